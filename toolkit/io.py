@@ -1,0 +1,417 @@
+"""Readers for register files and transcripts, and atomic writers.
+
+Register extracts from SSB / microdata.no, NAV and NUDB arrive as CSV in whatever a Norwegian Excel or SAS
+export produced (``;``-separated, decimal comma, cp1252 or UTF-8 with BOM), SPSS ``.sav``, Stata ``.dta``,
+Excel and Parquet. :func:`read_table` reads them all into a pandas DataFrame with the same conventions:
+identifier-like columns (leading zeros, or named by the caller) stay text, so ``01019912345`` never becomes
+the float ``1019912345.0``.
+
+Encoding detection is written here rather than taken from ``charset-normalizer`` because register files come
+in exactly three encodings, and a deterministic rule (BOM → UTF-8 → cp1252 → latin-1) never guesses an exotic
+code page for a short file, which statistical detectors do.
+
+Writers are atomic: a file appears whole or not at all, and :func:`staged_output` makes a whole step's files
+appear together (or none of them), after an optional guard has read every one of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from toolkit.errors import InputDataError
+
+TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".parquet", ".pq", ".sav", ".zsav", ".dta", ".xlsx", ".xlsm", ".xls"}
+TRANSCRIPT_SUFFIXES = {".txt", ".docx", ".vtt"}
+
+_DELIMITERS = [";", ",", "\t", "|"]
+_NUMBER_DOT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER_COMMA = re.compile(r"^[+-]?\d+(,\d+)?$")
+_LEADING_ZERO = re.compile(r"^0\d")
+
+
+# --------------------------------------------------------------------------------------------- decoding
+def decode_bytes(raw: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
+    """Decode file bytes as UTF-8 (with or without BOM), else cp1252, else latin-1.
+
+    Returns ``(text, encoding)``. Raises :class:`InputDataError` for empty or binary content.
+    """
+    if not raw.strip():
+        raise InputDataError("the file is empty", file=path, fix="export the data again; the file has no rows")
+    if b"\x00" in raw[:65536]:
+        # UTF-16 exports (Excel "Unicode text") carry NULs; say so rather than calling it binary.
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            try:
+                return raw.decode("utf-16"), "utf-16"
+            except UnicodeDecodeError:
+                pass
+        raise InputDataError(
+            "the file is binary, not text", file=path, fix="export it as CSV/text (UTF-8) or use a supported format"
+        )
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    for encoding in ("utf-8", "cp1252", "latin-1"):
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise InputDataError("unknown text encoding", file=path, fix="save the file as UTF-8")  # pragma: no cover
+
+
+def read_text(path: str | Path) -> str:
+    """Read a text file with encoding detection; CRLF and CR become LF."""
+    path = Path(path)
+    _require_file(path)
+    text, _ = decode_bytes(path.read_bytes(), path)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _require_file(path: Path) -> None:
+    if not path.exists():
+        raise InputDataError("file not found", file=path, fix="check the path in the protocol or on the command line")
+    if path.is_dir():
+        raise InputDataError("is a folder, not a file", file=path, fix="name a file")
+
+
+# --------------------------------------------------------------------------------------------- tables
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter among ``; , tab |`` that splits the first lines into the most consistent columns."""
+    lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
+    if not lines:
+        return ","
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines), delimiters="".join(_DELIMITERS))
+        if dialect.delimiter in _DELIMITERS:
+            # The sniffer happily picks ',' in '1,5;2,5' files; prefer ';' when it splits the header too.
+            if dialect.delimiter == "," and lines[0].count(";") >= 1:
+                return ";"
+            return dialect.delimiter
+    except csv.Error:
+        pass
+    best, best_score = ",", -1.0
+    for delim in _DELIMITERS:
+        counts = [ln.count(delim) for ln in lines]
+        if counts[0] == 0:
+            continue
+        score = counts[0] * (sum(c == counts[0] for c in counts) / len(counts))
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _column_kinds(sample: pd.DataFrame, text_columns: set[str]) -> tuple[dict[str, str], str]:
+    """Decide per column: 'text' or 'number'; and whether the file uses a decimal comma."""
+    kinds: dict[str, str] = {}
+    comma_votes = dot_votes = 0
+    for col in sample.columns:
+        values = sample[col].dropna().astype(str).str.strip()
+        values = values[values != ""]
+        if col in text_columns or values.empty:
+            kinds[col] = "text"
+            continue
+        if values.str.match(_LEADING_ZERO).any():
+            kinds[col] = "text"  # codes such as postnr 0150, kommune 0301, fødselsnummer
+            continue
+        if values.str.match(_NUMBER_DOT).all():
+            kinds[col] = "number"
+            dot_votes += int(values.str.contains(r"\.", regex=True).any())
+        elif values.str.match(_NUMBER_COMMA).all():
+            kinds[col] = "number"
+            comma_votes += int(values.str.contains(",", regex=False).any())
+        else:
+            kinds[col] = "text"
+    decimal = "," if comma_votes > dot_votes else "."
+    return kinds, decimal
+
+
+def read_csv_detected(path: str | Path, *, text_columns: Iterable[str] = ()) -> pd.DataFrame:
+    """Read a CSV whatever its encoding, delimiter and decimal mark.
+
+    ``text_columns`` (e.g. the protocol's ``id_column``) are always read as text.
+    """
+    path = Path(path)
+    _require_file(path)
+    text, _encoding = decode_bytes(path.read_bytes(), path)
+    delimiter = sniff_delimiter(text[:20000])
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter), [])
+    header = [h.strip() for h in header]
+    if not any(header):
+        raise InputDataError("the first line has no column names", file=path, fix="put the column names on line 1")
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise InputDataError(
+                f"column '{name}' appears twice in the header", file=path, fix="rename or remove one of the two columns"
+            )
+        seen.add(name)
+    read_kw: dict[str, Any] = dict(sep=delimiter, dtype=str, keep_default_na=True, skipinitialspace=True)
+    try:
+        sample = pd.read_csv(io.StringIO(text), nrows=2000, **read_kw)
+    except pd.errors.ParserError as exc:
+        raise InputDataError(f"cannot parse as CSV ({_first_line(exc)})", file=path, fix="check quoting and delimiters") from None
+    sample.columns = [str(c).strip() for c in sample.columns]
+    kinds, decimal = _column_kinds(sample, set(text_columns))
+    try:
+        frame = pd.read_csv(io.StringIO(text), **read_kw)
+    except pd.errors.ParserError as exc:
+        raise InputDataError(f"cannot parse as CSV ({_first_line(exc)})", file=path, fix="check quoting and delimiters") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise InputDataError("the file has a header but no rows", file=path, fix="export the data again")
+    for col, kind in kinds.items():
+        if kind != "number":
+            continue
+        values = frame[col].str.strip()
+        if decimal == ",":
+            values = values.str.replace(",", ".", regex=False)
+        converted = pd.to_numeric(values, errors="coerce")
+        # Rows beyond the sample may hold text: then the column stays text rather than losing values.
+        if converted.isna().sum() == values.replace("", pd.NA).isna().sum():
+            frame[col] = converted
+    return frame
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def read_table(path: str | Path, *, text_columns: Iterable[str] = ()) -> pd.DataFrame:
+    """Read a register file (CSV/TSV, Parquet, SPSS, Stata, Excel) into a DataFrame.
+
+    SPSS and Stata value labels are applied (``1 → "Kvinne"``), so categories read the same as in SPSS.
+    """
+    path = Path(path)
+    _require_file(path)
+    suffix = path.suffix.lower()
+    text_columns = list(text_columns)
+    try:
+        if suffix in {".csv", ".txt", ".tsv"}:
+            return read_csv_detected(path, text_columns=text_columns)
+        if suffix in {".parquet", ".pq"}:
+            frame = pd.read_parquet(path)
+        elif suffix in {".sav", ".zsav", ".dta"}:
+            import pyreadstat
+
+            reader = pyreadstat.read_sav if suffix != ".dta" else pyreadstat.read_dta
+            frame, _meta = reader(str(path), apply_value_formats=True, formats_as_category=False)
+        elif suffix in {".xlsx", ".xlsm", ".xls"}:
+            frame = pd.read_excel(path, dtype={c: str for c in text_columns})
+        else:
+            raise InputDataError(
+                f"unsupported file type '{suffix}'",
+                file=path,
+                fix="use .csv, .parquet, .sav, .dta or .xlsx",
+            )
+    except InputDataError:
+        raise
+    except Exception as exc:  # the libraries' own errors are not plain language; name the file instead
+        raise InputDataError(
+            f"cannot read the {suffix} file ({type(exc).__name__}: {_first_line(exc)[:120]})",
+            file=path,
+            fix="check that the file is not damaged and opens in its own program",
+        ) from None
+    if frame.columns.duplicated().any():
+        dup = frame.columns[frame.columns.duplicated()][0]
+        raise InputDataError(f"column '{dup}' appears twice", file=path, fix="rename or remove one of the two columns")
+    if frame.empty:
+        raise InputDataError("the file has no rows", file=path, fix="export the data again")
+    for col in text_columns:
+        if col in frame.columns and not pd.api.types.is_string_dtype(frame[col]):
+            frame[col] = frame[col].astype("string")
+    return frame
+
+
+# --------------------------------------------------------------------------------------------- transcripts
+def read_transcript(path: str | Path) -> str:
+    """Read an interview transcript as plain text with LF line endings.
+
+    ``.txt`` is decoded with detection; ``.docx`` paragraphs become lines separated by blank lines;
+    ``.vtt`` cues become ``Speaker: text`` paragraphs (speaker from ``<v Name>`` voice tags).
+    Offsets reported by later steps refer to this text.
+    """
+    path = Path(path)
+    _require_file(path)
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        return read_text(path)
+    if suffix == ".docx":
+        try:
+            import docx
+
+            document = docx.Document(str(path))
+        except Exception as exc:
+            raise InputDataError(
+                f"cannot read the Word file ({type(exc).__name__})", file=path, fix="save it again as .docx or as UTF-8 .txt"
+            ) from None
+        paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]
+        if not paragraphs:
+            raise InputDataError("the Word file has no text", file=path, fix="check that the transcript was saved")
+        return "\n\n".join(paragraphs) + "\n"
+    if suffix == ".vtt":
+        return _read_vtt(path)
+    raise InputDataError(f"unsupported transcript type '{suffix}'", file=path, fix="use .txt, .docx or .vtt")
+
+
+_VOICE = re.compile(r"<v(?:\.[^ >]+)?\s+([^>]+)>")
+_TAG = re.compile(r"</?[^>]+>")
+
+
+def _read_vtt(path: Path) -> str:
+    import webvtt
+
+    try:
+        captions = webvtt.from_buffer(io.StringIO(read_text(path)))
+    except Exception as exc:
+        raise InputDataError(
+            f"cannot read the WebVTT file ({type(exc).__name__})", file=path, fix="check that it starts with 'WEBVTT'"
+        ) from None
+    turns: list[tuple[str, str]] = []
+    for caption in captions:
+        raw = caption.raw_text if hasattr(caption, "raw_text") else caption.text
+        voice = _VOICE.search(raw)
+        speaker = voice.group(1).strip() if voice else (getattr(caption, "voice", None) or "")
+        text = " ".join(_TAG.sub("", raw).split())
+        if ":" in text and not speaker:
+            head, _, rest = text.partition(":")
+            if 0 < len(head) <= 30:
+                speaker, text = head.strip(), rest.strip()
+        if not text:
+            continue
+        if turns and turns[-1][0] == speaker:
+            turns[-1] = (speaker, turns[-1][1] + " " + text)  # consecutive cues of one voice are one turn
+        else:
+            turns.append((speaker, text))
+    if not turns:
+        raise InputDataError("the WebVTT file has no captions", file=path, fix="check the export")
+    return "\n\n".join(f"{s}: {t}" if s else t for s, t in turns) + "\n"
+
+
+def list_transcripts(folder: str | Path) -> list[Path]:
+    """Transcript files in a folder (not recursive), sorted by name."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputDataError("transcript folder not found", file=folder, fix="check the path")
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES)
+
+
+# --------------------------------------------------------------------------------------------- hashing
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_path(path: str | Path) -> str:
+    """SHA-256 of a file, or of a folder's files (names and bytes, sorted)."""
+    path = Path(path)
+    if path.is_file():
+        return sha256_file(path)
+    digest = hashlib.sha256()
+    for child in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(child.relative_to(path)).encode())
+        digest.update(sha256_file(child).encode())
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------- writing
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write bytes so that ``path`` holds either its old content or all of ``data``, never a part."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 text (no BOM, LF) atomically."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path: str | Path, obj: Any) -> Path:
+    """Write JSON (UTF-8, sorted keys, indented) atomically."""
+    return atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True, default=_json_default) + "\n")
+
+
+def _json_default(obj: Any) -> Any:
+    import numpy as np
+
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return None if np.isnan(obj) else float(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, pd.Timestamp):
+        return obj.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def write_csv(path: str | Path, frame: pd.DataFrame) -> Path:
+    """Write a DataFrame as UTF-8 CSV with ``,`` separator and ``.`` decimals, atomically."""
+    return atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def write_parquet(path: str | Path, frame: pd.DataFrame) -> Path:
+    """Write a DataFrame as Parquet atomically."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+Guard = Callable[[Path, Path], None]
+"""A guard reads one staged file (staged path, final path) and raises to stop the whole step."""
+
+
+@contextlib.contextmanager
+def staged_output(final_dir: str | Path, *, guard: Guard | None = None, clear: bool = False) -> Iterator[Path]:
+    """Stage a step's files in a temporary folder and move them into ``final_dir`` only if all succeed.
+
+    The step writes into the yielded folder. On success the guard (e.g. the leak guard) reads every staged
+    file; only if none raises are the files moved into place. On any error nothing under ``final_dir``
+    changes. ``clear=True`` removes files of an earlier run of the same step that the new run did not write.
+    """
+    final_dir = Path(final_dir)
+    final_dir.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{final_dir.name}.staging.", dir=final_dir.parent))
+    try:
+        yield stage
+        staged = sorted(p for p in stage.rglob("*") if p.is_file())
+        if guard is not None:
+            for file in staged:
+                guard(file, final_dir / file.relative_to(stage))
+        if clear and final_dir.exists():
+            shutil.rmtree(final_dir)
+        final_dir.mkdir(parents=True, exist_ok=True)
+        for file in staged:
+            target = final_dir / file.relative_to(stage)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(file, target)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

@@ -1,0 +1,311 @@
+"""The study protocol: one YAML file that fixes data, privacy rules, outcome, risk factors and thresholds.
+
+The protocol is the contract of ``DESIGN.md``. It is loaded into pydantic models that forbid unknown keys, so a
+typo (``risk_factor:``) is an error naming the key and the file instead of a silently ignored setting. Paths
+are resolved relative to the protocol file. :attr:`Protocol.content_hash` identifies the exact protocol a
+result came from (it is recorded in every manifest and report).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from toolkit.errors import ProtocolError
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_æøåÆØÅ]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True)
+
+
+import warnings  # noqa: E402
+
+# pydantic warns that a field called "register" shadows a BaseModel attribute name; it is the contract's key.
+warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
+
+
+class DataSection(_Strict):
+    """Where the inputs are and where all outputs go."""
+
+    register: Path = Field(description="raw (or already anonymised) register: csv / parquet / sav / dta / xlsx")
+    transcripts: Path | None = Field(default=None, description="folder of interview transcripts (.txt/.docx/.vtt)")
+    results: Path = Field(description="every output goes below this folder")
+    groups: Path | None = Field(default=None, description="optional CSV mapping transcript file → group")
+
+
+QuasiRule = Literal["year", "month", "keep", "drop", "municipality", "region"] | list[float]
+
+
+class PrivacySection(_Strict):
+    """How the register is pseudonymised, reduced and released."""
+
+    id_column: str = Field(description="direct identifier, replaced by the keyed pseudonym column 'pid'")
+    drop: list[str] = Field(default_factory=list, description="other direct identifiers: removed")
+    quasi_identifiers: dict[str, QuasiRule] = Field(default_factory=dict)
+    sensitive: list[str] = Field(default_factory=list, description="columns checked for l-diversity")
+    k: Annotated[int, Field(ge=2, le=100)] = 5
+    l_diversity: Annotated[int, Field(ge=1, le=20)] = 2
+    min_cell: Annotated[int, Field(ge=1, le=100)] = 5
+    key_file: Path
+    restricted_dir: Path
+    invalid_ids: Literal["stop", "report"] = Field(
+        default="stop", description="invalid or duplicated identity numbers: stop the run, or count and go on"
+    )
+    max_suppressed_share: Annotated[float, Field(ge=0, le=1)] = 0.05
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> PrivacySection:
+        overlap = set(self.drop) & set(self.quasi_identifiers)
+        if overlap:
+            raise ValueError(f"column '{sorted(overlap)[0]}' is both in drop and quasi_identifiers")
+        if self.id_column in self.drop or self.id_column in self.quasi_identifiers:
+            raise ValueError(f"id_column '{self.id_column}' must not also be listed in drop or quasi_identifiers")
+        return self
+
+
+class DevianceSection(_Strict):
+    """Phase 2 settings. Defaults follow the data-powered positive deviance handbook."""
+
+    model: Literal["auto", "logit", "boosting"] = "auto"
+    folds: Annotated[int, Field(ge=2, le=20)] = 5
+    high_risk_quantile: Annotated[float, Field(gt=0, lt=1)] = 0.75
+    unit_limit: Annotated[float, Field(gt=0.5, lt=1)] = 0.998
+    rule: Literal["score", "top_share", "two_sd"] = "score"
+    score_threshold: Annotated[float, Field(gt=0)] = 2.0
+    top_share: Annotated[float, Field(gt=0, lt=1)] = 0.1
+    stability_seeds: Annotated[int, Field(ge=1, le=100)] = 5
+    min_unit_size: Annotated[int, Field(ge=1)] = 20
+    timing: dict[str, Literal["before", "after"]] = Field(
+        default_factory=dict, description="when each risk factor was measured relative to the outcome"
+    )
+    characterise: list[str] = Field(default_factory=list, description="columns used to profile deviants")
+    exact_match: list[str] = Field(default_factory=list)
+    interview_deviants: Annotated[int, Field(ge=1)] = 30
+    interview_comparisons: Annotated[int, Field(ge=1)] = 100
+    cohort: str | None = Field(default=None, description="column of cohorts (e.g. birth year) for persistence")
+
+
+class CodingSection(_Strict):
+    """Interview coding settings."""
+
+    codebook: Path
+    unit: Literal["turn", "sentence"] = "turn"
+    hand_coded: Path | None = None
+
+
+class Phase3Section(_Strict):
+    """Phase 3 effect measurement (see issue on effect measurement): a panel and what was adopted when."""
+
+    panel: Path | None = None
+    unit: str = "kommune"
+    period: str = "year"
+    outcome: str = "andel_neet"
+    treated_from: str = "innfort_fra"
+    weight: str | None = "n"
+    individuals: Path | None = None
+    treatment: str | None = None
+    individual_outcome: str | None = None
+    covariates: list[str] = Field(default_factory=list)
+    series: Path | None = None
+    series_unit: str | None = None
+    series_time: str = "maaned"
+    series_outcome: str = "antall"
+    interruption: str | None = None
+
+
+class Protocol(_Strict):
+    """A whole study protocol. Build with :meth:`Protocol.load`."""
+
+    study: str
+    seed: int = 2021
+    data: DataSection
+    privacy: PrivacySection | None = None
+    population: str | None = None
+    outcome: str | None = None
+    risk_factors: list[str] = Field(default_factory=list)
+    units: list[str] = Field(default_factory=list)
+    deviance: DevianceSection = Field(default_factory=DevianceSection)
+    coding: CodingSection | None = None
+    phase3: Phase3Section | None = None
+
+    # not part of the YAML: filled by load()
+    source: Path | None = Field(default=None, exclude=True)
+    content_hash: str = Field(default="", exclude=True)
+
+    @field_validator("study")
+    @classmethod
+    def _study_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", value):
+            raise ValueError("use letters, digits, '-', '_' or '.' only")
+        return value
+
+    @field_validator("risk_factors", "units")
+    @classmethod
+    def _columns(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not _NAME.match(name):
+                raise ValueError(f"'{name}' is not a column name")
+        if len(set(value)) != len(value):
+            raise ValueError("a column is listed twice")
+        return value
+
+    # ----------------------------------------------------------------------------------- loading
+    @classmethod
+    def load(cls, path: str | Path, *, check_files: bool = True) -> Protocol:
+        """Read, validate and resolve a protocol file.
+
+        Every problem is a :class:`ProtocolError` whose one line names the key and the file.
+        """
+        path = Path(path).expanduser()
+        if not path.is_file():
+            raise ProtocolError("protocol file not found", file=path, fix="give the path to a .yml protocol")
+        raw_bytes = path.read_bytes()
+        try:
+            raw = yaml.safe_load(raw_bytes.decode("utf-8-sig"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            where = getattr(exc, "problem_mark", None)
+            line = f" at line {where.line + 1}" if where is not None else ""
+            raise ProtocolError(f"not valid YAML{line}", file=path, fix="check indentation and colons") from None
+        if not isinstance(raw, dict):
+            raise ProtocolError("the protocol must be a mapping of keys", file=path, fix="see protocols/demo.yml")
+        return cls.from_dict(raw, base_dir=path.parent, source=path, check_files=check_files)
+
+    @classmethod
+    def from_dict(
+        cls,
+        raw: dict[str, Any],
+        *,
+        base_dir: str | Path = ".",
+        source: Path | None = None,
+        check_files: bool = True,
+    ) -> Protocol:
+        """Validate a protocol given as a dict (e.g. built in a notebook); paths resolve against ``base_dir``."""
+        label = source or Path("<protocol>")
+        try:
+            protocol = cls.model_validate(raw)
+        except ValidationError as exc:
+            raise ProtocolError(_explain(exc), file=label) from None
+        protocol.source = Path(source).resolve() if source else None
+        protocol._resolve(Path(base_dir))
+        protocol.content_hash = _content_hash(raw)
+        if check_files:
+            protocol._check_files(label)
+        return protocol
+
+    def _resolve(self, base: Path) -> None:
+        def resolve(p: Path | None) -> Path | None:
+            if p is None:
+                return None
+            p = Path(p).expanduser()
+            return (p if p.is_absolute() else base / p).resolve()
+
+        self.data.register = resolve(self.data.register)
+        self.data.transcripts = resolve(self.data.transcripts)
+        self.data.results = resolve(self.data.results)
+        self.data.groups = resolve(self.data.groups)
+        if self.privacy is not None:
+            self.privacy.key_file = resolve(self.privacy.key_file)
+            self.privacy.restricted_dir = resolve(self.privacy.restricted_dir)
+        if self.coding is not None:
+            self.coding.codebook = resolve(self.coding.codebook)
+            self.coding.hand_coded = resolve(self.coding.hand_coded)
+        if self.phase3 is not None:
+            for field in ("panel", "individuals", "series"):
+                setattr(self.phase3, field, resolve(getattr(self.phase3, field)))
+
+    def _check_files(self, label: Path) -> None:
+        checks = [("data.register", self.data.register, "file")]
+        if self.data.transcripts is not None:
+            checks.append(("data.transcripts", self.data.transcripts, "dir"))
+        if self.data.groups is not None:
+            checks.append(("data.groups", self.data.groups, "file"))
+        if self.coding is not None:
+            checks.append(("coding.codebook", self.coding.codebook, "file"))
+            if self.coding.hand_coded is not None:
+                checks.append(("coding.hand_coded", self.coding.hand_coded, "file"))
+        if self.phase3 is not None:
+            for field in ("panel", "individuals", "series"):
+                value = getattr(self.phase3, field)
+                if value is not None:
+                    checks.append((f"phase3.{field}", value, "file"))
+        for key, value, kind in checks:
+            ok = value.is_dir() if kind == "dir" else value.is_file()
+            if not ok:
+                what = "folder" if kind == "dir" else "file"
+                raise ProtocolError(
+                    f"key '{key}': {what} {value} not found",
+                    file=label,
+                    fix="paths are relative to the protocol file; create the data (e.g. 'pdtk synth') or correct the path",
+                )
+        if self.privacy is not None:
+            results = self.data.results
+            for key, value in (("privacy.key_file", self.privacy.key_file), ("privacy.restricted_dir", self.privacy.restricted_dir)):
+                if _is_within(value, results):
+                    raise ProtocolError(
+                        f"key '{key}' lies under data.results ({results})",
+                        file=label,
+                        fix="keep keys and contact lists outside results/, e.g. ../restricted/",
+                    )
+
+    # ----------------------------------------------------------------------------------- requirements
+    def require(self, *sections: str, command: str) -> None:
+        """Fail with a clear message when ``command`` needs a section the protocol lacks."""
+        for section in sections:
+            value = getattr(self, section)
+            if value is None or value == []:
+                label = self.source or "<protocol>"
+                raise ProtocolError(
+                    f"'pdtk {command}' needs the '{section}:' section, which this protocol does not have",
+                    file=label,
+                    fix=f"add '{section}:' (see protocols/demo.yml)",
+                )
+
+    @property
+    def results_dir(self) -> Path:
+        return self.data.results
+
+    @property
+    def min_cell(self) -> int:
+        """Smallest count a published table may show (default 5 when there is no privacy section)."""
+        return self.privacy.min_cell if self.privacy is not None else 5
+
+    def to_yaml_dict(self) -> dict[str, Any]:
+        """The protocol as a plain dict (paths as strings), for reports and manifests."""
+        return json.loads(self.model_dump_json(exclude_none=True))
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    try:
+        Path(path).resolve().relative_to(Path(folder).resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _content_hash(raw: dict[str, Any]) -> str:
+    """SHA-256 of the protocol's content (canonical JSON), independent of comments and key order."""
+    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _explain(exc: ValidationError) -> str:
+    """Turn pydantic's error list into one line naming the key."""
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal[", "list["))))
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key '{loc}'"
+    if kind == "missing":
+        return f"missing key '{loc}'"
+    msg = err["msg"].removeprefix("Value error, ")
+    value = err.get("input")
+    shown = f" (got {value!r})" if isinstance(value, int | float | bool) or (isinstance(value, str) and len(value) < 40) else ""
+    return f"key '{loc}': {msg}{shown}" if loc else msg
