@@ -10,7 +10,6 @@ not know which columns are counts.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import html
 import io
 from dataclasses import dataclass, field
@@ -112,7 +111,6 @@ class Report:
             blocks=self.blocks,
             provenance=self.provenance,
             synthetic=self.synthetic,
-            generated=dt.date.today().isoformat(),
         )
 
     def write(self, path: str | Path) -> Path:

@@ -1,0 +1,38 @@
+# Two entry points, each doing all of its own set-up on a fresh machine:
+#   make demo  — create .venv, install, generate synthetic raw data, run the whole study, write results/index.html
+#   make test  — create .venv, install, run the full test suite (notebooks included)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.pdtk-installed
+DEMO_N ?= 5000
+JOBS   ?= 2
+
+.PHONY: demo test lint bench clean install
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	# pycanon (independent k-anonymity check in the tests) pins exact numpy/pandas versions: install without deps
+	$(BIN)/python -m pip install --quiet --no-deps "pycanon>=1.0"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/pdtk synth synthetic_raw --n $(DEMO_N) --seed 2021
+	$(BIN)/pdtk run protocols/demo.yml
+	@echo "Open results/index.html in a browser."
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --nbmake tests notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check toolkit tests bench
+
+bench: $(STAMP)
+	for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf results synthetic_raw restricted .pytest_cache

@@ -1,0 +1,529 @@
+"""Disclosure control for everything the toolkit publishes: small-cell suppression and the output leak guard.
+
+Two independent safety nets:
+
+* :func:`suppress_small_cells` is the one function every published table goes through. A count that is
+  positive but below ``min_cell`` is hidden (primary suppression); so is a count whose complement within its
+  row (``total - count``) is positive but below ``min_cell``, because "18 of 20 completed" discloses the two
+  who did not. Hidden cells are then protected against recovery from published margins (secondary
+  suppression), and rates computed from hidden counts are hidden too.
+* :class:`LeakGuard` reads every file a step is about to publish and refuses (``DisclosureError``) when it
+  finds a valid identity number or a value of a column that was dropped as a direct identifier.
+
+Zeros are shown. Statistics Norway (SSB) shows zero cells in its published tables, and hiding every zero
+would make most tables of a small region unreadable. The cost is that a zero can disclose that *nobody* in a
+group had an outcome; where that matters, aggregate the groups before publishing.
+
+Written here rather than taken from ``sdcTable``/``tau-Argus`` because those are R/Java tools for large
+hierarchical tables; the toolkit's tables are small (a few rows per municipality or school) and need the same
+simple, explainable rule every time.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from toolkit.anonymise.identifiers import ANY, FNR_PATTERN, IdentifierPolicy, is_valid, valid_mask
+from toolkit.errors import DisclosureError
+
+SUPPRESSED_COLUMN = "suppressed"
+
+# ---------------------------------------------------------------------------------------------------------
+# small-cell suppression
+
+
+def _as_counts(table: pd.DataFrame, column: str) -> pd.Series:
+    if column not in table.columns:
+        raise KeyError(f"count column '{column}' is not in the table (columns: {', '.join(map(str, table.columns))})")
+    values = pd.to_numeric(table[column], errors="coerce")
+    present = values.dropna()
+    if ((present < 0) | (present != np.floor(present))).any():
+        raise ValueError(f"column '{column}' must hold non-negative whole counts")
+    return values.astype("Float64").round().astype("Int64")
+
+
+def suppress_small_cells(
+    table: pd.DataFrame,
+    *,
+    min_cell: int,
+    count_cols: Sequence[str],
+    total_col: str | None = None,
+    derived: Mapping[str, Sequence[str]] | None = None,
+    group_cols: Sequence[str] | None = (),
+) -> pd.DataFrame:
+    """Hide counts that could identify a few people, and every cell that would let them be recovered.
+
+    Parameters
+    ----------
+    table:
+        One row per published cell group (e.g. one row per municipality). Not modified.
+    min_cell:
+        Smallest positive count that may be shown (``privacy.min_cell``; SSB's own rule is 3, the default 5).
+    count_cols:
+        Columns holding counts of people. A count ``c`` with ``0 < c < min_cell`` is suppressed. Zeros are
+        shown (see the module docstring).
+    total_col:
+        The row's total count ``n``. It is checked like a count; when it is suppressed, every count of the row
+        is suppressed too. For each count column the complement ``n - c`` is checked as well: a complement in
+        ``(0, min_cell)`` suppresses ``c``. When the count columns add up to ``n`` in every row (e.g.
+        ``n_success`` and ``n_fail``), they are parts of the row total, so a row with a single hidden part gets a
+        second one hidden (row-wise secondary suppression).
+    derived:
+        ``{"rate": ["n_success", "n"]}``: a derived column is hidden in every row where any of its sources is.
+    group_cols:
+        Rows that share these columns add up to a published margin (e.g. the rows of one municipality add up to
+        its total). Within each group and count column, a single hidden cell would be recoverable from the
+        margin, so the smallest other positive cell is hidden too (secondary suppression), repeated until
+        stable. The default ``()`` treats the whole table as one group, which is the safe assumption when a
+        total row is published; pass ``None`` when the rows do not add up to anything published.
+
+    Returns
+    -------
+    A copy with suppressed cells set to ``<NA>`` (count columns become ``Int64``, derived numeric columns
+    ``Float64``) and a boolean column ``suppressed`` that is True for every row with at least one hidden cell.
+    Counts that were already missing stay missing and count as hidden cells for the secondary rule.
+    """
+    if isinstance(min_cell, bool) or not isinstance(min_cell, int | np.integer) or min_cell < 1:
+        raise ValueError(f"min_cell must be a positive whole number, got {min_cell!r}")
+    count_cols = list(count_cols)
+    if not count_cols and total_col is None:
+        raise ValueError("give at least one count column (count_cols) or a total column (total_col)")
+    if total_col is not None and total_col in count_cols:
+        count_cols = [c for c in count_cols if c != total_col]
+    derived = dict(derived or {})
+    group_list = None if group_cols is None else list(group_cols)
+    for col in [*(group_list or []), *[s for sources in derived.values() for s in sources], *derived]:
+        if col not in table.columns:
+            raise KeyError(f"column '{col}' is not in the table (columns: {', '.join(map(str, table.columns))})")
+    unknown_sources = {s for sources in derived.values() for s in sources} - set(count_cols) - {total_col}
+    if unknown_sources:
+        raise ValueError(
+            f"derived columns must come from count_cols or total_col; '{sorted(unknown_sources)[0]}' is neither"
+        )
+
+    out = table.copy()
+    cells = [*count_cols, *([total_col] if total_col else [])]
+    counts = {col: _as_counts(table, col) for col in cells}
+    for col in cells:
+        out[col] = counts[col]
+    hidden = pd.DataFrame({col: counts[col].isna().to_numpy() for col in cells}, index=table.index)
+
+    def small(values: pd.Series) -> np.ndarray:
+        return ((values > 0) & (values < min_cell)).fillna(False).to_numpy(dtype=bool)
+
+    # Primary suppression: small counts, small complements, small totals.
+    for col in count_cols:
+        hidden[col] |= small(counts[col])
+        if total_col is not None:
+            hidden[col] |= small(counts[total_col] - counts[col])
+    if total_col is not None:
+        hidden[total_col] |= small(counts[total_col])
+
+    parts_of_total = False
+    if total_col is not None and count_cols:
+        summed = sum(counts[c].astype("Float64") for c in count_cols)
+        parts_of_total = bool((summed == counts[total_col].astype("Float64")).fillna(False).all())
+
+    values = pd.DataFrame({col: counts[col].astype("Float64").fillna(np.inf).to_numpy() for col in cells}, index=table.index)
+    for _ in range(len(table) * len(cells) + 1):  # each pass hides at least one more cell, so this terminates
+        before = hidden.to_numpy().sum()
+        if total_col is not None:
+            hidden.loc[hidden[total_col], count_cols] = True
+            if parts_of_total and len(count_cols) >= 2:
+                _hide_second(hidden, values, count_cols, rows=None)
+        if group_list is not None:
+            if group_list:
+                keys = table[group_list].astype("string").fillna("<NA>").agg("\x1f".join, axis=1)
+                groups = [idx.to_numpy() for idx in keys.groupby(keys, sort=False).groups.values()]
+            else:
+                groups = [table.index.to_numpy()]
+            for col in cells:
+                for rows in groups:
+                    _hide_second_in_column(hidden, values, col, rows)
+        if hidden.to_numpy().sum() == before:
+            break
+
+    for col in cells:
+        out[col] = counts[col].mask(hidden[col].to_numpy())
+    row_hidden = hidden.any(axis=1).to_numpy(dtype=bool, copy=True)
+    for name, sources in derived.items():
+        mask = np.zeros(len(out), dtype=bool)
+        for source in sources:
+            mask |= hidden[source].to_numpy()
+        column = out[name]
+        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            column = column.astype("Float64")
+        else:
+            column = column.astype("object")
+        out[name] = column.mask(mask)
+        row_hidden |= mask
+    out[SUPPRESSED_COLUMN] = row_hidden
+    return out
+
+
+def _hide_second_in_column(hidden: pd.DataFrame, values: pd.DataFrame, col: str, rows: np.ndarray) -> None:
+    """If exactly one cell of ``col`` among ``rows`` is hidden, hide the smallest other positive one."""
+    if len(rows) < 2:
+        return
+    flags = hidden.loc[rows, col].to_numpy()
+    if flags.sum() != 1:
+        return
+    candidates = values.loc[rows, col].to_numpy()
+    order = _complement_order(candidates, flags)
+    if order is not None:
+        hidden.loc[rows[order], col] = True
+
+
+def _hide_second(hidden: pd.DataFrame, values: pd.DataFrame, cols: list[str], rows: np.ndarray | None) -> None:
+    """Row-wise: where exactly one part of a row total is hidden, hide the smallest other positive part."""
+    flags = hidden[cols].to_numpy()
+    single = np.flatnonzero(flags.sum(axis=1) == 1)
+    vals = values[cols].to_numpy()
+    for i in single:
+        j = _complement_order(vals[i], flags[i])
+        if j is not None:
+            hidden.iloc[i, hidden.columns.get_loc(cols[j])] = True
+
+
+def _complement_order(candidates: np.ndarray, flags: np.ndarray) -> int | None:
+    """Position of the complementary cell: smallest positive unhidden value, else smallest unhidden (a zero)."""
+    positive = np.where(~flags & (candidates > 0), candidates, np.inf)
+    if np.isfinite(positive).any():
+        return int(np.argmin(positive))
+    rest = np.where(~flags, candidates, np.inf)
+    if np.isfinite(rest).any():
+        return int(np.argmin(rest))
+    return None
+
+
+def table_note(min_cell: int, *, language: str = "en") -> str:
+    """One sentence for a report's table caption that says how small cells were handled."""
+    if language == "nb":
+        return (
+            f"Antall under {min_cell} er skjult (tomme celler), sammen med celler de kan regnes ut fra og andeler "
+            "beregnet fra skjulte antall; nuller vises."
+        )
+    return (
+        f"Counts below {min_cell} are suppressed (blank), together with cells from which they could be recovered "
+        "and rates computed from suppressed counts; zeros are shown."
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# leak guard
+
+_TEXT_SUFFIXES = {".txt", ".json", ".jsonl", ".html", ".htm", ".md", ".svg", ".xml", ".yml", ".yaml", ".log", ".qde"}
+_CSV_SUFFIXES = {".csv", ".tsv"}
+_ZIP_SUFFIXES = {".zip", ".qdpx", ".docx", ".xlsx"}
+_PARQUET_SUFFIXES = {".parquet", ".pq"}
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_DIGITISH = re.compile(r"^[\s\d+().\-/]+$")
+_PHONE_IN_TEXT = re.compile(r"(?<![\w.,])\+?\d[\d \-.]{4,}\d(?![\w])")
+_NUMBER = re.compile(r"^\s*[+-]?(\d+)([.,]\d+)?([eE][+-]?\d+)?\s*$")
+_CANDIDATE = r"(?:^|\D)\d{6} ?\d{5}(?:\D|$)"
+_MAX_PHRASE = 8
+
+# Tokens that are never identifying by themselves: a phrase made only of these (or of numbers) is not searched.
+_COMMON_WORDS = frozenset(
+    """
+    og i på til av for med som er det den de en et ei ikke at fra om har var vi jeg du han hun seg sin sitt sine
+    ved under over etter før mot uten hos bak mellom nord sør øst vest nedre øvre gamle nye store lille
+    vei veg vegen veien gate gata gaten plass torg allé alle the of and to in at on by street road
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+class LeakGuard:
+    """Refuse to publish a file that contains an identity number or a value of a dropped column.
+
+    Used as ``io.staged_output(final_dir, guard=LeakGuard(...))``: it is called with ``(staged_path,
+    final_path)`` for every staged file and raises :class:`DisclosureError` naming the file and the column (or
+    kind of identifier) — never the value — so the whole step writes nothing.
+
+    What is searched, and why:
+
+    * Identity numbers: every run of 11 digits (optionally ``DDMMYY NNNNN``) that is valid under ``policy``. In
+      tables, numbers are checked by their integer part only, so the fraction digits of ``0.31415926535`` cannot
+      raise a false alarm, while an identity number stored as a float (``31129912345.0``) is caught. In
+      numeric Parquet columns, whole numbers from 10⁹ to 10¹¹ are zero-padded to 11 digits and checked, which
+      catches identity numbers that lost their leading zero.
+    * Values of dropped columns (``forbidden_values``: column name → raw values, e.g. names, addresses, phone
+      numbers). Matching is on whole tokens, case-insensitive. A text value is searched only when it has at
+      least two tokens and at least one of them is not a common word — a lone first name ("Per") or street word
+      would match ordinary text and other people everywhere, while the full value is what identifies. Values
+      that are mostly digits (phone numbers) are compared digits-only, with or without the +47/0047 prefix, and
+      only when they have at least ``max(min_length, 6)`` digits (postcodes and years would collide with counts).
+      Values shorter than ``min_length`` characters are ignored.
+    * A column in a published table named like a dropped column is reported too.
+
+    File kinds: Parquet (string columns, and numeric columns for identity numbers), CSV/TSV (parsed, as text),
+    text formats (JSON, HTML, Markdown, SVG, XML, YAML, plain text), and ZIP containers (``.qdpx``, ``.docx``,
+    ``.xlsx``: their text members). Raster images and PDFs are not searched.
+    """
+
+    def __init__(
+        self,
+        *,
+        forbidden_values: Mapping[str, Iterable[object]] | None = None,
+        policy: IdentifierPolicy = ANY,
+        min_length: int = 4,
+    ) -> None:
+        if min_length < 1:
+            raise ValueError("min_length must be at least 1")
+        self.policy = policy
+        self.min_length = int(min_length)
+        self.forbidden_columns = {str(c).casefold() for c in (forbidden_values or {})}
+        # Needle tables: phrase (tuple of tokens) → column, and digits → column.
+        self._phrases: dict[tuple[str, ...], str] = {}
+        self._digit_values: dict[str, str] = {}
+        self._phrase_lengths: set[int] = set()
+        self._phrase_tokens: set[str] = set()
+        for column, values in (forbidden_values or {}).items():
+            self._add_values(str(column), values)
+
+    # ----------------------------------------------------------------------------------- building
+    def _add_values(self, column: str, values: Iterable[object]) -> None:
+        series = pd.Series(list(values) if not isinstance(values, pd.Series) else values, dtype="object")
+        series = series.dropna().astype(str).str.strip()
+        series = series[series.str.len() >= self.min_length].drop_duplicates()
+        digitish = series.str.match(_DIGITISH.pattern)
+        min_digits = max(self.min_length, 6)
+        for value in series[digitish]:
+            digits = _digits(value)
+            if len(digits) >= min_digits:
+                self._digit_values.setdefault(digits, column)
+                for prefix in ("0047", "47"):
+                    if digits.startswith(prefix) and len(digits) - len(prefix) >= min_digits:
+                        self._digit_values.setdefault(digits[len(prefix) :], column)
+        for value in series[~digitish]:
+            tokens = tuple(t.casefold() for t in _TOKEN.findall(value))
+            if len(tokens) < 2 or len(tokens) > _MAX_PHRASE:
+                continue
+            if all(t in _COMMON_WORDS or t.isdigit() for t in tokens):
+                continue
+            self._phrases.setdefault(tokens, column)
+            self._phrase_tokens.update(tokens)
+            self._phrase_lengths.add(len(tokens))
+
+    # ----------------------------------------------------------------------------------- calling
+    def __call__(self, staged_path: Path, final_path: Path | None = None) -> None:
+        """Scan ``staged_path``; name ``final_path`` (the file the user would see) in any error."""
+        staged_path = Path(staged_path)
+        shown = Path(final_path) if final_path is not None else staged_path
+        suffix = staged_path.suffix.lower()
+        if suffix in _PARQUET_SUFFIXES:
+            self._scan_parquet(staged_path, shown)
+        elif suffix in _CSV_SUFFIXES:
+            self._scan_csv(staged_path.read_bytes(), shown, sep="\t" if suffix == ".tsv" else None)
+        elif suffix in _ZIP_SUFFIXES:
+            self._scan_zip(staged_path, shown)
+        elif suffix in _TEXT_SUFFIXES or suffix == "":
+            self._scan_text(_decode(staged_path.read_bytes()), shown, where="text")
+
+    def scan_frame(self, frame: pd.DataFrame, shown: Path | str = "<table>") -> None:
+        """Scan a DataFrame about to be published (same rules as for a Parquet file)."""
+        self._check_column_names(frame.columns, Path(str(shown)))
+        for column in frame.columns:
+            self._scan_series(frame[column], Path(str(shown)), str(column))
+
+    # ----------------------------------------------------------------------------------- file kinds
+    def _scan_parquet(self, path: Path, shown: Path) -> None:
+        import pyarrow.parquet as pq
+
+        parquet = pq.ParquetFile(path)
+        names = parquet.schema_arrow.names
+        self._check_column_names(names, shown)
+        for batch_start in range(0, len(names), 8):  # a few columns at a time keeps peak memory low
+            table = parquet.read(columns=names[batch_start : batch_start + 8])
+            for name in table.column_names:
+                column = table.column(name)
+                self._scan_series(column.to_pandas(), shown, name)
+
+    def _scan_csv(self, raw: bytes, shown: Path, sep: str | None) -> None:
+        from toolkit.io import sniff_delimiter
+
+        text = _decode(raw)
+        if not text.strip():
+            return
+        delimiter = sep or sniff_delimiter(text[:20000])
+        try:
+            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, header=None)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError):
+            self._scan_text(text, shown, where="text")
+            return
+        if len(frame):
+            header = frame.iloc[0].tolist()
+            self._check_column_names(header, shown)
+            frame.columns = [str(h) if str(h) else f"column {i + 1}" for i, h in enumerate(header)]
+        for position in range(frame.shape[1]):
+            self._scan_series(frame.iloc[1:, position], shown, str(frame.columns[position]))
+
+    def _scan_zip(self, path: Path, shown: Path) -> None:
+        try:
+            archive = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            self._scan_text(_decode(path.read_bytes()), shown, where="text")
+            return
+        with archive:
+            for info in archive.infolist():
+                member = info.filename
+                suffix = Path(member).suffix.lower()
+                if info.is_dir() or not (suffix in _TEXT_SUFFIXES or suffix in _CSV_SUFFIXES or suffix == ""):
+                    continue
+                self._scan_text(_decode(archive.read(info)), shown, where=f"member {member}")
+
+    # ----------------------------------------------------------------------------------- scanners
+    def _check_column_names(self, names: Iterable[object], shown: Path) -> None:
+        for name in names:
+            if str(name).strip().casefold() in self.forbidden_columns:
+                raise DisclosureError(
+                    f"the output has a column '{name}', which is a dropped direct identifier; nothing was written",
+                    file=shown,
+                    fix="remove the column before publishing",
+                )
+
+    def _scan_series(self, series: pd.Series, shown: Path, column: str) -> None:
+        if pd.api.types.is_bool_dtype(series):
+            return
+        if pd.api.types.is_numeric_dtype(series):
+            self._scan_numbers(series, shown, column)
+            return
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = pd.Series(series.cat.categories)
+        if pd.api.types.is_datetime64_any_dtype(series) or isinstance(series.dtype, pd.PeriodDtype):
+            return
+        values = series.dropna()
+        if values.empty:
+            return
+        uniques = pd.Series(pd.unique(values.astype(str).to_numpy()), dtype="string")
+        self._scan_strings(uniques, shown, f"column '{column}'")
+
+    def _scan_numbers(self, series: pd.Series, shown: Path, column: str) -> None:
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        whole = np.isfinite(values) & (values >= 1e9) & (values < 1e11) & (values == np.floor(values))
+        if not whole.any():
+            return
+        candidates = pd.Series(np.unique(values[whole]).astype(np.int64)).map("{:011d}".format)
+        if valid_mask(candidates, self.policy).any():
+            self._raise_fnr(shown, f"column '{column}'")
+        if self._digit_values and candidates.isin(set(self._digit_values)).any():
+            self._raise_value(shown, f"column '{column}'", candidates[candidates.isin(set(self._digit_values))].iloc[0])
+
+    def _scan_strings(self, uniques: pd.Series, shown: Path, where: str) -> None:
+        """Scan distinct strings: vectorised pre-filters, Python only for the few values that need it."""
+        # 1. identity numbers: numbers by their integer part, other text by bounded 11-digit runs
+        has_candidate = uniques.str.contains(_CANDIDATE, regex=True).fillna(False).to_numpy(dtype=bool)
+        if has_candidate.any():
+            subset = uniques[has_candidate]
+            integer_part = subset.str.extract(_NUMBER.pattern)[0]
+            is_number = integer_part.notna().to_numpy(dtype=bool)
+            if is_number.any() and valid_mask(integer_part[is_number], self.policy).any():
+                self._raise_fnr(shown, where)
+            found = subset[~is_number].str.extractall(FNR_PATTERN.pattern)
+            if len(found) and valid_mask(found[0] + found[1], self.policy).any():
+                self._raise_fnr(shown, where)
+        # 2. digit values of dropped columns (phone numbers)
+        if self._digit_values:
+            needles = set(self._digit_values)
+            digitish = uniques.str.match(_DIGITISH.pattern).fillna(False).to_numpy(dtype=bool)
+            if digitish.any():
+                digits = uniques[digitish].str.replace(r"\D", "", regex=True)
+                hit = digits.isin(needles).to_numpy(dtype=bool)
+                if hit.any():
+                    self._raise_value(shown, where, digits[hit].iloc[0])
+            rest = uniques[~digitish]
+            has_run = rest.str.contains(r"\d[\d \-.]{4,}\d", regex=True).fillna(False).to_numpy(dtype=bool)
+            for text in rest[has_run]:
+                self._text_digit_values(text, shown, where)
+        # 3. phrases of dropped columns (names, addresses): only values holding two tokens of some phrase
+        if self._phrases:
+            multi = uniques.str.contains(r"\w\W+\w", regex=True).fillna(False).to_numpy(dtype=bool)
+            if multi.any():
+                tokens = uniques[multi].str.casefold().str.findall(_TOKEN.pattern).explode()
+                known = tokens.isin(self._phrase_tokens)
+                per_value = known.groupby(level=0).sum()
+                for text in uniques[per_value.index[per_value.to_numpy() >= 2]]:
+                    self._text_phrases(text, shown, where)
+
+    def _scan_text(self, text: str, shown: Path, where: str) -> None:
+        for match in FNR_PATTERN.finditer(text):
+            start = match.start()
+            if start >= 2 and text[start - 1] == "." and text[start - 2].isdigit():
+                continue  # the fraction digits of a decimal number
+            if is_valid(match.group(1) + match.group(2), self.policy):
+                self._raise_fnr(shown, where)
+        if self._digit_values:
+            self._text_digit_values(text, shown, where)
+        if self._phrases:
+            self._text_phrases(text, shown, where)
+
+    def _text_has_fnr(self, text: str) -> bool:
+        return any(is_valid(m.group(1) + m.group(2), self.policy) for m in FNR_PATTERN.finditer(text))
+
+    def _text_digit_values(self, text: str, shown: Path, where: str) -> None:
+        """Digit groups in text ("912 34 567"): every run of consecutive groups is compared digits-only."""
+        for match in _PHONE_IN_TEXT.finditer(text):
+            groups = re.findall(r"\d+", match.group(0))
+            for i in range(len(groups)):
+                joined = ""
+                for group in groups[i:]:
+                    joined += group
+                    if joined in self._digit_values:
+                        self._raise_value(shown, where, joined)
+                    if len(joined) > 15:
+                        break
+
+    def _text_phrases(self, text: str, shown: Path, where: str) -> None:
+        tokens = [t.casefold() for t in _TOKEN.findall(text)]
+        for size in self._phrase_lengths:
+            for i in range(len(tokens) - size + 1):
+                gram = tuple(tokens[i : i + size])
+                if gram in self._phrases:
+                    self._raise_phrase(shown, where, gram)
+
+    # ----------------------------------------------------------------------------------- errors
+    @staticmethod
+    def _raise_fnr(shown: Path, where: str) -> None:
+        raise DisclosureError(
+            f"{where} contains a valid identity number (fødselsnummer/D-number); nothing was written",
+            file=shown,
+            fix="publish only the pseudonym 'pid', never the id column or text that quotes it",
+        )
+
+    def _raise_value(self, shown: Path, where: str, digits: str) -> None:
+        column = self._digit_values.get(digits, "a dropped column")
+        raise DisclosureError(
+            f"{where} contains a value of the dropped column '{column}'; nothing was written",
+            file=shown,
+            fix=f"remove '{column}' values from the output",
+        )
+
+    def _raise_phrase(self, shown: Path, where: str, gram: tuple[str, ...]) -> None:
+        column = self._phrases[gram]
+        raise DisclosureError(
+            f"{where} contains a value of the dropped column '{column}'; nothing was written",
+            file=shown,
+            fix=f"remove '{column}' values from the output",
+        )
+
+
+def _decode(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+

@@ -1,0 +1,282 @@
+"""``pdtk``: one command per step, a thin Typer wrapper over :class:`toolkit.study.Study`.
+
+A user's mistake (bad protocol key, unreadable file, missing column) prints one plain-language line and exits
+non-zero, without a traceback; ``pdtk --debug …`` shows the traceback. Anything else is reported as an
+internal error with a hint to re-run with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from toolkit.errors import PdtkError
+
+app = typer.Typer(
+    name="pdtk",
+    help="Positive-deviance research toolkit: anonymise registers and transcripts, find positive deviants, "
+    "code interviews, measure the effect of new practice.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+_STATE = {"debug": False}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ProtocolArg = Annotated[Path, typer.Argument(help="study protocol (YAML)", show_default=False)]
+
+
+@app.callback()
+def _main(debug: Annotated[bool, typer.Option("--debug", help="show tracebacks for errors")] = False) -> None:
+    _STATE["debug"] = debug
+
+
+def _friendly(func: F) -> F:
+    """Turn exceptions into one clear line and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except PdtkError as exc:
+            if _STATE["debug"]:
+                raise
+            err.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("interrupted; nothing partial was written")
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if _STATE["debug"]:
+                raise
+            err.print(
+                f"[bold red]internal error:[/] {type(exc).__name__} (nothing partial was written). "
+                "Run again with 'pdtk --debug …' and report the traceback.",
+                soft_wrap=True,
+            )
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=False,
+                    disable=not sys.stderr.isatty())
+
+
+def _run_with_spinner(label: str, func: Callable[[], Any]) -> Any:
+    with _progress() as progress:
+        task = progress.add_task(label, total=1)
+        result = func()
+        progress.update(task, completed=1)
+    return result
+
+
+def _study(protocol: Path):
+    from toolkit.study import Study
+
+    return Study(protocol)
+
+
+# ------------------------------------------------------------------------------------------------ commands
+@app.command()
+@_friendly
+def synth(
+    out_dir: Annotated[Path, typer.Argument(help="folder for the synthetic raw data (git-ignored in the repo)")],
+    n: Annotated[int, typer.Option("--n", min=100, help="number of young people")] = 5000,
+    seed: Annotated[int, typer.Option(help="random seed")] = 2021,
+    transcripts: Annotated[int, typer.Option(min=0, help="number of interview transcripts")] = 12,
+) -> None:
+    """Write a SYNTHETIC register cohort (with planted positive deviants), transcripts, a phase 3 panel and truth files."""
+    from toolkit.synth.study import write_all
+
+    written = _run_with_spinner(f"generating {n} synthetic young people", lambda: write_all(out_dir, n=n, seed=seed, n_transcripts=transcripts))
+    out.print(f"synthetic data written to {out_dir} ({len(written)} outputs)")
+
+
+@app.command()
+@_friendly
+def anonymise(protocol: ProtocolArg) -> None:
+    """Pseudonymise (keyed HMAC), drop, generalise and k-anonymise the register → results/anonymised/."""
+    study = _study(protocol)
+    result = _run_with_spinner("anonymising the register", study.anonymise)
+    d = result.disclosure
+    out.print(f"anonymised register: {study.results_dir / 'anonymised' / 'register.parquet'}")
+    if isinstance(d, dict) and "k_reached" in d:
+        out.print(f"k reached: {d['k_reached']}")
+
+
+@app.command()
+@_friendly
+def phase1(protocol: ProtocolArg) -> None:
+    """Phase 1 mapping: prevalence of risk factors and outcome rates (small cells suppressed) → results/phase1/."""
+    study = _study(protocol)
+    result = _run_with_spinner("phase 1: mapping", study.phase1)
+    out.print(f"phase 1: {result.summary_line()}; report {study.results_dir / 'phase1' / 'report.html'}")
+
+
+@app.command()
+@_friendly
+def phase2(protocol: ProtocolArg) -> None:
+    """Phase 2: find positive deviants (individuals and units) → results/phase2/ and the contact list."""
+    study = _study(protocol)
+    result = _run_with_spinner("phase 2: positive deviance", study.phase2)
+    line = result.summary_line() if hasattr(result, "summary_line") else ""
+    out.print(f"phase 2: {line} report {study.results_dir / 'phase2' / 'report.html'}")
+
+
+@app.command()
+@_friendly
+def deidentify(
+    in_dir: Annotated[Path, typer.Argument(help="folder of raw transcripts (.txt, .docx, .vtt)")],
+    out_dir: Annotated[Path, typer.Argument(help="folder for de-identified transcripts")],
+    mode: Annotated[str, typer.Option(help="'tags' ([PERSON_1]) or 'surrogates' (invented Norwegian names)")] = "tags",
+    seed: Annotated[int, typer.Option(help="seed for surrogates")] = 0,
+    restricted: Annotated[Path | None, typer.Option(help="folder (outside results) for the tag → original map")] = None,
+) -> None:
+    """De-identify Norwegian interview transcripts; writes deidentification.jsonl with offsets and types only."""
+    from toolkit.anonymise.text import deidentify_folder
+
+    result = _run_with_spinner("de-identifying transcripts", lambda: deidentify_folder(in_dir, out_dir, mode=mode, seed=seed, restricted_dir=restricted))
+    out.print(f"de-identified transcripts in {out_dir}" + (f": {result.summary_line()}" if hasattr(result, "summary_line") else ""))
+
+
+@app.command("evaluate-deid")
+@_friendly
+def evaluate_deid(
+    gold: Annotated[Path, typer.Argument(help="gold annotations (JSONL: source, text, spans)")],
+    out_dir: Annotated[Path, typer.Argument(help="folder for the evaluation tables")],
+) -> None:
+    """Measure de-identification recall and precision per entity type against a gold set."""
+    from toolkit.anonymise.text_eval import evaluate_deid as _evaluate
+
+    table = _run_with_spinner("evaluating de-identification", lambda: _evaluate(gold, out_dir))
+    out.print(table.to_string(index=False))
+
+
+@app.command()
+@_friendly
+def autocode(
+    in_dir: Annotated[Path, typer.Argument(help="folder of de-identified transcripts")],
+    codebook: Annotated[Path, typer.Argument(help="codebook YAML")],
+    out_dir: Annotated[Path, typer.Argument(help="folder for segments.csv, project.qdpx and tables")],
+    groups: Annotated[Path | None, typer.Option(help="CSV mapping transcript (source) → group")] = None,
+    unit: Annotated[str, typer.Option(help="'turn' or 'sentence'")] = "turn",
+    hand_coded: Annotated[Path | None, typer.Option(help="hand-coded segments (CSV) or REFI-QDA project to learn from")] = None,
+) -> None:
+    """Code transcripts into themes with a codebook; export REFI-QDA for NVivo, ATLAS.ti, MAXQDA."""
+    from toolkit.coding.run import autocode_folder
+    from toolkit.io import read_table
+
+    group_table = read_table(groups) if groups is not None else None
+    result = _run_with_spinner(
+        "coding transcripts",
+        lambda: autocode_folder(in_dir, codebook, out_dir, unit=unit, groups=group_table, hand_coded=hand_coded),
+    )
+    out.print(f"coded segments: {len(result.segments)} rows in {out_dir / 'segments.csv'}")
+
+
+@app.command()
+@_friendly
+def match(
+    csv: Annotated[Path, typer.Argument(help="data file (csv/parquet/sav/dta/xlsx)")],
+    out_dir: Annotated[Path, typer.Argument(help="folder for effect.json and balance.csv")],
+    treatment: Annotated[str, typer.Option(help="0/1 treatment column")],
+    outcome: Annotated[str, typer.Option(help="outcome column")],
+    covariates: Annotated[str, typer.Option(help="comma-separated covariates")],
+    k: Annotated[int, typer.Option(min=1, help="controls per treated")] = 1,
+    caliper: Annotated[float, typer.Option(help="caliper in SD of the logit propensity")] = 0.2,
+    replace: Annotated[bool, typer.Option("--replace/--no-replace", help="match with replacement")] = True,
+    exact: Annotated[str, typer.Option(help="comma-separated columns to match exactly")] = "",
+    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+) -> None:
+    """Propensity-score matching: ATT with a confidence interval and a balance table."""
+    from toolkit.deviance.propensity import write_match_outputs
+
+    result = _run_with_spinner(
+        "matching",
+        lambda: write_match_outputs(
+            csv, out_dir, treatment=treatment, outcome=outcome,
+            covariates=[c.strip() for c in covariates.split(",") if c.strip()],
+            k=k, caliper=caliper, replace=replace, exact=[c.strip() for c in exact.split(",") if c.strip()], seed=seed,
+        ),
+    )
+    e = result.effect
+    out.print(f"ATT {e['estimate']:.3f} (95% CI {e['ci_low']:.3f} to {e['ci_high']:.3f}); "
+              f"{e['n_treated']} treated, {e['n_controls']} controls; written to {out_dir}")
+
+
+@app.command()
+@_friendly
+def phase3(protocol: ProtocolArg) -> None:
+    """Phase 3: effect of the new practice (difference-in-differences, matching, interrupted time series)."""
+    study = _study(protocol)
+    result = _run_with_spinner("phase 3: effect", study.phase3)
+    out.print(result.estimates.to_string(index=False))
+
+
+@app.command()
+@_friendly
+def run(protocol: ProtocolArg) -> None:
+    """Run every step the protocol configures, then write results/index.html and results/manifest.json."""
+    study = _study(protocol)
+    steps = [name for name, _ in study.steps()] + ["index"]
+    with _progress() as progress:
+        task = progress.add_task("starting", total=len(steps))
+        state = {"done": 0}
+
+        def on_step(name: str) -> None:
+            progress.update(task, description=f"step: {name}", completed=state["done"])
+            err.print(f"• {name}") if not sys.stderr.isatty() else None
+            state["done"] += 1
+
+        result = study.run(on_step=on_step)
+        progress.update(task, completed=len(steps), description="done")
+    out.print(f"study report: {result.index}")
+    out.print(f"manifest:     {result.manifest}")
+
+
+@app.command()
+@_friendly
+def reproduce(results_dir: Annotated[Path, typer.Argument(help="results folder with manifest.json")]) -> None:
+    """Re-run the analysis recorded in RESULTS_DIR/manifest.json and name every output that differs."""
+    from toolkit.manifest import reproduce as _reproduce
+
+    report = _run_with_spinner("re-running from the manifest", lambda: _reproduce(results_dir))
+    for line in report.lines():
+        out.print(line)
+    if report.ok:
+        out.print(f"reproduced: all {report.compared} outputs are identical")
+    else:
+        err.print(f"[bold red]not reproduced:[/] {len(report.lines())} difference(s)")
+        raise typer.Exit(1)
+
+
+@app.command()
+@_friendly
+def init(study_dir: Annotated[Path, typer.Argument(help="new study folder")]) -> None:
+    """Start a study folder: a protocol, the Norwegian codebook, interview guides, consent, DPIA and pre-registration templates."""
+    from toolkit.library import init_study
+
+    written = init_study(study_dir)
+    out.print(f"started {study_dir}: " + ", ".join(p.name for p in written))
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,208 @@
+"""Provenance: the manifest of a run, the study index page, and reproduction.
+
+``results/manifest.json`` records what a reviewer needs to re-run an analysis and check it: the protocol (its
+path and content hash), the hashes of every input, the seed, package versions, and the hash of every output.
+:func:`reproduce` re-runs the protocol into a temporary folder and names every output whose bytes differ.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.metadata
+import json
+import platform
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from toolkit.errors import InputDataError
+from toolkit.io import atomic_write_text, sha256_file, sha256_path, write_json
+
+if TYPE_CHECKING:
+    from toolkit.protocol import Protocol
+    from toolkit.study import RunResult, Study
+
+MANIFEST_VERSION = 1
+_PACKAGES = [
+    "pdtk", "numpy", "pandas", "pyarrow", "scipy", "scikit-learn", "statsmodels", "matplotlib",
+    "spacy", "spacy-lookups-data", "simplemma", "nltk", "presidio-analyzer", "presidio-anonymizer",
+    "krippendorff", "pydantic",
+]
+# outputs whose bytes legitimately change between identical runs: none today. Kept as an explicit list so a
+# reviewer sees what reproduce does not compare, and why.
+_VOLATILE: set[str] = {"manifest.json"}
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that shape the numbers."""
+    versions = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def input_hashes(protocol: Protocol) -> dict[str, str]:
+    """SHA-256 of every input the protocol names (files and folders)."""
+    items: dict[str, Path | None] = {
+        "register": protocol.data.register,
+        "transcripts": protocol.data.transcripts,
+        "groups": protocol.data.groups,
+    }
+    if protocol.coding is not None:
+        items["codebook"] = protocol.coding.codebook
+        items["hand_coded"] = protocol.coding.hand_coded
+    if protocol.phase3 is not None:
+        items["phase3_panel"] = protocol.phase3.panel
+        items["phase3_series"] = protocol.phase3.series
+        items["phase3_individuals"] = protocol.phase3.individuals
+    return {name: sha256_path(path) for name, path in items.items() if path is not None and Path(path).exists()}
+
+
+def output_hashes(results_dir: Path) -> dict[str, str]:
+    """SHA-256 of every file under the results folder, by relative path."""
+    return {
+        str(p.relative_to(results_dir)): sha256_file(p)
+        for p in sorted(results_dir.rglob("*"))
+        if p.is_file() and p.name not in _VOLATILE and not p.name.startswith(".")
+    }
+
+
+def write_manifest(study: Study, run: RunResult) -> Path:
+    """Write ``results/manifest.json`` for a finished run."""
+    protocol = study.protocol
+    manifest = {
+        "manifest_version": MANIFEST_VERSION,
+        "study": protocol.study,
+        "protocol": {"path": str(protocol.source) if protocol.source else None, "sha256": protocol.content_hash},
+        "seed": protocol.seed,
+        "inputs": input_hashes(protocol),
+        "packages": package_versions(),
+        "platform": {"system": platform.system(), "machine": platform.machine()},
+        "steps": [s.name for s in run.steps],
+        "outputs": output_hashes(study.results_dir),
+    }
+    return write_json(study.results_dir / "manifest.json", manifest)
+
+
+_STEP_TITLES = {
+    "anonymise": ("Anonymisation", "anonymised/disclosure.json", "Disclosure-risk report: k reached, suppression, risk measures"),
+    "phase1": ("Phase 1 — mapping", "phase1/report.html", "Who is at risk and where: prevalence and outcome rates"),
+    "phase2": ("Phase 2 — positive deviance", "phase2/report.html", "Individuals and units doing better than expected"),
+    "deidentify": ("Transcript de-identification", "transcripts/deidentification.jsonl", "Replaced spans (offsets and types only)"),
+    "autocode": ("Interview coding", "coding/report.html", "Themes, reliability, insight cards, REFI-QDA export"),
+    "phase3": ("Phase 3 — effect", "phase3/report.html", "Effect of the implemented practice"),
+}
+
+
+def write_index(study: Study, run: RunResult) -> Path:
+    """Write ``results/index.html`` linking each step's report."""
+    rows = []
+    for step in run.steps:
+        title, link, blurb = _STEP_TITLES.get(step.name, (step.name, f"{step.name}/", ""))
+        target = study.results_dir / link
+        if not target.exists():  # a step may have no HTML report (e.g. only files); link its folder then
+            link = str(step.output.relative_to(study.results_dir)) + "/"
+        extra = f" — {html.escape(step.summary)}" if step.summary else ""
+        rows.append(f'<li><a href="{html.escape(link)}">{html.escape(title)}</a>: {html.escape(blurb)}{extra}</li>')
+    prov = study.provenance()
+    prov_rows = "".join(f"<br>{html.escape(str(k))}: <code>{html.escape(str(v))}</code>" for k, v in prov.items())
+    banner = (
+        '<p style="background:#fff4d6;border:1px solid #e6c25a;padding:.5em .8em"><strong>Synthetic data.</strong> '
+        "Every person, number and place is invented.</p>"
+        if study.is_synthetic
+        else ""
+    )
+    page = f"""<!doctype html>
+<html lang="nb"><head><meta charset="utf-8"><title>{html.escape(study.protocol.study)} — pdtk study</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto;padding:0 1em;color:#1d2733;line-height:1.5}}
+li{{margin:.4em 0}} .prov{{font-size:.8em;color:#5a6675;border-top:1px solid #d9e1ea;margin-top:3em;padding-top:.5em}}
+code{{word-break:break-all}}</style></head><body>
+<h1>Study {html.escape(study.protocol.study)}</h1>
+{banner}
+<p>Positive-deviance study following the three phases of NAV Kongsvinger's «Ung inkludering» design.
+Each link opens one step's report; <code>manifest.json</code> lists the hashes of every input and output so that
+<code>pdtk reproduce</code> can check the numbers.</p>
+<ol>{''.join(rows)}</ol>
+<p><a href="manifest.json">manifest.json</a></p>
+<div class="prov"><strong>Provenance.</strong>{prov_rows}</div>
+</body></html>
+"""
+    return atomic_write_text(study.results_dir / "index.html", page)
+
+
+@dataclass
+class ReproduceReport:
+    """What :func:`reproduce` found: outputs that differ, are missing or are new, and changed inputs."""
+
+    results_dir: Path
+    differing: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    changed_inputs: list[str] = field(default_factory=list)
+    compared: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not (self.differing or self.missing or self.extra or self.changed_inputs)
+
+    def lines(self) -> list[str]:
+        out = [f"input changed since the run: {name}" for name in self.changed_inputs]
+        out += [f"differs: {name}" for name in self.differing]
+        out += [f"missing in the re-run: {name}" for name in self.missing]
+        out += [f"new in the re-run: {name}" for name in self.extra]
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        return {"compared": self.compared, "differing": self.differing, "missing": self.missing, "extra": self.extra,
+                "changed_inputs": self.changed_inputs, "ok": self.ok}
+
+
+def load_manifest(results_dir: Path) -> dict[str, Any]:
+    path = Path(results_dir) / "manifest.json"
+    if not path.is_file():
+        raise InputDataError("no manifest.json here", file=path, fix="give the results folder of a 'pdtk run'")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        raise InputDataError("manifest.json is not valid JSON", file=path, fix="re-run 'pdtk run'") from None
+
+
+def reproduce(results_dir: str | Path, *, on_step=None) -> ReproduceReport:
+    """Re-run the protocol recorded in ``results_dir/manifest.json`` into a temporary folder and compare outputs."""
+    from toolkit.protocol import Protocol
+    from toolkit.study import Study
+
+    results_dir = Path(results_dir).resolve()
+    manifest = load_manifest(results_dir)
+    protocol_path = manifest.get("protocol", {}).get("path")
+    if not protocol_path or not Path(protocol_path).is_file():
+        raise InputDataError(
+            "the protocol recorded in the manifest is not there", file=results_dir / "manifest.json",
+            fix="restore the protocol file at its recorded path",
+        )
+    protocol = Protocol.load(protocol_path)
+    report = ReproduceReport(results_dir=results_dir)
+    if protocol.content_hash != manifest["protocol"]["sha256"]:
+        report.changed_inputs.append("protocol")
+    current_inputs = input_hashes(protocol)
+    for name, digest in manifest.get("inputs", {}).items():
+        if current_inputs.get(name) != digest:
+            report.changed_inputs.append(name)
+    with tempfile.TemporaryDirectory(prefix="pdtk-reproduce-") as tmp:
+        tmp_path = Path(tmp)
+        study = Study(protocol, results=tmp_path / "results", restricted=tmp_path / "restricted")
+        study.run(on_step=on_step)
+        fresh = output_hashes(study.results_dir)
+    recorded = manifest.get("outputs", {})
+    for name, digest in recorded.items():
+        if name not in fresh:
+            report.missing.append(name)
+        elif fresh[name] != digest:
+            report.differing.append(name)
+    report.extra = sorted(set(fresh) - set(recorded))
+    report.compared = len(recorded)
+    return report

@@ -1,0 +1,300 @@
+"""Phase 1 — mapping (kartlegging): who is at risk, how often they succeed, and where.
+
+Seed 004's phase 1 asks for "an overview through statistics of the characteristics of young people at risk".
+This module turns the anonymised register into the descriptive tables that answer it: prevalence of each risk
+factor, outcome rates by risk factor and by the number of risk factors a person has, and by sex, country
+background and unit. Every count passes :func:`toolkit.anonymise.disclosure.suppress_small_cells` before it
+leaves this module, so the tables are publishable as they are.
+
+What counts as "having" a risk factor, for the count of risk factors:
+
+* a 0/1 column: the value 1;
+* a numeric column: the quartile with the lowest success rate (so low ``grunnskolepoeng`` and high
+  ``fravaer_prosent`` both count, without the user naming a direction);
+* a categorical column: the level with the lowest success rate.
+
+That rule is descriptive only; phase 2's risk model uses the factors as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from toolkit.anonymise.disclosure import suppress_small_cells, table_note
+
+DEFAULT_BREAKDOWNS = ("kjonn", "landbakgrunn")
+
+
+def _is_binary(series: pd.Series) -> bool:
+    values = set(pd.unique(series.dropna()))
+    return bool(values) and values <= {0, 1, True, False}
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not _is_binary(series) and series.nunique() > 6
+
+
+def _levels(series: pd.Series) -> pd.Series:
+    """Levels to tabulate: quartile bins for numbers, the values themselves otherwise; missing is its own level."""
+    if _is_numeric(series):
+        try:
+            binned = pd.qcut(series, 4, duplicates="drop")
+        except ValueError:
+            binned = pd.cut(series, 4)
+        labels = binned.astype("string")
+        return labels.fillna("missing")
+    return series.astype("string").fillna("missing")
+
+
+def _rate_table(frame: pd.DataFrame, by: pd.Series, outcome: str) -> pd.DataFrame:
+    grouped = frame[outcome].groupby(by, observed=True, sort=True)
+    table = pd.DataFrame({"n": grouped.size(), "n_success": grouped.sum()}).reset_index()
+    table = table.rename(columns={table.columns[0]: "level"})
+    table["n"] = table["n"].astype("Int64")
+    table["n_success"] = table["n_success"].astype("Int64")
+    return table
+
+
+def risk_indicator(series: pd.Series, success: pd.Series) -> pd.Series:
+    """0/1 per person: does this person have the risk factor (see the module docstring for the rule)?"""
+    if _is_binary(series):
+        return series.fillna(0).astype(int)
+    levels = _levels(series)
+    rates = success.groupby(levels, observed=True).mean()
+    rates = rates.drop("missing", errors="ignore")
+    if rates.empty:
+        return pd.Series(0, index=series.index)
+    worst = rates.idxmin()
+    return (levels == worst).astype(int)
+
+
+@dataclass
+class MappingResult:
+    """Phase 1 tables (already suppressed) and the figures' data."""
+
+    outcome: str
+    risk_factors: list[str]
+    units: list[str]
+    min_cell: int
+    n: int
+    overall_rate: float
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per risk factor: prevalence of the risk level and the success-rate gap it goes with."""
+        return self.tables["risk_factor_summary"]
+
+    def summary_line(self) -> str:
+        return f"{self.n} young people, success rate {self.overall_rate:.1%}, {len(self.risk_factors)} risk factors"
+
+    def add_to_report(self, report: Any) -> None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        report.add_heading("Who is in the data")
+        report.add_text(
+            f"{self.n} young people in the population of the protocol. Outcome '{self.outcome}' (1 = the good outcome): "
+            f"{self.overall_rate:.1%} succeeded. {table_note(self.min_cell)}"
+        )
+        summary = self.tables["risk_factor_summary"]
+        report.add_heading("Risk factors: prevalence and outcome")
+        report.add_text(
+            "For each risk factor, the share of young people who have it and the success rate with and without it. "
+            "Numbers are grouped in quartiles; the quartile or category with the lowest success rate counts as "
+            "'having' the factor."
+        )
+        report.add_table(summary, "Risk factors")
+        fig, ax = plt.subplots(figsize=(7, 0.45 * len(summary) + 1.2))
+        shown = summary.dropna(subset=["prevalence"])
+        ax.barh(shown["risk_factor"], shown["prevalence"].astype(float), color="#4a78a8")
+        ax.set_xlabel("share of young people with the risk factor")
+        ax.invert_yaxis()
+        report.add_figure(fig, "Prevalence of each risk factor")
+
+        report.add_table(self.tables["risk_factors"], "Outcome rate by level of each risk factor")
+
+        counts = self.tables["outcome_by_risk_count"]
+        report.add_heading("Risk factors add up")
+        report.add_text(
+            "Success rate by the number of risk factors a young person has. Positive deviants are found among "
+            "those with many risk factors who still succeeded."
+        )
+        report.add_table(counts, "Outcome by number of risk factors")
+        fig, ax = plt.subplots(figsize=(6, 3.2))
+        shown = counts.dropna(subset=["success_rate"])
+        ax.plot(shown["n_risk_factors"].astype(str), shown["success_rate"].astype(float), marker="o", color="#b5533c")
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("number of risk factors")
+        ax.set_ylabel(f"share with {self.outcome} = 1")
+        report.add_figure(fig, "Success rate falls as risk factors add up")
+
+        for name, table in self.tables.items():
+            if name.startswith("by_"):
+                var = name.removeprefix("by_")
+                report.add_heading(f"By {var}")
+                report.add_table(table, f"Outcome rate and risk by {var}")
+                if var in self.units:
+                    fig, ax = plt.subplots(figsize=(7, 0.35 * len(table) + 1.2))
+                    shown = table.dropna(subset=["success_rate"])
+                    ax.barh(shown["level"].astype(str), shown["success_rate"].astype(float), color="#6a9a5b")
+                    ax.axvline(self.overall_rate, color="grey", linestyle="--", linewidth=1)
+                    ax.set_xlim(0, 1)
+                    ax.set_xlabel(f"share with {self.outcome} = 1 (dashed: all)")
+                    ax.invert_yaxis()
+                    report.add_figure(fig, f"Raw success rate by {var}. Phase 2 compares each unit with what its intake predicts.")
+
+
+def map_risk(
+    frame: pd.DataFrame,
+    *,
+    outcome: str,
+    risk_factors: list[str],
+    units: list[str] = (),  # type: ignore[assignment]
+    breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS,
+    min_cell: int = 5,
+) -> MappingResult:
+    """Compute the phase 1 tables. ``frame`` is the anonymised register restricted to the population."""
+    frame = frame.dropna(subset=[outcome]).copy()
+    success = frame[outcome].astype(int)
+    frame[outcome] = success
+
+    level_tables = []
+    summary_rows = []
+    indicators = pd.DataFrame(index=frame.index)
+    for factor in risk_factors:
+        table = _rate_table(frame, _levels(frame[factor]), outcome)
+        table.insert(0, "variable", factor)
+        level_tables.append(table)
+        has = risk_indicator(frame[factor], success)
+        indicators[factor] = has
+        n_with = int(has.sum())
+        summary_rows.append(
+            {
+                "risk_factor": factor,
+                "n": len(frame),
+                "n_with": n_with,
+                "n_success_with": int(success[has == 1].sum()),
+                "n_without": len(frame) - n_with,
+                "n_success_without": int(success[has == 0].sum()),
+            }
+        )
+    levels = pd.concat(level_tables, ignore_index=True)
+    levels["share"] = levels["n"] / levels.groupby("variable")["n"].transform("sum")
+    levels["success_rate"] = levels["n_success"] / levels["n"]
+    levels = suppress_small_cells(
+        levels,
+        min_cell=min_cell,
+        count_cols=["n", "n_success"],
+        total_col="n",
+        derived={"share": ["n"], "success_rate": ["n_success", "n"]},
+        group_cols=["variable"],
+    )
+
+    summary = pd.DataFrame(summary_rows)
+    for col in ("n", "n_with", "n_success_with", "n_without", "n_success_without"):
+        summary[col] = summary[col].astype("Int64")
+    summary["prevalence"] = summary["n_with"] / summary["n"]
+    summary["success_rate_with"] = summary["n_success_with"] / summary["n_with"]
+    summary["success_rate_without"] = summary["n_success_without"] / summary["n_without"]
+    summary["gap"] = summary["success_rate_without"] - summary["success_rate_with"]
+    summary = _suppress_summary(summary, min_cell)
+
+    count = indicators.sum(axis=1).clip(upper=4)
+    count_label = count.map(lambda v: "4+" if v >= 4 else str(int(v)))
+    by_count = _rate_table(frame, count_label, outcome).rename(columns={"level": "n_risk_factors"})
+    by_count["share"] = by_count["n"] / by_count["n"].sum()
+    by_count["success_rate"] = by_count["n_success"] / by_count["n"]
+    by_count = suppress_small_cells(
+        by_count, min_cell=min_cell, count_cols=["n", "n_success"], total_col="n",
+        derived={"share": ["n"], "success_rate": ["n_success", "n"]},
+    )
+
+    tables: dict[str, pd.DataFrame] = {
+        "risk_factor_summary": summary,
+        "risk_factors": levels,
+        "outcome_by_risk_count": by_count,
+    }
+    frame["_n_risk"] = count
+    for var in [*[b for b in breakdowns if b in frame.columns and b not in units], *units]:
+        table = _rate_table(frame, frame[var].astype("string").fillna("missing"), outcome)
+        mean_risk = frame.groupby(frame[var].astype("string").fillna("missing"), observed=True)["_n_risk"].mean()
+        table["success_rate"] = table["n_success"] / table["n"]
+        table["mean_risk_factors"] = table["level"].map(mean_risk).astype(float)
+        table = suppress_small_cells(
+            table, min_cell=min_cell, count_cols=["n", "n_success"], total_col="n",
+            derived={"success_rate": ["n_success", "n"], "mean_risk_factors": ["n"]},
+        )
+        tables[f"by_{var}"] = table
+
+    return MappingResult(
+        outcome=outcome,
+        risk_factors=list(risk_factors),
+        units=list(units),
+        min_cell=min_cell,
+        n=len(frame),
+        overall_rate=float(success.mean()),
+        tables=tables,
+    )
+
+
+def _suppress_summary(summary: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Suppress the with/without halves of the summary as two small tables sharing the row total."""
+    with_part = suppress_small_cells(
+        summary[["risk_factor", "n", "n_with", "n_success_with", "prevalence", "success_rate_with"]].rename(
+            columns={"n_with": "count", "n_success_with": "success"}
+        ),
+        min_cell=min_cell, count_cols=["count", "success"], total_col="count",
+        derived={"prevalence": ["count"], "success_rate_with": ["success", "count"]},
+    )
+    without_part = suppress_small_cells(
+        summary[["risk_factor", "n_without", "n_success_without", "success_rate_without"]].rename(
+            columns={"n_without": "count", "n_success_without": "success"}
+        ),
+        min_cell=min_cell, count_cols=["count", "success"], total_col="count",
+        derived={"success_rate_without": ["success", "count"]},
+    )
+    out = pd.DataFrame({"risk_factor": summary["risk_factor"]})
+    out["n"] = summary["n"]
+    out["n_with"] = with_part["count"]
+    out["prevalence"] = with_part["prevalence"]
+    out["success_rate_with"] = with_part["success_rate_with"]
+    out["n_without"] = without_part["count"]
+    out["success_rate_without"] = without_part["success_rate_without"]
+    gap = out["success_rate_without"].astype("Float64") - out["success_rate_with"].astype("Float64")
+    out["gap"] = gap
+    return out
+
+
+def add_disclosure_section(report: Any, disclosure: dict[str, Any]) -> None:
+    """Show the anonymisation's disclosure-risk figures (from ``disclosure.json``) in the phase 1 report."""
+    report.add_heading("Disclosure control of the released register")
+    report.add_text(
+        "How the register was anonymised before any analysis: k-anonymity on the quasi-identifiers, local "
+        "suppression, and re-identification risk before and after. Each figure names the definition it follows."
+    )
+    rows = []
+    for key, value in _flatten(disclosure):
+        if isinstance(value, (int, float, str, bool)) or value is None:
+            rows.append({"measure": key, "value": value if not isinstance(value, float) else round(value, 4)})
+    if rows:
+        report.add_table(pd.DataFrame(rows).astype({"value": "string"}), "Disclosure report (disclosure.json)")
+
+
+def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Nested dict → ``[("a.b", value), …]``; short lists of scalars become one comma-separated value."""
+    if isinstance(obj, dict):
+        return [item for key, value in obj.items() for item in _flatten(value, f"{prefix}{key}.")]
+    name = prefix.rstrip(".")
+    if isinstance(obj, list):
+        if len(obj) <= 10 and all(not isinstance(v, (dict, list)) for v in obj):
+            return [(name, ", ".join(map(str, obj)))]
+        return []
+    return [(name, obj)]
+
+
+__all__ = ["MappingResult", "map_risk", "risk_indicator", "add_disclosure_section"]

@@ -1,0 +1,410 @@
+"""The Study: one object that notebooks, the CLI and the tests share.
+
+Each step is a method that returns data (DataFrames and results objects with ``.summary()``) and writes its
+outputs under ``results/`` in the layout of DESIGN.md. The CLI is a thin wrapper over these methods, so a
+notebook cell and a terminal command give the same files.
+
+Privacy rules enforced here, because every step passes through them:
+
+* raw data never enters ``results/``: steps after :meth:`Study.anonymise` read the anonymised register;
+* every step writes through :func:`toolkit.io.staged_output` with the leak guard, so a step that would write a
+  valid fødselsnummer or a value of a dropped column writes nothing at all;
+* the key file and the contact list live outside ``results/`` (checked by the protocol).
+
+A protocol without a ``privacy:`` section declares that ``data.register`` is *already* anonymised (it must
+carry a ``pid`` column); that is how the notebooks run on the shipped ``anonymised_data/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from toolkit.errors import InputDataError, ProtocolError
+from toolkit.io import read_table, staged_output, write_csv, write_json, write_parquet
+from toolkit.protocol import Protocol
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+StepCallback = Callable[[str], None]
+
+
+@dataclass
+class StepRecord:
+    """What one step did: its name, the folder it wrote, and a short summary line."""
+
+    name: str
+    output: Path
+    summary: str = ""
+
+
+@dataclass
+class RunResult:
+    """The outcome of :meth:`Study.run`: the steps that ran, the index and manifest paths."""
+
+    steps: list[StepRecord] = field(default_factory=list)
+    index: Path | None = None
+    manifest: Path | None = None
+
+    def summary(self) -> pd.DataFrame:
+        return pd.DataFrame([{"step": s.name, "output": str(s.output), "summary": s.summary} for s in self.steps])
+
+
+class Study:
+    """A study run from its protocol.
+
+    >>> study = Study("protocols/demo.yml")          # doctest: +SKIP
+    >>> study.anonymise(); mapping = study.phase1()   # doctest: +SKIP
+    >>> mapping.tables["risk_factors"].head()         # doctest: +SKIP
+    """
+
+    def __init__(self, protocol: str | Path | Protocol, *, results: str | Path | None = None, restricted: str | Path | None = None):
+        self.protocol = protocol if isinstance(protocol, Protocol) else Protocol.load(protocol)
+        if results is not None:
+            self.protocol.data.results = Path(results).resolve()
+        if restricted is not None and self.protocol.privacy is not None:
+            self.protocol.privacy.restricted_dir = Path(restricted).resolve()
+        self._register: pd.DataFrame | None = None
+        self._forbidden: dict[str, set[str]] | None = None
+
+    # ------------------------------------------------------------------------------------------ basics
+    @property
+    def results_dir(self) -> Path:
+        return self.protocol.data.results
+
+    @property
+    def seed(self) -> int:
+        return self.protocol.seed
+
+    @property
+    def is_synthetic(self) -> bool:
+        """True when the inputs say they are synthetic (the demo); reports then carry a banner."""
+        for folder in {self.protocol.data.register.parent, self.protocol.data.register.parent.parent}:
+            if (folder / "README.txt").exists() and "synthetic" in (folder / "README.txt").read_text(errors="ignore").lower():
+                return True
+        return "synth" in self.protocol.data.register.parent.name.lower() or "demo" in self.protocol.study
+
+    def provenance(self) -> dict[str, Any]:
+        """Protocol hash, data hashes, package versions and seed: shown in every report."""
+        from toolkit.manifest import input_hashes, package_versions
+
+        versions = package_versions()
+        return {
+            "study": self.protocol.study,
+            "protocol hash (sha256)": self.protocol.content_hash,
+            "seed": self.seed,
+            **{f"input {k}": v[:16] for k, v in input_hashes(self.protocol).items()},
+            "versions": ", ".join(f"{k} {v}" for k, v in versions.items()),
+        }
+
+    def new_report(self, title: str):
+        from toolkit.report import Report
+
+        return Report(title=title, subtitle=f"Study {self.protocol.study}", provenance=self.provenance(), synthetic=self.is_synthetic)
+
+    @contextlib.contextmanager
+    def _output(self, relative: str, *, clear: bool = True) -> Iterator[Path]:
+        """Stage a step's outputs and move them under ``results/relative`` after the leak guard read them."""
+        with staged_output(self.results_dir / relative, guard=self.leak_guard(), clear=clear) as stage:
+            yield stage
+
+    def leak_guard(self):
+        """The guard every output under results/ passes: valid fødselsnumre and dropped columns' values."""
+        from toolkit.anonymise.disclosure import LeakGuard
+
+        return LeakGuard(forbidden_values=self._forbidden_values())
+
+    def _forbidden_values(self) -> dict[str, set[str]]:
+        if self._forbidden is None:
+            self._forbidden = {}
+            privacy = self.protocol.privacy
+            if privacy is not None and self.protocol.data.register.exists():
+                raw = read_table(self.protocol.data.register, text_columns=[privacy.id_column])
+                for col in [privacy.id_column, *privacy.drop]:
+                    if col in raw.columns:
+                        self._forbidden[col] = set(raw[col].dropna().astype(str))
+        return self._forbidden
+
+    # ------------------------------------------------------------------------------------------ anonymise
+    def anonymise(self):
+        """Pseudonymise, drop, generalise and k-anonymise the raw register → ``results/anonymised/``."""
+        from toolkit.anonymise.pseudonym import load_or_create_key
+        from toolkit.anonymise.tabular import anonymise_register
+
+        self.protocol.require("privacy", command="anonymise")
+        privacy = self.protocol.privacy
+        assert privacy is not None
+        raw = read_table(self.protocol.data.register, text_columns=[privacy.id_column])
+        key = load_or_create_key(privacy.key_file, forbidden_dirs=[self.results_dir, REPO_ROOT])
+        result = anonymise_register(raw, privacy, key, source=str(self.protocol.data.register))
+        with self._output("anonymised") as out:
+            write_parquet(out / "register.parquet", result.data)
+            write_json(out / "disclosure.json", result.disclosure)
+        self._register = None
+        return result
+
+    # ------------------------------------------------------------------------------------------ register
+    def register(self) -> pd.DataFrame:
+        """The anonymised register, restricted to the protocol's population.
+
+        Reads ``results/anonymised/register.parquet`` (run :meth:`anonymise` first), or ``data.register`` itself
+        when the protocol has no privacy section (the register is then already anonymised).
+        """
+        if self._register is not None:
+            return self._register
+        if self.protocol.privacy is None:
+            frame = read_table(self.protocol.data.register, text_columns=["pid"])
+            if "pid" not in frame.columns:
+                raise InputDataError(
+                    "a protocol without 'privacy:' needs an already anonymised register with a 'pid' column",
+                    file=self.protocol.data.register,
+                    fix="add a 'privacy:' section so 'pdtk anonymise' can pseudonymise the register",
+                )
+        else:
+            path = self.results_dir / "anonymised" / "register.parquet"
+            if not path.exists():
+                raise InputDataError(
+                    "the anonymised register does not exist yet",
+                    file=path,
+                    fix=f"run 'pdtk anonymise {self.protocol.source}' first",
+                )
+            frame = pd.read_parquet(path)
+        if self.protocol.population:
+            try:
+                frame = frame.query(self.protocol.population, engine="python")
+            except Exception as exc:
+                raise ProtocolError(
+                    f"key 'population': the query cannot be applied ({type(exc).__name__}: {str(exc)[:80]})",
+                    file=self.protocol.source,
+                    fix="use a pandas query on the register's columns, e.g. \"fodselsar >= 1996\"",
+                ) from None
+            if frame.empty:
+                raise ProtocolError("key 'population': no rows match the query", file=self.protocol.source, fix="widen the query")
+        self._register = frame.reset_index(drop=True)
+        return self._register
+
+    def _require_columns(self, frame: pd.DataFrame, columns: list[str], key: str) -> None:
+        for col in columns:
+            if col not in frame.columns:
+                raise ProtocolError(
+                    f"key '{key}': column '{col}' is not in the anonymised register",
+                    file=self.protocol.source,
+                    fix=f"use one of: {', '.join(map(str, list(frame.columns)[:12]))}",
+                )
+
+    def _check_outcome(self, frame: pd.DataFrame) -> None:
+        outcome = self.protocol.outcome
+        assert outcome is not None
+        values = set(pd.unique(frame[outcome].dropna()))
+        if not values <= {0, 1, True, False} or len(values) < 2:
+            raise InputDataError(
+                f"outcome '{outcome}' must be 0/1 with both values present (found {len(values)} distinct values)",
+                file=self.protocol.data.register,
+                fix="recode the outcome so 1 = the good outcome and 0 = not",
+            )
+
+    # ------------------------------------------------------------------------------------------ phase 1
+    def phase1(self):
+        """Phase 1 mapping: prevalence of risk factors and outcome rates → ``results/phase1/``."""
+        from toolkit.mapping import map_risk
+
+        self.protocol.require("outcome", "risk_factors", command="phase1")
+        frame = self.register()
+        self._require_columns(frame, [self.protocol.outcome], "outcome")
+        self._require_columns(frame, self.protocol.risk_factors, "risk_factors")
+        self._require_columns(frame, self.protocol.units, "units")
+        self._check_outcome(frame)
+        result = map_risk(
+            frame,
+            outcome=self.protocol.outcome,
+            risk_factors=self.protocol.risk_factors,
+            units=self.protocol.units,
+            min_cell=self.protocol.min_cell,
+        )
+        disclosure = self._disclosure_report()
+        with self._output("phase1") as out:
+            for name, table in result.tables.items():
+                write_csv(out / f"{name}.csv", table)
+            report = self.new_report("Phase 1 — mapping (kartlegging)")
+            result.add_to_report(report)
+            if disclosure is not None:
+                from toolkit.mapping import add_disclosure_section
+
+                add_disclosure_section(report, disclosure)
+            report.write(out / "report.html")
+        return result
+
+    def _disclosure_report(self) -> dict[str, Any] | None:
+        import json
+
+        path = self.results_dir / "anonymised" / "disclosure.json"
+        return json.loads(path.read_text()) if path.exists() else None
+
+    # ------------------------------------------------------------------------------------------ phase 2
+    def phase2(self):
+        """Phase 2: cross-fitted expectations, individual and unit deviants, profile, interview frame."""
+        from toolkit.deviance.analysis import analyse_deviance
+
+        self.protocol.require("outcome", "risk_factors", command="phase2")
+        frame = self.register()
+        self._require_columns(frame, [self.protocol.outcome], "outcome")
+        self._require_columns(frame, self.protocol.risk_factors, "risk_factors")
+        self._require_columns(frame, self.protocol.units, "units")
+        self._check_outcome(frame)
+        result = analyse_deviance(
+            frame,
+            outcome=self.protocol.outcome,
+            risk_factors=self.protocol.risk_factors,
+            units=self.protocol.units,
+            config=self.protocol.deviance,
+            seed=self.seed,
+            min_cell=self.protocol.min_cell,
+        )
+        with self._output("phase2") as out:
+            write_csv(out / "individuals.csv", result.individuals)
+            write_csv(out / "units.csv", result.units)
+            write_csv(out / "interview_sampling_frame.csv", result.sampling_frame)
+            for name, table in result.tables.items():
+                write_csv(out / f"{name}.csv", table)
+            report = self.new_report("Phase 2 — positive deviance (positive avvik)")
+            result.add_to_report(report)
+            report.write(out / "report.html")
+        if self.protocol.privacy is not None:
+            self._write_contact_list(result)
+        return result
+
+    def _write_contact_list(self, result) -> Path:
+        """Original ids of the interview sample, for the data controller only, in ``privacy.restricted_dir``."""
+        from toolkit.anonymise.pseudonym import load_or_create_key, pseudonymise
+
+        privacy = self.protocol.privacy
+        assert privacy is not None
+        raw = read_table(self.protocol.data.register, text_columns=[privacy.id_column])
+        key = load_or_create_key(privacy.key_file, forbidden_dirs=[self.results_dir, REPO_ROOT])
+        link = pd.DataFrame({privacy.id_column: raw[privacy.id_column].astype(str), "pid": pseudonymise(raw[privacy.id_column], key)})
+        frame = result.sampling_frame.merge(result.individuals[["pid", "pd_score"]], on="pid", how="left")
+        contacts = link.merge(frame, on="pid", how="inner")
+        columns = [privacy.id_column, "pid", "pd_score"] + [c for c in contacts.columns if c not in (privacy.id_column, "pid", "pd_score")]
+        path = privacy.restricted_dir / "contact_list.csv"
+        with staged_output(privacy.restricted_dir) as out:
+            write_csv(out / "contact_list.csv", contacts[columns])
+        return path
+
+    # ------------------------------------------------------------------------------------------ transcripts
+    def deidentify(self, in_dir: Path | None = None):
+        """De-identify the protocol's transcripts → ``results/transcripts/``."""
+        from toolkit.anonymise.text import deidentify_folder
+
+        source = in_dir or self.protocol.data.transcripts
+        if source is None:
+            raise ProtocolError("'pdtk deidentify' needs data.transcripts", file=self.protocol.source, fix="add data.transcripts")
+        restricted = self.protocol.privacy.restricted_dir if self.protocol.privacy is not None else None
+        target = self.results_dir / "transcripts"
+        return deidentify_folder(Path(source), target, seed=self.seed, restricted_dir=restricted)
+
+    def deidentified_transcripts(self) -> Path:
+        """Folder of de-identified transcripts: results/transcripts when the study de-identified them,
+        else data.transcripts (a protocol without privacy declares its transcripts de-identified already)."""
+        produced = self.results_dir / "transcripts"
+        if produced.is_dir():
+            return produced
+        if self.protocol.privacy is None and self.protocol.data.transcripts is not None:
+            return self.protocol.data.transcripts
+        raise InputDataError(
+            "no de-identified transcripts yet", file=produced, fix=f"run 'pdtk run {self.protocol.source}' or 'pdtk deidentify' first"
+        )
+
+    def autocode(self):
+        """Code the de-identified transcripts with the protocol's codebook → ``results/coding/``."""
+        from toolkit.coding.run import autocode_folder
+
+        self.protocol.require("coding", command="autocode")
+        coding = self.protocol.coding
+        assert coding is not None
+        groups = read_table(self.protocol.data.groups) if self.protocol.data.groups is not None else None
+        return autocode_folder(
+            self.deidentified_transcripts(),
+            coding.codebook,
+            self.results_dir / "coding",
+            unit=coding.unit,
+            groups=groups,
+            hand_coded=coding.hand_coded,
+            min_cell=self.protocol.min_cell,
+            seed=self.seed,
+        )
+
+    # ------------------------------------------------------------------------------------------ phase 3
+    def phase3(self):
+        """Phase 3: effect of the implemented practice at individual, unit and region level → ``results/phase3/``."""
+        from toolkit.effect.analysis import analyse_effects
+
+        self.protocol.require("phase3", command="phase3")
+        cfg = self.protocol.phase3
+        assert cfg is not None
+        panel = read_table(cfg.panel, text_columns=[cfg.unit]) if cfg.panel is not None else None
+        series = read_table(cfg.series, text_columns=[cfg.series_unit] if cfg.series_unit else []) if cfg.series is not None else None
+        individuals = read_table(cfg.individuals) if cfg.individuals is not None else None
+        if panel is None and series is None and individuals is None:
+            raise ProtocolError("'phase3:' names no data (panel, series or individuals)", file=self.protocol.source, fix="add phase3.panel")
+        result = analyse_effects(panel, config=cfg, series=series, individuals=individuals, min_cell=self.protocol.min_cell, seed=self.seed)
+        with self._output("phase3") as out:
+            write_csv(out / "estimates.csv", result.estimates)
+            for name, table in result.tables.items():
+                write_csv(out / f"{name}.csv", table)
+            report = self.new_report("Phase 3 — effect of the new practice")
+            result.add_to_report(report)
+            report.write(out / "report.html")
+        return result
+
+    # ------------------------------------------------------------------------------------------ everything
+    def steps(self) -> list[tuple[str, Callable[[], Any]]]:
+        """The steps this protocol configures, in order."""
+        p = self.protocol
+        plan: list[tuple[str, Callable[[], Any]]] = []
+        if p.privacy is not None:
+            plan.append(("anonymise", self.anonymise))
+        if p.outcome and p.risk_factors:
+            plan.append(("phase1", self.phase1))
+            plan.append(("phase2", self.phase2))
+        if p.data.transcripts is not None:
+            if p.privacy is not None:
+                plan.append(("deidentify", self.deidentify))
+            if p.coding is not None:
+                plan.append(("autocode", self.autocode))
+        if p.phase3 is not None:
+            plan.append(("phase3", self.phase3))
+        return plan
+
+    def run(self, *, on_step: StepCallback | None = None) -> RunResult:
+        """Run every configured step, then write ``results/index.html`` and ``results/manifest.json``."""
+        from toolkit.manifest import write_index, write_manifest
+
+        run = RunResult()
+        for name, step in self.steps():
+            if on_step:
+                on_step(name)
+            result = step()
+            summary = ""
+            if hasattr(result, "summary_line"):
+                summary = result.summary_line()
+            run.steps.append(StepRecord(name, self.results_dir / _STEP_DIRS.get(name, name), summary))
+        if on_step:
+            on_step("index")
+        run.index = write_index(self, run)
+        run.manifest = write_manifest(self, run)
+        return run
+
+    def clean(self) -> None:
+        """Remove this study's results folder (never the key or the restricted folder)."""
+        if self.results_dir.exists():
+            shutil.rmtree(self.results_dir)
+
+
+_STEP_DIRS = {"deidentify": "transcripts", "autocode": "coding"}
+
