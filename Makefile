@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.pdtk-installed
 DEMO_N ?= 5000
 JOBS   ?= 2
 
-.PHONY: demo test lint bench clean install
+.PHONY: demo test lint bench clean install anonymised-data
 
 install: $(STAMP)
 
@@ -33,6 +33,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+# Regenerate the shipped, already anonymised SYNTHETIC demo data in anonymised_data/ (committed).
+anonymised-data: $(STAMP)
+	$(BIN)/python -m toolkit.synth.shipped
 
 clean:
 	rm -rf results synthetic_raw restricted .pytest_cache

@@ -143,14 +143,16 @@ class ReproduceReport:
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     changed_inputs: list[str] = field(default_factory=list)
+    not_as_recorded: list[str] = field(default_factory=list)
     compared: int = 0
 
     @property
     def ok(self) -> bool:
-        return not (self.differing or self.missing or self.extra or self.changed_inputs)
+        return not (self.differing or self.missing or self.extra or self.changed_inputs or self.not_as_recorded)
 
     def lines(self) -> list[str]:
         out = [f"input changed since the run: {name}" for name in self.changed_inputs]
+        out += [f"changed since the run (no longer matches the manifest): {name}" for name in self.not_as_recorded]
         out += [f"differs: {name}" for name in self.differing]
         out += [f"missing in the re-run: {name}" for name in self.missing]
         out += [f"new in the re-run: {name}" for name in self.extra]
@@ -158,7 +160,7 @@ class ReproduceReport:
 
     def summary(self) -> dict[str, Any]:
         return {"compared": self.compared, "differing": self.differing, "missing": self.missing, "extra": self.extra,
-                "changed_inputs": self.changed_inputs, "ok": self.ok}
+                "changed_inputs": self.changed_inputs, "not_as_recorded": self.not_as_recorded, "ok": self.ok}
 
 
 def load_manifest(results_dir: Path) -> dict[str, Any]:
@@ -172,7 +174,11 @@ def load_manifest(results_dir: Path) -> dict[str, Any]:
 
 
 def reproduce(results_dir: str | Path, *, on_step=None) -> ReproduceReport:
-    """Re-run the protocol recorded in ``results_dir/manifest.json`` into a temporary folder and compare outputs."""
+    """Re-run the protocol recorded in ``results_dir/manifest.json`` into a temporary folder and compare outputs.
+
+    An output *differs* when the re-run's bytes differ from the manifest's record or from the file now in
+    ``results_dir``; files in ``results_dir`` edited after the run are named as well.
+    """
     from toolkit.protocol import Protocol
     from toolkit.study import Study
 
@@ -198,10 +204,12 @@ def reproduce(results_dir: str | Path, *, on_step=None) -> ReproduceReport:
         study.run(on_step=on_step)
         fresh = output_hashes(study.results_dir)
     recorded = manifest.get("outputs", {})
+    current = output_hashes(results_dir)
+    report.not_as_recorded = sorted(name for name, digest in recorded.items() if current.get(name, digest) != digest)
     for name, digest in recorded.items():
         if name not in fresh:
             report.missing.append(name)
-        elif fresh[name] != digest:
+        elif fresh[name] != digest or fresh[name] != current.get(name, digest):
             report.differing.append(name)
     report.extra = sorted(set(fresh) - set(recorded))
     report.compared = len(recorded)

@@ -30,7 +30,7 @@ DEFAULT_BREAKDOWNS = ("kjonn", "landbakgrunn")
 
 def _is_binary(series: pd.Series) -> bool:
     values = set(pd.unique(series.dropna()))
-    return bool(values) and values <= {0, 1, True, False}
+    return bool(values) and values <= {0, 1}
 
 
 def _is_numeric(series: pd.Series) -> bool:
@@ -90,63 +90,83 @@ class MappingResult:
     def summary_line(self) -> str:
         return f"{self.n} young people, success rate {self.overall_rate:.1%}, {len(self.risk_factors)} risk factors"
 
+    # ------------------------------------------------------------------------------------------ plots
+    def plot_prevalence(self):
+        """Bar chart: share of young people with each risk factor."""
+        plt = _pyplot()
+        summary = self.tables["risk_factor_summary"].dropna(subset=["prevalence"])
+        fig, ax = plt.subplots(figsize=(7, 0.45 * len(summary) + 1.2))
+        ax.barh(summary["risk_factor"], summary["prevalence"].astype(float), color="#4a78a8")
+        ax.set_xlabel("share of young people with the risk factor")
+        ax.invert_yaxis()
+        return fig
+
+    def plot_risk_count(self):
+        """Line chart: success rate by the number of risk factors."""
+        plt = _pyplot()
+        counts = self.tables["outcome_by_risk_count"].dropna(subset=["success_rate"])
+        fig, ax = plt.subplots(figsize=(6, 3.2))
+        ax.plot(counts["n_risk_factors"].astype(str), counts["success_rate"].astype(float), marker="o", color="#b5533c")
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("number of risk factors")
+        ax.set_ylabel(f"share with {self.outcome} = 1")
+        return fig
+
+    def plot_breakdown(self, variable: str):
+        """Bar chart: raw success rate per level of ``variable`` (a unit, sex, background)."""
+        plt = _pyplot()
+        table = self.tables[f"by_{variable}"].dropna(subset=["success_rate"])
+        fig, ax = plt.subplots(figsize=(7, 0.35 * len(table) + 1.2))
+        ax.barh(table["level"].astype(str), table["success_rate"].astype(float), color="#6a9a5b")
+        ax.axvline(self.overall_rate, color="grey", linestyle="--", linewidth=1)
+        ax.set_xlim(0, 1)
+        ax.set_xlabel(f"share with {self.outcome} = 1 (dashed: all)")
+        ax.invert_yaxis()
+        return fig
+
     def add_to_report(self, report: Any) -> None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+        """Add the phase 1 sections (text, tables, figures) to a :class:`toolkit.report.Report`."""
         report.add_heading("Who is in the data")
         report.add_text(
             f"{self.n} young people in the population of the protocol. Outcome '{self.outcome}' (1 = the good outcome): "
             f"{self.overall_rate:.1%} succeeded. {table_note(self.min_cell)}"
         )
-        summary = self.tables["risk_factor_summary"]
         report.add_heading("Risk factors: prevalence and outcome")
         report.add_text(
             "For each risk factor, the share of young people who have it and the success rate with and without it. "
             "Numbers are grouped in quartiles; the quartile or category with the lowest success rate counts as "
             "'having' the factor."
         )
-        report.add_table(summary, "Risk factors")
-        fig, ax = plt.subplots(figsize=(7, 0.45 * len(summary) + 1.2))
-        shown = summary.dropna(subset=["prevalence"])
-        ax.barh(shown["risk_factor"], shown["prevalence"].astype(float), color="#4a78a8")
-        ax.set_xlabel("share of young people with the risk factor")
-        ax.invert_yaxis()
-        report.add_figure(fig, "Prevalence of each risk factor")
-
+        report.add_table(self.tables["risk_factor_summary"], "Risk factors")
+        report.add_figure(self.plot_prevalence(), "Prevalence of each risk factor")
         report.add_table(self.tables["risk_factors"], "Outcome rate by level of each risk factor")
-
-        counts = self.tables["outcome_by_risk_count"]
         report.add_heading("Risk factors add up")
         report.add_text(
             "Success rate by the number of risk factors a young person has. Positive deviants are found among "
             "those with many risk factors who still succeeded."
         )
-        report.add_table(counts, "Outcome by number of risk factors")
-        fig, ax = plt.subplots(figsize=(6, 3.2))
-        shown = counts.dropna(subset=["success_rate"])
-        ax.plot(shown["n_risk_factors"].astype(str), shown["success_rate"].astype(float), marker="o", color="#b5533c")
-        ax.set_ylim(0, 1)
-        ax.set_xlabel("number of risk factors")
-        ax.set_ylabel(f"share with {self.outcome} = 1")
-        report.add_figure(fig, "Success rate falls as risk factors add up")
-
+        report.add_table(self.tables["outcome_by_risk_count"], "Outcome by number of risk factors")
+        report.add_figure(self.plot_risk_count(), "Success rate falls as risk factors add up")
         for name, table in self.tables.items():
             if name.startswith("by_"):
                 var = name.removeprefix("by_")
                 report.add_heading(f"By {var}")
                 report.add_table(table, f"Outcome rate and risk by {var}")
                 if var in self.units:
-                    fig, ax = plt.subplots(figsize=(7, 0.35 * len(table) + 1.2))
-                    shown = table.dropna(subset=["success_rate"])
-                    ax.barh(shown["level"].astype(str), shown["success_rate"].astype(float), color="#6a9a5b")
-                    ax.axvline(self.overall_rate, color="grey", linestyle="--", linewidth=1)
-                    ax.set_xlim(0, 1)
-                    ax.set_xlabel(f"share with {self.outcome} = 1 (dashed: all)")
-                    ax.invert_yaxis()
-                    report.add_figure(fig, f"Raw success rate by {var}. Phase 2 compares each unit with what its intake predicts.")
+                    report.add_figure(
+                        self.plot_breakdown(var),
+                        f"Raw success rate by {var}. Phase 2 compares each unit with what its intake predicts.",
+                    )
+
+
+def _pyplot():
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in {"agg", "module://matplotlib_inline.backend_inline"}:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def map_risk(

@@ -202,7 +202,7 @@ class Study:
         outcome = self.protocol.outcome
         assert outcome is not None
         values = set(pd.unique(frame[outcome].dropna()))
-        if not values <= {0, 1, True, False} or len(values) < 2:
+        if not values <= {0, 1} or len(values) < 2:
             raise InputDataError(
                 f"outcome '{outcome}' must be 0/1 with both values present (found {len(values)} distinct values)",
                 file=self.protocol.data.register,

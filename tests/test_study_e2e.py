@@ -1,0 +1,86 @@
+"""End to end: `pdtk run` on a small synthetic study writes every contracted output, leaks nothing, reproduces."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from toolkit.cli import app
+from toolkit.io import read_table
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def finished_run(synthetic_study):
+    result = runner.invoke(app, ["run", str(synthetic_study["protocol"])])
+    assert result.exit_code == 0, result.output
+    return synthetic_study
+
+
+def test_run_writes_the_contracted_outputs(finished_run):
+    results = finished_run["work"] / "results"
+    for rel in [
+        "index.html", "manifest.json",
+        "anonymised/register.parquet", "anonymised/disclosure.json",
+        "phase1/report.html", "phase2/individuals.csv", "phase2/units.csv", "phase2/report.html",
+        "transcripts/deidentification.jsonl", "coding/segments.csv", "coding/project.qdpx", "phase3/report.html",
+    ]:
+        assert (results / rel).is_file(), rel
+    individuals = pd.read_csv(results / "phase2" / "individuals.csv")
+    assert list(individuals.columns[:5]) == ["pid", "p_expected", "outcome", "pd_score", "is_deviant"]
+    units = pd.read_csv(results / "phase2" / "units.csv", dtype={"unit": str})
+    assert list(units.columns[:7]) == ["unit_var", "unit", "n", "observed", "expected", "z", "flag"]
+    assert set(units["flag"].fillna("")) <= {"above", "below", ""}
+    segments = pd.read_csv(results / "coding" / "segments.csv")
+    assert list(segments.columns[:6]) == ["source", "turn_index", "speaker", "start", "end", "code_id"]
+    contacts = pd.read_csv(finished_run["work"] / "restricted" / "contact_list.csv", dtype=str)
+    assert {"fnr", "pid", "pd_score"} <= set(contacts.columns)
+    manifest = json.loads((results / "manifest.json").read_text())
+    assert manifest["seed"] == 2021 and len(manifest["protocol"]["sha256"]) == 64
+    assert "register" in manifest["inputs"] and manifest["outputs"]
+    index = (results / "index.html").read_text()
+    for link in ("phase1/report.html", "phase2/report.html", "phase3/report.html"):
+        assert link in index
+
+
+def test_no_raw_identifier_anywhere_under_results(finished_run):
+    raw = read_table(finished_run["raw"] / "register.csv", text_columns=["fnr"])
+    needles = set(raw["fnr"]) | set(raw["telefon"].astype(str)) | {a for a in raw["adresse"] if len(a) > 8}
+    names = {n for n in raw["navn"] if " " in n}
+    results = finished_run["work"] / "results"
+    for path in results.rglob("*"):
+        if not path.is_file() or path.suffix in {".parquet", ".png", ".qdpx"}:
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        leaked = [n for n in needles if n in text] + [n for n in names if n in text]
+        assert not leaked, f"{path.relative_to(results)} holds {len(leaked)} raw identifier(s)"
+    released = pd.read_parquet(results / "anonymised" / "register.parquet")
+    assert not {"fnr", "navn", "adresse", "telefon", "postnr"} & set(released.columns)
+    for column in released.columns:
+        values = set(released[column].dropna().astype(str))
+        assert not values & set(raw["fnr"]), column
+
+
+def test_reproduce_finds_identical_outputs(finished_run):
+    result = runner.invoke(app, ["reproduce", str(finished_run["work"] / "results")])
+    assert result.exit_code == 0, result.output
+    assert "reproduced" in result.output
+
+
+def test_reproduce_names_an_output_that_differs(finished_run, tmp_path):
+    import shutil
+
+    from toolkit.manifest import reproduce
+
+    copy = tmp_path / "results"
+    shutil.copytree(finished_run["work"] / "results", copy)
+    units = copy / "phase2" / "units.csv"
+    units.write_text(units.read_text() + "\n")
+    report = reproduce(copy)
+    assert not report.ok
+    assert report.differing == ["phase2/units.csv"]
+    assert report.not_as_recorded == ["phase2/units.csv"]
