@@ -154,3 +154,13 @@ def test_demo_protocol_is_valid():
     protocol = Protocol.load(Path(__file__).parents[1] / "protocols" / "demo.yml", check_files=False)
     assert protocol.outcome == "fullfort_vgs_5aar"
     assert protocol.privacy is not None and protocol.privacy.k >= 5
+
+
+def test_hash_fixes_defaults_left_out_of_the_file(tmp_path):
+    """Writing a default out explicitly gives the same hash; a different value does not."""
+    implicit = Protocol.load(write(tmp_path, BASE)).content_hash
+    explicit = copy.deepcopy(BASE)
+    explicit["deviance"] = {"folds": 5, "high_risk_quantile": 0.75}
+    assert Protocol.load(write(tmp_path, explicit)).content_hash == implicit
+    explicit["deviance"]["folds"] = 10
+    assert Protocol.load(write(tmp_path, explicit)).content_hash != implicit

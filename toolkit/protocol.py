@@ -194,8 +194,10 @@ class Protocol(_Strict):
         except ValidationError as exc:
             raise ProtocolError(_explain(exc), file=label) from None
         protocol.source = Path(source).resolve() if source else None
+        # Hash the validated protocol (defaults filled in, paths as written) so that a default left out of the
+        # file is still fixed by the hash, while comments, key order and the machine's folders are not.
+        protocol.content_hash = _content_hash(protocol.model_dump(mode="json"))
         protocol._resolve(Path(base_dir))
-        protocol.content_hash = _content_hash(raw)
         if check_files:
             protocol._check_files(label)
         return protocol
@@ -291,7 +293,7 @@ def _is_within(path: Path, folder: Path) -> bool:
 
 
 def _content_hash(raw: dict[str, Any]) -> str:
-    """SHA-256 of the protocol's content (canonical JSON), independent of comments and key order."""
+    """SHA-256 of the validated protocol as canonical JSON: independent of comments and key order."""
     canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
