@@ -106,7 +106,7 @@ class Phase3Section(_Strict):
 
     panel: Path | None = None
     unit: str = "kommune"
-    period: str = "year"
+    period: str = "aar"
     outcome: str = "andel_neet"
     treated_from: str = "innfort_fra"
     weight: str | None = "n"

@@ -125,13 +125,23 @@ class Study:
             self._forbidden = {}
             privacy = self.protocol.privacy
             if privacy is not None and self.protocol.data.register.exists():
-                raw = read_table(self.protocol.data.register, text_columns=[privacy.id_column])
+                raw = self._read_raw_register()
                 for col in [privacy.id_column, *privacy.drop]:
                     if col in raw.columns:
                         self._forbidden[col] = set(raw[col].dropna().astype(str))
         return self._forbidden
 
     # ------------------------------------------------------------------------------------------ anonymise
+    def _read_raw_register(self) -> pd.DataFrame:
+        """The raw register, with identifiers, dropped columns and unit codes read as text.
+
+        Codes such as kommune 3401 or a phone number are labels, not quantities: reading them as text keeps
+        leading zeros and lets the leak guard compare them with what is written.
+        """
+        privacy = self.protocol.privacy
+        assert privacy is not None
+        return read_table(self.protocol.data.register, text_columns=[privacy.id_column, *privacy.drop, *self.protocol.units])
+
     def anonymise(self):
         """Pseudonymise, drop, generalise and k-anonymise the raw register → ``results/anonymised/``."""
         from toolkit.anonymise.pseudonym import load_or_create_key
@@ -140,7 +150,7 @@ class Study:
         self.protocol.require("privacy", command="anonymise")
         privacy = self.protocol.privacy
         assert privacy is not None
-        raw = read_table(self.protocol.data.register, text_columns=[privacy.id_column])
+        raw = self._read_raw_register()
         key = load_or_create_key(privacy.key_file, forbidden_dirs=[self.results_dir, REPO_ROOT])
         result = anonymise_register(raw, privacy, key, source=str(self.protocol.data.register))
         with self._output("anonymised") as out:
@@ -285,7 +295,7 @@ class Study:
 
         privacy = self.protocol.privacy
         assert privacy is not None
-        raw = read_table(self.protocol.data.register, text_columns=[privacy.id_column])
+        raw = self._read_raw_register()
         key = load_or_create_key(privacy.key_file, forbidden_dirs=[self.results_dir, REPO_ROOT])
         link = pd.DataFrame({privacy.id_column: raw[privacy.id_column].astype(str), "pid": pseudonymise(raw[privacy.id_column], key)})
         frame = result.sampling_frame.merge(result.individuals[["pid", "pd_score"]], on="pid", how="left")
