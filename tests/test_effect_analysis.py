@@ -140,8 +140,8 @@ def test_interruption_taken_from_the_panel_when_not_given(data):
 
 
 def test_clear_errors(data):
-    with pytest.raises(InputDataError, match="'year' is not in the panel"):
-        analyse_effects(data.panel, config=Phase3Section())  # the default period name does not match this panel
+    with pytest.raises(InputDataError, match="'periode' is not in the panel"):
+        analyse_effects(data.panel, config=Phase3Section(period="periode"))  # a period column this panel lacks
     with pytest.raises(InputDataError, match="nothing to analyse"):
         analyse_effects(None, config=config(data))
     with pytest.raises(InputDataError, match="column 'deltok_x'"):
