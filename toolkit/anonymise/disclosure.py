@@ -34,6 +34,7 @@ from toolkit.anonymise.identifiers import ANY, FNR_PATTERN, IdentifierPolicy, is
 from toolkit.errors import DisclosureError
 
 SUPPRESSED_COLUMN = "suppressed"
+_ARROW_STRING = pd.StringDtype("pyarrow")
 
 # ---------------------------------------------------------------------------------------------------------
 # small-cell suppression
@@ -224,8 +225,10 @@ _CSV_SUFFIXES = {".csv", ".tsv"}
 _ZIP_SUFFIXES = {".zip", ".qdpx", ".docx", ".xlsx"}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _DIGITISH = re.compile(r"^[\s\d+().\-/]+$")
+# for str.contains: written without "\s"/"\d" so pandas runs it in pyarrow's regex engine, not per value
+_DIGITISH_FULL = "^[ \t\r\n\xa00-9+().\\-/]+$"
 _PHONE_IN_TEXT = re.compile(r"(?<![\w.,])\+?\d[\d \-.]{4,}\d(?![\w])")
 _NUMBER = re.compile(r"^\s*[+-]?(\d+)([.,]\d+)?([eE][+-]?\d+)?\s*$")
 _CANDIDATE = r"(?:^|\D)\d{6} ?\d{5}(?:\D|$)"
@@ -239,6 +242,8 @@ _COMMON_WORDS = frozenset(
     vei veg vegen veien gate gata gaten plass torg allé alle the of and to in at on by street road
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
+
+_ONLY_COMMON = r"(?:(?:" + "|".join(sorted(_COMMON_WORDS, key=len, reverse=True)) + r"|\d+)(?: |$))+"
 
 
 def _digits(value: str) -> str:
@@ -285,37 +290,47 @@ class LeakGuard:
         self.policy = policy
         self.min_length = int(min_length)
         self.forbidden_columns = {str(c).casefold() for c in (forbidden_values or {})}
-        # Needle tables: phrase (tuple of tokens) → column, and digits → column.
-        self._phrases: dict[tuple[str, ...], str] = {}
-        self._digit_values: dict[str, str] = {}
+        # Needles: phrases (tokens joined by one space) and digit strings, as plain Python sets of all dropped
+        # columns together (built in C, fast for the small subsets a scan tests); per column only a list, to
+        # name the column after a hit.
+        self._phrase_lists: dict[str, list[str]] = {}
+        self._digit_lists: dict[str, list[str]] = {}
         self._phrase_lengths: set[int] = set()
-        self._phrase_tokens: set[str] = set()
+        self._all_digits: set[str] = set()
+        self._all_phrases: set[str] = set()
         for column, values in (forbidden_values or {}).items():
             self._add_values(str(column), values)
+        self._tokens: set[str] = set(" ".join(self._all_phrases).split(" ")) if self._all_phrases else set()
 
     # ----------------------------------------------------------------------------------- building
     def _add_values(self, column: str, values: Iterable[object]) -> None:
-        series = pd.Series(list(values) if not isinstance(values, pd.Series) else values, dtype="object")
+        """Vectorised: a million names or phone numbers are indexed in about a second."""
+        series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
         series = series.dropna().astype(str).str.strip()
-        series = series[series.str.len() >= self.min_length].drop_duplicates()
-        digitish = series.str.match(_DIGITISH.pattern)
-        min_digits = max(self.min_length, 6)
-        for value in series[digitish]:
-            digits = _digits(value)
-            if len(digits) >= min_digits:
-                self._digit_values.setdefault(digits, column)
-                for prefix in ("0047", "47"):
-                    if digits.startswith(prefix) and len(digits) - len(prefix) >= min_digits:
-                        self._digit_values.setdefault(digits[len(prefix) :], column)
-        for value in series[~digitish]:
-            tokens = tuple(t.casefold() for t in _TOKEN.findall(value))
-            if len(tokens) < 2 or len(tokens) > _MAX_PHRASE:
-                continue
-            if all(t in _COMMON_WORDS or t.isdigit() for t in tokens):
-                continue
-            self._phrases.setdefault(tokens, column)
-            self._phrase_tokens.update(tokens)
-            self._phrase_lengths.add(len(tokens))
+        series = series[series.str.len() >= self.min_length].drop_duplicates()  # names repeat a lot
+        if series.empty:
+            return
+        digitish = series.str.contains(_DIGITISH_FULL, regex=True).fillna(False).to_numpy(dtype=bool)
+        digits = series[digitish].str.replace(r"[^0-9]", "", regex=True)
+        digits = digits[digits.str.len() >= max(self.min_length, 6)]
+        needles = self._digit_lists.setdefault(column, [])
+        needles += digits.astype(str).tolist()
+        for prefix in ("0047", "47"):  # +47 12345678 is also published as 12345678 (8 digits)
+            national = digits[digits.str.startswith(prefix) & (digits.str.len() == len(prefix) + 8)]
+            needles += national.str.slice(len(prefix)).astype(str).tolist()
+        self._all_digits.update(needles)
+        text = series[~digitish]
+        if text.empty:
+            return
+        phrases = text.str.casefold().str.replace(r"[\W_]+", " ", regex=True).str.strip()
+        counts = phrases.str.count(" ") + 1
+        phrases = phrases[(counts >= 2) & (counts <= _MAX_PHRASE) & ~phrases.str.fullmatch(_ONLY_COMMON).fillna(False)]
+        if phrases.empty:
+            return
+        phrase_list = phrases.astype(str).tolist()
+        self._phrase_lists.setdefault(column, []).extend(phrase_list)
+        self._all_phrases.update(phrase_list)
+        self._phrase_lengths.update(int(n) for n in (phrases.str.count(" ") + 1).unique())
 
     # ----------------------------------------------------------------------------------- calling
     def __call__(self, staged_path: Path, final_path: Path | None = None) -> None:
@@ -340,6 +355,8 @@ class LeakGuard:
 
     # ----------------------------------------------------------------------------------- file kinds
     def _scan_parquet(self, path: Path, shown: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
         parquet = pq.ParquetFile(path)
@@ -349,6 +366,15 @@ class LeakGuard:
             table = parquet.read(columns=names[batch_start : batch_start + 8])
             for name in table.column_names:
                 column = table.column(name)
+                if pa.types.is_dictionary(column.type):
+                    column = column.cast(column.type.value_type)
+                if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                    # distinct values in Arrow, without a round trip through Python objects
+                    uniques = pc.drop_null(pc.unique(column.cast(pa.large_string())))
+                    if len(uniques):
+                        series = pd.Series(uniques.to_pandas(types_mapper={pa.large_string(): _ARROW_STRING}.get))
+                        self._scan_strings(series.astype(_ARROW_STRING), shown, f"column '{name}'")
+                    continue
                 self._scan_series(column.to_pandas(), shown, name)
 
     def _scan_csv(self, raw: bytes, shown: Path, sep: str | None) -> None:
@@ -412,14 +438,21 @@ class LeakGuard:
 
     def _scan_numbers(self, series: pd.Series, shown: Path, column: str) -> None:
         values = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        whole = np.isfinite(values) & (values >= 1e9) & (values < 1e11) & (values == np.floor(values))
+        whole_numbers = np.isfinite(values) & (values == np.floor(values)) & (values >= 0) & (values < 1e15)
+        long_numbers = whole_numbers & (values >= 1e7)
+        if self._all_digits and long_numbers.any():
+            # phone numbers (8 digits) or ids of dropped columns stored as numbers; shorter whole numbers in a
+            # numeric column are counts and amounts, which would collide with short codes by chance
+            distinct = pd.Series(np.unique(values[long_numbers]).astype(np.int64)).astype(str)
+            hit = _member(distinct, self._all_digits)
+            if hit.any():
+                self._raise_value(shown, f"column '{column}'", distinct[hit].iloc[0])
+        whole = whole_numbers & (values >= 1e9) & (values < 1e11)
         if not whole.any():
             return
         candidates = pd.Series(np.unique(values[whole]).astype(np.int64)).map("{:011d}".format)
         if valid_mask(candidates, self.policy).any():
             self._raise_fnr(shown, f"column '{column}'")
-        if self._digit_values and candidates.isin(set(self._digit_values)).any():
-            self._raise_value(shown, f"column '{column}'", candidates[candidates.isin(set(self._digit_values))].iloc[0])
 
     def _scan_strings(self, uniques: pd.Series, shown: Path, where: str) -> None:
         """Scan distinct strings: vectorised pre-filters, Python only for the few values that need it."""
@@ -435,12 +468,11 @@ class LeakGuard:
             if len(found) and valid_mask(found[0] + found[1], self.policy).any():
                 self._raise_fnr(shown, where)
         # 2. digit values of dropped columns (phone numbers)
-        if self._digit_values:
-            needles = set(self._digit_values)
-            digitish = uniques.str.match(_DIGITISH.pattern).fillna(False).to_numpy(dtype=bool)
+        if self._all_digits:
+            digitish = uniques.str.contains(_DIGITISH_FULL, regex=True).fillna(False).to_numpy(dtype=bool)
             if digitish.any():
                 digits = uniques[digitish].str.replace(r"\D", "", regex=True)
-                hit = digits.isin(needles).to_numpy(dtype=bool)
+                hit = _member(digits, self._all_digits)
                 if hit.any():
                     self._raise_value(shown, where, digits[hit].iloc[0])
             rest = uniques[~digitish]
@@ -448,13 +480,13 @@ class LeakGuard:
             for text in rest[has_run]:
                 self._text_digit_values(text, shown, where)
         # 3. phrases of dropped columns (names, addresses): only values holding two tokens of some phrase
-        if self._phrases:
+        if self._all_phrases:
             multi = uniques.str.contains(r"\w\W+\w", regex=True).fillna(False).to_numpy(dtype=bool)
             if multi.any():
                 tokens = uniques[multi].str.casefold().str.findall(_TOKEN.pattern).explode()
-                known = tokens.isin(self._phrase_tokens)
+                known = pd.Series(_member(tokens, self._tokens), index=tokens.index)
                 per_value = known.groupby(level=0).sum()
-                for text in uniques[per_value.index[per_value.to_numpy() >= 2]]:
+                for text in uniques.loc[per_value.index[per_value.to_numpy() >= 2]]:
                     self._text_phrases(text, shown, where)
 
     def _scan_text(self, text: str, shown: Path, where: str) -> None:
@@ -464,9 +496,9 @@ class LeakGuard:
                 continue  # the fraction digits of a decimal number
             if is_valid(match.group(1) + match.group(2), self.policy):
                 self._raise_fnr(shown, where)
-        if self._digit_values:
+        if self._all_digits:
             self._text_digit_values(text, shown, where)
-        if self._phrases:
+        if self._all_phrases:
             self._text_phrases(text, shown, where)
 
     def _text_has_fnr(self, text: str) -> bool:
@@ -480,7 +512,7 @@ class LeakGuard:
                 joined = ""
                 for group in groups[i:]:
                     joined += group
-                    if joined in self._digit_values:
+                    if joined in self._all_digits:
                         self._raise_value(shown, where, joined)
                     if len(joined) > 15:
                         break
@@ -489,8 +521,8 @@ class LeakGuard:
         tokens = [t.casefold() for t in _TOKEN.findall(text)]
         for size in self._phrase_lengths:
             for i in range(len(tokens) - size + 1):
-                gram = tuple(tokens[i : i + size])
-                if gram in self._phrases:
+                gram = " ".join(tokens[i : i + size])
+                if gram in self._all_phrases:
                     self._raise_phrase(shown, where, gram)
 
     # ----------------------------------------------------------------------------------- errors
@@ -503,20 +535,26 @@ class LeakGuard:
         )
 
     def _raise_value(self, shown: Path, where: str, digits: str) -> None:
-        column = self._digit_values.get(digits, "a dropped column")
+        column = next((c for c, values in self._digit_lists.items() if digits in values), "a dropped column")
         raise DisclosureError(
             f"{where} contains a value of the dropped column '{column}'; nothing was written",
             file=shown,
             fix=f"remove '{column}' values from the output",
         )
 
-    def _raise_phrase(self, shown: Path, where: str, gram: tuple[str, ...]) -> None:
-        column = self._phrases[gram]
+    def _raise_phrase(self, shown: Path, where: str, gram: str) -> None:
+        column = next((c for c, values in self._phrase_lists.items() if gram in values), "a dropped column")
         raise DisclosureError(
             f"{where} contains a value of the dropped column '{column}'; nothing was written",
             file=shown,
             fix=f"remove '{column}' values from the output",
         )
+
+
+def _member(values: pd.Series, needles: set[str]) -> np.ndarray:
+    """Vectorised-enough membership test against a Python set (hashing in C; no per-call set rebuild)."""
+    array = values.to_numpy(dtype=object)
+    return np.fromiter((v in needles for v in array), dtype=bool, count=len(array))
 
 
 def _decode(raw: bytes) -> str:
@@ -527,3 +565,5 @@ def _decode(raw: bytes) -> str:
             continue
     return raw.decode("latin-1")
 
+
+__all__ = ["LeakGuard", "SUPPRESSED_COLUMN", "suppress_small_cells", "table_note"]

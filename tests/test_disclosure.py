@@ -1,0 +1,280 @@
+"""Small-cell suppression and the output leak guard (synthetic data only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.anonymise.disclosure import LeakGuard, suppress_small_cells, table_note
+from toolkit.anonymise.identifiers import make_tenor_number
+from toolkit.errors import DisclosureError
+from toolkit.io import staged_output
+
+RNG = np.random.default_rng(7)
+SYNTHETIC_FNR = [make_tenor_number(dt.date(2001, 1, 1) + dt.timedelta(days=int(d)), RNG) for d in range(0, 400, 4)]
+
+
+# ----------------------------------------------------------------------------------------- suppression
+def test_primary_suppression_hides_small_counts_and_shows_zeros() -> None:
+    table = pd.DataFrame({"kommune": list("abcdef"), "n": [0, 1, 4, 5, 6, 30]})
+    out = suppress_small_cells(table, min_cell=5, count_cols=["n"], group_cols=None)
+    assert out["n"].isna().tolist() == [False, True, True, False, False, False]
+    assert out["n"].iloc[0] == 0
+    assert out["suppressed"].tolist() == [False, True, True, False, False, False]
+    assert str(out["n"].dtype) == "Int64"
+    assert table["n"].tolist() == [0, 1, 4, 5, 6, 30]  # input untouched
+
+
+def test_complement_and_small_total_and_derived_rate() -> None:
+    table = pd.DataFrame({"kommune": ["a", "b", "c"], "n": [20, 3, 50], "n_success": [18, 1, 30]})
+    table["rate"] = table["n_success"] / table["n"]
+    out = suppress_small_cells(
+        table, min_cell=5, count_cols=["n_success"], total_col="n", derived={"rate": ["n_success", "n"]}, group_cols=None
+    )
+    # a: complement 20 - 18 = 2 discloses the two who did not succeed
+    assert pd.isna(out.loc[0, "n_success"]) and out.loc[0, "n"] == 20 and pd.isna(out.loc[0, "rate"])
+    # b: total below min_cell hides the whole row
+    assert out.loc[1, ["n", "n_success", "rate"]].isna().all()
+    assert out.loc[2, "n_success"] == 30 and out.loc[2, "rate"] == pytest.approx(0.6)
+    assert out["suppressed"].tolist() == [True, True, False]
+
+
+def test_secondary_suppression_in_a_group_hides_the_next_smallest() -> None:
+    table = pd.DataFrame({"kommune": ["a", "a", "a", "b", "b"], "kjonn": ["K", "M", "X", "K", "M"], "n": [3, 9, 40, 12, 14]})
+    out = suppress_small_cells(table, min_cell=5, count_cols=["n"], group_cols=["kommune"])
+    assert out["n"].isna().tolist() == [True, True, False, False, False]
+
+
+def test_whole_table_is_one_group_by_default() -> None:
+    table = pd.DataFrame({"kommune": ["a", "b", "c"], "n": [2, 7, 50]})
+    assert out_na(suppress_small_cells(table, min_cell=5, count_cols=["n"])) == [True, True, False]
+    assert out_na(suppress_small_cells(table, min_cell=5, count_cols=["n"], group_cols=None)) == [True, False, False]
+
+
+def out_na(frame: pd.DataFrame) -> list[bool]:
+    return frame["n"].isna().tolist()
+
+
+def test_parts_of_a_row_total_are_protected_row_wise() -> None:
+    table = pd.DataFrame({"unit": ["a", "b"], "n_success": [2, 30], "n_fail": [10, 20]})
+    table["n"] = table["n_success"] + table["n_fail"]
+    out = suppress_small_cells(table, min_cell=5, count_cols=["n_success", "n_fail"], total_col="n", group_cols=None)
+    # n_success = 2 hidden; n_fail must go too, or n - n_fail gives it back
+    assert pd.isna(out.loc[0, "n_success"]) and pd.isna(out.loc[0, "n_fail"]) and out.loc[0, "n"] == 12
+
+
+def test_bad_arguments_are_explained() -> None:
+    table = pd.DataFrame({"n": [1, 2]})
+    with pytest.raises(KeyError, match="'m'"):
+        suppress_small_cells(table, min_cell=5, count_cols=["m"])
+    with pytest.raises(ValueError, match="min_cell"):
+        suppress_small_cells(table, min_cell=0, count_cols=["n"])
+    with pytest.raises(ValueError, match="whole counts"):
+        suppress_small_cells(pd.DataFrame({"n": [1.5, 2]}), min_cell=5, count_cols=["n"])
+    with pytest.raises(ValueError, match="derived"):
+        suppress_small_cells(pd.DataFrame({"n": [1], "r": [0.1]}), min_cell=5, count_cols=["n"], derived={"r": ["r"]})
+
+
+def test_table_note_names_the_threshold() -> None:
+    assert "5" in table_note(5) and table_note(5).endswith(".")
+    assert "3" in table_note(3, language="nb")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from("abc"), st.integers(0, 40), st.integers(0, 40)),
+        min_size=1,
+        max_size=12,
+    ),
+    min_cell=st.integers(2, 6),
+)
+def test_suppression_properties(rows: list[tuple[str, int, int]], min_cell: int) -> None:
+    table = pd.DataFrame(rows, columns=["group", "n_success", "n_fail"])
+    table["n"] = table["n_success"] + table["n_fail"]
+    table["rate"] = table["n_success"] / table["n"].replace(0, np.nan)
+    out = suppress_small_cells(
+        table,
+        min_cell=min_cell,
+        count_cols=["n_success", "n_fail"],
+        total_col="n",
+        derived={"rate": ["n_success", "n"]},
+        group_cols=["group"],
+    )
+    for col in ("n_success", "n_fail", "n"):
+        shown = out[col].dropna()
+        assert not ((shown > 0) & (shown < min_cell)).any()  # no small cell is visible
+        # no group with two or more rows has exactly one hidden cell in a column (margins cannot recover it)
+        hidden_per_group = out[col].isna().groupby(out["group"]).sum()
+        sizes = out.groupby("group").size()
+        assert not ((hidden_per_group == 1) & (sizes >= 2)).any()
+    visible = out["n_success"].notna() & out["n"].notna()
+    complement = out.loc[visible, "n"] - out.loc[visible, "n_success"]
+    assert not ((complement > 0) & (complement < min_cell)).any()
+    assert out.loc[out["n_success"].isna() | out["n"].isna(), "rate"].isna().all()
+    # rows with a single hidden part of the row total do not exist
+    parts_hidden = out[["n_success", "n_fail"]].isna().sum(axis=1)
+    assert not (parts_hidden == 1).any()
+    assert (out["suppressed"] == out[["n_success", "n_fail", "n"]].isna().any(axis=1)).all()
+
+
+# ----------------------------------------------------------------------------------------- leak guard
+@pytest.fixture()
+def guard() -> LeakGuard:
+    return LeakGuard(
+        forbidden_values={
+            "navn": ["Per Hansen", "Kari Nordmann", "Per", "Ola"],
+            "adresse": ["Storgata 12", "Nedre Gate"],
+            "telefon": ["+47 912 34 567", "41234567", "123"],
+            "fnr": SYNTHETIC_FNR,
+        }
+    )
+
+
+def released_frame(n: int = 50) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    return pd.DataFrame(
+        {
+            "pid": [f"kab12_{i:04d}qzxwvutsrp" for i in range(n)],
+            "kommune": rng.choice(["3401", "3414", "3415"], n),
+            "kjonn": rng.choice(["K", "M"], n),
+            "fodselsar": rng.integers(1996, 2004, n),
+            "p": rng.random(n),
+            "note": rng.choice(["Per var her", "hei på deg", "ved sjøen i dag", "31415926535 er pi-sifre"], n),
+        }
+    )
+
+
+def assert_blocked(guard: LeakGuard, path: Path, secret: str, column_word: str) -> None:
+    with pytest.raises(DisclosureError) as info:
+        guard(path, Path("results/anonymised") / path.name)
+    message = str(info.value)
+    assert "results/anonymised" in message and column_word in message
+    assert secret not in message and secret.replace(" ", "") not in message.replace(" ", "")
+
+
+def test_clean_outputs_pass(guard: LeakGuard, tmp_path: Path) -> None:
+    frame = released_frame()
+    frame.to_parquet(tmp_path / "register.parquet")
+    frame.to_csv(tmp_path / "register.csv", index=False)
+    frame.to_csv(tmp_path / "excel.csv", index=False, sep=";", decimal=",", encoding="cp1252")
+    (tmp_path / "report.html").write_text("<p>Per og Ola bor i Kongsvinger; p = 0.31415926535</p>", encoding="utf-8")
+    (tmp_path / "d.json").write_text('{"x": 0.12345678901, "n": 41234}', encoding="utf-8")
+    for file in tmp_path.iterdir():
+        guard(file, file)
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv", "html", "json"])
+def test_identity_number_is_blocked_in_every_format(guard: LeakGuard, tmp_path: Path, kind: str) -> None:
+    secret = SYNTHETIC_FNR[10]
+    frame = released_frame()
+    frame.loc[5, "note"] = f"ringte om {secret[:6]} {secret[6:]} i går"
+    path = tmp_path / f"out.{kind}"
+    if kind == "parquet":
+        frame.to_parquet(path)
+    elif kind == "csv":
+        frame.to_csv(path, index=False, sep=";", encoding="cp1252")
+    elif kind == "html":
+        path.write_text(frame.to_html(), encoding="utf-8")
+    else:
+        path.write_text(frame.to_json(orient="records", force_ascii=False), encoding="utf-8")
+    assert_blocked(guard, path, secret, "identity number")
+
+
+def test_identity_number_stored_as_float_or_without_leading_zero_is_blocked(tmp_path: Path) -> None:
+    guard = LeakGuard()
+    secret = make_tenor_number(dt.date(2003, 1, 9), np.random.default_rng(1))
+    assert secret.startswith("0")
+    frame = released_frame()
+    frame["id_as_float"] = float(secret)  # 9811234567.0 style: the leading zero is lost
+    frame.to_parquet(tmp_path / "f.parquet")
+    assert_blocked(guard, tmp_path / "f.parquet", secret, "id_as_float")
+
+
+def test_fraction_digits_are_not_identity_numbers(tmp_path: Path) -> None:
+    guard = LeakGuard()
+    secret = SYNTHETIC_FNR[0]
+    frame = pd.DataFrame({"p": [f"0.{secret}", f"1,{secret}"]})
+    frame.to_parquet(tmp_path / "p.parquet")
+    guard(tmp_path / "p.parquet", None)
+    (tmp_path / "t.json").write_text(f'{{"p": 0.{secret}}}', encoding="utf-8")
+    guard(tmp_path / "t.json", None)
+
+
+def test_dropped_values_are_blocked_but_single_words_are_not(guard: LeakGuard, tmp_path: Path) -> None:
+    for text, column, secret in [
+        ("Intervju med per HANSEN om skolen", "navn", "Per Hansen"),
+        ("bor i Storgata 12 nå", "adresse", "Storgata 12"),
+        ("tlf 912 34 567", "telefon", "912 34 567"),
+        ("tlf 0047 41234567", "telefon", "41234567"),
+    ]:
+        frame = released_frame()
+        frame.loc[0, "note"] = text
+        frame.to_parquet(tmp_path / "x.parquet")
+        assert_blocked(guard, tmp_path / "x.parquet", secret, column)
+        (tmp_path / "x.txt").write_text(text, encoding="utf-8")
+        assert_blocked(guard, tmp_path / "x.txt", secret, column)
+    # "Per", "Ola" (single tokens), "Nedre Gate" (common words only) and "123" (too short) are not searched
+    (tmp_path / "ok.txt").write_text("Per og Ola gikk i nedre gate, 123 ganger", encoding="utf-8")
+    guard(tmp_path / "ok.txt", None)
+
+
+def test_a_dropped_column_in_the_output_is_blocked(guard: LeakGuard, tmp_path: Path) -> None:
+    frame = released_frame().assign(navn="x")
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    with pytest.raises(DisclosureError, match="'navn'"):
+        guard(tmp_path / "t.csv", None)
+
+
+def test_zip_members_are_scanned(guard: LeakGuard, tmp_path: Path) -> None:
+    path = tmp_path / "project.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", "<Project/>")
+        archive.writestr("sources/a.txt", "I: Hei Kari Nordmann.")
+    with pytest.raises(DisclosureError, match="member sources/a.txt.*'navn'"):
+        guard(path, None)
+
+
+def test_staged_output_writes_nothing_when_the_guard_refuses(guard: LeakGuard, tmp_path: Path) -> None:
+    final = tmp_path / "results" / "phase1"
+    with pytest.raises(DisclosureError), staged_output(final, guard=guard) as stage:
+        released_frame().to_csv(stage / "clean.csv", index=False)
+        (stage / "leak.txt").write_text(f"id {SYNTHETIC_FNR[3]}", encoding="utf-8")
+    assert not final.exists() or not any(final.iterdir())
+
+
+def test_guard_is_fast_on_a_million_rows(tmp_path: Path) -> None:
+    import time
+
+    rng = np.random.default_rng(0)
+    n = 1_000_000
+    frame = pd.DataFrame(
+        {
+            "pid": [f"kab12_{i:x}qz" for i in range(n)],
+            "kommune": rng.choice(["3401", "3414", "3415", "3416"], n),
+            "fodselsar": rng.integers(1990, 2005, n),
+            "p": rng.random(n),
+            "note": rng.choice(["Per var her", "hei på deg", "ok"], n),
+        }
+    )
+    path = tmp_path / "big.parquet"
+    frame.to_parquet(path)
+    guard = LeakGuard(forbidden_values={"navn": ["Per Hansen", "Kari Nordmann"] * 1000, "fnr": SYNTHETIC_FNR})
+    start = time.perf_counter()
+    guard(path, None)
+    assert time.perf_counter() - start < 15  # seconds, on a shared 2-core machine (about 1 s when idle)
+
+
+def test_scan_frame_checks_a_table_before_it_is_written(guard: LeakGuard) -> None:
+    frame = released_frame()
+    guard.scan_frame(frame, "results/phase1/table.csv")
+    frame.loc[2, "note"] = "Kari Nordmann"
+    with pytest.raises(DisclosureError, match=r"results/phase1/table.csv: column 'note'.*'navn'"):
+        guard.scan_frame(frame, "results/phase1/table.csv")

@@ -1,0 +1,1 @@
+"""Hand-written gazetteers for toolkit.anonymise.text (a package so that setuptools ships the .txt files)."""
