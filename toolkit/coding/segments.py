@@ -12,7 +12,7 @@ found again in the transcript even when only participants' turns are coded.
 The turn splitter is hand-written (a regular expression) because transcript conventions are the only thing
 it has to know about; a general sentence splitter is not needed for turns. Sentences (the optional finer
 unit) are split on end punctuation followed by an upper-case start, which is how Norwegian transcripts are
-punctuated; abbreviations such as ``f.eks.`` are followed by lower case and so are not split.
+punctuated; common abbreviations (``f.eks.``, ``bl.a.``, ``osv.``) do not end a sentence.
 """
 
 from __future__ import annotations
@@ -32,12 +32,14 @@ _LABEL = re.compile(
     r"[ \t]*:(?:[ \t]+|$)",
     re.MULTILINE,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»”']?\s+(?=[\"«“(]?[A-ZÆØÅ0-9])")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"»”']))\s+(?=[\"«“(]?[A-ZÆØÅ0-9])")
 
 INTERVIEWER_LABELS = frozenset(
     {"i", "int", "intervjuer", "intervjuar", "interviewer", "forsker", "moderator", "intervju", "spørsmål", "q"}
 )
 """Labels (lower-cased, digits and spaces removed) that mark the interviewer; every other label is a participant."""
+
+_ABBREVIATIONS = ("f.eks.", "bl.a.", "osv.", "dvs.", "ca.", "nr.", "mv.", "mfl.", "evt.", "ev.", "jf.", "pga.", "kl.", "t.d.")
 
 SEGMENT_COLUMNS = ["source", "turn_index", "speaker", "role", "start", "end", "text"]
 
@@ -87,14 +89,18 @@ def split_sentences(turns: pd.DataFrame) -> pd.DataFrame:
     """Split turns into sentences; each keeps its turn's ``turn_index`` and gets a ``sentence_index``."""
     rows = []
     for turn in turns.itertuples(index=False):
-        pieces = _SENTENCE_END.split(turn.text) if turn.text else [""]
-        cursor = 0
-        for s_index, piece in enumerate(pieces):
-            offset = turn.text.find(piece, cursor)
-            cursor = offset + len(piece)
-            start, end = _strip_span(turn.text, offset, cursor)
+        text = turn.text
+        bounds, begin = [], 0
+        for gap in _SENTENCE_END.finditer(text):
+            if text[begin:gap.start()].lower().endswith(_ABBREVIATIONS):
+                continue  # "f.eks. Kari" does not end a sentence
+            bounds.append((begin, gap.start()))
+            begin = gap.end()
+        bounds.append((begin, len(text)))
+        for s_index, (first, last) in enumerate(bounds):
+            start, end = _strip_span(text, first, last)
             row = turn._asdict()
-            row.update(start=turn.start + start, end=turn.start + end, text=turn.text[start:end], sentence_index=s_index)
+            row.update(start=turn.start + start, end=turn.start + end, text=text[start:end], sentence_index=s_index)
             rows.append(row)
     frame = pd.DataFrame(rows, columns=[*SEGMENT_COLUMNS, "sentence_index"])
     return frame.astype({"turn_index": "int64", "start": "int64", "end": "int64", "sentence_index": "int64"})

@@ -1,0 +1,130 @@
+"""The orchestrating step autocode_folder (toolkit.coding.run): outputs, contract, no partial output."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from toolkit.coding.codebook import default_codebook_path
+from toolkit.coding.run import AutocodeResult, autocode_folder
+from toolkit.errors import InputDataError, ProtocolError
+from toolkit.report import Report
+
+DATA = Path(__file__).parent / "data" / "coding"
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory) -> AutocodeResult:
+    out = tmp_path_factory.mktemp("autocode") / "out"
+    hand = pd.read_csv(DATA / "hand_coded.csv")
+    # hand-code only the dev transcripts, so the rest get suggestions and a coding queue
+    split = pd.read_csv(DATA / "split.csv")
+    dev = set(split.loc[split["split"] == "dev", "source"])
+    hand_path = out.parent / "hand_dev.csv"
+    hand[hand["source"].isin(dev)].to_csv(hand_path, index=False)
+    return autocode_folder(DATA / "transcripts", default_codebook_path(), out, groups=pd.read_csv(DATA / "groups.csv"),
+                           hand_coded=hand_path, min_cell=5, seed=0)
+
+
+def test_outputs_and_segments_contract(result):
+    out = result.out_dir
+    for name in ("segments.csv", "project.qdpx", "codebook.qdc", "insight_cards.html", "code_frequencies.csv",
+                 "cooccurrence.csv", "themes_by_group.csv", "candidate_themes.csv", "keyword_suggestions.csv",
+                 "reliability.csv", "disagreements.csv", "learned_cv.csv", "suggestions.csv", "coding_queue.csv"):
+        assert (out / name).is_file(), name
+    segments = pd.read_csv(out / "segments.csv")
+    assert list(segments.columns) == ["source", "turn_index", "speaker", "start", "end", "code_id", "evidence"]
+    assert segments["evidence"].notna().all()
+    assert not list(out.parent.glob(".out.staging*"))
+    assert len(result.segments) == len(segments)
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (DATA / "transcripts").glob("*.txt")}
+    row = segments.iloc[0]
+    assert texts[row.source][row.start:row.end] == result.units.set_index(["source", "turn_index"]).loc[
+        (row.source, row.turn_index), "text"]
+
+
+def test_tables_are_suppressed_and_tested(result):
+    by_group = result.by_group
+    assert set(by_group["group"]) == {"positivt_avvik", "sammenligning", "veileder"}
+    shown = by_group["n_coded"].dropna()
+    assert ((shown == 0) | (shown >= 5)).all()
+    assert by_group.loc[by_group["suppressed"], "n_coded"].isna().all()
+    assert by_group["p_value"].between(0, 1).all()
+    freq = result.frequencies
+    assert ((freq["n_segments"].dropna() == 0) | (freq["n_segments"].dropna() >= 5)).all()
+
+
+def test_reliability_learning_and_queue(result):
+    assert result.reliability is not None and result.reliability.mean_kappa >= 0.6
+    assert result.learned_cv["kappa"].notna().all()
+    assert len(result.queue) > 0 and result.queue["source"].isin(
+        pd.read_csv(DATA / "split.csv").query("split == 'heldout'")["source"]).all()
+    summary = result.summary()
+    assert "Human vs machine" in summary and "words/s" in summary
+
+
+def test_insight_cards(result):
+    html = (result.out_dir / "insight_cards.html").read_text(encoding="utf-8")
+    assert html.count("class='card'") == len(result.codebook)
+    assert "Hva skiller de positive avvikene?" in html
+    assert "<blockquote>" in html and "Intervju " in html
+    assert "01_ung_avvik_a.txt" not in html  # transcripts are not named by file in quotes
+
+
+def test_add_to_report(result, tmp_path):
+    report = Report("Koding", synthetic=True)
+    result.add_to_report(report)
+    path = report.write(tmp_path / "report.html")
+    text = path.read_text(encoding="utf-8")
+    assert "optional in reflexive thematic analysis" in text
+    assert "data:image/png;base64" in text
+
+
+def test_sentence_units(tmp_path):
+    out = tmp_path / "sent"
+    result = autocode_folder(DATA / "transcripts", default_codebook_path(), out, unit="sentence")
+    segments = pd.read_csv(out / "segments.csv")
+    assert "sentence_index" in segments.columns
+    assert (segments["end"] > segments["start"]).all()
+    assert result.by_group is None  # no groups given and none next to the transcripts
+
+
+def test_groups_file_next_to_transcripts_is_used(tmp_path):
+    folder = tmp_path / "transcripts"
+    shutil.copytree(DATA / "transcripts", folder)
+    shutil.copy(DATA / "groups.csv", tmp_path / "transcript_groups.csv")
+    result = autocode_folder(folder, default_codebook_path(), tmp_path / "out")
+    assert result.by_group is not None
+    assert "transcript_groups.csv" in result.summary()
+
+
+def test_bad_input_leaves_no_output(tmp_path):
+    bad_book = tmp_path / "cb.yml"
+    bad_book.write_text("name: x\ncodes:\n  - {id: a, name: A, patterns: ['(']}\n", encoding="utf-8")
+    with pytest.raises(ProtocolError):
+        autocode_folder(DATA / "transcripts", bad_book, tmp_path / "out1")
+    assert not (tmp_path / "out1").exists()
+    hand = tmp_path / "hand.csv"
+    hand.write_text("source,turn_index,code_id\n01_ung_avvik_a.txt,1,no_such_code\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match="no_such_code"):
+        autocode_folder(DATA / "transcripts", default_codebook_path(), tmp_path / "out2", hand_coded=hand)
+    assert not (tmp_path / "out2").exists()
+
+
+def test_hand_coding_from_a_refi_qda_project(tmp_path):
+    from toolkit.coding.codebook import load_codebook
+    from toolkit.coding.refiqda import export_qdpx
+    from toolkit.coding.segments import read_segments
+
+    book = load_codebook(default_codebook_path())
+    _segments, texts = read_segments(DATA / "transcripts")
+    hand = pd.read_csv(DATA / "hand_coded.csv").assign(coder="kari")
+    qdpx = export_qdpx(tmp_path / "hand.qdpx", book, texts, hand[["source", "start", "end", "code_id", "coder"]])
+    from_qdpx = autocode_folder(DATA / "transcripts", default_codebook_path(), tmp_path / "a", hand_coded=qdpx)
+    from_csv = autocode_folder(DATA / "transcripts", default_codebook_path(), tmp_path / "b",
+                               hand_coded=DATA / "hand_coded.csv")
+    assert from_qdpx.reliability.coders == ["kari", "pdtk-autocode"]
+    pd.testing.assert_series_equal(from_qdpx.reliability.per_code["kappa"], from_csv.reliability.per_code["kappa"])

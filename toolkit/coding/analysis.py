@@ -1,0 +1,139 @@
+"""Tables of coded themes: frequencies, co-occurrence, and themes by group with exact tests.
+
+Every count below ``min_cell`` (and above 0) is suppressed in published tables — shown as missing with a
+``suppressed`` flag — and so is its complement within the group, which would give it away by subtraction.
+p-values stay: with the counts hidden they do not reveal a small cell.
+
+Themes by group compare each group (positive deviants, comparison youths, advisers) with all other groups
+with Fisher's exact test on the 2×2 table *turns coded with the theme / other turns*, and Benjamini–Hochberg
+q-values across the tests. Turns of one interview are not independent, so the p-values are descriptive
+(they say where to look, not what is proven); ``n_sources`` says how many interviews carry each count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import fisher_exact
+from statsmodels.stats.multitest import multipletests
+
+from toolkit.coding.autocode import to_indicator_matrix
+from toolkit.coding.codebook import Codebook
+
+
+def suppress(frame: pd.DataFrame, count_columns: list[str], min_cell: int, *, totals: str | None = None) -> pd.DataFrame:
+    """Blank counts in ``count_columns`` that are in ``1..min_cell-1`` (and their complement to ``totals``).
+
+    Adds a boolean ``suppressed`` column. Shares computed from a suppressed count are blanked too.
+    """
+    out = frame.copy()
+    flag = pd.Series(False, index=out.index)
+    for column in count_columns:
+        values = out[column].astype(float)
+        small = (values > 0) & (values < min_cell)
+        if totals is not None:
+            rest = out[totals].astype(float) - values
+            small |= (rest > 0) & (rest < min_cell)
+        flag |= small
+    for column in count_columns:
+        out[column] = out[column].astype("Float64").mask(flag)
+    for column in [c for c in out.columns if c.startswith("share")]:
+        out[column] = out[column].astype("Float64").mask(flag)
+    out["suppressed"] = flag.to_numpy()
+    return out
+
+
+def code_frequencies(coded: pd.DataFrame, units: pd.DataFrame, codebook: Codebook, *, min_cell: int = 5) -> pd.DataFrame:
+    """Per code: segments coded, share of all codable units, number of transcripts (small counts suppressed)."""
+    matrix = to_indicator_matrix(units, coded, codebook.ids)
+    sources = matrix.index.get_level_values(0)
+    rows = []
+    for code in codebook:
+        column = matrix[code.id]
+        rows.append({
+            "code_id": code.id,
+            "name": code.name,
+            "n_segments": int(column.sum()),
+            "share_of_units": float(column.mean()) if len(column) else float("nan"),
+            "n_sources": int(pd.Series(sources[column.to_numpy() == 1]).nunique()),
+            "n_units": len(column),
+        })
+    table = pd.DataFrame(rows)
+    return suppress(table, ["n_segments"], min_cell)
+
+
+def cooccurrence(coded: pd.DataFrame, units: pd.DataFrame, code_ids: list[str], *, min_cell: int = 5) -> pd.DataFrame:
+    """Pairs of codes on the same unit: ``code_a, code_b, n_both, jaccard`` (small counts suppressed)."""
+    matrix = to_indicator_matrix(units, coded, code_ids).to_numpy()
+    both = matrix.T @ matrix
+    rows = []
+    for i, a in enumerate(code_ids):
+        for j in range(i + 1, len(code_ids)):
+            union = both[i, i] + both[j, j] - both[i, j]
+            rows.append({"code_a": a, "code_b": code_ids[j], "n_both": int(both[i, j]),
+                         "jaccard": float(both[i, j] / union) if union else 0.0})
+    table = pd.DataFrame(rows, columns=["code_a", "code_b", "n_both", "jaccard"])
+    table = table.sort_values(["n_both", "jaccard"], ascending=False, kind="stable").reset_index(drop=True)
+    out = suppress(table, ["n_both"], min_cell)
+    out["jaccard"] = out["jaccard"].astype("Float64").mask(out["suppressed"])
+    return out
+
+
+def cooccurrence_matrix(coded: pd.DataFrame, units: pd.DataFrame, code_ids: list[str]) -> pd.DataFrame:
+    """Square code × code matrix of co-coded units (unsuppressed; for plots kept inside the study)."""
+    matrix = to_indicator_matrix(units, coded, code_ids)
+    return pd.DataFrame(matrix.to_numpy().T @ matrix.to_numpy(), index=code_ids, columns=code_ids)
+
+
+def themes_by_group(
+    coded: pd.DataFrame,
+    units: pd.DataFrame,
+    groups: pd.DataFrame,
+    code_ids: list[str],
+    *,
+    min_cell: int = 5,
+) -> pd.DataFrame:
+    """Each code × group: units coded, share, odds ratio vs the other groups, Fisher exact p and BH q.
+
+    ``groups`` maps ``source`` → ``group``; units of transcripts without a group are left out.
+    """
+    mapping = dict(zip(groups["source"].astype(str), groups["group"].astype(str), strict=False))
+    matrix = to_indicator_matrix(units, coded, code_ids)
+    unit_groups = pd.Series([mapping.get(s) for s in matrix.index.get_level_values(0)], index=matrix.index)
+    keep = unit_groups.notna().to_numpy()
+    matrix, unit_groups = matrix[keep], unit_groups[keep]
+    sources = pd.Series(matrix.index.get_level_values(0), index=matrix.index)
+    rows = []
+    for code_id in code_ids:
+        column = matrix[code_id]
+        for group in sorted(unit_groups.unique()):
+            inside = (unit_groups == group).to_numpy()
+            a = int(column[inside].sum())
+            b = int(inside.sum() - a)
+            c = int(column[~inside].sum())
+            d = int((~inside).sum() - c)
+            if (~inside).sum() and inside.sum():
+                odds, p_value = fisher_exact([[a, b], [c, d]])
+            else:
+                odds, p_value = float("nan"), float("nan")
+            rows.append({
+                "code_id": code_id,
+                "group": group,
+                "n_units": int(inside.sum()),
+                "n_coded": a,
+                "share": a / inside.sum() if inside.sum() else float("nan"),
+                "share_other_groups": c / (~inside).sum() if (~inside).sum() else float("nan"),
+                "n_sources": int(sources[inside & (column.to_numpy() == 1)].nunique()),
+                "odds_ratio": float(odds),
+                "p_value": float(p_value),
+            })
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    valid = table["p_value"].notna()
+    table["q_value"] = np.nan
+    if valid.any():
+        table.loc[valid, "q_value"] = multipletests(table.loc[valid, "p_value"], method="fdr_bh")[1]
+    out = suppress(table, ["n_coded"], min_cell, totals="n_units")
+    out["share_other_groups"] = out["share_other_groups"].astype("Float64")
+    return out

@@ -1,0 +1,420 @@
+"""REFI-QDA exchange: export ``project.qdpx`` and ``codebook.qdc``; import them from NVivo, ATLAS.ti, MAXQDA.
+
+The REFI-QDA standard (QDA-XML 1.0, schemas in ``shared/refi-qda/``) is how qualitative-analysis programs
+exchange projects; it lets a researcher open the machine's coding in the program they already use, code
+further by hand, and bring that coding back to be compared (:mod:`toolkit.coding.reliability`).
+
+What the standard makes easy to get wrong, and what this module does about it:
+
+* children of ``<Project>`` in a strict order (Users, CodeBook, Variables, Cases, Sources …); no empty
+  ``<Sets/>`` (this module writes no Sets);
+* a ``.qdpx`` is a ZIP with ``project.qde`` and a flat ``sources/`` folder; sources are
+  ``internal://<guid>.txt``;
+* selection offsets count Unicode code points from 0, half-open ``[start, end)`` (Python string indices);
+* source text is written as UTF-8 without BOM, with LF line endings. On import, text is normalised to LF and
+  offsets are remapped: ATLAS.ti counts CRLF as one character, NVivo and MAXQDA as two;
+* GUIDs are uuid5 of stable names, so two exports of the same coding are byte-identical and can be diffed.
+
+Importing matches file names inside the archive case-insensitively (``Project.qde``, ``Sources/``) and maps
+codes to codebook ids by GUID, then by id or name, case-insensitively.
+
+The XML is written with :mod:`xml.etree.ElementTree` (standard library): the format is small and fixed, and
+the schemas (validated in the tests with ``xmlschema``) are the reference.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.coding.codebook import Code, Codebook
+from toolkit.errors import InputDataError
+from toolkit.io import atomic_write_bytes
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+GUID_NAMESPACE = uuid.UUID("6f1c1f2e-8f3b-5a4e-9c1d-7b2a4e5d6c70")
+"""Namespace for the toolkit's uuid5 GUIDs (any fixed UUID; changing it changes every exported GUID)."""
+
+_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+            "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd"]
+
+
+def stable_guid(*parts: object) -> str:
+    """A uuid5 GUID from stable names (8-4-4-4-12 lower-case hex)."""
+    return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(str(p) for p in parts)))
+
+
+# ============================================================================================== export
+def _code_elements(parent: ET.Element, codebook: Codebook, parent_id: str | None, tag: str) -> None:
+    for number, code in enumerate(codebook.codes):
+        if code.parent != parent_id:
+            continue
+        element = ET.SubElement(parent, tag, {
+            "guid": code_guid(codebook, code.id),
+            "name": code.name,
+            "isCodable": "true",
+            "color": _PALETTE[number % len(_PALETTE)],
+        })
+        description = code.description + (f"\n[id: {code.id}]" if code.id else "")
+        ET.SubElement(element, _q(tag, "Description")).text = description
+        _code_elements(element, codebook, code.id, tag)
+
+
+def _q(tag: str, name: str) -> str:
+    """Qualify ``name`` with the namespace of ``tag`` (``{ns}Code`` → ``{ns}name``)."""
+    return tag[: tag.index("}") + 1] + name if tag.startswith("{") else name
+
+
+def code_guid(codebook: Codebook, code_id: str) -> str:
+    return stable_guid("code", codebook.name, code_id)
+
+
+def _xml_bytes(root: ET.Element, namespace: str) -> bytes:
+    ET.register_namespace("", namespace)
+    ET.indent(root, space="  ")
+    body = ET.tostring(root, encoding="unicode", xml_declaration=False)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
+
+
+def codebook_qdc_bytes(codebook: Codebook) -> bytes:
+    """The codebook as a REFI-QDA ``.qdc`` document (UTF-8, no BOM, LF)."""
+    tag = f"{{{CODEBOOK_NS}}}Code"
+    root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": "pdtk"})
+    codes = ET.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
+    _code_elements(codes, codebook, None, tag)
+    return _xml_bytes(root, CODEBOOK_NS)
+
+
+def project_qde_bytes(
+    codebook: Codebook,
+    texts: dict[str, str],
+    codings: pd.DataFrame,
+    *,
+    project_name: str = "pdtk",
+    groups: dict[str, str] | None = None,
+    default_coder: str = "pdtk-autocode",
+) -> tuple[bytes, dict[str, str]]:
+    """The ``project.qde`` XML and ``{source name: source guid}``.
+
+    ``codings`` has ``source, start, end, code_id`` and optionally ``coder`` (one User per coder).
+    ``groups`` (source → group) becomes a text Variable ``gruppe`` on each source.
+    """
+    p = f"{{{PROJECT_NS}}}"
+    codings = codings.copy()
+    if "coder" not in codings.columns:
+        codings["coder"] = default_coder
+    codings["coder"] = codings["coder"].fillna(default_coder).astype(str)
+    unknown = sorted(set(codings["code_id"]) - set(codebook.ids))
+    if unknown:
+        raise InputDataError(f"coding uses code '{unknown[0]}', which is not in the codebook",
+                             fix="add the code to the codebook or correct the code_id")
+    missing = sorted(set(codings["source"]) - set(texts))
+    if missing:
+        raise InputDataError(f"coding refers to source '{missing[0]}', which has no text",
+                             fix="code only transcripts that are exported")
+    coders = sorted(set(codings["coder"])) or [default_coder]
+    user_guid = {c: stable_guid("user", c) for c in coders}
+    root = ET.Element(f"{p}Project", {"name": project_name, "origin": "pdtk (toolkit.coding.refiqda)",
+                                      "creatingUserGUID": user_guid[coders[0]]})
+    users = ET.SubElement(root, f"{p}Users")
+    for coder in coders:
+        ET.SubElement(users, f"{p}User", {"guid": user_guid[coder], "name": coder, "id": coder})
+    codebook_el = ET.SubElement(root, f"{p}CodeBook")
+    _code_elements(ET.SubElement(codebook_el, f"{p}Codes"), codebook, None, f"{p}Code")
+    variable_guid = stable_guid("variable", "gruppe")
+    if groups:
+        variables = ET.SubElement(root, f"{p}Variables")
+        ET.SubElement(variables, f"{p}Variable", {"guid": variable_guid, "name": "gruppe", "typeOfVariable": "Text"})
+    sources_el = ET.SubElement(root, f"{p}Sources")
+    source_guid: dict[str, str] = {}
+    for name in sorted(texts):
+        guid = stable_guid("source", name)
+        source_guid[name] = guid
+        source = ET.SubElement(sources_el, f"{p}TextSource", {
+            "guid": guid, "name": name, "plainTextPath": f"internal://{guid}.txt", "creatingUser": user_guid[coders[0]],
+        })
+        text_length = len(texts[name])
+        mine = codings[codings["source"] == name].sort_values(["start", "end", "code_id", "coder"])
+        for (start, end), group in mine.groupby(["start", "end"], sort=True):
+            start, end = int(start), int(end)
+            if not 0 <= start <= end <= text_length:
+                raise InputDataError(f"a coding in '{name}' has offsets {start}-{end} outside the text",
+                                     fix="recompute the segments from this transcript")
+            selection = ET.SubElement(source, f"{p}PlainTextSelection", {
+                "guid": stable_guid("selection", name, start, end),
+                "name": _selection_name(texts[name][start:end]),
+                "startPosition": str(start), "endPosition": str(end),
+                "creatingUser": user_guid[str(group["coder"].iloc[0])],
+            })
+            for row in group.drop_duplicates(["code_id", "coder"]).itertuples(index=False):
+                coding = ET.SubElement(selection, f"{p}Coding", {
+                    "guid": stable_guid("coding", name, start, end, row.code_id, row.coder),
+                    "creatingUser": user_guid[row.coder],
+                })
+                ET.SubElement(coding, f"{p}CodeRef", {"targetGUID": code_guid(codebook, row.code_id)})
+        if groups and name in groups and pd.notna(groups[name]):
+            value = ET.SubElement(source, f"{p}VariableValue")
+            ET.SubElement(value, f"{p}VariableRef", {"targetGUID": variable_guid})
+            ET.SubElement(value, f"{p}TextValue").text = str(groups[name])
+    return _xml_bytes(root, PROJECT_NS), source_guid
+
+
+def _selection_name(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat[:60] + ("…" if len(flat) > 60 else "")
+
+
+def qdpx_bytes(codebook: Codebook, texts: dict[str, str], codings: pd.DataFrame, **kwargs: object) -> bytes:
+    """A ``.qdpx`` archive: ``project.qde`` plus ``sources/<guid>.txt`` (UTF-8, LF), with fixed timestamps."""
+    qde, guids = project_qde_bytes(codebook, texts, codings, **kwargs)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        _write_member(archive, "project.qde", qde)
+        for name in sorted(texts):
+            text = texts[name].replace("\r\n", "\n").replace("\r", "\n")
+            _write_member(archive, f"sources/{guids[name]}.txt", text.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def _write_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # fixed: the same input gives the same bytes
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+
+
+def export_qdpx(path: str | Path, codebook: Codebook, texts: dict[str, str], codings: pd.DataFrame,
+                **kwargs: object) -> Path:
+    """Write ``project.qdpx`` atomically."""
+    return atomic_write_bytes(path, qdpx_bytes(codebook, texts, codings, **kwargs))
+
+
+def export_qdc(path: str | Path, codebook: Codebook) -> Path:
+    """Write ``codebook.qdc`` atomically."""
+    return atomic_write_bytes(path, codebook_qdc_bytes(codebook))
+
+
+# ============================================================================================== import
+@dataclass
+class ImportedProject:
+    """What a REFI-QDA project holds, normalised: codes, LF source texts and codings with code-point offsets."""
+
+    codes: pd.DataFrame  # guid, name, code_id, parent_guid, description
+    texts: dict[str, str]
+    codings: pd.DataFrame  # source, start, end, code_id, code_name, coder
+    origin: str = ""
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def _children(element: ET.Element, name: str) -> list[ET.Element]:
+    return [c for c in element if _local(c.tag) == name.lower()]
+
+
+def _codes_from(element: ET.Element, parent_guid: str | None, out: list[dict]) -> None:
+    for code in _children(element, "Code"):
+        description = next((d.text or "" for d in _children(code, "Description")), "")
+        match = re.search(r"\[id: ([a-z0-9_]+)\]", description)
+        out.append({"guid": code.get("guid", "").strip("{}").lower(), "name": code.get("name", ""),
+                    "explicit_id": match.group(1) if match else "", "parent_guid": parent_guid or "",
+                    "description": re.sub(r"\s*\[id: [a-z0-9_]+\]\s*$", "", description)})
+        _codes_from(code, code.get("guid", "").strip("{}").lower(), out)
+
+
+def _map_codes(codes: list[dict], codebook: Codebook | None) -> pd.DataFrame:
+    frame = pd.DataFrame(codes, columns=["guid", "name", "explicit_id", "parent_guid", "description"])
+    lookup: dict[str, str] = {}
+    if codebook is not None:
+        for code in codebook:
+            lookup[code_guid(codebook, code.id)] = code.id
+            lookup[code.id.lower()] = code.id
+            lookup[code.name.strip().lower()] = code.id
+    ids = []
+    for row in frame.itertuples(index=False):
+        found = (lookup.get(row.guid) or lookup.get(row.explicit_id.lower()) or lookup.get(row.name.strip().lower())
+                 or row.explicit_id or _slug(row.name))
+        ids.append(found)
+    frame["code_id"] = ids
+    return frame.drop(columns="explicit_id")
+
+
+def _slug(name: str) -> str:
+    import unicodedata
+
+    flat = unicodedata.normalize("NFKD", name.lower().replace("ø", "o").replace("æ", "ae").replace("å", "a"))
+    return re.sub(r"[^a-z0-9]+", "_", flat.encode("ascii", "ignore").decode()).strip("_") or "kode"
+
+
+def normalise_offsets(raw: str, positions: list[int], *, crlf_as: int) -> tuple[str, list[int]]:
+    """Normalise text to LF (no BOM) and map code-point offsets counted with CRLF as ``crlf_as`` characters.
+
+    ``crlf_as=2`` (NVivo, MAXQDA): an offset counts both characters of each CRLF before it, so it moves back
+    by the number of CRLFs before it. ``crlf_as=1`` (ATLAS.ti): offsets already count CRLF as one character,
+    as in the normalised text.
+    """
+    if crlf_as not in (1, 2):
+        raise ValueError("crlf_as must be 1 or 2")
+    text = raw[1:] if raw.startswith("\ufeff") else raw  # a BOM is not text; programs do not count it
+    crlf_starts = [m.start() for m in re.finditer("\r\n", text)]
+    normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+    if crlf_as == 1 or not crlf_starts:
+        return normalised, list(positions)
+    import bisect
+
+    mapped = []
+    for position in positions:
+        # number of CRLFs that end at or before this raw offset
+        before = bisect.bisect_right(crlf_starts, position - 2)
+        mapped.append(position - before)
+    return normalised, mapped
+
+
+def read_qdpx(path: str | Path, codebook: Codebook | None = None, *, crlf_as: int | str = "auto") -> ImportedProject:
+    """Import a ``.qdpx`` (or a bare ``.qde``) project: codes, source texts and text codings.
+
+    ``crlf_as`` is ``1`` (ATLAS.ti), ``2`` (NVivo, MAXQDA) or ``"auto"`` (1 when the project's ``origin``
+    names ATLAS.ti, else 2). Codes map to ``codebook`` ids where they match; others get a slug of their name.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputDataError("REFI-QDA file not found", file=path, fix="check the path")
+    members: dict[str, bytes] = {}
+    if path.suffix.lower() == ".qde":
+        members["project.qde"] = path.read_bytes()
+    else:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for info in archive.infolist():
+                    if not info.is_dir():
+                        members[info.filename.replace("\\", "/").lower()] = archive.read(info)
+        except zipfile.BadZipFile:
+            raise InputDataError("not a REFI-QDA .qdpx archive (not a ZIP file)", file=path,
+                                 fix="export the project again as REFI-QDA (.qdpx)") from None
+    qde_name = next((n for n in members if n.endswith(".qde")), None)
+    if qde_name is None:
+        raise InputDataError("the archive has no project.qde", file=path, fix="export the project again as REFI-QDA")
+    try:
+        root = ET.fromstring(members[qde_name])
+    except ET.ParseError as exc:
+        raise InputDataError(f"project.qde is not valid XML (line {exc.position[0]})", file=path,
+                             fix="export the project again") from None
+    origin = root.get("origin", "")
+    crlf = (1 if "atlas" in origin.lower() else 2) if crlf_as == "auto" else int(crlf_as)
+    users = {u.get("guid", "").strip("{}").lower(): (u.get("name") or u.get("id") or "")
+             for users in _children(root, "Users") for u in _children(users, "User")}
+    code_rows: list[dict] = []
+    for book in _children(root, "CodeBook"):
+        for codes in _children(book, "Codes"):
+            _codes_from(codes, None, code_rows)
+    codes = _map_codes(code_rows, codebook)
+    code_by_guid = dict(zip(codes["guid"], zip(codes["code_id"], codes["name"], strict=True), strict=True))
+    texts: dict[str, str] = {}
+    rows: list[dict] = []
+    for sources in _children(root, "Sources"):
+        for source in _children(sources, "TextSource"):
+            name = source.get("name") or source.get("guid", "")
+            raw = _source_text(source, members, path)
+            selections = _children(source, "PlainTextSelection")
+            positions = []
+            for sel in selections:
+                positions += [int(sel.get("startPosition", 0)), int(sel.get("endPosition", 0))]
+            text, mapped = normalise_offsets(raw, positions, crlf_as=crlf)
+            texts[name] = text
+            for i, sel in enumerate(selections):
+                start, end = mapped[2 * i], mapped[2 * i + 1]
+                for coding in _children(sel, "Coding"):
+                    ref = next(iter(_children(coding, "CodeRef")), None)
+                    if ref is None:
+                        continue
+                    target = ref.get("targetGUID", "").strip("{}").lower()
+                    code_id, code_name = code_by_guid.get(target, (target, target))
+                    coder_guid = (coding.get("creatingUser") or sel.get("creatingUser") or "").strip("{}").lower()
+                    rows.append({"source": name, "start": start, "end": end, "code_id": code_id,
+                                 "code_name": code_name, "coder": users.get(coder_guid, coder_guid)})
+    codings = pd.DataFrame(rows, columns=["source", "start", "end", "code_id", "code_name", "coder"])
+    codings = codings.astype({"start": "int64", "end": "int64"})
+    return ImportedProject(codes=codes, texts=texts, codings=codings, origin=origin)
+
+
+def _source_text(source: ET.Element, members: dict[str, bytes], path: Path) -> str:
+    inline = next((c.text for c in _children(source, "PlainTextContent")), None)
+    if inline is not None:
+        return inline
+    ref = source.get("plainTextPath") or ""
+    name = re.sub(r"^(internal|relative|absolute)://", "", ref, flags=re.I).replace("\\", "/").lower()
+    candidates = [f"sources/{name}", name, f"sources/{Path(name).name}"]
+    for candidate in candidates:
+        if candidate in members:
+            data = members[candidate]
+            for encoding in ("utf-8-sig", "utf-16", "cp1252"):
+                try:
+                    return data.decode(encoding)
+                except UnicodeDecodeError:
+                    continue
+    raise InputDataError(f"the text of source '{source.get('name', '')}' is missing from the archive", file=path,
+                         fix="export the project again with its sources")
+
+
+def read_qdc(path: str | Path) -> Codebook:
+    """Import a REFI-QDA ``.qdc`` codebook (or the CodeBook of a ``.qde``) as a :class:`Codebook`.
+
+    Ids come from an ``[id: …]`` tag in the description (written by this module) or a slug of the name.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputDataError("codebook file not found", file=path, fix="check the path")
+    try:
+        root = ET.fromstring(path.read_bytes())
+    except ET.ParseError:
+        raise InputDataError("the .qdc file is not valid XML", file=path, fix="export the codebook again") from None
+    container = root if _local(root.tag) == "codebook" else next(iter(_children(root, "CodeBook")), root)
+    rows: list[dict] = []
+    for codes in _children(container, "Codes"):
+        _codes_from(codes, None, rows)
+    frame = _map_codes(rows, None)
+    by_guid = dict(zip(frame["guid"], frame["code_id"], strict=True))
+    seen: dict[str, int] = {}
+    codes_out = []
+    for row in frame.itertuples(index=False):
+        code_id = row.code_id
+        if code_id in seen:  # two codes with the same name: keep both, distinctly
+            seen[code_id] += 1
+            code_id = f"{code_id}_{seen[code_id]}"
+        else:
+            seen[code_id] = 1
+        codes_out.append(Code(id=code_id, name=row.name or code_id, description=row.description,
+                              parent=by_guid.get(row.parent_guid) if row.parent_guid else None))
+    return Codebook(name=path.stem, codes=codes_out)
+
+
+def selections_to_turns(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Assign imported selections to the turns they overlap, in ``segments.csv`` form (plus ``coder``).
+
+    A selection counts for a turn when it covers at least half of the turn or half of the selection lies in
+    it — coders in NVivo select loosely, sometimes a sentence, sometimes a turn and a half.
+    """
+    rows = []
+    by_source = {s: g for s, g in segments.groupby("source", sort=False)}
+    for row in codings.itertuples(index=False):
+        turns = by_source.get(row.source)
+        if turns is None:
+            continue
+        overlap = (turns["end"].clip(upper=row.end) - turns["start"].clip(lower=row.start)).clip(lower=0)
+        turn_len = (turns["end"] - turns["start"]).clip(lower=1)
+        sel_len = max(1, row.end - row.start)
+        hit = turns[(overlap >= 0.5 * turn_len) | (overlap >= 0.5 * sel_len)]
+        for turn in hit.itertuples(index=False):
+            rows.append({"source": row.source, "turn_index": int(turn.turn_index), "speaker": turn.speaker,
+                         "start": int(turn.start), "end": int(turn.end), "code_id": row.code_id,
+                         "coder": getattr(row, "coder", "")})
+    columns = ["source", "turn_index", "speaker", "start", "end", "code_id", "coder"]
+    return pd.DataFrame(rows, columns=columns).drop_duplicates().reset_index(drop=True)

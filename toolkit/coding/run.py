@@ -1,0 +1,326 @@
+"""``autocode_folder``: code a folder of transcripts with a codebook and write every output of the step.
+
+This is the one function the CLI (``pdtk autocode IN_DIR CODEBOOK OUT_DIR``), the ``Study`` object and the
+notebooks call. It reads transcripts, codes them (:mod:`~toolkit.coding.autocode`), tabulates themes
+(:mod:`~toolkit.coding.analysis`), proposes candidate themes and keywords (:mod:`~toolkit.coding.discover`),
+compares with human coding and learns from it when a hand-coded subset is given
+(:mod:`~toolkit.coding.reliability`, :mod:`~toolkit.coding.learn`), renders insight cards
+(:mod:`~toolkit.coding.cards`) and exports REFI-QDA (:mod:`~toolkit.coding.refiqda`). All files are staged
+and appear together, or not at all (:func:`toolkit.io.staged_output`).
+
+Outputs in ``OUT_DIR``:
+
+==========================  ==============================================================================
+``segments.csv``            ``source, turn_index, speaker, start, end, code_id, evidence`` — one row per coded
+                            segment and code (contract, DESIGN.md); ``evidence`` = keywords/patterns fired
+``project.qdpx``            REFI-QDA project (codebook, sources, machine codings and any hand codings)
+``codebook.qdc``            REFI-QDA codebook
+``insight_cards.html``      one printable card per theme
+``code_frequencies.csv``    per code: segments, share, transcripts (small cells suppressed)
+``cooccurrence.csv``        pairs of codes on the same turn (small cells suppressed)
+``themes_by_group.csv``     code × group with Fisher exact tests (only with groups)
+``candidate_themes.csv``    NMF topics, flagged when the codebook may be missing them
+``keyword_suggestions.csv`` collocations that could become multi-word keywords
+``reliability.csv``         per-code agreement, human vs machine (and human vs human) — with hand coding
+``disagreements.csv``       units where coders differ, for review — with hand coding
+``learned_cv.csv``          cross-validated kappa of the learned classifiers — with hand coding
+``suggestions.csv``         learned code suggestions for turns not hand-coded — with hand coding
+``coding_queue.csv``        uncertainty-first queue of turns to code next — with hand coding
+==========================  ==============================================================================
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from toolkit.coding.analysis import code_frequencies, cooccurrence, cooccurrence_matrix, themes_by_group
+from toolkit.coding.autocode import SEGMENT_CONTRACT, AutoCoder, coded_units, to_indicator_matrix
+from toolkit.coding.cards import render_cards
+from toolkit.coding.codebook import Codebook, load_codebook
+from toolkit.coding.discover import discover_themes, suggest_collocations
+from toolkit.coding.language import WORD_RE, get_analyzer
+from toolkit.coding.learn import ThemeLearner
+from toolkit.coding.refiqda import codebook_qdc_bytes, qdpx_bytes, read_qdpx, selections_to_turns
+from toolkit.coding.reliability import ReliabilityResult, compare_coders
+from toolkit.coding.segments import read_segments
+from toolkit.errors import InputDataError
+from toolkit.io import atomic_write_bytes, atomic_write_text, read_table, staged_output, write_csv
+
+MACHINE_CODER = "pdtk-autocode"
+RELIABILITY_NOTE = (
+    "Reliability scores are optional in reflexive thematic analysis: there, themes are the researcher's "
+    "interpretation, not a measurement. Here they answer a narrower question — can the codebook rules (or the "
+    "learned classifiers) stand in for a second coder applying the same codebook?"
+)
+
+
+@dataclass
+class AutocodeResult:
+    """Everything :func:`autocode_folder` produced; DataFrames are tidy, one row per thing."""
+
+    segments: pd.DataFrame
+    units: pd.DataFrame
+    codebook: Codebook
+    frequencies: pd.DataFrame
+    cooccurrence: pd.DataFrame
+    by_group: pd.DataFrame | None
+    candidate_themes: pd.DataFrame
+    keyword_suggestions: pd.DataFrame
+    reliability: ReliabilityResult | None = None
+    human_reliability: ReliabilityResult | None = None
+    learned_cv: pd.DataFrame | None = None
+    suggestions: pd.DataFrame | None = None
+    queue: pd.DataFrame | None = None
+    out_dir: Path | None = None
+    files: dict[str, Path] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """A few plain lines: what was coded, how reliably, where the files are."""
+        s = self.settings
+        lines = [
+            f"Auto-coded {s.get('n_transcripts', 0)} transcripts ({s.get('n_units', 0):,} {s.get('unit', 'turn')} units, "
+            f"{s.get('n_words', 0):,} words) with {len(self.codebook)} codes: "
+            f"{self.segments[['source', 'turn_index']].drop_duplicates().shape[0]} units coded, "
+            f"{len(self.segments)} codings; lemmas: {s.get('backend', '')}; "
+            f"{s.get('words_per_second', 0):,.0f} words/s.",
+        ]
+        if self.reliability is not None:
+            lines.append(f"Human vs machine: mean kappa {self.reliability.mean_kappa:.3f}, mean alpha "
+                         f"{self.reliability.mean_alpha:.3f} on {self.reliability.n_units} units.")
+        if self.human_reliability is not None:
+            lines.append(f"Between human coders: mean kappa {self.human_reliability.mean_kappa:.3f}.")
+        if self.learned_cv is not None:
+            lines.append(f"Learned suggestions: cross-validated mean kappa {self.learned_cv['kappa'].mean():.3f}.")
+        candidates = int(self.candidate_themes["candidate"].sum()) if len(self.candidate_themes) else 0
+        lines.append(f"Theme discovery: {candidates} candidate theme(s) outside the codebook.")
+        lines.extend(self.notes)
+        if self.out_dir is not None:
+            lines.append(f"Outputs in {self.out_dir}: {', '.join(sorted(self.files))}.")
+        return "\n".join(lines)
+
+    def add_to_report(self, report: Any) -> Any:
+        """Add the coding section (tables, a co-occurrence heat map, reliability note) to a ``Report``."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        report.add_heading("Coding of interview transcripts")
+        report.add_text(self.summary())
+        report.add_table(self.frequencies, "Code frequencies (participant turns; small counts suppressed)")
+        if self.by_group is not None and not self.by_group.empty:
+            report.add_table(self.by_group, "Themes by group: share of turns, Fisher exact test against the other "
+                                            "groups, Benjamini-Hochberg q (turns within an interview are not "
+                                            "independent: read p-values as descriptive)")
+        matrix = cooccurrence_matrix(self.segments, self.units, self.codebook.ids)
+        small = (matrix > 0) & (matrix < self.settings.get("min_cell", 5))
+        shown = matrix.mask(small)
+        fig, ax = plt.subplots(figsize=(7, 6))
+        image = ax.imshow(shown.to_numpy(dtype=float), cmap="Blues")
+        ax.set_xticks(range(len(matrix)), matrix.columns, rotation=60, ha="right", fontsize=8)
+        ax.set_yticks(range(len(matrix)), matrix.index, fontsize=8)
+        fig.colorbar(image, ax=ax, label="turns coded with both")
+        fig.tight_layout()
+        report.add_figure(fig, "Co-occurrence of codes (cells below the minimum left blank)")
+        plt.close(fig)
+        report.add_table(self.cooccurrence.head(20), "Most frequent code pairs")
+        if self.reliability is not None:
+            report.add_heading("Reliability against human coding", level=3)
+            report.add_text(RELIABILITY_NOTE)
+            report.add_table(self.reliability.per_code, "Human vs machine, per code")
+            if self.human_reliability is not None:
+                report.add_table(self.human_reliability.per_code, "Between human coders, per code")
+        if self.learned_cv is not None:
+            report.add_table(self.learned_cv, "Learned suggestions: cross-validated agreement with the human coder")
+        report.add_table(self.candidate_themes, "Candidate themes (NMF on lemma TF-IDF)")
+        report.add_table(self.keyword_suggestions, "Collocations that could become multi-word keywords")
+        return report
+
+
+# ============================================================================================== inputs
+def _read_groups(groups: pd.DataFrame | str | Path | None, in_dir: Path) -> tuple[pd.DataFrame | None, str]:
+    if groups is None:
+        for candidate in (in_dir / "transcript_groups.csv", in_dir.parent / "transcript_groups.csv"):
+            if candidate.is_file():
+                return _validate_groups(read_table(candidate), candidate), f"groups from {candidate.name}"
+        return None, ""
+    if isinstance(groups, str | Path):
+        return _validate_groups(read_table(groups), groups), f"groups from {Path(groups).name}"
+    return _validate_groups(groups, "<groups>"), ""
+
+
+def _validate_groups(frame: pd.DataFrame, where: object) -> pd.DataFrame:
+    missing = [c for c in ("source", "group") if c not in frame.columns]
+    if missing:
+        raise InputDataError(f"the group mapping has no column '{missing[0]}'", file=str(where),
+                             fix="give a CSV with columns source (transcript file name) and group")
+    out = frame[["source", "group"]].dropna().astype(str)
+    dup = out["source"][out["source"].duplicated()]
+    if len(dup):
+        raise InputDataError(f"transcript '{dup.iloc[0]}' has two groups", file=str(where), fix="keep one row per transcript")
+    return out.reset_index(drop=True)
+
+
+def read_hand_coding(path: str | Path, codebook: Codebook, segments: pd.DataFrame) -> pd.DataFrame:
+    """Hand coding from a ``segments.csv``-format CSV or a REFI-QDA ``.qdpx``, at turn level, with ``coder``."""
+    path = Path(path)
+    if path.suffix.lower() in {".qdpx", ".qde"}:
+        imported = read_qdpx(path, codebook)
+        hand = selections_to_turns(imported.codings, segments)
+        hand["coder"] = hand["coder"].replace("", "hand")
+    else:
+        hand = read_table(path)
+        missing = [c for c in ("source", "turn_index", "code_id") if c not in hand.columns]
+        if missing:
+            raise InputDataError(f"the hand coding has no column '{missing[0]}'", file=path,
+                                 fix="use the segments.csv format: source, turn_index, speaker, start, end, code_id")
+        if "coder" not in hand.columns:
+            hand["coder"] = "hand"
+        hand["coder"] = hand["coder"].fillna("hand").astype(str)
+        hand["turn_index"] = pd.to_numeric(hand["turn_index"], errors="coerce")
+        bad = hand["turn_index"].isna()
+        if bad.any():
+            raise InputDataError(f"row {int(bad.idxmax()) + 2} has a turn_index that is not a whole number", file=path,
+                                 fix="write turn_index as 0, 1, 2 …")
+        hand["turn_index"] = hand["turn_index"].astype("int64")
+    unknown = sorted(set(hand["code_id"].astype(str)) - set(codebook.ids))
+    if unknown:
+        raise InputDataError(f"the hand coding uses code '{unknown[0]}', which is not in the codebook", file=path,
+                             fix="add the code to the codebook or rename it in the hand coding")
+    known_sources = set(segments["source"])
+    strangers = sorted(set(hand["source"].astype(str)) - known_sources)
+    if strangers:
+        raise InputDataError(f"the hand coding names transcript '{strangers[0]}', which is not in the folder", file=path,
+                             fix="code transcripts from the same folder, or remove those rows")
+    return hand.reset_index(drop=True)
+
+
+# ============================================================================================== the step
+def autocode_folder(
+    in_dir: Path,
+    codebook: Path,
+    out_dir: Path,
+    *,
+    unit: str = "turn",
+    groups: pd.DataFrame | None = None,
+    hand_coded: Path | None = None,
+    min_cell: int = 5,
+    seed: int = 0,
+    backend: str = "auto",
+    synthetic: bool = False,
+) -> AutocodeResult:
+    """Code every transcript in ``in_dir`` with ``codebook`` and write the outputs to ``out_dir``.
+
+    ``unit`` is ``turn`` (speaker turns) or ``sentence``. ``groups`` maps transcript → group (columns
+    ``source, group``); when None, ``transcript_groups.csv`` in ``in_dir`` or its parent is used if present.
+    ``hand_coded`` (CSV in ``segments.csv`` format with an optional ``coder`` column, or a REFI-QDA
+    ``.qdpx``) adds reliability against the human coder(s), learned suggestions and a coding queue.
+    """
+    in_dir, codebook_path, out_dir = Path(in_dir), Path(codebook), Path(out_dir)
+    if min_cell < 1:
+        raise ValueError("min_cell must be at least 1")
+    book = load_codebook(codebook_path)
+    segments, texts = read_segments(in_dir, unit=unit)
+    group_frame, group_note = _read_groups(groups, in_dir)
+    analyzer = get_analyzer(backend)
+    coder = AutoCoder(book, analyzer=analyzer)
+    started = time.perf_counter()
+    coded = coder.transform(segments)
+    seconds = time.perf_counter() - started
+    units_all = coded_units(segments)
+    turn_units = units_all.drop_duplicates(["source", "turn_index"]) if unit == "sentence" else units_all
+    if unit == "sentence":  # turn-level text for tables, cards and learning
+        turn_frame, _ = read_segments(in_dir, unit="turn")
+        turn_units = coded_units(turn_frame)
+    n_words = sum(len(WORD_RE.findall(t)) for t in segments["text"])
+    notes: list[str] = []
+    if group_note:
+        notes.append(group_note.capitalize() + ".")
+
+    frequencies = code_frequencies(coded, turn_units, book, min_cell=min_cell)
+    pairs = cooccurrence(coded, turn_units, book.ids, min_cell=min_cell)
+    by_group = themes_by_group(coded, turn_units, group_frame, book.ids, min_cell=min_cell) if group_frame is not None else None
+    topics = discover_themes(turn_units["text"].tolist(), book, analyzer=analyzer, seed=seed)
+    collocations = suggest_collocations(turn_units["text"].tolist(), book, analyzer=analyzer)
+
+    reliability = human_reliability = None
+    learned_cv = suggestions = queue = None
+    hand = None
+    if hand_coded is not None:
+        hand = read_hand_coding(hand_coded, book, segments if unit == "turn" else turn_frame)
+        hand_units = turn_units[turn_units["source"].isin(set(hand["source"]))].reset_index(drop=True)
+        coders = sorted(hand["coder"].unique())
+        codings = {c: hand[hand["coder"] == c] for c in coders}
+        codings[MACHINE_CODER] = coded
+        for c in coders:
+            reliability_pair = compare_coders(hand_units, {c: codings[c], MACHINE_CODER: coded}, book.ids, texts=texts)
+            if reliability is None:
+                reliability = reliability_pair
+        if len(coders) >= 2:
+            human_reliability = compare_coders(hand_units, {c: codings[c] for c in coders}, book.ids, texts=texts)
+        # learn from the first coder's labels
+        labels = to_indicator_matrix(hand_units, codings[coders[0]], book.ids).reset_index(drop=True)
+        learner = ThemeLearner(book, analyzer=analyzer, seed=seed)
+        learned_cv = learner.cross_validate(hand_units["text"].tolist(), labels, groups=hand_units["source"].tolist())
+        learner.fit(hand_units["text"].tolist(), labels)
+        rest = turn_units[~turn_units["source"].isin(set(hand["source"]))].reset_index(drop=True)
+        if len(rest):
+            proba = learner.predict_proba(rest["text"].tolist())
+            long = proba.assign(source=rest["source"].to_numpy(), turn_index=rest["turn_index"].to_numpy()).melt(
+                id_vars=["source", "turn_index"], var_name="code_id", value_name="probability")
+            suggestions = long[long["probability"] >= 0.5].sort_values(["source", "turn_index", "code_id"]).reset_index(drop=True)
+        else:
+            suggestions = pd.DataFrame(columns=["source", "turn_index", "code_id", "probability"])
+            notes.append("Every transcript is hand-coded: no turns left for suggestions or the coding queue.")
+        queue = learner.uncertainty_queue(rest, n=50)
+
+    cards_html = render_cards(book, coded, turn_units, by_group, group_frame, min_cell=min_cell, synthetic=synthetic)
+    export_codings = coded[["source", "start", "end", "code_id"]].assign(coder=MACHINE_CODER)
+    if hand is not None and {"start", "end"}.issubset(hand.columns):
+        export_codings = pd.concat([export_codings, hand[["source", "start", "end", "code_id", "coder"]]], ignore_index=True)
+    group_map = dict(zip(group_frame["source"], group_frame["group"], strict=True)) if group_frame is not None else None
+
+    segment_columns = [*SEGMENT_CONTRACT, "evidence"] + (["sentence_index"] if unit == "sentence" else [])
+    files: dict[str, Path] = {}
+    with staged_output(out_dir) as stage:
+        write_csv(stage / "segments.csv", coded[segment_columns])
+        atomic_write_bytes(stage / "project.qdpx", qdpx_bytes(book, texts, export_codings, project_name=book.name,
+                                                               groups=group_map, default_coder=MACHINE_CODER))
+        atomic_write_bytes(stage / "codebook.qdc", codebook_qdc_bytes(book))
+        atomic_write_text(stage / "insight_cards.html", cards_html)
+        write_csv(stage / "code_frequencies.csv", frequencies)
+        write_csv(stage / "cooccurrence.csv", pairs)
+        write_csv(stage / "candidate_themes.csv", topics)
+        write_csv(stage / "keyword_suggestions.csv", collocations)
+        if by_group is not None:
+            write_csv(stage / "themes_by_group.csv", by_group)
+        if reliability is not None:
+            table = reliability.per_code.assign(comparison=f"{reliability.coders[0]} vs {MACHINE_CODER}")
+            if human_reliability is not None:
+                table = pd.concat([table, human_reliability.per_code.assign(
+                    comparison=" vs ".join(human_reliability.coders))], ignore_index=True)
+            write_csv(stage / "reliability.csv", table)
+            write_csv(stage / "disagreements.csv", reliability.disagreements)
+            write_csv(stage / "learned_cv.csv", learned_cv)
+            write_csv(stage / "suggestions.csv", suggestions)
+            write_csv(stage / "coding_queue.csv", queue)
+        files = {p.name: out_dir / p.name for p in stage.iterdir() if p.is_file()}
+
+    settings = {
+        "unit": unit, "backend": analyzer.backend, "min_cell": min_cell, "seed": seed,
+        "n_transcripts": len(texts), "n_units": len(units_all), "n_words": n_words,
+        "seconds_coding": seconds, "words_per_second": n_words / seconds if seconds > 0 else float("nan"),
+    }
+    return AutocodeResult(
+        segments=coded, units=turn_units, codebook=book, frequencies=frequencies, cooccurrence=pairs,
+        by_group=by_group, candidate_themes=topics, keyword_suggestions=collocations, reliability=reliability,
+        human_reliability=human_reliability, learned_cv=learned_cv, suggestions=suggestions, queue=queue,
+        out_dir=out_dir, files=files, settings=settings, notes=notes,
+    )
