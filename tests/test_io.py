@@ -232,3 +232,11 @@ def test_hashes_are_stable(tmp_path):
     assert first == tio.sha256_path(tmp_path / "d")
     tio.atomic_write_text(tmp_path / "d" / "a.txt", "y")
     assert tio.sha256_path(tmp_path / "d") != first
+
+
+def test_atomic_writes_get_an_ordinary_file_mode(tmp_path):
+    """mkstemp creates 0600 files; outputs must be readable like any file the user writes (umask applies)."""
+    path = tio.atomic_write_text(tmp_path / "out.csv", "a\n")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask

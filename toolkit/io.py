@@ -163,23 +163,21 @@ def read_csv_detected(path: str | Path, *, text_columns: Iterable[str] = ()) -> 
         raise InputDataError(f"cannot parse as CSV ({_first_line(exc)})", file=path, fix="check quoting and delimiters") from None
     sample.columns = [str(c).strip() for c in sample.columns]
     kinds, decimal = _column_kinds(sample, set(text_columns))
+    # One typed pass: text columns as str, the rest parsed by pandas with the detected decimal mark. A numeric
+    # column that holds text after the sample comes back as text, so no value is lost.
+    typed_kw = dict(read_kw)
+    typed_kw["dtype"] = {col: str for col, kind in kinds.items() if kind == "text"}
+    typed_kw["decimal"] = decimal
     try:
-        frame = pd.read_csv(io.StringIO(text), **read_kw)
-    except pd.errors.ParserError as exc:
+        frame = pd.read_csv(io.StringIO(text), **typed_kw)
+    except (pd.errors.ParserError, ValueError) as exc:
         raise InputDataError(f"cannot parse as CSV ({_first_line(exc)})", file=path, fix="check quoting and delimiters") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise InputDataError("the file has a header but no rows", file=path, fix="export the data again")
     for col, kind in kinds.items():
-        if kind != "number":
-            continue
-        values = frame[col].str.strip()
-        if decimal == ",":
-            values = values.str.replace(",", ".", regex=False)
-        converted = pd.to_numeric(values, errors="coerce")
-        # Rows beyond the sample may hold text: then the column stays text rather than losing values.
-        if converted.isna().sum() == values.replace("", pd.NA).isna().sum():
-            frame[col] = converted
+        if kind == "number" and not pd.api.types.is_numeric_dtype(frame[col]):
+            frame[col] = frame[col].astype("string").str.strip()
     return frame
 
 
@@ -329,12 +327,22 @@ def sha256_path(path: str | Path) -> str:
 
 
 # --------------------------------------------------------------------------------------------- writing
+def _default_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _default_file_mode()
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     """Write bytes so that ``path`` holds either its old content or all of ``data``, never a part."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; outputs get the mode an ordinary file would
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -298,11 +298,16 @@ def add_disclosure_section(report: Any, disclosure: dict[str, Any]) -> None:
         "suppression, and re-identification risk before and after. Each figure names the definition it follows."
     )
     rows = []
+    definitions = disclosure.get("definitions", {})
+    disclosure = {k: v for k, v in disclosure.items() if k != "definitions"}
     for key, value in _flatten(disclosure):
         if isinstance(value, (int, float, str, bool)) or value is None:
             rows.append({"measure": key, "value": value if not isinstance(value, float) else round(value, 4)})
     if rows:
         report.add_table(pd.DataFrame(rows).astype({"value": "string"}), "Disclosure report (disclosure.json)")
+    if isinstance(definitions, dict) and definitions:
+        report.add_text("Definitions of the figures above:")
+        report.add_list([f"{name}: {text}" for name, text in _flatten(definitions)])
 
 
 def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
