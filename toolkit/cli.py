@@ -8,6 +8,7 @@ internal error with a hint to re-run with ``--debug``.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,9 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from toolkit.errors import PdtkError
+
+# The CLI only writes figures into files: never let matplotlib pick an interactive (window) backend.
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 app = typer.Typer(
     name="pdtk",

@@ -160,10 +160,7 @@ class MappingResult:
 
 
 def _pyplot():
-    import matplotlib
-
-    if matplotlib.get_backend().lower() not in {"agg", "module://matplotlib_inline.backend_inline"}:
-        matplotlib.use("Agg")
+    """pyplot, imported late; the backend is left to the caller (inline in Jupyter, Agg for the CLI and tests)."""
     import matplotlib.pyplot as plt
 
     return plt

@@ -298,7 +298,9 @@ class Study:
         raw = self._read_raw_register()
         key = load_or_create_key(privacy.key_file, forbidden_dirs=[self.results_dir, REPO_ROOT])
         link = pd.DataFrame({privacy.id_column: raw[privacy.id_column].astype(str), "pid": pseudonymise(raw[privacy.id_column], key)})
-        frame = result.sampling_frame.merge(result.individuals[["pid", "pd_score"]], on="pid", how="left")
+        frame = result.sampling_frame
+        if "pd_score" not in frame.columns:
+            frame = frame.merge(result.individuals[["pid", "pd_score"]], on="pid", how="left")
         contacts = link.merge(frame, on="pid", how="inner")
         columns = [privacy.id_column, "pid", "pd_score"] + [c for c in contacts.columns if c not in (privacy.id_column, "pid", "pd_score")]
         path = privacy.restricted_dir / "contact_list.csv"
@@ -338,7 +340,7 @@ class Study:
         coding = self.protocol.coding
         assert coding is not None
         groups = read_table(self.protocol.data.groups) if self.protocol.data.groups is not None else None
-        return autocode_folder(
+        result = autocode_folder(
             self.deidentified_transcripts(),
             coding.codebook,
             self.results_dir / "coding",
@@ -347,7 +349,15 @@ class Study:
             hand_coded=coding.hand_coded,
             min_cell=self.protocol.min_cell,
             seed=self.seed,
+            synthetic=self.is_synthetic,
         )
+        with self._output("coding", clear=False) as out:
+            report = self.new_report("Interview coding — themes for service design")
+            result.add_to_report(report)
+            report.add_html('<p><a href="insight_cards.html">Insight cards for the workshop</a> · '
+                            '<a href="project.qdpx">REFI-QDA project (NVivo, ATLAS.ti, MAXQDA)</a></p>')
+            report.write(out / "report.html")
+        return result
 
     # ------------------------------------------------------------------------------------------ phase 3
     def phase3(self):

@@ -17,30 +17,27 @@ import pandas as pd
 from scipy.stats import fisher_exact
 from statsmodels.stats.multitest import multipletests
 
+from toolkit.anonymise.disclosure import suppress_small_cells
 from toolkit.coding.autocode import to_indicator_matrix
 from toolkit.coding.codebook import Codebook
 
 
 def suppress(frame: pd.DataFrame, count_columns: list[str], min_cell: int, *, totals: str | None = None) -> pd.DataFrame:
-    """Blank counts in ``count_columns`` that are in ``1..min_cell-1`` (and their complement to ``totals``).
+    """Small-cell suppression of a coding table through the toolkit's one suppression rule.
 
-    Adds a boolean ``suppressed`` column. Shares computed from a suppressed count are blanked too.
+    Counts in ``1..min_cell-1`` (and counts whose complement to ``totals`` is that small) are blanked, and so are
+    the ``share*`` columns computed from them; adds the boolean ``suppressed`` column. No secondary suppression:
+    a code's rows do not add up to a published margin (one turn may carry several codes).
     """
-    out = frame.copy()
-    flag = pd.Series(False, index=out.index)
-    for column in count_columns:
-        values = out[column].astype(float)
-        small = (values > 0) & (values < min_cell)
-        if totals is not None:
-            rest = out[totals].astype(float) - values
-            small |= (rest > 0) & (rest < min_cell)
-        flag |= small
-    for column in count_columns:
-        out[column] = out[column].astype("Float64").mask(flag)
-    for column in [c for c in out.columns if c.startswith("share")]:
-        out[column] = out[column].astype("Float64").mask(flag)
-    out["suppressed"] = flag.to_numpy()
-    return out
+    shares = [c for c in frame.columns if c.startswith("share")]
+    return suppress_small_cells(
+        frame,
+        min_cell=min_cell,
+        count_cols=count_columns,
+        total_col=totals,
+        derived={column: list(count_columns) for column in shares},
+        group_cols=None,
+    )
 
 
 def code_frequencies(coded: pd.DataFrame, units: pd.DataFrame, codebook: Codebook, *, min_cell: int = 5) -> pd.DataFrame:

@@ -107,9 +107,6 @@ class AutocodeResult:
 
     def add_to_report(self, report: Any) -> Any:
         """Add the coding section (tables, a co-occurrence heat map, reliability note) to a ``Report``."""
-        import matplotlib
-
-        matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
         report.add_heading("Coding of interview transcripts")

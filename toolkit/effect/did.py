@@ -267,10 +267,6 @@ class EventStudyResult:
 
 def pyplot() -> Any:
     """matplotlib.pyplot on the Agg backend, unless a notebook's inline backend is active (plots stay inline)."""
-    import matplotlib
-
-    if matplotlib.get_backend().lower() not in {"agg", "module://matplotlib_inline.backend_inline"}:
-        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     return plt

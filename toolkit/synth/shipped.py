@@ -75,9 +75,13 @@ def build_anonymised_data(out_dir: str | Path = REPO / "anonymised_data", *, n: 
         (staging / "truth").mkdir(parents=True)
         write_csv(staging / "register.csv", released)
         dictionary = data_dictionary()
-        dictionary = dictionary[dictionary["column"].isin(released.columns) | (dictionary["column"] == "pid")]
-        if "pid" not in set(dictionary["column"]):
-            dictionary = pd.concat([pd.DataFrame([{"column": "pid", "role": "pseudonym"}]), dictionary], ignore_index=True)
+        dictionary = dictionary[dictionary["column"].isin(released.columns)].copy()
+        pid_row = {"column": "pid", "role": "pseudonym", "type": "text",
+                   "description": "Pseudonym: keyed HMAC-SHA256 of the identity number (throw-away key) / nøkkelbasert pseudonym"}
+        dictionary = pd.concat([pd.DataFrame([pid_row]), dictionary], ignore_index=True)
+        for column, rule in raw["privacy"]["quasi_identifiers"].items():
+            if isinstance(rule, list) and column in set(dictionary["column"]):
+                dictionary.loc[dictionary["column"] == column, "type"] = f"category (released in bins {rule})"
         write_csv(staging / "data_dictionary.csv", dictionary)
         shutil.copy2(work / "results" / "anonymised" / "disclosure.json", staging / "disclosure.json")
         shutil.copytree(work / "results" / "transcripts", staging / "transcripts",
