@@ -240,3 +240,14 @@ def test_atomic_writes_get_an_ordinary_file_mode(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_cp1252_byte_far_beyond_the_detection_window(tmp_path):
+    """The first 256 KiB look like UTF-8; a cp1252 'ø' near the end must still decode, not crash."""
+    rows = "".join(f"{i};Oslo;{i},5\r\n" for i in range(30000))
+    path = tmp_path / "late.csv"
+    path.write_bytes(("id;sted;verdi\r\n" + rows).encode("ascii") + "99999;Tromsø;1,5\r\n".encode("cp1252"))
+    assert path.stat().st_size > 300_000
+    frame = tio.read_table(path)
+    assert frame["sted"].iloc[-1] == "Tromsø"
+    assert frame["verdi"].iloc[0] == pytest.approx(0.5)

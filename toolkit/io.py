@@ -136,14 +136,25 @@ def _column_kinds(sample: pd.DataFrame, text_columns: set[str]) -> tuple[dict[st
     return kinds, decimal
 
 
+_HEAD_BYTES = 1 << 18
+
+
 def read_csv_detected(path: str | Path, *, text_columns: Iterable[str] = ()) -> pd.DataFrame:
     """Read a CSV whatever its encoding, delimiter and decimal mark.
 
+    Detection runs on the first 256 KiB; the whole file is then parsed once by pandas' C parser with the
+    detected settings (so a million-row file costs little more than a plain ``pandas.read_csv``). If a later
+    part of the file is not valid in the detected encoding, the next encoding (cp1252, then latin-1) is tried.
     ``text_columns`` (e.g. the protocol's ``id_column``) are always read as text.
     """
     path = Path(path)
     _require_file(path)
-    text, _encoding = decode_bytes(path.read_bytes(), path)
+    with open(path, "rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+        whole = not handle.read(1)
+    if not whole and b"\n" in head:
+        head = head[: head.rfind(b"\n") + 1]
+    text, encoding = decode_bytes(head, path)
     delimiter = sniff_delimiter(text[:20000])
     header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter), [])
     header = [h.strip() for h in header]
@@ -156,22 +167,35 @@ def read_csv_detected(path: str | Path, *, text_columns: Iterable[str] = ()) -> 
                 f"column '{name}' appears twice in the header", file=path, fix="rename or remove one of the two columns"
             )
         seen.add(name)
-    read_kw: dict[str, Any] = dict(sep=delimiter, dtype=str, keep_default_na=True, skipinitialspace=True)
+    read_kw: dict[str, Any] = dict(sep=delimiter, keep_default_na=True, skipinitialspace=True)
     try:
-        sample = pd.read_csv(io.StringIO(text), nrows=2000, **read_kw)
+        sample = pd.read_csv(io.StringIO(text), nrows=2000, dtype=str, **read_kw)
     except pd.errors.ParserError as exc:
         raise InputDataError(f"cannot parse as CSV ({_first_line(exc)})", file=path, fix="check quoting and delimiters") from None
     sample.columns = [str(c).strip() for c in sample.columns]
     kinds, decimal = _column_kinds(sample, set(text_columns))
     # One typed pass: text columns as str, the rest parsed by pandas with the detected decimal mark. A numeric
     # column that holds text after the sample comes back as text, so no value is lost.
-    typed_kw = dict(read_kw)
-    typed_kw["dtype"] = {col: str for col, kind in kinds.items() if kind == "text"}
-    typed_kw["decimal"] = decimal
-    try:
-        frame = pd.read_csv(io.StringIO(text), **typed_kw)
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputDataError(f"cannot parse as CSV ({_first_line(exc)})", file=path, fix="check quoting and delimiters") from None
+    # Only columns that *look* numeric but must stay text (ids, codes with leading zeros) are forced to str:
+    # pandas already reads real text as text, and forcing dtype=str on every text column is ~5× slower.
+    looks_numeric = {
+        col for col in sample.columns
+        if sample[col].dropna().astype(str).str.strip().str.match(r"^[+-]?[\d.,\s]+$").all()
+    }
+    read_kw["dtype"] = {col: str for col, kind in kinds.items() if kind == "text" and (col in looks_numeric or col in set(text_columns))}
+    read_kw["decimal"] = decimal
+    frame = None
+    fallbacks = {"utf-8": ["cp1252", "latin-1"], "utf-8-sig": ["cp1252", "latin-1"], "cp1252": ["latin-1"]}
+    for attempt in [encoding, *fallbacks.get(encoding, [])]:
+        try:
+            frame = pd.read_csv(path, encoding=attempt, **read_kw)
+            break
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise InputDataError(f"cannot parse as CSV ({_first_line(exc)})", file=path, fix="check quoting and delimiters") from None
+    if frame is None:  # pragma: no cover - latin-1 decodes every byte
+        raise InputDataError("unknown text encoding", file=path, fix="save the file as UTF-8")
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise InputDataError("the file has a header but no rows", file=path, fix="export the data again")
