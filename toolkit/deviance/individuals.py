@@ -1,0 +1,186 @@
+"""Individual positive deviants: high-risk young people whose success was surprising given their risk factors.
+
+The score is the standardised (Pearson) residual ``(y - p) / sqrt(p (1 - p))`` of the cross-fitted expectation
+``p``. For a success it equals ``sqrt((1 - p) / p)``: it grows as the expected chance of success falls, and a
+success at ``p = 0.2`` scores 2. Failures get negative scores, which is what negative deviants (low risk, bad
+outcome) are found with. Being a standard residual, its meaning does not depend on the model family.
+
+A deviant must be (1) a success, (2) in the top ``1 - high_risk_quantile`` of predicted risk of the *bad*
+outcome, and (3) pass the chosen rule:
+
+* ``score``: ``pd_score >= score_threshold`` (default 2);
+* ``top_share``: the highest-scoring ``top_share`` of the high-risk successes;
+* ``two_sd``: score at least two standard deviations above the mean score of the high-risk group.
+
+Because every flag rests on one random fold split, the cross-fitting is repeated over several seeds and each
+person's share of runs in which they were flagged is reported (``flagged_share``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+Rule = Literal["score", "top_share", "two_sd"]
+CONTRACT_COLUMNS = ["pid", "p_expected", "outcome", "pd_score", "is_deviant"]
+
+
+def pd_score(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Standardised residual ``(y - p) / sqrt(p (1 - p))``: larger for a more surprising success."""
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return (np.asarray(y, dtype=np.float64) - p) / np.sqrt(p * (1 - p))
+
+
+def high_risk_mask(p: np.ndarray, quantile: float) -> np.ndarray:
+    """True for the people whose predicted risk of the bad outcome (1 - p) is at or above its ``quantile``."""
+    risk = 1 - np.asarray(p)
+    return risk >= np.quantile(risk, quantile)
+
+
+def flag_deviants(
+    y: np.ndarray,
+    p: np.ndarray,
+    *,
+    high_risk_quantile: float = 0.75,
+    rule: Rule = "score",
+    score_threshold: float = 2.0,
+    top_share: float = 0.1,
+) -> np.ndarray:
+    """Boolean mask of positive deviants under ``rule`` (see the module docstring)."""
+    y = np.asarray(y)
+    score = pd_score(y, p)
+    high = high_risk_mask(p, high_risk_quantile)
+    candidates = high & (y == 1)
+    if rule == "score":
+        passes = score >= score_threshold
+    elif rule == "top_share":
+        if not candidates.any():
+            return candidates
+        cut = np.quantile(score[candidates], 1 - top_share)
+        passes = score >= cut
+    elif rule == "two_sd":
+        group = score[high]
+        passes = score >= group.mean() + 2 * group.std(ddof=1)
+    else:
+        raise ValueError(f"rule must be score, top_share or two_sd, got {rule!r}")
+    return candidates & passes
+
+
+def negative_deviant_mask(y: np.ndarray, p: np.ndarray, *, high_risk_quantile: float, score_threshold: float) -> np.ndarray:
+    """Low-risk people (bottom ``1 - high_risk_quantile`` of risk) whose failure was surprising (score <= -threshold).
+
+    The mirror image of a positive deviant: they had every advantage the model knows of and still did badly.
+    Interviews need them as a comparison, because what protected the deviants may be missing here.
+    """
+    risk = 1 - np.asarray(p)
+    low = risk <= np.quantile(risk, 1 - high_risk_quantile)
+    return low & (np.asarray(y) == 0) & (pd_score(y, p) <= -score_threshold)
+
+
+def expected_by_chance(p: np.ndarray, high: np.ndarray, *, score_threshold: float) -> float:
+    """Expected number of high-risk people who would pass ``pd_score >= threshold`` if outcomes were pure chance.
+
+    Under the model, a high-risk person succeeds with probability ``p`` and, if they do, scores
+    ``sqrt((1 - p) / p)``; so the count expected from luck alone is the sum of ``p`` over high-risk people whose
+    success would score at or above the threshold. The base-rate check compares the observed count with it.
+    """
+    p = np.asarray(p)
+    would_pass = np.sqrt((1 - p) / p) >= score_threshold
+    return float(p[high & would_pass].sum())
+
+
+def individual_table(
+    pid: Sequence,
+    y: np.ndarray,
+    p_runs: np.ndarray,
+    *,
+    high_risk_quantile: float = 0.75,
+    rule: Rule = "score",
+    score_threshold: float = 2.0,
+    top_share: float = 0.1,
+) -> pd.DataFrame:
+    """The per-person table: contract columns first, then risk, stability and comparison-group flags.
+
+    ``p_runs`` holds one column of cross-fitted probabilities per stability seed; column 0 is the main run.
+    """
+    p_runs = np.asarray(p_runs, dtype=np.float64)
+    if p_runs.ndim == 1:
+        p_runs = p_runs[:, None]
+    y = np.asarray(y)
+    p = p_runs[:, 0]
+    kwargs = dict(high_risk_quantile=high_risk_quantile, rule=rule, score_threshold=score_threshold, top_share=top_share)
+    flagged = np.column_stack([flag_deviants(y, p_runs[:, i], **kwargs) for i in range(p_runs.shape[1])])
+    high = high_risk_mask(p, high_risk_quantile)
+    negative = negative_deviant_mask(y, p, high_risk_quantile=high_risk_quantile, score_threshold=score_threshold)
+    score = pd_score(y, p)
+    risk = 1 - p
+    table = pd.DataFrame(
+        {
+            "pid": np.asarray(pid),
+            "p_expected": p,
+            "outcome": y.astype(np.int8),
+            "pd_score": score,
+            "is_deviant": flagged[:, 0],
+            "risk": risk,
+            "risk_percentile": pd.Series(risk).rank(pct=True).to_numpy(),
+            "high_risk": high,
+            "flagged_share": flagged.mean(axis=1),
+            "p_expected_sd": p_runs.std(axis=1, ddof=0),
+            "is_negative_deviant": negative,
+            "is_typical": high & (y == 0),
+        }
+    )
+    return table
+
+
+def base_rate_table(individuals: pd.DataFrame, *, score_threshold: float, rule: str) -> pd.DataFrame:
+    """How common "succeeded despite risk" is: counts at each step, and the count expected from luck alone."""
+    high = individuals["high_risk"].to_numpy()
+    p = individuals["p_expected"].to_numpy()
+    success = individuals["outcome"].to_numpy() == 1
+    n_flagged = int(individuals["is_deviant"].sum())
+    rows = [
+        {"step": "everyone", "n": len(individuals), "share_of_high_risk": np.nan},
+        {"step": "high risk", "n": int(high.sum()), "share_of_high_risk": 1.0},
+        {"step": "high risk and succeeded", "n": int((high & success).sum()), "share_of_high_risk": (high & success).sum() / max(high.sum(), 1)},
+        {"step": f"flagged as positive deviant (rule: {rule})", "n": n_flagged, "share_of_high_risk": n_flagged / max(high.sum(), 1)},
+        {
+            "step": "stable: flagged in every run", "n": int((individuals["flagged_share"] == 1).sum()),
+            "share_of_high_risk": (individuals["flagged_share"] == 1).sum() / max(high.sum(), 1),
+        },
+    ]
+    table = pd.DataFrame(rows)
+    table["expected_by_chance"] = np.nan
+    if rule == "score":
+        table.loc[3, "expected_by_chance"] = expected_by_chance(p, high, score_threshold=score_threshold)
+    table.loc[2, "expected_by_chance"] = float(p[high].sum())
+    return table
+
+
+def isolation_view(
+    features: np.ndarray,
+    individuals: pd.DataFrame,
+    *,
+    seed: int = 0,
+    max_rows: int = 200_000,
+) -> pd.DataFrame:
+    """A second lens: how unusual each high-risk success is among successes (isolation forest), beside its pd_score.
+
+    The pd_score asks "was this success unlikely?"; the isolation forest asks "is this success's combination
+    of risk factors rare among successes?". The two agree on the clearest cases and disagree usefully
+    elsewhere. The forest is fitted on the successes (a seeded sample of at most ``max_rows``; each tree only
+    looks at 256 rows anyway) and scores the high-risk successes, the people the comparison is about.
+    Returns ``pid`` and ``isolation_score`` (higher = more unusual).
+    """
+    from sklearn.ensemble import IsolationForest
+
+    success = individuals["outcome"].to_numpy() == 1
+    X = features[success]
+    rng = np.random.default_rng(seed)
+    fit_rows = X if len(X) <= max_rows else X[rng.choice(len(X), size=max_rows, replace=False)]
+    forest = IsolationForest(n_estimators=100, random_state=seed).fit(fit_rows)
+    scored = success & individuals["high_risk"].to_numpy()
+    return pd.DataFrame({"pid": individuals["pid"].to_numpy()[scored], "isolation_score": -forest.score_samples(features[scored])})

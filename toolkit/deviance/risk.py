@@ -1,0 +1,705 @@
+"""Expected outcomes: what each young person's chance of the good outcome was, given only their risk factors.
+
+Positive deviance is "better than expected", so everything rests on the expectation. Three rules keep it
+honest:
+
+* **Cross-fitting.** A person's expected probability comes from a model fitted on the *other* folds. A model
+  that has seen a person's own outcome partly predicts it, which shrinks exactly the surprises we look for
+  (an in-sample flexible model can memorise them away entirely; ``tests/test_deviance_risk.py`` shows it).
+* **Only the controls.** The design matrix holds the protocol's risk factors and nothing else: units are where
+  deviance is sought, and every other column is kept for *describing* deviants, never adjusted away.
+* **Timing.** A "risk factor" measured after the outcome is a consequence of it; the protocol's
+  ``deviance.timing`` can say so, and then the factor is refused.
+
+Two model families are offered: a logistic regression (a GLM whose odds ratios go into the report) and
+gradient boosting (scikit-learn's histogram boosting, which finds interactions and non-linearities on its own
+and is fast on a million rows). ``model: auto`` keeps the logistic regression unless boosting's cross-validated
+log loss is better by more than twice the standard error of the paired difference: the simpler model wins
+ties, because its odds ratios can be read.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+
+from toolkit.errors import InputDataError, ProtocolError
+
+MODELS = ("logit", "boosting")
+_EPS = 1e-6
+_MAX_LEVELS = 30
+
+
+# ---------------------------------------------------------------------------------------------------------
+# input checks
+
+
+def check_outcome(frame: pd.DataFrame, outcome: str) -> np.ndarray:
+    """Return the outcome as an int8 array, refusing anything that is not a 0/1 column without gaps."""
+    if outcome not in frame.columns:
+        raise InputDataError(f"outcome column '{outcome}' is not in the register", fix="check 'outcome:' in the protocol")
+    values = frame[outcome]
+    if pd.api.types.is_bool_dtype(values):
+        values = values.astype("Int8")
+    numeric = pd.to_numeric(values, errors="coerce")
+    bad_text = numeric.isna() & values.notna()
+    if bad_text.any():
+        row = int(np.flatnonzero(bad_text.to_numpy())[0])
+        raise InputDataError(
+            f"outcome column '{outcome}' must be 0/1; row {row + 1} is not a number",
+            fix="recode the outcome as 1 = good outcome, 0 = not",
+        )
+    if numeric.isna().any():
+        row = int(np.flatnonzero(numeric.isna().to_numpy())[0])
+        raise InputDataError(
+            f"outcome column '{outcome}' is missing in row {row + 1} ({int(numeric.isna().sum())} rows in all)",
+            fix="drop rows without an outcome with the protocol's 'population:' filter, or recode them",
+        )
+    if not numeric.isin([0, 1]).all():
+        row = int(np.flatnonzero(~numeric.isin([0, 1]).to_numpy())[0])
+        raise InputDataError(
+            f"outcome column '{outcome}' must be 0/1; row {row + 1} has another value",
+            fix="recode the outcome as 1 = good outcome, 0 = not",
+        )
+    y = numeric.to_numpy(dtype=np.int8)
+    if y.min() == y.max():
+        raise InputDataError(
+            f"outcome column '{outcome}' has only the value {int(y[0])}",
+            fix="an expectation needs both successes and failures; check the population filter",
+        )
+    return y
+
+
+def check_risk_factors(
+    frame: pd.DataFrame,
+    risk_factors: Sequence[str],
+    *,
+    outcome: str,
+    units: Sequence[str] = (),
+    timing: dict[str, str] | None = None,
+) -> list[str]:
+    """Refuse risk factors that are missing, duplicate the outcome or a unit, or were measured after the outcome."""
+    risk_factors = list(risk_factors)
+    if not risk_factors:
+        raise ProtocolError("'risk_factors:' is empty", fix="list the controls the expectation adjusts for")
+    timing = dict(timing or {})
+    for name in timing:
+        if name not in risk_factors:
+            raise ProtocolError(
+                f"key 'deviance.timing' names '{name}', which is not a risk factor",
+                fix="timing is only needed for the columns listed under 'risk_factors:'",
+            )
+    for name in risk_factors:
+        if name not in frame.columns:
+            raise InputDataError(f"risk factor '{name}' is not a column of the register", fix="check 'risk_factors:' in the protocol")
+        if name == outcome:
+            raise ProtocolError(f"the outcome '{name}' is also listed as a risk factor", fix="remove it from 'risk_factors:'")
+        if name in units:
+            raise ProtocolError(
+                f"'{name}' is both a risk factor and a unit",
+                fix="units are where deviance is sought; adjusting for them would remove what we look for",
+            )
+        if timing.get(name) == "after":
+            raise ProtocolError(
+                f"risk factor '{name}' is marked as measured after the outcome (deviance.timing)",
+                fix="remove it from 'risk_factors:'; a consequence of the outcome cannot explain it away",
+            )
+    return risk_factors
+
+
+# ---------------------------------------------------------------------------------------------------------
+# design matrix
+
+
+def _is_categorical(series: pd.Series) -> bool:
+    return not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
+
+
+@dataclass
+class RiskDesign:
+    """Turn risk-factor columns into a numeric matrix: one-hot categories, imputed numbers with indicators.
+
+    Missing numbers are replaced by the median and flagged with an indicator column, so "not recorded" can
+    carry its own risk (in registers it often does) instead of dropping the person. A missing category is its
+    own level. Rare levels beyond the 30 most common are pooled as ``(other)``. Only the columns' own values
+    are used, never the outcome, so fitting the design on the whole register does not leak outcomes.
+    """
+
+    risk_factors: list[str]
+    numeric_: dict[str, float] = field(default_factory=dict)
+    missing_indicator_: list[str] = field(default_factory=list)
+    levels_: dict[str, list[str]] = field(default_factory=dict)
+    reference_: dict[str, str] = field(default_factory=dict)
+    feature_names_: list[str] = field(default_factory=list)
+
+    def fit(self, frame: pd.DataFrame) -> RiskDesign:
+        self.numeric_, self.missing_indicator_, self.levels_, self.reference_ = {}, [], {}, {}
+        names: list[str] = []
+        for col in self.risk_factors:
+            series = frame[col]
+            if _is_categorical(series):
+                text = series.astype("string").fillna("(missing)")
+                counts = text.value_counts()
+                kept = [str(v) for v in counts.index[:_MAX_LEVELS]]
+                if len(counts) > _MAX_LEVELS:
+                    kept.append("(other)")
+                reference = kept[0]
+                self.levels_[col] = kept
+                self.reference_[col] = reference
+                names.extend(f"{col}={level}" for level in kept if level != reference)
+            else:
+                values = pd.to_numeric(series, errors="coerce").astype("float64")
+                median = float(values.median()) if values.notna().any() else 0.0
+                self.numeric_[col] = median
+                names.append(col)
+                if values.isna().any():
+                    self.missing_indicator_.append(col)
+                    names.append(f"{col}__missing")
+        self.feature_names_ = names
+        return self
+
+    def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        n = len(frame)
+        out = np.empty((n, len(self.feature_names_)), dtype=np.float64)
+        j = 0
+        for col in self.risk_factors:
+            if col in self.levels_:
+                text = frame[col].astype("string").fillna("(missing)").to_numpy(dtype=object)
+                levels = self.levels_[col]
+                if "(other)" in levels:
+                    known = set(levels)
+                    text = np.where(pd.Series(text).isin(known).to_numpy(), text, "(other)")
+                for level in levels:
+                    if level == self.reference_[col]:
+                        continue
+                    out[:, j] = text == level
+                    j += 1
+            else:
+                values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+                missing = np.isnan(values)
+                out[:, j] = np.where(missing, self.numeric_[col], values)
+                j += 1
+                if col in self.missing_indicator_:
+                    out[:, j] = missing
+                    j += 1
+        return out
+
+    def fit_transform(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.fit(frame).transform(frame)
+
+    def roles(self) -> pd.DataFrame:
+        """One row per risk factor: how it enters the model (for the report's roles table)."""
+        rows = []
+        for col in self.risk_factors:
+            if col in self.levels_:
+                how = f"categorical, {len(self.levels_[col])} levels, reference '{self.reference_[col]}'"
+            else:
+                how = "numeric" + (", median-imputed with a missing indicator" if col in self.missing_indicator_ else "")
+            rows.append({"variable": col, "role": "risk factor (adjusted for)", "coding": how})
+        return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# estimators
+
+
+def fit_logistic_newton(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    ridge: float = 1e-6,
+    init: np.ndarray | None = None,
+    sample_weight: np.ndarray | None = None,
+    fixed_hessian: np.ndarray | None = None,
+    max_iter: int = 50,
+    tol: float = 1e-6,
+) -> np.ndarray:
+    """Intercept and slopes of a logistic regression by Newton–Raphson (IRLS), with a tiny ridge on the slopes.
+
+    Hand-written because phase 2 fits the same small model dozens of times on up to a million rows: Newton
+    needs a handful of passes over the data (two or three from a warm start), where L-BFGS needs dozens. The
+    ridge (``ridge * n`` on standardised columns, 1e-6 by default) changes nothing in practice but keeps the
+    fit finite under perfect separation. The problem is convex, so the result does not depend on ``init``.
+    ``sample_weight`` of 0/1 fits on a subset of rows without copying the matrix (used for cross-fitting folds).
+    ``fixed_hessian`` (e.g. the all-rows Hessian scaled to the fold size) replaces the per-iteration Hessian:
+    each step then costs two passes over the data instead of four, and from a warm start the iteration still
+    converges to the exact fold optimum (the gradient, not the Hessian, decides where it stops).
+    """
+    n, p = X.shape
+    sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    n_eff = n if sw is None else float(sw.sum())
+    beta = np.zeros(p + 1) if init is None else np.asarray(init, dtype=np.float64).copy()
+    if init is None:
+        mean = float(np.clip(np.average(y, weights=sw), 1e-6, 1 - 1e-6))
+        beta[0] = np.log(mean / (1 - mean))
+    penalty = np.full(p + 1, ridge * n_eff)
+    penalty[0] = 0.0
+
+    def objective(eta: np.ndarray, coef: np.ndarray) -> float:
+        """Penalised negative log-likelihood (what each step must decrease)."""
+        rows = np.logaddexp(0.0, eta) - y * eta
+        total = rows.sum() if sw is None else rows @ sw
+        return float(total + 0.5 * np.sum(penalty * coef**2))
+
+    eta = beta[0] + X @ beta[1:]
+    loss = objective(eta, beta)
+    for _ in range(max_iter):
+        mu = 1.0 / (1.0 + np.exp(-np.clip(eta, -30, 30)))
+        w = mu * (1.0 - mu)
+        resid = y - mu
+        if sw is not None:
+            w = w * sw
+            resid = resid * sw
+        grad = np.empty(p + 1)
+        grad[0] = resid.sum()
+        grad[1:] = X.T @ resid
+        grad -= penalty * beta
+        if fixed_hessian is not None:
+            hess = fixed_hessian
+        else:
+            hess = logistic_hessian(X, w)
+            hess[np.diag_indices_from(hess)] += penalty
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(hess, grad, rcond=None)[0]
+        # Step halving: plain Newton can overshoot and diverge (e.g. 185 treated among 16,000 controls). With a
+        # fixed Hessian the iteration starts next to the optimum (a fold of an all-rows fit) and takes full steps.
+        size = 1.0
+        if fixed_hessian is not None:
+            beta = beta + step
+            eta = beta[0] + X @ beta[1:]
+            if np.max(np.abs(step)) < tol:
+                break
+            continue
+        while True:
+            candidate = beta + size * step
+            eta_c = candidate[0] + X @ candidate[1:]
+            loss_c = objective(eta_c, candidate)
+            if loss_c <= loss + 1e-10 * abs(loss) or size < 1e-6:
+                break
+            size /= 2
+        beta, eta, loss = candidate, eta_c, loss_c
+        if np.max(np.abs(size * step)) < tol:
+            break
+    return beta
+
+
+def logistic_hessian(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``A' diag(w) A`` for ``A = [1, X]``: the observed information of a logistic regression."""
+    p = X.shape[1]
+    Xw = X * w[:, None]
+    hess = np.empty((p + 1, p + 1))
+    hess[0, 0] = w.sum()
+    hess[0, 1:] = hess[1:, 0] = Xw.sum(axis=0)
+    hess[1:, 1:] = X.T @ Xw
+    return hess
+
+
+class NewtonLogisticRegression:
+    """A minimal scikit-learn-style logistic regression fitted by :func:`fit_logistic_newton` on standardised columns."""
+
+    def __init__(self, ridge: float = 1e-6):
+        self.ridge = ridge
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {"ridge": self.ridge}
+
+    def set_params(self, **params: Any) -> NewtonLogisticRegression:
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+    def fit(self, X: np.ndarray, y: np.ndarray, init: np.ndarray | None = None) -> NewtonLogisticRegression:
+        X = np.asarray(X, dtype=np.float64)
+        self.mean_ = X.mean(axis=0)
+        scale = X.std(axis=0)
+        self.scale_ = np.where(scale > 0, scale, 1.0)
+        self.coef_std_ = fit_logistic_newton((X - self.mean_) / self.scale_, np.asarray(y, dtype=np.float64), ridge=self.ridge, init=init)
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        return self.coef_std_[0] + ((np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_) @ self.coef_std_[1:]
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        p = 1.0 / (1.0 + np.exp(-np.clip(self.decision_function(X), -30, 30)))
+        return np.column_stack([1 - p, p])
+
+
+def make_estimator(model: str | Any, seed: int = 0) -> Any:
+    """A fresh scikit-learn classifier for ``model`` ('logit', 'boosting' or an estimator to clone)."""
+    if isinstance(model, NewtonLogisticRegression):
+        return NewtonLogisticRegression(model.ridge)
+    if not isinstance(model, str):
+        if not (hasattr(model, "fit") and hasattr(model, "predict_proba")):
+            raise TypeError("model must be 'logit', 'boosting' or a classifier with fit and predict_proba")
+        estimator = clone(model)
+        if "random_state" in estimator.get_params():
+            estimator.set_params(random_state=seed)
+        return estimator
+    if model == "logit":
+        return NewtonLogisticRegression()
+    if model == "boosting":
+        return HistGradientBoostingClassifier(
+            learning_rate=0.1,
+            max_iter=300,
+            max_leaf_nodes=15,
+            min_samples_leaf=40,
+            l2_regularization=1.0,
+            early_stopping=True,
+            validation_fraction=0.1,
+            n_iter_no_change=10,
+            random_state=seed,
+        )
+    raise ValueError(f"model must be one of {MODELS} or an estimator, got {model!r}")
+
+
+def _fit_predict(
+    model: str | Any,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray,
+    seed: int,
+    zero_at_prediction: Sequence[int] = (),
+    init: np.ndarray | None = None,
+) -> np.ndarray:
+    estimator = make_estimator(model, seed)
+    if len(zero_at_prediction):
+        X_test = X_test.copy()
+        X_test[:, list(zero_at_prediction)] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=UserWarning)
+        if isinstance(estimator, NewtonLogisticRegression):
+            estimator.fit(X_train, y_train, init=init)
+        else:
+            estimator.fit(X_train, y_train)
+    return estimator.predict_proba(X_test)[:, 1]
+
+
+def cross_fitted_probabilities(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    model: str | Any = "logit",
+    folds: int = 5,
+    seed: int = 0,
+    zero_at_prediction: Sequence[int] = (),
+    state: LogitState | None = None,
+) -> np.ndarray:
+    """Probability of ``y == 1`` for every row from a model that never saw that row (K-fold cross-fitting).
+
+    Folds are stratified on the outcome and shuffled with ``seed``, so a different seed gives a different
+    split; :func:`fit_risk` repeats this over several seeds to measure how stable each flag is. Columns listed
+    in ``zero_at_prediction`` (benchmark indicators, see :func:`fit_risk`) are used in fitting and set to 0
+    when predicting. ``state`` (from :func:`logit_state` on the same ``X`` and ``y``) skips recomputing the
+    logistic start.
+    """
+    y = np.asarray(y)
+    n_minority = int(min(y.sum(), len(y) - y.sum()))
+    if folds > n_minority:
+        raise InputDataError(
+            f"{folds} cross-fitting folds need at least {folds} successes and {folds} failures; the data have {n_minority}",
+            fix="lower 'deviance.folds' or widen the population",
+        )
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    splits = splitter.split(np.zeros(len(y)), y)
+    if isinstance(make_estimator(model, seed), NewtonLogisticRegression):
+        return _cross_fit_logit(X, y, splits, zero_at_prediction, state)
+    p = np.empty(len(y), dtype=np.float64)
+    for train, test in splits:
+        p[test] = _fit_predict(model, X[train], y[train], X[test], seed, zero_at_prediction)
+    return np.clip(p, _EPS, 1 - _EPS)
+
+
+LogitState = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def logit_state(X: np.ndarray, y: np.ndarray, base: LogitState | None = None) -> LogitState:
+    """Standardised matrix, its means and scales, the all-rows fit and its Hessian: the shared start of every fold.
+
+    The stability seeds re-cross-fit the same design with different fold splits, so :func:`fit_risk` computes
+    this once per design and passes it to every run instead of once per seed. ``base`` is the state of a design
+    whose columns are the first columns of ``X`` (the benchmark refits add unit indicators): its standardisation
+    is reused and its fit is the starting point, with 0 for the added columns.
+    """
+    init = None
+    if base is not None and base[0].shape[1] <= X.shape[1]:
+        k = base[0].shape[1]
+        extra = X[:, k:]
+        extra_mean = extra.mean(axis=0)
+        extra_scale = extra.std(axis=0)
+        extra_scale = np.where(extra_scale > 0, extra_scale, 1.0)
+        mean = np.r_[base[1], extra_mean]
+        scale = np.r_[base[2], extra_scale]
+        Xs = np.asfortranarray(np.column_stack([base[0], (extra - extra_mean) / extra_scale]))
+        init = np.r_[base[3], np.zeros(X.shape[1] - k)]
+    else:
+        mean = X.mean(axis=0)
+        scale = X.std(axis=0)
+        scale = np.where(scale > 0, scale, 1.0)
+        # column-major: the Newton passes are matrix-vector products, about 3x faster on column-major data
+        Xs = np.asfortranarray((X - mean) / scale)
+    start = fit_logistic_newton(Xs, y.astype(np.float64), init=init)
+    mu = 1.0 / (1.0 + np.exp(-np.clip(start[0] + Xs @ start[1:], -30, 30)))
+    return Xs, mean, scale, start, logistic_hessian(Xs, mu * (1 - mu))
+
+
+def _cross_fit_logit(
+    X: np.ndarray, y: np.ndarray, splits: Any, zero_at_prediction: Sequence[int], state: LogitState | None = None
+) -> np.ndarray:
+    """Cross-fitted logistic regression, fast: one standardisation, folds as 0/1 weights, warm-started Newton.
+
+    Every fold's Newton iterations start from the all-rows fit and converge to the fold's own optimum (the
+    problem is convex), so no row's outcome reaches its own prediction; the warm start only saves passes
+    (two or three per fold instead of six). Standardising with all rows' means uses no outcomes.
+    """
+    Xs, mean, scale, start, full_hessian = state if state is not None else logit_state(X, y)
+    yf = y.astype(np.float64)
+    zero = list(zero_at_prediction)
+    p = np.empty(len(y), dtype=np.float64)
+    weight = np.empty(len(y), dtype=np.float64)
+    for train, test in splits:
+        weight.fill(0.0)
+        weight[train] = 1.0
+        share = len(train) / len(y)
+        beta = fit_logistic_newton(Xs, yf, init=start, sample_weight=weight, fixed_hessian=full_hessian * share, tol=1e-5)
+        Xt = Xs[test]
+        if zero:
+            Xt[:, zero] = -mean[zero] / scale[zero]
+        p[test] = 1.0 / (1.0 + np.exp(-np.clip(beta[0] + Xt @ beta[1:], -30, 30)))
+    return np.clip(p, _EPS, 1 - _EPS)
+
+
+def in_sample_probabilities(X: np.ndarray, y: np.ndarray, *, model: str | Any = "logit", seed: int = 0) -> np.ndarray:
+    """Probabilities from one model fitted on every row, predicting the same rows.
+
+    Not used by the pipeline: it exists so that tests and teaching material can show what cross-fitting
+    prevents (a flexible model fitted in-sample explains successes away).
+    """
+    return np.clip(_fit_predict(model, X, y, X, seed), _EPS, 1 - _EPS)
+
+
+def model_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """Log loss, Brier score and AUC of probabilities ``p`` for outcomes ``y``."""
+    return {
+        "log_loss": float(np.mean(_row_log_loss(y, np.clip(p, _EPS, 1 - _EPS)))),
+        "brier": float(brier_score_loss(y, p)),
+        "auc": float(roc_auc_score(y, p)),
+    }
+
+
+def _row_log_loss(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return -(y * np.log(p) + (1 - y) * np.log1p(-p))
+
+
+def odds_ratio_table(
+    X: np.ndarray,
+    y: np.ndarray,
+    feature_names: Sequence[str],
+    *,
+    state: LogitState | None = None,
+    statsmodels_rows: int = 200_000,
+) -> pd.DataFrame:
+    """Odds ratios with 95 % Wald intervals of a binomial GLM on all rows (for reading, not flagging).
+
+    Fitted on the whole register because the table describes the population; the probabilities that flag
+    people always come from cross-fitting. Up to ``statsmodels_rows`` rows the GLM is statsmodels' (started
+    from the Newton solution). Above that the same maximum-likelihood estimates and the same covariance
+    (the inverse information ``(X'WX)^-1``) are taken from the Newton fit the cross-fitting already made,
+    which saves a full IRLS pass over a million rows; ``tests/test_deviance_risk.py`` checks that both
+    routes give the same table. Returns an empty table with a ``note`` when the fit fails (e.g. perfect
+    separation) rather than failing the phase.
+    """
+    from scipy import stats as st
+
+    names = ["(intercept)", *feature_names]
+    try:
+        Xs, mean, scale, beta_std, hessian = state if state is not None else logit_state(X, y)
+        k = len(beta_std)
+        # map standardised coefficients to the original scale: slope_j = b_j / s_j, intercept shifts by the means
+        T = np.zeros((k, k))
+        T[0, 0] = 1.0
+        T[0, 1:] = -mean / scale
+        T[1:, 1:] = np.diag(1.0 / scale)
+        params = T @ beta_std
+        if len(y) <= statsmodels_rows:
+            import statsmodels.api as sm
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit = sm.GLM(y, sm.add_constant(X, has_constant="add"), family=sm.families.Binomial()).fit(start_params=params)
+            params, se = np.asarray(fit.params), np.asarray(fit.bse)
+        else:
+            cov = T @ np.linalg.inv(hessian) @ T.T
+            se = np.sqrt(np.diag(cov))
+    except Exception as exc:  # noqa: BLE001 - statsmodels/numpy raise several types; the report says why
+        return pd.DataFrame({"term": [], "odds_ratio": [], "ci_low": [], "ci_high": [], "p_value": [], "note": [str(exc)[:80]]})
+    z = st.norm.ppf(0.975)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return pd.DataFrame(
+            {
+                "term": names,
+                "odds_ratio": np.exp(params),
+                "ci_low": np.exp(params - z * se),
+                "ci_high": np.exp(params + z * se),
+                "p_value": 2 * st.norm.sf(np.abs(params / se)),
+            }
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the whole expected-outcome step
+
+
+@dataclass
+class RiskModelResult:
+    """Cross-fitted expectations and everything the report says about the model that made them.
+
+    ``p_runs`` has one column per stability seed (column 0 is the main run, seed ``seed``).
+    """
+
+    model: str
+    p_expected: np.ndarray
+    p_runs: np.ndarray
+    comparison: pd.DataFrame
+    metrics: dict[str, float]
+    odds_ratios: pd.DataFrame
+    design: RiskDesign
+    seeds: list[int]
+    calibration: pd.DataFrame
+    X: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
+    logit_state: LogitState | None = field(default=None, repr=False)
+
+    def reliability_plot(self):
+        """Observed success rate against mean predicted probability by tenth of predicted probability."""
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(4.8, 4.2))
+        ax.plot([0, 1], [0, 1], color="grey", lw=1, ls="--", label="perfect calibration")
+        ax.plot(self.calibration["mean_predicted"], self.calibration["observed_rate"], "o-", label=f"{self.model} (cross-fitted)")
+        ax.set_xlabel("predicted probability of the good outcome")
+        ax.set_ylabel("observed share with the good outcome")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.legend(loc="upper left", fontsize=8)
+        fig.tight_layout()
+        return fig
+
+
+def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """Mean prediction and observed rate per quantile bin of ``p`` (bins hold ~n/bins people each)."""
+    order = pd.qcut(pd.Series(p).rank(method="first"), q=min(bins, len(p)), labels=False)
+    frame = pd.DataFrame({"bin": order.to_numpy(), "p": p, "y": y})
+    table = frame.groupby("bin").agg(n=("y", "size"), mean_predicted=("p", "mean"), observed_rate=("y", "mean")).reset_index()
+    return table
+
+
+def fit_risk(
+    frame: pd.DataFrame,
+    *,
+    outcome: str,
+    risk_factors: Sequence[str],
+    model: str = "auto",
+    folds: int = 5,
+    seed: int = 0,
+    stability_seeds: int = 1,
+    units: Sequence[str] = (),
+    timing: dict[str, str] | None = None,
+    outside_benchmark: dict[str, Sequence[str]] | None = None,
+    odds_ratios: bool = True,
+    selection_rows: int = 50_000,
+    metrics: bool = True,
+    prepared: tuple[RiskDesign, np.ndarray, LogitState | None] | None = None,
+) -> RiskModelResult:
+    """Check inputs, build the design, choose the model and cross-fit it over ``stability_seeds`` seeds.
+
+    With ``model='auto'`` both families are cross-fitted on the main seed and compared on per-person log loss;
+    the other seeds re-fit only the chosen family (different fold splits), which is what stability measures.
+    On registers larger than ``selection_rows`` the comparison is made on a seeded random sample of that many
+    rows (ample to see any difference in log loss that matters) and only the chosen family is cross-fitted on
+    every row; this keeps a million-row register fast. ``odds_ratios=False`` skips the GLM table and
+    ``metrics=False`` the calibration summaries (for the internal benchmark refits).
+
+    ``outside_benchmark`` (``{unit column: [units]}``) keeps units out of the *benchmark*: each gets an
+    indicator column in the fit (so its own level is absorbed by its indicator rather than by the intercept),
+    and every expectation is predicted with the indicators at 0, i.e. "as in an ordinary unit". Without this, a
+    unit with a strong practice raises the intercept and so everybody else's expectation, making ordinary
+    units look worse than they are (see :func:`toolkit.deviance.analysis.analyse_deviance`).
+    """
+    if model not in ("auto", *MODELS):
+        raise ProtocolError(f"key 'deviance.model' must be auto, logit or boosting (got {model!r})")
+    y = check_outcome(frame, outcome)
+    risk_factors = check_risk_factors(frame, risk_factors, outcome=outcome, units=units, timing=timing)
+    base_state = None
+    if prepared is not None:  # design, matrix and logistic start of an earlier call on the same frame
+        design, X, base_state = prepared
+    else:
+        design = RiskDesign(risk_factors).fit(frame)
+        X = design.transform(frame)
+    zero: list[int] = []
+    benchmark_names: list[str] = []
+    for unit_var, members in (outside_benchmark or {}).items():
+        labels = frame[unit_var].astype("string").fillna("(missing)").to_numpy(dtype=object)
+        for member in members:
+            X = np.column_stack([X, labels == str(member)])
+            zero.append(X.shape[1] - 1)
+            benchmark_names.append(f"{unit_var}={member} (outside benchmark)")
+
+    candidates = list(MODELS) if model == "auto" else [model]
+    sample = np.arange(len(y))
+    if model == "auto" and len(y) > selection_rows:
+        sample = np.sort(np.random.default_rng(seed).choice(len(y), size=selection_rows, replace=False))
+    Xs, ys = X[sample], y[sample]
+    if base_state is not None and model == "logit":
+        # benchmark refit of a logistic model: cross-fit once below, from the warm start
+        first = {"logit": np.full(len(y), 0.5)}
+    else:
+        first = {
+            name: cross_fitted_probabilities(Xs, ys, model=name, folds=folds, seed=seed, zero_at_prediction=zero)
+            for name in candidates
+        }
+    comparison = pd.DataFrame([{"model": name, **model_metrics(ys, p)} for name, p in first.items()])
+    comparison.insert(1, "rows_compared", len(sample))
+    chosen = candidates[0]
+    if model == "auto":
+        diff = _row_log_loss(ys, first["logit"]) - _row_log_loss(ys, first["boosting"])
+        gain, se = float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))
+        chosen = "boosting" if gain > 2 * se and gain > 0 else "logit"
+        comparison["log_loss_gain_vs_logit"] = [0.0, gain]
+        comparison["gain_se"] = [np.nan, se]
+    comparison["chosen"] = comparison["model"] == chosen
+    state = None
+    if chosen == "logit" and (len(sample) < len(y) or stability_seeds > 1 or base_state is not None):
+        state = logit_state(X, y, base=base_state)
+    if len(sample) < len(y) or (base_state is not None and chosen == "logit"):
+        first[chosen] = cross_fitted_probabilities(X, y, model=chosen, folds=folds, seed=seed, zero_at_prediction=zero, state=state)
+
+    seeds = [seed + 1000 * i for i in range(stability_seeds)]
+    runs = np.empty((len(y), len(seeds)), dtype=np.float64)
+    runs[:, 0] = first[chosen]
+    for i, s in enumerate(seeds[1:], start=1):
+        runs[:, i] = cross_fitted_probabilities(X, y, model=chosen, folds=folds, seed=s, zero_at_prediction=zero, state=state)
+    p = runs[:, 0]
+    return RiskModelResult(
+        model=chosen,
+        p_expected=p,
+        p_runs=runs,
+        comparison=comparison,
+        metrics=model_metrics(y, p) if metrics else {},
+        odds_ratios=odds_ratio_table(X, y, [*design.feature_names_, *benchmark_names], state=state) if odds_ratios else pd.DataFrame(),
+        design=design,
+        seeds=seeds,
+        calibration=calibration_table(y, p) if metrics else pd.DataFrame(),
+        X=X[:, : len(design.feature_names_)],
+        logit_state=state if not zero else None,
+    )
