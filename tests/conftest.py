@@ -36,14 +36,14 @@ def demo_protocol_dict(raw_dir: Path, work: Path) -> dict:
 
 @pytest.fixture(scope="session")
 def synthetic_study(tmp_path_factory):
-    """A small synthetic raw study (n=2000, 6 transcripts) and a protocol file for it."""
+    """A synthetic raw study (n=5000 as in the demo, 6 transcripts) and a protocol file for it."""
     import yaml
 
     from toolkit.synth.study import write_all
 
     work = tmp_path_factory.mktemp("study")
     raw_dir = work / "synthetic_raw"
-    write_all(raw_dir, n=2000, seed=11, n_transcripts=6)
+    write_all(raw_dir, n=5000, seed=11, n_transcripts=6)
     protocol = work / "protocol.yml"
     protocol.write_text(yaml.safe_dump(demo_protocol_dict(raw_dir, work), allow_unicode=True), encoding="utf-8")
     return {"work": work, "raw": raw_dir, "protocol": protocol}

@@ -81,15 +81,19 @@ class AutocodeResult:
     settings: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
-    def summary(self) -> str:
-        """A few plain lines: what was coded, how reliably, where the files are."""
+    def summary(self, *, run_details: bool = True) -> str:
+        """A few plain lines: what was coded, how reliably, where the files are.
+
+        ``run_details=False`` leaves out the speed and the output folder, which change between identical runs:
+        the report uses it so that ``pdtk reproduce`` finds the same bytes.
+        """
         s = self.settings
+        speed = f"; {s.get('words_per_second', 0):,.0f} words/s" if run_details else ""
         lines = [
             f"Auto-coded {s.get('n_transcripts', 0)} transcripts ({s.get('n_units', 0):,} {s.get('unit', 'turn')} units, "
             f"{s.get('n_words', 0):,} words) with {len(self.codebook)} codes: "
             f"{self.segments[['source', 'turn_index']].drop_duplicates().shape[0]} units coded, "
-            f"{len(self.segments)} codings; lemmas: {s.get('backend', '')}; "
-            f"{s.get('words_per_second', 0):,.0f} words/s.",
+            f"{len(self.segments)} codings; lemmas: {s.get('backend', '')}{speed}.",
         ]
         if self.reliability is not None:
             lines.append(f"Human vs machine: mean kappa {self.reliability.mean_kappa:.3f}, mean alpha "
@@ -101,7 +105,7 @@ class AutocodeResult:
         candidates = int(self.candidate_themes["candidate"].sum()) if len(self.candidate_themes) else 0
         lines.append(f"Theme discovery: {candidates} candidate theme(s) outside the codebook.")
         lines.extend(self.notes)
-        if self.out_dir is not None:
+        if run_details and self.out_dir is not None:
             lines.append(f"Outputs in {self.out_dir}: {', '.join(sorted(self.files))}.")
         return "\n".join(lines)
 
@@ -110,7 +114,7 @@ class AutocodeResult:
         import matplotlib.pyplot as plt
 
         report.add_heading("Coding of interview transcripts")
-        report.add_text(self.summary())
+        report.add_text(self.summary(run_details=False))
         report.add_table(self.frequencies, "Code frequencies (participant turns; small counts suppressed)")
         if self.by_group is not None and not self.by_group.empty:
             report.add_table(self.by_group, "Themes by group: share of turns, Fisher exact test against the other "
