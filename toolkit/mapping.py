@@ -44,8 +44,10 @@ def _levels(series: pd.Series) -> pd.Series:
             binned = pd.qcut(series, 4, duplicates="drop")
         except ValueError:
             binned = pd.cut(series, 4)
-        labels = binned.astype("string")
-        return labels.fillna("missing")
+        order = [str(c) for c in binned.cat.categories]
+        labels = binned.astype("string").fillna("missing")
+        # an ordered categorical keeps the quartiles in numeric order in every table (not "(35.9 …" before "(9.9 …")
+        return pd.Series(pd.Categorical(labels, categories=[*order, "missing"], ordered=True), index=series.index)
     return series.astype("string").fillna("missing")
 
 

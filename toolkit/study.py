@@ -410,9 +410,7 @@ class Study:
             if on_step:
                 on_step(name)
             result = step()
-            summary = ""
-            if hasattr(result, "summary_line"):
-                summary = result.summary_line()
+            summary = _summary_line(name, result)
             run.steps.append(StepRecord(name, self.results_dir / _STEP_DIRS.get(name, name), summary))
         if on_step:
             on_step("index")
@@ -427,4 +425,30 @@ class Study:
 
 
 _STEP_DIRS = {"deidentify": "transcripts", "autocode": "coding"}
+
+
+def _summary_line(name: str, result: Any) -> str:
+    """One line per step for the study index (numbers only; never an identifier)."""
+    if hasattr(result, "summary_line"):
+        return result.summary_line()
+    try:
+        if name == "anonymise":
+            d = result.disclosure
+            return f"k reached {d['k_reached']}, {d['share_rows_touched']:.1%} of rows touched by suppression"
+        if name == "phase2":
+            ind, units = result.individuals, result.units
+            flagged = units[units["flag"].fillna("") != ""]
+            where = "; ".join(f"{r.unit_var}={r.unit} ({r.flag})" for r in flagged.itertuples()) or "no unit flagged"
+            return f"{int(ind['is_deviant'].sum())} positive deviants; {where}"
+        if name == "deidentify":
+            return f"{len(result.spans)} spans replaced"
+        if name == "autocode":
+            return f"{len(result.segments)} codings in {result.segments['source'].nunique()} transcripts"
+        if name == "phase3":
+            estimates = result.estimates
+            primary = int(estimates["primary"].sum()) if "primary" in estimates else len(estimates)
+            return f"{len(estimates)} estimates, {primary} primary"
+    except (AttributeError, KeyError, TypeError):
+        return ""
+    return ""
 
