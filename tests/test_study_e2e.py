@@ -73,6 +73,9 @@ def test_no_raw_identifier_anywhere_under_results(finished_run):
 
 
 def test_reproduce_finds_identical_outputs(finished_run):
+    # files another tool put under results/ (the notebooks write results/notebooks/) are not part of the run
+    (finished_run["work"] / "results" / "notebooks").mkdir(exist_ok=True)
+    (finished_run["work"] / "results" / "notebooks" / "scratch.csv").write_text("a\n1\n")
     result = runner.invoke(app, ["reproduce", str(finished_run["work"] / "results")])
     assert result.exit_code == 0, result.output
     assert "reproduced" in result.output

@@ -62,11 +62,20 @@ def input_hashes(protocol: Protocol) -> dict[str, str]:
     return {name: sha256_path(path) for name, path in items.items() if path is not None and Path(path).exists()}
 
 
-def output_hashes(results_dir: Path) -> dict[str, str]:
-    """SHA-256 of every file under the results folder, by relative path."""
+def output_hashes(results_dir: Path, folders: list[str] | None = None) -> dict[str, str]:
+    """SHA-256 of the run's output files, by path relative to the results folder.
+
+    ``folders`` limits the walk to the steps' own folders (plus ``index.html``), so files that other tools put
+    under ``results/`` (e.g. the notebooks' ``results/notebooks/``) are neither recorded nor compared.
+    """
+    results_dir = Path(results_dir)
+    roots = [results_dir / f for f in folders] if folders is not None else [results_dir]
+    files = [results_dir / "index.html"] if folders is not None else []
+    for root in roots:
+        files += [p for p in root.rglob("*")] if root.is_dir() else []
     return {
         str(p.relative_to(results_dir)): sha256_file(p)
-        for p in sorted(results_dir.rglob("*"))
+        for p in sorted(set(files))
         if p.is_file() and p.name not in _VOLATILE and not p.name.startswith(".")
     }
 
@@ -83,9 +92,14 @@ def write_manifest(study: Study, run: RunResult) -> Path:
         "packages": package_versions(),
         "platform": {"system": platform.system(), "machine": platform.machine()},
         "steps": [s.name for s in run.steps],
-        "outputs": output_hashes(study.results_dir),
+        "output_folders": _folders(study, run),
+        "outputs": output_hashes(study.results_dir, _folders(study, run)),
     }
     return write_json(study.results_dir / "manifest.json", manifest)
+
+
+def _folders(study: Study, run: RunResult) -> list[str]:
+    return sorted({str(step.output.relative_to(study.results_dir)) for step in run.steps})
 
 
 _STEP_TITLES = {
@@ -202,9 +216,9 @@ def reproduce(results_dir: str | Path, *, on_step=None) -> ReproduceReport:
         tmp_path = Path(tmp)
         study = Study(protocol, results=tmp_path / "results", restricted=tmp_path / "restricted")
         study.run(on_step=on_step)
-        fresh = output_hashes(study.results_dir)
+        fresh = output_hashes(study.results_dir, manifest.get("output_folders"))
     recorded = manifest.get("outputs", {})
-    current = output_hashes(results_dir)
+    current = output_hashes(results_dir, manifest.get("output_folders"))
     report.not_as_recorded = sorted(name for name, digest in recorded.items() if current.get(name, digest) != digest)
     for name, digest in recorded.items():
         if name not in fresh:

@@ -11,9 +11,12 @@ Both are suggestions for the researcher; nothing here changes a codebook.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from toolkit.coding.codebook import Codebook
@@ -59,7 +62,11 @@ def discover_themes(
         return pd.DataFrame(columns=columns)
     n_topics = max(1, min(n_topics, matrix.shape[0] - 1, matrix.shape[1] - 1))
     model = NMF(n_components=n_topics, init="nndsvd", random_state=seed, max_iter=500)
-    weights = model.fit_transform(matrix)
+    with warnings.catch_warnings():
+        # On a dozen interviews NMF often stops at max_iter; the candidates are suggestions for a human to read,
+        # not estimates, so the warning would only alarm NAV staff running the CLI.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weights = model.fit_transform(matrix)
     terms = np.array(vectorizer.get_feature_names_out())
     keyword_lemmas = _keyword_lemmas(codebook)
     code_terms = {c.id: {w for k in c.keywords for w in k.lower().split()} for c in codebook}
