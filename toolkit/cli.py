@@ -149,11 +149,15 @@ def deidentify(
     mode: Annotated[str, typer.Option(help="'tags' ([PERSON_1]) or 'surrogates' (invented Norwegian names)")] = "tags",
     seed: Annotated[int, typer.Option(help="seed for surrogates")] = 0,
     restricted: Annotated[Path | None, typer.Option(help="folder (outside results) for the tag → original map")] = None,
+    jobs: Annotated[int, typer.Option(min=1, help="worker processes (pays off from a few dozen files)")] = min(2, os.cpu_count() or 1),
 ) -> None:
     """De-identify Norwegian interview transcripts; writes deidentification.jsonl with offsets and types only."""
     from toolkit.anonymise.text import deidentify_folder
 
-    result = _run_with_spinner("de-identifying transcripts", lambda: deidentify_folder(in_dir, out_dir, mode=mode, seed=seed, restricted_dir=restricted))
+    result = _run_with_spinner(
+        "de-identifying transcripts",
+        lambda: deidentify_folder(in_dir, out_dir, mode=mode, seed=seed, restricted_dir=restricted, n_jobs=jobs),
+    )
     out.print(f"de-identified transcripts in {out_dir}" + (f": {result.summary_line()}" if hasattr(result, "summary_line") else ""))
 
 
