@@ -199,6 +199,16 @@ class Study:
         self._register = frame.reset_index(drop=True)
         return self._register
 
+    def _analysis_frame(self, command: str) -> pd.DataFrame:
+        """The register for an analysis step, after checking the columns the protocol names and the outcome."""
+        self.protocol.require("outcome", "risk_factors", command=command)
+        frame = self.register()
+        self._require_columns(frame, [self.protocol.outcome], "outcome")
+        self._require_columns(frame, self.protocol.risk_factors, "risk_factors")
+        self._require_columns(frame, self.protocol.units, "units")
+        self._check_outcome(frame)
+        return frame
+
     def _require_columns(self, frame: pd.DataFrame, columns: list[str], key: str) -> None:
         for col in columns:
             if col not in frame.columns:
@@ -224,12 +234,7 @@ class Study:
         """Phase 1 mapping: prevalence of risk factors and outcome rates → ``results/phase1/``."""
         from toolkit.mapping import map_risk
 
-        self.protocol.require("outcome", "risk_factors", command="phase1")
-        frame = self.register()
-        self._require_columns(frame, [self.protocol.outcome], "outcome")
-        self._require_columns(frame, self.protocol.risk_factors, "risk_factors")
-        self._require_columns(frame, self.protocol.units, "units")
-        self._check_outcome(frame)
+        frame = self._analysis_frame("phase1")
         result = map_risk(
             frame,
             outcome=self.protocol.outcome,
@@ -261,12 +266,7 @@ class Study:
         """Phase 2: cross-fitted expectations, individual and unit deviants, profile, interview frame."""
         from toolkit.deviance.analysis import analyse_deviance
 
-        self.protocol.require("outcome", "risk_factors", command="phase2")
-        frame = self.register()
-        self._require_columns(frame, [self.protocol.outcome], "outcome")
-        self._require_columns(frame, self.protocol.risk_factors, "risk_factors")
-        self._require_columns(frame, self.protocol.units, "units")
-        self._check_outcome(frame)
+        frame = self._analysis_frame("phase2")
         result = analyse_deviance(
             frame,
             outcome=self.protocol.outcome,
