@@ -82,7 +82,7 @@ def step_anonymise(path: Path, work: Path) -> dict[str, float]:
     write_parquet(out, result.data)
     times["write_parquet_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    forbidden = {col: raw[col].dropna().astype(str) for col in ["fnr", *privacy.drop]}
+    forbidden = {col: raw[col] for col in ["fnr", *privacy.drop]}  # LeakGuard drops missing values and casts to text
     guard = LeakGuard(forbidden_values=forbidden)
     guard(out, out)
     times["leak_guard_s"] = time.perf_counter() - mark

@@ -278,3 +278,37 @@ def test_scan_frame_checks_a_table_before_it_is_written(guard: LeakGuard) -> Non
     frame.loc[2, "note"] = "Kari Nordmann"
     with pytest.raises(DisclosureError, match=r"results/phase1/table.csv: column 'note'.*'navn'"):
         guard.scan_frame(frame, "results/phase1/table.csv")
+
+
+@pytest.mark.parametrize("leak", ["fnr", "spaced phone", "phrase", "non-ascii phrase", "leading zero"])
+def test_many_distinct_strings_column_is_still_fully_scanned(tmp_path: Path, leak: str) -> None:
+    """A high-cardinality column (pseudonym-like, synthetic) takes the pre-filtered path; each leak is still found."""
+    rng = np.random.default_rng(7)
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyz234567"))
+    values = ["k1a2b_" + "".join(rng.choice(letters, 16)) for _ in range(60_000)]
+    forbidden = {"telefon": ["+47 912 34 567", "0123456789"], "navn": ["Ærlig Ødegård", "Kari Nordmann"]}
+    planted = {
+        "fnr": f"id {SYNTHETIC_FNR[0]}",
+        "spaced phone": "912 34 567",
+        "phrase": "kari nordmann",
+        "non-ascii phrase": "Ærlig-Ødegård",
+        "leading zero": "0123456789",
+    }[leak]
+    values[31_337] = planted
+    path = tmp_path / "out.parquet"
+    pd.DataFrame({"pid": values}).to_parquet(path)
+    with pytest.raises(DisclosureError) as caught:
+        LeakGuard(forbidden_values=forbidden)(path, path)
+    assert "column 'pid'" in str(caught.value)
+    assert planted not in str(caught.value)
+    clean = tmp_path / "clean.parquet"
+    values[31_337] = values[0]
+    pd.DataFrame({"pid": values, "n": 123456789}).to_parquet(clean)
+    LeakGuard(forbidden_values=forbidden)(clean, clean)  # and the pseudonym-like values alone pass
+
+
+def test_digit_values_keep_leading_zeros_apart() -> None:
+    guard = LeakGuard(forbidden_values={"telefon": ["0123456789"]})
+    guard.scan_frame(pd.DataFrame({"x": ["123456789"]}))  # not the forbidden value: its leading zero differs
+    with pytest.raises(DisclosureError):
+        guard.scan_frame(pd.DataFrame({"x": ["0123456789"]}))

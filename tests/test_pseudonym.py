@@ -153,3 +153,14 @@ def test_reader_round_trips_norwegian_excel_and_utf8_bom(tmp_path: Path, data: d
         assert np.allclose(back["poeng"].astype(float), frame["poeng"])
         assert back["antall"].astype("int64").tolist() == frame["antall"].tolist()
         assert pseudonymise(back["fnr"], KEY_A).tolist() == pseudonymise(frame["fnr"], KEY_A).tolist()
+
+
+def test_batch_hmac_equals_the_standard_library() -> None:
+    """The copied-state HMAC gives exactly ``hmac.digest`` for every message."""
+    from toolkit.anonymise.pseudonym import _hmac_sha256_many
+
+    messages = [f"{i:011d}".encode() for i in range(5001)] + [b"", "æøå".encode()]
+    digests = _hmac_sha256_many(KEY_A.secret, messages, 10)
+    assert len(digests) == 10 * len(messages)
+    for i in (0, 17, 5000, len(messages) - 2, len(messages) - 1):
+        assert digests[10 * i : 10 * (i + 1)] == hmac.digest(KEY_A.secret, messages[i], "sha256")[:10]

@@ -71,7 +71,7 @@ class Study:
         if restricted is not None and self.protocol.privacy is not None:
             self.protocol.privacy.restricted_dir = Path(restricted).resolve()
         self._register: pd.DataFrame | None = None
-        self._forbidden: dict[str, set[str]] | None = None
+        self._forbidden: dict[str, pd.Series] | None = None
 
     # ------------------------------------------------------------------------------------------ basics
     @property
@@ -120,7 +120,7 @@ class Study:
 
         return LeakGuard(forbidden_values=self._forbidden_values())
 
-    def _forbidden_values(self) -> dict[str, set[str]]:
+    def _forbidden_values(self) -> dict[str, pd.Series]:
         if self._forbidden is None:
             self._forbidden = {}
             privacy = self.protocol.privacy
@@ -128,7 +128,7 @@ class Study:
                 raw = self._read_raw_register()
                 for col in [privacy.id_column, *privacy.drop]:
                     if col in raw.columns:
-                        self._forbidden[col] = set(raw[col].dropna().astype(str))
+                        self._forbidden[col] = raw[col]  # the guard drops missing values and dedups itself
         return self._forbidden
 
     # ------------------------------------------------------------------------------------------ anonymise

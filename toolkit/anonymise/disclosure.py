@@ -294,37 +294,51 @@ class LeakGuard:
         # columns together (built in C, fast for the small subsets a scan tests); per column only a list, to
         # name the column after a hit.
         self._phrase_lists: dict[str, list[str]] = {}
-        self._digit_lists: dict[str, list[str]] = {}
+        self._digit_lists: dict[str, _DigitSet] = {}
         self._phrase_lengths: set[int] = set()
-        self._all_digits: set[str] = set()
+        self._all_digits = _DigitSet([])
         self._all_phrases: set[str] = set()
         for column, values in (forbidden_values or {}).items():
             self._add_values(str(column), values)
+        self._all_digits = _DigitSet([d._keys for d in self._digit_lists.values()], [d.long for d in self._digit_lists.values()])
         self._tokens: set[str] = set(" ".join(self._all_phrases).split(" ")) if self._all_phrases else set()
 
     # ----------------------------------------------------------------------------------- building
     def _add_values(self, column: str, values: Iterable[object]) -> None:
         """Vectorised: a million names or phone numbers are indexed in about a second."""
         series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-        series = series.dropna().astype(str).str.strip()
-        series = series[series.str.len() >= self.min_length].drop_duplicates()  # names repeat a lot
+        # distinct values first (names repeat a lot; ids and phone numbers are already distinct, and one hash
+        # pass is cheaper than strip + drop_duplicates over every row; numbers are turned into text only once
+        # each), then strip and de-duplicate again only if stripping merged some
+        series = pd.Series(pd.unique(series.dropna()))
+        series = series.astype(str).astype(_ARROW_STRING)
+        stripped = series.str.strip()
+        if (stripped != series).any():
+            stripped = stripped.drop_duplicates()
+        series = stripped[stripped.str.len() >= self.min_length]
         if series.empty:
             return
         digitish = series.str.contains(_DIGITISH_FULL, regex=True).fillna(False).to_numpy(dtype=bool)
-        digits = series[digitish].str.replace(r"[^0-9]", "", regex=True)
+        digits = series[digitish]
+        typed = digits.str.contains(r"[^0-9]", regex=True).fillna(False).to_numpy(dtype=bool)
+        if typed.any():  # only values with separators need the replace
+            digits = digits.copy()
+            digits[typed] = digits[typed].str.replace(r"[^0-9]", "", regex=True)
         digits = digits[digits.str.len() >= max(self.min_length, 6)]
-        needles = self._digit_lists.setdefault(column, [])
-        needles += digits.astype(str).tolist()
+        needles = [digits]
         for prefix in ("0047", "47"):  # +47 12345678 is also published as 12345678 (8 digits)
             national = digits[digits.str.startswith(prefix) & (digits.str.len() == len(prefix) + 8)]
-            needles += national.str.slice(len(prefix)).astype(str).tolist()
-        self._all_digits.update(needles)
+            needles.append(national.str.slice(len(prefix)))
+        found = _DigitSet.from_strings(pd.concat(needles, ignore_index=True))
+        known = self._digit_lists.get(column)
+        self._digit_lists[column] = found if known is None else _DigitSet([known._keys, found._keys], [known.long, found.long])
         text = series[~digitish]
         if text.empty:
             return
-        phrases = text.str.casefold().str.replace(r"[\W_]+", " ", regex=True).str.strip()
+        phrases = _regex_replace(text.str.casefold(), r"[\W_]+", " ").str.strip()
         counts = phrases.str.count(" ") + 1
-        phrases = phrases[(counts >= 2) & (counts <= _MAX_PHRASE) & ~phrases.str.fullmatch(_ONLY_COMMON).fillna(False)]
+        phrases = phrases[(counts >= 2) & (counts <= _MAX_PHRASE)]
+        phrases = phrases[~_regex_fullmatch(phrases, _ONLY_COMMON)]
         if phrases.empty:
             return
         phrase_list = phrases.astype(str).tolist()
@@ -369,8 +383,9 @@ class LeakGuard:
                 if pa.types.is_dictionary(column.type):
                     column = column.cast(column.type.value_type)
                 if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                    column = _could_leak(column.cast(pa.large_string()))
                     # distinct values in Arrow, without a round trip through Python objects
-                    uniques = pc.drop_null(pc.unique(column.cast(pa.large_string())))
+                    uniques = pc.drop_null(pc.unique(column))
                     if len(uniques):
                         series = pd.Series(uniques.to_pandas(types_mapper={pa.large_string(): _ARROW_STRING}.get))
                         self._scan_strings(series.astype(_ARROW_STRING), shown, f"column '{name}'")
@@ -444,7 +459,7 @@ class LeakGuard:
             # phone numbers (8 digits) or ids of dropped columns stored as numbers; shorter whole numbers in a
             # numeric column are counts and amounts, which would collide with short codes by chance
             distinct = pd.Series(np.unique(values[long_numbers]).astype(np.int64)).astype(str)
-            hit = _member(distinct, self._all_digits)
+            hit = self._all_digits.contains(distinct)
             if hit.any():
                 self._raise_value(shown, f"column '{column}'", distinct[hit].iloc[0])
         whole = whole_numbers & (values >= 1e9) & (values < 1e11)
@@ -472,7 +487,7 @@ class LeakGuard:
             digitish = uniques.str.contains(_DIGITISH_FULL, regex=True).fillna(False).to_numpy(dtype=bool)
             if digitish.any():
                 digits = uniques[digitish].str.replace(r"\D", "", regex=True)
-                hit = _member(digits, self._all_digits)
+                hit = self._all_digits.contains(digits)
                 if hit.any():
                     self._raise_value(shown, where, digits[hit].iloc[0])
             rest = uniques[~digitish]
@@ -512,7 +527,7 @@ class LeakGuard:
                 joined = ""
                 for group in groups[i:]:
                     joined += group
-                    if joined in self._all_digits:
+                    if self._all_digits.has(joined):
                         self._raise_value(shown, where, joined)
                     if len(joined) > 15:
                         break
@@ -535,7 +550,7 @@ class LeakGuard:
         )
 
     def _raise_value(self, shown: Path, where: str, digits: str) -> None:
-        column = next((c for c, values in self._digit_lists.items() if digits in values), "a dropped column")
+        column = next((c for c, values in self._digit_lists.items() if values.has(digits)), "a dropped column")
         raise DisclosureError(
             f"{where} contains a value of the dropped column '{column}'; nothing was written",
             file=shown,
@@ -549,6 +564,160 @@ class LeakGuard:
             file=shown,
             fix=f"remove '{column}' values from the output",
         )
+
+
+def _could_leak(column: object) -> object:
+    """Drop, from a column of many distinct strings, the values no check of ``_scan_strings`` could flag.
+
+    Why: a column of pseudonyms has a million distinct values, and hashing them all to find the distinct ones
+    costs more than the scan itself. Every check needs either a run of six digits (an identity number, a phone
+    number written without spaces) or two word characters separated by a non-word one (a phone number written
+    with separators, a name or address phrase): needles have at least six digits, phrases at least two tokens.
+    On ASCII text RE2 and Python's ``re`` agree on ``\\w``/``\\W``; non-ASCII values are always kept. Columns with
+    few distinct values (judged on a sample) are left whole, as their distinct values are cheap to find.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(column) < 50_000:
+        return column
+    sample = column.slice(0, 10_000)
+    if len(pc.unique(sample)) < len(sample) // 2:
+        return column
+    keep = pc.or_(
+        pc.invert(pc.string_is_ascii(column)),
+        pc.or_(pc.match_substring_regex(column, "[0-9]{6}"), pc.match_substring_regex(column, r"\w\W+\w")),
+    )
+    return column.filter(pc.fill_null(keep, False)) if isinstance(column, pa.ChunkedArray | pa.Array) else column
+
+
+def _ascii_split(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """The values as an Arrow string Series and a mask of those that are pure ASCII."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    series = series.astype(_ARROW_STRING)
+    arrow = pa.array(series.array)
+    ascii_mask = pc.fill_null(pc.string_is_ascii(arrow), True).to_numpy(zero_copy_only=False)
+    return series, np.asarray(ascii_mask, dtype=bool)
+
+
+def _regex_replace(series: pd.Series, pattern: str, replacement: str) -> pd.Series:
+    """``series.str.replace(pattern, replacement, regex=True)`` with Python's regex semantics, fast.
+
+    Why hand-written: for patterns like ``\\W`` pandas falls back to Python's ``re`` value by value as soon as one
+    value is non-ASCII, because Arrow's RE2 reads ``\\W``/``\\d`` as ASCII classes. On pure-ASCII values both
+    engines agree, so those (most of a Norwegian register) go through RE2 in C and only the rest through ``re``.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    series, ascii_mask = _ascii_split(series)
+    if not len(series):
+        return series
+    out = series.copy()
+    if ascii_mask.any():
+        fast = pc.replace_substring_regex(pa.array(series[ascii_mask].array), pattern, replacement)
+        out[ascii_mask] = pd.Series(pd.arrays.ArrowStringArray(fast), index=series.index[ascii_mask])
+    if not ascii_mask.all():
+        slow = series[~ascii_mask]
+        out[~ascii_mask] = slow.astype(object).map(lambda v: re.sub(pattern, replacement, v), na_action="ignore")
+    return out
+
+
+def _regex_fullmatch(series: pd.Series, pattern: str) -> np.ndarray:
+    """``series.str.fullmatch(pattern)`` as a bool array (missing = False), RE2 on ASCII values (see above)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    series, ascii_mask = _ascii_split(series)
+    result = np.zeros(len(series), dtype=bool)
+    if ascii_mask.any():
+        fast = pc.match_substring_regex(pa.array(series[ascii_mask].array), f"^(?:{pattern})$")
+        result[ascii_mask] = np.asarray(pc.fill_null(fast, False).to_numpy(zero_copy_only=False), dtype=bool)
+    if not ascii_mask.all():
+        compiled = re.compile(pattern)
+        result[~ascii_mask] = [
+            isinstance(v, str) and compiled.fullmatch(v) is not None for v in series[~ascii_mask].astype(object)
+        ]
+    return result
+
+
+class _DigitSet:
+    """A set of digit strings (phone numbers, ids of dropped columns) held as sorted integers.
+
+    Why not a Python ``set``: a dropped id column and a phone column are two million strings, and building a set
+    of them (one Python ``str`` each) took longer than the whole scan. Here each string of up to 17 ASCII digits
+    is the integer ``int(digits) * 32 + len(digits)`` (the length keeps leading zeros apart: ``0123`` ≠ ``123``),
+    built by Arrow in C and looked up with a binary search; longer strings (rare) stay in a Python set.
+    """
+
+    _MAX_DIGITS = 17  # 10**17 * 32 < 2**63
+
+    def __init__(self, keys: Sequence[np.ndarray], long: Sequence[set[str]] = ()) -> None:
+        # sorted lazily: a per-column set is only searched to name the column after a hit
+        self._keys = np.concatenate(list(keys)) if keys else np.zeros(0, dtype=np.int64)
+        self._sorted = False
+        self.long: set[str] = set().union(*long) if long else set()
+
+    @property
+    def keys(self) -> np.ndarray:
+        """The keys, sorted (duplicates are harmless for the binary search)."""
+        if not self._sorted:
+            self._keys = np.sort(self._keys)
+            self._sorted = True
+        return self._keys
+
+    def __bool__(self) -> bool:
+        return bool(len(self._keys) or self.long)
+
+    @classmethod
+    def from_strings(cls, digits: pd.Series) -> _DigitSet:
+        """From strings of ASCII digits (as the needles are built)."""
+        keys, long = cls._encode(digits)
+        return cls([keys[keys >= 0]], [long])
+
+    @classmethod
+    def _encode(cls, values: pd.Series) -> tuple[np.ndarray, set[str]]:
+        """Keys for each value (-1 where not a string of 1–17 ASCII digits) and the longer digit strings."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arrow = pa.array(values.astype(_ARROW_STRING).array, type=pa.large_string())
+        is_digits = pc.fill_null(pc.match_substring_regex(arrow, "^[0-9]+$"), False)
+        lengths = pc.fill_null(pc.utf8_length(arrow), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        digit_mask = np.asarray(is_digits.to_numpy(zero_copy_only=False), dtype=bool)
+        short = digit_mask & (lengths <= cls._MAX_DIGITS)
+        keys = np.full(len(arrow), -1, dtype=np.int64)
+        if short.any():
+            numbers = pc.cast(arrow.filter(pa.array(short)), pa.int64()).to_numpy(zero_copy_only=False)
+            keys[short] = numbers * 32 + lengths[short]
+        long_mask = digit_mask & ~short
+        long = set(arrow.filter(pa.array(long_mask)).to_pylist()) if long_mask.any() else set()
+        return keys, long
+
+    def contains(self, values: pd.Series) -> np.ndarray:
+        """Membership of each value, as a bool array."""
+        if not len(values):
+            return np.zeros(0, dtype=bool)
+        keys, _ = self._encode(values)
+        found = np.zeros(len(keys), dtype=bool)
+        if len(self.keys):
+            position = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+            found = (self.keys[position] == keys) & (keys >= 0)
+        if self.long:
+            found |= np.fromiter((v in self.long for v in values.to_numpy(dtype=object)), dtype=bool, count=len(values))
+        return found
+
+    def has(self, digits: str) -> bool:
+        """Membership of one string (pure Python: called for every digit group of a text file)."""
+        if not (digits.isascii() and digits.isdigit()):
+            return False
+        if len(digits) > self._MAX_DIGITS:
+            return digits in self.long
+        key = int(digits) * 32 + len(digits)
+        position = int(np.searchsorted(self.keys, key))
+        return position < len(self.keys) and int(self.keys[position]) == key
 
 
 def _member(values: pd.Series, needles: set[str]) -> np.ndarray:

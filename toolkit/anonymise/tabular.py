@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.anonymise.identifiers import ANY, IdentifierPolicy, valid_mask
-from toolkit.anonymise.pseudonym import Key, normalise_ids, pseudonymise
+from toolkit.anonymise.pseudonym import Key, normalise_ids, pseudonyms_for_codes
 from toolkit.errors import InputDataError, ProtocolError
 from toolkit.protocol import PrivacySection
 
@@ -206,6 +206,14 @@ def validate_ids(values: pd.Series, *, policy: IdentifierPolicy = ANY, source: s
 
     Raises :class:`InputDataError` when the column was read as numbers (leading zeros lost).
     """
+    _check_id_column(values, source=source)
+    normalised = normalise_ids(values)
+    codes, uniques = pd.factorize(normalised, use_na_sentinel=True)
+    return _count_ids(normalised, codes, uniques, policy=policy)
+
+
+def _check_id_column(values: pd.Series, *, source: str) -> None:
+    """Refuse an id column read as numbers, or holding numbers written as decimals (leading zeros lost)."""
     column = values.name
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         raise InputDataError(
@@ -220,22 +228,34 @@ def validate_ids(values: pd.Series, *, policy: IdentifierPolicy = ANY, source: s
             file=source,
             fix=f"export '{column}' again as text, with all 11 digits",
         )
-    normalised = normalise_ids(values)
-    present = normalised.dropna()
-    valid = valid_mask(normalised, policy)
-    missing = int(normalised.isna().sum())
-    duplicated = int(present.duplicated().sum())
+
+
+def _count_ids(normalised: pd.Series, codes: np.ndarray, uniques: pd.Index, *, policy: IdentifierPolicy) -> IdValidation:
+    """The counts of :func:`validate_ids` from the factorised normalised ids.
+
+    Why factorised: :func:`anonymise_register` needs the same factorisation for the pseudonyms, so the column is
+    normalised and hashed once; each distinct id is validated once, and duplicates are rows minus distinct ids.
+    """
+    codes = np.asarray(codes)
+    missing = int((codes < 0).sum())
+    duplicated = int(len(codes) - missing - len(uniques))
+    distinct = pd.Series(np.asarray(uniques, dtype=object) if len(uniques) == 0 else uniques, dtype="string")
+    valid_distinct = valid_mask(distinct, policy) if len(distinct) else np.zeros(0, dtype=bool)
+    valid = np.zeros(len(codes), dtype=bool)
+    present = codes >= 0
+    valid[present] = valid_distinct[codes[present]]
     kinds: dict[str, int] = {}
     if valid.any():
         first4 = "".join(normalised[valid].str.slice(0, 4).to_numpy(dtype=object)).encode("ascii")
         digits = (np.frombuffer(first4, dtype=np.uint8).reshape(-1, 4) - 48).astype(np.int64)
         day = digits[:, 0] * 10 + digits[:, 1]
         month = digits[:, 2] * 10 + digits[:, 3]
-        kind = np.select([month > 80, day > 40, month > 40], ["tenor", "d_number", "h_number"], default="ordinary")
-        names, counts = np.unique(kind, return_counts=True)
-        kinds = {str(n): int(c) for n, c in zip(names, counts, strict=True)}
+        names = ["d_number", "h_number", "ordinary", "tenor"]  # sorted, as the report lists them
+        kind = np.select([month > 80, day > 40, month > 40], [3, 0, 1], default=2)
+        counts = np.bincount(kind, minlength=len(names))
+        kinds = {name: int(count) for name, count in zip(names, counts, strict=True) if count}
     return IdValidation(
-        rows=len(values),
+        rows=len(normalised),
         missing=missing,
         invalid=int((~valid).sum()) - missing,
         duplicated=duplicated,
@@ -367,8 +387,19 @@ def _encode(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
 
 
 def _combine(codes: np.ndarray) -> np.ndarray:
-    """One compact int key per row for the combination of its codes."""
+    """One compact int key per row for the combination of its codes (numbered in order of first appearance).
+
+    When the product of the columns' ranges fits in 62 bits (the usual case) the codes are combined in one pass
+    and factorised once; otherwise column by column, factorising after each so the key never overflows. Both
+    number the combinations in the same order.
+    """
     key = np.zeros(codes.shape[0], dtype=np.int64)
+    radices = [int(codes[:, j].max(initial=0)) + 1 for j in range(codes.shape[1])]
+    if math.prod(radices) < 2**62:
+        for j, radix in enumerate(radices):
+            key = key * radix + codes[:, j]
+        key, _ = pd.factorize(key)
+        return key.astype(np.int64)
     for j in range(codes.shape[1]):
         radix = int(codes[:, j].max(initial=0)) + 1
         key, _ = pd.factorize(key * radix + codes[:, j])
@@ -626,7 +657,10 @@ def anonymise_register(
                 )
 
     # 1. ids
-    ids = validate_ids(frame[id_col], policy=policy, source=source)
+    _check_id_column(frame[id_col], source=source)
+    normalised = normalise_ids(frame[id_col])
+    id_codes, id_uniques = pd.factorize(normalised, use_na_sentinel=True)  # shared by the counts and the pseudonyms
+    ids = _count_ids(normalised, id_codes, id_uniques, policy=policy)
     problems = ids.invalid + ids.missing + ids.duplicated
     if problems and privacy.invalid_ids == "stop":
         raise InputDataError(
@@ -637,7 +671,7 @@ def anonymise_register(
         )
 
     # 2. pseudonymise and drop
-    pid = pseudonymise(frame[id_col], key)
+    pid = pseudonyms_for_codes(id_codes, id_uniques, key, index=frame.index)
     drop_rule = [c for c, r in privacy.quasi_identifiers.items() if isinstance(r, str) and r == "drop"]
     removed_columns = {id_col, *privacy.drop, *drop_rule}
     released = frame[[c for c in frame.columns if c not in removed_columns]].copy()
