@@ -161,3 +161,15 @@ def test_deidentify_and_autocode_missing_folders(tmp_path):
     result = runner.invoke(app, ["autocode", str(tmp_path / "t"), str(tmp_path / "cb.yml"), str(tmp_path / "c")])
     assert result.exit_code == 2 and "Bad Id" in result.output
     assert not (tmp_path / "c").exists()
+
+
+def test_evaluate_deid_on_the_held_out_gold_set(tmp_path):
+    """`pdtk evaluate-deid` de-identifies the gold texts when OUT_DIR is new, then scores them per type."""
+    from pathlib import Path
+
+    gold = Path(__file__).parent / "data" / "deid" / "gold_heldout.jsonl"
+    result = runner.invoke(app, ["evaluate-deid", str(gold), str(tmp_path / "eval")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "eval" / "deidentification.jsonl").is_file()
+    lines = {line.split()[0]: line.split() for line in result.output.splitlines() if line.strip()}
+    assert "direct" in lines and "PERSON" in lines

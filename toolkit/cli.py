@@ -167,11 +167,28 @@ def evaluate_deid(
     gold: Annotated[Path, typer.Argument(help="gold annotations (JSONL: source, text, spans)")],
     out_dir: Annotated[Path, typer.Argument(help="folder for the evaluation tables")],
 ) -> None:
-    """Measure de-identification recall and precision per entity type against a gold set."""
-    from toolkit.anonymise.text_eval import evaluate_deid as _evaluate
+    """Measure de-identification recall and precision per entity type against a gold set.
 
-    table = _run_with_spinner("evaluating de-identification", lambda: _evaluate(gold, out_dir))
-    out.print(table.to_string(index=False))
+    OUT_DIR is the output of 'pdtk deidentify' run on the gold texts; if it holds no deidentification.jsonl yet,
+    the gold texts are de-identified into it first with the default settings.
+    """
+    import tempfile
+
+    from toolkit.anonymise.text import deidentify_folder
+    from toolkit.anonymise.text_eval import evaluate_deid as _evaluate
+    from toolkit.anonymise.text_eval import write_gold_texts
+
+    def evaluate():
+        if not (out_dir / "deidentification.jsonl").is_file():
+            with tempfile.TemporaryDirectory(prefix="pdtk-gold-") as tmp:
+                write_gold_texts(gold, tmp)
+                deidentify_folder(Path(tmp), out_dir)
+        return _evaluate(gold, out_dir)
+
+    table = _run_with_spinner("evaluating de-identification", evaluate)
+    typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if "summary" in table.attrs:
+        out.print(table.attrs["summary"])
 
 
 @app.command()
