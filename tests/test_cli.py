@@ -142,9 +142,11 @@ def test_non_binary_outcome_is_refused(tmp_path):
     protocol = _protocol(tmp_path, "pid,x,y\n" + "".join(f"p{i},{i % 2},{i % 3}\n" for i in range(30)))
     import yaml
 
-    raw = yaml.safe_load(open(protocol, encoding="utf-8"))
+    from pathlib import Path
+
+    raw = yaml.safe_load(Path(protocol).read_text(encoding="utf-8"))
     raw.pop("privacy")
-    open(protocol, "w", encoding="utf-8").write(yaml.safe_dump(raw))
+    Path(protocol).write_text(yaml.safe_dump(raw), encoding="utf-8")
     result = runner.invoke(app, ["phase2", protocol])
     assert result.exit_code == 2
     assert "must be 0/1" in result.output
