@@ -140,9 +140,9 @@ def test_phase1_before_anonymise_says_what_to_run(tmp_path):
 
 def test_non_binary_outcome_is_refused(tmp_path):
     protocol = _protocol(tmp_path, "pid,x,y\n" + "".join(f"p{i},{i % 2},{i % 3}\n" for i in range(30)))
-    import yaml
-
     from pathlib import Path
+
+    import yaml
 
     raw = yaml.safe_load(Path(protocol).read_text(encoding="utf-8"))
     raw.pop("privacy")
