@@ -22,6 +22,7 @@ raise expectations for everybody else. Individual expectations use the risk fact
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,9 +84,6 @@ class DevianceResult:
     # ----------------------------------------------------------------------------------------- report
     def add_to_report(self, report: Any) -> None:
         """Add every section of the phase 2 report to a :class:`toolkit.report.Report`."""
-        import matplotlib
-
-        matplotlib.use("Agg")
         s = self.settings
         report.add_heading("Summary")
         report.add_table(self.summary(), "Phase 2 at a glance.")
@@ -230,7 +228,7 @@ def _check_columns(frame: pd.DataFrame, outcome: str, units: Sequence[str], conf
             "the register has no 'pid' column; phase 2 reads only the anonymised register",
             fix="run 'pdtk anonymise' first, or rename the pseudonym column to pid",
         )
-    if frame["pid"].isna().any() or frame["pid"].duplicated().any():
+    if frame["pid"].isna().any() or not frame["pid"].is_unique:
         raise InputDataError("column 'pid' has missing or repeated pseudonyms", fix="re-run 'pdtk anonymise' on the raw register")
     for unit in units:
         if unit not in frame.columns:
@@ -277,7 +275,10 @@ def analyse_deviance(
     strata (default: the first unit and a sex column when present). ``isolation=False`` skips the
     isolation-forest lens. ``threads`` caps BLAS/OpenMP threads (``None``: library defaults). The default is 1
     because phase 2 is many medium-sized fits: on a shared two-core machine, thread synchronisation cost more
-    than it gained (gradient boosting measured 3.8 times slower with two threads than with one).
+    than it gained (gradient boosting measured 3.8 times slower with two threads than with one). Two
+    independent, seeded steps do run on a second Python thread, each with one BLAS/OpenMP thread: boosting's
+    model-selection fits beside the logistic fits, and the isolation forest beside the unit analysis; their
+    results do not depend on which thread finishes first.
     """
     if threads is None:
         return _analyse(frame, outcome=outcome, risk_factors=risk_factors, units=units, config=config, seed=seed,
@@ -313,10 +314,11 @@ def _analyse(
     )
     notes: list[str] = []
     tables: dict[str, pd.DataFrame] = {}
-    if isolation and (y == 1).sum() > 10:
-        iso = ind.isolation_view(risk.X, individuals, seed=seed)
-        individuals = individuals.merge(iso, on="pid", how="left")
-        tables["isolation_comparison"] = _isolation_comparison(individuals, min_cell)
+    # The isolation-forest lens needs nothing from the unit analysis below and its tree code releases the GIL,
+    # so it runs on a second thread meanwhile; it is seeded and joined before anything reads it, so the
+    # results do not depend on which finishes first.
+    pool = ThreadPoolExecutor(max_workers=1)
+    iso_future = pool.submit(ind.isolation_view, risk.X, individuals, seed=seed) if isolation and (y == 1).sum() > 10 else None
 
     # ------------------------------------------------------------------ units, two passes per unit column
     unit_analyses: list[unt.UnitAnalysis] = []
@@ -338,6 +340,10 @@ def _analyse(
         if not analysis.dispersion["estimable"]:
             notes.append(analysis.dispersion_note())
     units_table = _publish_units(unit_analyses, min_cell)
+    if iso_future is not None:
+        individuals = individuals.merge(iso_future.result(), on="pid", how="left")
+        tables["isolation_comparison"] = _isolation_comparison(individuals, min_cell)
+    pool.shutdown()
 
     # ------------------------------------------------------------------ profile
     deviant = individuals["is_deviant"].to_numpy()

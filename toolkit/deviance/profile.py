@@ -69,6 +69,9 @@ def smd_profile(
     """
     roles = roles or {}
     numeric_rows, category_rows = [], []
+    # only rows of either group enter a comparison: take them once (a quarter of a register, not all of it)
+    rows = np.flatnonzero(np.asarray(group, dtype=bool) | np.asarray(comparison, dtype=bool))
+    group, comparison = np.asarray(group, dtype=bool)[rows], np.asarray(comparison, dtype=bool)[rows]
     for col in columns:
         series = frame[col]
         role = roles.get(col, "characterising")
@@ -77,7 +80,7 @@ def smd_profile(
         # categories and go through small-cell suppression.
         binary = numeric and bool(pd.to_numeric(series, errors="coerce").dropna().isin([0, 1]).all())
         if numeric and not binary:
-            values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            values = pd.to_numeric(series.iloc[rows], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
             a, b = values[group], values[comparison]
             d, lo, hi = smd_with_ci(a, b)
             numeric_rows.append(
@@ -86,9 +89,10 @@ def smd_profile(
             )
         else:
             text = series.astype("string").fillna("(missing)")
-            levels = text.value_counts().index
+            levels = text.value_counts().index  # all rows' levels, in all rows' order of frequency
             if len(levels) > _MAX_LEVELS:
                 continue
+            text = text.iloc[rows]
             for level in levels:
                 indicator = (text == level).to_numpy(dtype=float)
                 a, b = indicator[group], indicator[comparison]

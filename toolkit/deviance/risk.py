@@ -229,7 +229,9 @@ def fit_logistic_newton(
     needs a handful of passes over the data (two or three from a warm start), where L-BFGS needs dozens. The
     ridge (``ridge * n`` on standardised columns, 1e-6 by default) changes nothing in practice but keeps the
     fit finite under perfect separation. The problem is convex, so the result does not depend on ``init``.
-    ``sample_weight`` of 0/1 fits on a subset of rows without copying the matrix (used for cross-fitting folds).
+    ``sample_weight`` weights the rows: phase 2 passes each distinct covariate pattern once with its row count
+    as weight and its success rate as ``y``, which is the same likelihood as the rows themselves (see
+    :class:`LogitState`); weights of 0/1 fit on a subset of rows without copying the matrix.
     ``fixed_hessian`` (e.g. the all-rows Hessian scaled to the fold size) replaces the per-iteration Hessian:
     each step then costs two passes over the data instead of four, and from a warm start the iteration still
     converges to the exact fold optimum (the gradient, not the Hessian, decides where it stops).
@@ -251,7 +253,7 @@ def fit_logistic_newton(
         return float(total + 0.5 * np.sum(penalty * coef**2))
 
     eta = beta[0] + X @ beta[1:]
-    loss = objective(eta, beta)
+    loss = objective(eta, beta) if fixed_hessian is None else 0.0  # full steps with a fixed Hessian: no line search
     for _ in range(max_iter):
         mu = 1.0 / (1.0 + np.exp(-np.clip(eta, -30, 30)))
         w = mu * (1.0 - mu)
@@ -412,71 +414,149 @@ def cross_fitted_probabilities(
             fix="lower 'deviance.folds' or widen the population",
         )
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    splits = splitter.split(np.zeros(len(y)), y)
     if isinstance(make_estimator(model, seed), NewtonLogisticRegression):
-        return _cross_fit_logit(X, y, splits, zero_at_prediction, state)
+        if state is None:
+            return _cross_fit_logit(X, y, [test for _, test in splitter.split(np.zeros(len(y)), y)], zero_at_prediction)
+        if (folds, seed) not in state.folds:  # test rows only: a fold's training rows are all the others
+            state.folds[(folds, seed)] = [test for _, test in splitter.split(np.zeros(len(y)), y)]
+        return _cross_fit_logit(X, y, state.folds[(folds, seed)], zero_at_prediction, state)
+    splits = splitter.split(np.zeros(len(y)), y)
     p = np.empty(len(y), dtype=np.float64)
     for train, test in splits:
         p[test] = _fit_predict(model, X[train], y[train], X[test], seed, zero_at_prediction)
     return np.clip(p, _EPS, 1 - _EPS)
 
 
-LogitState = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+def row_patterns(X: np.ndarray, start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Index of each row's covariate pattern (distinct row of ``X``) and the first row showing each pattern.
+
+    Patterns are numbered in order of first appearance, so the numbering depends only on the data. ``start``
+    (pattern indices of the first columns, from an earlier call) saves re-coding those columns. Each column is
+    hash-coded with :func:`pandas.factorize` and the codes combined in mixed radix, re-coding the running key
+    whenever it could overflow, so this costs a few passes over the rows rather than a row sort.
+    """
+    n = X.shape[0]
+    key = np.zeros(n, dtype=np.int64) if start is None else np.asarray(start, dtype=np.int64)
+    levels = 1 if start is None else int(key.max(initial=0)) + 1
+    for j in range(X.shape[1]):
+        codes, uniques = pd.factorize(X[:, j])
+        if levels * len(uniques) >= 2**62:
+            key, found = pd.factorize(key)
+            levels = len(found)
+        key = key * len(uniques) + codes
+        levels *= len(uniques)
+    index, found = pd.factorize(key)
+    first = np.empty(len(found), dtype=np.intp)
+    first[index[::-1]] = np.arange(n - 1, -1, -1)
+    return index.astype(np.intp), first
+
+
+@dataclass
+class LogitState:
+    """The shared start of every logistic cross-fit on one design: patterns, standardisation, all-rows fit.
+
+    ``patterns`` holds each distinct row of the standardised design once (column-major) and ``row_pattern``
+    each row's pattern. The log-likelihood of a logistic regression depends on the rows only through the
+    number of rows and of successes per pattern, so every Newton pass runs over the patterns with those
+    counts as weights: exactly the same fit as on the rows (up to the order of floating-point sums), and on a
+    register whose risk factors are mostly categorical there are far fewer patterns than rows (a million
+    synthetic rows with two continuous scores: about 380,000).
+    ``folds`` keeps the fold splits already drawn for these rows and outcomes (by number of folds and seed),
+    shared with the states derived from this one: the benchmark refits use the main run's seed.
+    """
+
+    patterns: np.ndarray
+    row_pattern: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+    start: np.ndarray
+    hessian: np.ndarray
+    folds: dict[tuple[int, int], list[np.ndarray]] = field(default_factory=dict)
+
+
+def _pattern_mean_scale(raw: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column means and standard deviations of the rows, computed from their distinct rows and counts.
+
+    The same figures as ``X.mean(axis=0)`` and ``X.std(axis=0)`` from a fraction of the work; a constant
+    column gets scale 1 (it then stays constant at 0 after standardising).
+    """
+    n = counts.sum()
+    mean = counts @ raw / n
+    scale = np.sqrt(counts @ (raw - mean) ** 2 / n)
+    constant = raw.min(axis=0, initial=np.inf) == raw.max(axis=0, initial=-np.inf)
+    return mean, np.where(constant | ~(scale > 0), 1.0, scale)
 
 
 def logit_state(X: np.ndarray, y: np.ndarray, base: LogitState | None = None) -> LogitState:
-    """Standardised matrix, its means and scales, the all-rows fit and its Hessian: the shared start of every fold.
+    """Distinct standardised rows, their means and scales, the all-rows fit and its Hessian: the start of every fold.
 
     The stability seeds re-cross-fit the same design with different fold splits, so :func:`fit_risk` computes
     this once per design and passes it to every run instead of once per seed. ``base`` is the state of a design
-    whose columns are the first columns of ``X`` (the benchmark refits add unit indicators): its standardisation
-    is reused and its fit is the starting point, with 0 for the added columns.
+    whose columns are the first columns of ``X`` (the benchmark refits add unit indicators): its patterns and
+    standardisation are reused and its fit is the starting point, with 0 for the added columns.
     """
     init = None
-    if base is not None and base[0].shape[1] <= X.shape[1]:
-        k = base[0].shape[1]
+    if base is not None and base.patterns.shape[1] <= X.shape[1]:
+        k = base.patterns.shape[1]
         extra = X[:, k:]
-        extra_mean = extra.mean(axis=0)
-        extra_scale = extra.std(axis=0)
-        extra_scale = np.where(extra_scale > 0, extra_scale, 1.0)
-        mean = np.r_[base[1], extra_mean]
-        scale = np.r_[base[2], extra_scale]
-        Xs = np.asfortranarray(np.column_stack([base[0], (extra - extra_mean) / extra_scale]))
-        init = np.r_[base[3], np.zeros(X.shape[1] - k)]
-    else:
-        mean = X.mean(axis=0)
-        scale = X.std(axis=0)
-        scale = np.where(scale > 0, scale, 1.0)
+        row_pattern, first = row_patterns(extra, start=base.row_pattern)
+        counts = np.bincount(row_pattern, minlength=len(first)).astype(np.float64)
+        extra_raw = extra[first].astype(np.float64)
+        extra_mean, extra_scale = _pattern_mean_scale(extra_raw, counts)
+        mean = np.r_[base.mean, extra_mean]
+        scale = np.r_[base.scale, extra_scale]
         # column-major: the Newton passes are matrix-vector products, about 3x faster on column-major data
-        Xs = np.asfortranarray((X - mean) / scale)
-    start = fit_logistic_newton(Xs, y.astype(np.float64), init=init)
-    mu = 1.0 / (1.0 + np.exp(-np.clip(start[0] + Xs @ start[1:], -30, 30)))
-    return Xs, mean, scale, start, logistic_hessian(Xs, mu * (1 - mu))
+        patterns = np.empty((len(first), X.shape[1]), order="F")
+        patterns[:, :k] = base.patterns[base.row_pattern[first]]
+        patterns[:, k:] = (extra_raw - extra_mean) / extra_scale
+        init = np.r_[base.start, np.zeros(X.shape[1] - k)]
+    else:
+        row_pattern, first = row_patterns(X)
+        counts = np.bincount(row_pattern, minlength=len(first)).astype(np.float64)
+        raw = X[first].astype(np.float64)
+        mean, scale = _pattern_mean_scale(raw, counts)
+        patterns = np.asfortranarray((raw - mean) / scale)
+    successes = np.bincount(row_pattern, weights=y, minlength=len(first))
+    start = fit_logistic_newton(patterns, successes / counts, sample_weight=counts, init=init)
+    mu = 1.0 / (1.0 + np.exp(-np.clip(start[0] + patterns @ start[1:], -30, 30)))
+    return LogitState(patterns, row_pattern, mean, scale, start, logistic_hessian(patterns, counts * mu * (1 - mu)), base.folds if base else {})
 
 
 def _cross_fit_logit(
-    X: np.ndarray, y: np.ndarray, splits: Any, zero_at_prediction: Sequence[int], state: LogitState | None = None
+    X: np.ndarray, y: np.ndarray, test_folds: Sequence[np.ndarray], zero_at_prediction: Sequence[int], state: LogitState | None = None
 ) -> np.ndarray:
-    """Cross-fitted logistic regression, fast: one standardisation, folds as 0/1 weights, warm-started Newton.
+    """Cross-fitted logistic regression, fast: one standardisation, folds as pattern counts, warm-started Newton.
 
-    Every fold's Newton iterations start from the all-rows fit and converge to the fold's own optimum (the
-    problem is convex), so no row's outcome reaches its own prediction; the warm start only saves passes
-    (two or three per fold instead of six). Standardising with all rows' means uses no outcomes.
+    Each fold is fitted on its training rows' counts per covariate pattern (see :class:`LogitState`), which is
+    the same likelihood as the training rows themselves. Every fold's Newton iterations start from the
+    all-rows fit and converge to the fold's own optimum (the problem is convex), so no row's outcome reaches
+    its own prediction; the warm start only saves passes (two or three per fold instead of six).
+    Standardising with all rows' means uses no outcomes.
     """
-    Xs, mean, scale, start, full_hessian = state if state is not None else logit_state(X, y)
+    state = state if state is not None else logit_state(X, y)
+    patterns, row_pattern = state.patterns, state.row_pattern
+    n_patterns = len(patterns)
     yf = y.astype(np.float64)
     zero = list(zero_at_prediction)
+    predict_at = patterns
+    if zero:
+        predict_at = patterns.copy(order="F")
+        predict_at[:, zero] = -state.mean[zero] / state.scale[zero]
     p = np.empty(len(y), dtype=np.float64)
-    weight = np.empty(len(y), dtype=np.float64)
-    for train, test in splits:
-        weight.fill(0.0)
-        weight[train] = 1.0
-        share = len(train) / len(y)
-        beta = fit_logistic_newton(Xs, yf, init=start, sample_weight=weight, fixed_hessian=full_hessian * share, tol=1e-5)
-        Xt = Xs[test]
-        if zero:
-            Xt[:, zero] = -mean[zero] / scale[zero]
-        p[test] = 1.0 / (1.0 + np.exp(-np.clip(beta[0] + Xt @ beta[1:], -30, 30)))
+    all_counts = np.bincount(row_pattern, minlength=n_patterns).astype(np.float64)
+    all_successes = np.bincount(row_pattern, weights=yf, minlength=n_patterns)
+    for test in test_folds:
+        # training counts = all rows' counts minus the (smaller) test fold's: whole numbers, so exact
+        test_pattern = row_pattern[test]
+        counts = all_counts - np.bincount(test_pattern, minlength=n_patterns)
+        successes = all_successes - np.bincount(test_pattern, weights=yf[test], minlength=n_patterns)
+        rate = np.divide(successes, counts, out=np.zeros(n_patterns), where=counts > 0)
+        share = (len(y) - len(test)) / len(y)
+        beta = fit_logistic_newton(
+            patterns, rate, init=state.start, sample_weight=counts, fixed_hessian=state.hessian * share, tol=1e-5
+        )
+        p_pattern = 1.0 / (1.0 + np.exp(-np.clip(beta[0] + predict_at @ beta[1:], -30, 30)))
+        p[test] = p_pattern[test_pattern]
     return np.clip(p, _EPS, 1 - _EPS)
 
 
@@ -524,7 +604,8 @@ def odds_ratio_table(
 
     names = ["(intercept)", *feature_names]
     try:
-        Xs, mean, scale, beta_std, hessian = state if state is not None else logit_state(X, y)
+        state = state if state is not None else logit_state(X, y)
+        mean, scale, beta_std, hessian = state.mean, state.scale, state.start, state.hessian
         k = len(beta_std)
         # map standardised coefficients to the original scale: slope_j = b_j / s_j, intercept shifts by the means
         T = np.zeros((k, k))
@@ -604,6 +685,62 @@ def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFr
     return table
 
 
+def _compare_candidates(
+    X: np.ndarray,
+    y: np.ndarray,
+    sample: np.ndarray,
+    candidates: Sequence[str],
+    *,
+    folds: int,
+    seed: int,
+    stability_seeds: int,
+    zero: Sequence[int],
+    base_state: LogitState | None,
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Cross-fit every candidate on ``sample``; with ``auto``, boosting runs on a second thread meanwhile.
+
+    Boosting's model-selection fits are the longest single step of phase 2 and its histogram code releases
+    the GIL, so on a machine with two cores it runs on a background thread while this thread fits the
+    logistic regression on the sample and then, speculatively, the all-rows logistic start and as many
+    stability runs as it can before boosting is done. Every piece is a pure function of the data and its
+    seed, so the results do not depend on which thread finished first: only the time does. If boosting wins
+    the comparison, the speculative logistic work is simply unused. Returns the sample probabilities per
+    candidate and ``{"state": ..., "runs": {seed: probabilities}}`` (empty when nothing was speculated).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    Xs, ys = X[sample], y[sample]
+    if "logit" not in candidates or len(candidates) == 1:
+        return {
+            name: cross_fitted_probabilities(Xs, ys, model=name, folds=folds, seed=seed, zero_at_prediction=zero)
+            for name in candidates
+        }, {}
+    found: dict[str, np.ndarray] = {}
+    speculative: dict[str, Any] = {}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = {
+            name: pool.submit(cross_fitted_probabilities, Xs, ys, model=name, folds=folds, seed=seed, zero_at_prediction=zero)
+            for name in candidates
+            if name != "logit"
+        }
+        found["logit"] = cross_fitted_probabilities(Xs, ys, model="logit", folds=folds, seed=seed, zero_at_prediction=zero)
+        if len(sample) < len(y) or stability_seeds > 1:
+            state = logit_state(X, y, base=base_state)
+            runs: dict[int, np.ndarray] = {}
+            for i in range(stability_seeds):
+                if all(f.done() for f in pending.values()):
+                    break
+                s = seed + 1000 * i
+                if s == seed and len(sample) == len(y):  # the sample is every row: already cross-fitted
+                    runs[s] = found["logit"]
+                    continue
+                runs[s] = cross_fitted_probabilities(X, y, model="logit", folds=folds, seed=s, zero_at_prediction=zero, state=state)
+            speculative = {"state": state, "runs": runs}
+        for name, future in pending.items():
+            found[name] = future.result()
+    return {name: found[name] for name in candidates}, speculative
+
+
 def fit_risk(
     frame: pd.DataFrame,
     *,
@@ -648,27 +785,33 @@ def fit_risk(
         X = design.transform(frame)
     zero: list[int] = []
     benchmark_names: list[str] = []
+    indicators: list[np.ndarray] = []
     for unit_var, members in (outside_benchmark or {}).items():
-        labels = frame[unit_var].astype("string").fillna("(missing)").to_numpy(dtype=object)
+        # compare integer codes, not a million strings per member
+        codes, labels = pd.factorize(frame[unit_var].astype("string").fillna("(missing)"))
+        label_code = {str(label): i for i, label in enumerate(labels)}
         for member in members:
-            X = np.column_stack([X, labels == str(member)])
-            zero.append(X.shape[1] - 1)
+            indicators.append(codes == label_code.get(str(member), -2))
+            zero.append(X.shape[1] + len(indicators) - 1)
             benchmark_names.append(f"{unit_var}={member} (outside benchmark)")
+    if indicators:  # one copy of the matrix, not one per indicator
+        X = np.column_stack([X, *indicators])
 
     candidates = list(MODELS) if model == "auto" else [model]
     sample = np.arange(len(y))
     if model == "auto" and len(y) > selection_rows:
         sample = np.sort(np.random.default_rng(seed).choice(len(y), size=selection_rows, replace=False))
-    Xs, ys = X[sample], y[sample]
+    ys = y[sample]
+    speculative: dict[str, Any] = {}
     if base_state is not None and model == "logit":
-        # benchmark refit of a logistic model: cross-fit once below, from the warm start
-        first = {"logit": np.full(len(y), 0.5)}
+        # benchmark refit of a logistic model: nothing to compare; cross-fit once below, from the warm start
+        first: dict[str, np.ndarray | None] = {"logit": None}
     else:
-        first = {
-            name: cross_fitted_probabilities(Xs, ys, model=name, folds=folds, seed=seed, zero_at_prediction=zero)
-            for name in candidates
-        }
-    comparison = pd.DataFrame([{"model": name, **model_metrics(ys, p)} for name, p in first.items()])
+        first, speculative = _compare_candidates(
+            X, y, sample, candidates, folds=folds, seed=seed, stability_seeds=stability_seeds, zero=zero, base_state=base_state
+        )
+    no_metrics = {"log_loss": np.nan, "brier": np.nan, "auc": np.nan}
+    comparison = pd.DataFrame([{"model": name, **(model_metrics(ys, p) if p is not None else no_metrics)} for name, p in first.items()])
     comparison.insert(1, "rows_compared", len(sample))
     chosen = candidates[0]
     if model == "auto":
@@ -679,16 +822,24 @@ def fit_risk(
         comparison["gain_se"] = [np.nan, se]
     comparison["chosen"] = comparison["model"] == chosen
     state = None
-    if chosen == "logit" and (len(sample) < len(y) or stability_seeds > 1 or base_state is not None):
+    done_runs: dict[int, np.ndarray] = {}
+    if chosen == "logit" and "state" in speculative:
+        state, done_runs = speculative["state"], speculative["runs"]
+    elif chosen == "logit" and (len(sample) < len(y) or stability_seeds > 1 or base_state is not None):
         state = logit_state(X, y, base=base_state)
-    if len(sample) < len(y) or (base_state is not None and chosen == "logit"):
+    if seed in done_runs:
+        first[chosen] = done_runs[seed]
+    elif len(sample) < len(y) or (base_state is not None and chosen == "logit"):
         first[chosen] = cross_fitted_probabilities(X, y, model=chosen, folds=folds, seed=seed, zero_at_prediction=zero, state=state)
 
     seeds = [seed + 1000 * i for i in range(stability_seeds)]
     runs = np.empty((len(y), len(seeds)), dtype=np.float64)
     runs[:, 0] = first[chosen]
     for i, s in enumerate(seeds[1:], start=1):
-        runs[:, i] = cross_fitted_probabilities(X, y, model=chosen, folds=folds, seed=s, zero_at_prediction=zero, state=state)
+        if s in done_runs:
+            runs[:, i] = done_runs[s]
+        else:
+            runs[:, i] = cross_fitted_probabilities(X, y, model=chosen, folds=folds, seed=s, zero_at_prediction=zero, state=state)
     p = runs[:, 0]
     return RiskModelResult(
         model=chosen,

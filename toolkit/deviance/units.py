@@ -229,11 +229,24 @@ def unit_persistence(frame: pd.DataFrame, unit: str, cohort: str, y: np.ndarray,
     """Per unit and cohort: n, observed, expected, z and whether the unit did better than expected that year."""
     unit_codes, unit_labels = _unit_codes(frame[unit])
     cohort_codes, cohort_labels = _unit_codes(frame[cohort])
-    work = pd.DataFrame({"u": unit_codes, "c": cohort_codes, "y": y, "p": p, "v": p * (1 - p)})
-    t = work.groupby(["u", "c"], sort=False).agg(n=("y", "size"), observed=("y", "sum"), expected=("p", "sum"), variance=("v", "sum"))
-    t = t.reset_index()
-    t.insert(0, "unit", unit_labels[t.pop("u").to_numpy()])
-    t.insert(1, "cohort", cohort_labels[t.pop("c").to_numpy()])
+    # one bincount per sum over the combined (unit, cohort) code: a few passes instead of a pandas group-by
+    n_cohorts = len(cohort_labels)
+    cell = unit_codes.astype(np.int64) * n_cohorts + cohort_codes
+    size = len(unit_labels) * n_cohorts
+    y = np.asarray(y, dtype=np.float64)
+    p = np.asarray(p, dtype=np.float64)
+    n = np.bincount(cell, minlength=size)
+    present = np.flatnonzero(n)
+    t = pd.DataFrame(
+        {
+            "unit": unit_labels[present // n_cohorts],
+            "cohort": cohort_labels[present % n_cohorts],
+            "n": n[present].astype(np.int64),
+            "observed": np.bincount(cell, weights=y, minlength=size)[present],
+            "expected": np.bincount(cell, weights=p, minlength=size)[present],
+            "variance": np.bincount(cell, weights=p * (1 - p), minlength=size)[present],
+        }
+    )
     t = t.sort_values(["unit", "cohort"], kind="stable").reset_index(drop=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         t["z"] = (t["observed"] - t["expected"]) / np.sqrt(t["variance"])
