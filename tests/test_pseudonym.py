@@ -164,3 +164,49 @@ def test_batch_hmac_equals_the_standard_library() -> None:
     assert len(digests) == 10 * len(messages)
     for i in (0, 17, 5000, len(messages) - 2, len(messages) - 1):
         assert digests[10 * i : 10 * (i + 1)] == hmac.digest(KEY_A.secret, messages[i], "sha256")[:10]
+
+
+# ----------------------------------------------------------------------------------------- helper process
+def _reference_pid(key: Key, value: str) -> str:
+    body = base64.b32encode(hmac.digest(key.secret, value.encode(), "sha256")[:10]).decode().lower()
+    return f"{key.key_id}_{body}"
+
+
+@pytest.mark.parametrize("secret", [b"A" * 32, b"L" * 100])  # a key longer than the SHA-256 block is hashed first
+def test_helper_process_gives_the_same_pseudonyms_as_the_reference(monkeypatch: pytest.MonkeyPatch, secret: bytes) -> None:
+    from toolkit.anonymise.pseudonym import PendingPseudonyms
+
+    monkeypatch.setattr(PendingPseudonyms, "BACKGROUND_MIN", 1)
+    key = Key(secret)
+    values = pd.Series(["01019912345", None, "31129954321", "01019912345", "æøå-ikke-et-nummer"], dtype="string")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    pending = PendingPseudonyms(codes, uniques, key, index=values.index)
+    assert pending._thread is not None  # really computed by the helper
+    out = pending.result()
+    assert pending._digests is not None
+    expected = [None if v is None else _reference_pid(key, v) for v in values.astype(object).where(values.notna(), None)]
+    assert [None if pd.isna(v) else v for v in out] == expected
+
+
+def test_a_failing_helper_falls_back_to_hashing_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import sys
+
+    from toolkit.anonymise.pseudonym import PendingPseudonyms
+
+    monkeypatch.setattr(PendingPseudonyms, "BACKGROUND_MIN", 1)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    values = pd.Series(["01019912345", "31129954321"], dtype="string")
+    codes, uniques = pd.factorize(values)
+    pending = PendingPseudonyms(codes, uniques, KEY_A, index=values.index)
+    out = pending.result()
+    assert pending._digests is None  # the helper could not start …
+    assert out.tolist() == [_reference_pid(KEY_A, v) for v in values]  # … and the answer is still right
+
+
+@given(st.binary(min_size=0, max_size=40).map(lambda b: b[: len(b) // 10 * 10]))
+@settings(max_examples=60, deadline=None)
+def test_vectorised_base32_equals_the_standard_library(digests: bytes) -> None:
+    from toolkit.anonymise.pseudonym import _base32_chars
+
+    encoded = _base32_chars(digests, len(digests) // 10)
+    assert encoded.tobytes() == base64.b32encode(digests).lower()

@@ -306,12 +306,14 @@ class LeakGuard:
     # ----------------------------------------------------------------------------------- building
     def _add_values(self, column: str, values: Iterable[object]) -> None:
         """Vectorised: a million names or phone numbers are indexed in about a second."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
         # distinct values first (names repeat a lot; ids and phone numbers are already distinct, and one hash
         # pass is cheaper than strip + drop_duplicates over every row; numbers are turned into text only once
         # each), then strip and de-duplicate again only if stripping merged some
-        series = pd.Series(pd.unique(series.dropna()))
-        series = series.astype(str).astype(_ARROW_STRING)
+        series = _distinct_strings(series)
         stripped = series.str.strip()
         if (stripped != series).any():
             stripped = stripped.drop_duplicates()
@@ -335,7 +337,12 @@ class LeakGuard:
         text = series[~digitish]
         if text.empty:
             return
-        phrases = _regex_replace(text.str.casefold(), r"[\W_]+", " ").str.strip()
+        # Python's [\W_]+ (runs of non-alphanumerics) written with RE2's Unicode classes, so every value, also
+        # the non-ASCII ones (Møllevegen), goes through Arrow's engine in C in one pass
+        folded = pa.array(text.str.casefold().array)
+        phrases = pd.Series(pd.arrays.ArrowStringArray(
+            pc.utf8_trim(pc.replace_substring_regex(folded, r"[^\pL\pN]+", " "), " ").cast(pa.large_string())
+        ))
         counts = phrases.str.count(" ") + 1
         phrases = phrases[(counts >= 2) & (counts <= _MAX_PHRASE)]
         phrases = phrases[~_regex_fullmatch(phrases, _ONLY_COMMON)]
@@ -564,6 +571,34 @@ class LeakGuard:
             file=shown,
             fix=f"remove '{column}' values from the output",
         )
+
+
+def _distinct_strings(series: pd.Series) -> pd.Series:
+    """The distinct non-missing values of ``series`` as text (Arrow strings).
+
+    Text columns are de-duplicated by Arrow's hash kernel (about 3× faster than ``pd.unique`` on a million
+    distinct identity numbers); numbers are de-duplicated first and only then turned into text, once each.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pd.api.types.is_string_dtype(series) and not pd.api.types.is_object_dtype(series):
+        arrow = pa.array(series.array)
+        if isinstance(arrow, pa.ChunkedArray):
+            arrow = arrow.combine_chunks()
+        arrow = pc.drop_null(arrow.cast(pa.large_string()))
+        sample = arrow.slice(0, 10_000)
+        # identity numbers and phone numbers are (nearly) all distinct: hashing a million of them only to drop a
+        # few repeats costs more than the repeats do later (digit needles are held as sorted integers, where
+        # duplicates are harmless); text values (names, addresses) repeat and go through slower phrase code
+        if (
+            len(arrow) > 50_000
+            and len(pc.unique(sample)) > 0.9 * len(sample)
+            and pc.sum(pc.match_substring_regex(sample, _DIGITISH_FULL)).as_py() > 0.9 * len(sample)
+        ):
+            return pd.Series(pd.arrays.ArrowStringArray(arrow))
+        return pd.Series(pd.arrays.ArrowStringArray(pc.unique(arrow)))
+    return pd.Series(pd.unique(series.dropna())).astype(str).astype(_ARROW_STRING)
 
 
 def _could_leak(column: object) -> object:

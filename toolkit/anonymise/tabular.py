@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.anonymise.identifiers import ANY, IdentifierPolicy, valid_mask
-from toolkit.anonymise.pseudonym import Key, normalise_ids, pseudonyms_for_codes
+from toolkit.anonymise.pseudonym import Key, PendingPseudonyms, normalise_ids
 from toolkit.errors import InputDataError, ProtocolError
 from toolkit.protocol import PrivacySection
 
@@ -670,12 +670,11 @@ def anonymise_register(
             fix="correct them at the source, or set privacy.invalid_ids: report to count them and go on",
         )
 
-    # 2. pseudonymise and drop
-    pid = pseudonyms_for_codes(id_codes, id_uniques, key, index=frame.index)
+    # 2. pseudonymise (in a helper process on large registers, collected at step 5) and drop
+    pending_pid = PendingPseudonyms(id_codes, id_uniques, key, index=frame.index)
     drop_rule = [c for c, r in privacy.quasi_identifiers.items() if isinstance(r, str) and r == "drop"]
     removed_columns = {id_col, *privacy.drop, *drop_rule}
     released = frame[[c for c in frame.columns if c not in removed_columns]].copy()
-    released.insert(0, "pid", pid)
 
     # 3. generalise
     qi_rules = {c: r for c, r in privacy.quasi_identifiers.items() if not (isinstance(r, str) and r == "drop")}
@@ -718,6 +717,7 @@ def anonymise_register(
             "drop one",
         )
     suppressed_frame = pd.DataFrame(suppressed, columns=qis, index=released.index)
+    released.insert(0, "pid", pending_pid.result())
     released = released.loc[~removed].reset_index(drop=True)
     suppressed_frame = suppressed_frame.loc[~removed].reset_index(drop=True)
     kept_codes = codes_after[~removed]
