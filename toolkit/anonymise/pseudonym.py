@@ -253,55 +253,26 @@ def _labels(digests: bytes, count: int, codes: np.ndarray, key_id: str, index: p
     return pd.Series(result, index=index, name="pid", dtype="string")
 
 
-# The helper's whole program: standard library only, so it starts in a few milliseconds. It reads its input
-# from file descriptor argv[1] and writes the digests to argv[2] (or stdin/stdout when none are given). Input:
-# <I secret length><Q count><I bytes kept> secret, (count + 1) little-endian int64 offsets, message bytes.
-_HELPER_PROGRAM = """
-import hashlib, os, struct, sys
-source = open(int(sys.argv[1]), "rb", closefd=False) if len(sys.argv) > 2 else sys.stdin.buffer
-raw = memoryview(source.read())
-length, count, keep = struct.unpack_from("<IQI", raw, 0)
-position = 16 + length
-secret = bytes(raw[16:position])
-offsets = raw[position : position + 8 * (count + 1)].cast("q")
-payload = raw[position + 8 * (count + 1) :]
-inner = hashlib.sha256(bytes(b ^ 0x36 for b in secret))
-outer = hashlib.sha256(bytes(b ^ 0x5C for b in secret))
-out = []
-append = out.append
-for i in range(count):
-    state = inner.copy()
-    state.update(payload[offsets[i] - offsets[0] : offsets[i + 1] - offsets[0]])
-    final = outer.copy()
-    final.update(state.digest())
-    append(final.digest()[:keep])
-target = open(int(sys.argv[2]), "wb", closefd=False) if len(sys.argv) > 2 else sys.stdout.buffer
-target.write(b"".join(out))
-target.flush()
-"""
-
-
 def _hmac_sha256_in_helper(secret: bytes, messages: object, keep: int) -> bytes:
     """:func:`_hmac_sha256_many` of an Arrow ``large_binary`` array, computed by a fresh helper interpreter.
 
-    On Linux input and output travel through two anonymous in-memory files (``memfd``), each written and read
-    in one system call: a pipe would need hundreds of small writes, each waiting for the GIL while the calling
-    thread anonymises, which made the helper three times slower. Elsewhere a pipe is used.
+    The helper runs :mod:`toolkit.anonymise.hmac_worker` as a script (standard library only, so it starts in a
+    few milliseconds). On Linux input and output travel through two anonymous in-memory files (``memfd``), each
+    written and read in one system call: a pipe would need hundreds of small writes, each waiting for the GIL
+    while the calling thread anonymises, which made the helper three times slower. Elsewhere a pipe is used.
     """
-    import struct
     import subprocess
     import sys
 
-    block = 64
-    if len(secret) > block:
-        secret = hashlib.sha256(secret).digest()
-    secret = secret.ljust(block, b"\0")
+    from toolkit.anonymise import hmac_worker
+
     count = len(messages)
     offsets = np.frombuffer(messages.buffers()[1], dtype=np.int64)[messages.offset : messages.offset + count + 1]
     data = messages.buffers()[2]
     payload = memoryview(data)[int(offsets[0]) : int(offsets[-1])] if data is not None else b""
-    header = struct.pack("<IQI", len(secret), count, keep) + secret
-    command = [sys.executable, "-I", "-S", "-c", _HELPER_PROGRAM]
+    secret = hmac_worker.padded_key(secret)
+    header = hmac_worker.HEADER.pack(len(secret), count, keep) + secret
+    command = [sys.executable, "-I", "-S", hmac_worker.__file__]
     if hasattr(os, "memfd_create"):
         source = os.memfd_create("pdtk-hmac-in", os.MFD_CLOEXEC)
         target = os.memfd_create("pdtk-hmac-out", os.MFD_CLOEXEC)
@@ -330,27 +301,13 @@ def _hmac_sha256_in_helper(secret: bytes, messages: object, keep: int) -> bytes:
 
 
 def _hmac_sha256_many(secret: bytes, messages: list[bytes], keep: int) -> bytes:
-    """HMAC-SHA256 (RFC 2104) of each message, first ``keep`` bytes of each, concatenated.
+    """HMAC-SHA256 (RFC 2104) of each message, first ``keep`` bytes of each, concatenated (in this process).
 
-    The reference implementation, and the fallback of :class:`PendingPseudonyms` (whose helper process runs the
-    same loop). Equal to ``hmac.digest(secret, msg, "sha256")[:keep]`` (a test checks this) but about 2.5× faster, because
-    the two padded-key hash states are computed once and only copied per message instead of re-keying.
+    The reference path and the fallback of :class:`PendingPseudonyms`; the helper runs the same function.
     """
-    block = 64
-    if len(secret) > block:
-        secret = hashlib.sha256(secret).digest()
-    secret = secret.ljust(block, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in secret))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in secret))
-    out = []
-    append = out.append
-    for message in messages:
-        state = inner.copy()
-        state.update(message)
-        final = outer.copy()
-        final.update(state.digest())
-        append(final.digest()[:keep])
-    return b"".join(out)
+    from toolkit.anonymise.hmac_worker import hmac_sha256_list
+
+    return hmac_sha256_list(secret, messages, keep)
 
 
 def _base32_chars(digests: bytes, count: int) -> np.ndarray:
