@@ -127,12 +127,13 @@ class Study:
             self._guard = LeakGuard(forbidden_values=self._forbidden_values())
         return self._guard
 
-    def _forbidden_values(self) -> dict[str, pd.Series]:
+    def _forbidden_values(self, raw: pd.DataFrame | None = None) -> dict[str, pd.Series]:
+        """The raw id column and dropped columns the guard searches for (from ``raw`` when already read)."""
         if self._forbidden is None:
             self._forbidden = {}
             privacy = self.protocol.privacy
-            if privacy is not None and self.protocol.data.register.exists():
-                raw = self._read_raw_register()
+            if privacy is not None and (raw is not None or self.protocol.data.register.exists()):
+                raw = self._read_raw_register() if raw is None else raw
                 for col in [privacy.id_column, *privacy.drop]:
                     if col in raw.columns:
                         self._forbidden[col] = raw[col]  # the guard drops missing values and dedups itself
@@ -158,7 +159,9 @@ class Study:
         privacy = self.protocol.privacy
         assert privacy is not None
         raw = self._read_raw_register()
-        self._forbidden = {col: raw[col] for col in [privacy.id_column, *privacy.drop] if col in raw.columns}
+        self._forbidden = None  # this run's raw register, already in memory, is what the guard must search
+        self._guard = None
+        self._forbidden_values(raw)
         key = load_or_create_key(privacy.key_file, forbidden_dirs=[self.results_dir, REPO_ROOT])
         # The guard indexes the dropped values (mostly Arrow kernels, which release the GIL) on the other core
         # while this thread anonymises; both only read ``raw``.
