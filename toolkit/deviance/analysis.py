@@ -21,6 +21,7 @@ raise expectations for everybody else. Individual expectations use the risk fact
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -280,10 +281,7 @@ def analyse_deviance(
     model-selection fits beside the logistic fits, and the isolation forest beside the unit analysis; their
     results do not depend on which thread finishes first.
     """
-    if threads is None:
-        return _analyse(frame, outcome=outcome, risk_factors=risk_factors, units=units, config=config, seed=seed,
-                        min_cell=min_cell, strata=strata, isolation=isolation)
-    with threadpool_limits(limits=threads):
+    with threadpool_limits(limits=threads) if threads is not None else contextlib.nullcontext():
         return _analyse(frame, outcome=outcome, risk_factors=risk_factors, units=units, config=config, seed=seed,
                         min_cell=min_cell, strata=strata, isolation=isolation)
 
