@@ -157,10 +157,10 @@ def test_reader_round_trips_norwegian_excel_and_utf8_bom(tmp_path: Path, data: d
 
 def test_batch_hmac_equals_the_standard_library() -> None:
     """The copied-state HMAC gives exactly ``hmac.digest`` for every message."""
-    from toolkit.anonymise.pseudonym import _hmac_sha256_many
+    from toolkit.anonymise.hmac_worker import hmac_sha256_list
 
     messages = [f"{i:011d}".encode() for i in range(5001)] + [b"", "æøå".encode()]
-    digests = _hmac_sha256_many(KEY_A.secret, messages, 10)
+    digests = hmac_sha256_list(KEY_A.secret, messages, 10)
     assert len(digests) == 10 * len(messages)
     for i in (0, 17, 5000, len(messages) - 2, len(messages) - 1):
         assert digests[10 * i : 10 * (i + 1)] == hmac.digest(KEY_A.secret, messages[i], "sha256")[:10]

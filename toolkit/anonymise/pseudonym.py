@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from toolkit.anonymise import hmac_worker
+from toolkit.anonymise.hmac_worker import hmac_sha256_list
 from toolkit.errors import InputDataError, ProtocolError
 
 KEY_BYTES = 32  # 256 bits
@@ -222,14 +224,14 @@ class PendingPseudonyms:
         """The ``pid`` column (``<NA>`` where the identifier was missing)."""
         count = len(self._messages)
         if self._thread is None:
-            digests = _hmac_sha256_many(self._key.secret, self._messages.to_pylist(), PID_BYTES)
+            digests = hmac_sha256_list(self._key.secret, self._messages.to_pylist(), PID_BYTES)
         else:
-            tail = _hmac_sha256_many(self._key.secret, self._messages.slice(self._helper_count).to_pylist(), PID_BYTES)
+            tail = hmac_sha256_list(self._key.secret, self._messages.slice(self._helper_count).to_pylist(), PID_BYTES)
             self._thread.join()
             self._thread = None
             head = self._digests
             if head is None or len(head) != self._helper_count * PID_BYTES:
-                head = _hmac_sha256_many(self._key.secret, self._messages.slice(0, self._helper_count).to_pylist(), PID_BYTES)
+                head = hmac_sha256_list(self._key.secret, self._messages.slice(0, self._helper_count).to_pylist(), PID_BYTES)
             digests = head + tail
         return _labels(digests, count, self._codes, self._key.key_id, self._index)
 
@@ -255,7 +257,7 @@ def _labels(digests: bytes, count: int, codes: np.ndarray, key_id: str, index: p
 
 
 def _hmac_sha256_in_helper(secret: bytes, messages: object, keep: int) -> bytes:
-    """:func:`_hmac_sha256_many` of an Arrow ``large_binary`` array, computed by a fresh helper interpreter.
+    """:func:`~toolkit.anonymise.hmac_worker.hmac_sha256_many` of an Arrow ``large_binary`` array, in a fresh interpreter.
 
     The helper runs :mod:`toolkit.anonymise.hmac_worker` as a script (standard library only, so it starts in a
     few milliseconds). On Linux input and output travel through two anonymous in-memory files (``memfd``), each
@@ -264,8 +266,6 @@ def _hmac_sha256_in_helper(secret: bytes, messages: object, keep: int) -> bytes:
     """
     import subprocess
     import sys
-
-    from toolkit.anonymise import hmac_worker
 
     count = len(messages)
     offsets = np.frombuffer(messages.buffers()[1], dtype=np.int64)[messages.offset : messages.offset + count + 1]
@@ -299,16 +299,6 @@ def _hmac_sha256_in_helper(secret: bytes, messages: object, keep: int) -> bytes:
     if proc.returncode != 0 or len(digests) != count * keep:
         raise RuntimeError("the hashing helper failed")
     return digests
-
-
-def _hmac_sha256_many(secret: bytes, messages: list[bytes], keep: int) -> bytes:
-    """HMAC-SHA256 (RFC 2104) of each message, first ``keep`` bytes of each, concatenated (in this process).
-
-    The reference path and the fallback of :class:`PendingPseudonyms`; the helper runs the same function.
-    """
-    from toolkit.anonymise.hmac_worker import hmac_sha256_list
-
-    return hmac_sha256_list(secret, messages, keep)
 
 
 def _base32_chars(digests: bytes, count: int) -> np.ndarray:
