@@ -312,3 +312,28 @@ def test_digit_values_keep_leading_zeros_apart() -> None:
     guard.scan_frame(pd.DataFrame({"x": ["123456789"]}))  # not the forbidden value: its leading zero differs
     with pytest.raises(DisclosureError):
         guard.scan_frame(pd.DataFrame({"x": ["0123456789"]}))
+
+
+_TRICKY = list("abeiknorst ÆØÅæøåßİıﬁÉé-.,/'’0123456789\u0307\t")
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(_TRICKY), min_size=4, max_size=24), min_size=1, max_size=8))
+@settings(max_examples=150, deadline=None)
+def test_every_indexed_name_is_found_when_quoted_in_any_output(values: list[str]) -> None:
+    """The index (Arrow kernels) and the scanners (Python ``re``) must split and fold text the same way.
+
+    Any dropped value the guard indexed as a phrase is found again when it is quoted inside a sentence of a text
+    file, a table cell or a Parquet column, whatever its case, punctuation or non-ASCII letters.
+    """
+    from toolkit.anonymise.disclosure import _TOKEN
+
+    guard = LeakGuard(forbidden_values={"navn": values})
+    for value in values:
+        phrase = " ".join(_TOKEN.findall(value.strip().casefold()))
+        if phrase not in guard._all_phrases:
+            continue  # not searched (one token, only common words, digits only, too short): nothing to find
+        for shown in (f"Sitat: «{value}», sa hun.", f"({value.casefold()})"):
+            with pytest.raises(DisclosureError):
+                guard._scan_text(shown, Path("x.txt"), where="text")
+            with pytest.raises(DisclosureError):
+                guard.scan_frame(pd.DataFrame({"note": [shown, "ok"]}))

@@ -203,6 +203,33 @@ def test_a_failing_helper_falls_back_to_hashing_in_process(monkeypatch: pytest.M
     assert out.tolist() == [_reference_pid(KEY_A, v) for v in values]  # … and the answer is still right
 
 
+def test_a_refused_register_stops_the_hashing_helper(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A register refused after hashing started (here: ids invalid under ``invalid_ids: stop``) kills the helper."""
+    from toolkit.anonymise import pseudonym
+    from toolkit.anonymise.tabular import anonymise_register
+    from toolkit.errors import InputDataError
+    from toolkit.protocol import PrivacySection
+
+    monkeypatch.setattr(pseudonym.PendingPseudonyms, "BACKGROUND_MIN", 1)
+    helpers: list[pseudonym.PendingPseudonyms] = []
+    original_init = pseudonym.PendingPseudonyms.__init__
+
+    def recording_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original_init(self, *args, **kwargs)
+        helpers.append(self)
+
+    monkeypatch.setattr(pseudonym.PendingPseudonyms, "__init__", recording_init)
+    frame = pd.DataFrame({"fnr": [f"{i:011d}" for i in range(200_000)], "kjonn": ["K", "M"] * 100_000})
+    privacy = PrivacySection(
+        id_column="fnr", quasi_identifiers={"kjonn": "keep"}, key_file=tmp_path / "k.key", restricted_dir=tmp_path / "r"
+    )
+    with pytest.raises(InputDataError, match="invalid"):
+        anonymise_register(frame, privacy, KEY_A, source="r.csv")
+    (pending,) = helpers
+    assert pending._thread is None and pending._process is not None
+    assert pending._process.returncode == -9  # killed, not left hashing 200,000 ids for nobody
+
+
 @given(st.binary(min_size=0, max_size=40).map(lambda b: b[: len(b) // 10 * 10]))
 @settings(max_examples=60, deadline=None)
 def test_vectorised_base32_equals_the_standard_library(digests: bytes) -> None:

@@ -279,3 +279,18 @@ def test_granularity_loss_on_a_hand_computed_example() -> None:
     assert _granularity_loss(dates, years) == pytest.approx((1 / 3 + 1 / 3) / 4)
     suppressed = years.astype(object).where([True, True, True, False], None)
     assert _granularity_loss(dates, suppressed) == pytest.approx((1 / 3 + 1 / 3 + 0 + 1) / 4)
+
+
+@given(
+    st.integers(min_value=1, max_value=60),
+    st.lists(st.sampled_from([2, 3, 40, 5000, 2**40]), min_size=1, max_size=4),
+    st.integers(min_value=0, max_value=2**31),
+)
+@settings(max_examples=80, deadline=None)
+def test_class_sizes_equal_a_groupby_in_every_key_space(rows: int, ranges: list[int], seed: int) -> None:
+    """Small key spaces (lookup table), large ones (hashing) and ones beyond 62 bits (column by column) agree."""
+    rng = np.random.default_rng(seed)
+    codes = np.column_stack([rng.integers(0, r, rows) for r in ranges]).astype(np.int64)
+    codes[rng.random(rows) < 0.3, 0] = 0  # some missing values
+    expected = pd.DataFrame(codes).groupby(list(range(codes.shape[1])))[0].transform("size").to_numpy()
+    assert class_sizes(codes).tolist() == expected.tolist()

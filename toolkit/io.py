@@ -168,7 +168,11 @@ def read_csv_detected(path: str | Path, *, text_columns: Iterable[str] = ()) -> 
                 f"column '{name}' appears twice in the header", file=path, fix="rename or remove one of the two columns"
             )
         seen.add(name)
-    read_kw: dict[str, Any] = dict(sep=delimiter, keep_default_na=True, skipinitialspace=True)
+    # Spaces after the delimiter ("a, b, \"c, d\"") are skipped only where the head of the file has them:
+    # pandas' skipinitialspace makes the whole parse about 1.5× slower. Leading spaces that appear only later
+    # in the file are stripped from the text columns after the parse.
+    spaced = re.search(re.escape(delimiter) + r"[ \t]", text) is not None
+    read_kw: dict[str, Any] = dict(sep=delimiter, keep_default_na=True, skipinitialspace=spaced)
     try:
         sample = pd.read_csv(io.StringIO(text), nrows=2000, dtype=str, **read_kw)
     except pd.errors.ParserError as exc:
@@ -185,7 +189,7 @@ def read_csv_detected(path: str | Path, *, text_columns: Iterable[str] = ()) -> 
     }
     # Forced as Arrow strings (about 4× faster in pandas' C parser than dtype=str), then turned into pandas'
     # ordinary string dtype below, so callers see the same dtype as for any other text column.
-    forced_text = [col for col, kind in kinds.items() if kind == "text" and (col in looks_numeric or col in set(text_columns))]
+    forced_text = [col for col, kind in kinds.items() if kind == "text" and col in looks_numeric]
     read_kw["dtype"] = {col: pd.ArrowDtype(pa.string()) for col in forced_text}
     read_kw["decimal"] = decimal
     frame = None
@@ -205,10 +209,31 @@ def read_csv_detected(path: str | Path, *, text_columns: Iterable[str] = ()) -> 
         raise InputDataError("the file has a header but no rows", file=path, fix="export the data again")
     for col in forced_text:
         frame[col] = frame[col].astype("str")
+    if not spaced:
+        _strip_initial_spaces(frame)
     for col, kind in kinds.items():
         if kind == "number" and not pd.api.types.is_numeric_dtype(frame[col]):
             frame[col] = frame[col].astype("string").str.strip()
     return frame
+
+
+def _strip_initial_spaces(frame: pd.DataFrame) -> None:
+    """What ``skipinitialspace`` would have done to text columns whose values start with a space (in place).
+
+    Checked with a cheap Arrow kernel per column, so files without such spaces (nearly all) pay almost nothing.
+    """
+    import pyarrow.compute as pc
+
+    for col in frame.columns:
+        values = frame[col]
+        if not pd.api.types.is_string_dtype(values):
+            continue
+        arrow = pa.array(values.array) if not pd.api.types.is_object_dtype(values) else None
+        if arrow is not None:
+            if pc.any(pc.starts_with(arrow, " ")).as_py():
+                frame[col] = values.str.lstrip(" ")
+        elif values.map(lambda v: isinstance(v, str) and v.startswith(" ")).any():
+            frame[col] = values.str.lstrip(" ")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -419,7 +444,7 @@ def write_csv(path: str | Path, frame: pd.DataFrame) -> Path:
 def write_parquet(path: str | Path, frame: pd.DataFrame) -> Path:
     """Write a DataFrame as Parquet atomically."""
     buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
+    frame.to_parquet(buffer, index=False, compression="zstd")  # smaller than snappy and faster to read back
     return atomic_write_bytes(path, buffer.getvalue())
 
 

@@ -26,9 +26,13 @@ import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from toolkit.anonymise.identifiers import ANY, FNR_PATTERN, IdentifierPolicy, is_valid, valid_mask
 from toolkit.errors import DisclosureError
@@ -243,7 +247,8 @@ _COMMON_WORDS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
-_ONLY_COMMON = r"(?:(?:" + "|".join(sorted(_COMMON_WORDS, key=len, reverse=True)) + r"|\d+)(?: |$))+"
+# a phrase made only of common words and numbers, for Arrow's RE2 (\p{Nd} = Python's \d)
+_ONLY_COMMON_RE2 = r"^(?:(?:" + "|".join(sorted(_COMMON_WORDS, key=len, reverse=True)) + r"|\p{Nd}+)(?: |$))+$"
 
 
 def _digits(value: str) -> str:
@@ -298,60 +303,60 @@ class LeakGuard:
         self._phrase_lengths: set[int] = set()
         self._all_digits = _DigitSet([])
         self._all_phrases: set[str] = set()
+        self._tokens: set[str] = set()
         for column, values in (forbidden_values or {}).items():
             self._add_values(str(column), values)
         self._all_digits = _DigitSet([d._keys for d in self._digit_lists.values()], [d.long for d in self._digit_lists.values()])
-        self._tokens: set[str] = set(" ".join(self._all_phrases).split(" ")) if self._all_phrases else set()
+        self._all_digits.keys  # noqa: B018 - sort now (in the builder's thread), not in the first scan
 
     # ----------------------------------------------------------------------------------- building
     def _add_values(self, column: str, values: Iterable[object]) -> None:
-        """Vectorised: a million names or phone numbers are indexed in about a second."""
+        """Index one dropped column, in Arrow kernels only (they release the GIL, so this runs beside other work).
+
+        A million names, addresses or phone numbers take a few tenths of a second: distinct values first (names
+        and addresses repeat; ids and phone numbers are nearly all distinct and skip it), then one pass per
+        step over the whole column, never a Python object per value except for the few non-ASCII phrases.
+        """
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-        # distinct values first (names repeat a lot; ids and phone numbers are already distinct, and one hash
-        # pass is cheaper than strip + drop_duplicates over every row; numbers are turned into text only once
-        # each), then strip and de-duplicate again only if stripping merged some
-        series = _distinct_strings(series)
-        stripped = series.str.strip()
-        if (stripped != series).any():
-            stripped = stripped.drop_duplicates()
-        series = stripped[stripped.str.len() >= self.min_length]
-        if series.empty:
+        arrow = pc.utf8_trim_whitespace(_distinct_strings(values))
+        arrow = arrow.filter(pc.greater_equal(pc.utf8_length(arrow), self.min_length))
+        if not len(arrow):
             return
-        digitish = series.str.contains(_DIGITISH_FULL, regex=True).fillna(False).to_numpy(dtype=bool)
-        digits = series[digitish]
-        typed = digits.str.contains(r"[^0-9]", regex=True).fillna(False).to_numpy(dtype=bool)
-        if typed.any():  # only values with separators need the replace
-            digits = digits.copy()
-            digits[typed] = digits[typed].str.replace(r"[^0-9]", "", regex=True)
-        digits = digits[digits.str.len() >= max(self.min_length, 6)]
+        # plain digit strings (ids, most phone numbers) by a cheap kernel; the regex only for the rest
+        plain = pc.fill_null(pc.ascii_is_decimal(arrow), False)
+        rest = arrow.filter(pc.invert(plain))
+        digitish = pc.match_substring_regex(rest, _DIGITISH_FULL)
+        typed = pc.replace_substring_regex(rest.filter(digitish), "[^0-9]", "")  # "+47 912 34 567"
+        digits = pa.concat_arrays([arrow.filter(plain), typed])
+        digits = digits.filter(pc.greater_equal(pc.binary_length(digits), max(self.min_length, 6)))
         needles = [digits]
         for prefix in ("0047", "47"):  # +47 12345678 is also published as 12345678 (8 digits)
-            national = digits[digits.str.startswith(prefix) & (digits.str.len() == len(prefix) + 8)]
-            needles.append(national.str.slice(len(prefix)))
-        found = _DigitSet.from_strings(pd.concat(needles, ignore_index=True))
+            national = pc.and_(pc.starts_with(digits, prefix), pc.equal(pc.binary_length(digits), len(prefix) + 8))
+            needles.append(pc.utf8_slice_codeunits(digits.filter(national), len(prefix)))
+        found = _DigitSet.from_arrow(pa.concat_arrays(needles))
         known = self._digit_lists.get(column)
         self._digit_lists[column] = found if known is None else _DigitSet([known._keys, found._keys], [known.long, found.long])
-        text = series[~digitish]
-        if text.empty:
+        text = rest.filter(pc.invert(digitish))
+        if not len(text):
             return
-        # Python's [\W_]+ (runs of non-alphanumerics) written with RE2's Unicode classes, so every value, also
-        # the non-ASCII ones (Møllevegen), goes through Arrow's engine in C in one pass
-        folded = pa.array(text.str.casefold().array)
-        phrases = pd.Series(pd.arrays.ArrowStringArray(
-            pc.utf8_trim(pc.replace_substring_regex(folded, r"[^\pL\pN]+", " "), " ").cast(pa.large_string())
-        ))
-        counts = phrases.str.count(" ") + 1
-        phrases = phrases[(counts >= 2) & (counts <= _MAX_PHRASE)]
-        phrases = phrases[~_regex_fullmatch(phrases, _ONLY_COMMON)]
-        if phrases.empty:
+        # tokens as the scan finds them (Python's [^\W_]+ = RE2's [\pL\pN]+), joined by one space, case-folded
+        phrases = _casefold(text)
+        dirty = pc.match_substring_regex(phrases, r"[^\pL\pN ]|  |^ | $")  # most values are already "ola nordmann"
+        if pc.any(dirty).as_py():
+            fixed = pc.utf8_trim(pc.replace_substring_regex(phrases.filter(dirty), r"[^\pL\pN]+", " "), " ")
+            phrases = pc.replace_with_mask(phrases, dirty, fixed)
+        tokens = pc.add(pc.count_substring(phrases, " "), 1)
+        phrases = phrases.filter(pc.and_(pc.greater_equal(tokens, 2), pc.less_equal(tokens, _MAX_PHRASE)))
+        phrases = phrases.filter(pc.invert(pc.match_substring_regex(phrases, _ONLY_COMMON_RE2)))
+        if not len(phrases):
             return
-        phrase_list = phrases.astype(str).tolist()
+        phrase_list = phrases.to_pylist()
         self._phrase_lists.setdefault(column, []).extend(phrase_list)
         self._all_phrases.update(phrase_list)
-        self._phrase_lengths.update(int(n) for n in (phrases.str.count(" ") + 1).unique())
+        self._tokens.update(pc.unique(pc.list_flatten(pc.split_pattern(phrases, " "))).to_pylist())
+        self._phrase_lengths.update(pc.unique(pc.add(pc.count_substring(phrases, " "), 1)).to_pylist())
 
     # ----------------------------------------------------------------------------------- calling
     def __call__(self, staged_path: Path, final_path: Path | None = None) -> None:
@@ -396,6 +401,8 @@ class LeakGuard:
                     if len(uniques):
                         series = pd.Series(uniques.to_pandas(types_mapper={pa.large_string(): _ARROW_STRING}.get))
                         self._scan_strings(series.astype(_ARROW_STRING), shown, f"column '{name}'")
+                    continue
+                if _below(column, 10_000_000):  # counts, flags, years, amounts: no identity or phone number fits
                     continue
                 self._scan_series(column.to_pandas(), shown, name)
 
@@ -540,7 +547,9 @@ class LeakGuard:
                         break
 
     def _text_phrases(self, text: str, shown: Path, where: str) -> None:
-        tokens = [t.casefold() for t in _TOKEN.findall(text)]
+        # fold first, then split, exactly as the index was built: folding can add marks that split a word
+        # ("İlker" → "i̇lker", whose combining dot is not a word character)
+        tokens = _TOKEN.findall(text.casefold())
         for size in self._phrase_lengths:
             for i in range(len(tokens) - size + 1):
                 gram = " ".join(tokens[i : i + size])
@@ -573,32 +582,65 @@ class LeakGuard:
         )
 
 
-def _distinct_strings(series: pd.Series) -> pd.Series:
-    """The distinct non-missing values of ``series`` as text (Arrow strings).
+def _distinct_strings(values: Iterable[object]) -> pa.LargeStringArray:
+    """The distinct non-missing values of ``values`` as an Arrow ``large_string`` array.
 
     Text columns are de-duplicated by Arrow's hash kernel (about 3× faster than ``pd.unique`` on a million
-    distinct identity numbers); numbers are de-duplicated first and only then turned into text, once each.
+    distinct identity numbers) — except columns of (nearly) all distinct digit strings such as identity and
+    phone numbers, where hashing a million values only to drop a few repeats costs more than the repeats do
+    later (digit needles are held as sorted integers, where duplicates are harmless). Numbers are de-duplicated
+    first and only then turned into text, once each.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     if pd.api.types.is_string_dtype(series) and not pd.api.types.is_object_dtype(series):
         arrow = pa.array(series.array)
         if isinstance(arrow, pa.ChunkedArray):
             arrow = arrow.combine_chunks()
         arrow = pc.drop_null(arrow.cast(pa.large_string()))
         sample = arrow.slice(0, 10_000)
-        # identity numbers and phone numbers are (nearly) all distinct: hashing a million of them only to drop a
-        # few repeats costs more than the repeats do later (digit needles are held as sorted integers, where
-        # duplicates are harmless); text values (names, addresses) repeat and go through slower phrase code
         if (
             len(arrow) > 50_000
             and len(pc.unique(sample)) > 0.9 * len(sample)
             and pc.sum(pc.match_substring_regex(sample, _DIGITISH_FULL)).as_py() > 0.9 * len(sample)
         ):
-            return pd.Series(pd.arrays.ArrowStringArray(arrow))
-        return pd.Series(pd.arrays.ArrowStringArray(pc.unique(arrow)))
-    return pd.Series(pd.unique(series.dropna())).astype(str).astype(_ARROW_STRING)
+            return arrow
+        return pc.unique(arrow)
+    distinct = pd.Series(pd.unique(series.dropna())).astype(str)
+    return pa.array(distinct.to_numpy(dtype=object), type=pa.large_string())
+
+
+def _casefold(text: pa.LargeStringArray) -> pa.LargeStringArray:
+    """``str.casefold`` of every value: Arrow's ASCII kernel for ASCII values, Python only for the others.
+
+    Why not ``utf8_lower``: case folding differs from lower-casing for some letters (``ß`` → ``ss``), and the
+    scan folds what it reads with Python's ``casefold``; both sides must fold the same way to match.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lowered = pc.ascii_lower(text)
+    other = pc.invert(pc.fill_null(pc.string_is_ascii(text), True))
+    if not pc.any(other).as_py():
+        return lowered
+    folded = pa.array([v.casefold() for v in text.filter(other).to_pylist()], type=pa.large_string())
+    return pc.replace_with_mask(lowered, other, folded)
+
+
+def _below(column: pa.ChunkedArray, limit: float) -> bool:
+    """True for a numeric Arrow column whose values are all below ``limit`` (one min/max pass, no conversion).
+
+    :meth:`LeakGuard._scan_numbers` only looks at whole numbers of at least 10⁷, so such a column is skipped.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
+        return False
+    largest = pc.max(column).as_py()
+    return largest is None or largest < limit
 
 
 def _could_leak(column: object) -> object:
@@ -608,8 +650,9 @@ def _could_leak(column: object) -> object:
     costs more than the scan itself. Every check needs either a run of six digits (an identity number, a phone
     number written without spaces) or two word characters separated by a non-word one (a phone number written
     with separators, a name or address phrase): needles have at least six digits, phrases at least two tokens.
-    On ASCII text RE2 and Python's ``re`` agree on ``\\w``/``\\W``; non-ASCII values are always kept. Columns with
-    few distinct values (judged on a sample) are left whole, as their distinct values are cheap to find.
+    Kept: values with six ASCII digits in a row or with any character other than ``[0-9A-Za-z_]`` (so every
+    non-ASCII value, whatever Unicode calls a word character). Columns with few distinct values (judged on a
+    sample) are left whole, as their distinct values are cheap to find.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -619,63 +662,10 @@ def _could_leak(column: object) -> object:
     sample = column.slice(0, 10_000)
     if len(pc.unique(sample)) < len(sample) // 2:
         return column
-    keep = pc.or_(
-        pc.invert(pc.string_is_ascii(column)),
-        pc.or_(pc.match_substring_regex(column, "[0-9]{6}"), pc.match_substring_regex(column, r"\w\W+\w")),
-    )
+    # one RE2 pass: six digits, or any character that is not an ASCII letter, digit or "_" (a separator, or any
+    # non-ASCII letter) — a superset of what the checks need, so nothing they could flag is dropped
+    keep = pc.match_substring_regex(column, "[0-9]{6}|[^0-9A-Za-z_]")
     return column.filter(pc.fill_null(keep, False)) if isinstance(column, pa.ChunkedArray | pa.Array) else column
-
-
-def _ascii_split(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """The values as an Arrow string Series and a mask of those that are pure ASCII."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    series = series.astype(_ARROW_STRING)
-    arrow = pa.array(series.array)
-    ascii_mask = pc.fill_null(pc.string_is_ascii(arrow), True).to_numpy(zero_copy_only=False)
-    return series, np.asarray(ascii_mask, dtype=bool)
-
-
-def _regex_replace(series: pd.Series, pattern: str, replacement: str) -> pd.Series:
-    """``series.str.replace(pattern, replacement, regex=True)`` with Python's regex semantics, fast.
-
-    Why hand-written: for patterns like ``\\W`` pandas falls back to Python's ``re`` value by value as soon as one
-    value is non-ASCII, because Arrow's RE2 reads ``\\W``/``\\d`` as ASCII classes. On pure-ASCII values both
-    engines agree, so those (most of a Norwegian register) go through RE2 in C and only the rest through ``re``.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    series, ascii_mask = _ascii_split(series)
-    if not len(series):
-        return series
-    out = series.copy()
-    if ascii_mask.any():
-        fast = pc.replace_substring_regex(pa.array(series[ascii_mask].array), pattern, replacement)
-        out[ascii_mask] = pd.Series(pd.arrays.ArrowStringArray(fast), index=series.index[ascii_mask])
-    if not ascii_mask.all():
-        slow = series[~ascii_mask]
-        out[~ascii_mask] = slow.astype(object).map(lambda v: re.sub(pattern, replacement, v), na_action="ignore")
-    return out
-
-
-def _regex_fullmatch(series: pd.Series, pattern: str) -> np.ndarray:
-    """``series.str.fullmatch(pattern)`` as a bool array (missing = False), RE2 on ASCII values (see above)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    series, ascii_mask = _ascii_split(series)
-    result = np.zeros(len(series), dtype=bool)
-    if ascii_mask.any():
-        fast = pc.match_substring_regex(pa.array(series[ascii_mask].array), f"^(?:{pattern})$")
-        result[ascii_mask] = np.asarray(pc.fill_null(fast, False).to_numpy(zero_copy_only=False), dtype=bool)
-    if not ascii_mask.all():
-        compiled = re.compile(pattern)
-        result[~ascii_mask] = [
-            isinstance(v, str) and compiled.fullmatch(v) is not None for v in series[~ascii_mask].astype(object)
-        ]
-    return result
 
 
 class _DigitSet:
@@ -707,20 +697,23 @@ class _DigitSet:
         return bool(len(self._keys) or self.long)
 
     @classmethod
-    def from_strings(cls, digits: pd.Series) -> _DigitSet:
+    def from_arrow(cls, digits: pa.LargeStringArray) -> _DigitSet:
         """From strings of ASCII digits (as the needles are built)."""
         keys, long = cls._encode(digits)
         return cls([keys[keys >= 0]], [long])
 
     @classmethod
-    def _encode(cls, values: pd.Series) -> tuple[np.ndarray, set[str]]:
+    def _encode(cls, values: pd.Series | pa.LargeStringArray) -> tuple[np.ndarray, set[str]]:
         """Keys for each value (-1 where not a string of 1–17 ASCII digits) and the longer digit strings."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        arrow = pa.array(values.astype(_ARROW_STRING).array, type=pa.large_string())
-        is_digits = pc.fill_null(pc.match_substring_regex(arrow, "^[0-9]+$"), False)
-        lengths = pc.fill_null(pc.utf8_length(arrow), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        if isinstance(values, pd.Series):
+            arrow = pa.array(values.astype(_ARROW_STRING).array, type=pa.large_string())
+        else:
+            arrow = values
+        is_digits = pc.fill_null(pc.ascii_is_decimal(arrow), False)  # non-empty, ASCII 0-9 only
+        lengths = pc.fill_null(pc.binary_length(arrow), 0).to_numpy(zero_copy_only=False).astype(np.int64)
         digit_mask = np.asarray(is_digits.to_numpy(zero_copy_only=False), dtype=bool)
         short = digit_mask & (lengths <= cls._MAX_DIGITS)
         keys = np.full(len(arrow), -1, dtype=np.int64)

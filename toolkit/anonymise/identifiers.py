@@ -18,9 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 W1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 W2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -137,23 +141,41 @@ def is_valid(value: object, policy: IdentifierPolicy = ANY) -> bool:
     return check(value, policy).valid
 
 
+#: the kinds :func:`classify_ids` reports, by code (sorted by name, as reports list them)
+KIND_NAMES = ("d_number", "h_number", "ordinary", "tenor")
+
+
 def valid_mask(values: pd.Series, policy: IdentifierPolicy = ANY) -> np.ndarray:
     """Vectorised :func:`is_valid` for a column (well under a second per million values).
 
     The same rules as :func:`check` (a test compares them on random and on valid numbers of every kind), in
     numpy: length and digits, both check digits, kind flags, century and calendar date.
     """
-    text = values.astype("string").fillna("")
-    typed = text.str.contains(r"[^0-9]", regex=True).to_numpy(dtype=bool)  # pyarrow-fast, unlike "\s"
-    if typed.any():  # only where separators were typed: a clean column skips the slow replace
-        text = text.copy()
-        text[typed] = text[typed].str.replace(r"[\s.\-]", "", regex=True)
-    ok = text.str.fullmatch(r"[0-9]{11}").fillna(False).to_numpy(dtype=bool)  # ASCII digits only
-    result = np.zeros(len(text), dtype=bool)
+    return classify_ids(values, policy)[0]
+
+
+def classify_ids(values: pd.Series, policy: IdentifierPolicy = ANY) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`valid_mask` and, per value, the kind's code in :data:`KIND_NAMES` (-1 where not 11 digits).
+
+    Spaces, dots and dashes typed inside a number are ignored, as in :func:`check`.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = _large_strings(values)
+    # cheap kernels first: a clean column (11 ASCII digits everywhere) never meets a regex
+    clean = pc.fill_null(pc.ascii_is_decimal(arrow), False)
+    if not pc.all(clean).as_py():
+        typed = pc.and_(pc.invert(clean), pc.is_valid(arrow))
+        if pc.any(typed).as_py():  # only where separators were typed
+            arrow = pc.if_else(typed, pc.replace_substring_regex(arrow, r"[\s.\-]", ""), arrow)
+            clean = pc.fill_null(pc.ascii_is_decimal(arrow), False)
+    ok = np.asarray(pc.and_(clean, pc.equal(pc.binary_length(arrow), 11)).to_numpy(zero_copy_only=False), dtype=bool)
+    result = np.zeros(len(arrow), dtype=bool)
+    kinds = np.full(len(arrow), -1, dtype=np.int8)
     if not ok.any():
-        return result
-    idx = np.flatnonzero(ok)
-    digits = _digit_matrix(text, ok)
+        return result, kinds
+    digits = _digit_matrix(arrow.filter(pa.array(ok)))
     # int32 column sums rather than an int64 matrix product: numpy has no BLAS for integers, and the narrow
     # type halves the memory traffic (the largest sum is 11 * 9 * 10 = 990)
     r1 = (_weighted_sum(digits[:, :9], W1) + digits[:, 9]) % 11
@@ -172,6 +194,7 @@ def valid_mask(values: pd.Series, policy: IdentifierPolicy = ANY) -> np.ndarray:
         policy.tenor & (~d_form | policy.d_number),
         np.where(h_form, policy.h_number & ~d_form, np.where(d_form, policy.d_number, policy.ordinary)),
     )
+    kinds[ok] = np.select([tenor, d_form, h_form], [3, 0, 1], default=2)
     day = day - 40 * d_form
     month = month - 80 * tenor - 40 * h_form
     century = np.select(
@@ -185,22 +208,28 @@ def valid_mask(values: pd.Series, policy: IdentifierPolicy = ANY) -> np.ndarray:
     month_ok = (month >= 1) & (month <= 12)
     days_in_month = month_days[np.where(month_ok, month, 0)] + ((month == 2) & leap)
     date_ok = month_ok & (day >= 1) & (day <= days_in_month) & (century > 0)
-    result[idx] = k1_ok & k2_ok & allowed & date_ok
-    return result
+    result[ok] = k1_ok & k2_ok & allowed & date_ok
+    return result, kinds
 
 
-def _digit_matrix(text: pd.Series, ok: np.ndarray) -> np.ndarray:
-    """The rows of ``text`` where ``ok`` (exactly 11 ASCII digits) as an ``(n, 11)`` int32 array of digits.
-
-    Read straight from the Arrow string buffer (every selected value is 11 bytes, so the bytes reshape into a
-    matrix) instead of building a million Python strings.
-    """
+def _large_strings(values: pd.Series) -> pa.LargeStringArray:
+    """A column as one Arrow ``large_string`` array (numbers and objects as their text; missing stays null)."""
     import pyarrow as pa
 
-    arrow = pa.array(text[ok].array)
+    if not (pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values)):
+        values = values.astype("string")
+    arrow = pa.array(values.array)
     if isinstance(arrow, pa.ChunkedArray):
         arrow = arrow.combine_chunks()
-    arrow = arrow.cast(pa.large_string())
+    return arrow.cast(pa.large_string())
+
+
+def _digit_matrix(arrow: pa.LargeStringArray) -> np.ndarray:
+    """Values of exactly 11 ASCII digits as an ``(n, 11)`` int32 array of digits.
+
+    Read straight from the Arrow string buffer (every value is 11 bytes, so the bytes reshape into a matrix)
+    instead of building a million Python strings.
+    """
     offsets = np.frombuffer(arrow.buffers()[1], dtype=np.int64)[arrow.offset : arrow.offset + len(arrow) + 1]
     data = np.frombuffer(arrow.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     return data.reshape(-1, 11).astype(np.int32) - 48

@@ -23,7 +23,8 @@ import hashlib
 import os
 import secrets
 import stat
-from collections.abc import Sequence
+import subprocess
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,9 +145,14 @@ def normalise_ids(values: pd.Series) -> pd.Series:
             f"the id column '{values.name}' was read as numbers (e.g. 1019912345.0), which loses leading zeros",
             fix="read the file with the id column as text (pdtk does this for CSV; in Excel format the column as Text)",
         )
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     text = values.astype("string")
-    # "[^0-9]" runs in pyarrow's regex engine; "\s" would make pandas fall back to Python per value
-    typed = text.str.contains(r"[^0-9]", regex=True).fillna(False).to_numpy(dtype=bool)
+    # a cheap kernel finds the values that are not plain digits; "\s" in a regex would make pandas fall back
+    # to Python per value
+    plain = pc.fill_null(pc.ascii_is_decimal(pa.array(text.array)), True)
+    typed = np.asarray(pc.invert(plain).to_numpy(zero_copy_only=False), dtype=bool)
     if typed.any():  # only the values people typed separators into (a clean column skips the slow replace)
         text = text.copy()
         text[typed] = text[typed].str.replace(r"[\s.\-]", "", regex=True)
@@ -189,9 +195,9 @@ class PendingPseudonyms:
     #: below this many distinct identifiers the helper's start-up (~30 ms) is not worth it
     BACKGROUND_MIN = 100_000
     #: the share of the identifiers the helper hashes; this process hashes the rest when ``result()`` is called
-    #: instead of only waiting. On 2 cores, shares from 0.5 to 1.0 gave the same wall time within the shared
-    #: machine's noise (5.0–6.1 s for ``pdtk anonymise`` of a million rows, two runs each).
-    HELPER_SHARE = 0.6
+    #: instead of only waiting. For ``pdtk anonymise`` of a million rows on 2 cores (three runs each, shared
+    #: machine): 0.6 → 3.3–3.9 s, 0.7 → 3.3–3.9 s, 0.8 → 3.2–3.3 s, 0.9 → 3.4–3.7 s, 1.0 → 3.4–4.9 s.
+    HELPER_SHARE = 0.8
 
     def __init__(self, codes: np.ndarray, uniques: object, key: Key, *, index: pd.Index, background: bool = True) -> None:
         import pyarrow as pa
@@ -205,6 +211,8 @@ class PendingPseudonyms:
         self._messages = arrow.cast(pa.large_binary())
         self._digests: bytes | None = None
         self._thread = None
+        self._process: subprocess.Popen | None = None
+        self._cancelled = False
         self._helper_count = 0
         if background and len(self._messages) >= self.BACKGROUND_MIN:
             import threading
@@ -216,9 +224,24 @@ class PendingPseudonyms:
     def _hash_in_helper(self) -> None:
         try:
             head = self._messages.slice(0, self._helper_count)
-            self._digests = _hmac_sha256_in_helper(self._key.secret, head, PID_BYTES)
+            self._digests = _hmac_sha256_in_helper(self._key.secret, head, PID_BYTES, started=self._started)
         except Exception:  # any failure of the helper: compute in this process in result()
             self._digests = None
+
+    def _started(self, process: subprocess.Popen) -> None:
+        self._process = process
+        if self._cancelled:  # cancel() came before the helper existed
+            process.kill()
+
+    def cancel(self) -> None:
+        """Stop the helper process, if one runs (the caller gave up, e.g. the register was refused)."""
+        self._cancelled = True
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
 
     def result(self) -> pd.Series:
         """The ``pid`` column (``<NA>`` where the identifier was missing)."""
@@ -256,7 +279,9 @@ def _labels(digests: bytes, count: int, codes: np.ndarray, key_id: str, index: p
     return pd.Series(result, index=index, name="pid", dtype="string")
 
 
-def _hmac_sha256_in_helper(secret: bytes, messages: object, keep: int) -> bytes:
+def _hmac_sha256_in_helper(
+    secret: bytes, messages: object, keep: int, *, started: Callable[[subprocess.Popen], None] | None = None
+) -> bytes:
     """:func:`~toolkit.anonymise.hmac_worker.hmac_sha256_many` of an Arrow ``large_binary`` array, in a fresh interpreter.
 
     The helper runs :mod:`toolkit.anonymise.hmac_worker` as a script (standard library only, so it starts in a
@@ -264,7 +289,6 @@ def _hmac_sha256_in_helper(secret: bytes, messages: object, keep: int) -> bytes:
     written and read in one system call: a pipe would need hundreds of small writes, each waiting for the GIL
     while the calling thread anonymises, which made the helper three times slower. Elsewhere a pipe is used.
     """
-    import subprocess
     import sys
 
     count = len(messages)
@@ -283,9 +307,16 @@ def _hmac_sha256_in_helper(secret: bytes, messages: object, keep: int) -> bytes:
                 handle.write(offsets.astype("<i8").tobytes())
                 handle.write(payload)
             os.lseek(source, 0, os.SEEK_SET)
-            proc = subprocess.run(
-                [*command, str(source), str(target)], pass_fds=(source, target), capture_output=True, check=False, timeout=600
-            )
+            with subprocess.Popen(
+                [*command, str(source), str(target)], pass_fds=(source, target), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            ) as proc:
+                if started is not None:
+                    started(proc)
+                try:
+                    proc.wait(timeout=600)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    raise
             os.lseek(target, 0, os.SEEK_SET)
             with os.fdopen(os.dup(target), "rb") as handle:
                 digests = handle.read()
