@@ -175,3 +175,22 @@ def test_evaluate_deid_on_the_held_out_gold_set(tmp_path):
     assert (tmp_path / "eval" / "deidentification.jsonl").is_file()
     lines = {line.split()[0]: line.split() for line in result.output.splitlines() if line.strip()}
     assert "direct" in lines and "PERSON" in lines
+
+
+def test_anonymise_refuses_a_register_whose_free_text_quotes_a_dropped_name(tmp_path):
+    """A pass-through column ("merknad") repeating a dropped name: the released table is refused before writing."""
+    from toolkit.anonymise.identifiers import make_tenor_number
+
+    rng = __import__("numpy").random.default_rng(5)
+    import datetime as dt
+
+    ids = [make_tenor_number(dt.date(2001, 1, 1) + dt.timedelta(days=d), rng) for d in range(8)]
+    names = ["Kari Nordmann", "Ola Hansen", "Per Olsen", "Liv Berg", "Åse Dahl", "Tor Lie", "Eva Moe", "Jon Ask"]
+    notes = ["ok"] * 7 + ["ringte kari nordmann i går"]
+    rows = "\n".join(f"{i},{n},K,1,0,{m}" for i, n, m in zip(ids, names, notes, strict=True))
+    protocol = _protocol(tmp_path, "fnr,navn,kjonn,x,y,merknad\n" + rows + "\n")
+    result = runner.invoke(app, ["anonymise", protocol])
+    assert result.exit_code != 0
+    assert "register.parquet" in result.output and "merknad" in result.output and "navn" in result.output
+    assert "Nordmann" not in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").rglob("*.*"))

@@ -337,3 +337,31 @@ def test_every_indexed_name_is_found_when_quoted_in_any_output(values: list[str]
                 guard._scan_text(shown, Path("x.txt"), where="text")
             with pytest.raises(DisclosureError):
                 guard.scan_frame(pd.DataFrame({"note": [shown, "ok"]}))
+
+
+def test_a_scanned_table_is_not_read_back_but_a_changed_file_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from toolkit.io import parquet_bytes
+
+    guard = LeakGuard(forbidden_values={"navn": ["Kari Nordmann"], "telefon": ["91234567"]})
+    clean = pa.Table.from_pandas(released_frame(), preserve_index=False)
+    guard.scan_table(clean, "results/anonymised/register.parquet")
+    data = parquet_bytes(clean)
+    guard.accept_scanned(data)
+    (tmp_path / "register.parquet").write_bytes(data)
+    reads: list[object] = []
+    original = pq.ParquetFile
+    monkeypatch.setattr(pq, "ParquetFile", lambda *a, **k: reads.append(a) or original(*a, **k))
+    guard(tmp_path / "register.parquet", None)
+    assert reads == []  # recognised by its bytes: not parsed again
+    leaking = released_frame()
+    leaking.loc[3, "note"] = "ring 912 34 567"
+    (tmp_path / "register.parquet").write_bytes(parquet_bytes(leaking))  # same name, other bytes
+    with pytest.raises(DisclosureError, match="telefon"):
+        guard(tmp_path / "register.parquet", None)
+    assert reads  # parsed, and the leak found
+    with pytest.raises(DisclosureError, match=r"register.parquet: column 'note'.*'navn'"):
+        guard.scan_table(pa.Table.from_pandas(leaking.assign(note="Kari Nordmann"), preserve_index=False),
+                         "results/anonymised/register.parquet")

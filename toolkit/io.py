@@ -112,29 +112,38 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _column_kinds(sample: pd.DataFrame, text_columns: set[str]) -> tuple[dict[str, str], str]:
-    """Decide per column: 'text' or 'number'; and whether the file uses a decimal comma."""
+def _column_kinds(sample: pd.DataFrame, text_columns: set[str]) -> tuple[dict[str, str], set[str], str]:
+    """Decide per column: 'text' or 'number'; which columns look numeric; whether the file uses a decimal comma.
+
+    "Looks numeric" (only digits, signs, separators and spaces) marks the text columns pandas would otherwise
+    turn into numbers (ids, codes with leading zeros). Plain ``re`` over the sample's Python strings: for
+    2,000 rows this is several times faster than pandas' string methods column by column.
+    """
     kinds: dict[str, str] = {}
+    looks_numeric: set[str] = set()
     comma_votes = dot_votes = 0
+    numeric_text = re.compile(r"^[+-]?[\d.,\s]+$")
     for col in sample.columns:
-        values = sample[col].dropna().astype(str).str.strip()
-        values = values[values != ""]
-        if col in text_columns or values.empty:
+        values = [str(v).strip() for v in sample[col].dropna().tolist()]
+        if all(numeric_text.match(v) for v in values):
+            looks_numeric.add(col)
+        values = [v for v in values if v]
+        if col in text_columns or not values:
             kinds[col] = "text"
             continue
-        if values.str.match(_LEADING_ZERO).any():
+        if any(_LEADING_ZERO.match(v) for v in values):
             kinds[col] = "text"  # codes such as postnr 0150, kommune 0301, fødselsnummer
             continue
-        if values.str.match(_NUMBER_DOT).all():
+        if all(_NUMBER_DOT.match(v) for v in values):
             kinds[col] = "number"
-            dot_votes += int(values.str.contains(r"\.", regex=True).any())
-        elif values.str.match(_NUMBER_COMMA).all():
+            dot_votes += any("." in v for v in values)
+        elif all(_NUMBER_COMMA.match(v) for v in values):
             kinds[col] = "number"
-            comma_votes += int(values.str.contains(",", regex=False).any())
+            comma_votes += any("," in v for v in values)
         else:
             kinds[col] = "text"
     decimal = "," if comma_votes > dot_votes else "."
-    return kinds, decimal
+    return kinds, looks_numeric, decimal
 
 
 _HEAD_BYTES = 1 << 18
@@ -178,19 +187,15 @@ def read_csv_detected(path: str | Path, *, text_columns: Iterable[str] = ()) -> 
     except pd.errors.ParserError as exc:
         raise InputDataError(f"cannot parse as CSV ({_first_line(exc)})", file=path, fix="check quoting and delimiters") from None
     sample.columns = [str(c).strip() for c in sample.columns]
-    kinds, decimal = _column_kinds(sample, set(text_columns))
+    kinds, looks_numeric, decimal = _column_kinds(sample, set(text_columns))
     # One typed pass: text columns as str, the rest parsed by pandas with the detected decimal mark. A numeric
     # column that holds text after the sample comes back as text, so no value is lost.
     # Only columns that *look* numeric but must stay text (ids, codes with leading zeros) are forced to str:
     # pandas already reads real text as text, and forcing dtype=str on every text column is ~5× slower.
-    looks_numeric = {
-        col for col in sample.columns
-        if sample[col].dropna().astype(str).str.strip().str.match(r"^[+-]?[\d.,\s]+$").all()
-    }
     # Forced as Arrow strings (about 4× faster in pandas' C parser than dtype=str), then turned into pandas'
     # ordinary string dtype below, so callers see the same dtype as for any other text column.
     forced_text = [col for col, kind in kinds.items() if kind == "text" and col in looks_numeric]
-    read_kw["dtype"] = {col: pd.ArrowDtype(pa.string()) for col in forced_text}
+    read_kw["dtype"] = {col: pd.ArrowDtype(pa.large_string()) for col in forced_text}  # pandas' "str" storage
     read_kw["decimal"] = decimal
     frame = None
     fallbacks = {"utf-8": ["cp1252", "latin-1"], "utf-8-sig": ["cp1252", "latin-1"], "cp1252": ["latin-1"]}
@@ -207,8 +212,8 @@ def read_csv_detected(path: str | Path, *, text_columns: Iterable[str] = ()) -> 
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise InputDataError("the file has a header but no rows", file=path, fix="export the data again")
-    for col in forced_text:
-        frame[col] = frame[col].astype("str")
+    if forced_text:
+        frame = frame.astype(dict.fromkeys(forced_text, "str"))
     if not spaced:
         _strip_initial_spaces(frame)
     for col, kind in kinds.items():
@@ -441,11 +446,22 @@ def write_csv(path: str | Path, frame: pd.DataFrame) -> Path:
     return atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
 
 
-def write_parquet(path: str | Path, frame: pd.DataFrame) -> Path:
-    """Write a DataFrame as Parquet atomically."""
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False, compression="zstd")  # smaller than snappy and faster to read back
-    return atomic_write_bytes(path, buffer.getvalue())
+def parquet_bytes(data: pd.DataFrame | pa.Table) -> bytes:
+    """A DataFrame (without its index) or an Arrow table as the bytes of a Parquet file.
+
+    zstd: smaller than the default snappy and faster to read back.
+    """
+    import pyarrow.parquet as pq
+
+    table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def write_parquet(path: str | Path, frame: pd.DataFrame | pa.Table) -> Path:
+    """Write a DataFrame (without its index) or an Arrow table as Parquet, atomically."""
+    return atomic_write_bytes(path, parquet_bytes(frame))
 
 
 Guard = Callable[[Path, Path], None]

@@ -21,10 +21,13 @@ simple, explainable rule every time.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -289,6 +292,7 @@ class LeakGuard:
         forbidden_values: Mapping[str, Iterable[object]] | None = None,
         policy: IdentifierPolicy = ANY,
         min_length: int = 4,
+        workers: int = 2,
     ) -> None:
         if min_length < 1:
             raise ValueError("min_length must be at least 1")
@@ -301,62 +305,25 @@ class LeakGuard:
         self._phrase_lists: dict[str, list[str]] = {}
         self._digit_lists: dict[str, _DigitSet] = {}
         self._phrase_lengths: set[int] = set()
-        self._all_digits = _DigitSet([])
         self._all_phrases: set[str] = set()
         self._tokens: set[str] = set()
-        for column, values in (forbidden_values or {}).items():
-            self._add_values(str(column), values)
-        self._all_digits = _DigitSet([d._keys for d in self._digit_lists.values()], [d.long for d in self._digit_lists.values()])
-        self._all_digits.keys  # noqa: B018 - sort now (in the builder's thread), not in the first scan
-
-    # ----------------------------------------------------------------------------------- building
-    def _add_values(self, column: str, values: Iterable[object]) -> None:
-        """Index one dropped column, in Arrow kernels only (they release the GIL, so this runs beside other work).
-
-        A million names, addresses or phone numbers take a few tenths of a second: distinct values first (names
-        and addresses repeat; ids and phone numbers are nearly all distinct and skip it), then one pass per
-        step over the whole column, never a Python object per value except for the few non-ASCII phrases.
-        """
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        arrow = pc.utf8_trim_whitespace(_distinct_strings(values))
-        arrow = arrow.filter(pc.greater_equal(pc.utf8_length(arrow), self.min_length))
-        if not len(arrow):
-            return
-        # plain digit strings (ids, most phone numbers) by a cheap kernel; the regex only for the rest
-        plain = pc.fill_null(pc.ascii_is_decimal(arrow), False)
-        rest = arrow.filter(pc.invert(plain))
-        digitish = pc.match_substring_regex(rest, _DIGITISH_FULL)
-        typed = pc.replace_substring_regex(rest.filter(digitish), "[^0-9]", "")  # "+47 912 34 567"
-        digits = pa.concat_arrays([arrow.filter(plain), typed])
-        digits = digits.filter(pc.greater_equal(pc.binary_length(digits), max(self.min_length, 6)))
-        needles = [digits]
-        for prefix in ("0047", "47"):  # +47 12345678 is also published as 12345678 (8 digits)
-            national = pc.and_(pc.starts_with(digits, prefix), pc.equal(pc.binary_length(digits), len(prefix) + 8))
-            needles.append(pc.utf8_slice_codeunits(digits.filter(national), len(prefix)))
-        found = _DigitSet.from_arrow(pa.concat_arrays(needles))
-        known = self._digit_lists.get(column)
-        self._digit_lists[column] = found if known is None else _DigitSet([known._keys, found._keys], [known.long, found.long])
-        text = rest.filter(pc.invert(digitish))
-        if not len(text):
-            return
-        # tokens as the scan finds them (Python's [^\W_]+ = RE2's [\pL\pN]+), joined by one space, case-folded
-        phrases = _casefold(text)
-        dirty = pc.match_substring_regex(phrases, r"[^\pL\pN ]|  |^ | $")  # most values are already "ola nordmann"
-        if pc.any(dirty).as_py():
-            fixed = pc.utf8_trim(pc.replace_substring_regex(phrases.filter(dirty), r"[^\pL\pN]+", " "), " ")
-            phrases = pc.replace_with_mask(phrases, dirty, fixed)
-        tokens = pc.add(pc.count_substring(phrases, " "), 1)
-        phrases = phrases.filter(pc.and_(pc.greater_equal(tokens, 2), pc.less_equal(tokens, _MAX_PHRASE)))
-        phrases = phrases.filter(pc.invert(pc.match_substring_regex(phrases, _ONLY_COMMON_RE2)))
-        if not len(phrases):
-            return
-        phrase_list = phrases.to_pylist()
-        self._phrase_lists.setdefault(column, []).extend(phrase_list)
-        self._all_phrases.update(phrase_list)
-        self._tokens.update(pc.unique(pc.list_flatten(pc.split_pattern(phrases, " "))).to_pylist())
-        self._phrase_lengths.update(pc.unique(pc.add(pc.count_substring(phrases, " "), 1)).to_pylist())
+        self._accepted: set[bytes] = set()  # SHA-256 of Parquet bytes whose table was scanned before writing
+        columns = [(str(column), values) for column, values in (forbidden_values or {}).items()]
+        if workers > 1 and len(columns) > 1:
+            # columns are indexed side by side: Arrow's kernels and numpy's sort release the GIL
+            with ThreadPoolExecutor(max_workers=min(workers, len(columns)), thread_name_prefix="pdtk-guard-index") as pool:
+                indexes = list(pool.map(lambda item: _index_column(item[1], self.min_length), columns))
+        else:
+            indexes = [_index_column(values, self.min_length) for _, values in columns]
+        for (column, _), index in zip(columns, indexes, strict=True):
+            known = self._digit_lists.get(column)
+            self._digit_lists[column] = index.digits if known is None else _DigitSet.merge([known, index.digits])
+            if index.phrases:
+                self._phrase_lists.setdefault(column, []).extend(index.phrases)
+                self._all_phrases.update(index.phrases)
+                self._tokens |= index.tokens
+                self._phrase_lengths |= index.lengths
+        self._all_digits = _DigitSet.merge(list(self._digit_lists.values()))
 
     # ----------------------------------------------------------------------------------- calling
     def __call__(self, staged_path: Path, final_path: Path | None = None) -> None:
@@ -379,32 +346,58 @@ class LeakGuard:
         for column in frame.columns:
             self._scan_series(frame[column], Path(str(shown)), str(column))
 
+    def scan_table(self, table: pa.Table, shown: Path | str = "<table>") -> None:
+        """Scan an Arrow table about to be written (same rules as for a Parquet file).
+
+        With :meth:`accept_scanned` this lets a large table be scanned while it is being serialised, instead of
+        reading the written file back (see ``Study.anonymise``).
+        """
+        shown = Path(str(shown))
+        self._check_column_names(table.column_names, shown)
+        for name in table.column_names:
+            self._scan_arrow_column(table.column(name), shown, name)
+
+    def accept_scanned(self, data: bytes) -> None:
+        """Record Parquet bytes serialised from a table that passed :meth:`scan_table`.
+
+        A staged file whose bytes are exactly these (compared by SHA-256) is not parsed again: its content is the
+        scanned table's. Any other file, or a changed one, is scanned as usual.
+        """
+        self._accepted.add(hashlib.sha256(data).digest())
+
     # ----------------------------------------------------------------------------------- file kinds
     def _scan_parquet(self, path: Path, shown: Path) -> None:
-        import pyarrow as pa
-        import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
+        if self._accepted:
+            with open(path, "rb") as handle:
+                if hashlib.file_digest(handle, "sha256").digest() in self._accepted:
+                    return
         parquet = pq.ParquetFile(path)
         names = parquet.schema_arrow.names
         self._check_column_names(names, shown)
         for batch_start in range(0, len(names), 8):  # a few columns at a time keeps peak memory low
             table = parquet.read(columns=names[batch_start : batch_start + 8])
             for name in table.column_names:
-                column = table.column(name)
-                if pa.types.is_dictionary(column.type):
-                    column = column.cast(column.type.value_type)
-                if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-                    column = _could_leak(column.cast(pa.large_string()))
-                    # distinct values in Arrow, without a round trip through Python objects
-                    uniques = pc.drop_null(pc.unique(column))
-                    if len(uniques):
-                        series = pd.Series(uniques.to_pandas(types_mapper={pa.large_string(): _ARROW_STRING}.get))
-                        self._scan_strings(series.astype(_ARROW_STRING), shown, f"column '{name}'")
-                    continue
-                if _below(column, 10_000_000):  # counts, flags, years, amounts: no identity or phone number fits
-                    continue
-                self._scan_series(column.to_pandas(), shown, name)
+                self._scan_arrow_column(table.column(name), shown, name)
+
+    def _scan_arrow_column(self, column: pa.ChunkedArray, shown: Path, name: str) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = _could_leak(column.cast(pa.large_string()))
+            # distinct values in Arrow, without a round trip through Python objects
+            uniques = pc.drop_null(pc.unique(column))
+            if len(uniques):
+                series = pd.Series(uniques.to_pandas(types_mapper={pa.large_string(): _ARROW_STRING}.get))
+                self._scan_strings(series.astype(_ARROW_STRING), shown, f"column '{name}'")
+            return
+        if _below(column, 10_000_000):  # counts, flags, years, amounts: no identity or phone number fits
+            return
+        self._scan_series(column.to_pandas(), shown, name)
 
     def _scan_csv(self, raw: bytes, shown: Path, sep: str | None) -> None:
         from toolkit.io import sniff_delimiter
@@ -582,6 +575,66 @@ class LeakGuard:
         )
 
 
+@dataclass(frozen=True)
+class _ColumnIndex:
+    """What the guard searches for one dropped column: digit needles, and phrases with their tokens and lengths."""
+
+    digits: _DigitSet
+    phrases: list[str]
+    tokens: set[str]
+    lengths: set[int]
+
+
+def _index_column(values: Iterable[object], min_length: int) -> _ColumnIndex:
+    """Index one dropped column, in Arrow kernels (they release the GIL, so columns are indexed side by side).
+
+    A million names, addresses or phone numbers take a few tenths of a second: distinct values first (names
+    and addresses repeat; ids and phone numbers are nearly all distinct and skip it), then one pass per
+    step over the whole column, never a Python object per value except for the few non-ASCII phrases and
+    the final phrase list.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = pc.utf8_trim_whitespace(_distinct_strings(values))
+    arrow = arrow.filter(pc.greater_equal(pc.utf8_length(arrow), min_length))
+    # plain digit strings (ids, most phone numbers) by a cheap kernel; the regex only for the rest
+    plain = pc.fill_null(pc.ascii_is_decimal(arrow), False)
+    rest = arrow.filter(pc.invert(plain))
+    digitish = pc.match_substring_regex(rest, _DIGITISH_FULL)
+    typed = pc.replace_substring_regex(rest.filter(digitish), "[^0-9]", "")  # "+47 912 34 567"
+    digits = pa.concat_arrays([arrow.filter(plain), typed])
+    digits = digits.filter(pc.greater_equal(pc.binary_length(digits), max(min_length, 6)))
+    needles = [digits]
+    for prefix in ("0047", "47"):  # +47 12345678 is also published as 12345678 (8 digits)
+        national = pc.and_(pc.starts_with(digits, prefix), pc.equal(pc.binary_length(digits), len(prefix) + 8))
+        needles.append(pc.utf8_slice_codeunits(digits.filter(national), len(prefix)))
+    found = _DigitSet.from_arrow(pa.concat_arrays(needles))
+    found.keys  # noqa: B018 - sorted here, in the indexing thread; merging sorted columns later is cheap
+    text = rest.filter(pc.invert(digitish))
+    if not len(text):
+        return _ColumnIndex(found, [], set(), set())
+    # tokens as the scan finds them (Python's [^\W_]+ = RE2's [\pL\pN]+), joined by one space, case-folded
+    phrases = _casefold(text)
+    dirty = pc.match_substring_regex(phrases, r"[^\pL\pN ]|  |^ | $")  # most values are already "ola nordmann"
+    if pc.any(dirty).as_py():
+        fixed = pc.utf8_trim(pc.replace_substring_regex(phrases.filter(dirty), r"[^\pL\pN]+", " "), " ")
+        phrases = pc.replace_with_mask(phrases, dirty, fixed)
+    counts = pc.add(pc.count_substring(phrases, " "), 1)
+    keep = pc.and_(pc.greater_equal(counts, 2), pc.less_equal(counts, _MAX_PHRASE))
+    phrases, counts = phrases.filter(keep), counts.filter(keep)
+    common = pc.match_substring_regex(phrases, _ONLY_COMMON_RE2)
+    phrases, counts = phrases.filter(pc.invert(common)), counts.filter(pc.invert(common))
+    if not len(phrases):
+        return _ColumnIndex(found, [], set(), set())
+    return _ColumnIndex(
+        found,
+        phrases.to_pylist(),
+        set(pc.unique(pc.list_flatten(pc.split_pattern(phrases, " "))).to_pylist()),
+        set(pc.unique(counts).to_pylist()),
+    )
+
+
 def _distinct_strings(values: Iterable[object]) -> pa.LargeStringArray:
     """The distinct non-missing values of ``values`` as an Arrow ``large_string`` array.
 
@@ -695,6 +748,14 @@ class _DigitSet:
 
     def __bool__(self) -> bool:
         return bool(len(self._keys) or self.long)
+
+    @classmethod
+    def merge(cls, parts: Sequence[_DigitSet]) -> _DigitSet:
+        """One set of several, sorted at once: timsort merges the already sorted parts in linear time."""
+        merged = cls([p.keys for p in parts], [p.long for p in parts])
+        merged._keys = np.sort(merged._keys, kind="stable")
+        merged._sorted = True
+        return merged
 
     @classmethod
     def from_arrow(cls, digits: pa.LargeStringArray) -> _DigitSet:
