@@ -283,7 +283,12 @@ class LeakGuard:
 
     File kinds: Parquet (string columns, and numeric columns for identity numbers), CSV/TSV (parsed, as text),
     text formats (JSON, HTML, Markdown, SVG, XML, YAML, plain text), and ZIP containers (``.qdpx``, ``.docx``,
-    ``.xlsx``: their text members). Raster images and PDFs are not searched.
+    ``.xlsx``: their text members). Raster images and PDFs are not searched. A table can also be scanned before
+    it is written (:meth:`scan_frame`, :meth:`scan_table`); see :meth:`accept_scanned` for not parsing its
+    Parquet file again.
+
+    Building indexes the dropped columns ``workers`` at a time in threads (a million values per column take a
+    few tenths of a second each).
     """
 
     def __init__(

@@ -186,17 +186,19 @@ class PendingPseudonyms:
     Why a helper process: HMAC-SHA256 of a million identifiers is about a second of pure-Python loop that holds
     the GIL, so a thread cannot overlap it with the rest of anonymisation, and forking this process is unsafe
     (pyarrow's threads may hold locks). A fresh interpreter (``python -I -S``, standard library only, started
-    by ``subprocess``, i.e. fork *and exec*) receives the key and the identifiers on a pipe and returns the
-    digests; the caller's process meanwhile generalises and k-anonymises on the other core. The key reaches
-    only that child, over an anonymous pipe, and is never written anywhere. If the helper cannot be started or
-    answers wrongly, the digests are computed here instead (same function, a test compares the two).
+    by ``subprocess``, i.e. fork *and exec*) receives the key and the identifiers through an anonymous
+    in-memory file (``memfd``; a pipe where there is none) and returns the digests the same way; the caller's
+    process meanwhile validates, generalises and k-anonymises on the other core. The key reaches only that
+    child and never touches a disk. If the helper cannot be started or answers wrongly, the digests are computed
+    here instead (same function, a test compares the two); :meth:`cancel` stops it when the caller gives up.
     """
 
     #: below this many distinct identifiers the helper's start-up (~30 ms) is not worth it
     BACKGROUND_MIN = 100_000
     #: the share of the identifiers the helper hashes; this process hashes the rest when ``result()`` is called
-    #: instead of only waiting. For ``pdtk anonymise`` of a million rows on 2 cores (three runs each, shared
-    #: machine): 0.6 → 3.3–3.9 s, 0.7 → 3.3–3.9 s, 0.8 → 3.2–3.3 s, 0.9 → 3.4–3.7 s, 1.0 → 3.4–4.9 s.
+    #: instead of only waiting. ``Study.anonymise`` of a million rows, reading included, on 2 cores (three runs
+    #: each, shared machine, so differences near the noise): 0.7 → 3.3–3.9 s, 0.8 → 3.2–3.3 s, 0.9 → 3.4–3.7 s,
+    #: 1.0 → 3.4–4.9 s.
     HELPER_SHARE = 0.8
 
     def __init__(self, codes: np.ndarray, uniques: object, key: Key, *, index: pd.Index, background: bool = True) -> None:
