@@ -294,3 +294,18 @@ def test_class_sizes_equal_a_groupby_in_every_key_space(rows: int, ranges: list[
     codes[rng.random(rows) < 0.3, 0] = 0  # some missing values
     expected = pd.DataFrame(codes).groupby(list(range(codes.shape[1])))[0].transform("size").to_numpy()
     assert class_sizes(codes).tolist() == expected.tolist()
+
+
+def test_pseudonyms_are_the_same_whether_hashed_per_row_or_per_distinct_id(register: pd.DataFrame) -> None:
+    """One row per person is hashed row by row, a register with repeated ids per distinct id: same pid per id."""
+    from toolkit.anonymise.tabular import _mostly_distinct
+
+    people = register.copy()
+    people.loc[7, "fnr"] = None
+    panel = pd.concat([people, people], ignore_index=True)  # every id twice: the per-distinct-id path
+    assert _mostly_distinct(people["fnr"]) and not _mostly_distinct(panel["fnr"])
+    settings_ = {"invalid_ids": "report", "max_suppressed_share": 1.0}
+    by_row = anonymise_register(people, privacy(**settings_), KEY, source="r.csv").data["pid"]
+    by_id = anonymise_register(panel, privacy(**settings_), KEY, source="r.csv").data["pid"]
+    assert by_row.isna().tolist() == people["fnr"].isna().tolist()
+    assert by_row.tolist() == by_id.iloc[: len(people)].tolist() == by_id.iloc[len(people) :].tolist()

@@ -250,6 +250,17 @@ def _factorize_text(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, uniques
 
 
+def _mostly_distinct(values: pd.Series, sample: int = 10_000) -> bool:
+    """True when at least 95 % of the first ``sample`` present values are distinct (one row per person)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    head = values.dropna().iloc[:sample]
+    if len(head) < 1_000:
+        return False
+    return pc.count_distinct(pa.array(head.astype("string").array)).as_py() >= 0.95 * len(head)
+
+
 def _all_plain_digits(values: pd.Series) -> bool:
     """True when every present value is a non-empty run of ASCII digits (no regex: ~100× faster than one)."""
     import pyarrow as pa
@@ -706,10 +717,18 @@ def anonymise_register(
     # 1. ids
     _check_id_column(frame[id_col], source=source)
     normalised = normalise_ids(frame[id_col])
-    id_codes, id_uniques = _factorize_text(normalised)  # shared by the counts and the pseudonyms
-    # hashing starts now (in a helper process on large registers, collected at step 4), before anything else;
-    # if any later step refuses the data, the helper is stopped
-    pending_pid = PendingPseudonyms(id_codes, id_uniques, key, index=frame.index)
+    # Hashing starts as early as possible (in a helper process on large registers, collected at step 4); if any
+    # later step refuses the data, the helper is stopped. A register of one row per person (nearly all ids
+    # distinct, judged on a sample) is hashed row by row while its ids are counted here; otherwise each
+    # distinct id is hashed once, after factorising.
+    if _mostly_distinct(normalised):
+        present = normalised.notna().to_numpy()
+        row_codes = np.where(present, np.arange(len(normalised)), -1)
+        pending_pid = PendingPseudonyms(row_codes, normalised.fillna(""), key, index=frame.index)
+        id_codes, id_uniques = _factorize_text(normalised)  # for the counts
+    else:
+        id_codes, id_uniques = _factorize_text(normalised)  # shared by the counts and the pseudonyms
+        pending_pid = PendingPseudonyms(id_codes, id_uniques, key, index=frame.index)
     try:
         return _release(frame, privacy, key, source=source, code_tables=code_tables, policy=policy,
                         normalised=normalised, id_codes=id_codes, id_uniques=id_uniques, pending_pid=pending_pid)
