@@ -1,7 +1,10 @@
 """De-identification of Norwegian transcripts (issue 7): recall on the shipped gold sets, no leaks, contracts.
 
-The gold sets in tests/data/deid/ are SYNTHETIC, written by hand for this purpose: ``gold_dev`` was used to
-tune the recognisers, ``gold_heldout`` was written before tuning and is scored separately.
+The gold sets in tests/data/deid/ are SYNTHETIC, written by hand for this purpose. ``gold_dev`` was used to tune
+the recognisers; ``gold_heldout`` was written before tuning by the same author, scored separately, and its misses
+were used in the second round. ``gold_dev2``–``gold_dev4`` were written blind by other authors (separate agents that
+never saw the recognisers), scored blind (BENCHMARKS.md), then used to tune the second round. ``gold_blind`` was
+written the same way after the second round and has never been used for tuning: it is the honest figure.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def _combined(runs) -> object:
 
 # ------------------------------------------------------------------------------------------------ gold files
 def test_gold_jsonl_is_built_from_the_marked_files():
-    for stem in ("gold_dev", "gold_heldout"):
+    for stem in ("gold_dev", "gold_heldout", "gold_dev2", "gold_dev3", "gold_dev4", "gold_blind"):
         assert read_gold(DATA / f"{stem}.jsonl") == read_marked_file(DATA / f"{stem}.marked.txt")
 
 
@@ -259,3 +262,92 @@ def test_synthetic_generator_transcripts_are_caught():
     frame = score_documents(gold, preds).set_index("type")
     assert frame.loc["direct", "entity_recall"] >= 0.98
     assert frame.loc["quasi", "entity_recall"] >= 0.90
+
+
+# ------------------------------------------------------------------------------------------------ round 2 rules
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("U: Pappa er 58 og kan ikke jobbe.\n", [("ALDER", "58")]),
+        ("U: Mor e femtifire og jobber på kjøkkenet.\n", [("ALDER", "femtifire")]),
+        ("U: Nå er jeg 23. Jeg har fått fast jobb.\n", [("ALDER", "23")]),
+        ("U: Æ flytta da æ va søttn.\n", [("ALDER", "søttn")]),
+        ("U: Den yngste, Ylva, er bare fem.\n", [("PERSON", "Ylva"), ("ALDER", "fem")]),
+        ("U: Jeg var 14 det verste året.\n", [("ALDER", "14")]),
+        ("I: Hvor gamle er ungene?\n\nU: fire og sju.\n", [("ALDER", "fire og sju")]),
+        ("U: Eksamen er torsdag 6. juni.\n", [("DATO", "torsdag 6. juni")]),
+        ("U: Æ vart tjueen den sjuende juni.\n", [("ALDER", "tjueen"), ("DATO", "sjuende juni")]),
+        ("U: Bilen tok kvelden vinteren -22, og æ slutta hausten tjuetjueto.\n",
+         [("DATO", "vinteren -22"), ("DATO", "hausten tjuetjueto")]),
+        ("U: Jeg strøk på eksamen den 3/12-21.\n", [("DATO", "3/12-21")]),
+        ("U: Jeg sluttet i januar i fjor, og fikk diagnosen jula for to år sia.\n",
+         [("DATO", "januar i fjor"), ("DATO", "jula for to år sia")]),
+        ("U: Vi kom fra Polen 2015.\n", [("STED", "Polen"), ("DATO", "2015")]),
+        ("U: Fødselsnummeret er 12 83 99 45120.\n", [("FNR", "12 83 99 45120")]),
+        ('U: Dom kalte meg "Fjellet" heile ungdomsskolen.\n', [("PERSON", "Fjellet")]),
+        ("U: Jeg trener på SATS Kongsvinger og var på kurs hos Fagskolen Mjøsland.\n",
+         [("ORG", "SATS Kongsvinger"), ("ORG", "Fagskolen Mjøsland")]),
+        ("U: bor på kirkenær og jobber på coop prix kirkenær. veilederen på nav grue er grei.\n",
+         [("STED", "kirkenær"), ("ORG", "coop prix kirkenær"), ("ORG", "nav grue")]),
+    ],
+)
+def test_round_two_rules(text: str, expected: list[tuple[str, str]]) -> None:
+    """Kinds of failure the blind sets showed (family ages, dialect numbers, dates in words, lower-case names …)."""
+    d = Deidentifier(engine="direct")
+    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    for item in expected:
+        assert item in found, (item, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "U: Jeg jobber 20 timer i uka og tjener 2000 kroner i måneden.\n",
+        "U: Klokka er ti, og prisen var fem kroner.\n",
+        "U: Jeg var 14 dager på ferie, og vi var 20 personer.\n",
+        "U: Fylte 24 i helga.\n",
+        "U: Kontonummeret er 1503 44 12345.\n",
+        "U: Det er 2000 meter til skolen.\n",
+    ],
+)
+def test_round_two_rules_leave_these_alone(text: str) -> None:
+    d = Deidentifier(engine="direct")
+    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    assert all(kind == "ALDER" and value == "24" for kind, value in found), found
+
+
+# ------------------------------------------------------------------------------------------------ other authors
+# Recall on the sets written by other authors, as measured when the second round ended (BENCHMARKS.md): floors a
+# change must not fall below. They are below the issue's targets (0.98 direct, 0.90 quasi) on purpose: these sets
+# show what the rules still miss (lower-case names, names that are words, unfamiliar organisations).
+OTHER_AUTHORS = {  # set: (direct recall floor, quasi recall floor)
+    "gold_dev2": (0.98, 0.97),
+    "gold_dev3": (0.94, 0.94),
+    "gold_dev4": (0.95, 0.94),
+}
+
+
+def _scores(stem: str, folder: Path):
+    """Per-type scores of one gold set, de-identified by the direct engine (same spans as Presidio's)."""
+    gold = DATA / f"{stem}.jsonl"
+    write_gold_texts(gold, folder / "in")
+    deidentify_folder(folder / "in", folder / "out", engine="direct", restricted_dir=folder / "r")
+    return evaluate_deid(gold, folder / "out").set_index("type")
+
+
+@pytest.mark.parametrize("stem", sorted(OTHER_AUTHORS))
+def test_sets_by_other_authors_keep_their_recall(stem: str, tmp_path: Path) -> None:
+    frame = _scores(stem, tmp_path)
+    direct, quasi = OTHER_AUTHORS[stem]
+    assert frame.loc["direct", "entity_recall"] >= direct
+    assert frame.loc["quasi", "entity_recall"] >= quasi
+    assert frame.loc["all", "char_precision"] >= 0.98
+
+
+def test_blind_set_recall_is_reported_honestly(tmp_path: Path) -> None:
+    """``gold_blind`` was never used for tuning. Its recall is BELOW the issue's targets (BENCHMARKS.md: direct
+    0.898, quasi 0.874 on 2026-11-23); the floors only stop it from getting worse unnoticed."""
+    frame = _scores("gold_blind", tmp_path)
+    assert frame.loc["direct", "entity_recall"] >= 0.89
+    assert frame.loc["quasi", "entity_recall"] >= 0.86
+    assert frame.loc["all", "char_precision"] >= 0.98

@@ -45,7 +45,7 @@ from pathlib import Path
 import pandas as pd
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
-from toolkit.anonymise.identifiers import FNR_PATTERN, is_valid
+from toolkit.anonymise.identifiers import is_valid
 from toolkit.errors import DisclosureError, InputDataError, PdtkError
 from toolkit.io import list_transcripts, read_transcript, staged_output
 
@@ -158,14 +158,41 @@ WORD = re.compile(rf"[{UP}{LOW}0-9][{UP}{LOW}0-9'’-]*")
 SPEAKER = re.compile(r"^[ \t]*([^\n:]{1,30}):", re.MULTILINE)
 _MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
 _MONTHS_SHORT = "jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|nov|des"
-_SEASONS = "sommeren|våren|høsten|vinteren|julen|jula|påsken|påska|sommer|vår|høst|vinter|jul|påske|skoleåret|året|våronnen"
+_SEASONS = (
+    "sommeren|våren|høsten|vinteren|julen|jula|påsken|påska|sommer|vår|høst|vinter|jul|påske|skoleåret|året|våronnen|"
+    "høstsemesteret|vårsemesteret|semesteret|sommarn|sommaren|sommar|vårn|hausten|haust|vintern|vinteren"
+)
 _YEAR = r"(?:19[4-9]\d|20[0-4]\d)"
+_UNITS = "en|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni"
 _NUMWORDS = (
     "ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|søtten|atten|nitten|tjue|tjueen|tjueto|tjuetre|"
-    "tjuefire|tjuefem|tjueseks|tjuesju|tjuesyv|tjueåtte|tjueni|tretti|tjugo|tju"
+    "tjuefire|tjuefem|tjueseks|tjuesju|tjuesyv|tjueåtte|tjueni|tretti|tjugo|tju|"
+    # dialect teens, and the ages of parents and grandparents ("femtifire", "sekstisju", "åtti")
+    "trettån|fjortån|femtån|sekstån|søttån|attån|nittån|fjortn|femtn|sekstn|søttn|syttn|attn|nittn|"
+    rf"(?:tretti|førti|femti|seksti|sytti|åtti|nitti)(?:{_UNITS})?"
+)
+# a year said in words: "tjuenitten" (2019), "tjuetjueto" (2022), "totusenogfem", "nittennittiåtte"
+_YEAR_WORDS = (
+    rf"(?:tjue(?:tjue(?:{_UNITS})?|ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|søtten|atten|nitten)|"
+    rf"to\s?tusen(?:\s?og\s?(?:{_UNITS}|ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|atten|nitten))?|"
+    rf"nitten\s?nitti(?:{_UNITS})?)"
+)
+_WEEKDAYS = "mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|måndag|tysdag|laurdag|sundag"
+_ORDINALS = (
+    "første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|tolvte|trettende|"
+    "fjortende|femtende|sekstende|syttende|søttende|attende|nittende|tjuende|tjueførste|tjueandre|tjuetredje|"
+    "tjuefjerde|tjuefemte|tjuesjette|tjuesjuende|tjuesyvende|tjueåttende|tjueniende|trettiende|trettiførste"
 )
 _DATE_PATTERNS = [
-    CIPattern(rf"\b\d{{1,2}}\.\s?(?:{_MONTHS}|(?:{_MONTHS_SHORT})\.?)(?:\s+{_YEAR})?(?![\w])"),
+    CIPattern(
+        rf"\b(?:(?:{_WEEKDAYS})\s+(?:den\s+)?)?\d{{1,2}}\.\s?(?:{_MONTHS}|(?:{_MONTHS_SHORT})\.?)(?:\s+{_YEAR})?(?![\w])"
+    ),
+    # "(den) sjuende juni", "første mai 2020"
+    CIPattern(rf"\b(?:{_ORDINALS})\s+(?:i\s+)?(?:{_MONTHS})(?:\s+{_YEAR})?\b"),
+    # "3/12-21", "03/12-2021"
+    CIPattern(r"(?<![\d/.,])(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])-(?:\d{4}|\d{2})(?![\d])"),
+    # "vinteren -22", "høsten '19", "hausten tjuetjueto"
+    CIPattern(rf"\b(?:{_SEASONS})\s+(?:i\s+)?(?:[-'’]\d{{2}}|{_YEAR_WORDS})(?![\w-])"),
     CIPattern(rf"\b(?:{_MONTHS})\s+{_YEAR}\b"),
     CIPattern(r"(?<![\d.,])(0?[1-9]|[12]\d|3[01])[./](0?[1-9]|1[0-2])[./]((?:19|20)?\d{2})(?![\d])"),
     CIPattern(r"(?<![\d-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d])"),
@@ -173,12 +200,47 @@ _DATE_PATTERNS = [
 ]
 _YEAR_CUE = CIPattern(
     rf"\b(?:i|fra|til|siden|før|etter|innen|rundt|høst|vår|sommer|vinter|jula|julen|begynnelsen av|starten av|"
-    rf"slutten av|midten av|utgangen av|født i|fødd i|in)\s+({_YEAR}(?:\s?[/–-]\s?(?:{_YEAR}|\d{{2}}))?)\b"
+    rf"slutten av|midten av|utgangen av|født i|fødd i|in)\s+({_YEAR}(?:\s?[/–-]\s?(?:{_YEAR}|\d{{2}}))?|{_YEAR_WORDS})\b"
 )
+# a season tied to last year ("i fjor høst", "sommeren i fjor", "forrige jul"): as datable as a season and a year
 _SMALLNUM = "en|ett|ei|to|tre|fire|fem|seks|sju|syv|åtte|ni"
-_SUBJECT = (
-    r"(?:jeg|je|æ|eg|e|i|han|hun|hu|ho|hen|vi|me|dem|de|du|dokker|broren|søstera|søsteren|sønnen|dattera)"
+_RELATIVE_SEASON = CIPattern(
+    r"\b((?:i\s+)?fjor\s+(?:høst|vår|sommer|vinter|jul|påske)|(?:høsten|våren|sommeren|vinteren|julen|jula|påsken|"
+    rf"påska|{_MONTHS})\s+i\s+(?:fjor|forfjor)|forrige\s+(?:høst|vår|sommer|vinter|jul|påske|skoleår)|"
+    rf"(?:{_SEASONS})\s+for\s+(?:{_SMALLNUM}|\d)\s+år\s+(?:siden|sia))\b"
 )
+# a year standing alone as a point in time ("kom fra Polen 2015"): 1990–2029, not an amount or a measure, not
+# part of a longer number, a decimal, a time or a range of digits
+_BARE_YEAR = re.compile(
+    r"(?<![\w.,:/+-])(199\d|20[0-2]\d)(?![\w.,:/]\d|[\w-]|\s*(?:kr\b|kroner|,-|NOK|meter|m\b|km|mil\b|kilo|kg|"
+    r"gram|g\b|liter|poeng|prosent|%|stk|stykker|personer|folk|elever|mennesker|ansatte|timer|minutter|dager|ganger))"
+)
+_NICKNAME = re.compile(
+    r"\b(?:kalte|kalla|kalt|kaller|kallenavn(?:et)?|heter|het)\s+(?:meg|han|ham|henne|ho|hu|oss|dem|seg)?\s*(?:for\s+)?"
+    r"[\"«“”']([^\"»“”'\n]{2,24})[\"»“”']",
+    re.IGNORECASE,
+)
+# grouped as people say them: "DDMMYY NNNNN", "DD MM YY NNNNN", "DD.MM.YY NNNNN" (not an account number's 4-2-5)
+# lower-case names named by a relation: "bestevenninna mi selma", "kjæresten min ida", "ayse, søstra mi"
+_RELATIONS = (
+    "kjæresten|kjæreste|samboeren|venninna|venninnen|venninne|bestevenninna|bestevenninnen|bestevennen|bestevenn|"
+    "kompisen|kompis|søstra|søsteren|søster|broren|bror|onkelen|onkel|tanta|tante|mora|moren|faren|stefaren|"
+    "stemora|sjefen|læreren|veilederen|kontaktlæreren|sønnen|dattera|datteren|fetteren|kusina|naboen|kollegaen"
+)
+_LOWER_RELATION_NAME = re.compile(
+    rf"\b(?:{_RELATIONS})\s+(?:min|mi|mitt|hans|hennes|vår)[.,]?\s+([{LOW}][{LOW}]+(?:-[{LOW}]+)?)\b"
+)
+_LOWER_NAME_RELATION = re.compile(rf"\b([{LOW}][{LOW}]+(?:-[{LOW}]+)?),\s+(?:{_RELATIONS})\s+(?:min|mi|mitt)\b")
+_CALLED = re.compile(rf"\b(?:kalte|kalla|kaller|kalles)\s+seg\s+([{UP}][\w-]+)")
+_FNR_LOOSE = re.compile(r"(?<![\d.,])(?:\d{6}[ ]?|\d{2}[ .]\d{2}[ .]\d{2}[ .]?)\d{5}(?![\d]|[.,]\d)")
+_SUBJECT = (
+    r"(?:jeg|je|æ|eg|e|i|han|hun|hu|ho|hen|vi|me|dem|de|du|dokker|broren|søstera|søsteren|sønnen|dattera|datteren|"
+    r"mor|far|mora|faren|moren|mamma|pappa|mammaen|pappaen|bestefar|bestemor|farfar|farmor|morfar|mormor|onkel|"
+    r"tante|lillebror|lillesøster|storebror|storesøster|lillebroren|lillesøstera|lillesøsteren|storebroren|"
+    r"storesøstera|storesøsteren|kjæresten|samboeren|yngstemann|eldstemann|den\s+yngste|den\s+eldste|"
+    r"yngste\s+bror|yngste\s+søster|eldste\s+bror|eldste\s+søster|minstemann|veslejenta|veslegutten)"
+)
+_HALF = r"(?:\s+og\s+et\s+halvt|\s+og\s+en\s+halv|\s*½)?"
 _AGE_PATTERNS = [
     # "da jeg var 17", dialect "da æ va søtten", "når hun blei 15", "fra jeg var 15 til jeg var 18"
     CIPattern(
@@ -191,11 +253,17 @@ _AGE_PATTERNS = [
     ),
     # "jeg er 19.", "han er to og går i barnehagen"
     CIPattern(
-        rf"\b{_SUBJECT}\s+(?:er|e|var|va|blir|blei|ble|fyller|fylte|har\s+fylt|er\s+snart|er\s+nesten|er\s+bare)\s+"
-        rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)(?=\s*(?:[,.!?;)\n]|og\b|nå\b|da\b|i\s+dag\b|$))"
+        rf"\b{_SUBJECT}\s+(?:er|e|var|va|vart|blir|blei|ble|fyller|fylte|har\s+fylt|er\s+snart|er\s+nesten|"
+        rf"(?:er|e|var|va|ble|vart)\s+bare)\s+"
+        rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|i\s+dag\b|$))"
+    ),
+    # "en lillesøster på ni år", "ein son på fire"
+    CIPattern(
+        rf"\b(?:lillesøster|lillebror|storesøster|storebror|søster|søstra|syster|bror|bror\s+min|sønn|son|datter|dotter|"
+        rf"gutt|jente|unge|barn|baby|kjæreste)\s+på\s+((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)\b(?!\s*(?:kilo|kg|cm|måneder|uker))"
     ),
     CIPattern(
-        rf"\b(?:er|e|var|va|blir|blei|ble|fyller|fylte|fylt|snart|nesten)\s+"
+        rf"(?<!klokka\s)(?<!klokken\s)(?<!kl\s)(?<!kl\.\s)\b(?:er|e|var|va|blir|blei|ble|fyller|fylte|fylt|snart|nesten)\s+"
         rf"((?:1[2-9]|2\d|{_NUMWORDS})(?:\s+år)?)(?=\s*(?:[,.!?;)\n]|og\b|nå\b|i\s+dag\b|$))"
     ),
     # "to år eldre", "ett år yngre enn meg"
@@ -205,11 +273,40 @@ _AGE_PATTERNS = [
         rf"\b(?:fyller|fylte|fyllte|fylt|fyll|fyllr)\s+((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)\b(?![.:,]\d)"
     ),
     CIPattern(r"\b(?:alder(?:en)?\s+(?:av|på))\s+(\d{1,2}(?:\s+år)?)\b"),
+    # inverted and softened: "nå er jeg 23.", "no e æ tjuesju og …", "jeg er jo nitten så …"
+    CIPattern(
+        rf"\b(?:er|e|var|va|vart|blir|ble)\s+(?:jeg|je|æ|eg|han|hun|hu|ho|hen)\s+(?:jo\s+|bare\s+|snart\s+|nesten\s+)?"
+        rf"((?:\d{{1,2}}|{_NUMWORDS}){_HALF}(?:\s+år)?)(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|da\b|så\b|i\s+dag\b|$))"
+    ),
+    CIPattern(
+        rf"\b{_SUBJECT}\s+(?:er|e|var|va)\s+jo\s+((?:\d{{1,2}}|{_NUMWORDS}){_HALF}(?:\s+år)?)"
+        rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|så\b|da\b|$))"
+    ),
+    # "tjueto nå.", "jepp, 19 no": an answer that is an age and "now"
+    CIPattern(rf"(?:^|[.!?:]\s+|\n)(?:jepp|ja|jo|joa|yes)?[,.]?\s*((?:1[3-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?)\s+(?:nå|no)\b"),
+
+    # "jeg var 14 det verste året": a teenage or twenties number after "jeg var" mid-sentence, unless a unit follows
+    CIPattern(
+        rf"\b{_SUBJECT}\s+(?:er|e|var|va|vart|blir|blei|ble|fyller|fylte)\s+((?:1\d|2\d|{_NUMWORDS})(?:\s+år(?!\s+siden))?)"
+        rf"(?![\w.,:]|\s*(?:år\s+siden|dager|døgn|uker|måneder|mnd|timer|minutter|min\b|sekunder|kroner|kr\b|prosent|%|"
+        rf"ganger|stykker|stk|km|meter|kilo|kg|poeng|gram|liter|grader|plasser|personer|elever|av\b|i\s+køen))"
+    ),
 ]
+# "maja, 26, bor på …": a name with the age between commas
+_NAME_COMMA_AGE = re.compile(
+    rf"\b([{UP}{LOW}][{LOW}-]+),\s+((?:1[3-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?),\s"
+)
+# "Emine er seks og …": a name (a capitalised word that is no ordinary word) with an age at the end of a clause
+_NAMED_AGE = re.compile(
+    rf"\b([{UP}][{LOW}]+),?\s+(?:er|e|var|vart|blir|ble|blei|fyller|fylte)\s+(?:bare\s+|snart\s+|nesten\s+)?"
+    rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
+    rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|i\s+dag\b|$))"
+)
 # An answer that starts with a number, after a question about age ("Hvor gammel er han?" — "21, ...").
 _AGE_QUESTION = CIPattern(
-    r"\b(?:gammel|gamal|gamle|alder|år\s+er\s+(?:du|han|hun))\b[^\n]*\?[ \t]*\n\s*\n?[ \t]*(?:[^\n:]{1,30}:[ \t]*)?"
-    rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)\b"
+    r"\b(?:gammel|gamal|gammal|gamle|alder|år\s+er\s+(?:du|han|hun))\b[^\n]*\?[ \t]*\n\s*\n?[ \t]*(?:[^\n:]{1,30}:[ \t]*)?"
+    rf"(?:(?:jeg\s+|æ\s+|eg\s+)?(?:er|e|blir|ble|fyller|fylte|vart)\s+)?((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?"
+    rf"(?:(?:\s+og\s+|,\s*|\.?\s+(?:snart|nesten)\s+)(?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)*)\b"
 )
 _GENERIC_AGE_BEFORE = _words("en ei et ein eit alle mange noen de hver enhver")
 _BARE_AGE = re.compile(r"\b(1[0-9]|2[0-9])\s+år\b(?!\s+(?:siden|etter|før|til|senere|tidligere))")
@@ -238,6 +335,7 @@ _ID = CIPattern(
     r"(?:\s+[^\s\d]+){0,5}?\s*[:#]?\s*"
     r"([A-Za-z]{0,3}[-]?\d[\d/.\-]{3,}[A-Za-z]?)(?<![.\-/])"
 )
+_PREFIXED_ID = re.compile(r"\b[A-ZÆØÅ]{2,6}-(?:19|20)\d{2}-\d{3,}\b|\b[A-ZÆØÅ]{1,6}-\d{5,}\b")
 _CASE_NUMBER = re.compile(r"(?<![\d/.,-])(?:\d{2}|(?:19|20)\d{2})/(?!(?:19|20)\d{2}(?!\d))\d{4,7}(?![\d/])")
 _ADDRESS_CONTEXT = re.compile(
     rf"(?:\b(?:i|på|bor|bodde|bur|budde|adressen|adresse|adressa|til)\s+(?:er\s+|var\s+)?)"
@@ -287,17 +385,30 @@ _COUNTRY_CUE = re.compile(
     r"\bbakgrunn\s+fra|\bflyktet\s+fra|\bflykta\s+fra|\bkom\s+(?:hit\s+)?fra|\bflytta\s+(?:hit\s+)?fra|"
     r"\bflyttet\s+(?:hit\s+)?fra|\bkommer\s+fra|\bkjem\s+frå|\bfrå|\bborn\s+in|\bbor\s+(?:nå\s+)?i|\bbur\s+i|"
     r"\bjobber\s+i|\bstuderer\s+i|\bsitter\s+i\s+fengsel\s+i|\bdeportert\s+til|\bsendt\s+tilbake\s+til|"
-    r"\breiste\s+tilbake\s+til|\bflytta\s+tilbake\s+til|\bflyttet\s+tilbake\s+til)\s+(?:\w+\s+){0,1}$",
+    r"\breiste\s+tilbake\s+til|\bflytta\s+tilbake\s+til|\bflyttet\s+tilbake\s+til|\bflytta\s+til|\bflyttet\s+til|"
+    r"\bflytte\s+til|\bkom\s+til|\bvil\s+(?:eg\s+|jeg\s+)?(?:kanskje\s+)?til|\ber\s+i|\be\s+i)"
+    r"\s+(?:\w+\s+){0,1}$",
     re.IGNORECASE,
 )
+# institutions named by a word before them, for lower-case transcripts ("bingsfoss vgs", "grue helsesenter")
+_LOWER_INSTITUTIONS = (
+    "frisørskole|folkehøgskule|sjukeheim|klinikk|vgs|videregående skole|videregående|ungdomsskole|ungdomsskule|barneskole|barneskule|yrkesskole|"
+    "naturbruksskole|folkehøgskole|læringssenter|legesenter|helsesenter|legekontor|sykehjem|helsetun|"
+    "behandlingssenter|idrettslag|fotballklubb"
+)
 _SCHOOL_WORDS = (
+    "vidaregåande skule|vidaregåande skole|maritime fagskule|maritime fagskole|maritime skule|maritime skole|"
+    "folkehøgskule|naturbruksskule|fagskule|sjukeheim|sjukehus|handelshøyskole|handelshøgskole|frisørskole|"
+    "klinikk|fysioterapi|snekkeri|apotek|"
+    "yrkesskole|naturbruksskole|yrkesfagsenter|helsesenter|tekniske fagskole|tekniske skole|fagskole|idrettsgymnas|vidregåande|vidaregåande|vidergåande|"
+    "sykehjem|helsetun|behandlingssenter|rehabiliteringssenter|omsorgssenter|"
     "videregående skole|videregående skule|videregående|ungdomsskole|ungdomsskule|barneskole|barneskule|skole|skule|"
     "vgs|VGS|barnehage|folkehøgskole|folkehøyskole|gymnas|montessoriskole|friskole|kristne skole|ungdomshjem|"
     "ungdomshjemmet|bofellesskap|ungdomsbolig|barnevernsinstitusjon|omsorgssenter|fritidsklubb|ungdomsklubb|"
     "ungdomshus|leirskole|kulturskole|voksenopplæring|læringssenter|arbeidssenter|legesenter|legekontor"
 )
 _CLUB_WORDS = (
-    "IL|IF|FK|BK|SK|HK|IK|TIF|Idrettslag|idrettslag|Fotballklubb|fotballklubb|Håndballklubb|håndballklubb|"
+    "IL|IF|FK|BK|SK|HK|IK|TIF|IBK|OIL|Idrettslag|idrettslag|Fotballklubb|fotballklubb|Håndballklubb|håndballklubb|"
     "Skiklubb|skiklubb|Turnforening|turnforening|Ballklubb|ballklubb|Innebandyklubb|innebandyklubb|"
     "Bokseklubb|bokseklubb|Svømmeklubb|svømmeklubb|Skytterlag|skytterlag|Musikkorps|musikkorps|Skolekorps|skolekorps"
 )
@@ -373,6 +484,35 @@ class NorwegianDetector:
         self._chain_re = re.compile(
             rf"(?=[{UP}0-9])(?<![\w-])({_alternation(g.chains)})\s+([{UP}][\w-]+(?:\s[{UP}][\w-]+)?)"
         )
+        # "på SATS Kongsvinger", "gjennom Jobzone Kongsvinger", "Klipp & Krøll Skarnes": a capitalised brand
+        # after a preposition (so not at a sentence start), followed by a known place
+        self._brand_place_re = re.compile(
+            rf"\b(?:på|hos|for|gjennom|via|ved|fra|til|med|i)\s+([{UP}][\w-]*\w(?:\s&\s[{UP}][\w-]*\w)?)\s+"
+            rf"({_alternation(g.places)})(?![\w-])"
+        )
+        # Text transcribed without capitals ("bor på kirkenær", "jobber på coop prix kirkenær", "nav grue",
+        # "bingsfoss vgs"): the same gazetteers, matched in lower case, with a cue that it is a name
+        def lower_alt(words: Iterable[str]) -> str:
+            return _alternation(sorted({w.lower() for w in words}, key=len, reverse=True))
+
+        preps = "|".join(sorted(_PLACE_PREPS))
+        self._lower_place_re = re.compile(
+            rf"\b(?:{preps})\s+({lower_alt(p for p in g.places if p.lower() not in g.ambiguous)})(?![\w-])"
+        )
+        self._lower_country_re = re.compile(rf"\b(?:{preps})\s+({lower_alt(g.countries)})(?![\w-])")
+        # after "nav" or a chain even a place that is also a word counts ("nav grue")
+        self._lower_org_re = re.compile(
+            rf"(?<![\w-])((?:nav|{lower_alt(g.chains)})\s+(?:{lower_alt(g.places)}))(?![\w-])"
+        )
+        self._lower_school_re = re.compile(
+            rf"(?<![\w-])([{LOW}][{LOW}-]{{2,}})\s+({_LOWER_INSTITUTIONS})(?![\w-])"
+        )
+        # "Fagskolen Mjøsland", "Fritidsklubben Loftet", "Hotell Brandsøy": a kind of place, then its name
+        self._kind_name_re = re.compile(
+            rf"\b(?:(?:Høgskolen|Høgskulen|Høyskolen|Universitetet)\s+(?:i|på)\s+[{UP}][\w-]*|Fagskolen|Fritidsklubben|"
+            rf"Ungdomsklubben|Ungdomshuset|Hotell|Kafé|Kafe|Kaffebaren|Restaurant|"
+            rf"Treningssenteret|Senteret|Klubben|Behandlingssenteret|Klinikk|Klinikken)\s+[{UP}][\w'-]*(?:\s[{UP}][\w'-]*){{0,2}}"
+        )
         self._chain_alone_re = re.compile(
             rf"(?=[{UP}0-9])(?<![\w-])({_alternation(g.chains)})\s+(?:i|på|på\s+senteret\s+i)\s+(?:{_alternation(g.places)})(?![\w-])"
         )
@@ -383,12 +523,17 @@ class NorwegianDetector:
 
     # ------------------------------------------------------------------------------------ identifiers
     def find_fnr(self, text: str) -> list[Span]:
-        """11 digits, with or without a space after the date part, kept only when the checksum is valid."""
-        return [
-            Span(m.start(), m.end(), "FNR", 1.0)
-            for m in FNR_PATTERN.finditer(text)
-            if is_valid(m.group(1) + m.group(2))
-        ]
+        """11 digits ("DDMMYY NNNNN", "DD MM YY NNNNN", with or without spaces or dots): certain when the checksum
+        is valid; still tagged, less surely, when only the date part is plausible — a number misheard, mistyped
+        or transcribed with one wrong digit identifies the person all the same."""
+        spans = []
+        for m in _FNR_LOOSE.finditer(text):
+            digits = re.sub(r"\D", "", m.group(0))
+            if is_valid(digits):
+                spans.append(Span(m.start(), m.end(), "FNR", 1.0))
+            elif 1 <= int(digits[0:2]) % 40 <= 31 and 1 <= int(digits[2:4]) % 40 <= 12:
+                spans.append(Span(m.start(), m.end(), "FNR", 0.7))
+        return spans
 
     def find_phone(self, text: str) -> list[Span]:
         """8-digit Norwegian numbers (+47/0047 optional) in the usual groupings, valid for region NO."""
@@ -426,10 +571,13 @@ class NorwegianDetector:
             self._email = EmailRecognizer(supported_language=LANGUAGE, supported_entity="EPOST")
         if "@" not in text:
             return []
-        found = self._email.analyze(
-            text, ["EPOST"], None, regex_flags=re.DOTALL | re.MULTILINE | re.IGNORECASE
-        )
-        spans = [Span(r.start, r.end, "EPOST", 1.0) for r in found]
+        # Only the lines that hold an "@" go through Presidio's recogniser (an address never spans lines).
+        spans = []
+        for line in re.finditer(r"[^\n]*@[^\n]*", text):
+            found = self._email.analyze(
+                line.group(0), ["EPOST"], None, regex_flags=re.DOTALL | re.MULTILINE | re.IGNORECASE
+            )
+            spans += [Span(line.start() + r.start, line.start() + r.end, "EPOST", 1.0) for r in found]
         # Presidio validates the top-level domain; an address with an unknown one is still an address here.
         spans += [Span(m.start(), m.end(), "EPOST", 0.9) for m in _EMAIL_FALLBACK.finditer(text)]
         return spans
@@ -445,6 +593,7 @@ class NorwegianDetector:
         public-sector case-number shape year/serial ("2021/118733", "19/04512"), which no date or phone has."""
         spans = [Span(m.start(1), m.end(1), "ID", 0.9) for m in _ID.finditer(text, self._low(text))]
         spans += [Span(m.start(), m.end(), "ID", 0.75) for m in _CASE_NUMBER.finditer(text)]
+        spans += [Span(m.start(), m.end(), "ID", 0.7) for m in _PREFIXED_ID.finditer(text)]
         return spans
 
     # ------------------------------------------------------------------------------------ addresses
@@ -537,6 +686,8 @@ class NorwegianDetector:
             Span(m.start(), m.end(), "DATO", 0.85) for p in _DATE_PATTERNS for m in p.finditer(text, low)
         ]
         spans += [Span(m.start(1), m.end(1), "DATO", 0.6) for m in _YEAR_CUE.finditer(text, low)]
+        spans += [Span(m.start(1), m.end(1), "DATO", 0.6) for m in _RELATIVE_SEASON.finditer(text, low)]
+        spans += [Span(m.start(1), m.end(1), "DATO", 0.5) for m in _BARE_YEAR.finditer(text)]
         return spans
 
     def find_ages(self, text: str) -> list[Span]:
@@ -549,6 +700,13 @@ class NorwegianDetector:
                     continue  # "for en nittenåring" speaks of nineteen-year-olds in general
                 spans.append(Span(m.start(1), m.end(1), "ALDER", 0.8))
         spans += [Span(m.start(1), m.end(1), "ALDER", 0.6) for m in _AGE_QUESTION.finditer(text, low)]
+        for m in _NAME_COMMA_AGE.finditer(text):
+            name = m.group(1)
+            if name.lower() in self.g.first_names or name.lower() in self.g.surnames or name[0].isupper() and self._is_name_word(text, m.start(1), name):
+                spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
+        for m in _NAMED_AGE.finditer(text):
+            if self._is_name_word(text, m.start(1), m.group(1)):
+                spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
         for m in _BARE_AGE.finditer(text):
             if _DURATION_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
                 continue
@@ -600,6 +758,27 @@ class NorwegianDetector:
                 spans.append(Span(m.start(), end, "ORG", 0.8))
         for m in self._org_re.finditer(text):
             spans.append(Span(m.start(), m.end(), "ORG", 0.75))
+        for m in self._brand_place_re.finditer(text):
+            brand = m.group(1)
+            lw = brand.lower()
+            if lw in self.g.first_names or lw in self.g.surnames or lw in self.places_lower:
+                continue  # "til Ola Kongsvinger", "fra Grue Finnskog": a name or two places, not a brand
+            if lw in _FUNCTION_WORDS or brand in self.g.common_proper:
+                continue
+            spans.append(Span(m.start(1), m.end(2), "ORG", 0.6))
+        for m in self._kind_name_re.finditer(text):
+            spans.append(Span(m.start(), m.end(), "ORG", 0.6))
+        for m in self._lower_org_re.finditer(text):
+            spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
+        for m in self._lower_school_re.finditer(text):
+            name = m.group(1)
+            if name in _FUNCTION_WORDS or name in _GENERIC_SCHOOL_COMPOUNDS:
+                continue
+            if name in self.g.ambiguous and name not in self.places_lower:
+                continue
+            if name not in self.places_lower and not self._is_name_word(text, m.start(1), name):
+                continue  # "en ny vgs", "den gamle ungdomsskole": an ordinary word before it
+            spans.append(Span(m.start(1), m.end(2), "ORG", 0.6))
         for m in self._chain_alone_re.finditer(text):
             spans.append(Span(m.start(1), m.end(1), "ORG", 0.7))
         for m in re.finditer(r"\bSykehuset Innlandet(?:\s(?:på\s)?[A-ZÆØÅ][\w-]+)?", text):
@@ -611,6 +790,18 @@ class NorwegianDetector:
             start = self._trim_leading(text, m.start(1), m.group(1))
             if start is not None:
                 yield Span(start, m.end(), "ORG", 0.8)
+
+    def _is_name_word(self, text: str, pos: int, word: str) -> bool:
+        """A capitalised word that reads as a name: a known first name, or no function word, common proper noun
+        or ordinary Norwegian word ("Klokka er ti", "Prisen var fem" are not ages)."""
+        import simplemma
+
+        lw = word.lower()
+        if lw in self.g.first_names:
+            return True
+        if lw in _FUNCTION_WORDS or word in self.g.common_proper or lw in self.places_lower:
+            return False
+        return not simplemma.is_known(lw, lang="nb")
 
     def _ordinary_at_start(self, text: str, pos: int, word: str) -> bool:
         """A sentence-initial word that is an ordinary Norwegian word ("Liten skole") and no known name/place.
@@ -658,7 +849,14 @@ class NorwegianDetector:
             if name_like and prev not in _PLACE_PREPS and needs_prep:
                 continue
             spans.append(Span(m.start(), m.end(), "STED", 0.8))
+        for m in self._lower_place_re.finditer(text):
+            spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
+        for m in self._lower_country_re.finditer(text):
+            if m.group(1) not in ("norge", "noreg"):  # living in Norway identifies no one
+                spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
         for m in self._country_re.finditer(text):
+            if m.group(1) in ("Norge", "Noreg"):
+                continue  # living in Norway identifies no one
             if _COUNTRY_CUE.search(text[max(0, m.start() - 40) : m.start()]):
                 spans.append(Span(m.start(), m.end(), "STED", 0.7))
         return spans
@@ -771,6 +969,13 @@ class NorwegianDetector:
                     and (is_cap or (lw in first and lw not in g.ambiguous))
                 ):
                     label[i] = "PERSON"
+        # "marius og sebbe": a lower-case word no dictionary knows, joined by "og" to a name
+        for i in range(2, n):
+            if label[i] is None and lows[i - 1] == "og" and label[i - 2] == "PERSON":
+                lw = lows[i]
+                plain = lw.isalpha() and len(lw) > 2 and lw not in _FUNCTION_WORDS and lw not in g.ambiguous
+                if plain and not self._ordinary(lw) and not self._explained(tokens[i][2]):
+                    label[i] = "PERSON"
         # surnames / unknown capitalised words joined to a person ("Kari Nordmann", "kari hansen")
         for i in range(1, n):
             if label[i - 1] == "PERSON" and label[i] is None and _adjacent(text, tokens[i - 1], tokens[i]):
@@ -802,8 +1007,25 @@ class NorwegianDetector:
         )
 
     # ------------------------------------------------------------------------------------ all
+    def find_nicknames(self, text: str) -> list[Span]:
+        """Names the gazetteers cannot know, from their context: a nickname in quotes after "kalte meg" («Fjellet»),
+        a name after "kalte seg", and a lower-case name next to a relation ("kjæresten min ida", "ayse, søstra
+        mi") unless it is an ordinary word that is no first name."""
+        spans = [Span(m.start(1), m.end(1), "PERSON", 0.7) for m in _NICKNAME.finditer(text)]
+        spans += [Span(m.start(1), m.end(1), "PERSON", 0.7) for m in _CALLED.finditer(text)]
+        for regex in (_LOWER_RELATION_NAME, _LOWER_NAME_RELATION):
+            for m in regex.finditer(text):
+                word = m.group(1)
+                head = word.split("-")[0]
+                if word in _FUNCTION_WORDS or head in _FUNCTION_WORDS or len(head) < 3:
+                    continue  # "onkelen min då eg var …": a short word is a function word, also in nynorsk
+                if head in self.g.first_names or not self._ordinary(head):
+                    spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
+        return spans
+
     def find_all(self, text: str) -> list[Span]:
         return [
+            *self.find_nicknames(text),
             *self.find_fnr(text),
             *self.find_phone(text),
             *self.find_email(text),
@@ -939,6 +1161,7 @@ def _make_recognizers(detector: NorwegianDetector) -> list:
         NorwegianRecognizer(
             "NorwegianPersonRecognizer", ["PERSON", "STED"], d.find_persons, ["hete", "kalle", "si"]
         ),
+        NorwegianRecognizer("NorwegianNicknameRecognizer", ["PERSON"], d.find_nicknames, ["kalte", "min", "mi"]),
         NorwegianRecognizer("NorwegianDateRecognizer", ["DATO"], d.find_dates, ["dato", "født"]),
         NorwegianRecognizer("NorwegianAgeRecognizer", ["ALDER"], d.find_ages, ["år", "alder", "gammel"]),
     ]
