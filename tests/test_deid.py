@@ -322,8 +322,8 @@ def test_round_two_rules_leave_these_alone(text: str) -> None:
 # show what the rules still miss (lower-case names, names that are words, unfamiliar organisations).
 OTHER_AUTHORS = {  # set: (direct recall floor, quasi recall floor)
     "gold_dev2": (0.98, 0.97),
-    "gold_dev3": (0.94, 0.94),
-    "gold_dev4": (0.95, 0.94),
+    "gold_dev3": (0.96, 0.94),
+    "gold_dev4": (0.98, 0.94),
 }
 
 

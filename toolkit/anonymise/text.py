@@ -934,8 +934,8 @@ class NorwegianDetector:
                         label[i] = "STED"  # "bor i Grinder": a capital after a place preposition is a place
                     elif not self._ordinary(lw):
                         label[i] = "PERSON"
-            elif is_first and not ambiguous and (lw not in _FUNCTION_WORDS or after_cue):
-                label[i] = "PERSON"
+            elif (is_first or is_poss) and not ambiguous and (lw not in _FUNCTION_WORDS or after_cue):
+                label[i] = "PERSON"  # "så sa ola", "eriks onkel"
         # second pass: ambiguous names confirmed by a neighbour (sentence-start "Per Hansen", "Liv og Ola")
         for _ in range(2):
             for i in candidates:
@@ -976,11 +976,19 @@ class NorwegianDetector:
                 plain = lw.isalpha() and len(lw) > 2 and lw not in _FUNCTION_WORDS and lw not in g.ambiguous
                 if plain and not self._ordinary(lw) and not self._explained(tokens[i][2]):
                     label[i] = "PERSON"
-        # surnames / unknown capitalised words joined to a person ("Kari Nordmann", "kari hansen")
+        # surnames / unknown capitalised words joined to a person ("Kari Nordmann", "kari hansen"), also a
+        # surname that is a place name ("Solveig Hjelmeland") and an initial ("nora b", "Petter S.")
         for i in range(1, n):
             if label[i - 1] == "PERSON" and label[i] is None and _adjacent(text, tokens[i - 1], tokens[i]):
                 w, lw = tokens[i][2], lows[i]
-                if lw in sur or (cap(w, lw) and not self._explained(w) and not _lower_compound(w)):
+                place_surname = cap(w, lw) and lw in self.places_lower and lows[i - 1] in first
+                initial = len(w) == 1 and w.isalpha() and lows[i - 1] in first and (lw not in ("i", "å", "e", "a", "o"))
+                if (
+                    lw in sur
+                    or place_surname
+                    or initial
+                    or (cap(w, lw) and not self._explained(w) and not _lower_compound(w))
+                ):
                     label[i] = "PERSON"
         return _tokens_to_spans(text, tokens, label)
 
