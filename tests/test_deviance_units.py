@@ -102,3 +102,19 @@ def test_funnel_plot_draws():
     frame, y, p = _units_frame(8, 200, effects={2: 1.0}, seed=6)
     fig = analyse_units(frame, "skole", y, p).funnel_plot()
     assert fig.axes[0].get_xlabel().startswith("precision")
+
+
+def test_young_people_without_a_unit_are_listed_but_never_flagged_or_pooled():
+    """Suppressed or missing unit codes form one '(missing)' row: it mixes many units, so it is not judged."""
+    frame, y, p = _units_frame(20, 200, seed=4)
+    frame["skole"] = frame["skole"].astype(object)
+    frame.loc[:399, "skole"] = None  # 400 people without a school …
+    y = y.copy()
+    y[:400] = 1  # … who all succeeded: as a unit it would be far above its expectation
+    result = analyse_units(frame, "skole", y, p, limit=0.998, min_unit_size=20)
+    table = result.table.set_index("unit")
+    assert table.loc["(missing)", "n"] == 400 and bool(table.loc["(missing)", "no_unit"])
+    assert table.loc["(missing)", "flag"] == "" and table.loc["(missing)", "z"] > 5
+    assert np.isnan(table.loc["(missing)", "excess_rate_shrunk"])
+    assert result.dispersion["n_units"] == 18  # the 18 schools left with people in them; not the missing row
+    result.funnel_plot()

@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats
 
 MIN_UNITS_FOR_PHI = 15
+MISSING_UNIT = "(missing)"
 CONTRACT_COLUMNS = ["unit_var", "unit", "n", "observed", "expected", "z", "flag"]
 
 
@@ -62,7 +63,7 @@ def as_label_column(column: pd.Series) -> pd.Series:
 def _unit_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and their labels (as text, missing as '(missing)'); factorising once is fast on a million rows."""
     codes, uniques = pd.factorize(as_label_column(column), use_na_sentinel=True)
-    labels = np.array([str(u) for u in uniques] + ["(missing)"], dtype=object)
+    labels = np.array([str(u) for u in uniques] + [MISSING_UNIT], dtype=object)
     codes = np.where(codes < 0, len(uniques), codes)
     present = np.bincount(codes, minlength=len(labels)) > 0
     remap = np.cumsum(present) - 1
@@ -137,7 +138,7 @@ class UnitAnalysis:
         import matplotlib.pyplot as plt
 
         t = self.table
-        ok = t["variance"] > 0
+        ok = (t["variance"] > 0) & ~t.get("no_unit", pd.Series(False, index=t.index))
         precision = (t.loc[ok, "expected"] ** 2 / t.loc[ok, "variance"]).to_numpy(dtype=float)
         ratio = (t.loc[ok, "observed"] / t.loc[ok, "expected"]).to_numpy(dtype=float)
         inflate = np.sqrt(self.dispersion["phi"]) if self.widened else 1.0
@@ -179,16 +180,23 @@ def analyse_units(
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(sd > 0, (t["observed"] - t["expected"]) / sd, np.nan)
     big = t["n"].to_numpy() >= min_unit_size
-    dispersion = overdispersion(z[big])
+    # Young people without a unit (a missing code, or one suppressed for k-anonymity) are listed as one row, but
+    # they come from many units: that row is neither flagged nor used to estimate over-dispersion or shrinkage.
+    no_unit = (t["unit"] == MISSING_UNIT).to_numpy()
+    judged = big & ~no_unit
+    dispersion = overdispersion(z[judged])
     phi = dispersion["phi"]
     widen = bool(dispersion["estimable"] and dispersion["significant"] and phi > 1)
     z_used = z / np.sqrt(phi) if widen else z
     z_crit = stats.norm.ppf(1 - (1 - limit) / 2)
-    flag = np.where(big & (z_used > z_crit), "above", np.where(big & (z_used < -z_crit), "below", ""))
+    flag = np.where(judged & (z_used > z_crit), "above", np.where(judged & (z_used < -z_crit), "below", ""))
 
     n = t["n"].to_numpy(dtype=float)
     excess, _ = t["observed"] - t["expected"], None
-    shrunk_rate, tau2 = empirical_bayes(excess.to_numpy() / n, t["variance"].to_numpy() / n**2)
+    shrunk_rate = np.full(len(t), np.nan)
+    shrunk_rate[~no_unit], tau2 = empirical_bayes(
+        excess.to_numpy()[~no_unit] / n[~no_unit], t["variance"].to_numpy()[~no_unit] / n[~no_unit] ** 2
+    )
     e = t["expected"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         o_e = t["observed"].to_numpy() / e
@@ -212,6 +220,7 @@ def analyse_units(
             "excess_rate_shrunk": shrunk_rate,
             "o_e_shrunk": 1 + shrunk_rate * n / e,
             "too_small": ~big,
+            "no_unit": no_unit,
             "variance": t["variance"].to_numpy(),
         }
     )
