@@ -351,3 +351,21 @@ def test_blind_set_recall_is_reported_honestly(tmp_path: Path) -> None:
     assert frame.loc["direct", "entity_recall"] >= 0.89
     assert frame.loc["quasi", "entity_recall"] >= 0.86
     assert frame.loc["all", "char_precision"] >= 0.98
+
+
+def test_a_trained_pipeline_adds_its_entities(tmp_path: Path) -> None:
+    """The path for an installed trained Norwegian pipeline (``nb_core_news_*``, not installable offline here),
+    exercised with a stand-in: a saved ``nb`` pipeline whose entity ruler plays the trained NER. Its PER and LOC
+    are added as evidence (mapped to PERSON and STED) to what the rules find."""
+    import spacy
+
+    nlp = spacy.blank("nb")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "PER", "pattern": "zorblax"}, {"label": "LOC", "pattern": "quuxby"}])
+    nlp.to_disk(tmp_path / "stand_in_nb")
+    text = "U: jeg snakket med zorblax om å flytte til quuxby. Kari var der også.\n"
+    plain, _ = Deidentifier(engine="presidio", spacy_model=None).deidentify(text)
+    assert "zorblax" in plain and "quuxby" in plain  # the rules alone do not know these words
+    trained, spans = Deidentifier(engine="presidio", spacy_model=str(tmp_path / "stand_in_nb")).deidentify(text)
+    assert "zorblax" not in trained and "quuxby" not in trained and "Kari" not in trained
+    assert {s["type"] for s in spans} >= {"PERSON", "STED"}
