@@ -289,6 +289,9 @@ def test_synthetic_generator_transcripts_are_caught():
          [("ORG", "SATS Kongsvinger"), ("ORG", "Fagskolen Mjøsland")]),
         ("U: bor på kirkenær og jobber på coop prix kirkenær. veilederen på nav grue er grei.\n",
          [("STED", "kirkenær"), ("ORG", "coop prix kirkenær"), ("ORG", "nav grue")]),
+        ("U: vi bor i nittedalsgata 14 nå\n", [("ADRESSE", "nittedalsgata 14")]),
+        ("U: Jeg studerer på Høgskolen i Innlandet nå.\n", [("ORG", "Høgskolen i Innlandet")]),
+        ("I: hvor gammel er du\n\nU: 17. snart 18 da\n", [("ALDER", "17. snart 18")]),
     ],
 )
 def test_round_two_rules(text: str, expected: list[tuple[str, str]]) -> None:
@@ -322,8 +325,8 @@ def test_round_two_rules_leave_these_alone(text: str) -> None:
 # show what the rules still miss (lower-case names, names that are words, unfamiliar organisations).
 OTHER_AUTHORS = {  # set: (direct recall floor, quasi recall floor)
     "gold_dev2": (0.98, 0.97),
-    "gold_dev3": (0.96, 0.94),
-    "gold_dev4": (0.98, 0.94),
+    "gold_dev3": (0.97, 0.94),
+    "gold_dev4": (0.99, 0.96),
 }
 
 
@@ -346,7 +349,7 @@ def test_sets_by_other_authors_keep_their_recall(stem: str, tmp_path: Path) -> N
 
 def test_blind_set_recall_is_reported_honestly(tmp_path: Path) -> None:
     """``gold_blind`` was never used for tuning. Its recall is BELOW the issue's targets (BENCHMARKS.md: direct
-    0.898, quasi 0.874 on 2026-11-23); the floors only stop it from getting worse unnoticed."""
+    0.898, quasi 0.879 on 2026-11-23); the floors only stop it from getting worse unnoticed."""
     frame = _scores("gold_blind", tmp_path)
     assert frame.loc["direct", "entity_recall"] >= 0.89
     assert frame.loc["quasi", "entity_recall"] >= 0.86

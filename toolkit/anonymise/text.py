@@ -304,7 +304,8 @@ _NAMED_AGE = re.compile(
 )
 # An answer that starts with a number, after a question about age ("Hvor gammel er han?" — "21, ...").
 _AGE_QUESTION = CIPattern(
-    r"\b(?:gammel|gamal|gammal|gamle|alder|år\s+er\s+(?:du|han|hun))\b[^\n]*\?[ \t]*\n\s*\n?[ \t]*(?:[^\n:]{1,30}:[ \t]*)?"
+    r"(?:\b(?:gammel|gamal|gammal|gamle|alder|år\s+er\s+(?:du|han|hun))\b[^\n]*\?|"
+    r"\b(?:hvor|kor|ka|kva)\s+(?:gammel|gamal|gammal|gamle)\b[^\n?]*)[ \t]*\n\s*\n?[ \t]*(?:[^\n:]{1,30}:[ \t]*)?"
     rf"(?:(?:jeg\s+|æ\s+|eg\s+)?(?:er|e|blir|ble|fyller|fylte|vart)\s+)?((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?"
     rf"(?:(?:\s+og\s+|,\s*|\.?\s+(?:snart|nesten)\s+)(?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)*)\b"
 )
@@ -509,7 +510,8 @@ class NorwegianDetector:
         )
         # "Fagskolen Mjøsland", "Fritidsklubben Loftet", "Hotell Brandsøy": a kind of place, then its name
         self._kind_name_re = re.compile(
-            rf"\b(?:(?:Høgskolen|Høgskulen|Høyskolen|Universitetet)\s+(?:i|på)\s+[{UP}][\w-]*|Fagskolen|Fritidsklubben|"
+            rf"\b(?:Høgskolen|Høgskulen|Høyskolen|Universitetet)\s+(?:i|på)\s+[{UP}][\w-]*\w|"
+            rf"\b(?:Fagskolen|Fritidsklubben|"
             rf"Ungdomsklubben|Ungdomshuset|Hotell|Kafé|Kafe|Kaffebaren|Restaurant|"
             rf"Treningssenteret|Senteret|Klubben|Behandlingssenteret|Klinikk|Klinikken)\s+[{UP}][\w'-]*(?:\s[{UP}][\w'-]*){{0,2}}"
         )
@@ -518,6 +520,11 @@ class NorwegianDetector:
         )
         suffix_alt = "|".join(re.escape(s) for s in g.street_suffixes)
         self._street_word_re = re.compile(rf"(?<![\w-])([{UP}][{LOW}-]{{2,}}?(?:{suffix_alt}))(?![\w-])")
+        # lower-case transcripts: "bor i nittedalsgata 14" (a street word with a house number, after a cue)
+        self._lower_street_re = re.compile(
+            rf"\b(?:i|på|bor|bur|bodde|budde|adressen|adresse|adressa)\s+(?:er\s+|var\s+)?"
+            rf"([{LOW}][{LOW}-]{{2,}}?(?:{suffix_alt})\s+\d{{1,4}}(?:\s?[a-z](?![\w]))?)(?![\w]|[.,]\d)"
+        )
         self._email = None
         self._low_cache: tuple[str | None, str] = (None, "")
 
@@ -600,7 +607,7 @@ class NorwegianDetector:
     def find_addresses(self, text: str) -> list[Span]:
         """Street name (Norwegian street suffix) + house number, postcode + place, postboxes."""
         g = self.g
-        spans: list[Span] = []
+        spans: list[Span] = [Span(m.start(1), m.end(1), "ADRESSE", 0.7) for m in self._lower_street_re.finditer(text)]
         for m in self._street_word_re.finditer(text):
             word = m.group(1)
             start, end = m.start(1), m.end(1)
