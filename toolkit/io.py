@@ -459,11 +459,6 @@ def parquet_bytes(data: pd.DataFrame | pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def write_parquet(path: str | Path, frame: pd.DataFrame | pa.Table) -> Path:
-    """Write a DataFrame (without its index) or an Arrow table as Parquet, atomically."""
-    return atomic_write_bytes(path, parquet_bytes(frame))
-
-
 Guard = Callable[[Path, Path], None]
 """A guard reads one staged file (staged path, final path) and raises to stop the whole step."""
 
