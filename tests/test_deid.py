@@ -2,9 +2,10 @@
 
 The gold sets in tests/data/deid/ are SYNTHETIC, written by hand for this purpose. ``gold_dev`` was used to tune
 the recognisers; ``gold_heldout`` was written before tuning by the same author, scored separately, and its misses
-were used in the second round. ``gold_dev2``–``gold_dev4`` were written blind by other authors (separate agents that
-never saw the recognisers), scored blind (BENCHMARKS.md), then used to tune the second round. ``gold_blind`` was
-written the same way after the second round and has never been used for tuning: it is the honest figure.
+were used in the second round. ``gold_dev2``–``gold_dev5`` were written blind by other authors (separate agents that
+never saw the recognisers), scored blind (BENCHMARKS.md), then used to tune the second and third rounds.
+``gold_blind`` was written the same way after the third round and has never been used for tuning: it is the honest
+figure.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def _combined(runs) -> object:
 
 # ------------------------------------------------------------------------------------------------ gold files
 def test_gold_jsonl_is_built_from_the_marked_files():
-    for stem in ("gold_dev", "gold_heldout", "gold_dev2", "gold_dev3", "gold_dev4", "gold_blind"):
+    for stem in ("gold_dev", "gold_heldout", "gold_dev2", "gold_dev3", "gold_dev4", "gold_dev5", "gold_blind"):
         assert read_gold(DATA / f"{stem}.jsonl") == read_marked_file(DATA / f"{stem}.marked.txt")
 
 
@@ -292,6 +293,15 @@ def test_synthetic_generator_transcripts_are_caught():
         ("U: vi bor i nittedalsgata 14 nå\n", [("ADRESSE", "nittedalsgata 14")]),
         ("U: Jeg studerer på Høgskolen i Innlandet nå.\n", [("ORG", "Høgskolen i Innlandet")]),
         ("I: hvor gammel er du\n\nU: 17. snart 18 da\n", [("ALDER", "17. snart 18")]),
+        # round 3 (from the first blind set, gold_dev5 since)
+        ("U: Marta er 26 og jeg er 24.\n", [("PERSON", "Marta"), ("ALDER", "26")]),
+        ("U: Datteren vår er tre år, og en gutt på åtte måneder.\n", [("ALDER", "tre år"), ("ALDER", "åtte måneder")]),
+        ("U: Eg var berre nitten då. Syster mi har ein son som er to.\n", [("ALDER", "nitten"), ("ALDER", "to")]),
+        ("U: Familien er fra Homs i Syria.\n", [("STED", "Syria")]),
+        ("I: hei filmon\n\nU: mor i asmara. en venninne, pim, er fra pattaya\n",
+         [("PERSON", "filmon"), ("STED", "asmara"), ("PERSON", "pim"), ("STED", "pattaya")]),
+        ("U: jan 2023. mamma fikk jobb i romerike regnskap as\n", [("DATO", "jan 2023"), ("ORG", "romerike regnskap as")]),
+        ("U: ja stryk. 21 85 03 476 92.\n", [("FNR", "21 85 03 476 92")]),
     ],
 )
 def test_round_two_rules(text: str, expected: list[tuple[str, str]]) -> None:
@@ -311,6 +321,7 @@ def test_round_two_rules(text: str, expected: list[tuple[str, str]]) -> None:
         "U: Fylte 24 i helga.\n",
         "U: Kontonummeret er 1503 44 12345.\n",
         "U: Det er 2000 meter til skolen.\n",
+        "U: vi dro til Sverige på tur, og læreren i innføringsklassen var snill.\n",
     ],
 )
 def test_round_two_rules_leave_these_alone(text: str) -> None:
@@ -325,8 +336,9 @@ def test_round_two_rules_leave_these_alone(text: str) -> None:
 # show what the rules still miss (lower-case names, names that are words, unfamiliar organisations).
 OTHER_AUTHORS = {  # set: (direct recall floor, quasi recall floor)
     "gold_dev2": (0.98, 0.97),
-    "gold_dev3": (0.97, 0.94),
+    "gold_dev3": (0.97, 0.96),
     "gold_dev4": (0.99, 0.96),
+    "gold_dev5": (0.97, 0.96),
 }
 
 
@@ -349,10 +361,10 @@ def test_sets_by_other_authors_keep_their_recall(stem: str, tmp_path: Path) -> N
 
 def test_blind_set_recall_is_reported_honestly(tmp_path: Path) -> None:
     """``gold_blind`` was never used for tuning. Its recall is BELOW the issue's targets (BENCHMARKS.md: direct
-    0.898, quasi 0.879 on 2026-11-23); the floors only stop it from getting worse unnoticed."""
+    0.833, quasi 0.832 on 2026-11-23); the floors only stop it from getting worse unnoticed."""
     frame = _scores("gold_blind", tmp_path)
-    assert frame.loc["direct", "entity_recall"] >= 0.89
-    assert frame.loc["quasi", "entity_recall"] >= 0.86
+    assert frame.loc["direct", "entity_recall"] >= 0.82
+    assert frame.loc["quasi", "entity_recall"] >= 0.82
     assert frame.loc["all", "char_precision"] >= 0.98
 
 

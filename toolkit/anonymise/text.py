@@ -193,7 +193,7 @@ _DATE_PATTERNS = [
     CIPattern(r"(?<![\d/.,])(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])-(?:\d{4}|\d{2})(?![\d])"),
     # "vinteren -22", "høsten '19", "hausten tjuetjueto"
     CIPattern(rf"\b(?:{_SEASONS})\s+(?:i\s+)?(?:[-'’]\d{{2}}|{_YEAR_WORDS})(?![\w-])"),
-    CIPattern(rf"\b(?:{_MONTHS})\s+{_YEAR}\b"),
+    CIPattern(rf"\b(?:{_MONTHS}|(?:{_MONTHS_SHORT})\.?)\s+{_YEAR}\b"),
     CIPattern(r"(?<![\d.,])(0?[1-9]|[12]\d|3[01])[./](0?[1-9]|1[0-2])[./]((?:19|20)?\d{2})(?![\d])"),
     CIPattern(r"(?<![\d-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d])"),
     CIPattern(rf"\b(?:{_SEASONS})\s+(?:i\s+|på\s+)?{_YEAR}(?:\s?[/–-]\s?(?:{_YEAR}|\d{{2}}))?\b"),
@@ -228,11 +228,17 @@ _RELATIONS = (
     "stemora|sjefen|læreren|veilederen|kontaktlæreren|sønnen|dattera|datteren|fetteren|kusina|naboen|kollegaen"
 )
 _LOWER_RELATION_NAME = re.compile(
-    rf"\b(?:{_RELATIONS})\s+(?:min|mi|mitt|hans|hennes|vår)[.,]?\s+([{LOW}][{LOW}]+(?:-[{LOW}]+)?)\b"
+    rf"\b(?:{_RELATIONS}|venninne|venn|kamerat)(?:\s+(?:min|mi|mitt|hans|hennes|vår))?[.,]?\s+([{LOW}][{LOW}]+(?:-[{LOW}]+)?)\b"
 )
+# "hei filmon", "takk, sara": a greeting names the person spoken to
+_GREETED = re.compile(rf"\b(?:hei|hallo|heisann|takk)[,!]?\s+([{LOW}][{LOW}]{{2,}})\b")
+# lower-case transcripts: a word no dictionary knows after a place preposition ("mor i asmara", "på gressvik")
+_LOWER_UNKNOWN_PLACE = re.compile(rf"\b(?:i|på|fra|frå|utenfor|utanfor)\s+([{LOW}][{LOW}-]{{3,}})\b")
+# "romerike regnskap as": a lower-case company with its AS after a preposition
+_LOWER_COMPANY = re.compile(rf"\b(?:i|hos|på|for|fra)\s+((?:[{LOW}][\w&-]*\s){{1,3}}(?:as|asa))\b")
 _LOWER_NAME_RELATION = re.compile(rf"\b([{LOW}][{LOW}]+(?:-[{LOW}]+)?),\s+(?:{_RELATIONS})\s+(?:min|mi|mitt)\b")
 _CALLED = re.compile(rf"\b(?:kalte|kalla|kaller|kalles)\s+seg\s+([{UP}][\w-]+)")
-_FNR_LOOSE = re.compile(r"(?<![\d.,])(?:\d{6}[ ]?|\d{2}[ .]\d{2}[ .]\d{2}[ .]?)\d{5}(?![\d]|[.,]\d)")
+_FNR_LOOSE = re.compile(r"(?<![\d.,])(?:\d{6}[ ]?|\d{2}[ .]\d{2}[ .]\d{2}[ .]?)(?:\d{5}|\d{3} \d{2})(?![\d]|[.,]\d)")
 _SUBJECT = (
     r"(?:jeg|je|æ|eg|e|i|han|hun|hu|ho|hen|vi|me|dem|de|du|dokker|broren|søstera|søsteren|sønnen|dattera|datteren|"
     r"mor|far|mora|faren|moren|mamma|pappa|mammaen|pappaen|bestefar|bestemor|farfar|farmor|morfar|mormor|onkel|"
@@ -253,14 +259,21 @@ _AGE_PATTERNS = [
     ),
     # "jeg er 19.", "han er to og går i barnehagen"
     CIPattern(
-        rf"\b{_SUBJECT}\s+(?:er|e|var|va|vart|blir|blei|ble|fyller|fylte|har\s+fylt|er\s+snart|er\s+nesten|"
-        rf"(?:er|e|var|va|ble|vart)\s+bare)\s+"
-        rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|i\s+dag\b|$))"
+        rf"\b{_SUBJECT}(?:\s+(?:min|mi|mitt|vår|vårt|hans|hennes|deres))?\s+(?:er|e|var|va|vart|blir|blei|ble|fyller|"
+        rf"fylte|har\s+fylt|er\s+snart|er\s+nesten|(?:er|e|var|va|ble|vart)\s+(?:bare|berre))\s+"
+        rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
+        rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|då\b|eller\b|i\s+dag\b|$))"
+    ),
+    # "ein son som er to", "en gutt som er seks"
+    CIPattern(
+        rf"\b(?:son|sønn|sønnen|dotter|datter|dattera|gutt|gut|jente|barn|unge|bror|syster|søster)\s+som\s+(?:er|e|blir|fyller)\s+"
+        rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)\b(?!\s*(?:kroner|kr\b|prosent|timer|ganger))"
     ),
     # "en lillesøster på ni år", "ein son på fire"
     CIPattern(
         rf"\b(?:lillesøster|lillebror|storesøster|storebror|søster|søstra|syster|bror|bror\s+min|sønn|son|datter|dotter|"
-        rf"gutt|jente|unge|barn|baby|kjæreste)\s+på\s+((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)\b(?!\s*(?:kilo|kg|cm|måneder|uker))"
+        rf"gutt|jente|unge|barn|baby|kjæreste)\s+på\s+((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+(?:år|måneder|mnd|uker))?)\b"
+        rf"(?!\s*(?:kilo|kg|cm|gram))"
     ),
     CIPattern(
         rf"(?<!klokka\s)(?<!klokken\s)(?<!kl\s)(?<!kl\.\s)\b(?:er|e|var|va|blir|blei|ble|fyller|fylte|fylt|snart|nesten)\s+"
@@ -294,7 +307,7 @@ _AGE_PATTERNS = [
 ]
 # "maja, 26, bor på …": a name with the age between commas
 _NAME_COMMA_AGE = re.compile(
-    rf"\b([{UP}{LOW}][{LOW}-]+),\s+((?:1[3-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?),\s"
+    rf"\b([{UP}{LOW}][{LOW}-]+),\s+((?:1[3-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?)(?:,\s|\.(?:\s|$))"
 )
 # "Emine er seks og …": a name (a capitalised word that is no ordinary word) with an age at the end of a clause
 _NAMED_AGE = re.compile(
@@ -365,8 +378,11 @@ _NAME_CUES_BEFORE = _words(
     "saksbehandleren sjef sjefen trener treneren trener'n nabo naboen sønn sønnen datter dattera datteren "
     "mamma pappa fosterfar fostermor helsesøster helsesykepleier psykolog psykologen spesialpedagog "
     "assistent assistenten koordinator koordinatoren miljøarbeider ungdomsarbeider mentor mentoren "
-    "fastlege fastlegen"
+    "fastlege fastlegen lillesøster lillesøstera lillesøsteren lillebror lillebroren storesøster storebror "
+    "syster systera systra syskenet hei hallo seier sier"
 )
+_MONTH_WORDS = frozenset(f"{_MONTHS}|{_MONTHS_SHORT}".split("|"))
+_COUNTRY_PREPS = _words("i fra frå på utenfor utanfor nær rundt")
 _NAME_CUES_AFTER = _words("heter het heite heiter hette kalles ringte sa sier")
 _POSSESSIVES = _words("min mi mitt mine din di ditt dine hans hennes vår vårt våre sin si sitt sine deres")
 _SPEECH_VERBS = _words(
@@ -391,16 +407,18 @@ _COUNTRY_CUE = re.compile(
     r"\s+(?:\w+\s+){0,1}$",
     re.IGNORECASE,
 )
+# words before an institution that make it no name: "på eit sjukeheim", "den nye vgs"
+_ARTICLES = _words("en ei et ein eit den det dei denne dette ny nye gamle")
 # institutions named by a word before them, for lower-case transcripts ("bingsfoss vgs", "grue helsesenter")
 _LOWER_INSTITUTIONS = (
-    "frisørskole|folkehøgskule|sjukeheim|klinikk|vgs|videregående skole|videregående|ungdomsskole|ungdomsskule|barneskole|barneskule|yrkesskole|"
+    "helsehus|frisørskole|folkehøgskule|sjukeheim|klinikk|vgs|videregående skole|videregående|ungdomsskole|ungdomsskule|barneskole|barneskule|yrkesskole|"
     "naturbruksskole|folkehøgskole|læringssenter|legesenter|helsesenter|legekontor|sykehjem|helsetun|"
     "behandlingssenter|idrettslag|fotballklubb"
 )
 _SCHOOL_WORDS = (
     "vidaregåande skule|vidaregåande skole|maritime fagskule|maritime fagskole|maritime skule|maritime skole|"
     "folkehøgskule|naturbruksskule|fagskule|sjukeheim|sjukehus|handelshøyskole|handelshøgskole|frisørskole|"
-    "klinikk|fysioterapi|snekkeri|apotek|"
+    "klinikk|fysioterapi|snekkeri|apotek|helsehus|"
     "yrkesskole|naturbruksskole|yrkesfagsenter|helsesenter|tekniske fagskole|tekniske skole|fagskole|idrettsgymnas|vidregåande|vidaregåande|vidergåande|"
     "sykehjem|helsetun|behandlingssenter|rehabiliteringssenter|omsorgssenter|"
     "videregående skole|videregående skule|videregående|ungdomsskole|ungdomsskule|barneskole|barneskule|skole|skule|"
@@ -709,11 +727,13 @@ class NorwegianDetector:
         spans += [Span(m.start(1), m.end(1), "ALDER", 0.6) for m in _AGE_QUESTION.finditer(text, low)]
         for m in _NAME_COMMA_AGE.finditer(text):
             name = m.group(1)
-            if name.lower() in self.g.first_names or name.lower() in self.g.surnames or name[0].isupper() and self._is_name_word(text, m.start(1), name):
+            explicit = m.group(2).endswith("år")  # "Lina, tjuetre år,": an age whatever the word before it
+            if explicit or name.lower() in self.g.first_names or name.lower() in self.g.surnames or name[0].isupper() and self._is_name_word(text, m.start(1), name):
                 spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
         for m in _NAMED_AGE.finditer(text):
             if self._is_name_word(text, m.start(1), m.group(1)):
                 spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
+                spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))  # "Marta er 26": the age confirms the name
         for m in _BARE_AGE.finditer(text):
             if _DURATION_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
                 continue
@@ -777,9 +797,11 @@ class NorwegianDetector:
             spans.append(Span(m.start(), m.end(), "ORG", 0.6))
         for m in self._lower_org_re.finditer(text):
             spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
+        for m in _LOWER_COMPANY.finditer(text):
+            spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
         for m in self._lower_school_re.finditer(text):
             name = m.group(1)
-            if name in _FUNCTION_WORDS or name in _GENERIC_SCHOOL_COMPOUNDS:
+            if name in _FUNCTION_WORDS or name in _GENERIC_SCHOOL_COMPOUNDS or name in _ARTICLES:
                 continue
             if name in self.g.ambiguous and name not in self.places_lower:
                 continue
@@ -858,13 +880,28 @@ class NorwegianDetector:
             spans.append(Span(m.start(), m.end(), "STED", 0.8))
         for m in self._lower_place_re.finditer(text):
             spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
+        for m in _LOWER_UNKNOWN_PLACE.finditer(text):
+            word = m.group(1)
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            line_end = text.find("\n", m.end())
+            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            if line.split(":", 1)[-1].lower() != line.split(":", 1)[-1]:
+                continue  # only in turns written without capitals, where a name has no other mark
+            if word in _FUNCTION_WORDS or word in g.ambiguous or word in g.first_names or self._ordinary(word):
+                continue
+            if any(self._ordinary(word[k:]) for k in range(3, len(word) - 4)):
+                continue  # a compound of an ordinary word ("innføringsklassen"), not a name
+            spans.append(Span(m.start(1), m.end(1), "STED", 0.5))
         for m in self._lower_country_re.finditer(text):
             if m.group(1) not in ("norge", "noreg"):  # living in Norway identifies no one
                 spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
         for m in self._country_re.finditer(text):
             if m.group(1) in ("Norge", "Noreg"):
                 continue  # living in Norway identifies no one
-            if _COUNTRY_CUE.search(text[max(0, m.start() - 40) : m.start()]):
+            prev = _prev_word(text, m.start()).lower()
+            # "fra Syria", "i Polen" describe where someone or their family is from or lives; "til Sverige på tur"
+            # only with a moving verb (the cue list)
+            if prev in _COUNTRY_PREPS or _COUNTRY_CUE.search(text[max(0, m.start() - 40) : m.start()]):
                 spans.append(Span(m.start(), m.end(), "STED", 0.7))
         return spans
 
@@ -902,6 +939,8 @@ class NorwegianDetector:
             lw = lows[i]
             if w[0].isdigit():
                 continue
+            if lw in _MONTH_WORDS and i + 1 < n and re.fullmatch(_YEAR, tokens[i + 1][2]):
+                continue  # "jan 2023", "mai 2021": a month, not Jan or Mai
             is_first, is_sur = lw in first, lw in sur
             base = lw[:-1] if lw.endswith("s") and len(lw) > 3 else None
             is_poss = base is not None and (base in first or base in sur) and not (is_first or is_sur)
@@ -926,6 +965,7 @@ class NorwegianDetector:
                     and prev2 in _NAME_CUES_BEFORE
                     and prev in ("er", "var", "va", "e", "heter", "het")
                 )
+                or (joined2 and prev2 in ("jeg", "eg", "æ", "je", "i") and prev in ("er", "e") and cap(w, lw))
             )
             ambiguous = lw in g.ambiguous or (is_poss and base in g.ambiguous)
             if is_cap:
@@ -978,11 +1018,17 @@ class NorwegianDetector:
                     label[i] = "PERSON"
         # "marius og sebbe": a lower-case word no dictionary knows, joined by "og" to a name
         for i in range(2, n):
-            if label[i] is None and lows[i - 1] == "og" and label[i - 2] == "PERSON":
+            if label[i] is None and lows[i - 1] == "og" and label[i - 2] == "PERSON" and tokens[i - 2][2].islower():
                 lw = lows[i]
-                plain = lw.isalpha() and len(lw) > 2 and lw not in _FUNCTION_WORDS and lw not in g.ambiguous
+                plain = lw.isalpha() and 2 < len(lw) <= 12 and lw not in _FUNCTION_WORDS and lw not in g.ambiguous
                 if plain and not self._ordinary(lw) and not self._explained(tokens[i][2]):
                     label[i] = "PERSON"
+        # a place of two capitalised words ("fra Chiang Mai", "utenfor Udon Thani")
+        for i in range(1, n):
+            if label[i - 1] == "STED" and label[i] is None and _adjacent(text, tokens[i - 1], tokens[i]):
+                w, lw = tokens[i][2], lows[i]
+                if cap(w, lw) and not self._explained(w) and not self._ordinary(lw) and lw not in first:
+                    label[i] = "STED"
         # surnames / unknown capitalised words joined to a person ("Kari Nordmann", "kari hansen"), also a
         # surname that is a place name ("Solveig Hjelmeland") and an initial ("nora b", "Petter S.")
         for i in range(1, n):
@@ -1028,7 +1074,7 @@ class NorwegianDetector:
         mi") unless it is an ordinary word that is no first name."""
         spans = [Span(m.start(1), m.end(1), "PERSON", 0.7) for m in _NICKNAME.finditer(text)]
         spans += [Span(m.start(1), m.end(1), "PERSON", 0.7) for m in _CALLED.finditer(text)]
-        for regex in (_LOWER_RELATION_NAME, _LOWER_NAME_RELATION):
+        for regex in (_LOWER_RELATION_NAME, _LOWER_NAME_RELATION, _GREETED):
             for m in regex.finditer(text):
                 word = m.group(1)
                 head = word.split("-")[0]
