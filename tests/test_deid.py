@@ -2,10 +2,9 @@
 
 The gold sets in tests/data/deid/ are SYNTHETIC, written by hand for this purpose. ``gold_dev`` was used to tune
 the recognisers; ``gold_heldout`` was written before tuning by the same author, scored separately, and its misses
-were used in the second round. ``gold_dev2``–``gold_dev5`` were written blind by other authors (separate agents that
-never saw the recognisers), scored blind (BENCHMARKS.md), then used to tune the second and third rounds.
-``gold_blind`` was written the same way after the third round and has never been used for tuning: it is the honest
-figure.
+were used in the second round. ``gold_dev2``–``gold_dev6`` were written blind by other authors (separate agents that
+never saw the recognisers), scored blind (BENCHMARKS.md), then used to tune rounds two to four. ``gold_blind`` was
+written the same way after the fourth round and has never been used for tuning: it is the honest figure.
 """
 
 from __future__ import annotations
@@ -61,7 +60,7 @@ def _combined(runs) -> object:
 
 # ------------------------------------------------------------------------------------------------ gold files
 def test_gold_jsonl_is_built_from_the_marked_files():
-    for stem in ("gold_dev", "gold_heldout", "gold_dev2", "gold_dev3", "gold_dev4", "gold_dev5", "gold_blind"):
+    for stem in ("gold_dev", "gold_heldout", "gold_dev2", "gold_dev3", "gold_dev4", "gold_dev5", "gold_dev6", "gold_blind"):
         assert read_gold(DATA / f"{stem}.jsonl") == read_marked_file(DATA / f"{stem}.marked.txt")
 
 
@@ -302,6 +301,15 @@ def test_synthetic_generator_transcripts_are_caught():
          [("PERSON", "filmon"), ("STED", "asmara"), ("PERSON", "pim"), ("STED", "pattaya")]),
         ("U: jan 2023. mamma fikk jobb i romerike regnskap as\n", [("DATO", "jan 2023"), ("ORG", "romerike regnskap as")]),
         ("U: ja stryk. 21 85 03 476 92.\n", [("FNR", "21 85 03 476 92")]),
+        # round 4 (from the second blind set, gold_dev6 since)
+        ("I: hva heter du og hvor gammel er du\n\nU: hibaaq, 18\n\nI: hvor bor du\n\nU: holmlia typ\n",
+         [("PERSON", "hibaaq"), ("ALDER", "18"), ("STED", "holmlia")]),
+        ("U: Venner sier bare Trang. Eg er tjueein. Vesla e halvannet år.\n",
+         [("PERSON", "Trang"), ("ALDER", "tjueein"), ("ALDER", "halvannet år")]),
+        ("U: Æ slutta vår'n 2017, lillebror karim er elleve.\n", [("DATO", "vår'n 2017"), ("ALDER", "elleve")]),
+        ("U: Jeg tok fag på Elvebyen helsefagskole og jobber i Nordlast Logistikk. jobber på rema 1000 raglamyr\n",
+         [("ORG", "Elvebyen helsefagskole"), ("ORG", "Nordlast Logistikk"), ("ORG", "rema 1000 raglamyr")]),
+        ("U: Broren min Ánte driver med rein.\n", [("PERSON", "Ánte")]),
     ],
 )
 def test_round_two_rules(text: str, expected: list[tuple[str, str]]) -> None:
@@ -339,6 +347,7 @@ OTHER_AUTHORS = {  # set: (direct recall floor, quasi recall floor)
     "gold_dev3": (0.97, 0.96),
     "gold_dev4": (0.99, 0.96),
     "gold_dev5": (0.97, 0.96),
+    "gold_dev6": (0.92, 0.94),
 }
 
 
@@ -361,10 +370,10 @@ def test_sets_by_other_authors_keep_their_recall(stem: str, tmp_path: Path) -> N
 
 def test_blind_set_recall_is_reported_honestly(tmp_path: Path) -> None:
     """``gold_blind`` was never used for tuning. Its recall is BELOW the issue's targets (BENCHMARKS.md: direct
-    0.833, quasi 0.832 on 2026-11-23); the floors only stop it from getting worse unnoticed."""
+    0.845, quasi 0.817 on 2026-11-23); the floors only stop it from getting worse unnoticed."""
     frame = _scores("gold_blind", tmp_path)
-    assert frame.loc["direct", "entity_recall"] >= 0.82
-    assert frame.loc["quasi", "entity_recall"] >= 0.82
+    assert frame.loc["direct", "entity_recall"] >= 0.83
+    assert frame.loc["quasi", "entity_recall"] >= 0.80
     assert frame.loc["all", "char_precision"] >= 0.98
 
 

@@ -152,15 +152,17 @@ class CIPattern:
         return self.slow.finditer(text)
 
 
-UP = "A-ZÆØÅÄÖÜÉ"
-LOW = "a-zæøåäöüéèáóúíñçšžćčłńśźżğış"
+UP = "A-ZÆØÅÄÖÜÉÁČĐŊŠŦŽĖĄĘĮŲŪŁŃŚŹŻÓÍÚÑÇ"
+LOW = "a-zæøåäöüéèáóúíñçšžćčłńśźżğışđŋŧėąęįųūőű"
 WORD = re.compile(rf"[{UP}{LOW}0-9][{UP}{LOW}0-9'’-]*")
 SPEAKER = re.compile(r"^[ \t]*([^\n:]{1,30}):", re.MULTILINE)
 _MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
 _MONTHS_SHORT = "jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|nov|des"
 _SEASONS = (
     "sommeren|våren|høsten|vinteren|julen|jula|påsken|påska|sommer|vår|høst|vinter|jul|påske|skoleåret|året|våronnen|"
-    "høstsemesteret|vårsemesteret|semesteret|sommarn|sommaren|sommar|vårn|hausten|haust|vintern|vinteren"
+    "høstsemesteret|vårsemesteret|semesteret|sommarn|sommaren|sommar|vårn|hausten|haust|vintern|vinteren|"
+    "vår'n|høst'n|sommer'n|vinter'n|haust'n|vår’n|høst’n|sommer’n|vinter’n|"
+    "sommerferien|vinterferien|høstferien|påskeferien|juleferien|sommarferien"
 )
 _YEAR = r"(?:19[4-9]\d|20[0-4]\d)"
 _UNITS = "en|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni"
@@ -168,7 +170,7 @@ _NUMWORDS = (
     "ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|søtten|atten|nitten|tjue|tjueen|tjueto|tjuetre|"
     "tjuefire|tjuefem|tjueseks|tjuesju|tjuesyv|tjueåtte|tjueni|tretti|tjugo|tju|"
     # dialect teens, and the ages of parents and grandparents ("femtifire", "sekstisju", "åtti")
-    "trettån|fjortån|femtån|sekstån|søttån|attån|nittån|fjortn|femtn|sekstn|søttn|syttn|attn|nittn|"
+    "trettån|fjortån|femtån|sekstån|søttån|attån|nittån|fjortn|femtn|sekstn|søttn|syttn|attn|nittn|tjueein|tjueeitt|"
     rf"(?:tretti|førti|femti|seksti|sytti|åtti|nitti)(?:{_UNITS})?"
 )
 # a year said in words: "tjuenitten" (2019), "tjuetjueto" (2022), "totusenogfem", "nittennittiåtte"
@@ -205,7 +207,7 @@ _YEAR_CUE = CIPattern(
 # a season tied to last year ("i fjor høst", "sommeren i fjor", "forrige jul"): as datable as a season and a year
 _SMALLNUM = "en|ett|ei|to|tre|fire|fem|seks|sju|syv|åtte|ni"
 _RELATIVE_SEASON = CIPattern(
-    r"\b((?:i\s+)?fjor\s+(?:høst|vår|sommer|vinter|jul|påske)|(?:høsten|våren|sommeren|vinteren|julen|jula|påsken|"
+    r"\b((?:i\s+)?fjor\s+(?:høst|vår|sommer|vinter|jul|påske|haust|sommar)|(?:høsten|våren|sommeren|vinteren|julen|jula|påsken|"
     rf"påska|{_MONTHS})\s+i\s+(?:fjor|forfjor)|forrige\s+(?:høst|vår|sommer|vinter|jul|påske|skoleår)|"
     rf"(?:{_SEASONS})\s+for\s+(?:{_SMALLNUM}|\d)\s+år\s+(?:siden|sia))\b"
 )
@@ -225,11 +227,25 @@ _NICKNAME = re.compile(
 _RELATIONS = (
     "kjæresten|kjæreste|samboeren|venninna|venninnen|venninne|bestevenninna|bestevenninnen|bestevennen|bestevenn|"
     "kompisen|kompis|søstra|søsteren|søster|broren|bror|onkelen|onkel|tanta|tante|mora|moren|faren|stefaren|"
-    "stemora|sjefen|læreren|veilederen|kontaktlæreren|sønnen|dattera|datteren|fetteren|kusina|naboen|kollegaen"
+    "stemora|sjefen|læreren|veilederen|kontaktlæreren|sønnen|dattera|datteren|fetteren|kusina|naboen|kollegaen|"
+    "lillesøstra|lillesøster|lillesøsteren|lillebror|lillebroren|storesøstra|storesøster|storebror|storebroren"
 )
 _LOWER_RELATION_NAME = re.compile(
     rf"\b(?:{_RELATIONS}|venninne|venn|kamerat)(?:\s+(?:min|mi|mitt|hans|hennes|vår))?[.,]?\s+([{LOW}][{LOW}]+(?:-[{LOW}]+)?)\b"
 )
+# "I: hva heter du? / U: hibaaq, 18": the first word of the answer to a name question is a name
+_NAME_ANSWER = re.compile(
+    r"\b(?:(?:hva|ka|kva)\s+(?:heter|heiter)\s+du|navn\s+og\s+alder|navnet\s+ditt|namnet\s+ditt)\b[^\n]*\n\s*\n?[ \t]*"
+    r"(?:[^\n:]{1,30}:[ \t]*)(?!(?:ja|nei|jo|hei|jeg|eg|æ)\b)"
+    rf"([{UP}{LOW}][{LOW}-]+(?:\s[{UP}{LOW}][{LOW}]+)?)(?=[ \t]*(?:[,.]|\smen\b|\n|$))"
+)
+# "I: hvor bor du / U: holmlia typ": the first word of the answer to a place question is a place
+_PLACE_ANSWER = re.compile(
+    r"\b(?:hvor|kor|kvar|ka)\s+(?:bor|bur|kommer|kjem|kom)\s+(?:du|dere|dokker|de)\b[^\n]*\n\s*\n?[ \t]*(?:[^\n:]{1,30}:[ \t]*)"
+    rf"([{LOW}][{LOW}-]{{2,}})(?=[ \t]*(?:[,.]|\s(?:typ|nå|no|men|i|på)\b|\n|$))"
+)
+# "venner sier bare Trang", "alle sier maks": what people call someone
+_CALLED_BY = re.compile(rf"\b(?:sier|seier|kaller\s+meg|kallar\s+meg|si)\s+(?:bare\s+|berre\s+)?([{UP}{LOW}][{LOW}]{{1,}})\b")
 # "hei filmon", "takk, sara": a greeting names the person spoken to
 _GREETED = re.compile(rf"\b(?:hei|hallo|heisann|takk)[,!]?\s+([{LOW}][{LOW}]{{2,}})\b")
 # lower-case transcripts: a word no dictionary knows after a place preposition ("mor i asmara", "på gressvik")
@@ -246,7 +262,7 @@ _SUBJECT = (
     r"storesøstera|storesøsteren|kjæresten|samboeren|yngstemann|eldstemann|den\s+yngste|den\s+eldste|"
     r"yngste\s+bror|yngste\s+søster|eldste\s+bror|eldste\s+søster|minstemann|veslejenta|veslegutten)"
 )
-_HALF = r"(?:\s+og\s+et\s+halvt|\s+og\s+en\s+halv|\s*½)?"
+_HALF = r"(?:\s+og\s+et\s+halvt|\s+og\s+ei?t?\s+halvt?|\s*½)?"
 _AGE_PATTERNS = [
     # "da jeg var 17", dialect "da æ va søtten", "når hun blei 15", "fra jeg var 15 til jeg var 18"
     CIPattern(
@@ -264,6 +280,8 @@ _AGE_PATTERNS = [
         rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
         rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|då\b|eller\b|i\s+dag\b|$))"
     ),
+    # "ho e halvannet år", "han er halvt år"
+    CIPattern(r"\b(?:er|e|var|va|blir|ble|vart)\s+((?:halvannet|halvanna|halvt|eitt\s+og\s+eit\s+halvt)\s+år)\b"),
     # "ein son som er to", "en gutt som er seks"
     CIPattern(
         rf"\b(?:son|sønn|sønnen|dotter|datter|dattera|gutt|gut|jente|barn|unge|bror|syster|søster)\s+som\s+(?:er|e|blir|fyller)\s+"
@@ -306,6 +324,11 @@ _AGE_PATTERNS = [
     ),
 ]
 # "maja, 26, bor på …": a name with the age between commas
+# "lillebror karim er elleve", "lana. nitten": lower-case age after a relation + name
+_LOWER_RELATION_AGE = re.compile(
+    rf"\b(?:{_RELATIONS}|venninne|venn)(?:\s+(?:min|mi|mitt))?\s+[{LOW}]+\s+(?:er|e|var)\s+"
+    rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)\b(?!\s*(?:kroner|kr\b|prosent|timer))"
+)
 _NAME_COMMA_AGE = re.compile(
     rf"\b([{UP}{LOW}][{LOW}-]+),\s+((?:1[3-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?)(?:,\s|\.(?:\s|$))"
 )
@@ -318,7 +341,9 @@ _NAMED_AGE = re.compile(
 # An answer that starts with a number, after a question about age ("Hvor gammel er han?" — "21, ...").
 _AGE_QUESTION = CIPattern(
     r"(?:\b(?:gammel|gamal|gammal|gamle|alder|år\s+er\s+(?:du|han|hun))\b[^\n]*\?|"
-    r"\b(?:hvor|kor|ka|kva)\s+(?:gammel|gamal|gammal|gamle)\b[^\n?]*)[ \t]*\n\s*\n?[ \t]*(?:[^\n:]{1,30}:[ \t]*)?"
+    r"\b(?:hvor|kor|ka|kva)\s+(?:gammel|gamal|gammal|gamle)\b[^\n?]*|\bnavn\s+og\s+alder\b[^\n?]*)[ \t]*\n\s*\n?[ \t]*(?:[^\n:]{1,30}:[ \t]*)?"
+    rf"(?:(?!(?:\d|{_NUMWORDS}|{_SMALLNUM}|jeg|æ|eg|er|e|blir|ble|fyller|fylte|vart)\b)"
+    rf"[{UP}{LOW}][{LOW}-]+(?:\s(?!og\b)[{LOW}]+)?[,.]\s+(?:men\s+[^\n.]{{0,20}}\.\s+)?)?"
     rf"(?:(?:jeg\s+|æ\s+|eg\s+)?(?:er|e|blir|ble|fyller|fylte|vart)\s+)?((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?"
     rf"(?:(?:\s+og\s+|,\s*|\.?\s+(?:snart|nesten)\s+)(?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)*)\b"
 )
@@ -406,6 +431,16 @@ _COUNTRY_CUE = re.compile(
     r"\bflytte\s+til|\bkom\s+til|\bvil\s+(?:eg\s+|jeg\s+)?(?:kanskje\s+)?til|\ber\s+i|\be\s+i)"
     r"\s+(?:\w+\s+){0,1}$",
     re.IGNORECASE,
+)
+# a name followed by a kind of organisation written as one compound word: "Elvebyen helsefagskole", "Mjøsporten
+# språksenter", "djupadalen ballklubb"; and firms named by their trade: "Nordlast Logistikk", "Nilsen Bygg"
+_ORG_COMPOUND = re.compile(
+    rf"\b([{UP}{LOW}][{LOW}-]{{2,}})\s+([{LOW}]{{2,}}(?:skole|skule|senter|klubb|foreining|forening|idrettslag|"
+    rf"omsorgssenter|verksted|logistikk|transport|regnskap))\b"
+)
+_TRADE_FIRM = re.compile(
+    rf"\b([{UP}][{LOW}-]+)\s+(Logistikk|Transport|Bygg|Regnskap|Elektro|Verksted|Mek\.?\s+Verksted|Eiendom|Service|"
+    rf"Maskin|Rør|Entreprenør|Consult|Negler|Mat|Frisør|Bilverksted|Snekkeri|Maling)\b"
 )
 # words before an institution that make it no name: "på eit sjukeheim", "den nye vgs"
 _ARTICLES = _words("en ei et ein eit den det dei denne dette ny nye gamle")
@@ -519,6 +554,10 @@ class NorwegianDetector:
             rf"\b(?:{preps})\s+({lower_alt(p for p in g.places if p.lower() not in g.ambiguous)})(?![\w-])"
         )
         self._lower_country_re = re.compile(rf"\b(?:{preps})\s+({lower_alt(g.countries)})(?![\w-])")
+        # a chain and a part of town no list knows, in lower-case text: "mcdonalds ryen", "rema 1000 raglamyr"
+        self._lower_chain_word_re = re.compile(
+            rf"(?<![\w-])((?:{lower_alt(g.chains)}|mcdonalds)\s+([{LOW}][{LOW}-]{{3,}}))(?![\w-])"
+        )
         # after "nav" or a chain even a place that is also a word counts ("nav grue")
         self._lower_org_re = re.compile(
             rf"(?<![\w-])((?:nav|{lower_alt(g.chains)})\s+(?:{lower_alt(g.places)}))(?![\w-])"
@@ -725,6 +764,8 @@ class NorwegianDetector:
                     continue  # "for en nittenåring" speaks of nineteen-year-olds in general
                 spans.append(Span(m.start(1), m.end(1), "ALDER", 0.8))
         spans += [Span(m.start(1), m.end(1), "ALDER", 0.6) for m in _AGE_QUESTION.finditer(text, low)]
+        for m in _LOWER_RELATION_AGE.finditer(text):
+            spans.append(Span(m.start(1), m.end(1), "ALDER", 0.6))
         for m in _NAME_COMMA_AGE.finditer(text):
             name = m.group(1)
             explicit = m.group(2).endswith("år")  # "Lina, tjuetre år,": an age whatever the word before it
@@ -797,8 +838,23 @@ class NorwegianDetector:
             spans.append(Span(m.start(), m.end(), "ORG", 0.6))
         for m in self._lower_org_re.finditer(text):
             spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
+        for m in self._lower_chain_word_re.finditer(text):
+            word = m.group(2)
+            if not (word in _FUNCTION_WORDS or self._ordinary(word)):
+                spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
         for m in _LOWER_COMPANY.finditer(text):
             spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
+        for m in _ORG_COMPOUND.finditer(text):
+            name = m.group(1)
+            lw = name.lower()
+            if lw in _FUNCTION_WORDS or lw in _ARTICLES or (self._ordinary(lw) and lw not in self.places_lower):
+                continue  # "en språkskole", "gamle fotballklubb"
+            if name[0].isupper() and _sentence_start(text, m.start(1)) and lw not in self.places_lower:
+                continue
+            spans.append(Span(m.start(1), m.end(2), "ORG", 0.6))
+        for m in _TRADE_FIRM.finditer(text):
+            if not _sentence_start(text, m.start(1)) or m.group(1).lower() in self.g.surnames:
+                spans.append(Span(m.start(1), m.end(2), "ORG", 0.6))
         for m in self._lower_school_re.finditer(text):
             name = m.group(1)
             if name in _FUNCTION_WORDS or name in _GENERIC_SCHOOL_COMPOUNDS or name in _ARTICLES:
@@ -880,6 +936,10 @@ class NorwegianDetector:
             spans.append(Span(m.start(), m.end(), "STED", 0.8))
         for m in self._lower_place_re.finditer(text):
             spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
+        for m in _PLACE_ANSWER.finditer(text):
+            word = m.group(1)
+            if word in self.places_lower or not (word in _FUNCTION_WORDS or self._ordinary(word)):
+                spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
         for m in _LOWER_UNKNOWN_PLACE.finditer(text):
             word = m.group(1)
             line_start = text.rfind("\n", 0, m.start()) + 1
@@ -1007,7 +1067,10 @@ class NorwegianDetector:
                 )
                 if is_cap and (before_name or before_verb):
                     label[i] = "PERSON"
-                if prev == "og" and i > 1 and label[i - 2] == "PERSON" and (is_cap or lw in first):
+                # "Kari og Ola", "ali og sander"; but "Morten, og hans kone": in text with capitals a lower-case
+                # word that is also a name ("hans") is the ordinary word
+                lower_text_name = lw in first and (lw not in g.ambiguous or tokens[i - 2][2].islower())
+                if prev == "og" and i > 1 and label[i - 2] == "PERSON" and (is_cap or lower_text_name):
                     label[i] = "PERSON"
                 if (
                     lnxt == "og"
@@ -1074,6 +1137,17 @@ class NorwegianDetector:
         mi") unless it is an ordinary word that is no first name."""
         spans = [Span(m.start(1), m.end(1), "PERSON", 0.7) for m in _NICKNAME.finditer(text)]
         spans += [Span(m.start(1), m.end(1), "PERSON", 0.7) for m in _CALLED.finditer(text)]
+        for m in _NAME_ANSWER.finditer(text):
+            head = m.group(1).split()[0].lower()
+            if head not in _FUNCTION_WORDS and (head in self.g.first_names or not self._ordinary(head)):
+                spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
+        for m in _CALLED_BY.finditer(text):
+            word = m.group(1)
+            lw = word.lower()
+            if lw in _FUNCTION_WORDS or lw in ("ja", "nei", "hei", "noe", "ingenting", "sånn", "liksom"):
+                continue
+            if word[0].isupper() or not self._ordinary(lw):
+                spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
         for regex in (_LOWER_RELATION_NAME, _LOWER_NAME_RELATION, _GREETED):
             for m in regex.finditer(text):
                 word = m.group(1)
