@@ -446,6 +446,20 @@ def write_csv(path: str | Path, frame: pd.DataFrame) -> Path:
     return atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
 
 
+def arrow_strings(values: pd.Series) -> pa.LargeStringArray:
+    """A column as one Arrow ``large_string`` array (numbers and objects as their text; missing stays null).
+
+    The form the vectorised identifier, pseudonym and leak-guard code works on: one contiguous buffer, which
+    pandas' Arrow-backed text columns give without a copy.
+    """
+    if not (pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values)):
+        values = values.astype("string")
+    arrow = pa.array(values.array)
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    return arrow.cast(pa.large_string())
+
+
 def parquet_bytes(data: pd.DataFrame | pa.Table) -> bytes:
     """A DataFrame (without its index) or an Arrow table as the bytes of a Parquet file.
 

@@ -654,10 +654,9 @@ def _distinct_strings(values: Iterable[object]) -> pa.LargeStringArray:
 
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     if pd.api.types.is_string_dtype(series) and not pd.api.types.is_object_dtype(series):
-        arrow = pa.array(series.array)
-        if isinstance(arrow, pa.ChunkedArray):
-            arrow = arrow.combine_chunks()
-        arrow = pc.drop_null(arrow.cast(pa.large_string()))
+        from toolkit.io import arrow_strings
+
+        arrow = pc.drop_null(arrow_strings(series))
         sample = arrow.slice(0, 10_000)
         if (
             len(arrow) > 50_000

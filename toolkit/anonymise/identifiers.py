@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from toolkit.io import arrow_strings
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -162,7 +164,7 @@ def classify_ids(values: pd.Series, policy: IdentifierPolicy = ANY) -> tuple[np.
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arrow = _large_strings(values)
+    arrow = arrow_strings(values)
     # cheap kernels first: a clean column (11 ASCII digits everywhere) never meets a regex
     clean = pc.fill_null(pc.ascii_is_decimal(arrow), False)
     if not pc.all(clean).as_py():
@@ -210,18 +212,6 @@ def classify_ids(values: pd.Series, policy: IdentifierPolicy = ANY) -> tuple[np.
     date_ok = month_ok & (day >= 1) & (day <= days_in_month) & (century > 0)
     result[ok] = k1_ok & k2_ok & allowed & date_ok
     return result, kinds
-
-
-def _large_strings(values: pd.Series) -> pa.LargeStringArray:
-    """A column as one Arrow ``large_string`` array (numbers and objects as their text; missing stays null)."""
-    import pyarrow as pa
-
-    if not (pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values)):
-        values = values.astype("string")
-    arrow = pa.array(values.array)
-    if isinstance(arrow, pa.ChunkedArray):
-        arrow = arrow.combine_chunks()
-    return arrow.cast(pa.large_string())
 
 
 def _digit_matrix(arrow: pa.LargeStringArray) -> np.ndarray:

@@ -145,13 +145,14 @@ def normalise_ids(values: pd.Series) -> pd.Series:
             f"the id column '{values.name}' was read as numbers (e.g. 1019912345.0), which loses leading zeros",
             fix="read the file with the id column as text (pdtk does this for CSV; in Excel format the column as Text)",
         )
-    import pyarrow as pa
     import pyarrow.compute as pc
+
+    from toolkit.io import arrow_strings
 
     text = values.astype("string")
     # a cheap kernel finds the values that are not plain digits; "\s" in a regex would make pandas fall back
     # to Python per value
-    plain = pc.fill_null(pc.ascii_is_decimal(pa.array(text.array)), True)
+    plain = pc.fill_null(pc.ascii_is_decimal(arrow_strings(text)), True)
     typed = np.asarray(pc.invert(plain).to_numpy(zero_copy_only=False), dtype=bool)
     if typed.any():  # only the values people typed separators into (a clean column skips the slow replace)
         text = text.copy()

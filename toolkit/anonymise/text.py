@@ -550,17 +550,18 @@ class NorwegianDetector:
             return _alternation(sorted({w.lower() for w in words}, key=len, reverse=True))
 
         preps = "|".join(sorted(_PLACE_PREPS))
+        lower_chains = lower_alt(g.chains)
         self._lower_place_re = re.compile(
             rf"\b(?:{preps})\s+({lower_alt(p for p in g.places if p.lower() not in g.ambiguous)})(?![\w-])"
         )
         self._lower_country_re = re.compile(rf"\b(?:{preps})\s+({lower_alt(g.countries)})(?![\w-])")
         # a chain and a part of town no list knows, in lower-case text: "mcdonalds ryen", "rema 1000 raglamyr"
         self._lower_chain_word_re = re.compile(
-            rf"(?<![\w-])((?:{lower_alt(g.chains)}|mcdonalds)\s+([{LOW}][{LOW}-]{{3,}}))(?![\w-])"
+            rf"(?<![\w-])((?:{lower_chains}|mcdonalds)\s+([{LOW}][{LOW}-]{{3,}}))(?![\w-])"
         )
         # after "nav" or a chain even a place that is also a word counts ("nav grue")
         self._lower_org_re = re.compile(
-            rf"(?<![\w-])((?:nav|{lower_alt(g.chains)})\s+(?:{lower_alt(g.places)}))(?![\w-])"
+            rf"(?<![\w-])((?:nav|{lower_chains})\s+(?:{lower_alt(g.places)}))(?![\w-])"
         )
         self._lower_school_re = re.compile(
             rf"(?<![\w-])([{LOW}][{LOW}-]{{2,}})\s+({_LOWER_INSTITUTIONS})(?![\w-])"
