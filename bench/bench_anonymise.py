@@ -45,7 +45,12 @@ def make_csv(path: Path, rows: int, seed: int) -> dict[str, float]:
     )
     generated = time.perf_counter() - start
     frame.to_csv(path, index=False)
-    return {"rows": rows, "columns": frame.shape[1], "generate_s": generated, "csv_mb": path.stat().st_size / 1e6}
+    return {
+        "rows": rows,
+        "columns": frame.shape[1],
+        "generate_s": generated,
+        "csv_mb": path.stat().st_size / 1e6,
+    }
 
 
 def step_baseline(path: Path) -> dict[str, float]:
@@ -71,7 +76,13 @@ def step_anonymise(path: Path, work: Path) -> dict[str, float]:
         "privacy": {
             "id_column": "fnr",
             "drop": ["navn", "adresse", "telefon"],
-            "quasi_identifiers": {"fodselsdato": "year", "kjonn": "keep", "kommune": "keep", "postnr": "drop", "landbakgrunn": "keep"},
+            "quasi_identifiers": {
+                "fodselsdato": "year",
+                "kjonn": "keep",
+                "kommune": "keep",
+                "postnr": "drop",
+                "landbakgrunn": "keep",
+            },
             "sensitive": ["psykisk_helse_kontakt"],
             "k": 5,
             "key_file": str(work / "keys" / "bench.key"),
@@ -84,8 +95,14 @@ def step_anonymise(path: Path, work: Path) -> dict[str, float]:
     protocol_path = work / "bench.yml"
     protocol_path.write_text(yaml.safe_dump(protocol, allow_unicode=True), encoding="utf-8")
 
-    times: dict[str, float] = {"read_table_s": 0.0, "anonymise_register_s": 0.0, "parquet_bytes_s": 0.0,
-                               "guard_build_s": 0.0, "guard_table_s": 0.0, "guard_scan_s": 0.0}
+    times: dict[str, float] = {
+        "read_table_s": 0.0,
+        "anonymise_register_s": 0.0,
+        "parquet_bytes_s": 0.0,
+        "guard_build_s": 0.0,
+        "guard_table_s": 0.0,
+        "guard_scan_s": 0.0,
+    }
 
     def timed(name: str, function):
         def wrapper(*args, **kwargs):
@@ -94,6 +111,7 @@ def step_anonymise(path: Path, work: Path) -> dict[str, float]:
                 return function(*args, **kwargs)
             finally:
                 times[name] += time.perf_counter() - mark
+
         return wrapper
 
     study_module.read_table = timed("read_table_s", study_module.read_table)
@@ -135,7 +153,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2021)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each step, alternating (median reported)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each step, alternating (median reported)"
+    )
     parser.add_argument("--step", choices=["generate", "baseline", "anonymise"], help=argparse.SUPPRESS)
     parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -159,26 +179,36 @@ def main() -> None:
         work = Path(tmp)
         csv = work / "register.csv"
         info = run_child("generate", csv, work, "--rows", str(args.rows), "--seed", str(args.seed))
-        print(f"synthetic register: {info['rows']:,} rows × {info['columns']} columns, {info['csv_mb']:.0f} MB CSV "
-              f"(generated in {info['generate_s']:.1f} s)")
+        print(
+            f"synthetic register: {info['rows']:,} rows × {info['columns']} columns, {info['csv_mb']:.0f} MB CSV "
+            f"(generated in {info['generate_s']:.1f} s)"
+        )
         # alternate the two, so a burst of load from other users of a shared machine hits both alike
         baselines, runs = [], []
         for repeat in range(args.repeat):
             baselines.append(run_child("baseline", csv, work))
             runs.append(run_child("anonymise", csv, work / f"run{repeat}"))
-            print(f"  run {repeat + 1}: read {baselines[-1]['seconds']:.2f} s, anonymise {runs[-1]['seconds']:.2f} s "
-                  f"= {runs[-1]['seconds'] / baselines[-1]['seconds']:.1f}×")
+            print(
+                f"  run {repeat + 1}: read {baselines[-1]['seconds']:.2f} s, anonymise {runs[-1]['seconds']:.2f} s "
+                f"= {runs[-1]['seconds'] / baselines[-1]['seconds']:.1f}×"
+            )
     base_s = [b["seconds"] for b in baselines]
     anon_s = [r["seconds"] for r in runs]
     anonymise = runs[int(np.argsort(anon_s)[len(anon_s) // 2])]  # the median run, for its parts
     baseline = baselines[int(np.argsort(base_s)[len(base_s) // 2])]
     ratio = float(np.median(anon_s) / np.median(base_s))
     best_ratio = min(anon_s) / min(base_s)
-    print(f"pandas.read_csv            {np.median(base_s):7.2f} s   (min {min(base_s):.2f}, max {max(base_s):.2f})   "
-          f"peak {baseline['peak_rss_mb']:7.0f} MB")
-    print(f"pdtk anonymise             {np.median(anon_s):7.2f} s   (min {min(anon_s):.2f}, max {max(anon_s):.2f})   "
-          f"peak {max(r['peak_rss_mb'] for r in runs):7.0f} MB")
-    print(f"  median run: CPU {anonymise['cpu_s']:.2f} s (all threads and the helper, including start-up and imports)")
+    print(
+        f"pandas.read_csv            {np.median(base_s):7.2f} s   (min {min(base_s):.2f}, max {max(base_s):.2f})   "
+        f"peak {baseline['peak_rss_mb']:7.0f} MB"
+    )
+    print(
+        f"pdtk anonymise             {np.median(anon_s):7.2f} s   (min {min(anon_s):.2f}, max {max(anon_s):.2f})   "
+        f"peak {max(r['peak_rss_mb'] for r in runs):7.0f} MB"
+    )
+    print(
+        f"  median run: CPU {anonymise['cpu_s']:.2f} s (all threads and the helper, including start-up and imports)"
+    )
     for key, label in (
         ("read_table_s", "read_table"),
         ("anonymise_register_s", "anonymise_register (HMAC in a helper process)"),
@@ -189,8 +219,10 @@ def main() -> None:
     ):
         print(f"  {label:<78} {anonymise[key]:6.2f} s")
     print(f"generating the register: peak {info['peak_rss_mb']:.0f} MB (not part of the comparison)")
-    print(f"ratio of medians {ratio:.1f}× (target ≤ 10×): {'met' if ratio <= 10 else 'NOT met'}; "
-          f"ratio of the fastest runs {best_ratio:.1f}×; {args.repeat} runs each, alternating")
+    print(
+        f"ratio of medians {ratio:.1f}× (target ≤ 10×): {'met' if ratio <= 10 else 'NOT met'}; "
+        f"ratio of the fastest runs {best_ratio:.1f}×; {args.repeat} runs each, alternating"
+    )
     print(
         f"k reached {anonymise['k_reached']}, rows touched {anonymise['share_rows_touched']:.2%}, "
         f"cells suppressed {anonymise['cells_suppressed']:,}, rows removed {anonymise['rows_removed']:,}"

@@ -53,8 +53,17 @@ def build_segments(target_words: int, seed: int = 0) -> pd.DataFrame:
     while words < target_words:
         rng.shuffle(paragraphs)
         for para in paragraphs:
-            rows.append({"source": f"bench_{index // 200:05d}.txt", "turn_index": index % 200, "speaker": "U",
-                         "role": "participant", "start": 0, "end": len(para), "text": para})
+            rows.append(
+                {
+                    "source": f"bench_{index // 200:05d}.txt",
+                    "turn_index": index % 200,
+                    "speaker": "U",
+                    "role": "participant",
+                    "start": 0,
+                    "end": len(para),
+                    "text": para,
+                }
+            )
             words += len(WORD_RE.findall(para))
             index += 1
             if words >= target_words:
@@ -80,8 +89,10 @@ def main() -> None:
     started = time.perf_counter()
     n_tokens = sum(len(doc) for doc in nlp.tokenizer.pipe(texts, batch_size=1000))
     tok_seconds = time.perf_counter() - started
-    print(f"baseline spaCy blank('nb') tokenizer alone: {n_tokens:,} tokens in {tok_seconds:.2f} s = "
-          f"{n_tokens / tok_seconds:,.0f} tokens/s")
+    print(
+        f"baseline spaCy blank('nb') tokenizer alone: {n_tokens:,} tokens in {tok_seconds:.2f} s = "
+        f"{n_tokens / tok_seconds:,.0f} tokens/s"
+    )
 
     started = time.perf_counter()
     analyzer = NorwegianAnalyzer(args.backend)
@@ -92,8 +103,10 @@ def main() -> None:
     started = time.perf_counter()
     coded = coder.transform(segments)
     seconds = time.perf_counter() - started
-    print(f"auto-coding (cold word-form cache): {n_words:,} words in {seconds:.2f} s = {n_words / seconds:,.0f} words/s; "
-          f"{len(coded):,} codings; cache {analyzer.cache_size():,} forms")
+    print(
+        f"auto-coding (cold word-form cache): {n_words:,} words in {seconds:.2f} s = {n_words / seconds:,.0f} words/s; "
+        f"{len(coded):,} codings; cache {analyzer.cache_size():,} forms"
+    )
     started = time.perf_counter()
     coder.transform(segments)
     warm = time.perf_counter() - started

@@ -23,8 +23,13 @@ import time
 from pathlib import Path
 
 RISK_FACTORS = [
-    "foreldre_utdanning", "husholdning_lavinntekt", "barnevern", "foreldre_trygd", "psykisk_helse_kontakt",
-    "grunnskolepoeng", "fravaer_prosent",
+    "foreldre_utdanning",
+    "husholdning_lavinntekt",
+    "barnevern",
+    "foreldre_trygd",
+    "psykisk_helse_kontakt",
+    "grunnskolepoeng",
+    "fravaer_prosent",
 ]
 UNITS = ["kommune", "vgs_skole", "nav_kontor"]
 
@@ -49,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     if not path.exists():
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-c", _GENERATE, str(args.rows), str(path)], check=True)
-        print(f"generated {args.rows:,} SYNTHETIC rows in {time.perf_counter() - t0:.1f} s -> {path} ({path.stat().st_size / 1e6:.0f} MB)")
+        print(
+            f"generated {args.rows:,} SYNTHETIC rows in {time.perf_counter() - t0:.1f} s -> {path} ({path.stat().st_size / 1e6:.0f} MB)"
+        )
 
     import pandas as pd
 
@@ -67,15 +74,27 @@ def main(argv: list[str] | None = None) -> int:
     config = DevianceSection(cohort="fodselsar")
     t0 = time.perf_counter()
     result = analyse_deviance(
-        frame, outcome="fullfort_vgs_5aar", risk_factors=RISK_FACTORS, units=UNITS, config=config, seed=2021, min_cell=5
+        frame,
+        outcome="fullfort_vgs_5aar",
+        risk_factors=RISK_FACTORS,
+        units=UNITS,
+        config=config,
+        seed=2021,
+        min_cell=5,
     )
     phase2_seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ratio = phase2_seconds / read_seconds
     flagged = result.units.loc[result.units["flag"] != "", ["unit_var", "unit", "flag"]]
-    print(f"phase 2: {phase2_seconds:.1f} s  (model {result.risk.model}, {int(result.individuals['is_deviant'].sum()):,} deviants)")
-    print(f"units flagged: {', '.join(f'{r.unit_var}={r.unit} ({r.flag})' for r in flagged.itertuples()) or 'none'}")
-    print(f"ratio phase 2 / read_csv: {ratio:.1f}x (target <= 40x)  {'OK' if ratio <= 40 else 'ABOVE TARGET'}")
+    print(
+        f"phase 2: {phase2_seconds:.1f} s  (model {result.risk.model}, {int(result.individuals['is_deviant'].sum()):,} deviants)"
+    )
+    print(
+        f"units flagged: {', '.join(f'{r.unit_var}={r.unit} ({r.flag})' for r in flagged.itertuples()) or 'none'}"
+    )
+    print(
+        f"ratio phase 2 / read_csv: {ratio:.1f}x (target <= 40x)  {'OK' if ratio <= 40 else 'ABOVE TARGET'}"
+    )
     print(f"peak resident memory: {peak_mb:,.0f} MB; cores: {os.cpu_count()}")
     if args.keep is None:
         path.unlink(missing_ok=True)

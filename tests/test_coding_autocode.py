@@ -52,7 +52,9 @@ def test_negation_window_drops_negated_keywords():
     book = Codebook("t", [Code(id="arbeid", name="Arbeid", keywords=("jobb",))])
     assert "arbeid" in AutoCoder(book).code_text("Jeg har aldri hatt jobb.")
     assert AutoCoder(book, negation_window=3).code_text("Jeg har aldri hatt jobb.") == {}
-    assert "arbeid" in AutoCoder(book, negation_window=3).code_text("Jeg har ikke sovet, men jeg har en ny jobb.")
+    assert "arbeid" in AutoCoder(book, negation_window=3).code_text(
+        "Jeg har ikke sovet, men jeg har en ny jobb."
+    )
 
 
 def test_transform_writes_contract_columns_and_skips_interviewer(coder):
@@ -62,7 +64,12 @@ def test_transform_writes_contract_columns_and_skips_interviewer(coder):
     assert set(out["turn_index"]) == {1}
     assert {"skole_mestring", "arbeid"} <= set(out["code_id"])
     assert out["evidence"].str.len().gt(0).all()
-    assert AutoCoder(coder.codebook, code_interviewer=True).transform(split_turns(text, "a.txt"))["turn_index"].min() == 0
+    assert (
+        AutoCoder(coder.codebook, code_interviewer=True)
+        .transform(split_turns(text, "a.txt"))["turn_index"]
+        .min()
+        == 0
+    )
 
 
 def test_literal_prefix_prefilter_is_safe(book):

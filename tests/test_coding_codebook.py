@@ -9,8 +9,20 @@ import pytest
 from toolkit.coding.codebook import Codebook, default_codebook_path, load_codebook
 from toolkit.errors import ProtocolError
 
-REQUIRED = ["relasjoner", "helhet", "kontinuitet", "koordinering", "medvirkning", "psykisk_helse", "skole_mestring",
-            "arbeid", "tilhorighet", "familie", "systembarrierer", "egen_mestring"]
+REQUIRED = [
+    "relasjoner",
+    "helhet",
+    "kontinuitet",
+    "koordinering",
+    "medvirkning",
+    "psykisk_helse",
+    "skole_mestring",
+    "arbeid",
+    "tilhorighet",
+    "familie",
+    "systembarrierer",
+    "egen_mestring",
+]
 
 
 def test_shipped_codebook_has_the_required_themes():
@@ -37,8 +49,14 @@ def _load(tmp_path, body: str) -> Codebook:
         ("name: x\ncodes:\n  - {id: a, name: A}\n  - {id: a, name: B}\n", "code 'a' appears twice"),
         ("name: x\ncodes:\n  - {id: Bad-Id, name: A}\n", "not \\[a-z0-9_\\]"),
         ("name: x\ncodes:\n  - {id: a, name: A, parent: nope}\n", "code 'a' has parent 'nope'"),
-        ("name: x\ncodes:\n  - {id: a, name: A, parent: b}\n  - {id: b, name: B, parent: a}\n", "own ancestor"),
-        ("name: x\ncodes:\n  - {id: a, name: A, patterns: ['(unclosed']}\n", "code 'a' has a pattern that does not compile"),
+        (
+            "name: x\ncodes:\n  - {id: a, name: A, parent: b}\n  - {id: b, name: B, parent: a}\n",
+            "own ancestor",
+        ),
+        (
+            "name: x\ncodes:\n  - {id: a, name: A, patterns: ['(unclosed']}\n",
+            "code 'a' has a pattern that does not compile",
+        ),
         ("name: x\ncodes:\n  - {id: a, name: A, keyword: [x]}\n", "code 'a' has unknown key 'keyword'"),
         ("name: x\ncodes:\n  - {id: a}\n", "code 'a' has no name"),
         ("name: x\ncodes: []\n", "no 'codes' list"),
@@ -54,13 +72,16 @@ def test_invalid_codebooks_name_the_code_and_the_fix(tmp_path, body, message):
 
 
 def test_hierarchy_helpers(tmp_path):
-    book = _load(tmp_path, """
+    book = _load(
+        tmp_path,
+        """
         name: x
         codes:
           - {id: top, name: Top}
           - {id: mid, name: Mid, parent: top, keywords: [skole]}
           - {id: leaf, name: Leaf, parent: mid}
-    """)
+    """,
+    )
     assert book.ancestors("leaf") == ["mid", "top"]
     assert [c.id for c in book.children("top")] == ["mid"]
     assert "leaf" in book and book["mid"].keywords == ("skole",)

@@ -65,8 +65,15 @@ def test_no_split_without_lexicon_parts(analyzer):
 
 @pytest.mark.parametrize(
     ("form", "bokmal"),
-    [("skulen", "skole"), ("ikkje", "ikke"), ("heime", "hjemme"), ("eg", "jeg"), ("vaksne", "voksen"),
-     ("kjenslene", "følelse"), ("fråværet", "fravær")],
+    [
+        ("skulen", "skole"),
+        ("ikkje", "ikke"),
+        ("heime", "hjemme"),
+        ("eg", "jeg"),
+        ("vaksne", "voksen"),
+        ("kjenslene", "følelse"),
+        ("fråværet", "fravær"),
+    ],
 )
 def test_nynorsk_and_dialect_forms_map_to_bokmal(analyzer, form, bokmal):
     assert analyzer.analyse(form).lemma == bokmal
@@ -102,8 +109,9 @@ def test_lemma_accuracy_on_the_gold_list():
     scores = {}
     for backend in ("spacy", "simplemma"):
         analyzer = get_analyzer(backend)
-        scores[backend] = sum(analyzer.analyse(f).lemma == lemma for f, lemma in zip(gold["form"], gold["lemma"],
-                                                                                   strict=True)) / len(gold)
+        scores[backend] = sum(
+            analyzer.analyse(f).lemma == lemma for f, lemma in zip(gold["form"], gold["lemma"], strict=True)
+        ) / len(gold)
     assert scores["spacy"] >= 0.9
     assert scores[DEFAULT_BACKEND] == max(scores.values())
 

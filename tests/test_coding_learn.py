@@ -27,7 +27,9 @@ def labelled():
 def test_cross_validated_kappa_of_learned_suggestions(labelled):
     """Done-when: mean cross-validated kappa >= 0.7 (folds grouped by transcript)."""
     book, units, labels = labelled
-    cv = ThemeLearner(book, seed=0).cross_validate(units["text"].tolist(), labels, groups=units["source"].tolist())
+    cv = ThemeLearner(book, seed=0).cross_validate(
+        units["text"].tolist(), labels, groups=units["source"].tolist()
+    )
     assert list(cv["code_id"]) == book.ids
     assert cv["cv"].str.contains("grouped by transcript").all()
     assert cv["kappa"].mean() >= 0.7

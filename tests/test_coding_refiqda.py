@@ -35,15 +35,22 @@ def project():
     segments, texts = read_segments(DATA / "transcripts")
     machine = AutoCoder(book).transform(segments).assign(coder="pdtk-autocode")
     hand = pd.read_csv(DATA / "hand_coded.csv")
-    codings = pd.concat([machine[["source", "start", "end", "code_id", "coder"]],
-                         hand[["source", "start", "end", "code_id", "coder"]]], ignore_index=True)
+    codings = pd.concat(
+        [
+            machine[["source", "start", "end", "code_id", "coder"]],
+            hand[["source", "start", "end", "code_id", "coder"]],
+        ],
+        ignore_index=True,
+    )
     groups = dict(pd.read_csv(DATA / "groups.csv").itertuples(index=False))
     return book, segments, texts, codings, groups
 
 
 def _schema(name: str):
     if not (SCHEMAS / name).is_file():
-        pytest.skip(f"REFI-QDA schemas not found at {SCHEMAS} (shared/refi-qda is absent); schema validation skipped")
+        pytest.skip(
+            f"REFI-QDA schemas not found at {SCHEMAS} (shared/refi-qda is absent); schema validation skipped"
+        )
     import xmlschema
 
     return xmlschema.XMLSchema(str(SCHEMAS / name))
@@ -111,11 +118,13 @@ def _foreign_qdpx(tmp_path: Path, origin: str, text: str, selections: list[tuple
         f"</PlainTextSelection>"
         for i, (a, b) in enumerate(selections)
     )
-    qde = (f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="x" origin="{origin}">'
-           f'<Users><User guid="{guid_user}" name="Kari"/></Users>'
-           f'<CodeBook><Codes><Code guid="{guid_code}" name="PSYKISK HELSE" isCodable="true"/></Codes></CodeBook>'
-           f'<Sources><TextSource guid="{guid_src}" name="intervju.txt" plainTextPath="internal://{guid_src.upper()}.txt">'
-           f"{sels}</TextSource></Sources></Project>")
+    qde = (
+        f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="x" origin="{origin}">'
+        f'<Users><User guid="{guid_user}" name="Kari"/></Users>'
+        f'<CodeBook><Codes><Code guid="{guid_code}" name="PSYKISK HELSE" isCodable="true"/></Codes></CodeBook>'
+        f'<Sources><TextSource guid="{guid_src}" name="intervju.txt" plainTextPath="internal://{guid_src.upper()}.txt">'
+        f"{sels}</TextSource></Sources></Project>"
+    )
     path = tmp_path / f"{origin.split()[0]}.QDPX"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("Project.QDE", qde)
@@ -130,13 +139,17 @@ def test_import_remaps_crlf_offsets_and_matches_names_case_insensitively(project
     target = "Jeg har angst."
     start_lf = lf_text.index(target)
     start_crlf = crlf_text.index(target)  # NVivo / MAXQDA count CRLF as two characters
-    nvivo = read_qdpx(_foreign_qdpx(tmp_path, "NVivo 14", crlf_text, [(start_crlf, start_crlf + len(target))]), book)
-    atlas = read_qdpx(_foreign_qdpx(tmp_path, "ATLAS.ti 23", crlf_text, [(start_lf, start_lf + len(target))]), book)
+    nvivo = read_qdpx(
+        _foreign_qdpx(tmp_path, "NVivo 14", crlf_text, [(start_crlf, start_crlf + len(target))]), book
+    )
+    atlas = read_qdpx(
+        _foreign_qdpx(tmp_path, "ATLAS.ti 23", crlf_text, [(start_lf, start_lf + len(target))]), book
+    )
     for imported in (nvivo, atlas):
         text = imported.texts["intervju.txt"]
         row = imported.codings.iloc[0]
         assert text == lf_text
-        assert text[row.start:row.end] == target
+        assert text[row.start : row.end] == target
         assert row.code_id == "psykisk_helse"  # code name matched case-insensitively
         assert row.coder == "Kari"
 

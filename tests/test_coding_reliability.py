@@ -14,16 +14,30 @@ CODES = ["a", "b"]
 
 
 def _units(n: int = 40) -> pd.DataFrame:
-    return pd.DataFrame({"source": ["s.txt"] * n, "turn_index": range(n), "start": [10 * i for i in range(n)],
-                         "end": [10 * i + 9 for i in range(n)], "text": [f"tekst {i}" for i in range(n)]})
+    return pd.DataFrame(
+        {
+            "source": ["s.txt"] * n,
+            "turn_index": range(n),
+            "start": [10 * i for i in range(n)],
+            "end": [10 * i + 9 for i in range(n)],
+            "text": [f"tekst {i}" for i in range(n)],
+        }
+    )
 
 
 def _coding(units: pd.DataFrame, flags: dict[str, np.ndarray]) -> pd.DataFrame:
     rows = []
     for code, values in flags.items():
         for i in np.flatnonzero(values):
-            rows.append({"source": "s.txt", "turn_index": int(i), "start": int(units.start[i]), "end": int(units.end[i]),
-                         "code_id": code})
+            rows.append(
+                {
+                    "source": "s.txt",
+                    "turn_index": int(i),
+                    "start": int(units.start[i]),
+                    "end": int(units.end[i]),
+                    "code_id": code,
+                }
+            )
     return pd.DataFrame(rows, columns=["source", "turn_index", "start", "end", "code_id"])
 
 
@@ -85,8 +99,9 @@ def test_character_kappa_rewards_overlap():
     texts = {"s.txt": "x" * 100}
     a = pd.DataFrame({"source": ["s.txt"], "start": [10], "end": [50], "code_id": ["a"]})
     b = pd.DataFrame({"source": ["s.txt"], "start": [20], "end": [50], "code_id": ["a"]})
-    expected = cohen_kappa_score(np.r_[np.zeros(10), np.ones(40), np.zeros(50)],
-                                 np.r_[np.zeros(20), np.ones(30), np.zeros(50)])
+    expected = cohen_kappa_score(
+        np.r_[np.zeros(10), np.ones(40), np.zeros(50)], np.r_[np.zeros(20), np.ones(30), np.zeros(50)]
+    )
     assert character_kappa(texts, a, b, "a") == pytest.approx(expected)
     assert character_kappa(texts, a, a, "a") == pytest.approx(1.0)
 

@@ -25,25 +25,55 @@ def result(tmp_path_factory) -> AutocodeResult:
     dev = set(split.loc[split["split"] == "dev", "source"])
     hand_path = out.parent / "hand_dev.csv"
     hand[hand["source"].isin(dev)].to_csv(hand_path, index=False)
-    return autocode_folder(DATA / "transcripts", default_codebook_path(), out, groups=pd.read_csv(DATA / "groups.csv"),
-                           hand_coded=hand_path, min_cell=5, seed=0)
+    return autocode_folder(
+        DATA / "transcripts",
+        default_codebook_path(),
+        out,
+        groups=pd.read_csv(DATA / "groups.csv"),
+        hand_coded=hand_path,
+        min_cell=5,
+        seed=0,
+    )
 
 
 def test_outputs_and_segments_contract(result):
     out = result.out_dir
-    for name in ("segments.csv", "project.qdpx", "codebook.qdc", "insight_cards.html", "code_frequencies.csv",
-                 "cooccurrence.csv", "themes_by_group.csv", "candidate_themes.csv", "keyword_suggestions.csv",
-                 "reliability.csv", "disagreements.csv", "learned_cv.csv", "suggestions.csv", "coding_queue.csv"):
+    for name in (
+        "segments.csv",
+        "project.qdpx",
+        "codebook.qdc",
+        "insight_cards.html",
+        "code_frequencies.csv",
+        "cooccurrence.csv",
+        "themes_by_group.csv",
+        "candidate_themes.csv",
+        "keyword_suggestions.csv",
+        "reliability.csv",
+        "disagreements.csv",
+        "learned_cv.csv",
+        "suggestions.csv",
+        "coding_queue.csv",
+    ):
         assert (out / name).is_file(), name
     segments = pd.read_csv(out / "segments.csv")
-    assert list(segments.columns) == ["source", "turn_index", "speaker", "start", "end", "code_id", "evidence"]
+    assert list(segments.columns) == [
+        "source",
+        "turn_index",
+        "speaker",
+        "start",
+        "end",
+        "code_id",
+        "evidence",
+    ]
     assert segments["evidence"].notna().all()
     assert not list(out.parent.glob(".out.staging*"))
     assert len(result.segments) == len(segments)
     texts = {p.name: p.read_text(encoding="utf-8") for p in (DATA / "transcripts").glob("*.txt")}
     row = segments.iloc[0]
-    assert texts[row.source][row.start:row.end] == result.units.set_index(["source", "turn_index"]).loc[
-        (row.source, row.turn_index), "text"]
+    assert (
+        texts[row.source][row.start : row.end]
+        == result.units.set_index(["source", "turn_index"]).loc[(row.source, row.turn_index), "text"]
+    )
 
 
 def test_tables_are_suppressed_and_tested(result):
@@ -60,8 +90,12 @@ def test_tables_are_suppressed_and_tested(result):
 def test_reliability_learning_and_queue(result):
     assert result.reliability is not None and result.reliability.mean_kappa >= 0.6
     assert result.learned_cv["kappa"].notna().all()
-    assert len(result.queue) > 0 and result.queue["source"].isin(
-        pd.read_csv(DATA / "split.csv").query("split == 'heldout'")["source"]).all()
+    assert (
+        len(result.queue) > 0
+        and result.queue["source"]
+        .isin(pd.read_csv(DATA / "split.csv").query("split == 'heldout'")["source"])
+        .all()
+    )
     summary = result.summary()
     assert "Human vs machine" in summary and "words/s" in summary
 
@@ -122,9 +156,16 @@ def test_hand_coding_from_a_refi_qda_project(tmp_path):
     book = load_codebook(default_codebook_path())
     _segments, texts = read_segments(DATA / "transcripts")
     hand = pd.read_csv(DATA / "hand_coded.csv").assign(coder="kari")
-    qdpx = export_qdpx(tmp_path / "hand.qdpx", book, texts, hand[["source", "start", "end", "code_id", "coder"]])
-    from_qdpx = autocode_folder(DATA / "transcripts", default_codebook_path(), tmp_path / "a", hand_coded=qdpx)
-    from_csv = autocode_folder(DATA / "transcripts", default_codebook_path(), tmp_path / "b",
-                               hand_coded=DATA / "hand_coded.csv")
+    qdpx = export_qdpx(
+        tmp_path / "hand.qdpx", book, texts, hand[["source", "start", "end", "code_id", "coder"]]
+    )
+    from_qdpx = autocode_folder(
+        DATA / "transcripts", default_codebook_path(), tmp_path / "a", hand_coded=qdpx
+    )
+    from_csv = autocode_folder(
+        DATA / "transcripts", default_codebook_path(), tmp_path / "b", hand_coded=DATA / "hand_coded.csv"
+    )
     assert from_qdpx.reliability.coders == ["kari", "pdtk-autocode"]
-    pd.testing.assert_series_equal(from_qdpx.reliability.per_code["kappa"], from_csv.reliability.per_code["kappa"])
+    pd.testing.assert_series_equal(
+        from_qdpx.reliability.per_code["kappa"], from_csv.reliability.per_code["kappa"]
+    )

@@ -26,7 +26,7 @@ def test_turns_have_labels_roles_and_exact_offsets():
     assert turns["speaker"].tolist() == ["I", "U", "Intervjuer", "Deltaker 2"]
     assert turns["role"].tolist() == ["interviewer", "participant", "interviewer", "participant"]
     for row in turns.itertuples():
-        assert TEXT[row.start:row.end] == row.text
+        assert TEXT[row.start : row.end] == row.text
     assert turns.loc[1, "text"] == "Den var tøff. Jeg hadde mye fravær.\nDet ble bedre etter hvert."
     assert turns.loc[3, "text"].endswith("alt handlet om meg.")  # 'Det var sånn:' is not a label
 
@@ -44,11 +44,19 @@ def test_sentences_keep_turn_index_and_offsets():
     assert mine["sentence_index"].tolist() == [0, 1, 2]
     assert mine["text"].iloc[0] == "Veilederen min, f.eks. Kari, var god."
     for row in sentences.itertuples():
-        assert TEXT[row.start:row.end] == row.text
+        assert TEXT[row.start : row.end] == row.text
 
 
-@pytest.mark.parametrize(("label", "role"), [("I", "interviewer"), ("Int", "interviewer"), ("Intervjuer 1", "interviewer"),
-                                             ("U", "participant"), ("Veileder", "participant")])
+@pytest.mark.parametrize(
+    ("label", "role"),
+    [
+        ("I", "interviewer"),
+        ("Int", "interviewer"),
+        ("Intervjuer 1", "interviewer"),
+        ("U", "participant"),
+        ("Veileder", "participant"),
+    ],
+)
 def test_speaker_roles(label, role):
     assert speaker_role(label) == role
 
@@ -63,14 +71,16 @@ def test_read_segments_from_txt_docx_and_vtt(tmp_path):
     document.save(tmp_path / "b.docx")
     (tmp_path / "c.vtt").write_text(
         "WEBVTT\n\n00:00.000 --> 00:02.000\n<v Intervjuer>Hvordan går det?\n\n"
-        "00:02.000 --> 00:05.000\n<v Deltaker>Bra, jeg har venner nå.\n", encoding="utf-8")
+        "00:02.000 --> 00:05.000\n<v Deltaker>Bra, jeg har venner nå.\n",
+        encoding="utf-8",
+    )
     segments, texts = read_segments(tmp_path)
     assert sorted(texts) == ["a.txt", "b.docx", "c.vtt"]
     assert segments.groupby("source").size().to_dict() == {"a.txt": 2, "b.docx": 2, "c.vtt": 2}
     vtt = segments[segments["source"] == "c.vtt"]
     assert vtt["speaker"].tolist() == ["Intervjuer", "Deltaker"]
     for row in segments.itertuples():
-        assert texts[row.source][row.start:row.end] == row.text
+        assert texts[row.source][row.start : row.end] == row.text
 
 
 def test_errors(tmp_path):

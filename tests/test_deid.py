@@ -60,7 +60,16 @@ def _combined(runs) -> object:
 
 # ------------------------------------------------------------------------------------------------ gold files
 def test_gold_jsonl_is_built_from_the_marked_files():
-    for stem in ("gold_dev", "gold_heldout", "gold_dev2", "gold_dev3", "gold_dev4", "gold_dev5", "gold_dev6", "gold_blind"):
+    for stem in (
+        "gold_dev",
+        "gold_heldout",
+        "gold_dev2",
+        "gold_dev3",
+        "gold_dev4",
+        "gold_dev5",
+        "gold_dev6",
+        "gold_blind",
+    ):
         assert read_gold(DATA / f"{stem}.jsonl") == read_marked_file(DATA / f"{stem}.marked.txt")
 
 
@@ -277,38 +286,66 @@ def test_synthetic_generator_transcripts_are_caught():
         ("I: Hvor gamle er ungene?\n\nU: fire og sju.\n", [("ALDER", "fire og sju")]),
         ("U: Eksamen er torsdag 6. juni.\n", [("DATO", "torsdag 6. juni")]),
         ("U: Æ vart tjueen den sjuende juni.\n", [("ALDER", "tjueen"), ("DATO", "sjuende juni")]),
-        ("U: Bilen tok kvelden vinteren -22, og æ slutta hausten tjuetjueto.\n",
-         [("DATO", "vinteren -22"), ("DATO", "hausten tjuetjueto")]),
+        (
+            "U: Bilen tok kvelden vinteren -22, og æ slutta hausten tjuetjueto.\n",
+            [("DATO", "vinteren -22"), ("DATO", "hausten tjuetjueto")],
+        ),
         ("U: Jeg strøk på eksamen den 3/12-21.\n", [("DATO", "3/12-21")]),
-        ("U: Jeg sluttet i januar i fjor, og fikk diagnosen jula for to år sia.\n",
-         [("DATO", "januar i fjor"), ("DATO", "jula for to år sia")]),
+        (
+            "U: Jeg sluttet i januar i fjor, og fikk diagnosen jula for to år sia.\n",
+            [("DATO", "januar i fjor"), ("DATO", "jula for to år sia")],
+        ),
         ("U: Vi kom fra Polen 2015.\n", [("STED", "Polen"), ("DATO", "2015")]),
         ("U: Fødselsnummeret er 12 83 99 45120.\n", [("FNR", "12 83 99 45120")]),
         ('U: Dom kalte meg "Fjellet" heile ungdomsskolen.\n', [("PERSON", "Fjellet")]),
-        ("U: Jeg trener på SATS Kongsvinger og var på kurs hos Fagskolen Mjøsland.\n",
-         [("ORG", "SATS Kongsvinger"), ("ORG", "Fagskolen Mjøsland")]),
-        ("U: bor på kirkenær og jobber på coop prix kirkenær. veilederen på nav grue er grei.\n",
-         [("STED", "kirkenær"), ("ORG", "coop prix kirkenær"), ("ORG", "nav grue")]),
+        (
+            "U: Jeg trener på SATS Kongsvinger og var på kurs hos Fagskolen Mjøsland.\n",
+            [("ORG", "SATS Kongsvinger"), ("ORG", "Fagskolen Mjøsland")],
+        ),
+        (
+            "U: bor på kirkenær og jobber på coop prix kirkenær. veilederen på nav grue er grei.\n",
+            [("STED", "kirkenær"), ("ORG", "coop prix kirkenær"), ("ORG", "nav grue")],
+        ),
         ("U: vi bor i nittedalsgata 14 nå\n", [("ADRESSE", "nittedalsgata 14")]),
         ("U: Jeg studerer på Høgskolen i Innlandet nå.\n", [("ORG", "Høgskolen i Innlandet")]),
         ("I: hvor gammel er du\n\nU: 17. snart 18 da\n", [("ALDER", "17. snart 18")]),
         # round 3 (from the first blind set, gold_dev5 since)
         ("U: Marta er 26 og jeg er 24.\n", [("PERSON", "Marta"), ("ALDER", "26")]),
-        ("U: Datteren vår er tre år, og en gutt på åtte måneder.\n", [("ALDER", "tre år"), ("ALDER", "åtte måneder")]),
-        ("U: Eg var berre nitten då. Syster mi har ein son som er to.\n", [("ALDER", "nitten"), ("ALDER", "to")]),
+        (
+            "U: Datteren vår er tre år, og en gutt på åtte måneder.\n",
+            [("ALDER", "tre år"), ("ALDER", "åtte måneder")],
+        ),
+        (
+            "U: Eg var berre nitten då. Syster mi har ein son som er to.\n",
+            [("ALDER", "nitten"), ("ALDER", "to")],
+        ),
         ("U: Familien er fra Homs i Syria.\n", [("STED", "Syria")]),
-        ("I: hei filmon\n\nU: mor i asmara. en venninne, pim, er fra pattaya\n",
-         [("PERSON", "filmon"), ("STED", "asmara"), ("PERSON", "pim"), ("STED", "pattaya")]),
-        ("U: jan 2023. mamma fikk jobb i romerike regnskap as\n", [("DATO", "jan 2023"), ("ORG", "romerike regnskap as")]),
+        (
+            "I: hei filmon\n\nU: mor i asmara. en venninne, pim, er fra pattaya\n",
+            [("PERSON", "filmon"), ("STED", "asmara"), ("PERSON", "pim"), ("STED", "pattaya")],
+        ),
+        (
+            "U: jan 2023. mamma fikk jobb i romerike regnskap as\n",
+            [("DATO", "jan 2023"), ("ORG", "romerike regnskap as")],
+        ),
         ("U: ja stryk. 21 85 03 476 92.\n", [("FNR", "21 85 03 476 92")]),
         # round 4 (from the second blind set, gold_dev6 since)
-        ("I: hva heter du og hvor gammel er du\n\nU: hibaaq, 18\n\nI: hvor bor du\n\nU: holmlia typ\n",
-         [("PERSON", "hibaaq"), ("ALDER", "18"), ("STED", "holmlia")]),
-        ("U: Venner sier bare Trang. Eg er tjueein. Vesla e halvannet år.\n",
-         [("PERSON", "Trang"), ("ALDER", "tjueein"), ("ALDER", "halvannet år")]),
-        ("U: Æ slutta vår'n 2017, lillebror karim er elleve.\n", [("DATO", "vår'n 2017"), ("ALDER", "elleve")]),
-        ("U: Jeg tok fag på Elvebyen helsefagskole og jobber i Nordlast Logistikk. jobber på rema 1000 raglamyr\n",
-         [("ORG", "Elvebyen helsefagskole"), ("ORG", "Nordlast Logistikk"), ("ORG", "rema 1000 raglamyr")]),
+        (
+            "I: hva heter du og hvor gammel er du\n\nU: hibaaq, 18\n\nI: hvor bor du\n\nU: holmlia typ\n",
+            [("PERSON", "hibaaq"), ("ALDER", "18"), ("STED", "holmlia")],
+        ),
+        (
+            "U: Venner sier bare Trang. Eg er tjueein. Vesla e halvannet år.\n",
+            [("PERSON", "Trang"), ("ALDER", "tjueein"), ("ALDER", "halvannet år")],
+        ),
+        (
+            "U: Æ slutta vår'n 2017, lillebror karim er elleve.\n",
+            [("DATO", "vår'n 2017"), ("ALDER", "elleve")],
+        ),
+        (
+            "U: Jeg tok fag på Elvebyen helsefagskole og jobber i Nordlast Logistikk. jobber på rema 1000 raglamyr\n",
+            [("ORG", "Elvebyen helsefagskole"), ("ORG", "Nordlast Logistikk"), ("ORG", "rema 1000 raglamyr")],
+        ),
         ("U: Broren min Ánte driver med rein.\n", [("PERSON", "Ánte")]),
     ],
 )
@@ -390,6 +427,8 @@ def test_a_trained_pipeline_adds_its_entities(tmp_path: Path) -> None:
     text = "U: jeg snakket med zorblax om å flytte til quuxby. Kari var der også.\n"
     plain, _ = Deidentifier(engine="presidio", spacy_model=None).deidentify(text)
     assert "zorblax" in plain and "quuxby" in plain  # the rules alone do not know these words
-    trained, spans = Deidentifier(engine="presidio", spacy_model=str(tmp_path / "stand_in_nb")).deidentify(text)
+    trained, spans = Deidentifier(engine="presidio", spacy_model=str(tmp_path / "stand_in_nb")).deidentify(
+        text
+    )
     assert "zorblax" not in trained and "quuxby" not in trained and "Kari" not in trained
     assert {s["type"] for s in spans} >= {"PERSON", "STED"}

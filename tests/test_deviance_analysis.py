@@ -24,8 +24,14 @@ from toolkit.errors import InputDataError, ProtocolError
 from toolkit.protocol import DevianceSection
 
 RISK_FACTORS = [
-    "foreldre_utdanning", "husholdning_lavinntekt", "barnevern", "foreldre_trygd", "psykisk_helse_kontakt",
-    "grunnskolepoeng", "fravaer_prosent", "kjonn",
+    "foreldre_utdanning",
+    "husholdning_lavinntekt",
+    "barnevern",
+    "foreldre_trygd",
+    "psykisk_helse_kontakt",
+    "grunnskolepoeng",
+    "fravaer_prosent",
+    "kjonn",
 ]
 MIN_CELL = 5
 
@@ -48,8 +54,13 @@ def frame(synthetic) -> pd.DataFrame:
 def result(frame) -> DevianceResult:
     config = DevianceSection(model="auto", folds=5, stability_seeds=2, cohort="fodselsar", characterise=[])
     return analyse_deviance(
-        frame, outcome="fullfort_vgs_5aar", risk_factors=RISK_FACTORS, units=["kommune", "vgs_skole"],
-        config=config, seed=2021, min_cell=MIN_CELL,
+        frame,
+        outcome="fullfort_vgs_5aar",
+        risk_factors=RISK_FACTORS,
+        units=["kommune", "vgs_skole"],
+        config=config,
+        seed=2021,
+        min_cell=MIN_CELL,
     )
 
 
@@ -64,7 +75,9 @@ def test_planted_municipality_and_school_are_the_only_units_flagged(result, synt
 def test_units_follow_the_contract(result):
     assert list(result.units.columns[:7]) == ["unit_var", "unit", "n", "observed", "expected", "z", "flag"]
     assert set(result.units["flag"]) <= {"above", "below", ""}
-    assert {"o_e", "o_e_ci_low", "o_e_ci_high", "o_e_shrunk", "in_benchmark", "z_first_pass"} <= set(result.units.columns)
+    assert {"o_e", "o_e_ci_low", "o_e_ci_high", "o_e_shrunk", "in_benchmark", "z_first_pass"} <= set(
+        result.units.columns
+    )
     # the benchmark pass moved the flagged units out of the benchmark
     assert (~result.units.loc[result.units["flag"] == "above", "in_benchmark"]).all()
 
@@ -81,11 +94,15 @@ def test_individuals_follow_the_contract_and_rank_planted_deviants(result, frame
     # deviants: successes, high risk, passing the score rule
     dev = ind[ind["is_deviant"]]
     assert (dev["outcome"] == 1).all() and dev["high_risk"].all() and (dev["pd_score"] >= 2.0).all()
-    assert ind["flagged_share"].between(0, 1).all() and (ind.loc[ind["is_deviant"], "flagged_share"] > 0).all()
+    assert (
+        ind["flagged_share"].between(0, 1).all() and (ind.loc[ind["is_deviant"], "flagged_share"] > 0).all()
+    )
     neg = ind[ind["is_negative_deviant"]]
     assert (neg["outcome"] == 0).all() and (neg["pd_score"] <= -2.0).all() and not neg["high_risk"].any()
     scored = success & ind["high_risk"]
-    assert ind.loc[scored, "isolation_score"].notna().all() and ind.loc[~scored, "isolation_score"].isna().all()
+    assert (
+        ind.loc[scored, "isolation_score"].notna().all() and ind.loc[~scored, "isolation_score"].isna().all()
+    )
     truth = synthetic.truth["planted_deviant"].to_numpy()[success.to_numpy()]
     auc = roc_auc_score(truth, ind.loc[success, "pd_score"])
     assert auc > 0.85, auc  # the tight comparison with the true risk is in test_deviance_risk.py
@@ -100,8 +117,11 @@ def test_sampling_frame_is_pseudonymous_and_stratified(result, frame):
     assert (sf["role"] == "deviant").sum() == min(30, n_deviants)
     assert (sf["role"] != "deviant").sum() == 100
     assert sf["stratum"].str.contains("kommune=").all() and sf["stratum"].str.contains("kjonn=").all()
-    deviant_strata = set(result.individuals.loc[result.individuals["is_deviant"]].pipe(lambda d: d["pid"]).map(
-        dict(zip(frame["pid"], frame["kommune"], strict=True))))
+    deviant_strata = set(
+        result.individuals.loc[result.individuals["is_deviant"]]
+        .pipe(lambda d: d["pid"])
+        .map(dict(zip(frame["pid"], frame["kommune"], strict=True)))
+    )
     assert len(deviant_strata) >= 2  # not all from one municipality
 
 
@@ -124,9 +144,24 @@ def test_report_has_every_section(result, tmp_path):
     report = Report("Phase 2", synthetic=True)
     result.add_to_report(report)
     html = report.write(tmp_path / "report.html").read_text()
-    for section in ("Variable roles", "Expected outcome", "Calibration", "Risk distribution", "Base-rate check", "Stability",
-                    "Funnel plot", "Persistence", "Profile", "Love plot", "Interview sampling frame", "Limitations",
-                    "regression to the mean", "Omitted variables", "isolation forest", "cannot be told apart"):
+    for section in (
+        "Variable roles",
+        "Expected outcome",
+        "Calibration",
+        "Risk distribution",
+        "Base-rate check",
+        "Stability",
+        "Funnel plot",
+        "Persistence",
+        "Profile",
+        "Love plot",
+        "Interview sampling frame",
+        "Limitations",
+        "regression to the mean",
+        "Omitted variables",
+        "isolation forest",
+        "cannot be told apart",
+    ):
         assert section.lower() in html.lower(), section
     text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
     assert not re.search(r"P\d{5}", text)  # no pseudonym in the report
@@ -135,7 +170,14 @@ def test_report_has_every_section(result, tmp_path):
 
 def test_refusals(frame):
     config = DevianceSection()
-    kwargs = dict(outcome="fullfort_vgs_5aar", risk_factors=RISK_FACTORS, units=["kommune"], config=config, seed=1, min_cell=5)
+    kwargs = dict(
+        outcome="fullfort_vgs_5aar",
+        risk_factors=RISK_FACTORS,
+        units=["kommune"],
+        config=config,
+        seed=1,
+        min_cell=5,
+    )
     with pytest.raises(InputDataError, match="no 'pid' column"):
         analyse_deviance(frame.drop(columns="pid"), **kwargs)
     with pytest.raises(ProtocolError, match="measured after the outcome"):

@@ -28,11 +28,19 @@ from toolkit.deviance.risk import (
 from toolkit.errors import InputDataError, PdtkError, ProtocolError
 
 RISK_FACTORS = [
-    "foreldre_utdanning", "husholdning_lavinntekt", "barnevern", "foreldre_trygd", "psykisk_helse_kontakt",
-    "grunnskolepoeng", "fravaer_prosent", "kjonn",
+    "foreldre_utdanning",
+    "husholdning_lavinntekt",
+    "barnevern",
+    "foreldre_trygd",
+    "psykisk_helse_kontakt",
+    "grunnskolepoeng",
+    "fravaer_prosent",
+    "kjonn",
 ]
 # A flexible model that can memorise its training rows (deep trees, leaves of one person, no early stopping).
-FLEXIBLE = HistGradientBoostingClassifier(max_iter=100, max_leaf_nodes=63, min_samples_leaf=1, learning_rate=0.5, early_stopping=False)
+FLEXIBLE = HistGradientBoostingClassifier(
+    max_iter=100, max_leaf_nodes=63, min_samples_leaf=1, learning_rate=0.5, early_stopping=False
+)
 
 
 @pytest.fixture(scope="module")
@@ -144,24 +152,34 @@ def test_auto_keeps_the_logit_for_a_logistic_truth_and_picks_boosting_for_a_nonl
     n = 3000
     x = rng.normal(size=n)
     z = rng.normal(size=n)
-    linear = pd.DataFrame({"x": x, "z": z, "y": (rng.random(n) < 1 / (1 + np.exp(-(0.8 * x - 0.5 * z)))).astype(int)})
-    bumpy = pd.DataFrame({"x": x, "z": z, "y": (rng.random(n) < 1 / (1 + np.exp(-(2.5 - 2.0 * x**2)))).astype(int)})
+    linear = pd.DataFrame(
+        {"x": x, "z": z, "y": (rng.random(n) < 1 / (1 + np.exp(-(0.8 * x - 0.5 * z)))).astype(int)}
+    )
+    bumpy = pd.DataFrame(
+        {"x": x, "z": z, "y": (rng.random(n) < 1 / (1 + np.exp(-(2.5 - 2.0 * x**2)))).astype(int)}
+    )
     with threadpool_limits(limits=1):
         assert fit_risk(linear, outcome="y", risk_factors=["x", "z"], model="auto", seed=1).model == "logit"
         result = fit_risk(bumpy, outcome="y", risk_factors=["x", "z"], model="auto", seed=1)
     assert result.model == "boosting"
-    assert result.comparison.loc[result.comparison["model"] == "boosting", "log_loss_gain_vs_logit"].item() > 0
+    assert (
+        result.comparison.loc[result.comparison["model"] == "boosting", "log_loss_gain_vs_logit"].item() > 0
+    )
 
 
 # ---------------------------------------------------------------------------------------------- done-when
 def test_planted_deviants_rank_nearly_as_well_as_the_true_risk(cohort):
     frame, truth = cohort
     with threadpool_limits(limits=1):
-        result = fit_risk(frame, outcome="fullfort_vgs_5aar", risk_factors=RISK_FACTORS, model="auto", folds=5, seed=2021)
+        result = fit_risk(
+            frame, outcome="fullfort_vgs_5aar", risk_factors=RISK_FACTORS, model="auto", folds=5, seed=2021
+        )
     ours = planted_auc(frame, truth, result.p_expected)
     oracle = planted_auc(frame, truth, oracle_score(frame))
     with_noise = planted_auc(frame, truth, truth["true_p_without_practice"].to_numpy())
-    assert ours >= oracle - 0.02, f"model {result.model}: AUC {ours:.3f} vs true-risk AUC {oracle:.3f} (with latent noise {with_noise:.3f})"
+    assert ours >= oracle - 0.02, (
+        f"model {result.model}: AUC {ours:.3f} vs true-risk AUC {oracle:.3f} (with latent noise {with_noise:.3f})"
+    )
     # calibration and the odds-ratio table the report shows
     assert result.metrics["brier"] < 0.16 and result.metrics["auc"] > 0.7
     assert set(result.odds_ratios.columns) >= {"term", "odds_ratio", "ci_low", "ci_high"}

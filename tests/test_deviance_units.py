@@ -19,7 +19,14 @@ from toolkit.deviance.units import (
 )
 
 
-def _units_frame(n_units: int, per_unit: int, *, effects: dict[int, float] | None = None, spread: float = 0.0, seed: int = 0):
+def _units_frame(
+    n_units: int,
+    per_unit: int,
+    *,
+    effects: dict[int, float] | None = None,
+    spread: float = 0.0,
+    seed: int = 0,
+):
     """People in units with expected p; unit k's true log-odds shift is effects[k] (+ random spread)."""
     rng = np.random.default_rng(seed)
     unit = np.repeat(np.arange(n_units), per_unit)
@@ -29,7 +36,9 @@ def _units_frame(n_units: int, per_unit: int, *, effects: dict[int, float] | Non
         shift[k] += v
     logit = np.log(p / (1 - p)) + shift[unit]
     y = (rng.random(len(unit)) < 1 / (1 + np.exp(-logit))).astype(int)
-    frame = pd.DataFrame({"skole": [f"S{u:02d}" for u in unit], "aar": rng.choice([2019, 2020, 2021], size=len(unit))})
+    frame = pd.DataFrame(
+        {"skole": [f"S{u:02d}" for u in unit], "aar": rng.choice([2019, 2020, 2021], size=len(unit))}
+    )
     return frame, y, p
 
 
@@ -68,7 +77,9 @@ def test_limits_widen_only_with_enough_units_and_significant_dispersion():
     frame, y, p = _units_frame(30, 300, spread=0.5, seed=2)
     result = analyse_units(frame, "skole", y, p, limit=0.998, min_unit_size=20)
     assert result.dispersion["estimable"] and result.dispersion["significant"] and result.widened
-    np.testing.assert_allclose(result.table["z_adjusted"], result.table["z"] / np.sqrt(result.dispersion["phi"]))
+    np.testing.assert_allclose(
+        result.table["z_adjusted"], result.table["z"] / np.sqrt(result.dispersion["phi"])
+    )
     assert "widened" in result.dispersion_note()
     # fewer flags after widening than the raw z-scores would give
     raw_flags = (result.table["z"].abs() > 3.09).sum()

@@ -18,7 +18,9 @@ from toolkit.errors import DisclosureError
 from toolkit.io import staged_output
 
 RNG = np.random.default_rng(7)
-SYNTHETIC_FNR = [make_tenor_number(dt.date(2001, 1, 1) + dt.timedelta(days=int(d)), RNG) for d in range(0, 400, 4)]
+SYNTHETIC_FNR = [
+    make_tenor_number(dt.date(2001, 1, 1) + dt.timedelta(days=int(d)), RNG) for d in range(0, 400, 4)
+]
 
 
 # ----------------------------------------------------------------------------------------- suppression
@@ -36,7 +38,12 @@ def test_complement_and_small_total_and_derived_rate() -> None:
     table = pd.DataFrame({"kommune": ["a", "b", "c"], "n": [20, 3, 50], "n_success": [18, 1, 30]})
     table["rate"] = table["n_success"] / table["n"]
     out = suppress_small_cells(
-        table, min_cell=5, count_cols=["n_success"], total_col="n", derived={"rate": ["n_success", "n"]}, group_cols=None
+        table,
+        min_cell=5,
+        count_cols=["n_success"],
+        total_col="n",
+        derived={"rate": ["n_success", "n"]},
+        group_cols=None,
     )
     # a: complement 20 - 18 = 2 discloses the two who did not succeed
     assert pd.isna(out.loc[0, "n_success"]) and out.loc[0, "n"] == 20 and pd.isna(out.loc[0, "rate"])
@@ -47,7 +54,9 @@ def test_complement_and_small_total_and_derived_rate() -> None:
 
 
 def test_secondary_suppression_in_a_group_hides_the_next_smallest() -> None:
-    table = pd.DataFrame({"kommune": ["a", "a", "a", "b", "b"], "kjonn": ["K", "M", "X", "K", "M"], "n": [3, 9, 40, 12, 14]})
+    table = pd.DataFrame(
+        {"kommune": ["a", "a", "a", "b", "b"], "kjonn": ["K", "M", "X", "K", "M"], "n": [3, 9, 40, 12, 14]}
+    )
     out = suppress_small_cells(table, min_cell=5, count_cols=["n"], group_cols=["kommune"])
     assert out["n"].isna().tolist() == [True, True, False, False, False]
 
@@ -55,7 +64,11 @@ def test_secondary_suppression_in_a_group_hides_the_next_smallest() -> None:
 def test_whole_table_is_one_group_by_default() -> None:
     table = pd.DataFrame({"kommune": ["a", "b", "c"], "n": [2, 7, 50]})
     assert out_na(suppress_small_cells(table, min_cell=5, count_cols=["n"])) == [True, True, False]
-    assert out_na(suppress_small_cells(table, min_cell=5, count_cols=["n"], group_cols=None)) == [True, False, False]
+    assert out_na(suppress_small_cells(table, min_cell=5, count_cols=["n"], group_cols=None)) == [
+        True,
+        False,
+        False,
+    ]
 
 
 def out_na(frame: pd.DataFrame) -> list[bool]:
@@ -65,7 +78,9 @@ def out_na(frame: pd.DataFrame) -> list[bool]:
 def test_parts_of_a_row_total_are_protected_row_wise() -> None:
     table = pd.DataFrame({"unit": ["a", "b"], "n_success": [2, 30], "n_fail": [10, 20]})
     table["n"] = table["n_success"] + table["n_fail"]
-    out = suppress_small_cells(table, min_cell=5, count_cols=["n_success", "n_fail"], total_col="n", group_cols=None)
+    out = suppress_small_cells(
+        table, min_cell=5, count_cols=["n_success", "n_fail"], total_col="n", group_cols=None
+    )
     # n_success = 2 hidden; n_fail must go too, or n - n_fail gives it back
     assert pd.isna(out.loc[0, "n_success"]) and pd.isna(out.loc[0, "n_fail"]) and out.loc[0, "n"] == 12
 
@@ -79,7 +94,9 @@ def test_bad_arguments_are_explained() -> None:
     with pytest.raises(ValueError, match="whole counts"):
         suppress_small_cells(pd.DataFrame({"n": [1.5, 2]}), min_cell=5, count_cols=["n"])
     with pytest.raises(ValueError, match="derived"):
-        suppress_small_cells(pd.DataFrame({"n": [1], "r": [0.1]}), min_cell=5, count_cols=["n"], derived={"r": ["r"]})
+        suppress_small_cells(
+            pd.DataFrame({"n": [1], "r": [0.1]}), min_cell=5, count_cols=["n"], derived={"r": ["r"]}
+        )
 
 
 def test_table_note_names_the_threshold() -> None:
@@ -147,7 +164,9 @@ def released_frame(n: int = 50) -> pd.DataFrame:
             "kjonn": rng.choice(["K", "M"], n),
             "fodselsar": rng.integers(1996, 2004, n),
             "p": rng.random(n),
-            "note": rng.choice(["Per var her", "hei på deg", "ved sjøen i dag", "31415926535 er pi-sifre"], n),
+            "note": rng.choice(
+                ["Per var her", "hei på deg", "ved sjøen i dag", "31415926535 er pi-sifre"], n
+            ),
         }
     )
 
@@ -165,7 +184,9 @@ def test_clean_outputs_pass(guard: LeakGuard, tmp_path: Path) -> None:
     frame.to_parquet(tmp_path / "register.parquet")
     frame.to_csv(tmp_path / "register.csv", index=False)
     frame.to_csv(tmp_path / "excel.csv", index=False, sep=";", decimal=",", encoding="cp1252")
-    (tmp_path / "report.html").write_text("<p>Per og Ola bor i Kongsvinger; p = 0.31415926535</p>", encoding="utf-8")
+    (tmp_path / "report.html").write_text(
+        "<p>Per og Ola bor i Kongsvinger; p = 0.31415926535</p>", encoding="utf-8"
+    )
     (tmp_path / "d.json").write_text('{"x": 0.12345678901, "n": 41234}', encoding="utf-8")
     for file in tmp_path.iterdir():
         guard(file, file)
@@ -339,7 +360,9 @@ def test_every_indexed_name_is_found_when_quoted_in_any_output(values: list[str]
                 guard.scan_frame(pd.DataFrame({"note": [shown, "ok"]}))
 
 
-def test_a_scanned_table_is_not_read_back_but_a_changed_file_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_scanned_table_is_not_read_back_but_a_changed_file_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -363,5 +386,7 @@ def test_a_scanned_table_is_not_read_back_but_a_changed_file_is(tmp_path: Path, 
         guard(tmp_path / "register.parquet", None)
     assert reads  # parsed, and the leak found
     with pytest.raises(DisclosureError, match=r"register.parquet: column 'note'.*'navn'"):
-        guard.scan_table(pa.Table.from_pandas(leaking.assign(note="Kari Nordmann"), preserve_index=False),
-                         "results/anonymised/register.parquet")
+        guard.scan_table(
+            pa.Table.from_pandas(leaking.assign(note="Kari Nordmann"), preserve_index=False),
+            "results/anonymised/register.parquet",
+        )

@@ -65,7 +65,9 @@ def test_pretrend_tables_and_event_study(panel_result):
     for level in ("unit", "region"):
         pre = panel_result.tables[f"pretrend_{level}"]
         assert len(pre) == 2 and not pre["rejects"].any()
-        assert {"event_time", "estimate", "ci_low", "ci_high"} <= set(panel_result.tables[f"event_study_{level}"].columns)
+        assert {"event_time", "estimate", "ci_low", "ci_high"} <= set(
+            panel_result.tables[f"event_study_{level}"].columns
+        )
 
 
 def test_its_rows(data, panel_result):
@@ -100,12 +102,17 @@ def test_staggered_config_makes_group_time_primary_and_explains_twfe_bias(data):
         assert primary["ci_low"] <= truth <= primary["ci_high"]
         check = res.tables[f"twfe_check_{level}"]
         assert len(check) == 2
-        twfe = res.estimate(level, method=check["method"].iloc[0] + (" (weighted)" if level == "region" else ""))
+        twfe = res.estimate(
+            level, method=check["method"].iloc[0] + (" (weighted)" if level == "region" else "")
+        )
         assert "can be biased" in twfe["reading"]
     assert any("negative weight" in n for n in res.notes)
 
 
-@pytest.mark.skipif(not HAS_MATCHING, reason="toolkit.deviance.propensity.match_att is not there yet (another helper writes it)")
+@pytest.mark.skipif(
+    not HAS_MATCHING,
+    reason="toolkit.deviance.propensity.match_att is not there yet (another helper writes it)",
+)
 def test_matched_comparison_of_individuals(data):
     res = analyse_effects(None, config=config(data), individuals=data.individuals, seed=2)
     row = res.estimate("individual")
@@ -116,8 +123,15 @@ def test_matched_comparison_of_individuals(data):
     assert row.reading.startswith("Receiving the practice raised the chance of 'i_aktivitet'")
     assert "balance" in res.tables
     # fewer treated people than min_cell: the estimate is not shown
-    few = pd.concat([data.individuals[data.individuals["deltok"] == 0], data.individuals[data.individuals["deltok"] == 1].head(3)])
-    hidden = analyse_effects(None, config=config(data), individuals=few, min_cell=5, seed=2).estimate("individual")
+    few = pd.concat(
+        [
+            data.individuals[data.individuals["deltok"] == 0],
+            data.individuals[data.individuals["deltok"] == 1].head(3),
+        ]
+    )
+    hidden = analyse_effects(None, config=config(data), individuals=few, min_cell=5, seed=2).estimate(
+        "individual"
+    )
     assert np.isnan(hidden["estimate"]) and hidden["reading"].startswith("Not shown")
 
 
@@ -134,14 +148,18 @@ def test_report_summary_and_tables_written(tmp_path, panel_result):
 
 
 def test_interruption_taken_from_the_panel_when_not_given(data):
-    res = analyse_effects(data.panel, config=config(data, interruption=None), series=data.series, seed=0, n_boot=199)
+    res = analyse_effects(
+        data.panel, config=config(data, interruption=None), series=data.series, seed=0, n_boot=199
+    )
     assert res.its is not None and res.its.interruption == "2023-01"
     assert any("interruption taken as 2023-01" in n for n in res.notes)
 
 
 def test_clear_errors(data):
     with pytest.raises(InputDataError, match="'periode' is not in the panel"):
-        analyse_effects(data.panel, config=Phase3Section(period="periode"))  # a period column this panel lacks
+        analyse_effects(
+            data.panel, config=Phase3Section(period="periode")
+        )  # a period column this panel lacks
     with pytest.raises(InputDataError, match="nothing to analyse"):
         analyse_effects(None, config=config(data))
     with pytest.raises(InputDataError, match="column 'deltok_x'"):

@@ -58,7 +58,9 @@ def test_did_coverage_over_seeds():
     assert np.mean(covered) >= 0.8
 
 
-@pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt")  # the noise-free fit has zero residuals
+@pytest.mark.filterwarnings(
+    "ignore:invalid value encountered in sqrt"
+)  # the noise-free fit has zero residuals
 def test_twfe_weights_sum_to_one_and_turn_negative_under_staggered_adoption(data):
     spec = PanelSpec(outcome="andel_neet_trinnvis", treated_from="innfort_fra_trinnvis", period="aar")
     prepared = prepare_panel(data.panel, spec)
@@ -71,12 +73,21 @@ def test_twfe_weights_sum_to_one_and_turn_negative_under_staggered_adoption(data
     rng = np.random.default_rng(0)
     alpha = {u: rng.normal() for u in prepared["_unit"].unique()}
     cohort, period = prepared["_cohort"], prepared["_period"]
-    tau = np.where(period >= cohort, [staggered_effect(int(g), int(t - g)) if np.isfinite(g) else 0.0 for g, t in zip(cohort, period, strict=True)], 0.0)
+    tau = np.where(
+        period >= cohort,
+        [
+            staggered_effect(int(g), int(t - g)) if np.isfinite(g) else 0.0
+            for g, t in zip(cohort, period, strict=True)
+        ],
+        0.0,
+    )
     clean = prepared.assign(_y=prepared["_unit"].map(alpha) + 0.01 * (period - 2014) + tau)
     implied = sum(r.weight * staggered_effect(r.cohort, r.period - r.cohort) for r in weights.itertuples())
     assert twfe_did(clean).estimate == pytest.approx(implied, abs=1e-10)
     # a single adoption date has only positive weights
-    single = twfe_weights(prepare_panel(data.panel, PanelSpec(outcome="andel_neet", treated_from="innfort_fra", period="aar")))
+    single = twfe_weights(
+        prepare_panel(data.panel, PanelSpec(outcome="andel_neet", treated_from="innfort_fra", period="aar"))
+    )
     assert (single["weight"] > 0).all()
 
 

@@ -19,7 +19,9 @@ def data():
 @pytest.mark.parametrize("errors", ["ar1", "hac"])
 def test_recovers_planted_level_change(data, errors):
     truth = data.truth["series"]
-    its = interrupted_time_series(data.series, interruption=data.interruption, unit_column="kommune", unit="3401", errors=errors)
+    its = interrupted_time_series(
+        data.series, interruption=data.interruption, unit_column="kommune", unit="3401", errors=errors
+    )
     print(its.summary())
     level = its.term("level_change")
     assert level.ci_low <= truth["level_change"] <= level.ci_high

@@ -10,7 +10,13 @@ from toolkit.effect.did import PanelSpec, prepare_panel, twfe_did
 from toolkit.effect.staggered import group_time_att
 from toolkit.synth.panel import make_panel
 
-STAGGERED = PanelSpec(unit="kommune", period="aar", outcome="andel_neet_trinnvis", treated_from="innfort_fra_trinnvis", weight="n")
+STAGGERED = PanelSpec(
+    unit="kommune",
+    period="aar",
+    outcome="andel_neet_trinnvis",
+    treated_from="innfort_fra_trinnvis",
+    weight="n",
+)
 TOLERANCE = 0.006  # 0.6 percentage points, a fifth of the planted average effect
 
 
@@ -30,7 +36,9 @@ def test_group_time_recovers_the_effect_where_twfe_is_biased(data, prepared, lev
     cs = group_time_att(prepared, weighted=weighted, seed=1)
     twfe = twfe_did(prepared, weighted=weighted)
     s = cs.simple.iloc[0]
-    print(f"{level}: truth {truth:.4f}; group-time {s.estimate:.4f} [{s.ci_low:.4f}, {s.ci_high:.4f}]; TWFE {twfe.summary()}")
+    print(
+        f"{level}: truth {truth:.4f}; group-time {s.estimate:.4f} [{s.ci_low:.4f}, {s.ci_high:.4f}]; TWFE {twfe.summary()}"
+    )
     # the group-time estimator: inside the tolerance, interval covers the planted value
     assert abs(s.estimate - truth) < TOLERANCE
     assert s.ci_low <= truth <= s.ci_high
@@ -72,7 +80,13 @@ def test_one_cell_is_the_two_by_two_difference_of_means(data):
     panel = data.panel
     cs = group_time_att(prepare_panel(panel, STAGGERED), seed=0)
     wide = panel.pivot(index="kommune", columns="aar", values="andel_neet_trinnvis")
-    cohort = panel.groupby("kommune")["innfort_fra_trinnvis"].first().astype("Float64").fillna(np.inf).astype(float)
+    cohort = (
+        panel.groupby("kommune")["innfort_fra_trinnvis"]
+        .first()
+        .astype("Float64")
+        .fillna(np.inf)
+        .astype(float)
+    )
     change = wide[2021] - wide[2018]
     by_hand = change[cohort == 2019].mean() - change[cohort > 2021].mean()
     cell = cs.att_gt.set_index(["cohort", "period"]).loc[(2019, 2021)]

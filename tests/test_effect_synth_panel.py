@@ -53,7 +53,9 @@ def test_staggered_truth_is_the_cohort_weighted_average_of_planted_cells(data):
     truth = data.truth["staggered"]
     cohort_sizes = {int(g): len(units) for g, units in truth["cohorts"].items()}
     cells = [(g, t) for g in cohort_sizes for t in range(2014, 2025) if t >= g]
-    expected = sum(cohort_sizes[g] * staggered_effect(g, t - g) for g, t in cells) / sum(cohort_sizes[g] for g, _ in cells)
+    expected = sum(cohort_sizes[g] * staggered_effect(g, t - g) for g, t in cells) / sum(
+        cohort_sizes[g] for g, _ in cells
+    )
     assert truth["unit"]["att_simple"] == pytest.approx(expected)
     # effects grow with time since adoption and are larger for early adopters: what biases plain TWFE
     assert staggered_effect(2017, 3) < staggered_effect(2017, 0) < 0
@@ -71,7 +73,10 @@ def test_series_and_individuals(data):
     assert set(ind["i_aktivitet"].unique()) == {0, 1}
     assert set(data.truth["individuals"]["covariates"]) <= set(ind.columns)
     # confounding: participants have more risk factors than non-participants
-    assert ind.loc[ind["deltok"] == 1, "grunnskolepoeng"].mean() < ind.loc[ind["deltok"] == 0, "grunnskolepoeng"].mean()
+    assert (
+        ind.loc[ind["deltok"] == 1, "grunnskolepoeng"].mean()
+        < ind.loc[ind["deltok"] == 0, "grunnskolepoeng"].mean()
+    )
 
 
 def test_write_panel_writes_the_four_files(tmp_path):

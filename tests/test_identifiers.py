@@ -48,7 +48,9 @@ def numbers_of_kind(n: int, seed: int, **shift: int) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------- against stdnum
-@pytest.mark.parametrize(("kind", "shift"), [("ordinary", {}), ("d_number", {"day_shift": 40}), ("h_number", {"month_shift": 40})])
+@pytest.mark.parametrize(
+    ("kind", "shift"), [("ordinary", {}), ("d_number", {"day_shift": 40}), ("h_number", {"month_shift": 40})]
+)
 def test_agrees_with_stdnum_on_valid_numbers(kind: str, shift: dict[str, int]) -> None:
     numbers = numbers_of_kind(300, seed=len(kind), **shift)
     for number in numbers:
@@ -69,7 +71,9 @@ def test_agrees_with_stdnum_on_random_digits() -> None:
     # plus near-misses of valid numbers: one digit changed
     for number in numbers_of_kind(2000, seed=5):
         pos = int(rng.integers(0, 11))
-        numbers.append(number[:pos] + str((int(number[pos]) + int(rng.integers(1, 10))) % 10) + number[pos + 1 :])
+        numbers.append(
+            number[:pos] + str((int(number[pos]) + int(rng.integers(1, 10))) % 10) + number[pos + 1 :]
+        )
     no_2032 = IdentifierPolicy(tenor=False, rule_2032=False)
     compared = 0
     for number in numbers:
@@ -131,11 +135,19 @@ def test_d_and_h_combination_is_invalid_and_reasons_never_repeat_the_value() -> 
 def test_leading_zeros_and_separators() -> None:
     number = make_tenor_number(dt.date(2003, 1, 5), np.random.default_rng(0))
     assert number.startswith("0")
-    assert is_valid(number) and is_valid(f"{number[:6]} {number[6:]}") and is_valid(f"{number[:6]}-{number[6:]}")
+    assert (
+        is_valid(number) and is_valid(f"{number[:6]} {number[6:]}") and is_valid(f"{number[:6]}-{number[6:]}")
+    )
     assert not is_valid(number.lstrip("0"))
     assert not is_valid(int(number))  # a number read as an integer has lost its leading zero
-    assert valid_mask(pd.Series([number, f"{number[:6]} {number[6:]}", number[1:], None, "abc"])).tolist() == [
-        True, True, False, False, False,
+    assert valid_mask(
+        pd.Series([number, f"{number[:6]} {number[6:]}", number[1:], None, "abc"])
+    ).tolist() == [
+        True,
+        True,
+        False,
+        False,
+        False,
     ]
 
 
@@ -148,6 +160,8 @@ def test_find_in_text() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="0123456789", min_size=11, max_size=11), st.booleans(), st.booleans(), st.booleans())
-def test_vectorised_and_scalar_checks_agree(number: str, tenor: bool, h_number: bool, rule_2032: bool) -> None:
+def test_vectorised_and_scalar_checks_agree(
+    number: str, tenor: bool, h_number: bool, rule_2032: bool
+) -> None:
     policy = IdentifierPolicy(tenor=tenor, h_number=h_number, rule_2032=rule_2032)
     assert bool(valid_mask(pd.Series([number]), policy)[0]) == is_valid(number, policy)

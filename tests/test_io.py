@@ -76,7 +76,11 @@ def test_spss_value_labels_with_norwegian_letters(tmp_path):
         str(path),
         variable_value_labels={
             "kjonn": {1.0: "Kvinne", 2.0: "Mann"},
-            "landbakgrunn": {1.0: "Norge", 2.0: "Innvandrer, født i utlandet", 3.0: "Norskfødt, foreldre født i Østerrike/Ærø"},
+            "landbakgrunn": {
+                1.0: "Norge",
+                2.0: "Innvandrer, født i utlandet",
+                3.0: "Norskfødt, foreldre født i Østerrike/Ærø",
+            },
         },
     )
     read = tio.read_table(path)
@@ -88,7 +92,9 @@ def test_stata_value_labels(tmp_path):
     pyreadstat = pytest.importorskip("pyreadstat")
     frame = pd.DataFrame({"utd": [1, 2, 3]})
     path = tmp_path / "r.dta"
-    pyreadstat.write_dta(frame, str(path), variable_value_labels={"utd": {1: "Grunnskole", 2: "Videregående", 3: "Høyere"}})
+    pyreadstat.write_dta(
+        frame, str(path), variable_value_labels={"utd": {1: "Grunnskole", 2: "Videregående", 3: "Høyere"}}
+    )
     assert tio.read_table(path)["utd"].tolist() == ["Grunnskole", "Videregående", "Høyere"]
 
 
@@ -145,7 +151,9 @@ def test_transcript_docx(tmp_path):
     document.add_paragraph("Deltaker: Det var tøft i starten.")
     path = tmp_path / "t.docx"
     document.save(str(path))
-    assert tio.read_transcript(path) == "Intervjuer: Fortell om skolen.\n\nDeltaker: Det var tøft i starten.\n"
+    assert (
+        tio.read_transcript(path) == "Intervjuer: Fortell om skolen.\n\nDeltaker: Det var tøft i starten.\n"
+    )
 
 
 def test_transcript_vtt_voices_become_turns(tmp_path):
@@ -156,7 +164,10 @@ def test_transcript_vtt_voices_become_turns(tmp_path):
         "00:00:06.000 --> 00:00:08.000\n<v Deltaker>Det har vært en lang vei.</v>\n",
         encoding="utf-8",
     )
-    assert tio.read_transcript(path) == "Intervjuer: Hvordan har du det?\n\nDeltaker: Bra nå. Det har vært en lang vei.\n"
+    assert (
+        tio.read_transcript(path)
+        == "Intervjuer: Hvordan har du det?\n\nDeltaker: Bra nå. Det har vært en lang vei.\n"
+    )
 
 
 def test_transcript_errors(tmp_path):
@@ -197,7 +208,10 @@ def test_staged_output_all_or_nothing(tmp_path):
     with tio.staged_output(final) as stage:
         tio.write_csv(stage / "a.csv", FRAME)
         tio.write_json(stage / "sub" / "b.json", {"k": 1})
-    assert sorted(str(p.relative_to(final)) for p in final.rglob("*") if p.is_file()) == ["a.csv", "sub/b.json"]
+    assert sorted(str(p.relative_to(final)) for p in final.rglob("*") if p.is_file()) == [
+        "a.csv",
+        "sub/b.json",
+    ]
 
 
 def test_staged_output_guard_blocks_every_file(tmp_path):

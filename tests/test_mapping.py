@@ -31,8 +31,13 @@ def cohort() -> pd.DataFrame:
 
 
 def test_tables_match_direct_computation(cohort):
-    result = map_risk(cohort, outcome="fullfort", risk_factors=["barnevern", "lavinntekt", "grunnskolepoeng", "utdanning"],
-                      units=["kommune"], min_cell=5)
+    result = map_risk(
+        cohort,
+        outcome="fullfort",
+        risk_factors=["barnevern", "lavinntekt", "grunnskolepoeng", "utdanning"],
+        units=["kommune"],
+        min_cell=5,
+    )
     assert result.n == len(cohort)
     assert result.overall_rate == pytest.approx(cohort.fullfort.mean())
     levels = result.tables["risk_factors"]
@@ -48,8 +53,13 @@ def test_tables_match_direct_computation(cohort):
 
 
 def test_no_published_count_below_min_cell(cohort):
-    result = map_risk(cohort, outcome="fullfort", risk_factors=["barnevern", "lavinntekt", "grunnskolepoeng", "utdanning"],
-                      units=["kommune"], min_cell=10)
+    result = map_risk(
+        cohort,
+        outcome="fullfort",
+        risk_factors=["barnevern", "lavinntekt", "grunnskolepoeng", "utdanning"],
+        units=["kommune"],
+        min_cell=10,
+    )
     for name, table in result.tables.items():
         for col in table.columns:
             if col in {"n", "n_success", "n_with", "n_without", "count"}:
@@ -63,6 +73,8 @@ def test_risk_indicator_rules(cohort):
     success = cohort.fullfort
     assert risk_indicator(cohort.barnevern, success).equals(cohort.barnevern.astype(int))
     low_points = risk_indicator(cohort.grunnskolepoeng, success)
-    assert cohort.loc[low_points == 1, "grunnskolepoeng"].max() < cohort.grunnskolepoeng.median()  # lowest quartile
+    assert (
+        cohort.loc[low_points == 1, "grunnskolepoeng"].max() < cohort.grunnskolepoeng.median()
+    )  # lowest quartile
     worst_level = risk_indicator(cohort.utdanning, success)
     assert worst_level.sum() > 0

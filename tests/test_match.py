@@ -43,7 +43,9 @@ def test_lalonde_psid_att_is_near_the_experimental_benchmark_with_balance(jtrain
     e = result.effect
     assert abs(e["estimate"] - EXPERIMENTAL_ATT) <= 0.5, f"ATT {e['estimate']:.3f}"
     assert result.all_balanced and (result.balance["smd_after"].abs() <= 0.1).all(), result.balance
-    assert (result.balance["smd_before"].abs() > 0.5).sum() >= 6  # PSID controls are very different before matching
+    assert (
+        result.balance["smd_before"].abs() > 0.5
+    ).sum() >= 6  # PSID controls are very different before matching
     assert e["estimand"] == "ATT" and e["ci_low"] < e["estimate"] < e["ci_high"]
     assert e["n_treated"] <= 185 and e["n_controls"] > 50
     assert list(result.balance.columns) == ["covariate", "smd_before", "smd_after", "variance_ratio_after"]

@@ -18,7 +18,12 @@ BASE = {
     "privacy": {
         "id_column": "fnr",
         "drop": ["navn"],
-        "quasi_identifiers": {"fodselsdato": "year", "postnr": "drop", "kjonn": "keep", "alder": [0, 18, 25, 30]},
+        "quasi_identifiers": {
+            "fodselsdato": "year",
+            "postnr": "drop",
+            "kjonn": "keep",
+            "alder": [0, 18, 25, 30],
+        },
         "k": 5,
         "min_cell": 5,
         "key_file": "keys/test.key",
@@ -33,7 +38,9 @@ BASE = {
 def write(tmp_path: Path, content: dict | str) -> Path:
     (tmp_path / "register.csv").write_text("fnr,navn\n1,a\n", encoding="utf-8")
     path = tmp_path / "protocol.yml"
-    path.write_text(content if isinstance(content, str) else yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        content if isinstance(content, str) else yaml.safe_dump(content, allow_unicode=True), encoding="utf-8"
+    )
     return path
 
 
@@ -83,7 +90,11 @@ BAD = [
     (["privacy", "k"], "five", "key 'privacy.k'"),
     (["privacy", "k"], 1, "key 'privacy.k'"),
     (["privacy", "min_cell"], 0, "key 'privacy.min_cell'"),
-    (["privacy", "quasi_identifiers"], {"fodselsdato": "decade"}, "key 'privacy.quasi_identifiers.fodselsdato"),
+    (
+        ["privacy", "quasi_identifiers"],
+        {"fodselsdato": "decade"},
+        "key 'privacy.quasi_identifiers.fodselsdato",
+    ),
     (["privacy", "drop"], "navn", "key 'privacy.drop'"),
     (["privacy", "drop"], ["fodselsdato"], "both in drop and quasi_identifiers"),
     (["privacy", "drop"], ["fnr"], "id_column 'fnr' must not also be listed"),
@@ -99,7 +110,9 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("path", "value", "expected"), BAD, ids=[".".join(map(str, b[0])) + f"={b[1]!r}"[:30] for b in BAD])
+@pytest.mark.parametrize(
+    ("path", "value", "expected"), BAD, ids=[".".join(map(str, b[0])) + f"={b[1]!r}"[:30] for b in BAD]
+)
 def test_bad_protocol_names_key_and_file(tmp_path, path, value, expected):
     file = write(tmp_path, _mutate(path, value))
     with pytest.raises(ProtocolError) as info:

@@ -128,7 +128,9 @@ frames = st.integers(1, 25).flatmap(
         {
             "fnr": st.lists(ids, min_size=n, max_size=n),
             "navn": st.lists(text_values, min_size=n, max_size=n),
-            "poeng": st.lists(st.floats(0, 60, allow_nan=False).map(lambda x: round(x, 2)), min_size=n, max_size=n),
+            "poeng": st.lists(
+                st.floats(0, 60, allow_nan=False).map(lambda x: round(x, 2)), min_size=n, max_size=n
+            ),
             "antall": st.lists(st.integers(-1000, 100000), min_size=n, max_size=n),
         }
     )
@@ -172,23 +174,34 @@ def _reference_pid(key: Key, value: str) -> str:
     return f"{key.key_id}_{body}"
 
 
-@pytest.mark.parametrize("secret", [b"A" * 32, b"L" * 100])  # a key longer than the SHA-256 block is hashed first
-def test_helper_process_gives_the_same_pseudonyms_as_the_reference(monkeypatch: pytest.MonkeyPatch, secret: bytes) -> None:
+@pytest.mark.parametrize(
+    "secret", [b"A" * 32, b"L" * 100]
+)  # a key longer than the SHA-256 block is hashed first
+def test_helper_process_gives_the_same_pseudonyms_as_the_reference(
+    monkeypatch: pytest.MonkeyPatch, secret: bytes
+) -> None:
     from toolkit.anonymise.pseudonym import PendingPseudonyms
 
     monkeypatch.setattr(PendingPseudonyms, "BACKGROUND_MIN", 1)
     key = Key(secret)
-    values = pd.Series(["01019912345", None, "31129954321", "01019912345", "æøå-ikke-et-nummer"], dtype="string")
+    values = pd.Series(
+        ["01019912345", None, "31129954321", "01019912345", "æøå-ikke-et-nummer"], dtype="string"
+    )
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     pending = PendingPseudonyms(codes, uniques, key, index=values.index)
     assert pending._thread is not None  # really computed by the helper
     out = pending.result()
     assert pending._digests is not None
-    expected = [None if v is None else _reference_pid(key, v) for v in values.astype(object).where(values.notna(), None)]
+    expected = [
+        None if v is None else _reference_pid(key, v)
+        for v in values.astype(object).where(values.notna(), None)
+    ]
     assert [None if pd.isna(v) else v for v in out] == expected
 
 
-def test_a_failing_helper_falls_back_to_hashing_in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_failing_helper_falls_back_to_hashing_in_process(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import sys
 
     from toolkit.anonymise.pseudonym import PendingPseudonyms
@@ -221,7 +234,10 @@ def test_a_refused_register_stops_the_hashing_helper(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(pseudonym.PendingPseudonyms, "__init__", recording_init)
     frame = pd.DataFrame({"fnr": [f"{i:011d}" for i in range(200_000)], "kjonn": ["K", "M"] * 100_000})
     privacy = PrivacySection(
-        id_column="fnr", quasi_identifiers={"kjonn": "keep"}, key_file=tmp_path / "k.key", restricted_dir=tmp_path / "r"
+        id_column="fnr",
+        quasi_identifiers={"kjonn": "keep"},
+        key_file=tmp_path / "k.key",
+        restricted_dir=tmp_path / "r",
     )
     with pytest.raises(InputDataError, match="invalid"):
         anonymise_register(frame, privacy, KEY_A, source="r.csv")

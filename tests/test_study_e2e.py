@@ -24,10 +24,18 @@ def finished_run(synthetic_study):
 def test_run_writes_the_contracted_outputs(finished_run):
     results = finished_run["work"] / "results"
     for rel in [
-        "index.html", "manifest.json",
-        "anonymised/register.parquet", "anonymised/disclosure.json",
-        "phase1/report.html", "phase2/individuals.csv", "phase2/units.csv", "phase2/report.html",
-        "transcripts/deidentification.jsonl", "coding/segments.csv", "coding/project.qdpx", "phase3/report.html",
+        "index.html",
+        "manifest.json",
+        "anonymised/register.parquet",
+        "anonymised/disclosure.json",
+        "phase1/report.html",
+        "phase2/individuals.csv",
+        "phase2/units.csv",
+        "phase2/report.html",
+        "transcripts/deidentification.jsonl",
+        "coding/segments.csv",
+        "coding/project.qdpx",
+        "phase3/report.html",
     ]:
         assert (results / rel).is_file(), rel
     individuals = pd.read_csv(results / "phase2" / "individuals.csv")

@@ -134,7 +134,10 @@ def test_prevalences_within_the_stated_ranges(seed):
 
 def test_risk_factors_predict_the_outcome(cohort):
     reg = cohort.register
-    assert reg.loc[reg["foreldre_utdanning"] == "Grunnskole", "grunnskolepoeng"].mean() < reg["grunnskolepoeng"].mean()
+    assert (
+        reg.loc[reg["foreldre_utdanning"] == "Grunnskole", "grunnskolepoeng"].mean()
+        < reg["grunnskolepoeng"].mean()
+    )
     completed = reg.groupby("barnevern")["fullfort_vgs_5aar"].mean()
     assert completed[1] < completed[0] - 0.1
     neet = reg.groupby("fullfort_vgs_5aar")["neet_25"].mean()
@@ -163,7 +166,9 @@ def test_truth_is_consistent(cohort):
     assert (truth["fnr"] == reg["fnr"]).all()
     assert (truth["true_p"] >= truth["true_p_without_practice"] - 1e-6).all()
     no_practice = truth["has_practice"] == 0
-    assert np.allclose(truth.loc[no_practice, "true_p"], truth.loc[no_practice, "true_p_without_practice"], atol=1e-5)
+    assert np.allclose(
+        truth.loc[no_practice, "true_p"], truth.loc[no_practice, "true_p_without_practice"], atol=1e-5
+    )
     assert truth["high_risk"].mean() == pytest.approx(0.25, abs=0.01)
     expected = (truth["high_risk"] == 1) & (truth["has_practice"] == 1) & (reg["fullfort_vgs_5aar"] == 1)
     assert (truth["planted_deviant"] == expected.astype(int)).all()
@@ -189,7 +194,14 @@ def test_planted_units_do_better_than_their_intake_predicts(cohort):
     model = smf.logit(RISK_FORMULA, data=reg).fit(disp=0)
     expected = model.predict(reg)
     for unit_var, planted in [("kommune", PLANTED_KOMMUNE), ("vgs_skole", PLANTED_SKOLE)]:
-        frame = pd.DataFrame({"unit": reg[unit_var], "o": reg["fullfort_vgs_5aar"], "e": expected, "v": expected * (1 - expected)})
+        frame = pd.DataFrame(
+            {
+                "unit": reg[unit_var],
+                "o": reg["fullfort_vgs_5aar"],
+                "e": expected,
+                "v": expected * (1 - expected),
+            }
+        )
         sums = frame.groupby("unit").sum()
         z = (sums["o"] - sums["e"]) / np.sqrt(sums["v"])
         assert z[planted] >= 3, (unit_var, z.round(2).to_dict())
@@ -206,7 +218,12 @@ def test_data_dictionary_describes_every_column():
     assert list(dictionary["column"]) == REGISTER_COLUMNS
     roles = {"identifier", "quasi_identifier", "risk_factor", "unit", "outcome", "characteristic"}
     assert set(dictionary["role"]) <= roles
-    assert set(dictionary.loc[dictionary["role"] == "identifier", "column"]) == {"fnr", "navn", "adresse", "telefon"}
+    assert set(dictionary.loc[dictionary["role"] == "identifier", "column"]) == {
+        "fnr",
+        "navn",
+        "adresse",
+        "telefon",
+    }
     assert dictionary["description"].str.contains(" / ").all()  # Norwegian / English
 
 
@@ -215,13 +232,17 @@ _SPAN_CHECKS = {
     "FNR": lambda v: identifiers.is_valid(v),
     "TELEFON": lambda v: re.fullmatch(r"(\+47 )?[49]\d{2} ?\d{2} ?\d{3}", v) is not None,
     "EPOST": lambda v: re.fullmatch(r"[a-z.]+\d*@example\.(com|org|net)", v) is not None,
-    "DATO": lambda v: re.fullmatch(r"\d{2}\.\d{2}\.\d{4}|\d{1,2}\. [a-z]+ \d{4}|[A-Za-zæøå]+ \d{4}", v) is not None,
+    "DATO": lambda v: (
+        re.fullmatch(r"\d{2}\.\d{2}\.\d{4}|\d{1,2}\. [a-z]+ \d{4}|[A-Za-zæøå]+ \d{4}", v) is not None
+    ),
     "ALDER": lambda v: v.isdigit() and 10 <= int(v) <= 30,
     "ADRESSE": lambda v: v.rsplit(" ", 1)[0] in nm.GATENAVN and v.rsplit(" ", 1)[1].isdigit(),
     "STED": lambda v: any(v in places for places in nm.STEDER.values()),
     "ORGANISASJON": lambda v: v in set(nm.SKOLER) | set(nm.NAV_KONTOR.values()) | set(nm.ARBEIDSGIVERE),
-    "PERSON": lambda v: v.split(" ")[0] in set(nm.FORNAVN_K) | set(nm.FORNAVN_M)
-    and all(part in nm.ETTERNAVN for part in v.split(" ")[1:]),
+    "PERSON": lambda v: (
+        v.split(" ")[0] in set(nm.FORNAVN_K) | set(nm.FORNAVN_M)
+        and all(part in nm.ETTERNAVN for part in v.split(" ")[1:])
+    ),
 }
 
 
@@ -290,8 +311,13 @@ def test_transcripts_are_reproducible():
 def test_write_synthetic_study_writes_every_file(tmp_path):
     written = write_synthetic_study(tmp_path, n=600, seed=3, n_transcripts=5)
     expected = {
-        "register.csv", "README.txt", "transcript_groups.csv", "truth/register_truth.csv", "truth/meta.json",
-        "truth/transcripts_pii.jsonl", "truth/transcripts_codes.csv",
+        "register.csv",
+        "README.txt",
+        "transcript_groups.csv",
+        "truth/register_truth.csv",
+        "truth/meta.json",
+        "truth/transcripts_pii.jsonl",
+        "truth/transcripts_codes.csv",
         *(f"transcripts/intervju_{i:02d}.txt" for i in range(1, 6)),
     }
     files = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()}

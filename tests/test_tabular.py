@@ -85,18 +85,28 @@ def test_synthetic_cohort_meets_k5_with_at_most_5_percent_touched(register: pd.D
     assert json.loads(json.dumps(d)) == d  # JSON-able without a custom encoder (disclosure.json)
     summary = result.summary()
     assert {"measure", "stage", "value", "definition"} <= set(summary.columns)
-    assert (summary["definition"].str.contains("ARX")).any() and (summary["definition"].str.contains("sdcMicro")).any()
+    assert (summary["definition"].str.contains("ARX")).any() and (
+        summary["definition"].str.contains("sdcMicro")
+    ).any()
 
 
 def test_synthetic_identity_numbers_are_all_tenor_numbers(register: pd.DataFrame) -> None:
     """DOMAIN.md: synthetic data use Tenor numbers (month + 80, also for D-numbers) so none is a real person's."""
-    result = anonymise_register(register.head(2000), privacy(k=2, max_suppressed_share=1.0), KEY, source="register.csv")
+    result = anonymise_register(
+        register.head(2000), privacy(k=2, max_suppressed_share=1.0), KEY, source="register.csv"
+    )
     kinds = result.disclosure["ids"]["kinds"]
     assert set(kinds) == {"tenor"}, f"synthetic register has non-Tenor identity numbers: {kinds}"
 
 
 def test_hard_quasi_identifiers_are_suppressed_locally_and_agree_with_pycanon(register: pd.DataFrame) -> None:
-    rules = {"fodselsdato": "month", "kjonn": "keep", "kommune": "keep", "landbakgrunn": "keep", "postnr": "keep"}
+    rules = {
+        "fodselsdato": "month",
+        "kjonn": "keep",
+        "kommune": "keep",
+        "landbakgrunn": "keep",
+        "postnr": "keep",
+    }
     result = anonymise_register(
         register, privacy(quasi_identifiers=rules, max_suppressed_share=1.0), KEY, source="register.csv"
     )
@@ -121,19 +131,32 @@ def test_excel_export_gives_identical_pseudonyms_and_release(register: pd.DataFr
     buffer = io.StringIO()
     small.to_csv(buffer, sep=";", decimal=",", index=False)
     excel.write_bytes(buffer.getvalue().encode("cp1252"))
-    a = anonymise_register(read_table(utf8, text_columns=["fnr"]), privacy(k=3, max_suppressed_share=1.0), KEY, source=str(utf8))
-    b = anonymise_register(read_table(excel, text_columns=["fnr"]), privacy(k=3, max_suppressed_share=1.0), KEY, source=str(excel))
+    a = anonymise_register(
+        read_table(utf8, text_columns=["fnr"]), privacy(k=3, max_suppressed_share=1.0), KEY, source=str(utf8)
+    )
+    b = anonymise_register(
+        read_table(excel, text_columns=["fnr"]),
+        privacy(k=3, max_suppressed_share=1.0),
+        KEY,
+        source=str(excel),
+    )
     assert a.data["pid"].tolist() == b.data["pid"].tolist()
     pd.testing.assert_frame_equal(a.data.astype(str), b.data.astype(str))
 
 
-def test_released_register_passes_the_leak_guard_and_the_raw_one_does_not(register: pd.DataFrame, tmp_path: Path) -> None:
-    result = anonymise_register(register.head(1000), privacy(k=3, max_suppressed_share=1.0), KEY, source="register.csv")
+def test_released_register_passes_the_leak_guard_and_the_raw_one_does_not(
+    register: pd.DataFrame, tmp_path: Path
+) -> None:
+    result = anonymise_register(
+        register.head(1000), privacy(k=3, max_suppressed_share=1.0), KEY, source="register.csv"
+    )
     forbidden = {c: set(register[c].astype(str)) for c in ["fnr", "navn", "adresse", "telefon"]}
     guard = LeakGuard(forbidden_values=forbidden)
     result.data.to_parquet(tmp_path / "register.parquet")
     guard(tmp_path / "register.parquet", None)
-    register.head(50)[["fnr", "kommune"]].rename(columns={"fnr": "person"}).to_parquet(tmp_path / "raw.parquet")
+    register.head(50)[["fnr", "kommune"]].rename(columns={"fnr": "person"}).to_parquet(
+        tmp_path / "raw.parquet"
+    )
     with pytest.raises(DisclosureError, match="identity number"):
         guard(tmp_path / "raw.parquet", None)
 
@@ -153,8 +176,14 @@ def test_missing_values_are_their_own_category() -> None:
     )
     result = anonymise_register(
         frame,
-        privacy(drop=[], quasi_identifiers={"a": "keep", "b": "keep"}, sensitive=[], k=3, invalid_ids="report",
-                max_suppressed_share=1.0),
+        privacy(
+            drop=[],
+            quasi_identifiers={"a": "keep", "b": "keep"},
+            sensitive=[],
+            k=3,
+            invalid_ids="report",
+            max_suppressed_share=1.0,
+        ),
         KEY,
         source="t.csv",
     )
@@ -172,9 +201,7 @@ def test_missing_values_are_their_own_category() -> None:
 def test_wildcard_sizes_match_a_brute_force_count() -> None:
     rng = np.random.default_rng(4)
     codes = rng.integers(0, 3, size=(60, 3))
-    brute = [
-        sum(all(r[j] == s[j] or r[j] == 0 or s[j] == 0 for j in range(3)) for s in codes) for r in codes
-    ]
+    brute = [sum(all(r[j] == s[j] or r[j] == 0 or s[j] == 0 for j in range(3)) for s in codes) for r in codes]
     assert wildcard_class_sizes(codes).tolist() == brute
 
 
@@ -209,13 +236,22 @@ def test_generalisation_rules() -> None:
     assert generalise(dates, "year", column="d").tolist()[:2] == [2001, 1999]
     assert generalise(pd.Series(["2001-03-24"]), "month", column="d").tolist() == ["2001-03"]
     assert generalise(pd.Series([5, 20, 35.5, 60]), [20, 40], column="x").tolist() == [
-        "<20", "[20, 40)", "[20, 40)", ">=40",
+        "<20",
+        "[20, 40)",
+        "[20, 40)",
+        ">=40",
     ]
-    assert generalise(pd.Series(["2212", "2100", "9999"]), "municipality", column="postnr").tolist()[:2] == ["3401", "3415"]
+    assert generalise(pd.Series(["2212", "2100", "9999"]), "municipality", column="postnr").tolist()[:2] == [
+        "3401",
+        "3415",
+    ]
     assert generalise(pd.Series(["9999"]), "municipality", column="postnr").isna().all()
     region = generalise(pd.Series([3401, 3419, 3403]), "region", column="kommune").tolist()
     assert region == ["Kongsvingerregionen", "Kongsvingerregionen", "fylke 34"]
-    assert generalise(pd.Series(["2212", "2436"]), "region", column="postnr").tolist() == ["Kongsvingerregionen"] * 2
+    assert (
+        generalise(pd.Series(["2212", "2436"]), "region", column="postnr").tolist()
+        == ["Kongsvingerregionen"] * 2
+    )
     user = {"postnr_to_kommune": {"0150": "0301"}, "kommune_to_region": {"0301": "Oslo"}}
     assert generalise(pd.Series([150]), "region", column="postnr", code_tables=user).tolist() == ["Oslo"]
     with pytest.raises(InputDataError, match="'d' is not a date"):
@@ -240,15 +276,24 @@ def test_bad_input_gives_one_line_errors_without_values(register: pd.DataFrame) 
     small = register.head(200).copy()
     cases = [
         (small.drop(columns=["fnr"]), {}, InputDataError, "id column 'fnr'"),
-        (small, {"quasi_identifiers": {"fodselsdag": "year"}}, InputDataError, "quasi-identifier column 'fodselsdag'"),
+        (
+            small,
+            {"quasi_identifiers": {"fodselsdag": "year"}},
+            InputDataError,
+            "quasi-identifier column 'fodselsdag'",
+        ),
         (small, {"drop": ["navnn"]}, InputDataError, "drop column 'navnn'"),
         (small, {"sensitive": ["helse"]}, InputDataError, "sensitive column 'helse'"),
         (small.assign(fnr=small["fnr"].astype(float)), {}, InputDataError, "read as numbers"),
         (small.assign(fnr=small["fnr"].astype(float).astype(str)), {}, InputDataError, "decimals"),
         (pd.concat([small, small.head(3)]), {}, InputDataError, "3 duplicated"),
         (small.assign(fnr=small["fnr"].str.slice(0, 10) + "0"), {}, InputDataError, "invalid"),
-        (small, {"quasi_identifiers": {"fodselsdato": "month", "postnr": "keep", "landbakgrunn": "keep"}},
-         ProtocolError, "max_suppressed_share"),
+        (
+            small,
+            {"quasi_identifiers": {"fodselsdato": "month", "postnr": "keep", "landbakgrunn": "keep"}},
+            ProtocolError,
+            "max_suppressed_share",
+        ),
     ]
     for frame, overrides, error, text in cases:
         with pytest.raises(error) as info:
@@ -263,7 +308,9 @@ def test_invalid_ids_can_be_reported_instead(register: pd.DataFrame) -> None:
     frame = pd.concat([register.head(300), register.head(2)]).reset_index(drop=True)
     frame.loc[5, "fnr"] = "12345678901"
     frame.loc[6, "fnr"] = None
-    result = anonymise_register(frame, privacy(invalid_ids="report", k=2, max_suppressed_share=1.0), KEY, source="r.csv")
+    result = anonymise_register(
+        frame, privacy(invalid_ids="report", k=2, max_suppressed_share=1.0), KEY, source="r.csv"
+    )
     ids = result.disclosure["ids"]
     assert (ids["invalid"], ids["missing"], ids["duplicated"]) == (1, 1, 2)
     assert result.data["pid"].isna().sum() == 1

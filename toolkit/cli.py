@@ -76,8 +76,14 @@ def _friendly(func: F) -> F:
 
 
 def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=False,
-                    disable=not sys.stderr.isatty())
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+        disable=not sys.stderr.isatty(),
+    )
 
 
 def _run_with_spinner(label: str, func: Callable[[], Any]) -> Any:
@@ -98,7 +104,9 @@ def _study(protocol: Path):
 @app.command()
 @_friendly
 def synth(
-    out_dir: Annotated[Path, typer.Argument(help="folder for the synthetic raw data (git-ignored in the repo)")],
+    out_dir: Annotated[
+        Path, typer.Argument(help="folder for the synthetic raw data (git-ignored in the repo)")
+    ],
     n: Annotated[int, typer.Option("--n", min=100, help="number of young people")] = 5000,
     seed: Annotated[int, typer.Option(help="random seed")] = 2021,
     transcripts: Annotated[int, typer.Option(min=0, help="number of interview transcripts")] = 12,
@@ -106,7 +114,10 @@ def synth(
     """Write a SYNTHETIC register cohort (with planted positive deviants), transcripts, a phase 3 panel and truth files."""
     from toolkit.synth.study import write_all
 
-    written = _run_with_spinner(f"generating {n} synthetic young people", lambda: write_all(out_dir, n=n, seed=seed, n_transcripts=transcripts))
+    written = _run_with_spinner(
+        f"generating {n} synthetic young people",
+        lambda: write_all(out_dir, n=n, seed=seed, n_transcripts=transcripts),
+    )
     out.print(f"synthetic data written to {out_dir} ({len(written)} outputs)")
 
 
@@ -146,19 +157,30 @@ def phase2(protocol: ProtocolArg) -> None:
 def deidentify(
     in_dir: Annotated[Path, typer.Argument(help="folder of raw transcripts (.txt, .docx, .vtt)")],
     out_dir: Annotated[Path, typer.Argument(help="folder for de-identified transcripts")],
-    mode: Annotated[str, typer.Option(help="'tags' ([PERSON_1]) or 'surrogates' (invented Norwegian names)")] = "tags",
+    mode: Annotated[
+        str, typer.Option(help="'tags' ([PERSON_1]) or 'surrogates' (invented Norwegian names)")
+    ] = "tags",
     seed: Annotated[int, typer.Option(help="seed for surrogates")] = 0,
-    restricted: Annotated[Path | None, typer.Option(help="folder (outside results) for the tag → original map")] = None,
-    jobs: Annotated[int, typer.Option(min=1, help="worker processes (pays off from a few dozen files)")] = min(2, os.cpu_count() or 1),
+    restricted: Annotated[
+        Path | None, typer.Option(help="folder (outside results) for the tag → original map")
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option(min=1, help="worker processes (pays off from a few dozen files)")
+    ] = min(2, os.cpu_count() or 1),
 ) -> None:
     """De-identify Norwegian interview transcripts; writes deidentification.jsonl with offsets and types only."""
     from toolkit.anonymise.text import deidentify_folder
 
     result = _run_with_spinner(
         "de-identifying transcripts",
-        lambda: deidentify_folder(in_dir, out_dir, mode=mode, seed=seed, restricted_dir=restricted, n_jobs=jobs),
+        lambda: deidentify_folder(
+            in_dir, out_dir, mode=mode, seed=seed, restricted_dir=restricted, n_jobs=jobs
+        ),
     )
-    out.print(f"de-identified transcripts in {out_dir}" + (f": {result.summary_line()}" if hasattr(result, "summary_line") else ""))
+    out.print(
+        f"de-identified transcripts in {out_dir}"
+        + (f": {result.summary_line()}" if hasattr(result, "summary_line") else "")
+    )
 
 
 @app.command("evaluate-deid")
@@ -199,7 +221,9 @@ def autocode(
     out_dir: Annotated[Path, typer.Argument(help="folder for segments.csv, project.qdpx and tables")],
     groups: Annotated[Path | None, typer.Option(help="CSV mapping transcript (source) → group")] = None,
     unit: Annotated[str, typer.Option(help="'turn' or 'sentence'")] = "turn",
-    hand_coded: Annotated[Path | None, typer.Option(help="hand-coded segments (CSV) or REFI-QDA project to learn from")] = None,
+    hand_coded: Annotated[
+        Path | None, typer.Option(help="hand-coded segments (CSV) or REFI-QDA project to learn from")
+    ] = None,
 ) -> None:
     """Code transcripts into themes with a codebook; export REFI-QDA for NVivo, ATLAS.ti, MAXQDA."""
     from toolkit.coding.run import autocode_folder
@@ -208,7 +232,9 @@ def autocode(
     group_table = read_table(groups) if groups is not None else None
     result = _run_with_spinner(
         "coding transcripts",
-        lambda: autocode_folder(in_dir, codebook, out_dir, unit=unit, groups=group_table, hand_coded=hand_coded),
+        lambda: autocode_folder(
+            in_dir, codebook, out_dir, unit=unit, groups=group_table, hand_coded=hand_coded
+        ),
     )
     out.print(f"coded segments: {len(result.segments)} rows in {out_dir / 'segments.csv'}")
 
@@ -233,14 +259,23 @@ def match(
     result = _run_with_spinner(
         "matching",
         lambda: write_match_outputs(
-            csv, out_dir, treatment=treatment, outcome=outcome,
+            csv,
+            out_dir,
+            treatment=treatment,
+            outcome=outcome,
             covariates=[c.strip() for c in covariates.split(",") if c.strip()],
-            k=k, caliper=caliper, replace=replace, exact=[c.strip() for c in exact.split(",") if c.strip()], seed=seed,
+            k=k,
+            caliper=caliper,
+            replace=replace,
+            exact=[c.strip() for c in exact.split(",") if c.strip()],
+            seed=seed,
         ),
     )
     e = result.effect
-    out.print(f"ATT {e['estimate']:.3f} (95% CI {e['ci_low']:.3f} to {e['ci_high']:.3f}); "
-              f"{e['n_treated']} treated, {e['n_controls']} controls; written to {out_dir}")
+    out.print(
+        f"ATT {e['estimate']:.3f} (95% CI {e['ci_low']:.3f} to {e['ci_high']:.3f}); "
+        f"{e['n_treated']} treated, {e['n_controls']} controls; written to {out_dir}"
+    )
 
 
 @app.command()

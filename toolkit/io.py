@@ -34,7 +34,19 @@ import pyarrow as pa
 
 from toolkit.errors import InputDataError
 
-TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".parquet", ".pq", ".sav", ".zsav", ".dta", ".xlsx", ".xlsm", ".xls"}
+TABLE_SUFFIXES = {
+    ".csv",
+    ".txt",
+    ".tsv",
+    ".parquet",
+    ".pq",
+    ".sav",
+    ".zsav",
+    ".dta",
+    ".xlsx",
+    ".xlsm",
+    ".xls",
+}
 TRANSCRIPT_SUFFIXES = {".txt", ".docx", ".vtt"}
 
 _DELIMITERS = [";", ",", "\t", "|"]
@@ -50,7 +62,9 @@ def decode_bytes(raw: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     Returns ``(text, encoding)``. Raises :class:`InputDataError` for empty or binary content.
     """
     if not raw.strip():
-        raise InputDataError("the file is empty", file=path, fix="export the data again; the file has no rows")
+        raise InputDataError(
+            "the file is empty", file=path, fix="export the data again; the file has no rows"
+        )
     if b"\x00" in raw[:65536]:
         # UTF-16 exports (Excel "Unicode text") carry NULs; say so rather than calling it binary.
         if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -59,7 +73,9 @@ def decode_bytes(raw: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
             except UnicodeDecodeError:
                 pass
         raise InputDataError(
-            "the file is binary, not text", file=path, fix="export it as CSV/text (UTF-8) or use a supported format"
+            "the file is binary, not text",
+            file=path,
+            fix="export it as CSV/text (UTF-8) or use a supported format",
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
@@ -81,7 +97,9 @@ def read_text(path: str | Path) -> str:
 
 def _require_file(path: Path) -> None:
     if not path.exists():
-        raise InputDataError("file not found", file=path, fix="check the path in the protocol or on the command line")
+        raise InputDataError(
+            "file not found", file=path, fix="check the path in the protocol or on the command line"
+        )
     if path.is_dir():
         raise InputDataError("is a folder, not a file", file=path, fix="name a file")
 
@@ -169,12 +187,16 @@ def read_csv_detected(path: str | Path, *, text_columns: Iterable[str] = ()) -> 
     header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter), [])
     header = [h.strip() for h in header]
     if not any(header):
-        raise InputDataError("the first line has no column names", file=path, fix="put the column names on line 1")
+        raise InputDataError(
+            "the first line has no column names", file=path, fix="put the column names on line 1"
+        )
     seen: set[str] = set()
     for name in header:
         if name in seen:
             raise InputDataError(
-                f"column '{name}' appears twice in the header", file=path, fix="rename or remove one of the two columns"
+                f"column '{name}' appears twice in the header",
+                file=path,
+                fix="rename or remove one of the two columns",
             )
         seen.add(name)
     # Spaces after the delimiter ("a, b, \"c, d\"") are skipped only where the head of the file has them:
@@ -185,7 +207,9 @@ def read_csv_detected(path: str | Path, *, text_columns: Iterable[str] = ()) -> 
     try:
         sample = pd.read_csv(io.StringIO(text), nrows=2000, dtype=str, **read_kw)
     except pd.errors.ParserError as exc:
-        raise InputDataError(f"cannot parse as CSV ({_first_line(exc)})", file=path, fix="check quoting and delimiters") from None
+        raise InputDataError(
+            f"cannot parse as CSV ({_first_line(exc)})", file=path, fix="check quoting and delimiters"
+        ) from None
     sample.columns = [str(c).strip() for c in sample.columns]
     kinds, looks_numeric, decimal = _column_kinds(sample, set(text_columns))
     # One typed pass: text columns as str, the rest parsed by pandas with the detected decimal mark. A numeric
@@ -206,7 +230,9 @@ def read_csv_detected(path: str | Path, *, text_columns: Iterable[str] = ()) -> 
         except UnicodeDecodeError:
             continue
         except (pd.errors.ParserError, ValueError) as exc:
-            raise InputDataError(f"cannot parse as CSV ({_first_line(exc)})", file=path, fix="check quoting and delimiters") from None
+            raise InputDataError(
+                f"cannot parse as CSV ({_first_line(exc)})", file=path, fix="check quoting and delimiters"
+            ) from None
     if frame is None:  # pragma: no cover - latin-1 decodes every byte
         raise InputDataError("unknown text encoding", file=path, fix="save the file as UTF-8")
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -282,7 +308,9 @@ def read_table(path: str | Path, *, text_columns: Iterable[str] = ()) -> pd.Data
         ) from None
     if frame.columns.duplicated().any():
         dup = frame.columns[frame.columns.duplicated()][0]
-        raise InputDataError(f"column '{dup}' appears twice", file=path, fix="rename or remove one of the two columns")
+        raise InputDataError(
+            f"column '{dup}' appears twice", file=path, fix="rename or remove one of the two columns"
+        )
     if frame.empty:
         raise InputDataError("the file has no rows", file=path, fix="export the data again")
     for col in text_columns:
@@ -311,11 +339,15 @@ def read_transcript(path: str | Path) -> str:
             document = docx.Document(str(path))
         except Exception as exc:
             raise InputDataError(
-                f"cannot read the Word file ({type(exc).__name__})", file=path, fix="save it again as .docx or as UTF-8 .txt"
+                f"cannot read the Word file ({type(exc).__name__})",
+                file=path,
+                fix="save it again as .docx or as UTF-8 .txt",
             ) from None
         paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]
         if not paragraphs:
-            raise InputDataError("the Word file has no text", file=path, fix="check that the transcript was saved")
+            raise InputDataError(
+                "the Word file has no text", file=path, fix="check that the transcript was saved"
+            )
         return "\n\n".join(paragraphs) + "\n"
     if suffix == ".vtt":
         return _read_vtt(path)
@@ -333,7 +365,9 @@ def _read_vtt(path: Path) -> str:
         captions = webvtt.from_buffer(io.StringIO(read_text(path)))
     except Exception as exc:
         raise InputDataError(
-            f"cannot read the WebVTT file ({type(exc).__name__})", file=path, fix="check that it starts with 'WEBVTT'"
+            f"cannot read the WebVTT file ({type(exc).__name__})",
+            file=path,
+            fix="check that it starts with 'WEBVTT'",
         ) from None
     turns: list[tuple[str, str]] = []
     for caption in captions:
@@ -422,7 +456,9 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
 
 def write_json(path: str | Path, obj: Any) -> Path:
     """Write JSON (UTF-8, sorted keys, indented) atomically."""
-    return atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True, default=_json_default) + "\n")
+    return atomic_write_text(
+        path, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True, default=_json_default) + "\n"
+    )
 
 
 def _json_default(obj: Any) -> Any:
@@ -478,7 +514,9 @@ Guard = Callable[[Path, Path], None]
 
 
 @contextlib.contextmanager
-def staged_output(final_dir: str | Path, *, guard: Guard | None = None, clear: bool = False) -> Iterator[Path]:
+def staged_output(
+    final_dir: str | Path, *, guard: Guard | None = None, clear: bool = False
+) -> Iterator[Path]:
     """Stage a step's files in a temporary folder and move them into ``final_dir`` only if all succeed.
 
     The step writes into the yielded folder. On success the guard (e.g. the leak guard) reads every staged

@@ -66,7 +66,11 @@ def init_study(study_dir: str | Path) -> list[Path]:
     if protocol_path.exists():
         raise InputDataError("a protocol already exists here", file=protocol_path, fix="choose a new folder")
     if not LIBRARY_DIR.is_dir():
-        raise InputDataError("the protocol library is not installed", file=LIBRARY_DIR, fix="install pdtk from its repository (pip install -e .)")
+        raise InputDataError(
+            "the protocol library is not installed",
+            file=LIBRARY_DIR,
+            fix="install pdtk from its repository (pip install -e .)",
+        )
     study = re.sub(r"[^A-Za-z0-9_.\-]", "-", study_dir.resolve().name).strip("-.") or "study"
     (study_dir / "data" / "transcripts").mkdir(parents=True, exist_ok=True)
     written = []

@@ -25,9 +25,22 @@ if TYPE_CHECKING:
 
 MANIFEST_VERSION = 1
 _PACKAGES = [
-    "pdtk", "numpy", "pandas", "pyarrow", "scipy", "scikit-learn", "statsmodels", "matplotlib",
-    "spacy", "spacy-lookups-data", "simplemma", "nltk", "presidio-analyzer", "presidio-anonymizer",
-    "krippendorff", "pydantic",
+    "pdtk",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "scikit-learn",
+    "statsmodels",
+    "matplotlib",
+    "spacy",
+    "spacy-lookups-data",
+    "simplemma",
+    "nltk",
+    "presidio-analyzer",
+    "presidio-anonymizer",
+    "krippendorff",
+    "pydantic",
 ]
 # outputs whose bytes legitimately change between identical runs: none today. Kept as an explicit list so a
 # reviewer sees what reproduce does not compare, and why.
@@ -59,7 +72,9 @@ def input_hashes(protocol: Protocol) -> dict[str, str]:
         items["phase3_panel"] = protocol.phase3.panel
         items["phase3_series"] = protocol.phase3.series
         items["phase3_individuals"] = protocol.phase3.individuals
-    return {name: sha256_path(path) for name, path in items.items() if path is not None and Path(path).exists()}
+    return {
+        name: sha256_path(path) for name, path in items.items() if path is not None and Path(path).exists()
+    }
 
 
 def output_hashes(results_dir: Path, folders: list[str] | None = None) -> dict[str, str]:
@@ -86,7 +101,10 @@ def write_manifest(study: Study, run: RunResult) -> Path:
     manifest = {
         "manifest_version": MANIFEST_VERSION,
         "study": protocol.study,
-        "protocol": {"path": str(protocol.source) if protocol.source else None, "sha256": protocol.content_hash},
+        "protocol": {
+            "path": str(protocol.source) if protocol.source else None,
+            "sha256": protocol.content_hash,
+        },
         "seed": protocol.seed,
         "inputs": input_hashes(protocol),
         "packages": package_versions(),
@@ -103,11 +121,31 @@ def _folders(study: Study, run: RunResult) -> list[str]:
 
 
 _STEP_TITLES = {
-    "anonymise": ("Anonymisation", "anonymised/disclosure.json", "Disclosure-risk report: k reached, suppression, risk measures"),
-    "phase1": ("Phase 1 — mapping", "phase1/report.html", "Who is at risk and where: prevalence and outcome rates"),
-    "phase2": ("Phase 2 — positive deviance", "phase2/report.html", "Individuals and units doing better than expected"),
-    "deidentify": ("Transcript de-identification", "transcripts/deidentification.jsonl", "Replaced spans (offsets and types only)"),
-    "autocode": ("Interview coding", "coding/report.html", "Themes, reliability, insight cards, REFI-QDA export"),
+    "anonymise": (
+        "Anonymisation",
+        "anonymised/disclosure.json",
+        "Disclosure-risk report: k reached, suppression, risk measures",
+    ),
+    "phase1": (
+        "Phase 1 — mapping",
+        "phase1/report.html",
+        "Who is at risk and where: prevalence and outcome rates",
+    ),
+    "phase2": (
+        "Phase 2 — positive deviance",
+        "phase2/report.html",
+        "Individuals and units doing better than expected",
+    ),
+    "deidentify": (
+        "Transcript de-identification",
+        "transcripts/deidentification.jsonl",
+        "Replaced spans (offsets and types only)",
+    ),
+    "autocode": (
+        "Interview coding",
+        "coding/report.html",
+        "Themes, reliability, insight cards, REFI-QDA export",
+    ),
     "phase3": ("Phase 3 — effect", "phase3/report.html", "Effect of the implemented practice"),
 }
 
@@ -121,9 +159,13 @@ def write_index(study: Study, run: RunResult) -> Path:
         if not target.exists():  # a step may have no HTML report (e.g. only files); link its folder then
             link = str(step.output.relative_to(study.results_dir)) + "/"
         extra = f" — {html.escape(step.summary)}" if step.summary else ""
-        rows.append(f'<li><a href="{html.escape(link)}">{html.escape(title)}</a>: {html.escape(blurb)}{extra}</li>')
+        rows.append(
+            f'<li><a href="{html.escape(link)}">{html.escape(title)}</a>: {html.escape(blurb)}{extra}</li>'
+        )
     prov = study.provenance()
-    prov_rows = "".join(f"<br>{html.escape(str(k))}: <code>{html.escape(str(v))}</code>" for k, v in prov.items())
+    prov_rows = "".join(
+        f"<br>{html.escape(str(k))}: <code>{html.escape(str(v))}</code>" for k, v in prov.items()
+    )
     banner = (
         '<p style="background:#fff4d6;border:1px solid #e6c25a;padding:.5em .8em"><strong>Synthetic data.</strong> '
         "Every person, number and place is invented.</p>"
@@ -140,7 +182,7 @@ code{{word-break:break-all}}</style></head><body>
 <p>Positive-deviance study following the three phases of NAV Kongsvinger's «Ung inkludering» design.
 Each link opens one step's report; <code>manifest.json</code> lists the hashes of every input and output so that
 <code>pdtk reproduce</code> can check the numbers.</p>
-<ol>{''.join(rows)}</ol>
+<ol>{"".join(rows)}</ol>
 <p><a href="manifest.json">manifest.json</a></p>
 <div class="prov"><strong>Provenance.</strong>{prov_rows}</div>
 </body></html>
@@ -162,25 +204,38 @@ class ReproduceReport:
 
     @property
     def ok(self) -> bool:
-        return not (self.differing or self.missing or self.extra or self.changed_inputs or self.not_as_recorded)
+        return not (
+            self.differing or self.missing or self.extra or self.changed_inputs or self.not_as_recorded
+        )
 
     def lines(self) -> list[str]:
         out = [f"input changed since the run: {name}" for name in self.changed_inputs]
-        out += [f"changed since the run (no longer matches the manifest): {name}" for name in self.not_as_recorded]
+        out += [
+            f"changed since the run (no longer matches the manifest): {name}" for name in self.not_as_recorded
+        ]
         out += [f"differs: {name}" for name in self.differing]
         out += [f"missing in the re-run: {name}" for name in self.missing]
         out += [f"new in the re-run: {name}" for name in self.extra]
         return out
 
     def summary(self) -> dict[str, Any]:
-        return {"compared": self.compared, "differing": self.differing, "missing": self.missing, "extra": self.extra,
-                "changed_inputs": self.changed_inputs, "not_as_recorded": self.not_as_recorded, "ok": self.ok}
+        return {
+            "compared": self.compared,
+            "differing": self.differing,
+            "missing": self.missing,
+            "extra": self.extra,
+            "changed_inputs": self.changed_inputs,
+            "not_as_recorded": self.not_as_recorded,
+            "ok": self.ok,
+        }
 
 
 def load_manifest(results_dir: Path) -> dict[str, Any]:
     path = Path(results_dir) / "manifest.json"
     if not path.is_file():
-        raise InputDataError("no manifest.json here", file=path, fix="give the results folder of a 'pdtk run'")
+        raise InputDataError(
+            "no manifest.json here", file=path, fix="give the results folder of a 'pdtk run'"
+        )
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError:
@@ -201,7 +256,8 @@ def reproduce(results_dir: str | Path, *, on_step=None) -> ReproduceReport:
     protocol_path = manifest.get("protocol", {}).get("path")
     if not protocol_path or not Path(protocol_path).is_file():
         raise InputDataError(
-            "the protocol recorded in the manifest is not there", file=results_dir / "manifest.json",
+            "the protocol recorded in the manifest is not there",
+            file=results_dir / "manifest.json",
             fix="restore the protocol file at its recorded path",
         )
     protocol = Protocol.load(protocol_path)
@@ -219,7 +275,9 @@ def reproduce(results_dir: str | Path, *, on_step=None) -> ReproduceReport:
         fresh = output_hashes(study.results_dir, manifest.get("output_folders"))
     recorded = manifest.get("outputs", {})
     current = output_hashes(results_dir, manifest.get("output_folders"))
-    report.not_as_recorded = sorted(name for name, digest in recorded.items() if current.get(name, digest) != digest)
+    report.not_as_recorded = sorted(
+        name for name, digest in recorded.items() if current.get(name, digest) != digest
+    )
     for name, digest in recorded.items():
         if name not in fresh:
             report.missing.append(name)

@@ -47,7 +47,9 @@ def _levels(series: pd.Series) -> pd.Series:
         order = [str(c) for c in binned.cat.categories]
         labels = binned.astype("string").fillna("missing")
         # an ordered categorical keeps the quartiles in numeric order in every table (not "(35.9 …" before "(9.9 …")
-        return pd.Series(pd.Categorical(labels, categories=[*order, "missing"], ordered=True), index=series.index)
+        return pd.Series(
+            pd.Categorical(labels, categories=[*order, "missing"], ordered=True), index=series.index
+        )
     return series.astype("string").fillna("missing")
 
 
@@ -108,7 +110,12 @@ class MappingResult:
         plt = _pyplot()
         counts = self.tables["outcome_by_risk_count"].dropna(subset=["success_rate"])
         fig, ax = plt.subplots(figsize=(6, 3.2))
-        ax.plot(counts["n_risk_factors"].astype(str), counts["success_rate"].astype(float), marker="o", color="#b5533c")
+        ax.plot(
+            counts["n_risk_factors"].astype(str),
+            counts["success_rate"].astype(float),
+            marker="o",
+            color="#b5533c",
+        )
         ax.set_ylim(0, 1)
         ax.set_xlabel("number of risk factors")
         ax.set_ylabel(f"share with {self.outcome} = 1")
@@ -229,7 +236,10 @@ def map_risk(
     by_count["share"] = by_count["n"] / by_count["n"].sum()
     by_count["success_rate"] = by_count["n_success"] / by_count["n"]
     by_count = suppress_small_cells(
-        by_count, min_cell=min_cell, count_cols=["n", "n_success"], total_col="n",
+        by_count,
+        min_cell=min_cell,
+        count_cols=["n", "n_success"],
+        total_col="n",
         derived={"share": ["n"], "success_rate": ["n_success", "n"]},
     )
 
@@ -241,11 +251,16 @@ def map_risk(
     frame["_n_risk"] = count
     for var in [*[b for b in breakdowns if b in frame.columns and b not in units], *units]:
         table = _rate_table(frame, frame[var].astype("string").fillna("missing"), outcome)
-        mean_risk = frame.groupby(frame[var].astype("string").fillna("missing"), observed=True)["_n_risk"].mean()
+        mean_risk = frame.groupby(frame[var].astype("string").fillna("missing"), observed=True)[
+            "_n_risk"
+        ].mean()
         table["success_rate"] = table["n_success"] / table["n"]
         table["mean_risk_factors"] = table["level"].map(mean_risk).astype(float)
         table = suppress_small_cells(
-            table, min_cell=min_cell, count_cols=["n", "n_success"], total_col="n",
+            table,
+            min_cell=min_cell,
+            count_cols=["n", "n_success"],
+            total_col="n",
             derived={"success_rate": ["n_success", "n"], "mean_risk_factors": ["n"]},
         )
         tables[f"by_{var}"] = table
@@ -267,14 +282,18 @@ def _suppress_summary(summary: pd.DataFrame, min_cell: int) -> pd.DataFrame:
         summary[["risk_factor", "n", "n_with", "n_success_with", "prevalence", "success_rate_with"]].rename(
             columns={"n_with": "count", "n_success_with": "success"}
         ),
-        min_cell=min_cell, count_cols=["count", "success"], total_col="count",
+        min_cell=min_cell,
+        count_cols=["count", "success"],
+        total_col="count",
         derived={"prevalence": ["count"], "success_rate_with": ["success", "count"]},
     )
     without_part = suppress_small_cells(
         summary[["risk_factor", "n_without", "n_success_without", "success_rate_without"]].rename(
             columns={"n_without": "count", "n_success_without": "success"}
         ),
-        min_cell=min_cell, count_cols=["count", "success"], total_col="count",
+        min_cell=min_cell,
+        count_cols=["count", "success"],
+        total_col="count",
         derived={"success_rate_without": ["success", "count"]},
     )
     out = pd.DataFrame({"risk_factor": summary["risk_factor"]})
@@ -303,7 +322,9 @@ def add_disclosure_section(report: Any, disclosure: dict[str, Any]) -> None:
         if isinstance(value, (int, float, str, bool)) or value is None:
             rows.append({"measure": key, "value": value if not isinstance(value, float) else round(value, 4)})
     if rows:
-        report.add_table(pd.DataFrame(rows).astype({"value": "string"}), "Disclosure report (disclosure.json)")
+        report.add_table(
+            pd.DataFrame(rows).astype({"value": "string"}), "Disclosure report (disclosure.json)"
+        )
     if isinstance(definitions, dict) and definitions:
         report.add_text("Definitions of the figures above:")
         report.add_list([f"{name}: {text}" for name, text in _flatten(definitions)])

@@ -35,8 +35,12 @@ warnings.filterwarnings("ignore", message='Field name "register"', category=User
 class DataSection(_Strict):
     """Where the inputs are and where all outputs go."""
 
-    register: Path = Field(description="raw (or already anonymised) register: csv / parquet / sav / dta / xlsx")
-    transcripts: Path | None = Field(default=None, description="folder of interview transcripts (.txt/.docx/.vtt)")
+    register: Path = Field(
+        description="raw (or already anonymised) register: csv / parquet / sav / dta / xlsx"
+    )
+    transcripts: Path | None = Field(
+        default=None, description="folder of interview transcripts (.txt/.docx/.vtt)"
+    )
     results: Path = Field(description="every output goes below this folder")
     groups: Path | None = Field(default=None, description="optional CSV mapping transcript file → group")
 
@@ -67,7 +71,9 @@ class PrivacySection(_Strict):
         if overlap:
             raise ValueError(f"column '{sorted(overlap)[0]}' is both in drop and quasi_identifiers")
         if self.id_column in self.drop or self.id_column in self.quasi_identifiers:
-            raise ValueError(f"id_column '{self.id_column}' must not also be listed in drop or quasi_identifiers")
+            raise ValueError(
+                f"id_column '{self.id_column}' must not also be listed in drop or quasi_identifiers"
+            )
         return self
 
 
@@ -90,7 +96,9 @@ class DevianceSection(_Strict):
     exact_match: list[str] = Field(default_factory=list)
     interview_deviants: Annotated[int, Field(ge=1)] = 30
     interview_comparisons: Annotated[int, Field(ge=1)] = 100
-    cohort: str | None = Field(default=None, description="column of cohorts (e.g. birth year) for persistence")
+    cohort: str | None = Field(
+        default=None, description="column of cohorts (e.g. birth year) for persistence"
+    )
 
 
 class CodingSection(_Strict):
@@ -173,9 +181,13 @@ class Protocol(_Strict):
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             where = getattr(exc, "problem_mark", None)
             line = f" at line {where.line + 1}" if where is not None else ""
-            raise ProtocolError(f"not valid YAML{line}", file=path, fix="check indentation and colons") from None
+            raise ProtocolError(
+                f"not valid YAML{line}", file=path, fix="check indentation and colons"
+            ) from None
         if not isinstance(raw, dict):
-            raise ProtocolError("the protocol must be a mapping of keys", file=path, fix="see protocols/demo.yml")
+            raise ProtocolError(
+                "the protocol must be a mapping of keys", file=path, fix="see protocols/demo.yml"
+            )
         return cls.from_dict(raw, base_dir=path.parent, source=path, check_files=check_files)
 
     @classmethod
@@ -249,7 +261,10 @@ class Protocol(_Strict):
                 )
         if self.privacy is not None:
             results = self.data.results
-            for key, value in (("privacy.key_file", self.privacy.key_file), ("privacy.restricted_dir", self.privacy.restricted_dir)):
+            for key, value in (
+                ("privacy.key_file", self.privacy.key_file),
+                ("privacy.restricted_dir", self.privacy.restricted_dir),
+            ):
                 if _is_within(value, results):
                     raise ProtocolError(
                         f"key '{key}' lies under data.results ({results})",
@@ -301,7 +316,11 @@ def _content_hash(raw: dict[str, Any]) -> str:
 def _explain(exc: ValidationError) -> str:
     """Turn pydantic's error list into one line naming the key."""
     err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal[", "list["))))
+    loc = ".".join(
+        str(p)
+        for p in err["loc"]
+        if not (isinstance(p, str) and p.startswith(("function-", "literal[", "list[")))
+    )
     kind = err["type"]
     if kind == "extra_forbidden":
         return f"unknown key '{loc}'"
@@ -309,5 +328,9 @@ def _explain(exc: ValidationError) -> str:
         return f"missing key '{loc}'"
     msg = err["msg"].removeprefix("Value error, ")
     value = err.get("input")
-    shown = f" (got {value!r})" if isinstance(value, int | float | bool) or (isinstance(value, str) and len(value) < 40) else ""
+    shown = (
+        f" (got {value!r})"
+        if isinstance(value, int | float | bool) or (isinstance(value, str) and len(value) < 40)
+        else ""
+    )
     return f"key '{loc}': {msg}{shown}" if loc else msg

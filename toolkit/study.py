@@ -62,7 +62,9 @@ class RunResult:
     manifest: Path | None = None
 
     def summary(self) -> pd.DataFrame:
-        return pd.DataFrame([{"step": s.name, "output": str(s.output), "summary": s.summary} for s in self.steps])
+        return pd.DataFrame(
+            [{"step": s.name, "output": str(s.output), "summary": s.summary} for s in self.steps]
+        )
 
 
 class Study:
@@ -73,7 +75,13 @@ class Study:
     >>> mapping.tables["risk_factors"].head()         # doctest: +SKIP
     """
 
-    def __init__(self, protocol: str | Path | Protocol, *, results: str | Path | None = None, restricted: str | Path | None = None):
+    def __init__(
+        self,
+        protocol: str | Path | Protocol,
+        *,
+        results: str | Path | None = None,
+        restricted: str | Path | None = None,
+    ):
         self.protocol = protocol if isinstance(protocol, Protocol) else Protocol.load(protocol)
         if results is not None:
             self.protocol.data.results = Path(results).resolve()
@@ -96,7 +104,9 @@ class Study:
     def is_synthetic(self) -> bool:
         """True when the inputs say they are synthetic (the demo); reports then carry a banner."""
         for folder in {self.protocol.data.register.parent, self.protocol.data.register.parent.parent}:
-            if (folder / "README.txt").exists() and "synthetic" in (folder / "README.txt").read_text(errors="ignore").lower():
+            if (folder / "README.txt").exists() and "synthetic" in (folder / "README.txt").read_text(
+                errors="ignore"
+            ).lower():
                 return True
         return "synth" in self.protocol.data.register.parent.name.lower() or "demo" in self.protocol.study
 
@@ -116,7 +126,12 @@ class Study:
     def new_report(self, title: str):
         from toolkit.report import Report
 
-        return Report(title=title, subtitle=f"Study {self.protocol.study}", provenance=self.provenance(), synthetic=self.is_synthetic)
+        return Report(
+            title=title,
+            subtitle=f"Study {self.protocol.study}",
+            provenance=self.provenance(),
+            synthetic=self.is_synthetic,
+        )
 
     @contextlib.contextmanager
     def _output(self, relative: str, *, clear: bool = True) -> Iterator[Path]:
@@ -156,7 +171,9 @@ class Study:
         """
         privacy = self.protocol.privacy
         assert privacy is not None
-        return read_table(self.protocol.data.register, text_columns=[privacy.id_column, *privacy.drop, *self.protocol.units])
+        return read_table(
+            self.protocol.data.register, text_columns=[privacy.id_column, *privacy.drop, *self.protocol.units]
+        )
 
     def anonymise(self):
         """Pseudonymise, drop, generalise and k-anonymise the raw register → ``results/anonymised/``."""
@@ -237,10 +254,14 @@ class Study:
                 raise ProtocolError(
                     f"key 'population': the query cannot be applied ({type(exc).__name__}: {str(exc)[:80]})",
                     file=self.protocol.source,
-                    fix="use a pandas query on the register's columns, e.g. \"fodselsar >= 1996\"",
+                    fix='use a pandas query on the register\'s columns, e.g. "fodselsar >= 1996"',
                 ) from None
             if frame.empty:
-                raise ProtocolError("key 'population': no rows match the query", file=self.protocol.source, fix="widen the query")
+                raise ProtocolError(
+                    "key 'population': no rows match the query",
+                    file=self.protocol.source,
+                    fix="widen the query",
+                )
         self._register = frame.reset_index(drop=True)
         return self._register
 
@@ -342,12 +363,19 @@ class Study:
         assert privacy is not None
         raw = self._read_raw_register()
         key = load_or_create_key(privacy.key_file, forbidden_dirs=[self.results_dir, REPO_ROOT])
-        link = pd.DataFrame({privacy.id_column: raw[privacy.id_column].astype(str), "pid": pseudonymise(raw[privacy.id_column], key)})
+        link = pd.DataFrame(
+            {
+                privacy.id_column: raw[privacy.id_column].astype(str),
+                "pid": pseudonymise(raw[privacy.id_column], key),
+            }
+        )
         frame = result.sampling_frame
         if "pd_score" not in frame.columns:
             frame = frame.merge(result.individuals[["pid", "pd_score"]], on="pid", how="left")
         contacts = link.merge(frame, on="pid", how="inner")
-        columns = [privacy.id_column, "pid", "pd_score"] + [c for c in contacts.columns if c not in (privacy.id_column, "pid", "pd_score")]
+        columns = [privacy.id_column, "pid", "pd_score"] + [
+            c for c in contacts.columns if c not in (privacy.id_column, "pid", "pd_score")
+        ]
         path = privacy.restricted_dir / "contact_list.csv"
         with staged_output(privacy.restricted_dir) as out:
             write_csv(out / "contact_list.csv", contacts[columns])
@@ -360,7 +388,11 @@ class Study:
 
         source = in_dir or self.protocol.data.transcripts
         if source is None:
-            raise ProtocolError("'pdtk deidentify' needs data.transcripts", file=self.protocol.source, fix="add data.transcripts")
+            raise ProtocolError(
+                "'pdtk deidentify' needs data.transcripts",
+                file=self.protocol.source,
+                fix="add data.transcripts",
+            )
         restricted = self.protocol.privacy.restricted_dir if self.protocol.privacy is not None else None
         target = self.results_dir / "transcripts"
         return deidentify_folder(Path(source), target, seed=self.seed, restricted_dir=restricted)
@@ -374,7 +406,9 @@ class Study:
         if self.protocol.privacy is None and self.protocol.data.transcripts is not None:
             return self.protocol.data.transcripts
         raise InputDataError(
-            "no de-identified transcripts yet", file=produced, fix=f"run 'pdtk run {self.protocol.source}' or 'pdtk deidentify' first"
+            "no de-identified transcripts yet",
+            file=produced,
+            fix=f"run 'pdtk run {self.protocol.source}' or 'pdtk deidentify' first",
         )
 
     def autocode(self):
@@ -399,8 +433,10 @@ class Study:
         with self._output("coding", clear=False) as out:
             report = self.new_report("Interview coding — themes for service design")
             result.add_to_report(report)
-            report.add_html('<p><a href="insight_cards.html">Insight cards for the workshop</a> · '
-                            '<a href="project.qdpx">REFI-QDA project (NVivo, ATLAS.ti, MAXQDA)</a></p>')
+            report.add_html(
+                '<p><a href="insight_cards.html">Insight cards for the workshop</a> · '
+                '<a href="project.qdpx">REFI-QDA project (NVivo, ATLAS.ti, MAXQDA)</a></p>'
+            )
             report.write(out / "report.html")
         return result
 
@@ -413,11 +449,26 @@ class Study:
         cfg = self.protocol.phase3
         assert cfg is not None
         panel = read_table(cfg.panel, text_columns=[cfg.unit]) if cfg.panel is not None else None
-        series = read_table(cfg.series, text_columns=[cfg.series_unit] if cfg.series_unit else []) if cfg.series is not None else None
+        series = (
+            read_table(cfg.series, text_columns=[cfg.series_unit] if cfg.series_unit else [])
+            if cfg.series is not None
+            else None
+        )
         individuals = read_table(cfg.individuals) if cfg.individuals is not None else None
         if panel is None and series is None and individuals is None:
-            raise ProtocolError("'phase3:' names no data (panel, series or individuals)", file=self.protocol.source, fix="add phase3.panel")
-        result = analyse_effects(panel, config=cfg, series=series, individuals=individuals, min_cell=self.protocol.min_cell, seed=self.seed)
+            raise ProtocolError(
+                "'phase3:' names no data (panel, series or individuals)",
+                file=self.protocol.source,
+                fix="add phase3.panel",
+            )
+        result = analyse_effects(
+            panel,
+            config=cfg,
+            series=series,
+            individuals=individuals,
+            min_cell=self.protocol.min_cell,
+            seed=self.seed,
+        )
         with self._output("phase3") as out:
             write_csv(out / "estimates.csv", result.estimates)
             for name, table in result.tables.items():
@@ -483,7 +534,10 @@ def _summary_line(name: str, result: Any) -> str:
         if name == "phase2":
             ind, units = result.individuals, result.units
             flagged = units[units["flag"].fillna("") != ""]
-            where = "; ".join(f"{r.unit_var}={r.unit} ({r.flag})" for r in flagged.itertuples()) or "no unit flagged"
+            where = (
+                "; ".join(f"{r.unit_var}={r.unit} ({r.flag})" for r in flagged.itertuples())
+                or "no unit flagged"
+            )
             return f"{int(ind['is_deviant'].sum())} positive deviants; {where}"
         if name == "deidentify":
             return f"{len(result.spans)} spans replaced"
@@ -496,4 +550,3 @@ def _summary_line(name: str, result: Any) -> str:
     except (AttributeError, KeyError, TypeError):
         return ""
     return ""
-

@@ -49,7 +49,9 @@ _ARROW_STRING = pd.StringDtype("pyarrow")
 
 def _as_counts(table: pd.DataFrame, column: str) -> pd.Series:
     if column not in table.columns:
-        raise KeyError(f"count column '{column}' is not in the table (columns: {', '.join(map(str, table.columns))})")
+        raise KeyError(
+            f"count column '{column}' is not in the table (columns: {', '.join(map(str, table.columns))})"
+        )
     values = pd.to_numeric(table[column], errors="coerce")
     present = values.dropna()
     if ((present < 0) | (present != np.floor(present))).any():
@@ -109,7 +111,9 @@ def suppress_small_cells(
     group_list = None if group_cols is None else list(group_cols)
     for col in [*(group_list or []), *[s for sources in derived.values() for s in sources], *derived]:
         if col not in table.columns:
-            raise KeyError(f"column '{col}' is not in the table (columns: {', '.join(map(str, table.columns))})")
+            raise KeyError(
+                f"column '{col}' is not in the table (columns: {', '.join(map(str, table.columns))})"
+            )
     unknown_sources = {s for sources in derived.values() for s in sources} - set(count_cols) - {total_col}
     if unknown_sources:
         raise ValueError(
@@ -139,7 +143,9 @@ def suppress_small_cells(
         summed = sum(counts[c].astype("Float64") for c in count_cols)
         parts_of_total = bool((summed == counts[total_col].astype("Float64")).fillna(False).all())
 
-    values = pd.DataFrame({col: counts[col].astype("Float64").fillna(np.inf).to_numpy() for col in cells}, index=table.index)
+    values = pd.DataFrame(
+        {col: counts[col].astype("Float64").fillna(np.inf).to_numpy() for col in cells}, index=table.index
+    )
     for _ in range(len(table) * len(cells) + 1):  # each pass hides at least one more cell, so this terminates
         before = hidden.to_numpy().sum()
         if total_col is not None:
@@ -189,7 +195,9 @@ def _hide_second_in_column(hidden: pd.DataFrame, values: pd.DataFrame, col: str,
         hidden.loc[rows[order], col] = True
 
 
-def _hide_second(hidden: pd.DataFrame, values: pd.DataFrame, cols: list[str], rows: np.ndarray | None) -> None:
+def _hide_second(
+    hidden: pd.DataFrame, values: pd.DataFrame, cols: list[str], rows: np.ndarray | None
+) -> None:
     """Row-wise: where exactly one part of a row total is hidden, hide the smallest other positive part."""
     flags = hidden[cols].to_numpy()
     single = np.flatnonzero(flags.sum(axis=1) == 1)
@@ -227,7 +235,20 @@ def table_note(min_cell: int, *, language: str = "en") -> str:
 # ---------------------------------------------------------------------------------------------------------
 # leak guard
 
-_TEXT_SUFFIXES = {".txt", ".json", ".jsonl", ".html", ".htm", ".md", ".svg", ".xml", ".yml", ".yaml", ".log", ".qde"}
+_TEXT_SUFFIXES = {
+    ".txt",
+    ".json",
+    ".jsonl",
+    ".html",
+    ".htm",
+    ".md",
+    ".svg",
+    ".xml",
+    ".yml",
+    ".yaml",
+    ".log",
+    ".qde",
+}
 _CSV_SUFFIXES = {".csv", ".tsv"}
 _ZIP_SUFFIXES = {".zip", ".qdpx", ".docx", ".xlsx"}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -251,7 +272,9 @@ _COMMON_WORDS = frozenset(
 )
 
 # a phrase made only of common words and numbers, for Arrow's RE2 (\p{Nd} = Python's \d)
-_ONLY_COMMON_RE2 = r"^(?:(?:" + "|".join(sorted(_COMMON_WORDS, key=len, reverse=True)) + r"|\p{Nd}+)(?: |$))+$"
+_ONLY_COMMON_RE2 = (
+    r"^(?:(?:" + "|".join(sorted(_COMMON_WORDS, key=len, reverse=True)) + r"|\p{Nd}+)(?: |$))+$"
+)
 
 
 def _digits(value: str) -> str:
@@ -316,13 +339,17 @@ class LeakGuard:
         columns = [(str(column), values) for column, values in (forbidden_values or {}).items()]
         if workers > 1 and len(columns) > 1:
             # columns are indexed side by side: Arrow's kernels and numpy's sort release the GIL
-            with ThreadPoolExecutor(max_workers=min(workers, len(columns)), thread_name_prefix="pdtk-guard-index") as pool:
+            with ThreadPoolExecutor(
+                max_workers=min(workers, len(columns)), thread_name_prefix="pdtk-guard-index"
+            ) as pool:
                 indexes = list(pool.map(lambda item: _index_column(item[1], self.min_length), columns))
         else:
             indexes = [_index_column(values, self.min_length) for _, values in columns]
         for (column, _), index in zip(columns, indexes, strict=True):
             known = self._digit_lists.get(column)
-            self._digit_lists[column] = index.digits if known is None else _DigitSet.merge([known, index.digits])
+            self._digit_lists[column] = (
+                index.digits if known is None else _DigitSet.merge([known, index.digits])
+            )
             if index.phrases:
                 self._phrase_lists.setdefault(column, []).extend(index.phrases)
                 self._all_phrases.update(index.phrases)
@@ -412,7 +439,9 @@ class LeakGuard:
             return
         delimiter = sep or sniff_delimiter(text[:20000])
         try:
-            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, header=None)
+            frame = pd.read_csv(
+                io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, header=None
+            )
         except (pd.errors.ParserError, pd.errors.EmptyDataError):
             self._scan_text(text, shown, where="text")
             return
@@ -564,7 +593,9 @@ class LeakGuard:
         )
 
     def _raise_value(self, shown: Path, where: str, digits: str) -> None:
-        column = next((c for c, values in self._digit_lists.items() if values.has(digits)), "a dropped column")
+        column = next(
+            (c for c, values in self._digit_lists.items() if values.has(digits)), "a dropped column"
+        )
         raise DisclosureError(
             f"{where} contains a value of the dropped column '{column}'; nothing was written",
             file=shown,
@@ -612,7 +643,9 @@ def _index_column(values: Iterable[object], min_length: int) -> _ColumnIndex:
     digits = digits.filter(pc.greater_equal(pc.binary_length(digits), max(min_length, 6)))
     needles = [digits]
     for prefix in ("0047", "47"):  # +47 12345678 is also published as 12345678 (8 digits)
-        national = pc.and_(pc.starts_with(digits, prefix), pc.equal(pc.binary_length(digits), len(prefix) + 8))
+        national = pc.and_(
+            pc.starts_with(digits, prefix), pc.equal(pc.binary_length(digits), len(prefix) + 8)
+        )
         needles.append(pc.utf8_slice_codeunits(digits.filter(national), len(prefix)))
     found = _DigitSet.from_arrow(pa.concat_arrays(needles))
     found.keys  # noqa: B018 - sorted here, in the indexing thread; merging sorted columns later is cheap
@@ -621,7 +654,9 @@ def _index_column(values: Iterable[object], min_length: int) -> _ColumnIndex:
         return _ColumnIndex(found, [], set(), set())
     # tokens as the scan finds them (Python's [^\W_]+ = RE2's [\pL\pN]+), joined by one space, case-folded
     phrases = _casefold(text)
-    dirty = pc.match_substring_regex(phrases, r"[^\pL\pN ]|  |^ | $")  # most values are already "ola nordmann"
+    dirty = pc.match_substring_regex(
+        phrases, r"[^\pL\pN ]|  |^ | $"
+    )  # most values are already "ola nordmann"
     if pc.any(dirty).as_py():
         fixed = pc.utf8_trim(pc.replace_substring_regex(phrases.filter(dirty), r"[^\pL\pN]+", " "), " ")
         phrases = pc.replace_with_mask(phrases, dirty, fixed)
@@ -722,7 +757,9 @@ def _could_leak(column: object) -> object:
     # one RE2 pass: six digits, or any character that is not an ASCII letter, digit or "_" (a separator, or any
     # non-ASCII letter) — a superset of what the checks need, so nothing they could flag is dropped
     keep = pc.match_substring_regex(column, "[0-9]{6}|[^0-9A-Za-z_]")
-    return column.filter(pc.fill_null(keep, False)) if isinstance(column, pa.ChunkedArray | pa.Array) else column
+    return (
+        column.filter(pc.fill_null(keep, False)) if isinstance(column, pa.ChunkedArray | pa.Array) else column
+    )
 
 
 class _DigitSet:
@@ -799,7 +836,9 @@ class _DigitSet:
             position = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
             found = (self.keys[position] == keys) & (keys >= 0)
         if self.long:
-            found |= np.fromiter((v in self.long for v in values.to_numpy(dtype=object)), dtype=bool, count=len(values))
+            found |= np.fromiter(
+                (v in self.long for v in values.to_numpy(dtype=object)), dtype=bool, count=len(values)
+            )
         return found
 
     def has(self, digits: str) -> bool:

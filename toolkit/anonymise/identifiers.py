@@ -172,7 +172,9 @@ def classify_ids(values: pd.Series, policy: IdentifierPolicy = ANY) -> tuple[np.
         if pc.any(typed).as_py():  # only where separators were typed
             arrow = pc.if_else(typed, pc.replace_substring_regex(arrow, r"[\s.\-]", ""), arrow)
             clean = pc.fill_null(pc.ascii_is_decimal(arrow), False)
-    ok = np.asarray(pc.and_(clean, pc.equal(pc.binary_length(arrow), 11)).to_numpy(zero_copy_only=False), dtype=bool)
+    ok = np.asarray(
+        pc.and_(clean, pc.equal(pc.binary_length(arrow), 11)).to_numpy(zero_copy_only=False), dtype=bool
+    )
     result = np.zeros(len(arrow), dtype=bool)
     kinds = np.full(len(arrow), -1, dtype=np.int8)
     if not ok.any():

@@ -109,7 +109,9 @@ def load_or_create_key(path: str | Path, *, forbidden_dirs: Sequence[str | Path]
 
 def _read_key(path: Path) -> Key:
     if not path.is_file():
-        raise ProtocolError("privacy.key_file is not a file", file=path, fix="point privacy.key_file at a file")
+        raise ProtocolError(
+            "privacy.key_file is not a file", file=path, fix="point privacy.key_file at a file"
+        )
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise ProtocolError(
@@ -130,7 +132,9 @@ def _read_key(path: Path) -> Key:
             fix="restore the key from its backup; a new key gives new, unlinkable pseudonyms",
         ) from None
     if len(secret) < KEY_BYTES:
-        raise ProtocolError("the key file holds fewer than 256 bits", file=path, fix="restore the key from its backup")
+        raise ProtocolError(
+            "the key file holds fewer than 256 bits", file=path, fix="restore the key from its backup"
+        )
     return Key(secret)
 
 
@@ -202,7 +206,9 @@ class PendingPseudonyms:
     #: 1.0 → 3.4–4.9 s.
     HELPER_SHARE = 0.8
 
-    def __init__(self, codes: np.ndarray, uniques: object, key: Key, *, index: pd.Index, background: bool = True) -> None:
+    def __init__(
+        self, codes: np.ndarray, uniques: object, key: Key, *, index: pd.Index, background: bool = True
+    ) -> None:
         import pyarrow as pa
 
         self._codes = np.asarray(codes)
@@ -252,12 +258,16 @@ class PendingPseudonyms:
         if self._thread is None:
             digests = hmac_sha256_list(self._key.secret, self._messages.to_pylist(), PID_BYTES)
         else:
-            tail = hmac_sha256_list(self._key.secret, self._messages.slice(self._helper_count).to_pylist(), PID_BYTES)
+            tail = hmac_sha256_list(
+                self._key.secret, self._messages.slice(self._helper_count).to_pylist(), PID_BYTES
+            )
             self._thread.join()
             self._thread = None
             head = self._digests
             if head is None or len(head) != self._helper_count * PID_BYTES:
-                head = hmac_sha256_list(self._key.secret, self._messages.slice(0, self._helper_count).to_pylist(), PID_BYTES)
+                head = hmac_sha256_list(
+                    self._key.secret, self._messages.slice(0, self._helper_count).to_pylist(), PID_BYTES
+                )
             digests = head + tail
         return _labels(digests, count, self._codes, self._key.key_id, self._index)
 
@@ -272,7 +282,9 @@ def _labels(digests: bytes, count: int, codes: np.ndarray, key_id: str, index: p
     label_bytes[:, : len(prefix)] = prefix
     label_bytes[:, len(prefix) :] = bodies
     offsets = np.arange(count + 1, dtype=np.int64) * width
-    labels = pa.LargeStringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(label_bytes)))
+    labels = pa.LargeStringArray.from_buffers(
+        count, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(label_bytes))
+    )
     taken = labels.take(pa.array(codes, type=pa.int64(), mask=codes < 0)).cast(pa.string())
     string_dtype = pd.StringDtype()
     if string_dtype.storage == "pyarrow":  # pandas' default "string": wrap the Arrow array without copying
@@ -295,7 +307,9 @@ def _hmac_sha256_in_helper(
     import sys
 
     count = len(messages)
-    offsets = np.frombuffer(messages.buffers()[1], dtype=np.int64)[messages.offset : messages.offset + count + 1]
+    offsets = np.frombuffer(messages.buffers()[1], dtype=np.int64)[
+        messages.offset : messages.offset + count + 1
+    ]
     data = messages.buffers()[2]
     payload = memoryview(data)[int(offsets[0]) : int(offsets[-1])] if data is not None else b""
     secret = hmac_worker.padded_key(secret)
@@ -311,7 +325,10 @@ def _hmac_sha256_in_helper(
                 handle.write(payload)
             os.lseek(source, 0, os.SEEK_SET)
             with subprocess.Popen(
-                [*command, str(source), str(target)], pass_fds=(source, target), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                [*command, str(source), str(target)],
+                pass_fds=(source, target),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             ) as proc:
                 if started is not None:
                     started(proc)
@@ -364,5 +381,11 @@ def _base32_chars(digests: bytes, count: int) -> np.ndarray:
 
 
 __all__ = [
-    "Key", "PendingPseudonyms", "fingerprint", "load_or_create_key", "normalise_ids", "pseudonymise", "pseudonyms_for_codes",
+    "Key",
+    "PendingPseudonyms",
+    "fingerprint",
+    "load_or_create_key",
+    "normalise_ids",
+    "pseudonymise",
+    "pseudonyms_for_codes",
 ]

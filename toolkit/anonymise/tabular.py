@@ -65,8 +65,33 @@ KOMMUNE_TO_REGION: dict[str, str] = {
 POSTNR_TO_KOMMUNE: dict[str, str] = {
     # Kongsvinger 3401
     **dict.fromkeys(
-        ["2200", "2201", "2202", "2203", "2204", "2205", "2206", "2208", "2209", "2210", "2211", "2212", "2213",
-         "2214", "2215", "2216", "2217", "2218", "2219", "2220", "2223", "2224", "2225", "2226", "2227"],
+        [
+            "2200",
+            "2201",
+            "2202",
+            "2203",
+            "2204",
+            "2205",
+            "2206",
+            "2208",
+            "2209",
+            "2210",
+            "2211",
+            "2212",
+            "2213",
+            "2214",
+            "2215",
+            "2216",
+            "2217",
+            "2218",
+            "2219",
+            "2220",
+            "2223",
+            "2224",
+            "2225",
+            "2226",
+            "2227",
+        ],
         "3401",
     ),
     # Nord-Odal 3414
@@ -137,8 +162,18 @@ class AnonymisedRegister:
         """Tidy table: one row per figure (``measure``, ``stage``, ``value``, ``definition``)."""
         d = self.disclosure
         rows: list[dict[str, Any]] = [
-            {"measure": "k requested", "stage": "after", "value": d["k_requested"], "definition": "privacy.k"},
-            {"measure": "k reached", "stage": "after", "value": d["k_reached"], "definition": DEFINITIONS["k_reached"]},
+            {
+                "measure": "k requested",
+                "stage": "after",
+                "value": d["k_requested"],
+                "definition": "privacy.k",
+            },
+            {
+                "measure": "k reached",
+                "stage": "after",
+                "value": d["k_reached"],
+                "definition": DEFINITIONS["k_reached"],
+            },
             {
                 "measure": "k reached (missing = wildcard)",
                 "stage": "after",
@@ -147,25 +182,66 @@ class AnonymisedRegister:
             },
             {"measure": "rows", "stage": "before", "value": d["rows_in"], "definition": "rows in the input"},
             {"measure": "rows", "stage": "after", "value": d["rows_out"], "definition": "rows released"},
-            {"measure": "rows removed", "stage": "after", "value": d["rows_removed"], "definition": DEFINITIONS["rows_removed"]},
-            {"measure": "cells suppressed", "stage": "after", "value": d["cells_suppressed"], "definition": DEFINITIONS["cells_suppressed"]},
-            {"measure": "share of rows touched", "stage": "after", "value": d["share_rows_touched"], "definition": DEFINITIONS["share_rows_touched"]},
+            {
+                "measure": "rows removed",
+                "stage": "after",
+                "value": d["rows_removed"],
+                "definition": DEFINITIONS["rows_removed"],
+            },
+            {
+                "measure": "cells suppressed",
+                "stage": "after",
+                "value": d["cells_suppressed"],
+                "definition": DEFINITIONS["cells_suppressed"],
+            },
+            {
+                "measure": "share of rows touched",
+                "stage": "after",
+                "value": d["share_rows_touched"],
+                "definition": DEFINITIONS["share_rows_touched"],
+            },
         ]
         for name, value in d["l_reached"].items():
-            rows.append({"measure": f"l reached ({name})", "stage": "after", "value": value, "definition": DEFINITIONS["l_reached"]})
+            rows.append(
+                {
+                    "measure": f"l reached ({name})",
+                    "stage": "after",
+                    "value": value,
+                    "definition": DEFINITIONS["l_reached"],
+                }
+            )
         for stage in ("before", "after"):
             for measure, value in d["risk"][stage].items():
-                rows.append({"measure": measure, "stage": stage, "value": value, "definition": DEFINITIONS.get(measure, "")})
+                rows.append(
+                    {
+                        "measure": measure,
+                        "stage": stage,
+                        "value": value,
+                        "definition": DEFINITIONS.get(measure, ""),
+                    }
+                )
         for column, loss in d["information_loss"].items():
             for measure, value in loss.items():
                 if measure == "rule":
                     continue
                 rows.append(
-                    {"measure": f"{measure} ({column})", "stage": "after", "value": value, "definition": DEFINITIONS.get(measure, "")}
+                    {
+                        "measure": f"{measure} ({column})",
+                        "stage": "after",
+                        "value": value,
+                        "definition": DEFINITIONS.get(measure, ""),
+                    }
                 )
         for measure, value in d["ids"].items():
             if measure != "kinds":
-                rows.append({"measure": f"ids {measure}", "stage": "before", "value": value, "definition": "id column check"})
+                rows.append(
+                    {
+                        "measure": f"ids {measure}",
+                        "stage": "before",
+                        "value": value,
+                        "definition": "id column check",
+                    }
+                )
         frame = pd.DataFrame(rows)
         frame["value"] = frame["value"].astype(object)
         return frame
@@ -202,7 +278,9 @@ DEFINITIONS: dict[str, str] = {
 # id checks
 
 
-def validate_ids(values: pd.Series, *, policy: IdentifierPolicy = ANY, source: str = "<register>") -> IdValidation:
+def validate_ids(
+    values: pd.Series, *, policy: IdentifierPolicy = ANY, source: str = "<register>"
+) -> IdValidation:
     """Count missing, invalid and duplicated identity numbers (the values are never returned or printed).
 
     Raises :class:`InputDataError` when the column was read as numbers (leading zeros lost).
@@ -266,7 +344,9 @@ def _all_plain_digits(values: pd.Series) -> bool:
     return bool(pc.all(pc.ascii_is_decimal(arrow_strings(values))).as_py() is not False)
 
 
-def _count_ids(normalised: pd.Series, codes: np.ndarray, uniques: pd.Index, *, policy: IdentifierPolicy) -> IdValidation:
+def _count_ids(
+    normalised: pd.Series, codes: np.ndarray, uniques: pd.Index, *, policy: IdentifierPolicy
+) -> IdValidation:
     """The counts of :func:`validate_ids` from the factorised normalised ids.
 
     Why factorised: :func:`anonymise_register` needs the same factorisation for the pseudonyms, so the column is
@@ -276,7 +356,9 @@ def _count_ids(normalised: pd.Series, codes: np.ndarray, uniques: pd.Index, *, p
     missing = int((codes < 0).sum())
     duplicated = int(len(codes) - missing - len(uniques))
     distinct = pd.Series(np.asarray(uniques, dtype=object) if len(uniques) == 0 else uniques, dtype="string")
-    valid_distinct, kind_distinct = classify_ids(distinct, policy) if len(distinct) else (np.zeros(0, bool), np.zeros(0, np.int8))
+    valid_distinct, kind_distinct = (
+        classify_ids(distinct, policy) if len(distinct) else (np.zeros(0, bool), np.zeros(0, np.int8))
+    )
     present = codes >= 0
     valid = np.zeros(len(codes), dtype=bool)
     valid[present] = valid_distinct[codes[present]]
@@ -363,7 +445,9 @@ def generalise(
         edges = sorted(float(e) for e in rule)
         if len(edges) < 1 or len(set(edges)) != len(edges):
             raise ProtocolError(
-                f"quasi-identifier '{column}': bin edges must be distinct numbers", file=source, fix="e.g. [0, 20, 40]"
+                f"quasi-identifier '{column}': bin edges must be distinct numbers",
+                file=source,
+                fix="e.g. [0, 20, 40]",
             )
         numbers = pd.to_numeric(values, errors="coerce")
         bad = int((numbers.isna() & values.notna()).sum())
@@ -401,8 +485,11 @@ def generalise(
         mapped = codes.map(region_table).astype("string")
         county = ("fylke " + codes.str.slice(0, 2)).astype("string")
         return mapped.fillna(county)
-    raise ProtocolError(f"quasi-identifier '{column}': unknown rule '{rule}'", file=source, fix="use year, month, keep, "
-                        "drop, municipality, region or a list of bin edges")
+    raise ProtocolError(
+        f"quasi-identifier '{column}': unknown rule '{rule}'",
+        file=source,
+        fix="use year, month, keep, drop, municipality, region or a list of bin edges",
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -563,7 +650,12 @@ def local_suppression(
 
 
 def _pool_with_donors(
-    codes: np.ndarray, suppressed: np.ndarray, bad: np.ndarray, sensitive: list[np.ndarray], k: int, l_div: int
+    codes: np.ndarray,
+    suppressed: np.ndarray,
+    bad: np.ndarray,
+    sensitive: list[np.ndarray],
+    k: int,
+    l_div: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Last resort before removing rows: pool the unsafe records in the all-missing class and lend it donors.
 
@@ -582,7 +674,9 @@ def _pool_with_donors(
         missing_values: list[set[int]] = []
         for values in sensitive:
             present = set(np.unique(values[pooled]).tolist())
-            missing_values.append(set(np.unique(values).tolist()) - present if len(present) < l_div else set())
+            missing_values.append(
+                set(np.unique(values).tolist()) - present if len(present) < l_div else set()
+            )
         if size_ok and not any(missing_values):
             break
         key = _combine(trial)
@@ -600,7 +694,9 @@ def _pool_with_donors(
         candidates = np.flatnonzero(eligible)
         if len(candidates) == 0:
             return codes, suppressed, bad
-        donor = int(candidates[np.argmax(sizes[candidates])])  # from the largest class: least information lost
+        donor = int(
+            candidates[np.argmax(sizes[candidates])]
+        )  # from the largest class: least information lost
         donors_used.append(donor)
         trial[donor] = 0
         pooled[donor] = True
@@ -696,12 +792,22 @@ def anonymise_register(
         )
     if "pid" in frame.columns:
         raise InputDataError(
-            "the register already has a column 'pid'", file=source, fix="rename it; 'pid' is the pseudonym column pdtk adds"
+            "the register already has a column 'pid'",
+            file=source,
+            fix="rename it; 'pid' is the pseudonym column pdtk adds",
         )
-    for kind, names in (("drop", privacy.drop), ("quasi-identifier", list(privacy.quasi_identifiers)), ("sensitive", privacy.sensitive)):
+    for kind, names in (
+        ("drop", privacy.drop),
+        ("quasi-identifier", list(privacy.quasi_identifiers)),
+        ("sensitive", privacy.sensitive),
+    ):
         for name in names:
             if name not in frame.columns:
-                key_name = {"drop": "privacy.drop", "quasi-identifier": "privacy.quasi_identifiers", "sensitive": "privacy.sensitive"}[kind]
+                key_name = {
+                    "drop": "privacy.drop",
+                    "quasi-identifier": "privacy.quasi_identifiers",
+                    "sensitive": "privacy.sensitive",
+                }[kind]
                 raise InputDataError(
                     f"{kind} column '{name}' ({key_name}) is not in the register",
                     file=source,
@@ -724,8 +830,18 @@ def anonymise_register(
         id_codes, id_uniques = _factorize_text(normalised)  # shared by the counts and the pseudonyms
         pending_pid = PendingPseudonyms(id_codes, id_uniques, key, index=frame.index)
     try:
-        return _release(frame, privacy, key, source=source, code_tables=code_tables, policy=policy,
-                        normalised=normalised, id_codes=id_codes, id_uniques=id_uniques, pending_pid=pending_pid)
+        return _release(
+            frame,
+            privacy,
+            key,
+            source=source,
+            code_tables=code_tables,
+            policy=policy,
+            normalised=normalised,
+            id_codes=id_codes,
+            id_uniques=id_uniques,
+            pending_pid=pending_pid,
+        )
     except BaseException:
         pending_pid.cancel()
         raise
@@ -759,10 +875,14 @@ def _release(
     # 2. drop (the pseudonyms are being computed since step 1)
     drop_rule = [c for c, r in privacy.quasi_identifiers.items() if isinstance(r, str) and r == "drop"]
     removed_columns = {id_col, *privacy.drop, *drop_rule}
-    released = frame[[c for c in frame.columns if c not in removed_columns]]  # copy-on-write: frame stays as it is
+    released = frame[
+        [c for c in frame.columns if c not in removed_columns]
+    ]  # copy-on-write: frame stays as it is
 
     # 3. generalise
-    qi_rules = {c: r for c, r in privacy.quasi_identifiers.items() if not (isinstance(r, str) and r == "drop")}
+    qi_rules = {
+        c: r for c, r in privacy.quasi_identifiers.items() if not (isinstance(r, str) and r == "drop")
+    }
     for col, rule in qi_rules.items():
         released[col] = generalise(frame[col], rule, column=col, source=source, code_tables=code_tables)
     qis = list(qi_rules)
@@ -781,7 +901,9 @@ def _release(
                 file=source,
                 fix="lower privacy.l_diversity or remove the column from privacy.sensitive",
             )
-    preference = sorted(range(len(qis)), key=lambda j: -int(codes[:, j].max(initial=0)))  # most categories first
+    preference = sorted(
+        range(len(qis)), key=lambda j: -int(codes[:, j].max(initial=0))
+    )  # most categories first
     codes_after, suppressed, removed = local_suppression(
         codes, k=privacy.k, sensitive=sensitive_codes, l_div=l_div, preference=preference
     )
@@ -789,7 +911,9 @@ def _release(
         if suppressed[:, j].any():
             values = released[col]
             if not pd.api.types.is_extension_array_dtype(values) and not pd.api.types.is_object_dtype(values):
-                values = values.astype("string") if pd.api.types.is_string_dtype(values) else values.astype(object)
+                values = (
+                    values.astype("string") if pd.api.types.is_string_dtype(values) else values.astype(object)
+                )
             released[col] = values.mask(suppressed[:, j])
     touched = suppressed.any(axis=1) | removed
     share_touched = float(touched.mean())
@@ -852,7 +976,10 @@ def _release(
         "missing_values": "own category (k_reached); wildcard (k_reached_wildcard)",
         "l_requested": int(l_div),
         "l_reached": l_reached,
-        "quasi_identifiers": {c: (r if isinstance(r, str) else [float(x) for x in r]) for c, r in privacy.quasi_identifiers.items()},
+        "quasi_identifiers": {
+            c: (r if isinstance(r, str) else [float(x) for x in r])
+            for c, r in privacy.quasi_identifiers.items()
+        },
         "sensitive": list(privacy.sensitive),
         "dropped_columns": sorted(removed_columns - {id_col}),
         "rows_in": len(frame),
@@ -873,7 +1000,9 @@ def _release(
         "information_loss": information_loss,
         "definitions": DEFINITIONS,
     }
-    return AnonymisedRegister(data=released, disclosure=disclosure, suppressed_cells=suppressed_frame, id_validation=ids)
+    return AnonymisedRegister(
+        data=released, disclosure=disclosure, suppressed_cells=suppressed_frame, id_validation=ids
+    )
 
 
 __all__ = [

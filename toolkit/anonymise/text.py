@@ -245,16 +245,22 @@ _PLACE_ANSWER = re.compile(
     rf"([{LOW}][{LOW}-]{{2,}})(?=[ \t]*(?:[,.]|\s(?:typ|nå|no|men|i|på)\b|\n|$))"
 )
 # "venner sier bare Trang", "alle sier maks": what people call someone
-_CALLED_BY = re.compile(rf"\b(?:sier|seier|kaller\s+meg|kallar\s+meg|si)\s+(?:bare\s+|berre\s+)?([{UP}{LOW}][{LOW}]{{1,}})\b")
+_CALLED_BY = re.compile(
+    rf"\b(?:sier|seier|kaller\s+meg|kallar\s+meg|si)\s+(?:bare\s+|berre\s+)?([{UP}{LOW}][{LOW}]{{1,}})\b"
+)
 # "hei filmon", "takk, sara": a greeting names the person spoken to
 _GREETED = re.compile(rf"\b(?:hei|hallo|heisann|takk)[,!]?\s+([{LOW}][{LOW}]{{2,}})\b")
 # lower-case transcripts: a word no dictionary knows after a place preposition ("mor i asmara", "på gressvik")
 _LOWER_UNKNOWN_PLACE = re.compile(rf"\b(?:i|på|fra|frå|utenfor|utanfor)\s+([{LOW}][{LOW}-]{{3,}})\b")
 # "romerike regnskap as": a lower-case company with its AS after a preposition
 _LOWER_COMPANY = re.compile(rf"\b(?:i|hos|på|for|fra)\s+((?:[{LOW}][\w&-]*\s){{1,3}}(?:as|asa))\b")
-_LOWER_NAME_RELATION = re.compile(rf"\b([{LOW}][{LOW}]+(?:-[{LOW}]+)?),\s+(?:{_RELATIONS})\s+(?:min|mi|mitt)\b")
+_LOWER_NAME_RELATION = re.compile(
+    rf"\b([{LOW}][{LOW}]+(?:-[{LOW}]+)?),\s+(?:{_RELATIONS})\s+(?:min|mi|mitt)\b"
+)
 _CALLED = re.compile(rf"\b(?:kalte|kalla|kaller|kalles)\s+seg\s+([{UP}][\w-]+)")
-_FNR_LOOSE = re.compile(r"(?<![\d.,])(?:\d{6}[ ]?|\d{2}[ .]\d{2}[ .]\d{2}[ .]?)(?:\d{5}|\d{3} \d{2})(?![\d]|[.,]\d)")
+_FNR_LOOSE = re.compile(
+    r"(?<![\d.,])(?:\d{6}[ ]?|\d{2}[ .]\d{2}[ .]\d{2}[ .]?)(?:\d{5}|\d{3} \d{2})(?![\d]|[.,]\d)"
+)
 _SUBJECT = (
     r"(?:jeg|je|æ|eg|e|i|han|hun|hu|ho|hen|vi|me|dem|de|du|dokker|broren|søstera|søsteren|sønnen|dattera|datteren|"
     r"mor|far|mora|faren|moren|mamma|pappa|mammaen|pappaen|bestefar|bestemor|farfar|farmor|morfar|mormor|onkel|"
@@ -281,7 +287,9 @@ _AGE_PATTERNS = [
         rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|då\b|eller\b|i\s+dag\b|$))"
     ),
     # "ho e halvannet år", "han er halvt år"
-    CIPattern(r"\b(?:er|e|var|va|blir|ble|vart)\s+((?:halvannet|halvanna|halvt|eitt\s+og\s+eit\s+halvt)\s+år)\b"),
+    CIPattern(
+        r"\b(?:er|e|var|va|blir|ble|vart)\s+((?:halvannet|halvanna|halvt|eitt\s+og\s+eit\s+halvt)\s+år)\b"
+    ),
     # "ein son som er to", "en gutt som er seks"
     CIPattern(
         rf"\b(?:son|sønn|sønnen|dotter|datter|dattera|gutt|gut|jente|barn|unge|bror|syster|søster)\s+som\s+(?:er|e|blir|fyller)\s+"
@@ -314,8 +322,9 @@ _AGE_PATTERNS = [
         rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|så\b|da\b|$))"
     ),
     # "tjueto nå.", "jepp, 19 no": an answer that is an age and "now"
-    CIPattern(rf"(?:^|[.!?:]\s+|\n)(?:jepp|ja|jo|joa|yes)?[,.]?\s*((?:1[3-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?)\s+(?:nå|no)\b"),
-
+    CIPattern(
+        rf"(?:^|[.!?:]\s+|\n)(?:jepp|ja|jo|joa|yes)?[,.]?\s*((?:1[3-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?)\s+(?:nå|no)\b"
+    ),
     # "jeg var 14 det verste året": a teenage or twenties number after "jeg var" mid-sentence, unless a unit follows
     CIPattern(
         rf"\b{_SUBJECT}\s+(?:er|e|var|va|vart|blir|blei|ble|fyller|fylte)\s+((?:1\d|2\d|{_NUMWORDS})(?:\s+år(?!\s+siden))?)"
@@ -544,6 +553,7 @@ class NorwegianDetector:
             rf"\b(?:på|hos|for|gjennom|via|ved|fra|til|med|i)\s+([{UP}][\w-]*\w(?:\s&\s[{UP}][\w-]*\w)?)\s+"
             rf"({_alternation(g.places)})(?![\w-])"
         )
+
         # Text transcribed without capitals ("bor på kirkenær", "jobber på coop prix kirkenær", "nav grue",
         # "bingsfoss vgs"): the same gazetteers, matched in lower case, with a cue that it is a name
         def lower_alt(words: Iterable[str]) -> str:
@@ -665,7 +675,9 @@ class NorwegianDetector:
     def find_addresses(self, text: str) -> list[Span]:
         """Street name (Norwegian street suffix) + house number, postcode + place, postboxes."""
         g = self.g
-        spans: list[Span] = [Span(m.start(1), m.end(1), "ADRESSE", 0.7) for m in self._lower_street_re.finditer(text)]
+        spans: list[Span] = [
+            Span(m.start(1), m.end(1), "ADRESSE", 0.7) for m in self._lower_street_re.finditer(text)
+        ]
         for m in self._street_word_re.finditer(text):
             word = m.group(1)
             start, end = m.start(1), m.end(1)
@@ -770,12 +782,20 @@ class NorwegianDetector:
         for m in _NAME_COMMA_AGE.finditer(text):
             name = m.group(1)
             explicit = m.group(2).endswith("år")  # "Lina, tjuetre år,": an age whatever the word before it
-            if explicit or name.lower() in self.g.first_names or name.lower() in self.g.surnames or name[0].isupper() and self._is_name_word(text, m.start(1), name):
+            if (
+                explicit
+                or name.lower() in self.g.first_names
+                or name.lower() in self.g.surnames
+                or name[0].isupper()
+                and self._is_name_word(text, m.start(1), name)
+            ):
                 spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
         for m in _NAMED_AGE.finditer(text):
             if self._is_name_word(text, m.start(1), m.group(1)):
                 spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
-                spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))  # "Marta er 26": the age confirms the name
+                spans.append(
+                    Span(m.start(1), m.end(1), "PERSON", 0.6)
+                )  # "Marta er 26": the age confirms the name
         for m in _BARE_AGE.finditer(text):
             if _DURATION_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
                 continue
@@ -848,7 +868,11 @@ class NorwegianDetector:
         for m in _ORG_COMPOUND.finditer(text):
             name = m.group(1)
             lw = name.lower()
-            if lw in _FUNCTION_WORDS or lw in _ARTICLES or (self._ordinary(lw) and lw not in self.places_lower):
+            if (
+                lw in _FUNCTION_WORDS
+                or lw in _ARTICLES
+                or (self._ordinary(lw) and lw not in self.places_lower)
+            ):
                 continue  # "en språkskole", "gamle fotballklubb"
             if name[0].isupper() and _sentence_start(text, m.start(1)) and lw not in self.places_lower:
                 continue
@@ -948,7 +972,12 @@ class NorwegianDetector:
             line = text[line_start : line_end if line_end >= 0 else len(text)]
             if line.split(":", 1)[-1].lower() != line.split(":", 1)[-1]:
                 continue  # only in turns written without capitals, where a name has no other mark
-            if word in _FUNCTION_WORDS or word in g.ambiguous or word in g.first_names or self._ordinary(word):
+            if (
+                word in _FUNCTION_WORDS
+                or word in g.ambiguous
+                or word in g.first_names
+                or self._ordinary(word)
+            ):
                 continue
             if any(self._ordinary(word[k:]) for k in range(3, len(word) - 4)):
                 continue  # a compound of an ordinary word ("innføringsklassen"), not a name
@@ -1082,9 +1111,16 @@ class NorwegianDetector:
                     label[i] = "PERSON"
         # "marius og sebbe": a lower-case word no dictionary knows, joined by "og" to a name
         for i in range(2, n):
-            if label[i] is None and lows[i - 1] == "og" and label[i - 2] == "PERSON" and tokens[i - 2][2].islower():
+            if (
+                label[i] is None
+                and lows[i - 1] == "og"
+                and label[i - 2] == "PERSON"
+                and tokens[i - 2][2].islower()
+            ):
                 lw = lows[i]
-                plain = lw.isalpha() and 2 < len(lw) <= 12 and lw not in _FUNCTION_WORDS and lw not in g.ambiguous
+                plain = (
+                    lw.isalpha() and 2 < len(lw) <= 12 and lw not in _FUNCTION_WORDS and lw not in g.ambiguous
+                )
                 if plain and not self._ordinary(lw) and not self._explained(tokens[i][2]):
                     label[i] = "PERSON"
         # a place of two capitalised words ("fra Chiang Mai", "utenfor Udon Thani")
@@ -1099,7 +1135,12 @@ class NorwegianDetector:
             if label[i - 1] == "PERSON" and label[i] is None and _adjacent(text, tokens[i - 1], tokens[i]):
                 w, lw = tokens[i][2], lows[i]
                 place_surname = cap(w, lw) and lw in self.places_lower and lows[i - 1] in first
-                initial = len(w) == 1 and w.isalpha() and lows[i - 1] in first and (lw not in ("i", "å", "e", "a", "o"))
+                initial = (
+                    len(w) == 1
+                    and w.isalpha()
+                    and lows[i - 1] in first
+                    and (lw not in ("i", "å", "e", "a", "o"))
+                )
                 if (
                     lw in sur
                     or place_surname
@@ -1297,7 +1338,9 @@ def _make_recognizers(detector: NorwegianDetector) -> list:
         NorwegianRecognizer(
             "NorwegianPersonRecognizer", ["PERSON", "STED"], d.find_persons, ["hete", "kalle", "si"]
         ),
-        NorwegianRecognizer("NorwegianNicknameRecognizer", ["PERSON"], d.find_nicknames, ["kalte", "min", "mi"]),
+        NorwegianRecognizer(
+            "NorwegianNicknameRecognizer", ["PERSON"], d.find_nicknames, ["kalte", "min", "mi"]
+        ),
         NorwegianRecognizer("NorwegianDateRecognizer", ["DATO"], d.find_dates, ["dato", "født"]),
         NorwegianRecognizer("NorwegianAgeRecognizer", ["ALDER"], d.find_ages, ["år", "alder", "gammel"]),
     ]

@@ -22,7 +22,9 @@ from toolkit.coding.autocode import to_indicator_matrix
 from toolkit.coding.codebook import Codebook
 
 
-def suppress(frame: pd.DataFrame, count_columns: list[str], min_cell: int, *, totals: str | None = None) -> pd.DataFrame:
+def suppress(
+    frame: pd.DataFrame, count_columns: list[str], min_cell: int, *, totals: str | None = None
+) -> pd.DataFrame:
     """Small-cell suppression of a coding table through the toolkit's one suppression rule.
 
     Counts in ``1..min_cell-1`` (and counts whose complement to ``totals`` is that small) are blanked, and so are
@@ -40,26 +42,32 @@ def suppress(frame: pd.DataFrame, count_columns: list[str], min_cell: int, *, to
     )
 
 
-def code_frequencies(coded: pd.DataFrame, units: pd.DataFrame, codebook: Codebook, *, min_cell: int = 5) -> pd.DataFrame:
+def code_frequencies(
+    coded: pd.DataFrame, units: pd.DataFrame, codebook: Codebook, *, min_cell: int = 5
+) -> pd.DataFrame:
     """Per code: segments coded, share of all codable units, number of transcripts (small counts suppressed)."""
     matrix = to_indicator_matrix(units, coded, codebook.ids)
     sources = matrix.index.get_level_values(0)
     rows = []
     for code in codebook:
         column = matrix[code.id]
-        rows.append({
-            "code_id": code.id,
-            "name": code.name,
-            "n_segments": int(column.sum()),
-            "share_of_units": float(column.mean()) if len(column) else float("nan"),
-            "n_sources": int(pd.Series(sources[column.to_numpy() == 1]).nunique()),
-            "n_units": len(column),
-        })
+        rows.append(
+            {
+                "code_id": code.id,
+                "name": code.name,
+                "n_segments": int(column.sum()),
+                "share_of_units": float(column.mean()) if len(column) else float("nan"),
+                "n_sources": int(pd.Series(sources[column.to_numpy() == 1]).nunique()),
+                "n_units": len(column),
+            }
+        )
     table = pd.DataFrame(rows)
     return suppress(table, ["n_segments"], min_cell)
 
 
-def cooccurrence(coded: pd.DataFrame, units: pd.DataFrame, code_ids: list[str], *, min_cell: int = 5) -> pd.DataFrame:
+def cooccurrence(
+    coded: pd.DataFrame, units: pd.DataFrame, code_ids: list[str], *, min_cell: int = 5
+) -> pd.DataFrame:
     """Pairs of codes on the same unit: ``code_a, code_b, n_both, jaccard`` (small counts suppressed)."""
     matrix = to_indicator_matrix(units, coded, code_ids).to_numpy()
     both = matrix.T @ matrix
@@ -67,8 +75,14 @@ def cooccurrence(coded: pd.DataFrame, units: pd.DataFrame, code_ids: list[str], 
     for i, a in enumerate(code_ids):
         for j in range(i + 1, len(code_ids)):
             union = both[i, i] + both[j, j] - both[i, j]
-            rows.append({"code_a": a, "code_b": code_ids[j], "n_both": int(both[i, j]),
-                         "jaccard": float(both[i, j] / union) if union else 0.0})
+            rows.append(
+                {
+                    "code_a": a,
+                    "code_b": code_ids[j],
+                    "n_both": int(both[i, j]),
+                    "jaccard": float(both[i, j] / union) if union else 0.0,
+                }
+            )
     table = pd.DataFrame(rows, columns=["code_a", "code_b", "n_both", "jaccard"])
     table = table.sort_values(["n_both", "jaccard"], ascending=False, kind="stable").reset_index(drop=True)
     out = suppress(table, ["n_both"], min_cell)
@@ -113,17 +127,19 @@ def themes_by_group(
                 odds, p_value = fisher_exact([[a, b], [c, d]])
             else:
                 odds, p_value = float("nan"), float("nan")
-            rows.append({
-                "code_id": code_id,
-                "group": group,
-                "n_units": int(inside.sum()),
-                "n_coded": a,
-                "share": a / inside.sum() if inside.sum() else float("nan"),
-                "share_other_groups": c / (~inside).sum() if (~inside).sum() else float("nan"),
-                "n_sources": int(sources[inside & (column.to_numpy() == 1)].nunique()),
-                "odds_ratio": float(odds),
-                "p_value": float(p_value),
-            })
+            rows.append(
+                {
+                    "code_id": code_id,
+                    "group": group,
+                    "n_units": int(inside.sum()),
+                    "n_coded": a,
+                    "share": a / inside.sum() if inside.sum() else float("nan"),
+                    "share_other_groups": c / (~inside).sum() if (~inside).sum() else float("nan"),
+                    "n_sources": int(sources[inside & (column.to_numpy() == 1)].nunique()),
+                    "odds_ratio": float(odds),
+                    "p_value": float(p_value),
+                }
+            )
     table = pd.DataFrame(rows)
     if table.empty:
         return table

@@ -143,7 +143,9 @@ class AutoCoder:
         start = max(0, i - self.negation_window)
         return any(w in self._negators for w in lowered[start:i])
 
-    def _match_rest(self, keys_per_word: list[tuple[str, ...]], start: int, rest: tuple[frozenset[str], ...]) -> bool:
+    def _match_rest(
+        self, keys_per_word: list[tuple[str, ...]], start: int, rest: tuple[frozenset[str], ...]
+    ) -> bool:
         position = start
         for wanted in rest:
             limit = min(len(keys_per_word), position + self.max_gap + 1)
@@ -277,8 +279,9 @@ def to_indicator_matrix(units: pd.DataFrame, coded: pd.DataFrame, code_ids: list
     values = np.zeros((len(index), len(code_ids)), dtype="int64")
     if len(coded):
         pairs = coded[["source", "turn_index", "code_id"]].drop_duplicates()
-        rows = index.get_indexer(pd.MultiIndex.from_arrays([pairs["source"].astype(str),
-                                                            pairs["turn_index"].astype("int64")]))
+        rows = index.get_indexer(
+            pd.MultiIndex.from_arrays([pairs["source"].astype(str), pairs["turn_index"].astype("int64")])
+        )
         column_of = {c: j for j, c in enumerate(code_ids)}
         cols = np.array([column_of.get(c, -1) for c in pairs["code_id"]], dtype=int)
         keep = (rows >= 0) & (cols >= 0)

@@ -68,9 +68,15 @@ def render_cards(
     title: str = "Innsiktskort — tema fra intervjuene",
 ) -> str:
     """The insight-card page as self-contained HTML (prints one card per theme without page breaks inside)."""
-    mapping = {} if groups is None else dict(zip(groups["source"].astype(str), groups["group"].astype(str), strict=False))
+    mapping = (
+        {}
+        if groups is None
+        else dict(zip(groups["source"].astype(str), groups["group"].astype(str), strict=False))
+    )
     interview_number = {s: i + 1 for i, s in enumerate(sorted(units["source"].unique()))}
-    text_of = dict(zip(zip(units["source"], units["turn_index"].astype(int), strict=True), units["text"], strict=True))
+    text_of = dict(
+        zip(zip(units["source"], units["turn_index"].astype(int), strict=True), units["text"], strict=True)
+    )
     coded = coded.copy()
     coded["group"] = coded["source"].map(mapping)
     per_unit_codes = coded.groupby(["source", "turn_index"])["code_id"].apply(set).to_dict()
@@ -96,7 +102,9 @@ def render_cards(
         # ---- counts by group
         if by_group is not None and not by_group.empty:
             rows = by_group[by_group["code_id"] == code.id]
-            parts.append("<table><tr><th>Gruppe</th><th>Ytringer med temaet</th><th>Andel</th><th>Intervjuer</th></tr>")
+            parts.append(
+                "<table><tr><th>Gruppe</th><th>Ytringer med temaet</th><th>Andel</th><th>Intervjuer</th></tr>"
+            )
             for row in rows.itertuples(index=False):
                 parts.append(
                     f"<tr><td>{html.escape(str(row.group))}</td><td>{_fmt_count(row.n_coded)} av {int(row.n_units)}</td>"
@@ -109,21 +117,31 @@ def render_cards(
             parts.append(f"<p>Ytringer med temaet: {shown} av {len(units)}.</p>")
         # ---- what sets deviants apart
         parts.append("<div class='apart'><strong>Hva skiller de positive avvikene?</strong> ")
-        parts.append(_apart_text(code.id, mine, by_group, per_unit_codes, codebook, deviant_group, comparison_group,
-                                 min_cell))
+        parts.append(
+            _apart_text(
+                code.id, mine, by_group, per_unit_codes, codebook, deviant_group, comparison_group, min_cell
+            )
+        )
         parts.append("</div>")
         # ---- quotes
         quote_pool = mine[mine["group"] == deviant_group] if mapping else mine
-        quote_pool = quote_pool.sort_values(["n_evidence", "source", "turn_index"], ascending=[False, True, True],
-                                            kind="stable") if "n_evidence" in quote_pool else quote_pool
+        quote_pool = (
+            quote_pool.sort_values(
+                ["n_evidence", "source", "turn_index"], ascending=[False, True, True], kind="stable"
+            )
+            if "n_evidence" in quote_pool
+            else quote_pool
+        )
         quotes = quote_pool.drop_duplicates(["source", "turn_index"]).head(n_quotes)
         if len(quotes):
             who = "positive avvik" if mapping else "intervjuene"
             parts.append(f"<p><strong>Sterkeste sitater ({who}):</strong></p>")
             for q in quotes.itertuples(index=False):
                 text = deidentify_quote(text_of.get((q.source, int(q.turn_index)), ""))
-                parts.append(f"<blockquote>«{html.escape(text)}» — Intervju {interview_number.get(q.source, '?')}"
-                             "</blockquote>")
+                parts.append(
+                    f"<blockquote>«{html.escape(text)}» — Intervju {interview_number.get(q.source, '?')}"
+                    "</blockquote>"
+                )
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -157,13 +175,23 @@ def _apart_text(
         sentences.append(f"For få ytringer (under {min_cell}) hos de positive avvikene til å vise andeler.")
     p_value = deviant.get("p_value")
     if p_value is not None and pd.notna(p_value):
-        sentences.append(f"Mot alle andre grupper: oddsratio {float(deviant['odds_ratio']):.2f}, Fisher p = {float(p_value):.3f}.")
+        sentences.append(
+            f"Mot alle andre grupper: oddsratio {float(deviant['odds_ratio']):.2f}, Fisher p = {float(p_value):.3f}."
+        )
     # words that carry the theme for deviants more than for others
     evidence = mine.assign(words=mine["evidence"].fillna("").str.split("; "))
-    dev_words = Counter(w for ws in evidence.loc[evidence["group"] == deviant_group, "words"] for w in ws
-                        if w and not w.startswith("/"))
-    other_words = Counter(w for ws in evidence.loc[evidence["group"] != deviant_group, "words"] for w in ws
-                          if w and not w.startswith("/"))
+    dev_words = Counter(
+        w
+        for ws in evidence.loc[evidence["group"] == deviant_group, "words"]
+        for w in ws
+        if w and not w.startswith("/")
+    )
+    other_words = Counter(
+        w
+        for ws in evidence.loc[evidence["group"] != deviant_group, "words"]
+        for w in ws
+        if w and not w.startswith("/")
+    )
     distinct = [w for w, n in dev_words.most_common() if n > other_words.get(w, 0)][:4]
     if distinct:
         sentences.append("Ord som bærer temaet hos dem: " + ", ".join(f"«{w}»" for w in distinct) + ".")
@@ -176,4 +204,8 @@ def _apart_text(
     if common:
         names = ", ".join(codebook[c].name for c, _ in common if c in codebook)
         sentences.append(f"Hos dem går temaet ofte sammen med: {names}.")
-    return html.escape(" ".join(sentences)) if sentences else html.escape("Ingen tydelig forskjell i disse dataene.")
+    return (
+        html.escape(" ".join(sentences))
+        if sentences
+        else html.escape("Ingen tydelig forskjell i disse dataene.")
+    )

@@ -108,15 +108,23 @@ class Codebook:
     def from_dict(cls, data: object, *, source: str | Path = "<codebook>") -> Codebook:
         """Validate a parsed YAML mapping; every error names the code and the fix."""
         if not isinstance(data, dict):
-            raise ProtocolError("the codebook must be a mapping with 'name' and 'codes'", file=source,
-                                fix="start the file with 'name:' and 'codes:'")
+            raise ProtocolError(
+                "the codebook must be a mapping with 'name' and 'codes'",
+                file=source,
+                fix="start the file with 'name:' and 'codes:'",
+            )
         unknown = sorted(set(data) - _TOP_KEYS)
         if unknown:
-            raise ProtocolError(f"unknown key '{unknown[0]}' at the top of the codebook", file=source,
-                                fix=f"use only {sorted(_TOP_KEYS)}")
+            raise ProtocolError(
+                f"unknown key '{unknown[0]}' at the top of the codebook",
+                file=source,
+                fix=f"use only {sorted(_TOP_KEYS)}",
+            )
         raw_codes = data.get("codes")
         if not isinstance(raw_codes, list) or not raw_codes:
-            raise ProtocolError("the codebook has no 'codes' list", file=source, fix="add a list of codes under 'codes:'")
+            raise ProtocolError(
+                "the codebook has no 'codes' list", file=source, fix="add a list of codes under 'codes:'"
+            )
         codes: list[Code] = []
         seen: set[str] = set()
         for number, raw in enumerate(raw_codes, start=1):
@@ -125,15 +133,21 @@ class Codebook:
         ids = {c.id for c in codes}
         for code in codes:
             if code.parent is not None and code.parent not in ids:
-                raise ProtocolError(f"code '{code.id}' has parent '{code.parent}', which is not a code", file=source,
-                                    fix="use the id of another code, or null")
+                raise ProtocolError(
+                    f"code '{code.id}' has parent '{code.parent}', which is not a code",
+                    file=source,
+                    fix="use the id of another code, or null",
+                )
         parents = {c.id: c.parent for c in codes}
         for code in codes:
             chain, current = {code.id}, code.parent
             while current is not None:
                 if current in chain:
-                    raise ProtocolError(f"code '{code.id}' is its own ancestor (a parent cycle)", file=source,
-                                        fix="remove one 'parent' link in the cycle")
+                    raise ProtocolError(
+                        f"code '{code.id}' is its own ancestor (a parent cycle)",
+                        file=source,
+                        fix="remove one 'parent' link in the cycle",
+                    )
                 chain.add(current)
                 current = parents[current]
         return cls(
@@ -148,23 +162,32 @@ class Codebook:
 def _parse_code(raw: object, number: int, seen: set[str], source: str | Path) -> Code:
     where = f"code number {number}"
     if not isinstance(raw, dict):
-        raise ProtocolError(f"{where} is not a mapping", file=source, fix="write each code as 'id:', 'name:' ... keys")
+        raise ProtocolError(
+            f"{where} is not a mapping", file=source, fix="write each code as 'id:', 'name:' ... keys"
+        )
     code_id = raw.get("id")
     if not isinstance(code_id, str) or not ID_RE.match(code_id):
-        raise ProtocolError(f"{where} has id {code_id!r}, which is not [a-z0-9_]+", file=source,
-                            fix="use lower-case letters, digits and '_' only, e.g. psykisk_helse")
+        raise ProtocolError(
+            f"{where} has id {code_id!r}, which is not [a-z0-9_]+",
+            file=source,
+            fix="use lower-case letters, digits and '_' only, e.g. psykisk_helse",
+        )
     where = f"code '{code_id}'"
     if code_id in seen:
         raise ProtocolError(f"{where} appears twice", file=source, fix="give every code a unique id")
     unknown = sorted(set(raw) - _CODE_KEYS)
     if unknown:
-        raise ProtocolError(f"{where} has unknown key '{unknown[0]}'", file=source, fix=f"use only {sorted(_CODE_KEYS)}")
+        raise ProtocolError(
+            f"{where} has unknown key '{unknown[0]}'", file=source, fix=f"use only {sorted(_CODE_KEYS)}"
+        )
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ProtocolError(f"{where} has no name", file=source, fix="add 'name:' with a short title")
     parent = raw.get("parent")
     if parent is not None and not isinstance(parent, str):
-        raise ProtocolError(f"{where} has a parent that is not an id", file=source, fix="write the parent's id or null")
+        raise ProtocolError(
+            f"{where} has a parent that is not an id", file=source, fix="write the parent's id or null"
+        )
     if parent == code_id:
         raise ProtocolError(f"{where} is its own parent", file=source, fix="use another code's id or null")
     keywords = _string_list(raw.get("keywords"), f"{where}: keywords", source)
@@ -173,10 +196,19 @@ def _parse_code(raw: object, number: int, seen: set[str], source: str | Path) ->
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise ProtocolError(f"{where} has a pattern that does not compile ({exc.msg} at position {exc.pos})",
-                                file=source, fix="correct the regular expression or quote it in the YAML") from None
-    return Code(id=code_id, name=name.strip(), description=str(raw.get("description") or "").strip(),
-                parent=parent, keywords=tuple(keywords), patterns=tuple(patterns))
+            raise ProtocolError(
+                f"{where} has a pattern that does not compile ({exc.msg} at position {exc.pos})",
+                file=source,
+                fix="correct the regular expression or quote it in the YAML",
+            ) from None
+    return Code(
+        id=code_id,
+        name=name.strip(),
+        description=str(raw.get("description") or "").strip(),
+        parent=parent,
+        keywords=tuple(keywords),
+        patterns=tuple(patterns),
+    )
 
 
 def _string_list(value: object, where: str, source: str | Path) -> list[str]:
@@ -189,7 +221,9 @@ def _string_list(value: object, where: str, source: str | Path) -> list[str]:
     out = []
     for item in value:
         if not isinstance(item, str | int) or not str(item).strip():
-            raise ProtocolError(f"{where} has an empty or non-text entry", file=source, fix="remove it or write text")
+            raise ProtocolError(
+                f"{where} has an empty or non-text entry", file=source, fix="remove it or write text"
+            )
         out.append(" ".join(str(item).split()))
     return out
 
@@ -204,7 +238,9 @@ def load_codebook(path: str | Path) -> Codebook:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ProtocolError(f"the codebook is not valid YAML{where}", file=path, fix="check indentation and quoting") from None
+        raise ProtocolError(
+            f"the codebook is not valid YAML{where}", file=path, fix="check indentation and quoting"
+        ) from None
     return Codebook.from_dict(data, source=path)
 
 

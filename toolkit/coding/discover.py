@@ -25,7 +25,11 @@ from toolkit.coding.language import NorwegianAnalyzer, get_analyzer, stop_words
 
 def _lemma_tokens(analyzer: NorwegianAnalyzer, text: str) -> list[str]:
     stop = stop_words()
-    return [lemma for lemma in analyzer.lemmas(text) if lemma not in stop and len(lemma) > 2 and not lemma.isdigit()]
+    return [
+        lemma
+        for lemma in analyzer.lemmas(text)
+        if lemma not in stop and len(lemma) > 2 and not lemma.isdigit()
+    ]
 
 
 def _keyword_lemmas(codebook: Codebook) -> set[str]:
@@ -55,8 +59,9 @@ def discover_themes(
     columns = ["topic", "top_terms", "weight", "share_keywords", "candidate", "closest_code"]
     if len(texts) < 3:
         return pd.DataFrame(columns=columns)
-    vectorizer = TfidfVectorizer(analyzer=lambda t: _lemma_tokens(analyzer, t), min_df=2 if len(texts) >= 20 else 1,
-                                 sublinear_tf=True)
+    vectorizer = TfidfVectorizer(
+        analyzer=lambda t: _lemma_tokens(analyzer, t), min_df=2 if len(texts) >= 20 else 1, sublinear_tf=True
+    )
     matrix = vectorizer.fit_transform(texts)
     if matrix.shape[1] < 2:
         return pd.DataFrame(columns=columns)
@@ -76,14 +81,16 @@ def discover_themes(
         share = sum(t in keyword_lemmas for t in top) / len(top)
         overlap = {cid: len(set(top) & words) for cid, words in code_terms.items()}
         best = max(overlap, key=overlap.get) if overlap and max(overlap.values()) > 0 else ""
-        rows.append({
-            "topic": topic + 1,
-            "top_terms": ", ".join(top),
-            "weight": float(weights[:, topic].sum() / max(weights.sum(), 1e-12)),
-            "share_keywords": share,
-            "candidate": share < 1 / 3,
-            "closest_code": best,
-        })
+        rows.append(
+            {
+                "topic": topic + 1,
+                "top_terms": ", ".join(top),
+                "weight": float(weights[:, topic].sum() / max(weights.sum(), 1e-12)),
+                "share_keywords": share,
+                "candidate": share < 1 / 3,
+                "closest_code": best,
+            }
+        )
     return pd.DataFrame(rows, columns=columns).sort_values("weight", ascending=False).reset_index(drop=True)
 
 

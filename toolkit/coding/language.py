@@ -52,35 +52,135 @@ NEGATORS = frozenset({"ikke", "ikkje", "aldri", "ingen", "inga", "ingenting", "i
 
 NYNORSK_TO_BOKMAL: dict[str, str] = {
     # pronouns and function words that carry meaning in coding rules (negation, self-reference)
-    "eg": "jeg", "ikkje": "ikke", "ho": "hun", "dei": "de", "kva": "hva", "korleis": "hvordan", "kven": "hvem",
-    "noko": "noe", "nokon": "noen", "ingenting": "ingenting", "berre": "bare", "mykje": "mye", "sjølv": "selv",
-    "saman": "sammen", "heile": "hele", "heil": "hel", "åleine": "alene", "aleine": "alene", "einsam": "ensom",
+    "eg": "jeg",
+    "ikkje": "ikke",
+    "ho": "hun",
+    "dei": "de",
+    "kva": "hva",
+    "korleis": "hvordan",
+    "kven": "hvem",
+    "noko": "noe",
+    "nokon": "noen",
+    "ingenting": "ingenting",
+    "berre": "bare",
+    "mykje": "mye",
+    "sjølv": "selv",
+    "saman": "sammen",
+    "heile": "hele",
+    "heil": "hel",
+    "åleine": "alene",
+    "aleine": "alene",
+    "einsam": "ensom",
     # places and people
-    "heime": "hjemme", "heim": "hjem", "skule": "skole", "vidaregåande": "videregående", "vaksen": "voksen",
-    "ven": "venn", "vener": "venn", "venene": "venn", "venen": "venn", "venninne": "venninne", "syskjen": "søsken", "sysken": "søsken", "mor": "mor", "far": "far",
-    "bror": "bror", "syster": "søster", "besteforelder": "besteforelder", "lærar": "lærer", "rektor": "rektor",
-    "sjukepleiar": "sykepleier", "helsesjukepleiar": "helsesykepleier", "helsesyster": "helsesøster",
-    "saksbehandlar": "saksbehandler", "saksbehandle": "saksbehandler", "rettleiar": "veileder",
-    "rettleie": "veilede", "veiledar": "veileder", "trenar": "trener", "arbeidsgjevar": "arbeidsgiver",
-    "lærling": "lærling", "elev": "elev", "klasse": "klasse", "bygd": "bygd", "fengsel": "fengsel",
+    "heime": "hjemme",
+    "heim": "hjem",
+    "skule": "skole",
+    "vidaregåande": "videregående",
+    "vaksen": "voksen",
+    "ven": "venn",
+    "vener": "venn",
+    "venene": "venn",
+    "venen": "venn",
+    "venninne": "venninne",
+    "syskjen": "søsken",
+    "sysken": "søsken",
+    "mor": "mor",
+    "far": "far",
+    "bror": "bror",
+    "syster": "søster",
+    "besteforelder": "besteforelder",
+    "lærar": "lærer",
+    "rektor": "rektor",
+    "sjukepleiar": "sykepleier",
+    "helsesjukepleiar": "helsesykepleier",
+    "helsesyster": "helsesøster",
+    "saksbehandlar": "saksbehandler",
+    "saksbehandle": "saksbehandler",
+    "rettleiar": "veileder",
+    "rettleie": "veilede",
+    "veiledar": "veileder",
+    "trenar": "trener",
+    "arbeidsgjevar": "arbeidsgiver",
+    "lærling": "lærling",
+    "elev": "elev",
+    "klasse": "klasse",
+    "bygd": "bygd",
+    "fengsel": "fengsel",
     # states, feelings and health
-    "sjuk": "syk", "sjukdom": "sykdom", "kjensle": "følelse", "kjenne": "kjenne", "redd": "redd",
-    "trist": "trist", "uro": "uro", "angst": "angst", "tanke": "tanke", "meiningslaus": "meningsløs",
-    "tung": "tung", "trygg": "trygg", "utrygg": "utrygg", "sterk": "sterk", "svak": "svak",
+    "sjuk": "syk",
+    "sjukdom": "sykdom",
+    "kjensle": "følelse",
+    "kjenne": "kjenne",
+    "redd": "redd",
+    "trist": "trist",
+    "uro": "uro",
+    "angst": "angst",
+    "tanke": "tanke",
+    "meiningslaus": "meningsløs",
+    "tung": "tung",
+    "trygg": "trygg",
+    "utrygg": "utrygg",
+    "sterk": "sterk",
+    "svak": "svak",
     # school and work
-    "fråvær": "fravær", "fråvære": "fravær", "karakter": "karakter", "eksamen": "eksamen", "fag": "fag",
-    "lekse": "lekse", "mobbing": "mobbing", "mobbe": "mobbe", "arbeid": "arbeid", "jobb": "jobb",
-    "stilling": "stilling", "løn": "lønn", "praksisplass": "praksisplass", "tiltak": "tiltak",
-    "arbeidsmarknadsbedrift": "arbeidsmarkedsbedrift", "arbeidsmarknad": "arbeidsmarked",
+    "fråvær": "fravær",
+    "fråvære": "fravær",
+    "karakter": "karakter",
+    "eksamen": "eksamen",
+    "fag": "fag",
+    "lekse": "lekse",
+    "mobbing": "mobbing",
+    "mobbe": "mobbe",
+    "arbeid": "arbeid",
+    "jobb": "jobb",
+    "stilling": "stilling",
+    "løn": "lønn",
+    "praksisplass": "praksisplass",
+    "tiltak": "tiltak",
+    "arbeidsmarknadsbedrift": "arbeidsmarkedsbedrift",
+    "arbeidsmarknad": "arbeidsmarked",
     # verbs
-    "vere": "være", "verte": "bli", "vert": "bli", "vart": "bli", "byrje": "begynne", "byrja": "begynne",
-    "høyre": "høre", "spørje": "spørre", "spurde": "spørre", "snakke": "snakke", "fortelje": "fortelle",
-    "skulke": "skulke", "slutte": "slutte", "orke": "orke", "meistre": "mestre", "meistring": "mestring",
-    "få": "få", "gje": "gi", "gjere": "gjøre", "seie": "si", "vite": "vite", "veit": "vite", "tru": "tro",
-    "trudde": "tro", "ønskje": "ønske", "kome": "komme", "bu": "bo", "budde": "bo", "hjelpe": "hjelpe",
-    "fylgje": "følge", "følgje": "følge", "avgjere": "avgjøre", "bestemme": "bestemme", "velje": "velge",
-    "ventetid": "ventetid", "venteliste": "venteliste", "søknad": "søknad", "avslag": "avslag",
-    "samarbeide": "samarbeide", "tilhøyre": "tilhøre", "høyre_til": "høre_til",
+    "vere": "være",
+    "verte": "bli",
+    "vert": "bli",
+    "vart": "bli",
+    "byrje": "begynne",
+    "byrja": "begynne",
+    "høyre": "høre",
+    "spørje": "spørre",
+    "spurde": "spørre",
+    "snakke": "snakke",
+    "fortelje": "fortelle",
+    "skulke": "skulke",
+    "slutte": "slutte",
+    "orke": "orke",
+    "meistre": "mestre",
+    "meistring": "mestring",
+    "få": "få",
+    "gje": "gi",
+    "gjere": "gjøre",
+    "seie": "si",
+    "vite": "vite",
+    "veit": "vite",
+    "tru": "tro",
+    "trudde": "tro",
+    "ønskje": "ønske",
+    "kome": "komme",
+    "bu": "bo",
+    "budde": "bo",
+    "hjelpe": "hjelpe",
+    "fylgje": "følge",
+    "følgje": "følge",
+    "avgjere": "avgjøre",
+    "bestemme": "bestemme",
+    "velje": "velge",
+    "ventetid": "ventetid",
+    "venteliste": "venteliste",
+    "søknad": "søknad",
+    "avslag": "avslag",
+    "samarbeide": "samarbeide",
+    "tilhøyre": "tilhøre",
+    "høyre_til": "høre_til",
 }
 """Nynorsk (and common dialect) lemmas whose Bokmål lemma differs — or that simplemma's Bokmål data lack."""
 
@@ -154,7 +254,64 @@ def load_lexicon() -> _Lexicon:
 
 
 EXTRA_STOP_WORDS = frozenset(
-    ["eg", "ein", "eit", "ei", "ikkje", "kva", "korleis", "kvar", "kven", "dei", "ho", "han", "berre", "noko", "nokon", "mykje", "heile", "vere", "vore", "frå", "seie", "sjølv", "einaste", "gong", "gonger", "då", "no", "òg", "hva", "min", "mi", "mitt", "mine", "sånn", "nei", "ja", "hvordan", "hvorfor", "kanskje", "liksom", "egentlig", "altså", "veldig", "ganske", "litt", "mye", "jo", "vel", "nå", "da", "også", "ting", "gang", "helt", "hm", "mm"]
+    [
+        "eg",
+        "ein",
+        "eit",
+        "ei",
+        "ikkje",
+        "kva",
+        "korleis",
+        "kvar",
+        "kven",
+        "dei",
+        "ho",
+        "han",
+        "berre",
+        "noko",
+        "nokon",
+        "mykje",
+        "heile",
+        "vere",
+        "vore",
+        "frå",
+        "seie",
+        "sjølv",
+        "einaste",
+        "gong",
+        "gonger",
+        "då",
+        "no",
+        "òg",
+        "hva",
+        "min",
+        "mi",
+        "mitt",
+        "mine",
+        "sånn",
+        "nei",
+        "ja",
+        "hvordan",
+        "hvorfor",
+        "kanskje",
+        "liksom",
+        "egentlig",
+        "altså",
+        "veldig",
+        "ganske",
+        "litt",
+        "mye",
+        "jo",
+        "vel",
+        "nå",
+        "da",
+        "også",
+        "ting",
+        "gang",
+        "helt",
+        "hm",
+        "mm",
+    ]
 )
 """Nynorsk function words and interview fillers that spaCy's Bokmål stop list lacks (for discovery/learning)."""
 
@@ -226,7 +383,9 @@ class NorwegianAnalyzer:
         if backend == "auto":
             backend = "pipeline" if trained_pipeline_name() else DEFAULT_BACKEND
         if backend == "pipeline" and trained_pipeline_name() is None:
-            raise ValueError("backend='pipeline' needs an installed nb_core_news_* spaCy pipeline; none is installed")
+            raise ValueError(
+                "backend='pipeline' needs an installed nb_core_news_* spaCy pipeline; none is installed"
+            )
         self.backend = backend
         self.split_compounds = split_compounds
         self.nynorsk = nynorsk
@@ -271,7 +430,9 @@ class NorwegianAnalyzer:
         for text in (form, lower):
             if text in self._table:
                 lemma = self._table[text].lower()
-                return _unique((lemma, *(c.lower() for c in self.lexicon.candidates.get(text, ())), second)), True
+                return _unique(
+                    (lemma, *(c.lower() for c in self.lexicon.candidates.get(text, ())), second)
+                ), True
         return ((second, lower), True) if second != lower else ((lower,), False)
 
     def text_keys(self, text: str) -> tuple[list[str], list[tuple[str, ...]]]:
@@ -455,7 +616,10 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=8)
-def get_analyzer(backend: str = "auto", split_compounds: bool = True, nynorsk: bool = True,
-                 stem_unknown: bool = True) -> NorwegianAnalyzer:
+def get_analyzer(
+    backend: str = "auto", split_compounds: bool = True, nynorsk: bool = True, stem_unknown: bool = True
+) -> NorwegianAnalyzer:
     """A shared analyzer (building the lexicon takes a few seconds; do it once per process)."""
-    return NorwegianAnalyzer(backend, split_compounds=split_compounds, nynorsk=nynorsk, stem_unknown=stem_unknown)
+    return NorwegianAnalyzer(
+        backend, split_compounds=split_compounds, nynorsk=nynorsk, stem_unknown=stem_unknown
+    )

@@ -144,7 +144,9 @@ class ThemeLearner:
         out = {}
         for code_id in self.code_ids_:
             model = self.models_.get(code_id)
-            out[code_id] = model.predict_proba(features)[:, 1] if model is not None else np.zeros(features.shape[0])
+            out[code_id] = (
+                model.predict_proba(features)[:, 1] if model is not None else np.zeros(features.shape[0])
+            )
         return pd.DataFrame(out)
 
     def predict(self, texts: Sequence[str], threshold: float = 0.5) -> pd.DataFrame:
@@ -170,25 +172,36 @@ class ThemeLearner:
             splitter = KFold(n_splits=min(self.folds, n), shuffle=True, random_state=self.seed)
             splits = list(splitter.split(np.zeros(n)))
             scheme = "turns"
-        predicted = pd.DataFrame(0, index=range(n), columns=[c for c in self.codebook.ids if c in labels.columns])
+        predicted = pd.DataFrame(
+            0, index=range(n), columns=[c for c in self.codebook.ids if c in labels.columns]
+        )
         for train, test in splits:
-            fold = ThemeLearner(self.codebook, analyzer=self.analyzer, rule_features=self.rule_features, C=self.C,
-                                min_positive=self.min_positive, folds=self.folds, seed=self.seed)
+            fold = ThemeLearner(
+                self.codebook,
+                analyzer=self.analyzer,
+                rule_features=self.rule_features,
+                C=self.C,
+                min_positive=self.min_positive,
+                folds=self.folds,
+                seed=self.seed,
+            )
             fold.fit([texts[i] for i in train], labels.iloc[train])
             predicted.iloc[test] = fold.predict([texts[i] for i in test]).to_numpy()
         rows = []
         for code_id in predicted.columns:
             y, p = labels[code_id].to_numpy().astype(int), predicted[code_id].to_numpy()
-            rows.append({
-                "code_id": code_id,
-                "n_positive": int(y.sum()),
-                "learned": bool(y.sum() >= self.min_positive),
-                "kappa": float(cohen_kappa_score(y, p)) if len(set(y) | set(p)) > 1 else float("nan"),
-                "precision": float(precision_score(y, p, zero_division=0)),
-                "recall": float(recall_score(y, p, zero_division=0)),
-                "f1": float(f1_score(y, p, zero_division=0)),
-                "cv": f"{len(splits)}-fold, {scheme}",
-            })
+            rows.append(
+                {
+                    "code_id": code_id,
+                    "n_positive": int(y.sum()),
+                    "learned": bool(y.sum() >= self.min_positive),
+                    "kappa": float(cohen_kappa_score(y, p)) if len(set(y) | set(p)) > 1 else float("nan"),
+                    "precision": float(precision_score(y, p, zero_division=0)),
+                    "recall": float(recall_score(y, p, zero_division=0)),
+                    "f1": float(f1_score(y, p, zero_division=0)),
+                    "cv": f"{len(splits)}-fold, {scheme}",
+                }
+            )
         self.cv_predictions_ = predicted
         return pd.DataFrame(rows)
 
@@ -197,13 +210,19 @@ class ThemeLearner:
         if units.empty:
             return pd.DataFrame(columns=["source", "turn_index", "uncertainty", "suggested", "text"])
         proba = self.predict_proba(units["text"].tolist())
-        uncertainty = (1 - (2 * proba - 1).abs()).max(axis=1) if len(proba.columns) else pd.Series(0.0, index=proba.index)
+        uncertainty = (
+            (1 - (2 * proba - 1).abs()).max(axis=1)
+            if len(proba.columns)
+            else pd.Series(0.0, index=proba.index)
+        )
         suggested = proba.apply(lambda row: ", ".join(c for c in proba.columns if row[c] >= 0.5), axis=1)
-        queue = pd.DataFrame({
-            "source": units["source"].to_numpy(),
-            "turn_index": units["turn_index"].to_numpy(),
-            "uncertainty": uncertainty.to_numpy(),
-            "suggested": suggested.to_numpy() if len(units) else [],
-            "text": units["text"].to_numpy(),
-        }).sort_values(["uncertainty", "source", "turn_index"], ascending=[False, True, True], kind="stable")
+        queue = pd.DataFrame(
+            {
+                "source": units["source"].to_numpy(),
+                "turn_index": units["turn_index"].to_numpy(),
+                "uncertainty": uncertainty.to_numpy(),
+                "suggested": suggested.to_numpy() if len(units) else [],
+                "text": units["text"].to_numpy(),
+            }
+        ).sort_values(["uncertainty", "source", "turn_index"], ascending=[False, True, True], kind="stable")
         return queue.head(n).reset_index(drop=True) if n else queue.reset_index(drop=True)

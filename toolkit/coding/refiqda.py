@@ -43,8 +43,24 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 GUID_NAMESPACE = uuid.UUID("6f1c1f2e-8f3b-5a4e-9c1d-7b2a4e5d6c70")
 """Namespace for the toolkit's uuid5 GUIDs (any fixed UUID; changing it changes every exported GUID)."""
 
-_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-            "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd"]
+_PALETTE = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+    "#843c39",
+    "#7b4173",
+    "#3182bd",
+]
 
 
 def stable_guid(*parts: object) -> str:
@@ -57,12 +73,16 @@ def _code_elements(parent: ET.Element, codebook: Codebook, parent_id: str | None
     for number, code in enumerate(codebook.codes):
         if code.parent != parent_id:
             continue
-        element = ET.SubElement(parent, tag, {
-            "guid": code_guid(codebook, code.id),
-            "name": code.name,
-            "isCodable": "true",
-            "color": _PALETTE[number % len(_PALETTE)],
-        })
+        element = ET.SubElement(
+            parent,
+            tag,
+            {
+                "guid": code_guid(codebook, code.id),
+                "name": code.name,
+                "isCodable": "true",
+                "color": _PALETTE[number % len(_PALETTE)],
+            },
+        )
         description = code.description + (f"\n[id: {code.id}]" if code.id else "")
         ET.SubElement(element, _q(tag, "Description")).text = description
         _code_elements(element, codebook, code.id, tag)
@@ -114,16 +134,26 @@ def project_qde_bytes(
     codings["coder"] = codings["coder"].fillna(default_coder).astype(str)
     unknown = sorted(set(codings["code_id"]) - set(codebook.ids))
     if unknown:
-        raise InputDataError(f"coding uses code '{unknown[0]}', which is not in the codebook",
-                             fix="add the code to the codebook or correct the code_id")
+        raise InputDataError(
+            f"coding uses code '{unknown[0]}', which is not in the codebook",
+            fix="add the code to the codebook or correct the code_id",
+        )
     missing = sorted(set(codings["source"]) - set(texts))
     if missing:
-        raise InputDataError(f"coding refers to source '{missing[0]}', which has no text",
-                             fix="code only transcripts that are exported")
+        raise InputDataError(
+            f"coding refers to source '{missing[0]}', which has no text",
+            fix="code only transcripts that are exported",
+        )
     coders = sorted(set(codings["coder"])) or [default_coder]
     user_guid = {c: stable_guid("user", c) for c in coders}
-    root = ET.Element(f"{p}Project", {"name": project_name, "origin": "pdtk (toolkit.coding.refiqda)",
-                                      "creatingUserGUID": user_guid[coders[0]]})
+    root = ET.Element(
+        f"{p}Project",
+        {
+            "name": project_name,
+            "origin": "pdtk (toolkit.coding.refiqda)",
+            "creatingUserGUID": user_guid[coders[0]],
+        },
+    )
     users = ET.SubElement(root, f"{p}Users")
     for coder in coders:
         ET.SubElement(users, f"{p}User", {"guid": user_guid[coder], "name": coder, "id": coder})
@@ -132,33 +162,53 @@ def project_qde_bytes(
     variable_guid = stable_guid("variable", "gruppe")
     if groups:
         variables = ET.SubElement(root, f"{p}Variables")
-        ET.SubElement(variables, f"{p}Variable", {"guid": variable_guid, "name": "gruppe", "typeOfVariable": "Text"})
+        ET.SubElement(
+            variables, f"{p}Variable", {"guid": variable_guid, "name": "gruppe", "typeOfVariable": "Text"}
+        )
     sources_el = ET.SubElement(root, f"{p}Sources")
     source_guid: dict[str, str] = {}
     for name in sorted(texts):
         guid = stable_guid("source", name)
         source_guid[name] = guid
-        source = ET.SubElement(sources_el, f"{p}TextSource", {
-            "guid": guid, "name": name, "plainTextPath": f"internal://{guid}.txt", "creatingUser": user_guid[coders[0]],
-        })
+        source = ET.SubElement(
+            sources_el,
+            f"{p}TextSource",
+            {
+                "guid": guid,
+                "name": name,
+                "plainTextPath": f"internal://{guid}.txt",
+                "creatingUser": user_guid[coders[0]],
+            },
+        )
         text_length = len(texts[name])
         mine = codings[codings["source"] == name].sort_values(["start", "end", "code_id", "coder"])
         for (start, end), group in mine.groupby(["start", "end"], sort=True):
             start, end = int(start), int(end)
             if not 0 <= start <= end <= text_length:
-                raise InputDataError(f"a coding in '{name}' has offsets {start}-{end} outside the text",
-                                     fix="recompute the segments from this transcript")
-            selection = ET.SubElement(source, f"{p}PlainTextSelection", {
-                "guid": stable_guid("selection", name, start, end),
-                "name": _selection_name(texts[name][start:end]),
-                "startPosition": str(start), "endPosition": str(end),
-                "creatingUser": user_guid[str(group["coder"].iloc[0])],
-            })
+                raise InputDataError(
+                    f"a coding in '{name}' has offsets {start}-{end} outside the text",
+                    fix="recompute the segments from this transcript",
+                )
+            selection = ET.SubElement(
+                source,
+                f"{p}PlainTextSelection",
+                {
+                    "guid": stable_guid("selection", name, start, end),
+                    "name": _selection_name(texts[name][start:end]),
+                    "startPosition": str(start),
+                    "endPosition": str(end),
+                    "creatingUser": user_guid[str(group["coder"].iloc[0])],
+                },
+            )
             for row in group.drop_duplicates(["code_id", "coder"]).itertuples(index=False):
-                coding = ET.SubElement(selection, f"{p}Coding", {
-                    "guid": stable_guid("coding", name, start, end, row.code_id, row.coder),
-                    "creatingUser": user_guid[row.coder],
-                })
+                coding = ET.SubElement(
+                    selection,
+                    f"{p}Coding",
+                    {
+                        "guid": stable_guid("coding", name, start, end, row.code_id, row.coder),
+                        "creatingUser": user_guid[row.coder],
+                    },
+                )
                 ET.SubElement(coding, f"{p}CodeRef", {"targetGUID": code_guid(codebook, row.code_id)})
         if groups and name in groups and pd.notna(groups[name]):
             value = ET.SubElement(source, f"{p}VariableValue")
@@ -185,13 +235,16 @@ def qdpx_bytes(codebook: Codebook, texts: dict[str, str], codings: pd.DataFrame,
 
 
 def _write_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # fixed: the same input gives the same bytes
+    info = zipfile.ZipInfo(
+        name, date_time=(2020, 1, 1, 0, 0, 0)
+    )  # fixed: the same input gives the same bytes
     info.compress_type = zipfile.ZIP_DEFLATED
     archive.writestr(info, data)
 
 
-def export_qdpx(path: str | Path, codebook: Codebook, texts: dict[str, str], codings: pd.DataFrame,
-                **kwargs: object) -> Path:
+def export_qdpx(
+    path: str | Path, codebook: Codebook, texts: dict[str, str], codings: pd.DataFrame, **kwargs: object
+) -> Path:
     """Write ``project.qdpx`` atomically."""
     return atomic_write_bytes(path, qdpx_bytes(codebook, texts, codings, **kwargs))
 
@@ -224,9 +277,15 @@ def _codes_from(element: ET.Element, parent_guid: str | None, out: list[dict]) -
     for code in _children(element, "Code"):
         description = next((d.text or "" for d in _children(code, "Description")), "")
         match = re.search(r"\[id: ([a-z0-9_]+)\]", description)
-        out.append({"guid": code.get("guid", "").strip("{}").lower(), "name": code.get("name", ""),
-                    "explicit_id": match.group(1) if match else "", "parent_guid": parent_guid or "",
-                    "description": re.sub(r"\s*\[id: [a-z0-9_]+\]\s*$", "", description)})
+        out.append(
+            {
+                "guid": code.get("guid", "").strip("{}").lower(),
+                "name": code.get("name", ""),
+                "explicit_id": match.group(1) if match else "",
+                "parent_guid": parent_guid or "",
+                "description": re.sub(r"\s*\[id: [a-z0-9_]+\]\s*$", "", description),
+            }
+        )
         _codes_from(code, code.get("guid", "").strip("{}").lower(), out)
 
 
@@ -240,8 +299,13 @@ def _map_codes(codes: list[dict], codebook: Codebook | None) -> pd.DataFrame:
             lookup[code.name.strip().lower()] = code.id
     ids = []
     for row in frame.itertuples(index=False):
-        found = (lookup.get(row.guid) or lookup.get(row.explicit_id.lower()) or lookup.get(row.name.strip().lower())
-                 or row.explicit_id or _slug(row.name))
+        found = (
+            lookup.get(row.guid)
+            or lookup.get(row.explicit_id.lower())
+            or lookup.get(row.name.strip().lower())
+            or row.explicit_id
+            or _slug(row.name)
+        )
         ids.append(found)
     frame["code_id"] = ids
     return frame.drop(columns="explicit_id")
@@ -278,7 +342,9 @@ def normalise_offsets(raw: str, positions: list[int], *, crlf_as: int) -> tuple[
     return normalised, mapped
 
 
-def read_qdpx(path: str | Path, codebook: Codebook | None = None, *, crlf_as: int | str = "auto") -> ImportedProject:
+def read_qdpx(
+    path: str | Path, codebook: Codebook | None = None, *, crlf_as: int | str = "auto"
+) -> ImportedProject:
     """Import a ``.qdpx`` (or a bare ``.qde``) project: codes, source texts and text codings.
 
     ``crlf_as`` is ``1`` (ATLAS.ti), ``2`` (NVivo, MAXQDA) or ``"auto"`` (1 when the project's ``origin``
@@ -297,20 +363,31 @@ def read_qdpx(path: str | Path, codebook: Codebook | None = None, *, crlf_as: in
                     if not info.is_dir():
                         members[info.filename.replace("\\", "/").lower()] = archive.read(info)
         except zipfile.BadZipFile:
-            raise InputDataError("not a REFI-QDA .qdpx archive (not a ZIP file)", file=path,
-                                 fix="export the project again as REFI-QDA (.qdpx)") from None
+            raise InputDataError(
+                "not a REFI-QDA .qdpx archive (not a ZIP file)",
+                file=path,
+                fix="export the project again as REFI-QDA (.qdpx)",
+            ) from None
     qde_name = next((n for n in members if n.endswith(".qde")), None)
     if qde_name is None:
-        raise InputDataError("the archive has no project.qde", file=path, fix="export the project again as REFI-QDA")
+        raise InputDataError(
+            "the archive has no project.qde", file=path, fix="export the project again as REFI-QDA"
+        )
     try:
         root = ET.fromstring(members[qde_name])
     except ET.ParseError as exc:
-        raise InputDataError(f"project.qde is not valid XML (line {exc.position[0]})", file=path,
-                             fix="export the project again") from None
+        raise InputDataError(
+            f"project.qde is not valid XML (line {exc.position[0]})",
+            file=path,
+            fix="export the project again",
+        ) from None
     origin = root.get("origin", "")
     crlf = (1 if "atlas" in origin.lower() else 2) if crlf_as == "auto" else int(crlf_as)
-    users = {u.get("guid", "").strip("{}").lower(): (u.get("name") or u.get("id") or "")
-             for users in _children(root, "Users") for u in _children(users, "User")}
+    users = {
+        u.get("guid", "").strip("{}").lower(): (u.get("name") or u.get("id") or "")
+        for users in _children(root, "Users")
+        for u in _children(users, "User")
+    }
     code_rows: list[dict] = []
     for book in _children(root, "CodeBook"):
         for codes in _children(book, "Codes"):
@@ -337,9 +414,19 @@ def read_qdpx(path: str | Path, codebook: Codebook | None = None, *, crlf_as: in
                         continue
                     target = ref.get("targetGUID", "").strip("{}").lower()
                     code_id, code_name = code_by_guid.get(target, (target, target))
-                    coder_guid = (coding.get("creatingUser") or sel.get("creatingUser") or "").strip("{}").lower()
-                    rows.append({"source": name, "start": start, "end": end, "code_id": code_id,
-                                 "code_name": code_name, "coder": users.get(coder_guid, coder_guid)})
+                    coder_guid = (
+                        (coding.get("creatingUser") or sel.get("creatingUser") or "").strip("{}").lower()
+                    )
+                    rows.append(
+                        {
+                            "source": name,
+                            "start": start,
+                            "end": end,
+                            "code_id": code_id,
+                            "code_name": code_name,
+                            "coder": users.get(coder_guid, coder_guid),
+                        }
+                    )
     codings = pd.DataFrame(rows, columns=["source", "start", "end", "code_id", "code_name", "coder"])
     codings = codings.astype({"start": "int64", "end": "int64"})
     return ImportedProject(codes=codes, texts=texts, codings=codings, origin=origin)
@@ -360,8 +447,11 @@ def _source_text(source: ET.Element, members: dict[str, bytes], path: Path) -> s
                     return data.decode(encoding)
                 except UnicodeDecodeError:
                     continue
-    raise InputDataError(f"the text of source '{source.get('name', '')}' is missing from the archive", file=path,
-                         fix="export the project again with its sources")
+    raise InputDataError(
+        f"the text of source '{source.get('name', '')}' is missing from the archive",
+        file=path,
+        fix="export the project again with its sources",
+    )
 
 
 def read_qdc(path: str | Path) -> Codebook:
@@ -375,7 +465,9 @@ def read_qdc(path: str | Path) -> Codebook:
     try:
         root = ET.fromstring(path.read_bytes())
     except ET.ParseError:
-        raise InputDataError("the .qdc file is not valid XML", file=path, fix="export the codebook again") from None
+        raise InputDataError(
+            "the .qdc file is not valid XML", file=path, fix="export the codebook again"
+        ) from None
     container = root if _local(root.tag) == "codebook" else next(iter(_children(root, "CodeBook")), root)
     rows: list[dict] = []
     for codes in _children(container, "Codes"):
@@ -391,8 +483,14 @@ def read_qdc(path: str | Path) -> Codebook:
             code_id = f"{code_id}_{seen[code_id]}"
         else:
             seen[code_id] = 1
-        codes_out.append(Code(id=code_id, name=row.name or code_id, description=row.description,
-                              parent=by_guid.get(row.parent_guid) if row.parent_guid else None))
+        codes_out.append(
+            Code(
+                id=code_id,
+                name=row.name or code_id,
+                description=row.description,
+                parent=by_guid.get(row.parent_guid) if row.parent_guid else None,
+            )
+        )
     return Codebook(name=path.stem, codes=codes_out)
 
 
@@ -413,8 +511,16 @@ def selections_to_turns(codings: pd.DataFrame, segments: pd.DataFrame) -> pd.Dat
         sel_len = max(1, row.end - row.start)
         hit = turns[(overlap >= 0.5 * turn_len) | (overlap >= 0.5 * sel_len)]
         for turn in hit.itertuples(index=False):
-            rows.append({"source": row.source, "turn_index": int(turn.turn_index), "speaker": turn.speaker,
-                         "start": int(turn.start), "end": int(turn.end), "code_id": row.code_id,
-                         "coder": getattr(row, "coder", "")})
+            rows.append(
+                {
+                    "source": row.source,
+                    "turn_index": int(turn.turn_index),
+                    "speaker": turn.speaker,
+                    "start": int(turn.start),
+                    "end": int(turn.end),
+                    "code_id": row.code_id,
+                    "coder": getattr(row, "coder", ""),
+                }
+            )
     columns = ["source", "turn_index", "speaker", "start", "end", "code_id", "coder"]
     return pd.DataFrame(rows, columns=columns).drop_duplicates().reset_index(drop=True)

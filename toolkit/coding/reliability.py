@@ -95,7 +95,9 @@ def compare_coders(
     for code_id in code_ids:
         stacked = np.vstack([matrices[c][code_id].to_numpy() for c in coders])
         agree = (stacked == stacked[0]).all(axis=0)
-        pair_kappas = [_kappa(stacked[i], stacked[j]) for i, j in itertools.combinations(range(len(coders)), 2)]
+        pair_kappas = [
+            _kappa(stacked[i], stacked[j]) for i, j in itertools.combinations(range(len(coders)), 2)
+        ]
         kappas = [k for k in pair_kappas if not np.isnan(k)]
         row = {
             "code_id": code_id,
@@ -106,33 +108,49 @@ def compare_coders(
             "alpha": krippendorff_alpha(stacked.astype(float)),
         }
         if texts is not None and len(coders) == 2:
-            row["kappa_characters"] = character_kappa(texts, codings[coders[0]], codings[coders[1]], code_id, units)
+            row["kappa_characters"] = character_kappa(
+                texts, codings[coders[0]], codings[coders[1]], code_id, units
+            )
         rows.append(row)
     per_code = pd.DataFrame(rows)
     return ReliabilityResult(per_code, disagreement_table(units, matrices, code_ids), coders, len(units))
 
 
-def disagreement_table(units: pd.DataFrame, matrices: dict[str, pd.DataFrame], code_ids: list[str]) -> pd.DataFrame:
+def disagreement_table(
+    units: pd.DataFrame, matrices: dict[str, pd.DataFrame], code_ids: list[str]
+) -> pd.DataFrame:
     """One row per unit and code where the coders differ: who coded it, who did not, and the text."""
     coders = list(matrices)
-    text_by_unit = dict(zip(zip(units["source"], units["turn_index"].astype(int), strict=True), units.get(
-        "text", pd.Series([""] * len(units))), strict=True))
+    text_by_unit = dict(
+        zip(
+            zip(units["source"], units["turn_index"].astype(int), strict=True),
+            units.get("text", pd.Series([""] * len(units))),
+            strict=True,
+        )
+    )
     rows = []
     for code_id in code_ids:
         stacked = pd.DataFrame({c: matrices[c][code_id] for c in coders})
         differing = stacked[stacked.nunique(axis=1) > 1]
         for (source, turn), values in differing.iterrows():
-            rows.append({
-                "source": source, "turn_index": int(turn), "code_id": code_id,
-                "coded_by": ", ".join(c for c in coders if values[c] == 1),
-                "not_coded_by": ", ".join(c for c in coders if values[c] == 0),
-                "text": text_by_unit.get((source, int(turn)), ""),
-            })
+            rows.append(
+                {
+                    "source": source,
+                    "turn_index": int(turn),
+                    "code_id": code_id,
+                    "coded_by": ", ".join(c for c in coders if values[c] == 1),
+                    "not_coded_by": ", ".join(c for c in coders if values[c] == 0),
+                    "text": text_by_unit.get((source, int(turn)), ""),
+                }
+            )
     return pd.DataFrame(rows, columns=["source", "turn_index", "code_id", "coded_by", "not_coded_by", "text"])
 
 
 def character_kappa(
-    texts: dict[str, str], coding_a: pd.DataFrame, coding_b: pd.DataFrame, code_id: str,
+    texts: dict[str, str],
+    coding_a: pd.DataFrame,
+    coding_b: pd.DataFrame,
+    code_id: str,
     units: pd.DataFrame | None = None,
 ) -> float:
     """Cohen's kappa over characters: each character of the units (or of the whole texts) is coded or not.
@@ -148,7 +166,7 @@ def character_kappa(
         for frame, mask in ((coding_a, mask_a), (coding_b, mask_b)):
             mine = frame[(frame["source"] == source) & (frame["code_id"] == code_id)]
             for start, end in zip(mine["start"].astype(int), mine["end"].astype(int), strict=True):
-                mask[max(0, start):min(length, end)] = 1
+                mask[max(0, start) : min(length, end)] = 1
         if units is not None:
             scope = np.zeros(length, dtype=bool)
             mine = units[units["source"] == source]

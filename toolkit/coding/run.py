@@ -96,12 +96,16 @@ class AutocodeResult:
             f"{len(self.segments)} codings; lemmas: {s.get('backend', '')}{speed}.",
         ]
         if self.reliability is not None:
-            lines.append(f"Human vs machine: mean kappa {self.reliability.mean_kappa:.3f}, mean alpha "
-                         f"{self.reliability.mean_alpha:.3f} on {self.reliability.n_units} units.")
+            lines.append(
+                f"Human vs machine: mean kappa {self.reliability.mean_kappa:.3f}, mean alpha "
+                f"{self.reliability.mean_alpha:.3f} on {self.reliability.n_units} units."
+            )
         if self.human_reliability is not None:
             lines.append(f"Between human coders: mean kappa {self.human_reliability.mean_kappa:.3f}.")
         if self.learned_cv is not None:
-            lines.append(f"Learned suggestions: cross-validated mean kappa {self.learned_cv['kappa'].mean():.3f}.")
+            lines.append(
+                f"Learned suggestions: cross-validated mean kappa {self.learned_cv['kappa'].mean():.3f}."
+            )
         candidates = int(self.candidate_themes["candidate"].sum()) if len(self.candidate_themes) else 0
         lines.append(f"Theme discovery: {candidates} candidate theme(s) outside the codebook.")
         lines.extend(self.notes)
@@ -117,9 +121,12 @@ class AutocodeResult:
         report.add_text(self.summary(run_details=False))
         report.add_table(self.frequencies, "Code frequencies (participant turns; small counts suppressed)")
         if self.by_group is not None and not self.by_group.empty:
-            report.add_table(self.by_group, "Themes by group: share of turns, Fisher exact test against the other "
-                                            "groups, Benjamini-Hochberg q (turns within an interview are not "
-                                            "independent: read p-values as descriptive)")
+            report.add_table(
+                self.by_group,
+                "Themes by group: share of turns, Fisher exact test against the other "
+                "groups, Benjamini-Hochberg q (turns within an interview are not "
+                "independent: read p-values as descriptive)",
+            )
         matrix = cooccurrence_matrix(self.segments, self.units, self.codebook.ids)
         small = (matrix > 0) & (matrix < self.settings.get("min_cell", 5))
         shown = matrix.mask(small)
@@ -139,7 +146,9 @@ class AutocodeResult:
             if self.human_reliability is not None:
                 report.add_table(self.human_reliability.per_code, "Between human coders, per code")
         if self.learned_cv is not None:
-            report.add_table(self.learned_cv, "Learned suggestions: cross-validated agreement with the human coder")
+            report.add_table(
+                self.learned_cv, "Learned suggestions: cross-validated agreement with the human coder"
+            )
         report.add_table(self.candidate_themes, "Candidate themes (NMF on lemma TF-IDF)")
         report.add_table(self.keyword_suggestions, "Collocations that could become multi-word keywords")
         return report
@@ -160,12 +169,17 @@ def _read_groups(groups: pd.DataFrame | str | Path | None, in_dir: Path) -> tupl
 def _validate_groups(frame: pd.DataFrame, where: object) -> pd.DataFrame:
     missing = [c for c in ("source", "group") if c not in frame.columns]
     if missing:
-        raise InputDataError(f"the group mapping has no column '{missing[0]}'", file=str(where),
-                             fix="give a CSV with columns source (transcript file name) and group")
+        raise InputDataError(
+            f"the group mapping has no column '{missing[0]}'",
+            file=str(where),
+            fix="give a CSV with columns source (transcript file name) and group",
+        )
     out = frame[["source", "group"]].dropna().astype(str)
     dup = out["source"][out["source"].duplicated()]
     if len(dup):
-        raise InputDataError(f"transcript '{dup.iloc[0]}' has two groups", file=str(where), fix="keep one row per transcript")
+        raise InputDataError(
+            f"transcript '{dup.iloc[0]}' has two groups", file=str(where), fix="keep one row per transcript"
+        )
     return out.reset_index(drop=True)
 
 
@@ -180,26 +194,38 @@ def read_hand_coding(path: str | Path, codebook: Codebook, segments: pd.DataFram
         hand = read_table(path)
         missing = [c for c in ("source", "turn_index", "code_id") if c not in hand.columns]
         if missing:
-            raise InputDataError(f"the hand coding has no column '{missing[0]}'", file=path,
-                                 fix="use the segments.csv format: source, turn_index, speaker, start, end, code_id")
+            raise InputDataError(
+                f"the hand coding has no column '{missing[0]}'",
+                file=path,
+                fix="use the segments.csv format: source, turn_index, speaker, start, end, code_id",
+            )
         if "coder" not in hand.columns:
             hand["coder"] = "hand"
         hand["coder"] = hand["coder"].fillna("hand").astype(str)
         hand["turn_index"] = pd.to_numeric(hand["turn_index"], errors="coerce")
         bad = hand["turn_index"].isna()
         if bad.any():
-            raise InputDataError(f"row {int(bad.idxmax()) + 2} has a turn_index that is not a whole number", file=path,
-                                 fix="write turn_index as 0, 1, 2 …")
+            raise InputDataError(
+                f"row {int(bad.idxmax()) + 2} has a turn_index that is not a whole number",
+                file=path,
+                fix="write turn_index as 0, 1, 2 …",
+            )
         hand["turn_index"] = hand["turn_index"].astype("int64")
     unknown = sorted(set(hand["code_id"].astype(str)) - set(codebook.ids))
     if unknown:
-        raise InputDataError(f"the hand coding uses code '{unknown[0]}', which is not in the codebook", file=path,
-                             fix="add the code to the codebook or rename it in the hand coding")
+        raise InputDataError(
+            f"the hand coding uses code '{unknown[0]}', which is not in the codebook",
+            file=path,
+            fix="add the code to the codebook or rename it in the hand coding",
+        )
     known_sources = set(segments["source"])
     strangers = sorted(set(hand["source"].astype(str)) - known_sources)
     if strangers:
-        raise InputDataError(f"the hand coding names transcript '{strangers[0]}', which is not in the folder", file=path,
-                             fix="code transcripts from the same folder, or remove those rows")
+        raise InputDataError(
+            f"the hand coding names transcript '{strangers[0]}', which is not in the folder",
+            file=path,
+            fix="code transcripts from the same folder, or remove those rows",
+        )
     return hand.reset_index(drop=True)
 
 
@@ -247,7 +273,11 @@ def autocode_folder(
 
     frequencies = code_frequencies(coded, turn_units, book, min_cell=min_cell)
     pairs = cooccurrence(coded, turn_units, book.ids, min_cell=min_cell)
-    by_group = themes_by_group(coded, turn_units, group_frame, book.ids, min_cell=min_cell) if group_frame is not None else None
+    by_group = (
+        themes_by_group(coded, turn_units, group_frame, book.ids, min_cell=min_cell)
+        if group_frame is not None
+        else None
+    )
     topics = discover_themes(turn_units["text"].tolist(), book, analyzer=analyzer, seed=seed)
     collocations = suggest_collocations(turn_units["text"].tolist(), book, analyzer=analyzer)
 
@@ -261,39 +291,67 @@ def autocode_folder(
         codings = {c: hand[hand["coder"] == c] for c in coders}
         codings[MACHINE_CODER] = coded
         for c in coders:
-            reliability_pair = compare_coders(hand_units, {c: codings[c], MACHINE_CODER: coded}, book.ids, texts=texts)
+            reliability_pair = compare_coders(
+                hand_units, {c: codings[c], MACHINE_CODER: coded}, book.ids, texts=texts
+            )
             if reliability is None:
                 reliability = reliability_pair
         if len(coders) >= 2:
-            human_reliability = compare_coders(hand_units, {c: codings[c] for c in coders}, book.ids, texts=texts)
+            human_reliability = compare_coders(
+                hand_units, {c: codings[c] for c in coders}, book.ids, texts=texts
+            )
         # learn from the first coder's labels
         labels = to_indicator_matrix(hand_units, codings[coders[0]], book.ids).reset_index(drop=True)
         learner = ThemeLearner(book, analyzer=analyzer, seed=seed)
-        learned_cv = learner.cross_validate(hand_units["text"].tolist(), labels, groups=hand_units["source"].tolist())
+        learned_cv = learner.cross_validate(
+            hand_units["text"].tolist(), labels, groups=hand_units["source"].tolist()
+        )
         learner.fit(hand_units["text"].tolist(), labels)
         rest = turn_units[~turn_units["source"].isin(set(hand["source"]))].reset_index(drop=True)
         if len(rest):
             proba = learner.predict_proba(rest["text"].tolist())
-            long = proba.assign(source=rest["source"].to_numpy(), turn_index=rest["turn_index"].to_numpy()).melt(
-                id_vars=["source", "turn_index"], var_name="code_id", value_name="probability")
-            suggestions = long[long["probability"] >= 0.5].sort_values(["source", "turn_index", "code_id"]).reset_index(drop=True)
+            long = proba.assign(
+                source=rest["source"].to_numpy(), turn_index=rest["turn_index"].to_numpy()
+            ).melt(id_vars=["source", "turn_index"], var_name="code_id", value_name="probability")
+            suggestions = (
+                long[long["probability"] >= 0.5]
+                .sort_values(["source", "turn_index", "code_id"])
+                .reset_index(drop=True)
+            )
         else:
             suggestions = pd.DataFrame(columns=["source", "turn_index", "code_id", "probability"])
             notes.append("Every transcript is hand-coded: no turns left for suggestions or the coding queue.")
         queue = learner.uncertainty_queue(rest, n=50)
 
-    cards_html = render_cards(book, coded, turn_units, by_group, group_frame, min_cell=min_cell, synthetic=synthetic)
+    cards_html = render_cards(
+        book, coded, turn_units, by_group, group_frame, min_cell=min_cell, synthetic=synthetic
+    )
     export_codings = coded[["source", "start", "end", "code_id"]].assign(coder=MACHINE_CODER)
     if hand is not None and {"start", "end"}.issubset(hand.columns):
-        export_codings = pd.concat([export_codings, hand[["source", "start", "end", "code_id", "coder"]]], ignore_index=True)
-    group_map = dict(zip(group_frame["source"], group_frame["group"], strict=True)) if group_frame is not None else None
+        export_codings = pd.concat(
+            [export_codings, hand[["source", "start", "end", "code_id", "coder"]]], ignore_index=True
+        )
+    group_map = (
+        dict(zip(group_frame["source"], group_frame["group"], strict=True))
+        if group_frame is not None
+        else None
+    )
 
     segment_columns = [*SEGMENT_CONTRACT, "evidence"] + (["sentence_index"] if unit == "sentence" else [])
     files: dict[str, Path] = {}
     with staged_output(out_dir) as stage:
         write_csv(stage / "segments.csv", coded[segment_columns])
-        atomic_write_bytes(stage / "project.qdpx", qdpx_bytes(book, texts, export_codings, project_name=book.name,
-                                                               groups=group_map, default_coder=MACHINE_CODER))
+        atomic_write_bytes(
+            stage / "project.qdpx",
+            qdpx_bytes(
+                book,
+                texts,
+                export_codings,
+                project_name=book.name,
+                groups=group_map,
+                default_coder=MACHINE_CODER,
+            ),
+        )
         atomic_write_bytes(stage / "codebook.qdc", codebook_qdc_bytes(book))
         atomic_write_text(stage / "insight_cards.html", cards_html)
         write_csv(stage / "code_frequencies.csv", frequencies)
@@ -305,8 +363,13 @@ def autocode_folder(
         if reliability is not None:
             table = reliability.per_code.assign(comparison=f"{reliability.coders[0]} vs {MACHINE_CODER}")
             if human_reliability is not None:
-                table = pd.concat([table, human_reliability.per_code.assign(
-                    comparison=" vs ".join(human_reliability.coders))], ignore_index=True)
+                table = pd.concat(
+                    [
+                        table,
+                        human_reliability.per_code.assign(comparison=" vs ".join(human_reliability.coders)),
+                    ],
+                    ignore_index=True,
+                )
             write_csv(stage / "reliability.csv", table)
             write_csv(stage / "disagreements.csv", reliability.disagreements)
             write_csv(stage / "learned_cv.csv", learned_cv)
@@ -315,13 +378,32 @@ def autocode_folder(
         files = {p.name: out_dir / p.name for p in stage.iterdir() if p.is_file()}
 
     settings = {
-        "unit": unit, "backend": analyzer.backend, "min_cell": min_cell, "seed": seed,
-        "n_transcripts": len(texts), "n_units": len(units_all), "n_words": n_words,
-        "seconds_coding": seconds, "words_per_second": n_words / seconds if seconds > 0 else float("nan"),
+        "unit": unit,
+        "backend": analyzer.backend,
+        "min_cell": min_cell,
+        "seed": seed,
+        "n_transcripts": len(texts),
+        "n_units": len(units_all),
+        "n_words": n_words,
+        "seconds_coding": seconds,
+        "words_per_second": n_words / seconds if seconds > 0 else float("nan"),
     }
     return AutocodeResult(
-        segments=coded, units=turn_units, codebook=book, frequencies=frequencies, cooccurrence=pairs,
-        by_group=by_group, candidate_themes=topics, keyword_suggestions=collocations, reliability=reliability,
-        human_reliability=human_reliability, learned_cv=learned_cv, suggestions=suggestions, queue=queue,
-        out_dir=out_dir, files=files, settings=settings, notes=notes,
+        segments=coded,
+        units=turn_units,
+        codebook=book,
+        frequencies=frequencies,
+        cooccurrence=pairs,
+        by_group=by_group,
+        candidate_themes=topics,
+        keyword_suggestions=collocations,
+        reliability=reliability,
+        human_reliability=human_reliability,
+        learned_cv=learned_cv,
+        suggestions=suggestions,
+        queue=queue,
+        out_dir=out_dir,
+        files=files,
+        settings=settings,
+        notes=notes,
     )

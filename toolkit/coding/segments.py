@@ -35,11 +35,37 @@ _LABEL = re.compile(
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"»”']))\s+(?=[\"«“(]?[A-ZÆØÅ0-9])")
 
 INTERVIEWER_LABELS = frozenset(
-    {"i", "int", "intervjuer", "intervjuar", "interviewer", "forsker", "moderator", "intervju", "spørsmål", "q"}
+    {
+        "i",
+        "int",
+        "intervjuer",
+        "intervjuar",
+        "interviewer",
+        "forsker",
+        "moderator",
+        "intervju",
+        "spørsmål",
+        "q",
+    }
 )
 """Labels (lower-cased, digits and spaces removed) that mark the interviewer; every other label is a participant."""
 
-_ABBREVIATIONS = ("f.eks.", "bl.a.", "osv.", "dvs.", "ca.", "nr.", "mv.", "mfl.", "evt.", "ev.", "jf.", "pga.", "kl.", "t.d.")
+_ABBREVIATIONS = (
+    "f.eks.",
+    "bl.a.",
+    "osv.",
+    "dvs.",
+    "ca.",
+    "nr.",
+    "mv.",
+    "mfl.",
+    "evt.",
+    "ev.",
+    "jf.",
+    "pga.",
+    "kl.",
+    "t.d.",
+)
 
 SEGMENT_COLUMNS = ["source", "turn_index", "speaker", "role", "start", "end", "text"]
 
@@ -92,7 +118,7 @@ def split_sentences(turns: pd.DataFrame) -> pd.DataFrame:
         text = turn.text
         bounds, begin = [], 0
         for gap in _SENTENCE_END.finditer(text):
-            if text[begin:gap.start()].lower().endswith(_ABBREVIATIONS):
+            if text[begin : gap.start()].lower().endswith(_ABBREVIATIONS):
                 continue  # "f.eks. Kari" does not end a sentence
             bounds.append((begin, gap.start()))
             begin = gap.end()
@@ -100,7 +126,9 @@ def split_sentences(turns: pd.DataFrame) -> pd.DataFrame:
         for s_index, (first, last) in enumerate(bounds):
             start, end = _strip_span(text, first, last)
             row = turn._asdict()
-            row.update(start=turn.start + start, end=turn.start + end, text=text[start:end], sentence_index=s_index)
+            row.update(
+                start=turn.start + start, end=turn.start + end, text=text[start:end], sentence_index=s_index
+            )
             rows.append(row)
     frame = pd.DataFrame(rows, columns=[*SEGMENT_COLUMNS, "sentence_index"])
     return frame.astype({"turn_index": "int64", "start": "int64", "end": "int64", "sentence_index": "int64"})
@@ -114,9 +142,7 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def read_segments(
-    paths: Path | list[Path], *, unit: str = "turn"
-) -> tuple[pd.DataFrame, dict[str, str]]:
+def read_segments(paths: Path | list[Path], *, unit: str = "turn") -> tuple[pd.DataFrame, dict[str, str]]:
     """Read transcripts (a folder or a list of files) into segments; also return ``{source: text}``.
 
     ``source`` is the file name, as in ``segments.csv``. ``unit`` is ``turn`` or ``sentence``.
@@ -125,7 +151,9 @@ def read_segments(
         raise InputDataError(f"unknown coding unit '{unit}'", fix="use 'turn' or 'sentence'")
     files = list_transcripts(paths) if isinstance(paths, Path | str) else [Path(p) for p in paths]
     if not files:
-        raise InputDataError("no transcripts (.txt, .docx, .vtt) in the folder", file=paths, fix="check the folder")
+        raise InputDataError(
+            "no transcripts (.txt, .docx, .vtt) in the folder", file=paths, fix="check the folder"
+        )
     names = [f.name for f in files]
     if len(set(names)) != len(names):
         raise InputDataError("two transcripts have the same file name", fix="rename one of them")

@@ -75,10 +75,19 @@ class DevianceResult:
             ("Brier score", round(self.risk.metrics["brier"], 4)),
             ("high-risk people", int(i["high_risk"].sum())),
             ("positive deviants", _count(int(i["is_deviant"].sum()), self.min_cell)),
-            ("deviants flagged in every run", _count(int((i["is_deviant"] & (i["flagged_share"] == 1)).sum()), self.min_cell)),
+            (
+                "deviants flagged in every run",
+                _count(int((i["is_deviant"] & (i["flagged_share"] == 1)).sum()), self.min_cell),
+            ),
             ("negative deviants", _count(int(i["is_negative_deviant"].sum()), self.min_cell)),
-            ("units flagged", "; ".join(f"{r.unit_var}={r.unit} ({r.flag})" for r in flagged_units.itertuples()) or "none"),
-            ("interview sampling frame", ", ".join(f"{k}: {v}" for k, v in self.sampling_frame["role"].value_counts().items())),
+            (
+                "units flagged",
+                "; ".join(f"{r.unit_var}={r.unit} ({r.flag})" for r in flagged_units.itertuples()) or "none",
+            ),
+            (
+                "interview sampling frame",
+                ", ".join(f"{k}: {v}" for k, v in self.sampling_frame["role"].value_counts().items()),
+            ),
         ]
         return pd.DataFrame(rows, columns=["item", "value"])
 
@@ -104,29 +113,50 @@ class DevianceResult:
             f"{s['folds'] - 1} of {s['folds']} folds (cross-fitting), so nobody's own outcome informs their own "
             f"expectation. Model family: {self.risk.model} (setting: {s['model']})."
         )
-        report.add_table(self.tables["model_comparison"], "Cross-validated performance of the candidate models (lower log loss and Brier are better).")
-        report.add_figure(self.risk.reliability_plot(), "Calibration: observed against predicted, by tenth of predicted probability.")
+        report.add_table(
+            self.tables["model_comparison"],
+            "Cross-validated performance of the candidate models (lower log loss and Brier are better).",
+        )
+        report.add_figure(
+            self.risk.reliability_plot(),
+            "Calibration: observed against predicted, by tenth of predicted probability.",
+        )
         report.add_table(self.tables["calibration"], "Calibration table.")
         if len(self.tables["odds_ratios"]):
-            report.add_table(self.tables["odds_ratios"], "Logistic regression (GLM, all rows): odds ratios of the good outcome with 95 % intervals.")
+            report.add_table(
+                self.tables["odds_ratios"],
+                "Logistic regression (GLM, all rows): odds ratios of the good outcome with 95 % intervals.",
+            )
 
         report.add_heading("Risk distribution")
-        report.add_figure(self._risk_figure(), f"Predicted risk of not reaching '{s['outcome']}'; the line marks the high-risk cut-off (top {1 - s['high_risk_quantile']:.0%}).")
+        report.add_figure(
+            self._risk_figure(),
+            f"Predicted risk of not reaching '{s['outcome']}'; the line marks the high-risk cut-off (top {1 - s['high_risk_quantile']:.0%}).",
+        )
 
         report.add_heading("Individual positive deviants")
-        rule = RULE_TEXT[s["rule"]].format(threshold=s["score_threshold"], p=1 / (1 + s["score_threshold"] ** 2), share=s["top_share"])
+        rule = RULE_TEXT[s["rule"]].format(
+            threshold=s["score_threshold"], p=1 / (1 + s["score_threshold"] ** 2), share=s["top_share"]
+        )
         report.add_text(
             f"A positive deviant succeeded, was in the top {1 - s['high_risk_quantile']:.0%} of predicted risk, and passes the rule: {rule}. "
             "The base-rate check below compares the number flagged with the number that luck alone would produce under the model."
         )
-        report.add_table(self.tables["base_rate"], "Base-rate check (counts below the minimum cell size are hidden).")
-        report.add_figure(self._stability_figure(), f"Stability: share of the {s['stability_seeds']} cross-fitting runs (different fold splits) in which each ever-flagged person was flagged.")
+        report.add_table(
+            self.tables["base_rate"], "Base-rate check (counts below the minimum cell size are hidden)."
+        )
+        report.add_figure(
+            self._stability_figure(),
+            f"Stability: share of the {s['stability_seeds']} cross-fitting runs (different fold splits) in which each ever-flagged person was flagged.",
+        )
         if "isolation_comparison" in self.tables:
             report.add_text(
                 "Second lens: an isolation forest scores how unusual each success's combination of risk factors is among all successes. "
                 "It does not know the outcome model; agreement with pd_score on the clearest cases is reassuring, disagreement marks people worth a second look."
             )
-            report.add_table(self.tables["isolation_comparison"], "pd_score and isolation-forest score side by side.")
+            report.add_table(
+                self.tables["isolation_comparison"], "pd_score and isolation-forest score side by side."
+            )
 
         report.add_heading("Units")
         report.add_text(
@@ -137,31 +167,59 @@ class DevianceResult:
         for analysis in self.unit_analyses:
             report.add_heading(f"Units: {analysis.unit_var}", level=3)
             report.add_text(analysis.dispersion_note())
-            report.add_figure(analysis.funnel_plot(), f"Funnel plot for {analysis.unit_var}: 95 % and {s['unit_limit']:.1%} limits.")
+            report.add_figure(
+                analysis.funnel_plot(),
+                f"Funnel plot for {analysis.unit_var}: 95 % and {s['unit_limit']:.1%} limits.",
+            )
             shown = self.units[self.units["unit_var"] == analysis.unit_var]
             report.add_table(
-                shown[["unit", "n", "observed", "expected", "o_e", "o_e_ci_low", "o_e_ci_high", "o_e_shrunk", "z", "flag"]],
+                shown[
+                    [
+                        "unit",
+                        "n",
+                        "observed",
+                        "expected",
+                        "o_e",
+                        "o_e_ci_low",
+                        "o_e_ci_high",
+                        "o_e_shrunk",
+                        "z",
+                        "flag",
+                    ]
+                ],
                 "O/E with 95 % interval, empirical-Bayes shrunk O/E, z and flag (small cells hidden).",
             )
             key = f"persistence_{analysis.unit_var}"
             if key in self.tables:
-                report.add_table(self.tables[key], f"Persistence across cohorts ({s['cohort']}): a practice persists, luck does not.")
+                report.add_table(
+                    self.tables[key],
+                    f"Persistence across cohorts ({s['cohort']}): a practice persists, luck does not.",
+                )
 
         report.add_heading("Profile: how deviants differ")
         report.add_text(
             "Standardised mean differences between positive deviants and high-risk people who did not succeed, with 95 % intervals. "
             "|SMD| above 0.2 is a noticeable difference. These are descriptions, not causes."
         )
-        report.add_table(self.tables["profile"], "Deviants against high-risk non-deviants, every observed variable.")
+        report.add_table(
+            self.tables["profile"], "Deviants against high-risk non-deviants, every observed variable."
+        )
         if self.matched is not None:
             report.add_text(
                 "Matched comparison: each deviant is matched on the risk factors to up to three high-risk non-deviants "
                 f"({self.matched.message}). Differences that remain are not explained by the measured risk."
             )
-            report.add_figure(self.matched.love_plot(), "Love plot: balance on the risk factors before and after matching.")
-            report.add_figure(self.matched.overlap_plot(), "Overlap of propensity scores (deviants vs high-risk peers).")
+            report.add_figure(
+                self.matched.love_plot(), "Love plot: balance on the risk factors before and after matching."
+            )
+            report.add_figure(
+                self.matched.overlap_plot(), "Overlap of propensity scores (deviants vs high-risk peers)."
+            )
             if "matched_profile" in self.tables and len(self.tables["matched_profile"]):
-                report.add_table(self.tables["matched_profile"], "Characterising variables after matching on the risk factors.")
+                report.add_table(
+                    self.tables["matched_profile"],
+                    "Characterising variables after matching on the risk factors.",
+                )
 
         report.add_heading("Interview sampling frame")
         report.add_text(
@@ -207,9 +265,17 @@ class DevianceResult:
         fig, ax = plt.subplots(figsize=(5.5, 3.2))
         runs = self.settings["stability_seeds"]
         if len(share):
-            ax.hist(share, bins=np.linspace(0, 1, runs + 2) if runs > 1 else 3, color="tab:green", alpha=0.8, density=True)
+            ax.hist(
+                share,
+                bins=np.linspace(0, 1, runs + 2) if runs > 1 else 3,
+                color="tab:green",
+                alpha=0.8,
+                density=True,
+            )
         else:
-            ax.text(0.5, 0.5, "nobody was flagged in any run", ha="center", va="center", transform=ax.transAxes)
+            ax.text(
+                0.5, 0.5, "nobody was flagged in any run", ha="center", va="center", transform=ax.transAxes
+            )
         ax.set_xlabel("share of runs flagged (people flagged at least once)")
         ax.set_ylabel("density")
         fig.tight_layout()
@@ -230,29 +296,55 @@ def _check_columns(frame: pd.DataFrame, outcome: str, units: Sequence[str], conf
             fix="run 'pdtk anonymise' first, or rename the pseudonym column to pid",
         )
     if frame["pid"].isna().any() or not frame["pid"].is_unique:
-        raise InputDataError("column 'pid' has missing or repeated pseudonyms", fix="re-run 'pdtk anonymise' on the raw register")
+        raise InputDataError(
+            "column 'pid' has missing or repeated pseudonyms",
+            fix="re-run 'pdtk anonymise' on the raw register",
+        )
     for unit in units:
         if unit not in frame.columns:
-            raise InputDataError(f"unit column '{unit}' is not in the register", fix="check 'units:' in the protocol")
+            raise InputDataError(
+                f"unit column '{unit}' is not in the register", fix="check 'units:' in the protocol"
+            )
         if unit == outcome:
-            raise ProtocolError(f"the outcome '{unit}' is also listed as a unit", fix="remove it from 'units:'")
+            raise ProtocolError(
+                f"the outcome '{unit}' is also listed as a unit", fix="remove it from 'units:'"
+            )
     if config.cohort is not None and config.cohort not in frame.columns:
-        raise ProtocolError(f"key 'deviance.cohort' names '{config.cohort}', which is not a column of the register")
+        raise ProtocolError(
+            f"key 'deviance.cohort' names '{config.cohort}', which is not a column of the register"
+        )
     for col in config.exact_match:
         if col not in frame.columns:
-            raise ProtocolError(f"key 'deviance.exact_match' names '{col}', which is not a column of the register")
+            raise ProtocolError(
+                f"key 'deviance.exact_match' names '{col}', which is not a column of the register"
+            )
 
 
-def variable_roles(frame: pd.DataFrame, *, outcome: str, risk: RiskModelResult, units: Sequence[str], cohort: str | None) -> pd.DataFrame:
+def variable_roles(
+    frame: pd.DataFrame, *, outcome: str, risk: RiskModelResult, units: Sequence[str], cohort: str | None
+) -> pd.DataFrame:
     """The report's roles table: every column and what phase 2 does with it."""
-    rows = [{"variable": "pid", "role": "pseudonym (identifies rows; never analysed)", "coding": ""},
-            {"variable": outcome, "role": "outcome (1 = good outcome)", "coding": "0/1"}]
+    rows = [
+        {"variable": "pid", "role": "pseudonym (identifies rows; never analysed)", "coding": ""},
+        {"variable": outcome, "role": "outcome (1 = good outcome)", "coding": "0/1"},
+    ]
     rows += risk.design.roles().to_dict("records")
-    rows += [{"variable": u, "role": "unit (where deviance is looked for; not adjusted for)", "coding": f"{frame[u].nunique()} units"} for u in units]
+    rows += [
+        {
+            "variable": u,
+            "role": "unit (where deviance is looked for; not adjusted for)",
+            "coding": f"{frame[u].nunique()} units",
+        }
+        for u in units
+    ]
     used = {"pid", outcome, *risk.design.risk_factors, *units}
     for col in frame.columns:
         if col not in used:
-            role = "cohort (persistence) and characterising" if col == cohort else "characterising (describes deviants; never adjusted away)"
+            role = (
+                "cohort (persistence) and characterising"
+                if col == cohort
+                else "characterising (describes deviants; never adjusted away)"
+            )
             rows.append({"variable": col, "role": role, "coding": ""})
     return pd.DataFrame(rows)
 
@@ -282,8 +374,17 @@ def analyse_deviance(
     results do not depend on which thread finishes first.
     """
     with threadpool_limits(limits=threads) if threads is not None else contextlib.nullcontext():
-        return _analyse(frame, outcome=outcome, risk_factors=risk_factors, units=units, config=config, seed=seed,
-                        min_cell=min_cell, strata=strata, isolation=isolation)
+        return _analyse(
+            frame,
+            outcome=outcome,
+            risk_factors=risk_factors,
+            units=units,
+            config=config,
+            seed=seed,
+            min_cell=min_cell,
+            strata=strata,
+            isolation=isolation,
+        )
 
 
 def _analyse(
@@ -303,12 +404,24 @@ def _analyse(
     frame = frame.reset_index(drop=True)
     y = check_outcome(frame, outcome)
     risk = fit_risk(
-        frame, outcome=outcome, risk_factors=risk_factors, model=config.model, folds=config.folds, seed=seed,
-        stability_seeds=config.stability_seeds, units=units, timing=config.timing,
+        frame,
+        outcome=outcome,
+        risk_factors=risk_factors,
+        model=config.model,
+        folds=config.folds,
+        seed=seed,
+        stability_seeds=config.stability_seeds,
+        units=units,
+        timing=config.timing,
     )
     individuals = ind.individual_table(
-        frame["pid"].to_numpy(), y, risk.p_runs, high_risk_quantile=config.high_risk_quantile, rule=config.rule,
-        score_threshold=config.score_threshold, top_share=config.top_share,
+        frame["pid"].to_numpy(),
+        y,
+        risk.p_runs,
+        high_risk_quantile=config.high_risk_quantile,
+        rule=config.rule,
+        score_threshold=config.score_threshold,
+        top_share=config.top_share,
     )
     notes: list[str] = []
     tables: dict[str, pd.DataFrame] = {}
@@ -316,21 +429,51 @@ def _analyse(
     # so it runs on a second thread meanwhile; it is seeded and joined before anything reads it, so the
     # results do not depend on which finishes first.
     pool = ThreadPoolExecutor(max_workers=1)
-    iso_future = pool.submit(ind.isolation_view, risk.X, individuals, seed=seed) if isolation and (y == 1).sum() > 10 else None
+    iso_future = (
+        pool.submit(ind.isolation_view, risk.X, individuals, seed=seed)
+        if isolation and (y == 1).sum() > 10
+        else None
+    )
 
     # ------------------------------------------------------------------ units, two passes per unit column
     unit_analyses: list[unt.UnitAnalysis] = []
     for unit in units:
-        first = unt.analyse_units(frame, unit, y, risk.p_expected, limit=config.unit_limit, min_unit_size=config.min_unit_size, cohort=config.cohort)
+        first = unt.analyse_units(
+            frame,
+            unit,
+            y,
+            risk.p_expected,
+            limit=config.unit_limit,
+            min_unit_size=config.min_unit_size,
+            cohort=config.cohort,
+        )
         above = first.table.loc[first.table["flag"] == "above", "unit"].tolist()
         analysis = first
         if above:
             bench = fit_risk(
-                frame, outcome=outcome, risk_factors=risk_factors, model=risk.model, folds=config.folds, seed=seed,
-                stability_seeds=1, units=units, timing=config.timing, outside_benchmark={unit: above}, odds_ratios=False, metrics=False,
+                frame,
+                outcome=outcome,
+                risk_factors=risk_factors,
+                model=risk.model,
+                folds=config.folds,
+                seed=seed,
+                stability_seeds=1,
+                units=units,
+                timing=config.timing,
+                outside_benchmark={unit: above},
+                odds_ratios=False,
+                metrics=False,
                 prepared=(risk.design, risk.X, risk.logit_state),
             )
-            analysis = unt.analyse_units(frame, unit, y, bench.p_expected, limit=config.unit_limit, min_unit_size=config.min_unit_size, cohort=config.cohort)
+            analysis = unt.analyse_units(
+                frame,
+                unit,
+                y,
+                bench.p_expected,
+                limit=config.unit_limit,
+                min_unit_size=config.min_unit_size,
+                cohort=config.cohort,
+            )
         analysis.table["in_benchmark"] = ~analysis.table["unit"].isin(above)
         analysis.table["z_first_pass"] = first.table["z"].to_numpy()
         analysis.table["flag_first_pass"] = first.table["flag"].to_numpy()
@@ -346,58 +489,104 @@ def _analyse(
     # ------------------------------------------------------------------ profile
     deviant = individuals["is_deviant"].to_numpy()
     peers = individuals["high_risk"].to_numpy() & ~deviant
-    characterise = prof.profile_columns(frame, exclude=["pid", outcome, *units], characterise=config.characterise)
+    characterise = prof.profile_columns(
+        frame, exclude=["pid", outcome, *units], characterise=config.characterise
+    )
     roles_map = {c: "risk factor" for c in risk.design.risk_factors}
     profile_cols = list(dict.fromkeys([*risk.design.risk_factors, *characterise]))
-    tables["profile"] = prof.smd_profile(frame, deviant, peers, profile_cols, roles=roles_map, min_cell=min_cell)
+    tables["profile"] = prof.smd_profile(
+        frame, deviant, peers, profile_cols, roles=roles_map, min_cell=min_cell
+    )
     matched = None
     characterise_only = [c for c in characterise if c not in risk.design.risk_factors]
     if deviant.sum() >= max(min_cell, 2):
         found = prof.matched_comparison(
-            frame, individuals, risk_factors=risk.design.risk_factors, characterise=characterise_only,
-            exact=config.exact_match, seed=seed, min_cell=min_cell,
+            frame,
+            individuals,
+            risk_factors=risk.design.risk_factors,
+            characterise=characterise_only,
+            exact=config.exact_match,
+            seed=seed,
+            min_cell=min_cell,
         )
         if found is not None:
             matched, tables["matched_profile"] = found
             tables["matched_balance"] = matched.balance
     else:
-        notes.append(f"Fewer than {max(min_cell, 2)} positive deviants: no profile comparison or matching was done.")
+        notes.append(
+            f"Fewer than {max(min_cell, 2)} positive deviants: no profile comparison or matching was done."
+        )
 
     # ------------------------------------------------------------------ interview sampling frame
     strata = list(strata) if strata is not None else smp.default_strata(frame, units)
     frame_sample = smp.sampling_frame(
-        frame, individuals, strata=strata, n_deviants=config.interview_deviants, n_comparisons=config.interview_comparisons, seed=seed
+        frame,
+        individuals,
+        strata=strata,
+        n_deviants=config.interview_deviants,
+        n_comparisons=config.interview_comparisons,
+        seed=seed,
     )
     roles_count = frame_sample["role"].value_counts().rename_axis("role").reset_index(name="n")
-    tables["sampling_roles"] = suppress_small_cells(roles_count, min_cell=min_cell, count_cols=["n"], group_cols=None).drop(columns="suppressed")
+    tables["sampling_roles"] = suppress_small_cells(
+        roles_count, min_cell=min_cell, count_cols=["n"], group_cols=None
+    ).drop(columns="suppressed")
 
     # ------------------------------------------------------------------ published tables
     tables["model_comparison"] = risk.comparison
     tables["odds_ratios"] = risk.odds_ratios
-    tables["calibration"] = suppress_small_cells(risk.calibration, min_cell=min_cell, count_cols=["n"], group_cols=None).drop(columns="suppressed")
+    tables["calibration"] = suppress_small_cells(
+        risk.calibration, min_cell=min_cell, count_cols=["n"], group_cols=None
+    ).drop(columns="suppressed")
     base = ind.base_rate_table(individuals, score_threshold=config.score_threshold, rule=config.rule)
     tables["base_rate"] = suppress_small_cells(
         base, min_cell=min_cell, count_cols=["n"], derived={"share_of_high_risk": ["n"]}, group_cols=None
     ).drop(columns="suppressed")
     tables["overdispersion"] = pd.DataFrame(
-        [{"unit_var": a.unit_var, **a.dispersion, "widened": a.widened, "tau2": a.tau2} for a in unit_analyses]
+        [
+            {"unit_var": a.unit_var, **a.dispersion, "widened": a.widened, "tau2": a.tau2}
+            for a in unit_analyses
+        ]
     )
     for a in unit_analyses:
         if len(a.persistence):
             tables[f"persistence_{a.unit_var}"] = suppress_small_cells(
-                a.persistence, min_cell=min_cell, count_cols=["observed"], total_col="n", derived={"z": ["observed"]}, group_cols=None
+                a.persistence,
+                min_cell=min_cell,
+                count_cols=["observed"],
+                total_col="n",
+                derived={"z": ["observed"]},
+                group_cols=None,
             ).drop(columns="suppressed")
     roles = variable_roles(frame, outcome=outcome, risk=risk, units=units, cohort=config.cohort)
     tables["variable_roles"] = roles
     settings = {
-        "outcome": outcome, "model": config.model, "folds": config.folds, "high_risk_quantile": config.high_risk_quantile,
-        "rule": config.rule, "score_threshold": config.score_threshold, "top_share": config.top_share,
-        "stability_seeds": config.stability_seeds, "unit_limit": config.unit_limit, "min_unit_size": config.min_unit_size,
-        "cohort": config.cohort, "strata": strata, "seed": seed,
+        "outcome": outcome,
+        "model": config.model,
+        "folds": config.folds,
+        "high_risk_quantile": config.high_risk_quantile,
+        "rule": config.rule,
+        "score_threshold": config.score_threshold,
+        "top_share": config.top_share,
+        "stability_seeds": config.stability_seeds,
+        "unit_limit": config.unit_limit,
+        "min_unit_size": config.min_unit_size,
+        "cohort": config.cohort,
+        "strata": strata,
+        "seed": seed,
     }
     return DevianceResult(
-        individuals=individuals, units=units_table, sampling_frame=frame_sample, tables=tables, risk=risk,
-        unit_analyses=unit_analyses, matched=matched, settings=settings, roles=roles, min_cell=min_cell, notes=notes,
+        individuals=individuals,
+        units=units_table,
+        sampling_frame=frame_sample,
+        tables=tables,
+        risk=risk,
+        unit_analyses=unit_analyses,
+        matched=matched,
+        settings=settings,
+        roles=roles,
+        min_cell=min_cell,
+        notes=notes,
     )
 
 
@@ -407,11 +596,24 @@ def _publish_units(analyses: list[unt.UnitAnalysis], min_cell: int) -> pd.DataFr
         return pd.DataFrame(columns=unt.CONTRACT_COLUMNS)
     table = pd.concat([a.table for a in analyses], ignore_index=True).drop(columns=["variance"])
     derived_from_observed = [
-        "z", "o_e", "o_e_ci_low", "o_e_ci_high", "z_adjusted", "observed_rate", "excess_rate", "excess_rate_shrunk", "o_e_shrunk", "z_first_pass",
+        "z",
+        "o_e",
+        "o_e_ci_low",
+        "o_e_ci_high",
+        "z_adjusted",
+        "observed_rate",
+        "excess_rate",
+        "excess_rate_shrunk",
+        "o_e_shrunk",
+        "z_first_pass",
     ]
     published = suppress_small_cells(
-        table, min_cell=min_cell, count_cols=["observed"], total_col="n",
-        derived={c: ["observed"] for c in derived_from_observed if c in table.columns}, group_cols=["unit_var"],
+        table,
+        min_cell=min_cell,
+        count_cols=["observed"],
+        total_col="n",
+        derived={c: ["observed"] for c in derived_from_observed if c in table.columns},
+        group_cols=["unit_var"],
     )
     extras = [c for c in published.columns if c not in unt.CONTRACT_COLUMNS]
     return published[[*unt.CONTRACT_COLUMNS, *extras]]
@@ -435,8 +637,17 @@ def _isolation_comparison(individuals: pd.DataFrame, min_cell: int) -> pd.DataFr
         ("high-risk successes compared", len(sub)),
         ("Spearman correlation of pd_score and isolation score", round(rho, 3)),
         ("size of each top-10 % list", top),
-        ("people in both top-10 % lists", overlap if overlap == 0 or overlap >= min_cell else f"< {min_cell}"),
-        ("mean isolation score, deviants", round(float(deviants["isolation_score"].mean()), 3) if len(deviants) else np.nan),
-        ("mean isolation score, other high-risk successes", round(float(sub.loc[~sub["is_deviant"], "isolation_score"].mean()), 3)),
+        (
+            "people in both top-10 % lists",
+            overlap if overlap == 0 or overlap >= min_cell else f"< {min_cell}",
+        ),
+        (
+            "mean isolation score, deviants",
+            round(float(deviants["isolation_score"].mean()), 3) if len(deviants) else np.nan,
+        ),
+        (
+            "mean isolation score, other high-risk successes",
+            round(float(sub.loc[~sub["is_deviant"], "isolation_score"].mean()), 3),
+        ),
     ]
     return pd.DataFrame(rows, columns=["measure", "value"]).astype({"value": "string"})

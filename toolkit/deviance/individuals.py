@@ -69,7 +69,9 @@ def flag_deviants(
     return candidates & passes
 
 
-def negative_deviant_mask(y: np.ndarray, p: np.ndarray, *, high_risk_quantile: float, score_threshold: float) -> np.ndarray:
+def negative_deviant_mask(
+    y: np.ndarray, p: np.ndarray, *, high_risk_quantile: float, score_threshold: float
+) -> np.ndarray:
     """Low-risk people (bottom ``1 - high_risk_quantile`` of risk) whose failure was surprising (score <= -threshold).
 
     The mirror image of a positive deviant: they had every advantage the model knows of and still did badly.
@@ -111,10 +113,14 @@ def individual_table(
         p_runs = p_runs[:, None]
     y = np.asarray(y)
     p = p_runs[:, 0]
-    kwargs = dict(high_risk_quantile=high_risk_quantile, rule=rule, score_threshold=score_threshold, top_share=top_share)
+    kwargs = dict(
+        high_risk_quantile=high_risk_quantile, rule=rule, score_threshold=score_threshold, top_share=top_share
+    )
     flagged = np.column_stack([flag_deviants(y, p_runs[:, i], **kwargs) for i in range(p_runs.shape[1])])
     high = high_risk_mask(p, high_risk_quantile)
-    negative = negative_deviant_mask(y, p, high_risk_quantile=high_risk_quantile, score_threshold=score_threshold)
+    negative = negative_deviant_mask(
+        y, p, high_risk_quantile=high_risk_quantile, score_threshold=score_threshold
+    )
     score = pd_score(y, p)
     risk = 1 - p
     table = pd.DataFrame(
@@ -145,10 +151,19 @@ def base_rate_table(individuals: pd.DataFrame, *, score_threshold: float, rule: 
     rows = [
         {"step": "everyone", "n": len(individuals), "share_of_high_risk": np.nan},
         {"step": "high risk", "n": int(high.sum()), "share_of_high_risk": 1.0},
-        {"step": "high risk and succeeded", "n": int((high & success).sum()), "share_of_high_risk": (high & success).sum() / max(high.sum(), 1)},
-        {"step": f"flagged as positive deviant (rule: {rule})", "n": n_flagged, "share_of_high_risk": n_flagged / max(high.sum(), 1)},
         {
-            "step": "stable: flagged in every run", "n": int((individuals["flagged_share"] == 1).sum()),
+            "step": "high risk and succeeded",
+            "n": int((high & success).sum()),
+            "share_of_high_risk": (high & success).sum() / max(high.sum(), 1),
+        },
+        {
+            "step": f"flagged as positive deviant (rule: {rule})",
+            "n": n_flagged,
+            "share_of_high_risk": n_flagged / max(high.sum(), 1),
+        },
+        {
+            "step": "stable: flagged in every run",
+            "n": int((individuals["flagged_share"] == 1).sum()),
             "share_of_high_risk": (individuals["flagged_share"] == 1).sum() / max(high.sum(), 1),
         },
     ]
@@ -183,4 +198,9 @@ def isolation_view(
     fit_rows = X if len(X) <= max_rows else X[rng.choice(len(X), size=max_rows, replace=False)]
     forest = IsolationForest(n_estimators=100, random_state=seed).fit(fit_rows)
     scored = success & individuals["high_risk"].to_numpy()
-    return pd.DataFrame({"pid": individuals["pid"].to_numpy()[scored], "isolation_score": -forest.score_samples(features[scored])})
+    return pd.DataFrame(
+        {
+            "pid": individuals["pid"].to_numpy()[scored],
+            "isolation_score": -forest.score_samples(features[scored]),
+        }
+    )

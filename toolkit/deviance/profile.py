@@ -40,14 +40,18 @@ def smd_with_ci(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     return float(d), float(d - 1.959964 * se), float(d + 1.959964 * se)
 
 
-def profile_columns(frame: pd.DataFrame, *, exclude: Sequence[str], characterise: Sequence[str] = ()) -> list[str]:
+def profile_columns(
+    frame: pd.DataFrame, *, exclude: Sequence[str], characterise: Sequence[str] = ()
+) -> list[str]:
     """Columns to profile: ``characterise`` if given, else every column not excluded (ids, outcome, units)."""
     if characterise:
         missing = [c for c in characterise if c not in frame.columns]
         if missing:
             from toolkit.errors import ProtocolError
 
-            raise ProtocolError(f"key 'deviance.characterise' names '{missing[0]}', which is not a column of the register")
+            raise ProtocolError(
+                f"key 'deviance.characterise' names '{missing[0]}', which is not a column of the register"
+            )
         return list(characterise)
     excluded = set(exclude)
     return [c for c in frame.columns if c not in excluded]
@@ -84,8 +88,16 @@ def smd_profile(
             a, b = values[group], values[comparison]
             d, lo, hi = smd_with_ci(a, b)
             numeric_rows.append(
-                {"variable": col, "level": "", "role": role, "mean_deviants": np.nanmean(a) if len(a) else np.nan,
-                 "mean_comparison": np.nanmean(b) if len(b) else np.nan, "smd": d, "ci_low": lo, "ci_high": hi}
+                {
+                    "variable": col,
+                    "level": "",
+                    "role": role,
+                    "mean_deviants": np.nanmean(a) if len(a) else np.nan,
+                    "mean_comparison": np.nanmean(b) if len(b) else np.nan,
+                    "smd": d,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                }
             )
         else:
             text = series.astype("string").fillna("(missing)")
@@ -98,17 +110,31 @@ def smd_profile(
                 a, b = indicator[group], indicator[comparison]
                 d, lo, hi = smd_with_ci(a, b)
                 category_rows.append(
-                    {"variable": col, "level": str(level), "role": role, "n_deviants": int(a.sum()), "n_comparison": int(b.sum()),
-                     "mean_deviants": a.mean() if len(a) else np.nan, "mean_comparison": b.mean() if len(b) else np.nan,
-                     "smd": d, "ci_low": lo, "ci_high": hi}
+                    {
+                        "variable": col,
+                        "level": str(level),
+                        "role": role,
+                        "n_deviants": int(a.sum()),
+                        "n_comparison": int(b.sum()),
+                        "mean_deviants": a.mean() if len(a) else np.nan,
+                        "mean_comparison": b.mean() if len(b) else np.nan,
+                        "smd": d,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                    }
                 )
     table = pd.DataFrame(numeric_rows)
     if category_rows:
         cats = pd.DataFrame(category_rows)
         derived_a = ["mean_deviants", "smd", "ci_low", "ci_high"]
         cats = suppress_small_cells(
-            cats, min_cell=min_cell, count_cols=["n_deviants", "n_comparison"],
-            derived={**{c: ["n_deviants", "n_comparison"] for c in derived_a}, "mean_comparison": ["n_comparison"]},
+            cats,
+            min_cell=min_cell,
+            count_cols=["n_deviants", "n_comparison"],
+            derived={
+                **{c: ["n_deviants", "n_comparison"] for c in derived_a},
+                "mean_comparison": ["n_comparison"],
+            },
             group_cols=["variable"],
         ).drop(columns="suppressed")
         table = pd.concat([table, cats], ignore_index=True) if len(table) else cats
@@ -147,8 +173,18 @@ def matched_comparison(
     sub = frame.iloc[rows].reset_index(drop=True)
     sub = sub.assign(_deviant=deviant[rows].astype(int), _outcome=individuals["pd_score"].to_numpy()[rows])
     result = match_att(
-        sub, "_deviant", "_outcome", list(risk_factors), k=k, replace=True, exact=list(exact), seed=seed,
-        refine=True, max_steps=3, max_candidates=6, bias_correction=False,
+        sub,
+        "_deviant",
+        "_outcome",
+        list(risk_factors),
+        k=k,
+        replace=True,
+        exact=list(exact),
+        seed=seed,
+        refine=True,
+        max_steps=3,
+        max_candidates=6,
+        bias_correction=False,
     )
     weights = result.control_weights()
     matched_t = np.zeros(len(sub), dtype=bool)
@@ -182,11 +218,27 @@ def matched_comparison(
         if np.isin(values[ok], (0.0, 1.0)).all():
             count = a.sum()
             if 0 < count < min_cell or 0 < len(a) - count < min_cell:
-                out.append({"variable": name, "mean_deviants": np.nan, "mean_matched_peers": np.nan, "smd": np.nan,
-                            "ci_low": np.nan, "ci_high": np.nan})
+                out.append(
+                    {
+                        "variable": name,
+                        "mean_deviants": np.nan,
+                        "mean_matched_peers": np.nan,
+                        "smd": np.nan,
+                        "ci_low": np.nan,
+                        "ci_high": np.nan,
+                    }
+                )
                 continue
-        out.append({"variable": name, "mean_deviants": a.mean(), "mean_matched_peers": mean_b, "smd": d,
-                    "ci_low": d - 1.959964 * se, "ci_high": d + 1.959964 * se})
+        out.append(
+            {
+                "variable": name,
+                "mean_deviants": a.mean(),
+                "mean_matched_peers": mean_b,
+                "smd": d,
+                "ci_low": d - 1.959964 * se,
+                "ci_high": d + 1.959964 * se,
+            }
+        )
     table = pd.DataFrame(out)
     if len(table):
         table = table.iloc[np.argsort(-table["smd"].abs().to_numpy(), kind="stable")].reset_index(drop=True)

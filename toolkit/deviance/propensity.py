@@ -47,7 +47,9 @@ SMD_TARGET = 0.1
 # balance
 
 
-def smd(x_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray | None = None, *, denominator: float | None = None) -> float:
+def smd(
+    x_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray | None = None, *, denominator: float | None = None
+) -> float:
     """Standardised mean difference treated − controls (controls optionally weighted)."""
     mean_c = np.average(x_c, weights=w_c) if len(x_c) else np.nan
     if denominator is None:
@@ -80,7 +82,9 @@ def balance_table(
     for j, name in enumerate(names):
         x = X[:, j]
         xt, xc = x[treated], x[~treated]
-        denom = np.sqrt((np.var(xt, ddof=1) + np.var(xc, ddof=1)) / 2) if len(xt) > 1 and len(xc) > 1 else np.nan
+        denom = (
+            np.sqrt((np.var(xt, ddof=1) + np.var(xc, ddof=1)) / 2) if len(xt) > 1 and len(xc) > 1 else np.nan
+        )
         before = smd(xt, xc, denominator=denom)
         if matched_treated.any() and used.any():
             after = smd(x[matched_treated], x[used], control_weights[used], denominator=denom)
@@ -89,7 +93,9 @@ def balance_table(
             ratio = var_t / var_c if var_c > 0 else (1.0 if var_t == 0 else np.inf)
         else:
             after, ratio = np.nan, np.nan
-        rows.append({"covariate": name, "smd_before": before, "smd_after": after, "variance_ratio_after": ratio})
+        rows.append(
+            {"covariate": name, "smd_before": before, "smd_after": after, "variance_ratio_after": ratio}
+        )
     return pd.DataFrame(rows)
 
 
@@ -166,7 +172,13 @@ def nearest_neighbour_match(
                         pairs_c.append(c_sorted[pos])
                         pairs_d.append(d)
                         available[pos] = False
-    return pd.DataFrame({"treated": np.asarray(pairs_t, dtype=np.int64), "control": np.asarray(pairs_c, dtype=np.int64), "distance": np.asarray(pairs_d, dtype=float)})
+    return pd.DataFrame(
+        {
+            "treated": np.asarray(pairs_t, dtype=np.int64),
+            "control": np.asarray(pairs_c, dtype=np.int64),
+            "distance": np.asarray(pairs_d, dtype=float),
+        }
+    )
 
 
 def _k_nearest(sorted_scores: np.ndarray, value: float, k: int, available: np.ndarray | None) -> list[int]:
@@ -239,7 +251,12 @@ def att_from_matches(
     sigma2 = 0.5 * (y[c_rows] - neighbour_y.loc[c_rows].to_numpy()) ** 2
     extra = float(np.sum((weight.to_numpy() ** 2 - weight_sq.to_numpy()) * sigma2))
     variance = (float(np.sum((tau_i - att) ** 2)) + extra) / n1**2
-    return {"estimate": att, "se": float(np.sqrt(max(variance, 0.0))), "n_treated_matched": n1, "n_controls_used": len(c_rows)}
+    return {
+        "estimate": att,
+        "se": float(np.sqrt(max(variance, 0.0))),
+        "n_treated_matched": n1,
+        "n_controls_used": len(c_rows),
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -293,7 +310,9 @@ class MatchResult:
         b = self.balance.iloc[::-1]
         fig, ax = plt.subplots(figsize=(5.5, 0.32 * len(b) + 1.4))
         y = np.arange(len(b))
-        ax.scatter(b["smd_before"].abs(), y, marker="o", facecolors="none", edgecolors="tab:red", label="before")
+        ax.scatter(
+            b["smd_before"].abs(), y, marker="o", facecolors="none", edgecolors="tab:red", label="before"
+        )
         ax.scatter(b["smd_after"].abs(), y, marker="o", color="tab:blue", label="after matching")
         ax.axvline(SMD_TARGET, color="grey", ls="--", lw=1)
         ax.set_yticks(y)
@@ -326,25 +345,45 @@ class MatchResult:
 # the engine
 
 
-def _check_inputs(frame: pd.DataFrame, treatment: str, outcome: str, covariates: Sequence[str], exact: Sequence[str]) -> None:
-    for role, cols in (("treatment", [treatment]), ("outcome", [outcome]), ("covariate", covariates), ("exact-match column", exact)):
+def _check_inputs(
+    frame: pd.DataFrame, treatment: str, outcome: str, covariates: Sequence[str], exact: Sequence[str]
+) -> None:
+    for role, cols in (
+        ("treatment", [treatment]),
+        ("outcome", [outcome]),
+        ("covariate", covariates),
+        ("exact-match column", exact),
+    ):
         for c in cols:
             if c not in frame.columns:
-                raise InputDataError(f"{role} column '{c}' is not in the data", fix="check the column names (they are case-sensitive)")
+                raise InputDataError(
+                    f"{role} column '{c}' is not in the data",
+                    fix="check the column names (they are case-sensitive)",
+                )
     if not covariates:
-        raise InputDataError("no covariates given", fix="list the columns to balance, e.g. --covariates age,educ")
+        raise InputDataError(
+            "no covariates given", fix="list the columns to balance, e.g. --covariates age,educ"
+        )
     t = pd.to_numeric(frame[treatment], errors="coerce")
     if t.isna().any() or not t.isin([0, 1]).all():
-        raise InputDataError(f"treatment column '{treatment}' must be 0/1 with no gaps", fix="recode it as 1 = treated, 0 = control")
+        raise InputDataError(
+            f"treatment column '{treatment}' must be 0/1 with no gaps",
+            fix="recode it as 1 = treated, 0 = control",
+        )
     if t.sum() == 0 or t.sum() == len(t):
         raise InputDataError(f"treatment column '{treatment}' needs both treated (1) and controls (0)")
     y = pd.to_numeric(frame[outcome], errors="coerce")
     if y.isna().any():
         row = int(np.flatnonzero(y.isna().to_numpy())[0])
-        raise InputDataError(f"outcome column '{outcome}' is missing or not a number in row {row + 1}", fix="drop or recode those rows")
+        raise InputDataError(
+            f"outcome column '{outcome}' is missing or not a number in row {row + 1}",
+            fix="drop or recode those rows",
+        )
 
 
-def _refinement_candidates(X: np.ndarray, names: list[str], balance: pd.DataFrame, terms: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+def _refinement_candidates(
+    X: np.ndarray, names: list[str], balance: pd.DataFrame, terms: list[tuple[int, ...]]
+) -> list[tuple[int, ...]]:
     """Terms to try next: squares of the worst continuous covariates, then their interactions with the others."""
     worst = balance.assign(a=balance["smd_after"].abs()).sort_values("a", ascending=False)
     worst = worst[worst["a"] > SMD_TARGET]
@@ -426,7 +465,11 @@ def _match_att(
             matched_treated[matches["treated"].unique()] = True
         balance = balance_table(X, names, treated, matched_treated, weights)
         absolute = balance["smd_after"].abs().fillna(np.inf)
-        return float(absolute.max()), float(absolute.mean()), (logit, matches, balance, list(terms), ~support & treated)
+        return (
+            float(absolute.max()),
+            float(absolute.mean()),
+            (logit, matches, balance, list(terms), ~support & treated),
+        )
 
     terms: list[tuple[int, ...]] = [(i,) for i in range(X.shape[1]) if np.ptp(X[:, i]) > 0]
     refinements: list[str] = []
@@ -447,7 +490,9 @@ def _match_att(
             best = (worst, mean_abs, state, list(refinements))
     worst, _, (logit, matches, balance, terms_used, trimmed), refinements = best
     if len(matches) == 0:
-        raise InputDataError("no treated person has a control within the caliper", fix="widen --caliper or check overlap")
+        raise InputDataError(
+            "no treated person has a control within the caliper", fix="widen --caliper or check overlap"
+        )
     est = att_from_matches(y, logit, treated, matches, X if bias_correction else None)
     all_balanced = bool(worst <= SMD_TARGET)
     message = (
@@ -468,7 +513,8 @@ def _match_att(
         "n_treated_trimmed": int(trimmed.sum()),
         "method": (
             f"nearest-neighbour 1:{k} propensity matching on the logit, caliper {caliper} SD, "
-            f"{'with' if replace else 'without'} replacement" + (f", exact on {', '.join(exact)}" if exact else "")
+            f"{'with' if replace else 'without'} replacement"
+            + (f", exact on {', '.join(exact)}" if exact else "")
             + ("; Abadie-Imbens bias correction" if bias_correction else "")
             + "; Abadie-Imbens standard error"
         ),
@@ -506,7 +552,6 @@ def _term_name(term: tuple[int, ...], names: Sequence[str]) -> str:
     return f"{names[term[0]]}*{names[term[1]]}"
 
 
-
 def write_match_outputs(
     path: str | Path,
     out_dir: str | Path,
@@ -526,11 +571,22 @@ def write_match_outputs(
     frame = read_table(path)
     try:
         result = match_att(
-            frame, treatment, outcome, covariates, k=k, caliper=caliper, replace=replace, exact=exact, seed=seed
+            frame,
+            treatment,
+            outcome,
+            covariates,
+            k=k,
+            caliper=caliper,
+            replace=replace,
+            exact=exact,
+            seed=seed,
         )
     except InputDataError as exc:
         raise InputDataError(str(exc).rstrip("."), file=path) from None
-    effect = {key: (value.item() if isinstance(value, np.generic) else value) for key, value in result.effect.items()}
+    effect = {
+        key: (value.item() if isinstance(value, np.generic) else value)
+        for key, value in result.effect.items()
+    }
     effect["message"] = result.message
     with staged_output(out_dir) as out:
         write_json(out / "effect.json", effect)
@@ -538,4 +594,12 @@ def write_match_outputs(
     return result
 
 
-__all__ = ["MatchResult", "match_att", "balance_table", "nearest_neighbour_match", "att_from_matches", "smd", "write_match_outputs"]
+__all__ = [
+    "MatchResult",
+    "match_att",
+    "balance_table",
+    "nearest_neighbour_match",
+    "att_from_matches",
+    "smd",
+    "write_match_outputs",
+]

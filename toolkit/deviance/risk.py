@@ -46,7 +46,9 @@ _MAX_LEVELS = 30
 def check_outcome(frame: pd.DataFrame, outcome: str) -> np.ndarray:
     """Return the outcome as an int8 array, refusing anything that is not a 0/1 column without gaps."""
     if outcome not in frame.columns:
-        raise InputDataError(f"outcome column '{outcome}' is not in the register", fix="check 'outcome:' in the protocol")
+        raise InputDataError(
+            f"outcome column '{outcome}' is not in the register", fix="check 'outcome:' in the protocol"
+        )
     values = frame[outcome]
     if pd.api.types.is_bool_dtype(values):
         values = values.astype("Int8")
@@ -100,9 +102,14 @@ def check_risk_factors(
             )
     for name in risk_factors:
         if name not in frame.columns:
-            raise InputDataError(f"risk factor '{name}' is not a column of the register", fix="check 'risk_factors:' in the protocol")
+            raise InputDataError(
+                f"risk factor '{name}' is not a column of the register",
+                fix="check 'risk_factors:' in the protocol",
+            )
         if name == outcome:
-            raise ProtocolError(f"the outcome '{name}' is also listed as a risk factor", fix="remove it from 'risk_factors:'")
+            raise ProtocolError(
+                f"the outcome '{name}' is also listed as a risk factor", fix="remove it from 'risk_factors:'"
+            )
         if name in units:
             raise ProtocolError(
                 f"'{name}' is both a risk factor and a unit",
@@ -184,7 +191,9 @@ class RiskDesign:
                     out[:, j] = text == level
                     j += 1
             else:
-                values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+                values = pd.to_numeric(frame[col], errors="coerce").to_numpy(
+                    dtype=np.float64, na_value=np.nan
+                )
                 missing = np.isnan(values)
                 out[:, j] = np.where(missing, self.numeric_[col], values)
                 j += 1
@@ -203,7 +212,9 @@ class RiskDesign:
             if col in self.levels_:
                 how = f"categorical, {len(self.levels_[col])} levels, reference '{self.reference_[col]}'"
             else:
-                how = "numeric" + (", median-imputed with a missing indicator" if col in self.missing_indicator_ else "")
+                how = "numeric" + (
+                    ", median-imputed with a missing indicator" if col in self.missing_indicator_ else ""
+                )
             rows.append({"variable": col, "role": "risk factor (adjusted for)", "coding": how})
         return pd.DataFrame(rows)
 
@@ -253,7 +264,9 @@ def fit_logistic_newton(
         return float(total + 0.5 * np.sum(penalty * coef**2))
 
     eta = beta[0] + X @ beta[1:]
-    loss = objective(eta, beta) if fixed_hessian is None else 0.0  # full steps with a fixed Hessian: no line search
+    loss = (
+        objective(eta, beta) if fixed_hessian is None else 0.0
+    )  # full steps with a fixed Hessian: no line search
     for _ in range(max_iter):
         mu = 1.0 / (1.0 + np.exp(-np.clip(eta, -30, 30)))
         w = mu * (1.0 - mu)
@@ -326,12 +339,17 @@ class NewtonLogisticRegression:
         self.mean_ = X.mean(axis=0)
         scale = X.std(axis=0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
-        self.coef_std_ = fit_logistic_newton((X - self.mean_) / self.scale_, np.asarray(y, dtype=np.float64), ridge=self.ridge, init=init)
+        self.coef_std_ = fit_logistic_newton(
+            (X - self.mean_) / self.scale_, np.asarray(y, dtype=np.float64), ridge=self.ridge, init=init
+        )
         self.classes_ = np.array([0, 1])
         return self
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
-        return self.coef_std_[0] + ((np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_) @ self.coef_std_[1:]
+        return (
+            self.coef_std_[0]
+            + ((np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_) @ self.coef_std_[1:]
+        )
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         p = 1.0 / (1.0 + np.exp(-np.clip(self.decision_function(X), -30, 30)))
@@ -416,7 +434,9 @@ def cross_fitted_probabilities(
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     if isinstance(make_estimator(model, seed), NewtonLogisticRegression):
         if state is None:
-            return _cross_fit_logit(X, y, [test for _, test in splitter.split(np.zeros(len(y)), y)], zero_at_prediction)
+            return _cross_fit_logit(
+                X, y, [test for _, test in splitter.split(np.zeros(len(y)), y)], zero_at_prediction
+            )
         if (folds, seed) not in state.folds:  # test rows only: a fold's training rows are all the others
             state.folds[(folds, seed)] = [test for _, test in splitter.split(np.zeros(len(y)), y)]
         return _cross_fit_logit(X, y, state.folds[(folds, seed)], zero_at_prediction, state)
@@ -519,11 +539,23 @@ def logit_state(X: np.ndarray, y: np.ndarray, base: LogitState | None = None) ->
     successes = np.bincount(row_pattern, weights=y, minlength=len(first))
     start = fit_logistic_newton(patterns, successes / counts, sample_weight=counts, init=init)
     mu = 1.0 / (1.0 + np.exp(-np.clip(start[0] + patterns @ start[1:], -30, 30)))
-    return LogitState(patterns, row_pattern, mean, scale, start, logistic_hessian(patterns, counts * mu * (1 - mu)), base.folds if base else {})
+    return LogitState(
+        patterns,
+        row_pattern,
+        mean,
+        scale,
+        start,
+        logistic_hessian(patterns, counts * mu * (1 - mu)),
+        base.folds if base else {},
+    )
 
 
 def _cross_fit_logit(
-    X: np.ndarray, y: np.ndarray, test_folds: Sequence[np.ndarray], zero_at_prediction: Sequence[int], state: LogitState | None = None
+    X: np.ndarray,
+    y: np.ndarray,
+    test_folds: Sequence[np.ndarray],
+    zero_at_prediction: Sequence[int],
+    state: LogitState | None = None,
 ) -> np.ndarray:
     """Cross-fitted logistic regression, fast: one standardisation, folds as pattern counts, warm-started Newton.
 
@@ -553,14 +585,21 @@ def _cross_fit_logit(
         rate = np.divide(successes, counts, out=np.zeros(n_patterns), where=counts > 0)
         share = (len(y) - len(test)) / len(y)
         beta = fit_logistic_newton(
-            patterns, rate, init=state.start, sample_weight=counts, fixed_hessian=state.hessian * share, tol=1e-5
+            patterns,
+            rate,
+            init=state.start,
+            sample_weight=counts,
+            fixed_hessian=state.hessian * share,
+            tol=1e-5,
         )
         p_pattern = 1.0 / (1.0 + np.exp(-np.clip(beta[0] + predict_at @ beta[1:], -30, 30)))
         p[test] = p_pattern[test_pattern]
     return np.clip(p, _EPS, 1 - _EPS)
 
 
-def in_sample_probabilities(X: np.ndarray, y: np.ndarray, *, model: str | Any = "logit", seed: int = 0) -> np.ndarray:
+def in_sample_probabilities(
+    X: np.ndarray, y: np.ndarray, *, model: str | Any = "logit", seed: int = 0
+) -> np.ndarray:
     """Probabilities from one model fitted on every row, predicting the same rows.
 
     Not used by the pipeline: it exists so that tests and teaching material can show what cross-fitting
@@ -618,13 +657,24 @@ def odds_ratio_table(
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                fit = sm.GLM(y, sm.add_constant(X, has_constant="add"), family=sm.families.Binomial()).fit(start_params=params)
+                fit = sm.GLM(y, sm.add_constant(X, has_constant="add"), family=sm.families.Binomial()).fit(
+                    start_params=params
+                )
             params, se = np.asarray(fit.params), np.asarray(fit.bse)
         else:
             cov = T @ np.linalg.inv(hessian) @ T.T
             se = np.sqrt(np.diag(cov))
     except Exception as exc:  # noqa: BLE001 - statsmodels/numpy raise several types; the report says why
-        return pd.DataFrame({"term": [], "odds_ratio": [], "ci_low": [], "ci_high": [], "p_value": [], "note": [str(exc)[:80]]})
+        return pd.DataFrame(
+            {
+                "term": [],
+                "odds_ratio": [],
+                "ci_low": [],
+                "ci_high": [],
+                "p_value": [],
+                "note": [str(exc)[:80]],
+            }
+        )
     z = st.norm.ppf(0.975)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         return pd.DataFrame(
@@ -667,7 +717,12 @@ class RiskModelResult:
 
         fig, ax = plt.subplots(figsize=(4.8, 4.2))
         ax.plot([0, 1], [0, 1], color="grey", lw=1, ls="--", label="perfect calibration")
-        ax.plot(self.calibration["mean_predicted"], self.calibration["observed_rate"], "o-", label=f"{self.model} (cross-fitted)")
+        ax.plot(
+            self.calibration["mean_predicted"],
+            self.calibration["observed_rate"],
+            "o-",
+            label=f"{self.model} (cross-fitted)",
+        )
         ax.set_xlabel("predicted probability of the good outcome")
         ax.set_ylabel("observed share with the good outcome")
         ax.set_xlim(0, 1)
@@ -681,7 +736,11 @@ def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFr
     """Mean prediction and observed rate per quantile bin of ``p`` (bins hold ~n/bins people each)."""
     order = pd.qcut(pd.Series(p).rank(method="first"), q=min(bins, len(p)), labels=False)
     frame = pd.DataFrame({"bin": order.to_numpy(), "p": p, "y": y})
-    table = frame.groupby("bin").agg(n=("y", "size"), mean_predicted=("p", "mean"), observed_rate=("y", "mean")).reset_index()
+    table = (
+        frame.groupby("bin")
+        .agg(n=("y", "size"), mean_predicted=("p", "mean"), observed_rate=("y", "mean"))
+        .reset_index()
+    )
     return table
 
 
@@ -712,18 +771,30 @@ def _compare_candidates(
     Xs, ys = X[sample], y[sample]
     if "logit" not in candidates or len(candidates) == 1:
         return {
-            name: cross_fitted_probabilities(Xs, ys, model=name, folds=folds, seed=seed, zero_at_prediction=zero)
+            name: cross_fitted_probabilities(
+                Xs, ys, model=name, folds=folds, seed=seed, zero_at_prediction=zero
+            )
             for name in candidates
         }, {}
     found: dict[str, np.ndarray] = {}
     speculative: dict[str, Any] = {}
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = {
-            name: pool.submit(cross_fitted_probabilities, Xs, ys, model=name, folds=folds, seed=seed, zero_at_prediction=zero)
+            name: pool.submit(
+                cross_fitted_probabilities,
+                Xs,
+                ys,
+                model=name,
+                folds=folds,
+                seed=seed,
+                zero_at_prediction=zero,
+            )
             for name in candidates
             if name != "logit"
         }
-        found["logit"] = cross_fitted_probabilities(Xs, ys, model="logit", folds=folds, seed=seed, zero_at_prediction=zero)
+        found["logit"] = cross_fitted_probabilities(
+            Xs, ys, model="logit", folds=folds, seed=seed, zero_at_prediction=zero
+        )
         if len(sample) < len(y) or stability_seeds > 1:
             state = logit_state(X, y, base=base_state)
             runs: dict[int, np.ndarray] = {}
@@ -734,7 +805,9 @@ def _compare_candidates(
                 if s == seed and len(sample) == len(y):  # the sample is every row: already cross-fitted
                     runs[s] = found["logit"]
                     continue
-                runs[s] = cross_fitted_probabilities(X, y, model="logit", folds=folds, seed=s, zero_at_prediction=zero, state=state)
+                runs[s] = cross_fitted_probabilities(
+                    X, y, model="logit", folds=folds, seed=s, zero_at_prediction=zero, state=state
+                )
             speculative = {"state": state, "runs": runs}
         for name, future in pending.items():
             found[name] = future.result()
@@ -808,10 +881,23 @@ def fit_risk(
         first: dict[str, np.ndarray | None] = {"logit": None}
     else:
         first, speculative = _compare_candidates(
-            X, y, sample, candidates, folds=folds, seed=seed, stability_seeds=stability_seeds, zero=zero, base_state=base_state
+            X,
+            y,
+            sample,
+            candidates,
+            folds=folds,
+            seed=seed,
+            stability_seeds=stability_seeds,
+            zero=zero,
+            base_state=base_state,
         )
     no_metrics = {"log_loss": np.nan, "brier": np.nan, "auc": np.nan}
-    comparison = pd.DataFrame([{"model": name, **(model_metrics(ys, p) if p is not None else no_metrics)} for name, p in first.items()])
+    comparison = pd.DataFrame(
+        [
+            {"model": name, **(model_metrics(ys, p) if p is not None else no_metrics)}
+            for name, p in first.items()
+        ]
+    )
     comparison.insert(1, "rows_compared", len(sample))
     chosen = candidates[0]
     if model == "auto":
@@ -830,7 +916,9 @@ def fit_risk(
     if seed in done_runs:
         first[chosen] = done_runs[seed]
     elif len(sample) < len(y) or (base_state is not None and chosen == "logit"):
-        first[chosen] = cross_fitted_probabilities(X, y, model=chosen, folds=folds, seed=seed, zero_at_prediction=zero, state=state)
+        first[chosen] = cross_fitted_probabilities(
+            X, y, model=chosen, folds=folds, seed=seed, zero_at_prediction=zero, state=state
+        )
 
     seeds = [seed + 1000 * i for i in range(stability_seeds)]
     runs = np.empty((len(y), len(seeds)), dtype=np.float64)
@@ -839,7 +927,9 @@ def fit_risk(
         if s in done_runs:
             runs[:, i] = done_runs[s]
         else:
-            runs[:, i] = cross_fitted_probabilities(X, y, model=chosen, folds=folds, seed=s, zero_at_prediction=zero, state=state)
+            runs[:, i] = cross_fitted_probabilities(
+                X, y, model=chosen, folds=folds, seed=s, zero_at_prediction=zero, state=state
+            )
     p = runs[:, 0]
     return RiskModelResult(
         model=chosen,
@@ -847,7 +937,9 @@ def fit_risk(
         p_runs=runs,
         comparison=comparison,
         metrics=model_metrics(y, p) if metrics else {},
-        odds_ratios=odds_ratio_table(X, y, [*design.feature_names_, *benchmark_names], state=state) if odds_ratios else pd.DataFrame(),
+        odds_ratios=odds_ratio_table(X, y, [*design.feature_names_, *benchmark_names], state=state)
+        if odds_ratios
+        else pd.DataFrame(),
         design=design,
         seeds=seeds,
         calibration=calibration_table(y, p) if metrics else pd.DataFrame(),

@@ -76,7 +76,13 @@ def overdispersion(z: np.ndarray, *, winsor: float = 0.1) -> dict[str, float]:
     z = z[np.isfinite(z)]
     n_units = len(z)
     if n_units < 2:
-        return {"phi": np.nan, "p_value": np.nan, "n_units": n_units, "estimable": False, "significant": False}
+        return {
+            "phi": np.nan,
+            "p_value": np.nan,
+            "n_units": n_units,
+            "estimable": False,
+            "significant": False,
+        }
     low, high = np.quantile(z, [winsor, 1 - winsor])
     zw = np.clip(z, low, high)
     # Winsorising also trims ordinary noise, so the raw mean of squares is ~0.68 for N(0, 1) z-scores; dividing
@@ -86,7 +92,13 @@ def overdispersion(z: np.ndarray, *, winsor: float = 0.1) -> dict[str, float]:
     phi = float(np.mean(zw**2) / null_mean)
     p_value = float(stats.chi2.sf(n_units * phi, df=n_units - 1))
     estimable = n_units >= MIN_UNITS_FOR_PHI
-    return {"phi": phi, "p_value": p_value, "n_units": n_units, "estimable": estimable, "significant": bool(p_value < 0.05)}
+    return {
+        "phi": phi,
+        "p_value": p_value,
+        "n_units": n_units,
+        "estimable": estimable,
+        "significant": bool(p_value < 0.05),
+    }
 
 
 def empirical_bayes(excess_rate: np.ndarray, variance_rate: np.ndarray) -> tuple[np.ndarray, float]:
@@ -118,7 +130,9 @@ class UnitAnalysis:
 
     @property
     def widened(self) -> bool:
-        return bool(self.dispersion["estimable"] and self.dispersion["significant"] and self.dispersion["phi"] > 1)
+        return bool(
+            self.dispersion["estimable"] and self.dispersion["significant"] and self.dispersion["phi"] > 1
+        )
 
     def dispersion_note(self) -> str:
         d = self.dispersion
@@ -131,7 +145,9 @@ class UnitAnalysis:
             )
         if self.widened:
             return f"{self.unit_var}: {phi}: significant over-dispersion, so the limits are widened by √φ = {np.sqrt(d['phi']):.2f}."
-        return f"{self.unit_var}: {phi}: no significant over-dispersion; the limits are the plain binomial ones."
+        return (
+            f"{self.unit_var}: {phi}: no significant over-dispersion; the limits are the plain binomial ones."
+        )
 
     def funnel_plot(self):
         """O/E against precision E²/V with 95 % and ``unit_limit`` limits (widened by √φ when that applies)."""
@@ -142,7 +158,11 @@ class UnitAnalysis:
         precision = (t.loc[ok, "expected"] ** 2 / t.loc[ok, "variance"]).to_numpy(dtype=float)
         ratio = (t.loc[ok, "observed"] / t.loc[ok, "expected"]).to_numpy(dtype=float)
         inflate = np.sqrt(self.dispersion["phi"]) if self.widened else 1.0
-        grid = np.linspace(max(precision.min() * 0.8, 1e-3), precision.max() * 1.1, 200) if len(precision) else np.array([1.0])
+        grid = (
+            np.linspace(max(precision.min() * 0.8, 1e-3), precision.max() * 1.1, 200)
+            if len(precision)
+            else np.array([1.0])
+        )
         fig, ax = plt.subplots(figsize=(6, 4.2))
         for level, style in ((0.95, "--"), (self.limit, "-")):
             zc = stats.norm.ppf(1 - (1 - level) / 2) * inflate
@@ -227,14 +247,20 @@ def analyse_units(
     persistence = pd.DataFrame()
     if cohort is not None and cohort in frame.columns and frame[cohort].nunique(dropna=True) > 1:
         persistence = unit_persistence(frame, unit, cohort, y, p)
-        summary = persistence.groupby("unit").agg(
-            cohorts=("cohort", "size"), cohorts_above_expected=("above_expected", "sum")
-        ).reset_index()
+        summary = (
+            persistence.groupby("unit")
+            .agg(cohorts=("cohort", "size"), cohorts_above_expected=("above_expected", "sum"))
+            .reset_index()
+        )
         out = out.merge(summary, on="unit", how="left")
-    return UnitAnalysis(unit_var=unit, table=out, dispersion=dispersion, limit=limit, tau2=tau2, persistence=persistence)
+    return UnitAnalysis(
+        unit_var=unit, table=out, dispersion=dispersion, limit=limit, tau2=tau2, persistence=persistence
+    )
 
 
-def unit_persistence(frame: pd.DataFrame, unit: str, cohort: str, y: np.ndarray, p: np.ndarray) -> pd.DataFrame:
+def unit_persistence(
+    frame: pd.DataFrame, unit: str, cohort: str, y: np.ndarray, p: np.ndarray
+) -> pd.DataFrame:
     """Per unit and cohort: n, observed, expected, z and whether the unit did better than expected that year."""
     unit_codes, unit_labels = _unit_codes(frame[unit])
     cohort_codes, cohort_labels = _unit_codes(frame[cohort])
@@ -266,7 +292,11 @@ def unit_persistence(frame: pd.DataFrame, unit: str, cohort: str, y: np.ndarray,
 
 def sign_persistence_p(cohorts_above: int, cohorts: int) -> float:
     """One-sided binomial p-value that a unit is above expectation in this many cohorts by chance (p = 1/2)."""
-    return float(stats.binomtest(int(cohorts_above), int(cohorts), 0.5, alternative="greater").pvalue) if cohorts else np.nan
+    return (
+        float(stats.binomtest(int(cohorts_above), int(cohorts), 0.5, alternative="greater").pvalue)
+        if cohorts
+        else np.nan
+    )
 
 
 def analyse_all_units(
@@ -280,4 +310,6 @@ def analyse_all_units(
     cohort: str | None = None,
 ) -> list[UnitAnalysis]:
     """:func:`analyse_units` for every unit column."""
-    return [analyse_units(frame, u, y, p, limit=limit, min_unit_size=min_unit_size, cohort=cohort) for u in units]
+    return [
+        analyse_units(frame, u, y, p, limit=limit, min_unit_size=min_unit_size, cohort=cohort) for u in units
+    ]

@@ -192,10 +192,17 @@ class EffectResult:
         ylabel = f"effect ({self._scale.unit})" if self._scale and self._scale.unit else "effect"
         for level, es in self.event_studies.items():
             fig, ax = plt.subplots(figsize=(8, 4.2))
-            plot_event_time(es.coefficients, ax=ax, scale=scale, ylabel=ylabel, label="TWFE event study", offset=-0.12)
+            plot_event_time(
+                es.coefficients, ax=ax, scale=scale, ylabel=ylabel, label="TWFE event study", offset=-0.12
+            )
             if level in self.staggered:
                 plot_event_time(
-                    self.staggered[level].dynamic, ax=ax, scale=scale, ylabel=ylabel, label="group-time ATT", offset=0.12
+                    self.staggered[level].dynamic,
+                    ax=ax,
+                    scale=scale,
+                    ylabel=ylabel,
+                    label="group-time ATT",
+                    offset=0.12,
                 )
             who = "each unit counts once" if level == "unit" else "weighted by number of people"
             ax.set_title(f"Effect by years since adoption — {level} level ({who})")
@@ -212,10 +219,19 @@ class EffectResult:
             "what would otherwise have happened: units that had not (yet) introduced it, similar young people who did "
             "not receive it, or the unit's own earlier trend. Intervals are 95% confidence intervals."
         )
-        shown = self.estimates[["level", "method", "estimand", "estimate", "ci_low", "ci_high", "p_value", "n", "n_of"]]
-        report.add_table(shown, caption="Effect estimates (shares as fractions: 0.031 = 3.1 percentage points).", float_format="{:.4f}")
+        shown = self.estimates[
+            ["level", "method", "estimand", "estimate", "ci_low", "ci_high", "p_value", "n", "n_of"]
+        ]
+        report.add_table(
+            shown,
+            caption="Effect estimates (shares as fractions: 0.031 = 3.1 percentage points).",
+            float_format="{:.4f}",
+        )
         report.add_list(
-            [f"{r.level} — {r.method}{' (read first)' if r.primary else ''}: {r.reading}" for r in self.estimates.itertuples()]
+            [
+                f"{r.level} — {r.method}{' (read first)' if r.primary else ''}: {r.reading}"
+                for r in self.estimates.itertuples()
+            ]
         )
         figs = self.figures()
         for level, es in self.event_studies.items():
@@ -229,17 +245,26 @@ class EffectResult:
             if level in self.staggered:
                 report.add_text(self.staggered[level].pretrend.reading())
             if f"twfe_check_{level}" in self.tables:
-                report.add_table(self.tables[f"twfe_check_{level}"], caption="Plain TWFE against the group-time estimator.")
+                report.add_table(
+                    self.tables[f"twfe_check_{level}"], caption="Plain TWFE against the group-time estimator."
+                )
         if "descriptives" in self.tables:
             report.add_table(
-                self.tables["descriptives"], caption="Outcome by period and adoption group. " + table_note(self.min_cell)
+                self.tables["descriptives"],
+                caption="Outcome by period and adoption group. " + table_note(self.min_cell),
             )
         if "balance" in self.tables:
             report.add_heading("Matched comparison of individuals", level=3)
-            report.add_table(self.tables["balance"], caption="Covariate balance before and after matching (|SMD| ≤ 0.1 is good).")
+            report.add_table(
+                self.tables["balance"],
+                caption="Covariate balance before and after matching (|SMD| ≤ 0.1 is good).",
+            )
         if self.its is not None:
             report.add_heading("Interrupted time series", level=3)
-            report.add_figure(figs["its"], caption="Monthly figures, the fitted segments and the pre-practice trend projected forward.")
+            report.add_figure(
+                figs["its"],
+                caption="Monthly figures, the fitted segments and the pre-practice trend projected forward.",
+            )
             report.add_text(self.its.summary().split("\n")[0])
             report.add_text(
                 "A time series of one unit has no comparison group: anything else that changed in the same month is "
@@ -288,11 +313,15 @@ def analyse_effects(
     rows: list[dict[str, Any]] = []
     tables: dict[str, pd.DataFrame] = {}
     notes: list[str] = []
-    result = EffectResult(estimates=pd.DataFrame(columns=ESTIMATE_COLUMNS), tables=tables, notes=notes, min_cell=min_cell)
+    result = EffectResult(
+        estimates=pd.DataFrame(columns=ESTIMATE_COLUMNS), tables=tables, notes=notes, min_cell=min_cell
+    )
 
     prepared = None
     if panel is not None:
-        prepared = _panel_analyses(panel, config, rows, tables, notes, result, min_cell=min_cell, seed=seed, n_boot=n_boot)
+        prepared = _panel_analyses(
+            panel, config, rows, tables, notes, result, min_cell=min_cell, seed=seed, n_boot=n_boot
+        )
     if individuals is not None:
         _individual_analysis(individuals, config, rows, tables, notes, result, min_cell=min_cell, seed=seed)
     if series is not None:
@@ -317,7 +346,11 @@ def _panel_analyses(
     n_boot: int,
 ) -> pd.DataFrame:
     spec = PanelSpec(
-        unit=config.unit, period=config.period, outcome=config.outcome, treated_from=config.treated_from, weight=config.weight
+        unit=config.unit,
+        period=config.period,
+        outcome=config.outcome,
+        treated_from=config.treated_from,
+        weight=config.weight,
     )
     prepared = prepare_panel(panel, spec, source=config.panel)
     scale = _scale_for(prepared[Y], config.outcome)
@@ -330,7 +363,11 @@ def _panel_analyses(
     n_units = int(prepared[UNIT].nunique())
     notes.append(
         f"{n_adopters} of {n_units} units adopted the practice "
-        + (f"at different times ({', '.join(map(str, cohorts))}): staggered adoption." if staggered else f"in {cohorts[0]}.")
+        + (
+            f"at different times ({', '.join(map(str, cohorts))}): staggered adoption."
+            if staggered
+            else f"in {cohorts[0]}."
+        )
     )
     if n_adopters < 10:
         notes.append(
@@ -347,7 +384,11 @@ def _panel_analyses(
         result.event_studies[level] = es
         result.staggered[level] = cs
         notes.extend(f"{level} level: {n}" for n in cs.notes if f"{level} level: {n}" not in notes)
-        subject = "The practice" if level == "unit" else "In the region as a whole (weighted by number of people), the practice"
+        subject = (
+            "The practice"
+            if level == "unit"
+            else "In the region as a whole (weighted by number of people), the practice"
+        )
         n_what = "units"
         s = cs.simple.iloc[0]
         tail_twfe = tail_cs = ""
@@ -356,7 +397,9 @@ def _panel_analyses(
             cells = int((prepared["_treated"] == 1).sum())
             if scale.unit == "percentage points":  # a share: effect × people is a number of people
                 tail_twfe = _people_tail(did.estimate, treated_people, cells, config.weight, config.outcome)
-                tail_cs = _people_tail(float(s.estimate), treated_people, cells, config.weight, config.outcome)
+                tail_cs = _people_tail(
+                    float(s.estimate), treated_people, cells, config.weight, config.outcome
+                )
         rows.append(
             {
                 "level": level,
@@ -370,8 +413,14 @@ def _panel_analyses(
                 "n": n_units,
                 "n_of": n_what,
                 "primary": not staggered,
-                "reading": plain_reading(did.estimate, did.ci_low, did.ci_high, scale, subject=subject, tail=tail_twfe)
-                + (" Adoption is staggered, so this plain regression can be biased; read the group-time estimate." if staggered else ""),
+                "reading": plain_reading(
+                    did.estimate, did.ci_low, did.ci_high, scale, subject=subject, tail=tail_twfe
+                )
+                + (
+                    " Adoption is staggered, so this plain regression can be biased; read the group-time estimate."
+                    if staggered
+                    else ""
+                ),
             }
         )
         rows.append(
@@ -387,7 +436,9 @@ def _panel_analyses(
                 "n": n_units,
                 "n_of": n_what,
                 "primary": staggered,
-                "reading": plain_reading(float(s.estimate), float(s.ci_low), float(s.ci_high), scale, subject=subject, tail=tail_cs),
+                "reading": plain_reading(
+                    float(s.estimate), float(s.ci_low), float(s.ci_high), scale, subject=subject, tail=tail_cs
+                ),
             }
         )
         tables[f"event_study_{level}"] = es.coefficients
@@ -407,8 +458,18 @@ def _panel_analyses(
             tables[f"twfe_weights_{level}"] = weights
             tables[f"twfe_check_{level}"] = pd.DataFrame(
                 [
-                    {"method": METHOD_TWFE, "estimate": did.estimate, "ci_low": did.ci_low, "ci_high": did.ci_high},
-                    {"method": METHOD_CS, "estimate": float(s.estimate), "ci_low": float(s.ci_low), "ci_high": float(s.ci_high)},
+                    {
+                        "method": METHOD_TWFE,
+                        "estimate": did.estimate,
+                        "ci_low": did.ci_low,
+                        "ci_high": did.ci_high,
+                    },
+                    {
+                        "method": METHOD_CS,
+                        "estimate": float(s.estimate),
+                        "ci_low": float(s.ci_low),
+                        "ci_high": float(s.ci_high),
+                    },
                 ]
             )
             notes.append(
@@ -419,7 +480,9 @@ def _panel_analyses(
             )
         for test, label in ((es.pretrend, "TWFE event study"), (cs.pretrend, "group-time ATT")):
             if test.rejects:
-                notes.append(f"{level} level, {label}: the pre-trend test rejects (p = {test.p_value:.3f}); treat the estimates with caution.")
+                notes.append(
+                    f"{level} level, {label}: the pre-trend test rejects (p = {test.p_value:.3f}); treat the estimates with caution."
+                )
     return prepared
 
 
@@ -441,14 +504,20 @@ def _people_suppressed(table: pd.DataFrame, weighted: bool, min_cell: int) -> pd
         return table.drop(columns=["weight_sum"], errors="ignore")
     out = table.rename(columns={"weight_sum": "n_people"}).copy()
     out["n_people"] = out["n_people"].round().astype("Int64")
-    derived = {c: ["n_people"] for c in ("estimate", "std_error", "ci_low", "ci_high", "p_value") if c in out.columns}
-    return suppress_small_cells(out, min_cell=min_cell, count_cols=["n_people"], derived=derived, group_cols=None)
+    derived = {
+        c: ["n_people"] for c in ("estimate", "std_error", "ci_low", "ci_high", "p_value") if c in out.columns
+    }
+    return suppress_small_cells(
+        out, min_cell=min_cell, count_cols=["n_people"], derived=derived, group_cols=None
+    )
 
 
 def _descriptives(prepared: pd.DataFrame, *, weighted: bool, min_cell: int) -> pd.DataFrame:
     """Mean outcome by period and adoption group (adopted / not yet / never), with people counts suppressed."""
     group = np.where(
-        prepared[COHORT] == NEVER, "never adopts", np.where(prepared["_treated"] == 1, "has the practice", "adopts later")
+        prepared[COHORT] == NEVER,
+        "never adopts",
+        np.where(prepared["_treated"] == 1, "has the practice", "adopts later"),
     )
     frame = prepared.assign(group=group, wy=prepared[Y] * prepared[W])
     out = (
@@ -462,7 +531,11 @@ def _descriptives(prepared: pd.DataFrame, *, weighted: bool, min_cell: int) -> p
         return out.drop(columns=["n_people"])
     out["n_people"] = out["n_people"].round().astype("Int64")
     return suppress_small_cells(
-        out, min_cell=min_cell, count_cols=["n_people"], derived={"mean_outcome": ["n_people"]}, group_cols=None
+        out,
+        min_cell=min_cell,
+        count_cols=["n_people"],
+        derived={"mean_outcome": ["n_people"]},
+        group_cols=None,
     )
 
 
@@ -493,7 +566,14 @@ def _individual_analysis(
     from toolkit.deviance.propensity import match_att  # lazy: the matching engine is heavy and optional here
 
     match = match_att(
-        individuals, config.treatment, config.individual_outcome, list(config.covariates), k=1, caliper=0.2, replace=True, seed=seed
+        individuals,
+        config.treatment,
+        config.individual_outcome,
+        list(config.covariates),
+        k=1,
+        caliper=0.2,
+        replace=True,
+        seed=seed,
     )
     result.matched = match
     eff = match.effect
@@ -506,7 +586,9 @@ def _individual_analysis(
     p_value = float(2 * stats.norm.sf(abs(estimate / se))) if se > 0 else np.nan
     if n_t < min_cell or n_c < min_cell:
         estimate = lo = hi = se = p_value = np.nan
-        notes.append(f"Matched comparison not shown: fewer than {min_cell} matched people on one side (small-cell rule).")
+        notes.append(
+            f"Matched comparison not shown: fewer than {min_cell} matched people on one side (small-cell rule)."
+        )
     rows.append(
         {
             "level": "individual",
@@ -555,7 +637,9 @@ def _series_analysis(
             adoption = prepared.loc[prepared[UNIT] == str(unit), COHORT]
             if len(adoption) and adoption.iloc[0] != NEVER:
                 interruption = f"{int(adoption.iloc[0])}-01"
-                notes.append(f"Interrupted time series: interruption taken as {interruption}, the unit's adoption year in the panel.")
+                notes.append(
+                    f"Interrupted time series: interruption taken as {interruption}, the unit's adoption year in the panel."
+                )
     if interruption is None:
         raise InputDataError(
             "the interrupted time series needs the month the practice started",
@@ -574,7 +658,9 @@ def _series_analysis(
     result.its = its
     scale = _scale_for(its.fitted["observed"], config.series_outcome)
     where = f" in {its.unit}" if its.unit else ""
-    slope_scale = _Scale(label=scale.label, factor=scale.factor, unit=scale.unit, decimals=max(scale.decimals, 2))
+    slope_scale = _Scale(
+        label=scale.label, factor=scale.factor, unit=scale.unit, decimals=max(scale.decimals, 2)
+    )
     for term, estimand, per, term_scale in (
         ("level_change", f"change in level at {its.interruption}", " at once", scale),
         ("slope_change", "change in trend per month", " per month", slope_scale),
@@ -609,9 +695,15 @@ def _series_analysis(
     if (observed.dropna() == np.floor(observed.dropna())).all() and (observed.dropna() >= 0).all():
         # Whole non-negative numbers are counts of people: hide small months (and the model's fit of them).
         fitted = suppress_small_cells(
-            fitted, min_cell=min_cell, count_cols=["observed"], derived={"fitted": ["observed"]}, group_cols=None
+            fitted,
+            min_cell=min_cell,
+            count_cols=["observed"],
+            derived={"fitted": ["observed"]},
+            group_cols=None,
         )
         if fitted["suppressed"].any():
-            notes.append(f"Interrupted time series: {int(fitted['suppressed'].sum())} month(s) below {min_cell} hidden in the table.")
+            notes.append(
+                f"Interrupted time series: {int(fitted['suppressed'].sum())} month(s) below {min_cell} hidden in the table."
+            )
             its.fitted = its.fitted.assign(observed=fitted["observed"].astype("Float64").astype(float))
     tables["its_fit"] = fitted

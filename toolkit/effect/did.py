@@ -59,7 +59,9 @@ def prepare_panel(panel: pd.DataFrame, spec: PanelSpec, *, source: Any = None) -
     file = source if source is not None else "<panel>"
     if not isinstance(panel, pd.DataFrame) or panel.empty:
         raise InputDataError("the panel has no rows", file=file, fix="give a unit × period table")
-    needed = [spec.unit, spec.period, spec.outcome, spec.treated_from] + ([spec.weight] if spec.weight else [])
+    needed = [spec.unit, spec.period, spec.outcome, spec.treated_from] + (
+        [spec.weight] if spec.weight else []
+    )
     for col in needed:
         if col not in panel.columns:
             raise InputDataError(
@@ -89,7 +91,11 @@ def prepare_panel(panel: pd.DataFrame, spec: PanelSpec, *, source: Any = None) -
         )
     out[Y] = y.astype(float).to_numpy()
     cohort = pd.to_numeric(panel[spec.treated_from], errors="coerce")
-    bad = cohort.isna() & panel[spec.treated_from].notna() & (panel[spec.treated_from].astype("string").str.strip() != "")
+    bad = (
+        cohort.isna()
+        & panel[spec.treated_from].notna()
+        & (panel[spec.treated_from].astype("string").str.strip() != "")
+    )
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputDataError(
@@ -237,7 +243,15 @@ class PretrendTest:
 
     def as_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
-            [{"test": self.test, "statistic": self.statistic, "df": self.df, "p_value": self.p_value, "rejects": self.rejects}]
+            [
+                {
+                    "test": self.test,
+                    "statistic": self.statistic,
+                    "df": self.df,
+                    "p_value": self.p_value,
+                    "rejects": self.rejects,
+                }
+            ]
         )
 
 
@@ -260,9 +274,13 @@ class EventStudyResult:
         lines.append("  " + self.pretrend.reading())
         return "\n".join(lines)
 
-    def plot(self, *, ax: Any = None, scale: float = 1.0, ylabel: str = "effect", title: str | None = None) -> Any:
+    def plot(
+        self, *, ax: Any = None, scale: float = 1.0, ylabel: str = "effect", title: str | None = None
+    ) -> Any:
         """Coefficients with 95% intervals; the dashed line at −0.5 marks adoption. Returns the figure."""
-        return plot_event_time(self.coefficients, ax=ax, scale=scale, ylabel=ylabel, title=title or self.method)
+        return plot_event_time(
+            self.coefficients, ax=ax, scale=scale, ylabel=ylabel, title=title or self.method
+        )
 
 
 def pyplot() -> Any:
@@ -332,7 +350,9 @@ def event_study(
         raise ValueError("window must include at least event time −2 and 0")
     rel = rel.clip(lower=lo, upper=hi)
     times = [e for e in range(max(lo, lo_all), min(hi, hi_all) + 1) if e != -1 and (rel == e).any()]
-    dummies = pd.DataFrame({f"e{e:+d}": (rel == e).astype(float).fillna(0.0) for e in times}, index=prepared.index)
+    dummies = pd.DataFrame(
+        {f"e{e:+d}": (rel == e).astype(float).fillna(0.0) for e in times}, index=prepared.index
+    )
     fit = _fit_fe(prepared, dummies, weighted=weighted)
     ci = fit.conf_int(alpha=alpha)
     rows = [
@@ -358,10 +378,18 @@ def event_study(
         with single_threaded_blas():
             wald = float(np.squeeze(fit.wald_test(restriction, use_f=False, scalar=True).statistic))
         lead_units = prepared.loc[rel <= -2]
-        lead_w = lead_units.groupby(UNIT)[W].mean() if weighted else lead_units.groupby(UNIT)[W].size().clip(upper=1)
-        pretrend = hotelling_pretrend(wald, len(leads), effective_clusters(lead_w.to_numpy(dtype=float)), alpha=alpha)
+        lead_w = (
+            lead_units.groupby(UNIT)[W].mean()
+            if weighted
+            else lead_units.groupby(UNIT)[W].size().clip(upper=1)
+        )
+        pretrend = hotelling_pretrend(
+            wald, len(leads), effective_clusters(lead_w.to_numpy(dtype=float)), alpha=alpha
+        )
     else:
-        pretrend = PretrendTest(statistic=np.nan, df=0, p_value=np.nan, test="cluster-robust Wald", alpha=alpha)
+        pretrend = PretrendTest(
+            statistic=np.nan, df=0, p_value=np.nan, test="cluster-robust Wald", alpha=alpha
+        )
     return EventStudyResult(coefficients=coefficients, pretrend=pretrend, weighted=weighted)
 
 
@@ -383,7 +411,14 @@ def twfe_weights(prepared: pd.DataFrame, *, weighted: bool = False) -> pd.DataFr
         resid = sm.WLS(prepared["_treated"], fe, weights=w).fit().resid
     contribution = w * resid * prepared["_treated"]
     cells = (
-        pd.DataFrame({"cohort": prepared[COHORT], "period": prepared[PERIOD], "c": contribution, "unit": prepared[UNIT]})
+        pd.DataFrame(
+            {
+                "cohort": prepared[COHORT],
+                "period": prepared[PERIOD],
+                "c": contribution,
+                "unit": prepared[UNIT],
+            }
+        )
         .loc[prepared["_treated"] == 1]
         .groupby(["cohort", "period"], as_index=False)
         .agg(weight=("c", "sum"), n_units=("unit", "nunique"))
@@ -400,7 +435,9 @@ def effective_clusters(unit_weights: np.ndarray) -> float:
     return float(w.sum() ** 2 / (w**2).sum()) if len(w) else 0.0
 
 
-def hotelling_pretrend(wald: float, k: int, clusters: float, *, alpha: float = 0.05, test: str = "cluster-robust Wald") -> PretrendTest:
+def hotelling_pretrend(
+    wald: float, k: int, clusters: float, *, alpha: float = 0.05, test: str = "cluster-robust Wald"
+) -> PretrendTest:
     """Joint pre-trend test with a small-sample correction for few adopting units.
 
     A Wald statistic whose covariance is estimated from G clusters behaves like Hotelling's T², not like χ²_k:
@@ -412,10 +449,16 @@ def hotelling_pretrend(wald: float, k: int, clusters: float, *, alpha: float = 0
     """
     g = float(clusters)
     if not np.isfinite(wald) or k < 1 or g <= k + 1:
-        return PretrendTest(statistic=np.nan, df=k, p_value=np.nan, test=f"{test} (too few adopting units)", alpha=alpha)
+        return PretrendTest(
+            statistic=np.nan, df=k, p_value=np.nan, test=f"{test} (too few adopting units)", alpha=alpha
+        )
     f_stat = wald / k * (g - k) / (g - 1)
     return PretrendTest(
-        statistic=float(f_stat), df=k, p_value=float(stats.f.sf(f_stat, k, g - k)), test=f"{test}, Hotelling F", alpha=alpha
+        statistic=float(f_stat),
+        df=k,
+        p_value=float(stats.f.sf(f_stat, k, g - k)),
+        test=f"{test}, Hotelling F",
+        alpha=alpha,
     )
 
 

@@ -38,7 +38,9 @@ from toolkit.errors import InputDataError
 class ItsResult:
     """Level and slope change at the interruption, with HAC intervals, and the fitted series."""
 
-    coefficients: pd.DataFrame  # term (level_change / slope_change / pre_slope), estimate, std_error, ci_low, ci_high, p_value
+    coefficients: (
+        pd.DataFrame
+    )  # term (level_change / slope_change / pre_slope), estimate, std_error, ci_low, ci_high, p_value
     fitted: pd.DataFrame  # month, observed, fitted, counterfactual, post
     interruption: str
     unit: str | None
@@ -157,19 +159,25 @@ def interrupted_time_series(
         months = pd.PeriodIndex(pd.to_datetime(frame[time].astype("string"), format="mixed"), freq="M")
     except (ValueError, TypeError):
         raise InputDataError(
-            f"column '{time}' must hold months as YYYY-MM (or dates)", file=file, fix="write months like 2023-01"
+            f"column '{time}' must hold months as YYYY-MM (or dates)",
+            file=file,
+            fix="write months like 2023-01",
         ) from None
     try:
         t0 = pd.Period(str(interruption), freq="M")
     except (ValueError, TypeError):
         raise InputDataError(
-            f"the interruption '{interruption}' is not a month", file=file, fix="write phase3.interruption as YYYY-MM"
+            f"the interruption '{interruption}' is not a month",
+            file=file,
+            fix="write phase3.interruption as YYYY-MM",
         ) from None
     y = pd.to_numeric(frame[outcome], errors="coerce").to_numpy(dtype=float)
     data = pd.DataFrame({"month": months, "y": y}).dropna()
     if data["month"].duplicated().any():
         raise InputDataError(
-            f"a month appears twice in column '{time}'", file=file, fix="keep one row per month (and per unit)"
+            f"a month appears twice in column '{time}'",
+            file=file,
+            fix="keep one row per month (and per unit)",
         )
     data = data.sort_values("month").reset_index(drop=True)
     t = np.array([(m - data["month"].iloc[0]).n for m in data["month"]], dtype=float)
@@ -186,7 +194,10 @@ def interrupted_time_series(
     exog = pd.DataFrame({"const": 1.0, "time": t, "level_change": post, "slope_change": (t - t_int) * post})
     if seasonal:
         month_of_year = pd.get_dummies(
-            pd.Categorical(data["month"].dt.month, categories=range(1, 13)), prefix="m", drop_first=True, dtype=float
+            pd.Categorical(data["month"].dt.month, categories=range(1, 13)),
+            prefix="m",
+            drop_first=True,
+            dtype=float,
         )
         exog = pd.concat([exog, month_of_year.set_index(exog.index)], axis=1)
     lags = newey_west_lags(len(data)) if maxlags is None else int(maxlags)
@@ -194,7 +205,9 @@ def interrupted_time_series(
     rho = float("nan")
     with single_threaded_blas():
         if errors == "hac":
-            fit = sm.OLS(y_values, exog).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+            fit = sm.OLS(y_values, exog).fit(
+                cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
+            )
         else:
             model = sm.GLSAR(y_values, exog, rho=1)
             fit = model.iterative_fit(maxiter=20, rtol=1e-6)
@@ -204,7 +217,11 @@ def interrupted_time_series(
     bse = pd.Series(np.asarray(fit.bse), index=exog.columns)
     pvalues = pd.Series(np.asarray(fit.pvalues), index=exog.columns)
     rows = []
-    for term, name in (("level_change", "level_change"), ("slope_change", "slope_change"), ("time", "pre_slope")):
+    for term, name in (
+        ("level_change", "level_change"),
+        ("slope_change", "slope_change"),
+        ("time", "pre_slope"),
+    ):
         rows.append(
             {
                 "term": name,

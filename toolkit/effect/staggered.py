@@ -94,10 +94,16 @@ class StaggeredResult:
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def plot(self, *, ax: Any = None, scale: float = 1.0, ylabel: str = "effect", title: str | None = None) -> Any:
+    def plot(
+        self, *, ax: Any = None, scale: float = 1.0, ylabel: str = "effect", title: str | None = None
+    ) -> Any:
         """The dynamic aggregate (event study) with pointwise 95% intervals."""
         return plot_event_time(
-            self.dynamic, ax=ax, scale=scale, ylabel=ylabel, title=title or "Group-time ATT by years since adoption"
+            self.dynamic,
+            ax=ax,
+            scale=scale,
+            ylabel=ylabel,
+            title=title or "Group-time ATT by years since adoption",
         )
 
 
@@ -122,7 +128,13 @@ def group_time_att(
     """
     with single_threaded_blas():
         return _group_time_att(
-            prepared, weighted=weighted, control_group=control_group, n_boot=n_boot, alpha=alpha, seed=seed, max_leads=max_leads
+            prepared,
+            weighted=weighted,
+            control_group=control_group,
+            n_boot=n_boot,
+            alpha=alpha,
+            seed=seed,
+            max_leads=max_leads,
         )
 
 
@@ -147,7 +159,9 @@ def _group_time_att(
     wide = prepared.pivot(index=UNIT, columns=PERIOD, values=Y)
     complete = wide.notna().all(axis=1)
     if not complete.all():
-        notes.append(f"{int((~complete).sum())} unit(s) with missing periods were left out (the estimator needs every year)")
+        notes.append(
+            f"{int((~complete).sum())} unit(s) with missing periods were left out (the estimator needs every year)"
+        )
         wide = wide.loc[complete]
     periods = [int(p) for p in wide.columns]
     unit_info = prepared.groupby(UNIT).agg(cohort=(COHORT, "first"), w=(W, "mean")).loc[wide.index]
@@ -155,7 +169,9 @@ def _group_time_att(
     unit_w = unit_info["w"].to_numpy(dtype=float) if weighted else np.ones(len(wide))
     always = (cohort != NEVER) & (cohort <= periods[0])
     if always.any():
-        notes.append(f"{int(always.sum())} unit(s) adopting in the first period were left out (no year before adoption)")
+        notes.append(
+            f"{int(always.sum())} unit(s) adopting in the first period were left out (no year before adoption)"
+        )
         keep = ~always
         wide, cohort, unit_w = wide.loc[keep], cohort[keep], unit_w[keep]
     cohorts = sorted({int(g) for g in cohort if g != NEVER})
@@ -165,7 +181,9 @@ def _group_time_att(
     col = {p: i for i, p in enumerate(periods)}
 
     rng = np.random.default_rng(seed)
-    multipliers = np.vstack([np.ones(len(wide)), rng.exponential(1.0, size=(n_boot, len(wide)))])  # row 0: estimate
+    multipliers = np.vstack(
+        [np.ones(len(wide)), rng.exponential(1.0, size=(n_boot, len(wide)))]
+    )  # row 0: estimate
     wb = multipliers * unit_w  # (1 + B) × N unit weights per draw
 
     cells: list[dict[str, Any]] = []
@@ -198,12 +216,26 @@ def _group_time_att(
                 }
             )
     if not cells:
-        raise ValueError("no cohort has both a year before adoption and comparison units; nothing to estimate")
+        raise ValueError(
+            "no cohort has both a year before adoption and comparison units; nothing to estimate"
+        )
     draws_arr = np.vstack(draws).T  # (1 + B) × cells
     att_gt = pd.DataFrame(cells)
     att_gt = pd.concat([att_gt, _inference(draws_arr, alpha)], axis=1)
     att_gt = att_gt[
-        ["cohort", "period", "event_time", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n_units", "n_control_units", "weight_sum"]
+        [
+            "cohort",
+            "period",
+            "event_time",
+            "estimate",
+            "std_error",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "n_units",
+            "n_control_units",
+            "weight_sum",
+        ]
     ]
 
     # Cohort weights per draw: the cohort's total (bootstrap-reweighted) weight.
@@ -217,7 +249,10 @@ def _group_time_att(
 
     post = cell_e >= 0
     simple = pd.concat(
-        [pd.DataFrame({"aggregation": ["simple"], "n_cells": [int(post.sum())]}), _inference(aggregate(post)[:, None], alpha)],
+        [
+            pd.DataFrame({"aggregation": ["simple"], "n_cells": [int(post.sum())]}),
+            _inference(aggregate(post)[:, None], alpha),
+        ],
         axis=1,
     )
 
@@ -242,12 +277,21 @@ def _group_time_att(
     # The reference period −1 is zero by construction (base period g − 1); show it as in a TWFE event study.
     if -1 not in event_times:
         ref = {c: 0.0 for c in ("estimate", "std_error", "ci_low", "ci_high", "band_low", "band_high")}
-        ref.update({"event_time": -1, "n_cohorts": len(cohorts), "n_units": int((cohort != NEVER).sum()), "p_value": np.nan})
-        dynamic = pd.concat([dynamic, pd.DataFrame([ref])], ignore_index=True).sort_values("event_time").reset_index(drop=True)
+        ref.update(
+            {
+                "event_time": -1,
+                "n_cohorts": len(cohorts),
+                "n_units": int((cohort != NEVER).sum()),
+                "p_value": np.nan,
+            }
+        )
+        dynamic = (
+            pd.concat([dynamic, pd.DataFrame([ref])], ignore_index=True)
+            .sort_values("event_time")
+            .reset_index(drop=True)
+        )
 
-    group_rows = [
-        g for g in cohorts if ((cell_g == g) & post).any()
-    ]
+    group_rows = [g for g in cohorts if ((cell_g == g) & post).any()]
     group_draws = np.column_stack([draws_arr[:, (cell_g == g) & post].mean(axis=1) for g in group_rows])
     group = pd.concat(
         [
@@ -293,7 +337,15 @@ def _inference(draws: np.ndarray, alpha: float) -> pd.DataFrame:
     z = stats.norm.ppf(1 - alpha / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(se > 0, 2 * stats.norm.sf(np.abs(estimate / se)), np.nan)
-    return pd.DataFrame({"estimate": estimate, "std_error": se, "ci_low": estimate - z * se, "ci_high": estimate + z * se, "p_value": p})
+    return pd.DataFrame(
+        {
+            "estimate": estimate,
+            "std_error": se,
+            "ci_low": estimate - z * se,
+            "ci_high": estimate + z * se,
+            "p_value": p,
+        }
+    )
 
 
 def _sup_t_critical(draws: np.ndarray, alpha: float) -> float:
@@ -314,4 +366,6 @@ def _wald(draws: np.ndarray, alpha: float, clusters: float) -> PretrendTest:
     estimate = draws[0]
     cov = np.atleast_2d(np.cov(draws[1:], rowvar=False))
     statistic = float(estimate @ np.linalg.pinv(cov) @ estimate)
-    return hotelling_pretrend(statistic, int(np.linalg.matrix_rank(cov)), clusters, alpha=alpha, test="bootstrap Wald")
+    return hotelling_pretrend(
+        statistic, int(np.linalg.matrix_rank(cov)), clusters, alpha=alpha, test="bootstrap Wald"
+    )

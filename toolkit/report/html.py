@@ -82,7 +82,9 @@ class Report:
         self.blocks.append(_Block("html", markup))
         return self
 
-    def add_table(self, frame: pd.DataFrame, caption: str = "", *, float_format: str = "{:.3f}", max_rows: int = 200) -> Report:
+    def add_table(
+        self, frame: pd.DataFrame, caption: str = "", *, float_format: str = "{:.3f}", max_rows: int = 200
+    ) -> Report:
         """A table (already suppressed for small cells); long tables are cut with a note."""
         shown = frame.head(max_rows)
         table = shown.to_html(
@@ -94,7 +96,9 @@ class Report:
             escape=True,
         )
         if len(frame) > max_rows:
-            caption = (caption + " " if caption else "") + f"(first {max_rows} of {len(frame)} rows; the CSV has all)"
+            caption = (
+                caption + " " if caption else ""
+            ) + f"(first {max_rows} of {len(frame)} rows; the CSV has all)"
         self.blocks.append(_Block("table", table, caption=caption))
         return self
 

@@ -67,7 +67,11 @@ SIMPLE_ADOPTERS = [*KONGSVINGER_REGION, "3403", "3411", "3412", "3413", "3420", 
 YEARS = list(range(2014, 2025))
 SIMPLE_ADOPTION_YEAR = 2023
 SIMPLE_EFFECT = -0.03  # NEET share, constant in every treated municipality-year
-STAGGERED_COHORTS = {2017: 12, 2019: 12, 2021: 10}  # adoption year → number of municipalities; the rest never adopt
+STAGGERED_COHORTS = {
+    2017: 12,
+    2019: 12,
+    2021: 10,
+}  # adoption year → number of municipalities; the rest never adopt
 SERIES_UNIT = "3401"
 SERIES_START, SERIES_END = "2016-01", "2024-12"
 SERIES_INTERRUPTION = "2023-01"
@@ -106,9 +110,7 @@ class SyntheticPanel:
         return str(self.truth["series"]["interruption"])
 
 
-def _aggregate_truth(
-    cohort_of_unit: pd.Series, unit_weight: pd.Series, years: list[int]
-) -> dict[str, Any]:
+def _aggregate_truth(cohort_of_unit: pd.Series, unit_weight: pd.Series, years: list[int]) -> dict[str, Any]:
     """Target values of the staggered case, aggregated the way :mod:`toolkit.effect.staggered` aggregates.
 
     A cohort's weight is the sum of its municipalities' weights (1 each for the unit level, the mean number of
@@ -118,7 +120,12 @@ def _aggregate_truth(
     cohorts = sorted(int(g) for g in cohort_of_unit.dropna().unique())
     cells = [(g, t) for g in cohorts for t in years if t >= g]
     out: dict[str, Any] = {
-        "att_gt": [{"cohort": g, "year": t, "effect": staggered_effect(g, t - g)} for g in cohorts for t in years if t >= g]
+        "att_gt": [
+            {"cohort": g, "year": t, "effect": staggered_effect(g, t - g)}
+            for g in cohorts
+            for t in years
+            if t >= g
+        ]
     }
     for label, weights in (("unit", pd.Series(1.0, index=unit_weight.index)), ("region", unit_weight)):
         cohort_weight = {g: float(weights[cohort_of_unit == g].sum()) for g in cohorts}
@@ -171,7 +178,8 @@ def make_panel(
     young = {c: MUNICIPALITIES[c][1] * rng.uniform(0.16, 0.19) for c in codes}
     baseline = {c: 0.085 + (0.02 if c in SIMPLE_ADOPTERS else 0.0) + rng.normal(0, 0.012) for c in codes}
     year_effect = {
-        y: 0.0015 * (y - year_list[0]) + (0.012 if y == 2020 else 0.008 if y == 2021 else 0.0) for y in year_list
+        y: 0.0015 * (y - year_list[0]) + (0.012 if y == 2020 else 0.008 if y == 2021 else 0.0)
+        for y in year_list
     }
 
     staggered_cohort: dict[str, float] = dict.fromkeys(codes, np.nan)

@@ -93,13 +93,38 @@ PREVALENCE_RANGES: dict[str, tuple[float, float]] = {
 """Ranges the generated shares must fall in at the default n (also used by the tests)."""
 
 REGISTER_COLUMNS = [
-    "fnr", "navn", "adresse", "telefon", "fodselsdato", "fodselsar", "kjonn", "kommune", "postnr",
-    "landbakgrunn", "foreldre_utdanning", "husholdning_lavinntekt", "barnevern", "foreldre_trygd",
-    "psykisk_helse_kontakt", "grunnskolepoeng", "fravaer_prosent", "vgs_skole", "nav_kontor",
-    "fullfort_vgs_5aar", "neet_25", "uforetrygd", "tilbake_i_arbeid",
+    "fnr",
+    "navn",
+    "adresse",
+    "telefon",
+    "fodselsdato",
+    "fodselsar",
+    "kjonn",
+    "kommune",
+    "postnr",
+    "landbakgrunn",
+    "foreldre_utdanning",
+    "husholdning_lavinntekt",
+    "barnevern",
+    "foreldre_trygd",
+    "psykisk_helse_kontakt",
+    "grunnskolepoeng",
+    "fravaer_prosent",
+    "vgs_skole",
+    "nav_kontor",
+    "fullfort_vgs_5aar",
+    "neet_25",
+    "uforetrygd",
+    "tilbake_i_arbeid",
 ]
 TRUTH_COLUMNS = [
-    "fnr", "has_practice", "practice_source", "true_p_without_practice", "true_p", "high_risk", "planted_deviant",
+    "fnr",
+    "has_practice",
+    "practice_source",
+    "true_p_without_practice",
+    "true_p",
+    "high_risk",
+    "planted_deviant",
 ]
 
 
@@ -122,7 +147,13 @@ class SyntheticRegister:
         """Observed shares next to the stated ranges, one row per quantity (for a quick look in a notebook)."""
         observed = self.meta["observed"]
         rows = [
-            {"quantity": key, "observed": observed[key], "low": low, "high": high, "within": low <= observed[key] <= high}
+            {
+                "quantity": key,
+                "observed": observed[key],
+                "low": low,
+                "high": high,
+                "within": low <= observed[key] <= high,
+            }
             for key, (low, high) in self.meta["prevalence_ranges"].items()
         ]
         return pd.DataFrame(rows)
@@ -210,7 +241,9 @@ def tenor_numbers(born: np.ndarray, d_number: np.ndarray, rng: np.random.Generat
 
 
 # ------------------------------------------------------------------------------------------- the cohort
-def make_register(n: int = 5000, seed: int = 2021, *, birth_years: tuple[int, int] = DEFAULT_BIRTH_YEARS) -> SyntheticRegister:
+def make_register(
+    n: int = 5000, seed: int = 2021, *, birth_years: tuple[int, int] = DEFAULT_BIRTH_YEARS
+) -> SyntheticRegister:
     """Generate ``n`` synthetic young people (raw register with direct identifiers) and the truth behind them.
 
     Reproducible: the same ``n`` and ``seed`` give identical frames. ``birth_years`` is widened backwards
@@ -230,20 +263,34 @@ def make_register(n: int = 5000, seed: int = 2021, *, birth_years: tuple[int, in
     start = np.datetime64(f"{first_year}-01-01")
     span = (np.datetime64(f"{last_year + 1}-01-01") - start).astype(int)
     born = start + rng.integers(0, span, size=n).astype("timedelta64[D]")
-    landbakgrunn = _choice(rng, ["Norge", "Innvandrer", "Norskfødt med innvandrerforeldre"], [0.80, 0.12, 0.08], n)
+    landbakgrunn = _choice(
+        rng, ["Norge", "Innvandrer", "Norskfødt med innvandrerforeldre"], [0.80, 0.12, 0.08], n
+    )
     postnr = np.empty(n, dtype=object)
     for code in kommune_codes:
         rows = np.flatnonzero(kommune == code)
         postnr[rows] = _choice(rng, list(nm.POSTNR[code]), list(nm.POSTNR[code].values()), rows.size)
 
     # --- risk factors (correlated through one latent disadvantage)
-    kommune_shift = {"3401": 0.0, "3414": 0.15, "3415": 0.05, "3416": 0.15, "3417": 0.20, "3418": 0.15, "3419": 0.10}
+    kommune_shift = {
+        "3401": 0.0,
+        "3414": 0.15,
+        "3415": 0.05,
+        "3416": 0.15,
+        "3417": 0.20,
+        "3418": 0.15,
+        "3419": 0.10,
+    }
     latent = rng.normal(size=n) + pd.Series(kommune).map(kommune_shift).to_numpy(dtype=float)
-    latent += np.select([landbakgrunn == "Innvandrer", landbakgrunn == "Norskfødt med innvandrerforeldre"], [0.3, 0.15], 0.0)
+    latent += np.select(
+        [landbakgrunn == "Innvandrer", landbakgrunn == "Norskfødt med innvandrerforeldre"], [0.3, 0.15], 0.0
+    )
     education_score = 0.75 * latent + rng.normal(scale=0.66, size=n)
     low_cut, high_cut = np.quantile(education_score, [0.45, 0.85])
     foreldre_utdanning = np.where(
-        education_score >= high_cut, "Grunnskole", np.where(education_score >= low_cut, "Videregående", "Høyere")
+        education_score >= high_cut,
+        "Grunnskole",
+        np.where(education_score >= low_cut, "Videregående", "Høyere"),
     )
     grunnskole = foreldre_utdanning == "Grunnskole"
     lavinntekt = rng.random(n) < _calibrated(1.0 * latent + 0.6 * (landbakgrunn == "Innvandrer"), 0.11)
@@ -251,8 +298,14 @@ def make_register(n: int = 5000, seed: int = 2021, *, birth_years: tuple[int, in
     trygd = rng.random(n) < _calibrated(0.9 * latent + 0.5 * grunnskole, 0.10)
     psyk = rng.random(n) < _calibrated(0.5 * latent + 0.3 * barnevern + 0.25 * (kjonn == "K"), 0.15)
     poeng = (
-        43.0 - 2.5 * latent - 3.0 * barnevern - 2.0 * psyk - 1.5 * lavinntekt - 1.5 * grunnskole
-        + 1.5 * (kjonn == "K") + rng.normal(scale=6.8, size=n)
+        43.0
+        - 2.5 * latent
+        - 3.0 * barnevern
+        - 2.0 * psyk
+        - 1.5 * lavinntekt
+        - 1.5 * grunnskole
+        + 1.5 * (kjonn == "K")
+        + rng.normal(scale=6.8, size=n)
     )
     poeng = np.clip(poeng - poeng.mean() + 41.0, 10.0, 60.0).round(1)
     fravaer = np.exp(0.3 * latent + 0.4 * psyk + 0.2 * barnevern + rng.normal(scale=0.7, size=n))
@@ -273,11 +326,19 @@ def make_register(n: int = 5000, seed: int = 2021, *, birth_years: tuple[int, in
     in_kommune = kommune == PLANTED_KOMMUNE
     in_skole = vgs_skole == PLANTED_SKOLE
     p_practice = np.full(n, PRACTICE_SHARE["baseline"])
-    p_practice = np.where(in_kommune, 1 - (1 - p_practice) * (1 - PRACTICE_SHARE["planted_kommune"]), p_practice)
+    p_practice = np.where(
+        in_kommune, 1 - (1 - p_practice) * (1 - PRACTICE_SHARE["planted_kommune"]), p_practice
+    )
     p_practice = np.where(in_skole, 1 - (1 - p_practice) * (1 - PRACTICE_SHARE["planted_skole"]), p_practice)
     has_practice = rng.random(n) < p_practice
     practice_source = np.where(
-        ~has_practice, "", np.where(in_kommune & in_skole, "kommune+skole", np.where(in_kommune, "kommune", np.where(in_skole, "skole", "annen")))
+        ~has_practice,
+        "",
+        np.where(
+            in_kommune & in_skole,
+            "kommune+skole",
+            np.where(in_kommune, "kommune", np.where(in_skole, "skole", "annen")),
+        ),
     )
 
     # --- outcomes
@@ -302,11 +363,14 @@ def make_register(n: int = 5000, seed: int = 2021, *, birth_years: tuple[int, in
         2.3 * ~fullfort + 0.5 * psyk + 0.4 * latent - 0.3 * has_practice + rng.normal(scale=0.5, size=n),
         OUTCOME_TARGETS["neet_25"],
     )
-    ufore = rng.random(n) < _calibrated(1.6 * psyk + 1.0 * ~fullfort + 0.5 * barnevern + 0.4 * latent, OUTCOME_TARGETS["uforetrygd"])
+    ufore = rng.random(n) < _calibrated(
+        1.6 * psyk + 1.0 * ~fullfort + 0.5 * barnevern + 0.4 * latent, OUTCOME_TARGETS["uforetrygd"]
+    )
     tilbake = pd.array(np.full(n, pd.NA), dtype="Int64")
     if ufore.any():
         back = rng.random(ufore.sum()) < _calibrated(
-            1.2 * has_practice[ufore] + 0.5 * fullfort[ufore] - 0.5 * psyk[ufore], OUTCOME_TARGETS["tilbake_i_arbeid"]
+            1.2 * has_practice[ufore] + 0.5 * fullfort[ufore] - 0.5 * psyk[ufore],
+            OUTCOME_TARGETS["tilbake_i_arbeid"],
         )
         tilbake[np.flatnonzero(ufore)] = back.astype(int)
 
@@ -325,7 +389,12 @@ def make_register(n: int = 5000, seed: int = 2021, *, birth_years: tuple[int, in
     navn = fornavn + " " + etternavn
     husnummer = rng.integers(1, 120, size=n).astype(str).astype(object)
     bokstav = np.where(rng.random(n) < 0.12, np.asarray(list("ABC"), dtype=object)[rng.integers(0, 3, n)], "")
-    adresse = np.asarray(nm.GATENAVN, dtype=object)[rng.integers(0, len(nm.GATENAVN), n)] + " " + husnummer + bokstav
+    adresse = (
+        np.asarray(nm.GATENAVN, dtype=object)[rng.integers(0, len(nm.GATENAVN), n)]
+        + " "
+        + husnummer
+        + bokstav
+    )
     telefon = (np.where(rng.random(n) < 0.5, 4, 9) * 10_000_000 + rng.integers(0, 10_000_000, n)).astype(str)
 
     register = pd.DataFrame(
@@ -355,8 +424,20 @@ def make_register(n: int = 5000, seed: int = 2021, *, birth_years: tuple[int, in
             "tilbake_i_arbeid": tilbake,
         }
     )
-    text_columns = ["fnr", "navn", "adresse", "telefon", "fodselsdato", "kjonn", "kommune", "postnr", "landbakgrunn",
-                    "foreldre_utdanning", "vgs_skole", "nav_kontor"]
+    text_columns = [
+        "fnr",
+        "navn",
+        "adresse",
+        "telefon",
+        "fodselsdato",
+        "kjonn",
+        "kommune",
+        "postnr",
+        "landbakgrunn",
+        "foreldre_utdanning",
+        "vgs_skole",
+        "nav_kontor",
+    ]
     register = register.astype({col: "str" for col in text_columns})
     register = register.astype({"fodselsar": "int64"})
     truth = pd.DataFrame(
@@ -380,7 +461,9 @@ def _observed(register: pd.DataFrame, d_number: np.ndarray) -> dict[str, float]:
         "fullfort_vgs_5aar": register["fullfort_vgs_5aar"].mean(),
         "neet_25": register["neet_25"].mean(),
         "uforetrygd": register["uforetrygd"].mean(),
-        "tilbake_i_arbeid (blant uforetrygd)": register.loc[ufore, "tilbake_i_arbeid"].astype(float).mean() if ufore.any() else float("nan"),
+        "tilbake_i_arbeid (blant uforetrygd)": register.loc[ufore, "tilbake_i_arbeid"].astype(float).mean()
+        if ufore.any()
+        else float("nan"),
         "kjonn=K": (register["kjonn"] == "K").mean(),
         "fnr D-number form": d_number.mean(),
         "kommune=3401": (register["kommune"] == "3401").mean(),
@@ -411,7 +494,9 @@ def _unit_truth(register: pd.DataFrame, truth: pd.DataFrame) -> list[dict[str, A
     for unit_var in ["kommune", "vgs_skole", "nav_kontor"]:
         for unit, index in register.groupby(unit_var).groups.items():
             planted_via = ""
-            if (unit_var == "kommune" and unit == PLANTED_KOMMUNE) or (unit_var == "nav_kontor" and unit == nm.NAV_KONTOR[PLANTED_KOMMUNE]):
+            if (unit_var == "kommune" and unit == PLANTED_KOMMUNE) or (
+                unit_var == "nav_kontor" and unit == nm.NAV_KONTOR[PLANTED_KOMMUNE]
+            ):
                 planted_via = "kommune"  # NAV Eidskog serves exactly the planted municipality's people
             elif unit_var == "vgs_skole" and unit == PLANTED_SKOLE:
                 planted_via = "skole"
@@ -431,7 +516,15 @@ def _unit_truth(register: pd.DataFrame, truth: pd.DataFrame) -> list[dict[str, A
     return rows
 
 
-def _meta(register: pd.DataFrame, truth: pd.DataFrame, *, n: int, seed: int, years: tuple[int, int], d_number: np.ndarray) -> dict[str, Any]:
+def _meta(
+    register: pd.DataFrame,
+    truth: pd.DataFrame,
+    *,
+    n: int,
+    seed: int,
+    years: tuple[int, int],
+    d_number: np.ndarray,
+) -> dict[str, Any]:
     return {
         "synthetic": True,
         "label": "SYNTETISKE DATA / SYNTHETIC DATA — no real person",
@@ -468,7 +561,8 @@ def _meta(register: pd.DataFrame, truth: pd.DataFrame, *, n: int, seed: int, yea
         "prevalence_ranges": {key: list(value) for key, value in PREVALENCE_RANGES.items()},
         "observed": _observed(register, d_number),
         "practice_share_by_kommune": {
-            str(k): round(float(v), 4) for k, v in truth["has_practice"].groupby(register["kommune"].to_numpy()).mean().items()
+            str(k): round(float(v), 4)
+            for k, v in truth["has_practice"].groupby(register["kommune"].to_numpy()).mean().items()
         },
         "n_planted_deviants": int(truth["planted_deviant"].sum()),
         "unit_truth": _unit_truth(register, truth),
@@ -477,29 +571,89 @@ def _meta(register: pd.DataFrame, truth: pd.DataFrame, *, n: int, seed: int, yea
 
 # ------------------------------------------------------------------------------------------- documentation
 _DICTIONARY = [
-    ("fnr", "Fødselsnummer (syntetisk Tenor-nummer, måned + 80; ~3 % i D-nummerform, dag + 40) / national identity number (synthetic Tenor test number)", "text (11 digits)", "identifier"),
+    (
+        "fnr",
+        "Fødselsnummer (syntetisk Tenor-nummer, måned + 80; ~3 % i D-nummerform, dag + 40) / national identity number (synthetic Tenor test number)",
+        "text (11 digits)",
+        "identifier",
+    ),
     ("navn", "Fullt navn (syntetisk) / full name (synthetic)", "text", "identifier"),
     ("adresse", "Gateadresse (oppdiktet) / street address (invented)", "text", "identifier"),
     ("telefon", "Mobilnummer, 8 siffer / mobile phone number, 8 digits", "text", "identifier"),
     ("fodselsdato", "Fødselsdato (ÅÅÅÅ-MM-DD) / date of birth (ISO)", "text (date)", "quasi_identifier"),
     ("fodselsar", "Fødselsår / birth year (cohort)", "integer", "quasi_identifier"),
     ("kjonn", "Kjønn (K/M) / sex (F/M)", "category", "quasi_identifier"),
-    ("kommune", "Bostedskommune, 4-sifret kommunenummer / municipality of residence (4-digit code)", "text (code)", "unit"),
+    (
+        "kommune",
+        "Bostedskommune, 4-sifret kommunenummer / municipality of residence (4-digit code)",
+        "text (code)",
+        "unit",
+    ),
     ("postnr", "Postnummer / postcode", "text (code)", "quasi_identifier"),
-    ("landbakgrunn", "Innvandringsbakgrunn / immigrant background (Norge, Innvandrer, Norskfødt med innvandrerforeldre)", "category", "quasi_identifier"),
-    ("foreldre_utdanning", "Foreldres høyeste utdanning / parents' highest education (Grunnskole, Videregående, Høyere)", "category", "risk_factor"),
-    ("husholdning_lavinntekt", "Vedvarende lavinntekt i husholdningen (0/1) / persistent low household income", "0/1", "risk_factor"),
+    (
+        "landbakgrunn",
+        "Innvandringsbakgrunn / immigrant background (Norge, Innvandrer, Norskfødt med innvandrerforeldre)",
+        "category",
+        "quasi_identifier",
+    ),
+    (
+        "foreldre_utdanning",
+        "Foreldres høyeste utdanning / parents' highest education (Grunnskole, Videregående, Høyere)",
+        "category",
+        "risk_factor",
+    ),
+    (
+        "husholdning_lavinntekt",
+        "Vedvarende lavinntekt i husholdningen (0/1) / persistent low household income",
+        "0/1",
+        "risk_factor",
+    ),
     ("barnevern", "Tiltak fra barnevernet (0/1) / child welfare measures", "0/1", "risk_factor"),
-    ("foreldre_trygd", "Foreldre på langvarige trygdeytelser (0/1) / parents on long-term benefits", "0/1", "risk_factor"),
-    ("psykisk_helse_kontakt", "Kontakt med psykisk helsevern før 16 år (0/1) / mental-health service contact before 16", "0/1", "risk_factor"),
+    (
+        "foreldre_trygd",
+        "Foreldre på langvarige trygdeytelser (0/1) / parents on long-term benefits",
+        "0/1",
+        "risk_factor",
+    ),
+    (
+        "psykisk_helse_kontakt",
+        "Kontakt med psykisk helsevern før 16 år (0/1) / mental-health service contact before 16",
+        "0/1",
+        "risk_factor",
+    ),
     ("grunnskolepoeng", "Grunnskolepoeng (10–60) / lower-secondary grade points", "number", "risk_factor"),
-    ("fravaer_prosent", "Fravær på ungdomsskolen i prosent / lower-secondary absence (%)", "number", "risk_factor"),
-    ("vgs_skole", "Videregående skole (oppdiktet navn) / upper-secondary school (fictional name)", "category", "unit"),
+    (
+        "fravaer_prosent",
+        "Fravær på ungdomsskolen i prosent / lower-secondary absence (%)",
+        "number",
+        "risk_factor",
+    ),
+    (
+        "vgs_skole",
+        "Videregående skole (oppdiktet navn) / upper-secondary school (fictional name)",
+        "category",
+        "unit",
+    ),
     ("nav_kontor", "NAV-kontor for bostedskommunen / NAV office of the municipality", "category", "unit"),
-    ("fullfort_vgs_5aar", "Fullført videregående innen fem år (1 = ja, det gode utfallet) / completed upper secondary within five years (1 = success)", "0/1", "outcome"),
-    ("neet_25", "Utenfor arbeid, utdanning og opplæring ved 25 år (1 = ja, det dårlige utfallet) / NEET at 25 (1 = bad outcome)", "0/1", "outcome"),
+    (
+        "fullfort_vgs_5aar",
+        "Fullført videregående innen fem år (1 = ja, det gode utfallet) / completed upper secondary within five years (1 = success)",
+        "0/1",
+        "outcome",
+    ),
+    (
+        "neet_25",
+        "Utenfor arbeid, utdanning og opplæring ved 25 år (1 = ja, det dårlige utfallet) / NEET at 25 (1 = bad outcome)",
+        "0/1",
+        "outcome",
+    ),
     ("uforetrygd", "Har mottatt uføretrygd (0/1) / has received disability benefit", "0/1", "outcome"),
-    ("tilbake_i_arbeid", "Blant uføretrygdede: helt eller delvis tilbake i arbeid (1/0); tom når uforetrygd = 0 / among those on disability benefit: back fully or partly in work; empty otherwise", "0/1 or empty", "outcome"),
+    (
+        "tilbake_i_arbeid",
+        "Blant uføretrygdede: helt eller delvis tilbake i arbeid (1/0); tom når uforetrygd = 0 / among those on disability benefit: back fully or partly in work; empty otherwise",
+        "0/1 or empty",
+        "outcome",
+    ),
 ]
 
 
@@ -534,7 +688,9 @@ truth/transcripts_codes.csv  source, turn_index, code_id (the codes the template
 """
 
 
-def write_synthetic_study(out_dir: str | Path, n: int = 5000, seed: int = 2021, n_transcripts: int = 12) -> dict[str, Path]:
+def write_synthetic_study(
+    out_dir: str | Path, n: int = 5000, seed: int = 2021, n_transcripts: int = 12
+) -> dict[str, Path]:
     """Write the synthetic register, transcripts and their truth files under ``out_dir``.
 
     Returns ``{name: path}`` for every file written. Each file is written atomically.
@@ -557,20 +713,26 @@ def write_synthetic_study(out_dir: str | Path, n: int = 5000, seed: int = 2021, 
     written["meta"] = write_json(out_dir / "truth" / "meta.json", meta)
     pii_lines, code_rows = [], []
     for transcript in transcripts:
-        written[f"transcripts/{transcript.name}"] = atomic_write_text(out_dir / "transcripts" / transcript.name, transcript.text)
+        written[f"transcripts/{transcript.name}"] = atomic_write_text(
+            out_dir / "transcripts" / transcript.name, transcript.text
+        )
         pii_lines.extend(
-            json.dumps({"source": transcript.name, **span}, ensure_ascii=False) for span in transcript.pii_spans
+            json.dumps({"source": transcript.name, **span}, ensure_ascii=False)
+            for span in transcript.pii_spans
         )
         code_rows.extend({"source": transcript.name, **code} for code in transcript.codes)
     written["transcripts_pii"] = atomic_write_text(
         out_dir / "truth" / "transcripts_pii.jsonl", "".join(line + "\n" for line in pii_lines)
     )
     written["transcripts_codes"] = write_csv(
-        out_dir / "truth" / "transcripts_codes.csv", pd.DataFrame(code_rows, columns=["source", "turn_index", "code_id"])
+        out_dir / "truth" / "transcripts_codes.csv",
+        pd.DataFrame(code_rows, columns=["source", "turn_index", "code_id"]),
     )
     written["transcript_groups"] = write_csv(
         out_dir / "transcript_groups.csv",
-        pd.DataFrame([{"source": t.name, "group": t.group} for t in transcripts], columns=["source", "group"]),
+        pd.DataFrame(
+            [{"source": t.name, "group": t.group} for t in transcripts], columns=["source", "group"]
+        ),
     )
     written["readme"] = atomic_write_text(out_dir / "README.txt", README_TEXT.format(seed=seed, n=n))
     return written

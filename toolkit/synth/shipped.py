@@ -39,7 +39,9 @@ truth/                    what was planted, for checking the methods: planted un
 """
 
 
-def build_anonymised_data(out_dir: str | Path = REPO / "anonymised_data", *, n: int = 5000, seed: int = 2021) -> dict[str, Path]:
+def build_anonymised_data(
+    out_dir: str | Path = REPO / "anonymised_data", *, n: int = 5000, seed: int = 2021
+) -> dict[str, Path]:
     """Regenerate ``out_dir`` from scratch; returns the files written."""
     from toolkit.anonymise.pseudonym import load_or_create_key, pseudonymise
     from toolkit.io import read_table
@@ -55,8 +57,11 @@ def build_anonymised_data(out_dir: str | Path = REPO / "anonymised_data", *, n: 
         write_all(raw_dir, n=n, seed=seed)
         raw = yaml.safe_load((REPO / "protocols" / "demo.yml").read_text(encoding="utf-8"))
         raw.pop("population", None)
-        raw["data"] = {"register": str(raw_dir / "register.csv"), "transcripts": str(raw_dir / "transcripts"),
-                       "results": str(work / "results")}
+        raw["data"] = {
+            "register": str(raw_dir / "register.csv"),
+            "transcripts": str(raw_dir / "transcripts"),
+            "results": str(work / "results"),
+        }
         raw["privacy"]["key_file"] = str(work / "throwaway.key")
         raw["privacy"]["restricted_dir"] = str(work / "restricted")
         raw.pop("coding", None)
@@ -76,21 +81,31 @@ def build_anonymised_data(out_dir: str | Path = REPO / "anonymised_data", *, n: 
         write_csv(staging / "register.csv", released)
         dictionary = data_dictionary()
         dictionary = dictionary[dictionary["column"].isin(released.columns)].copy()
-        pid_row = {"column": "pid", "role": "pseudonym", "type": "text",
-                   "description": "Pseudonym: keyed HMAC-SHA256 of the identity number (throw-away key) / nøkkelbasert pseudonym"}
+        pid_row = {
+            "column": "pid",
+            "role": "pseudonym",
+            "type": "text",
+            "description": "Pseudonym: keyed HMAC-SHA256 of the identity number (throw-away key) / nøkkelbasert pseudonym",
+        }
         dictionary = pd.concat([pd.DataFrame([pid_row]), dictionary], ignore_index=True)
         for column, rule in raw["privacy"]["quasi_identifiers"].items():
             if isinstance(rule, list) and column in set(dictionary["column"]):
                 dictionary.loc[dictionary["column"] == column, "type"] = f"category (released in bins {rule})"
         write_csv(staging / "data_dictionary.csv", dictionary)
         shutil.copy2(work / "results" / "anonymised" / "disclosure.json", staging / "disclosure.json")
-        shutil.copytree(work / "results" / "transcripts", staging / "transcripts",
-                        ignore=shutil.ignore_patterns("*.jsonl", ".*"))
+        shutil.copytree(
+            work / "results" / "transcripts",
+            staging / "transcripts",
+            ignore=shutil.ignore_patterns("*.jsonl", ".*"),
+        )
         shutil.copy2(raw_dir / "transcript_groups.csv", staging / "transcript_groups.csv")
         shutil.copytree(raw_dir / "panel", staging / "panel")
         write_csv(staging / "truth" / "individual_truth.csv", truth)
         meta = json.loads((raw_dir / "truth" / "meta.json").read_text(encoding="utf-8"))
-        atomic_write_text(staging / "truth" / "planted.json", json.dumps(meta, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+        atomic_write_text(
+            staging / "truth" / "planted.json",
+            json.dumps(meta, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+        )
         k = raw["privacy"]["k"]
         atomic_write_text(staging / "README.txt", README.format(k=k))
         if out_dir.exists():

@@ -12,7 +12,9 @@ from toolkit.synth.panel import write_panel
 from toolkit.synth.register import write_synthetic_study
 
 
-def write_all(out_dir: str | Path, *, n: int = 5000, seed: int = 2021, n_transcripts: int = 12) -> dict[str, Path]:
+def write_all(
+    out_dir: str | Path, *, n: int = 5000, seed: int = 2021, n_transcripts: int = 12
+) -> dict[str, Path]:
     """Write the whole synthetic study under ``out_dir``; returns what was written by name."""
     out_dir = Path(out_dir)
     written = dict(write_synthetic_study(out_dir, n=n, seed=seed, n_transcripts=n_transcripts))

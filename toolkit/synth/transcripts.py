@@ -28,29 +28,76 @@ import numpy as np
 from toolkit.synth import names as nm
 
 CODE_IDS: tuple[str, ...] = (
-    "relasjoner", "helhet", "kontinuitet", "koordinering", "medvirkning", "psykisk_helse",
-    "skole_mestring", "arbeid", "tilhorighet", "familie", "systembarrierer", "egen_mestring",
+    "relasjoner",
+    "helhet",
+    "kontinuitet",
+    "koordinering",
+    "medvirkning",
+    "psykisk_helse",
+    "skole_mestring",
+    "arbeid",
+    "tilhorighet",
+    "familie",
+    "systembarrierer",
+    "egen_mestring",
 )
 """Theme ids shared with the codebook (``protocols/codebook_nb.yml``)."""
 GROUPS: tuple[str, ...] = ("positivt_avvik", "sammenligning", "veileder")
-PII_TYPES: tuple[str, ...] = ("PERSON", "FNR", "TELEFON", "EPOST", "ADRESSE", "STED", "ORGANISASJON", "DATO", "ALDER")
+PII_TYPES: tuple[str, ...] = (
+    "PERSON",
+    "FNR",
+    "TELEFON",
+    "EPOST",
+    "ADRESSE",
+    "STED",
+    "ORGANISASJON",
+    "DATO",
+    "ALDER",
+)
 
 # How often each group talks about each theme (relative weights), and how often in the positive voice.
 THEME_WEIGHTS: dict[str, dict[str, float]] = {
     "positivt_avvik": {
-        "relasjoner": 3.0, "kontinuitet": 2.5, "medvirkning": 2.5, "egen_mestring": 2.5, "helhet": 2.0,
-        "skole_mestring": 1.5, "arbeid": 1.5, "tilhorighet": 1.2, "koordinering": 1.0, "familie": 1.0,
-        "psykisk_helse": 0.7, "systembarrierer": 0.5,
+        "relasjoner": 3.0,
+        "kontinuitet": 2.5,
+        "medvirkning": 2.5,
+        "egen_mestring": 2.5,
+        "helhet": 2.0,
+        "skole_mestring": 1.5,
+        "arbeid": 1.5,
+        "tilhorighet": 1.2,
+        "koordinering": 1.0,
+        "familie": 1.0,
+        "psykisk_helse": 0.7,
+        "systembarrierer": 0.5,
     },
     "sammenligning": {
-        "systembarrierer": 3.0, "psykisk_helse": 3.0, "koordinering": 2.0, "skole_mestring": 2.0, "familie": 1.5,
-        "arbeid": 1.2, "tilhorighet": 1.0, "helhet": 0.8, "relasjoner": 0.8, "egen_mestring": 0.7,
-        "kontinuitet": 0.6, "medvirkning": 0.5,
+        "systembarrierer": 3.0,
+        "psykisk_helse": 3.0,
+        "koordinering": 2.0,
+        "skole_mestring": 2.0,
+        "familie": 1.5,
+        "arbeid": 1.2,
+        "tilhorighet": 1.0,
+        "helhet": 0.8,
+        "relasjoner": 0.8,
+        "egen_mestring": 0.7,
+        "kontinuitet": 0.6,
+        "medvirkning": 0.5,
     },
     "veileder": {
-        "koordinering": 2.5, "kontinuitet": 2.0, "systembarrierer": 2.0, "relasjoner": 2.0, "helhet": 1.5,
-        "arbeid": 1.5, "medvirkning": 1.2, "psykisk_helse": 1.2, "skole_mestring": 1.0, "tilhorighet": 0.8,
-        "familie": 0.8, "egen_mestring": 1.0,
+        "koordinering": 2.5,
+        "kontinuitet": 2.0,
+        "systembarrierer": 2.0,
+        "relasjoner": 2.0,
+        "helhet": 1.5,
+        "arbeid": 1.5,
+        "medvirkning": 1.2,
+        "psykisk_helse": 1.2,
+        "skole_mestring": 1.0,
+        "tilhorighet": 0.8,
+        "familie": 0.8,
+        "egen_mestring": 1.0,
     },
 }
 POSITIVE_VOICE = {"positivt_avvik": 0.8, "sammenligning": 0.25}
@@ -232,18 +279,53 @@ YOUTH: dict[str, dict[str, list[str]]] = {
 }
 
 YOUTH_QUESTIONS: dict[str, list[str]] = {
-    "relasjoner": ["Har det vært noen voksne som har betydd noe spesielt for deg?", "Var det noen du kunne stole på underveis?", "Hvem har vært viktige personer for deg?"],
-    "helhet": ["Følte du at de som hjalp deg, så hele deg?", "Hvordan opplevde du å bli møtt av hjelpeapparatet?"],
-    "kontinuitet": ["Har du hatt de samme hjelperne over tid, eller har det byttet?", "Hvordan var overgangen fra ungdomsskolen til videregående?"],
-    "koordinering": ["Hvordan samarbeidet de ulike tjenestene rundt deg?", "Hvem hadde oversikten over hjelpen du fikk?"],
-    "medvirkning": ["Ble du spurt om hva du selv ønsket?", "Hvordan var det å være med på å bestemme i din egen sak?"],
-    "psykisk_helse": ["Hvordan har du hatt det med deg selv, psykisk?", "Har helsa påvirket skolen eller jobben?"],
-    "skole_mestring": ["Hvis du tenker tilbake på skolen, hvordan var det for deg?", "Hvordan gikk det på videregående?"],
-    "arbeid": ["Har du hatt jobb, praksis eller læreplass?", "Hva gjorde at jobben fungerte, eller ikke fungerte?"],
-    "tilhorighet": ["Hva liker du å bruke fritiden på?", "Har du hatt et sted eller et miljø der du føler at du hører til?"],
+    "relasjoner": [
+        "Har det vært noen voksne som har betydd noe spesielt for deg?",
+        "Var det noen du kunne stole på underveis?",
+        "Hvem har vært viktige personer for deg?",
+    ],
+    "helhet": [
+        "Følte du at de som hjalp deg, så hele deg?",
+        "Hvordan opplevde du å bli møtt av hjelpeapparatet?",
+    ],
+    "kontinuitet": [
+        "Har du hatt de samme hjelperne over tid, eller har det byttet?",
+        "Hvordan var overgangen fra ungdomsskolen til videregående?",
+    ],
+    "koordinering": [
+        "Hvordan samarbeidet de ulike tjenestene rundt deg?",
+        "Hvem hadde oversikten over hjelpen du fikk?",
+    ],
+    "medvirkning": [
+        "Ble du spurt om hva du selv ønsket?",
+        "Hvordan var det å være med på å bestemme i din egen sak?",
+    ],
+    "psykisk_helse": [
+        "Hvordan har du hatt det med deg selv, psykisk?",
+        "Har helsa påvirket skolen eller jobben?",
+    ],
+    "skole_mestring": [
+        "Hvis du tenker tilbake på skolen, hvordan var det for deg?",
+        "Hvordan gikk det på videregående?",
+    ],
+    "arbeid": [
+        "Har du hatt jobb, praksis eller læreplass?",
+        "Hva gjorde at jobben fungerte, eller ikke fungerte?",
+    ],
+    "tilhorighet": [
+        "Hva liker du å bruke fritiden på?",
+        "Har du hatt et sted eller et miljø der du føler at du hører til?",
+    ],
     "familie": ["Kan du fortelle litt om familien din?", "Hvordan har det vært hjemme?"],
-    "systembarrierer": ["Har du møtt regler eller ordninger som har stått i veien?", "Har det vært ventetid eller ting som har stoppet opp?"],
-    "egen_mestring": ["Hva har du selv gjort som har hjulpet?", "Hva er du stolt av?", "Hva driver deg videre?"],
+    "systembarrierer": [
+        "Har du møtt regler eller ordninger som har stått i veien?",
+        "Har det vært ventetid eller ting som har stoppet opp?",
+    ],
+    "egen_mestring": [
+        "Hva har du selv gjort som har hjulpet?",
+        "Hva er du stolt av?",
+        "Hva driver deg videre?",
+    ],
 }
 
 ADVISER: dict[str, list[str]] = {
@@ -311,17 +393,29 @@ ADVISER: dict[str, list[str]] = {
 }
 
 ADVISER_QUESTIONS: dict[str, list[str]] = {
-    "relasjoner": ["Hva kjennetegner en god relasjon mellom veileder og ungdom?", "Hvor viktig er det at ungdommen har en trygg voksen?"],
+    "relasjoner": [
+        "Hva kjennetegner en god relasjon mellom veileder og ungdom?",
+        "Hvor viktig er det at ungdommen har en trygg voksen?",
+    ],
     "helhet": ["Hvordan får dere et helhetlig bilde av den unges situasjon?"],
-    "kontinuitet": ["Hvor lenge følger dere den samme ungdommen?", "Hva skjer når en ungdom bytter veileder?"],
-    "koordinering": ["Hvordan samarbeider dere med skolen og helsetjenestene?", "Hvem koordinerer hjelpen rundt den unge?"],
+    "kontinuitet": [
+        "Hvor lenge følger dere den samme ungdommen?",
+        "Hva skjer når en ungdom bytter veileder?",
+    ],
+    "koordinering": [
+        "Hvordan samarbeider dere med skolen og helsetjenestene?",
+        "Hvem koordinerer hjelpen rundt den unge?",
+    ],
     "medvirkning": ["Hvordan får ungdommene være med på å bestemme?"],
     "psykisk_helse": ["Hvor ofte møter dere ungdommer med psykiske plager?"],
     "skole_mestring": ["Hva gjør dere for dem som står i fare for å slutte på skolen?"],
     "arbeid": ["Hvilke tiltak for arbeid fungerer best for de unge?"],
     "tilhorighet": ["Hva betyr fritid og tilhørighet for ungdommene dere følger opp?"],
     "familie": ["Hvilken rolle spiller familien?"],
-    "systembarrierer": ["Hvilke regler eller ordninger står i veien for godt arbeid?", "Hva er de største hindringene i systemet?"],
+    "systembarrierer": [
+        "Hvilke regler eller ordninger står i veien for godt arbeid?",
+        "Hva er de største hindringene i systemet?",
+    ],
     "egen_mestring": ["Hva skal til for at ungdommene får tro på seg selv?"],
 }
 
@@ -332,22 +426,47 @@ ALSO_CODES: dict[str, tuple[str, ...]] = {
     "Jeg hadde mye angst på ungdomsskolen og klarte ikke å gå inn i klasserommet.": ("skole_mestring",),
     "Det psykiske tok all energien, så skolen ble liggende.": ("skole_mestring",),
     "Jeg sto på venteliste til psykolog i nesten et år.": ("psykisk_helse",),
-    "Taushetsplikten gjorde at skolen og {nav} ikke kunne snakke sammen om meg, selv om jeg ønsket det.": ("koordinering",),
-    "Det hjalp at {hjelper} fikk samtykke fra meg, så alle kunne snakke sammen uten at taushetsplikten stoppet det.": ("koordinering",),
-    "{hjelper} fulgte meg over fra ungdomsskolen til {skole}, og {hun} var der fortsatt da jeg byttet linje.": ("relasjoner",),
+    "Taushetsplikten gjorde at skolen og {nav} ikke kunne snakke sammen om meg, selv om jeg ønsket det.": (
+        "koordinering",
+    ),
+    "Det hjalp at {hjelper} fikk samtykke fra meg, så alle kunne snakke sammen uten at taushetsplikten stoppet det.": (
+        "koordinering",
+    ),
+    "{hjelper} fulgte meg over fra ungdomsskolen til {skole}, og {hun} var der fortsatt da jeg byttet linje.": (
+        "relasjoner",
+    ),
     "Jeg er stolt av at jeg fullførte, selv om det tok lengre tid enn for de andre.": ("skole_mestring",),
     "Jeg tok fagbrevet {tid}, ett år etter de andre, men jeg tok det.": ("egen_mestring",),
-    "Alle så bare én bit av meg. Skolen så fraværet, legen så angsten, og {nav} så bare papirene.": ("koordinering",),
+    "Alle så bare én bit av meg. Skolen så fraværet, legen så angsten, og {nav} så bare papirene.": (
+        "koordinering",
+    ),
     "De var bare opptatt av karakterene, ikke av hvorfor jeg ikke orket å gå på skolen.": ("skole_mestring",),
-    "Ventetiden i psykisk helsevern gjør at vi står alene med ungdommer som trenger behandling.": ("systembarrierer",),
-    "Vi samarbeider med {skole} om alternative løp for elever som står i fare for å slutte.": ("koordinering",),
+    "Ventetiden i psykisk helsevern gjør at vi står alene med ungdommer som trenger behandling.": (
+        "systembarrierer",
+    ),
+    "Vi samarbeider med {skole} om alternative løp for elever som står i fare for å slutte.": (
+        "koordinering",
+    ),
     "Taushetsplikten blir ofte brukt som en grunn til ikke å samarbeide.": ("koordinering",),
     "Mange har dårlige erfaringer fra skolen og tror ikke at de får til noe.": ("egen_mestring",),
 }
 """Second themes of some templates (keyed by the template text)."""
 
 _SLOT = re.compile(r"\{(\w+)\}")
-_MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember")
+_MONTHS = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
 _SEASONS = ("våren", "sommeren", "høsten", "vinteren")
 
 
@@ -403,7 +522,11 @@ class _Writer:
     def _value(self, slot: str) -> tuple[str, str | None]:
         rng = self.rng
         if slot == "dato":
-            day, month, year = int(rng.integers(1, 29)), int(rng.integers(1, 13)), int(rng.integers(self.first_year, INTERVIEW_YEAR))
+            day, month, year = (
+                int(rng.integers(1, 29)),
+                int(rng.integers(1, 13)),
+                int(rng.integers(self.first_year, INTERVIEW_YEAR)),
+            )
             if rng.random() < 0.6:
                 return f"{day:02d}.{month:02d}.{year}", "DATO"
             return f"{day}. {_MONTHS[month - 1]} {year}", "DATO"
@@ -441,7 +564,9 @@ def _persona(rng: np.random.Generator, group: str) -> dict[str, tuple[str, str |
     helper_first = _pick(rng, nm.FORNAVN_K if helper_female else nm.FORNAVN_M)
     helper = helper_first if rng.random() < 0.6 else f"{helper_first} {_pick(rng, nm.ETTERNAVN)}"
     # Positive deviants come more often from where the practice was planted (a nod to the register's truth).
-    kommune = PLANTED_KOMMUNE if group == "positivt_avvik" and rng.random() < 0.5 else _pick(rng, list(nm.KOMMUNER))
+    kommune = (
+        PLANTED_KOMMUNE if group == "positivt_avvik" and rng.random() < 0.5 else _pick(rng, list(nm.KOMMUNER))
+    )
     skole = PLANTED_SKOLE if group == "positivt_avvik" and rng.random() < 0.5 else _pick(rng, nm.SKOLER)
     other_kommune = _pick(rng, [k for k in nm.KOMMUNER if k != kommune])
     born = np.datetime64("1996-01-01") + np.timedelta64(int(rng.integers(0, 6 * 365)), "D")
@@ -450,7 +575,13 @@ def _persona(rng: np.random.Generator, group: str) -> dict[str, tuple[str, str |
         fnr = f"{fnr[:6]} {fnr[6:]}"
     phone = f"{_pick(rng, ('4', '9'))}{int(rng.integers(0, 10_000_000)):07d}"
     style = rng.random()
-    phone = phone if style < 0.4 else f"{phone[:3]} {phone[3:5]} {phone[5:]}" if style < 0.8 else f"+47 {phone[:3]} {phone[3:5]} {phone[5:]}"
+    phone = (
+        phone
+        if style < 0.4
+        else f"{phone[:3]} {phone[3:5]} {phone[5:]}"
+        if style < 0.8
+        else f"+47 {phone[:3]} {phone[3:5]} {phone[5:]}"
+    )
     email = f"{_ascii(first)}.{_ascii(last)}{int(rng.integers(1, 99)) if rng.random() < 0.5 else ''}@{_pick(rng, nm.EPOST_DOMENER)}"
     street = f"{_pick(rng, nm.GATENAVN)} {int(rng.integers(1, 90))}"
     pronoun = ("hun", "Hun", "henne") if helper_female else ("han", "Han", "ham")
@@ -529,18 +660,32 @@ def _youth_sentence(
     return sentence
 
 
-def _youth_interview(rng: np.random.Generator, group: str, persona: dict, labels: tuple[str, str]) -> _Interview:
+def _youth_interview(
+    rng: np.random.Generator, group: str, persona: dict, labels: tuple[str, str]
+) -> _Interview:
     interview = _Interview(_Writer(persona, rng), *labels)
-    interview.ask(_pick(rng, [
-        "Takk for at du vil være med. Kan du fortelle litt om deg selv?",
-        "Fint at du kunne komme. Vil du starte med å si litt om hvem du er?",
-        "Da setter vi i gang. Hvem er du, og hva driver du med for tiden?",
-    ]))
-    interview.answer([_pick(rng, [
-        "Jeg heter {navn}, er {alder_naa} år og bor i {sted}.",
-        "{navn} heter jeg. Jeg er {alder_naa} og har bodd i {sted} nesten hele livet.",
-        "Jeg er {navn}, {alder_naa} år, og kommer fra {sted}.",
-    ])])
+    interview.ask(
+        _pick(
+            rng,
+            [
+                "Takk for at du vil være med. Kan du fortelle litt om deg selv?",
+                "Fint at du kunne komme. Vil du starte med å si litt om hvem du er?",
+                "Da setter vi i gang. Hvem er du, og hva driver du med for tiden?",
+            ],
+        )
+    )
+    interview.answer(
+        [
+            _pick(
+                rng,
+                [
+                    "Jeg heter {navn}, er {alder_naa} år og bor i {sted}.",
+                    "{navn} heter jeg. Jeg er {alder_naa} og har bodd i {sted} nesten hele livet.",
+                    "Jeg er {navn}, {alder_naa} år, og kommer fra {sted}.",
+                ],
+            )
+        ]
+    )
     used: set[str] = set()
     asked: set[str] = set()
     for theme in _choose_themes(rng, group, int(rng.integers(12, 17))):
@@ -548,12 +693,18 @@ def _youth_interview(rng: np.random.Generator, group: str, persona: dict, labels
         asked.add(question)
         interview.ask(question)
         themes = [theme]
-        positive = bool(rng.random() < POSITIVE_VOICE[group])  # one voice per answer, so it reads as one story
+        positive = bool(
+            rng.random() < POSITIVE_VOICE[group]
+        )  # one voice per answer, so it reads as one story
         sentences = [str(_youth_sentence(rng, group, theme, used, positive))]
-        if rng.random() < 0.35 and (extra := _youth_sentence(rng, group, theme, used, positive, required=False)):
+        if rng.random() < 0.35 and (
+            extra := _youth_sentence(rng, group, theme, used, positive, required=False)
+        ):
             sentences.append(extra)
         second = _choose_themes(rng, group, 1)[0]
-        if rng.random() < 0.3 and (extra := _youth_sentence(rng, group, second, used, positive, required=False)):
+        if rng.random() < 0.3 and (
+            extra := _youth_sentence(rng, group, second, used, positive, required=False)
+        ):
             sentences.append(extra)
             themes.append(second)
         interview.answer(sentences, tuple(themes))
@@ -572,10 +723,17 @@ def _youth_interview(rng: np.random.Generator, group: str, persona: dict, labels
 def _adviser_interview(rng: np.random.Generator, persona: dict, labels: tuple[str, str]) -> _Interview:
     interview = _Interview(_Writer(persona, rng), *labels)
     interview.ask("Kan du starte med å fortelle om rollen din?")
-    interview.answer([_pick(rng, [
-        "Jeg heter {navn} og har jobbet som veileder ved {nav} i sju år, mest med ungdom under 30.",
-        "{navn} heter jeg. Jeg er ungdomsveileder ved {nav} og har vært det siden {tid}.",
-    ])])
+    interview.answer(
+        [
+            _pick(
+                rng,
+                [
+                    "Jeg heter {navn} og har jobbet som veileder ved {nav} i sju år, mest med ungdom under 30.",
+                    "{navn} heter jeg. Jeg er ungdomsveileder ved {nav} og har vært det siden {tid}.",
+                ],
+            )
+        ]
+    )
     used: set[str] = set()
     for theme in _choose_themes(rng, "veileder", int(rng.integers(10, 15))):
         interview.ask(_pick(rng, ADVISER_QUESTIONS[theme]))
@@ -599,7 +757,9 @@ def _adviser_interview(rng: np.random.Generator, persona: dict, labels: tuple[st
 def _groups(n: int, rng: np.random.Generator) -> list[str]:
     n_adviser = n // 4
     rest = n - n_adviser
-    groups = ["positivt_avvik"] * ((rest + 1) // 2) + ["sammenligning"] * (rest // 2) + ["veileder"] * n_adviser
+    groups = (
+        ["positivt_avvik"] * ((rest + 1) // 2) + ["sammenligning"] * (rest // 2) + ["veileder"] * n_adviser
+    )
     return [groups[i] for i in rng.permutation(n)]
 
 
@@ -630,10 +790,17 @@ def make_transcripts(n: int = 12, seed: int = 2021) -> list[SyntheticTranscript]
         body = interview.w.text
         text = header + date_value + "\n\n" + body + "\n"
         spans = [{"start": len(header), "end": len(header) + len(date_value), "type": "DATO"}]
-        spans += [{"start": s["start"] + shift, "end": s["end"] + shift, "type": s["type"]} for s in interview.w.spans]
+        spans += [
+            {"start": s["start"] + shift, "end": s["end"] + shift, "type": s["type"]}
+            for s in interview.w.spans
+        ]
         transcripts.append(
             SyntheticTranscript(
-                name=f"intervju_{index:0{width}d}.txt", text=text, group=group, pii_spans=spans, codes=interview.codes
+                name=f"intervju_{index:0{width}d}.txt",
+                text=text,
+                group=group,
+                pii_spans=spans,
+                codes=interview.codes,
             )
         )
     return transcripts

@@ -51,8 +51,17 @@ def main() -> None:
                 if codes is None:
                     continue
                 for code in codes:
-                    rows.append({"source": name, "turn_index": turn.turn_index, "speaker": turn.speaker,
-                                 "start": turn.start, "end": turn.end, "code_id": code, "coder": "hand"})
+                    rows.append(
+                        {
+                            "source": name,
+                            "turn_index": turn.turn_index,
+                            "speaker": turn.speaker,
+                            "start": turn.start,
+                            "end": turn.end,
+                            "code_id": code,
+                            "coder": "hand",
+                        }
+                    )
             groups.append({"source": name, "group": group})
             splits.append({"source": name, "split": split})
     pd.DataFrame(rows).to_csv(HERE / "hand_coded.csv", index=False, lineterminator="\n")
