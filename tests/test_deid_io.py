@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import toolkit.anonymise.text as text_mod
+import toolkit.anonymise.text.deidentifier as deid_mod
+import toolkit.anonymise.text.folder as folder_mod
 from toolkit.anonymise.text import deidentify_folder
 from toolkit.anonymise.text_eval import evaluate_deid, parse_marked, write_gold_jsonl
 from toolkit.errors import InputDataError
@@ -68,8 +69,9 @@ def test_huge_file_is_streamed_with_the_same_result(tmp_path, monkeypatch):
     data = body.replace("\n", "\r\n").encode("cp1252")  # CRLF and cp1252, as a Windows export would be
     folder = _folder(tmp_path, {"big.txt": data})
     deidentify_folder(folder, tmp_path / "whole", engine="direct")
-    monkeypatch.setattr(text_mod, "STREAM_THRESHOLD_BYTES", 1000)
-    monkeypatch.setattr(text_mod, "CHUNK_CHARS", 500)
+    monkeypatch.setattr(folder_mod, "STREAM_THRESHOLD_BYTES", 1000)
+    monkeypatch.setattr(folder_mod, "CHUNK_CHARS", 500)
+    monkeypatch.setattr(deid_mod, "CHUNK_CHARS", 500)
     deidentify_folder(folder, tmp_path / "streamed", engine="direct")
     for name in ("big.txt", "deidentification.jsonl"):
         assert (tmp_path / "streamed" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
@@ -88,7 +90,7 @@ def test_huge_file_is_streamed_with_the_same_result(tmp_path, monkeypatch):
 
 def test_streamed_binary_file_is_refused(tmp_path, monkeypatch):
     folder = _folder(tmp_path, {"big.txt": b"U: hei\x00\x00" * 200})
-    monkeypatch.setattr(text_mod, "STREAM_THRESHOLD_BYTES", 100)
+    monkeypatch.setattr(folder_mod, "STREAM_THRESHOLD_BYTES", 100)
     with pytest.raises(InputDataError, match="binary"):
         deidentify_folder(folder, tmp_path / "out", engine="direct")
     assert not (tmp_path / "out").exists()

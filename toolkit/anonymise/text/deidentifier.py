@@ -1,0 +1,288 @@
+"""The :class:`Deidentifier` estimator: detect spans with the registry, make them consistent, replace."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
+from toolkit.anonymise.text.engine import _trained_spacy_model, build_analyzer
+from toolkit.anonymise.text.patterns import _FUNCTION_WORDS, WORD
+from toolkit.anonymise.text.replace import _Replacer
+from toolkit.anonymise.text.rules import NorwegianDetector
+from toolkit.anonymise.text.spans import LANGUAGE, TYPES, Span, merge_spans
+
+MODES = ("tags", "surrogates")
+ENGINES = ("presidio", "direct")
+CHUNK_CHARS = 64 * 1024
+
+
+# =============================================================================================== public API
+@dataclass
+class DeidResult:
+    """What :func:`deidentify_folder` did: one row per replaced span in ``spans`` (no original text)."""
+
+    spans: pd.DataFrame
+    files: pd.DataFrame
+    out_dir: Path
+    mode: str
+    restricted_map: Path | None = None
+
+    def counts(self) -> pd.DataFrame:
+        """Replaced spans per file and type (a tidy table)."""
+        if self.spans.empty:
+            return pd.DataFrame(columns=["source", "type", "n"])
+        return self.spans.groupby(["source", "type"]).size().rename("n").reset_index()
+
+    def summary(self) -> str:
+        by_type = self.spans["type"].value_counts().to_dict() if not self.spans.empty else {}
+        parts = ", ".join(f"{t} {by_type[t]}" for t in TYPES if t in by_type) or "none"
+        words = int(self.files["words"].sum()) if not self.files.empty else 0
+        return (
+            f"De-identified {len(self.files)} transcript(s), {words:,} words, mode '{self.mode}': "
+            f"{len(self.spans)} span(s) replaced ({parts}). Output in {self.out_dir}"
+            + (
+                f"; key to originals in {self.restricted_map}"
+                if self.restricted_map
+                else "; no key to originals written"
+            )
+            + "."
+        )
+
+
+class Deidentifier:
+    """Replace identifying details in Norwegian text with tags or surrogates.
+
+    Parameters
+    ----------
+    mode : "tags" or "surrogates"
+        ``tags`` gives ``[PERSON_1]``-style tags, consistent within one transcript (the same name gets the same
+        tag); ``surrogates`` gives realistic Faker ``no_NO`` values chosen by a keyed HMAC of the original, so the
+        same person gets the same surrogate in every transcript of a study run with the same key.
+    seed : int
+        Makes surrogates reproducible when no ``key`` is given (then they are *not* secret: anyone with the seed
+        could test candidate names). :func:`deidentify_folder` keeps a random key in ``restricted_dir``.
+    engine : "presidio" or "direct"
+        ``presidio`` runs the recognisers through Presidio's AnalyzerEngine/AnonymizerEngine; ``direct`` calls
+        the same recognisers without them (same spans, faster; see ``bench/bench_deid.py``).
+    spacy_model : "auto", None or a package name
+        A trained Norwegian pipeline (``nb_core_news_*``) adds its PER/LOC/ORG as extra evidence when installed
+        (``auto``); the default works with ``spacy.blank("nb")``. Only used by the presidio engine.
+    key : bytes or str, optional
+        Secret for surrogates.
+    """
+
+    def __init__(
+        self,
+        mode: str = "tags",
+        seed: int = 0,
+        *,
+        engine: str = "presidio",
+        spacy_model: str | None = "auto",
+        key: bytes | str | None = None,
+    ):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+        if spacy_model not in (None, "auto") and not isinstance(spacy_model, str):
+            raise ValueError("spacy_model must be 'auto', None or the name of an installed spaCy package")
+        self.mode = mode
+        self.seed = seed
+        self.engine = engine
+        self.spacy_model = spacy_model
+        if key is None:
+            key = f"pdtk-deid-seed-{seed}".encode()
+        self.key = key.encode() if isinstance(key, str) else bytes(key)
+        self.detector = NorwegianDetector()
+        self._analyzer = None
+        self._anonymizer = None
+        self._replacer = _Replacer(mode, self.key)
+
+    # ------------------------------------------------------------------------------------ engines
+    def _model_name(self) -> str | None:
+        if self.spacy_model == "auto":
+            return _trained_spacy_model()
+        return self.spacy_model
+
+    @property
+    def analyzer(self):
+        if self._analyzer is None:
+            self._analyzer = build_analyzer(self.detector, self._model_name())
+        return self._analyzer
+
+    @property
+    def anonymizer(self):
+        if self._anonymizer is None:
+            from presidio_anonymizer import AnonymizerEngine
+
+            self._anonymizer = AnonymizerEngine()
+        return self._anonymizer
+
+    # ------------------------------------------------------------------------------------ detection
+    def analyze(self, text: str) -> list[Span]:
+        """Merged spans for one chunk of whole paragraphs (offsets into ``text``)."""
+        if not text.strip():
+            return []
+        if self.engine == "direct":
+            return merge_spans(self.detector.find_all(text))
+        results = self.analyzer.analyze(
+            text=text,
+            language=LANGUAGE,
+            entities=list(TYPES),
+            score_threshold=0.3,
+            # Not IGNORECASE (Presidio's default): no pattern here should match "per dag" as "Per".
+            regex_flags=re.DOTALL | re.MULTILINE,
+        )
+        return merge_spans(Span(r.start, r.end, r.entity_type, r.score) for r in results)
+
+    def _seen_finder(self, names: set[str]) -> Callable[[str], list[Span]] | None:
+        """Finds names already detected elsewhere in the transcript (and their possessive -s forms).
+
+        With the Presidio engine this is a deny-list ``PatternRecognizer``, with its regex flags set *without*
+        IGNORECASE (Presidio's default would turn the seen name "Per" into a match for "per dag"); the direct
+        engine compiles the same pattern itself. Both use Presidio's deny-list word boundaries.
+        """
+        if not names:
+            return None
+        words = sorted({form for n in names for form in (n, n + "s", n + "'s")}, key=len, reverse=True)
+        flags = re.DOTALL | re.MULTILINE
+        if self.engine == "presidio":
+            from presidio_analyzer import PatternRecognizer
+
+            recognizer = PatternRecognizer(
+                supported_entity="PERSON",
+                supported_language=LANGUAGE,
+                name="SeenInTranscriptRecognizer",
+                deny_list=words,
+                deny_list_score=0.7,
+                global_regex_flags=flags,
+            )
+            return lambda text: [
+                Span(r.start, r.end, "PERSON", 0.7)
+                for r in recognizer.analyze(text, ["PERSON"], None, regex_flags=flags)
+            ]
+        pattern = re.compile(
+            r"(?:^|(?<=\W))(" + "|".join(re.escape(w) for w in words) + r")(?:(?=\W)|$)", flags
+        )
+        return lambda text: [Span(m.start(1), m.end(1), "PERSON", 0.7) for m in pattern.finditer(text)]
+
+    def _names_from(self, text: str, spans: list[Span]) -> set[str]:
+        """Capitalised name words found in a transcript, to be looked for again everywhere in it."""
+        g = self.detector.g
+        names: set[str] = set()
+        for s in spans:
+            if s.type not in ("PERSON",):
+                continue
+            for w in WORD.findall(text[s.start : s.end]):
+                if len(w) < 2 or w[0].isdigit() or (w in g.common_proper and w.lower() not in g.first_names):
+                    continue
+                if w.lower() in _FUNCTION_WORDS and not (w[0].isupper() and w.lower() in g.first_names):
+                    continue
+                if w[0].isupper():
+                    names.add(w)
+                elif w.lower() not in g.ambiguous:
+                    names.add(w)
+                    names.add(w[0].upper() + w[1:])
+        return names
+
+    # ------------------------------------------------------------------------------------ replacement
+    def _apply(self, text: str, spans: list[Span]) -> str:
+        if not spans:
+            return text
+        if self.engine == "direct":
+            parts, pos = [], 0
+            for s in spans:
+                parts.append(text[pos : s.start])
+                parts.append(self._replacer.replace(s.type, text[s.start : s.end]))
+                pos = s.end
+            parts.append(text[pos:])
+            return "".join(parts)
+        from presidio_anonymizer.entities import ConflictResolutionStrategy, OperatorConfig, RecognizerResult
+
+        operators = {
+            t: OperatorConfig("custom", {"lambda": functools.partial(self._replacer.replace, t)})
+            for t in TYPES
+        }
+        for s in spans:  # number tags in reading order (Presidio applies operators from the end of the text)
+            self._replacer.replace(s.type, text[s.start : s.end])
+        results = [RecognizerResult(s.type, s.start, s.end, s.score) for s in spans]
+        return self.anonymizer.anonymize(
+            text=text,
+            analyzer_results=results,
+            operators=operators,
+            conflict_resolution=ConflictResolutionStrategy.REMOVE_INTERSECTIONS,
+            merge_entities_with_spaces=False,
+        ).text
+
+    def deidentify(self, text: str) -> tuple[str, list[dict]]:
+        """De-identify one transcript. Returns ``(new_text, spans)``; spans are ``{start, end, type}`` dicts
+        with offsets into the *original* text. Tags restart for each call (one call = one transcript)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, got {type(text).__name__}")
+        chunks = list(_chunk_paragraphs(text))
+        out_parts, all_spans = self._deidentify_chunks(chunks)
+        return "".join(out_parts), [{"start": s.start, "end": s.end, "type": s.type} for s in all_spans]
+
+    def _deidentify_chunks(
+        self, chunks: list[tuple[int, str]] | Callable[[], Iterator[tuple[int, str]]], sink=None
+    ):
+        """Two passes: detect in every chunk (collecting names), then re-scan for names seen elsewhere and
+        replace. ``chunks`` may be a callable that re-opens a stream, so huge files are read twice, not held."""
+        self._replacer.reset()
+        get = chunks if callable(chunks) else (lambda: iter(chunks))
+        first: list[list[Span]] = []
+        seen: set[str] = set()
+        for _offset, chunk in get():
+            spans = self.analyze(chunk)
+            first.append(spans)
+            seen |= self._names_from(chunk, spans)
+        out_parts: list[str] = []
+        all_spans: list[Span] = []
+        find_seen = self._seen_finder(seen)
+        for (offset, chunk), spans in zip(get(), first, strict=True):
+            if find_seen is not None:
+                extra = find_seen(chunk)
+                if extra:
+                    spans = merge_spans([*spans, *extra])
+            new = self._apply(chunk, spans)
+            all_spans += [Span(s.start + offset, s.end + offset, s.type, s.score) for s in spans]
+            if sink is not None:
+                sink(new, chunk, spans)
+            else:
+                out_parts.append(new)
+        return out_parts, all_spans
+
+    def get_params(self) -> dict:
+        """The constructor parameters (scikit-learn style; the key is not returned)."""
+        return {"mode": self.mode, "seed": self.seed, "engine": self.engine, "spacy_model": self.spacy_model}
+
+    def __repr__(self) -> str:
+        return f"Deidentifier(mode={self.mode!r}, seed={self.seed}, engine={self.engine!r})"
+
+
+def _chunk_paragraphs(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """Split at blank lines into chunks of about ``limit`` characters (an entity never spans a paragraph)."""
+    if len(text) <= limit:
+        yield 0, text
+        return
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + limit)
+        if end < len(text):
+            cut = text.rfind("\n\n", start, end)
+            if cut <= start:
+                cut = text.rfind("\n", start, end)
+            if cut <= start:
+                cut = text.find("\n", end)
+                cut = len(text) if cut < 0 else cut
+            end = cut + 1 if cut < len(text) else cut
+        yield start, text[start:end]
+        start = end

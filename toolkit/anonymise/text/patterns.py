@@ -1,0 +1,432 @@
+"""Regular expressions and word sets of the rule recognisers, and the small text helpers they share.
+
+Kept apart from the recognisers so that a reader can see every pattern in one place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
+from toolkit.anonymise.text.spans import Span
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as one string (easier to read and edit than a list of quoted words)."""
+    return frozenset(text.split())
+
+
+class CIPattern:
+    """A case-insensitive pattern run on the lower-cased text without ``re.IGNORECASE``.
+
+    Python's ``re`` loses its literal-prefix scan under IGNORECASE (up to 20× slower on these patterns), so the
+    detector lower-cases each chunk once and matches lower-case patterns on it; offsets are the same whenever
+    lower-casing keeps the length (always for Norwegian; otherwise the IGNORECASE version runs on the text).
+    """
+
+    def __init__(self, source: str):
+        self.fast = re.compile(source)
+        self.slow = re.compile(source, re.IGNORECASE)
+        self.pattern = source
+
+    def finditer(self, text: str, low: str | None = None) -> Iterator[re.Match]:
+        if low is not None and len(low) == len(text):
+            return self.fast.finditer(low)
+        return self.slow.finditer(text)
+
+
+UP = "A-ZÆØÅÄÖÜÉÁČĐŊŠŦŽĖĄĘĮŲŪŁŃŚŹŻÓÍÚÑÇ"
+LOW = "a-zæøåäöüéèáóúíñçšžćčłńśźżğışđŋŧėąęįųūőű"
+WORD = re.compile(rf"[{UP}{LOW}0-9][{UP}{LOW}0-9'’-]*")
+SPEAKER = re.compile(r"^[ \t]*([^\n:]{1,30}):", re.MULTILINE)
+_MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
+_MONTHS_SHORT = "jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|nov|des"
+_SEASONS = (
+    "sommeren|våren|høsten|vinteren|julen|jula|påsken|påska|sommer|vår|høst|vinter|jul|påske|skoleåret|året|våronnen|"
+    "høstsemesteret|vårsemesteret|semesteret|sommarn|sommaren|sommar|vårn|hausten|haust|vintern|vinteren|"
+    "vår'n|høst'n|sommer'n|vinter'n|haust'n|vår’n|høst’n|sommer’n|vinter’n|"
+    "sommerferien|vinterferien|høstferien|påskeferien|juleferien|sommarferien"
+)
+_YEAR = r"(?:19[4-9]\d|20[0-4]\d)"
+_UNITS = "en|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni"
+_NUMWORDS = (
+    "ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|søtten|atten|nitten|tjue|tjueen|tjueto|tjuetre|"
+    "tjuefire|tjuefem|tjueseks|tjuesju|tjuesyv|tjueåtte|tjueni|tretti|tjugo|tju|"
+    # dialect teens, and the ages of parents and grandparents ("femtifire", "sekstisju", "åtti")
+    "trettån|fjortån|femtån|sekstån|søttån|attån|nittån|fjortn|femtn|sekstn|søttn|syttn|attn|nittn|tjueein|tjueeitt|"
+    rf"(?:tretti|førti|femti|seksti|sytti|åtti|nitti)(?:{_UNITS})?"
+)
+# a year said in words: "tjuenitten" (2019), "tjuetjueto" (2022), "totusenogfem", "nittennittiåtte"
+_YEAR_WORDS = (
+    rf"(?:tjue(?:tjue(?:{_UNITS})?|ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|søtten|atten|nitten)|"
+    rf"to\s?tusen(?:\s?og\s?(?:{_UNITS}|ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|atten|nitten))?|"
+    rf"nitten\s?nitti(?:{_UNITS})?)"
+)
+_WEEKDAYS = "mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|måndag|tysdag|laurdag|sundag"
+_ORDINALS = (
+    "første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|tolvte|trettende|"
+    "fjortende|femtende|sekstende|syttende|søttende|attende|nittende|tjuende|tjueførste|tjueandre|tjuetredje|"
+    "tjuefjerde|tjuefemte|tjuesjette|tjuesjuende|tjuesyvende|tjueåttende|tjueniende|trettiende|trettiførste"
+)
+_DATE_PATTERNS = [
+    CIPattern(
+        rf"\b(?:(?:{_WEEKDAYS})\s+(?:den\s+)?)?\d{{1,2}}\.\s?(?:{_MONTHS}|(?:{_MONTHS_SHORT})\.?)(?:\s+{_YEAR})?(?![\w])"
+    ),
+    # "(den) sjuende juni", "første mai 2020"
+    CIPattern(rf"\b(?:{_ORDINALS})\s+(?:i\s+)?(?:{_MONTHS})(?:\s+{_YEAR})?\b"),
+    # "3/12-21", "03/12-2021"
+    CIPattern(r"(?<![\d/.,])(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])-(?:\d{4}|\d{2})(?![\d])"),
+    # "vinteren -22", "høsten '19", "hausten tjuetjueto"
+    CIPattern(rf"\b(?:{_SEASONS})\s+(?:i\s+)?(?:[-'’]\d{{2}}|{_YEAR_WORDS})(?![\w-])"),
+    CIPattern(rf"\b(?:{_MONTHS}|(?:{_MONTHS_SHORT})\.?)\s+{_YEAR}\b"),
+    CIPattern(r"(?<![\d.,])(0?[1-9]|[12]\d|3[01])[./](0?[1-9]|1[0-2])[./]((?:19|20)?\d{2})(?![\d])"),
+    CIPattern(r"(?<![\d-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d])"),
+    CIPattern(rf"\b(?:{_SEASONS})\s+(?:i\s+|på\s+)?{_YEAR}(?:\s?[/–-]\s?(?:{_YEAR}|\d{{2}}))?\b"),
+]
+_YEAR_CUE = CIPattern(
+    rf"\b(?:i|fra|til|siden|før|etter|innen|rundt|høst|vår|sommer|vinter|jula|julen|begynnelsen av|starten av|"
+    rf"slutten av|midten av|utgangen av|født i|fødd i|in)\s+({_YEAR}(?:\s?[/–-]\s?(?:{_YEAR}|\d{{2}}))?|{_YEAR_WORDS})\b"
+)
+# a season tied to last year ("i fjor høst", "sommeren i fjor", "forrige jul"): as datable as a season and a year
+_SMALLNUM = "en|ett|ei|to|tre|fire|fem|seks|sju|syv|åtte|ni"
+_RELATIVE_SEASON = CIPattern(
+    r"\b((?:i\s+)?fjor\s+(?:høst|vår|sommer|vinter|jul|påske|haust|sommar)|(?:høsten|våren|sommeren|vinteren|julen|jula|påsken|"
+    rf"påska|{_MONTHS})\s+i\s+(?:fjor|forfjor)|forrige\s+(?:høst|vår|sommer|vinter|jul|påske|skoleår)|"
+    rf"(?:{_SEASONS})\s+for\s+(?:{_SMALLNUM}|\d)\s+år\s+(?:siden|sia))\b"
+)
+# a year standing alone as a point in time ("kom fra Polen 2015"): 1990–2029, not an amount or a measure, not
+# part of a longer number, a decimal, a time or a range of digits
+_BARE_YEAR = re.compile(
+    r"(?<![\w.,:/+-])(199\d|20[0-2]\d)(?![\w.,:/]\d|[\w-]|\s*(?:kr\b|kroner|,-|NOK|meter|m\b|km|mil\b|kilo|kg|"
+    r"gram|g\b|liter|poeng|prosent|%|stk|stykker|personer|folk|elever|mennesker|ansatte|timer|minutter|dager|ganger))"
+)
+_NICKNAME = re.compile(
+    r"\b(?:kalte|kalla|kalt|kaller|kallenavn(?:et)?|heter|het)\s+(?:meg|han|ham|henne|ho|hu|oss|dem|seg)?\s*(?:for\s+)?"
+    r"[\"«“”']([^\"»“”'\n]{2,24})[\"»“”']",
+    re.IGNORECASE,
+)
+# grouped as people say them: "DDMMYY NNNNN", "DD MM YY NNNNN", "DD.MM.YY NNNNN" (not an account number's 4-2-5)
+# lower-case names named by a relation: "bestevenninna mi selma", "kjæresten min ida", "ayse, søstra mi"
+_RELATIONS = (
+    "kjæresten|kjæreste|samboeren|venninna|venninnen|venninne|bestevenninna|bestevenninnen|bestevennen|bestevenn|"
+    "kompisen|kompis|søstra|søsteren|søster|broren|bror|onkelen|onkel|tanta|tante|mora|moren|faren|stefaren|"
+    "stemora|sjefen|læreren|veilederen|kontaktlæreren|sønnen|dattera|datteren|fetteren|kusina|naboen|kollegaen|"
+    "lillesøstra|lillesøster|lillesøsteren|lillebror|lillebroren|storesøstra|storesøster|storebror|storebroren"
+)
+_LOWER_RELATION_NAME = re.compile(
+    rf"\b(?:{_RELATIONS}|venninne|venn|kamerat)(?:\s+(?:min|mi|mitt|hans|hennes|vår))?[.,]?\s+([{LOW}][{LOW}]+(?:-[{LOW}]+)?)\b"
+)
+# "I: hva heter du? / U: hibaaq, 18": the first word of the answer to a name question is a name
+_NAME_ANSWER = re.compile(
+    r"\b(?:(?:hva|ka|kva)\s+(?:heter|heiter)\s+du|navn\s+og\s+alder|navnet\s+ditt|namnet\s+ditt)\b[^\n]*\n\s*\n?[ \t]*"
+    r"(?:[^\n:]{1,30}:[ \t]*)(?!(?:ja|nei|jo|hei|jeg|eg|æ)\b)"
+    rf"([{UP}{LOW}][{LOW}-]+(?:\s[{UP}{LOW}][{LOW}]+)?)(?=[ \t]*(?:[,.]|\smen\b|\n|$))"
+)
+# "I: hvor bor du / U: holmlia typ": the first word of the answer to a place question is a place
+_PLACE_ANSWER = re.compile(
+    r"\b(?:hvor|kor|kvar|ka)\s+(?:bor|bur|kommer|kjem|kom)\s+(?:du|dere|dokker|de)\b[^\n]*\n\s*\n?[ \t]*(?:[^\n:]{1,30}:[ \t]*)"
+    rf"([{LOW}][{LOW}-]{{2,}})(?=[ \t]*(?:[,.]|\s(?:typ|nå|no|men|i|på)\b|\n|$))"
+)
+# "venner sier bare Trang", "alle sier maks": what people call someone
+_CALLED_BY = re.compile(
+    rf"\b(?:sier|seier|kaller\s+meg|kallar\s+meg|si)\s+(?:bare\s+|berre\s+)?([{UP}{LOW}][{LOW}]{{1,}})\b"
+)
+# "hei filmon", "takk, sara": a greeting names the person spoken to
+_GREETED = re.compile(rf"\b(?:hei|hallo|heisann|takk)[,!]?\s+([{LOW}][{LOW}]{{2,}})\b")
+# lower-case transcripts: a word no dictionary knows after a place preposition ("mor i asmara", "på gressvik")
+_LOWER_UNKNOWN_PLACE = re.compile(rf"\b(?:i|på|fra|frå|utenfor|utanfor)\s+([{LOW}][{LOW}-]{{3,}})\b")
+# "romerike regnskap as": a lower-case company with its AS after a preposition
+_LOWER_COMPANY = re.compile(rf"\b(?:i|hos|på|for|fra)\s+((?:[{LOW}][\w&-]*\s){{1,3}}(?:as|asa))\b")
+_LOWER_NAME_RELATION = re.compile(
+    rf"\b([{LOW}][{LOW}]+(?:-[{LOW}]+)?),\s+(?:{_RELATIONS})\s+(?:min|mi|mitt)\b"
+)
+_CALLED = re.compile(rf"\b(?:kalte|kalla|kaller|kalles)\s+seg\s+([{UP}][\w-]+)")
+_FNR_LOOSE = re.compile(
+    r"(?<![\d.,])(?:\d{6}[ ]?|\d{2}[ .]\d{2}[ .]\d{2}[ .]?)(?:\d{5}|\d{3} \d{2})(?![\d]|[.,]\d)"
+)
+_SUBJECT = (
+    r"(?:jeg|je|æ|eg|e|i|han|hun|hu|ho|hen|vi|me|dem|de|du|dokker|broren|søstera|søsteren|sønnen|dattera|datteren|"
+    r"mor|far|mora|faren|moren|mamma|pappa|mammaen|pappaen|bestefar|bestemor|farfar|farmor|morfar|mormor|onkel|"
+    r"tante|lillebror|lillesøster|storebror|storesøster|lillebroren|lillesøstera|lillesøsteren|storebroren|"
+    r"storesøstera|storesøsteren|kjæresten|samboeren|yngstemann|eldstemann|den\s+yngste|den\s+eldste|"
+    r"yngste\s+bror|yngste\s+søster|eldste\s+bror|eldste\s+søster|minstemann|veslejenta|veslegutten)"
+)
+_HALF = r"(?:\s+og\s+et\s+halvt|\s+og\s+ei?t?\s+halvt?|\s*½)?"
+_AGE_PATTERNS = [
+    # "da jeg var 17", dialect "da æ va søtten", "når hun blei 15", "fra jeg var 15 til jeg var 18"
+    CIPattern(
+        rf"\b(?:da|når|som|fra|til|siden|før|etter|innen)\s+{_SUBJECT}\s+(?:bare\s+)?(?:var|va|vart|blei|ble|fylte|fyllte|"
+        rf"skulle\s+fylle|var\s+rundt|var\s+bare|var\s+cirka)\s+"
+        rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år(?:\s+gammel|\s+gamle)?)?)(?![\w.,]\d)\b"
+    ),
+    CIPattern(
+        rf"\b((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år\s+gam(?:mel|le|ml)|\s?-?\s?åring(?:en)?|-årsdagen|-årsdag))\b"
+    ),
+    # "jeg er 19.", "han er to og går i barnehagen"
+    CIPattern(
+        rf"\b{_SUBJECT}(?:\s+(?:min|mi|mitt|vår|vårt|hans|hennes|deres))?\s+(?:er|e|var|va|vart|blir|blei|ble|fyller|"
+        rf"fylte|har\s+fylt|er\s+snart|er\s+nesten|(?:er|e|var|va|ble|vart)\s+(?:bare|berre))\s+"
+        rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
+        rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|då\b|eller\b|i\s+dag\b|$))"
+    ),
+    # "ho e halvannet år", "han er halvt år"
+    CIPattern(
+        r"\b(?:er|e|var|va|blir|ble|vart)\s+((?:halvannet|halvanna|halvt|eitt\s+og\s+eit\s+halvt)\s+år)\b"
+    ),
+    # "ein son som er to", "en gutt som er seks"
+    CIPattern(
+        rf"\b(?:son|sønn|sønnen|dotter|datter|dattera|gutt|gut|jente|barn|unge|bror|syster|søster)\s+som\s+(?:er|e|blir|fyller)\s+"
+        rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)\b(?!\s*(?:kroner|kr\b|prosent|timer|ganger))"
+    ),
+    # "en lillesøster på ni år", "ein son på fire"
+    CIPattern(
+        rf"\b(?:lillesøster|lillebror|storesøster|storebror|søster|søstra|syster|bror|bror\s+min|sønn|son|datter|dotter|"
+        rf"gutt|jente|unge|barn|baby|kjæreste)\s+på\s+((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+(?:år|måneder|mnd|uker))?)\b"
+        rf"(?!\s*(?:kilo|kg|cm|gram))"
+    ),
+    CIPattern(
+        rf"(?<!klokka\s)(?<!klokken\s)(?<!kl\s)(?<!kl\.\s)\b(?:er|e|var|va|blir|blei|ble|fyller|fylte|fylt|snart|nesten)\s+"
+        rf"((?:1[2-9]|2\d|{_NUMWORDS})(?:\s+år)?)(?=\s*(?:[,.!?;)\n]|og\b|nå\b|i\s+dag\b|$))"
+    ),
+    # "to år eldre", "ett år yngre enn meg"
+    CIPattern(rf"\b((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})\s+år)\s+(?:eldre|yngre)\b"),
+    # "jeg fyller 20 i august": a number after "fyller/fylte" is an age
+    CIPattern(
+        rf"\b(?:fyller|fylte|fyllte|fylt|fyll|fyllr)\s+((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)\b(?![.:,]\d)"
+    ),
+    CIPattern(r"\b(?:alder(?:en)?\s+(?:av|på))\s+(\d{1,2}(?:\s+år)?)\b"),
+    # inverted and softened: "nå er jeg 23.", "no e æ tjuesju og …", "jeg er jo nitten så …"
+    CIPattern(
+        rf"\b(?:er|e|var|va|vart|blir|ble)\s+(?:jeg|je|æ|eg|han|hun|hu|ho|hen)\s+(?:jo\s+|bare\s+|snart\s+|nesten\s+)?"
+        rf"((?:\d{{1,2}}|{_NUMWORDS}){_HALF}(?:\s+år)?)(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|da\b|så\b|i\s+dag\b|$))"
+    ),
+    CIPattern(
+        rf"\b{_SUBJECT}\s+(?:er|e|var|va)\s+jo\s+((?:\d{{1,2}}|{_NUMWORDS}){_HALF}(?:\s+år)?)"
+        rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|så\b|da\b|$))"
+    ),
+    # "tjueto nå.", "jepp, 19 no": an answer that is an age and "now"
+    CIPattern(
+        rf"(?:^|[.!?:]\s+|\n)(?:jepp|ja|jo|joa|yes)?[,.]?\s*((?:1[3-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?)\s+(?:nå|no)\b"
+    ),
+    # "jeg var 14 det verste året": a teenage or twenties number after "jeg var" mid-sentence, unless a unit follows
+    CIPattern(
+        rf"\b{_SUBJECT}\s+(?:er|e|var|va|vart|blir|blei|ble|fyller|fylte)\s+((?:1\d|2\d|{_NUMWORDS})(?:\s+år(?!\s+siden))?)"
+        rf"(?![\w.,:]|\s*(?:år\s+siden|dager|døgn|uker|måneder|mnd|timer|minutter|min\b|sekunder|kroner|kr\b|prosent|%|"
+        rf"ganger|stykker|stk|km|meter|kilo|kg|poeng|gram|liter|grader|plasser|personer|elever|av\b|i\s+køen))"
+    ),
+]
+# "maja, 26, bor på …": a name with the age between commas
+# "lillebror karim er elleve", "lana. nitten": lower-case age after a relation + name
+_LOWER_RELATION_AGE = re.compile(
+    rf"\b(?:{_RELATIONS}|venninne|venn)(?:\s+(?:min|mi|mitt))?\s+[{LOW}]+\s+(?:er|e|var)\s+"
+    rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)\b(?!\s*(?:kroner|kr\b|prosent|timer))"
+)
+_NAME_COMMA_AGE = re.compile(
+    rf"\b([{UP}{LOW}][{LOW}-]+),\s+((?:1[3-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?)(?:,\s|\.(?:\s|$))"
+)
+# "Emine er seks og …": a name (a capitalised word that is no ordinary word) with an age at the end of a clause
+_NAMED_AGE = re.compile(
+    rf"\b([{UP}][{LOW}]+),?\s+(?:er|e|var|vart|blir|ble|blei|fyller|fylte)\s+(?:bare\s+|snart\s+|nesten\s+)?"
+    rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
+    rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|i\s+dag\b|$))"
+)
+# An answer that starts with a number, after a question about age ("Hvor gammel er han?" — "21, ...").
+_AGE_QUESTION = CIPattern(
+    r"(?:\b(?:gammel|gamal|gammal|gamle|alder|år\s+er\s+(?:du|han|hun))\b[^\n]*\?|"
+    r"\b(?:hvor|kor|ka|kva)\s+(?:gammel|gamal|gammal|gamle)\b[^\n?]*|\bnavn\s+og\s+alder\b[^\n?]*)[ \t]*\n\s*\n?[ \t]*(?:[^\n:]{1,30}:[ \t]*)?"
+    rf"(?:(?!(?:\d|{_NUMWORDS}|{_SMALLNUM}|jeg|æ|eg|er|e|blir|ble|fyller|fylte|vart)\b)"
+    rf"[{UP}{LOW}][{LOW}-]+(?:\s(?!og\b)[{LOW}]+)?[,.]\s+(?:men\s+[^\n.]{{0,20}}\.\s+)?)?"
+    rf"(?:(?:jeg\s+|æ\s+|eg\s+)?(?:er|e|blir|ble|fyller|fylte|vart)\s+)?((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?"
+    rf"(?:(?:\s+og\s+|,\s*|\.?\s+(?:snart|nesten)\s+)(?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)*)\b"
+)
+_GENERIC_AGE_BEFORE = _words("en ei et ein eit alle mange noen de hver enhver")
+_BARE_AGE = re.compile(r"\b(1[0-9]|2[0-9])\s+år\b(?!\s+(?:siden|etter|før|til|senere|tidligere))")
+_DURATION_BEFORE = re.compile(
+    r"(?:\b(?:i|for|på|etter|om|hvert|over|under|siste|første|noen|flere|nesten|bare|mellom|alle|de|disse|et|ett|to)\s+)$",
+    re.IGNORECASE,
+)
+_PHONE = re.compile(
+    r"(?<![\w+.,/-])(?:(?:\+|00)\s?47[\s-]?)?(?:\d{8}|\d{3}[ -]\d{2}[ -]\d{3}|\d{2}[ -]\d{2}[ -]\d{2}[ -]\d{2}|\d{4}[ -]\d{4})(?![\w.,/-]?\d)"
+)
+_PHONE_DECOY_CUE = re.compile(
+    r"(?:ordre|bestilling|faktura|konto|kunde|kvittering|referanse|ref|produkt|vare|sporings|pakke|serie|"
+    r"bankkonto|kontonr|beløp|kroner|kr)\w*[\s.:#-]*(?:nr\.?|nummer(?:et)?)?(?:[\s.:#,-]+[^\W\d]+){0,3}[\s.:#-]*$",
+    re.IGNORECASE,
+)
+_PHONE_CUE = re.compile(
+    r"(?:ring|ringe|nummer|nummeret|mobil|mobilen|telefon|telefonen|tlf|sms|tekst|nr)\W+(?:\w+\W+){0,4}$",
+    re.IGNORECASE,
+)
+_ID = CIPattern(
+    r"\b(?:saksnummer(?:et)?|saksnr\.?|sak\s+nr\.?|saks-nr\.?|studentnummer(?:et)?|studentnr\.?|student-id|"
+    r"elevnummer(?:et)?|elevnr\.?|kandidatnummer(?:et)?|kandidatnr\.?|journalnummer(?:et)?|journalnr\.?|"
+    r"referansenummer(?:et)?|klientnummer(?:et)?|brukernummer(?:et)?|bruker-id|ansattnummer(?:et)?|ansattnr\.?|"
+    r"medlemsnummer(?:et)?|pasientnummer(?:et)?|kundenummer(?:et)?|kundenr\.?|lånenummer(?:et)?|"
+    r"passnummer(?:et)?|dnr\.?|sak)"
+    r"(?:\s+[^\s\d]+){0,5}?\s*[:#]?\s*"
+    r"([A-Za-z]{0,3}[-]?\d[\d/.\-]{3,}[A-Za-z]?)(?<![.\-/])"
+)
+_PREFIXED_ID = re.compile(r"\b[A-ZÆØÅ]{2,6}-(?:19|20)\d{2}-\d{3,}\b|\b[A-ZÆØÅ]{1,6}-\d{5,}\b")
+_CASE_NUMBER = re.compile(r"(?<![\d/.,-])(?:\d{2}|(?:19|20)\d{2})/(?!(?:19|20)\d{2}(?!\d))\d{4,7}(?![\d/])")
+_ADDRESS_CONTEXT = re.compile(
+    rf"(?:\b(?:i|på|bor|bodde|bur|budde|adressen|adresse|adressa|til)\s+(?:er\s+|var\s+)?)"
+    rf"([{UP}][{LOW}-]{{3,}})\s+(\d{{1,3}}(?:\s?[A-Za-z](?![\w]))?)(?![\d.,:]?\d)(?!\s*(?:år|kr|kroner|prosent|%|timer|minutter|dager|uker|ganger|stk))"
+)
+_POSTBOX = re.compile(r"\b[Pp]ostboks\s+\d{1,5}\b")
+_POSTCODE_PLACE = re.compile(rf"(?<![\d\w])(\d{{4}})\s+([{UP}][{UP}{LOW}-]+(?:\s[{UP}][{UP}{LOW}-]+)?)")
+_STREET_PREFIX_WORDS = _words(
+    "gamle nedre øvre søndre nordre store lille vestre østre kong dronning prinsens kongens fru sankt st. "
+    "nye gml. gml"
+)
+_STREET_SEPARATE = re.compile(
+    rf"((?:[{UP}][{LOW}.'-]*\s){{1,3}})(gate|gata|vei|veg|veien|vegen|allé|alle|plass|terrasse|bakke|vn\.|gt\.)"
+    rf"(\s+\d{{1,4}}(?:\s?[A-Za-z])?\b)?"
+)
+_HOUSE_NUMBER = re.compile(r"\s+\d{1,4}(?:\s?[A-Za-z](?![\w]))?(?:\s?[,-]\s?\d{1,4})?\b")
+_POSTCODE_AFTER = re.compile(rf",?\s+\d{{4}}\s+[{UP}][{UP}{LOW}-]+")
+_EMAIL_FALLBACK = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+
+_NAME_CUES_BEFORE = _words(
+    "heter het heiter heite hette kalt kalte kaller kalles kaltes navn navnet fru herr frk rektor lærer "
+    "læreren lærer'n kontaktlærer kontaktlæreren kontaktlærer'n veileder veilederen veileder'n doktor "
+    "dr dr. onkel tante fetter kusine bestemor bestefar mormor morfar farmor farfar bror broren bror'n "
+    "brødrene søster søstera søsteren søstra stefar stemor kjæreste kjæresten venn vennen venninne "
+    "venninna venninnen kompis kompisen kamerat kameraten miljøterapeut miljøterapeuten saksbehandler "
+    "saksbehandleren sjef sjefen trener treneren trener'n nabo naboen sønn sønnen datter dattera datteren "
+    "mamma pappa fosterfar fostermor helsesøster helsesykepleier psykolog psykologen spesialpedagog "
+    "assistent assistenten koordinator koordinatoren miljøarbeider ungdomsarbeider mentor mentoren "
+    "fastlege fastlegen lillesøster lillesøstera lillesøsteren lillebror lillebroren storesøster storebror "
+    "syster systera systra syskenet hei hallo seier sier"
+)
+_MONTH_WORDS = frozenset(f"{_MONTHS}|{_MONTHS_SHORT}".split("|"))
+_COUNTRY_PREPS = _words("i fra frå på utenfor utanfor nær rundt")
+_NAME_CUES_AFTER = _words("heter het heite heiter hette kalles ringte sa sier")
+_POSSESSIVES = _words("min mi mitt mine din di ditt dine hans hennes vår vårt våre sin si sitt sine deres")
+_SPEECH_VERBS = _words(
+    "sa sier spurte spør ringte ringer svarte svarer mente mener syntes synes tenkte sendte skrev kom "
+    "hjalp hjelper bodde jobber jobbet jobba begynte sluttet slutta og"
+)
+_PLACE_PREPS = _words(
+    "i på fra til ved mot nær utenfor rundt mellom forbi gjennom innover utover oppi nedi bortpå"
+)
+_FUNCTION_WORDS = _words(
+    "i på fra til ved mot og men så da at om for med av som det den de du jeg han hun vi dere eg æ e je "
+    "ho hu er var ikke bare også når hva hvem hvor hvorfor hvordan etter før under over hos uten meg deg "
+    "seg oss dem en ei et ett min mi mitt mine din hans hennes sin vår deres"
+)
+_COUNTRY_CUE = re.compile(
+    r"(?:\bfra|\bfødt\s+i|\boppvokst\s+(?:i|på)|\bvokst\s+opp\s+i|\bfødd\s+i|\bbodde\s+i|\bbudde\s+i|\bvokste\s+opp\s+i|\bopprinnelig\s+fra|\bhjemme\s+i|"
+    r"\bbakgrunn\s+fra|\bflyktet\s+fra|\bflykta\s+fra|\bkom\s+(?:hit\s+)?fra|\bflytta\s+(?:hit\s+)?fra|"
+    r"\bflyttet\s+(?:hit\s+)?fra|\bkommer\s+fra|\bkjem\s+frå|\bfrå|\bborn\s+in|\bbor\s+(?:nå\s+)?i|\bbur\s+i|"
+    r"\bjobber\s+i|\bstuderer\s+i|\bsitter\s+i\s+fengsel\s+i|\bdeportert\s+til|\bsendt\s+tilbake\s+til|"
+    r"\breiste\s+tilbake\s+til|\bflytta\s+tilbake\s+til|\bflyttet\s+tilbake\s+til|\bflytta\s+til|\bflyttet\s+til|"
+    r"\bflytte\s+til|\bkom\s+til|\bvil\s+(?:eg\s+|jeg\s+)?(?:kanskje\s+)?til|\ber\s+i|\be\s+i)"
+    r"\s+(?:\w+\s+){0,1}$",
+    re.IGNORECASE,
+)
+# a name followed by a kind of organisation written as one compound word: "Elvebyen helsefagskole", "Mjøsporten
+# språksenter", "djupadalen ballklubb"; and firms named by their trade: "Nordlast Logistikk", "Nilsen Bygg"
+_ORG_COMPOUND = re.compile(
+    rf"\b([{UP}{LOW}][{LOW}-]{{2,}})\s+([{LOW}]{{2,}}(?:skole|skule|senter|klubb|foreining|forening|idrettslag|"
+    rf"omsorgssenter|verksted|logistikk|transport|regnskap))\b"
+)
+_TRADE_FIRM = re.compile(
+    rf"\b([{UP}][{LOW}-]+)\s+(Logistikk|Transport|Bygg|Regnskap|Elektro|Verksted|Mek\.?\s+Verksted|Eiendom|Service|"
+    rf"Maskin|Rør|Entreprenør|Consult|Negler|Mat|Frisør|Bilverksted|Snekkeri|Maling)\b"
+)
+# words before an institution that make it no name: "på eit sjukeheim", "den nye vgs"
+_ARTICLES = _words("en ei et ein eit den det dei denne dette ny nye gamle")
+# institutions named by a word before them, for lower-case transcripts ("bingsfoss vgs", "grue helsesenter")
+_LOWER_INSTITUTIONS = (
+    "helsehus|frisørskole|folkehøgskule|sjukeheim|klinikk|vgs|videregående skole|videregående|ungdomsskole|ungdomsskule|barneskole|barneskule|yrkesskole|"
+    "naturbruksskole|folkehøgskole|læringssenter|legesenter|helsesenter|legekontor|sykehjem|helsetun|"
+    "behandlingssenter|idrettslag|fotballklubb"
+)
+_SCHOOL_WORDS = (
+    "vidaregåande skule|vidaregåande skole|maritime fagskule|maritime fagskole|maritime skule|maritime skole|"
+    "folkehøgskule|naturbruksskule|fagskule|sjukeheim|sjukehus|handelshøyskole|handelshøgskole|frisørskole|"
+    "klinikk|fysioterapi|snekkeri|apotek|helsehus|"
+    "yrkesskole|naturbruksskole|yrkesfagsenter|helsesenter|tekniske fagskole|tekniske skole|fagskole|idrettsgymnas|vidregåande|vidaregåande|vidergåande|"
+    "sykehjem|helsetun|behandlingssenter|rehabiliteringssenter|omsorgssenter|"
+    "videregående skole|videregående skule|videregående|ungdomsskole|ungdomsskule|barneskole|barneskule|skole|skule|"
+    "vgs|VGS|barnehage|folkehøgskole|folkehøyskole|gymnas|montessoriskole|friskole|kristne skole|ungdomshjem|"
+    "ungdomshjemmet|bofellesskap|ungdomsbolig|barnevernsinstitusjon|omsorgssenter|fritidsklubb|ungdomsklubb|"
+    "ungdomshus|leirskole|kulturskole|voksenopplæring|læringssenter|arbeidssenter|legesenter|legekontor"
+)
+_CLUB_WORDS = (
+    "IL|IF|FK|BK|SK|HK|IK|TIF|IBK|OIL|Idrettslag|idrettslag|Fotballklubb|fotballklubb|Håndballklubb|håndballklubb|"
+    "Skiklubb|skiklubb|Turnforening|turnforening|Ballklubb|ballklubb|Innebandyklubb|innebandyklubb|"
+    "Bokseklubb|bokseklubb|Svømmeklubb|svømmeklubb|Skytterlag|skytterlag|Musikkorps|musikkorps|Skolekorps|skolekorps"
+)
+_INSTITUTION_WORDS = (
+    "kommune|sykehus|legesenter|legekontor|helsestasjon|bibliotek|kirke|menighet|ungdomsklubb|fritidsklubb|"
+    "ungdomshus|storsenter|kjøpesenter|senter|sag|bruk|mølle|bo- og behandlingssenter|sykehjem|ungdomsråd|"
+    "kulturskole|voksenopplæring|læringssenter|arbeidssenter|kro|hotell|camping|bilverksted|bakeri|frisør|"
+    "politistasjon|lensmannskontor|brannstasjon|rådhus|tannlegekontor|tannklinikk|apotek|stasjon|menighetshus"
+)
+_COMPANY = re.compile(rf"((?:[{UP}0-9][\w&'.-]*\s(?:(?:og|&)\s)?){{1,4}})(AS|ASA|SA|ANS|DA|BA|Ltd)\b")
+_GENERIC_SCHOOL_COMPOUNDS = _words(
+    "skolen skole ungdomsskolen ungdomsskole barneskolen barneskole grunnskolen grunnskole "
+    "videregåendeskolen folkehøgskolen folkehøyskolen kulturskolen sommerskolen nattskolen privatskolen "
+    "friskolen leksehjelpskolen hjemmeskolen kjøreskolen kjøreskole trafikkskolen yrkesskolen fagskolen "
+    "fagskole barnehagen barnehage gymnaset videregåendeskole spesialskolen alternativskolen alternativ "
+    "realskolen høyskolen høgskolen høgskole høyskole voksenskolen bibelskolen danseskolen musikkskolen"
+)
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+_SENTENCE_STARTS = re.compile(r'(?:^|(?<=[.!?:;«"“”–—\-…(*\[>•▪◦·]))[ \t]*', re.MULTILINE)
+_JOINERS = (" ", ", ")
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    """True when ``pos`` starts a sentence: paragraph start, after . ! ? : « " – or after a speaker label."""
+    i = pos - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    if i < 0 or text[i] == "\n":
+        return True
+    return text[i] in '.!?:;«"“”–—-…(*[>'
+
+
+def _lower_compound(word: str) -> bool:
+    """ "NAV-kontoret", "CV-en", "TV-serien": a hyphenated word whose second part is lower case is a compound
+    of an ordinary noun, not a name ("Anne-Lise", "Sør-Odal" keep their capitals)."""
+    head, sep, tail = word.partition("-")
+    return bool(sep) and bool(tail) and tail[0].islower()
+
+
+def _prev_token(text: str, pos: int) -> tuple[int, int, str] | None:
+    i = pos - 1
+    while i >= 0 and text[i] == " ":
+        i -= 1
+    if i < 0 or not (text[i].isalnum() or text[i] in ".'"):
+        return None
+    end = i + 1
+    while i >= 0 and (text[i].isalnum() or text[i] in "-.'"):
+        i -= 1
+    return (i + 1, end, text[i + 1 : end])
+
+
+def _prev_word(text: str, pos: int) -> str:
+    tok = _prev_token(text, pos)
+    return tok[2] if tok else ""
+
+
+def _adjacent(text: str, a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
+    return text[a[1] : b[0]] in (" ", "-")
+
+
+def _tokens_to_spans(text: str, tokens: list[tuple[int, int, str]], label: list[str | None]) -> list[Span]:
+    spans: list[Span] = []
+    for (s, e, _w), lab in zip(tokens, label, strict=True):
+        if lab is None:
+            continue
+        if spans and spans[-1].type == lab and text[spans[-1].end : s] in (" ", "-"):
+            spans[-1] = Span(spans[-1].start, e, lab, spans[-1].score)
+        else:
+            spans.append(Span(s, e, lab, 0.7))
+    return spans

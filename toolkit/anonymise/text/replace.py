@@ -1,0 +1,92 @@
+"""Replacement: consistent tags (``[PERSON_1]``) or keyed surrogates, one replacer per transcript."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections import Counter
+
+import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
+from toolkit.anonymise.text.gazetteers import load_gazetteers
+from toolkit.anonymise.text.spans import TYPES
+
+
+# =============================================================================================== replacement
+class _Replacer:
+    """Chooses the replacement for each span: a consistent tag per transcript, or a keyed surrogate."""
+
+    TAG_NAMES = {t: t for t in TYPES}
+
+    def __init__(self, mode: str, key: bytes):
+        self.mode = mode
+        self.key = key
+        self.tags: dict[tuple[str, str], str] = {}
+        self.counters: Counter[str] = Counter()
+        self._faker = None
+
+    def reset(self) -> None:
+        """Tags restart for each transcript ([PERSON_1] is the first person of *this* transcript)."""
+        self.tags.clear()
+        self.counters.clear()
+
+    @staticmethod
+    def _normal(kind: str, original: str) -> str:
+        value = " ".join(original.split()).lower()
+        if kind in ("FNR", "TELEFON", "ID"):
+            value = re.sub(r"\D", "", value)[-11:] if kind != "ID" else re.sub(r"[\s]", "", value)
+            if kind == "TELEFON":
+                value = value[-8:]
+        if kind == "PERSON" and value.endswith("s") and len(value) > 3:
+            value = value[:-1] if value[:-1] in load_gazetteers().first_names else value
+        return value
+
+    def replace(self, kind: str, original: str) -> str:
+        key = (kind, self._normal(kind, original))
+        if self.mode == "tags":
+            if key not in self.tags:
+                self.counters[kind] += 1
+                self.tags[key] = f"[{self.TAG_NAMES[kind]}_{self.counters[kind]}]"
+            return self.tags[key]
+        return self._surrogate(kind, key[1], original)
+
+    def _surrogate(self, kind: str, normal: str, original: str) -> str:
+        import datetime as dt
+
+        import numpy as np
+        from faker import Faker
+
+        from toolkit.anonymise.identifiers import make_tenor_number
+
+        digest = hmac.new(self.key, f"{kind}\x1f{normal}".encode(), hashlib.sha256).digest()
+        seed = int.from_bytes(digest[:8], "big")
+        if self._faker is None:
+            self._faker = Faker("no_NO")
+        fake = self._faker
+        fake.seed_instance(seed)
+        if kind == "PERSON":
+            words = original.split()
+            out = fake.first_name() if len(words) == 1 else f"{fake.first_name()} {fake.last_name()}"
+            return out + (
+                "s" if original.endswith("s") and len(original) > 3 and normal != original.lower() else ""
+            )
+        if kind == "STED":
+            return fake.city()
+        if kind == "ORG":
+            return fake.company()
+        if kind == "ADRESSE":
+            return f"{fake.street_name()} {1 + seed % 60}"
+        if kind == "EPOST":
+            return f"{fake.user_name()}@example.no"
+        if kind == "TELEFON":
+            return f"{'49' if seed % 2 else '94'}{seed % 1_000_000:06d}"
+        if kind == "FNR":
+            born = dt.date(1995, 1, 1) + dt.timedelta(days=seed % 7000)
+            return make_tenor_number(born, np.random.default_rng(seed))
+        if kind == "ID":
+            return re.sub(r"\d", lambda _m: str(fake.random_digit()), original)
+        if kind == "DATO":
+            return fake.date_between(dt.date(2010, 1, 1), dt.date(2024, 12, 31)).strftime("%d.%m.%Y")
+        if kind == "ALDER":
+            return re.sub(r"\d{1,2}|[a-zæøå]+(?=\s|$|-)", lambda _m: str(14 + seed % 12), original, count=1)
+        raise ValueError(kind)  # pragma: no cover

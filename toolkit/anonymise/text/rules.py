@@ -1,0 +1,793 @@
+"""The rule recogniser: regexes and gazetteers for Norwegian identifiers, one ``find_*`` method per type.
+
+The registry (``registry.py``) exposes each method as one recogniser, so each can be switched off alone."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+
+import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
+from toolkit.anonymise.identifiers import is_valid
+from toolkit.anonymise.text.gazetteers import Gazetteers, load_gazetteers
+from toolkit.anonymise.text.patterns import (
+    _ADDRESS_CONTEXT,
+    _AGE_PATTERNS,
+    _AGE_QUESTION,
+    _ARTICLES,
+    _BARE_AGE,
+    _BARE_YEAR,
+    _CALLED,
+    _CALLED_BY,
+    _CASE_NUMBER,
+    _CLUB_WORDS,
+    _COMPANY,
+    _COUNTRY_CUE,
+    _COUNTRY_PREPS,
+    _DATE_PATTERNS,
+    _DURATION_BEFORE,
+    _EMAIL_FALLBACK,
+    _FNR_LOOSE,
+    _FUNCTION_WORDS,
+    _GENERIC_AGE_BEFORE,
+    _GENERIC_SCHOOL_COMPOUNDS,
+    _GREETED,
+    _HOUSE_NUMBER,
+    _ID,
+    _INSTITUTION_WORDS,
+    _JOINERS,
+    _LOWER_COMPANY,
+    _LOWER_INSTITUTIONS,
+    _LOWER_NAME_RELATION,
+    _LOWER_RELATION_AGE,
+    _LOWER_RELATION_NAME,
+    _LOWER_UNKNOWN_PLACE,
+    _MONTH_WORDS,
+    _MONTHS,
+    _NAME_ANSWER,
+    _NAME_COMMA_AGE,
+    _NAME_CUES_AFTER,
+    _NAME_CUES_BEFORE,
+    _NAMED_AGE,
+    _NICKNAME,
+    _ORG_COMPOUND,
+    _PHONE,
+    _PHONE_CUE,
+    _PHONE_DECOY_CUE,
+    _PLACE_ANSWER,
+    _PLACE_PREPS,
+    _POSSESSIVES,
+    _POSTBOX,
+    _POSTCODE_AFTER,
+    _POSTCODE_PLACE,
+    _PREFIXED_ID,
+    _RELATIVE_SEASON,
+    _SCHOOL_WORDS,
+    _SENTENCE_STARTS,
+    _SPEECH_VERBS,
+    _STREET_PREFIX_WORDS,
+    _STREET_SEPARATE,
+    _TRADE_FIRM,
+    _YEAR,
+    _YEAR_CUE,
+    LOW,
+    SPEAKER,
+    UP,
+    WORD,
+    _adjacent,
+    _alternation,
+    _lower_compound,
+    _prev_token,
+    _prev_word,
+    _sentence_start,
+    _tokens_to_spans,
+)
+from toolkit.anonymise.text.spans import LANGUAGE, Span
+
+
+class NorwegianDetector:
+    """All hand-written detection logic, callable per family of entities.
+
+    The Presidio recognisers below call these methods; ``engine="direct"`` calls them without the engines.
+    Each ``find_*`` method takes a chunk of text (whole paragraphs) and returns :class:`Span` objects.
+    """
+
+    def __init__(self, gazetteers: Gazetteers | None = None):
+        g = gazetteers or load_gazetteers()
+        self.g = g
+        self.places_lower = g.places_lower
+        self.countries_lower = frozenset(c.lower() for c in g.countries)
+        self.chains_lower = frozenset(c.lower() for c in (*g.chains, *g.organisations))
+        self._org_re = re.compile(rf"(?=[{UP}0-9])(?<![\w-])({_alternation(g.organisations)})(?![\w-])")
+        self.common_lower = frozenset(c.lower() for c in g.common_proper)
+        place_alt = _alternation(g.places)
+        self._place_re = re.compile(rf"(?=[{UP}])(?<![\w-])({place_alt})(s)?(?![\w-])")
+        self._country_re = re.compile(rf"(?=[{UP}])(?<![\w-])({_alternation(g.countries)})(?![\w-])")
+        self._nav_re = re.compile(
+            rf"\b(?:NAV|Nav|BUP|DPS|PPT|PP-tjenesten|Barnevernet|barnevernet|Politiet|Bufetat|Helsestasjonen|"
+            rf"Familievernkontoret|Ungdomsklubben|Frivilligsentralen|Kirkens Bymisjon|Røde Kors|Fretex|Frelsesarmeen)"
+            rf"(?:\s|-kontoret\s+(?:i|på)\s+)((?:[{UP}][\w-]+)(?:\s(?:og\s)?[{UP}][\w-]+)?)"
+        )
+        self._school_re = re.compile(
+            rf"((?:[{UP}][\w'-]*\s){{0,2}}[{UP}][\w'-]*)\s(?i:{_SCHOOL_WORDS})(?![\w])"
+        )
+        self._school_compound_re = re.compile(
+            rf"\b([{UP}][{LOW}-]{{2,}}?)(skolen|skole|skulen|skule|barnehagen|barnehage|gymnas|gymnaset)\b"
+        )
+        self._club_re = re.compile(rf"((?:[{UP}][\w'-]*\s){{0,2}}[{UP}][\w'-]*)\s(?:{_CLUB_WORDS})\b")
+        # "Flisa Bil og Dekk", "Sagstua Sag og Høvleri": a place followed by capitalised words is a business
+        self._place_company_re = re.compile(
+            rf"(?=[{UP}])(?<![\w-])({place_alt})((?:\s(?:og\s|&\s)?[{UP}][{LOW}-]+)+)(?![\w-])"
+        )
+        self._institution_re = re.compile(rf"(?=[{UP}])(?<![\w-])({place_alt})\s(?:{_INSTITUTION_WORDS})\b")
+        self._chain_re = re.compile(
+            rf"(?=[{UP}0-9])(?<![\w-])({_alternation(g.chains)})\s+([{UP}][\w-]+(?:\s[{UP}][\w-]+)?)"
+        )
+        # "på SATS Kongsvinger", "gjennom Jobzone Kongsvinger", "Klipp & Krøll Skarnes": a capitalised brand
+        # after a preposition (so not at a sentence start), followed by a known place
+        self._brand_place_re = re.compile(
+            rf"\b(?:på|hos|for|gjennom|via|ved|fra|til|med|i)\s+([{UP}][\w-]*\w(?:\s&\s[{UP}][\w-]*\w)?)\s+"
+            rf"({_alternation(g.places)})(?![\w-])"
+        )
+
+        # Text transcribed without capitals ("bor på kirkenær", "jobber på coop prix kirkenær", "nav grue",
+        # "bingsfoss vgs"): the same gazetteers, matched in lower case, with a cue that it is a name
+        def lower_alt(words: Iterable[str]) -> str:
+            return _alternation(sorted({w.lower() for w in words}, key=len, reverse=True))
+
+        preps = "|".join(sorted(_PLACE_PREPS))
+        lower_chains = lower_alt(g.chains)
+        self._lower_place_re = re.compile(
+            rf"\b(?:{preps})\s+({lower_alt(p for p in g.places if p.lower() not in g.ambiguous)})(?![\w-])"
+        )
+        self._lower_country_re = re.compile(rf"\b(?:{preps})\s+({lower_alt(g.countries)})(?![\w-])")
+        # a chain and a part of town no list knows, in lower-case text: "mcdonalds ryen", "rema 1000 raglamyr"
+        self._lower_chain_word_re = re.compile(
+            rf"(?<![\w-])((?:{lower_chains}|mcdonalds)\s+([{LOW}][{LOW}-]{{3,}}))(?![\w-])"
+        )
+        # after "nav" or a chain even a place that is also a word counts ("nav grue")
+        self._lower_org_re = re.compile(
+            rf"(?<![\w-])((?:nav|{lower_chains})\s+(?:{lower_alt(g.places)}))(?![\w-])"
+        )
+        self._lower_school_re = re.compile(
+            rf"(?<![\w-])([{LOW}][{LOW}-]{{2,}})\s+({_LOWER_INSTITUTIONS})(?![\w-])"
+        )
+        # "Fagskolen Mjøsland", "Fritidsklubben Loftet", "Hotell Brandsøy": a kind of place, then its name
+        self._kind_name_re = re.compile(
+            rf"\b(?:Høgskolen|Høgskulen|Høyskolen|Universitetet)\s+(?:i|på)\s+[{UP}][\w-]*\w|"
+            rf"\b(?:Fagskolen|Fritidsklubben|"
+            rf"Ungdomsklubben|Ungdomshuset|Hotell|Kafé|Kafe|Kaffebaren|Restaurant|"
+            rf"Treningssenteret|Senteret|Klubben|Behandlingssenteret|Klinikk|Klinikken)\s+[{UP}][\w'-]*(?:\s[{UP}][\w'-]*){{0,2}}"
+        )
+        self._chain_alone_re = re.compile(
+            rf"(?=[{UP}0-9])(?<![\w-])({_alternation(g.chains)})\s+(?:i|på|på\s+senteret\s+i)\s+(?:{_alternation(g.places)})(?![\w-])"
+        )
+        suffix_alt = "|".join(re.escape(s) for s in g.street_suffixes)
+        self._street_word_re = re.compile(rf"(?<![\w-])([{UP}][{LOW}-]{{2,}}?(?:{suffix_alt}))(?![\w-])")
+        # lower-case transcripts: "bor i nittedalsgata 14" (a street word with a house number, after a cue)
+        self._lower_street_re = re.compile(
+            rf"\b(?:i|på|bor|bur|bodde|budde|adressen|adresse|adressa)\s+(?:er\s+|var\s+)?"
+            rf"([{LOW}][{LOW}-]{{2,}}?(?:{suffix_alt})\s+\d{{1,4}}(?:\s?[a-z](?![\w]))?)(?![\w]|[.,]\d)"
+        )
+        self._email = None
+        self._low_cache: tuple[str | None, str] = (None, "")
+
+    # ------------------------------------------------------------------------------------ identifiers
+    def find_fnr(self, text: str) -> list[Span]:
+        """11 digits ("DDMMYY NNNNN", "DD MM YY NNNNN", with or without spaces or dots): certain when the checksum
+        is valid; still tagged, less surely, when only the date part is plausible — a number misheard, mistyped
+        or transcribed with one wrong digit identifies the person all the same."""
+        spans = []
+        for m in _FNR_LOOSE.finditer(text):
+            digits = re.sub(r"\D", "", m.group(0))
+            if is_valid(digits):
+                spans.append(Span(m.start(), m.end(), "FNR", 1.0))
+            elif 1 <= int(digits[0:2]) % 40 <= 31 and 1 <= int(digits[2:4]) % 40 <= 12:
+                spans.append(Span(m.start(), m.end(), "FNR", 0.7))
+        return spans
+
+    def find_phone(self, text: str) -> list[Span]:
+        """8-digit Norwegian numbers (+47/0047 optional) in the usual groupings, valid for region NO."""
+        import phonenumbers
+
+        spans = []
+        for m in _PHONE.finditer(text):
+            digits = re.sub(r"\D", "", m.group(0))
+            national = digits[-8:]
+            if national[0] in "01":
+                continue
+            if _PHONE_DECOY_CUE.search(text[max(0, m.start() - 40) : m.start()]):
+                continue
+            try:
+                number = phonenumbers.parse(national, "NO")
+            except phonenumbers.NumberParseException:  # pragma: no cover - 8 digits always parse
+                continue
+            if phonenumbers.is_valid_number_for_region(number, "NO"):
+                spans.append(Span(m.start(), m.end(), "TELEFON", 0.9))
+            elif (
+                len(digits) > 8
+                or " " in m.group(0)
+                or _PHONE_CUE.search(text[max(0, m.start() - 40) : m.start()])
+            ):
+                # Not an allocated range, but written like a phone number or introduced as one: people misread
+                # and mistype numbers, and a near-miss still identifies.
+                spans.append(Span(m.start(), m.end(), "TELEFON", 0.6))
+        return spans
+
+    def find_email(self, text: str) -> list[Span]:
+        """E-mail addresses via Presidio's e-mail recogniser (offline: the public-suffix download is disabled)."""
+        if self._email is None:
+            from presidio_analyzer.predefined_recognizers import EmailRecognizer
+
+            self._email = EmailRecognizer(supported_language=LANGUAGE, supported_entity="EPOST")
+        if "@" not in text:
+            return []
+        # Only the lines that hold an "@" go through Presidio's recogniser (an address never spans lines).
+        spans = []
+        for line in re.finditer(r"[^\n]*@[^\n]*", text):
+            found = self._email.analyze(
+                line.group(0), ["EPOST"], None, regex_flags=re.DOTALL | re.MULTILINE | re.IGNORECASE
+            )
+            spans += [Span(line.start() + r.start, line.start() + r.end, "EPOST", 1.0) for r in found]
+        # Presidio validates the top-level domain; an address with an unknown one is still an address here.
+        spans += [Span(m.start(), m.end(), "EPOST", 0.9) for m in _EMAIL_FALLBACK.finditer(text)]
+        return spans
+
+    def _low(self, text: str) -> str:
+        """``text.lower()``, computed once per chunk (every recogniser sees the same chunk in turn)."""
+        if self._low_cache[0] is not text:
+            self._low_cache = (text, text.lower())
+        return self._low_cache[1]
+
+    def find_ids(self, text: str) -> list[Span]:
+        """Case, student, client and customer numbers: after a word that names the kind of number, or in the
+        public-sector case-number shape year/serial ("2021/118733", "19/04512"), which no date or phone has."""
+        spans = [Span(m.start(1), m.end(1), "ID", 0.9) for m in _ID.finditer(text, self._low(text))]
+        spans += [Span(m.start(), m.end(), "ID", 0.75) for m in _CASE_NUMBER.finditer(text)]
+        spans += [Span(m.start(), m.end(), "ID", 0.7) for m in _PREFIXED_ID.finditer(text)]
+        return spans
+
+    # ------------------------------------------------------------------------------------ addresses
+    def find_addresses(self, text: str) -> list[Span]:
+        """Street name (Norwegian street suffix) + house number, postcode + place, postboxes."""
+        g = self.g
+        spans: list[Span] = [
+            Span(m.start(1), m.end(1), "ADRESSE", 0.7) for m in self._lower_street_re.finditer(text)
+        ]
+        for m in self._street_word_re.finditer(text):
+            word = m.group(1)
+            start, end = m.start(1), m.end(1)
+            number = _HOUSE_NUMBER.match(text, end)
+            lw = word.lower()
+            if lw in self.places_lower or lw in self.countries_lower:
+                continue
+            if not number:
+                # A street word without a number: tag unless it is also a name or a known place word.
+                if lw in g.surnames or lw in g.first_names or lw in g.ambiguous:
+                    continue
+                if lw in _GENERIC_SCHOOL_COMPOUNDS or lw in self.common_lower:
+                    continue
+                if _sentence_start(text, start) and _prev_word(text, start).lower() not in _PLACE_PREPS:
+                    continue
+            else:
+                end = number.end()
+            # include adjacent capitalised prefix words ("Gamle Kongsvingervei 4", "Øvre Slottsgate 2")
+            prev = _prev_token(text, start)
+            while prev and (
+                prev[2].lower() in _STREET_PREFIX_WORDS
+                or (prev[2][0].isupper() and prev[2].lower().endswith("s"))
+            ):
+                if prev[2].lower() in _FUNCTION_WORDS:
+                    break
+                start = prev[0]
+                prev = _prev_token(text, start)
+            post = _POSTCODE_AFTER.match(text, end)
+            if post and number:
+                end = post.end()
+            spans.append(Span(start, end, "ADRESSE", 0.85 if number else 0.6))
+        for m in _ADDRESS_CONTEXT.finditer(text):
+            word = m.group(1)
+            lw = word.lower()
+            if (
+                word in g.common_proper
+                or lw in self.chains_lower
+                or lw in _MONTHS.split("|")
+                or lw in g.first_names
+            ):
+                continue
+            end = m.end()
+            post = _POSTCODE_AFTER.match(text, end)
+            spans.append(Span(m.start(1), post.end() if post else end, "ADRESSE", 0.7))
+        for m in _POSTBOX.finditer(text):
+            end = m.end()
+            post = _POSTCODE_AFTER.match(text, end)
+            spans.append(Span(m.start(), post.end() if post else end, "ADRESSE", 0.85))
+        for m in _STREET_SEPARATE.finditer(text):
+            words = m.group(1).split()
+            while words and words[0].lower() in _FUNCTION_WORDS:
+                words = words[1:]
+            if not words:
+                continue
+            start = m.start(1) + m.group(1).find(words[0])
+            end = m.end()
+            if not m.group(3) and not (len(words) >= 1 and words[-1].endswith("s")):
+                continue
+            post = _POSTCODE_AFTER.match(text, end)
+            if post and m.group(3):
+                end = post.end()
+            spans.append(Span(start, end, "ADRESSE", 0.85))
+        for m in _POSTCODE_PLACE.finditer(text):
+            place = m.group(2)
+            before = _prev_word(text, m.start(1)).lower()
+            if f"{before} {m.group(1)}" in self.chains_lower:
+                continue
+            first = place.split()[0]
+            if place.isupper() or first.lower() in self.places_lower or place.lower() in self.places_lower:
+                end = (
+                    m.end(2)
+                    if (place.isupper() or place.lower() in self.places_lower)
+                    else m.start(2) + len(first)
+                )
+                spans.append(Span(m.start(1), end, "ADRESSE", 0.85))
+        return spans
+
+    # ------------------------------------------------------------------------------------ dates and ages
+    def find_dates(self, text: str) -> list[Span]:
+        """Dates with a day or a year: 12. mars 2019, mars 2019, 12.03.2019, sommeren 2020, i 2018."""
+        low = self._low(text)
+        spans = [
+            Span(m.start(), m.end(), "DATO", 0.85) for p in _DATE_PATTERNS for m in p.finditer(text, low)
+        ]
+        spans += [Span(m.start(1), m.end(1), "DATO", 0.6) for m in _YEAR_CUE.finditer(text, low)]
+        spans += [Span(m.start(1), m.end(1), "DATO", 0.6) for m in _RELATIVE_SEASON.finditer(text, low)]
+        spans += [Span(m.start(1), m.end(1), "DATO", 0.5) for m in _BARE_YEAR.finditer(text)]
+        return spans
+
+    def find_ages(self, text: str) -> list[Span]:
+        """Ages: "da jeg var 17", "17 år gammel", "som 16-åring", "jeg er 19", bare "17 år" when not a duration."""
+        low = self._low(text)
+        spans = []
+        for p in _AGE_PATTERNS:
+            for m in p.finditer(text, low):
+                if p is _AGE_PATTERNS[1] and _prev_word(text, m.start(1)).lower() in _GENERIC_AGE_BEFORE:
+                    continue  # "for en nittenåring" speaks of nineteen-year-olds in general
+                spans.append(Span(m.start(1), m.end(1), "ALDER", 0.8))
+        spans += [Span(m.start(1), m.end(1), "ALDER", 0.6) for m in _AGE_QUESTION.finditer(text, low)]
+        for m in _LOWER_RELATION_AGE.finditer(text):
+            spans.append(Span(m.start(1), m.end(1), "ALDER", 0.6))
+        for m in _NAME_COMMA_AGE.finditer(text):
+            name = m.group(1)
+            explicit = m.group(2).endswith("år")  # "Lina, tjuetre år,": an age whatever the word before it
+            if (
+                explicit
+                or name.lower() in self.g.first_names
+                or name.lower() in self.g.surnames
+                or name[0].isupper()
+                and self._is_name_word(text, m.start(1), name)
+            ):
+                spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
+        for m in _NAMED_AGE.finditer(text):
+            if self._is_name_word(text, m.start(1), m.group(1)):
+                spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
+                spans.append(
+                    Span(m.start(1), m.end(1), "PERSON", 0.6)
+                )  # "Marta er 26": the age confirms the name
+        for m in _BARE_AGE.finditer(text):
+            if _DURATION_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
+                continue
+            spans.append(Span(m.start(), m.end(), "ALDER", 0.5))
+        return spans
+
+    # ------------------------------------------------------------------------------------ organisations
+    def find_organisations(self, text: str) -> list[Span]:
+        """Named schools, NAV offices, clubs, companies, a chain with its place, a place's institution."""
+        spans: list[Span] = []
+        for m in self._nav_re.finditer(text):
+            place = m.group(1)
+            if place.split()[0] in self.g.common_proper:
+                continue
+            spans.append(Span(m.start(), m.end(), "ORG", 0.85))
+        for regex in (self._school_re, self._club_re):
+            for m in regex.finditer(text):
+                start = self._trim_leading(text, m.start(1), m.group(1))
+                if start is None:
+                    continue
+                spans.append(Span(start, m.end(), "ORG", 0.85))
+        for m in self._school_compound_re.finditer(text):
+            word = m.group(0)
+            prefix = m.group(1).lower()
+            if word.lower() in _GENERIC_SCHOOL_COMPOUNDS or prefix in _FUNCTION_WORDS:
+                continue
+            known = prefix in self.places_lower or prefix.rstrip("s") in self.places_lower
+            if not known and (_sentence_start(text, m.start()) or len(prefix) < 3):
+                continue
+            spans.append(Span(m.start(), m.end(), "ORG", 0.7))
+        for m in self._company_iter(text):
+            spans.append(m)
+        for m in self._place_company_re.finditer(text):
+            tail = [w for w in re.findall(r"[\w-]+", m.group(2)) if w not in ("og",)]
+            if any(
+                w.lower() in self.g.first_names or w.lower() in self.g.surnames or w in self.g.common_proper
+                for w in tail
+            ):
+                continue
+            spans.append(Span(m.start(), m.end(), "ORG", 0.7))
+        for m in self._institution_re.finditer(text):
+            spans.append(Span(m.start(), m.end(), "ORG", 0.8))
+        for m in self._chain_re.finditer(text):
+            place = m.group(2).split()[0]
+            if place.lower() in self.places_lower or (
+                place not in self.g.common_proper and place.lower() not in _FUNCTION_WORDS
+            ):
+                end = m.start(2) + len(place) if place.lower() in self.places_lower else m.end(2)
+                spans.append(Span(m.start(), end, "ORG", 0.8))
+        for m in self._org_re.finditer(text):
+            spans.append(Span(m.start(), m.end(), "ORG", 0.75))
+        for m in self._brand_place_re.finditer(text):
+            brand = m.group(1)
+            lw = brand.lower()
+            if lw in self.g.first_names or lw in self.g.surnames or lw in self.places_lower:
+                continue  # "til Ola Kongsvinger", "fra Grue Finnskog": a name or two places, not a brand
+            if lw in _FUNCTION_WORDS or brand in self.g.common_proper:
+                continue
+            spans.append(Span(m.start(1), m.end(2), "ORG", 0.6))
+        for m in self._kind_name_re.finditer(text):
+            spans.append(Span(m.start(), m.end(), "ORG", 0.6))
+        for m in self._lower_org_re.finditer(text):
+            spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
+        for m in self._lower_chain_word_re.finditer(text):
+            word = m.group(2)
+            if not (word in _FUNCTION_WORDS or self._ordinary(word)):
+                spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
+        for m in _LOWER_COMPANY.finditer(text):
+            spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
+        for m in _ORG_COMPOUND.finditer(text):
+            name = m.group(1)
+            lw = name.lower()
+            if (
+                lw in _FUNCTION_WORDS
+                or lw in _ARTICLES
+                or (self._ordinary(lw) and lw not in self.places_lower)
+            ):
+                continue  # "en språkskole", "gamle fotballklubb"
+            if name[0].isupper() and _sentence_start(text, m.start(1)) and lw not in self.places_lower:
+                continue
+            spans.append(Span(m.start(1), m.end(2), "ORG", 0.6))
+        for m in _TRADE_FIRM.finditer(text):
+            if not _sentence_start(text, m.start(1)) or m.group(1).lower() in self.g.surnames:
+                spans.append(Span(m.start(1), m.end(2), "ORG", 0.6))
+        for m in self._lower_school_re.finditer(text):
+            name = m.group(1)
+            if name in _FUNCTION_WORDS or name in _GENERIC_SCHOOL_COMPOUNDS or name in _ARTICLES:
+                continue
+            if name in self.g.ambiguous and name not in self.places_lower:
+                continue
+            if name not in self.places_lower and not self._is_name_word(text, m.start(1), name):
+                continue  # "en ny vgs", "den gamle ungdomsskole": an ordinary word before it
+            spans.append(Span(m.start(1), m.end(2), "ORG", 0.6))
+        for m in self._chain_alone_re.finditer(text):
+            spans.append(Span(m.start(1), m.end(1), "ORG", 0.7))
+        for m in re.finditer(r"\bSykehuset Innlandet(?:\s(?:på\s)?[A-ZÆØÅ][\w-]+)?", text):
+            spans.append(Span(m.start(), m.end(), "ORG", 0.8))
+        return spans
+
+    def _company_iter(self, text: str) -> Iterator[Span]:
+        for m in _COMPANY.finditer(text):
+            start = self._trim_leading(text, m.start(1), m.group(1))
+            if start is not None:
+                yield Span(start, m.end(), "ORG", 0.8)
+
+    def _is_name_word(self, text: str, pos: int, word: str) -> bool:
+        """A capitalised word that reads as a name: a known first name, or no function word, common proper noun
+        or ordinary Norwegian word ("Klokka er ti", "Prisen var fem" are not ages)."""
+        import simplemma
+
+        lw = word.lower()
+        if lw in self.g.first_names:
+            return True
+        if lw in _FUNCTION_WORDS or word in self.g.common_proper or lw in self.places_lower:
+            return False
+        return not simplemma.is_known(lw, lang="nb")
+
+    def _ordinary_at_start(self, text: str, pos: int, word: str) -> bool:
+        """A sentence-initial word that is an ordinary Norwegian word ("Liten skole") and no known name/place.
+
+        simplemma's dictionary is generous (it knows "vinger" as wings), so gazetteer words are kept first."""
+        import simplemma
+
+        lw = word.lower()
+        g = self.g
+        if lw in self.places_lower or lw in g.first_names or lw in g.surnames:
+            return False
+        at = text.find(word, pos)
+        return _sentence_start(text, at if at >= 0 else pos) and simplemma.is_known(lw, lang="nb")
+
+    def _trim_leading(self, text: str, start: int, words_text: str) -> int | None:
+        """Drop leading words that are sentence-start function words ("På Vinger skole" → "Vinger skole")."""
+        words = words_text.split()
+        pos = start
+        for w in words:
+            if (
+                w.lower() in _FUNCTION_WORDS
+                or w in self.g.common_proper
+                or self._ordinary_at_start(text, pos, w)
+            ):
+                pos = text.index(w, pos) + len(w)
+                while pos < len(text) and text[pos] == " ":
+                    pos += 1
+                continue
+            break
+        else:
+            return None
+        return pos
+
+    # ------------------------------------------------------------------------------------ places
+    def find_places(self, text: str) -> list[Span]:
+        """Municipalities, villages and districts (gazetteer), foreign countries when they describe a person."""
+        g = self.g
+        spans: list[Span] = []
+        for m in self._place_re.finditer(text):
+            name = m.group(1)
+            lw = name.lower()
+            prev = _prev_word(text, m.start()).lower()
+            name_like = lw in g.ambiguous or lw in g.first_names or lw in g.surnames
+            needs_prep = _sentence_start(text, m.start()) or lw in g.first_names or lw in g.surnames
+            if name_like and prev not in _PLACE_PREPS and needs_prep:
+                continue
+            spans.append(Span(m.start(), m.end(), "STED", 0.8))
+        for m in self._lower_place_re.finditer(text):
+            spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
+        for m in _PLACE_ANSWER.finditer(text):
+            word = m.group(1)
+            if word in self.places_lower or not (word in _FUNCTION_WORDS or self._ordinary(word)):
+                spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
+        for m in _LOWER_UNKNOWN_PLACE.finditer(text):
+            word = m.group(1)
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            line_end = text.find("\n", m.end())
+            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            if line.split(":", 1)[-1].lower() != line.split(":", 1)[-1]:
+                continue  # only in turns written without capitals, where a name has no other mark
+            if (
+                word in _FUNCTION_WORDS
+                or word in g.ambiguous
+                or word in g.first_names
+                or self._ordinary(word)
+            ):
+                continue
+            if any(self._ordinary(word[k:]) for k in range(3, len(word) - 4)):
+                continue  # a compound of an ordinary word ("innføringsklassen"), not a name
+            spans.append(Span(m.start(1), m.end(1), "STED", 0.5))
+        for m in self._lower_country_re.finditer(text):
+            if m.group(1) not in ("norge", "noreg"):  # living in Norway identifies no one
+                spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
+        for m in self._country_re.finditer(text):
+            if m.group(1) in ("Norge", "Noreg"):
+                continue  # living in Norway identifies no one
+            prev = _prev_word(text, m.start()).lower()
+            # "fra Syria", "i Polen" describe where someone or their family is from or lives; "til Sverige på tur"
+            # only with a moving verb (the cue list)
+            if prev in _COUNTRY_PREPS or _COUNTRY_CUE.search(text[max(0, m.start() - 40) : m.start()]):
+                spans.append(Span(m.start(), m.end(), "STED", 0.7))
+        return spans
+
+    # ------------------------------------------------------------------------------------ persons
+    def find_persons(self, text: str) -> list[Span]:
+        """Person names from gazetteers and cues; unknown capitalised words outside sentence start.
+
+        Rules (each written from a failure the gold set shows): a capitalised gazetteer name outside sentence
+        start; at sentence start only if the name is not also an ordinary word ("Per", "Dag", "Liv") or a cue
+        confirms it; lower-case names that are not ordinary words ("så sa ola"); the word after a cue ("heter",
+        "kalte", titles, kin words, "sa"); possessive -s ("Pers mor"); a name next to "og" and another name;
+        surnames and unknown capitalised words joined to a name; any other capitalised word outside sentence
+        start that no list explains (place if a place preposition precedes it, else person).
+        """
+        g = self.g
+        low = self._low(text)
+        same_length = len(low) == len(text)
+        tokens = [(m.start(), m.end(), m.group(0)) for m in WORD.finditer(text)]
+        lows = [low[s:e] if same_length else w.lower() for s, e, w in tokens]
+        n = len(tokens)
+        label: list[str | None] = [None] * n
+        starts = {m.end() for m in _SENTENCE_STARTS.finditer(text)}
+        sent = [s in starts for s, _, _ in tokens]
+        speakers = {m.start(1) for m in SPEAKER.finditer(text)}
+        first, sur = g.first_names, g.surnames
+
+        def cap(w: str, lw: str) -> bool:
+            return w[0].isupper() and not w.isupper() or (w.isupper() and len(w) > 1 and lw in first)
+
+        def name_word(lw: str) -> bool:
+            return lw in first or lw in sur or (lw.endswith("s") and len(lw) > 3 and lw[:-1] in first)
+
+        candidates: list[int] = []
+        for i, (s, _e, w) in enumerate(tokens):
+            lw = lows[i]
+            if w[0].isdigit():
+                continue
+            if lw in _MONTH_WORDS and i + 1 < n and re.fullmatch(_YEAR, tokens[i + 1][2]):
+                continue  # "jan 2023", "mai 2021": a month, not Jan or Mai
+            is_first, is_sur = lw in first, lw in sur
+            base = lw[:-1] if lw.endswith("s") and len(lw) > 3 else None
+            is_poss = base is not None and (base in first or base in sur) and not (is_first or is_sur)
+            if is_first or is_sur or is_poss:
+                candidates.append(i)
+            if w in g.common_proper and not (not sent[i] and is_first):
+                continue
+            is_cap = cap(w, lw)
+            if s in speakers and not ((is_first or is_sur or is_poss) and is_cap):
+                continue  # a speaker label is a person only when it is a name ("Kari:"), not a role ("Veileder:")
+            prev = lows[i - 1] if i else ""
+            if not (is_first or is_sur or is_poss or is_cap):
+                continue  # nothing below applies to an ordinary lower-case word
+            prev2 = lows[i - 2] if i > 1 else ""
+            joined = i > 0 and text[tokens[i - 1][1] : s] in _JOINERS
+            joined2 = joined and i > 1 and text[tokens[i - 2][1] : tokens[i - 1][0]] in _JOINERS
+            after_cue = joined and (
+                prev in _NAME_CUES_BEFORE
+                or (joined2 and prev in _POSSESSIVES and prev2 in _NAME_CUES_BEFORE)
+                or (
+                    joined2
+                    and prev2 in _NAME_CUES_BEFORE
+                    and prev in ("er", "var", "va", "e", "heter", "het")
+                )
+                or (joined2 and prev2 in ("jeg", "eg", "æ", "je", "i") and prev in ("er", "e") and cap(w, lw))
+            )
+            ambiguous = lw in g.ambiguous or (is_poss and base in g.ambiguous)
+            if is_cap:
+                if is_first or is_sur or is_poss:
+                    if not sent[i] or not ambiguous or after_cue or s in speakers:
+                        if lw in self.places_lower and prev in _PLACE_PREPS:
+                            continue
+                        label[i] = "PERSON"
+                elif after_cue and lw not in _FUNCTION_WORDS:
+                    label[i] = "PERSON"
+                elif not sent[i] and not self._explained(w) and not _lower_compound(w):
+                    if prev in _PLACE_PREPS:
+                        label[i] = "STED"  # "bor i Grinder": a capital after a place preposition is a place
+                    elif not self._ordinary(lw):
+                        label[i] = "PERSON"
+            elif (is_first or is_poss) and not ambiguous and (lw not in _FUNCTION_WORDS or after_cue):
+                label[i] = "PERSON"  # "så sa ola", "eriks onkel"
+        # second pass: ambiguous names confirmed by a neighbour (sentence-start "Per Hansen", "Liv og Ola")
+        for _ in range(2):
+            for i in candidates:
+                if label[i] is not None:
+                    continue
+                w, lw = tokens[i][2], lows[i]
+                nxt = tokens[i + 1][2] if i + 1 < n else ""
+                lnxt = lows[i + 1] if i + 1 < n else ""
+                prev = lows[i - 1] if i else ""
+                is_cap = cap(w, lw)
+                before_name = (
+                    i + 1 < n
+                    and label[i + 1] == "PERSON"
+                    and cap(nxt, lnxt)
+                    and _adjacent(text, tokens[i], tokens[i + 1])
+                )
+                before_verb = (
+                    (lnxt in _SPEECH_VERBS or lnxt in _NAME_CUES_AFTER)
+                    and lnxt != "og"
+                    and sent[i]
+                    and lw in first
+                )
+                if is_cap and (before_name or before_verb):
+                    label[i] = "PERSON"
+                # "Kari og Ola", "ali og sander"; but "Morten, og hans kone": in text with capitals a lower-case
+                # word that is also a name ("hans") is the ordinary word
+                lower_text_name = lw in first and (lw not in g.ambiguous or tokens[i - 2][2].islower())
+                if prev == "og" and i > 1 and label[i - 2] == "PERSON" and (is_cap or lower_text_name):
+                    label[i] = "PERSON"
+                if (
+                    lnxt == "og"
+                    and i + 2 < n
+                    and label[i + 2] == "PERSON"
+                    and (is_cap or (lw in first and lw not in g.ambiguous))
+                ):
+                    label[i] = "PERSON"
+        # "marius og sebbe": a lower-case word no dictionary knows, joined by "og" to a name
+        for i in range(2, n):
+            if (
+                label[i] is None
+                and lows[i - 1] == "og"
+                and label[i - 2] == "PERSON"
+                and tokens[i - 2][2].islower()
+            ):
+                lw = lows[i]
+                plain = (
+                    lw.isalpha() and 2 < len(lw) <= 12 and lw not in _FUNCTION_WORDS and lw not in g.ambiguous
+                )
+                if plain and not self._ordinary(lw) and not self._explained(tokens[i][2]):
+                    label[i] = "PERSON"
+        # a place of two capitalised words ("fra Chiang Mai", "utenfor Udon Thani")
+        for i in range(1, n):
+            if label[i - 1] == "STED" and label[i] is None and _adjacent(text, tokens[i - 1], tokens[i]):
+                w, lw = tokens[i][2], lows[i]
+                if cap(w, lw) and not self._explained(w) and not self._ordinary(lw) and lw not in first:
+                    label[i] = "STED"
+        # surnames / unknown capitalised words joined to a person ("Kari Nordmann", "kari hansen"), also a
+        # surname that is a place name ("Solveig Hjelmeland") and an initial ("nora b", "Petter S.")
+        for i in range(1, n):
+            if label[i - 1] == "PERSON" and label[i] is None and _adjacent(text, tokens[i - 1], tokens[i]):
+                w, lw = tokens[i][2], lows[i]
+                place_surname = cap(w, lw) and lw in self.places_lower and lows[i - 1] in first
+                initial = (
+                    len(w) == 1
+                    and w.isalpha()
+                    and lows[i - 1] in first
+                    and (lw not in ("i", "å", "e", "a", "o"))
+                )
+                if (
+                    lw in sur
+                    or place_surname
+                    or initial
+                    or (cap(w, lw) and not self._explained(w) and not _lower_compound(w))
+                ):
+                    label[i] = "PERSON"
+        return _tokens_to_spans(text, tokens, label)
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 - one detector per process; words repeat
+    def _ordinary(self, lw: str) -> bool:
+        """An ordinary Norwegian word (simplemma's nb dictionary), so a capital letter alone does not make it a
+        name ("Partnerskap", "Alvorlig" in headings). Not used for gazetteer names: simplemma knows many names."""
+        import simplemma
+
+        return len(lw) > 2 and simplemma.is_known(lw, lang="nb")
+
+    def _explained(self, word: str) -> bool:
+        """A capitalised word that a list says is not a person: common proper noun, place, country, chain."""
+        lw = word.lower()
+        return (
+            word in self.g.common_proper
+            or lw in self.common_lower
+            or lw in self.places_lower
+            or lw in self.countries_lower
+            or lw in self.chains_lower
+            or lw in _FUNCTION_WORDS
+            or lw in _GENERIC_SCHOOL_COMPOUNDS
+            or lw in _MONTHS.split("|")
+        )
+
+    # ------------------------------------------------------------------------------------ all
+    def find_nicknames(self, text: str) -> list[Span]:
+        """Names the gazetteers cannot know, from their context: a nickname in quotes after "kalte meg" («Fjellet»),
+        a name after "kalte seg", and a lower-case name next to a relation ("kjæresten min ida", "ayse, søstra
+        mi") unless it is an ordinary word that is no first name."""
+        spans = [Span(m.start(1), m.end(1), "PERSON", 0.7) for m in _NICKNAME.finditer(text)]
+        spans += [Span(m.start(1), m.end(1), "PERSON", 0.7) for m in _CALLED.finditer(text)]
+        for m in _NAME_ANSWER.finditer(text):
+            head = m.group(1).split()[0].lower()
+            if head not in _FUNCTION_WORDS and (head in self.g.first_names or not self._ordinary(head)):
+                spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
+        for m in _CALLED_BY.finditer(text):
+            word = m.group(1)
+            lw = word.lower()
+            if lw in _FUNCTION_WORDS or lw in ("ja", "nei", "hei", "noe", "ingenting", "sånn", "liksom"):
+                continue
+            if word[0].isupper() or not self._ordinary(lw):
+                spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
+        for regex in (_LOWER_RELATION_NAME, _LOWER_NAME_RELATION, _GREETED):
+            for m in regex.finditer(text):
+                word = m.group(1)
+                head = word.split("-")[0]
+                if word in _FUNCTION_WORDS or head in _FUNCTION_WORDS or len(head) < 3:
+                    continue  # "onkelen min då eg var …": a short word is a function word, also in nynorsk
+                if head in self.g.first_names or not self._ordinary(head):
+                    spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
+        return spans
+
+    def find_all(self, text: str) -> list[Span]:
+        return [
+            *self.find_nicknames(text),
+            *self.find_fnr(text),
+            *self.find_phone(text),
+            *self.find_email(text),
+            *self.find_ids(text),
+            *self.find_addresses(text),
+            *self.find_organisations(text),
+            *self.find_places(text),
+            *self.find_persons(text),
+            *self.find_dates(text),
+            *self.find_ages(text),
+        ]

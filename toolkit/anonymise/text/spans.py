@@ -1,0 +1,51 @@
+"""Spans, entity types and how overlapping spans merge: the vocabulary every other module shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
+
+LANGUAGE = "nb"
+
+TYPES = ("PERSON", "STED", "ORG", "ADRESSE", "FNR", "TELEFON", "EPOST", "ID", "DATO", "ALDER")
+DIRECT_TYPES = frozenset({"PERSON", "FNR", "TELEFON", "EPOST", "ADRESSE", "ID"})
+# When spans overlap they are merged into one; the merged span takes the type that comes first here.
+_PRIORITY = {
+    t: i
+    for i, t in enumerate(
+        ("FNR", "EPOST", "TELEFON", "ID", "ADRESSE", "ORG", "PERSON", "STED", "DATO", "ALDER")
+    )
+}
+
+
+# =============================================================================================== detection
+@dataclass(frozen=True)
+class Span:
+    """A detected span in a text: ``[start, end)`` and its type; ``score`` is the recogniser's confidence."""
+
+    start: int
+    end: int
+    type: str
+    score: float = 0.85
+
+
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
+    """Merge overlapping spans into their union; the merged span takes the highest-priority type.
+
+    Written by hand because Presidio's anonymizer drops or merges overlaps by score, and we want the union
+    (a partial overlap must never leave a piece of an identifier in the text) with a stable type.
+    """
+    ordered = sorted(spans, key=lambda s: (s.start, -s.end))
+    merged: list[Span] = []
+    for span in ordered:
+        if span.end <= span.start:
+            continue
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            kind = min(last.type, span.type, key=_PRIORITY.__getitem__)
+            merged[-1] = Span(last.start, max(last.end, span.end), kind, max(last.score, span.score))
+        else:
+            merged.append(span)
+    return merged
