@@ -91,7 +91,7 @@ def step_regex(in_dir: Path, out_dir: Path, jobs: int) -> dict[str, float]:
 
 
 def step_deid(in_dir: Path, out_dir: Path, engine: str, jobs: int) -> dict[str, float]:
-    from toolkit.anonymise.text import deidentify_folder
+    from toolkit.deidentify import deidentify_folder
 
     start = time.perf_counter()
     result = deidentify_folder(in_dir, out_dir, engine=engine, n_jobs=jobs)

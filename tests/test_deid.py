@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.anonymise.text import DIRECT_TYPES, TYPES, Deidentifier, deidentify_folder
-from toolkit.anonymise.text_eval import (
+from toolkit.deidentify import DIRECT_TYPES, TYPES, Deidentifier, deidentify_folder
+from toolkit.deidentify.evaluate import (
     evaluate_deid,
     read_gold,
     read_marked_file,

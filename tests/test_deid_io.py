@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import toolkit.anonymise.text.deidentifier as deid_mod
-import toolkit.anonymise.text.folder as folder_mod
-from toolkit.anonymise.text import deidentify_folder
-from toolkit.anonymise.text_eval import evaluate_deid, parse_marked, write_gold_jsonl
+import toolkit.deidentify.deidentifier as deid_mod
+import toolkit.deidentify.folder as folder_mod
+from toolkit.deidentify import deidentify_folder
+from toolkit.deidentify.evaluate import evaluate_deid, parse_marked, write_gold_jsonl
 from toolkit.errors import InputDataError
 
 SAMPLE = (
@@ -145,7 +145,7 @@ def test_evaluate_deid_needs_the_outputs(tmp_path):
 
 
 def test_scoring_counts_partial_masks_as_misses():
-    from toolkit.anonymise.text_eval import score_documents
+    from toolkit.deidentify.evaluate import score_documents
 
     gold = [
         {"source": "a", "text": "Kari Nordby bor her.", "spans": [{"start": 0, "end": 11, "type": "PERSON"}]}

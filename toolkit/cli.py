@@ -169,7 +169,7 @@ def deidentify(
     ] = min(2, os.cpu_count() or 1),
 ) -> None:
     """De-identify Norwegian interview transcripts; writes deidentification.jsonl with offsets and types only."""
-    from toolkit.anonymise.text import deidentify_folder
+    from toolkit.deidentify import deidentify_folder
 
     result = _run_with_spinner(
         "de-identifying transcripts",
@@ -196,9 +196,9 @@ def evaluate_deid(
     """
     import tempfile
 
-    from toolkit.anonymise.text import deidentify_folder
-    from toolkit.anonymise.text_eval import evaluate_deid as _evaluate
-    from toolkit.anonymise.text_eval import write_gold_texts
+    from toolkit.deidentify import deidentify_folder
+    from toolkit.deidentify.evaluate import evaluate_deid as _evaluate
+    from toolkit.deidentify.evaluate import write_gold_texts
 
     def evaluate():
         if not (out_dir / "deidentification.jsonl").is_file():

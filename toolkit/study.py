@@ -384,7 +384,7 @@ class Study:
     # ------------------------------------------------------------------------------------------ transcripts
     def deidentify(self, in_dir: Path | None = None):
         """De-identify the protocol's transcripts → ``results/transcripts/``."""
-        from toolkit.anonymise.text import deidentify_folder
+        from toolkit.deidentify import deidentify_folder
 
         source = in_dir or self.protocol.data.transcripts
         if source is None:

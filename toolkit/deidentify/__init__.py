@@ -38,9 +38,9 @@ it); phone numbers are validated with ``phonenumbers`` for region ``NO`` only; a
 Types (Norwegian tag names): PERSON, STED, ORG, ADRESSE, FNR, TELEFON, EPOST, ID, DATO, ALDER.
 """
 
-from toolkit.anonymise.text.deidentifier import Deidentifier, DeidResult
-from toolkit.anonymise.text.folder import MAP_FILE, SPANS_FILE, _output_name, deidentify_folder
-from toolkit.anonymise.text.spans import DIRECT_TYPES, TYPES, Span, merge_spans
+from toolkit.deidentify.deidentifier import Deidentifier, DeidResult
+from toolkit.deidentify.folder import MAP_FILE, SPANS_FILE, _output_name, deidentify_folder
+from toolkit.deidentify.spans import DIRECT_TYPES, TYPES, Span, merge_spans
 
 __all__ = [
     "DIRECT_TYPES",

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
-from toolkit.anonymise.text.deidentifier import CHUNK_CHARS, Deidentifier, DeidResult, _chunk_paragraphs
-from toolkit.anonymise.text.patterns import _alternation
-from toolkit.anonymise.text.spans import DIRECT_TYPES, Span
+from toolkit.deidentify.deidentifier import CHUNK_CHARS, Deidentifier, DeidResult, _chunk_paragraphs
+from toolkit.deidentify.patterns import _alternation
+from toolkit.deidentify.spans import DIRECT_TYPES, Span
 from toolkit.errors import DisclosureError, InputDataError, PdtkError
 from toolkit.io import list_transcripts, read_transcript, staged_output
 

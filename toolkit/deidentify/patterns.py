@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
-from toolkit.anonymise.text.spans import Span
+from toolkit.deidentify.spans import Span
 
 
 def _words(text: str) -> frozenset[str]:

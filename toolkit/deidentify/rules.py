@@ -10,8 +10,8 @@ from collections.abc import Iterable, Iterator
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
 from toolkit.anonymise.identifiers import is_valid
-from toolkit.anonymise.text.gazetteers import Gazetteers, load_gazetteers
-from toolkit.anonymise.text.patterns import (
+from toolkit.deidentify.gazetteers import Gazetteers, load_gazetteers
+from toolkit.deidentify.patterns import (
     _ADDRESS_CONTEXT,
     _AGE_PATTERNS,
     _AGE_QUESTION,
@@ -83,7 +83,7 @@ from toolkit.anonymise.text.patterns import (
     _sentence_start,
     _tokens_to_spans,
 )
-from toolkit.anonymise.text.spans import LANGUAGE, Span
+from toolkit.deidentify.spans import LANGUAGE, Span
 
 
 class NorwegianDetector:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
 
-DATA_DIR = Path(__file__).parents[1] / "data"
+DATA_DIR = Path(__file__).with_name("data")
 
 
 # =============================================================================================== gazetteers

@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
-from toolkit.anonymise.text.engine import _trained_spacy_model, build_analyzer
-from toolkit.anonymise.text.patterns import _FUNCTION_WORDS, WORD
-from toolkit.anonymise.text.replace import _Replacer
-from toolkit.anonymise.text.rules import NorwegianDetector
-from toolkit.anonymise.text.spans import LANGUAGE, TYPES, Span, merge_spans
+from toolkit.deidentify.engine import _trained_spacy_model, build_analyzer
+from toolkit.deidentify.patterns import _FUNCTION_WORDS, WORD
+from toolkit.deidentify.replace import _Replacer
+from toolkit.deidentify.rules import NorwegianDetector
+from toolkit.deidentify.spans import LANGUAGE, TYPES, Span, merge_spans
 
 MODES = ("tags", "surrogates")
 ENGINES = ("presidio", "direct")

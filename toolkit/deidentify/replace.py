@@ -8,8 +8,8 @@ import re
 from collections import Counter
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
-from toolkit.anonymise.text.gazetteers import load_gazetteers
-from toolkit.anonymise.text.spans import TYPES
+from toolkit.deidentify.gazetteers import load_gazetteers
+from toolkit.deidentify.spans import TYPES
 
 
 # =============================================================================================== replacement

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
-from toolkit.anonymise.text.rules import NorwegianDetector
-from toolkit.anonymise.text.spans import LANGUAGE, Span
+from toolkit.deidentify.rules import NorwegianDetector
+from toolkit.deidentify.spans import LANGUAGE, Span
 
 _KEYWORD_SETS: dict[int, tuple[list, frozenset]] = {}
 

@@ -1,1 +1,0 @@
-"""Hand-written gazetteers for toolkit.anonymise.text (a package so that setuptools ships the .txt files)."""
