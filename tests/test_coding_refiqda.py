@@ -176,3 +176,100 @@ def test_export_rejects_unknown_codes(project):
     wrong = codings.head(1).assign(code_id="nope")
     with pytest.raises(InputDataError, match="'nope'"):
         qdpx_bytes(book, texts, wrong)
+
+
+def _selections(qde: bytes) -> list[tuple[str, str, str, list[str]]]:
+    """(source, span, selection creator, [creators of its codings]) for every selection of a project."""
+    import xml.etree.ElementTree as ET
+
+    ns = "{urn:QDA-XML:project:1.0}"
+    out = []
+    for source in ET.fromstring(qde).iter(f"{ns}TextSource"):
+        for sel in source.iter(f"{ns}PlainTextSelection"):
+            span = f"{sel.get('startPosition')}-{sel.get('endPosition')}"
+            coders = [c.get("creatingUser") for c in sel.iter(f"{ns}Coding")]
+            out.append((source.get("name"), span, sel.get("creatingUser"), coders))
+    return out
+
+
+def test_two_coders_get_one_selection_each_and_read_back_under_their_coder(project, tmp_path):
+    """Done-when: one selection per coder per span, every coding under its own coder's selection."""
+    book, _segments, texts, codings, _groups = project
+    hand = codings[codings["coder"] == "hand"]
+    second = hand.sample(frac=0.6, random_state=3).assign(coder="kari")  # same spans, a second coder
+    second.loc[second.index[:10], "code_id"] = "familie"  # and some different codes on them
+    two = pd.concat([hand, second], ignore_index=True)
+    path = export_qdpx(tmp_path / "two.qdpx", book, texts, two)
+    with zipfile.ZipFile(path) as archive:
+        qde = archive.read("project.qde")
+    selections = _selections(qde)
+    shared = two.groupby(["source", "start", "end"])["coder"].nunique()
+    assert (shared == 2).sum() > 20  # the test exercises spans coded by both coders
+    per_span = pd.Series([(s, span) for s, span, _u, _c in selections]).value_counts()
+    assert per_span.max() == 2 and len(selections) == len(
+        two[["source", "start", "end", "coder"]].drop_duplicates()
+    )
+    for _source, _span, creator, coding_users in selections:
+        assert coding_users and all(u == creator for u in coding_users)
+    imported = read_qdpx(path, book)
+    key = ["source", "start", "end", "code_id", "coder"]
+    expected = two[key].drop_duplicates().sort_values(key).reset_index(drop=True)
+    got = imported.codings[key].sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def _qualcoder_qdpx(tmp_path: Path, book, texts: dict[str, str], codings: pd.DataFrame) -> Path:
+    """A project shaped like QualCoder's ``refi.py`` export: one selection per coding, categories as
+    non-codable codes, users without ids, rich- and plain-text paths, random-looking GUIDs."""
+    users = {c: stable_guid("qc-user", c).upper() for c in sorted(codings["coder"].unique())}
+    code_guid = {c.id: stable_guid("qc-code", c.id) for c in book}
+    xml = ['<?xml version="1.0" standalone="yes"?>\n<Project xmlns="urn:QDA-XML:project:1.0" ']
+    xml.append('creatingUserGUID="x" name="studie.qda" origin="QualCoder-3.5">\n<Users>\n')
+    xml += [f'<User guid="{g}" name="{c}"/>\n' for c, g in users.items()]
+    xml.append('</Users>\n<CodeBook><Codes><Code guid="cat-1" name="Tema" isCodable="false">\n')
+    xml += [
+        f'<Code guid="{code_guid[c.id]}" name="{c.name}" isCodable="true" color="#ff0000"/>\n' for c in book
+    ]
+    xml.append("</Code></Codes></CodeBook>\n<Sources>\n")
+    files = {}
+    for number, (name, text) in enumerate(sorted(texts.items())):
+        plain = f"{stable_guid('qc-plain', name)}.txt"
+        files[plain] = text
+        xml.append(
+            f'<TextSource richTextPath="internal://{name}" plainTextPath="internal://{plain}" '
+            f'creatingUser="{users[codings["coder"].iloc[0]]}" guid="src-{number}" name="{name}">\n'
+        )
+        for i, row in enumerate(codings[codings["source"] == name].itertuples(index=False)):
+            user = users[row.coder]
+            xml.append(
+                f'<PlainTextSelection guid="sel-{number}-{i}" startPosition="{row.start}" endPosition="{row.end}" '
+                f'name="x" creatingUser="{user}" creationDateTime="2024-01-01T10:00:00">\n'
+                f'<Coding guid="cod-{number}-{i}" creatingUser="{user}" creationDateTime="2024-01-01T10:00:00">\n'
+                f'<CodeRef targetGUID="{code_guid[row.code_id]}"/>\n</Coding>\n</PlainTextSelection>\n'
+            )
+        xml.append("</TextSource>\n")
+    xml.append("</Sources>\n</Project>")
+    path = tmp_path / "qualcoder.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("studie.qde", "".join(xml))
+        for plain, text in files.items():
+            archive.writestr(f"sources/{plain}", text.encode("utf-8"))
+    return path
+
+
+def test_a_qualcoder_export_reads_as_hand_coding_with_its_coders(project, tmp_path):
+    from toolkit.coding.run import read_hand_coding
+
+    book, segments, texts, codings, _groups = project
+    hand = codings[codings["coder"] == "hand"]
+    two = pd.concat([hand.assign(coder="ola"), hand.head(60).assign(coder="kari")], ignore_index=True)
+    path = _qualcoder_qdpx(tmp_path, book, texts, two)
+    read = read_hand_coding(path, book, segments)
+    assert set(read["coder"]) == {"ola", "kari"}
+    key = ["source", "turn_index", "code_id"]
+    reference = pd.read_csv(DATA / "hand_coded.csv").merge(hand[["source", "start", "end"]].drop_duplicates())
+    for coder, part in (("ola", hand), ("kari", hand.head(60))):
+        expected = part.merge(segments[["source", "start", "end", "turn_index"]])[key]
+        got = read[read["coder"] == coder][key]
+        assert set(map(tuple, got.to_numpy())) == set(map(tuple, expected.to_numpy()))
+    assert len(reference) == len(hand)

@@ -167,6 +167,8 @@ def project_qde_bytes(
         )
     sources_el = ET.SubElement(root, f"{p}Sources")
     source_guid: dict[str, str] = {}
+    spans = _spans_by_source(codings)
+    code_guids = {c: code_guid(codebook, c) for c in codebook.ids}
     for name in sorted(texts):
         guid = stable_guid("source", name)
         source_guid[name] = guid
@@ -180,41 +182,66 @@ def project_qde_bytes(
                 "creatingUser": user_guid[coders[0]],
             },
         )
-        text_length = len(texts[name])
-        mine = codings[codings["source"] == name].sort_values(["start", "end", "code_id", "coder"])
-        for (start, end), group in mine.groupby(["start", "end"], sort=True):
-            start, end = int(start), int(end)
-            if not 0 <= start <= end <= text_length:
-                raise InputDataError(
-                    f"a coding in '{name}' has offsets {start}-{end} outside the text",
-                    fix="recompute the segments from this transcript",
-                )
-            selection = ET.SubElement(
-                source,
-                f"{p}PlainTextSelection",
-                {
-                    "guid": stable_guid("selection", name, start, end),
-                    "name": _selection_name(texts[name][start:end]),
-                    "startPosition": str(start),
-                    "endPosition": str(end),
-                    "creatingUser": user_guid[str(group["coder"].iloc[0])],
-                },
+        for (start, end, coder), code_ids in spans.get(name, []):
+            _selection_element(
+                source, p, name, texts[name], start, end, user_guid[coder], code_ids, code_guids
             )
-            for row in group.drop_duplicates(["code_id", "coder"]).itertuples(index=False):
-                coding = ET.SubElement(
-                    selection,
-                    f"{p}Coding",
-                    {
-                        "guid": stable_guid("coding", name, start, end, row.code_id, row.coder),
-                        "creatingUser": user_guid[row.coder],
-                    },
-                )
-                ET.SubElement(coding, f"{p}CodeRef", {"targetGUID": code_guid(codebook, row.code_id)})
         if groups and name in groups and pd.notna(groups[name]):
             value = ET.SubElement(source, f"{p}VariableValue")
             ET.SubElement(value, f"{p}VariableRef", {"targetGUID": variable_guid})
             ET.SubElement(value, f"{p}TextValue").text = str(groups[name])
     return _xml_bytes(root, PROJECT_NS), source_guid
+
+
+def _spans_by_source(codings: pd.DataFrame) -> dict[str, list[tuple[tuple[int, int, str], list[str]]]]:
+    """Per source, one entry per (start, end, coder) span with its codes, in a stable order.
+
+    One selection per coder per span: QualCoder (and, by the standard, NVivo and ATLAS.ti) gives each coding
+    to the creator of its text selection, so two coders' codings of one span must not share a selection.
+    """
+    grouped: dict[str, dict[tuple[int, int, str], set[str]]] = {}
+    for source, start, end, code_id, coder in zip(
+        codings["source"], codings["start"], codings["end"], codings["code_id"], codings["coder"], strict=True
+    ):
+        grouped.setdefault(source, {}).setdefault((int(start), int(end), coder), set()).add(code_id)
+    return {source: sorted((k, sorted(v)) for k, v in spans.items()) for source, spans in grouped.items()}
+
+
+def _selection_element(
+    source: ET.Element,
+    p: str,
+    name: str,
+    text: str,
+    start: int,
+    end: int,
+    user: str,
+    code_ids: list[str],
+    code_guids: dict[str, str],
+) -> None:
+    """One ``PlainTextSelection`` created by ``user``, with one ``Coding`` by the same user per code."""
+    if not 0 <= start <= end <= len(text):
+        raise InputDataError(
+            f"a coding in '{name}' has offsets {start}-{end} outside the text",
+            fix="recompute the segments from this transcript",
+        )
+    selection = ET.SubElement(
+        source,
+        f"{p}PlainTextSelection",
+        {
+            "guid": stable_guid("selection", name, start, end, user),
+            "name": _selection_name(text[start:end]),
+            "startPosition": str(start),
+            "endPosition": str(end),
+            "creatingUser": user,
+        },
+    )
+    for code_id in code_ids:
+        coding = ET.SubElement(
+            selection,
+            f"{p}Coding",
+            {"guid": stable_guid("coding", name, start, end, code_id, user), "creatingUser": user},
+        )
+        ET.SubElement(coding, f"{p}CodeRef", {"targetGUID": code_guids[code_id]})
 
 
 def _selection_name(text: str) -> str:
