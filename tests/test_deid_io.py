@@ -43,14 +43,61 @@ def test_cp1252_transcript_is_decoded(tmp_path):
     ("data", "message"),
     [(b"", "empty"), (b"  \n\n", "empty"), (b"PK\x03\x04\x00\x00binary\x00", "binary")],
 )
-def test_bad_files_give_one_line_and_no_output(tmp_path, data, message):
+def test_bad_file_is_named_and_skipped_and_the_others_are_written(tmp_path, data, message):
     folder = _folder(tmp_path, {"a.txt": SAMPLE.encode("utf-8"), "b.txt": data})
-    with pytest.raises(InputDataError) as info:
-        deidentify_folder(folder, tmp_path / "out", engine="direct")
-    text = str(info.value)
-    assert message in text and "b.txt" in text and "\n" not in text
-    assert not (tmp_path / "out").exists()  # no partial output: a.txt was not written either
+    result = deidentify_folder(folder, tmp_path / "out", engine="direct")
+    assert [name for name, _why in result.skipped] == ["b.txt"]
+    why = result.skipped[0][1]
+    assert message in why and "\n" not in why
+    assert (tmp_path / "out" / "a.txt").is_file()
+    assert not (tmp_path / "out" / "b.txt").exists()  # no partial file for the skipped one
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.staging")]
+
+
+def test_forty_files_with_an_empty_and_a_binary_one(tmp_path):
+    files = {
+        f"t{i:02d}.txt": f"U: Jeg heter Kari Nilsen nr {i} og bor på Skotterud.\n".encode() for i in range(38)
+    }
+    files |= {"tom.txt": b"", "bin.txt": b"PK\x03\x04\x00\x00binary\x00"}
+    folder = _folder(tmp_path, files)
+    result = deidentify_folder(folder, tmp_path / "out", engine="direct", n_jobs=2)
+    assert sorted(name for name, _ in result.skipped) == ["bin.txt", "tom.txt"]
+    written = sorted(p.name for p in (tmp_path / "out").glob("t*.txt"))
+    assert len(written) == 38 and len(result.files) == 38
+    assert "Kari" not in (tmp_path / "out" / "t07.txt").read_text(encoding="utf-8")
+
+
+def test_cli_exits_non_zero_and_names_the_skipped_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    folder = _folder(tmp_path, {"a.txt": SAMPLE.encode("utf-8"), "b.txt": b""})
+    run = CliRunner().invoke(app, ["deidentify", str(folder), str(tmp_path / "out"), "--jobs", "1"])
+    assert run.exit_code == 2
+    assert "skipped b.txt" in run.output
+    assert (tmp_path / "out" / "a.txt").is_file()
+
+
+@pytest.mark.parametrize("inside", [".", "out", "out/deeper"])
+def test_output_inside_the_input_folder_is_refused_and_nothing_changes(tmp_path, inside):
+    folder = _folder(tmp_path, {"a.txt": SAMPLE.encode("utf-8")})
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    with pytest.raises(InputDataError, match="inside the transcript folder"):
+        deidentify_folder(folder, folder / inside, engine="direct")
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in folder.iterdir()) == ["a.txt"]
+
+
+def test_restricted_map_is_private(tmp_path):
+    import stat
+
+    folder = _folder(tmp_path, {"a.txt": SAMPLE.encode("utf-8")})
+    restricted = tmp_path / "restricted"
+    deidentify_folder(folder, tmp_path / "out", engine="direct", restricted_dir=restricted, mode="surrogates")
+    assert stat.S_IMODE(restricted.stat().st_mode) == 0o700
+    for path in restricted.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
 
 
 def test_empty_folder_and_name_clash(tmp_path):
@@ -88,12 +135,12 @@ def test_huge_file_is_streamed_with_the_same_result(tmp_path, monkeypatch):
     assert "Siv" not in (tmp_path / "streamed" / "big.txt").read_text(encoding="utf-8")
 
 
-def test_streamed_binary_file_is_refused(tmp_path, monkeypatch):
-    folder = _folder(tmp_path, {"big.txt": b"U: hei\x00\x00" * 200})
+def test_streamed_binary_file_is_skipped(tmp_path, monkeypatch):
+    folder = _folder(tmp_path, {"big.txt": b"U: hei\x00\x00" * 200, "a.txt": SAMPLE.encode("utf-8")})
     monkeypatch.setattr(folder_mod, "STREAM_THRESHOLD_BYTES", 100)
-    with pytest.raises(InputDataError, match="binary"):
-        deidentify_folder(folder, tmp_path / "out", engine="direct")
-    assert not (tmp_path / "out").exists()
+    result = deidentify_folder(folder, tmp_path / "out", engine="direct")
+    assert result.skipped and result.skipped[0][0] == "big.txt" and "binary" in result.skipped[0][1]
+    assert not (tmp_path / "out" / "big.txt").exists()
 
 
 def test_docx_and_vtt_are_written_as_txt_with_offsets_into_their_text(tmp_path):

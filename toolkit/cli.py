@@ -177,10 +177,16 @@ def deidentify(
             in_dir, out_dir, mode=mode, seed=seed, restricted_dir=restricted, n_jobs=jobs
         ),
     )
-    out.print(
-        f"de-identified transcripts in {out_dir}"
-        + (f": {result.summary_line()}" if hasattr(result, "summary_line") else "")
-    )
+    out.print(f"de-identified transcripts in {out_dir}: {result.summary_line()}")
+    _exit_if_skipped(result)
+
+
+def _exit_if_skipped(result) -> None:
+    """Files that could not be de-identified are named one per line; the exit code says something failed."""
+    for name, why in result.skipped:
+        err.print(f"skipped {name}: {why}")
+    if result.skipped:
+        raise typer.Exit(code=2)
 
 
 @app.command("evaluate-deid")
@@ -247,13 +253,21 @@ def match(
     treatment: Annotated[str, typer.Option(help="0/1 treatment column")],
     outcome: Annotated[str, typer.Option(help="outcome column")],
     covariates: Annotated[str, typer.Option(help="comma-separated covariates")],
-    k: Annotated[int, typer.Option(min=1, help="controls per treated")] = 1,
+    k: Annotated[
+        int | None, typer.Option(min=1, help="controls per treated (default: chosen by balance from 1-5)")
+    ] = None,
     caliper: Annotated[float, typer.Option(help="caliper in SD of the logit propensity")] = 0.2,
     replace: Annotated[bool, typer.Option("--replace/--no-replace", help="match with replacement")] = True,
     exact: Annotated[str, typer.Option(help="comma-separated columns to match exactly")] = "",
     seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    n_boot: Annotated[
+        int, typer.Option(min=0, help="bootstrap draws re-estimating the score (0: Abadie-Imbens SE)")
+    ] = 199,
+    refute: Annotated[
+        bool, typer.Option("--refute/--no-refute", help="run placebo, random-cause and subset refuters")
+    ] = True,
 ) -> None:
-    """Propensity-score matching: ATT with a confidence interval and a balance table."""
+    """Propensity-score matching beside entropy balancing: ATT, intervals, balance, refuters and E-value."""
     from toolkit.deviance.propensity import write_match_outputs
 
     result = _run_with_spinner(
@@ -269,13 +283,16 @@ def match(
             replace=replace,
             exact=[c.strip() for c in exact.split(",") if c.strip()],
             seed=seed,
+            n_boot=n_boot,
+            refute=refute,
         ),
     )
     e = result.effect
     out.print(
-        f"ATT {e['estimate']:.3f} (95% CI {e['ci_low']:.3f} to {e['ci_high']:.3f}); "
+        f"ATT {e['estimate']:.3f} (95% CI {e['ci_low']:.3f} to {e['ci_high']:.3f}); 1:{e['k']} matching, "
         f"{e['n_treated']} treated, {e['n_controls']} controls; written to {out_dir}"
     )
+    out.print(f"balance: {result.message}")
 
 
 @app.command()

@@ -513,6 +513,17 @@ Guard = Callable[[Path, Path], None]
 """A guard reads one staged file (staged path, final path) and raises to stop the whole step."""
 
 
+def restrict_permissions(folder: str | Path) -> None:
+    """Make a restricted folder private: the folder (and sub-folders) 0700, every file in it 0600.
+
+    Restricted files (keys, contact lists, re-identification maps, review decisions) must not be readable by
+    other users of a shared research server, whatever the umask was when they were written."""
+    folder = Path(folder)
+    os.chmod(folder, 0o700)
+    for path in folder.rglob("*"):
+        os.chmod(path, 0o700 if path.is_dir() else 0o600)
+
+
 @contextlib.contextmanager
 def staged_output(
     final_dir: str | Path, *, guard: Guard | None = None, clear: bool = False

@@ -395,7 +395,16 @@ class Study:
             )
         restricted = self.protocol.privacy.restricted_dir if self.protocol.privacy is not None else None
         target = self.results_dir / "transcripts"
-        return deidentify_folder(Path(source), target, seed=self.seed, restricted_dir=restricted)
+        result = deidentify_folder(Path(source), target, seed=self.seed, restricted_dir=restricted)
+        if result.skipped:
+            name, why = result.skipped[0]
+            raise InputDataError(
+                f"{len(result.skipped)} transcript(s) could not be de-identified (first: {name}: {why}); "
+                f"the other {len(result.files)} were written",
+                file=Path(source),
+                fix="fix or remove the named file(s) and run again",
+            )
+        return result
 
     def deidentified_transcripts(self) -> Path:
         """Folder of de-identified transcripts: results/transcripts when the study de-identified them,

@@ -5,18 +5,20 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
-from toolkit.deidentify.engine import _trained_spacy_model, build_analyzer
-from toolkit.deidentify.patterns import _FUNCTION_WORDS, WORD
+from toolkit.deidentify.consistency import seen_finder, surface_strings
+from toolkit.deidentify.engine import build_analyzer
+from toolkit.deidentify.registry import RecognizerRegistry, RegistryConfig
 from toolkit.deidentify.replace import _Replacer
 from toolkit.deidentify.rules import NorwegianDetector
 from toolkit.deidentify.spans import LANGUAGE, TYPES, Span, merge_spans
 
+ChunkSource = list[tuple[int, str]] | Callable[[], Iterator[tuple[int, str]]]
 MODES = ("tags", "surrogates")
 ENGINES = ("presidio", "direct")
 CHUNK_CHARS = 64 * 1024
@@ -32,6 +34,7 @@ class DeidResult:
     out_dir: Path
     mode: str
     restricted_map: Path | None = None
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file name, one-line reason): no output
 
     def counts(self) -> pd.DataFrame:
         """Replaced spans per file and type (a tidy table)."""
@@ -52,7 +55,19 @@ class DeidResult:
                 else "; no key to originals written"
             )
             + "."
+            + (
+                f" Skipped {len(self.skipped)} file(s): "
+                + "; ".join(f"{n} ({why})" for n, why in self.skipped)
+                if self.skipped
+                else ""
+            )
         )
+
+    def summary_line(self) -> str:
+        """One line for the command line: counts, no paths."""
+        words = int(self.files["words"].sum()) if not self.files.empty else 0
+        line = f"{len(self.files)} transcript(s), {words:,} words, {len(self.spans)} span(s) replaced"
+        return line + (f", {len(self.skipped)} skipped" if self.skipped else "")
 
 
 class Deidentifier:
@@ -70,9 +85,14 @@ class Deidentifier:
     engine : "presidio" or "direct"
         ``presidio`` runs the recognisers through Presidio's AnalyzerEngine/AnonymizerEngine; ``direct`` calls
         the same recognisers without them (same spans, faster; see ``bench/bench_deid.py``).
-    spacy_model : "auto", None or a package name
-        A trained Norwegian pipeline (``nb_core_news_*``) adds its PER/LOC/ORG as extra evidence when installed
-        (``auto``); the default works with ``spacy.blank("nb")``. Only used by the presidio engine.
+    spacy_model : "auto", None, a package name or a folder
+        The named-entity model. ``auto`` loads the NorNE-trained model shipped in the package (or, if it is
+        missing, an installed ``nb_core_news_*``); ``None`` runs the rules alone; a name or folder loads that
+        spaCy pipeline. Its entities are one recogniser of the registry, so both engines use it.
+    registry : RecognizerRegistry, optional
+        The recognisers to use (default: :meth:`RecognizerRegistry.default` with ``spacy_model``); build one from
+        a protocol's ``deidentify:`` section with :class:`RegistryConfig` to switch recognisers off or add
+        deny-/allow-lists.
     key : bytes or str, optional
         Secret for surrogates.
     """
@@ -85,6 +105,7 @@ class Deidentifier:
         engine: str = "presidio",
         spacy_model: str | None = "auto",
         key: bytes | str | None = None,
+        registry: RecognizerRegistry | None = None,
     ):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -93,7 +114,7 @@ class Deidentifier:
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a non-negative int, got {seed!r}")
         if spacy_model not in (None, "auto") and not isinstance(spacy_model, str):
-            raise ValueError("spacy_model must be 'auto', None or the name of an installed spaCy package")
+            raise ValueError("spacy_model must be 'auto', None, or the name or folder of a spaCy pipeline")
         self.mode = mode
         self.seed = seed
         self.engine = engine
@@ -102,20 +123,19 @@ class Deidentifier:
             key = f"pdtk-deid-seed-{seed}".encode()
         self.key = key.encode() if isinstance(key, str) else bytes(key)
         self.detector = NorwegianDetector()
+        self.registry = registry if registry is not None else self._default_registry()
         self._analyzer = None
         self._anonymizer = None
         self._replacer = _Replacer(mode, self.key)
 
     # ------------------------------------------------------------------------------------ engines
-    def _model_name(self) -> str | None:
-        if self.spacy_model == "auto":
-            return _trained_spacy_model()
-        return self.spacy_model
+    def _default_registry(self) -> RecognizerRegistry:
+        return RecognizerRegistry.default(RegistryConfig(ner_model=self.spacy_model), detector=self.detector)
 
     @property
     def analyzer(self):
         if self._analyzer is None:
-            self._analyzer = build_analyzer(self.detector, self._model_name())
+            self._analyzer = build_analyzer(self.registry)
         return self._analyzer
 
     @property
@@ -132,7 +152,7 @@ class Deidentifier:
         if not text.strip():
             return []
         if self.engine == "direct":
-            return merge_spans(self.detector.find_all(text))
+            return merge_spans(self.registry.find_all(text))
         results = self.analyzer.analyze(
             text=text,
             language=LANGUAGE,
@@ -142,56 +162,6 @@ class Deidentifier:
             regex_flags=re.DOTALL | re.MULTILINE,
         )
         return merge_spans(Span(r.start, r.end, r.entity_type, r.score) for r in results)
-
-    def _seen_finder(self, names: set[str]) -> Callable[[str], list[Span]] | None:
-        """Finds names already detected elsewhere in the transcript (and their possessive -s forms).
-
-        With the Presidio engine this is a deny-list ``PatternRecognizer``, with its regex flags set *without*
-        IGNORECASE (Presidio's default would turn the seen name "Per" into a match for "per dag"); the direct
-        engine compiles the same pattern itself. Both use Presidio's deny-list word boundaries.
-        """
-        if not names:
-            return None
-        words = sorted({form for n in names for form in (n, n + "s", n + "'s")}, key=len, reverse=True)
-        flags = re.DOTALL | re.MULTILINE
-        if self.engine == "presidio":
-            from presidio_analyzer import PatternRecognizer
-
-            recognizer = PatternRecognizer(
-                supported_entity="PERSON",
-                supported_language=LANGUAGE,
-                name="SeenInTranscriptRecognizer",
-                deny_list=words,
-                deny_list_score=0.7,
-                global_regex_flags=flags,
-            )
-            return lambda text: [
-                Span(r.start, r.end, "PERSON", 0.7)
-                for r in recognizer.analyze(text, ["PERSON"], None, regex_flags=flags)
-            ]
-        pattern = re.compile(
-            r"(?:^|(?<=\W))(" + "|".join(re.escape(w) for w in words) + r")(?:(?=\W)|$)", flags
-        )
-        return lambda text: [Span(m.start(1), m.end(1), "PERSON", 0.7) for m in pattern.finditer(text)]
-
-    def _names_from(self, text: str, spans: list[Span]) -> set[str]:
-        """Capitalised name words found in a transcript, to be looked for again everywhere in it."""
-        g = self.detector.g
-        names: set[str] = set()
-        for s in spans:
-            if s.type not in ("PERSON",):
-                continue
-            for w in WORD.findall(text[s.start : s.end]):
-                if len(w) < 2 or w[0].isdigit() or (w in g.common_proper and w.lower() not in g.first_names):
-                    continue
-                if w.lower() in _FUNCTION_WORDS and not (w[0].isupper() and w.lower() in g.first_names):
-                    continue
-                if w[0].isupper():
-                    names.add(w)
-                elif w.lower() not in g.ambiguous:
-                    names.add(w)
-                    names.add(w[0].upper() + w[1:])
-        return names
 
     # ------------------------------------------------------------------------------------ replacement
     def _apply(self, text: str, spans: list[Span]) -> str:
@@ -231,23 +201,31 @@ class Deidentifier:
         out_parts, all_spans = self._deidentify_chunks(chunks)
         return "".join(out_parts), [{"start": s.start, "end": s.end, "type": s.type} for s in all_spans]
 
-    def _deidentify_chunks(
-        self, chunks: list[tuple[int, str]] | Callable[[], Iterator[tuple[int, str]]], sink=None
-    ):
-        """Two passes: detect in every chunk (collecting names), then re-scan for names seen elsewhere and
-        replace. ``chunks`` may be a callable that re-opens a stream, so huge files are read twice, not held."""
-        self._replacer.reset()
-        get = chunks if callable(chunks) else (lambda: iter(chunks))
+    def detect_chunks(self, chunks: ChunkSource) -> tuple[list[list[Span]], dict[str, str]]:
+        """Pass 1: spans per chunk, and the surface strings (persons, places, organisations) they found."""
         first: list[list[Span]] = []
-        seen: set[str] = set()
-        for _offset, chunk in get():
+        strings: dict[str, str] = {}
+        for _offset, chunk in _chunk_iter(chunks):
             spans = self.analyze(chunk)
             first.append(spans)
-            seen |= self._names_from(chunk, spans)
+            for string, kind in surface_strings(chunk, spans, self.detector.g).items():
+                strings.setdefault(string, kind)
+        return first, strings
+
+    def replace_chunks(
+        self,
+        chunks: ChunkSource,
+        first: list[list[Span]],
+        strings: dict[str, str],
+        sink: Callable[[str, str, list[Span]], None] | None = None,
+    ) -> tuple[list[str], list[Span]]:
+        """Pass 2: add every other occurrence of the strings, then replace (tags numbered per document)."""
+        self._replacer.reset()
+        allowed = {s: k for s, k in strings.items() if s.casefold() not in self.registry.allow}
+        find_seen = seen_finder(allowed)
         out_parts: list[str] = []
         all_spans: list[Span] = []
-        find_seen = self._seen_finder(seen)
-        for (offset, chunk), spans in zip(get(), first, strict=True):
+        for (offset, chunk), spans in zip(_chunk_iter(chunks), first, strict=True):
             if find_seen is not None:
                 extra = find_seen(chunk)
                 if extra:
@@ -260,12 +238,29 @@ class Deidentifier:
                 out_parts.append(new)
         return out_parts, all_spans
 
+    def _deidentify_chunks(self, chunks: ChunkSource, sink=None, known: dict[str, str] | None = None):
+        """Both passes; ``known`` adds strings found elsewhere (the batch's person names)."""
+        first, strings = self.detect_chunks(chunks)
+        for string, kind in (known or {}).items():
+            strings.setdefault(string, kind)
+        return self.replace_chunks(chunks, first, strings, sink)
+
+    def with_key(self, key: bytes) -> Deidentifier:
+        """The same de-identifier (same registry and model) with another surrogate key."""
+        clone = Deidentifier(**self.get_params(), key=key, registry=self.registry)
+        return clone
+
     def get_params(self) -> dict:
         """The constructor parameters (scikit-learn style; the key is not returned)."""
         return {"mode": self.mode, "seed": self.seed, "engine": self.engine, "spacy_model": self.spacy_model}
 
     def __repr__(self) -> str:
         return f"Deidentifier(mode={self.mode!r}, seed={self.seed}, engine={self.engine!r})"
+
+
+def _chunk_iter(chunks: ChunkSource) -> Iterator[tuple[int, str]]:
+    """Chunks from a list, or from a callable that re-opens a stream (huge files are read twice, not held)."""
+    return chunks() if callable(chunks) else iter(chunks)
 
 
 def _chunk_paragraphs(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:

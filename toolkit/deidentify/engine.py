@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
-from toolkit.deidentify.rules import NorwegianDetector
+from toolkit.deidentify.registry import RecognizerRegistry
 from toolkit.deidentify.spans import LANGUAGE, Span
 
 _KEYWORD_SETS: dict[int, tuple[list, frozenset]] = {}
@@ -26,31 +26,17 @@ def _keyword_set(keywords: list[str]) -> frozenset[str]:
     return cached[1]
 
 
-def _trained_spacy_model() -> str | None:
-    """Name of an installed trained Norwegian spaCy pipeline with NER, if any (never downloads)."""
-    import spacy
+@functools.lru_cache(maxsize=1)
+def _build_nlp():
+    """``spacy.blank("nb")`` with the Norwegian lookup lemmatizer: tokens and lemmas for Presidio's context words.
 
-    for name in ("nb_core_news_lg", "nb_core_news_md", "nb_core_news_sm"):
-        if spacy.util.is_package(name):
-            return name
-    return None
-
-
-@functools.lru_cache(maxsize=4)
-def _build_nlp(model: str | None):
-    """``spacy.blank("nb")`` (or a trained pipeline when asked for) with the Norwegian lookup lemmatizer.
-
-    The lemmas come from spaCy's own ``nb`` lookup table (spacy-lookups-data), applied column-wise
-    (``doc.to_array``/``from_array``) by :func:`_nb_lookup_lemmatizer` rather than by spaCy's ``Lemmatizer``,
-    which walks the tokens in Python and was a sixth of the Presidio engine's time; the lemmas are the same.
+    The NER model is not run here: it is a recogniser of the registry (``ner.NerRecognizer``), so both engines
+    see the same entities. The lemmas come from spaCy's own ``nb`` lookup table (spacy-lookups-data), applied
+    column-wise (``doc.to_array``/``from_array``) rather than by spaCy's ``Lemmatizer``, which walks the tokens
+    in Python and was a sixth of the Presidio engine's time; the lemmas are the same.
     """
     import spacy
 
-    if model:
-        nlp = spacy.load(model)
-        if "lemmatizer" not in nlp.pipe_names:
-            nlp.add_pipe(_register_lemmatizer())
-        return nlp
     nlp = spacy.blank(LANGUAGE)
     nlp.add_pipe(_register_lemmatizer())
     return nlp
@@ -97,29 +83,18 @@ class _LookupLemmatizer:
         return doc
 
 
-def build_analyzer(detector: NorwegianDetector, spacy_model: str | None = None):
+def build_analyzer(registry: RecognizerRegistry):
     """A Presidio ``AnalyzerEngine`` for ``nb``: own registry, loaded spaCy engine, lemma context enhancer.
 
     Presidio's ``SpacyNlpEngine`` only loads models by name (and would try to download a missing one), so a
     subclass hands it the already built ``Language`` object, as the Presidio maintainers suggest (issue #822).
     """
-    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer import RecognizerRegistry as PresidioRegistry
     from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
-    from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
-    mapping = {
-        "PER": "PERSON",
-        "PERSON": "PERSON",
-        "LOC": "STED",
-        "GPE_LOC": "STED",
-        "GPE": "STED",
-        "ORG": "ORG",
-        "GPE_ORG": "ORG",
-    }
-    ner_config = NerModelConfiguration(
-        model_to_presidio_entity_mapping=mapping, labels_to_ignore=["MISC", "PROD", "EVT", "DRV"]
-    )
+    ner_config = NerModelConfiguration(model_to_presidio_entity_mapping={}, labels_to_ignore=[])
 
     class LoadedSpacyNlpEngine(SpacyNlpEngine):
         """A spaCy NLP engine around an already built pipeline (no ``spacy.load`` by name, no download)."""
@@ -192,16 +167,12 @@ def build_analyzer(detector: NorwegianDetector, spacy_model: str | None = None):
                 i = i - 1 if is_backward else i + 1
             return words
 
-    engine = LoadedSpacyNlpEngine(_build_nlp(spacy_model))
-    registry = RecognizerRegistry(supported_languages=[LANGUAGE])
-    for recognizer in _make_recognizers(detector):
-        registry.add_recognizer(recognizer)
-    if spacy_model:
-        registry.add_recognizer(
-            SpacyRecognizer(supported_language=LANGUAGE, supported_entities=["PERSON", "STED", "ORG"])
-        )
+    engine = LoadedSpacyNlpEngine(_build_nlp())
+    presidio_registry = PresidioRegistry(supported_languages=[LANGUAGE])
+    for recognizer in presidio_recognizers(registry):
+        presidio_registry.add_recognizer(recognizer)
     return AnalyzerEngine(
-        registry=registry,
+        registry=presidio_registry,
         nlp_engine=engine,
         supported_languages=[LANGUAGE],
         context_aware_enhancer=BisectLemmaContextAwareEnhancer(
@@ -211,8 +182,8 @@ def build_analyzer(detector: NorwegianDetector, spacy_model: str | None = None):
 
 
 # =============================================================================================== presidio glue
-def _make_recognizers(detector: NorwegianDetector) -> list:
-    """One Presidio ``EntityRecognizer`` per family, all calling :class:`NorwegianDetector`."""
+def presidio_recognizers(registry: RecognizerRegistry) -> list:
+    """One Presidio ``EntityRecognizer`` per recogniser of the registry (the allow-list applied to each)."""
     from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
     class NorwegianRecognizer(EntityRecognizer):
@@ -245,36 +216,9 @@ def _make_recognizers(detector: NorwegianDetector) -> list:
                     },
                 )
                 for s in self._finder(text)
-                if s.type in entities
+                if s.type in entities and not registry.allowed(text, s)
             ]
 
-    d = detector
     return [
-        NorwegianRecognizer(
-            "NorwegianFnrRecognizer", ["FNR"], d.find_fnr, ["fødselsnummer", "personnummer", "dnummer"]
-        ),
-        NorwegianRecognizer(
-            "NorwegianPhoneRecognizer", ["TELEFON"], d.find_phone, ["telefon", "mobil", "nummer", "ringe"]
-        ),
-        NorwegianRecognizer(
-            "NorwegianEmailRecognizer", ["EPOST"], d.find_email, ["e-post", "epost", "mail", "adresse"]
-        ),
-        NorwegianRecognizer(
-            "NorwegianIdRecognizer", ["ID"], d.find_ids, ["saksnummer", "studentnummer", "nummer"]
-        ),
-        NorwegianRecognizer(
-            "NorwegianAddressRecognizer", ["ADRESSE"], d.find_addresses, ["bo", "adresse", "flytte"]
-        ),
-        NorwegianRecognizer(
-            "NorwegianOrganisationRecognizer", ["ORG"], d.find_organisations, ["jobbe", "gå", "skole"]
-        ),
-        NorwegianRecognizer("NorwegianPlaceRecognizer", ["STED"], d.find_places, ["bo", "fra", "flytte"]),
-        NorwegianRecognizer(
-            "NorwegianPersonRecognizer", ["PERSON", "STED"], d.find_persons, ["hete", "kalle", "si"]
-        ),
-        NorwegianRecognizer(
-            "NorwegianNicknameRecognizer", ["PERSON"], d.find_nicknames, ["kalte", "min", "mi"]
-        ),
-        NorwegianRecognizer("NorwegianDateRecognizer", ["DATO"], d.find_dates, ["dato", "født"]),
-        NorwegianRecognizer("NorwegianAgeRecognizer", ["ALDER"], d.find_ages, ["år", "alder", "gammel"]),
+        NorwegianRecognizer(r.name, list(r.entities), r.find, list(r.context)) for r in registry if r.entities
     ]

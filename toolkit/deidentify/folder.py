@@ -5,21 +5,27 @@ from __future__ import annotations
 import codecs
 import functools
 import json
-import os
 import re
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
-from toolkit.deidentify.deidentifier import CHUNK_CHARS, Deidentifier, DeidResult, _chunk_paragraphs
+from toolkit.deidentify.deidentifier import (
+    CHUNK_CHARS,
+    ChunkSource,
+    Deidentifier,
+    DeidResult,
+    _chunk_paragraphs,
+)
 from toolkit.deidentify.patterns import _alternation
 from toolkit.deidentify.spans import DIRECT_TYPES, Span
 from toolkit.errors import DisclosureError, InputDataError, PdtkError
-from toolkit.io import list_transcripts, read_transcript, staged_output
+from toolkit.io import list_transcripts, read_transcript, restrict_permissions, staged_output
 
 MAP_FILE = "deidentification_map.jsonl"
 SPANS_FILE = "deidentification.jsonl"
@@ -84,77 +90,187 @@ def _key_for(restricted_dir: Path | None, seed: int, mode: str) -> bytes | None:
     return None
 
 
-def _deidentify_file(
-    path: Path, target: Path, deid: Deidentifier, *, source: str
-) -> tuple[dict, list[dict], list[dict]]:
-    """De-identify one transcript into ``target``; returns (file row, span rows, map rows)."""
-    originals: dict[tuple[str, str], str] = {}
+@dataclass
+class _Detected:
+    """Pass 1 for one transcript: spans per chunk and the strings they found (no output written yet)."""
+
+    source: str
+    path: Path
+    encoding: str | None  # set for huge .txt files that are streamed rather than held in memory
+    first: list[list[Span]]
+    strings: dict[str, str]
+
+
+def _chunks_of(path: Path, encoding: str | None) -> ChunkSource:
+    if encoding is not None:
+        return functools.partial(_stream_chunks, path, encoding)
+    try:
+        text = read_transcript(path)
+    except PdtkError as exc:
+        raise InputDataError(_short(exc, path), file=path.name, fix=exc.fix or "check the file") from None
+    return list(_chunk_paragraphs(text))
+
+
+def _detect_file(path: Path, deid: Deidentifier) -> _Detected:
+    """Pass 1: read (or stream) one transcript and detect; raises InputDataError for an unreadable file."""
     huge = path.suffix.lower() == ".txt" and path.stat().st_size > STREAM_THRESHOLD_BYTES
-    if huge:
-        encoding = _detect_stream_encoding(path)
-        chunks: list[tuple[int, str]] | Callable = functools.partial(_stream_chunks, path, encoding)
-    else:
-        try:
-            text = read_transcript(path)
-        except PdtkError as exc:
-            raise InputDataError(_short(exc, path), file=path.name, fix=exc.fix or "check the file") from None
-        chunks = list(_chunk_paragraphs(text))
+    encoding = _detect_stream_encoding(path) if huge else None
+    first, strings = deid.detect_chunks(_chunks_of(path, encoding))
+    return _Detected(path.name, path, encoding, first, strings)
+
+
+def _write_file(found: _Detected, target: Path, deid: Deidentifier, batch: dict[str, str]) -> tuple:
+    """Pass 2: replace (with the batch's person names) into ``target``; returns (file row, spans, map rows).
+
+    Raises DisclosureError, and removes ``target``, when an original direct identifier would remain."""
+    originals: dict[tuple[str, str], str] = {}
+    strings = dict(found.strings)
+    for string, kind in batch.items():
+        strings.setdefault(string, kind)
     words = 0
     surrogates = deid.mode == "surrogates"
-    with open(target, "w", encoding="utf-8", newline="\n") as handle:
+    try:
+        with open(target, "w", encoding="utf-8", newline="\n") as handle:
 
-        def sink(new: str, chunk: str, spans: list[Span]) -> None:
-            nonlocal words
-            handle.write(new)
-            words += len(chunk.split())
-            for s in spans:
-                original = chunk[s.start : s.end]
-                originals.setdefault((s.type, original), deid._replacer.replace(s.type, original))
-            _check_no_leak(new, chunk, spans, path.name, surrogates=surrogates)
+            def sink(new: str, chunk: str, spans: list[Span]) -> None:
+                nonlocal words
+                handle.write(new)
+                words += len(chunk.split())
+                for s in spans:
+                    original = chunk[s.start : s.end]
+                    originals.setdefault((s.type, original), deid._replacer.replace(s.type, original))
+                _check_no_leak(new, chunk, spans, found.source, surrogates=surrogates)
 
-        _, spans = deid._deidentify_chunks(chunks, sink=sink)
-    span_rows = [{"source": source, "start": s.start, "end": s.end, "type": s.type} for s in spans]
-    file_row = {"source": source, "output": target.name, "words": words, "spans": len(spans)}
+            _, spans = deid.replace_chunks(_chunks_of(found.path, found.encoding), found.first, strings, sink)
+    except PdtkError:
+        target.unlink(missing_ok=True)
+        raise
+    span_rows = [{"source": found.source, "start": s.start, "end": s.end, "type": s.type} for s in spans]
+    file_row = {"source": found.source, "output": target.name, "words": words, "spans": len(spans)}
     map_rows = [
-        {"source": source, "type": t, "replacement": r, "original": o} for (t, o), r in originals.items()
+        {"source": found.source, "type": t, "replacement": r, "original": o}
+        for (t, o), r in originals.items()
     ]
     return file_row, span_rows, map_rows
+
+
+def _batch_names(detected: list[_Detected]) -> dict[str, str]:
+    """Person names found in any transcript of the batch: looked for in all of them."""
+    names: dict[str, str] = {}
+    for found in detected:
+        names.update({s: k for s, k in found.strings.items() if k == "PERSON"})
+    return names
+
+
+def _safely(function: Callable, *args) -> tuple[str, object]:
+    """Run one file's step; a PdtkError becomes ``("error", one line)`` so the other files go on."""
+    try:
+        return "ok", function(*args)
+    except PdtkError as exc:
+        return "error", _short(exc, args[0] if isinstance(args[0], Path) else args[0].path)
 
 
 _WORKER: Deidentifier | None = None
 
 
-def _worker_init(mode: str, seed: int, engine: str, key: bytes | None) -> None:
+def _worker_init(params: dict, key: bytes) -> None:
     global _WORKER
-    _WORKER = Deidentifier(mode=mode, seed=seed, engine=engine, key=key)
+    _WORKER = Deidentifier(**params, key=key)
 
 
-def _worker_run(args: tuple[Path, Path, str]) -> tuple[dict, list[dict], list[dict]]:
-    path, target, source = args
+def _worker_detect(path: Path) -> tuple[str, object]:
     assert _WORKER is not None
-    return _deidentify_file(path, target, _WORKER, source=source)
+    return _safely(_detect_file, path, _WORKER)
 
 
-def _run_parallel(jobs: list[tuple[Path, Path, str]], deid: Deidentifier, n_jobs: int) -> list:
-    """Spread transcripts over processes. With ``fork`` the workers inherit the built recognisers (saves ~1 s
-    of start-up each); elsewhere each worker builds its own from the same parameters."""
+def _worker_write(args: tuple[_Detected, Path, dict[str, str]]) -> tuple[str, object]:
+    found, target, batch = args
+    assert _WORKER is not None
+    return _safely(_write_file, found, target, _WORKER, batch)
+
+
+class _Runner:
+    """Runs both passes over the files, in this process or in a pool of worker processes."""
+
+    def __init__(self, deid: Deidentifier, n_jobs: int, n_files: int):
+        self.deid = deid
+        self.workers = min(n_jobs, n_files)
+        self.pool = None
+
+    def __enter__(self) -> _Runner:
+        if self.workers > 1:
+            self.pool = _start_pool(self.deid, self.workers)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        global _WORKER
+        if self.pool is not None:
+            self.pool.shutdown()
+        _WORKER = None
+
+    def detect(self, paths: list[Path]) -> list[tuple[str, object]]:
+        if self.pool is not None:
+            return list(self.pool.map(_worker_detect, paths))
+        return [_safely(_detect_file, p, self.deid) for p in paths]
+
+    def write(self, jobs: list[tuple[_Detected, Path, dict[str, str]]]) -> list[tuple[str, object]]:
+        if self.pool is not None:
+            return list(self.pool.map(_worker_write, jobs))
+        return [_safely(_write_file, found, target, self.deid, batch) for found, target, batch in jobs]
+
+
+def _start_pool(deid: Deidentifier, workers: int):
+    """With ``fork`` the workers inherit the built recognisers and model (saves their start-up); elsewhere each
+    worker builds its own from the same parameters."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     global _WORKER
-    workers = min(n_jobs, len(jobs))
     if "fork" in mp.get_all_start_methods():
-        deid.analyze("Kari bor i Oslo.")  # build regexes (and Presidio's engine) before forking
+        deid.analyze("Kari bor i Oslo.")  # build regexes, the model (and Presidio's engine) before forking
         _WORKER = deid
-        try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-                return list(pool.map(_worker_run, jobs))
-        finally:
-            _WORKER = None
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_worker_init, initargs=(deid.mode, deid.seed, deid.engine, deid.key)
-    ) as pool:
-        return list(pool.map(_worker_run, jobs))
+        return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
+    return ProcessPoolExecutor(
+        max_workers=workers, initializer=_worker_init, initargs=(deid.get_params(), deid.key)
+    )
+
+
+def _refuse_inside(in_dir: Path, out_dir: Path, restricted: Path | None) -> None:
+    """The command never writes into its input folder (it would overwrite or mix with the raw transcripts)."""
+    source = in_dir.resolve()
+    for name, folder in (("OUT_DIR", out_dir), ("the restricted folder", restricted)):
+        if folder is None:
+            continue
+        target = folder.resolve()
+        if target == source or source in target.parents:
+            raise InputDataError(
+                f"{name} is inside the transcript folder; nothing was written",
+                file=folder,
+                fix="choose an output folder outside IN_DIR",
+            )
+
+
+def _check_names(files: list[Path], in_dir: Path) -> None:
+    names = Counter(_output_name(p).lower() for p in files)
+    clash = [n for n, c in names.items() if c > 1]
+    if clash:
+        raise InputDataError(
+            f"two transcripts would both be written as '{clash[0]}'",
+            file=in_dir,
+            fix="rename one of them (e.g. the .docx copy)",
+        )
+
+
+def _write_restricted(restricted: Path, map_rows: list[dict], new_key: str | None) -> Path:
+    """The map from replacements to originals (and a new surrogate key): 0600 files in a 0700 folder."""
+    with staged_output(restricted) as rstage:
+        with open(rstage / MAP_FILE, "w", encoding="utf-8", newline="\n") as handle:
+            for row in map_rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        if new_key is not None:
+            (rstage / KEY_FILE).write_text(new_key + "\n", encoding="utf-8")
+    restrict_permissions(restricted)
+    return restricted / MAP_FILE
 
 
 def deidentify_folder(
@@ -166,68 +282,69 @@ def deidentify_folder(
     restricted_dir: Path | str | None = None,
     engine: str = "presidio",
     n_jobs: int = 1,
+    deidentifier: Deidentifier | None = None,
 ) -> DeidResult:
     """De-identify every transcript (.txt, .docx, .vtt) in ``in_dir`` into ``out_dir``.
 
     Writes one de-identified text per transcript (same name; .docx and .vtt become ``<stem>.txt``) and
     ``deidentification.jsonl`` with one ``{"source", "start", "end", "type"}`` line per replaced span, offsets
     into the text :func:`toolkit.io.read_transcript` gives, never the original text. The map from replacements
-    to originals (and, for surrogates, the study key) goes only into ``restricted_dir`` when it is given.
-    All files appear together or not at all (``staged_output``); a final check refuses to write if an original
-    direct identifier survives in an output text. ``n_jobs`` > 1 spreads transcripts over processes.
+    to originals (and, for surrogates, the study key) goes only into ``restricted_dir`` when it is given, as 0600
+    files in a 0700 folder.
+
+    Two passes: detection in every file, then replacement with every string found in the same file and every
+    person name found in the batch. A file that cannot be read (empty, binary, damaged), or whose output would
+    still hold an original identifier, is listed in ``result.skipped`` and gets no output; the others are
+    written (the caller exits non-zero when anything was skipped). ``out_dir`` inside ``in_dir`` is refused.
+    ``deidentifier`` replaces the default one (e.g. with a protocol-configured registry).
     """
     if not isinstance(n_jobs, int) or n_jobs < 1:
         raise ValueError(f"n_jobs must be a positive int, got {n_jobs!r}")
     in_dir, out_dir = Path(in_dir), Path(out_dir)
+    restricted = Path(restricted_dir) if restricted_dir is not None else None
+    _refuse_inside(in_dir, out_dir, restricted)
     files = list_transcripts(in_dir)
     if not files:
         raise InputDataError(
             "no transcripts (.txt, .docx, .vtt) in the folder", file=in_dir, fix="check IN_DIR"
         )
-    names = Counter(_output_name(p).lower() for p in files)
-    clash = [n for n, c in names.items() if c > 1]
-    if clash:
-        raise InputDataError(
-            f"two transcripts would both be written as '{clash[0]}'",
-            file=in_dir,
-            fix="rename one of them (e.g. the .docx copy)",
-        )
-    restricted = Path(restricted_dir) if restricted_dir is not None else None
+    _check_names(files, in_dir)
     key = _key_for(restricted, seed, mode)
     new_key = None
     if mode == "surrogates" and restricted is not None and key is None:
         new_key = secrets.token_hex(32)
         key = new_key.encode()
-    deid = Deidentifier(mode=mode, seed=seed, engine=engine, key=key)  # validates the parameters up front
-    span_rows: list[dict] = []
-    file_rows: list[dict] = []
-    map_rows: list[dict] = []
-    with staged_output(out_dir) as stage:
-        jobs = [(path, stage / _output_name(path), path.name) for path in files]
-        if n_jobs == 1 or len(jobs) == 1:
-            results = [_deidentify_file(p, t, deid, source=src) for p, t, src in jobs]
-        else:
-            results = _run_parallel(jobs, deid, n_jobs)
-        for file_row, rows, mapped in results:
-            file_rows.append(file_row)
-            span_rows += rows
-            map_rows += mapped
+    if deidentifier is None:
+        deidentifier = Deidentifier(mode=mode, seed=seed, engine=engine, key=key)
+    elif key is not None:
+        deidentifier = deidentifier.with_key(key)
+    skipped: list[tuple[str, str]] = []
+    file_rows, span_rows, map_rows = [], [], []
+    with staged_output(out_dir) as stage, _Runner(deidentifier, n_jobs, len(files)) as runner:
+        detected = []
+        for path, (status, value) in zip(files, runner.detect(files), strict=True):
+            (detected.append(value) if status == "ok" else skipped.append((path.name, value)))
+        batch = _batch_names(detected)
+        jobs = [(found, stage / _output_name(found.path), batch) for found in detected]
+        for found, (status, value) in zip(detected, runner.write(jobs), strict=True):
+            if status != "ok":
+                skipped.append((found.source, value))
+                continue
+            file_rows.append(value[0])
+            span_rows += value[1]
+            map_rows += value[2]
         with open(stage / SPANS_FILE, "w", encoding="utf-8", newline="\n") as handle:
             for row in span_rows:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        map_path = None
-        if restricted is not None:
-            with staged_output(restricted) as rstage:
-                with open(rstage / MAP_FILE, "w", encoding="utf-8", newline="\n") as handle:
-                    for row in map_rows:
-                        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-                if new_key is not None:
-                    (rstage / KEY_FILE).write_text(new_key + "\n", encoding="utf-8")
-                    os.chmod(rstage / KEY_FILE, 0o600)
-            map_path = restricted / MAP_FILE
-    spans_df = pd.DataFrame(span_rows, columns=["source", "start", "end", "type"])
-    files_df = pd.DataFrame(file_rows, columns=["source", "output", "words", "spans"])
-    return DeidResult(spans=spans_df, files=files_df, out_dir=out_dir, mode=mode, restricted_map=map_path)
+    map_path = _write_restricted(restricted, map_rows, new_key) if restricted is not None else None
+    return DeidResult(
+        spans=pd.DataFrame(span_rows, columns=["source", "start", "end", "type"]),
+        files=pd.DataFrame(file_rows, columns=["source", "output", "words", "spans"]),
+        out_dir=out_dir,
+        mode=deidentifier.mode,
+        restricted_map=map_path,
+        skipped=sorted(skipped),
+    )
 
 
 def _short(exc: PdtkError, path: Path) -> str:

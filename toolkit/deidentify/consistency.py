@@ -1,0 +1,73 @@
+"""Consistent replacement: once a string is an identifier somewhere, it is one everywhere.
+
+A model or a rule may find "Holmenkollen" in one sentence and miss it in the next; a transcript with one
+occurrence left would still name the place. So after detection, the surface strings of every detected person,
+place and organisation become a per-document deny-list (and, for person names, a per-batch one: a name said in
+one interview is a name in the others), and every other occurrence is replaced with the same tag.
+
+Names are matched as whole words with their possessive forms (``Karis``, ``Kari's``). Case: the string as found,
+its capitalised form, and — only when it was itself found in lower case (ASR transcripts) — the lower-case form,
+so a name found as "Per" never turns "per dag" into a name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from toolkit.deidentify.gazetteers import Gazetteers
+from toolkit.deidentify.patterns import _FUNCTION_WORDS, WORD
+from toolkit.deidentify.spans import Span
+
+CONSISTENT_TYPES = ("PERSON", "STED", "ORG")
+_MIN_LENGTH = 3
+
+
+def person_words(text: str, span: Span, g: Gazetteers) -> set[str]:
+    """Name words of a PERSON span worth looking for again (not function words or common proper nouns)."""
+    names: set[str] = set()
+    for w in WORD.findall(text[span.start : span.end]):
+        if len(w) < 2 or w[0].isdigit() or (w in g.common_proper and w.lower() not in g.first_names):
+            continue
+        if w.lower() in _FUNCTION_WORDS and not (w[0].isupper() and w.lower() in g.first_names):
+            continue
+        if w[0].isupper():
+            names.add(w)
+        elif w.lower() not in g.ambiguous:
+            names.add(w)
+            names.add(w[0].upper() + w[1:])
+    return names
+
+
+def surface_strings(text: str, spans: list[Span], g: Gazetteers) -> dict[str, str]:
+    """``{string: type}`` for the detected persons (per word), places and organisations (whole string)."""
+    found: dict[str, str] = {}
+    for span in spans:
+        if span.type == "PERSON":
+            for word in person_words(text, span, g):
+                found.setdefault(word, "PERSON")
+        elif span.type in CONSISTENT_TYPES:
+            string = text[span.start : span.end].strip(" .,:;!?«»\"'()")
+            if (
+                len(string) < _MIN_LENGTH
+                or string.lower() in _FUNCTION_WORDS
+                or not any(c.isalpha() for c in string)
+            ):
+                continue
+            found.setdefault(string, span.type)
+            if string[0].islower():
+                found.setdefault(string[0].upper() + string[1:], span.type)
+    return found
+
+
+def seen_finder(strings: dict[str, str]) -> Callable[[str], list[Span]] | None:
+    """A finder for every occurrence of the given strings (whole words, possessive forms), typed as given."""
+    if not strings:
+        return None
+    forms: dict[str, str] = {}
+    for string, kind in strings.items():
+        for form in (string, string + "s", string + "'s", string + "’s"):
+            forms.setdefault(form, kind)
+    alternation = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    pattern = re.compile(rf"(?:^|(?<=\W))({alternation})(?:(?=\W)|$)", re.MULTILINE)
+    return lambda text: [Span(m.start(1), m.end(1), forms[m.group(1)], 0.7) for m in pattern.finditer(text)]
