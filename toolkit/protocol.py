@@ -129,6 +129,15 @@ class Phase3Section(_Strict):
     interruption: str | None = None
 
 
+class ReportSection(_Strict):
+    """How the reports speak: their language and the labels of the register's columns."""
+
+    language: Literal["nb", "en"] = Field(default="en", description="nb: Norwegian bokmål; en: English")
+    dictionary: Path | None = Field(
+        default=None, description="CSV with columns column,label,description naming each register column"
+    )
+
+
 class Protocol(_Strict):
     """A whole study protocol. Build with :meth:`Protocol.load`."""
 
@@ -143,6 +152,7 @@ class Protocol(_Strict):
     deviance: DevianceSection = Field(default_factory=DevianceSection)
     coding: CodingSection | None = None
     phase3: Phase3Section | None = None
+    report: ReportSection | None = None
 
     # not part of the YAML: filled by load()
     source: Path | None = Field(default=None, exclude=True)
@@ -180,9 +190,12 @@ class Protocol(_Strict):
             raw = yaml.safe_load(raw_bytes.decode("utf-8-sig"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             where = getattr(exc, "problem_mark", None)
-            line = f" at line {where.line + 1}" if where is not None else ""
+            line = f" at line {where.line + 1}, column {where.column + 1}" if where is not None else ""
+            problem = getattr(exc, "problem", None)
             raise ProtocolError(
-                f"not valid YAML{line}", file=path, fix="check indentation and colons"
+                f"not valid YAML{line}" + (f" ({problem})" if problem else ""),
+                file=path,
+                fix="check indentation, colons and quotes on that line",
             ) from None
         if not isinstance(raw, dict):
             raise ProtocolError(
@@ -234,6 +247,8 @@ class Protocol(_Strict):
         if self.phase3 is not None:
             for field in ("panel", "individuals", "series"):
                 setattr(self.phase3, field, resolve(getattr(self.phase3, field)))
+        if self.report is not None:
+            self.report.dictionary = resolve(self.report.dictionary)
 
     def _check_files(self, label: Path) -> None:
         checks = [("data.register", self.data.register, "file")]
@@ -250,15 +265,10 @@ class Protocol(_Strict):
                 value = getattr(self.phase3, field)
                 if value is not None:
                     checks.append((f"phase3.{field}", value, "file"))
+        if self.report is not None and self.report.dictionary is not None:
+            checks.append(("report.dictionary", self.report.dictionary, "file"))
         for key, value, kind in checks:
-            ok = value.is_dir() if kind == "dir" else value.is_file()
-            if not ok:
-                what = "folder" if kind == "dir" else "file"
-                raise ProtocolError(
-                    f"key '{key}': {what} {value} not found",
-                    file=label,
-                    fix="paths are relative to the protocol file; create the data (e.g. 'pdtk synth') or correct the path",
-                )
+            _check_input_path(key, value, kind, label)
         if self.privacy is not None:
             results = self.data.results
             for key, value in (
@@ -290,6 +300,11 @@ class Protocol(_Strict):
         return self.data.results
 
     @property
+    def language(self) -> str:
+        """Language of the reports: 'nb' or 'en' (English when the protocol has no 'report:' section)."""
+        return self.report.language if self.report is not None else "en"
+
+    @property
     def min_cell(self) -> int:
         """Smallest count a published table may show (default 5 when there is no privacy section)."""
         return self.privacy.min_cell if self.privacy is not None else 5
@@ -297,6 +312,38 @@ class Protocol(_Strict):
     def to_yaml_dict(self) -> dict[str, Any]:
         """The protocol as a plain dict (paths as strings), for reports and manifests."""
         return json.loads(self.model_dump_json(exclude_none=True))
+
+
+def _check_input_path(key: str, value: Path, kind: str, label: Path) -> None:
+    """One input named by the protocol: it exists, is the right kind (file or folder), and can be read."""
+    import os
+
+    what = "folder" if kind == "dir" else "file"
+    if not value.exists():
+        raise ProtocolError(
+            f"key '{key}': {what} {value} not found",
+            file=label,
+            fix="paths are relative to the protocol file; create the data (e.g. 'pdtk synth') or correct the path",
+        )
+    if kind == "file" and value.is_dir():
+        raise ProtocolError(
+            f"key '{key}': {value} is a folder, not a file",
+            file=label,
+            fix=f"name the data file inside it (e.g. {value.name}/register.csv)",
+        )
+    if kind == "dir" and not value.is_dir():
+        raise ProtocolError(
+            f"key '{key}': {value} is a file, not a folder",
+            file=label,
+            fix="name the folder that holds the files",
+        )
+    needed = os.R_OK | (os.X_OK if kind == "dir" else 0)
+    if not os.access(value, needed):
+        raise ProtocolError(
+            f"key '{key}': {what} {value} cannot be read (permission denied)",
+            file=label,
+            fix=f"give your user read access (chmod u+r{'x' if kind == 'dir' else ''} {value}) or copy it",
+        )
 
 
 def _is_within(path: Path, folder: Path) -> bool:
@@ -323,7 +370,7 @@ def _explain(exc: ValidationError) -> str:
     )
     kind = err["type"]
     if kind == "extra_forbidden":
-        return f"unknown key '{loc}'"
+        return f"unknown key '{loc}'" + _did_you_mean(err["loc"])
     if kind == "missing":
         return f"missing key '{loc}'"
     msg = err["msg"].removeprefix("Value error, ")
@@ -334,3 +381,21 @@ def _explain(exc: ValidationError) -> str:
         else ""
     )
     return f"key '{loc}': {msg}{shown}" if loc else msg
+
+
+def _did_you_mean(loc: tuple[Any, ...]) -> str:
+    """ " (did you mean 'risk_factors'?)" for an unknown key close to a key the section allows."""
+    import difflib
+
+    model: Any = Protocol
+    for part in loc[:-1]:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        if field is None:
+            return ""
+        candidates = [field.annotation, *getattr(field.annotation, "__args__", ())]
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if model is None:
+            return ""
+    allowed = [name for name, f in model.model_fields.items() if not f.exclude]
+    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else f" (allowed here: {', '.join(allowed)})"
