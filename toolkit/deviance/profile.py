@@ -185,6 +185,7 @@ def matched_comparison(
         max_steps=3,
         max_candidates=6,
         bias_correction=False,
+        n_boot=0,  # the profile describes differences; it reports no interval for the matched outcome
     )
     weights = result.control_weights()
     matched_t = np.zeros(len(sub), dtype=bool)

@@ -1,9 +1,10 @@
-"""Propensity-score matching for the average effect on the treated (ATT), with balance checks that must pass.
+"""Propensity-score matching for the average effect on the treated (ATT), with balance it must find by itself.
 
 Used three ways: ``pdtk match`` (any CSV), the phase 2 profile (deviants against comparable high-risk peers)
 and phase 3 (people reached by a new practice against similar people who were not).
 
-The engine follows the standard recipe (Rosenbaum & Rubin 1985; Austin 2011; Stuart 2010):
+The engine follows the standard recipe (Rosenbaum & Rubin 1985; Dehejia & Wahba 1999, 2002; Austin 2011;
+Stuart 2010; the R package MatchIt):
 
 1. a logistic propensity model on the covariates (categories one-hot, missing values imputed with indicators);
 2. common-support trimming: treated people whose logit propensity lies outside the controls' range widened by
@@ -11,17 +12,25 @@ The engine follows the standard recipe (Rosenbaum & Rubin 1985; Austin 2011; Stu
 3. nearest-neighbour matching on the logit propensity, 1:k, with or without replacement, within a caliper of
    ``caliper`` standard deviations of the logit (0.2 by default: Austin 2011), and exactly within the levels of
    ``exact`` columns;
-4. balance: standardised mean differences (denominator from the unmatched groups, so before and after are
-   comparable) and variance ratios; if any ``|SMD| > 0.1`` the propensity model is *refined* by adding squares
-   of, and then interactions with, the worst-balanced covariates, and matching is redone — until every
-   ``|SMD| <= 0.1`` or the refinements run out, in which case the result says so (``all_balanced = False``);
-5. the ATT is the mean of treated-minus-matched-control differences, with the Abadie–Imbens (2006) standard
-   error for matching estimators (conditional variances from each control's nearest same-group neighbour).
-   Bootstrap is not used because it is invalid for nearest-neighbour matching (Abadie & Imbens 2008). Like
-   most software's default, the standard error treats the propensity score as known.
+4. balance in the MatchIt/cobalt convention for an ATT: every standardised mean difference (before and after)
+   is divided by the standard deviation of the *treated* group before matching, so the figures compare with
+   what MatchIt's ``summary()`` prints; variance ratios and eCDF statistics beside them. While any
+   ``|SMD| > 0.1``, a Dehejia–Wahba style specification search adds squares, cubes and interactions of the
+   worst-balanced covariates to the propensity model (forward selection) and matches again;
+5. the number of controls per treated person ``k`` is chosen by balance when not given: the search runs for
+   every ``k`` in :data:`K_CHOICES` and keeps the largest ``k`` whose worst ``|SMD|`` is within
+   :data:`K_TOLERANCE` of the best one reached (more controls give a smaller variance; balance decides);
+6. the ATT is the mean of treated-minus-matched-control differences with the Abadie–Imbens (2011) regression
+   bias correction. Two standard errors are reported: Abadie–Imbens (2006), which treats the propensity score
+   as known, and (the headline interval) a bootstrap that re-draws treated and controls, *re-estimates the
+   score* with the chosen specification, matches again and re-estimates the ATT (Austin & Small 2014 found
+   this bootstrap accurate for propensity matching; Abadie & Imbens 2008 show the naive bootstrap can fail for
+   matching without bias correction, which is why the bias-corrected estimator is the one bootstrapped).
 
-Hand-written rather than taken from a package because the maintained Python options either lack calipers on
-the logit with exact matching and 1:k without replacement, or pull in R; the algorithm is short and tested.
+Hand-written rather than taken from a package because no Python package that installs cleanly here offers
+calipers on the logit with exact matching, 1:k with or without replacement and the bias correction (DoWhy
+downgrades SciPy and pulls in a solver stack; causalml pulls in 350 MB of GPU libraries); the tests compare
+the balance statistics and the weighting estimator with libraries and re-implementations on the same data.
 """
 
 from __future__ import annotations
@@ -41,6 +50,13 @@ from toolkit.deviance.risk import RiskDesign, fit_logistic_newton
 from toolkit.errors import InputDataError
 
 SMD_TARGET = 0.1
+K_CHOICES = (1, 2, 3, 4, 5)
+K_TOLERANCE = 0.01  # a larger k is preferred while its worst |SMD| is this close to the best k's
+N_BOOT = 199
+Z95 = 1.959964
+SMD_CONVENTION = (
+    "mean difference / SD of the treated group before matching (MatchIt/cobalt convention for the ATT)"
+)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -50,10 +66,14 @@ SMD_TARGET = 0.1
 def smd(
     x_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray | None = None, *, denominator: float | None = None
 ) -> float:
-    """Standardised mean difference treated − controls (controls optionally weighted)."""
+    """Standardised mean difference treated − controls (controls optionally weighted).
+
+    The default denominator is the treated group's standard deviation, MatchIt's and cobalt's choice for an
+    ATT: the treated are the population the effect is about, so their spread is the yardstick.
+    """
     mean_c = np.average(x_c, weights=w_c) if len(x_c) else np.nan
     if denominator is None:
-        denominator = np.sqrt((np.var(x_t, ddof=1) + np.var(x_c, ddof=1)) / 2)
+        denominator = float(np.std(x_t, ddof=1)) if len(x_t) > 1 else np.nan
     diff = np.mean(x_t) - mean_c
     if denominator == 0 or not np.isfinite(denominator):
         return 0.0 if diff == 0 else float(np.sign(diff) * np.inf)
@@ -65,6 +85,39 @@ def _weighted_var(x: np.ndarray, w: np.ndarray) -> float:
     return float(np.average((x - mean) ** 2, weights=w))
 
 
+def _weighted_ecdf(x: np.ndarray, w: np.ndarray, at: np.ndarray) -> np.ndarray:
+    order = np.argsort(x, kind="stable")
+    cumulative = np.cumsum(w[order]) / w.sum()
+    position = np.searchsorted(x[order], at, side="right")
+    return np.where(position > 0, cumulative[np.maximum(position - 1, 0)], 0.0)
+
+
+def ecdf_distances(x_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray | None = None) -> tuple[float, float]:
+    """Mean and largest gap between the empirical CDFs of treated and (weighted) controls.
+
+    Evaluated at every distinct value of either group, as MatchIt's ``eCDF Mean`` and ``eCDF Max`` (the latter
+    is the Kolmogorov–Smirnov statistic). Mean differences can balance while the shapes differ; these catch that.
+    """
+    if len(x_t) == 0 or len(x_c) == 0:
+        return np.nan, np.nan
+    w_c = np.ones(len(x_c)) if w_c is None else np.asarray(w_c, dtype=float)
+    at = np.unique(np.r_[x_t, x_c])
+    gap = np.abs(_weighted_ecdf(x_t, np.ones(len(x_t)), at) - _weighted_ecdf(x_c, w_c, at))
+    return float(gap.mean()), float(gap.max())
+
+
+def _variance_ratio(x_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray) -> float:
+    var_c = _weighted_var(x_c, w_c)
+    var_t = float(np.var(x_t, ddof=0))
+    return var_t / var_c if var_c > 0 else (1.0 if var_t == 0 else np.inf)
+
+
+BALANCE_COLUMNS = [
+    "covariate", "smd_before", "smd_after", "variance_ratio_after", "variance_ratio_before",
+    "ecdf_mean_before", "ecdf_max_before", "ecdf_mean_after", "ecdf_max_after", "binary",
+]  # fmt: skip
+
+
 def balance_table(
     X: np.ndarray,
     names: Sequence[str],
@@ -72,31 +125,34 @@ def balance_table(
     matched_treated: np.ndarray,
     control_weights: np.ndarray,
 ) -> pd.DataFrame:
-    """SMD before/after and variance ratio after matching for every column of ``X``.
+    """Balance of every column of ``X`` before and after matching (or weighting), MatchIt-style.
 
     ``treated`` marks all treated rows; ``matched_treated`` the treated rows that got a match; ``control_weights``
-    is each row's weight as a matched control (0 for unused rows).
+    is each row's weight as a control (0 for unused rows). SMDs use the treated group's SD before matching as
+    denominator for both columns (:data:`SMD_CONVENTION`), so before and after are on one scale.
     """
     rows = []
     used = control_weights > 0
+    ones_c = np.ones(int((~treated).sum()))
     for j, name in enumerate(names):
         x = X[:, j]
         xt, xc = x[treated], x[~treated]
-        denom = (
-            np.sqrt((np.var(xt, ddof=1) + np.var(xc, ddof=1)) / 2) if len(xt) > 1 and len(xc) > 1 else np.nan
-        )
-        before = smd(xt, xc, denominator=denom)
+        denominator = float(np.std(xt, ddof=1)) if len(xt) > 1 else np.nan
+        row: dict[str, Any] = {"covariate": name, "smd_before": smd(xt, xc, denominator=denominator)}
+        row["variance_ratio_before"] = _variance_ratio(xt, xc, ones_c)
+        row["ecdf_mean_before"], row["ecdf_max_before"] = ecdf_distances(xt, xc)
         if matched_treated.any() and used.any():
-            after = smd(x[matched_treated], x[used], control_weights[used], denominator=denom)
-            var_c = _weighted_var(x[used], control_weights[used])
-            var_t = float(np.var(x[matched_treated], ddof=0))
-            ratio = var_t / var_c if var_c > 0 else (1.0 if var_t == 0 else np.inf)
+            xm, xu, wu = x[matched_treated], x[used], control_weights[used]
+            row["smd_after"] = smd(xm, xu, wu, denominator=denominator)
+            row["variance_ratio_after"] = _variance_ratio(xm, xu, wu)
+            row["ecdf_mean_after"], row["ecdf_max_after"] = ecdf_distances(xm, xu, wu)
         else:
-            after, ratio = np.nan, np.nan
-        rows.append(
-            {"covariate": name, "smd_before": before, "smd_after": after, "variance_ratio_after": ratio}
-        )
-    return pd.DataFrame(rows)
+            row.update(
+                smd_after=np.nan, variance_ratio_after=np.nan, ecdf_mean_after=np.nan, ecdf_max_after=np.nan
+            )
+        row["binary"] = bool(np.isin(np.unique(x), [0.0, 1.0]).all())
+        rows.append(row)
+    return pd.DataFrame(rows, columns=BALANCE_COLUMNS)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -104,7 +160,7 @@ def balance_table(
 
 
 def _term_matrix(X: np.ndarray, terms: Sequence[tuple[int, ...]]) -> np.ndarray:
-    cols = [X[:, t[0]] if len(t) == 1 else X[:, t[0]] * X[:, t[1]] for t in terms]
+    cols = [np.prod(X[:, list(t)], axis=1) for t in terms]
     return np.column_stack(cols) if cols else np.empty((len(X), 0))
 
 
@@ -277,6 +333,8 @@ class MatchResult:
     all_balanced: bool = False
     message: str = ""
     trimmed_treated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    k_search: pd.DataFrame = field(default_factory=pd.DataFrame)
+    bootstrap_estimates: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def control_weights(self) -> np.ndarray:
         """Weight of every row as a matched control (0 if unused)."""
@@ -286,20 +344,52 @@ class MatchResult:
             np.add.at(w, self.matches["control"].to_numpy(), inv)
         return w
 
+    def matched_data(self, frame: pd.DataFrame, columns: Sequence[str] = ()) -> pd.DataFrame:
+        """The matched sample in the long form of MatchIt's ``get_matches()``: one row per unit and match set.
+
+        ``subclass`` numbers the match sets (one per matched treated person); ``row`` is the 1-based data row of
+        the input, so the sample can be joined back without copying identifiers; ``weights`` is 1 for the
+        treated and 1/(number of controls in the set) for each control, so each set's controls weigh as much as
+        its treated person. With replacement a control appears once in every set that uses it. ``distance`` is
+        the propensity score. Only ``columns`` of ``frame`` are copied (e.g. treatment, outcome, covariates).
+        """
+        m = self.matches.sort_values(["treated", "distance"], kind="stable")
+        subclass = pd.factorize(m["treated"], sort=True)[0] + 1
+        set_size = m.groupby("treated")["control"].transform("size").to_numpy()
+        first = ~m["treated"].duplicated().to_numpy()
+        parts = pd.DataFrame(
+            {
+                "subclass": np.r_[subclass[first], subclass],
+                "position": np.r_[m["treated"].to_numpy()[first], m["control"].to_numpy()],
+                "weights": np.r_[np.ones(int(first.sum())), 1.0 / set_size],
+            }
+        ).sort_values(["subclass", "weights"], ascending=[True, False], kind="stable")
+        position = parts["position"].to_numpy()
+        out = pd.DataFrame({"row": position + 1, "subclass": parts["subclass"].to_numpy()})
+        out["treated"] = self.treated[position].astype(int)
+        out["weights"] = parts["weights"].to_numpy()
+        out["distance"] = 1.0 / (1.0 + np.exp(-self.logit_propensity[position]))
+        for column in columns:
+            out[column] = frame[column].to_numpy()[position]
+        return out.reset_index(drop=True)
+
     def summary(self) -> pd.DataFrame:
         """One row per headline number, for printing and reports."""
         e = self.effect
         rows = [
             ("estimand", e["estimand"]),
             ("estimate", e["estimate"]),
-            ("95% CI", f"{e['ci_low']:.3f} to {e['ci_high']:.3f}"),
+            ("95% CI", f"{e['ci_low']:.3f} to {e['ci_high']:.3f} ({e['ci_method']})"),
             ("standard error", e["se"]),
             ("treated matched / all treated", f"{e['n_treated']} / {e['n_treated_total']}"),
             ("controls used", e["n_controls"]),
+            ("controls per treated (k)", f"{e['k']} ({e['k_chosen_by']})"),
             ("max |SMD| after matching", float(self.balance["smd_after"].abs().max())),
             ("all |SMD| <= 0.1", self.all_balanced),
+            ("SMD convention", SMD_CONVENTION),
             ("propensity terms", ", ".join(self.terms)),
             ("method", e["method"]),
+            ("balance", self.message),
         ]
         return pd.DataFrame(rows, columns=["item", "value"])
 
@@ -317,7 +407,7 @@ class MatchResult:
         ax.axvline(SMD_TARGET, color="grey", ls="--", lw=1)
         ax.set_yticks(y)
         ax.set_yticklabels(b["covariate"], fontsize=8)
-        ax.set_xlabel("|standardised mean difference|")
+        ax.set_xlabel("|standardised mean difference| (treated SD)")
         ax.legend(fontsize=8, loc="lower right")
         ax.set_title("Covariate balance (Love plot)")
         fig.tight_layout()
@@ -381,29 +471,227 @@ def _check_inputs(
         )
 
 
+@dataclass
+class _Data:
+    """The numeric problem: one-hot covariates, treatment, outcome and exact-matching strata."""
+
+    X: np.ndarray
+    names: list[str]
+    treated: np.ndarray
+    y: np.ndarray
+    strata: np.ndarray | None
+
+    def take(self, rows: np.ndarray) -> _Data:
+        strata = None if self.strata is None else self.strata[rows]
+        return _Data(self.X[rows], self.names, self.treated[rows], self.y[rows], strata)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    caliper: float | None
+    replace: bool
+    seed: int
+
+
+@dataclass
+class _Attempt:
+    """One propensity specification and k, matched: how balanced it is and what it matched."""
+
+    worst: float
+    mean_abs: float
+    abs_smd: np.ndarray
+    logit: np.ndarray
+    matches: pd.DataFrame
+    terms: list[tuple[int, ...]]
+    trimmed: np.ndarray
+    k: int
+    refinements: list[str] = field(default_factory=list)
+    steps: int = 0
+
+    @property
+    def key(self) -> tuple[float, float]:
+        return (self.worst, self.mean_abs)
+
+
+def _fit_and_match(
+    data: _Data, terms: Sequence[tuple[int, ...]], k: int, settings: _Settings
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """Logit propensity on ``terms``, common-support trimming and matching; returns (logit, matches, trimmed)."""
+    treated = data.treated
+    logit = propensity_logit(data.X, treated, terms)
+    cal = settings.caliper * float(np.std(logit, ddof=1)) if settings.caliper is not None else None
+    lo, hi = logit[~treated].min(), logit[~treated].max()
+    margin = cal or 0.0
+    support = ~treated | ((logit >= lo - margin) & (logit <= hi + margin))
+    matches = nearest_neighbour_match(
+        logit,
+        treated,
+        k=k,
+        caliper=cal,
+        replace=settings.replace,
+        strata=data.strata,
+        eligible=support,
+        seed=settings.seed,
+    )
+    return logit, matches, ~support & treated
+
+
+def _weights_of(matches: pd.DataFrame, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's weight as a matched control, and which treated rows got a match."""
+    weights = np.zeros(n)
+    matched_treated = np.zeros(n, dtype=bool)
+    if len(matches):
+        inv = 1.0 / matches.groupby("treated")["control"].transform("size").to_numpy()
+        np.add.at(weights, matches["control"].to_numpy(), inv)
+        matched_treated[matches["treated"].unique()] = True
+    return weights, matched_treated
+
+
+def _attempt(data: _Data, terms: list[tuple[int, ...]], k: int, settings: _Settings) -> _Attempt:
+    """Match with one specification and return its balance (|SMD| after, treated-SD convention)."""
+    logit, matches, trimmed = _fit_and_match(data, terms, k, settings)
+    weights, matched_treated = _weights_of(matches, len(data.y))
+    abs_smd = np.full(data.X.shape[1], np.inf)
+    if matched_treated.any() and weights.sum() > 0:
+        sd_treated = data.X[data.treated].std(axis=0, ddof=1)
+        diff = data.X[matched_treated].mean(axis=0) - weights @ data.X / weights.sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            abs_smd = np.where(sd_treated > 0, np.abs(diff) / sd_treated, np.where(diff == 0, 0.0, np.inf))
+    return _Attempt(
+        worst=float(abs_smd.max()),
+        mean_abs=float(abs_smd.mean()),
+        abs_smd=abs_smd,
+        logit=logit,
+        matches=matches,
+        terms=list(terms),
+        trimmed=trimmed,
+        k=k,
+    )
+
+
+def _is_continuous(x: np.ndarray) -> bool:
+    return len(np.unique(x[: min(len(x), 5000)])) > 2
+
+
 def _refinement_candidates(
-    X: np.ndarray, names: list[str], balance: pd.DataFrame, terms: list[tuple[int, ...]]
+    X: np.ndarray, abs_smd: np.ndarray, terms: list[tuple[int, ...]]
 ) -> list[tuple[int, ...]]:
-    """Terms to try next: squares of the worst continuous covariates, then their interactions with the others."""
-    worst = balance.assign(a=balance["smd_after"].abs()).sort_values("a", ascending=False)
-    worst = worst[worst["a"] > SMD_TARGET]
-    index = {n: i for i, n in enumerate(names)}
+    """Terms to try next, Dehejia–Wahba style: squares and cubes of the worst-balanced continuous covariates,
+    squares of the other continuous ones, then interactions of the worst with every other covariate."""
+    order = np.argsort(-abs_smd, kind="stable")
+    worst = [int(i) for i in order if abs_smd[i] > SMD_TARGET]
+    continuous = [i for i in range(X.shape[1]) if _is_continuous(X[:, i])]
+    ordered: list[tuple[int, ...]] = []
+    ordered += [(i, i) for i in worst if i in continuous]
+    ordered += [(i, i, i) for i in worst if i in continuous]
+    ordered += [(i, i) for i in continuous]
+    ordered += [(min(i, j), max(i, j)) for i in worst for j in range(X.shape[1]) if i != j]
     present = set(terms)
     out: list[tuple[int, ...]] = []
-    for name in worst["covariate"]:
-        i = index[name]
-        if len(np.unique(X[:, i])) > 2 and (i, i) not in present:
-            out.append((i, i))
-    for i in range(len(names)):
-        if len(np.unique(X[:, i])) > 2 and (i, i) not in present and (i, i) not in out:
-            out.append((i, i))
-    for name in worst["covariate"]:
-        i = index[name]
-        for j in range(len(names)):
-            pair = (min(i, j), max(i, j))
-            if i != j and pair not in present and pair not in out:
-                out.append(pair)
+    for term in ordered:
+        if term not in present and term not in out:
+            out.append(term)
     return out
+
+
+def _search_terms(
+    data: _Data,
+    k: int,
+    settings: _Settings,
+    *,
+    refine: bool,
+    max_terms: int,
+    max_steps: int,
+    max_candidates: int,
+) -> _Attempt:
+    """Forward selection of propensity terms until every |SMD| <= 0.1 (or the steps run out); the best seen."""
+    terms: list[tuple[int, ...]] = [(i,) for i in range(data.X.shape[1]) if np.ptp(data.X[:, i]) > 0]
+    current = _attempt(data, terms, k, settings)
+    best = current
+    refinements: list[str] = []
+    steps = 0
+    while refine and best.worst > SMD_TARGET and steps < max_steps and len(terms) < max_terms:
+        candidates = _refinement_candidates(data.X, current.abs_smd, terms)[:max_candidates]
+        if not candidates:
+            break
+        # keep the candidate that leaves the worst covariate best balanced
+        tried = [(_attempt(data, [*terms, c], k, settings), c) for c in candidates]
+        current, chosen = min(tried, key=lambda item: item[0].key)
+        terms.append(chosen)
+        refinements.append(_term_name(chosen, data.names))
+        steps += 1
+        current.refinements, current.steps = list(refinements), steps
+        if current.key < best.key:
+            best = current
+    best.steps = steps
+    return best
+
+
+def _choose_k(
+    data: _Data, ks: Sequence[int], settings: _Settings, **search: Any
+) -> tuple[_Attempt, pd.DataFrame]:
+    """Run the specification search for every k and keep the largest k whose balance is (nearly) the best."""
+    found = [_search_terms(data, k, settings, **search) for k in ks]
+    best_worst = min(a.worst for a in found)
+    chosen = max((a for a in found if a.worst <= best_worst + K_TOLERANCE), key=lambda a: a.k)
+    table = pd.DataFrame(
+        {
+            "k": [a.k for a in found],
+            "max_abs_smd": [a.worst for a in found],
+            "mean_abs_smd": [a.mean_abs for a in found],
+            "refinements": ["; ".join(a.refinements) for a in found],
+            "chosen": [a is chosen for a in found],
+        }
+    )
+    return chosen, table
+
+
+def _bootstrap_att(
+    data: _Data, chosen: _Attempt, settings: _Settings, n_boot: int, bias_correction: bool
+) -> np.ndarray:
+    """ATT in ``n_boot`` resamples (treated and controls drawn separately), each re-estimating the propensity
+    score with the chosen specification and k, matching again and bias-correcting again."""
+    rng = np.random.default_rng([settings.seed, 15])
+    t_idx, c_idx = np.flatnonzero(data.treated), np.flatnonzero(~data.treated)
+    estimates = []
+    for _ in range(n_boot):
+        rows = np.r_[rng.choice(t_idx, len(t_idx)), rng.choice(c_idx, len(c_idx))]
+        sample = data.take(rows)
+        logit, matches, _ = _fit_and_match(sample, chosen.terms, chosen.k, settings)
+        if len(matches):
+            X = sample.X if bias_correction else None
+            estimates.append(att_from_matches(sample.y, logit, sample.treated, matches, X)["estimate"])
+    return np.asarray(estimates)
+
+
+def _balance_message(chosen: _Attempt, balance: pd.DataFrame) -> str:
+    """One sentence for the summary: balanced or not, and if not, what to try."""
+    if chosen.worst <= SMD_TARGET:
+        return f"every |SMD| <= 0.1 after matching (worst {chosen.worst:.3f}; {SMD_CONVENTION})"
+    worst_name = str(balance.loc[balance["smd_after"].abs().idxmax(), "covariate"])
+    return (
+        f"could not reach |SMD| <= 0.1 for every covariate (worst {chosen.worst:.3f} on {worst_name}, after "
+        f"trying {chosen.steps} refinement steps): NOT balanced, treat the estimate with caution. Try exact "
+        f"matching on {worst_name} (--exact), a tighter caliper (--caliper 0.1), more refinement steps, or read "
+        "the entropy-balancing estimate reported beside it, which balances the means by construction"
+    )
+
+
+def _prepare(
+    frame: pd.DataFrame, treatment: str, outcome: str, covariates: list[str], exact: list[str]
+) -> _Data:
+    _check_inputs(frame, treatment, outcome, covariates, exact)
+    design = RiskDesign(covariates).fit(frame)
+    strata = None
+    if exact:
+        strata = frame[exact].astype("string").fillna("(missing)").agg("\x1f".join, axis=1).factorize()[0]
+    return _Data(
+        X=design.transform(frame),
+        names=list(design.feature_names_),
+        treated=pd.to_numeric(frame[treatment]).to_numpy() == 1,
+        y=pd.to_numeric(frame[outcome]).to_numpy(dtype=float),
+        strata=strata,
+    )
 
 
 def _match_att(
@@ -412,8 +700,8 @@ def _match_att(
     outcome: str,
     covariates: Sequence[str],
     *,
-    k: int = 1,
-    caliper: float = 0.2,
+    k: int | None = None,
+    caliper: float | None = 0.2,
     replace: bool = True,
     exact: Sequence[str] = (),
     seed: int = 0,
@@ -422,118 +710,108 @@ def _match_att(
     max_steps: int = 8,
     max_candidates: int = 24,
     bias_correction: bool = True,
+    n_boot: int = N_BOOT,
 ) -> MatchResult:
-    """Estimate the ATT of ``treatment`` on ``outcome`` by propensity-score matching with balance refinement.
+    """Estimate the ATT of ``treatment`` on ``outcome`` by propensity-score matching that searches for balance.
 
     Parameters
     ----------
-    k: controls per treated person (1:k). caliper: in standard deviations of the logit propensity.
-    replace: a control may serve several treated people. exact: columns matched exactly (e.g. sex).
-    refine: add squares/interactions to the propensity model until every ``|SMD| <= 0.1`` (at most
-    ``max_steps`` forward-selection steps, each trying up to ``max_candidates`` terms).
-    bias_correction: regression adjustment of matched outcomes for residual covariate differences. The balance is always judged on the covariates as given (after one-hot coding).
+    k: controls per treated person (1:k); ``None`` (default) chooses it by balance from :data:`K_CHOICES`.
+    caliper: in standard deviations of the logit propensity. replace: a control may serve several treated people.
+    exact: columns matched exactly (e.g. sex). refine: add squares/cubes/interactions to the propensity model
+    until every ``|SMD| <= 0.1`` (at most ``max_steps`` forward-selection steps, each trying up to
+    ``max_candidates`` terms). bias_correction: regression adjustment of matched outcomes for residual covariate
+    differences. n_boot: bootstrap draws that re-estimate the score (0: Abadie–Imbens interval only). Balance is
+    always judged on the covariates as given (after one-hot coding).
     """
-    if k < 1:
+    if k is not None and k < 1:
         raise ValueError("k must be at least 1")
     if caliper is not None and caliper <= 0:
         raise ValueError("caliper must be positive (in SDs of the logit propensity) or None")
-    covariates, exact = list(covariates), list(exact)
-    _check_inputs(frame, treatment, outcome, covariates, exact)
-    design = RiskDesign(covariates).fit(frame)
-    X = design.transform(frame)
-    names = design.feature_names_
-    treated = pd.to_numeric(frame[treatment]).to_numpy() == 1
-    y = pd.to_numeric(frame[outcome]).to_numpy(dtype=float)
-    strata = None
-    if exact:
-        strata = frame[exact].astype("string").fillna("(missing)").agg("\x1f".join, axis=1).factorize()[0]
-
-    def attempt(terms: list[tuple[int, ...]]) -> tuple[float, float, tuple]:
-        logit = propensity_logit(X, treated, terms)
-        cal = caliper * float(np.std(logit, ddof=1)) if caliper is not None else None
-        lo, hi = logit[~treated].min(), logit[~treated].max()
-        margin = cal or 0.0
-        support = ~treated | ((logit >= lo - margin) & (logit <= hi + margin))
-        matches = nearest_neighbour_match(
-            logit, treated, k=k, caliper=cal, replace=replace, strata=strata, eligible=support, seed=seed
-        )
-        weights = np.zeros(len(frame))
-        matched_treated = np.zeros(len(frame), dtype=bool)
-        if len(matches):
-            inv = 1.0 / matches.groupby("treated")["control"].transform("size").to_numpy()
-            np.add.at(weights, matches["control"].to_numpy(), inv)
-            matched_treated[matches["treated"].unique()] = True
-        balance = balance_table(X, names, treated, matched_treated, weights)
-        absolute = balance["smd_after"].abs().fillna(np.inf)
-        return (
-            float(absolute.max()),
-            float(absolute.mean()),
-            (logit, matches, balance, list(terms), ~support & treated),
-        )
-
-    terms: list[tuple[int, ...]] = [(i,) for i in range(X.shape[1]) if np.ptp(X[:, i]) > 0]
-    refinements: list[str] = []
-    worst, mean_abs, state = attempt(terms)
-    best = (worst, mean_abs, state, [])
-    steps = 0
-    while refine and best[0] > SMD_TARGET and steps < max_steps and len(terms) < max_terms:
-        candidates = _refinement_candidates(X, names, state[2], terms)[:max_candidates]
-        if not candidates:
-            break
-        # Forward selection: try each candidate term and keep the one that leaves the worst covariate best balanced.
-        tried = [(attempt([*terms, c]), c) for c in candidates]
-        (worst, mean_abs, state), chosen = min(tried, key=lambda item: (item[0][0], item[0][1]))
-        terms.append(chosen)
-        refinements.append(_term_name(chosen, names))
-        steps += 1
-        if (worst, mean_abs) < (best[0], best[1]):
-            best = (worst, mean_abs, state, list(refinements))
-    worst, _, (logit, matches, balance, terms_used, trimmed), refinements = best
-    if len(matches) == 0:
+    data = _prepare(frame, treatment, outcome, list(covariates), list(exact))
+    settings = _Settings(caliper=caliper, replace=replace, seed=seed)
+    search = dict(refine=refine, max_terms=max_terms, max_steps=max_steps, max_candidates=max_candidates)
+    chosen, k_table = _choose_k(data, K_CHOICES if k is None else (k,), settings, **search)
+    if len(chosen.matches) == 0:
         raise InputDataError(
             "no treated person has a control within the caliper", fix="widen --caliper or check overlap"
         )
-    est = att_from_matches(y, logit, treated, matches, X if bias_correction else None)
-    all_balanced = bool(worst <= SMD_TARGET)
-    message = (
-        "every |SMD| <= 0.1 after matching"
-        if all_balanced
-        else f"could not reach |SMD| <= 0.1 for every covariate (worst {worst:.3f}, after trying {steps} refinement steps); "
-        "treat the estimate with caution"
+    weights, matched_treated = _weights_of(chosen.matches, len(data.y))
+    balance = balance_table(data.X, data.names, data.treated, matched_treated, weights)
+    est = att_from_matches(
+        data.y, chosen.logit, data.treated, chosen.matches, data.X if bias_correction else None
     )
-    effect = {
-        "estimand": "ATT",
-        "estimate": est["estimate"],
-        "ci_low": est["estimate"] - 1.959964 * est["se"],
-        "ci_high": est["estimate"] + 1.959964 * est["se"],
-        "n_treated": est["n_treated_matched"],
-        "n_controls": est["n_controls_used"],
-        "se": est["se"],
-        "n_treated_total": int(treated.sum()),
-        "n_treated_trimmed": int(trimmed.sum()),
-        "method": (
-            f"nearest-neighbour 1:{k} propensity matching on the logit, caliper {caliper} SD, "
-            f"{'with' if replace else 'without'} replacement"
-            + (f", exact on {', '.join(exact)}" if exact else "")
-            + ("; Abadie-Imbens bias correction" if bias_correction else "")
-            + "; Abadie-Imbens standard error"
-        ),
-        "refinements": refinements,
-        "all_balanced": all_balanced,
-        "max_abs_smd_after": worst,
-    }
+    boot = _bootstrap_att(data, chosen, settings, n_boot, bias_correction) if n_boot > 0 else np.zeros(0)
+    effect = _effect_record(
+        est, boot, chosen, data, settings, exact, bias_correction, chosen_by_balance=k is None
+    )
     return MatchResult(
         effect=effect,
         balance=balance,
-        matches=matches,
-        logit_propensity=logit,
-        treated=treated,
-        terms=[_term_name(t, names) for t in terms_used],
-        refinements=refinements,
-        all_balanced=all_balanced,
-        message=message,
-        trimmed_treated=trimmed,
+        matches=chosen.matches,
+        logit_propensity=chosen.logit,
+        treated=data.treated,
+        terms=[_term_name(t, data.names) for t in chosen.terms],
+        refinements=chosen.refinements,
+        all_balanced=bool(chosen.worst <= SMD_TARGET),
+        message=_balance_message(chosen, balance),
+        trimmed_treated=chosen.trimmed,
+        k_search=k_table,
+        bootstrap_estimates=boot,
     )
+
+
+def _effect_record(
+    est: dict[str, float],
+    boot: np.ndarray,
+    chosen: _Attempt,
+    data: _Data,
+    settings: _Settings,
+    exact: Sequence[str],
+    bias_correction: bool,
+    *,
+    chosen_by_balance: bool,
+) -> dict[str, Any]:
+    """The ``effect.json`` record: estimate, headline interval (bootstrap when drawn), the Abadie–Imbens one."""
+    estimate, se_ai = est["estimate"], est["se"]
+    use_boot = len(boot) >= 20
+    se = float(np.std(boot, ddof=1)) if use_boot else se_ai
+    method = (
+        f"nearest-neighbour 1:{chosen.k} propensity matching on the logit, caliper {settings.caliper} SD, "
+        f"{'with' if settings.replace else 'without'} replacement"
+        + (f", exact on {', '.join(exact)}" if exact else "")
+        + ("; Abadie-Imbens bias correction" if bias_correction else "")
+    )
+    return {
+        "estimand": "ATT",
+        "estimate": estimate,
+        "ci_low": estimate - Z95 * se,
+        "ci_high": estimate + Z95 * se,
+        "n_treated": est["n_treated_matched"],
+        "n_controls": est["n_controls_used"],
+        "se": se,
+        "ci_method": (
+            f"bootstrap SE, score re-estimated in each of {len(boot)} draws"
+            if use_boot
+            else "Abadie-Imbens SE (propensity score treated as known)"
+        ),
+        "se_abadie_imbens": se_ai,
+        "ci_low_abadie_imbens": estimate - Z95 * se_ai,
+        "ci_high_abadie_imbens": estimate + Z95 * se_ai,
+        "ci_low_bootstrap_percentile": float(np.quantile(boot, 0.025)) if use_boot else None,
+        "ci_high_bootstrap_percentile": float(np.quantile(boot, 0.975)) if use_boot else None,
+        "n_boot": int(len(boot)),
+        "n_treated_total": int(data.treated.sum()),
+        "n_treated_trimmed": int(chosen.trimmed.sum()),
+        "k": chosen.k,
+        "k_chosen_by": "balance" if chosen_by_balance else "user",
+        "caliper_sd": settings.caliper,
+        "method": method,
+        "refinements": chosen.refinements,
+        "all_balanced": bool(chosen.worst <= SMD_TARGET),
+        "max_abs_smd_after": chosen.worst,
+        "smd_convention": SMD_CONVENTION,
+    }
 
 
 @functools.wraps(_match_att)
@@ -547,9 +825,49 @@ def match_att(*args: Any, **kwargs: Any) -> MatchResult:
 def _term_name(term: tuple[int, ...], names: Sequence[str]) -> str:
     if len(term) == 1:
         return names[term[0]]
-    if term[0] == term[1]:
-        return f"{names[term[0]]}^2"
-    return f"{names[term[0]]}*{names[term[1]]}"
+    if len(set(term)) == 1:
+        return f"{names[term[0]]}^{len(term)}"
+    return "*".join(names[i] for i in term)
+
+
+def _is_binary(values: np.ndarray) -> bool:
+    return bool(np.isin(np.unique(values), [0.0, 1.0]).all())
+
+
+def sensitivity_of(result: MatchResult, y: np.ndarray) -> dict[str, Any]:
+    """E-value of the matched ATT: outcome SD (or baseline risk for 0/1 outcomes) taken among the treated."""
+    from toolkit.effect.refute import e_value
+
+    e = result.effect
+    y_treated = y[result.treated]
+    if _is_binary(y):
+        return e_value(
+            e["estimate"], e["ci_low"], e["ci_high"], baseline_risk=y_treated.mean() - e["estimate"]
+        )
+    return e_value(e["estimate"], e["ci_low"], e["ci_high"], outcome_sd=float(np.std(y_treated, ddof=1)))
+
+
+def refute_matching(
+    frame: pd.DataFrame,
+    treatment: str,
+    outcome: str,
+    covariates: Sequence[str],
+    result: MatchResult,
+    **options: Any,
+) -> pd.DataFrame:
+    """The DoWhy-style refuters (:func:`toolkit.effect.refute.refute`) applied to the matcher with the chosen k.
+
+    Each re-run searches its own propensity specification but keeps the chosen k and uses the Abadie–Imbens
+    interval (no bootstrap), so fifteen re-runs stay affordable.
+    """
+    from toolkit.effect.refute import refute
+
+    def estimator(data: pd.DataFrame, t: str, y: str, x: list[str]) -> dict[str, Any]:
+        return match_att(data, t, y, x, **{**options, "k": result.effect["k"], "n_boot": 0}).effect
+
+    return refute(
+        estimator, frame, treatment, outcome, covariates, result.effect, seed=options.get("seed", 0)
+    )
 
 
 def write_match_outputs(
@@ -559,39 +877,70 @@ def write_match_outputs(
     treatment: str,
     outcome: str,
     covariates: Sequence[str],
-    k: int = 1,
+    k: int | None = None,
     caliper: float = 0.2,
     replace: bool = True,
     exact: Sequence[str] = (),
     seed: int = 0,
+    n_boot: int = N_BOOT,
+    refute: bool = True,
 ) -> MatchResult:
-    """``pdtk match``: read a data file, match, and write ``effect.json`` and ``balance.csv`` (all or nothing)."""
+    """``pdtk match``: match, weight, refute and bound, then write every output at once (all or nothing).
+
+    Writes ``effect.json`` (the matched ATT, the entropy-balancing ATT beside it, the refuters and the E-value),
+    ``balance.csv`` (matching), ``balance_weighting.csv`` (entropy balancing), ``matched.csv`` (MatchIt-style
+    matched sample with ``subclass`` and ``weights``), ``k_search.csv``, ``refutation.csv`` and ``love_plot.png``.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from toolkit.effect.weighting import entropy_balance_att
     from toolkit.io import read_table, staged_output, write_csv, write_json
 
     frame = read_table(path)
+    options = dict(caliper=caliper, replace=replace, exact=list(exact), seed=seed)
     try:
-        result = match_att(
-            frame,
-            treatment,
-            outcome,
-            covariates,
-            k=k,
-            caliper=caliper,
-            replace=replace,
-            exact=exact,
-            seed=seed,
+        result = match_att(frame, treatment, outcome, covariates, k=k, n_boot=n_boot, **options)
+        data = _prepare(frame, treatment, outcome, list(covariates), list(exact))
+        weighting = entropy_balance_att(data.X, data.names, data.treated, data.y, n_boot=n_boot, seed=seed)
+        refutation = (
+            refute_matching(frame, treatment, outcome, covariates, result, **options) if refute else None
         )
     except InputDataError as exc:
         raise InputDataError(str(exc).rstrip("."), file=path) from None
-    effect = {
-        key: (value.item() if isinstance(value, np.generic) else value)
-        for key, value in result.effect.items()
-    }
-    effect["message"] = result.message
+    effect = _json_ready({**result.effect, "message": result.message})
+    effect["entropy_balancing"] = _json_ready(weighting.effect)
+    effect["sensitivity"] = _json_ready(sensitivity_of(result, data.y))
+    if refutation is not None:
+        effect["refutation"] = _json_ready(refutation.to_dict(orient="records"))
+    used = list(dict.fromkeys([treatment, outcome, *covariates]))
     with staged_output(out_dir) as out:
         write_json(out / "effect.json", effect)
         write_csv(out / "balance.csv", result.balance)
+        write_csv(out / "balance_weighting.csv", weighting.balance)
+        write_csv(out / "matched.csv", result.matched_data(frame, used))
+        write_csv(out / "k_search.csv", result.k_search)
+        if refutation is not None:
+            write_csv(out / "refutation.csv", refutation)
+        figure = result.love_plot()
+        figure.savefig(out / "love_plot.png", dpi=120)
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
     return result
+
+
+def _json_ready(value: Any) -> Any:
+    """numpy scalars → Python numbers and NaN → None, recursively, for ``write_json``."""
+    if isinstance(value, dict):
+        return {key: _json_ready(v) for key, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 __all__ = [
@@ -602,4 +951,7 @@ __all__ = [
     "att_from_matches",
     "smd",
     "write_match_outputs",
+    "refute_matching",
+    "sensitivity_of",
+    "ecdf_distances",
 ]
