@@ -13,7 +13,7 @@ Levels, as the Kongsvinger design asks ("measure effect at several levels"):
 Each panel analysis runs both the two-way fixed effects regression and the group-time estimator. When adoption
 is staggered, the group-time estimate is the headline (``primary``) and the report shows how far plain TWFE is
 off and why (its negative weights). Every estimate carries a 95% interval and a plain-language reading; tables
-that count people go through :func:`toolkit.anonymise.disclosure.suppress_small_cells`.
+that count people go through :func:`toolkit.disclosure.suppress_small_cells`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.anonymise.disclosure import suppress_small_cells, table_note
+from toolkit.disclosure import suppress_small_cells, table_note
 from toolkit.effect.did import (
     COHORT,
     NEVER,
@@ -64,6 +64,7 @@ _OUTCOME_LABELS = {
 METHOD_TWFE = "DiD, two-way fixed effects"
 METHOD_CS = "DiD, group-time ATT (not-yet-treated controls)"
 METHOD_MATCH = "Matched comparison (propensity score)"
+METHOD_WEIGHTING = "Entropy balancing (reweighted comparison)"
 METHOD_ITS = "Interrupted time series (segmented regression)"
 
 
@@ -257,7 +258,20 @@ class EffectResult:
             report.add_heading("Matched comparison of individuals", level=3)
             report.add_table(
                 self.tables["balance"],
-                caption="Covariate balance before and after matching (|SMD| ≤ 0.1 is good).",
+                caption="Covariate balance before and after matching (|SMD| ≤ 0.1 is good; SMD = mean difference "
+                "/ SD of the treated, the MatchIt/cobalt convention for an ATT; eCDF = gaps between distributions).",
+            )
+        if "refutation" in self.tables:
+            report.add_text(
+                "Refuters re-run the matched comparison where the answer is known: with the treatment randomly "
+                "permuted (should be 0), with a random extra covariate and on 80% subsets (should barely move)."
+            )
+            report.add_table(self.tables["refutation"], caption="Refutation of the matched comparison.")
+        if "sensitivity" in self.tables:
+            report.add_text(
+                "Sensitivity to unmeasured confounding: "
+                + str(self.tables["sensitivity"]["reading"].iloc[0])
+                + "."
             )
         if self.its is not None:
             report.add_heading("Interrupted time series", level=3)
@@ -565,49 +579,85 @@ def _individual_analysis(
             )
     from toolkit.deviance.propensity import match_att  # lazy: the matching engine is heavy and optional here
 
-    match = match_att(
-        individuals,
-        config.treatment,
-        config.individual_outcome,
-        list(config.covariates),
-        k=1,
-        caliper=0.2,
-        replace=True,
-        seed=seed,
-    )
+    covariates = list(config.covariates)
+    match = match_att(individuals, config.treatment, config.individual_outcome, covariates, seed=seed)
     result.matched = match
-    eff = match.effect
-    n_t, n_c = int(eff["n_treated"]), int(eff["n_controls"])
     scale = _scale_for(individuals[config.individual_outcome], config.individual_outcome, binary_label=True)
-    estimate, lo, hi = float(eff["estimate"]), float(eff["ci_low"]), float(eff["ci_high"])
-    se = float(eff.get("se", (hi - lo) / (2 * 1.959964)))
+    rows.append(_individual_row(match.effect, METHOD_MATCH, scale, notes, min_cell=min_cell, primary=True))
+    tables["balance"] = match.balance
+    if not match.all_balanced:
+        notes.append(f"Matched comparison: {match.message}")
+    _individual_checks(individuals, config, match, rows, tables, notes, scale, min_cell=min_cell, seed=seed)
+
+
+def _individual_checks(
+    individuals: pd.DataFrame,
+    config: Any,
+    match: Any,
+    rows: list[dict[str, Any]],
+    tables: dict[str, pd.DataFrame],
+    notes: list[str],
+    scale: _Scale,
+    *,
+    min_cell: int,
+    seed: int,
+) -> None:
+    """Entropy balancing beside matching, the DoWhy-style refuters and the E-value (issue 15)."""
+    from toolkit.deviance.propensity import _prepare, refute_matching, sensitivity_of
+    from toolkit.effect.weighting import entropy_balance_att
+
+    covariates = list(config.covariates)
+    data = _prepare(individuals, config.treatment, config.individual_outcome, covariates, [])
+    weighting = entropy_balance_att(data.X, data.names, data.treated, data.y, seed=seed)
+    rows.append(
+        _individual_row(weighting.effect, METHOD_WEIGHTING, scale, notes, min_cell=min_cell, primary=False)
+    )
+    tables["balance_weighting"] = weighting.balance
+    refutation = refute_matching(
+        individuals, config.treatment, config.individual_outcome, covariates, match, seed=seed
+    )
+    tables["refutation"] = refutation
+    sensitivity = sensitivity_of(match, data.y)
+    tables["sensitivity"] = pd.DataFrame([sensitivity])
+    failed = refutation.loc[~refutation["passed"], "refuter"].tolist()
+    notes.append(
+        "Matched comparison refuters: "
+        + (
+            "all passed (placebo treatment, random common cause, data subset)"
+            if not failed
+            else f"FAILED: {', '.join(failed)}"
+        )
+        + f". Sensitivity (E-value): {sensitivity['reading']}."
+    )
+
+
+def _individual_row(
+    eff: dict[str, Any], method: str, scale: _Scale, notes: list[str], *, min_cell: int, primary: bool
+) -> dict[str, Any]:
+    """One estimates row for an individual-level ATT; hidden under the small-cell rule."""
     from scipy import stats
 
+    n_t, n_c = int(eff["n_treated"]), int(eff["n_controls"])
+    estimate, lo, hi = float(eff["estimate"]), float(eff["ci_low"]), float(eff["ci_high"])
+    se = float(eff.get("se", (hi - lo) / (2 * 1.959964)))
     p_value = float(2 * stats.norm.sf(abs(estimate / se))) if se > 0 else np.nan
     if n_t < min_cell or n_c < min_cell:
         estimate = lo = hi = se = p_value = np.nan
-        notes.append(
-            f"Matched comparison not shown: fewer than {min_cell} matched people on one side (small-cell rule)."
-        )
-    rows.append(
-        {
-            "level": "individual",
-            "method": METHOD_MATCH,
-            "estimand": "ATT among those who received the practice",
-            "estimate": estimate,
-            "std_error": se,
-            "ci_low": lo,
-            "ci_high": hi,
-            "p_value": p_value,
-            "n": n_t + n_c if np.isfinite(estimate) else np.nan,
-            "n_of": "people (matched treated + controls)",
-            "primary": True,
-            "reading": plain_reading(estimate, lo, hi, scale, subject="Receiving the practice"),
-        }
-    )
-    tables["balance"] = match.balance
-    if not eff.get("all_balanced", True):
-        notes.append(f"Matched comparison: {match.message}")
+        notes.append(f"{method} not shown: fewer than {min_cell} people on one side (small-cell rule).")
+    return {
+        "level": "individual",
+        "method": method,
+        "estimand": "ATT among those who received the practice",
+        "estimate": estimate,
+        "std_error": se,
+        "ci_low": lo,
+        "ci_high": hi,
+        "p_value": p_value,
+        "n": n_t + n_c if np.isfinite(estimate) else np.nan,
+        "n_of": "people (matched treated + controls)" if primary else "people (treated + weighted controls)",
+        "primary": primary,
+        "reading": plain_reading(estimate, lo, hi, scale, subject="Receiving the practice"),
+    }
 
 
 def _series_analysis(
