@@ -67,7 +67,7 @@ def step_anonymise(path: Path, work: Path) -> dict[str, float]:
 
     import toolkit.anonymise.tabular as tabular
     import toolkit.study as study_module
-    from toolkit.anonymise.disclosure import LeakGuard
+    from toolkit.disclosure import LeakGuard
     from toolkit.study import Study
 
     protocol = {

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         units=UNITS,
         config=config,
         seed=2021,
-        min_cell=5,
+        disclosure=5,
     )
     phase2_seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

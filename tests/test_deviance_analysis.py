@@ -60,7 +60,7 @@ def result(frame) -> DevianceResult:
         units=["kommune", "vgs_skole"],
         config=config,
         seed=2021,
-        min_cell=MIN_CELL,
+        disclosure=MIN_CELL,
     )
 
 
@@ -176,7 +176,7 @@ def test_refusals(frame):
         units=["kommune"],
         config=config,
         seed=1,
-        min_cell=5,
+        disclosure=5,
     )
     with pytest.raises(InputDataError, match="no 'pid' column"):
         analyse_deviance(frame.drop(columns="pid"), **kwargs)

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.anonymise.disclosure import LeakGuard, suppress_small_cells, table_note
-from toolkit.anonymise.identifiers import make_tenor_number
+from toolkit.anonymise.identifiers import STRICT_REAL, make_tenor_number
+from toolkit.disclosure import DisclosurePolicy, LeakGuard, suppress_small_cells, table_note
 from toolkit.errors import DisclosureError
 from toolkit.io import staged_output
 
@@ -346,7 +346,7 @@ def test_every_indexed_name_is_found_when_quoted_in_any_output(values: list[str]
     Any dropped value the guard indexed as a phrase is found again when it is quoted inside a sentence of a text
     file, a table cell or a Parquet column, whatever its case, punctuation or non-ASCII letters.
     """
-    from toolkit.anonymise.disclosure import _TOKEN
+    from toolkit.disclosure.guard import _TOKEN
 
     guard = LeakGuard(forbidden_values={"navn": values})
     for value in values:
@@ -372,7 +372,7 @@ def test_a_scanned_table_is_not_read_back_but_a_changed_file_is(
     clean = pa.Table.from_pandas(released_frame(), preserve_index=False)
     guard.scan_table(clean, "results/anonymised/register.parquet")
     data = parquet_bytes(clean)
-    guard.accept_scanned(data)
+    guard.accept(data)
     (tmp_path / "register.parquet").write_bytes(data)
     reads: list[object] = []
     original = pq.ParquetFile
@@ -390,3 +390,74 @@ def test_a_scanned_table_is_not_read_back_but_a_changed_file_is(
             pa.Table.from_pandas(leaking.assign(note="Kari Nordmann"), preserve_index=False),
             "results/anonymised/register.parquet",
         )
+
+
+# ----------------------------------------------------------------------------------------- policy object
+def test_policy_replaces_bare_min_cell_and_can_turn_secondary_suppression_off() -> None:
+    table = pd.DataFrame({"kommune": list("abc"), "n": [2, 40, 50]})
+    with_secondary = suppress_small_cells(table, DisclosurePolicy(min_cell=5), count_cols=["n"])
+    assert with_secondary["n"].isna().tolist() == [
+        True,
+        True,
+        False,
+    ]  # 2 recoverable from the total: 40 hidden
+    primary_only = suppress_small_cells(
+        table, DisclosurePolicy(min_cell=5, secondary=False), count_cols=["n"]
+    )
+    assert primary_only["n"].isna().tolist() == [True, False, False]
+    assert suppress_small_cells(table, 5, count_cols=["n"]).equals(with_secondary)  # an int means min_cell
+    with pytest.raises(ValueError, match="exactly one"):
+        suppress_small_cells(table, 5, min_cell=5, count_cols=["n"])
+    with pytest.raises(ValueError, match="positive whole number"):
+        DisclosurePolicy(min_cell=0)
+    assert table_note(DisclosurePolicy(min_cell=3)).startswith("Counts below 3")
+
+
+def test_shown_count_is_the_one_rule_for_single_counts() -> None:
+    policy = DisclosurePolicy(min_cell=5)
+    assert [policy.shown_count(v) for v in (0, 1, 4, 5, 12)] == [0, "< 5", "< 5", 5, 12]
+
+
+def test_policy_identifiers_decide_what_the_guard_calls_an_identity_number() -> None:
+    tenor = SYNTHETIC_FNR[0]
+    frame = pd.DataFrame({"note": [f"id {tenor}"]})
+    with pytest.raises(DisclosureError):
+        LeakGuard().scan_frame(frame)
+    LeakGuard(policy=DisclosurePolicy(identifiers=STRICT_REAL)).scan_frame(frame)  # Tenor is not real
+
+
+def test_in_memory_scan_skips_columns_that_cannot_hold_an_identifier(monkeypatch: pytest.MonkeyPatch) -> None:
+    guard = LeakGuard(forbidden_values={"telefon": ["91234567"]})
+    seen: list[str] = []
+    original = LeakGuard._scan_strings
+    monkeypatch.setattr(
+        LeakGuard,
+        "_scan_strings",
+        lambda self, u, shown, where: seen.append(where) or original(self, u, shown, where),
+    )
+    frame = pd.DataFrame(
+        {
+            "n": np.arange(1000),  # counts: below the id range
+            "share": np.linspace(0, 1, 1000),  # floats
+            "flag": np.zeros(1000, dtype=bool),
+            "unit": ["0301"] * 1000,
+        }
+    )
+    guard.scan_frame(frame)
+    assert seen == ["column 'unit'"]  # only text is searched as text; numbers are never turned into strings
+    with pytest.raises(DisclosureError, match="telefon"):
+        guard.scan_frame(frame.assign(n=91234567))  # a phone number stored as a number is still found
+
+
+def test_serialise_scans_and_accepts_the_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolkit.io import csv_bytes
+
+    guard = LeakGuard(forbidden_values={"navn": ["Kari Nordmann"]})
+    data = guard.serialise(released_frame(), csv_bytes, "results/x.csv")
+    (tmp_path / "x.csv").write_bytes(data)
+    monkeypatch.setattr(
+        LeakGuard, "_scan_csv", lambda *a, **k: pytest.fail("accepted bytes were parsed again")
+    )
+    guard(tmp_path / "x.csv", None)
+    with pytest.raises(DisclosureError, match="navn"):
+        guard.serialise(released_frame().assign(note="Kari Nordmann"), csv_bytes, "results/x.csv")

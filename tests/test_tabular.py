@@ -18,7 +18,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.anonymise.disclosure import LeakGuard
 from toolkit.anonymise.pseudonym import Key
 from toolkit.anonymise.tabular import (
     anonymise_register,
@@ -29,6 +28,7 @@ from toolkit.anonymise.tabular import (
     risk_measures,
     wildcard_class_sizes,
 )
+from toolkit.disclosure import LeakGuard
 from toolkit.errors import DisclosureError, InputDataError, ProtocolError
 from toolkit.io import read_table
 from toolkit.protocol import PrivacySection

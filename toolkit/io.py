@@ -477,9 +477,14 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A DataFrame as the toolkit publishes it: UTF-8 CSV, ``,`` separator, ``.`` decimals, no index."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
 def write_csv(path: str | Path, frame: pd.DataFrame) -> Path:
     """Write a DataFrame as UTF-8 CSV with ``,`` separator and ``.`` decimals, atomically."""
-    return atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
+    return atomic_write_bytes(path, csv_bytes(frame))
 
 
 def arrow_strings(values: pd.Series) -> pa.LargeStringArray:

@@ -3,7 +3,7 @@
 Seed 004's phase 1 asks for "an overview through statistics of the characteristics of young people at risk".
 This module turns the anonymised register into the descriptive tables that answer it: prevalence of each risk
 factor, outcome rates by risk factor and by the number of risk factors a person has, and by sex, country
-background and unit. Every count passes :func:`toolkit.anonymise.disclosure.suppress_small_cells` before it
+background and unit. Every count passes :func:`toolkit.disclosure.suppress_small_cells` before it
 leaves this module, so the tables are publishable as they are.
 
 What counts as "having" a risk factor, for the count of risk factors:
@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.anonymise.disclosure import suppress_small_cells, table_note
+from toolkit.disclosure import suppress_small_cells, table_note
 
 DEFAULT_BREAKDOWNS = ("kjonn", "landbakgrunn")
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import shutil
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from toolkit.errors import DisclosureError, InputDataError, ProtocolError
+from toolkit.errors import InputDataError, ProtocolError
 from toolkit.io import (
     atomic_write_bytes,
     parquet_bytes,
@@ -97,6 +96,13 @@ class Study:
         return self.protocol.data.results
 
     @property
+    def disclosure_policy(self):
+        """The study's :class:`~toolkit.disclosure.DisclosurePolicy` (``min_cell`` from the protocol)."""
+        from toolkit.disclosure import DisclosurePolicy
+
+        return DisclosurePolicy(min_cell=self.protocol.min_cell)
+
+    @property
     def seed(self) -> int:
         return self.protocol.seed
 
@@ -144,10 +150,10 @@ class Study:
 
         Built once per study (indexing a million dropped values takes most of a second) and reused by every step.
         """
-        from toolkit.anonymise.disclosure import LeakGuard
+        from toolkit.disclosure import LeakGuard
 
         if self._guard is None:
-            self._guard = LeakGuard(forbidden_values=self._forbidden_values())
+            self._guard = LeakGuard(forbidden_values=self._forbidden_values(), policy=self.disclosure_policy)
         return self._guard
 
     def _forbidden_values(self, raw: pd.DataFrame | None = None) -> dict[str, pd.Series]:
@@ -177,9 +183,9 @@ class Study:
 
     def anonymise(self):
         """Pseudonymise, drop, generalise and k-anonymise the raw register → ``results/anonymised/``."""
-        from toolkit.anonymise.disclosure import LeakGuard
         from toolkit.anonymise.pseudonym import load_or_create_key
         from toolkit.anonymise.tabular import anonymise_register
+        from toolkit.disclosure import LeakGuard
 
         self.protocol.require("privacy", command="anonymise")
         privacy = self.protocol.privacy
@@ -190,31 +196,11 @@ class Study:
         self._forbidden_values(raw)
         key = load_or_create_key(privacy.key_file, forbidden_dirs=[self.results_dir, REPO_ROOT])
         result = anonymise_register(raw, privacy, key, source=str(self.protocol.data.register))
-        # The released table is scanned *before* it is written: the guard indexes the dropped values and scans
-        # the table on the other core (Arrow kernels, which release the GIL) while this thread serialises it to
-        # Parquet (Arrow's writer releases the GIL too). The staged file is then recognised by its SHA-256 and
-        # not parsed again (reading a million rows back and scanning them took 0.5–0.7 s on the main thread;
-        # scanning the table takes about 0.2 s in the thread). Not started earlier because during
-        # ``anonymise_register`` the other core computes the pseudonyms: indexing beside them made the whole
-        # command 3.8–4.3 s for a million rows against 3.2–3.3 s beside the serialisation (three runs each).
+        # the guard scans the released table while it is serialised and then knows the bytes it scanned
+        self._guard = LeakGuard(forbidden_values=self._forbidden_values(raw), policy=self.disclosure_policy)
         table = pa.Table.from_pandas(result.data, preserve_index=False)
         shown = self.results_dir / "anonymised" / "register.parquet"
-
-        def build_guard_and_scan() -> tuple[LeakGuard, DisclosureError | None]:
-            guard = LeakGuard(forbidden_values=self._forbidden_values(raw))
-            try:
-                guard.scan_table(table, shown)
-            except DisclosureError as refused:
-                return guard, refused
-            return guard, None
-
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdtk-guard") as pool:
-            scanned = pool.submit(build_guard_and_scan)
-            data = parquet_bytes(table)
-            self._guard, refused = scanned.result()
-        if refused is not None:
-            raise refused
-        self._guard.accept_scanned(data)
+        data = self._guard.serialise(table, parquet_bytes, shown)
         with self._output("anonymised") as out:
             atomic_write_bytes(out / "register.parquet", data)
             write_json(out / "disclosure.json", result.disclosure)
@@ -340,7 +326,7 @@ class Study:
             units=self.protocol.units,
             config=self.protocol.deviance,
             seed=self.seed,
-            min_cell=self.protocol.min_cell,
+            disclosure=self.disclosure_policy,
         )
         with self._output("phase2") as out:
             write_csv(out / "individuals.csv", result.individuals)

@@ -17,9 +17,9 @@ import pandas as pd
 from scipy.stats import fisher_exact
 from statsmodels.stats.multitest import multipletests
 
-from toolkit.anonymise.disclosure import suppress_small_cells
 from toolkit.coding.autocode import to_indicator_matrix
 from toolkit.coding.codebook import Codebook
+from toolkit.disclosure import suppress_small_cells
 
 
 def suppress(

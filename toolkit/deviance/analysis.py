@@ -31,13 +31,13 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from toolkit.anonymise.disclosure import suppress_small_cells
 from toolkit.deviance import individuals as ind
 from toolkit.deviance import profile as prof
 from toolkit.deviance import sampling as smp
 from toolkit.deviance import units as unt
 from toolkit.deviance.propensity import MatchResult
 from toolkit.deviance.risk import RiskModelResult, check_outcome, fit_risk
+from toolkit.disclosure import DisclosurePolicy, suppress_small_cells
 from toolkit.errors import InputDataError, ProtocolError
 
 RULE_TEXT = {
@@ -60,7 +60,7 @@ class DevianceResult:
     matched: MatchResult | None
     settings: dict[str, Any]
     roles: pd.DataFrame
-    min_cell: int
+    disclosure: DisclosurePolicy
     notes: list[str] = field(default_factory=list)
 
     # ----------------------------------------------------------------------------------------- summary
@@ -74,12 +74,12 @@ class DevianceResult:
             ("cross-fitted AUC", round(self.risk.metrics["auc"], 3)),
             ("Brier score", round(self.risk.metrics["brier"], 4)),
             ("high-risk people", int(i["high_risk"].sum())),
-            ("positive deviants", _count(int(i["is_deviant"].sum()), self.min_cell)),
+            ("positive deviants", self.disclosure.shown_count(int(i["is_deviant"].sum()))),
             (
                 "deviants flagged in every run",
-                _count(int((i["is_deviant"] & (i["flagged_share"] == 1)).sum()), self.min_cell),
+                self.disclosure.shown_count(int((i["is_deviant"] & (i["flagged_share"] == 1)).sum())),
             ),
-            ("negative deviants", _count(int(i["is_negative_deviant"].sum()), self.min_cell)),
+            ("negative deviants", self.disclosure.shown_count(int(i["is_negative_deviant"].sum()))),
             (
                 "units flagged",
                 "; ".join(f"{r.unit_var}={r.unit} ({r.flag})" for r in flagged_units.itertuples()) or "none",
@@ -282,10 +282,6 @@ class DevianceResult:
         return fig
 
 
-def _count(value: int, min_cell: int) -> str | int:
-    return value if value == 0 or value >= min_cell else f"< {min_cell}"
-
-
 # ---------------------------------------------------------------------------------------------------------
 
 
@@ -357,13 +353,14 @@ def analyse_deviance(
     units: Sequence[str],
     config: Any,
     seed: int,
-    min_cell: int,
+    disclosure: DisclosurePolicy | int,
     strata: Sequence[str] | None = None,
     isolation: bool = True,
     threads: int | None = 1,
 ) -> DevianceResult:
     """Run phase 2 on the anonymised register ``frame`` (see the module docstring for the design).
 
+    ``disclosure`` is the study's :class:`~toolkit.disclosure.DisclosurePolicy` (an int means its ``min_cell``).
     ``config`` is the protocol's :class:`toolkit.protocol.DevianceSection`. ``strata`` overrides the interview
     strata (default: the first unit and a sex column when present). ``isolation=False`` skips the
     isolation-forest lens. ``threads`` caps BLAS/OpenMP threads (``None``: library defaults). The default is 1
@@ -381,7 +378,7 @@ def analyse_deviance(
             units=units,
             config=config,
             seed=seed,
-            min_cell=min_cell,
+            disclosure=DisclosurePolicy.coerce(disclosure),
             strata=strata,
             isolation=isolation,
         )
@@ -395,7 +392,7 @@ def _analyse(
     units: Sequence[str],
     config: Any,
     seed: int,
-    min_cell: int,
+    disclosure: DisclosurePolicy,
     strata: Sequence[str] | None,
     isolation: bool,
 ) -> DevianceResult:
@@ -480,10 +477,10 @@ def _analyse(
         unit_analyses.append(analysis)
         if not analysis.dispersion["estimable"]:
             notes.append(analysis.dispersion_note())
-    units_table = _publish_units(unit_analyses, min_cell)
+    units_table = _publish_units(unit_analyses, disclosure)
     if iso_future is not None:
         individuals = individuals.merge(iso_future.result(), on="pid", how="left")
-        tables["isolation_comparison"] = _isolation_comparison(individuals, min_cell)
+        tables["isolation_comparison"] = _isolation_comparison(individuals, disclosure)
     pool.shutdown()
 
     # ------------------------------------------------------------------ profile
@@ -495,11 +492,11 @@ def _analyse(
     roles_map = {c: "risk factor" for c in risk.design.risk_factors}
     profile_cols = list(dict.fromkeys([*risk.design.risk_factors, *characterise]))
     tables["profile"] = prof.smd_profile(
-        frame, deviant, peers, profile_cols, roles=roles_map, min_cell=min_cell
+        frame, deviant, peers, profile_cols, roles=roles_map, disclosure=disclosure
     )
     matched = None
     characterise_only = [c for c in characterise if c not in risk.design.risk_factors]
-    if deviant.sum() >= max(min_cell, 2):
+    if deviant.sum() >= max(disclosure.min_cell, 2):
         found = prof.matched_comparison(
             frame,
             individuals,
@@ -507,14 +504,14 @@ def _analyse(
             characterise=characterise_only,
             exact=config.exact_match,
             seed=seed,
-            min_cell=min_cell,
+            disclosure=disclosure,
         )
         if found is not None:
             matched, tables["matched_profile"] = found
             tables["matched_balance"] = matched.balance
     else:
         notes.append(
-            f"Fewer than {max(min_cell, 2)} positive deviants: no profile comparison or matching was done."
+            f"Fewer than {max(disclosure.min_cell, 2)} positive deviants: no profile comparison or matching was done."
         )
 
     # ------------------------------------------------------------------ interview sampling frame
@@ -529,18 +526,18 @@ def _analyse(
     )
     roles_count = frame_sample["role"].value_counts().rename_axis("role").reset_index(name="n")
     tables["sampling_roles"] = suppress_small_cells(
-        roles_count, min_cell=min_cell, count_cols=["n"], group_cols=None
+        roles_count, disclosure, count_cols=["n"], group_cols=None
     ).drop(columns="suppressed")
 
     # ------------------------------------------------------------------ published tables
     tables["model_comparison"] = risk.comparison
     tables["odds_ratios"] = risk.odds_ratios
     tables["calibration"] = suppress_small_cells(
-        risk.calibration, min_cell=min_cell, count_cols=["n"], group_cols=None
+        risk.calibration, disclosure, count_cols=["n"], group_cols=None
     ).drop(columns="suppressed")
     base = ind.base_rate_table(individuals, score_threshold=config.score_threshold, rule=config.rule)
     tables["base_rate"] = suppress_small_cells(
-        base, min_cell=min_cell, count_cols=["n"], derived={"share_of_high_risk": ["n"]}, group_cols=None
+        base, disclosure, count_cols=["n"], derived={"share_of_high_risk": ["n"]}, group_cols=None
     ).drop(columns="suppressed")
     tables["overdispersion"] = pd.DataFrame(
         [
@@ -552,7 +549,7 @@ def _analyse(
         if len(a.persistence):
             tables[f"persistence_{a.unit_var}"] = suppress_small_cells(
                 a.persistence,
-                min_cell=min_cell,
+                disclosure,
                 count_cols=["observed"],
                 total_col="n",
                 derived={"z": ["observed"]},
@@ -585,12 +582,12 @@ def _analyse(
         matched=matched,
         settings=settings,
         roles=roles,
-        min_cell=min_cell,
+        disclosure=disclosure,
         notes=notes,
     )
 
 
-def _publish_units(analyses: list[unt.UnitAnalysis], min_cell: int) -> pd.DataFrame:
+def _publish_units(analyses: list[unt.UnitAnalysis], disclosure: DisclosurePolicy) -> pd.DataFrame:
     """All unit tables stacked, contract columns first, small cells (and everything derived from them) hidden."""
     if not analyses:
         return pd.DataFrame(columns=unt.CONTRACT_COLUMNS)
@@ -609,7 +606,7 @@ def _publish_units(analyses: list[unt.UnitAnalysis], min_cell: int) -> pd.DataFr
     ]
     published = suppress_small_cells(
         table,
-        min_cell=min_cell,
+        disclosure,
         count_cols=["observed"],
         total_col="n",
         derived={c: ["observed"] for c in derived_from_observed if c in table.columns},
@@ -619,14 +616,16 @@ def _publish_units(analyses: list[unt.UnitAnalysis], min_cell: int) -> pd.DataFr
     return published[[*unt.CONTRACT_COLUMNS, *extras]]
 
 
-def _isolation_comparison(individuals: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+def _isolation_comparison(individuals: pd.DataFrame, disclosure: DisclosurePolicy) -> pd.DataFrame:
     """Agreement of pd_score and isolation score among high-risk successes (rank correlation, top-list overlap)."""
     from scipy.stats import spearmanr
 
     mask = individuals["high_risk"] & (individuals["outcome"] == 1) & individuals["isolation_score"].notna()
     sub = individuals[mask]
     if len(sub) < 3:
-        return pd.DataFrame({"measure": ["high-risk successes"], "value": [len(sub)]})
+        return pd.DataFrame(
+            {"measure": ["high-risk successes"], "value": [str(disclosure.shown_count(len(sub)))]}
+        )
     rho = float(spearmanr(sub["pd_score"], sub["isolation_score"]).statistic)
     top = max(int(round(0.1 * len(sub))), 1)
     top_pd = set(sub.nlargest(top, "pd_score")["pid"])
@@ -639,7 +638,7 @@ def _isolation_comparison(individuals: pd.DataFrame, min_cell: int) -> pd.DataFr
         ("size of each top-10 % list", top),
         (
             "people in both top-10 % lists",
-            overlap if overlap == 0 or overlap >= min_cell else f"< {min_cell}",
+            disclosure.shown_count(overlap),
         ),
         (
             "mean isolation score, deviants",

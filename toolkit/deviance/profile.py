@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from toolkit.anonymise.disclosure import suppress_small_cells
 from toolkit.deviance.propensity import MatchResult, match_att
+from toolkit.disclosure import DisclosurePolicy, suppress_small_cells
 
 _MAX_LEVELS = 20
 
@@ -64,7 +64,7 @@ def smd_profile(
     columns: Sequence[str],
     *,
     roles: dict[str, str] | None = None,
-    min_cell: int = 5,
+    disclosure: DisclosurePolicy = DisclosurePolicy(),
 ) -> pd.DataFrame:
     """SMD (with CI) of ``group`` vs ``comparison`` rows on each column; one row per level for categories.
 
@@ -129,7 +129,7 @@ def smd_profile(
         derived_a = ["mean_deviants", "smd", "ci_low", "ci_high"]
         cats = suppress_small_cells(
             cats,
-            min_cell=min_cell,
+            disclosure,
             count_cols=["n_deviants", "n_comparison"],
             derived={
                 **{c: ["n_deviants", "n_comparison"] for c in derived_a},
@@ -153,7 +153,7 @@ def matched_comparison(
     exact: Sequence[str] = (),
     seed: int = 0,
     k: int = 3,
-    min_cell: int = 5,
+    disclosure: DisclosurePolicy = DisclosurePolicy(),
     max_controls: int = 50_000,
 ) -> tuple[MatchResult, pd.DataFrame] | None:
     """Match deviants to high-risk non-deviants on the risk factors; compare characterising columns after matching.
@@ -164,6 +164,7 @@ def matched_comparison(
     """
     high = individuals["high_risk"].to_numpy()
     deviant = individuals["is_deviant"].to_numpy()
+    min_cell = disclosure.min_cell
     if deviant.sum() < max(min_cell, 2) or (high & ~deviant).sum() < max(min_cell, 2):
         return None
     pool = np.flatnonzero(high & ~deviant)
