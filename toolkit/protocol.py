@@ -138,6 +138,21 @@ class ReportSection(_Strict):
     )
 
 
+class DeidentifySection(_Strict):
+    """Transcript de-identification: the recognisers (``RegistryConfig``) and whether a human review is required.
+
+    ``allow_list``/``deny_list`` are usually the lists ``pdtk review --apply`` writes into the restricted folder
+    (``review_allow_list.txt``, ``review_deny_list.txt``); lists there may be missing before the first review."""
+
+    require_review: bool = Field(
+        default=False, description="pdtk run/autocode refuse transcripts not reviewed with 'pdtk review'"
+    )
+    allow_list: Path | None = Field(default=None, description="strings that are not identifiers, one a line")
+    deny_list: Path | None = Field(default=None, description="TYPE<TAB>string (or string = PERSON) a line")
+    disable: list[str] = Field(default_factory=list, description="recognisers switched off, by name")
+    ner_model: str | None = Field(default="auto", description="'auto', none, or a spaCy pipeline name/folder")
+
+
 class Protocol(_Strict):
     """A whole study protocol. Build with :meth:`Protocol.load`."""
 
@@ -153,10 +168,19 @@ class Protocol(_Strict):
     coding: CodingSection | None = None
     phase3: Phase3Section | None = None
     report: ReportSection | None = None
+    deidentify: DeidentifySection | None = None
 
     # not part of the YAML: filled by load()
     source: Path | None = Field(default=None, exclude=True)
     content_hash: str = Field(default="", exclude=True)
+
+    @model_validator(mode="after")
+    def _review_needs_privacy(self) -> Protocol:
+        if self.deidentify is not None and self.deidentify.require_review and self.privacy is None:
+            raise ValueError(
+                "key 'deidentify.require_review' needs a 'privacy:' section (the review lives in its restricted_dir)"
+            )
+        return self
 
     @field_validator("study")
     @classmethod
@@ -249,6 +273,9 @@ class Protocol(_Strict):
                 setattr(self.phase3, field, resolve(getattr(self.phase3, field)))
         if self.report is not None:
             self.report.dictionary = resolve(self.report.dictionary)
+        if self.deidentify is not None:
+            self.deidentify.allow_list = resolve(self.deidentify.allow_list)
+            self.deidentify.deny_list = resolve(self.deidentify.deny_list)
 
     def _check_files(self, label: Path) -> None:
         checks = [("data.register", self.data.register, "file")]
@@ -269,6 +296,7 @@ class Protocol(_Strict):
             checks.append(("report.dictionary", self.report.dictionary, "file"))
         for key, value, kind in checks:
             _check_input_path(key, value, kind, label)
+        self._check_deidentify(label)
         if self.privacy is not None:
             results = self.data.results
             for key, value in (
@@ -281,6 +309,25 @@ class Protocol(_Strict):
                         file=label,
                         fix="keep keys and contact lists outside results/, e.g. ../restricted/",
                     )
+
+    def _check_deidentify(self, label: Path) -> None:
+        """Review lists name people: never under results/; they must exist unless the review writes them."""
+        section = self.deidentify
+        if section is None:
+            return
+        restricted = self.privacy.restricted_dir if self.privacy is not None else None
+        for key in ("allow_list", "deny_list"):
+            value = getattr(section, key)
+            if value is None:
+                continue
+            if _is_within(value, self.data.results):
+                raise ProtocolError(
+                    f"key 'deidentify.{key}' lies under data.results ({self.data.results})",
+                    file=label,
+                    fix="keep the lists in the restricted folder, e.g. ../restricted/review_allow_list.txt",
+                )
+            if not (restricted is not None and _is_within(value, restricted)):
+                _check_input_path(f"deidentify.{key}", value, "file", label)
 
     # ----------------------------------------------------------------------------------- requirements
     def require(self, *sections: str, command: str) -> None:
