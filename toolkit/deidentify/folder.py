@@ -25,11 +25,18 @@ from toolkit.deidentify.deidentifier import (
 from toolkit.deidentify.patterns import _alternation
 from toolkit.deidentify.spans import DIRECT_TYPES, Span
 from toolkit.errors import DisclosureError, InputDataError, PdtkError
-from toolkit.io import list_transcripts, read_transcript, restrict_permissions, staged_output
+from toolkit.io import (
+    atomic_write_text,
+    list_transcripts,
+    read_transcript,
+    restrict_permissions,
+    staged_output,
+)
 
 MAP_FILE = "deidentification_map.jsonl"
 SPANS_FILE = "deidentification.jsonl"
 KEY_FILE = "deidentification_key.txt"
+RUN_FILE = "deidentification_run.json"  # raw folder and settings, for pdtk review
 STREAM_THRESHOLD_BYTES = 16 * 1024 * 1024
 
 
@@ -273,6 +280,20 @@ def _write_restricted(restricted: Path, map_rows: list[dict], new_key: str | Non
     return restricted / MAP_FILE
 
 
+def _write_run_record(restricted: Path, in_dir: Path, out_dir: Path, deid: Deidentifier) -> None:
+    """Where this output's raw transcripts are and how they were de-identified, for ``pdtk review``.
+
+    Kept in the restricted folder (0600) because it names the raw folder, which nothing under results/ does."""
+    record = {
+        "transcripts": str(in_dir.resolve()),
+        "output": str(out_dir.resolve()),
+        **deid.get_params(),
+        "recognizers": deid.registry.names,
+    }
+    atomic_write_text(restricted / RUN_FILE, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+    restrict_permissions(restricted)
+
+
 def deidentify_folder(
     in_dir: Path | str,
     out_dir: Path | str,
@@ -337,6 +358,8 @@ def deidentify_folder(
             for row in span_rows:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     map_path = _write_restricted(restricted, map_rows, new_key) if restricted is not None else None
+    if restricted is not None:
+        _write_run_record(restricted, in_dir, out_dir, deidentifier)
     return DeidResult(
         spans=pd.DataFrame(span_rows, columns=["source", "start", "end", "type"]),
         files=pd.DataFrame(file_rows, columns=["source", "output", "words", "spans"]),
