@@ -177,7 +177,7 @@ def test_bad_register_is_one_line_and_writes_nothing(tmp_path, register, command
 
 
 def test_phase1_before_anonymise_says_what_to_run(tmp_path):
-    protocol = _protocol(tmp_path, "fnr,navn,kjonn,x,y\n1,A,K,1,0\n")
+    protocol = _protocol(tmp_path, "fnr,navn,kjonn,x,y\n1,A,K,1,0\n2,B,M,0,1\n")
     result = runner.invoke(app, ["phase1", protocol])
     assert result.exit_code == 2
     assert "pdtk anonymise" in result.output
@@ -245,7 +245,9 @@ def test_anonymise_refuses_a_register_whose_free_text_quotes_a_dropped_name(tmp_
         "Jon Ask",
     ]
     notes = ["ok"] * 7 + ["ringte kari nordmann i går"]
-    rows = "\n".join(f"{i},{n},K,1,0,{m}" for i, n, m in zip(ids, names, notes, strict=True))
+    rows = "\n".join(
+        f"{i},{n},K,1,{j % 2},{m}" for j, (i, n, m) in enumerate(zip(ids, names, notes, strict=True))
+    )
     protocol = _protocol(tmp_path, "fnr,navn,kjonn,x,y,merknad\n" + rows + "\n")
     result = runner.invoke(app, ["anonymise", protocol])
     assert result.exit_code != 0

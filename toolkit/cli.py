@@ -1,29 +1,53 @@
 """``pdtk``: one command per step, a thin Typer wrapper over :class:`toolkit.study.Study`.
 
 A user's mistake (bad protocol key, unreadable file, missing column) prints one plain-language line and exits
-non-zero, without a traceback; ``pdtk --debug …`` shows the traceback. Anything else is reported as an
-internal error with a hint to re-run with ``--debug``.
+non-zero, without a traceback; ``--debug`` (anywhere on the command line) shows the traceback. An operating
+system error (a folder that cannot be written, a full disk) names the path and the fix. Anything else is reported
+as an internal error with a hint to re-run with ``--debug``.
+
+Every command that takes a protocol checks it against the data first (:mod:`toolkit.check`) and writes nothing
+when the check fails. Long work shows progress bars with counts and time left, and each step ends with one line.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from toolkit.errors import PdtkError
 
 # The CLI only writes figures into files: never let matplotlib pick an interactive (window) backend.
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-app = typer.Typer(
+
+class _Pdtk(typer.Typer):
+    """The console entry point calls ``app()``: read ``--debug`` wherever it stands on the line."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not args and "args" not in kwargs:
+            kwargs["args"] = hoist_debug(sys.argv[1:])
+        return super().__call__(*args, **kwargs)
+
+
+app = _Pdtk(
     name="pdtk",
     help="Positive-deviance research toolkit: anonymise registers and transcripts, find positive deviants, "
     "code interviews, measure the effect of new practice.",
@@ -40,9 +64,45 @@ F = TypeVar("F", bound=Callable[..., Any])
 ProtocolArg = Annotated[Path, typer.Argument(help="study protocol (YAML)", show_default=False)]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from toolkit import __version__
+
+        out.print(f"pdtk {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _main(debug: Annotated[bool, typer.Option("--debug", help="show tracebacks for errors")] = False) -> None:
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="show tracebacks for errors (accepted anywhere on the line)")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="print the version and exit"),
+    ] = False,
+) -> None:
     _STATE["debug"] = debug
+
+
+_OS_FIXES = {
+    errno.EACCES: "give your user access to it (chmod u+rw, or u+rwx for a folder) or choose another folder",
+    errno.EPERM: "give your user access to it or choose another folder",
+    errno.EROFS: "the disk is read-only: choose a folder on a writable disk",
+    errno.ENOSPC: "free disk space or choose a folder on another disk",
+    errno.EDQUOT: "your disk quota is full: free space or choose another folder",
+    errno.ENOENT: "check that the path exists (paths in a protocol are relative to the protocol file)",
+    errno.EISDIR: "name a file, not a folder",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: correct the path",
+}
+
+
+def _os_error_line(exc: OSError) -> str:
+    """One line for an operating-system error: what failed, on which path, and the real fix."""
+    path = exc.filename if exc.filename is not None else "(path unknown)"
+    what = os.strerror(exc.errno) if exc.errno else type(exc).__name__
+    fix = _OS_FIXES.get(exc.errno or 0, "check the path and your access to it")
+    return f"{path}: {what.lower()} (nothing partial was written). Fix: {fix}."
 
 
 def _friendly(func: F) -> F:
@@ -62,6 +122,11 @@ def _friendly(func: F) -> F:
         except KeyboardInterrupt:
             err.print("interrupted; nothing partial was written")
             raise typer.Exit(130) from None
+        except OSError as exc:
+            if _STATE["debug"]:
+                raise
+            err.print(f"[bold red]error:[/] {_os_error_line(exc)}", soft_wrap=True, markup=True)
+            raise typer.Exit(2) from None
         except Exception as exc:
             if _STATE["debug"]:
                 raise
@@ -76,28 +141,55 @@ def _friendly(func: F) -> F:
 
 
 def _progress() -> Progress:
+    """Bars with counts and time left (drawn only on a terminal; a log gets the one-line summaries)."""
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
+        BarColumn(bar_width=24),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
         console=err,
-        transient=False,
+        transient=True,
         disable=not sys.stderr.isatty(),
     )
 
 
+def _listen(progress: Progress):
+    """A :mod:`toolkit.progress` listener that adds one bar per tracked loop (transcripts, folds, seeds)."""
+    from toolkit.progress import listening
+
+    def start(description: str, total: int | None) -> Callable[[], None]:
+        task = progress.add_task(f"  {description}", total=total)
+        return lambda: progress.advance(task)
+
+    return listening(start)
+
+
 def _run_with_spinner(label: str, func: Callable[[], Any]) -> Any:
-    with _progress() as progress:
+    """Run one step under a progress display and print its one-line summary with the time it took."""
+    started = time.monotonic()
+    with _progress() as progress, _listen(progress):
         task = progress.add_task(label, total=1)
         result = func()
         progress.update(task, completed=1)
+    err.print(f"done: {label} ({time.monotonic() - started:.1f} s)", highlight=False)
     return result
 
 
 def _study(protocol: Path):
+    """The study, after its protocol was checked against the data (nothing is written if that fails)."""
     from toolkit.study import Study
 
-    return Study(protocol)
+    study = Study(protocol)
+    _print_check(study.check())
+    return study
+
+
+def _print_check(result) -> None:
+    for finding in result.warnings:
+        err.print(f"[yellow]warning:[/] {finding.line()}", soft_wrap=True)
 
 
 # ------------------------------------------------------------------------------------------------ commands
@@ -147,9 +239,12 @@ def phase1(protocol: ProtocolArg) -> None:
 def phase2(protocol: ProtocolArg) -> None:
     """Phase 2: find positive deviants (individuals and units) → results/phase2/ and the contact list."""
     study = _study(protocol)
+    from toolkit.study import _summary_line
+
     result = _run_with_spinner("phase 2: positive deviance", study.phase2)
-    line = result.summary_line() if hasattr(result, "summary_line") else ""
-    out.print(f"phase 2: {line} report {study.results_dir / 'phase2' / 'report.html'}")
+    out.print(
+        f"phase 2: {_summary_line('phase2', result)}; report {study.results_dir / 'phase2' / 'report.html'}"
+    )
 
 
 @app.command()
@@ -309,18 +404,9 @@ def phase3(protocol: ProtocolArg) -> None:
 def run(protocol: ProtocolArg) -> None:
     """Run every step the protocol configures, then write results/index.html and results/manifest.json."""
     study = _study(protocol)
-    steps = [name for name, _ in study.steps()] + ["index"]
-    with _progress() as progress:
-        task = progress.add_task("starting", total=len(steps))
-        state = {"done": 0}
-
-        def on_step(name: str) -> None:
-            progress.update(task, description=f"step: {name}", completed=state["done"])
-            err.print(f"• {name}") if not sys.stderr.isatty() else None
-            state["done"] += 1
-
-        result = study.run(on_step=on_step)
-        progress.update(task, completed=len(steps), description="done")
+    result = _run_steps(lambda on_step: study.run(on_step=on_step), [n for n, _ in study.steps()], "study")
+    for step in result.steps:
+        out.print(f"  {step.name}: {step.summary}" if step.summary else f"  {step.name}")
     out.print(f"study report: {result.index}")
     out.print(f"manifest:     {result.manifest}")
 
@@ -329,9 +415,11 @@ def run(protocol: ProtocolArg) -> None:
 @_friendly
 def reproduce(results_dir: Annotated[Path, typer.Argument(help="results folder with manifest.json")]) -> None:
     """Re-run the analysis recorded in RESULTS_DIR/manifest.json and name every output that differs."""
+    from toolkit.manifest import load_manifest
     from toolkit.manifest import reproduce as _reproduce
 
-    report = _run_with_spinner("re-running from the manifest", lambda: _reproduce(results_dir))
+    steps = list(load_manifest(results_dir).get("steps", []))
+    report = _run_steps(lambda on_step: _reproduce(results_dir, on_step=on_step), steps, "re-run")
     for line in report.lines():
         out.print(line)
     if report.ok:
@@ -339,6 +427,52 @@ def reproduce(results_dir: Annotated[Path, typer.Argument(help="results folder w
     else:
         err.print(f"[bold red]not reproduced:[/] {len(report.lines())} difference(s)")
         raise typer.Exit(1)
+
+
+def _run_steps(func: Callable[[Callable[[str], None]], Any], steps: list[str], what: str) -> Any:
+    """Run a multi-step job with one bar over its steps (count and time left) and a line as each step ends."""
+    names = [*steps, "index"]
+    with _progress() as progress, _listen(progress):
+        task = progress.add_task(what, total=len(names))
+        state: dict[str, Any] = {"name": None, "started": time.monotonic()}
+
+        def finish_previous() -> None:
+            if state["name"] is not None:
+                took = time.monotonic() - state["started"]
+                err.print(f"done: {what} step {state['name']} ({took:.1f} s)", highlight=False)
+                progress.advance(task)
+
+        def on_step(name: str) -> None:
+            finish_previous()
+            state.update(name=name, started=time.monotonic())
+            progress.update(task, description=f"{what}: {name}")
+
+        result = func(on_step)
+        finish_previous()
+    return result
+
+
+@app.command()
+@_friendly
+def check(protocol: ProtocolArg) -> None:
+    """Check the protocol against the data (columns, outcome values, missingness, codebook, folders); writes nothing.
+
+    Every other command runs this check first. Exits non-zero with one line per problem.
+    """
+    from toolkit.check import CheckFailed
+    from toolkit.study import Study
+
+    study = Study(protocol)
+    try:
+        result = study.check()
+    except CheckFailed as failed:
+        for finding in failed.result.warnings:
+            err.print(f"[yellow]warning:[/] {finding.line()}", soft_wrap=True)
+        for finding in failed.result.errors:
+            err.print(f"[bold red]error:[/] {finding.line()}", soft_wrap=True)
+        raise typer.Exit(failed.exit_code) from None
+    _print_check(result)
+    out.print(f"{protocol}: {result.summary_line()}; the study can run", soft_wrap=True)
 
 
 @app.command()
@@ -351,8 +485,15 @@ def init(study_dir: Annotated[Path, typer.Argument(help="new study folder")]) ->
     out.print(f"started {study_dir}: " + ", ".join(p.name for p in written))
 
 
+def hoist_debug(args: list[str]) -> list[str]:
+    """``--debug`` is accepted anywhere on the line: move it before the command, where Typer reads it."""
+    if "--debug" not in args:
+        return args
+    return ["--debug", *[a for a in args if a != "--debug"]]
+
+
 def main() -> None:  # pragma: no cover - console entry point
-    app()
+    app(args=hoist_debug(sys.argv[1:]), prog_name="pdtk")
 
 
 if __name__ == "__main__":  # pragma: no cover

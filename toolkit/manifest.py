@@ -102,7 +102,8 @@ def write_manifest(study: Study, run: RunResult) -> Path:
         "manifest_version": MANIFEST_VERSION,
         "study": protocol.study,
         "protocol": {
-            "path": str(protocol.source) if protocol.source else None,
+            # relative to the results folder: no published file names a folder of the machine it ran on
+            "path": _relative_to(protocol.source, study.results_dir) if protocol.source else None,
             "sha256": protocol.content_hash,
         },
         "seed": protocol.seed,
@@ -114,6 +115,16 @@ def write_manifest(study: Study, run: RunResult) -> Path:
         "outputs": output_hashes(study.results_dir, _folders(study, run)),
     }
     return write_json(study.results_dir / "manifest.json", manifest)
+
+
+def _relative_to(path: Path, folder: Path) -> str:
+    """``path`` written relative to ``folder`` (POSIX separators); its name alone across drives."""
+    import os
+
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), Path(folder).resolve())).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 def _folders(study: Study, run: RunResult) -> list[str]:
@@ -254,6 +265,9 @@ def reproduce(results_dir: str | Path, *, on_step=None) -> ReproduceReport:
     results_dir = Path(results_dir).resolve()
     manifest = load_manifest(results_dir)
     protocol_path = manifest.get("protocol", {}).get("path")
+    if protocol_path:
+        # written relative to the results folder (an absolute path, from older manifests, stays as it is)
+        protocol_path = (results_dir / protocol_path).resolve()
     if not protocol_path or not Path(protocol_path).is_file():
         raise InputDataError(
             "the protocol recorded in the manifest is not there",

@@ -32,6 +32,7 @@ from toolkit.io import (
     atomic_write_bytes,
     parquet_bytes,
     read_table,
+    restrict_permissions,
     staged_output,
     write_csv,
     write_json,
@@ -89,6 +90,8 @@ class Study:
         self._register: pd.DataFrame | None = None
         self._forbidden: dict[str, pd.Series] | None = None
         self._guard = None
+        self._raw: pd.DataFrame | None = None  # the raw register, read once by the check and reused
+        self._checked = None
 
     # ------------------------------------------------------------------------------------------ basics
     @property
@@ -168,6 +171,37 @@ class Study:
                         self._forbidden[col] = raw[col]  # the guard drops missing values and dedups itself
         return self._forbidden
 
+    # ------------------------------------------------------------------------------------------ check
+    def check(self):
+        """Check the protocol against the data before any step writes (see :mod:`toolkit.check`).
+
+        Every step calls it first, so a misspelt outcome or an entirely missing risk factor stops the study before
+        ``results/anonymised/`` is written. Raises :class:`toolkit.check.CheckFailed` (one line per problem);
+        returns the :class:`~toolkit.check.CheckResult` (with its warnings) when the study can run.
+        """
+        from toolkit.check import check_study
+
+        if self._checked is None:
+            result = check_study(self.protocol, self._register_for_check)
+            result.raise_if_failed()
+            self._checked = result
+        return self._checked
+
+    def _register_for_check(self) -> pd.DataFrame:
+        if self.protocol.privacy is not None:
+            return self._read_raw_register()
+        return read_table(self.protocol.data.register, text_columns=["pid"])
+
+    def published_path(self, path: Path) -> str:
+        """How a published file names an input: relative to the protocol's folder, never absolute."""
+        import os
+
+        base = self.protocol.source.parent if self.protocol.source else Path.cwd()
+        try:
+            return Path(os.path.relpath(Path(path).resolve(), base.resolve())).as_posix()
+        except ValueError:  # another drive (Windows): the name alone
+            return Path(path).name
+
     # ------------------------------------------------------------------------------------------ anonymise
     def _read_raw_register(self) -> pd.DataFrame:
         """The raw register, with identifiers, dropped columns and unit codes read as text.
@@ -177,9 +211,12 @@ class Study:
         """
         privacy = self.protocol.privacy
         assert privacy is not None
-        return read_table(
-            self.protocol.data.register, text_columns=[privacy.id_column, *privacy.drop, *self.protocol.units]
-        )
+        if self._raw is None:
+            self._raw = read_table(
+                self.protocol.data.register,
+                text_columns=[privacy.id_column, *privacy.drop, *self.protocol.units],
+            )
+        return self._raw
 
     def anonymise(self):
         """Pseudonymise, drop, generalise and k-anonymise the raw register → ``results/anonymised/``."""
@@ -188,6 +225,7 @@ class Study:
         from toolkit.disclosure import LeakGuard
 
         self.protocol.require("privacy", command="anonymise")
+        self.check()
         privacy = self.protocol.privacy
         assert privacy is not None
         raw = self._read_raw_register()
@@ -195,7 +233,7 @@ class Study:
         self._guard = None
         self._forbidden_values(raw)
         key = load_or_create_key(privacy.key_file, forbidden_dirs=[self.results_dir, REPO_ROOT])
-        result = anonymise_register(raw, privacy, key, source=str(self.protocol.data.register))
+        result = anonymise_register(raw, privacy, key, source=self.published_path(self.protocol.data.register))
         # the guard scans the released table while it is serialised and then knows the bytes it scanned
         self._guard = LeakGuard(forbidden_values=self._forbidden_values(raw), policy=self.disclosure_policy)
         table = pa.Table.from_pandas(result.data, preserve_index=False)
@@ -254,6 +292,7 @@ class Study:
     def _analysis_frame(self, command: str) -> pd.DataFrame:
         """The register for an analysis step, after checking the columns the protocol names and the outcome."""
         self.protocol.require("outcome", "risk_factors", command=command)
+        self.check()
         frame = self.register()
         self._require_columns(frame, [self.protocol.outcome], "outcome")
         self._require_columns(frame, self.protocol.risk_factors, "risk_factors")
@@ -362,9 +401,12 @@ class Study:
         columns = [privacy.id_column, "pid", "pd_score"] + [
             c for c in contacts.columns if c not in (privacy.id_column, "pid", "pd_score")
         ]
-        path = privacy.restricted_dir / "contact_list.csv"
-        with staged_output(privacy.restricted_dir) as out:
-            write_csv(out / "contact_list.csv", contacts[columns])
+        # written straight into the private folder (0700 before the file appears), then every file there 0600
+        restricted = privacy.restricted_dir
+        restricted.mkdir(parents=True, exist_ok=True)
+        restrict_permissions(restricted)
+        path = write_csv(restricted / "contact_list.csv", contacts[columns])
+        restrict_permissions(restricted)
         return path
 
     # ------------------------------------------------------------------------------------------ transcripts
@@ -372,6 +414,7 @@ class Study:
         """De-identify the protocol's transcripts → ``results/transcripts/``."""
         from toolkit.deidentify import deidentify_folder
 
+        self.check()
         source = in_dir or self.protocol.data.transcripts
         if source is None:
             raise ProtocolError(
@@ -411,6 +454,7 @@ class Study:
         from toolkit.coding.run import autocode_folder
 
         self.protocol.require("coding", command="autocode")
+        self.check()
         coding = self.protocol.coding
         assert coding is not None
         groups = read_table(self.protocol.data.groups) if self.protocol.data.groups is not None else None
@@ -441,6 +485,7 @@ class Study:
         from toolkit.effect.analysis import analyse_effects
 
         self.protocol.require("phase3", command="phase3")
+        self.check()
         cfg = self.protocol.phase3
         assert cfg is not None
         panel = read_table(cfg.panel, text_columns=[cfg.unit]) if cfg.panel is not None else None
@@ -496,6 +541,7 @@ class Study:
         """Run every configured step, then write ``results/index.html`` and ``results/manifest.json``."""
         from toolkit.manifest import write_index, write_manifest
 
+        self.check()
         run = RunResult()
         for name, step in self.steps():
             if on_step:
