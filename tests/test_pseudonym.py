@@ -159,7 +159,7 @@ def test_reader_round_trips_norwegian_excel_and_utf8_bom(tmp_path: Path, data: d
 
 def test_batch_hmac_equals_the_standard_library() -> None:
     """The copied-state HMAC gives exactly ``hmac.digest`` for every message."""
-    from toolkit.anonymise.hmac_worker import hmac_sha256_list
+    from toolkit.anonymise._hashing.hmac_worker import hmac_sha256_list
 
     messages = [f"{i:011d}".encode() for i in range(5001)] + [b"", "æøå".encode()]
     digests = hmac_sha256_list(KEY_A.secret, messages, 10)
@@ -180,18 +180,18 @@ def _reference_pid(key: Key, value: str) -> str:
 def test_helper_process_gives_the_same_pseudonyms_as_the_reference(
     monkeypatch: pytest.MonkeyPatch, secret: bytes
 ) -> None:
-    from toolkit.anonymise.pseudonym import PendingPseudonyms
+    from toolkit.anonymise import _hashing
 
-    monkeypatch.setattr(PendingPseudonyms, "BACKGROUND_MIN", 1)
+    monkeypatch.setattr(_hashing, "HELPER_MIN", 1)
+    calls: list[int] = []
+    original = _hashing.hmac_in_helper
+    monkeypatch.setattr(_hashing, "hmac_in_helper", lambda s, m, k: calls.append(len(m)) or original(s, m, k))
     key = Key(secret)
     values = pd.Series(
-        ["01019912345", None, "31129954321", "01019912345", "æøå-ikke-et-nummer"], dtype="string"
+        ["01019912345", None, "31129954321", "01019912345", "æøå-ikke-et-nummer", "0"], dtype="string"
     )
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    pending = PendingPseudonyms(codes, uniques, key, index=values.index)
-    assert pending._thread is not None  # really computed by the helper
-    out = pending.result()
-    assert pending._digests is not None
+    out = _hashing.pseudonymise(values, key)
+    assert calls and calls[0] > 0  # really computed (in part) by the helper
     expected = [
         None if v is None else _reference_pid(key, v)
         for v in values.astype(object).where(values.notna(), None)
@@ -204,52 +204,27 @@ def test_a_failing_helper_falls_back_to_hashing_in_process(
 ) -> None:
     import sys
 
-    from toolkit.anonymise.pseudonym import PendingPseudonyms
+    from toolkit.anonymise import _hashing
 
-    monkeypatch.setattr(PendingPseudonyms, "BACKGROUND_MIN", 1)
+    monkeypatch.setattr(_hashing, "HELPER_MIN", 1)
     monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
-    values = pd.Series(["01019912345", "31129954321"], dtype="string")
-    codes, uniques = pd.factorize(values)
-    pending = PendingPseudonyms(codes, uniques, KEY_A, index=values.index)
-    out = pending.result()
-    assert pending._digests is None  # the helper could not start …
+    values = pd.Series(["01019912345", "31129954321", "01019912346"], dtype="string")
+    with pytest.raises((OSError, RuntimeError)):
+        _hashing.hmac_in_helper(KEY_A.secret, pa_binary(values), 10)  # the helper cannot start …
+    out = _hashing.pseudonymise(values, KEY_A)
     assert out.tolist() == [_reference_pid(KEY_A, v) for v in values]  # … and the answer is still right
 
 
-def test_a_refused_register_stops_the_hashing_helper(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A register refused after hashing started (here: ids invalid under ``invalid_ids: stop``) kills the helper."""
-    from toolkit.anonymise import pseudonym
-    from toolkit.anonymise.tabular import anonymise_register
-    from toolkit.errors import InputDataError
-    from toolkit.protocol import PrivacySection
+def pa_binary(values: pd.Series) -> object:
+    import pyarrow as pa
 
-    monkeypatch.setattr(pseudonym.PendingPseudonyms, "BACKGROUND_MIN", 1)
-    helpers: list[pseudonym.PendingPseudonyms] = []
-    original_init = pseudonym.PendingPseudonyms.__init__
-
-    def recording_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        original_init(self, *args, **kwargs)
-        helpers.append(self)
-
-    monkeypatch.setattr(pseudonym.PendingPseudonyms, "__init__", recording_init)
-    frame = pd.DataFrame({"fnr": [f"{i:011d}" for i in range(200_000)], "kjonn": ["K", "M"] * 100_000})
-    privacy = PrivacySection(
-        id_column="fnr",
-        quasi_identifiers={"kjonn": "keep"},
-        key_file=tmp_path / "k.key",
-        restricted_dir=tmp_path / "r",
-    )
-    with pytest.raises(InputDataError, match="invalid"):
-        anonymise_register(frame, privacy, KEY_A, source="r.csv")
-    (pending,) = helpers
-    assert pending._thread is None and pending._process is not None
-    assert pending._process.returncode == -9  # killed, not left hashing 200,000 ids for nobody
+    return pa.array(values, type=pa.large_string()).cast(pa.large_binary())
 
 
 @given(st.binary(min_size=0, max_size=40).map(lambda b: b[: len(b) // 10 * 10]))
 @settings(max_examples=60, deadline=None)
 def test_vectorised_base32_equals_the_standard_library(digests: bytes) -> None:
-    from toolkit.anonymise.pseudonym import _base32_chars
+    from toolkit.anonymise._hashing.labels import base32_chars
 
-    encoded = _base32_chars(digests, len(digests) // 10)
+    encoded = base32_chars(digests, len(digests) // 10)
     assert encoded.tobytes() == base64.b32encode(digests).lower()

@@ -345,7 +345,7 @@ def test_class_sizes_equal_a_groupby_in_every_key_space(rows: int, ranges: list[
 
 def test_pseudonyms_are_the_same_whether_hashed_per_row_or_per_distinct_id(register: pd.DataFrame) -> None:
     """One row per person is hashed row by row, a register with repeated ids per distinct id: same pid per id."""
-    from toolkit.anonymise.tabular import _mostly_distinct
+    from toolkit.anonymise._hashing import _mostly_distinct
 
     people = register.copy()
     people.loc[7, "fnr"] = None

@@ -13,8 +13,8 @@ The pseudonym body is 80 bits of the HMAC written in lowercase base32 (16 charac
 rather than hex keeps long runs of digits out of pseudonyms, so the output leak guard, which looks for
 11-digit identity numbers, never mistakes a pseudonym for one.
 
-HMAC-SHA256 is computed once per *distinct* identifier from pre-keyed hash states (RFC 2104; checked against
-the standard library's ``hmac``), under 1 µs per value: a million rows in about a second.
+HMAC-SHA256 is computed from pre-keyed hash states (RFC 2104; checked against the standard library's ``hmac``),
+under 1 µs per value, on both cores: see :mod:`toolkit.anonymise._hashing`, the only place that knows how.
 """
 
 from __future__ import annotations
@@ -23,22 +23,18 @@ import hashlib
 import os
 import secrets
 import stat
-import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from toolkit.anonymise import hmac_worker
-from toolkit.anonymise.hmac_worker import hmac_sha256_list
+from toolkit.anonymise import _hashing
 from toolkit.errors import InputDataError, ProtocolError
 
 KEY_BYTES = 32  # 256 bits
-PID_BYTES = 10  # 80 bits of the HMAC in the pseudonym
 _HEADER = "pdtk-key-v1"
-_BASE32 = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)
 
 
 @dataclass(frozen=True)
@@ -170,222 +166,13 @@ def pseudonymise(values: pd.Series, key: Key) -> pd.Series:
     Deterministic for one key (so registers can be linked), unrelated across keys, and invariant to the
     spaces/dots/dashes of :func:`normalise_ids`. Each distinct identifier is hashed once.
     """
-    normalised = normalise_ids(values)
-    codes, uniques = pd.factorize(normalised, use_na_sentinel=True)
-    return pseudonyms_for_codes(codes, uniques, key, index=values.index)
-
-
-def pseudonyms_for_codes(codes: np.ndarray, uniques: object, key: Key, *, index: pd.Index) -> pd.Series:
-    """Pseudonyms for factorised identifiers: hash each distinct one once, then spread them over the rows.
-
-    Why Arrow: the messages come out of the Arrow string buffer as bytes in C (no ``str.encode`` per value), and
-    the labels are assembled as one fixed-width byte buffer and gathered with Arrow's ``take``, so a million rows
-    never pass through a million Python ``str`` objects on the way out.
-    """
-    return PendingPseudonyms(codes, uniques, key, index=index, background=False).result()
-
-
-class PendingPseudonyms:
-    """Pseudonyms being computed, possibly in a helper process while the caller goes on (``.result()`` waits).
-
-    Why a helper process: HMAC-SHA256 of a million identifiers is about a second of pure-Python loop that holds
-    the GIL, so a thread cannot overlap it with the rest of anonymisation, and forking this process is unsafe
-    (pyarrow's threads may hold locks). A fresh interpreter (``python -I -S``, standard library only, started
-    by ``subprocess``, i.e. fork *and exec*) receives the key and the identifiers through an anonymous
-    in-memory file (``memfd``; a pipe where there is none) and returns the digests the same way; the caller's
-    process meanwhile validates, generalises and k-anonymises on the other core. The key reaches only that
-    child and never touches a disk. If the helper cannot be started or answers wrongly, the digests are computed
-    here instead (same function, a test compares the two); :meth:`cancel` stops it when the caller gives up.
-    """
-
-    #: below this many distinct identifiers the helper's start-up (~30 ms) is not worth it
-    BACKGROUND_MIN = 100_000
-    #: the share of the identifiers the helper hashes; this process hashes the rest when ``result()`` is called
-    #: instead of only waiting. ``Study.anonymise`` of a million rows, reading included, on 2 cores (three runs
-    #: each, shared machine, so differences near the noise): 0.7 → 3.3–3.9 s, 0.8 → 3.2–3.3 s, 0.9 → 3.4–3.7 s,
-    #: 1.0 → 3.4–4.9 s.
-    HELPER_SHARE = 0.8
-
-    def __init__(
-        self, codes: np.ndarray, uniques: object, key: Key, *, index: pd.Index, background: bool = True
-    ) -> None:
-        import pyarrow as pa
-
-        self._codes = np.asarray(codes)
-        self._key = key
-        self._index = index
-        arrow = pa.array(uniques, type=pa.large_string()) if len(uniques) else pa.array([], pa.large_string())
-        if isinstance(arrow, pa.ChunkedArray):
-            arrow = arrow.combine_chunks()
-        self._messages = arrow.cast(pa.large_binary())
-        self._digests: bytes | None = None
-        self._thread = None
-        self._process: subprocess.Popen | None = None
-        self._cancelled = False
-        self._helper_count = 0
-        if background and len(self._messages) >= self.BACKGROUND_MIN:
-            import threading
-
-            self._helper_count = int(len(self._messages) * self.HELPER_SHARE)
-            self._thread = threading.Thread(target=self._hash_in_helper, name="pdtk-hmac", daemon=True)
-            self._thread.start()
-
-    def _hash_in_helper(self) -> None:
-        try:
-            head = self._messages.slice(0, self._helper_count)
-            self._digests = _hmac_sha256_in_helper(self._key.secret, head, PID_BYTES, started=self._started)
-        except Exception:  # any failure of the helper: compute in this process in result()
-            self._digests = None
-
-    def _started(self, process: subprocess.Popen) -> None:
-        self._process = process
-        if self._cancelled:  # cancel() came before the helper existed
-            process.kill()
-
-    def cancel(self) -> None:
-        """Stop the helper process, if one runs (the caller gave up, e.g. the register was refused)."""
-        self._cancelled = True
-        process = self._process
-        if process is not None and process.poll() is None:
-            process.kill()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-
-    def result(self) -> pd.Series:
-        """The ``pid`` column (``<NA>`` where the identifier was missing)."""
-        count = len(self._messages)
-        if self._thread is None:
-            digests = hmac_sha256_list(self._key.secret, self._messages.to_pylist(), PID_BYTES)
-        else:
-            tail = hmac_sha256_list(
-                self._key.secret, self._messages.slice(self._helper_count).to_pylist(), PID_BYTES
-            )
-            self._thread.join()
-            self._thread = None
-            head = self._digests
-            if head is None or len(head) != self._helper_count * PID_BYTES:
-                head = hmac_sha256_list(
-                    self._key.secret, self._messages.slice(0, self._helper_count).to_pylist(), PID_BYTES
-                )
-            digests = head + tail
-        return _labels(digests, count, self._codes, self._key.key_id, self._index)
-
-
-def _labels(digests: bytes, count: int, codes: np.ndarray, key_id: str, index: pd.Index) -> pd.Series:
-    import pyarrow as pa
-
-    prefix = np.frombuffer(f"{key_id}_".encode("ascii"), dtype=np.uint8)
-    bodies = _base32_chars(digests, count)
-    width = len(prefix) + bodies.shape[1]
-    label_bytes = np.empty((count, width), dtype=np.uint8)
-    label_bytes[:, : len(prefix)] = prefix
-    label_bytes[:, len(prefix) :] = bodies
-    offsets = np.arange(count + 1, dtype=np.int64) * width
-    labels = pa.LargeStringArray.from_buffers(
-        count, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(label_bytes))
-    )
-    taken = labels.take(pa.array(codes, type=pa.int64(), mask=codes < 0)).cast(pa.string())
-    string_dtype = pd.StringDtype()
-    if string_dtype.storage == "pyarrow":  # pandas' default "string": wrap the Arrow array without copying
-        result = pd.arrays.ArrowStringArray(taken)
-    else:
-        result = pd.array(taken.to_numpy(zero_copy_only=False), dtype=string_dtype)
-    return pd.Series(result, index=index, name="pid", dtype="string")
-
-
-def _hmac_sha256_in_helper(
-    secret: bytes, messages: object, keep: int, *, started: Callable[[subprocess.Popen], None] | None = None
-) -> bytes:
-    """:func:`~toolkit.anonymise.hmac_worker.hmac_sha256_many` of an Arrow ``large_binary`` array, in a fresh interpreter.
-
-    The helper runs :mod:`toolkit.anonymise.hmac_worker` as a script (standard library only, so it starts in a
-    few milliseconds). On Linux input and output travel through two anonymous in-memory files (``memfd``), each
-    written and read in one system call: a pipe would need hundreds of small writes, each waiting for the GIL
-    while the calling thread anonymises, which made the helper three times slower. Elsewhere a pipe is used.
-    """
-    import sys
-
-    count = len(messages)
-    offsets = np.frombuffer(messages.buffers()[1], dtype=np.int64)[
-        messages.offset : messages.offset + count + 1
-    ]
-    data = messages.buffers()[2]
-    payload = memoryview(data)[int(offsets[0]) : int(offsets[-1])] if data is not None else b""
-    secret = hmac_worker.padded_key(secret)
-    header = hmac_worker.HEADER.pack(len(secret), count, keep) + secret
-    command = [sys.executable, "-I", "-S", hmac_worker.__file__]
-    if hasattr(os, "memfd_create"):
-        source = os.memfd_create("pdtk-hmac-in", os.MFD_CLOEXEC)
-        target = os.memfd_create("pdtk-hmac-out", os.MFD_CLOEXEC)
-        try:
-            with os.fdopen(os.dup(source), "wb") as handle:
-                handle.write(header)
-                handle.write(offsets.astype("<i8").tobytes())
-                handle.write(payload)
-            os.lseek(source, 0, os.SEEK_SET)
-            with subprocess.Popen(
-                [*command, str(source), str(target)],
-                pass_fds=(source, target),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            ) as proc:
-                if started is not None:
-                    started(proc)
-                try:
-                    proc.wait(timeout=600)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    raise
-            os.lseek(target, 0, os.SEEK_SET)
-            with os.fdopen(os.dup(target), "rb") as handle:
-                digests = handle.read()
-        finally:
-            os.close(source)
-            os.close(target)
-    else:  # pragma: no cover - macOS and Windows
-        stdin = b"".join([header, offsets.astype("<i8").tobytes(), bytes(payload)])
-        proc = subprocess.run(command, input=stdin, capture_output=True, check=False, timeout=600)
-        digests = proc.stdout
-    if proc.returncode != 0 or len(digests) != count * keep:
-        raise RuntimeError("the hashing helper failed")
-    return digests
-
-
-def _base32_chars(digests: bytes, count: int) -> np.ndarray:
-    """Each ``PID_BYTES``-byte digest as lowercase RFC 4648 base32 (``a–z2–7``), one row of ASCII codes each.
-
-    Vectorised by hand because the standard library's encoder is pure Python before 3.13 (over a second per
-    million pseudonyms): every 5 bytes ``b0..b4`` give eight 5-bit letters, computed column-wise in uint8.
-    """
-    assert PID_BYTES % 5 == 0
-    width = PID_BYTES * 8 // 5
-    if count == 0:
-        return np.zeros((0, width), dtype=np.uint8)
-    groups = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 5)
-    b0, b1, b2, b3, b4 = (np.ascontiguousarray(groups[:, i]) for i in range(5))
-    letters = np.stack(
-        [
-            b0 >> 3,
-            ((b0 & 7) << 2) | (b1 >> 6),
-            (b1 >> 1) & 31,
-            ((b1 & 1) << 4) | (b2 >> 4),
-            ((b2 & 15) << 1) | (b3 >> 7),
-            (b3 >> 2) & 31,
-            ((b3 & 3) << 3) | (b4 >> 5),
-            b4 & 31,
-        ],
-        axis=1,
-    )
-    return _BASE32[letters].reshape(count, width)  # fancy indexing: ~10× faster than np.take here
+    return _hashing.pseudonymise(normalise_ids(values), key)
 
 
 __all__ = [
     "Key",
-    "PendingPseudonyms",
     "fingerprint",
     "load_or_create_key",
     "normalise_ids",
     "pseudonymise",
-    "pseudonyms_for_codes",
 ]

@@ -38,8 +38,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from toolkit.anonymise._hashing import pseudonymise
 from toolkit.anonymise.identifiers import ANY, KIND_NAMES, IdentifierPolicy, classify_ids
-from toolkit.anonymise.pseudonym import Key, PendingPseudonyms, normalise_ids
+from toolkit.anonymise.pseudonym import Key, normalise_ids
 from toolkit.errors import InputDataError, ProtocolError
 from toolkit.io import arrow_strings
 from toolkit.protocol import PrivacySection
@@ -323,16 +324,6 @@ def _factorize_text(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
     uniques = pd.Index(pd.arrays.ArrowStringArray(encoded.dictionary), dtype=pd.StringDtype("pyarrow"))
     return codes, uniques
-
-
-def _mostly_distinct(values: pd.Series, sample: int = 10_000) -> bool:
-    """True when at least 95 % of the first ``sample`` present values are distinct (one row per person)."""
-    import pyarrow.compute as pc
-
-    head = values.dropna().iloc[:sample]
-    if len(head) < 1_000:
-        return False
-    return pc.count_distinct(arrow_strings(head)).as_py() >= 0.95 * len(head)
 
 
 def _all_plain_digits(values: pd.Series) -> bool:
@@ -817,51 +808,7 @@ def anonymise_register(
     # 1. ids
     _check_id_column(frame[id_col], source=source)
     normalised = normalise_ids(frame[id_col])
-    # Hashing starts as early as possible (in a helper process on large registers, collected at step 4); if any
-    # later step refuses the data, the helper is stopped. A register of one row per person (nearly all ids
-    # distinct, judged on a sample) is hashed row by row while its ids are counted here; otherwise each
-    # distinct id is hashed once, after factorising.
-    if _mostly_distinct(normalised):
-        present = normalised.notna().to_numpy()
-        row_codes = np.where(present, np.arange(len(normalised)), -1)
-        pending_pid = PendingPseudonyms(row_codes, normalised.fillna(""), key, index=frame.index)
-        id_codes, id_uniques = _factorize_text(normalised)  # for the counts
-    else:
-        id_codes, id_uniques = _factorize_text(normalised)  # shared by the counts and the pseudonyms
-        pending_pid = PendingPseudonyms(id_codes, id_uniques, key, index=frame.index)
-    try:
-        return _release(
-            frame,
-            privacy,
-            key,
-            source=source,
-            code_tables=code_tables,
-            policy=policy,
-            normalised=normalised,
-            id_codes=id_codes,
-            id_uniques=id_uniques,
-            pending_pid=pending_pid,
-        )
-    except BaseException:
-        pending_pid.cancel()
-        raise
-
-
-def _release(
-    frame: pd.DataFrame,
-    privacy: PrivacySection,
-    key: Key,
-    *,
-    source: str,
-    code_tables: Mapping[str, Mapping[str, str]] | None,
-    policy: IdentifierPolicy,
-    normalised: pd.Series,
-    id_codes: np.ndarray,
-    id_uniques: pd.Index,
-    pending_pid: PendingPseudonyms,
-) -> AnonymisedRegister:
-    """Steps 1 (counts) to 5 of :func:`anonymise_register`, once the pseudonyms are being computed."""
-    id_col = privacy.id_column
+    id_codes, id_uniques = _factorize_text(normalised)
     ids = _count_ids(normalised, id_codes, id_uniques, policy=policy)
     problems = ids.invalid + ids.missing + ids.duplicated
     if problems and privacy.invalid_ids == "stop":
@@ -871,8 +818,24 @@ def _release(
             file=source,
             fix="correct them at the source, or set privacy.invalid_ids: report to count them and go on",
         )
+    return _release(
+        frame, privacy, key, source=source, code_tables=code_tables, ids=ids, normalised=normalised
+    )
 
-    # 2. drop (the pseudonyms are being computed since step 1)
+
+def _release(
+    frame: pd.DataFrame,
+    privacy: PrivacySection,
+    key: Key,
+    *,
+    source: str,
+    code_tables: Mapping[str, Mapping[str, str]] | None,
+    ids: IdValidation,
+    normalised: pd.Series,
+) -> AnonymisedRegister:
+    """Steps 2 (drop) to 5 of :func:`anonymise_register`, once the ids are counted."""
+    id_col = privacy.id_column
+    # 2. drop
     drop_rule = [c for c, r in privacy.quasi_identifiers.items() if isinstance(r, str) and r == "drop"]
     removed_columns = {id_col, *privacy.drop, *drop_rule}
     released = frame[
@@ -926,7 +889,7 @@ def _release(
             "drop one",
         )
     suppressed_frame = pd.DataFrame(suppressed, columns=qis, index=released.index)
-    released.insert(0, "pid", pending_pid.result())
+    released.insert(0, "pid", pseudonymise(normalised, key))
     released = released.loc[~removed].reset_index(drop=True)
     suppressed_frame = suppressed_frame.loc[~removed].reset_index(drop=True)
     kept_codes = codes_after[~removed]

@@ -1,6 +1,6 @@
 """HMAC-SHA256 of many short messages — the loop shared by this process and the hashing helper process.
 
-Standard library only, on purpose: :class:`toolkit.anonymise.pseudonym.PendingPseudonyms` runs this file as a
+Standard library only, on purpose: :mod:`toolkit.anonymise._hashing.transport` runs this file as a
 script in a fresh interpreter (``python -I -S hmac_worker.py IN_FD OUT_FD``), which must start in milliseconds
 and must not import the toolkit (pandas, pyarrow). The same function computes the digests in-process, so the
 two paths cannot drift apart.
