@@ -71,3 +71,33 @@ def test_plot_and_errors(data):
         interrupted_time_series(data.series, time="maaned_x", interruption="2023-01")
     with pytest.raises(ValueError, match="errors"):
         interrupted_time_series(data.series, interruption="2023-01", errors="ols")
+
+
+def test_hac_errors_equal_a_hand_built_newey_west_on_the_same_design(data):
+    """The HAC option is statsmodels; check that the ITS layer builds the textbook design and Newey–West
+    covariance (Bartlett kernel, ``maxlags`` lags, n/(n−k) small-sample factor) by recomputing both in numpy."""
+    its = interrupted_time_series(
+        data.series, interruption=data.interruption, unit_column="kommune", unit="3401", errors="hac"
+    )
+    one = data.series[data.series["kommune"].astype(str) == "3401"].sort_values("maaned")
+    y = one["antall"].to_numpy(dtype=float)
+    n = len(y)
+    t = np.arange(n, dtype=float)
+    t0 = float(its.n_pre)
+    post = (t >= t0).astype(float)
+    months = pd.PeriodIndex(pd.to_datetime(one["maaned"].astype(str)), freq="M").month.to_numpy()
+    seasons = np.column_stack([(months == m).astype(float) for m in range(2, 13)])
+    X = np.column_stack([np.ones(n), t, post, (t - t0) * post, seasons])
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    scores = X * (y - X @ beta)[:, None]
+    meat = scores.T @ scores
+    for lag in range(1, its.maxlags + 1):
+        weight = 1 - lag / (its.maxlags + 1)
+        cross = scores[lag:].T @ scores[:-lag]
+        meat += weight * (cross + cross.T)
+    bread = np.linalg.inv(X.T @ X)
+    cov = bread @ meat @ bread * n / (n - X.shape[1])
+    level = its.term("level_change")
+    assert level.estimate == pytest.approx(beta[2], rel=1e-8)
+    assert level.std_error == pytest.approx(np.sqrt(cov[2, 2]), rel=1e-6)
+    assert its.term("slope_change").std_error == pytest.approx(np.sqrt(cov[3, 3]), rel=1e-6)
