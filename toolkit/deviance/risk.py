@@ -32,6 +32,10 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
+from toolkit.deviance.logit import LogitState, NewtonLogit, cross_fit_logit, logit_state
+from toolkit.deviance.logit import (
+    fit_logistic_newton as fit_logistic_newton,  # re-export: deviance.propensity
+)
 from toolkit.errors import InputDataError, ProtocolError
 
 MODELS = ("logit", "boosting")
@@ -223,143 +227,8 @@ class RiskDesign:
 # estimators
 
 
-def fit_logistic_newton(
-    X: np.ndarray,
-    y: np.ndarray,
-    *,
-    ridge: float = 1e-6,
-    init: np.ndarray | None = None,
-    sample_weight: np.ndarray | None = None,
-    fixed_hessian: np.ndarray | None = None,
-    max_iter: int = 50,
-    tol: float = 1e-6,
-) -> np.ndarray:
-    """Intercept and slopes of a logistic regression by Newton–Raphson (IRLS), with a tiny ridge on the slopes.
-
-    Hand-written because phase 2 fits the same small model dozens of times on up to a million rows: Newton
-    needs a handful of passes over the data (two or three from a warm start), where L-BFGS needs dozens. The
-    ridge (``ridge * n`` on standardised columns, 1e-6 by default) changes nothing in practice but keeps the
-    fit finite under perfect separation. The problem is convex, so the result does not depend on ``init``.
-    ``sample_weight`` weights the rows: phase 2 passes each distinct covariate pattern once with its row count
-    as weight and its success rate as ``y``, which is the same likelihood as the rows themselves (see
-    :class:`LogitState`); weights of 0/1 fit on a subset of rows without copying the matrix.
-    ``fixed_hessian`` (e.g. the all-rows Hessian scaled to the fold size) replaces the per-iteration Hessian:
-    each step then costs two passes over the data instead of four, and from a warm start the iteration still
-    converges to the exact fold optimum (the gradient, not the Hessian, decides where it stops).
-    """
-    n, p = X.shape
-    sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    n_eff = n if sw is None else float(sw.sum())
-    beta = np.zeros(p + 1) if init is None else np.asarray(init, dtype=np.float64).copy()
-    if init is None:
-        mean = float(np.clip(np.average(y, weights=sw), 1e-6, 1 - 1e-6))
-        beta[0] = np.log(mean / (1 - mean))
-    penalty = np.full(p + 1, ridge * n_eff)
-    penalty[0] = 0.0
-
-    def objective(eta: np.ndarray, coef: np.ndarray) -> float:
-        """Penalised negative log-likelihood (what each step must decrease)."""
-        rows = np.logaddexp(0.0, eta) - y * eta
-        total = rows.sum() if sw is None else rows @ sw
-        return float(total + 0.5 * np.sum(penalty * coef**2))
-
-    eta = beta[0] + X @ beta[1:]
-    loss = (
-        objective(eta, beta) if fixed_hessian is None else 0.0
-    )  # full steps with a fixed Hessian: no line search
-    for _ in range(max_iter):
-        mu = 1.0 / (1.0 + np.exp(-np.clip(eta, -30, 30)))
-        w = mu * (1.0 - mu)
-        resid = y - mu
-        if sw is not None:
-            w = w * sw
-            resid = resid * sw
-        grad = np.empty(p + 1)
-        grad[0] = resid.sum()
-        grad[1:] = X.T @ resid
-        grad -= penalty * beta
-        if fixed_hessian is not None:
-            hess = fixed_hessian
-        else:
-            hess = logistic_hessian(X, w)
-            hess[np.diag_indices_from(hess)] += penalty
-        try:
-            step = np.linalg.solve(hess, grad)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(hess, grad, rcond=None)[0]
-        # Step halving: plain Newton can overshoot and diverge (e.g. 185 treated among 16,000 controls). With a
-        # fixed Hessian the iteration starts next to the optimum (a fold of an all-rows fit) and takes full steps.
-        size = 1.0
-        if fixed_hessian is not None:
-            beta = beta + step
-            eta = beta[0] + X @ beta[1:]
-            if np.max(np.abs(step)) < tol:
-                break
-            continue
-        while True:
-            candidate = beta + size * step
-            eta_c = candidate[0] + X @ candidate[1:]
-            loss_c = objective(eta_c, candidate)
-            if loss_c <= loss + 1e-10 * abs(loss) or size < 1e-6:
-                break
-            size /= 2
-        beta, eta, loss = candidate, eta_c, loss_c
-        if np.max(np.abs(size * step)) < tol:
-            break
-    return beta
-
-
-def logistic_hessian(X: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``A' diag(w) A`` for ``A = [1, X]``: the observed information of a logistic regression."""
-    p = X.shape[1]
-    Xw = X * w[:, None]
-    hess = np.empty((p + 1, p + 1))
-    hess[0, 0] = w.sum()
-    hess[0, 1:] = hess[1:, 0] = Xw.sum(axis=0)
-    hess[1:, 1:] = X.T @ Xw
-    return hess
-
-
-class NewtonLogisticRegression:
-    """A minimal scikit-learn-style logistic regression fitted by :func:`fit_logistic_newton` on standardised columns."""
-
-    def __init__(self, ridge: float = 1e-6):
-        self.ridge = ridge
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {"ridge": self.ridge}
-
-    def set_params(self, **params: Any) -> NewtonLogisticRegression:
-        for key, value in params.items():
-            setattr(self, key, value)
-        return self
-
-    def fit(self, X: np.ndarray, y: np.ndarray, init: np.ndarray | None = None) -> NewtonLogisticRegression:
-        X = np.asarray(X, dtype=np.float64)
-        self.mean_ = X.mean(axis=0)
-        scale = X.std(axis=0)
-        self.scale_ = np.where(scale > 0, scale, 1.0)
-        self.coef_std_ = fit_logistic_newton(
-            (X - self.mean_) / self.scale_, np.asarray(y, dtype=np.float64), ridge=self.ridge, init=init
-        )
-        self.classes_ = np.array([0, 1])
-        return self
-
-    def decision_function(self, X: np.ndarray) -> np.ndarray:
-        return (
-            self.coef_std_[0]
-            + ((np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_) @ self.coef_std_[1:]
-        )
-
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        p = 1.0 / (1.0 + np.exp(-np.clip(self.decision_function(X), -30, 30)))
-        return np.column_stack([1 - p, p])
-
-
 def make_estimator(model: str | Any, seed: int = 0) -> Any:
     """A fresh scikit-learn classifier for ``model`` ('logit', 'boosting' or an estimator to clone)."""
-    if isinstance(model, NewtonLogisticRegression):
-        return NewtonLogisticRegression(model.ridge)
     if not isinstance(model, str):
         if not (hasattr(model, "fit") and hasattr(model, "predict_proba")):
             raise TypeError("model must be 'logit', 'boosting' or a classifier with fit and predict_proba")
@@ -368,7 +237,7 @@ def make_estimator(model: str | Any, seed: int = 0) -> Any:
             estimator.set_params(random_state=seed)
         return estimator
     if model == "logit":
-        return NewtonLogisticRegression()
+        return NewtonLogit()
     if model == "boosting":
         return HistGradientBoostingClassifier(
             learning_rate=0.1,
@@ -399,7 +268,7 @@ def _fit_predict(
         X_test[:, list(zero_at_prediction)] = 0.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)
-        if isinstance(estimator, NewtonLogisticRegression):
+        if isinstance(estimator, NewtonLogit):
             estimator.fit(X_train, y_train, init=init)
         else:
             estimator.fit(X_train, y_train)
@@ -432,168 +301,18 @@ def cross_fitted_probabilities(
             fix="lower 'deviance.folds' or widen the population",
         )
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    if isinstance(make_estimator(model, seed), NewtonLogisticRegression):
+    if isinstance(make_estimator(model, seed), NewtonLogit):
         if state is None:
-            return _cross_fit_logit(
+            return cross_fit_logit(
                 X, y, [test for _, test in splitter.split(np.zeros(len(y)), y)], zero_at_prediction
             )
         if (folds, seed) not in state.folds:  # test rows only: a fold's training rows are all the others
             state.folds[(folds, seed)] = [test for _, test in splitter.split(np.zeros(len(y)), y)]
-        return _cross_fit_logit(X, y, state.folds[(folds, seed)], zero_at_prediction, state)
+        return cross_fit_logit(X, y, state.folds[(folds, seed)], zero_at_prediction, state)
     splits = splitter.split(np.zeros(len(y)), y)
     p = np.empty(len(y), dtype=np.float64)
     for train, test in splits:
         p[test] = _fit_predict(model, X[train], y[train], X[test], seed, zero_at_prediction)
-    return np.clip(p, _EPS, 1 - _EPS)
-
-
-def row_patterns(X: np.ndarray, start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Index of each row's covariate pattern (distinct row of ``X``) and the first row showing each pattern.
-
-    Patterns are numbered in order of first appearance, so the numbering depends only on the data. ``start``
-    (pattern indices of the first columns, from an earlier call) saves re-coding those columns. Each column is
-    hash-coded with :func:`pandas.factorize` and the codes combined in mixed radix, re-coding the running key
-    whenever it could overflow, so this costs a few passes over the rows rather than a row sort.
-    """
-    n = X.shape[0]
-    key = np.zeros(n, dtype=np.int64) if start is None else np.asarray(start, dtype=np.int64)
-    levels = 1 if start is None else int(key.max(initial=0)) + 1
-    for j in range(X.shape[1]):
-        codes, uniques = pd.factorize(X[:, j])
-        if levels * len(uniques) >= 2**62:
-            key, found = pd.factorize(key)
-            levels = len(found)
-        key = key * len(uniques) + codes
-        levels *= len(uniques)
-    index, found = pd.factorize(key)
-    first = np.empty(len(found), dtype=np.intp)
-    first[index[::-1]] = np.arange(n - 1, -1, -1)
-    return index.astype(np.intp), first
-
-
-@dataclass
-class LogitState:
-    """The shared start of every logistic cross-fit on one design: patterns, standardisation, all-rows fit.
-
-    ``patterns`` holds each distinct row of the standardised design once (column-major) and ``row_pattern``
-    each row's pattern. The log-likelihood of a logistic regression depends on the rows only through the
-    number of rows and of successes per pattern, so every Newton pass runs over the patterns with those
-    counts as weights: exactly the same fit as on the rows (up to the order of floating-point sums), and on a
-    register whose risk factors are mostly categorical there are far fewer patterns than rows (a million
-    synthetic rows with two continuous scores: about 380,000).
-    ``folds`` keeps the fold splits already drawn for these rows and outcomes (by number of folds and seed),
-    shared with the states derived from this one: the benchmark refits use the main run's seed.
-    """
-
-    patterns: np.ndarray
-    row_pattern: np.ndarray
-    mean: np.ndarray
-    scale: np.ndarray
-    start: np.ndarray
-    hessian: np.ndarray
-    folds: dict[tuple[int, int], list[np.ndarray]] = field(default_factory=dict)
-
-
-def _pattern_mean_scale(raw: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Column means and standard deviations of the rows, computed from their distinct rows and counts.
-
-    The same figures as ``X.mean(axis=0)`` and ``X.std(axis=0)`` from a fraction of the work; a constant
-    column gets scale 1 (it then stays constant at 0 after standardising).
-    """
-    n = counts.sum()
-    mean = counts @ raw / n
-    scale = np.sqrt(counts @ (raw - mean) ** 2 / n)
-    constant = raw.min(axis=0, initial=np.inf) == raw.max(axis=0, initial=-np.inf)
-    return mean, np.where(constant | ~(scale > 0), 1.0, scale)
-
-
-def logit_state(X: np.ndarray, y: np.ndarray, base: LogitState | None = None) -> LogitState:
-    """Distinct standardised rows, their means and scales, the all-rows fit and its Hessian: the start of every fold.
-
-    The stability seeds re-cross-fit the same design with different fold splits, so :func:`fit_risk` computes
-    this once per design and passes it to every run instead of once per seed. ``base`` is the state of a design
-    whose columns are the first columns of ``X`` (the benchmark refits add unit indicators): its patterns and
-    standardisation are reused and its fit is the starting point, with 0 for the added columns.
-    """
-    init = None
-    if base is not None and base.patterns.shape[1] <= X.shape[1]:
-        k = base.patterns.shape[1]
-        extra = X[:, k:]
-        row_pattern, first = row_patterns(extra, start=base.row_pattern)
-        counts = np.bincount(row_pattern, minlength=len(first)).astype(np.float64)
-        extra_raw = extra[first].astype(np.float64)
-        extra_mean, extra_scale = _pattern_mean_scale(extra_raw, counts)
-        mean = np.r_[base.mean, extra_mean]
-        scale = np.r_[base.scale, extra_scale]
-        # column-major: the Newton passes are matrix-vector products, about 3x faster on column-major data
-        patterns = np.empty((len(first), X.shape[1]), order="F")
-        patterns[:, :k] = base.patterns[base.row_pattern[first]]
-        patterns[:, k:] = (extra_raw - extra_mean) / extra_scale
-        init = np.r_[base.start, np.zeros(X.shape[1] - k)]
-    else:
-        row_pattern, first = row_patterns(X)
-        counts = np.bincount(row_pattern, minlength=len(first)).astype(np.float64)
-        raw = X[first].astype(np.float64)
-        mean, scale = _pattern_mean_scale(raw, counts)
-        patterns = np.asfortranarray((raw - mean) / scale)
-    successes = np.bincount(row_pattern, weights=y, minlength=len(first))
-    start = fit_logistic_newton(patterns, successes / counts, sample_weight=counts, init=init)
-    mu = 1.0 / (1.0 + np.exp(-np.clip(start[0] + patterns @ start[1:], -30, 30)))
-    return LogitState(
-        patterns,
-        row_pattern,
-        mean,
-        scale,
-        start,
-        logistic_hessian(patterns, counts * mu * (1 - mu)),
-        base.folds if base else {},
-    )
-
-
-def _cross_fit_logit(
-    X: np.ndarray,
-    y: np.ndarray,
-    test_folds: Sequence[np.ndarray],
-    zero_at_prediction: Sequence[int],
-    state: LogitState | None = None,
-) -> np.ndarray:
-    """Cross-fitted logistic regression, fast: one standardisation, folds as pattern counts, warm-started Newton.
-
-    Each fold is fitted on its training rows' counts per covariate pattern (see :class:`LogitState`), which is
-    the same likelihood as the training rows themselves. Every fold's Newton iterations start from the
-    all-rows fit and converge to the fold's own optimum (the problem is convex), so no row's outcome reaches
-    its own prediction; the warm start only saves passes (two or three per fold instead of six).
-    Standardising with all rows' means uses no outcomes.
-    """
-    state = state if state is not None else logit_state(X, y)
-    patterns, row_pattern = state.patterns, state.row_pattern
-    n_patterns = len(patterns)
-    yf = y.astype(np.float64)
-    zero = list(zero_at_prediction)
-    predict_at = patterns
-    if zero:
-        predict_at = patterns.copy(order="F")
-        predict_at[:, zero] = -state.mean[zero] / state.scale[zero]
-    p = np.empty(len(y), dtype=np.float64)
-    all_counts = np.bincount(row_pattern, minlength=n_patterns).astype(np.float64)
-    all_successes = np.bincount(row_pattern, weights=yf, minlength=n_patterns)
-    for test in test_folds:
-        # training counts = all rows' counts minus the (smaller) test fold's: whole numbers, so exact
-        test_pattern = row_pattern[test]
-        counts = all_counts - np.bincount(test_pattern, minlength=n_patterns)
-        successes = all_successes - np.bincount(test_pattern, weights=yf[test], minlength=n_patterns)
-        rate = np.divide(successes, counts, out=np.zeros(n_patterns), where=counts > 0)
-        share = (len(y) - len(test)) / len(y)
-        beta = fit_logistic_newton(
-            patterns,
-            rate,
-            init=state.start,
-            sample_weight=counts,
-            fixed_hessian=state.hessian * share,
-            tol=1e-5,
-        )
-        p_pattern = 1.0 / (1.0 + np.exp(-np.clip(beta[0] + predict_at @ beta[1:], -30, 30)))
-        p[test] = p_pattern[test_pattern]
     return np.clip(p, _EPS, 1 - _EPS)
 
 
