@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit.disclosure import suppress_small_cells, table_note
+from toolkit.report.labels import Labels
 
 DEFAULT_BREAKDOWNS = ("kjonn", "landbakgrunn")
 
@@ -95,77 +96,142 @@ class MappingResult:
         return f"{self.n} young people, success rate {self.overall_rate:.1%}, {len(self.risk_factors)} risk factors"
 
     # ------------------------------------------------------------------------------------------ plots
-    def plot_prevalence(self):
+    def plot_prevalence(self, labels: Labels | None = None):
         """Bar chart: share of young people with each risk factor."""
+        labels = labels or Labels()
         plt = _pyplot()
         summary = self.tables["risk_factor_summary"].dropna(subset=["prevalence"])
         fig, ax = plt.subplots(figsize=(7, 0.45 * len(summary) + 1.2))
-        ax.barh(summary["risk_factor"], summary["prevalence"].astype(float), color="#4a78a8")
-        ax.set_xlabel("share of young people with the risk factor")
+        names = [labels.column(c) for c in summary["risk_factor"]]
+        ax.barh(names, summary["prevalence"].astype(float) * 100, color="#4a78a8")
+        ax.set_xlabel(
+            _say(labels, "andel ungdommer med risikofaktoren (%)", "share of young people with it (%)")
+        )
         ax.invert_yaxis()
         return fig
 
-    def plot_risk_count(self):
+    def plot_risk_count(self, labels: Labels | None = None):
         """Line chart: success rate by the number of risk factors."""
+        labels = labels or Labels()
         plt = _pyplot()
         counts = self.tables["outcome_by_risk_count"].dropna(subset=["success_rate"])
         fig, ax = plt.subplots(figsize=(6, 3.2))
         ax.plot(
             counts["n_risk_factors"].astype(str),
-            counts["success_rate"].astype(float),
+            counts["success_rate"].astype(float) * 100,
             marker="o",
             color="#b5533c",
         )
-        ax.set_ylim(0, 1)
-        ax.set_xlabel("number of risk factors")
-        ax.set_ylabel(f"share with {self.outcome} = 1")
+        ax.set_ylim(0, 100)
+        ax.set_xlabel(_say(labels, "antall risikofaktorer", "number of risk factors"))
+        ax.set_ylabel(
+            _say(labels, "andel som lyktes (%)", "success rate (%)") + f"\n{labels.column(self.outcome)}"
+        )
         return fig
 
-    def plot_breakdown(self, variable: str):
+    def plot_breakdown(self, variable: str, labels: Labels | None = None):
         """Bar chart: raw success rate per level of ``variable`` (a unit, sex, background)."""
+        labels = labels or Labels()
         plt = _pyplot()
         table = self.tables[f"by_{variable}"].dropna(subset=["success_rate"])
         fig, ax = plt.subplots(figsize=(7, 0.35 * len(table) + 1.2))
-        ax.barh(table["level"].astype(str), table["success_rate"].astype(float), color="#6a9a5b")
-        ax.axvline(self.overall_rate, color="grey", linestyle="--", linewidth=1)
-        ax.set_xlim(0, 1)
-        ax.set_xlabel(f"share with {self.outcome} = 1 (dashed: all)")
+        missing = _say(labels, "mangler", "missing")
+        names = [missing if v == "missing" else labels.value(variable, v) or str(v) for v in table["level"]]
+        ax.barh(names, table["success_rate"].astype(float) * 100, color="#6a9a5b")
+        ax.axvline(self.overall_rate * 100, color="grey", linestyle="--", linewidth=1)
+        ax.set_xlim(0, 100)
+        ax.set_xlabel(_say(labels, "andel som lyktes (%) (stiplet: alle)", "success rate (%) (dashed: all)"))
         ax.invert_yaxis()
         return fig
 
     def add_to_report(self, report: Any) -> None:
         """Add the phase 1 sections (text, tables, figures) to a :class:`toolkit.report.Report`."""
-        report.add_heading("Who is in the data")
+        labels: Labels = getattr(report, "labels", None) or Labels()
+        nb = labels.language == "nb"
+        outcome = labels.column(self.outcome)
+        note = table_note(self.min_cell, language="nb" if nb else "en")
+        rate = f"{self.overall_rate:.1%}".replace(".", ",") if nb else f"{self.overall_rate:.1%}"
+        report.add_heading("Hvem er med i dataene" if nb else "Who is in the data")
         report.add_text(
-            f"{self.n} young people in the population of the protocol. Outcome '{self.outcome}' (1 = the good outcome): "
-            f"{self.overall_rate:.1%} succeeded. {table_note(self.min_cell)}"
+            f"{self.n} ungdommer i protokollens populasjon. Utfall: «{outcome}» (1 = det gode utfallet); "
+            f"{rate} lyktes. {note}"
+            if nb
+            else f"{self.n} young people in the population of the protocol. Outcome: '{outcome}' "
+            f"(1 = the good outcome); {rate} succeeded. {note}"
         )
-        report.add_heading("Risk factors: prevalence and outcome")
+        report.add_heading(
+            "Risikofaktorer: forekomst og utfall" if nb else "Risk factors: prevalence and outcome"
+        )
         report.add_text(
-            "For each risk factor, the share of young people who have it and the success rate with and without it. "
-            "Numbers are grouped in quartiles; the quartile or category with the lowest success rate counts as "
-            "'having' the factor."
+            "For hver risikofaktor: andelen ungdommer som har den, og andelen som lyktes med og uten den. Tall er "
+            "delt i kvartiler; kvartilen eller kategorien med lavest andel som lyktes, regnes som å «ha» faktoren."
+            if nb
+            else "For each risk factor, the share of young people who have it and the success rate with and "
+            "without it. Numbers are grouped in quartiles; the quartile or category with the lowest success rate "
+            "counts as 'having' the factor."
         )
-        report.add_table(self.tables["risk_factor_summary"], "Risk factors")
-        report.add_figure(self.plot_prevalence(), "Prevalence of each risk factor")
-        report.add_table(self.tables["risk_factors"], "Outcome rate by level of each risk factor")
-        report.add_heading("Risk factors add up")
+        report.add_table(self.tables["risk_factor_summary"], "Risikofaktorer" if nb else "Risk factors")
+        report.add_figure(
+            self.plot_prevalence(labels),
+            "Forekomst av hver risikofaktor" if nb else "Prevalence of each risk factor",
+        )
+        report.add_table(
+            self.tables["risk_factors"],
+            "Andel som lyktes, etter nivå på hver risikofaktor"
+            if nb
+            else "Outcome rate by level of each risk factor",
+        )
+        report.add_heading("Risikofaktorer hoper seg opp" if nb else "Risk factors add up")
         report.add_text(
-            "Success rate by the number of risk factors a young person has. Positive deviants are found among "
-            "those with many risk factors who still succeeded."
+            "Andel som lyktes, etter hvor mange risikofaktorer ungdommen har. Positive avvikere finnes blant dem "
+            "med mange risikofaktorer som likevel lyktes."
+            if nb
+            else "Success rate by the number of risk factors a young person has. Positive deviants are found "
+            "among those with many risk factors who still succeeded."
         )
-        report.add_table(self.tables["outcome_by_risk_count"], "Outcome by number of risk factors")
-        report.add_figure(self.plot_risk_count(), "Success rate falls as risk factors add up")
+        report.add_table(
+            self.tables["outcome_by_risk_count"],
+            "Utfall etter antall risikofaktorer" if nb else "Outcome by number of risk factors",
+        )
+        report.add_figure(
+            self.plot_risk_count(labels),
+            "Andelen som lykkes, faller når risikofaktorene hoper seg opp"
+            if nb
+            else "Success rate falls as risk factors add up",
+        )
         for name, table in self.tables.items():
             if name.startswith("by_"):
-                var = name.removeprefix("by_")
-                report.add_heading(f"By {var}")
-                report.add_table(table, f"Outcome rate and risk by {var}")
-                if var in self.units:
-                    report.add_figure(
-                        self.plot_breakdown(var),
-                        f"Raw success rate by {var}. Phase 2 compares each unit with what its intake predicts.",
-                    )
+                self._add_breakdown(report, name.removeprefix("by_"), table, labels)
+
+    def _add_breakdown(self, report: Any, variable: str, table: pd.DataFrame, labels: Labels) -> None:
+        nb = labels.language == "nb"
+        label = _in_sentence(labels.column(variable))
+        report.add_heading(f"Etter {label}" if nb else f"By {label}")
+        shown = table.rename(columns={"level": variable})
+        report.add_table(
+            shown,
+            f"Andel som lyktes og risiko, etter {label}" if nb else f"Success rate and risk by {label}",
+        )
+        if variable in self.units:
+            report.add_figure(
+                self.plot_breakdown(variable, labels),
+                f"Rå andel som lyktes, etter {label}. Fase 2 sammenligner hver enhet med det inntaket "
+                "tilsier."
+                if nb
+                else f"Raw success rate by {label}. Phase 2 compares each unit with what its intake "
+                "predicts.",
+            )
+
+
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: "Kommune" → "kommune", but "NAV-kontor" keeps its capitals."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def _say(labels: Labels, nb: str, en: str) -> str:
+    return nb if labels.language == "nb" else en
 
 
 def _pyplot():
@@ -309,37 +375,123 @@ def _suppress_summary(summary: pd.DataFrame, min_cell: int) -> pd.DataFrame:
 
 
 def add_disclosure_section(report: Any, disclosure: dict[str, Any]) -> None:
-    """Show the anonymisation's disclosure-risk figures (from ``disclosure.json``) in the phase 1 report."""
-    report.add_heading("Disclosure control of the released register")
-    report.add_text(
-        "How the register was anonymised before any analysis: k-anonymity on the quasi-identifiers, local "
-        "suppression, and re-identification risk before and after. Each figure names the definition it follows."
+    """How the register was anonymised, as a short table in words (``disclosure.json`` has every figure)."""
+    labels: Labels = getattr(report, "labels", None) or Labels()
+    nb = labels.language == "nb"
+    report.add_heading(
+        "Personvern: slik ble registeret anonymisert" if nb else "Disclosure control of the released register"
     )
-    rows = []
-    definitions = disclosure.get("definitions", {})
-    disclosure = {k: v for k, v in disclosure.items() if k != "definitions"}
-    for key, value in _flatten(disclosure):
-        if isinstance(value, (int, float, str, bool)) or value is None:
-            rows.append({"measure": key, "value": value if not isinstance(value, float) else round(value, 4)})
-    if rows:
-        report.add_table(
-            pd.DataFrame(rows).astype({"value": "string"}), "Disclosure report (disclosure.json)"
+    report.add_text(
+        "Før analysen ble fødselsnummer byttet ut med pseudonymer, direkte identifikatorer fjernet og "
+        "bakgrunnsopplysninger grovinndelt eller skjult til hver kombinasjon gjaldt minst k personer. Alle tall "
+        "og definisjoner står i anonymised/disclosure.json."
+        if nb
+        else "Before any analysis, identity numbers were replaced by pseudonyms, direct identifiers removed and "
+        "background variables generalised or suppressed until every combination held at least k people. Every "
+        "figure and its definition is in anonymised/disclosure.json."
+    )
+    rows = [(what, result) for what, result in _disclosure_rows(disclosure, labels) if result]
+    column_what, column_result = ("Hva", "Resultat") if nb else ("What", "Result")
+    report.add_table(
+        pd.DataFrame(rows, columns=[column_what, column_result]),
+        "Anonymisering i korte trekk" if nb else "Anonymisation in brief",
+        text=True,
+    )
+
+
+def _pct(value: Any, labels: Labels) -> str:
+    text = f"{float(value):.1%}"
+    return text.replace(".", ",").replace("%", " %") if labels.language == "nb" else text
+
+
+def _rule_words(rule: Any, labels: Labels) -> str:
+    """A quasi-identifier rule in words: ``[1996, 1998]`` → "grouped from 1996, 1998"."""
+    nb = labels.language == "nb"
+    if isinstance(rule, list):
+        cuts = ", ".join(str(int(v)) if float(v).is_integer() else str(v) for v in rule)
+        return f"grovinndelt i grupper fra {cuts}" if nb else f"grouped into bands starting at {cuts}"
+    words = {
+        "year": ("bare året", "year only"),
+        "month": ("bare måned og år", "month and year only"),
+        "keep": ("beholdt", "kept"),
+        "drop": ("fjernet", "removed"),
+        "municipality": ("til kommune", "to municipality"),
+        "region": ("til region", "to region"),
+    }
+    return words.get(str(rule), (str(rule), str(rule)))[0 if nb else 1]
+
+
+def _disclosure_rows(d: dict[str, Any], labels: Labels) -> list[tuple[str, str]]:
+    """(what, result) sentences for the disclosure table; figures the report has not are left out."""
+    nb = labels.language == "nb"
+    name = labels.column
+    dropped = ", ".join(name(c) for c in d.get("dropped_columns", []))
+    rules = d.get("quasi_identifiers", {})
+    generalised = "; ".join(
+        f"{name(c)}: {_rule_words(r, labels)}" for c, r in rules.items() if r not in ("keep", "drop")
+    )
+    kept = ", ".join(name(c) for c, r in rules.items() if r == "keep")
+    risk = d.get("risk", {})
+    before, after = risk.get("before", {}), risk.get("after", {})
+    l_reached = d.get("l_reached") or {}
+    rows = [
+        (
+            "Identitetsnummer" if nb else "Identity numbers",
+            ("erstattet med pseudonymer (nøkkel " if nb else "replaced by pseudonyms (key ")
+            + f"{d.get('key_id', '?')})",
+        ),
+        ("Fjernet" if nb else "Removed", dropped),
+        ("Grovinndelt" if nb else "Generalised", generalised),
+        ("Beholdt som de var" if nb else "Kept as they were", kept),
+    ]
+    if "rows_touched" in d:
+        rows.append(
+            (
+                "Skjult" if nb else "Suppressed",
+                (
+                    f"{d['cells_suppressed']} verdier hos {d['rows_touched']} personer "
+                    f"({_pct(d['share_rows_touched'], labels)}); {d.get('rows_removed', 0)} personer tatt ut"
+                    if nb
+                    else f"{d['cells_suppressed']} values of {d['rows_touched']} people "
+                    f"({_pct(d['share_rows_touched'], labels)}); {d.get('rows_removed', 0)} people left out"
+                ),
+            )
         )
-    if isinstance(definitions, dict) and definitions:
-        report.add_text("Definitions of the figures above:")
-        report.add_list([f"{name}: {text}" for name, text in _flatten(definitions)])
-
-
-def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    """Nested dict → ``[("a.b", value), …]``; short lists of scalars become one comma-separated value."""
-    if isinstance(obj, dict):
-        return [item for key, value in obj.items() for item in _flatten(value, f"{prefix}{key}.")]
-    name = prefix.rstrip(".")
-    if isinstance(obj, list):
-        if len(obj) <= 10 and all(not isinstance(v, (dict, list)) for v in obj):
-            return [(name, ", ".join(map(str, obj)))]
-        return []
-    return [(name, obj)]
+    if "k_reached" in d:
+        rows.append(
+            (
+                "k-anonymitet" if nb else "k-anonymity",
+                f"krav k = {d.get('k_requested')}, oppnådd k = {d['k_reached']} (minste gruppe)"
+                if nb
+                else f"required k = {d.get('k_requested')}, reached k = {d['k_reached']} (smallest group)",
+            )
+        )
+    if l_reached:
+        shown = ", ".join(f"{name(c)}: {v}" for c, v in l_reached.items())
+        rows.append(
+            (
+                "l-diversitet" if nb else "l-diversity",
+                f"krav l = {d.get('l_requested')}; oppnådd {shown}"
+                if nb
+                else f"required l = {d.get('l_requested')}; reached {shown}",
+            )
+        )
+    if before and after:
+        rows.append(
+            (
+                "Risiko for gjenkjenning" if nb else "Re-identification risk",
+                (
+                    f"høyeste risiko {_pct(before['prosecutor_risk_max'], labels)} før og "
+                    f"{_pct(after['prosecutor_risk_max'], labels)} etter; personer med unik kombinasjon: "
+                    f"{before['sample_uniques']} før, {after['sample_uniques']} etter"
+                    if nb
+                    else f"highest risk {_pct(before['prosecutor_risk_max'], labels)} before and "
+                    f"{_pct(after['prosecutor_risk_max'], labels)} after; people with a unique combination: "
+                    f"{before['sample_uniques']} before, {after['sample_uniques']} after"
+                ),
+            )
+        )
+    return rows
 
 
 __all__ = ["MappingResult", "map_risk", "risk_indicator", "add_disclosure_section"]

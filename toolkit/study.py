@@ -132,14 +132,26 @@ class Study:
             "versions": ", ".join(f"{k} {v}" for k, v in versions.items()),
         }
 
+    def labels(self):
+        """Column and value labels for the reports (data dictionary, SPSS/Stata labels, municipality names)."""
+        from toolkit.report.labels import labels_for
+
+        if getattr(self, "_labels", None) is None:
+            self._labels = labels_for(self.protocol)
+        return self._labels
+
     def new_report(self, title: str):
         from toolkit.report import Report
+        from toolkit.report.translate import translate
 
+        language = self.protocol.language
         return Report(
-            title=title,
-            subtitle=f"Study {self.protocol.study}",
+            title=translate(title, language),
+            subtitle=translate(f"Study {self.protocol.study}", language),
             provenance=self.provenance(),
             synthetic=self.is_synthetic,
+            language=language,
+            labels=self.labels(),
         )
 
     @contextlib.contextmanager

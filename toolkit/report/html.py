@@ -5,6 +5,11 @@ as PNG data URIs so a report is one file that NAV staff can open in a browser or
 Every report carries the provenance a reviewer needs (protocol hash, data hashes, package versions, seed).
 Tables given to :meth:`Report.add_table` must already have passed small-cell suppression: the report does
 not know which columns are counts.
+
+A report speaks one language (``nb`` or ``en``, from the protocol's ``report.language``): its own words, the
+headings the phases give it (through :mod:`toolkit.report.translate`), and every table, whose headers and cells
+go through :mod:`toolkit.report.labels` and :mod:`toolkit.report.formatting`, so that a table shows
+"Andel som lyktes" and "Kongsvinger (3401)" where the CSV has ``success_rate`` and ``3401``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ import jinja2
 import pandas as pd
 
 from toolkit.io import atomic_write_text
+from toolkit.report.formatting import display_frame
+from toolkit.report.labels import Labels
+from toolkit.report.translate import translate
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("toolkit.report", "templates"),
@@ -60,20 +68,30 @@ class Report:
     provenance: dict[str, Any] = field(default_factory=dict)
     synthetic: bool = False
     blocks: list[_Block] = field(default_factory=list)
+    language: str = "en"
+    labels: Labels | None = None
+
+    def __post_init__(self) -> None:
+        if self.labels is None:
+            self.labels = Labels(language=self.language)
+
+    def t(self, text: str) -> str:
+        """``text`` in the report's language (unchanged when no translation is known)."""
+        return translate(text, self.language)
 
     def add_heading(self, text: str, level: int = 2) -> Report:
-        self.blocks.append(_Block("heading", text, level=level))
+        self.blocks.append(_Block("heading", self.t(text), level=level))
         return self
 
     def add_text(self, text: str) -> Report:
         """A paragraph of plain text (escaped). Blank lines start new paragraphs."""
         for para in str(text).strip().split("\n\n"):
-            self.blocks.append(_Block("text", html.escape(para.strip())))
+            self.blocks.append(_Block("text", html.escape(self.t(para.strip()))))
         return self
 
     def add_list(self, items: list[str]) -> Report:
         """A bulleted list of plain-text items."""
-        inner = "".join(f"<li>{html.escape(str(i))}</li>" for i in items)
+        inner = "".join(f"<li>{html.escape(self.t(str(i)))}</li>" for i in items)
         self.blocks.append(_Block("html", f"<ul>{inner}</ul>"))
         return self
 
@@ -83,28 +101,37 @@ class Report:
         return self
 
     def add_table(
-        self, frame: pd.DataFrame, caption: str = "", *, float_format: str = "{:.3f}", max_rows: int = 200
+        self,
+        frame: pd.DataFrame,
+        caption: str = "",
+        *,
+        float_format: str = "{:.3f}",
+        max_rows: int = 200,
+        text: bool = False,
     ) -> Report:
-        """A table (already suppressed for small cells); long tables are cut with a note."""
-        shown = frame.head(max_rows)
-        table = shown.to_html(
-            index=False,
-            classes="tbl",
-            border=0,
-            na_rep="–",
-            float_format=lambda v: float_format.format(v),
-            escape=True,
-        )
+        """A table (already suppressed for small cells), with labelled headers and readable cells.
+
+        Long tables are cut with a note; wide ones scroll inside the page instead of overflowing it. ``text``
+        marks a table of sentences (left-aligned) rather than figures.
+        """
+        assert self.labels is not None
+        shown = display_frame(frame.head(max_rows), self.labels, float_format)
+        classes = "tbl words" if text else "tbl"
+        table = shown.to_html(index=False, classes=classes, border=0, na_rep="–", escape=True)
+        caption = self.t(caption)
         if len(frame) > max_rows:
-            caption = (
-                caption + " " if caption else ""
-            ) + f"(first {max_rows} of {len(frame)} rows; the CSV has all)"
-        self.blocks.append(_Block("table", table, caption=caption))
+            note = (
+                f"(de første {max_rows} av {len(frame)} radene; CSV-filen har alle)"
+                if self.language == "nb"
+                else f"(first {max_rows} of {len(frame)} rows; the CSV has all)"
+            )
+            caption = (caption + " " if caption else "") + note
+        self.blocks.append(_Block("table", f'<div class="scroll">{table}</div>', caption=caption))
         return self
 
     def add_figure(self, fig: Any, caption: str = "") -> Report:
         """A matplotlib figure, embedded as PNG."""
-        self.blocks.append(_Block("figure", figure_to_data_uri(fig), caption=caption))
+        self.blocks.append(_Block("figure", figure_to_data_uri(fig), caption=self.t(caption)))
         return self
 
     def render(self) -> str:
@@ -115,6 +142,7 @@ class Report:
             blocks=self.blocks,
             provenance=self.provenance,
             synthetic=self.synthetic,
+            lang=self.language,
         )
 
     def write(self, path: str | Path) -> Path:

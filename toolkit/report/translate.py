@@ -1,0 +1,109 @@
+"""Norwegian for the headings, titles and captions the phases give their reports.
+
+The phases write their report sections in English; a report set to ``nb`` passes each heading, caption and
+paragraph through :func:`translate`. Headings and captions are short and fixed, so an exact phrase table (with a
+few patterns for headings that name a variable) translates them reliably; a sentence the table does not know
+stays in English rather than being machine-translated into something a NAV office would misread. Phases that
+want their long paragraphs in Norwegian write them in both languages themselves (phase 1 does).
+"""
+
+from __future__ import annotations
+
+import re
+
+_NB: dict[str, str] = {
+    # titles
+    "Phase 1 — mapping (kartlegging)": "Fase 1 — kartlegging",
+    "Phase 2 — positive deviance (positive avvik)": "Fase 2 — positive avvik",
+    "Phase 3 — effect of the new practice": "Fase 3 — effekt av ny praksis",
+    "Interview coding — themes for service design": "Koding av intervjuer — temaer for tjenestedesign",
+    # phase 2
+    "Summary": "Sammendrag",
+    "Phase 2 at a glance.": "Fase 2 i korte trekk.",
+    "Variable roles": "Variablenes roller",
+    "Role of every column of the anonymised register.": "Rollen til hver kolonne i det anonymiserte registeret.",
+    "Expected outcome": "Forventet utfall",
+    "Calibration table.": "Kalibreringstabell.",
+    "Calibration: observed against predicted, by tenth of predicted probability.": (
+        "Kalibrering: observert mot predikert, etter tidel av predikert sannsynlighet."
+    ),
+    "Cross-validated performance of the candidate models (lower log loss and Brier are better).": (
+        "Kryssvalidert treffsikkerhet for kandidatmodellene (lavere log-tap og Brier er bedre)."
+    ),
+    "Logistic regression (GLM, all rows): odds ratios of the good outcome with 95 % intervals.": (
+        "Logistisk regresjon (GLM, alle rader): oddsratioer for det gode utfallet med 95 % intervall."
+    ),
+    "Risk distribution": "Fordeling av risiko",
+    "Individual positive deviants": "Enkeltpersoner med positive avvik",
+    "Base-rate check (counts below the minimum cell size are hidden).": (
+        "Kontroll mot tilfeldighet (antall under minste cellestørrelse er skjult)."
+    ),
+    "pd_score and isolation-forest score side by side.": "Avviksskår og isolation-forest-skår side om side.",
+    "Units": "Enheter",
+    "Profile: how deviants differ": "Profil: hvordan de positive avvikerne skiller seg ut",
+    "Characterising variables after matching on the risk factors.": (
+        "Beskrivende variabler etter matching på risikofaktorene."
+    ),
+    "Deviants against high-risk non-deviants, every observed variable.": (
+        "Positive avvikere mot andre med høy risiko, alle observerte variabler."
+    ),
+    "Overlap of propensity scores (deviants vs high-risk peers).": (
+        "Overlapp i tilbøyelighetsskår (positive avvikere mot andre med høy risiko)."
+    ),
+    "Interview sampling frame": "Utvalgsramme for intervjuer",
+    "People in the sampling frame by role.": "Personer i utvalgsrammen etter rolle.",
+    "Limitations, in plain language": "Begrensninger, i klartekst",
+    # coding
+    "Coding of interview transcripts": "Koding av intervjutranskripsjoner",
+    "Code frequencies (participant turns; small counts suppressed)": (
+        "Hvor ofte hvert tema forekommer (deltakernes ytringer; små tall skjult)"
+    ),
+    "Co-occurrence of codes (cells below the minimum left blank)": (
+        "Temaer som forekommer sammen (celler under minstegrensen står tomme)"
+    ),
+    "Most frequent code pairs": "De vanligste temaparene",
+    "Reliability against human coding": "Samsvar med manuell koding",
+    "Human vs machine, per code": "Menneske mot maskin, per tema",
+    "Between human coders, per code": "Mellom menneskelige kodere, per tema",
+    "Learned suggestions: cross-validated agreement with the human coder": (
+        "Lærte forslag: kryssvalidert samsvar med den manuelle kodingen"
+    ),
+    "Candidate themes (NMF on lemma TF-IDF)": "Mulige nye temaer (NMF på lemma-TF-IDF)",
+    "Collocations that could become multi-word keywords": "Ordforbindelser som kan bli nøkkelord",
+    # phase 3
+    "Effect of the practice (phase 3)": "Effekt av praksisen (fase 3)",
+    "Effect estimates (shares as fractions: 0.031 = 3.1 percentage points).": "Effektestimater.",
+    "Matched comparison of individuals": "Matchet sammenligning av enkeltpersoner",
+    "Refutation of the matched comparison.": "Motprøver av den matchede sammenligningen.",
+    "Love plot: balance on the risk factors before and after matching.": (
+        "Balanse på risikofaktorene før og etter matching."
+    ),
+    "Interrupted time series": "Avbrutt tidsserie",
+    "Monthly figures, the fitted segments and the pre-practice trend projected forward.": (
+        "Månedstall, de tilpassede segmentene og trenden fra før praksisen, framskrevet."
+    ),
+    "Plain TWFE against the group-time estimator.": "Enkel TWFE mot gruppe-tid-estimatoren.",
+    "Notes": "Merknader",
+}
+
+_NB_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^Units: (.+)$"), r"Enheter: \1"),
+    (re.compile(r"^Event study — (.+) level$"), r"Hendelsesstudie — nivå: \1"),
+    (re.compile(r"^Funnel plot for (.+?): (.+) limits\.$"), r"Traktplott for \1: grenser \2."),
+    (re.compile(r"^Study (.+)$"), r"Studie \1"),
+]
+
+
+def translate(text: str, language: str) -> str:
+    """``text`` in ``language`` ('nb' or 'en'); unknown phrases are returned unchanged."""
+    if language != "nb" or not text:
+        return text
+    if text in _NB:
+        return _NB[text]
+    for pattern, replacement in _NB_PATTERNS:
+        if pattern.match(text):
+            return pattern.sub(replacement, text)
+    return text
+
+
+__all__ = ["translate"]
