@@ -36,7 +36,7 @@ bench: $(STAMP)
 
 # Regenerate the shipped, already anonymised SYNTHETIC demo data in anonymised_data/ (committed).
 anonymised-data: $(STAMP)
-	$(BIN)/python -m toolkit.synth.shipped
+	$(BIN)/python scripts/build_anonymised_data.py
 
 clean:
 	rm -rf results synthetic_raw restricted .pytest_cache

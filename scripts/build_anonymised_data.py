@@ -18,14 +18,14 @@ import yaml
 
 from toolkit.io import atomic_write_text, write_csv
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 README = """\
 SYNTHETIC DATA — NOT REAL PEOPLE
 ================================
 
 Everything in this folder is invented by `pdtk synth` and then anonymised by pdtk itself
-(`toolkit/synth/shipped.py`, `make anonymised-data`). No row, name, number or place describes a real person.
+(`scripts/build_anonymised_data.py`, `make anonymised-data`). No row, name, number or place describes a real person.
 
 register.csv              anonymised register: keyed pseudonym `pid` (throw-away key), birth year instead of date,
                           no identity numbers, names, addresses, phone numbers or postcodes; k-anonymous (k={k})

@@ -24,8 +24,8 @@ from toolkit.synth.register import (
     data_dictionary,
     make_register,
     tenor_numbers,
-    write_synthetic_study,
 )
+from toolkit.synth.study import write_synthetic_study
 from toolkit.synth.transcripts import (
     ADVISER,
     ALSO_CODES,

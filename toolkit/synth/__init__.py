@@ -15,8 +15,8 @@ from toolkit.synth.register import (
     SyntheticRegister,
     data_dictionary,
     make_register,
-    write_synthetic_study,
 )
+from toolkit.synth.study import write_synthetic_study
 from toolkit.synth.transcripts import CODE_IDS, SyntheticTranscript, make_transcripts
 
 __all__ = [
