@@ -16,7 +16,9 @@ Stuart 2010; the R package MatchIt):
    is divided by the standard deviation of the *treated* group before matching, so the figures compare with
    what MatchIt's ``summary()`` prints; variance ratios and eCDF statistics beside them. While any
    ``|SMD| > 0.1``, a Dehejia–Wahba style specification search adds squares, cubes and interactions of the
-   worst-balanced covariates to the propensity model (forward selection) and matches again;
+   worst-balanced covariates to the propensity model, or exact matching on an unbalanced 0/1 covariate (as
+   MatchIt's ``exact``; refused when it would leave more than 5% of the matched treated unmatched), one step
+   at a time (forward selection), and matches again;
 5. the number of controls per treated person ``k`` is chosen by balance when not given: the search runs for
    every ``k`` in :data:`K_CHOICES` and keeps the largest ``k`` whose worst ``|SMD|`` is within
    :data:`K_TOLERANCE` of the best one reached (more controls give a smaller variance; balance decides);
@@ -505,6 +507,8 @@ class _Attempt:
     terms: list[tuple[int, ...]]
     trimmed: np.ndarray
     k: int
+    exact: tuple[int, ...] = ()
+    n_matched: int = 0
     refinements: list[str] = field(default_factory=list)
     steps: int = 0
 
@@ -513,10 +517,20 @@ class _Attempt:
         return (self.worst, self.mean_abs)
 
 
+def _strata_with(data: _Data, exact: Sequence[int]) -> np.ndarray | None:
+    """The user's exact-matching strata refined by the 0/1 design columns ``exact`` the search added."""
+    if not exact:
+        return data.strata
+    base = np.zeros(len(data.y)) if data.strata is None else data.strata
+    keys = np.column_stack([base, data.X[:, list(exact)]])
+    return np.unique(keys, axis=0, return_inverse=True)[1].ravel()
+
+
 def _fit_and_match(
-    data: _Data, terms: Sequence[tuple[int, ...]], k: int, settings: _Settings
+    data: _Data, terms: Sequence[tuple[int, ...]], k: int, settings: _Settings, exact: Sequence[int] = ()
 ) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
-    """Logit propensity on ``terms``, common-support trimming and matching; returns (logit, matches, trimmed)."""
+    """Logit propensity on ``terms``, common-support trimming and matching (exactly within ``exact`` columns
+    as well as the user's); returns (logit, matches, trimmed)."""
     treated = data.treated
     logit = propensity_logit(data.X, treated, terms)
     cal = settings.caliper * float(np.std(logit, ddof=1)) if settings.caliper is not None else None
@@ -529,7 +543,7 @@ def _fit_and_match(
         k=k,
         caliper=cal,
         replace=settings.replace,
-        strata=data.strata,
+        strata=_strata_with(data, exact),
         eligible=support,
         seed=settings.seed,
     )
@@ -547,9 +561,11 @@ def _weights_of(matches: pd.DataFrame, n: int) -> tuple[np.ndarray, np.ndarray]:
     return weights, matched_treated
 
 
-def _attempt(data: _Data, terms: list[tuple[int, ...]], k: int, settings: _Settings) -> _Attempt:
+def _attempt(
+    data: _Data, terms: list[tuple[int, ...]], k: int, settings: _Settings, exact: tuple[int, ...] = ()
+) -> _Attempt:
     """Match with one specification and return its balance (|SMD| after, treated-SD convention)."""
-    logit, matches, trimmed = _fit_and_match(data, terms, k, settings)
+    logit, matches, trimmed = _fit_and_match(data, terms, k, settings, exact)
     weights, matched_treated = _weights_of(matches, len(data.y))
     abs_smd = np.full(data.X.shape[1], np.inf)
     if matched_treated.any() and weights.sum() > 0:
@@ -566,6 +582,8 @@ def _attempt(data: _Data, terms: list[tuple[int, ...]], k: int, settings: _Setti
         terms=list(terms),
         trimmed=trimmed,
         k=k,
+        exact=exact,
+        n_matched=int(matched_treated.sum()),
     )
 
 
@@ -594,6 +612,16 @@ def _refinement_candidates(
     return out
 
 
+def _exact_candidates(X: np.ndarray, abs_smd: np.ndarray, exact: tuple[int, ...]) -> list[int]:
+    """0/1 covariates still out of balance, worst first: matching exactly on one removes its imbalance."""
+    order = np.argsort(-abs_smd, kind="stable")
+    return [
+        int(j)
+        for j in order
+        if abs_smd[j] > SMD_TARGET and j not in exact and np.isin(np.unique(X[:, j]), [0.0, 1.0]).all()
+    ]
+
+
 def _search_terms(
     data: _Data,
     k: int,
@@ -604,21 +632,40 @@ def _search_terms(
     max_steps: int,
     max_candidates: int,
 ) -> _Attempt:
-    """Forward selection of propensity terms until every |SMD| <= 0.1 (or the steps run out); the best seen."""
+    """Forward selection until every |SMD| <= 0.1 (or the steps run out); returns the best attempt seen.
+
+    Each step tries adding one propensity term (:func:`_refinement_candidates`) or matching exactly on one
+    unbalanced 0/1 covariate (as MatchIt's ``exact =``), and keeps whichever leaves the worst covariate best
+    balanced. An exact step is refused if it would leave more than 5% of the matched treated without a match,
+    so the search cannot buy balance by quietly changing whom the ATT is about.
+    """
     terms: list[tuple[int, ...]] = [(i,) for i in range(data.X.shape[1]) if np.ptp(data.X[:, i]) > 0]
+    exact: tuple[int, ...] = ()
     current = _attempt(data, terms, k, settings)
     best = current
     refinements: list[str] = []
     steps = 0
     while refine and best.worst > SMD_TARGET and steps < max_steps and len(terms) < max_terms:
-        candidates = _refinement_candidates(data.X, current.abs_smd, terms)[:max_candidates]
-        if not candidates:
+        steps_to_try = [("exact", j) for j in _exact_candidates(data.X, current.abs_smd, exact)] + [
+            ("term", t) for t in _refinement_candidates(data.X, current.abs_smd, terms)
+        ]
+        tried = []
+        for kind, value in steps_to_try[:max_candidates]:
+            if kind == "term":
+                tried.append((_attempt(data, [*terms, value], k, settings, exact), kind, value))
+            else:
+                attempt = _attempt(data, terms, k, settings, (*exact, value))
+                if attempt.n_matched >= 0.95 * current.n_matched:
+                    tried.append((attempt, kind, value))
+        if not tried:
             break
-        # keep the candidate that leaves the worst covariate best balanced
-        tried = [(_attempt(data, [*terms, c], k, settings), c) for c in candidates]
-        current, chosen = min(tried, key=lambda item: item[0].key)
-        terms.append(chosen)
-        refinements.append(_term_name(chosen, data.names))
+        current, kind, value = min(tried, key=lambda item: item[0].key)
+        if kind == "term":
+            terms.append(value)
+            refinements.append(_term_name(value, data.names))
+        else:
+            exact = (*exact, value)
+            refinements.append(f"exact on {data.names[value]}")
         steps += 1
         current.refinements, current.steps = list(refinements), steps
         if current.key < best.key:
@@ -657,7 +704,7 @@ def _bootstrap_att(
     for _ in range(n_boot):
         rows = np.r_[rng.choice(t_idx, len(t_idx)), rng.choice(c_idx, len(c_idx))]
         sample = data.take(rows)
-        logit, matches, _ = _fit_and_match(sample, chosen.terms, chosen.k, settings)
+        logit, matches, _ = _fit_and_match(sample, chosen.terms, chosen.k, settings, chosen.exact)
         if len(matches):
             X = sample.X if bias_correction else None
             estimates.append(att_from_matches(sample.y, logit, sample.treated, matches, X)["estimate"])
@@ -780,6 +827,11 @@ def _effect_record(
         f"nearest-neighbour 1:{chosen.k} propensity matching on the logit, caliper {settings.caliper} SD, "
         f"{'with' if settings.replace else 'without'} replacement"
         + (f", exact on {', '.join(exact)}" if exact else "")
+        + (
+            f", exact on {', '.join(data.names[j] for j in chosen.exact)} (added by the search)"
+            if chosen.exact
+            else ""
+        )
         + ("; Abadie-Imbens bias correction" if bias_correction else "")
     )
     return {
