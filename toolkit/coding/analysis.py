@@ -2,7 +2,10 @@
 
 Every count below ``min_cell`` (and above 0) is suppressed in published tables — shown as missing with a
 ``suppressed`` flag — and so is its complement within the group, which would give it away by subtraction.
-p-values stay: with the counts hidden they do not reveal a small cell.
+Everything computed from a hidden count is hidden with it: the shares, the number of interviews, and in themes by
+group the odds ratio, p- and q-value and the other groups' share (each of them, with the published margins, solves
+back to the hidden count). Within a code the groups partition the turns and add up to the code's published
+frequency, so one hidden group gets a second one hidden (secondary suppression).
 
 Themes by group compare each group (positive deviants, comparison youths, advisers) with all other groups
 with Fisher's exact test on the 2×2 table *turns coded with the theme / other turns*, and Benjamini–Hochberg
@@ -62,7 +65,9 @@ def code_frequencies(
             }
         )
     table = pd.DataFrame(rows)
-    return suppress(table, ["n_segments"], min_cell)
+    out = suppress(table, ["n_segments"], min_cell)
+    out["n_sources"] = out["n_sources"].astype("Int64").mask(out["suppressed"])
+    return out
 
 
 def cooccurrence(
@@ -147,6 +152,14 @@ def themes_by_group(
     table["q_value"] = np.nan
     if valid.any():
         table.loc[valid, "q_value"] = multipletests(table.loc[valid, "p_value"], method="fdr_bh")[1]
-    out = suppress(table, ["n_coded"], min_cell, totals="n_units")
-    out["share_other_groups"] = out["share_other_groups"].astype("Float64")
+    derived = ["share", "share_other_groups", "n_sources", "odds_ratio", "p_value", "q_value"]
+    out = suppress_small_cells(
+        table,
+        min_cell=min_cell,
+        count_cols=["n_coded"],
+        total_col="n_units",
+        derived={column: ["n_coded"] for column in derived},
+        group_cols=["code_id"],
+    )
+    out["n_sources"] = out["n_sources"].astype("Int64")
     return out

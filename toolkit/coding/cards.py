@@ -49,6 +49,10 @@ def _fmt_count(value: object) -> str:
     return "&lt;5" if value is None or pd.isna(value) else str(int(value))
 
 
+def _fmt_p(value: float) -> str:
+    return "p < 0,001" if value < 0.001 else f"p = {value:.3f}".replace(".", ",")
+
+
 def _fmt_share(value: object) -> str:
     return "–" if value is None or pd.isna(value) else f"{100 * float(value):.0f} %"
 
@@ -108,7 +112,7 @@ def render_cards(
             for row in rows.itertuples(index=False):
                 parts.append(
                     f"<tr><td>{html.escape(str(row.group))}</td><td>{_fmt_count(row.n_coded)} av {int(row.n_units)}</td>"
-                    f"<td>{_fmt_share(row.share)}</td><td>{int(row.n_sources)}</td></tr>"
+                    f"<td>{_fmt_share(row.share)}</td><td>{'–' if pd.isna(row.n_sources) else int(row.n_sources)}</td></tr>"
                 )
             parts.append("</table>")
         else:
@@ -176,7 +180,7 @@ def _apart_text(
     p_value = deviant.get("p_value")
     if p_value is not None and pd.notna(p_value):
         sentences.append(
-            f"Mot alle andre grupper: oddsratio {float(deviant['odds_ratio']):.2f}, Fisher p = {float(p_value):.3f}."
+            f"Mot alle andre grupper: oddsratio {float(deviant['odds_ratio']):.2f}, Fisher {_fmt_p(float(p_value))}."
         )
     # words that carry the theme for deviants more than for others
     evidence = mine.assign(words=mine["evidence"].fillna("").str.split("; "))
