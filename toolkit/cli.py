@@ -284,6 +284,49 @@ def _exit_if_skipped(result) -> None:
         raise typer.Exit(code=2)
 
 
+@app.command()
+@_friendly
+def review(
+    deid_out_dir: Annotated[
+        Path, typer.Argument(help="output folder of 'pdtk deidentify' (e.g. results/transcripts)")
+    ],
+    raw: Annotated[
+        Path | None, typer.Option(help="raw transcripts (default: recorded by the de-identification)")
+    ] = None,
+    restricted: Annotated[
+        Path | None,
+        typer.Option(help="folder for review.jsonl (default: the study's privacy.restricted_dir)"),
+    ] = None,
+    protocol: Annotated[
+        Path | None, typer.Option(help="the study protocol, when no manifest names it")
+    ] = None,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="port on 127.0.0.1 (0: any free port)")] = 0,
+    browser: Annotated[
+        bool, typer.Option("--browser/--no-browser", help="open the page in a browser")
+    ] = True,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="rewrite the folder from the decisions and stop")
+    ] = False,
+    reviewer: Annotated[
+        str | None, typer.Option(help="name recorded with each decision (default: login)")
+    ] = None,
+) -> None:
+    """Review de-identified transcripts in the browser (local page, token); decisions go to the restricted folder."""
+    from toolkit.deidentify.review.server import review_command
+
+    review_command(
+        deid_out_dir,
+        raw=raw,
+        restricted=restricted,
+        protocol=protocol,
+        port=port,
+        open_browser=browser,
+        apply=apply,
+        reviewer=reviewer,
+        say=lambda line: typer.echo(line),
+    )
+
+
 @app.command("evaluate-deid")
 @_friendly
 def evaluate_deid(

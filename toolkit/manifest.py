@@ -114,6 +114,9 @@ def write_manifest(study: Study, run: RunResult) -> Path:
         "output_folders": _folders(study, run),
         "outputs": output_hashes(study.results_dir, _folders(study, run)),
     }
+    review = study.review_record() if "deidentify" in manifest["steps"] else None
+    if review is not None:
+        manifest["review"] = review  # pdtk review: who reviewed which transcript, when, how many changes
     return write_json(study.results_dir / "manifest.json", manifest)
 
 

@@ -85,6 +85,9 @@ class Study:
         self.protocol = protocol if isinstance(protocol, Protocol) else Protocol.load(protocol)
         if results is not None:
             self.protocol.data.results = Path(results).resolve()
+        # the review of the transcripts stays in the protocol's restricted folder when a re-run writes elsewhere
+        privacy = self.protocol.privacy
+        self._review_home = privacy.restricted_dir if privacy is not None else None
         if restricted is not None and self.protocol.privacy is not None:
             self.protocol.privacy.restricted_dir = Path(restricted).resolve()
         self._register: pd.DataFrame | None = None
@@ -436,7 +439,9 @@ class Study:
             )
         restricted = self.protocol.privacy.restricted_dir if self.protocol.privacy is not None else None
         target = self.results_dir / "transcripts"
-        result = deidentify_folder(Path(source), target, seed=self.seed, restricted_dir=restricted)
+        result = deidentify_folder(
+            Path(source), target, seed=self.seed, restricted_dir=restricted, deidentifier=self._deidentifier()
+        )
         if result.skipped:
             name, why = result.skipped[0]
             raise InputDataError(
@@ -446,6 +451,64 @@ class Study:
                 fix="fix or remove the named file(s) and run again",
             )
         return result
+
+    def _deidentifier(self):
+        """The recognisers of the protocol's ``deidentify:`` section (None: the defaults). A review list in the
+        restricted folder that does not exist yet (no review applied) is left out."""
+        section = self.protocol.deidentify
+        if section is None:
+            return None
+        from toolkit.deidentify import Deidentifier
+        from toolkit.deidentify.registry import RecognizerRegistry, RegistryConfig
+
+        def existing(path: Path | None) -> Path | None:
+            return path if path is not None and path.is_file() else None
+
+        config = RegistryConfig(
+            disable=list(section.disable),
+            deny_list=existing(section.deny_list),
+            allow_list=existing(section.allow_list),
+            ner_model=section.ner_model,
+        )
+        registry = RecognizerRegistry.default(config)
+        return Deidentifier(seed=self.seed, spacy_model=section.ner_model, registry=registry)
+
+    def _review_dir(self) -> Path | None:
+        """Where ``pdtk review`` keeps its decisions: this run's restricted folder if a review is there, else
+        the protocol's own (``pdtk reproduce`` re-runs with a temporary restricted folder)."""
+        from toolkit.deidentify.review.state import REVIEW_FILE
+
+        current = self.protocol.privacy.restricted_dir if self.protocol.privacy is not None else None
+        if current is not None and (current / REVIEW_FILE).is_file():
+            return current
+        return self._review_home
+
+    def _require_review(self, folder: Path) -> None:
+        """``deidentify.require_review``: refuse transcripts that a reviewer has not cleared."""
+        section = self.protocol.deidentify
+        if section is None or not section.require_review:
+            return
+        from toolkit.deidentify.review import unreviewed
+
+        problems = unreviewed(folder, self._review_dir())
+        if problems:
+            name, why = problems[0]
+            raise InputDataError(
+                f"deidentify.require_review: {len(problems)} transcript(s) not cleared by a review "
+                f"(first: {name}: {why})",
+                file=folder,
+                fix=f"run 'pdtk review {folder} --protocol {self.protocol.source}', review and mark each "
+                "transcript, apply, then run again",
+            )
+
+    def review_record(self) -> dict[str, Any] | None:
+        """The transcript review for the manifest: per transcript who, when and how many changes (counts only)."""
+        folder = self.results_dir / "transcripts"
+        if self.protocol.privacy is None or not folder.is_dir():
+            return None
+        from toolkit.deidentify.review import manifest_record
+
+        return manifest_record(self._review_dir(), folder)
 
     def deidentified_transcripts(self) -> Path:
         """Folder of de-identified transcripts: results/transcripts when the study de-identified them,
@@ -470,6 +533,7 @@ class Study:
         coding = self.protocol.coding
         assert coding is not None
         groups = read_table(self.protocol.data.groups) if self.protocol.data.groups is not None else None
+        self._require_review(self.deidentified_transcripts())
         result = autocode_folder(
             self.deidentified_transcripts(),
             coding.codebook,
