@@ -241,7 +241,8 @@ class Protocol(_Strict):
         try:
             protocol = cls.model_validate(raw)
         except ValidationError as exc:
-            raise ProtocolError(_explain(exc), file=label) from None
+            message, fix = _explain(exc)
+            raise ProtocolError(message, file=label, fix=fix) from None
         protocol.source = Path(source).resolve() if source else None
         # Hash the validated protocol (defaults filled in, paths as written) so that a default left out of the
         # file is still fixed by the hash, while comments, key order and the machine's folders are not.
@@ -407,8 +408,8 @@ def _content_hash(raw: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _explain(exc: ValidationError) -> str:
-    """Turn pydantic's error list into one line naming the key."""
+def _explain(exc: ValidationError) -> tuple[str, str]:
+    """Turn pydantic's error list into one line naming the key, and the fix."""
     err = exc.errors()[0]
     loc = ".".join(
         str(p)
@@ -417,9 +418,13 @@ def _explain(exc: ValidationError) -> str:
     )
     kind = err["type"]
     if kind == "extra_forbidden":
-        return f"unknown key '{loc}'" + _did_you_mean(err["loc"])
+        hint = _did_you_mean(err["loc"])
+        fix = (
+            "rename the key as suggested" if "did you mean" in hint else "remove the key or correct its name"
+        )
+        return f"unknown key '{loc}'" + hint, fix
     if kind == "missing":
-        return f"missing key '{loc}'"
+        return f"missing key '{loc}'", f"add '{loc}:' (see protocols/demo.yml)"
     msg = err["msg"].removeprefix("Value error, ")
     value = err.get("input")
     shown = (
@@ -427,7 +432,8 @@ def _explain(exc: ValidationError) -> str:
         if isinstance(value, int | float | bool) or (isinstance(value, str) and len(value) < 40)
         else ""
     )
-    return f"key '{loc}': {msg}{shown}" if loc else msg
+    fix = "correct the value (protocols/demo.yml shows every key with a valid value)"
+    return (f"key '{loc}': {msg}{shown}" if loc else msg), fix
 
 
 def _did_you_mean(loc: tuple[Any, ...]) -> str:
