@@ -31,6 +31,8 @@ def demo_protocol_dict(raw_dir: Path, work: Path) -> dict:
     raw["phase3"]["panel"] = str(raw_dir / "panel" / "panel.csv")
     raw["phase3"]["individuals"] = str(raw_dir / "panel" / "individuals.csv")
     raw["phase3"]["series"] = str(raw_dir / "panel" / "series.csv")
+    if raw.get("report", {}).get("dictionary"):  # relative to protocols/, where the demo protocol lives
+        raw["report"]["dictionary"] = str(REPO / "protocols" / raw["report"]["dictionary"])
     return raw
 
 

@@ -165,7 +165,10 @@ def test_report_has_every_section(result, tmp_path):
         assert section.lower() in html.lower(), section
     text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
     assert not re.search(r"P\d{5}", text)  # no pseudonym in the report
-    assert result.summary()["item"].tolist()[0] == "people"
+    assert result.summary().frame["item"].tolist()[0] == "people"
+    assert "positive deviants" in str(result.summary()) and "<table>" in result.summary()._repr_html_()
+    assert "positive deviants" in result.summary_line()
+    assert list(result.outputs())[:3] == ["individuals.csv", "units.csv", "interview_sampling_frame.csv"]
 
 
 def test_refusals(frame):

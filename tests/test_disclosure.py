@@ -461,3 +461,15 @@ def test_serialise_scans_and_accepts_the_bytes(tmp_path: Path, monkeypatch: pyte
     guard(tmp_path / "x.csv", None)
     with pytest.raises(DisclosureError, match="navn"):
         guard.serialise(released_frame().assign(note="Kari Nordmann"), csv_bytes, "results/x.csv")
+
+
+def test_a_hash_digest_is_not_an_identity_number() -> None:
+    """manifest.json holds SHA-256 values: 11-digit runs between hex letters are not identity numbers."""
+    fnr = SYNTHETIC_FNR[3]
+    guard = LeakGuard()
+    guard._scan_text(
+        f'"outputs": {{"a.csv": "3f9a{fnr}be77c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5"}}', Path("m.json"), "text"
+    )
+    for leaking in (f"id {fnr}", f"abc{fnr}", f"fnr:{fnr}"):
+        with pytest.raises(DisclosureError):
+            guard._scan_text(leaking, Path("x.txt"), where="text")

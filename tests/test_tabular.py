@@ -83,8 +83,9 @@ def test_synthetic_cohort_meets_k5_with_at_most_5_percent_touched(register: pd.D
     assert d["risk"]["before"]["sample_uniques"] > d["risk"]["after"]["sample_uniques"] == 0
     assert d["risk"]["after"]["prosecutor_risk_max"] <= 1 / 5
     assert json.loads(json.dumps(d)) == d  # JSON-able without a custom encoder (disclosure.json)
-    summary = result.summary()
+    summary = result.tables["measures"]
     assert {"measure", "stage", "value", "definition"} <= set(summary.columns)
+    assert "k requested / reached" in str(result.summary()) and "<table>" in result.summary()._repr_html_()
     assert (summary["definition"].str.contains("ARX")).any() and (
         summary["definition"].str.contains("sdcMicro")
     ).any()

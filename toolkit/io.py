@@ -454,11 +454,14 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def json_text(obj: Any) -> str:
+    """JSON as the toolkit publishes it: UTF-8, sorted keys, indented, numpy numbers as plain numbers."""
+    return json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True, default=_json_default) + "\n"
+
+
 def write_json(path: str | Path, obj: Any) -> Path:
     """Write JSON (UTF-8, sorted keys, indented) atomically."""
-    return atomic_write_text(
-        path, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True, default=_json_default) + "\n"
-    )
+    return atomic_write_text(path, json_text(obj))
 
 
 def _json_default(obj: Any) -> Any:

@@ -95,8 +95,8 @@ def output_hashes(results_dir: Path, folders: list[str] | None = None) -> dict[s
     }
 
 
-def write_manifest(study: Study, run: RunResult) -> Path:
-    """Write ``results/manifest.json`` for a finished run."""
+def write_manifest(study: Study, run: RunResult, out_dir: Path | None = None) -> Path:
+    """Write ``results/manifest.json`` for a finished run (into ``out_dir``, the study's stage, when given)."""
     protocol = study.protocol
     manifest = {
         "manifest_version": MANIFEST_VERSION,
@@ -117,7 +117,7 @@ def write_manifest(study: Study, run: RunResult) -> Path:
     review = study.review_record() if "deidentify" in manifest["steps"] else None
     if review is not None:
         manifest["review"] = review  # pdtk review: who reviewed which transcript, when, how many changes
-    return write_json(study.results_dir / "manifest.json", manifest)
+    return write_json((out_dir or study.results_dir) / "manifest.json", manifest)
 
 
 def _relative_to(path: Path, folder: Path) -> str:
@@ -164,8 +164,8 @@ _STEP_TITLES = {
 }
 
 
-def write_index(study: Study, run: RunResult) -> Path:
-    """Write ``results/index.html`` linking each step's report."""
+def write_index(study: Study, run: RunResult, out_dir: Path | None = None) -> Path:
+    """Write ``results/index.html`` linking each step's report (into ``out_dir`` when given)."""
     rows = []
     for step in run.steps:
         title, link, blurb = _STEP_TITLES.get(step.name, (step.name, f"{step.name}/", ""))
@@ -201,7 +201,7 @@ Each link opens one step's report; <code>manifest.json</code> lists the hashes o
 <div class="prov"><strong>Provenance.</strong>{prov_rows}</div>
 </body></html>
 """
-    return atomic_write_text(study.results_dir / "index.html", page)
+    return atomic_write_text((out_dir or study.results_dir) / "index.html", page)
 
 
 @dataclass

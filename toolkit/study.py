@@ -25,18 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 
 from toolkit.errors import InputDataError, ProtocolError
-from toolkit.io import (
-    atomic_write_bytes,
-    parquet_bytes,
-    read_table,
-    restrict_permissions,
-    staged_output,
-    write_csv,
-    write_json,
-)
+from toolkit.io import atomic_write_bytes, read_table, restrict_permissions, staged_output, write_csv
 from toolkit.protocol import Protocol
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -159,9 +150,39 @@ class Study:
 
     @contextlib.contextmanager
     def _output(self, relative: str, *, clear: bool = True) -> Iterator[Path]:
-        """Stage a step's outputs and move them under ``results/relative`` after the leak guard read them."""
+        """Stage a step's outputs and move them under ``results/relative`` after the leak guard read them.
+
+        The only way anything is written under ``results/``: every staged file passes the guard (tables that
+        :meth:`_write_outputs` scanned in memory are recognised by their bytes and not parsed again).
+        """
         with staged_output(self.results_dir / relative, guard=self.leak_guard(), clear=clear) as stage:
             yield stage
+
+    def _publish(self, relative: str, result: Any, report_title: str | None = None) -> None:
+        """Write a step result's :meth:`~toolkit.results.StepResult.outputs` and its report under ``results/``."""
+        with self._output(relative) as out:
+            self._write_outputs(out, relative, _outputs_of(result))
+            if report_title is not None:
+                report = self.new_report(report_title)
+                result.add_to_report(report)
+                if relative == "phase1" and (disclosure := self._disclosure_report()) is not None:
+                    from toolkit.mapping import add_disclosure_section
+
+                    add_disclosure_section(report, disclosure)
+                report.write(out / "report.html")
+
+    def _write_outputs(self, out: Path, relative: str, outputs: dict[str, Any]) -> None:
+        """Write outputs into the stage ``out``: tables are scanned by the guard while they are serialised."""
+        from toolkit.results import as_bytes, table_serialiser
+
+        guard = self.leak_guard()
+        for name, content in outputs.items():
+            if isinstance(content, pd.DataFrame):
+                shown = self.results_dir / relative / name
+                data = guard.serialise(content, table_serialiser(name), shown)
+            else:
+                data = as_bytes(name, content)
+            atomic_write_bytes(out / name, data)
 
     def leak_guard(self):
         """The guard every output under results/ passes: valid fødselsnumre and dropped columns' values.
@@ -249,14 +270,9 @@ class Study:
         self._forbidden_values(raw)
         key = load_or_create_key(privacy.key_file, forbidden_dirs=[self.results_dir, REPO_ROOT])
         result = anonymise_register(raw, privacy, key, source=self.published_path(self.protocol.data.register))
-        # the guard scans the released table while it is serialised and then knows the bytes it scanned
+        # the guard searches this run's raw register, already in memory
         self._guard = LeakGuard(forbidden_values=self._forbidden_values(raw), policy=self.disclosure_policy)
-        table = pa.Table.from_pandas(result.data, preserve_index=False)
-        shown = self.results_dir / "anonymised" / "register.parquet"
-        data = self._guard.serialise(table, parquet_bytes, shown)
-        with self._output("anonymised") as out:
-            atomic_write_bytes(out / "register.parquet", data)
-            write_json(out / "disclosure.json", result.disclosure)
+        self._publish("anonymised", result)
         self._register = None
         return result
 
@@ -348,17 +364,7 @@ class Study:
             units=self.protocol.units,
             min_cell=self.protocol.min_cell,
         )
-        disclosure = self._disclosure_report()
-        with self._output("phase1") as out:
-            for name, table in result.tables.items():
-                write_csv(out / f"{name}.csv", table)
-            report = self.new_report("Phase 1 — mapping (kartlegging)")
-            result.add_to_report(report)
-            if disclosure is not None:
-                from toolkit.mapping import add_disclosure_section
-
-                add_disclosure_section(report, disclosure)
-            report.write(out / "report.html")
+        self._publish("phase1", result, "Phase 1 — mapping (kartlegging)")
         return result
 
     def _disclosure_report(self) -> dict[str, Any] | None:
@@ -382,15 +388,7 @@ class Study:
             seed=self.seed,
             disclosure=self.disclosure_policy,
         )
-        with self._output("phase2") as out:
-            write_csv(out / "individuals.csv", result.individuals)
-            write_csv(out / "units.csv", result.units)
-            write_csv(out / "interview_sampling_frame.csv", result.sampling_frame)
-            for name, table in result.tables.items():
-                write_csv(out / f"{name}.csv", table)
-            report = self.new_report("Phase 2 — positive deviance (positive avvik)")
-            result.add_to_report(report)
-            report.write(out / "report.html")
+        self._publish("phase2", result, "Phase 2 — positive deviance (positive avvik)")
         if self.protocol.privacy is not None:
             self._write_contact_list(result)
         return result
@@ -534,18 +532,19 @@ class Study:
         assert coding is not None
         groups = read_table(self.protocol.data.groups) if self.protocol.data.groups is not None else None
         self._require_review(self.deidentified_transcripts())
-        result = autocode_folder(
-            self.deidentified_transcripts(),
-            coding.codebook,
-            self.results_dir / "coding",
-            unit=coding.unit,
-            groups=groups,
-            hand_coded=coding.hand_coded,
-            min_cell=self.protocol.min_cell,
-            seed=self.seed,
-            synthetic=self.is_synthetic,
-        )
-        with self._output("coding", clear=False) as out:
+        # coding stages its own files (segments.csv, project.qdpx, …) in this stage: they pass the guard too
+        with self._output("coding") as out:
+            result = autocode_folder(
+                self.deidentified_transcripts(),
+                coding.codebook,
+                out,
+                unit=coding.unit,
+                groups=groups,
+                hand_coded=coding.hand_coded,
+                min_cell=self.protocol.min_cell,
+                seed=self.seed,
+                synthetic=self.is_synthetic,
+            )
             report = self.new_report("Interview coding — themes for service design")
             result.add_to_report(report)
             report.add_html(
@@ -553,6 +552,8 @@ class Study:
                 '<a href="project.qdpx">REFI-QDA project (NVivo, ATLAS.ti, MAXQDA)</a></p>'
             )
             report.write(out / "report.html")
+        result.out_dir = self.results_dir / "coding"  # the files were staged; name where they are now
+        result.files = {name: result.out_dir / name for name in result.files}
         return result
 
     # ------------------------------------------------------------------------------------------ phase 3
@@ -585,13 +586,7 @@ class Study:
             min_cell=self.protocol.min_cell,
             seed=self.seed,
         )
-        with self._output("phase3") as out:
-            write_csv(out / "estimates.csv", result.estimates)
-            for name, table in result.tables.items():
-                write_csv(out / f"{name}.csv", table)
-            report = self.new_report("Phase 3 — effect of the new practice")
-            result.add_to_report(report)
-            report.write(out / "report.html")
+        self._publish("phase3", result, "Phase 3 — effect of the new practice")
         return result
 
     # ------------------------------------------------------------------------------------------ everything
@@ -623,12 +618,15 @@ class Study:
             if on_step:
                 on_step(name)
             result = step()
-            summary = _summary_line(name, result)
+            summary = result.summary_line() if hasattr(result, "summary_line") else _summary_line(result)
             run.steps.append(StepRecord(name, self.results_dir / _STEP_DIRS.get(name, name), summary))
         if on_step:
             on_step("index")
-        run.index = write_index(self, run)
-        run.manifest = write_manifest(self, run)
+        with self._output(".", clear=False) as out:  # the index and the manifest pass the guard too
+            write_index(self, run, out)
+        with self._output(".", clear=False) as out:  # after the index: the manifest records its hash
+            write_manifest(self, run, out)
+        run.index, run.manifest = self.results_dir / "index.html", self.results_dir / "manifest.json"
         return run
 
     def clean(self) -> None:
@@ -640,30 +638,26 @@ class Study:
 _STEP_DIRS = {"deidentify": "transcripts", "autocode": "coding"}
 
 
-def _summary_line(name: str, result: Any) -> str:
-    """One line per step for the study index (numbers only; never an identifier)."""
-    if hasattr(result, "summary_line"):
-        return result.summary_line()
-    try:
-        if name == "anonymise":
-            d = result.disclosure
-            return f"k reached {d['k_reached']}, {d['share_rows_touched']:.1%} of rows touched by suppression"
-        if name == "phase2":
-            ind, units = result.individuals, result.units
-            flagged = units[units["flag"].fillna("") != ""]
-            where = (
-                "; ".join(f"{r.unit_var}={r.unit} ({r.flag})" for r in flagged.itertuples())
-                or "no unit flagged"
-            )
-            return f"{int(ind['is_deviant'].sum())} positive deviants; {where}"
-        if name == "deidentify":
-            return f"{len(result.spans)} spans replaced"
-        if name == "autocode":
-            return f"{len(result.segments)} codings in {result.segments['source'].nunique()} transcripts"
-        if name == "phase3":
-            estimates = result.estimates
-            primary = int(estimates["primary"].sum()) if "primary" in estimates else len(estimates)
-            return f"{len(estimates)} estimates, {primary} primary"
-    except (AttributeError, KeyError, TypeError):
-        return ""
+def _summary_line(result: Any) -> str:
+    """The index line of a step whose result does not yet keep the results contract (``summary_line``).
+
+    Only for the results of steps whose modules are owned elsewhere (de-identification, coding, phase 3); each
+    branch goes when its result class gets its own ``summary_line``.
+    """
+    if hasattr(result, "spans"):
+        return f"{len(result.spans)} spans replaced"
+    if hasattr(result, "segments"):
+        return f"{len(result.segments)} codings in {result.segments['source'].nunique()} transcripts"
+    if hasattr(result, "estimates"):
+        estimates = result.estimates
+        primary = int(estimates["primary"].sum()) if "primary" in estimates else len(estimates)
+        return f"{len(estimates)} estimates, {primary} primary"
     return ""
+
+
+def _outputs_of(result: Any) -> dict[str, Any]:
+    """A result's files to publish: its ``outputs()``, or (results not yet keeping the contract) its tables."""
+    if hasattr(result, "outputs"):
+        return dict(result.outputs())
+    estimates = {"estimates.csv": result.estimates} if hasattr(result, "estimates") else {}
+    return {**estimates, **{f"{name}.csv": table for name, table in result.tables.items()}}

@@ -42,8 +42,9 @@ from toolkit.anonymise._hashing import pseudonymise
 from toolkit.anonymise.identifiers import ANY, KIND_NAMES, IdentifierPolicy, classify_ids
 from toolkit.anonymise.pseudonym import Key, normalise_ids
 from toolkit.errors import InputDataError, ProtocolError
-from toolkit.io import arrow_strings
+from toolkit.io import arrow_strings, json_text
 from toolkit.protocol import PrivacySection
+from toolkit.results import Output, StepResult, Summary
 
 MissingRule = Literal["category", "wildcard"]
 
@@ -147,7 +148,7 @@ class IdValidation:
 
 
 @dataclass
-class AnonymisedRegister:
+class AnonymisedRegister(StepResult):
     """The released register (``data``), the disclosure report (``disclosure``, JSON-able) and helpers.
 
     ``suppressed_cells`` is a boolean frame (rows of ``data`` × released quasi-identifiers) marking the values
@@ -159,7 +160,34 @@ class AnonymisedRegister:
     suppressed_cells: pd.DataFrame
     id_validation: IdValidation
 
-    def summary(self) -> pd.DataFrame:
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``measures``: every figure of the disclosure report as a tidy table (kept in ``disclosure.json``)."""
+        return {"measures": self.measures()}
+
+    def outputs(self) -> dict[str, Output]:
+        """``register.parquet`` (the released register) and ``disclosure.json`` (the disclosure report)."""
+        return {"register.parquet": self.data, "disclosure.json": json_text(self.disclosure)}
+
+    def summary(self) -> Summary:
+        """k and l reached, rows in and out, suppression; the full figures are in ``tables["measures"]``."""
+        d = self.disclosure
+        facts = [
+            ("k requested / reached", f"{d['k_requested']} / {d['k_reached']}"),
+            ("rows in / released", f"{d['rows_in']} / {d['rows_out']}"),
+            ("rows removed", d["rows_removed"]),
+            ("cells suppressed", d["cells_suppressed"]),
+            ("share of rows touched", f"{d['share_rows_touched']:.1%}"),
+            *[(f"l reached ({name})", value) for name, value in d["l_reached"].items()],
+            ("dropped columns", ", ".join(d["dropped_columns"]) or "none"),
+        ]
+        return Summary("Anonymised register", facts)
+
+    def summary_line(self) -> str:
+        d = self.disclosure
+        return f"k reached {d['k_reached']}, {d['share_rows_touched']:.1%} of rows touched by suppression"
+
+    def measures(self) -> pd.DataFrame:
         """Tidy table: one row per figure (``measure``, ``stage``, ``value``, ``definition``)."""
         d = self.disclosure
         rows: list[dict[str, Any]] = [

@@ -39,6 +39,7 @@ from toolkit.deviance.propensity import MatchResult
 from toolkit.deviance.risk import RiskModelResult, check_outcome, fit_risk
 from toolkit.disclosure import DisclosurePolicy, suppress_small_cells
 from toolkit.errors import InputDataError, ProtocolError
+from toolkit.results import StepResult, Summary
 
 RULE_TEXT = {
     "score": "pd_score ≥ {threshold} (a success the model gave at most a {p:.0%} chance)",
@@ -48,7 +49,7 @@ RULE_TEXT = {
 
 
 @dataclass
-class DevianceResult:
+class DevianceResult(StepResult):
     """Everything phase 2 found. DataFrames are tidy; ``tables`` are suppressed and ready to publish."""
 
     individuals: pd.DataFrame
@@ -63,8 +64,28 @@ class DevianceResult:
     disclosure: DisclosurePolicy
     notes: list[str] = field(default_factory=list)
 
-    # ----------------------------------------------------------------------------------------- summary
-    def summary(self) -> pd.DataFrame:
+    # ----------------------------------------------------------------------------------------- contract
+    def outputs(self) -> dict[str, pd.DataFrame]:
+        """The contract files (DESIGN.md) first, then every published table, as CSV."""
+        return {
+            "individuals.csv": self.individuals,
+            "units.csv": self.units,
+            "interview_sampling_frame.csv": self.sampling_frame,
+            **{f"{name}.csv": table for name, table in self.tables.items()},
+        }
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        """The distribution of predicted risk and of the share of runs each person was flagged in."""
+        return {"risk": self._risk_figure(), "stability": self._stability_figure()}
+
+    def summary_line(self) -> str:
+        flagged = self.units[self.units["flag"].fillna("") != ""]
+        where = "; ".join(f"{r.unit_var}={r.unit} ({r.flag})" for r in flagged.itertuples()) or "no unit flagged"
+        deviants = self.disclosure.shown_count(int(self.individuals["is_deviant"].sum()))
+        return f"{deviants} positive deviants; {where}"
+
+    def summary(self) -> Summary:
         """Headline numbers, one row each."""
         i = self.individuals
         flagged_units = self.units.loc[self.units["flag"] != "", ["unit_var", "unit", "flag"]]
@@ -89,14 +110,14 @@ class DevianceResult:
                 ", ".join(f"{k}: {v}" for k, v in self.sampling_frame["role"].value_counts().items()),
             ),
         ]
-        return pd.DataFrame(rows, columns=["item", "value"])
+        return Summary("Phase 2 — positive deviance", rows)
 
     # ----------------------------------------------------------------------------------------- report
     def add_to_report(self, report: Any) -> None:
         """Add every section of the phase 2 report to a :class:`toolkit.report.Report`."""
         s = self.settings
         report.add_heading("Summary")
-        report.add_table(self.summary(), "Phase 2 at a glance.")
+        report.add_table(self.summary().frame, "Phase 2 at a glance.")
         for note in self.notes:
             report.add_text(note)
 

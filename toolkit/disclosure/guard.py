@@ -398,6 +398,8 @@ class LeakGuard:
             start = match.start()
             if start >= 2 and text[start - 1] == "." and text[start - 2].isdigit():
                 continue  # the fraction digits of a decimal number
+            if _inside_digest(text, start, match.end()):
+                continue  # part of a hash (manifest.json's SHA-256 values), not a number someone wrote
             if is_valid(match.group(1) + match.group(2), self._ids):
                 self._raise_fnr(shown, where)
         if self._all_digits:
@@ -454,6 +456,25 @@ class LeakGuard:
             file=shown,
             fix=f"remove '{column}' values from the output",
         )
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _inside_digest(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` lies in a run of at least 32 hex characters holding a letter: a digest.
+
+    A SHA-256 written in hex has runs of 11 digits between its letters by chance, and one in a few hundred of
+    those is a valid identity number; nobody writes an identity number glued into such a run.
+    """
+    left, right = start, end
+    while left > 0 and text[left - 1] in _HEX:
+        left -= 1
+    while right < len(text) and text[right] in _HEX:
+        right += 1
+    if right - left < 32:
+        return False
+    return any(c.isalpha() for c in text[left:right])
 
 
 def _below(column: pa.ChunkedArray, limit: float) -> bool:
