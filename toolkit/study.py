@@ -158,6 +158,31 @@ class Study:
         with staged_output(self.results_dir / relative, guard=self.leak_guard(), clear=clear) as stage:
             yield stage
 
+    def _guarded_in_place(self, relative: str, produce: Callable[[Path], Any]) -> Any:
+        """For a step that writes its own folder: ``produce(results/relative)``, then every file through the guard.
+
+        De-identification writes ``results/transcripts`` itself, because its run record (for ``pdtk review``)
+        names that folder; staging it elsewhere would record a temporary path. So the guard reads the files
+        where they were written, and if it refuses one (or ``produce`` fails), the folder is put back as it was.
+        """
+        final = self.results_dir / relative
+        previous = final.with_name(f".{final.name}.previous")
+        shutil.rmtree(previous, ignore_errors=True)
+        if final.exists():
+            final.rename(previous)
+        try:
+            result = produce(final)
+            guard = self.leak_guard()
+            for file in sorted(p for p in final.rglob("*") if p.is_file()):
+                guard(file, file)
+        except BaseException:
+            shutil.rmtree(final, ignore_errors=True)
+            if previous.exists():
+                previous.rename(final)
+            raise
+        shutil.rmtree(previous, ignore_errors=True)
+        return result
+
     def _publish(self, relative: str, result: Any, report_title: str | None = None) -> None:
         """Write a step result's :meth:`~toolkit.results.StepResult.outputs` and its report under ``results/``."""
         with self._output(relative) as out:
@@ -436,9 +461,11 @@ class Study:
                 fix="add data.transcripts",
             )
         restricted = self.protocol.privacy.restricted_dir if self.protocol.privacy is not None else None
-        target = self.results_dir / "transcripts"
-        result = deidentify_folder(
-            Path(source), target, seed=self.seed, restricted_dir=restricted, deidentifier=self._deidentifier()
+        result = self._guarded_in_place(
+            "transcripts",
+            lambda target: deidentify_folder(
+                Path(source), target, seed=self.seed, restricted_dir=restricted, deidentifier=self._deidentifier()
+            ),
         )
         if result.skipped:
             name, why = result.skipped[0]
