@@ -447,9 +447,11 @@ def phase3(protocol: ProtocolArg) -> None:
 def run(protocol: ProtocolArg) -> None:
     """Run every step the protocol configures, then write results/index.html and results/manifest.json."""
     study = _study(protocol)
-    result = _run_steps(lambda on_step: study.run(on_step=on_step), [n for n, _ in study.steps()], "study")
-    for step in result.steps:
-        out.print(f"  {step.name}: {step.summary}" if step.summary else f"  {step.name}")
+    result = _run_steps(
+        lambda on_step, on_done: study.run(on_step=on_step, on_done=on_done),
+        [n for n, _ in study.steps()],
+        "study",
+    )
     out.print(f"study report: {result.index}")
     out.print(f"manifest:     {result.manifest}")
 
@@ -462,7 +464,7 @@ def reproduce(results_dir: Annotated[Path, typer.Argument(help="results folder w
     from toolkit.manifest import reproduce as _reproduce
 
     steps = list(load_manifest(results_dir).get("steps", []))
-    report = _run_steps(lambda on_step: _reproduce(results_dir, on_step=on_step), steps, "re-run")
+    report = _run_steps(lambda on_step, _: _reproduce(results_dir, on_step=on_step), steps, "re-run")
     for line in report.lines():
         out.print(line)
     if report.ok:
@@ -472,8 +474,13 @@ def reproduce(results_dir: Annotated[Path, typer.Argument(help="results folder w
         raise typer.Exit(1)
 
 
-def _run_steps(func: Callable[[Callable[[str], None]], Any], steps: list[str], what: str) -> Any:
-    """Run a multi-step job with one bar over its steps (count and time left) and a line as each step ends."""
+def _run_steps(
+    func: Callable[[Callable[[str], None], Callable[[Any], None]], Any], steps: list[str], what: str
+) -> Any:
+    """Run a multi-step job with one bar over its steps (count and time left) and a line as each step ends.
+
+    ``func(on_step, on_done)`` runs the job; ``on_done(record)`` (optional for the job) adds the step's summary.
+    """
     names = [*steps, "index"]
     with _progress() as progress, _listen(progress):
         task = progress.add_task(what, total=len(names))
@@ -490,7 +497,16 @@ def _run_steps(func: Callable[[Callable[[str], None]], Any], steps: list[str], w
             state.update(name=name, started=time.monotonic())
             progress.update(task, description=f"{what}: {name}")
 
-        result = func(on_step)
+        def on_done(record: Any) -> None:
+            took = time.monotonic() - state["started"]
+            summary = f": {record.summary}" if record.summary else ""
+            err.print(
+                f"done: {what} step {record.name} ({took:.1f} s){summary}", highlight=False, soft_wrap=True
+            )
+            progress.advance(task)
+            state["name"] = None
+
+        result = func(on_step, on_done)
         finish_previous()
     return result
 

@@ -132,6 +132,12 @@ class Study:
 
         if getattr(self, "_labels", None) is None:
             self._labels = labels_for(self.protocol)
+            if self.protocol.coding is not None and self.protocol.coding.codebook.is_file():
+                from toolkit.coding.codebook import load_codebook
+
+                names = {code.id: code.name for code in load_codebook(self.protocol.coding.codebook)}
+                for column in ("code_id", "code_a", "code_b", "closest_code"):
+                    self._labels.values.setdefault(column, {}).update(names)
         return self._labels
 
     def new_report(self, title: str):
@@ -635,8 +641,13 @@ class Study:
             plan.append(("phase3", self.phase3))
         return plan
 
-    def run(self, *, on_step: StepCallback | None = None) -> RunResult:
-        """Run every configured step, then write ``results/index.html`` and ``results/manifest.json``."""
+    def run(
+        self, *, on_step: StepCallback | None = None, on_done: Callable[[StepRecord], None] | None = None
+    ) -> RunResult:
+        """Run every configured step, then write ``results/index.html`` and ``results/manifest.json``.
+
+        ``on_step(name)`` is called as a step starts and ``on_done(record)`` as it ends (the CLI prints one line).
+        """
         from toolkit.manifest import write_index, write_manifest
 
         self.check()
@@ -647,6 +658,8 @@ class Study:
             result = step()
             summary = result.summary_line() if hasattr(result, "summary_line") else _summary_line(result)
             run.steps.append(StepRecord(name, self.results_dir / _STEP_DIRS.get(name, name), summary))
+            if on_done:
+                on_done(run.steps[-1])
         if on_step:
             on_step("index")
         with self._output(".", clear=False) as out:  # the index and the manifest pass the guard too

@@ -15,6 +15,9 @@ import pandas as pd
 
 from toolkit.report.labels import Labels, readable_name
 
+_DECIMAL_TEXT = re.compile(r"^-?\d+\.\d+$")
+_SNAKE_CASE = re.compile(r"^[a-zæøå]+(_[a-zæøå0-9]+)+$")
+_NUMERIC_CELL = re.compile(r"^[<>−–-]?\s?[\d\u202f.,]+(\s?%| pp| pts)?$")
 _INTERVAL = re.compile(r"^[\(\[]\s*(-?[\d.eE+-]+|-?inf)\s*,\s*(-?[\d.eE+-]+|inf)\s*[\)\]]$")
 _P_COLUMNS = re.compile(r"^(p|q|p_value|q_value|p_.*|.*_p|.*_p_value|fisher_p|q_bh)$")
 _PERCENT_COLUMNS = re.compile(r"(^|_)(rate|share|prevalence)(_|$)|^success_rate")
@@ -108,6 +111,8 @@ def _float_cell(value: float, column: str, language: str, float_format: str) -> 
 def _text_cell(value: str, column: str, row: pd.Series, labels: Labels, words: dict[Any, str]) -> str:
     if value in ("True", "False"):
         return words[value == "True"]
+    if _DECIMAL_TEXT.match(value):  # a number kept as text (e.g. a column of mixed measures)
+        return _float_cell(float(value), column, labels.language, "{:.3f}")
     interval = readable_interval(value, labels.language)
     if interval is not None:
         return interval
@@ -126,7 +131,15 @@ def _text_cell(value: str, column: str, row: pd.Series, labels: Labels, words: d
         return f"{labels.column(name)}: {labels.value(name, level) or level}"
     if column == "term":
         return labels.column(value) if labels.knows(value) else value
-    return labels.value(column, value) or value
+    labelled = labels.value(column, value)
+    if labelled is not None:
+        return labelled
+    return value.replace("_", " ") if _SNAKE_CASE.match(value) else value
+
+
+def is_numeric_text(text: str) -> bool:
+    """True for a cell that reads as a number (right-aligned in a table)."""
+    return bool(_NUMERIC_CELL.match(text))
 
 
 def display_frame(frame: pd.DataFrame, labels: Labels, float_format: str = "{:.3f}") -> pd.DataFrame:
@@ -145,4 +158,17 @@ def display_frame(frame: pd.DataFrame, labels: Labels, float_format: str = "{:.3
     return pd.DataFrame(columns, index=frame.index)
 
 
-__all__ = ["cell", "display_frame", "number", "p_value", "readable_interval"]
+def readable_p_in_text(text: str, language: str) -> str:
+    """``p = 0.000`` in a sentence → ``p < 0.001`` (a p-value is never zero)."""
+    return re.sub(r"\bp = 0[.,]000\b", "p < " + number(0.001, 3, language), text)
+
+
+__all__ = [
+    "cell",
+    "display_frame",
+    "is_numeric_text",
+    "number",
+    "p_value",
+    "readable_interval",
+    "readable_p_in_text",
+]

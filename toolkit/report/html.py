@@ -25,7 +25,7 @@ import jinja2
 import pandas as pd
 
 from toolkit.io import atomic_write_text
-from toolkit.report.formatting import display_frame
+from toolkit.report.formatting import display_frame, is_numeric_text, readable_p_in_text
 from toolkit.report.labels import Labels
 from toolkit.report.translate import translate
 
@@ -45,6 +45,19 @@ def figure_to_data_uri(fig: Any, dpi: int = 110) -> str:
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _table_html(shown: pd.DataFrame, classes: str) -> str:
+    """An HTML table of text cells: numbers right-aligned, words left-aligned."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    rows = []
+    for values in shown.itertuples(index=False):
+        cells = "".join(
+            f'<td class="num">{html.escape(v)}</td>' if is_numeric_text(v) else f"<td>{html.escape(v)}</td>"
+            for v in map(str, values)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    return f'<table class="{classes}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 @dataclass
@@ -76,8 +89,8 @@ class Report:
             self.labels = Labels(language=self.language)
 
     def t(self, text: str) -> str:
-        """``text`` in the report's language (unchanged when no translation is known)."""
-        return translate(text, self.language)
+        """``text`` in the report's language (unchanged when no translation is known), p-values readable."""
+        return readable_p_in_text(translate(text, self.language), self.language)
 
     def add_heading(self, text: str, level: int = 2) -> Report:
         self.blocks.append(_Block("heading", self.t(text), level=level))
@@ -116,8 +129,7 @@ class Report:
         """
         assert self.labels is not None
         shown = display_frame(frame.head(max_rows), self.labels, float_format)
-        classes = "tbl words" if text else "tbl"
-        table = shown.to_html(index=False, classes=classes, border=0, na_rep="–", escape=True)
+        table = _table_html(shown, "tbl words" if text else "tbl")
         caption = self.t(caption)
         if len(frame) > max_rows:
             note = (
