@@ -239,12 +239,8 @@ def phase1(protocol: ProtocolArg) -> None:
 def phase2(protocol: ProtocolArg) -> None:
     """Phase 2: find positive deviants (individuals and units) → results/phase2/ and the contact list."""
     study = _study(protocol)
-    from toolkit.study import _summary_line
-
     result = _run_with_spinner("phase 2: positive deviance", study.phase2)
-    out.print(
-        f"phase 2: {_summary_line('phase2', result)}; report {study.results_dir / 'phase2' / 'report.html'}"
-    )
+    out.print(f"phase 2: {result.summary_line()}; report {study.results_dir / 'phase2' / 'report.html'}")
 
 
 @app.command()
