@@ -21,6 +21,7 @@ COMMANDS = [
     "run",
     "reproduce",
     "init",
+    "check",
 ]
 
 
@@ -254,3 +255,37 @@ def test_anonymise_refuses_a_register_whose_free_text_quotes_a_dropped_name(tmp_
     assert "register.parquet" in result.output and "merknad" in result.output and "navn" in result.output
     assert "Nordmann" not in result.output and "Traceback" not in result.output
     assert not (tmp_path / "results").exists() or not any((tmp_path / "results").rglob("*.*"))
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("pdtk ")
+
+
+def test_debug_is_accepted_anywhere_on_the_line(tmp_path):
+    import subprocess
+    import sys
+
+    from toolkit.cli import hoist_debug
+
+    assert hoist_debug(["run", "p.yml", "--debug"]) == ["--debug", "run", "p.yml"]
+    assert hoist_debug(["run", "p.yml"]) == ["run", "p.yml"]
+    done = subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", "run", str(tmp_path / "absent.yml"), "--debug"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "Traceback" in done.stderr and "ProtocolError" in done.stderr
+
+
+def test_an_os_error_names_the_path_and_the_fix():
+    import errno
+
+    from toolkit.cli import _os_error_line
+
+    line = _os_error_line(PermissionError(errno.EACCES, "Permission denied", "/data/out"))
+    assert line.startswith("/data/out: permission denied") and "Fix: give your user access" in line
+    line = _os_error_line(OSError(errno.ENOSPC, "No space left on device", "/data/out/x.csv"))
+    assert "/data/out/x.csv" in line and "free disk space" in line

@@ -37,6 +37,7 @@ from toolkit.deviance.logit import (
     fit_logistic_newton as fit_logistic_newton,  # re-export: deviance.propensity
 )
 from toolkit.errors import InputDataError, ProtocolError
+from toolkit.progress import track
 
 MODELS = ("logit", "boosting")
 _EPS = 1e-6
@@ -642,7 +643,7 @@ def fit_risk(
     seeds = [seed + 1000 * i for i in range(stability_seeds)]
     runs = np.empty((len(y), len(seeds)), dtype=np.float64)
     runs[:, 0] = first[chosen]
-    for i, s in enumerate(seeds[1:], start=1):
+    for i, s in track(list(enumerate(seeds[1:], start=1)), "cross-fitting over seeds"):
         if s in done_runs:
             runs[:, i] = done_runs[s]
         else:
