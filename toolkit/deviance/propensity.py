@@ -16,9 +16,9 @@ Stuart 2010; the R package MatchIt):
    is divided by the standard deviation of the *treated* group before matching, so the figures compare with
    what MatchIt's ``summary()`` prints; variance ratios and eCDF statistics beside them. While any
    ``|SMD| > 0.1``, a Dehejia–Wahba style specification search adds squares, cubes and interactions of the
-   worst-balanced covariates to the propensity model, or exact matching on an unbalanced 0/1 covariate (as
-   MatchIt's ``exact``; refused when it would leave more than 5% of the matched treated unmatched), one step
-   at a time (forward selection), and matches again;
+   worst-balanced covariates to the propensity model one at a time (forward selection) and matches again; if
+   that cannot reach balance, a second search may also match exactly on an unbalanced 0/1 covariate (as
+   MatchIt's ``exact``; refused when it would leave more than 5% of the matched treated unmatched);
 5. the number of controls per treated person ``k`` is chosen by balance when not given: the search runs for
    every ``k`` in :data:`K_CHOICES` and keeps the largest ``k`` whose worst ``|SMD|`` is within
    :data:`K_TOLERANCE` of the best one reached (more controls give a smaller variance; balance decides);
@@ -632,12 +632,33 @@ def _search_terms(
     max_steps: int,
     max_candidates: int,
 ) -> _Attempt:
+    """Dehejia–Wahba search first (propensity terms only); if that cannot balance, a second search that may
+    also match exactly on unbalanced 0/1 covariates, and the better of the two."""
+    options = dict(refine=refine, max_terms=max_terms, max_steps=max_steps, max_candidates=max_candidates)
+    terms_only = _forward_search(data, k, settings, allow_exact=False, **options)
+    if terms_only.worst <= SMD_TARGET or not refine:
+        return terms_only
+    with_exact = _forward_search(data, k, settings, allow_exact=True, **options)
+    return with_exact if with_exact.key < terms_only.key else terms_only
+
+
+def _forward_search(
+    data: _Data,
+    k: int,
+    settings: _Settings,
+    *,
+    allow_exact: bool,
+    refine: bool,
+    max_terms: int,
+    max_steps: int,
+    max_candidates: int,
+) -> _Attempt:
     """Forward selection until every |SMD| <= 0.1 (or the steps run out); returns the best attempt seen.
 
-    Each step tries adding one propensity term (:func:`_refinement_candidates`) or matching exactly on one
-    unbalanced 0/1 covariate (as MatchIt's ``exact =``), and keeps whichever leaves the worst covariate best
-    balanced. An exact step is refused if it would leave more than 5% of the matched treated without a match,
-    so the search cannot buy balance by quietly changing whom the ATT is about.
+    Each step tries adding one propensity term (:func:`_refinement_candidates`) or, with ``allow_exact``,
+    matching exactly on one unbalanced 0/1 covariate (as MatchIt's ``exact =``), and keeps whichever leaves the
+    worst covariate best balanced. An exact step is refused if it would leave more than 5% of the matched
+    treated without a match, so the search cannot buy balance by quietly changing whom the ATT is about.
     """
     terms: list[tuple[int, ...]] = [(i,) for i in range(data.X.shape[1]) if np.ptp(data.X[:, i]) > 0]
     exact: tuple[int, ...] = ()
@@ -646,7 +667,8 @@ def _search_terms(
     refinements: list[str] = []
     steps = 0
     while refine and best.worst > SMD_TARGET and steps < max_steps and len(terms) < max_terms:
-        steps_to_try = [("exact", j) for j in _exact_candidates(data.X, current.abs_smd, exact)] + [
+        exact_steps = _exact_candidates(data.X, current.abs_smd, exact) if allow_exact else []
+        steps_to_try = [("exact", j) for j in exact_steps] + [
             ("term", t) for t in _refinement_candidates(data.X, current.abs_smd, terms)
         ]
         tried = []
