@@ -131,7 +131,8 @@ def sniff_delimiter(sample: str) -> str:
 
 
 def _column_kinds(sample: pd.DataFrame, text_columns: set[str]) -> tuple[dict[str, str], set[str], str]:
-    """Decide per column: 'text' or 'number'; which columns look numeric; whether the file uses a decimal comma.
+    """Decide per column: 'text' or 'number'; which columns look numeric; whether the file uses a decimal
+    comma.
 
     "Looks numeric" (only digits, signs, separators and spaces) marks the text columns pandas would otherwise
     turn into numbers (ids, codes with leading zeros). Plain ``re`` over the sample's Python strings: for
@@ -251,7 +252,8 @@ def read_csv_detected(path: str | Path, *, text_columns: Iterable[str] = ()) -> 
 def _strip_initial_spaces(frame: pd.DataFrame) -> None:
     """What ``skipinitialspace`` would have done to text columns whose values start with a space (in place).
 
-    Checked with a cheap Arrow kernel per column, so files without such spaces (nearly all) pay almost nothing.
+    Checked with a cheap Arrow kernel per column, so files without such spaces (nearly all) pay almost
+    nothing.
     """
     import pyarrow.compute as pc
 

@@ -1,7 +1,8 @@
 """The protocol library: starting documents for a new study (``pdtk init STUDY_DIR``).
 
 A study starts from a protocol whose thresholds are fixed before the data are seen (pre-registration), the
-Norwegian codebook, interview guides, the information letter and consent text, and a DPIA template. They live in
+Norwegian codebook, interview guides, the information letter and consent text, and a DPIA template. They live
+in
 the repository's ``protocols/`` folder; ``init_study`` copies them and writes a protocol for the new folder.
 """
 

@@ -26,7 +26,8 @@ Output = pd.DataFrame | str | bytes
 class Summary:
     """Headline facts and small tables of a step, shown as text in a terminal and as HTML in a notebook.
 
-    Like statsmodels' ``Summary``: ``print(result.summary())`` gives aligned plain text, a notebook cell ending
+    Like statsmodels' ``Summary``: ``print(result.summary())`` gives aligned plain text, a notebook cell
+    ending
     in ``result.summary()`` shows HTML (``_repr_html_``), and :attr:`frame` holds the facts as a DataFrame
     (``item``, ``value``) for code that wants them as data.
     """
@@ -66,7 +67,8 @@ class Summary:
     def as_html(self) -> str:
         """An HTML fragment: a caption table of the facts, then the tables and notes."""
         rows = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(str(item))}</th><td>{html.escape(str(value))}</td></tr>"
+            f"<tr><th style='text-align:left'>{html.escape(str(item))}</th>"
+            f"<td>{html.escape(str(value))}</td></tr>"
             for item, value in self.facts
         )
         parts = [f"<table><caption>{html.escape(self.title)}</caption>{rows}</table>"]

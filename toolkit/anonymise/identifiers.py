@@ -259,7 +259,8 @@ def make_tenor_number(born: dt.date, rng: np.random.Generator, *, d_number: bool
 
 
 def find_in_text(text: str, policy: IdentifierPolicy = ANY) -> list[tuple[int, int]]:
-    """Spans ``(start, end)`` of valid identity numbers in free text (with or without a space after the date)."""
+    """Spans ``(start, end)`` of valid identity numbers in free text (with or without a space after the
+    date)."""
     spans = []
     for match in FNR_PATTERN.finditer(text):
         if is_valid(match.group(1) + match.group(2), policy):

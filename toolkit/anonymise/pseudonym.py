@@ -13,7 +13,8 @@ The pseudonym body is 80 bits of the HMAC written in lowercase base32 (16 charac
 rather than hex keeps long runs of digits out of pseudonyms, so the output leak guard, which looks for
 11-digit identity numbers, never mistakes a pseudonym for one.
 
-HMAC-SHA256 is computed from pre-keyed hash states (RFC 2104; checked against the standard library's ``hmac``),
+HMAC-SHA256 is computed from pre-keyed hash states (RFC 2104; checked against the standard library's
+``hmac``),
 under 1 µs per value, on both cores: see :mod:`toolkit.anonymise._hashing`, the only place that knows how.
 """
 
@@ -142,8 +143,10 @@ def normalise_ids(values: pd.Series) -> pd.Series:
     """
     if pd.api.types.is_float_dtype(values):
         raise InputDataError(
-            f"the id column '{values.name}' was read as numbers (e.g. 1019912345.0), which loses leading zeros",
-            fix="read the file with the id column as text (pdtk does this for CSV; in Excel format the column as Text)",
+            f"the id column '{values.name}' was read as numbers (e.g. 1019912345.0), which loses leading "
+            f"zeros",
+            fix="read the file with the id column as text (pdtk does this for CSV; in Excel format the "
+            "column as Text)",
         )
     import pyarrow.compute as pc
 

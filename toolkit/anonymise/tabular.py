@@ -1,4 +1,5 @@
-"""Turn a raw register into a releasable one: pseudonymise, drop, generalise, k-anonymise, l-diversify, measure.
+"""Turn a raw register into a releasable one: pseudonymise, drop, generalise, k-anonymise, l-diversify,
+measure.
 
 :func:`anonymise_register` applies the protocol's ``privacy:`` section:
 
@@ -14,11 +15,15 @@
 5. report re-identification risk before and after, and information loss per column.
 
 **Missing values count as their own category.** A missing quasi-identifier — missing in the input or
-suppressed here — is one more value ("unknown"), so a record with ``kommune = <NA>`` is only grouped with other
-records whose ``kommune`` is missing. This is the stricter of the two usual conventions (ARX treats a suppressed
+suppressed here — is one more value ("unknown"), so a record with ``kommune = <NA>`` is only grouped with
+other
+records whose ``kommune`` is missing. This is the stricter of the two usual conventions (ARX treats a
+suppressed
 value as ``*`` in the same way); sdcMicro's ``kAnon`` instead treats a missing value as a *wildcard* that
-matches any value. Both are reported (``k_reached`` under "category", ``k_reached_wildcard`` under "wildcard");
-k under the category convention is never larger than under the wildcard one, so enforcing it is safe under both.
+matches any value. Both are reported (``k_reached`` under "category", ``k_reached_wildcard`` under
+"wildcard");
+k under the category convention is never larger than under the wildcard one, so enforcing it is safe under
+both.
 
 Why local suppression is written here: sdcMicro (R) and ARX (Java) are not Python, and the Python ports
 (``anonypy``, ``pycanon``) either generalise whole columns or only measure. The greedy algorithm below is the
@@ -62,7 +67,8 @@ KOMMUNE_TO_REGION: dict[str, str] = {
     "3418": KONGSVINGER_REGION,  # Åsnes
     "3419": KONGSVINGER_REGION,  # Våler
 }
-"""Municipality number (2024) → region. Municipalities not listed fall back to their county (first two digits)."""
+"""Municipality number (2024) → region. Municipalities not listed fall back to their county (first two
+digits)."""
 
 POSTNR_TO_KOMMUNE: dict[str, str] = {
     # Kongsvinger 3401
@@ -110,7 +116,8 @@ POSTNR_TO_KOMMUNE: dict[str, str] = {
     **dict.fromkeys(["2435", "2436", "2437"], "3419"),
 }
 """Postcode → municipality number for the Kongsvinger region (Posten's register, 2024). Other postcodes need a
-user table (``code_tables={"postnr_to_kommune": {...}}``); unknown postcodes become ``<NA>`` and are counted."""
+user table (``code_tables={"postnr_to_kommune": {...}}``); unknown postcodes become ``<NA>`` and are
+counted."""
 
 
 def _codes(values: pd.Series, width: int) -> pd.Series:
@@ -162,7 +169,8 @@ class AnonymisedRegister(StepResult):
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """``measures``: every figure of the disclosure report as a tidy table (kept in ``disclosure.json``)."""
+        """``measures``: every figure of the disclosure report as a tidy table (kept in
+        ``disclosure.json``)."""
         return {"measures": self.measures()}
 
     def outputs(self) -> dict[str, Output]:
@@ -277,28 +285,36 @@ class AnonymisedRegister(StepResult):
 
 
 DEFINITIONS: dict[str, str] = {
-    "k_reached": "smallest equivalence class on the released quasi-identifiers; missing values are their own category",
-    "k_reached_wildcard": "smallest number of records each record could match when a missing value matches any "
+    "k_reached": "smallest equivalence class on the released quasi-identifiers; missing values are their own "
+    "category",
+    "k_reached_wildcard": "smallest number of records each record could match when a missing value matches "
+    "any "
     "value (sdcMicro's kAnon convention)",
-    "l_reached": "distinct l-diversity: smallest number of distinct values of the sensitive column in a class",
+    "l_reached": "distinct l-diversity: smallest number of distinct values of the sensitive column in a "
+    "class",
     "rows_removed": "rows left out because even full suppression of their quasi-identifiers kept them unsafe",
     "cells_suppressed": "quasi-identifier values set to missing by local suppression",
     "share_rows_touched": "share of input rows with at least one suppressed value or removed",
-    "sample_uniques": "sdcMicro: number of records whose combination of quasi-identifiers is unique in the data (f_k = 1)",
+    "sample_uniques": "sdcMicro: number of records whose combination of quasi-identifiers is unique in the "
+    "data (f_k = 1)",
     "prosecutor_risk_max": "ARX prosecutor model, highest risk: 1 / size of the smallest equivalence class",
     "prosecutor_risk_mean": "ARX prosecutor model, average risk: mean over records of 1 / class size "
     "(= classes / records)",
-    "records_at_risk": "ARX prosecutor model, records at risk: share of records whose risk 1 / class size exceeds "
+    "records_at_risk": "ARX prosecutor model, records at risk: share of records whose risk 1 / class size "
+    "exceeds "
     "1 / k (their class is smaller than k)",
-    "expected_reidentifications": "sdcMicro global risk (expected number of re-identifications): sum over records of "
+    "expected_reidentifications": "sdcMicro global risk (expected number of re-identifications): sum over "
+    "records of "
     "1 / f_k, without sampling weights (the register is the population, F_k = f_k)",
     "equivalence_classes": "number of distinct combinations of quasi-identifiers",
     "distinct_before": "distinct non-missing values in the input",
     "distinct_after": "distinct non-missing values released",
     "cells_suppressed_col": "values of this column suppressed by local suppression",
-    "share_suppressed": "share of this column's values suppressed (or missing because not mapped by a code table)",
+    "share_suppressed": "share of this column's values suppressed (or missing because not mapped by a code "
+    "table)",
     "unmapped_codes": "values the code table did not know (released as missing)",
-    "granularity_loss": "ARX 'Loss' (Iyengar's generalisation loss): mean over cells of (original values merged "
+    "granularity_loss": "ARX 'Loss' (Iyengar's generalisation loss): mean over cells of (original values "
+    "merged "
     "into the released value - 1) / (distinct original values - 1); suppressed or dropped = 1",
 }
 
@@ -327,21 +343,24 @@ def _check_id_column(values: pd.Series, *, source: str) -> None:
         raise InputDataError(
             f"the id column '{column}' was read as numbers, so leading zeros are lost (e.g. 1019912345.0)",
             file=source,
-            fix=f"read '{column}' as text (pdtk's reader does this for CSV; in Excel format the column as Text)",
+            fix=f"read '{column}' as text (pdtk's reader does this for CSV; in Excel format the column as "
+            f"Text)",
         )
     if _all_plain_digits(values):  # the usual case, checked by a cheap kernel: no decimal point anywhere
         return
     raw = values.astype("string").str.strip().dropna()
     if len(raw) and raw.str.fullmatch(r"\d+\.0+|\d(?:\.\d+)?[eE]\+?\d+").mean() > 0.5:
         raise InputDataError(
-            f"the id column '{column}' holds numbers written as decimals (e.g. 1019912345.0): leading zeros are lost",
+            f"the id column '{column}' holds numbers written as decimals (e.g. 1019912345.0): leading zeros "
+            f"are lost",
             file=source,
             fix=f"export '{column}' again as text, with all 11 digits",
         )
 
 
 def _factorize_text(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """``pd.factorize`` of a text column (codes in order of first appearance, -1 = missing), by Arrow's kernel.
+    """``pd.factorize`` of a text column (codes in order of first appearance, -1 = missing), by Arrow's
+    kernel.
 
     Arrow's ``dictionary_encode`` directly, without pandas' wrapping: about a third faster on a million
     distinct identity numbers, and the distinct values stay one Arrow array for the hashing step.
@@ -368,8 +387,10 @@ def _count_ids(
 ) -> IdValidation:
     """The counts of :func:`validate_ids` from the factorised normalised ids.
 
-    Why factorised: :func:`anonymise_register` needs the same factorisation for the pseudonyms, so the column is
-    normalised and hashed once; each distinct id is validated once, and duplicates are rows minus distinct ids.
+    Why factorised: :func:`anonymise_register` needs the same factorisation for the pseudonyms, so the column
+    is
+    normalised and hashed once; each distinct id is validated once, and duplicates are rows minus distinct
+    ids.
     """
     codes = np.asarray(codes)
     missing = int((codes < 0).sum())
@@ -401,7 +422,8 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y%m%d", "%d%m%Y", "%Y-%m-
 def parse_dates(values: pd.Series, *, column: str, source: str) -> pd.Series:
     """Dates in any of the formats Norwegian register exports use (ISO, ``dd.mm.yyyy``, ``yyyymmdd`` …).
 
-    The format is chosen on the first thousand distinct values and then applied to all, which is fast and never mixes
+    The format is chosen on the first thousand distinct values and then applied to all, which is fast and
+    never mixes
     day-first and month-first readings within one column. Each distinct text is parsed once: a million birth
     dates of one cohort are a few thousand distinct days.
     """
@@ -572,9 +594,11 @@ def class_diversity(codes: np.ndarray, sensitive: np.ndarray) -> np.ndarray:
 
 
 def wildcard_class_sizes(codes: np.ndarray) -> np.ndarray:
-    """How many records each record could match when a missing value matches any value (sdcMicro's convention).
+    """How many records each record could match when a missing value matches any value (sdcMicro's
+    convention).
 
-    Records are grouped by their pattern of missing columns; for each pair of patterns the records are compared on
+    Records are grouped by their pattern of missing columns; for each pair of patterns the records are
+    compared on
     the columns both have. With few patterns (the usual case after local suppression) this stays vectorised.
     """
     n, q = codes.shape
@@ -619,10 +643,14 @@ def local_suppression(
     Returns ``(codes_after, suppressed, removed)``: codes with suppressed values set to 0 (missing), a boolean
     matrix of suppressed cells, and a boolean vector of rows that had to be removed.
 
-    Each round tries every set of quasi-identifiers of the current size (one column, then pairs, …) on all unsafe
-    records at once, and applies the set that makes the most of them safe (ties: ``preference`` order). Only the
-    records it makes safe are changed. Moving unsafe records into a class can only make that class larger and more
-    diverse, so safe records stay safe; and a set's effect is evaluated only on the records it can touch (unsafe
+    Each round tries every set of quasi-identifiers of the current size (one column, then pairs, …) on all
+    unsafe
+    records at once, and applies the set that makes the most of them safe (ties: ``preference`` order). Only
+    the
+    records it makes safe are changed. Moving unsafe records into a class can only make that class larger and
+    more
+    diverse, so safe records stay safe; and a set's effect is evaluated only on the records it can touch
+    (unsafe
     records plus records already missing on the set), which keeps rounds cheap on a million rows.
     """
     codes = codes.copy()
@@ -734,7 +762,8 @@ def _pool_with_donors(
 
 
 def risk_measures(frame: pd.DataFrame, columns: Sequence[str], *, k: int) -> dict[str, Any]:
-    """Re-identification risk on ``columns`` (missing = own category); each figure names its source in DEFINITIONS."""
+    """Re-identification risk on ``columns`` (missing = own category); each figure names its source in
+    DEFINITIONS."""
     n = len(frame)
     if n == 0:
         return {}
@@ -758,7 +787,8 @@ def _risk_from_sizes(sizes: np.ndarray, *, k: int) -> dict[str, Any]:
 def _granularity_loss(original: pd.Series, released: pd.Series) -> float:
     """ARX's 'Loss' for one column: how many original values each released value merges (suppressed = 1).
 
-    On factorised codes rather than a ``map`` over the values: a million rows take a few hundredths of a second.
+    On factorised codes rather than a ``map`` over the values: a million rows take a few hundredths of a
+    second.
     """
     if len(original) == 0:
         return 0.0
@@ -795,7 +825,8 @@ def anonymise_register(
     ``source`` names the input file in error messages. ``code_tables`` adds or overrides code mappings:
     ``{"postnr_to_kommune": {"0150": "0301"}, "kommune_to_region": {"0301": "Oslo"}}``.
 
-    Raises :class:`InputDataError` (missing or numeric id column, unknown columns, invalid or duplicated ids when
+    Raises :class:`InputDataError` (missing or numeric id column, unknown columns, invalid or duplicated ids
+    when
     ``privacy.invalid_ids == "stop"``) and :class:`ProtocolError` (suppression above
     ``privacy.max_suppressed_share``, or l-diversity impossible), each one line naming file, column and fix.
     """
@@ -841,7 +872,8 @@ def anonymise_register(
     problems = ids.invalid + ids.missing + ids.duplicated
     if problems and privacy.invalid_ids == "stop":
         raise InputDataError(
-            f"column '{id_col}': {ids.invalid} invalid, {ids.missing} missing and {ids.duplicated} duplicated "
+            f"column '{id_col}': {ids.invalid} invalid, {ids.missing} missing and {ids.duplicated} "
+            f"duplicated "
             "identity number(s) (not shown)",
             file=source,
             fix="correct them at the source, or set privacy.invalid_ids: report to count them and go on",
@@ -913,7 +945,8 @@ def _release(
             f"k-anonymity (k={privacy.k}) would suppress values in {share_touched:.1%} of rows, more than "
             f"privacy.max_suppressed_share ({privacy.max_suppressed_share:.0%}); nothing was written",
             file=source,
-            fix="generalise the quasi-identifiers more (e.g. fodselsdato: year, kommune: region, bins for numbers) or "
+            fix="generalise the quasi-identifiers more (e.g. fodselsdato: year, kommune: region, bins for "
+            "numbers) or "
             "drop one",
         )
     suppressed_frame = pd.DataFrame(suppressed, columns=qis, index=released.index)

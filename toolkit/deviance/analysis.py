@@ -6,7 +6,8 @@ reads only the anonymised register (a ``pid`` column, never an identity number) 
 and the interview sampling frame (pseudonyms only).
 
 Variable roles follow the data-powered positive deviance handbook: the protocol's risk factors are the
-*controls* the expectation adjusts for; units are *where* deviance is looked for; every other column is kept to
+*controls* the expectation adjusts for; units are *where* deviance is looked for; every other column is kept
+to
 *characterise* deviants and is never adjusted away.
 
 **The unit benchmark.** A unit with a strong practice raises the model's intercept and so the expectation of
@@ -81,7 +82,9 @@ class DevianceResult(StepResult):
 
     def summary_line(self) -> str:
         flagged = self.units[self.units["flag"].fillna("") != ""]
-        where = "; ".join(f"{r.unit_var}={r.unit} ({r.flag})" for r in flagged.itertuples()) or "no unit flagged"
+        where = (
+            "; ".join(f"{r.unit_var}={r.unit} ({r.flag})" for r in flagged.itertuples()) or "no unit flagged"
+        )
         deviants = self.disclosure.shown_count(int(self.individuals["is_deviant"].sum()))
         return f"{deviants} positive deviants; {where}"
 
@@ -123,15 +126,18 @@ class DevianceResult(StepResult):
 
         report.add_heading("Variable roles")
         report.add_text(
-            "Risk factors are the controls the expected outcome adjusts for. Units are where deviance is looked for; "
-            "they are never in the model. Every other column is used only to describe deviants, never adjusted away."
+            "Risk factors are the controls the expected outcome adjusts for. Units are where deviance is "
+            "looked for; "
+            "they are never in the model. Every other column is used only to describe deviants, never "
+            "adjusted away."
         )
         report.add_table(self.roles, "Role of every column of the anonymised register.")
 
         report.add_heading("Expected outcome")
         report.add_text(
             f"Each person's expected probability of '{s['outcome']}' comes from a model fitted on the other "
-            f"{s['folds'] - 1} of {s['folds']} folds (cross-fitting), so nobody's own outcome informs their own "
+            f"{s['folds'] - 1} of {s['folds']} folds (cross-fitting), so nobody's own outcome informs their "
+            f"own "
             f"expectation. Model family: {self.risk.model} (setting: {s['model']})."
         )
         report.add_table(
@@ -152,7 +158,8 @@ class DevianceResult(StepResult):
         report.add_heading("Risk distribution")
         report.add_figure(
             self._risk_figure(),
-            f"Predicted risk of not reaching '{s['outcome']}'; the line marks the high-risk cut-off (top {1 - s['high_risk_quantile']:.0%}).",
+            f"Predicted risk of not reaching '{s['outcome']}'; the line marks the high-risk cut-off (top "
+            f"{1 - s['high_risk_quantile']:.0%}).",
         )
 
         report.add_heading("Individual positive deviants")
@@ -160,20 +167,25 @@ class DevianceResult(StepResult):
             threshold=s["score_threshold"], p=1 / (1 + s["score_threshold"] ** 2), share=s["top_share"]
         )
         report.add_text(
-            f"A positive deviant succeeded, was in the top {1 - s['high_risk_quantile']:.0%} of predicted risk, and passes the rule: {rule}. "
-            "The base-rate check below compares the number flagged with the number that luck alone would produce under the model."
+            f"A positive deviant succeeded, was in the top {1 - s['high_risk_quantile']:.0%} of predicted "
+            f"risk, and passes the rule: {rule}. "
+            "The base-rate check below compares the number flagged with the number that luck alone would "
+            "produce under the model."
         )
         report.add_table(
             self.tables["base_rate"], "Base-rate check (counts below the minimum cell size are hidden)."
         )
         report.add_figure(
             self._stability_figure(),
-            f"Stability: share of the {s['stability_seeds']} cross-fitting runs (different fold splits) in which each ever-flagged person was flagged.",
+            f"Stability: share of the {s['stability_seeds']} cross-fitting runs (different fold splits) in "
+            f"which each ever-flagged person was flagged.",
         )
         if "isolation_comparison" in self.tables:
             report.add_text(
-                "Second lens: an isolation forest scores how unusual each success's combination of risk factors is among all successes. "
-                "It does not know the outcome model; agreement with pd_score on the clearest cases is reassuring, disagreement marks people worth a second look."
+                "Second lens: an isolation forest scores how unusual each success's combination of risk "
+                "factors is among all successes. "
+                "It does not know the outcome model; agreement with pd_score on the clearest cases is "
+                "reassuring, disagreement marks people worth a second look."
             )
             report.add_table(
                 self.tables["isolation_comparison"], "pd_score and isolation-forest score side by side."
@@ -181,7 +193,8 @@ class DevianceResult(StepResult):
 
         report.add_heading("Units")
         report.add_text(
-            "Observed against expected successes per unit (indirect standardisation). Units flagged above in a first pass are left "
+            "Observed against expected successes per unit (indirect standardisation). Units flagged above in "
+            "a first pass are left "
             "out of the benchmark, so that their practice does not raise everybody else's expectation. "
             f"Units with fewer than {s['min_unit_size']} people are never flagged."
         )
@@ -219,7 +232,8 @@ class DevianceResult(StepResult):
 
         report.add_heading("Profile: how deviants differ")
         report.add_text(
-            "Standardised mean differences between positive deviants and high-risk people who did not succeed, with 95 % intervals. "
+            "Standardised mean differences between positive deviants and high-risk people who did not "
+            "succeed, with 95 % intervals. "
             "|SMD| above 0.2 is a noticeable difference. These are descriptions, not causes."
         )
         report.add_table(
@@ -227,7 +241,8 @@ class DevianceResult(StepResult):
         )
         if self.matched is not None:
             report.add_text(
-                "Matched comparison: each deviant is matched on the risk factors to up to three high-risk non-deviants "
+                "Matched comparison: each deviant is matched on the risk factors to up to three high-risk "
+                "non-deviants "
                 f"({self.matched.message}). Differences that remain are not explained by the measured risk."
             )
             report.add_figure(
@@ -245,22 +260,29 @@ class DevianceResult(StepResult):
         report.add_heading("Interview sampling frame")
         report.add_text(
             "Deviants (most stable first), typical high-risk cases and negative deviants, spread over strata "
-            f"({', '.join(s['strata']) or 'none'}). Pseudonyms only; the data controller's contact list is written to the restricted folder."
+            f"({', '.join(s['strata']) or 'none'}). Pseudonyms only; the data controller's contact list is "
+            f"written to the restricted folder."
         )
         report.add_table(self.tables["sampling_roles"], "People in the sampling frame by role.")
 
         report.add_heading("Limitations, in plain language")
         report.add_list(
             [
-                "Luck or practice? Some young people succeed against the odds by chance. The base-rate check shows how many "
-                "flags luck alone would give; stability across runs and cohorts helps, and interviews must do the rest.",
-                "Omitted variables: the expectation only knows the listed risk factors. Someone who looks surprising may simply "
+                "Luck or practice? Some young people succeed against the odds by chance. The base-rate check "
+                "shows how many "
+                "flags luck alone would give; stability across runs and cohorts helps, and interviews must "
+                "do the rest.",
+                "Omitted variables: the expectation only knows the listed risk factors. Someone who looks "
+                "surprising may simply "
                 "have had an advantage the register does not record (a supportive family, good health).",
-                "Regression to the mean: units or people picked because they were extreme this time will, on average, be less "
+                "Regression to the mean: units or people picked because they were extreme this time will, on "
+                "average, be less "
                 "extreme next time. Shrunk estimates and persistence across cohorts show how much is left.",
-                "Few units: with a handful of municipalities, over-dispersion cannot be estimated well and one unit can move "
+                "Few units: with a handful of municipalities, over-dispersion cannot be estimated well and "
+                "one unit can move "
                 "the benchmark; unit flags are hypotheses for fieldwork, not verdicts.",
-                "Describing is not explaining: how deviants differ (profile) does not show what caused their success; some "
+                "Describing is not explaining: how deviants differ (profile) does not show what caused their "
+                "success; some "
                 "differences may be consequences of succeeding.",
             ]
         )
@@ -381,7 +403,8 @@ def analyse_deviance(
 ) -> DevianceResult:
     """Run phase 2 on the anonymised register ``frame`` (see the module docstring for the design).
 
-    ``disclosure`` is the study's :class:`~toolkit.disclosure.DisclosurePolicy` (an int means its ``min_cell``).
+    ``disclosure`` is the study's :class:`~toolkit.disclosure.DisclosurePolicy` (an int means its
+    ``min_cell``).
     ``config`` is the protocol's :class:`toolkit.protocol.DevianceSection`. ``strata`` overrides the interview
     strata (default: the first unit and a sex column when present). ``isolation=False`` skips the
     isolation-forest lens. ``threads`` caps BLAS/OpenMP threads (``None``: library defaults). The default is 1
@@ -532,7 +555,8 @@ def _analyse(
             tables["matched_balance"] = matched.balance
     else:
         notes.append(
-            f"Fewer than {max(disclosure.min_cell, 2)} positive deviants: no profile comparison or matching was done."
+            f"Fewer than {max(disclosure.min_cell, 2)} positive deviants: no profile comparison or matching "
+            f"was done."
         )
 
     # ------------------------------------------------------------------ interview sampling frame
@@ -609,7 +633,8 @@ def _analyse(
 
 
 def _publish_units(analyses: list[unt.UnitAnalysis], disclosure: DisclosurePolicy) -> pd.DataFrame:
-    """All unit tables stacked, contract columns first, small cells (and everything derived from them) hidden."""
+    """All unit tables stacked, contract columns first, small cells (and everything derived from them)
+    hidden."""
     if not analyses:
         return pd.DataFrame(columns=unt.CONTRACT_COLUMNS)
     table = pd.concat([a.table for a in analyses], ignore_index=True).drop(columns=["variance"])
@@ -638,7 +663,8 @@ def _publish_units(analyses: list[unt.UnitAnalysis], disclosure: DisclosurePolic
 
 
 def _isolation_comparison(individuals: pd.DataFrame, disclosure: DisclosurePolicy) -> pd.DataFrame:
-    """Agreement of pd_score and isolation score among high-risk successes (rank correlation, top-list overlap)."""
+    """Agreement of pd_score and isolation score among high-risk successes (rank correlation, top-list
+    overlap)."""
     from scipy.stats import spearmanr
 
     mask = individuals["high_risk"] & (individuals["outcome"] == 1) & individuals["isolation_score"].notna()

@@ -72,7 +72,8 @@ def flag_deviants(
 def negative_deviant_mask(
     y: np.ndarray, p: np.ndarray, *, high_risk_quantile: float, score_threshold: float
 ) -> np.ndarray:
-    """Low-risk people (bottom ``1 - high_risk_quantile`` of risk) whose failure was surprising (score <= -threshold).
+    """Low-risk people (bottom ``1 - high_risk_quantile`` of risk) whose failure was surprising (score <=
+    -threshold).
 
     The mirror image of a positive deviant: they had every advantage the model knows of and still did badly.
     Interviews need them as a comparison, because what protected the deviants may be missing here.
@@ -83,10 +84,12 @@ def negative_deviant_mask(
 
 
 def expected_by_chance(p: np.ndarray, high: np.ndarray, *, score_threshold: float) -> float:
-    """Expected number of high-risk people who would pass ``pd_score >= threshold`` if outcomes were pure chance.
+    """Expected number of high-risk people who would pass ``pd_score >= threshold`` if outcomes were pure
+    chance.
 
     Under the model, a high-risk person succeeds with probability ``p`` and, if they do, scores
-    ``sqrt((1 - p) / p)``; so the count expected from luck alone is the sum of ``p`` over high-risk people whose
+    ``sqrt((1 - p) / p)``; so the count expected from luck alone is the sum of ``p`` over high-risk people
+    whose
     success would score at or above the threshold. The base-rate check compares the observed count with it.
     """
     p = np.asarray(p)
@@ -182,7 +185,8 @@ def isolation_view(
     seed: int = 0,
     max_rows: int = 200_000,
 ) -> pd.DataFrame:
-    """A second lens: how unusual each high-risk success is among successes (isolation forest), beside its pd_score.
+    """A second lens: how unusual each high-risk success is among successes (isolation forest), beside its
+    pd_score.
 
     The pd_score asks "was this success unlikely?"; the isolation forest asks "is this success's combination
     of risk factors rare among successes?". The two agree on the clearest cases and disagree usefully

@@ -1,11 +1,13 @@
-"""Logistic regression by Newton–Raphson, fast on a million rows: a scikit-learn estimator and its cross-fitting.
+"""Logistic regression by Newton–Raphson, fast on a million rows: a scikit-learn estimator and its
+cross-fitting.
 
 Speed code, fenced off from :mod:`toolkit.deviance.risk`, which only asks for probabilities. Why hand-written:
 phase 2 fits the same small model dozens of times on up to a million rows (five folds × five stability seeds,
 plus the benchmark refits). Newton needs a handful of passes over the data (two or three from a warm start)
 where L-BFGS needs dozens, and a register whose risk factors are mostly categorical has far fewer distinct
 covariate patterns than rows, so every pass runs over the patterns with their counts as weights.
-:class:`NewtonLogit` is a plain scikit-learn ``BaseEstimator`` (``fit(X, y, sample_weight)``, ``predict_proba``)
+:class:`NewtonLogit` is a plain scikit-learn ``BaseEstimator`` (``fit(X, y, sample_weight)``,
+``predict_proba``)
 and ``tests/test_deviance_logit.py`` checks it against statsmodels' GLM on the same data and weights.
 """
 
@@ -32,7 +34,8 @@ def fit_logistic_newton(
     max_iter: int = 50,
     tol: float = 1e-6,
 ) -> np.ndarray:
-    """Intercept and slopes of a logistic regression by Newton–Raphson (IRLS), with a tiny ridge on the slopes.
+    """Intercept and slopes of a logistic regression by Newton–Raphson (IRLS), with a tiny ridge on the
+    slopes.
 
     Hand-written because phase 2 fits the same small model dozens of times on up to a million rows: Newton
     needs a handful of passes over the data (two or three from a warm start), where L-BFGS needs dozens. The
@@ -85,8 +88,10 @@ def fit_logistic_newton(
             step = np.linalg.solve(hess, grad)
         except np.linalg.LinAlgError:
             step = np.linalg.lstsq(hess, grad, rcond=None)[0]
-        # Step halving: plain Newton can overshoot and diverge (e.g. 185 treated among 16,000 controls). With a
-        # fixed Hessian the iteration starts next to the optimum (a fold of an all-rows fit) and takes full steps.
+        # Step halving: plain Newton can overshoot and diverge (e.g. 185 treated among 16,000 controls). With
+        # a
+        # fixed Hessian the iteration starts next to the optimum (a fold of an all-rows fit) and takes full
+        # steps.
         size = 1.0
         if fixed_hessian is not None:
             beta = beta + step
@@ -140,7 +145,8 @@ class NewtonLogit(ClassifierMixin, BaseEstimator):
         sample_weight: np.ndarray | None = None,
         init: np.ndarray | None = None,
     ) -> NewtonLogit:
-        """Fit on ``X`` and 0/1 (or, with weights, rate) ``y``; ``init`` warm-starts on the standardised scale."""
+        """Fit on ``X`` and 0/1 (or, with weights, rate) ``y``; ``init`` warm-starts on the standardised
+        scale."""
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
@@ -239,10 +245,12 @@ def _pattern_mean_scale(raw: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray
 
 
 def logit_state(X: np.ndarray, y: np.ndarray, base: LogitState | None = None) -> LogitState:
-    """Distinct standardised rows, their means and scales, the all-rows fit and its Hessian: the start of every fold.
+    """Distinct standardised rows, their means and scales, the all-rows fit and its Hessian: the start of
+    every fold.
 
     The stability seeds re-cross-fit the same design with different fold splits, so :func:`fit_risk` computes
-    this once per design and passes it to every run instead of once per seed. ``base`` is the state of a design
+    this once per design and passes it to every run instead of once per seed. ``base`` is the state of a
+    design
     whose columns are the first columns of ``X`` (the benchmark refits add unit indicators): its patterns and
     standardisation are reused and its fit is the starting point, with 0 for the added columns.
     """
@@ -288,7 +296,8 @@ def cross_fit_logit(
     zero_at_prediction: Sequence[int],
     state: LogitState | None = None,
 ) -> np.ndarray:
-    """Cross-fitted logistic regression, fast: one standardisation, folds as pattern counts, warm-started Newton.
+    """Cross-fitted logistic regression, fast: one standardisation, folds as pattern counts, warm-started
+    Newton.
 
     Each fold is fitted on its training rows' counts per covariate pattern (see :class:`LogitState`), which is
     the same likelihood as the training rows themselves. Every fold's Newton iterations start from the

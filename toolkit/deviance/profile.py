@@ -2,12 +2,15 @@
 
 Two views, because each answers a different question:
 
-* **Descriptive profile**: deviants against *high-risk non-deviants* (same risk band, ordinary outcome) on every
+* **Descriptive profile**: deviants against *high-risk non-deviants* (same risk band, ordinary outcome) on
+every
   observed variable, as standardised mean differences (SMD) with 95 % intervals. Categorical variables get one
   row per level (share of each group in that level).
 * **Matched comparison**: within the high-risk group, each deviant is matched on the risk factors (propensity
-  score, :func:`toolkit.deviance.propensity.match_att`) to similar non-deviants, so that the remaining differences
-  in the *characterising* columns are not just differences in risk. The balance table shows the matching worked.
+  score, :func:`toolkit.deviance.propensity.match_att`) to similar non-deviants, so that the remaining
+  differences
+  in the *characterising* columns are not just differences in risk. The balance table shows the matching
+  worked.
 
 Neither view is causal: a characteristic of deviants may be a consequence of their success, or shared with an
 unobserved cause. The report says so.
@@ -27,7 +30,8 @@ _MAX_LEVELS = 20
 
 
 def smd_with_ci(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
-    """Cohen's d (pooled SD) of ``a`` vs ``b`` with a 95 % interval from the Hedges–Olkin large-sample variance."""
+    """Cohen's d (pooled SD) of ``a`` vs ``b`` with a 95 % interval from the Hedges–Olkin large-sample
+    variance."""
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
     n1, n2 = len(a), len(b)
     if n1 < 2 or n2 < 2:
@@ -156,10 +160,13 @@ def matched_comparison(
     disclosure: DisclosurePolicy = DisclosurePolicy(),
     max_controls: int = 50_000,
 ) -> tuple[MatchResult, pd.DataFrame] | None:
-    """Match deviants to high-risk non-deviants on the risk factors; compare characterising columns after matching.
+    """Match deviants to high-risk non-deviants on the risk factors; compare characterising columns after
+    matching.
 
-    Returns the :class:`MatchResult` (its balance table covers the risk factors) and a table of weighted SMDs on
-    the characterising numeric/binary columns, or None when there are too few deviants (< ``min_cell``). On very
+    Returns the :class:`MatchResult` (its balance table covers the risk factors) and a table of weighted SMDs
+    on
+    the characterising numeric/binary columns, or None when there are too few deviants (< ``min_cell``). On
+    very
     large registers the control pool is a seeded random sample of ``max_controls`` to keep matching fast.
     """
     high = individuals["high_risk"].to_numpy()

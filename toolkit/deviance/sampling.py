@@ -4,12 +4,14 @@ The data-powered positive deviance handbook suggests interviewing 20–50 devian
 because what deviants do only stands out against people in the same situation who did not succeed. The frame
 therefore holds three roles:
 
-* ``deviant``: positive deviants, the most *stable* first (flagged in the largest share of cross-fitting runs),
+* ``deviant``: positive deviants, the most *stable* first (flagged in the largest share of cross-fitting
+runs),
   then the most surprising (highest ``pd_score``);
 * ``typical``: high-risk young people with the expected (bad) outcome, drawn at random;
 * ``negative_deviant``: low-risk young people whose bad outcome was surprising, most surprising first.
 
-Each role is spread over strata (unit × sex) in proportion to where its people are, with every stratum that has
+Each role is spread over strata (unit × sex) in proportion to where its people are, with every stratum that
+has
 people getting at least one place while places last (largest-remainder allocation), so that interviews are not
 all from the biggest municipality. Only pseudonyms (``pid``) appear here; the data controller maps them to
 contact details in the restricted folder.
@@ -38,7 +40,8 @@ def default_strata(frame: pd.DataFrame, units: Sequence[str]) -> list[str]:
 
 
 def allocate(sizes: pd.Series, total: int) -> pd.Series:
-    """Split ``total`` places over strata in proportion to ``sizes`` (largest remainder), at least 1 each if possible.
+    """Split ``total`` places over strata in proportion to ``sizes`` (largest remainder), at least 1 each if
+    possible.
 
     No stratum gets more places than it has people.
     """

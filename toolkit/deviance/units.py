@@ -1,9 +1,11 @@
-"""Deviant units: municipalities, schools or NAV offices whose young people do better than their intake predicts.
+"""Deviant units: municipalities, schools or NAV offices whose young people do better than their intake
+predicts.
 
 For each unit, observed successes ``O`` are compared with expected successes ``E = sum(p)`` (indirect
 standardisation with cross-fitted ``p``). Under "no unit effect", ``O`` is a sum of independent Bernoulli
 draws with variance ``V = sum(p (1 - p))``, so ``z = (O - E) / sqrt(V)`` and the funnel plot shows ``O/E``
-against its precision ``E^2 / V`` with limits ``1 ± z_a sqrt(V) / E``: the flags and the plotted limits are the
+against its precision ``E^2 / V`` with limits ``1 ± z_a sqrt(V) / E``: the flags and the plotted limits are
+the
 same test.
 
 Real units differ for reasons no register records, so z-scores are usually *over-dispersed*. Following
@@ -34,7 +36,8 @@ CONTRACT_COLUMNS = ["unit_var", "unit", "n", "observed", "expected", "z", "flag"
 
 
 def observed_expected(frame: pd.DataFrame, unit: str, y: np.ndarray, p: np.ndarray) -> pd.DataFrame:
-    """Per unit: n, observed successes, expected successes and the Bernoulli variance of the observed count."""
+    """Per unit: n, observed successes, expected successes and the Bernoulli variance of the observed
+    count."""
     codes, labels = _unit_codes(frame[unit])
     k = len(labels)
     y = np.asarray(y, dtype=np.float64)
@@ -52,7 +55,8 @@ def observed_expected(frame: pd.DataFrame, unit: str, y: np.ndarray, p: np.ndarr
 
 
 def as_label_column(column: pd.Series) -> pd.Series:
-    """Unit codes as they should print: a float column of whole numbers (3416.0 after a gap) becomes integers."""
+    """Unit codes as they should print: a float column of whole numbers (3416.0 after a gap) becomes
+    integers."""
     if pd.api.types.is_float_dtype(column):
         present = column.dropna()
         if len(present) and bool((present % 1 == 0).all()):
@@ -61,7 +65,8 @@ def as_label_column(column: pd.Series) -> pd.Series:
 
 
 def _unit_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and their labels (as text, missing as '(missing)'); factorising once is fast on a million rows."""
+    """Integer codes and their labels (as text, missing as '(missing)'); factorising once is fast on a
+    million rows."""
     codes, uniques = pd.factorize(as_label_column(column), use_na_sentinel=True)
     labels = np.array([str(u) for u in uniques] + [MISSING_UNIT], dtype=object)
     codes = np.where(codes < 0, len(uniques), codes)
@@ -71,7 +76,8 @@ def _unit_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def overdispersion(z: np.ndarray, *, winsor: float = 0.1) -> dict[str, float]:
-    """Spiegelhalter's φ from winsorised z-scores, its χ² test, and whether there are enough units to use it."""
+    """Spiegelhalter's φ from winsorised z-scores, its χ² test, and whether there are enough units to use
+    it."""
     z = np.asarray(z, dtype=np.float64)
     z = z[np.isfinite(z)]
     n_units = len(z)
@@ -85,8 +91,10 @@ def overdispersion(z: np.ndarray, *, winsor: float = 0.1) -> dict[str, float]:
         }
     low, high = np.quantile(z, [winsor, 1 - winsor])
     zw = np.clip(z, low, high)
-    # Winsorising also trims ordinary noise, so the raw mean of squares is ~0.68 for N(0, 1) z-scores; dividing
-    # by its expectation under N(0, 1) makes φ ≈ 1 when there is no over-dispersion (and the χ² test calibrated).
+    # Winsorising also trims ordinary noise, so the raw mean of squares is ~0.68 for N(0, 1) z-scores;
+    # dividing
+    # by its expectation under N(0, 1) makes φ ≈ 1 when there is no over-dispersion (and the χ² test
+    # calibrated).
     q = stats.norm.ppf(1 - winsor)
     null_mean = (1 - 2 * winsor) - 2 * q * stats.norm.pdf(q) + 2 * winsor * q**2
     phi = float(np.mean(zw**2) / null_mean)
@@ -102,7 +110,8 @@ def overdispersion(z: np.ndarray, *, winsor: float = 0.1) -> dict[str, float]:
 
 
 def empirical_bayes(excess_rate: np.ndarray, variance_rate: np.ndarray) -> tuple[np.ndarray, float]:
-    """Shrink each unit's excess success rate toward 0 by its reliability ``τ² / (τ² + s²)`` (DerSimonian–Laird τ²)."""
+    """Shrink each unit's excess success rate toward 0 by its reliability ``τ² / (τ² + s²)``
+    (DerSimonian–Laird τ²)."""
     d = np.asarray(excess_rate, dtype=np.float64)
     s2 = np.asarray(variance_rate, dtype=np.float64)
     ok = np.isfinite(d) & (s2 > 0)
@@ -139,18 +148,24 @@ class UnitAnalysis:
         phi = f"φ = {d['phi']:.2f} (χ² test p = {d['p_value']:.3f}, {d['n_units']} units)"
         if not d["estimable"]:
             return (
-                f"{self.unit_var}: {phi}. With only {d['n_units']} units (fewer than {MIN_UNITS_FOR_PHI}) over-dispersion "
-                "cannot be told apart from a single real outlier, so the funnel limits are NOT widened; treat flags "
+                f"{self.unit_var}: {phi}. With only {d['n_units']} units (fewer than {MIN_UNITS_FOR_PHI}) "
+                f"over-dispersion "
+                "cannot be told apart from a single real outlier, so the funnel limits are NOT widened; "
+                "treat flags "
                 "as hypotheses to check in interviews."
             )
         if self.widened:
-            return f"{self.unit_var}: {phi}: significant over-dispersion, so the limits are widened by √φ = {np.sqrt(d['phi']):.2f}."
+            return (
+                f"{self.unit_var}: {phi}: significant over-dispersion, so the limits are widened by "
+                f"√φ = {np.sqrt(d['phi']):.2f}."
+            )
         return (
             f"{self.unit_var}: {phi}: no significant over-dispersion; the limits are the plain binomial ones."
         )
 
     def funnel_plot(self):
-        """O/E against precision E²/V with 95 % and ``unit_limit`` limits (widened by √φ when that applies)."""
+        """O/E against precision E²/V with 95 % and ``unit_limit`` limits (widened by √φ when that
+        applies)."""
         import matplotlib.pyplot as plt
 
         t = self.table
@@ -192,7 +207,8 @@ def analyse_units(
     min_unit_size: int = 20,
     cohort: str | None = None,
 ) -> UnitAnalysis:
-    """Observed vs expected per unit of column ``unit``, with z, intervals, shrinkage, flags and persistence."""
+    """Observed vs expected per unit of column ``unit``, with z, intervals, shrinkage, flags and
+    persistence."""
     y = np.asarray(y, dtype=np.float64)
     p = np.asarray(p, dtype=np.float64)
     t = observed_expected(frame, unit, y, p)
@@ -200,8 +216,10 @@ def analyse_units(
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(sd > 0, (t["observed"] - t["expected"]) / sd, np.nan)
     big = t["n"].to_numpy() >= min_unit_size
-    # Young people without a unit (a missing code, or one suppressed for k-anonymity) are listed as one row, but
-    # they come from many units: that row is neither flagged nor used to estimate over-dispersion or shrinkage.
+    # Young people without a unit (a missing code, or one suppressed for k-anonymity) are listed as one row,
+    # but
+    # they come from many units: that row is neither flagged nor used to estimate over-dispersion or
+    # shrinkage.
     no_unit = (t["unit"] == MISSING_UNIT).to_numpy()
     judged = big & ~no_unit
     dispersion = overdispersion(z[judged])
@@ -261,7 +279,8 @@ def analyse_units(
 def unit_persistence(
     frame: pd.DataFrame, unit: str, cohort: str, y: np.ndarray, p: np.ndarray
 ) -> pd.DataFrame:
-    """Per unit and cohort: n, observed, expected, z and whether the unit did better than expected that year."""
+    """Per unit and cohort: n, observed, expected, z and whether the unit did better than expected that
+    year."""
     unit_codes, unit_labels = _unit_codes(frame[unit])
     cohort_codes, cohort_labels = _unit_codes(frame[cohort])
     # one bincount per sum over the combined (unit, cohort) code: a few passes instead of a pandas group-by
@@ -291,7 +310,8 @@ def unit_persistence(
 
 
 def sign_persistence_p(cohorts_above: int, cohorts: int) -> float:
-    """One-sided binomial p-value that a unit is above expectation in this many cohorts by chance (p = 1/2)."""
+    """One-sided binomial p-value that a unit is above expectation in this many cohorts by chance (p =
+    1/2)."""
     return (
         float(stats.binomtest(int(cohorts_above), int(cohorts), 0.5, alternative="greater").pvalue)
         if cohorts

@@ -22,10 +22,12 @@ ARROW_STRING = pd.StringDtype("pyarrow")
 DIGITISH_FULL = "^[ \t\r\n\xa00-9+().\\-/]+$"
 MAX_PHRASE = 8
 
-# Tokens that are never identifying by themselves: a phrase made only of these (or of numbers) is not searched.
+# Tokens that are never identifying by themselves: a phrase made only of these (or of numbers) is not
+# searched.
 COMMON_WORDS = frozenset(
     """
-    og i på til av for med som er det den de en et ei ikke at fra om har var vi jeg du han hun seg sin sitt sine
+    og i på til av for med som er det den de en et ei ikke at fra om har var vi jeg du han hun seg sin
+    sitt sine
     ved under over etter før mot uten hos bak mellom nord sør øst vest nedre øvre gamle nye store lille
     vei veg vegen veien gate gata gaten plass torg allé alle the of and to in at on by street road
     """.split()  # noqa: SIM905 - a word list reads better as text
@@ -37,7 +39,8 @@ _ONLY_COMMON_RE2 = r"^(?:(?:" + "|".join(sorted(COMMON_WORDS, key=len, reverse=T
 
 @dataclass(frozen=True)
 class ColumnIndex:
-    """What the guard searches for one dropped column: digit needles, and phrases with their tokens and lengths."""
+    """What the guard searches for one dropped column: digit needles, and phrases with their tokens and
+    lengths."""
 
     digits: DigitSet
     phrases: list[str]
@@ -105,7 +108,8 @@ def _distinct_strings(values: Iterable[object]) -> pa.LargeStringArray:
     Text columns are de-duplicated by Arrow's hash kernel (about 3× faster than ``pd.unique`` on a million
     distinct identity numbers) — except columns of (nearly) all distinct digit strings such as identity and
     phone numbers, where hashing a million values only to drop a few repeats costs more than the repeats do
-    later (digit needles are held as sorted integers, where duplicates are harmless). Numbers are de-duplicated
+    later (digit needles are held as sorted integers, where duplicates are harmless). Numbers are
+    de-duplicated
     first and only then turned into text, once each.
     """
     import pyarrow as pa
@@ -148,9 +152,12 @@ def _casefold(text: pa.LargeStringArray) -> pa.LargeStringArray:
 class DigitSet:
     """A set of digit strings (phone numbers, ids of dropped columns) held as sorted integers.
 
-    Why not a Python ``set``: a dropped id column and a phone column are two million strings, and building a set
-    of them (one Python ``str`` each) took longer than the whole scan. Here each string of up to 17 ASCII digits
-    is the integer ``int(digits) * 32 + len(digits)`` (the length keeps leading zeros apart: ``0123`` ≠ ``123``),
+    Why not a Python ``set``: a dropped id column and a phone column are two million strings, and building a
+    set
+    of them (one Python ``str`` each) took longer than the whole scan. Here each string of up to 17 ASCII
+    digits
+    is the integer ``int(digits) * 32 + len(digits)`` (the length keeps leading zeros apart: ``0123`` ≠
+    ``123``),
     built by Arrow in C and looked up with a binary search; longer strings (rare) stay in a Python set.
     """
 

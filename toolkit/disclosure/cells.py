@@ -64,12 +64,14 @@ def suppress_small_cells(
         The row's total count ``n``. It is checked like a count; when it is suppressed, every count of the row
         is suppressed too. For each count column the complement ``n - c`` is checked as well: a complement in
         ``(0, min_cell)`` suppresses ``c``. When the count columns add up to ``n`` in every row (e.g.
-        ``n_success`` and ``n_fail``), they are parts of the row total, so a row with a single hidden part gets a
+        ``n_success`` and ``n_fail``), they are parts of the row total, so a row with a single hidden part
+        gets a
         second one hidden (row-wise secondary suppression).
     derived:
         ``{"rate": ["n_success", "n"]}``: a derived column is hidden in every row where any of its sources is.
     group_cols:
-        Rows that share these columns add up to a published margin (e.g. the rows of one municipality add up to
+        Rows that share these columns add up to a published margin (e.g. the rows of one municipality add up
+        to
         its total). Within each group and count column, a single hidden cell would be recoverable from the
         margin, so the smallest other positive cell is hidden too (secondary suppression), repeated until
         stable. The default ``()`` treats the whole table as one group, which is the safe assumption when a
@@ -134,7 +136,8 @@ def _check_arguments(
     unknown_sources = sources - set(count_cols) - {total_col}
     if unknown_sources:
         raise ValueError(
-            f"derived columns must come from count_cols or total_col; '{sorted(unknown_sources)[0]}' is neither"
+            f"derived columns must come from count_cols or total_col; '{sorted(unknown_sources)[0]}' is "
+            f"neither"
         )
     return count_cols, derived, group_list
 
@@ -142,7 +145,8 @@ def _check_arguments(
 def _primary(
     counts: dict[str, pd.Series], count_cols: list[str], total_col: str | None, min_cell: int
 ) -> pd.DataFrame:
-    """Cells hidden by the primary rule: small counts, small complements, small totals (and missing counts)."""
+    """Cells hidden by the primary rule: small counts, small complements, small totals (and missing
+    counts)."""
 
     def small(values: pd.Series) -> np.ndarray:
         return ((values > 0) & (values < min_cell)).fillna(False).to_numpy(dtype=bool)
@@ -226,7 +230,8 @@ def _hide_second(
 
 
 def _complement_order(candidates: np.ndarray, flags: np.ndarray) -> int | None:
-    """Position of the complementary cell: smallest positive unhidden value, else smallest unhidden (a zero)."""
+    """Position of the complementary cell: smallest positive unhidden value, else smallest unhidden (a
+    zero)."""
     positive = np.where(~flags & (candidates > 0), candidates, np.inf)
     if np.isfinite(positive).any():
         return int(np.argmin(positive))
@@ -241,10 +246,12 @@ def table_note(policy: DisclosurePolicy | int, *, language: str = "en") -> str:
     min_cell = DisclosurePolicy.coerce(policy).min_cell
     if language == "nb":
         return (
-            f"Antall under {min_cell} er skjult (tomme celler), sammen med celler de kan regnes ut fra og andeler "
+            f"Antall under {min_cell} er skjult (tomme celler), sammen med celler de kan regnes ut fra og "
+            f"andeler "
             "beregnet fra skjulte antall; nuller vises."
         )
     return (
-        f"Counts below {min_cell} are suppressed (blank), together with cells from which they could be recovered "
+        f"Counts below {min_cell} are suppressed (blank), together with cells from which they could be "
+        f"recovered "
         "and rates computed from suppressed counts; zeros are shown."
     )

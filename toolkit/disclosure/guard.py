@@ -1,10 +1,13 @@
 """The output leak guard: nothing under ``results/`` may hold an identity number or a dropped column's value.
 
 :class:`LeakGuard` is the second safety net after small-cell suppression. It is called for every file a step
-stages (``io.staged_output(final_dir, guard=...)``) and refuses the whole step with ``DisclosureError`` when it
-finds a valid identity number or a value of a column dropped as a direct identifier. Tables are best scanned in
+stages (``io.staged_output(final_dir, guard=...)``) and refuses the whole step with ``DisclosureError`` when
+it
+finds a valid identity number or a value of a column dropped as a direct identifier. Tables are best scanned
+in
 memory, before they are written (:meth:`LeakGuard.scan_frame`, :meth:`LeakGuard.scan_table`,
-:meth:`LeakGuard.serialise`): their types say which columns cannot hold an identifier (booleans, dates, numbers
+:meth:`LeakGuard.serialise`): their types say which columns cannot hold an identifier (booleans, dates,
+numbers
 below :data:`~toolkit.disclosure.policy.SMALLEST_IDENTIFIER`, fractions), so no text is parsed back. A file
 whose bytes are exactly those of a scanned table is then not read again; any other file is read and scanned.
 """
@@ -65,17 +68,22 @@ class LeakGuard:
 
     What is searched, and why:
 
-    * Identity numbers: every run of 11 digits (optionally ``DDMMYY NNNNN``) that is valid under ``policy``. In
-      tables, numbers are checked by their integer part only, so the fraction digits of ``0.31415926535`` cannot
+    * Identity numbers: every run of 11 digits (optionally ``DDMMYY NNNNN``) that is valid under ``policy``.
+    In
+      tables, numbers are checked by their integer part only, so the fraction digits of ``0.31415926535``
+      cannot
       raise a false alarm, while an identity number stored as a float (``31129912345.0``) is caught. In
       numeric Parquet columns, whole numbers from 10⁹ to 10¹¹ are zero-padded to 11 digits and checked, which
       catches identity numbers that lost their leading zero.
     * Values of dropped columns (``forbidden_values``: column name → raw values, e.g. names, addresses, phone
       numbers). Matching is on whole tokens, case-insensitive. A text value is searched only when it has at
-      least two tokens and at least one of them is not a common word — a lone first name ("Per") or street word
+      least two tokens and at least one of them is not a common word — a lone first name ("Per") or street
+      word
       would match ordinary text and other people everywhere, while the full value is what identifies. Values
-      that are mostly digits (phone numbers) are compared digits-only, with or without the +47/0047 prefix, and
-      only when they have at least ``max(min_length, 6)`` digits (postcodes and years would collide with counts).
+      that are mostly digits (phone numbers) are compared digits-only, with or without the +47/0047 prefix,
+      and
+      only when they have at least ``max(min_length, 6)`` digits (postcodes and years would collide with
+      counts).
       Values shorter than ``min_length`` characters are ignored.
     * A column in a published table named like a dropped column is reported too.
 
@@ -87,7 +95,8 @@ class LeakGuard:
     :meth:`serialise` scans while the caller's serialiser runs and returns bytes the guard then recognises (by
     SHA-256) when the staged file holding them passes through :meth:`__call__`.
 
-    The dropped columns are indexed on first use, ``workers`` at a time in threads (a million values per column
+    The dropped columns are indexed on first use, ``workers`` at a time in threads (a million values per
+    column
     take a few tenths of a second each), so building a guard is free and indexing can overlap other work.
     """
 
@@ -316,7 +325,8 @@ class LeakGuard:
         for name in names:
             if str(name).strip().casefold() in self.forbidden_columns:
                 raise DisclosureError(
-                    f"the output has a column '{name}', which is a dropped direct identifier; nothing was written",
+                    f"the output has a column '{name}', which is a dropped direct identifier; nothing was "
+                    f"written",
                     file=shown,
                     fix="remove the column before publishing",
                 )
@@ -510,7 +520,8 @@ def _could_leak(column: object) -> object:
     sample = column.slice(0, 10_000)
     if len(pc.unique(sample)) < len(sample) // 2:
         return column
-    # one RE2 pass: six digits, or any character that is not an ASCII letter, digit or "_" (a separator, or any
+    # one RE2 pass: six digits, or any character that is not an ASCII letter, digit or "_" (a separator, or
+    # any
     # non-ASCII letter) — a superset of what the checks need, so nothing they could flag is dropped
     keep = pc.match_substring_regex(column, "[0-9]{6}|[^0-9A-Za-z_]")
     return (

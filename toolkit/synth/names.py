@@ -177,7 +177,8 @@ GATENAVN: tuple[str, ...] = tuple(
         | {name + suffix for name in ETTERNAVN[:40] for suffix in _AddressProvider.street_suffixes[:20]}
     )
 )
-"""Street names: common stems with common endings ("Storgata", "Skolevegen") plus Faker-style surname streets."""
+"""Street names: common stems with common endings ("Storgata", "Skolevegen") plus Faker-style surname
+streets."""
 
 ARBEIDSGIVERE: tuple[str, ...] = (
     "Glåmdal Bygg AS",

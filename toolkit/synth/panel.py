@@ -1,31 +1,39 @@
-"""A SYNTHETIC phase 3 panel with planted, known effects, so the effect estimators can be checked against truth.
+"""A SYNTHETIC phase 3 panel with planted, known effects, so the effect estimators can be checked against
+truth.
 
 Phase 3 of the Kongsvinger design introduces a practice in some municipalities at known dates and asks what it
-did. Nobody knows the true effect in real data, so the tests run the estimators on data where the effect was put
+did. Nobody knows the true effect in real data, so the tests run the estimators on data where the effect was
+put
 in by hand and check that they find it. :func:`make_panel` builds four linked pieces:
 
 * ``panel`` — municipality × year (2014–2024) for the 46 municipalities of Innlandet (the seven of the
   Kongsvinger region, 3401 and 3414–3419, plus their neighbours, so a staggered estimator has enough units).
   Two designs live side by side in the same rows:
 
-  - the **simple case**: the seven Kongsvinger-region municipalities and seven Hedmarken / Sør-Østerdal neighbours
+  - the **simple case**: the seven Kongsvinger-region municipalities and seven Hedmarken / Sør-Østerdal
+  neighbours
     adopt the practice in 2023 (``innfort_fra``); it lowers the NEET share by a constant 3 percentage points
-    (``andel_neet``, ``antall_neet``). Fourteen adopters, because cluster-robust intervals need a dozen or more
+    (``andel_neet``, ``antall_neet``). Fourteen adopters, because cluster-robust intervals need a dozen or
+    more
     adopting clusters to be trustworthy;
-  - the **staggered case**: municipalities adopt in 2017, 2019 or 2021 or never (``innfort_fra_trinnvis``), and
+  - the **staggered case**: municipalities adopt in 2017, 2019 or 2021 or never (``innfort_fra_trinnvis``),
+  and
     the effect grows with time since adoption and is larger in early adopters (``andel_neet_trinnvis``,
     ``antall_neet_trinnvis``). Here plain two-way fixed effects uses already-treated municipalities as
     controls and is biased toward zero; group-time estimators are not.
 
 * ``series`` — monthly counts of young people aged 18–29 registered with NAV (unemployed or on work assessment
-  allowance) in Kongsvinger (3401), 2016-01 to 2024-12, with seasonality and autocorrelated noise; the practice
+  allowance) in Kongsvinger (3401), 2016-01 to 2024-12, with seasonality and autocorrelated noise; the
+  practice
   from 2023-01 lowers the level by 25 people at once and the trend by 0.3 people per month.
 * ``individuals`` — young people in the region, some of whom took part in the practice (``deltok``); those who
-  took part had more risk factors (confounding), and taking part raised the chance of being in work or education
+  took part had more risk factors (confounding), and taking part raised the chance of being in work or
+  education
   a year later (``i_aktivitet``) by 10 percentage points.
 * ``truth`` — every planted number, and the aggregated target values the estimators should recover.
 
-Outcomes are drawn as binomial counts around the planted probabilities, so the noise of a small municipality is
+Outcomes are drawn as binomial counts around the planted probabilities, so the noise of a small municipality
+is
 the noise of a small number of young people. Population sizes are rounded approximations used only to give
 municipalities realistic relative sizes. Everything here is synthetic and labelled so.
 """
@@ -48,7 +56,8 @@ MUNICIPALITIES: dict[str, tuple[str, int]] = {
     "3407": ("Gjøvik", 30500), "3411": ("Ringsaker", 35000), "3412": ("Løten", 7700),
     "3413": ("Stange", 21000), "3414": ("Nord-Odal", 5000), "3415": ("Sør-Odal", 7900),
     "3416": ("Eidskog", 6100), "3417": ("Grue", 4600), "3418": ("Åsnes", 7100), "3419": ("Våler", 3600),
-    "3420": ("Elverum", 21500), "3421": ("Trysil", 6600), "3422": ("Åmot", 4400), "3423": ("Stor-Elvdal", 2400),
+    "3420": ("Elverum", 21500), "3421": ("Trysil", 6600), "3422": ("Åmot", 4400),
+    "3423": ("Stor-Elvdal", 2400),
     "3424": ("Rendalen", 1800), "3425": ("Engerdal", 1250), "3426": ("Tolga", 1550), "3427": ("Tynset", 5600),
     "3428": ("Alvdal", 2400), "3429": ("Folldal", 1550), "3430": ("Os", 1900), "3431": ("Dovre", 2500),
     "3432": ("Lesja", 2000), "3433": ("Skjåk", 2200), "3434": ("Lom", 2300), "3435": ("Vågå", 3600),
@@ -60,7 +69,8 @@ MUNICIPALITIES: dict[str, tuple[str, int]] = {
     "3454": ("Vang", 1600),
 }  # fmt: skip
 KONGSVINGER_REGION = ["3401", "3414", "3415", "3416", "3417", "3418", "3419"]
-# The simple case: the practice starts in the Kongsvinger region and its Hedmarken / Sør-Østerdal neighbours in
+# The simple case: the practice starts in the Kongsvinger region and its Hedmarken / Sør-Østerdal neighbours
+# in
 # the same year (14 adopters; with fewer adopting clusters, cluster-robust intervals become unreliable).
 SIMPLE_ADOPTERS = [*KONGSVINGER_REGION, "3403", "3411", "3412", "3413", "3420", "3421", "3422"]
 
@@ -83,7 +93,8 @@ INDIVIDUAL_EFFECT = 0.10
 def staggered_effect(cohort: int, event_time: int) -> float:
     """Planted effect on the NEET share ``event_time`` years after adoption in ``cohort`` (0 before adoption).
 
-    The effect builds up over the first years (−1 pp in the adoption year, −0.8 pp more each following year, up
+    The effect builds up over the first years (−1 pp in the adoption year, −0.8 pp more each following year,
+    up
     to five years) and early adopters gain more (they had the most room and the longest run-in). Effects that
     grow with exposure are exactly what biases two-way fixed effects under staggered adoption.
     """
@@ -114,7 +125,8 @@ def _aggregate_truth(cohort_of_unit: pd.Series, unit_weight: pd.Series, years: l
     """Target values of the staggered case, aggregated the way :mod:`toolkit.effect.staggered` aggregates.
 
     A cohort's weight is the sum of its municipalities' weights (1 each for the unit level, the mean number of
-    young people for the region level); ``simple`` averages every post-adoption cohort-year cell with its cohort's
+    young people for the region level); ``simple`` averages every post-adoption cohort-year cell with its
+    cohort's
     weight, ``dynamic`` does so per year since adoption.
     """
     cohorts = sorted(int(g) for g in cohort_of_unit.dropna().unique())
@@ -173,7 +185,8 @@ def make_panel(
         raise ValueError(f"years must span at least {SIMPLE_ADOPTION_YEAR - 3}..{SIMPLE_ADOPTION_YEAR}")
     codes = list(MUNICIPALITIES)
 
-    # Municipality-level structure: young population, baseline NEET level (higher in the east and the Kongsvinger
+    # Municipality-level structure: young population, baseline NEET level (higher in the east and the
+    # Kongsvinger
     # region, which is why it adopts first), and the year-to-year pattern all municipalities share.
     young = {c: MUNICIPALITIES[c][1] * rng.uniform(0.16, 0.19) for c in codes}
     baseline = {c: 0.085 + (0.02 if c in SIMPLE_ADOPTERS else 0.0) + rng.normal(0, 0.012) for c in codes}
@@ -238,7 +251,8 @@ def make_panel(
             "treated_units": list(SIMPLE_ADOPTERS),
             "effect": SIMPLE_EFFECT,
             "pretrend_per_year": pretrend,
-            "description": "the Kongsvinger region and its Hedmarken / Sør-Østerdal neighbours (14 municipalities) adopt in 2023; NEET share −3 pp, constant",
+            "description": "the Kongsvinger region and its Hedmarken / Sør-Østerdal neighbours (14 "
+            "municipalities) adopt in 2023; NEET share −3 pp, constant",
         },
         "staggered": {
             "outcome": "andel_neet_trinnvis",
@@ -247,7 +261,8 @@ def make_panel(
                 str(g): sorted(c for c in codes if staggered_cohort[c] == g) for g in STAGGERED_COHORTS
             },
             "description": (
-                "adoption in 2017, 2019 or 2021 or never; effect −(1.0 + 1.0·min(years since adoption, 5)) pp, "
+                "adoption in 2017, 2019 or 2021 or never; effect −(1.0 + 1.0·min(years since adoption, 5)) "
+                "pp, "
                 "times 1.0 / 0.7 / 0.5 for the 2017 / 2019 / 2021 adopters"
             ),
             **_aggregate_truth(cohort_of_unit, unit_weight, year_list),
@@ -265,7 +280,8 @@ def make_panel(
     meta = {
         "synthetic": True,
         "seed": seed,
-        "note": "SYNTHETIC data with planted effects for testing phase 3 estimators; not real municipalities' figures",
+        "note": "SYNTHETIC data with planted effects for testing phase 3 estimators; not real "
+        "municipalities' figures",
     }
     return SyntheticPanel(panel=panel, series=series, individuals=individuals, truth=truth, meta=meta)
 
@@ -296,13 +312,15 @@ def _make_series(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, Any]
         "interruption": SERIES_INTERRUPTION,
         "level_change": SERIES_LEVEL_CHANGE,
         "slope_change": SERIES_SLOPE_CHANGE,
-        "description": "young people 18–29 registered with NAV in Kongsvinger; −25 at once and −0.3 per month from 2023-01",
+        "description": "young people 18–29 registered with NAV in Kongsvinger; −25 at once and −0.3 per "
+        "month from 2023-01",
     }
     return series, truth
 
 
 def _make_individuals(rng: np.random.Generator, n: int) -> pd.DataFrame:
-    """Young people of the region: risk factors drive both taking part and the outcome; taking part adds 10 pp."""
+    """Young people of the region: risk factors drive both taking part and the outcome; taking part adds 10
+    pp."""
     kommune = rng.choice(KONGSVINGER_REGION, size=n, p=_region_shares())
     alder = rng.integers(16, 26, size=n)
     kvinne = rng.binomial(1, 0.48, size=n)

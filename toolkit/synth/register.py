@@ -1,7 +1,8 @@
 """A synthetic register cohort of young people in the Kongsvinger region, with planted positive deviance.
 
 Every value is SYNTHETIC. Identity numbers are Skatteetaten Tenor test numbers (month + 80; about 3 % in
-Tenor's D-number form, day + 40 as well), names are random combinations from Faker's ``no_NO`` lists, addresses are invented streets,
+Tenor's D-number form, day + 40 as well), names are random combinations from Faker's ``no_NO`` lists,
+addresses are invented streets,
 schools and employers are fictional. The data exist to exercise and test the toolkit, and to show a demo
 whose right answer is known.
 
@@ -10,7 +11,8 @@ through the transitions") that is not a column of the register. It is common in 
 (:data:`PLANTED_KOMMUNE`) and in one upper-secondary school (:data:`PLANTED_SKOLE`) whose pupils mostly live
 in other municipalities, so the two plants are not the same people. The outcome model is
 
-    logit P(fullfort_vgs_5aar = 1) = intercept + risk factors + kjonn + latent noise + PRACTICE_LOGODDS · practice
+    logit P(fullfort_vgs_5aar = 1) = intercept + risk factors + kjonn + latent noise + PRACTICE_LOGODDS ·
+    practice
 
 so the practice helps most (in percentage points) where the risk is highest. A phase 2 analysis that models
 the outcome on the measured risk factors should find the planted municipality and school above their
@@ -35,13 +37,15 @@ from toolkit.synth import names as nm
 PLANTED_KOMMUNE = "3416"
 """Eidskog: the municipality where the hidden practice is common."""
 PLANTED_SKOLE = "Glåmdal vgs"
-"""The school where the hidden practice is common; under 2 % of its pupils live in the planted municipality."""
+"""The school where the hidden practice is common; under 2 % of its pupils live in the planted
+municipality."""
 PRACTICE_DESCRIPTION = (
     "En fast trygg voksen følger den unge gjennom overgangene (ungdomsskole–vgs–arbeid) / "
     "a fixed trusted adult follows the young person through the transitions"
 )
 PRACTICE_LOGODDS = 1.6
-"""Effect of the practice on the log-odds of completing upper secondary school (a strong effect, on purpose)."""
+"""Effect of the practice on the log-odds of completing upper secondary school (a strong effect, on
+purpose)."""
 PRACTICE_SHARE = {"baseline": 0.05, "planted_kommune": 0.60, "planted_skole": 0.60}
 """Probability of having the practice: elsewhere, in the planted municipality, at the planted school."""
 
@@ -127,7 +131,8 @@ TRUTH_COLUMNS = [
 
 @dataclass
 class SyntheticRegister:
-    """A synthetic raw register (``register``), the hidden truth per person (``truth``) and a JSON-able ``meta``."""
+    """A synthetic raw register (``register``), the hidden truth per person (``truth``) and a JSON-able
+    ``meta``."""
 
     register: pd.DataFrame
     truth: pd.DataFrame
@@ -141,7 +146,8 @@ class SyntheticRegister:
         )
 
     def summary(self) -> pd.DataFrame:
-        """Observed shares next to the stated ranges, one row per quantity (for a quick look in a notebook)."""
+        """Observed shares next to the stated ranges, one row per quantity (for a quick look in a
+        notebook)."""
         observed = self.meta["observed"]
         rows = [
             {
@@ -156,7 +162,8 @@ class SyntheticRegister:
         return pd.DataFrame(rows)
 
     def unit_truth(self) -> pd.DataFrame:
-        """Per unit: size, share with the practice and the true completion gain it causes (percentage points)."""
+        """Per unit: size, share with the practice and the true completion gain it causes (percentage
+        points)."""
         return pd.DataFrame(self.meta["unit_truth"])
 
 
@@ -204,7 +211,8 @@ def tenor_numbers(born: np.ndarray, d_number: np.ndarray, rng: np.random.Generat
     """Unique synthetic identity numbers for birth dates ``born`` (``datetime64[D]``), vectorised.
 
     Same layout as :func:`toolkit.anonymise.identifiers.make_tenor_number`: always a Tenor month (+80), and
-    for rows with ``d_number`` Tenor's D-number form (day + 40 as well); individual number in the range that fits
+    for rows with ``d_number`` Tenor's D-number form (day + 40 as well); individual number in the range that
+    fits
     the century (000–499 or 900–999 for 1940–1999, 500–999 from 2000); first check digit by the classic mod-11
     rule. Rows whose check digit would be 10, or whose number is already taken, are redrawn.
     """
@@ -537,22 +545,29 @@ def _meta(
             "practice": PRACTICE_DESCRIPTION,
             "practice_share": dict(PRACTICE_SHARE),
             "practice_logodds": PRACTICE_LOGODDS,
-            "practice_assignment": "independent of risk; probability by municipality and school as in practice_share",
+            "practice_assignment": "independent of risk; probability by municipality and school as in "
+            "practice_share",
         },
         "outcome_model": {
-            "fullfort_vgs_5aar": "logit P = calibrated intercept + success_coefficients + practice_logodds * practice",
+            "fullfort_vgs_5aar": "logit P = calibrated intercept + success_coefficients + practice_logodds * "
+            "practice",
             "success_coefficients": dict(SUCCESS_COEFFICIENTS),
-            "neet_25": "logit P = a + 2.3*(not fullfort) + 0.5*psykisk_helse_kontakt + 0.4*latent - 0.3*practice + N(0, 0.5)",
-            "uforetrygd": "logit P = a + 1.6*psykisk_helse_kontakt + 1.0*(not fullfort) + 0.5*barnevern + 0.4*latent",
-            "tilbake_i_arbeid": "only for uforetrygd = 1 (else NA/empty): logit P = a + 1.2*practice + 0.5*fullfort - 0.5*psyk",
+            "neet_25": "logit P = a + 2.3*(not fullfort) + 0.5*psykisk_helse_kontakt + 0.4*latent - "
+            "0.3*practice + N(0, 0.5)",
+            "uforetrygd": "logit P = a + 1.6*psykisk_helse_kontakt + 1.0*(not fullfort) + 0.5*barnevern + "
+            "0.4*latent",
+            "tilbake_i_arbeid": "only for uforetrygd = 1 (else NA/empty): logit P = a + 1.2*practice + "
+            "0.5*fullfort - 0.5*psyk",
             "targets": dict(OUTCOME_TARGETS),
         },
         "truth_columns": {
-            "true_p": "probability of fullfort_vgs_5aar given risk factors, latent noise and the practice as assigned",
+            "true_p": "probability of fullfort_vgs_5aar given risk factors, latent noise and the practice as "
+            "assigned",
             "true_p_without_practice": "the same probability had the person not had the practice",
             "has_practice": "1 = had the hidden practice (not a register column)",
             "practice_source": "kommune / skole / kommune+skole / annen (baseline) / empty",
-            "high_risk": f"1 = top {int(round((1 - HIGH_RISK_QUANTILE) * 100))} % of 1 - true_p_without_practice",
+            "high_risk": f"1 = top {int(round((1 - HIGH_RISK_QUANTILE) * 100))} % of 1 - "
+            f"true_p_without_practice",
             "planted_deviant": "high_risk & has_practice & fullfort_vgs_5aar",
         },
         "prevalence_ranges": {key: list(value) for key, value in PREVALENCE_RANGES.items()},
@@ -570,7 +585,8 @@ def _meta(
 _DICTIONARY = [
     (
         "fnr",
-        "Fødselsnummer (syntetisk Tenor-nummer, måned + 80; ~3 % i D-nummerform, dag + 40) / national identity number (synthetic Tenor test number)",
+        "Fødselsnummer (syntetisk Tenor-nummer, måned + 80; ~3 % i D-nummerform, dag + 40) / national "
+        "identity number (synthetic Tenor test number)",
         "text (11 digits)",
         "identifier",
     ),
@@ -634,20 +650,23 @@ _DICTIONARY = [
     ("nav_kontor", "NAV-kontor for bostedskommunen / NAV office of the municipality", "category", "unit"),
     (
         "fullfort_vgs_5aar",
-        "Fullført videregående innen fem år (1 = ja, det gode utfallet) / completed upper secondary within five years (1 = success)",
+        "Fullført videregående innen fem år (1 = ja, det gode utfallet) / completed upper secondary within "
+        "five years (1 = success)",
         "0/1",
         "outcome",
     ),
     (
         "neet_25",
-        "Utenfor arbeid, utdanning og opplæring ved 25 år (1 = ja, det dårlige utfallet) / NEET at 25 (1 = bad outcome)",
+        "Utenfor arbeid, utdanning og opplæring ved 25 år (1 = ja, det dårlige utfallet) / NEET at 25 (1 = "
+        "bad outcome)",
         "0/1",
         "outcome",
     ),
     ("uforetrygd", "Har mottatt uføretrygd (0/1) / has received disability benefit", "0/1", "outcome"),
     (
         "tilbake_i_arbeid",
-        "Blant uføretrygdede: helt eller delvis tilbake i arbeid (1/0); tom når uforetrygd = 0 / among those on disability benefit: back fully or partly in work; empty otherwise",
+        "Blant uføretrygdede: helt eller delvis tilbake i arbeid (1/0); tom når uforetrygd = 0 / among those "
+        "on disability benefit: back fully or partly in work; empty otherwise",
         "0/1 or empty",
         "outcome",
     ),

@@ -109,24 +109,30 @@ POSITIVE_VOICE = {"positivt_avvik": 0.8, "sammenligning": 0.25}
 YOUTH: dict[str, dict[str, list[str]]] = {
     "relasjoner": {
         "+": [
-            "Det var {hjelper}, kontaktlæreren min på {skole}, som gjorde forskjellen. {Hun} ga seg aldri, selv når jeg ikke møtte opp.",
-            "{hjelper} var en voksen jeg kunne stole på. {Hun} sa ifra når jeg tullet, men {hun} ga meg aldri opp.",
+            "Det var {hjelper}, kontaktlæreren min på {skole}, som gjorde forskjellen. {Hun} ga seg aldri, "
+            "selv når jeg ikke møtte opp.",
+            "{hjelper} var en voksen jeg kunne stole på. {Hun} sa ifra når jeg tullet, men {hun} ga meg "
+            "aldri opp.",
             "Jeg hadde én trygg voksen, {hjelper}, som jeg kunne ringe når som helst.",
-            "Det betydde mye at noen faktisk brydde seg. {hjelper} spurte hvordan jeg hadde det, ikke bare hvorfor jeg ikke kom på skolen.",
+            "Det betydde mye at noen faktisk brydde seg. {hjelper} spurte hvordan jeg hadde det, ikke bare "
+            "hvorfor jeg ikke kom på skolen.",
             "Treneren min, {hjelper2}, ble nesten som en ekstra forelder for meg da jeg var {alder}.",
             "Relasjonen til {hjelper} var det viktigste. Jeg tror ikke jeg hadde fullført uten {henne}.",
             "Jeg stolte på {hjelper} fordi {hun} gjorde det {hun} sa at {hun} skulle gjøre.",
         ],
         "-": [
-            "Jeg hadde egentlig ingen voksne å snakke med. Lærerne byttet hele tiden, og ingen kjente meg skikkelig.",
-            "Det fantes ingen jeg stolte på. Når jeg først fortalte noe, ble det bare skrevet ned i et skjema.",
+            "Jeg hadde egentlig ingen voksne å snakke med. Lærerne byttet hele tiden, og ingen kjente meg "
+            "skikkelig.",
+            "Det fantes ingen jeg stolte på. Når jeg først fortalte noe, ble det bare skrevet ned i et "
+            "skjema.",
             "Jeg har hatt mange voksne rundt meg, men ingen som jeg følte var der for meg.",
             "Kontaktlæreren på {skole} prøvde vel, men vi fikk aldri noen god relasjon.",
         ],
     },
     "helhet": {
         "+": [
-            "{hjelper} så hele meg, ikke bare fraværet. {Hun} spurte om søvn, om venner og om hvordan det var hjemme.",
+            "{hjelper} så hele meg, ikke bare fraværet. {Hun} spurte om søvn, om venner og om hvordan det "
+            "var hjemme.",
             "For første gang ble jeg tatt på alvor som et helt menneske, ikke bare som en sak hos {nav}.",
             "De skjønte at problemene på skolen hang sammen med alt annet i livet mitt, og tok det derfra.",
             "Det var godt å bli sett for den jeg er, med de sterke sidene mine også.",
@@ -139,17 +145,22 @@ YOUTH: dict[str, dict[str, list[str]]] = {
     },
     "kontinuitet": {
         "+": [
-            "Jeg hadde den samme veilederen fra ungdomsskolen og helt til jeg begynte i lære, så jeg slapp å fortelle historien min på nytt.",
-            "{hjelper} fulgte meg over fra ungdomsskolen til {skole}, og {hun} var der fortsatt da jeg byttet linje.",
-            "At det var den samme personen hele veien, betydde alt. {hjelper} visste hva som hadde skjedd før.",
+            "Jeg hadde den samme veilederen fra ungdomsskolen og helt til jeg begynte i lære, så jeg slapp å "
+            "fortelle historien min på nytt.",
+            "{hjelper} fulgte meg over fra ungdomsskolen til {skole}, og {hun} var der fortsatt da jeg "
+            "byttet linje.",
+            "At det var den samme personen hele veien, betydde alt. {hjelper} visste hva som hadde skjedd "
+            "før.",
             "Selv da jeg flyttet til {sted2}, holdt {hjelper} kontakten med meg.",
             "Vi hadde faste møter annenhver uke i tre år, og {hjelper} glemte aldri en avtale.",
         ],
         "-": [
-            "Jeg har hatt fem eller seks forskjellige veiledere hos {nav}. Hver gang måtte jeg begynne på nytt.",
+            "Jeg har hatt fem eller seks forskjellige veiledere hos {nav}. Hver gang måtte jeg begynne på "
+            "nytt.",
             "Akkurat når jeg hadde blitt kjent med noen, sluttet de eller fikk ny jobb.",
             "Det var nye folk hele tiden, og til slutt gadd jeg ikke å fortelle mer.",
-            "Da jeg gikk over fra ungdomsskolen til {skole}, var det ingen som fulgte meg over. Alt var nytt på én gang.",
+            "Da jeg gikk over fra ungdomsskolen til {skole}, var det ingen som fulgte meg over. Alt var nytt "
+            "på én gang.",
         ],
     },
     "koordinering": {
@@ -159,7 +170,8 @@ YOUTH: dict[str, dict[str, list[str]]] = {
             "Vi hadde ansvarsgruppemøte hver måned, og der var alle som jobbet med meg.",
         ],
         "-": [
-            "Jeg hadde {nav}, oppfølgingstjenesten, fastlegen og en psykiatrisk sykepleier, men ingen av dem snakket sammen.",
+            "Jeg hadde {nav}, oppfølgingstjenesten, fastlegen og en psykiatrisk sykepleier, men ingen av dem "
+            "snakket sammen.",
             "Hver instans hadde sin egen plan, og planene sa forskjellige ting.",
             "Jeg ble sendt fram og tilbake mellom kontorene, og ingen hadde ansvaret for helheten.",
             "Jeg måtte selv fortelle alle hva de andre hadde sagt, for de snakket ikke med hverandre.",
@@ -167,7 +179,8 @@ YOUTH: dict[str, dict[str, list[str]]] = {
     },
     "medvirkning": {
         "+": [
-            "De spurte meg hva jeg ville, og det var faktisk jeg som bestemte hvilken praksisplass jeg skulle prøve.",
+            "De spurte meg hva jeg ville, og det var faktisk jeg som bestemte hvilken praksisplass jeg "
+            "skulle prøve.",
             "{hjelper} lot meg være med på å lage planen. Det var min plan, ikke deres.",
             "Jeg fikk være med på møtene og si min mening før de bestemte noe.",
             "Det var første gang noen spurte meg hva jeg selv trodde ville hjelpe.",
@@ -211,7 +224,8 @@ YOUTH: dict[str, dict[str, list[str]]] = {
         "+": [
             "Jeg fikk arbeidspraksis hos {arbeidsgiver}, og sjefen der ga meg ansvar fra første dag.",
             "Nå jobber jeg fast hos {arbeidsgiver}, og det er jeg stolt av.",
-            "En jobbspesialist fra {nav} hjalp meg å finne en jobb som passet, og fulgte meg opp de første ukene.",
+            "En jobbspesialist fra {nav} hjalp meg å finne en jobb som passet, og fulgte meg opp de første "
+            "ukene.",
             "Jeg fikk læreplass hos {arbeidsgiver} {tid}.",
         ],
         "-": [
@@ -250,14 +264,17 @@ YOUTH: dict[str, dict[str, list[str]]] = {
     },
     "systembarrierer": {
         "+": [
-            "Det hjalp at {hjelper} fikk samtykke fra meg, så alle kunne snakke sammen uten at taushetsplikten stoppet det.",
+            "Det hjalp at {hjelper} fikk samtykke fra meg, så alle kunne snakke sammen uten at "
+            "taushetsplikten stoppet det.",
             "Da saken først kom i gang, slapp jeg å stå i kø. {hjelper} fikk ordnet en time samme uke.",
         ],
         "-": [
             "Jeg sto på venteliste til psykolog i nesten et år.",
-            "Taushetsplikten gjorde at skolen og {nav} ikke kunne snakke sammen om meg, selv om jeg ønsket det.",
+            "Taushetsplikten gjorde at skolen og {nav} ikke kunne snakke sammen om meg, selv om jeg ønsket "
+            "det.",
             "Det var regler for alt. Jeg var for gammel for det ene tilbudet og for ung for det andre.",
-            "Jeg måtte oppgi fødselsnummeret mitt, {fnr}, hver eneste gang jeg ringte, og fikk en ny person på tråden hver gang.",
+            "Jeg måtte oppgi fødselsnummeret mitt, {fnr}, hver eneste gang jeg ringte, og fikk en ny person "
+            "på tråden hver gang.",
             "Søknaden min ble avslått fordi et skjema manglet en underskrift, og så tok det tre måneder til.",
             "Jeg fikk brev fra {nav} med ord jeg ikke skjønte, og turte ikke å ringe og spørre.",
             "Møtet ble flyttet fra {dato} til over en måned senere fordi saksbehandleren var syk.",
@@ -333,12 +350,14 @@ ADVISER: dict[str, list[str]] = {
         "Det viktigste vi gjør, er å bygge en relasjon. Uten tillit skjer det ingenting.",
         "Jeg ser at de ungdommene som klarer seg, nesten alltid har hatt én trygg voksen i livet.",
         "Jeg prøver å være tilgjengelig på telefon, også utenom kontortid, for dem jeg følger opp.",
-        "En ungdom, la oss kalle ungdommen {venn}, sa til meg at jeg var den første voksne ungdommen stolte på.",
+        "En ungdom, la oss kalle ungdommen {venn}, sa til meg at jeg var den første voksne ungdommen stolte "
+        "på.",
     ],
     "helhet": [
         "Vi må se hele mennesket, ikke bare ytelsen de søker om.",
         "Ofte handler fraværet om noe helt annet enn skolen, om bolig, helse eller familie.",
-        "Jeg hadde en gutt som bodde i {adresse}, og det var først da jeg var på hjemmebesøk at jeg skjønte hvordan han hadde det.",
+        "Jeg hadde en gutt som bodde i {adresse}, og det var først da jeg var på hjemmebesøk at jeg skjønte "
+        "hvordan han hadde det.",
     ],
     "kontinuitet": [
         "Hos oss følger samme veileder den unge fra første møte til de er i jobb eller skole.",
@@ -347,7 +366,8 @@ ADVISER: dict[str, list[str]] = {
         "Jeg har fulgt noen av ungdommene i over tre år, fra de var {alder} til de fikk fast jobb.",
     ],
     "koordinering": [
-        "Vi har faste samarbeidsmøter med oppfølgingstjenesten og {skole}, og det har gjort en stor forskjell.",
+        "Vi har faste samarbeidsmøter med oppfølgingstjenesten og {skole}, og det har gjort en stor "
+        "forskjell.",
         "Tjenestene jobber for mye hver for seg, og det er ingen som eier helheten.",
         "Individuell plan høres fint ut, men i praksis er det sjelden noen som koordinerer den.",
         "Siden {tid} har vi hatt en felles koordinator for ungdom mellom {nav} og kommunen.",
@@ -382,8 +402,10 @@ ADVISER: dict[str, list[str]] = {
     "systembarrierer": [
         "Regelverket er laget for voksne, og det passer dårlig for en nittenåring som trenger tid.",
         "Taushetsplikten blir ofte brukt som en grunn til ikke å samarbeide.",
-        "Vi har ikke lov til å følge opp ungdommen etter at saken er avsluttet, selv om vi ser at de trenger det.",
-        "I én sak måtte jeg lese opp fødselsnummeret {fnr} tre ganger i telefonen før jeg fikk svar fra en annen etat.",
+        "Vi har ikke lov til å følge opp ungdommen etter at saken er avsluttet, selv om vi ser at de trenger "
+        "det.",
+        "I én sak måtte jeg lese opp fødselsnummeret {fnr} tre ganger i telefonen før jeg fikk svar fra en "
+        "annen etat.",
         "Den {dato} fikk vi nye rutiner som gjorde at ventetiden ble enda lengre.",
     ],
     "egen_mestring": [
@@ -429,12 +451,10 @@ ALSO_CODES: dict[str, tuple[str, ...]] = {
     "Taushetsplikten gjorde at skolen og {nav} ikke kunne snakke sammen om meg, selv om jeg ønsket det.": (
         "koordinering",
     ),
-    "Det hjalp at {hjelper} fikk samtykke fra meg, så alle kunne snakke sammen uten at taushetsplikten stoppet det.": (
-        "koordinering",
-    ),
-    "{hjelper} fulgte meg over fra ungdomsskolen til {skole}, og {hun} var der fortsatt da jeg byttet linje.": (
-        "relasjoner",
-    ),
+    "Det hjalp at {hjelper} fikk samtykke fra meg, så alle kunne snakke sammen uten at taushetsplikten "
+    "stoppet det.": ("koordinering",),
+    "{hjelper} fulgte meg over fra ungdomsskolen til {skole}, og {hun} var der fortsatt da jeg byttet "
+    "linje.": ("relasjoner",),
     "Jeg er stolt av at jeg fullførte, selv om det tok lengre tid enn for de andre.": ("skole_mestring",),
     "Jeg tok fagbrevet {tid}, ett år etter de andre, men jeg tok det.": ("egen_mestring",),
     "Alle så bare én bit av meg. Skolen så fraværet, legen så angsten, og {nav} så bare papirene.": (
@@ -582,7 +602,8 @@ def _persona(rng: np.random.Generator, group: str) -> dict[str, tuple[str, str |
         if style < 0.8
         else f"+47 {phone[:3]} {phone[3:5]} {phone[5:]}"
     )
-    email = f"{_ascii(first)}.{_ascii(last)}{int(rng.integers(1, 99)) if rng.random() < 0.5 else ''}@{_pick(rng, nm.EPOST_DOMENER)}"
+    number = int(rng.integers(1, 99)) if rng.random() < 0.5 else ""
+    email = f"{_ascii(first)}.{_ascii(last)}{number}@{_pick(rng, nm.EPOST_DOMENER)}"
     street = f"{_pick(rng, nm.GATENAVN)} {int(rng.integers(1, 90))}"
     pronoun = ("hun", "Hun", "henne") if helper_female else ("han", "Han", "ham")
     return {
@@ -728,7 +749,8 @@ def _adviser_interview(rng: np.random.Generator, persona: dict, labels: tuple[st
             _pick(
                 rng,
                 [
-                    "Jeg heter {navn} og har jobbet som veileder ved {nav} i sju år, mest med ungdom under 30.",
+                    "Jeg heter {navn} og har jobbet som veileder ved {nav} i sju år, mest med ungdom under "
+                    "30.",
                     "{navn} heter jeg. Jeg er ungdomsveileder ved {nav} og har vært det siden {tid}.",
                 ],
             )

@@ -33,7 +33,8 @@ class _Key(Protocol):
 
 
 def pseudonymise(ids: pd.Series, key: _Key) -> pd.Series:
-    """``<key id>_<base32 of 80 bits of HMAC-SHA256(key, id)>`` for each normalised id; ``<NA>`` stays ``<NA>``.
+    """``<key id>_<base32 of 80 bits of HMAC-SHA256(key, id)>`` for each normalised id; ``<NA>`` stays
+    ``<NA>``.
 
     A column of nearly all distinct ids (one row per person, judged on a sample) is hashed row by row;
     otherwise each distinct id is hashed once and the labels are spread over the rows.

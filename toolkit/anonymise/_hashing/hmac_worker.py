@@ -7,7 +7,8 @@ two paths cannot drift apart.
 
 Input of the script, read from file descriptor ``IN_FD`` (or stdin): ``<I secret length><Q count><I bytes
 kept>``, the secret (already padded to the 64-byte SHA-256 block), ``count + 1`` little-endian int64 offsets,
-then the message bytes. Output, written to ``OUT_FD`` (or stdout): the kept bytes of each digest, concatenated.
+then the message bytes. Output, written to ``OUT_FD`` (or stdout): the kept bytes of each digest,
+concatenated.
 """
 
 from __future__ import annotations

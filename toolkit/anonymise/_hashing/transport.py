@@ -1,7 +1,8 @@
 """Send messages to the hashing helper process and read its digests back (speed code; see the package).
 
 The helper runs :mod:`toolkit.anonymise._hashing.hmac_worker` as a script in a fresh interpreter (``python -I
--S``: standard library only, so it starts in a few milliseconds; fork *and* exec, because a forked copy of this
+-S``: standard library only, so it starts in a few milliseconds; fork *and* exec, because a forked copy of
+this
 process could inherit locks held by pyarrow's threads). On Linux input and output travel through two anonymous
 in-memory files (``memfd``), each written and read in one system call: a pipe would need hundreds of small
 writes, each waiting for the GIL while the calling thread hashes its own share, which made the helper three
@@ -20,7 +21,8 @@ from toolkit.anonymise._hashing import hmac_worker
 
 
 def hmac_in_helper(secret: bytes, messages: object, keep: int) -> bytes:
-    """:func:`~hmac_worker.hmac_sha256_many` of an Arrow ``large_binary`` array, computed by the helper process.
+    """:func:`~hmac_worker.hmac_sha256_many` of an Arrow ``large_binary`` array, computed by the helper
+    process.
 
     Raises ``RuntimeError`` when the helper fails or answers with the wrong number of bytes.
     """
