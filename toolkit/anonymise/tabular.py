@@ -894,25 +894,67 @@ def _release(
     normalised: pd.Series,
 ) -> AnonymisedRegister:
     """Steps 2 (drop) to 5 of :func:`anonymise_register`, once the ids are counted."""
-    id_col = privacy.id_column
-    # 2. drop
-    drop_rule = [c for c, r in privacy.quasi_identifiers.items() if isinstance(r, str) and r == "drop"]
-    removed_columns = {id_col, *privacy.drop, *drop_rule}
-    released = frame[
-        [c for c in frame.columns if c not in removed_columns]
-    ]  # copy-on-write: frame stays as it is
-
-    # 3. generalise
-    qi_rules = {
-        c: r for c, r in privacy.quasi_identifiers.items() if not (isinstance(r, str) and r == "drop")
-    }
-    for col, rule in qi_rules.items():
-        released[col] = generalise(frame[col], rule, column=col, source=source, code_tables=code_tables)
-    qis = list(qi_rules)
-    risk_before = risk_measures(frame, list(privacy.quasi_identifiers), k=privacy.k)
+    # 2. drop, 3. generalise
+    released, qis = _generalised(frame, privacy, source=source, code_tables=code_tables)
     unmapped = {c: int((released[c].isna() & frame[c].notna()).sum()) for c in qis}
-
     # 4. k-anonymity and l-diversity by local suppression
+    found = _suppress(released, privacy, qis, source=source)
+    released.insert(0, "pid", pseudonymise(normalised, key))
+    released = released.loc[~found.removed].reset_index(drop=True)
+    suppressed_frame = pd.DataFrame(found.suppressed, columns=qis).loc[~found.removed].reset_index(drop=True)
+    # 5. measures
+    disclosure = _disclosure_report(
+        frame, released, privacy, found, suppressed_frame, unmapped, source=source, key_id=key.key_id, ids=ids
+    )
+    return AnonymisedRegister(
+        data=released, disclosure=disclosure, suppressed_cells=suppressed_frame, id_validation=ids
+    )
+
+
+def _dropped_by_rule(privacy: PrivacySection) -> list[str]:
+    return [c for c, r in privacy.quasi_identifiers.items() if isinstance(r, str) and r == "drop"]
+
+
+def _generalised(
+    frame: pd.DataFrame,
+    privacy: PrivacySection,
+    *,
+    source: str,
+    code_tables: Mapping[str, Mapping[str, str]] | None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The register without its direct identifiers, quasi-identifiers generalised; the released QI columns."""
+    removed_columns = {privacy.id_column, *privacy.drop, *_dropped_by_rule(privacy)}
+    released = frame[[c for c in frame.columns if c not in removed_columns]]  # copy-on-write: frame stays
+    qis = [c for c in privacy.quasi_identifiers if c not in _dropped_by_rule(privacy)]
+    for col in qis:
+        rule = privacy.quasi_identifiers[col]
+        released[col] = generalise(frame[col], rule, column=col, source=source, code_tables=code_tables)
+    return released, qis
+
+
+@dataclass
+class _Suppression:
+    """What local suppression did: codes after it, suppressed cells, removed rows (aligned with the input)."""
+
+    codes_after: np.ndarray
+    suppressed: np.ndarray
+    removed: np.ndarray
+    sensitive_codes: list[np.ndarray]
+    l_div: int
+
+    @property
+    def touched(self) -> np.ndarray:
+        return self.suppressed.any(axis=1) | self.removed
+
+
+def _suppress(
+    released: pd.DataFrame, privacy: PrivacySection, qis: list[str], *, source: str
+) -> _Suppression:
+    """k-anonymity and l-diversity by local suppression; suppressed values set to missing in ``released``.
+
+    Raises :class:`ProtocolError` when l-diversity is impossible or suppression touches more rows than
+    ``privacy.max_suppressed_share``.
+    """
     codes = _encode(released, qis)
     sensitive_codes = [_encode(released, [s])[:, 0] for s in privacy.sensitive]
     l_div = privacy.l_diversity if privacy.sensitive else 1
@@ -938,24 +980,34 @@ def _release(
                     values.astype("string") if pd.api.types.is_string_dtype(values) else values.astype(object)
                 )
             released[col] = values.mask(suppressed[:, j])
-    touched = suppressed.any(axis=1) | removed
-    share_touched = float(touched.mean())
+    found = _Suppression(codes_after, suppressed, removed, sensitive_codes, l_div)
+    share_touched = float(found.touched.mean())
     if share_touched > privacy.max_suppressed_share:
         raise ProtocolError(
             f"k-anonymity (k={privacy.k}) would suppress values in {share_touched:.1%} of rows, more than "
             f"privacy.max_suppressed_share ({privacy.max_suppressed_share:.0%}); nothing was written",
             file=source,
             fix="generalise the quasi-identifiers more (e.g. fodselsdato: year, kommune: region, bins for "
-            "numbers) or "
-            "drop one",
+            "numbers) or drop one",
         )
-    suppressed_frame = pd.DataFrame(suppressed, columns=qis, index=released.index)
-    released.insert(0, "pid", pseudonymise(normalised, key))
-    released = released.loc[~removed].reset_index(drop=True)
-    suppressed_frame = suppressed_frame.loc[~removed].reset_index(drop=True)
-    kept_codes = codes_after[~removed]
+    return found
 
-    # 5. measures
+
+def _disclosure_report(
+    frame: pd.DataFrame,
+    released: pd.DataFrame,
+    privacy: PrivacySection,
+    found: _Suppression,
+    suppressed_frame: pd.DataFrame,
+    unmapped: dict[str, int],
+    *,
+    source: str,
+    key_id: str,
+    ids: IdValidation,
+) -> dict[str, Any]:
+    """``disclosure.json``: what was requested, what was reached, risk before and after, information loss."""
+    qis = list(suppressed_frame.columns)
+    kept_codes = found.codes_after[~found.removed]
     sizes = class_sizes(kept_codes) if len(kept_codes) else np.zeros(0, dtype=np.int64)
     k_reached = int(sizes.min()) if len(sizes) and qis else len(released)
     if qis and len(kept_codes):  # with no missing value anywhere both conventions give the same classes
@@ -963,11 +1015,63 @@ def _release(
     else:
         wildcard = np.array([len(released)])
     l_reached = {
-        s: int(class_diversity(kept_codes, values[~removed]).min()) if len(kept_codes) else 0
-        for s, values in zip(privacy.sensitive, sensitive_codes, strict=True)
+        s: int(class_diversity(kept_codes, values[~found.removed]).min()) if len(kept_codes) else 0
+        for s, values in zip(privacy.sensitive, found.sensitive_codes, strict=True)
     }
+    touched = found.touched
+    removed_columns = {privacy.id_column, *privacy.drop, *_dropped_by_rule(privacy)}
+    return {
+        "source": str(source),
+        "key_id": key_id,
+        "k_requested": int(privacy.k),
+        "k_reached": k_reached,
+        "k_reached_wildcard": int(wildcard.min()) if len(wildcard) else 0,
+        "missing_values": "own category (k_reached); wildcard (k_reached_wildcard)",
+        "l_requested": int(found.l_div),
+        "l_reached": l_reached,
+        "quasi_identifiers": {
+            c: (r if isinstance(r, str) else [float(x) for x in r])
+            for c, r in privacy.quasi_identifiers.items()
+        },
+        "sensitive": list(privacy.sensitive),
+        "dropped_columns": sorted(removed_columns - {privacy.id_column}),
+        "rows_in": len(frame),
+        "rows_out": len(released),
+        "rows_removed": int(found.removed.sum()),
+        "cells_suppressed": int(found.suppressed.sum()),
+        "rows_touched": int(touched.sum()),
+        "share_rows_touched": float(touched.mean()),
+        "max_suppressed_share": float(privacy.max_suppressed_share),
+        "ids": ids.to_dict(),
+        "risk": {
+            "before": risk_measures(frame, list(privacy.quasi_identifiers), k=privacy.k),
+            # the released quasi-identifiers are the kept codes (suppressed = missing = 0): same classes
+            "after": _risk_from_sizes(sizes if qis else np.full(len(released), len(released)), k=privacy.k),
+            "before_columns": "quasi-identifiers as in the input, before generalisation",
+            "after_columns": "released quasi-identifiers",
+        },
+        "information_loss": _information_loss(
+            frame.loc[~found.removed].reset_index(drop=True),
+            frame,
+            released,
+            privacy,
+            suppressed_frame,
+            unmapped,
+        ),
+        "definitions": DEFINITIONS,
+    }
+
+
+def _information_loss(
+    kept_frame: pd.DataFrame,
+    frame: pd.DataFrame,
+    released: pd.DataFrame,
+    privacy: PrivacySection,
+    suppressed_frame: pd.DataFrame,
+    unmapped: dict[str, int],
+) -> dict[str, dict[str, Any]]:
+    """Per quasi-identifier: distinct values before and after, suppression, ARX's granularity loss."""
     information_loss: dict[str, dict[str, Any]] = {}
-    kept_frame = frame.loc[~removed].reset_index(drop=True)
     for col, rule in privacy.quasi_identifiers.items():
         if isinstance(rule, str) and rule == "drop":
             information_loss[col] = {
@@ -991,42 +1095,7 @@ def _release(
             if rule == "keep"
             else _granularity_loss(kept_frame[col], released[col]),
         }
-    disclosure: dict[str, Any] = {
-        "source": str(source),
-        "key_id": key.key_id,
-        "k_requested": int(privacy.k),
-        "k_reached": k_reached,
-        "k_reached_wildcard": int(wildcard.min()) if len(wildcard) else 0,
-        "missing_values": "own category (k_reached); wildcard (k_reached_wildcard)",
-        "l_requested": int(l_div),
-        "l_reached": l_reached,
-        "quasi_identifiers": {
-            c: (r if isinstance(r, str) else [float(x) for x in r])
-            for c, r in privacy.quasi_identifiers.items()
-        },
-        "sensitive": list(privacy.sensitive),
-        "dropped_columns": sorted(removed_columns - {id_col}),
-        "rows_in": len(frame),
-        "rows_out": len(released),
-        "rows_removed": int(removed.sum()),
-        "cells_suppressed": int(suppressed.sum()),
-        "rows_touched": int(touched.sum()),
-        "share_rows_touched": share_touched,
-        "max_suppressed_share": float(privacy.max_suppressed_share),
-        "ids": ids.to_dict(),
-        "risk": {
-            "before": risk_before,
-            # the released quasi-identifiers are the kept codes (suppressed = missing = 0): same classes
-            "after": _risk_from_sizes(sizes if qis else np.full(len(released), len(released)), k=privacy.k),
-            "before_columns": "quasi-identifiers as in the input, before generalisation",
-            "after_columns": "released quasi-identifiers",
-        },
-        "information_loss": information_loss,
-        "definitions": DEFINITIONS,
-    }
-    return AnonymisedRegister(
-        data=released, disclosure=disclosure, suppressed_cells=suppressed_frame, id_validation=ids
-    )
+    return information_loss
 
 
 __all__ = [
