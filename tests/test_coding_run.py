@@ -63,9 +63,13 @@ def test_outputs_and_segments_contract(result):
         "start",
         "end",
         "code_id",
+        "origin",
+        "confidence",
         "evidence",
+        "evidence_words",
     ]
-    assert segments["evidence"].notna().all()
+    assert segments["confidence"].between(0, 1).all()
+    assert set(segments["origin"]) <= {"human", "rule", "learned"}
     assert not list(out.parent.glob(".out.staging*"))
     assert len(result.segments) == len(segments)
     texts = {p.name: p.read_text(encoding="utf-8") for p in (DATA / "transcripts").glob("*.txt")}
@@ -74,6 +78,23 @@ def test_outputs_and_segments_contract(result):
         texts[row.source][row.start : row.end]
         == result.units.set_index(["source", "turn_index"]).loc[(row.source, row.turn_index), "text"]
     )
+
+
+def test_segments_hold_the_final_coding_with_its_origin(result):
+    """Human codes where a human coded (exactly the hand coding), the tool's elsewhere, with evidence."""
+    segments = result.segments
+    split = pd.read_csv(DATA / "split.csv")
+    dev = set(split.loc[split["split"] == "dev", "source"])
+    human = segments[segments["origin"] == "human"]
+    assert set(human["source"]) == dev and (human["confidence"] == 1.0).all()
+    hand = pd.read_csv(DATA / "hand_coded.csv")
+    key = ["source", "turn_index", "code_id"]
+    expected = hand[hand["source"].isin(dev)][key]
+    assert set(map(tuple, human[key].to_numpy())) == set(map(tuple, expected.to_numpy()))
+    machine = segments[segments["origin"] != "human"]
+    assert len(machine) > 0 and not machine["source"].isin(dev).any()
+    assert (machine["confidence"] >= 0.5).all()
+    assert machine["evidence"].fillna("").str.len().gt(0).mean() > 0.5  # most carry the rules' evidence
 
 
 def test_tables_are_suppressed_and_tested(result):

@@ -1,7 +1,12 @@
-"""Rule-based auto-coding: codebook keywords matched on lemmas and compound parts, plus regex patterns.
+"""Rule-based auto-coding: codebook keywords, patterns and description words as weighted evidence.
 
-Every coded segment carries its evidence (the keywords and patterns that fired), so a researcher can audit
-every code — the point of rule-based coding in qualitative research is that it is inspectable.
+A turn is coded with a theme when it is *about* the theme, not when a keyword passes by (the coding
+guidelines of every set this was measured on say so). Matching finds the evidence; :mod:`~toolkit.coding.evidence`
+weighs it (keyword specificity learned from the corpus being coded, negation and hypotheticals, compound
+parts, description words as weak evidence, sentence evidence aggregated to the turn, the interviewer's
+question as context) and a turn is coded when its evidence reaches the theme's threshold. Every coded
+segment carries a ``confidence`` and the words that carried it (``evidence`` = codebook entries,
+``evidence_words`` = the words of the text), so a researcher can audit every code.
 
 Matching, and why:
 
@@ -10,13 +15,12 @@ Matching, and why:
   lemma if Nynorsk, or — for words no lexicon knows — its Snowball stem against the keyword's stem;
 * multi-word keywords (``trygg voksen``, ``stole på``) match their words in order, with at most
   ``max_gap`` other words between them (``trygge, gode voksne``);
-* ``patterns`` are regular expressions on the raw text, case-insensitive;
-* optional negation handling drops a keyword match when a negator (``ikke``, ``ikkje``, ``aldri``, ``ingen``
-  …) stands within ``negation_window`` words before it. It is off by default: in thematic coding a turn about
-  the *absence* of a trusted adult is still about trusted adults, and on the shipped hand-coded set a
-  3-word window did not improve agreement with the human coder (mean kappa 0.767 with it, 0.769 without).
+* ``patterns`` are regular expressions on the raw text of a sentence, case-insensitive;
+* content words of a code's name and description (four letters or more, not stop words, not keywords)
+  match like single keywords, as weak evidence.
 
-Interviewer turns are not coded by default (``code_interviewer=False``): coders code what participants say.
+Interviewer turns are never coded by default (``code_interviewer=False``): coders code what participants
+say. They are still read, as the question a participant's turn answers.
 """
 
 from __future__ import annotations
@@ -28,22 +32,42 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from toolkit.coding import evidence as ev
 from toolkit.coding.codebook import Codebook
-from toolkit.coding.language import NEGATORS, WORD_RE, NorwegianAnalyzer, get_analyzer
+from toolkit.coding.language import WORD_RE, NorwegianAnalyzer, get_analyzer, stop_words
 
 SEGMENT_CONTRACT = ["source", "turn_index", "speaker", "start", "end", "code_id"]
-"""The contract columns of ``segments.csv`` (DESIGN.md); ``evidence`` and others follow them."""
+"""The contract columns of ``segments.csv`` (DESIGN.md); ``confidence``, ``evidence`` and others follow."""
+
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+")
+MIN_DESCRIPTION_WORD = 4
+MIN_STEM = 4
+EXCLUSION_START = re.compile(r"^\W*(ikke|ikkje|unntatt|unntak|men ikke|not|except)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
-class _MultiKeyword:
+class Entry:
+    """One piece of a codebook that can match: a keyword, a phrase, a pattern or a description word."""
+
+    theme: int
     code_id: str
-    keyword: str
-    rest: tuple[frozenset[str], ...]
+    label: str
+    kind: str
+
+
+@dataclass
+class Matches:
+    """Every match in a list of texts, one array element per (text, sentence, entry) — the raw evidence."""
+
+    text_index: np.ndarray
+    entry: np.ndarray
+    factor: np.ndarray
+    surface: list[str]
+    n_sentences: np.ndarray
 
 
 class AutoCoder:
-    """Code segments into the themes of a codebook.
+    """Code segments into the themes of a codebook by weighted evidence.
 
     Parameters
     ----------
@@ -53,12 +77,16 @@ class AutoCoder:
         A :class:`~toolkit.coding.language.NorwegianAnalyzer`; by default the shared one for ``backend``.
     backend:
         Lemma back end when no analyzer is given (``auto``, ``spacy``, ``simplemma``, ``pipeline``).
-    negation_window:
-        Drop a keyword match when a negator is this many words or fewer before it; 0 turns it off.
     max_gap:
         Words allowed between the words of a multi-word keyword.
     code_interviewer:
         Also code interviewer turns.
+    thresholds:
+        Evidence a turn needs per theme (``{code_id: value}``); others use ``threshold``.
+    description_words:
+        Use the content words of each code's name and description as weak evidence.
+    use_question:
+        Add the evidence of the interviewer's question before a turn (:data:`evidence.QUESTION_WEIGHT`).
     """
 
     def __init__(
@@ -67,85 +95,208 @@ class AutoCoder:
         *,
         analyzer: NorwegianAnalyzer | None = None,
         backend: str = "auto",
-        negation_window: int = 0,
         max_gap: int = 2,
         code_interviewer: bool = False,
+        threshold: float = ev.DEFAULT_THRESHOLD,
+        thresholds: dict[str, float] | None = None,
+        description_words: bool = True,
+        use_question: bool = True,
     ):
-        if negation_window < 0 or max_gap < 0:
-            raise ValueError("negation_window and max_gap must be 0 or more")
+        if max_gap < 0:
+            raise ValueError("max_gap must be 0 or more")
+        if threshold <= 0:
+            raise ValueError("threshold must be positive")
         self.codebook = codebook
         self.analyzer = analyzer or get_analyzer(backend)
-        self.negation_window = int(negation_window)
         self.max_gap = int(max_gap)
         self.code_interviewer = bool(code_interviewer)
-        self._single: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        self._multi: dict[str, list[_MultiKeyword]] = defaultdict(list)
-        self._patterns: list[tuple[str, str, re.Pattern[str], re.Pattern[str] | None]] = []
-        self._negators = frozenset(NEGATORS)
+        self.description_words = bool(description_words)
+        self.use_question = bool(use_question)
+        self.thresholds = np.array(
+            [float((thresholds or {}).get(c, threshold)) for c in codebook.ids], dtype=float
+        )
+        self.entries: list[Entry] = []
+        self._single: dict[str, list[int]] = defaultdict(list)
+        self._stems: dict[str, list[int]] = defaultdict(list)
+        self._stem_of_form: dict[str, str] = {}
+        self._multi: dict[str, list[tuple[int, tuple[frozenset[str], ...]]]] = defaultdict(list)
+        self._patterns: list[tuple[int, str, re.Pattern[str], tuple[str, ...] | None]] = []
         self._compile()
+        self._compile_prefix_scan()
+        self.entry_theme = np.array([e.theme for e in self.entries], dtype=int)
+        self.weights_: np.ndarray | None = None
+
+    # ------------------------------------------------------------------------------------------ compile
+    def _new_entry(self, theme: int, code_id: str, label: str, kind: str) -> int:
+        self.entries.append(Entry(theme, code_id, label, kind))
+        return len(self.entries) - 1
 
     def _compile(self) -> None:
-        for code in self.codebook:
+        keyword_keys: set[str] = set()
+        for theme, code in enumerate(self.codebook):
             for keyword in code.keywords:
                 words = WORD_RE.findall(keyword)
                 if not words:
                     continue
                 key_sets = [frozenset(self.analyzer.keyword_keys(w)) for w in words]
+                entry = self._new_entry(theme, code.id, keyword, "keyword" if len(words) == 1 else "phrase")
                 if len(words) == 1:
-                    for key in key_sets[0]:
-                        self._single[key].append((code.id, keyword))
-                else:
-                    entry = _MultiKeyword(code.id, keyword, tuple(key_sets[1:]))
-                    for key in key_sets[0]:
-                        self._multi[key].append(entry)
+                    self._index_stem(words[0], entry)
+                for key in key_sets[0]:
+                    if len(words) == 1:
+                        self._single[key].append(entry)
+                        keyword_keys.add(key)
+                    else:
+                        self._multi[key].append((entry, tuple(key_sets[1:])))
             for pattern in code.patterns:
                 compiled = re.compile(pattern, re.IGNORECASE)
-                prefixes = literal_prefixes(pattern)
-                prefilter = re.compile("|".join(map(re.escape, prefixes))) if prefixes else None
-                self._patterns.append((code.id, pattern, compiled, prefilter))
-        # de-duplicate the index lists (a keyword's keys can coincide)
+                entry = self._new_entry(theme, code.id, f"/{pattern}/", "pattern")
+                self._patterns.append((entry, pattern, compiled, literal_prefixes(pattern)))
+        if self.description_words:
+            self._compile_descriptions(keyword_keys)
         for key, items in self._single.items():
             self._single[key] = list(dict.fromkeys(items))
+        labels = [e.label.lower() for e in self.entries]
+        counts: dict[str, int] = defaultdict(int)
+        for label in labels:
+            counts[label] += 1
+        self.entry_sharing = np.array([counts[label] for label in labels], dtype=int)
 
-    # ------------------------------------------------------------------------------------------ one text
-    def code_text(self, text: str) -> dict[str, list[str]]:
-        """``{code_id: [evidence, ...]}`` for one segment of text (keywords as written, patterns as ``/re/``)."""
-        hits: dict[str, list[str]] = {}
-        words, keys_per_word = self.analyzer.text_keys(text)
-        window = self.negation_window
-        lowered = [w.lower() for w in words] if window else ()
-        single, multi = self._single, self._multi
+    def _index_stem(self, word: str, entry: int) -> None:
+        """Index a single-word entry by its Snowball stem, so derivations match (``jobb``: ``jobber``,
+        ``jobbet``; ``tilrettelegging``: ``tilrettelegge``). Stems under :data:`MIN_STEM` letters are not
+        indexed: short stems join unrelated words."""
+        stem = self._stem(word.lower())
+        if len(stem) >= MIN_STEM:
+            self._stems[stem].append(entry)
+
+    def _stem(self, form: str) -> str:
+        """The Snowball stem of a word's lemma (cached per form)."""
+        stem = self._stem_of_form.get(form)
+        if stem is None:
+            stem = self.analyzer._stemmer.stem(self.analyzer.analyse(form).lemma)
+            self._stem_of_form[form] = stem
+        return stem
+
+    def _compile_prefix_scan(self) -> None:
+        """One regular expression that finds, in one pass over a turn, which patterns could match in it.
+
+        A pattern whose every match starts with one of a few literals (:func:`literal_prefixes`) is tried
+        only on turns that contain one of them; ~40 patterns then cost one scan per turn instead of 40.
+        The scan is a look-ahead, so overlapping prefixes are all seen; a found literal also counts for
+        every shorter literal it starts with (``bytt`` for ``byt``).
+        """
+        prefixes = sorted(
+            {p for *_rest, found in self._patterns if found for p in found}, key=len, reverse=True
+        )
+        self._always = [i for i, (*_rest, found) in enumerate(self._patterns) if not found]
+        self._by_prefix: dict[str, list[int]] = defaultdict(list)
+        for i, (*_rest, found) in enumerate(self._patterns):
+            for prefix in found or ():
+                self._by_prefix[prefix].append(i)
+        self._shorter = {p: [q for q in prefixes if p.startswith(q)] for p in prefixes}
+        alternation = "|".join(map(re.escape, prefixes))
+        self._prefix_scan = re.compile(f"(?=({alternation}))") if prefixes else None
+
+    def _candidate_patterns(self, text: str) -> list[int]:
+        """Indexes of the patterns worth trying on ``text`` (see :meth:`_compile_prefix_scan`)."""
+        if not self._patterns:
+            return []
+        found: set[int] = set(self._always)
+        if self._prefix_scan is not None:
+            for literal in set(self._prefix_scan.findall(text.lower())):
+                for prefix in self._shorter[literal]:
+                    found.update(self._by_prefix[prefix])
+        return sorted(found)
+
+    def _compile_descriptions(self, keyword_keys: set[str]) -> None:
+        """Content words of names and descriptions, as weak single-word entries (not where a keyword is)."""
+        stop = stop_words()
+        for theme, code in enumerate(self.codebook):
+            seen: set[str] = set()
+            for word in WORD_RE.findall(f"{code.name} {inclusion_text(code.description)}"):
+                lower = word.lower()
+                if len(lower) < MIN_DESCRIPTION_WORD or lower in stop or lower.isdigit():
+                    continue
+                lemma = self.analyzer.analyse(lower).lemma
+                if lemma in stop or lemma in keyword_keys or lemma in seen:
+                    continue
+                seen.add(lemma)
+                entry = self._new_entry(theme, code.id, lemma, "description")
+                self._single[lemma].append(entry)
+                self._index_stem(lemma, entry)
+
+    def add_words(self, words_by_theme: dict[int, list[str]], kind: str = "learned") -> None:
+        """Add single words (lemmas) as evidence entries of ``kind`` — words learned from hand coding.
+
+        Weights must be fitted again afterwards (:meth:`fit_weights`): the new entries change the corpus
+        statistics the weights come from.
+        """
+        for theme, words in words_by_theme.items():
+            code_id = self.codebook.ids[theme]
+            for word in words:
+                entry = self._new_entry(theme, code_id, word, kind)
+                self._single[word].append(entry)
+        self.entry_theme = np.array([e.theme for e in self.entries], dtype=int)
+        labels = [e.label.lower() for e in self.entries]
+        counts: dict[str, int] = defaultdict(int)
+        for label in labels:
+            counts[label] += 1
+        self.entry_sharing = np.array([counts[label] for label in labels], dtype=int)
+        self.weights_ = None
+
+    # ------------------------------------------------------------------------------------------ matching
+    def _sentence_matches(self, sentence: str, patterns: list[int]) -> dict[int, tuple[float, str]]:
+        """``{entry: (factor, word)}`` for one sentence (trying only ``patterns``); the best factor per entry."""
+        found: dict[int, tuple[float, str]] = {}
+        words, keys_per_word = self.analyzer.text_keys(sentence)
+        lowered: list[str] | None = None
+        single, multi, stems = self._single, self._multi, self._stems
         for i, keys in enumerate(keys_per_word):
+            if stems:
+                by_stem = stems.get(self._stem(words[i].lower()))
+                if by_stem is not None:
+                    if lowered is None:
+                        lowered = [w.lower() for w in words]
+                    factor = ev.STEM_MATCH * ev.scope_factor(lowered, i)
+                    for entry in by_stem:
+                        _keep_best(found, entry, factor, words[i])
             for key in keys:
-                found = single.get(key)
-                if found is not None:
-                    if window and self._negated(lowered, i):
-                        continue
-                    for code_id, keyword in found:
-                        _add(hits, code_id, keyword)
+                entries = single.get(key)
                 candidates = multi.get(key)
+                if entries is None and candidates is None:
+                    continue
+                if lowered is None:
+                    lowered = [w.lower() for w in words]
+                factor = ev.scope_factor(lowered, i)
+                if entries is not None:
+                    part = factor * self._part_factor(words[i], key)
+                    for entry in entries:
+                        _keep_best(found, entry, part, words[i])
                 if candidates is not None:
-                    for entry in candidates:
-                        if self._match_rest(keys_per_word, i + 1, entry.rest) and not (
-                            window and self._negated(lowered, i)
-                        ):
-                            _add(hits, entry.code_id, entry.keyword)
-        lowered_text = text.lower()
-        for code_id, pattern, compiled, prefilter in self._patterns:
-            # cheap pre-filter: a pattern that must start with one of a few literals cannot match without them
-            if prefilter is not None and prefilter.search(lowered_text) is None:
-                continue
-            if compiled.search(text):
-                _add(hits, code_id, f"/{pattern}/")
-        return hits
+                    for entry, rest in candidates:
+                        end = self._match_rest(keys_per_word, i + 1, rest)
+                        if end:
+                            _keep_best(found, entry, factor, " ".join(words[i:end]))
+        for index in patterns:
+            entry, _pattern, compiled, _prefixes = self._patterns[index]
+            match = compiled.search(sentence)
+            if match:
+                _keep_best(found, entry, 1.0, match.group(0))
+        return found
 
-    def _negated(self, lowered: list[str] | tuple, i: int) -> bool:
-        start = max(0, i - self.negation_window)
-        return any(w in self._negators for w in lowered[start:i])
+    def _part_factor(self, word: str, key: str) -> float:
+        """Weaker when the key is only a compound's modifier (``skolebussen`` for ``skole``)."""
+        analysis = self.analyzer.analyse(word)
+        parts = analysis.parts
+        if parts and key != parts[-1] and key in parts[:-1] and key != analysis.lemma:
+            return ev.COMPOUND_MODIFIER
+        return 1.0
 
     def _match_rest(
         self, keys_per_word: list[tuple[str, ...]], start: int, rest: tuple[frozenset[str], ...]
-    ) -> bool:
+    ) -> int:
+        """Position after the last word of a multi-word keyword matched from ``start``, or 0."""
         position = start
         for wanted in rest:
             limit = min(len(keys_per_word), position + self.max_gap + 1)
@@ -154,47 +305,209 @@ class AutoCoder:
                     position = j + 1
                     break
             else:
-                return False
-        return True
+                return 0
+        return position
 
-    # ------------------------------------------------------------------------------------------ many segments
+    def match(self, texts: list[str]) -> Matches:
+        """Every (text, sentence, entry) match of ``texts``, with its scope factor and the word that matched."""
+        text_index: list[int] = []
+        entries: list[int] = []
+        factors: list[float] = []
+        surface: list[str] = []
+        n_sentences = np.zeros(len(texts), dtype=int)
+        for t, text in enumerate(texts):
+            sentences = [s for s in SENTENCE_SPLIT.split(text) if s]
+            n_sentences[t] = len(sentences)
+            patterns = self._candidate_patterns(text)
+            for sentence in sentences:
+                for entry, (factor, word) in self._sentence_matches(sentence, patterns).items():
+                    text_index.append(t)
+                    entries.append(entry)
+                    factors.append(factor)
+                    surface.append(word)
+        return Matches(
+            np.array(text_index, dtype=int),
+            np.array(entries, dtype=int),
+            np.array(factors, dtype=float),
+            surface,
+            n_sentences,
+        )
+
+    def code_text(self, text: str) -> dict[str, list[str]]:
+        """``{code_id: [entry, ...]}``: every keyword and pattern that matched one text, weighed or not."""
+        hits: dict[str, list[str]] = {}
+        patterns = self._candidate_patterns(text)
+        for sentence in SENTENCE_SPLIT.split(text):
+            for entry in self._sentence_matches(sentence, patterns):
+                item = self.entries[entry]
+                if item.kind != "description" and item.label not in hits.get(item.code_id, []):
+                    hits.setdefault(item.code_id, []).append(item.label)
+        return hits
+
+    # ------------------------------------------------------------------------------------------ evidence
+    def fit_weights(self, matches: Matches, n_texts: int) -> AutoCoder:
+        """Learn every entry's weight from how widely it is spread over the texts (no labels needed)."""
+        pairs = (
+            np.unique(np.stack([matches.text_index, matches.entry]), axis=1) if len(matches.entry) else None
+        )
+        empty = np.zeros(0, dtype=int)
+        self.weights_ = ev.specificity_weights(
+            pairs[0] if pairs is not None else empty,
+            pairs[1] if pairs is not None else empty,
+            n_texts,
+            self.entry_theme,
+            [e.kind for e in self.entries],
+            self.entry_sharing,
+        )
+        return self
+
+    def raw_scores(self, matches: Matches, n_texts: int) -> np.ndarray:
+        """Text × theme evidence before the question is added (sentence sums over the length factor)."""
+        if self.weights_ is None:
+            self.fit_weights(matches, n_texts)
+        summed = np.zeros((n_texts, len(self.codebook)), dtype=float)
+        if len(matches.entry):
+            contribution = self.weights_[matches.entry] * matches.factor
+            np.add.at(summed, (matches.text_index, self.entry_theme[matches.entry]), contribution)
+        return ev.turn_scores(summed, matches.n_sentences, np.zeros_like(summed))
+
+    def score_texts(self, texts: list[str], questions: list[str] | None = None) -> tuple[np.ndarray, Matches]:
+        """Text × theme evidence (with each text's question, when given) and the matches behind it."""
+        matches = self.match(texts)
+        scores = self.raw_scores(matches, len(texts))
+        if self.use_question and questions is not None:
+            distinct = sorted({q for q in questions if q})
+            if distinct:
+                asked = self.raw_scores(self.match(distinct), len(distinct))
+                row_of = {q: i for i, q in enumerate(distinct)}
+                for i, question in enumerate(questions):
+                    if question:
+                        scores[i] += ev.question_evidence(scores[i], asked[row_of[question]])
+        return scores, matches
+
+    def evidence_of(self, matches: Matches, text: int, theme: int) -> tuple[list[str], list[str]]:
+        """Codebook entries and text words that carried a theme in one text, strongest first."""
+        rows = np.flatnonzero((matches.text_index == text) & (self.entry_theme[matches.entry] == theme))
+        weight = self.weights_[matches.entry[rows]] * matches.factor[rows]
+        order = rows[np.argsort(-weight, kind="stable")]
+        labels = list(dict.fromkeys(self.entries[matches.entry[r]].label for r in order))
+        words = list(dict.fromkeys(matches.surface[r] for r in order))
+        return labels, words
+
+    def evidence_table(self, segments: pd.DataFrame) -> pd.DataFrame:
+        """``source, turn_index, code_id, evidence, evidence_words`` for every unit and theme with any match,
+        coded or not — what a reviewer sees beside a learned suggestion."""
+        units, _scores, matches = self.unit_scores(segments)
+        rows = []
+        if len(matches.entry):
+            pairs = np.unique(np.stack([matches.text_index, self.entry_theme[matches.entry]]), axis=1)
+            for text, theme in pairs.T:
+                labels, words = self.evidence_of(matches, int(text), int(theme))
+                rows.append(
+                    (
+                        units["source"].iat[int(text)],
+                        int(units["turn_index"].iat[int(text)]),
+                        self.codebook.ids[int(theme)],
+                        "; ".join(labels),
+                        "; ".join(words),
+                    )
+                )
+        return pd.DataFrame(rows, columns=["source", "turn_index", "code_id", "evidence", "evidence_words"])
+
+    # ------------------------------------------------------------------------------------------ segments
+    def fit(self, segments: pd.DataFrame) -> AutoCoder:
+        """Learn entry weights from the coded units of ``segments`` (the corpus itself; no labels)."""
+        units = self._units(segments)
+        self.weights_ = None
+        self.fit_weights(self.match(units["text"].tolist()), len(units))
+        return self
+
+    def _units(self, segments: pd.DataFrame) -> pd.DataFrame:
+        if "role" in segments.columns and not self.code_interviewer:
+            return segments[segments["role"] != "interviewer"]
+        return segments
+
+    def unit_scores(self, segments: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, Matches]:
+        """The coded units, their unit × theme evidence, and the matches (weights fitted on first use)."""
+        units = self._units(segments).reset_index(drop=True)
+        questions = question_texts(segments, units) if self.use_question else None
+        scores, matches = self.score_texts(units["text"].tolist(), questions)
+        return units, scores, matches
+
     def transform(self, segments: pd.DataFrame) -> pd.DataFrame:
         """Code segments (from :mod:`toolkit.coding.segments`) into one row per segment and code.
 
         Returns the contract columns ``source, turn_index, speaker, start, end, code_id`` followed by
-        ``evidence`` (``; ``-joined), ``n_evidence`` and, for sentence units, ``sentence_index``.
+        ``confidence``, ``evidence`` (codebook entries, ``; ``-joined), ``evidence_words`` (words of the text),
+        ``n_evidence`` and, for sentence units, ``sentence_index``. Weights are learned from ``segments`` unless
+        :meth:`fit` was called first.
         """
-        rows = []
-        has_role = "role" in segments.columns
-        has_sentence = "sentence_index" in segments.columns
-        for seg in segments.itertuples(index=False):
-            if has_role and not self.code_interviewer and seg.role == "interviewer":
-                continue
-            hits = self.code_text(seg.text)
-            for code_id in self.codebook.ids:
-                evidence = hits.get(code_id)
-                if not evidence:
-                    continue
-                row = {
-                    "source": seg.source,
-                    "turn_index": int(seg.turn_index),
-                    "speaker": seg.speaker,
-                    "start": int(seg.start),
-                    "end": int(seg.end),
-                    "code_id": code_id,
-                    "evidence": "; ".join(evidence),
-                    "n_evidence": len(evidence),
-                }
-                if has_sentence:
-                    row["sentence_index"] = int(seg.sentence_index)
-                rows.append(row)
-        columns = [*SEGMENT_CONTRACT, "evidence", "n_evidence"] + (["sentence_index"] if has_sentence else [])
-        frame = pd.DataFrame(rows, columns=columns)
-        return frame.astype({"turn_index": "int64", "start": "int64", "end": "int64", "n_evidence": "int64"})
+        units, scores, matches = self.unit_scores(segments)
+        coded_rows, coded_themes = np.nonzero(ev.coded_mask(scores, self.thresholds))
+        confidences = ev.confidence(scores[coded_rows, coded_themes], self.thresholds[coded_themes])
+        has_sentence = "sentence_index" in units.columns
+        columns = [*SEGMENT_CONTRACT, "confidence", "evidence", "evidence_words", "n_evidence"]
+        columns += ["sentence_index"] if has_sentence else []
+        records = []
+        for row, theme, conf in zip(coded_rows, coded_themes, confidences, strict=True):
+            labels, words = self.evidence_of(matches, int(row), int(theme))
+            unit = units.iloc[int(row)]
+            record = [
+                unit["source"],
+                int(unit["turn_index"]),
+                unit["speaker"],
+                int(unit["start"]),
+                int(unit["end"]),
+                self.codebook.ids[theme],
+                round(float(conf), 4),
+                "; ".join(labels),
+                "; ".join(words),
+                len(labels),
+            ]
+            records.append(record + ([int(unit["sentence_index"])] if has_sentence else []))
+        frame = pd.DataFrame(records, columns=columns)
+        if len(frame):
+            frame = frame.sort_values(
+                ["source", "turn_index", *(["sentence_index"] if has_sentence else [])], kind="stable"
+            )
+        return frame.astype(
+            {"turn_index": "int64", "start": "int64", "end": "int64", "n_evidence": "int64"}
+        ).reset_index(drop=True)
 
     def fit_transform(self, segments: pd.DataFrame, y: object = None) -> pd.DataFrame:
-        """Same as :meth:`transform` (rules learn nothing); here for scikit-learn-like pipelines."""
-        return self.transform(segments)
+        """Learn the weights from ``segments`` and code them."""
+        return self.fit(segments).transform(segments)
+
+
+def inclusion_text(description: str) -> str:
+    """A description without its exclusion sentences ("Ikke når skolen bare nevnes …"): their words are
+    what the theme is *not*, so they must not count as evidence for it."""
+    sentences = SENTENCE_SPLIT.split(description)
+    return " ".join(s for s in sentences if not EXCLUSION_START.match(s))
+
+
+def question_texts(segments: pd.DataFrame, units: pd.DataFrame) -> list[str]:
+    """For each unit, the text of the last interviewer turn before it in the same file ('' when none)."""
+    if "role" not in segments.columns:
+        return [""] * len(units)
+    previous: dict[tuple[str, int], str] = {}
+    last_question, last_source = "", None
+    for source, turn_index, role, text in zip(
+        segments["source"], segments["turn_index"], segments["role"], segments["text"], strict=True
+    ):
+        if source != last_source:
+            last_question, last_source = "", source
+        if role == "interviewer":
+            last_question = text
+        else:
+            previous.setdefault((source, int(turn_index)), last_question)
+    return [previous.get((s, int(t)), "") for s, t in zip(units["source"], units["turn_index"], strict=True)]
+
+
+def _keep_best(found: dict[int, tuple[float, str]], entry: int, factor: float, word: str) -> None:
+    known = found.get(entry)
+    if known is None or factor > known[0]:
+        found[entry] = (factor, word)
 
 
 def literal_prefixes(pattern: str) -> tuple[str, ...] | None:
@@ -253,12 +566,6 @@ def _sequence_prefixes(items: list, sre_parse: object, limit: int) -> tuple[list
         if not complete:
             return prefixes, False
     return prefixes, True
-
-
-def _add(hits: dict[str, list[str]], code_id: str, evidence: str) -> None:
-    found = hits.setdefault(code_id, [])
-    if evidence not in found:
-        found.append(evidence)
 
 
 def coded_units(segments: pd.DataFrame, *, code_interviewer: bool = False) -> pd.DataFrame:

@@ -34,10 +34,14 @@ Everything per word form is cached, so a corpus of a million words costs one ana
 
 from __future__ import annotations
 
+import importlib.metadata
+import marshal
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 BACKENDS = ("auto", "spacy", "simplemma", "pipeline")
 DEFAULT_BACKEND = "spacy"
@@ -212,8 +216,58 @@ MIN_MODIFIER = 4
 falsely (veileder → vei + leder, vennlig), so known words need four; unknown forms may use three (bil-)."""
 
 
+LEXICON_CACHE_ENV = "PDTK_CACHE_DIR"
+"""Environment variable naming the folder for the lexicon cache (default ``$XDG_CACHE_HOME/pdtk``)."""
+
+
+def lexicon_cache_path() -> Path | None:
+    """Where the merged lexicon is cached, keyed by the spacy-lookups-data version; None when unknown."""
+    try:
+        version = importlib.metadata.version("spacy-lookups-data")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    root = (
+        os.environ.get(LEXICON_CACHE_ENV)
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pdtk"
+    )
+    return Path(root) / f"nb_lexicon-{version}-v1.marshal"
+
+
 @lru_cache(maxsize=1)
 def load_lexicon() -> _Lexicon:
+    """The merged lexicon (:func:`build_lexicon`), from a cache file when one exists (0.5 s instead of ~3 s).
+
+    The cache holds only strings, lists and dicts (``marshal``, which cannot run code on load); it is keyed
+    by the installed spacy-lookups-data version and rebuilt when missing or unreadable. It lives outside the
+    project (``PDTK_CACHE_DIR`` or ``~/.cache/pdtk``) and holds no study data.
+    """
+    path = lexicon_cache_path()
+    if path is not None and path.is_file():
+        try:
+            lookup, candidates, lemmas, nouns, adj_verb = marshal.loads(path.read_bytes())
+            return _Lexicon(lookup, candidates, frozenset(lemmas), frozenset(nouns), frozenset(adj_verb))
+        except (ValueError, EOFError, TypeError, OSError):
+            pass  # a damaged cache is rebuilt below
+    lexicon = build_lexicon()
+    if path is not None:
+        data = (
+            lexicon.lookup,
+            lexicon.candidates,
+            sorted(lexicon.lemmas),
+            sorted(lexicon.nouns),
+            sorted(lexicon.adj_verb),
+        )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            staged = path.with_suffix(f".{os.getpid()}.tmp")
+            staged.write_bytes(marshal.dumps(data))
+            staged.replace(path)
+        except OSError:
+            pass  # a read-only home: no cache, same result
+    return lexicon
+
+
+def build_lexicon() -> _Lexicon:
     """Merge the ``nb_lemma_exc`` part-of-speech tables of spacy-lookups-data into one lexicon.
 
     One lemma per form for the spaCy table: a form that is itself a lemma keeps itself (``veileder`` stays
@@ -400,7 +454,9 @@ class NorwegianAnalyzer:
         self._table = None
         self._pipeline = None
         if backend in {"spacy", "pipeline"}:
-            self._table = blank_nb_with_lemmas().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+            # the same form -> lemma table that blank_nb_with_lemmas() hands to spaCy's lemmatizer, used
+            # directly: building the spaCy pipeline only to read the table back cost ~2.4 s per process
+            self._table = self.lexicon.lookup
         if backend == "pipeline":
             import spacy
 

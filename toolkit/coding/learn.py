@@ -1,18 +1,24 @@
-"""Learning from human coding: per-theme classifiers that suggest codes for the uncoded rest.
+"""Learning from human coding: per-theme classifiers that start from the rules and beat them.
 
 Given a hand-coded subset (``segments.csv`` format, or a REFI-QDA import via
 :func:`toolkit.coding.refiqda.read_qdpx` and :func:`~toolkit.coding.refiqda.selections_to_turns`), one
-logistic regression per theme is trained on lemma TF-IDF features (lemmas and compound parts, spaCy's
-Norwegian stop words removed, uni- and bigrams). By default the codebook's own rule hits are added as
-features (``rule_features=True``): the rules carry the researchers' vocabulary, the regression learns how
-much to trust each rule and what else signals the theme. Both variants are measured in BENCHMARKS.md.
+model per theme suggests codes for the uncoded rest. What a few hundred coded turns can teach, and how:
 
-Quality is reported as cross-validated Cohen's kappa per theme. Folds are grouped by transcript
-(``GroupKFold``) when there are enough transcripts, because turns of one interview share words and would
-otherwise flatter the score. TF-IDF is refitted inside every fold.
+* **The rules stay as a prior.** Each theme's rule evidence (:class:`~toolkit.coding.autocode.AutoCoder`)
+  is a feature, and so is every codebook entry's weighted match: the model learns which keywords this team's
+  coders treat as the theme and which pass by.
+* **Words beyond the codebook** come in as lemma TF-IDF features (lemmas and compound parts, spaCy's
+  Norwegian stop words removed). Rows are L2-normalised, so a single word carries less than the rule
+  evidence; with few examples the model leans on the rules.
+* **A model for a few hundred examples**: L2-regularised logistic regression (scikit-learn).
+* **Per-theme thresholds by grouped cross-validation**: out-of-fold probabilities (folds grouped by
+  transcript, because turns of one interview share words) give the threshold that maximises Cohen's kappa.
+  The same folds score the rules with their own best threshold; where the rules agree better with the
+  coders, the theme keeps the rules (``origin_ = "rule"``), so learning never makes a theme worse than the
+  rules on the evidence available.
 
-The *uncertainty-first queue* lists uncoded turns whose predicted probabilities are closest to 0.5 — the
-turns a human coder should code next, because they teach the classifiers most (uncertainty sampling).
+The *uncertainty-first queue* lists uncoded turns whose probabilities are closest to their theme's
+threshold — the turns a human coder should code next, because they teach the models most.
 """
 
 from __future__ import annotations
@@ -27,28 +33,66 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
 from sklearn.model_selection import GroupKFold, KFold
 
+from toolkit.coding import evidence as ev
+from toolkit.coding.adapt import adapt_rules
 from toolkit.coding.autocode import AutoCoder
 from toolkit.coding.codebook import Codebook
 from toolkit.coding.language import NorwegianAnalyzer, get_analyzer, stop_words
 
+SWITCH_MARGIN = 0.25
+CALIBRATION_RANGE = (0.4, 2.5)
+CALIBRATION_SHRINK = 0.5
+ADAPTED_RULES = True
+"""Out-of-fold kappa a model must gain over the rules' decision on the hand coding before it replaces them."""
+ENTRY_SCALE = 1.0
+"""Scale of the per-entry rule evidence features relative to the TF-IDF block."""
+
+
+def _kappa(y: np.ndarray, predicted: np.ndarray) -> float:
+    """Cohen's kappa, 0 where it is undefined (one class everywhere)."""
+    if len(np.unique(np.concatenate([y, predicted]))) < 2:
+        return 0.0
+    return float(cohen_kappa_score(y, predicted.astype(int)))
+
+
+def best_threshold(y: np.ndarray, score: np.ndarray) -> tuple[float, float]:
+    """The threshold on ``score`` that maximises Cohen's kappa with ``y``, and that kappa.
+
+    Candidates are midpoints between distinct scores; ties go to the candidate nearest the median positive
+    score, so that a threshold is not pushed to an edge by one example.
+    """
+    values = np.unique(score)
+    if len(values) < 2 or y.min() == y.max():
+        return float(values[-1] + 1.0) if len(values) else 1.0, 0.0
+    candidates = (values[:-1] + values[1:]) / 2
+    best_kappa, best = -1.0, float(candidates[0])
+    for candidate in candidates:
+        predicted = (score >= candidate).astype(int)
+        if predicted.min() == predicted.max():
+            continue
+        kappa = float(cohen_kappa_score(y, predicted))
+        if kappa > best_kappa + 1e-12:
+            best_kappa, best = kappa, float(candidate)
+    return best, max(best_kappa, 0.0)
+
 
 class ThemeLearner:
-    """Per-theme TF-IDF + logistic-regression classifiers (scikit-learn), fitted on human coding.
+    """Per-theme logistic regressions on rule evidence and lemma TF-IDF, fitted on human coding.
 
     Parameters
     ----------
     codebook:
-        The codebook whose codes are learned (its rules also give features when ``rule_features``).
+        The codebook whose codes are learned (its rules give the prior features).
     analyzer:
         Norwegian analyzer for lemmas; default the shared one.
     rule_features:
-        Add one 0/1 feature per code: did the codebook's rules fire on the text.
+        Use the rules' evidence as features (and as the fallback per theme).
     C:
         Inverse regularisation strength of the logistic regressions.
     min_positive:
-        Codes with fewer hand-coded positives are not learned (predicted 0, flagged in reports).
+        Codes with fewer hand-coded positives are not learned: they keep the rules (or 0 without rules).
     folds, seed:
-        Cross-validation folds and random seed.
+        Cross-validation folds (thresholds, model choice, :meth:`cross_validate`) and random seed.
     """
 
     def __init__(
@@ -57,9 +101,9 @@ class ThemeLearner:
         *,
         analyzer: NorwegianAnalyzer | None = None,
         rule_features: bool = True,
-        C: float = 4.0,
+        C: float = 1.0,
         min_positive: int = 3,
-        folds: int = 5,
+        folds: int = 4,
         seed: int = 0,
     ):
         if C <= 0:
@@ -75,154 +119,368 @@ class ThemeLearner:
         self.min_positive = min_positive
         self.folds = folds
         self.seed = seed
-        self._coder = AutoCoder(codebook, analyzer=self.analyzer) if rule_features else None
         self._stop = stop_words()
         self.code_ids_: list[str] = []
         self.models_: dict[str, LogisticRegression | None] = {}
+        self.thresholds_: dict[str, float] = {}
+        self.origin_: dict[str, str] = {}
+        self.cv_kappa_: dict[str, dict[str, float]] = {}
         self.vectorizer_: TfidfVectorizer | None = None
+        self.coder_: AutoCoder | None = None
+        self.corpus_: list[str] | None = None
+        self.corpus_questions_: list[str] | None = None
 
     # ------------------------------------------------------------------------------------- features
     def _tokens(self, text: str) -> list[str]:
         out: list[str] = []
-        previous: str | None = None
         for word in self.analyzer.words(text):
             analysis = self.analyzer.analyse(word)
             lemma = analysis.lemma
             if lemma in self._stop or len(lemma) < 2 or lemma.isdigit():
-                previous = None
                 continue
             out.append(lemma)
             out.extend(f"part:{p}" for p in analysis.parts)
-            if previous is not None:
-                out.append(f"{previous}_{lemma}")
-            previous = lemma
         return out
 
-    def _rule_matrix(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        ids = self.codebook.ids
-        rows = np.zeros((len(texts), len(ids)))
-        for i, text in enumerate(texts):
-            hits = self._coder.code_text(text)
-            for j, code_id in enumerate(ids):
-                if code_id in hits:
-                    rows[i, j] = 1.0
-        return sparse.csr_matrix(rows)
+    def _rule_blocks(
+        self, texts: list[str], questions: list[str] | None
+    ) -> tuple[np.ndarray, sparse.csr_matrix]:
+        """Theme evidence (texts × themes) and weighted entry matches (texts × entries)."""
+        scores, matches = self.coder_.score_texts(texts, questions)
+        values = self.coder_.weights_[matches.entry] * matches.factor
+        entries = sparse.csr_matrix(
+            (values, (matches.text_index, matches.entry)), shape=(len(texts), len(self.coder_.entries))
+        )
+        return scores, entries
 
-    def _features(self, texts: Sequence[str], *, fit: bool) -> sparse.csr_matrix:
+    def _features(
+        self, texts: list[str], questions: list[str] | None, *, fit: bool
+    ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+        """Features, the rules' theme evidence, and the rules' own 0/1 decision per text and theme."""
         if fit:
-            self.vectorizer_ = TfidfVectorizer(analyzer=self._tokens, sublinear_tf=True, min_df=1)
-            matrix = self.vectorizer_.fit_transform(texts)
+            self.vectorizer_ = TfidfVectorizer(analyzer=self._tokens, sublinear_tf=True, min_df=2)
+            words = self.vectorizer_.fit_transform(texts)
         else:
             if self.vectorizer_ is None:
                 raise RuntimeError("call fit() first")
-            matrix = self.vectorizer_.transform(texts)
-        if self.rule_features:
-            matrix = sparse.hstack([matrix, self._rule_matrix(texts)], format="csr")
-        return matrix
+            words = self.vectorizer_.transform(texts)
+        n_themes = len(self.codebook)
+        if not self.rule_features:
+            empty = np.zeros((len(texts), n_themes))
+            return sparse.csr_matrix(words), empty, empty
+        if fit:
+            self.coder_ = AutoCoder(self.codebook, analyzer=self.analyzer)
+            corpus = self.corpus_ if self.corpus_ is not None else texts
+            self.coder_.fit_weights(self.coder_.match(corpus), len(corpus))
+            asked = self.corpus_questions_ if self.corpus_ is not None else questions
+            self._calibrate_thresholds(self.coder_.score_texts(corpus, asked)[0])
+        scores, entries = self._rule_blocks(texts, questions)
+        decided = ev.coded_mask(scores, self.coder_.thresholds).astype(float)
+        blocks = [
+            words,
+            entries * ENTRY_SCALE,
+            sparse.csr_matrix(np.log1p(scores)),
+            sparse.csr_matrix(decided),
+        ]
+        return sparse.hstack(blocks, format="csr"), scores, decided
 
     # ------------------------------------------------------------------------------------- fit/predict
-    def fit(self, texts: Sequence[str], labels: pd.DataFrame) -> ThemeLearner:
-        """Fit one classifier per code; ``labels`` has one 0/1 column per code id, rows aligned with texts."""
+    def _splits(self, n: int, groups: Sequence[str] | None) -> list[tuple[np.ndarray, np.ndarray]]:
+        if groups is not None and len(set(groups)) >= 2:
+            splitter = GroupKFold(n_splits=min(self.folds, len(set(groups))))
+            return list(splitter.split(np.zeros(n), groups=list(groups)))
+        splitter = KFold(n_splits=min(self.folds, n), shuffle=True, random_state=self.seed)
+        return list(splitter.split(np.zeros(n)))
+
+    def _model(self) -> LogisticRegression:
+        return LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: pd.DataFrame,
+        *,
+        groups: Sequence[str] | None = None,
+        questions: Sequence[str] | None = None,
+        corpus: Sequence[str] | None = None,
+        corpus_questions: Sequence[str] | None = None,
+    ) -> ThemeLearner:
+        """Fit one model per code and choose, per code, its threshold and whether it beats the rules.
+
+        ``labels`` has one 0/1 column per code id, rows aligned with ``texts``; ``groups`` (transcript names)
+        make the internal folds grouped; ``questions`` are the interviewer turns before each text; ``corpus``
+        (every participant turn of the study, coded or not) is where the rules learn their keyword weights, as
+        the rule coder does — by default the coded texts.
+        """
+        self.corpus_ = list(corpus) if corpus is not None else None
+        self.corpus_questions_ = list(corpus_questions) if corpus_questions is not None else None
         texts = list(texts)
+        questions = list(questions) if questions is not None else None
         if len(texts) != len(labels):
             raise ValueError("texts and labels must have the same number of rows")
+        labels = labels.reset_index(drop=True)
         self.code_ids_ = [c for c in self.codebook.ids if c in labels.columns]
-        features = self._features(texts, fit=True)
-        self.models_ = {}
+        matrix = np.column_stack(
+            [
+                labels[c].to_numpy().astype(int) if c in labels.columns else np.zeros(len(texts), int)
+                for c in self.codebook.ids
+            ]
+        )
+        present = np.array([c in labels.columns for c in self.codebook.ids])
+        self.prevalence_ = np.where(present, matrix.mean(axis=0), np.nan)
+        self.positives_ = matrix.sum(axis=0)
+        features, _scores, decided = self._features(texts, questions, fit=True)
+        splits = self._splits(len(texts), groups)
+        adapted_oof = None
+        if ADAPTED_RULES and self.rule_features:
+            adapted_oof = self._adapted_out_of_fold(texts, questions, matrix, splits)
+        self.models_, self.thresholds_, self.origin_, self.cv_kappa_ = {}, {}, {}, {}
         for code_id in self.code_ids_:
-            y = labels[code_id].to_numpy().astype(int)
-            if y.sum() < self.min_positive or y.sum() == len(y):
-                self.models_[code_id] = None
-                continue
-            model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
-            self.models_[code_id] = model.fit(features, y)
+            theme = self.codebook.ids.index(code_id)
+            y = matrix[:, theme]
+            self._fit_theme(code_id, y, features, decided[:, theme], splits)
+            if adapted_oof is not None:
+                self._consider_adapted(code_id, y, adapted_oof[:, theme])
+        if self.rule_features:
+            self.adapted_ = adapt_rules(
+                self.codebook, self.analyzer, texts, questions, matrix, self._token_sets(texts)
+            )
         return self
 
-    def predict_proba(self, texts: Sequence[str]) -> pd.DataFrame:
-        """Probability of each code per text (0 for codes with too few examples to learn)."""
-        features = self._features(list(texts), fit=False)
-        out = {}
-        for code_id in self.code_ids_:
-            model = self.models_.get(code_id)
-            out[code_id] = (
-                model.predict_proba(features)[:, 1] if model is not None else np.zeros(features.shape[0])
-            )
-        return pd.DataFrame(out)
+    def _calibrate_thresholds(self, corpus_scores: np.ndarray) -> None:
+        """Move each theme's rule threshold towards the one at which the rules code, over the whole corpus,
+        the share of turns the coders coded (halfway, on a log scale; only for themes with enough positives).
 
-    def predict(self, texts: Sequence[str], threshold: float = 0.5) -> pd.DataFrame:
-        """0/1 code suggestions per text."""
-        return (self.predict_proba(texts) >= threshold).astype(int)
+        A prevalence is the one thing a third of the transcripts estimates well; it corrects a rule coder
+        that systematically over- or under-codes a theme without fitting anything to single turns.
+        """
+        base = self.coder_.thresholds.copy()
+        steps = np.exp(np.linspace(np.log(CALIBRATION_RANGE[0]), np.log(CALIBRATION_RANGE[1]), 25))
+        for theme, share in enumerate(self.prevalence_):
+            if np.isnan(share) or self.positives_[theme] < self.min_positive:
+                continue
+            gaps = []
+            for step in steps:
+                trial = base.copy()
+                trial[theme] = base[theme] * step
+                gaps.append(abs(ev.coded_mask(corpus_scores, trial)[:, theme].mean() - share))
+            best = steps[int(np.argmin(gaps))]
+            self.coder_.thresholds[theme] = base[theme] * best**CALIBRATION_SHRINK
+
+    def _token_sets(self, texts: list[str]) -> list[set[str]]:
+        return [{t for t in self._tokens(text) if not t.startswith("part:")} for text in texts]
+
+    def _adapted_out_of_fold(
+        self,
+        texts: list[str],
+        questions: list[str] | None,
+        matrix: np.ndarray,
+        splits: list[tuple[np.ndarray, np.ndarray]],
+    ) -> np.ndarray:
+        """Decisions of rules adapted on the other folds, for every text (grouped, so honest)."""
+        tokens = self._token_sets(texts)
+        out = np.zeros_like(matrix)
+        for train, test in splits:
+            coder = adapt_rules(
+                self.codebook,
+                self.analyzer,
+                [texts[i] for i in train],
+                [questions[i] for i in train] if questions is not None else None,
+                matrix[train],
+                [tokens[i] for i in train],
+            )
+            scores, _matches = coder.score_texts(
+                [texts[i] for i in test], [questions[i] for i in test] if questions is not None else None
+            )
+            out[test] = ev.coded_mask(scores, coder.thresholds)
+        return out
+
+    def _consider_adapted(self, code_id: str, y: np.ndarray, decision: np.ndarray) -> None:
+        """Use the adapted rules for a theme when, out of fold, they beat both the rules and the model."""
+        kappa = _kappa(y, decision)
+        self.cv_kappa_[code_id]["adapted"] = kappa
+        best_other = max(self.cv_kappa_[code_id]["rules"] + SWITCH_MARGIN, self.cv_kappa_[code_id]["learned"])
+        if self.origin_[code_id] == "rule":
+            best_other = self.cv_kappa_[code_id]["rules"] + SWITCH_MARGIN
+        if kappa > best_other or (
+            kappa >= self.cv_kappa_[code_id]["rules"] + SWITCH_MARGIN and self.origin_[code_id] == "rule"
+        ):
+            self.models_[code_id] = None
+            self.origin_[code_id] = "adapted"
+
+    def _fit_theme(
+        self,
+        code_id: str,
+        y: np.ndarray,
+        features: sparse.csr_matrix,
+        rule_decision: np.ndarray,
+        splits: list[tuple[np.ndarray, np.ndarray]],
+    ) -> None:
+        """Keep the rules' decision unless the model agrees better with the coder out of fold, by a margin.
+
+        The rules' decision has no parameter fitted to these labels, so its kappa on them is an honest
+        estimate; the model's is out of fold, with only its threshold chosen on the same predictions — hence
+        the margin (:data:`SWITCH_MARGIN`) before the model replaces the rules.
+        """
+        rule_kappa = _kappa(y, rule_decision) if self.rule_features else -1.0
+        self.models_[code_id] = None
+        self.thresholds_[code_id] = 0.5
+        self.origin_[code_id] = "rule" if self.rule_features else "none"
+        self.cv_kappa_[code_id] = {"learned": float("nan"), "rules": rule_kappa}
+        if y.sum() < self.min_positive or y.sum() == len(y):
+            return
+        out_of_fold = np.zeros(len(y))
+        for train, test in splits:
+            if y[train].min() == y[train].max():
+                out_of_fold[test] = y[train][0]
+                continue
+            out_of_fold[test] = (
+                self._model().fit(features[train], y[train]).predict_proba(features[test])[:, 1]
+            )
+        threshold, learned_kappa = best_threshold(y, out_of_fold)
+        self.cv_kappa_[code_id]["learned"] = learned_kappa
+        if learned_kappa <= rule_kappa + SWITCH_MARGIN:
+            return
+        self.models_[code_id] = self._model().fit(features, y)
+        self.thresholds_[code_id] = threshold
+        self.origin_[code_id] = "learned"
+
+    def predict_proba(self, texts: Sequence[str], *, questions: Sequence[str] | None = None) -> pd.DataFrame:
+        """Per code, a score in [0, 1] that is 0.5 at the code's threshold (a probability where learned;
+        the rules' confidence where the rules were kept)."""
+        texts = list(texts)
+        features, scores, decided = self._features(
+            texts, list(questions) if questions is not None else None, fit=False
+        )
+        adapted = None
+        if any(o == "adapted" for o in self.origin_.values()):
+            adapted_scores, _matches = self.adapted_.score_texts(
+                texts, list(questions) if questions is not None else None
+            )
+            adapted = (adapted_scores, ev.coded_mask(adapted_scores, self.adapted_.thresholds))
+        out = {}
+        for theme, code_id in enumerate(self.codebook.ids):
+            if code_id not in self.code_ids_:
+                continue
+            if self.origin_[code_id] == "adapted":
+                confidence = ev.confidence(adapted[0][:, theme], self.adapted_.thresholds[theme])
+                decision = adapted[1][:, theme]
+                out[code_id] = np.where(
+                    decision > 0, np.maximum(confidence, 0.5), np.minimum(confidence, 0.4999)
+                )
+                continue
+            out[code_id] = self._theme_proba(code_id, features, scores[:, theme], decided[:, theme])
+        return pd.DataFrame(out, columns=self.code_ids_)
+
+    def _theme_proba(
+        self, code_id: str, features: sparse.csr_matrix, rule_score: np.ndarray, rule_decision: np.ndarray
+    ) -> np.ndarray:
+        model = self.models_.get(code_id)
+        if model is None:
+            if self.origin_[code_id] != "rule":
+                return np.zeros(features.shape[0])
+            # the rules' confidence, kept on the right side of 0.5 for their own decision
+            threshold = self.coder_.thresholds[self.codebook.ids.index(code_id)]
+            confidence = ev.confidence(rule_score, threshold)
+            return np.where(rule_decision > 0, np.maximum(confidence, 0.5), np.minimum(confidence, 0.4999))
+        raw = model.predict_proba(features)[:, 1]
+        threshold = self.thresholds_[code_id]
+        # piecewise-linear rescaling so that the theme's threshold sits at 0.5
+        return np.where(
+            raw >= threshold,
+            0.5 + 0.5 * (raw - threshold) / max(1 - threshold, 1e-9),
+            0.5 * raw / max(threshold, 1e-9),
+        )
+
+    def predict(self, texts: Sequence[str], *, questions: Sequence[str] | None = None) -> pd.DataFrame:
+        """0/1 code suggestions per text (each code at its own threshold)."""
+        return (self.predict_proba(texts, questions=questions) >= 0.5).astype(int)
 
     # ------------------------------------------------------------------------------------- evaluation
     def cross_validate(
-        self, texts: Sequence[str], labels: pd.DataFrame, groups: Sequence[str] | None = None
+        self,
+        texts: Sequence[str],
+        labels: pd.DataFrame,
+        groups: Sequence[str] | None = None,
+        questions: Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        """Cross-validated agreement with the human coder per code (kappa, precision, recall, F1).
+        """Cross-validated agreement with the human coder per code (kappa, precision, recall, F1, origin).
 
-        Folds are grouped by ``groups`` (transcript names) when there are at least ``folds`` groups.
+        Folds are grouped by ``groups`` (transcript names) when there are at least two; every fold refits
+        everything, thresholds and the rules-or-model choice included (nested inside the fold).
         """
         texts = list(texts)
         labels = labels.reset_index(drop=True)
         n = len(texts)
-        if groups is not None and len(set(groups)) >= self.folds:
-            splitter = GroupKFold(n_splits=self.folds)
-            splits = list(splitter.split(np.zeros(n), groups=list(groups)))
-            scheme = "grouped by transcript"
-        else:
-            splitter = KFold(n_splits=min(self.folds, n), shuffle=True, random_state=self.seed)
-            splits = list(splitter.split(np.zeros(n)))
-            scheme = "turns"
-        predicted = pd.DataFrame(
-            0, index=range(n), columns=[c for c in self.codebook.ids if c in labels.columns]
-        )
+        splits = self._splits(n, groups)
+        scheme = "grouped by transcript" if groups is not None and len(set(groups)) >= 2 else "turns"
+        codes = [c for c in self.codebook.ids if c in labels.columns]
+        predicted = pd.DataFrame(0, index=range(n), columns=codes)
+        origins: dict[str, list[str]] = {c: [] for c in codes}
         for train, test in splits:
-            fold = ThemeLearner(
-                self.codebook,
-                analyzer=self.analyzer,
-                rule_features=self.rule_features,
-                C=self.C,
-                min_positive=self.min_positive,
-                folds=self.folds,
-                seed=self.seed,
+            fold = self._clone()
+            fold.fit(
+                [texts[i] for i in train],
+                labels.iloc[train],
+                groups=[groups[i] for i in train] if groups is not None else None,
+                questions=[questions[i] for i in train] if questions is not None else None,
             )
-            fold.fit([texts[i] for i in train], labels.iloc[train])
-            predicted.iloc[test] = fold.predict([texts[i] for i in test]).to_numpy()
-        rows = []
-        for code_id in predicted.columns:
-            y, p = labels[code_id].to_numpy().astype(int), predicted[code_id].to_numpy()
-            rows.append(
-                {
-                    "code_id": code_id,
-                    "n_positive": int(y.sum()),
-                    "learned": bool(y.sum() >= self.min_positive),
-                    "kappa": float(cohen_kappa_score(y, p)) if len(set(y) | set(p)) > 1 else float("nan"),
-                    "precision": float(precision_score(y, p, zero_division=0)),
-                    "recall": float(recall_score(y, p, zero_division=0)),
-                    "f1": float(f1_score(y, p, zero_division=0)),
-                    "cv": f"{len(splits)}-fold, {scheme}",
-                }
-            )
+            test_questions = [questions[i] for i in test] if questions is not None else None
+            predicted.iloc[test] = fold.predict([texts[i] for i in test], questions=test_questions).to_numpy()
+            for c in codes:
+                origins[c].append(fold.origin_[c])
         self.cv_predictions_ = predicted
-        return pd.DataFrame(rows)
+        return pd.DataFrame(
+            [_agreement_row(c, labels[c], predicted[c], self.min_positive, origins[c]) for c in codes]
+        ).assign(cv=f"{len(splits)}-fold, {scheme}")
 
-    def uncertainty_queue(self, units: pd.DataFrame, n: int | None = 20) -> pd.DataFrame:
-        """Uncoded units ordered by how unsure the classifiers are (closest to 0.5 first), with suggestions."""
+    def _clone(self) -> ThemeLearner:
+        return ThemeLearner(
+            self.codebook,
+            analyzer=self.analyzer,
+            rule_features=self.rule_features,
+            C=self.C,
+            min_positive=self.min_positive,
+            folds=self.folds,
+            seed=self.seed,
+        )
+
+    def uncertainty_queue(
+        self, units: pd.DataFrame, n: int | None = 20, *, questions: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """Uncoded units ordered by how unsure the models are (closest to a threshold first), with suggestions."""
+        columns = ["source", "turn_index", "uncertainty", "suggested", "text"]
         if units.empty:
-            return pd.DataFrame(columns=["source", "turn_index", "uncertainty", "suggested", "text"])
-        proba = self.predict_proba(units["text"].tolist())
+            return pd.DataFrame(columns=columns)
+        proba = self.predict_proba(units["text"].tolist(), questions=questions)
         uncertainty = (
             (1 - (2 * proba - 1).abs()).max(axis=1)
             if len(proba.columns)
             else pd.Series(0.0, index=proba.index)
         )
-        suggested = proba.apply(lambda row: ", ".join(c for c in proba.columns if row[c] >= 0.5), axis=1)
+        suggested = [", ".join(c for c in proba.columns if row[c] >= 0.5) for _, row in proba.iterrows()]
         queue = pd.DataFrame(
             {
                 "source": units["source"].to_numpy(),
                 "turn_index": units["turn_index"].to_numpy(),
                 "uncertainty": uncertainty.to_numpy(),
-                "suggested": suggested.to_numpy() if len(units) else [],
+                "suggested": suggested,
                 "text": units["text"].to_numpy(),
             }
         ).sort_values(["uncertainty", "source", "turn_index"], ascending=[False, True, True], kind="stable")
         return queue.head(n).reset_index(drop=True) if n else queue.reset_index(drop=True)
+
+
+def _agreement_row(code_id: str, y: pd.Series, p: pd.Series, min_positive: int, origins: list[str]) -> dict:
+    y_values, p_values = y.to_numpy().astype(int), p.to_numpy().astype(int)
+    defined = len(set(y_values) | set(p_values)) > 1
+    return {
+        "code_id": code_id,
+        "n_positive": int(y_values.sum()),
+        "learned": bool(y_values.sum() >= min_positive),
+        "origin": "/".join(sorted(set(origins))),
+        "kappa": float(cohen_kappa_score(y_values, p_values)) if defined else float("nan"),
+        "precision": float(precision_score(y_values, p_values, zero_division=0)),
+        "recall": float(recall_score(y_values, p_values, zero_division=0)),
+        "f1": float(f1_score(y_values, p_values, zero_division=0)),
+    }

@@ -11,8 +11,11 @@ and appear together, or not at all (:func:`toolkit.io.staged_output`).
 Outputs in ``OUT_DIR``:
 
 ==========================  ==============================================================================
-``segments.csv``            ``source, turn_index, speaker, start, end, code_id, evidence`` — one row per coded
-                            segment and code (contract, DESIGN.md); ``evidence`` = keywords/patterns fired
+``segments.csv``            ``source, turn_index, speaker, start, end, code_id`` (contract, DESIGN.md), then
+                            ``origin`` (human/rule/learned), ``confidence``, ``evidence`` (codebook entries) and
+                            ``evidence_words`` (words of the text); one row per coded segment and code. With
+                            hand coding it is the final coding of every turn: human where a human coded,
+                            the learner's (or the rules', per theme) elsewhere
 ``project.qdpx``            REFI-QDA project (codebook, sources, machine codings and any hand codings)
 ``codebook.qdc``            REFI-QDA codebook
 ``insight_cards.html``      one printable card per theme
@@ -39,7 +42,13 @@ from typing import Any
 import pandas as pd
 
 from toolkit.coding.analysis import code_frequencies, cooccurrence, cooccurrence_matrix, themes_by_group
-from toolkit.coding.autocode import SEGMENT_CONTRACT, AutoCoder, coded_units, to_indicator_matrix
+from toolkit.coding.autocode import (
+    SEGMENT_CONTRACT,
+    AutoCoder,
+    coded_units,
+    question_texts,
+    to_indicator_matrix,
+)
 from toolkit.coding.cards import render_cards
 from toolkit.coding.codebook import Codebook, load_codebook
 from toolkit.coding.discover import discover_themes, suggest_collocations
@@ -229,6 +238,111 @@ def read_hand_coding(path: str | Path, codebook: Codebook, segments: pd.DataFram
     return hand.reset_index(drop=True)
 
 
+# ============================================================================================== learning
+SEGMENT_EXTRA = ["origin", "confidence", "evidence", "evidence_words"]
+"""Columns of ``segments.csv`` after the contract: who decided (``human``, ``rule``, ``learned``), how sure,
+and the codebook entries and words that carried a machine coding."""
+
+
+@dataclass
+class LearningOutcome:
+    """What learning from hand coding gives: CV agreement, suggestions, the queue, and the final coding."""
+
+    cv: pd.DataFrame
+    suggestions: pd.DataFrame
+    queue: pd.DataFrame
+    final: pd.DataFrame
+
+
+def learn_from_hand_coding(
+    book: Codebook,
+    analyzer: Any,
+    hand: pd.DataFrame,
+    turn_segments: pd.DataFrame,
+    turn_units: pd.DataFrame,
+    rule_evidence: pd.DataFrame,
+    *,
+    seed: int = 0,
+) -> LearningOutcome:
+    """Learn from one coder's turn coding; suggest codes for the transcripts nobody coded.
+
+    The final coding holds every turn: the human's codes in hand-coded transcripts (origin ``human``,
+    confidence 1), elsewhere the learner's (origin ``learned``, or ``rule`` for themes where the rules agreed
+    better with the coder under grouped cross-validation), with the rule evidence where the rules saw some.
+    """
+    hand_sources = set(hand["source"])
+    questions = dict(
+        zip(
+            zip(turn_units["source"], turn_units["turn_index"], strict=True),
+            question_texts(turn_segments, turn_units),
+            strict=True,
+        )
+    )
+    coded_part = turn_units[turn_units["source"].isin(hand_sources)].reset_index(drop=True)
+    rest = turn_units[~turn_units["source"].isin(hand_sources)].reset_index(drop=True)
+
+    def asked(units: pd.DataFrame) -> list[str]:
+        return [questions[(s, t)] for s, t in zip(units["source"], units["turn_index"], strict=True)]
+
+    labels = to_indicator_matrix(coded_part, hand, book.ids).reset_index(drop=True)
+    texts, groups = coded_part["text"].tolist(), coded_part["source"].tolist()
+    learner = ThemeLearner(book, analyzer=analyzer, seed=seed)
+    cv = learner.cross_validate(texts, labels, groups=groups, questions=asked(coded_part))
+    learner.fit(
+        texts,
+        labels,
+        groups=groups,
+        questions=asked(coded_part),
+        corpus=turn_units["text"].tolist(),
+        corpus_questions=asked(turn_units),
+    )
+    columns = ["source", "turn_index", "code_id", "probability"]
+    suggestions = pd.DataFrame(columns=columns)
+    if len(rest):
+        proba = learner.predict_proba(rest["text"].tolist(), questions=asked(rest))
+        long = proba.assign(source=rest["source"].to_numpy(), turn_index=rest["turn_index"].to_numpy()).melt(
+            id_vars=["source", "turn_index"], var_name="code_id", value_name="probability"
+        )
+        suggestions = long[long["probability"] >= 0.5].sort_values(columns[:3]).reset_index(drop=True)
+    queue = learner.uncertainty_queue(rest, n=50, questions=asked(rest))
+    return LearningOutcome(
+        cv, suggestions, queue, _final_coding(hand, suggestions, turn_units, rule_evidence, learner)
+    )
+
+
+def _final_coding(
+    hand: pd.DataFrame,
+    suggestions: pd.DataFrame,
+    turn_units: pd.DataFrame,
+    rule_evidence: pd.DataFrame,
+    learner: ThemeLearner,
+) -> pd.DataFrame:
+    """Human rows where a human coded, the learner's elsewhere; contract columns first, then SEGMENT_EXTRA."""
+    where = turn_units[["source", "turn_index", "speaker", "start", "end"]]
+    key = ["source", "turn_index", "code_id"]
+    human = (
+        hand[key]
+        .drop_duplicates()
+        .merge(where, on=["source", "turn_index"])
+        .assign(origin="human", confidence=1.0, evidence="", evidence_words="")
+    )
+    evidence = rule_evidence[[*key, "evidence", "evidence_words"]]
+    machine = (
+        suggestions.merge(where, on=["source", "turn_index"])
+        .merge(evidence, on=key, how="left")
+        .fillna({"evidence": "", "evidence_words": ""})
+        .assign(
+            origin=lambda f: f["code_id"].map(learner.origin_).fillna("learned"),
+            confidence=lambda f: f["probability"].astype(float).round(4),
+        )
+    )
+    columns = [*SEGMENT_CONTRACT, *SEGMENT_EXTRA]
+    final = pd.concat([human[columns], machine[columns]], ignore_index=True)
+    order = {c: i for i, c in enumerate(learner.codebook.ids)}
+    final = final.assign(_order=final["code_id"].map(order)).sort_values(["source", "turn_index", "_order"])
+    return final.drop(columns="_order").reset_index(drop=True)
+
+
 # ============================================================================================== the step
 def autocode_folder(
     in_dir: Path,
@@ -271,62 +385,56 @@ def autocode_folder(
     if group_note:
         notes.append(group_note.capitalize() + ".")
 
-    frequencies = code_frequencies(coded, turn_units, book, min_cell=min_cell)
-    pairs = cooccurrence(coded, turn_units, book.ids, min_cell=min_cell)
+    reliability = human_reliability = None
+    learned_cv = suggestions = queue = None
+    hand = None
+    final = coded.assign(origin="rule")
+    if hand_coded is not None:
+        turn_segments = segments if unit == "turn" else turn_frame
+        hand = read_hand_coding(hand_coded, book, turn_segments)
+        hand_units = turn_units[turn_units["source"].isin(set(hand["source"]))].reset_index(drop=True)
+        coders = sorted(hand["coder"].unique())
+        codings = {c: hand[hand["coder"] == c] for c in coders}
+        reliability = compare_coders(
+            hand_units, {coders[0]: codings[coders[0]], MACHINE_CODER: coded}, book.ids, texts=texts
+        )
+        if len(coders) >= 2:
+            human_reliability = compare_coders(
+                hand_units, {c: codings[c] for c in coders}, book.ids, texts=texts
+            )
+        learning = learn_from_hand_coding(
+            book,
+            analyzer,
+            codings[coders[0]],
+            turn_segments,
+            turn_units,
+            coder.evidence_table(turn_segments),
+            seed=seed,
+        )
+        learned_cv, suggestions, queue = learning.cv, learning.suggestions, learning.queue
+        if unit == "turn":
+            final = learning.final
+        else:
+            notes.append(
+                "Sentence units: learned suggestions are in suggestions.csv; segments.csv keeps the rules."
+            )
+        if learning.suggestions.empty and turn_units["source"].isin(set(hand["source"])).all():
+            notes.append("Every transcript is hand-coded: no turns left for suggestions or the coding queue.")
+
+    frequencies = code_frequencies(final, turn_units, book, min_cell=min_cell)
+    pairs = cooccurrence(final, turn_units, book.ids, min_cell=min_cell)
     by_group = (
-        themes_by_group(coded, turn_units, group_frame, book.ids, min_cell=min_cell)
+        themes_by_group(final, turn_units, group_frame, book.ids, min_cell=min_cell)
         if group_frame is not None
         else None
     )
     topics = discover_themes(turn_units["text"].tolist(), book, analyzer=analyzer, seed=seed)
     collocations = suggest_collocations(turn_units["text"].tolist(), book, analyzer=analyzer)
-
-    reliability = human_reliability = None
-    learned_cv = suggestions = queue = None
-    hand = None
-    if hand_coded is not None:
-        hand = read_hand_coding(hand_coded, book, segments if unit == "turn" else turn_frame)
-        hand_units = turn_units[turn_units["source"].isin(set(hand["source"]))].reset_index(drop=True)
-        coders = sorted(hand["coder"].unique())
-        codings = {c: hand[hand["coder"] == c] for c in coders}
-        codings[MACHINE_CODER] = coded
-        for c in coders:
-            reliability_pair = compare_coders(
-                hand_units, {c: codings[c], MACHINE_CODER: coded}, book.ids, texts=texts
-            )
-            if reliability is None:
-                reliability = reliability_pair
-        if len(coders) >= 2:
-            human_reliability = compare_coders(
-                hand_units, {c: codings[c] for c in coders}, book.ids, texts=texts
-            )
-        # learn from the first coder's labels
-        labels = to_indicator_matrix(hand_units, codings[coders[0]], book.ids).reset_index(drop=True)
-        learner = ThemeLearner(book, analyzer=analyzer, seed=seed)
-        learned_cv = learner.cross_validate(
-            hand_units["text"].tolist(), labels, groups=hand_units["source"].tolist()
-        )
-        learner.fit(hand_units["text"].tolist(), labels)
-        rest = turn_units[~turn_units["source"].isin(set(hand["source"]))].reset_index(drop=True)
-        if len(rest):
-            proba = learner.predict_proba(rest["text"].tolist())
-            long = proba.assign(
-                source=rest["source"].to_numpy(), turn_index=rest["turn_index"].to_numpy()
-            ).melt(id_vars=["source", "turn_index"], var_name="code_id", value_name="probability")
-            suggestions = (
-                long[long["probability"] >= 0.5]
-                .sort_values(["source", "turn_index", "code_id"])
-                .reset_index(drop=True)
-            )
-        else:
-            suggestions = pd.DataFrame(columns=["source", "turn_index", "code_id", "probability"])
-            notes.append("Every transcript is hand-coded: no turns left for suggestions or the coding queue.")
-        queue = learner.uncertainty_queue(rest, n=50)
-
     cards_html = render_cards(
-        book, coded, turn_units, by_group, group_frame, min_cell=min_cell, synthetic=synthetic
+        book, final, turn_units, by_group, group_frame, min_cell=min_cell, synthetic=synthetic
     )
-    export_codings = coded[["source", "start", "end", "code_id"]].assign(coder=MACHINE_CODER)
+    machine = final[final["origin"] != "human"]
+    export_codings = machine[["source", "start", "end", "code_id"]].assign(coder=MACHINE_CODER)
     if hand is not None and {"start", "end"}.issubset(hand.columns):
         export_codings = pd.concat(
             [export_codings, hand[["source", "start", "end", "code_id", "coder"]]], ignore_index=True
@@ -336,11 +444,10 @@ def autocode_folder(
         if group_frame is not None
         else None
     )
-
-    segment_columns = [*SEGMENT_CONTRACT, "evidence"] + (["sentence_index"] if unit == "sentence" else [])
+    segment_columns = [*SEGMENT_CONTRACT, *SEGMENT_EXTRA] + (["sentence_index"] if unit == "sentence" else [])
     files: dict[str, Path] = {}
     with staged_output(out_dir) as stage:
-        write_csv(stage / "segments.csv", coded[segment_columns])
+        write_csv(stage / "segments.csv", final[segment_columns])
         atomic_write_bytes(
             stage / "project.qdpx",
             qdpx_bytes(
@@ -389,7 +496,7 @@ def autocode_folder(
         "words_per_second": n_words / seconds if seconds > 0 else float("nan"),
     }
     return AutocodeResult(
-        segments=coded,
+        segments=final,
         units=turn_units,
         codebook=book,
         frequencies=frequencies,

@@ -1,0 +1,71 @@
+"""Evaluate auto-coding on coding sets written by others: rules, a substring baseline, learning from a third.
+
+    .venv/bin/python bench/eval_coding_blind.py                       # the project's set and every blind set
+    .venv/bin/python bench/eval_coding_blind.py tests/data/coding_blind/set2 --markdown
+
+Per set (a folder with codebook.yml, transcripts/, gold.csv; see toolkit.coding.evaluate): mean Cohen's
+kappa over themes on participant turns for the rule coder and for a lower-case substring search of the same
+keywords; then, with each third of the transcripts in turn hand-coded (from the gold), the learner's kappa on
+the other two thirds next to the rules' kappa on the same turns (mean of the three rounds). The last columns
+check the issue's targets: rules >= 0.55 and >= substring + 0.15; learned >= 0.65 and above the rules.
+Which sets were tuned on is stated in BENCHMARKS.md; this script treats every set alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+
+from toolkit.coding.evaluate import evaluate_set  # noqa: E402
+
+
+def default_sets() -> list[Path]:
+    blind = sorted((ROOT / "tests" / "data" / "coding_blind").glob("set*"))
+    return [ROOT / "tests" / "data" / "coding", *[p for p in blind if (p / "gold.csv").is_file()]]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="*", type=Path)
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--per-theme", action="store_true", help="also print per-theme kappas")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    rows = []
+    for folder in args.sets or default_sets():
+        started = time.perf_counter()
+        result = evaluate_set(folder, seed=args.seed)
+        rows.append(
+            {
+                "set": result["set"],
+                "transcripts": result["transcripts"],
+                "turns": result["turns"],
+                "themes": result["themes"],
+                "rules": result["rules"],
+                "substring": result["substring"],
+                "learned_third": result["learned"],
+                "rules_same_turns": result["rules_on_rest"],
+                "rules_target": result["rules"] >= 0.55 and result["rules"] >= result["substring"] + 0.15,
+                "learned_target": result["learned"] >= 0.65 and result["learned"] > result["rules_on_rest"],
+                "seconds": time.perf_counter() - started,
+            }
+        )
+        if args.per_theme:
+            print(f"\n{result['set']} per theme:\n{result['per_theme'].round(3).to_string()}")
+            print(result["rounds"].round(3).to_string(index=False))
+    table = pd.DataFrame(rows)
+    if args.markdown:
+        print(table.to_markdown(index=False, floatfmt=".3f"))
+    else:
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""How much a keyword match says that a turn is *about* a theme: weights, scope and aggregation.
+
+Coding guidelines code a theme when the turn is about it, not when a word passes by. A match is therefore
+evidence with a weight, and a turn is coded when its evidence passes the theme's threshold. The pieces:
+
+* **Specificity learned from the corpus** (:func:`specificity_weights`). A keyword that occurs in many more
+  turns than the theme's other keywords (``person``, ``sak``, ``behov`` beside ``saksbehandler``) is a
+  generic word and weak evidence alone; one that occurs in a large share of all turns is weaker still. The
+  weight is ``min(1, (median spread of the theme's keywords / spread of this keyword) ** 0.5)``, times
+  ``min(1, (SHARE_LIMIT / share of turns) ** 0.5)``. A keyword listed under several themes is split
+  between them. The corpus is the transcripts being coded: no labels are needed.
+* **Kinds of evidence** (:data:`KIND_WEIGHT`): a codebook keyword or pattern is full evidence, a content word
+  of the theme's description is weak evidence.
+* **Scope** (:func:`scope_factor`): a keyword shortly after a negator (``ikke noe problem med skolen``) or
+  inside a hypothetical clause (``hvis``, ``dersom``) counts for less — not nothing, because the project's
+  guidelines code a turn about the *absence* of something with that theme. A keyword that is only the first
+  part of a compound (``skolebussen`` for ``skole``) counts for less than a whole word or a compound's head.
+* **Aggregation** (:func:`turn_scores`): evidence is summed per sentence (one keyword counted once per
+  sentence), sentences are summed to the turn, and the sum is divided by ``n_sentences ** LENGTH_EXPONENT``
+  so that one passing mention in a long turn weighs less than the same mention in a one-sentence answer.
+  The interviewer's question before a turn adds :data:`QUESTION_WEIGHT` of its evidence: an answer to
+  "how is it at home?" is about home even when it never says so.
+
+The constants were chosen on the project's own hand-coded set and the first blind set only (BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+KIND_WEIGHT = {"keyword": 1.0, "phrase": 1.0, "pattern": 1.0, "description": 0.3, "learned": 0.5}
+"""Base weight of one match by the kind of entry that made it (``learned``: a word learned from hand coding,
+:mod:`toolkit.coding.learn`)."""
+
+SHARE_LIMIT = 0.08
+"""A keyword found in more than this share of all turns is generic: its weight falls with the square root."""
+
+WEIGHTING = "coherence"
+"""How corpus behaviour weighs an entry: ``coherence`` (company kept), ``spread`` (relative spread) or ``none``."""
+COHERENCE_PRIOR = 3.0
+COHERENCE_FLOOR = 0.3
+
+NEGATED = 0.4
+HYPOTHETICAL = 0.5
+COMPOUND_MODIFIER = 0.5
+STEM_MATCH = 0.8
+"""Factors for a match after a negator, in a hypothetical clause, as a compound's first part only, or by
+stem alone (a derivation of the keyword rather than an inflection)."""
+
+LENGTH_EXPONENT = 0.35
+QUESTION_WEIGHT = 0.4
+QUESTION_ALONE = True
+DEFAULT_THRESHOLD = 0.5
+MAIN_THEME_FACTOR = 0.6
+"""The theme with the most evidence in a turn is coded at this share of its threshold: a turn is about its
+main theme even when the words for it are few; further themes need their full threshold."""
+MIN_UNITS_FOR_CORPUS_WEIGHTS = 20
+"""Below this many turns the corpus says too little about spread: every entry keeps its base weight."""
+
+NEGATION_WINDOW = 4
+NEGATORS = frozenset(
+    {"ikke", "ikkje", "aldri", "ingen", "inga", "ingenting", "intet", "verken", "uten", "utan"}
+)
+HYPOTHETICAL_MARKERS = frozenset({"hvis", "dersom", "viss", "ifall", "om"})
+"""Words that open a hypothetical clause; ``om`` only counts at the start of a sentence (else it means 'about')."""
+
+
+def scope_factor(lowered: list[str], position: int) -> float:
+    """Weight factor for a match at ``position`` of a sentence's lower-cased words (negation, hypothetical)."""
+    factor = 1.0
+    start = max(0, position - NEGATION_WINDOW)
+    for word in lowered[start:position]:
+        if word in NEGATORS:
+            factor *= NEGATED
+            break
+    for index, word in enumerate(lowered[:position]):
+        if word in HYPOTHETICAL_MARKERS and (word != "om" or index == 0):
+            factor *= HYPOTHETICAL
+            break
+    return factor
+
+
+def specificity_weights(
+    pair_text: np.ndarray,
+    pair_entry: np.ndarray,
+    n_units: int,
+    entry_theme: np.ndarray,
+    entry_kind: list[str],
+    entry_sharing: np.ndarray,
+) -> np.ndarray:
+    """Weight of every codebook entry from how it behaves in the corpus (see the module docstring).
+
+    ``(pair_text[i], pair_entry[i])`` are the distinct (text, entry) matches; ``entry_theme[e]`` is the
+    entry's theme index and ``entry_sharing[e]`` how many themes list the same keyword.
+    """
+    base = np.array([KIND_WEIGHT[k] for k in entry_kind], dtype=float) / np.sqrt(np.maximum(entry_sharing, 1))
+    if n_units < MIN_UNITS_FOR_CORPUS_WEIGHTS or WEIGHTING == "none" or len(pair_entry) == 0:
+        return base
+    n_entries = len(entry_kind)
+    df = np.bincount(pair_entry, minlength=n_entries).astype(float)
+    weights = base.copy()
+    if WEIGHTING == "coherence":
+        weights *= _coherence(pair_text, pair_entry, df, entry_theme)
+    else:
+        weights *= _relative_spread(df, entry_theme, entry_kind)
+    share = df / max(n_units, 1)
+    generic = share > SHARE_LIMIT
+    weights[generic] *= np.sqrt(SHARE_LIMIT / share[generic])
+    return weights
+
+
+def _coherence(
+    pair_text: np.ndarray, pair_entry: np.ndarray, df: np.ndarray, entry_theme: np.ndarray
+) -> np.ndarray:
+    """Factor ≤ 1 per entry: how often its turns also hold other evidence for its theme, against the theme's
+    typical entry (shrunk towards the typical entry when the entry is rare). A generic word turns up where
+    nothing else speaks of the theme; a central word, however frequent, keeps company with the theme."""
+    themes = entry_theme[pair_entry]
+    key = pair_text.astype(np.int64) * (int(entry_theme.max()) + 1) + themes
+    _unique, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    accompanied = (counts[inverse] >= 2).astype(float)
+    co = np.bincount(pair_entry, weights=accompanied, minlength=len(df))
+    factor = np.ones(len(df))
+    for theme in np.unique(entry_theme):
+        members = (entry_theme == theme) & (df > 0)
+        if not members.any():
+            continue
+        typical = co[members].sum() / df[members].sum()
+        if typical <= 0:
+            continue
+        rate = (co[members] + COHERENCE_PRIOR * typical) / (df[members] + COHERENCE_PRIOR)
+        factor[members] = np.clip(np.sqrt(rate / typical), COHERENCE_FLOOR, 1.0)
+    return factor
+
+
+def _relative_spread(df: np.ndarray, entry_theme: np.ndarray, entry_kind: list[str]) -> np.ndarray:
+    """Factor ≤ 1 per entry: the theme's median keyword spread over this entry's spread, square-rooted."""
+    factor = np.ones(len(df))
+    is_codebook_word = np.array([k in {"keyword", "phrase"} for k in entry_kind])
+    for theme in np.unique(entry_theme):
+        members = (entry_theme == theme) & is_codebook_word & (df > 0)
+        if not members.any():
+            continue
+        median = max(float(np.median(df[members])), 1.0)
+        of_theme = (entry_theme == theme) & (df > 0)
+        factor[of_theme] = np.minimum(1.0, np.sqrt(median / df[of_theme]))
+    return factor
+
+
+def turn_scores(
+    sentence_evidence: np.ndarray, n_sentences: np.ndarray, question_evidence: np.ndarray
+) -> np.ndarray:
+    """Turn × theme evidence from summed sentence evidence, sentence counts and the question's evidence."""
+    length = np.power(np.maximum(n_sentences, 1).astype(float), LENGTH_EXPONENT)[:, None]
+    return sentence_evidence / length + QUESTION_WEIGHT * question_evidence
+
+
+def question_evidence(own: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    """What the interviewer's question adds to a turn's evidence per theme: a share of the question's own
+    evidence (with ``QUESTION_ALONE`` off, only where the turn itself carries some)."""
+    if QUESTION_ALONE:
+        return QUESTION_WEIGHT * asked
+    return np.where(own > 0, QUESTION_WEIGHT * asked, 0.0)
+
+
+def coded_mask(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Turn × theme 0/1: evidence at the theme's threshold, or the turn's main theme at a lower one."""
+    main = (scores == scores.max(axis=1, keepdims=True)) & (scores > 0)
+    return (scores >= thresholds[None, :]) | (main & (scores >= MAIN_THEME_FACTOR * thresholds[None, :]))
+
+
+def confidence(score: np.ndarray, threshold: np.ndarray | float) -> np.ndarray:
+    """Map evidence to (0, 1): 0.5 at the theme's threshold, rising towards 1 with more evidence."""
+    threshold = np.asarray(threshold, dtype=float)
+    return score / (score + threshold)
