@@ -62,6 +62,11 @@ _NB: dict[str, str] = {
         "Temaer som forekommer sammen (celler under minstegrensen står tomme)"
     ),
     "Most frequent code pairs": "De vanligste temaparene",
+    "Themes by group: share of turns, Fisher exact test against the other groups, Benjamini-Hochberg q (turns "
+    "within an interview are not independent: read p-values as descriptive)": (
+        "Temaer etter gruppe: andel av ytringene, Fishers eksakte test mot de andre gruppene, Benjamini-Hochberg "
+        "q (ytringer i samme intervju er ikke uavhengige: les p-verdiene som beskrivende)"
+    ),
     "Reliability against human coding": "Samsvar med manuell koding",
     "Human vs machine, per code": "Menneske mot maskin, per tema",
     "Between human coders, per code": "Mellom menneskelige kodere, per tema",
