@@ -28,8 +28,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --nbmake tests notebooks
 
+# ruff (incl. complexity <= 15 and lines <= 110, see pyproject.toml), formatting, and the import-linter contract
 lint: $(STAMP)
-	$(BIN)/ruff check toolkit tests bench
+	$(BIN)/ruff check toolkit tests bench scripts
+	$(BIN)/ruff format --check toolkit
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done

@@ -300,7 +300,9 @@ class Study:
         self._guard = None
         self._forbidden_values(raw)
         key = load_or_create_key(privacy.key_file, forbidden_dirs=[self.results_dir, REPO_ROOT])
-        result = anonymise_register(raw, privacy, key, source=self.published_path(self.protocol.data.register))
+        result = anonymise_register(
+            raw, privacy, key, source=self.published_path(self.protocol.data.register)
+        )
         # the guard searches this run's raw register, already in memory
         self._guard = LeakGuard(forbidden_values=self._forbidden_values(raw), policy=self.disclosure_policy)
         self._publish("anonymised", result)
@@ -470,7 +472,11 @@ class Study:
         result = self._guarded_in_place(
             "transcripts",
             lambda target: deidentify_folder(
-                Path(source), target, seed=self.seed, restricted_dir=restricted, deidentifier=self._deidentifier()
+                Path(source),
+                target,
+                seed=self.seed,
+                restricted_dir=restricted,
+                deidentifier=self._deidentifier(),
             ),
         )
         if result.skipped:
