@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from toolkit.cli import app
+from toolkit.errors import InputDataError
 from toolkit.io import read_table
 
 runner = CliRunner()
@@ -98,7 +99,71 @@ def test_reproduce_names_an_output_that_differs(finished_run, tmp_path):
     shutil.copytree(finished_run["work"] / "results", copy)
     units = copy / "phase2" / "units.csv"
     units.write_text(units.read_text() + "\n")
-    report = reproduce(copy)
+    with pytest.raises(InputDataError, match="--protocol"):  # the manifest names the protocol relatively
+        reproduce(copy)
+    report = reproduce(copy, protocol=finished_run["protocol"])
     assert not report.ok
     assert report.differing == ["phase2/units.csv"]
     assert report.not_as_recorded == ["phase2/units.csv"]
+
+
+def test_everything_restricted_is_private(finished_run):
+    """The contact list (fødselsnummer) and the de-identification map: files 0600 in folders 0700."""
+    import stat
+
+    restricted = finished_run["work"] / "restricted"
+    paths = [restricted, *restricted.rglob("*")]
+    assert any(p.name == "contact_list.csv" for p in paths)
+    for path in paths:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), f"{path.name}: {oct(mode)}"
+    key = finished_run["work"] / "keys" / "test.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+def test_no_absolute_path_in_any_published_file(finished_run):
+    """Published files name inputs relative to the protocol (or by name and hash), never by the machine's folders."""
+    work = str(finished_run["work"])
+    home = str(__import__("pathlib").Path.home())
+    for path in (finished_run["work"] / "results").rglob("*"):
+        if path.is_file() and path.suffix in {".json", ".html", ".csv", ".jsonl", ".txt", ".md"}:
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            assert work not in text and home + "/" not in text, path.name
+
+
+def test_norwegian_reports_show_labels_names_and_no_python_literals(finished_run):
+    """The demo protocol asks for Norwegian: labelled headers, municipality names, readable cells."""
+    import re
+    from html.parser import HTMLParser
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.headers: list[str] = []
+            self.cells: list[str] = []
+            self._into: list[str] | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("th", "td"):
+                self._into = self.headers if tag == "th" else self.cells
+                self._into.append("")
+
+        def handle_endtag(self, tag):
+            if tag in ("th", "td"):
+                self._into = None
+
+        def handle_data(self, data):
+            if self._into is not None:
+                self._into[-1] += data
+
+    literal = re.compile(r"^(True|False|None|nan|NaN|<NA>)$|^[\(\[]-?[\d.]+, -?[\d.]+[\)\]]$|^p = 0\.000$")
+    results = finished_run["work"] / "results"
+    phase1 = (results / "phase1" / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="nb">' in phase1 and "Kongsvinger (3401)" in phase1 and "Fravær (prosent)" in phase1
+    for report in ("phase1", "phase2", "coding", "phase3"):
+        parsed = Cells()
+        parsed.feed((results / report / "report.html").read_text(encoding="utf-8"))
+        raw_headers = [h for h in parsed.headers if "_" in h]
+        assert not raw_headers, f"{report}: raw column names in headers: {raw_headers}"
+        literals = sorted({c.strip() for c in parsed.cells if literal.search(c.strip())})
+        assert not literals, f"{report}: {literals}"

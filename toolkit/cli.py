@@ -454,13 +454,20 @@ def run(protocol: ProtocolArg) -> None:
 
 @app.command()
 @_friendly
-def reproduce(results_dir: Annotated[Path, typer.Argument(help="results folder with manifest.json")]) -> None:
+def reproduce(
+    results_dir: Annotated[Path, typer.Argument(help="results folder with manifest.json")],
+    protocol: Annotated[
+        Path | None, typer.Option(help="the study protocol, when the results folder was moved or copied")
+    ] = None,
+) -> None:
     """Re-run the analysis recorded in RESULTS_DIR/manifest.json and name every output that differs."""
     from toolkit.manifest import load_manifest
     from toolkit.manifest import reproduce as _reproduce
 
     steps = list(load_manifest(results_dir).get("steps", []))
-    report = _run_steps(lambda on_step, _: _reproduce(results_dir, on_step=on_step), steps, "re-run")
+    report = _run_steps(
+        lambda on_step, _: _reproduce(results_dir, protocol=protocol, on_step=on_step), steps, "re-run"
+    )
     for line in report.lines():
         out.print(line)
     if report.ok:

@@ -256,11 +256,15 @@ def load_manifest(results_dir: Path) -> dict[str, Any]:
         raise InputDataError("manifest.json is not valid JSON", file=path, fix="re-run 'pdtk run'") from None
 
 
-def reproduce(results_dir: str | Path, *, on_step=None) -> ReproduceReport:
+def reproduce(
+    results_dir: str | Path, *, protocol: str | Path | None = None, on_step=None
+) -> ReproduceReport:
     """Re-run the protocol recorded in ``results_dir/manifest.json`` into a temporary folder and compare outputs.
 
     An output *differs* when the re-run's bytes differ from the manifest's record or from the file now in
-    ``results_dir``; files in ``results_dir`` edited after the run are named as well.
+    ``results_dir``; files in ``results_dir`` edited after the run are named as well. The manifest names the
+    protocol relative to the results folder (no published file holds an absolute path); for a results folder that
+    was copied elsewhere, give ``protocol`` (its hash is still checked against the manifest).
     """
     from toolkit.protocol import Protocol
     from toolkit.study import Study
@@ -268,14 +272,16 @@ def reproduce(results_dir: str | Path, *, on_step=None) -> ReproduceReport:
     results_dir = Path(results_dir).resolve()
     manifest = load_manifest(results_dir)
     protocol_path = manifest.get("protocol", {}).get("path")
-    if protocol_path:
+    if protocol is not None:
+        protocol_path = Path(protocol).resolve()
+    elif protocol_path:
         # written relative to the results folder (an absolute path, from older manifests, stays as it is)
         protocol_path = (results_dir / protocol_path).resolve()
     if not protocol_path or not Path(protocol_path).is_file():
         raise InputDataError(
-            "the protocol recorded in the manifest is not there",
+            f"the protocol recorded in the manifest ({manifest.get('protocol', {}).get('path')}) is not there",
             file=results_dir / "manifest.json",
-            fix="restore the protocol file at its recorded path",
+            fix="give it with 'pdtk reproduce RESULTS_DIR --protocol PROTOCOL' (e.g. for a copied results folder)",
         )
     protocol = Protocol.load(protocol_path)
     report = ReproduceReport(results_dir=results_dir)
