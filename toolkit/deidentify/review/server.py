@@ -93,8 +93,13 @@ def serve(
     )
     try:
         uvicorn.Server(config).run(sockets=[sock])
+    except (
+        KeyboardInterrupt
+    ):  # uvicorn stops cleanly on Ctrl-C, then passes the signal on: the normal way out
+        pass
     finally:
         session.close()
+    say(f"stopped; every decision is in {session.log.path}")
 
 
 def review_command(

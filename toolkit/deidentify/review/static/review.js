@@ -312,10 +312,10 @@ async function applyAll() {
   $("apply-state").textContent = "applying… (the whole folder is de-identified again)";
   try {
     const result = await api("/api/apply", { method: "POST" });
-    say(`Applied to ${result.transcripts} transcript(s): ${result.spans} span(s) replaced.` +
-      (result.still_replaced ? ` ${result.still_replaced} rejected span(s) are still replaced.` : ""), true);
     await refreshSources();
     await open(view.name);
+    say(`Applied to ${result.transcripts} transcript(s): ${result.spans} span(s) replaced.` +
+      (result.still_replaced ? ` ${result.still_replaced} rejected span(s) are still replaced.` : ""), true);
   } catch (err) {
     say(err.message);
     $("apply-state").textContent = "";
