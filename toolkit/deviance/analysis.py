@@ -118,12 +118,20 @@ class DevianceResult(StepResult):
     # ----------------------------------------------------------------------------------------- report
     def add_to_report(self, report: Any) -> None:
         """Add every section of the phase 2 report to a :class:`toolkit.report.Report`."""
-        s = self.settings
         report.add_heading("Summary")
         report.add_table(self.summary().frame, "Phase 2 at a glance.")
         for note in self.notes:
             report.add_text(note)
 
+        self._report_model(report)
+        self._report_individuals(report)
+        self._report_units(report)
+        self._report_profile(report)
+        self._report_limits(report)
+
+    def _report_model(self, report: Any) -> None:
+        """Variable roles, the expected-outcome model and the risk distribution."""
+        s = self.settings
         report.add_heading("Variable roles")
         report.add_text(
             "Risk factors are the controls the expected outcome adjusts for. Units are where deviance is "
@@ -162,6 +170,9 @@ class DevianceResult(StepResult):
             f"{1 - s['high_risk_quantile']:.0%}).",
         )
 
+    def _report_individuals(self, report: Any) -> None:
+        """Individual positive deviants: rule, counts, stability."""
+        s = self.settings
         report.add_heading("Individual positive deviants")
         rule = RULE_TEXT[s["rule"]].format(
             threshold=s["score_threshold"], p=1 / (1 + s["score_threshold"] ** 2), share=s["top_share"]
@@ -191,6 +202,9 @@ class DevianceResult(StepResult):
                 self.tables["isolation_comparison"], "pd_score and isolation-forest score side by side."
             )
 
+    def _report_units(self, report: Any) -> None:
+        """Units: funnel plots, over-dispersion, persistence, per unit column."""
+        s = self.settings
         report.add_heading("Units")
         report.add_text(
             "Observed against expected successes per unit (indirect standardisation). Units flagged above in "
@@ -230,6 +244,9 @@ class DevianceResult(StepResult):
                     f"Persistence across cohorts ({s['cohort']}): a practice persists, luck does not.",
                 )
 
+    def _report_profile(self, report: Any) -> None:
+        """How deviants differ from their high-risk peers, and the interview sampling frame."""
+        s = self.settings
         report.add_heading("Profile: how deviants differ")
         report.add_text(
             "Standardised mean differences between positive deviants and high-risk people who did not "
@@ -265,6 +282,8 @@ class DevianceResult(StepResult):
         )
         report.add_table(self.tables["sampling_roles"], "People in the sampling frame by role.")
 
+    def _report_limits(self, report: Any) -> None:
+        """Limitations, in plain language."""
         report.add_heading("Limitations, in plain language")
         report.add_list(
             [
@@ -464,19 +483,64 @@ def _analyse(
         score_threshold=config.score_threshold,
         top_share=config.top_share,
     )
-    notes: list[str] = []
     tables: dict[str, pd.DataFrame] = {}
     # The isolation-forest lens needs nothing from the unit analysis below and its tree code releases the GIL,
     # so it runs on a second thread meanwhile; it is seeded and joined before anything reads it, so the
     # results do not depend on which finishes first.
-    pool = ThreadPoolExecutor(max_workers=1)
-    iso_future = (
-        pool.submit(ind.isolation_view, risk.X, individuals, seed=seed)
-        if isolation and (y == 1).sum() > 10
-        else None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        iso_future = (
+            pool.submit(ind.isolation_view, risk.X, individuals, seed=seed)
+            if isolation and (y == 1).sum() > 10
+            else None
+        )
+        unit_analyses = _unit_analyses(frame, y, risk, outcome, risk_factors, units, config, seed)
+        if iso_future is not None:
+            individuals = individuals.merge(iso_future.result(), on="pid", how="left")
+            tables["isolation_comparison"] = _isolation_comparison(individuals, disclosure)
+    notes = [a.dispersion_note() for a in unit_analyses if not a.dispersion["estimable"]]
+    profile_tables, matched, profile_notes = _profiles(
+        frame, individuals, risk, outcome, units, config, seed, disclosure
+    )
+    tables.update(profile_tables)
+    notes += profile_notes
+    strata = list(strata) if strata is not None else smp.default_strata(frame, units)
+    frame_sample = smp.sampling_frame(
+        frame,
+        individuals,
+        strata=strata,
+        n_deviants=config.interview_deviants,
+        n_comparisons=config.interview_comparisons,
+        seed=seed,
+    )
+    tables.update(_published_tables(frame_sample, risk, individuals, unit_analyses, config, disclosure))
+    roles = variable_roles(frame, outcome=outcome, risk=risk, units=units, cohort=config.cohort)
+    tables["variable_roles"] = roles
+    return DevianceResult(
+        individuals=individuals,
+        units=_publish_units(unit_analyses, disclosure),
+        sampling_frame=frame_sample,
+        tables=tables,
+        risk=risk,
+        unit_analyses=unit_analyses,
+        matched=matched,
+        settings=_settings(config, outcome=outcome, strata=strata, seed=seed),
+        roles=roles,
+        disclosure=disclosure,
+        notes=notes,
     )
 
-    # ------------------------------------------------------------------ units, two passes per unit column
+
+def _unit_analyses(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    risk: RiskModelResult,
+    outcome: str,
+    risk_factors: Sequence[str],
+    units: list[str],
+    config: Any,
+    seed: int,
+) -> list[unt.UnitAnalysis]:
+    """Two passes per unit column: flag units, then refit the benchmark without those flagged above it."""
     unit_analyses: list[unt.UnitAnalysis] = []
     for unit in units:
         first = unt.analyse_units(
@@ -519,15 +583,21 @@ def _analyse(
         analysis.table["z_first_pass"] = first.table["z"].to_numpy()
         analysis.table["flag_first_pass"] = first.table["flag"].to_numpy()
         unit_analyses.append(analysis)
-        if not analysis.dispersion["estimable"]:
-            notes.append(analysis.dispersion_note())
-    units_table = _publish_units(unit_analyses, disclosure)
-    if iso_future is not None:
-        individuals = individuals.merge(iso_future.result(), on="pid", how="left")
-        tables["isolation_comparison"] = _isolation_comparison(individuals, disclosure)
-    pool.shutdown()
+    return unit_analyses
 
-    # ------------------------------------------------------------------ profile
+
+def _profiles(
+    frame: pd.DataFrame,
+    individuals: pd.DataFrame,
+    risk: RiskModelResult,
+    outcome: str,
+    units: list[str],
+    config: Any,
+    seed: int,
+    disclosure: DisclosurePolicy,
+) -> tuple[dict[str, pd.DataFrame], MatchResult | None, list[str]]:
+    """How deviants differ from high-risk peers: SMD profile, and after matching on the risk factors."""
+    tables: dict[str, pd.DataFrame] = {}
     deviant = individuals["is_deviant"].to_numpy()
     peers = individuals["high_risk"].to_numpy() & ~deviant
     characterise = prof.profile_columns(
@@ -538,43 +608,42 @@ def _analyse(
     tables["profile"] = prof.smd_profile(
         frame, deviant, peers, profile_cols, roles=roles_map, disclosure=disclosure
     )
-    matched = None
-    characterise_only = [c for c in characterise if c not in risk.design.risk_factors]
-    if deviant.sum() >= max(disclosure.min_cell, 2):
-        found = prof.matched_comparison(
-            frame,
-            individuals,
-            risk_factors=risk.design.risk_factors,
-            characterise=characterise_only,
-            exact=config.exact_match,
-            seed=seed,
-            disclosure=disclosure,
-        )
-        if found is not None:
-            matched, tables["matched_profile"] = found
-            tables["matched_balance"] = matched.balance
-    else:
-        notes.append(
+    if deviant.sum() < max(disclosure.min_cell, 2):
+        note = (
             f"Fewer than {max(disclosure.min_cell, 2)} positive deviants: no profile comparison or matching "
-            f"was done."
+            "was done."
         )
-
-    # ------------------------------------------------------------------ interview sampling frame
-    strata = list(strata) if strata is not None else smp.default_strata(frame, units)
-    frame_sample = smp.sampling_frame(
+        return tables, None, [note]
+    found = prof.matched_comparison(
         frame,
         individuals,
-        strata=strata,
-        n_deviants=config.interview_deviants,
-        n_comparisons=config.interview_comparisons,
+        risk_factors=risk.design.risk_factors,
+        characterise=[c for c in characterise if c not in risk.design.risk_factors],
+        exact=config.exact_match,
         seed=seed,
+        disclosure=disclosure,
     )
+    if found is None:
+        return tables, None, []
+    matched, tables["matched_profile"] = found
+    tables["matched_balance"] = matched.balance
+    return tables, matched, []
+
+
+def _published_tables(
+    frame_sample: pd.DataFrame,
+    risk: RiskModelResult,
+    individuals: pd.DataFrame,
+    unit_analyses: list[unt.UnitAnalysis],
+    config: Any,
+    disclosure: DisclosurePolicy,
+) -> dict[str, pd.DataFrame]:
+    """The model, calibration, base-rate, over-dispersion and persistence tables, small cells suppressed."""
+    tables: dict[str, pd.DataFrame] = {}
     roles_count = frame_sample["role"].value_counts().rename_axis("role").reset_index(name="n")
     tables["sampling_roles"] = suppress_small_cells(
         roles_count, disclosure, count_cols=["n"], group_cols=None
     ).drop(columns="suppressed")
-
-    # ------------------------------------------------------------------ published tables
     tables["model_comparison"] = risk.comparison
     tables["odds_ratios"] = risk.odds_ratios
     tables["calibration"] = suppress_small_cells(
@@ -600,9 +669,12 @@ def _analyse(
                 derived={"z": ["observed"]},
                 group_cols=None,
             ).drop(columns="suppressed")
-    roles = variable_roles(frame, outcome=outcome, risk=risk, units=units, cohort=config.cohort)
-    tables["variable_roles"] = roles
-    settings = {
+    return tables
+
+
+def _settings(config: Any, *, outcome: str, strata: list[str], seed: int) -> dict[str, Any]:
+    """The settings phase 2 ran with, for the report."""
+    return {
         "outcome": outcome,
         "model": config.model,
         "folds": config.folds,
@@ -617,19 +689,6 @@ def _analyse(
         "strata": strata,
         "seed": seed,
     }
-    return DevianceResult(
-        individuals=individuals,
-        units=units_table,
-        sampling_frame=frame_sample,
-        tables=tables,
-        risk=risk,
-        unit_analyses=unit_analyses,
-        matched=matched,
-        settings=settings,
-        roles=roles,
-        disclosure=disclosure,
-        notes=notes,
-    )
 
 
 def _publish_units(analyses: list[unt.UnitAnalysis], disclosure: DisclosurePolicy) -> pd.DataFrame:

@@ -198,57 +198,63 @@ def matched_comparison(
     weights = result.control_weights()
     matched_t = np.zeros(len(sub), dtype=bool)
     matched_t[result.matches["treated"].unique()] = True
-    out = []
-    for col in characterise:
-        if col not in sub.columns:
-            continue
-        series = sub[col]
-        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-            if series.astype("string").nunique() != 2:
-                continue
-            top = series.astype("string").value_counts().index[0]
-            values = (series.astype("string") == top).to_numpy(dtype=float)
-            name = f"{col}={top}"
-        else:
-            values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            name = col
-        ok = np.isfinite(values)
-        a = values[matched_t & ok]
-        used = (weights > 0) & ok
-        if len(a) < 2 or used.sum() < 2:
-            continue
-        b, w = values[used], weights[used]
-        mean_b = np.average(b, weights=w)
-        var_b = np.average((b - mean_b) ** 2, weights=w)
-        pooled = np.sqrt((a.var(ddof=1) + var_b) / 2)
-        d = (a.mean() - mean_b) / pooled if pooled > 0 else 0.0
-        n_eff = w.sum() ** 2 / np.sum(w**2)
-        se = np.sqrt(1 / len(a) + 1 / n_eff + d**2 / (2 * (len(a) + n_eff)))
-        if np.isin(values[ok], (0.0, 1.0)).all():
-            count = a.sum()
-            if 0 < count < min_cell or 0 < len(a) - count < min_cell:
-                out.append(
-                    {
-                        "variable": name,
-                        "mean_deviants": np.nan,
-                        "mean_matched_peers": np.nan,
-                        "smd": np.nan,
-                        "ci_low": np.nan,
-                        "ci_high": np.nan,
-                    }
-                )
-                continue
-        out.append(
-            {
-                "variable": name,
-                "mean_deviants": a.mean(),
-                "mean_matched_peers": mean_b,
-                "smd": d,
-                "ci_low": d - 1.959964 * se,
-                "ci_high": d + 1.959964 * se,
-            }
-        )
+    out = [
+        row
+        for col in characterise
+        if col in sub.columns
+        and (row := _weighted_smd_row(sub[col], col, matched_t, weights, min_cell)) is not None
+    ]
     table = pd.DataFrame(out)
     if len(table):
         table = table.iloc[np.argsort(-table["smd"].abs().to_numpy(), kind="stable")].reset_index(drop=True)
     return result, table
+
+
+def _weighted_smd_row(
+    series: pd.Series, col: str, matched_t: np.ndarray, weights: np.ndarray, min_cell: int
+) -> dict[str, object] | None:
+    """Matched deviants against their weighted matched peers on one column: means, SMD and its interval.
+
+    A binary column whose count (or complement) among matched deviants is small is listed with blanks; a
+    column with fewer than two usable values on either side, or a text column that is not binary, gives none.
+    """
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        if series.astype("string").nunique() != 2:
+            return None
+        top = series.astype("string").value_counts().index[0]
+        values = (series.astype("string") == top).to_numpy(dtype=float)
+        name = f"{col}={top}"
+    else:
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        name = col
+    ok = np.isfinite(values)
+    a = values[matched_t & ok]
+    used = (weights > 0) & ok
+    if len(a) < 2 or used.sum() < 2:
+        return None
+    b, w = values[used], weights[used]
+    mean_b = np.average(b, weights=w)
+    var_b = np.average((b - mean_b) ** 2, weights=w)
+    pooled = np.sqrt((a.var(ddof=1) + var_b) / 2)
+    d = (a.mean() - mean_b) / pooled if pooled > 0 else 0.0
+    n_eff = w.sum() ** 2 / np.sum(w**2)
+    se = np.sqrt(1 / len(a) + 1 / n_eff + d**2 / (2 * (len(a) + n_eff)))
+    if np.isin(values[ok], (0.0, 1.0)).all():
+        count = a.sum()
+        if 0 < count < min_cell or 0 < len(a) - count < min_cell:
+            return {
+                "variable": name,
+                "mean_deviants": np.nan,
+                "mean_matched_peers": np.nan,
+                "smd": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+            }
+    return {
+        "variable": name,
+        "mean_deviants": a.mean(),
+        "mean_matched_peers": mean_b,
+        "smd": d,
+        "ci_low": d - 1.959964 * se,
+        "ci_high": d + 1.959964 * se,
+    }
