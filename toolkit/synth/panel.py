@@ -186,15 +186,10 @@ def make_panel(
     codes = list(MUNICIPALITIES)
 
     # Municipality-level structure: young population, baseline NEET level (higher in the east and the
-    # Kongsvinger
-    # region, which is why it adopts first), and the year-to-year pattern all municipalities share.
+    # Kongsvinger region, which is why it adopts first); the year-to-year pattern they share is in
+    # _municipality_years.
     young = {c: MUNICIPALITIES[c][1] * rng.uniform(0.16, 0.19) for c in codes}
     baseline = {c: 0.085 + (0.02 if c in SIMPLE_ADOPTERS else 0.0) + rng.normal(0, 0.012) for c in codes}
-    year_effect = {
-        y: 0.0015 * (y - year_list[0]) + (0.012 if y == 2020 else 0.008 if y == 2021 else 0.0)
-        for y in year_list
-    }
-
     staggered_cohort: dict[str, float] = dict.fromkeys(codes, np.nan)
     shuffled = list(rng.permutation(codes))
     start = 0
@@ -202,7 +197,37 @@ def make_panel(
         for c in shuffled[start : start + size]:
             staggered_cohort[c] = cohort
         start += size
+    panel = _municipality_years(
+        rng, year_list, young, baseline, staggered_cohort, unit_noise=unit_noise, pretrend=pretrend
+    )
+    series, series_truth = _make_series(rng)
+    individuals = _make_individuals(rng, n_individuals)
+    truth = _panel_truth(panel, staggered_cohort, year_list, series_truth, seed=seed, pretrend=pretrend)
+    meta = {
+        "synthetic": True,
+        "seed": seed,
+        "note": "SYNTHETIC data with planted effects for testing phase 3 estimators; not real "
+        "municipalities' figures",
+    }
+    return SyntheticPanel(panel=panel, series=series, individuals=individuals, truth=truth, meta=meta)
 
+
+def _municipality_years(
+    rng: np.random.Generator,
+    year_list: list[int],
+    young: dict[str, float],
+    baseline: dict[str, float],
+    staggered_cohort: dict[str, float],
+    *,
+    unit_noise: float,
+    pretrend: float,
+) -> pd.DataFrame:
+    """One row per municipality and year: NEET counts under the simple and the staggered adoption."""
+    codes = list(MUNICIPALITIES)
+    year_effect = {
+        y: 0.0015 * (y - year_list[0]) + (0.012 if y == 2020 else 0.008 if y == 2021 else 0.0)
+        for y in year_list
+    }
     rows = []
     for c in codes:
         drift = rng.normal(0, 0.01)
@@ -236,9 +261,20 @@ def make_panel(
     for col in ("innfort_fra", "innfort_fra_trinnvis"):
         panel[col] = panel[col].astype("Int64")
 
-    series, series_truth = _make_series(rng)
-    individuals = _make_individuals(rng, n_individuals)
+    return panel
 
+
+def _panel_truth(
+    panel: pd.DataFrame,
+    staggered_cohort: dict[str, float],
+    year_list: list[int],
+    series_truth: dict[str, Any],
+    *,
+    seed: int,
+    pretrend: float,
+) -> dict[str, Any]:
+    """What was planted, for checking the estimators: adopters, effects, cohorts and aggregates."""
+    codes = list(MUNICIPALITIES)
     unit_weight = panel.groupby("kommune")["n"].mean()
     cohort_of_unit = pd.Series(staggered_cohort).reindex(unit_weight.index)
     truth: dict[str, Any] = {
@@ -277,13 +313,7 @@ def make_panel(
             "participants have more risk factors (confounded)",
         },
     }
-    meta = {
-        "synthetic": True,
-        "seed": seed,
-        "note": "SYNTHETIC data with planted effects for testing phase 3 estimators; not real "
-        "municipalities' figures",
-    }
-    return SyntheticPanel(panel=panel, series=series, individuals=individuals, truth=truth, meta=meta)
+    return truth
 
 
 def _make_series(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, Any]]:

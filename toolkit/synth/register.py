@@ -252,7 +252,8 @@ def make_register(
     """Generate ``n`` synthetic young people (raw register with direct identifiers) and the truth behind them.
 
     Reproducible: the same ``n`` and ``seed`` give identical frames. ``birth_years`` is widened backwards
-    automatically for very large ``n`` (see ``meta['birth_years']``) so identity numbers stay unique.
+    automatically for very large ``n`` (see ``meta['birth_years']``) so identity numbers stay unique. The
+    parts below draw from one generator in a fixed order: the same people as when this was one function.
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 10:
         raise ValueError(f"n must be an integer of at least 10, got {n!r}")
@@ -260,8 +261,25 @@ def make_register(
         raise ValueError(f"seed must be an integer, got {seed!r}")
     first_year, last_year = _birth_years(int(n), birth_years)
     rng = np.random.default_rng([int(seed), 1])
+    people = _who_and_where(rng, n, first_year, last_year)
+    people.update(_risk_factors(rng, n, people))
+    people.update(_units(rng, people))
+    people.update(_practice(rng, n, people))
+    people.update(_outcomes(rng, n, people))
+    people.update(_direct_identifiers(rng, n, people))
+    register, truth = _frames(people)
+    meta = _meta(
+        register, truth, n=int(n), seed=int(seed), years=(first_year, last_year), d_number=people["d_number"]
+    )
+    return SyntheticRegister(register=register, truth=truth, meta=meta)
 
-    # --- who and where
+
+def _unpack(people: dict[str, Any], names: str) -> list[Any]:
+    return [people[name] for name in names.split()]
+
+
+def _who_and_where(rng: np.random.Generator, n: int, first_year: int, last_year: int) -> dict[str, Any]:
+    """Municipality, sex, birth date, country background and postcode."""
     kommune_codes = list(nm.KOMMUNE_WEIGHTS)
     kommune = _choice(rng, kommune_codes, list(nm.KOMMUNE_WEIGHTS.values()), n)
     kjonn = np.where(rng.random(n) < 0.5, "K", "M")
@@ -276,7 +294,12 @@ def make_register(
         rows = np.flatnonzero(kommune == code)
         postnr[rows] = _choice(rng, list(nm.POSTNR[code]), list(nm.POSTNR[code].values()), rows.size)
 
-    # --- risk factors (correlated through one latent disadvantage)
+    return {"kommune": kommune, "kjonn": kjonn, "born": born, "landbakgrunn": landbakgrunn, "postnr": postnr}
+
+
+def _risk_factors(rng: np.random.Generator, n: int, people: dict[str, Any]) -> dict[str, Any]:
+    """Risk factors, correlated through one latent disadvantage."""
+    kommune, kjonn, landbakgrunn = _unpack(people, "kommune kjonn landbakgrunn")
     kommune_shift = {
         "3401": 0.0,
         "3414": 0.15,
@@ -316,7 +339,24 @@ def make_register(
     fravaer = np.exp(0.3 * latent + 0.4 * psyk + 0.2 * barnevern + rng.normal(scale=0.7, size=n))
     fravaer = np.clip(fravaer * 6.0 / fravaer.mean(), 0.0, 100.0).round(1)
 
-    # --- units: school by catchment, tilted towards vocational schools for higher latent disadvantage
+    return {
+        "latent": latent,
+        "foreldre_utdanning": foreldre_utdanning,
+        "grunnskole": grunnskole,
+        "lavinntekt": lavinntekt,
+        "barnevern": barnevern,
+        "trygd": trygd,
+        "psyk": psyk,
+        "poeng": poeng,
+        "fravaer": fravaer,
+    }
+
+
+def _units(rng: np.random.Generator, people: dict[str, Any]) -> dict[str, Any]:
+    """School by catchment, tilted towards vocational schools for higher latent disadvantage; NAV office."""
+    kommune, latent = _unpack(people, "kommune latent")
+    n = len(kommune)
+    kommune_codes = list(nm.KOMMUNE_WEIGHTS)
     school_tilt = np.array([-0.15, 0.15, 0.05, 0.05, 0.0])
     vgs_skole = np.empty(n, dtype=object)
     for code in kommune_codes:
@@ -327,7 +367,12 @@ def make_register(
         vgs_skole[rows] = np.asarray(nm.SKOLER)[pick]
     nav_kontor = pd.Series(kommune).map(nm.NAV_KONTOR).to_numpy(dtype=object)
 
-    # --- the hidden practice
+    return {"vgs_skole": vgs_skole, "nav_kontor": nav_kontor}
+
+
+def _practice(rng: np.random.Generator, n: int, people: dict[str, Any]) -> dict[str, Any]:
+    """The hidden protective practice, planted in one municipality and one school."""
+    kommune, vgs_skole = _unpack(people, "kommune vgs_skole")
     in_kommune = kommune == PLANTED_KOMMUNE
     in_skole = vgs_skole == PLANTED_SKOLE
     p_practice = np.full(n, PRACTICE_SHARE["baseline"])
@@ -346,7 +391,15 @@ def make_register(
         ),
     )
 
-    # --- outcomes
+    return {"has_practice": has_practice, "practice_source": practice_source}
+
+
+def _outcomes(rng: np.random.Generator, n: int, people: dict[str, Any]) -> dict[str, Any]:
+    """Outcomes from the risk factors and the practice; who is high-risk and a planted deviant."""
+    grunnskole, foreldre_utdanning, lavinntekt, barnevern, trygd, psyk = _unpack(
+        people, "grunnskole foreldre_utdanning lavinntekt barnevern trygd psyk"
+    )
+    poeng, fravaer, kjonn, has_practice, latent = _unpack(people, "poeng fravaer kjonn has_practice latent")
     c = SUCCESS_COEFFICIENTS
     score = (
         c["foreldre_utdanning=Grunnskole"] * grunnskole
@@ -382,7 +435,21 @@ def make_register(
     high_risk = (1 - true_p_without) >= np.quantile(1 - true_p_without, HIGH_RISK_QUANTILE)
     planted_deviant = high_risk & has_practice & fullfort
 
-    # --- direct identifiers (all synthetic)
+    return {
+        "true_p": true_p,
+        "true_p_without": true_p_without,
+        "fullfort": fullfort,
+        "neet": neet,
+        "ufore": ufore,
+        "tilbake": tilbake,
+        "high_risk": high_risk,
+        "planted_deviant": planted_deviant,
+    }
+
+
+def _direct_identifiers(rng: np.random.Generator, n: int, people: dict[str, Any]) -> dict[str, Any]:
+    """Tenor identity numbers, names, addresses and phone numbers (all synthetic)."""
+    born, kjonn = _unpack(people, "born kjonn")
     d_number = rng.random(n) < D_NUMBER_SHARE
     fnr = tenor_numbers(born, d_number, rng)
     fornavn = np.where(
@@ -402,6 +469,24 @@ def make_register(
     )
     telefon = (np.where(rng.random(n) < 0.5, 4, 9) * 10_000_000 + rng.integers(0, 10_000_000, n)).astype(str)
 
+    return {"d_number": d_number, "fnr": fnr, "navn": navn, "adresse": adresse, "telefon": telefon}
+
+
+def _frames(people: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The raw register and the truth file, with their column types."""
+    p = people
+    fnr, navn, adresse, telefon, born, kjonn, kommune, postnr = _unpack(
+        p, "fnr navn adresse telefon born kjonn kommune postnr"
+    )
+    landbakgrunn, foreldre_utdanning, lavinntekt, barnevern, trygd, psyk = _unpack(
+        p, "landbakgrunn foreldre_utdanning lavinntekt barnevern trygd psyk"
+    )
+    poeng, fravaer, vgs_skole, nav_kontor, fullfort, neet, ufore, tilbake = _unpack(
+        p, "poeng fravaer vgs_skole nav_kontor fullfort neet ufore tilbake"
+    )
+    has_practice, practice_source, true_p_without, true_p, high_risk, planted_deviant = _unpack(
+        p, "has_practice practice_source true_p_without true_p high_risk planted_deviant"
+    )
     register = pd.DataFrame(
         {
             "fnr": fnr,
@@ -456,8 +541,7 @@ def make_register(
             "planted_deviant": planted_deviant.astype(int),
         }
     ).astype({"practice_source": "str"})
-    meta = _meta(register, truth, n=int(n), seed=int(seed), years=(first_year, last_year), d_number=d_number)
-    return SyntheticRegister(register=register, truth=truth, meta=meta)
+    return register, truth
 
 
 def _observed(register: pd.DataFrame, d_number: np.ndarray) -> dict[str, float]:
