@@ -17,7 +17,7 @@ from toolkit.report.labels import Labels, readable_name
 
 _DECIMAL_TEXT = re.compile(r"^-?\d+\.\d+$")
 _SNAKE_CASE = re.compile(r"^[a-zæøå]+(_[a-zæøå0-9]+)+$")
-_NUMERIC_CELL = re.compile(r"^[<>−–-]?\s?[\d\u202f.,]+(\s?%| pp| pts)?$")
+_NUMERIC_CELL = re.compile(r"^([<>−–-]?\s?[\d\u202f.,]+(\s?%| pp| pts)?|–)$")
 _INTERVAL = re.compile(r"^[\(\[]\s*(-?[\d.eE+-]+|-?inf)\s*,\s*(-?[\d.eE+-]+|inf)\s*[\)\]]$")
 _P_COLUMNS = re.compile(r"^(p|q|p_value|q_value|p_.*|.*_p|.*_p_value|fisher_p|q_bh)$")
 _PERCENT_COLUMNS = re.compile(r"(^|_)(rate|share|prevalence)(_|$)|^success_rate")
@@ -33,6 +33,8 @@ _WORDS = {
         "missing": "mangler",
         "(missing)": "(mangler)",
         "(intercept)": "Konstantledd",
+        "above": "over",
+        "below": "under",
     },
     "en": {
         True: "yes",
@@ -52,18 +54,22 @@ def number(value: float, decimals: int, language: str) -> str:
 
 def readable_interval(text: str, language: str) -> str | None:
     """``(9.999, 35.9]`` → ``10–35,9``; None when ``text`` is not an interval label."""
-    match = _INTERVAL.match(text.strip())
+    text = text.strip()
+    match = _INTERVAL.match(text)
     if not match:
         return None
     low, high = (float(v) for v in match.groups())
+    if text.startswith("[") and text.endswith(")") and low.is_integer() and high.is_integer():
+        return f"{int(low)}–{int(high) - 1}"  # [1996, 1998): the cohorts 1996 and 1997
     return f"{_short(low, language)}–{_short(high, language)}"
 
 
 def _short(value: float, language: str) -> str:
+    """An interval bound: one decimal at most, no thousands separator (bounds are often years)."""
     if math.isinf(value):
         return "∞" if value > 0 else "−∞"
     rounded = round(value, 1)
-    return number(rounded, 0 if rounded.is_integer() else 1, language)
+    return number(rounded, 0 if rounded.is_integer() else 1, language).replace("\u202f", "")
 
 
 def p_value(value: float, language: str) -> str:
@@ -102,7 +108,7 @@ def _float_cell(value: float, column: str, language: str, float_format: str) -> 
         return number(100 * value, 1, language) + unit
     if _PERCENT_COLUMNS.search(column):
         return number(100 * value, 1, language) + " %"
-    if value.is_integer() and abs(value) >= 1 and column not in ("z", "smd"):
+    if value.is_integer() and (column in ("n", "count") or column.startswith("n_") or abs(value) >= 100):
         return number(value, 0, language)
     text = float_format.format(value)
     return text.replace(".", ",") if language == "nb" else text
@@ -112,7 +118,10 @@ def _text_cell(value: str, column: str, row: pd.Series, labels: Labels, words: d
     if value in ("True", "False"):
         return words[value == "True"]
     if _DECIMAL_TEXT.match(value):  # a number kept as text (e.g. a column of mixed measures)
-        return _float_cell(float(value), column, labels.language, "{:.3f}")
+        parsed = float(value)
+        if parsed.is_integer():
+            return number(parsed, 0, labels.language)
+        return _float_cell(parsed, column, labels.language, "{:.3f}")
     interval = readable_interval(value, labels.language)
     if interval is not None:
         return interval

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,8 +94,18 @@ class Report:
         return readable_p_in_text(translate(text, self.language), self.language)
 
     def add_heading(self, text: str, level: int = 2) -> Report:
-        self.blocks.append(_Block("heading", self.t(text), level=level))
+        self.blocks.append(_Block("heading", self._named(self.t(text)), level=level))
         return self
+
+    def _named(self, text: str) -> str:
+        """Register column names in a heading or caption replaced by their labels ("Enheter: NAV-kontor")."""
+        assert self.labels is not None
+        labels = self.labels
+        return re.sub(
+            r"\b[a-zæøå][a-zæøå0-9]*_[a-zæøå0-9_]+\b",
+            lambda m: labels.column(m.group(0)) if labels.knows(m.group(0)) else m.group(0),
+            text,
+        )
 
     def add_text(self, text: str) -> Report:
         """A paragraph of plain text (escaped). Blank lines start new paragraphs."""
@@ -130,7 +141,7 @@ class Report:
         assert self.labels is not None
         shown = display_frame(frame.head(max_rows), self.labels, float_format)
         table = _table_html(shown, "tbl words" if text else "tbl")
-        caption = self.t(caption)
+        caption = self._named(self.t(caption))
         if len(frame) > max_rows:
             note = (
                 f"(de første {max_rows} av {len(frame)} radene; CSV-filen har alle)"
@@ -143,7 +154,7 @@ class Report:
 
     def add_figure(self, fig: Any, caption: str = "") -> Report:
         """A matplotlib figure, embedded as PNG."""
-        self.blocks.append(_Block("figure", figure_to_data_uri(fig), caption=self.t(caption)))
+        self.blocks.append(_Block("figure", figure_to_data_uri(fig), caption=self._named(self.t(caption))))
         return self
 
     def render(self) -> str:

@@ -144,7 +144,7 @@ _OWN: dict[str, tuple[str, str]] = {
     "ecdf_mean_after": ("Snitt fordelingsavstand etter", "Mean eCDF gap after"),
     "ecdf_mean_before": ("Snitt fordelingsavstand før", "Mean eCDF gap before"),
     "mean_outcome": ("Snitt utfall", "Mean outcome"),
-    "n_of": ("Antall av", "Number of"),
+    "n_of": ("Hva som telles", "What is counted"),
     "n_people": ("Antall personer", "Number of people"),
     "n_runs": ("Antall kjøringer", "Number of runs"),
     "new_max": ("Ny største", "New maximum"),

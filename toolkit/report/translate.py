@@ -89,6 +89,10 @@ _NB: dict[str, str] = {
     ),
     "Plain TWFE against the group-time estimator.": "Enkel TWFE mot gruppe-tid-estimatoren.",
     "Notes": "Merknader",
+    "O/E with 95 % interval, empirical-Bayes shrunk O/E, z and flag (small cells hidden).": (
+        "Observert/forventet (O/F) med 95 % intervall, krympet O/F (empirisk Bayes), z-verdi og markering "
+        "(små tall skjult)."
+    ),
 }
 
 _NB_PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -96,6 +100,10 @@ _NB_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Event study — (.+) level$"), r"Hendelsesstudie — nivå: \1"),
     (re.compile(r"^Funnel plot for (.+?): (.+) limits\.$"), r"Traktplott for \1: grenser \2."),
     (re.compile(r"^Study (.+)$"), r"Studie \1"),
+    (
+        re.compile(r"^Persistence across cohorts \((.+)\): a practice persists, luck does not\.$"),
+        r"Varighet over kull (\1): en praksis varer, flaks gjør det ikke.",
+    ),
 ]
 
 
