@@ -164,6 +164,46 @@ _STEP_TITLES = {
 }
 
 
+_INDEX_NB = {
+    "Anonymisation": "Anonymisering",
+    "Disclosure-risk report: k reached, suppression, risk measures": (
+        "Personvernrapport: k oppnådd, skjulte verdier, risikomål"
+    ),
+    "Phase 1 — mapping": "Fase 1 — kartlegging",
+    "Who is at risk and where: prevalence and outcome rates": "Hvem har risiko, og hvor: forekomst og utfall",
+    "Phase 2 — positive deviance": "Fase 2 — positive avvik",
+    "Individuals and units doing better than expected": (
+        "Personer og enheter som gjør det bedre enn forventet"
+    ),
+    "Transcript de-identification": "Avidentifisering av transkripsjoner",
+    "Replaced spans (offsets and types only)": "Erstattede tekstbiter (bare plassering og type)",
+    "Interview coding": "Koding av intervjuer",
+    "Themes, reliability, insight cards, REFI-QDA export": "Temaer, samsvar, innsiktskort, REFI-QDA-eksport",
+    "Phase 3 — effect": "Fase 3 — effekt",
+    "Effect of the implemented practice": "Effekten av praksisen som ble innført",
+    "<strong>Synthetic data.</strong> Every person, number and place is invented.": (
+        "<strong>Syntetiske data.</strong> Hver person, hvert tall og hvert sted er oppdiktet."
+    ),
+    "Positive-deviance study following the three phases of NAV Kongsvinger's «Ung inkludering» design."
+    "\nEach link opens one step's report; <code>manifest.json</code> lists the hashes of every input and "
+    "output so that\n<code>pdtk reproduce</code> can check the numbers.": (
+        "Studie av positive avvik etter de tre fasene i NAV Kongsvingers «Ung inkludering».\nHver lenke "
+        "åpner rapporten fra ett trinn; <code>manifest.json</code> har hash for alle inndata og utdata, slik "
+        "at\n<code>pdtk reproduce</code> kan kontrollere tallene."
+    ),
+    "<strong>Provenance.</strong>": "<strong>Opphav.</strong>",
+}
+
+
+def _index_in_language(page: str, language: str) -> str:
+    """The study index in the protocol's report language (its English phrases replaced one by one)."""
+    if language != "nb":
+        return page.replace('<html lang="nb">', '<html lang="en">')
+    for english, norwegian in _INDEX_NB.items():
+        page = page.replace(english, norwegian)
+    return page.replace("<h1>Study ", "<h1>Studie ")
+
+
 def write_index(study: Study, run: RunResult, out_dir: Path | None = None) -> Path:
     """Write ``results/index.html`` linking each step's report (into ``out_dir`` when given)."""
     rows = []
@@ -201,6 +241,7 @@ Each link opens one step's report; <code>manifest.json</code> lists the hashes o
 <div class="prov"><strong>Provenance.</strong>{prov_rows}</div>
 </body></html>
 """
+    page = _index_in_language(page, study.protocol.language)
     return atomic_write_text((out_dir or study.results_dir) / "index.html", page)
 
 

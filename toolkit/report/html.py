@@ -102,7 +102,7 @@ class Report:
         assert self.labels is not None
         labels = self.labels
         return re.sub(
-            r"\b[a-zæøå][a-zæøå0-9]*_[a-zæøå0-9_]+\b",
+            r"\b[a-zæøå][a-zæøå0-9_]{2,}\b",  # every word the data dictionary (or the register) labels
             lambda m: labels.column(m.group(0)) if labels.knows(m.group(0)) else m.group(0),
             text,
         )
