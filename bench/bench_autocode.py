@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_autocode.py            # >= 1,000,000 words (default)
     .venv/bin/python bench/bench_autocode.py --words 200000
+    .venv/bin/python bench/bench_autocode.py --end-to-end  # the `pdtk autocode` command on a folder, wall clock
 
 The corpus is SYNTHETIC: speaker turns built from the shipped hand-coded test turns and the paragraphs of the
 Norwegian source documents in ``shared/seeds`` (when present), shuffled and repeated until the word target
@@ -9,6 +10,11 @@ is reached, so the vocabulary is realistic (several thousand distinct forms) and
 both misses and hits as on real transcripts. The time covers the full ``AutoCoder.transform`` on turn
 segments (tokenising, lemma/compound keys per form, keyword and pattern matching, building the output
 DataFrame), starting from an empty word-form cache. Loading the lexicon is timed separately.
+
+``--end-to-end`` writes the same turns as transcripts (about 5,000 words each, ``I:``/``U:`` labels, a short
+interviewer question before about a third of the turns) to a temporary folder and times the whole
+``pdtk autocode IN_DIR CODEBOOK OUT_DIR`` command in a fresh process: start-up, imports, lexicon (from its
+cache when one exists), reading, coding, tables, discovery, cards, REFI-QDA export and writing.
 """
 
 from __future__ import annotations
@@ -71,10 +77,49 @@ def build_segments(target_words: int, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def write_transcripts(segments: pd.DataFrame, folder: Path, seed: int = 1) -> None:
+    """One transcript per ``source``: participant turns, some after a short interviewer question."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for source, group in segments.groupby("source"):
+        lines = []
+        for text in group["text"]:
+            if rng.random() < 0.3:
+                lines.append("I: Kan du fortelle mer om det?")
+            lines.append(f"U: {text}")
+        (folder / source).write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+
+
+def end_to_end(segments: pd.DataFrame, n_words: int, runs: int) -> None:
+    """Time ``pdtk autocode`` on a folder of transcripts, in a fresh process per run."""
+    import subprocess
+    import tempfile
+
+    pdtk = Path(sys.executable).with_name("pdtk")
+    book = ROOT / "protocols" / "codebook_nb.yml"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "transcripts"
+        write_transcripts(segments, folder)
+        for run in range(runs):
+            out = Path(tmp) / f"out{run}"
+            started = time.perf_counter()
+            subprocess.run(
+                [str(pdtk), "autocode", str(folder), str(book), str(out)], check=True, capture_output=True
+            )
+            seconds = time.perf_counter() - started
+            rows = sum(1 for _ in (out / "segments.csv").open(encoding="utf-8")) - 1
+            print(
+                f"pdtk autocode end to end, run {run + 1}: {n_words:,} words in {seconds:.1f} s = "
+                f"{n_words / seconds:,.0f} words/s ({rows:,} coded rows)"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=1_000_000)
     parser.add_argument("--backend", default="auto")
+    parser.add_argument("--end-to-end", action="store_true", help="time the pdtk autocode command instead")
+    parser.add_argument("--runs", type=int, default=2, help="end-to-end runs")
     args = parser.parse_args()
 
     segments = build_segments(args.words)
@@ -82,6 +127,9 @@ def main() -> None:
     n_words = sum(len(WORD_RE.findall(t)) for t in texts)
     n_forms = len({w for t in texts for w in WORD_RE.findall(t)})
     print(f"corpus: {len(segments):,} turns, {n_words:,} words, {n_forms:,} distinct word forms (synthetic)")
+    if args.end_to_end:
+        end_to_end(segments, n_words, args.runs)
+        return
 
     import spacy
 

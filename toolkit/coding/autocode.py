@@ -119,6 +119,7 @@ class AutoCoder:
         self._single: dict[str, list[int]] = defaultdict(list)
         self._stems: dict[str, list[int]] = defaultdict(list)
         self._stem_of_form: dict[str, str] = {}
+        self._hits_cache: dict[str, tuple] = {}
         self._multi: dict[str, list[tuple[int, tuple[frozenset[str], ...]]]] = defaultdict(list)
         self._patterns: list[tuple[int, str, re.Pattern[str], tuple[str, ...] | None]] = []
         self._compile()
@@ -183,30 +184,44 @@ class AutoCoder:
 
         A pattern whose every match starts with one of a few literals (:func:`literal_prefixes`) is tried
         only on turns that contain one of them; ~40 patterns then cost one scan per turn instead of 40.
-        The scan is a look-ahead, so overlapping prefixes are all seen; a found literal also counts for
-        every shorter literal it starts with (``bytt`` for ``byt``).
+        Patterns anchored at a word start (``\\b…``) share one scan of word starts (``\\b`` and a
+        one-letter look-ahead let the engine skip most positions before it tries the literals); it resumes
+        one character after each hit, so overlapping literals are all seen, and a found literal also counts
+        for every shorter literal it starts with (``bytt`` for ``byt``). Other patterns use substring tests.
         """
-        prefixes = sorted(
-            {p for *_rest, found in self._patterns if found for p in found}, key=len, reverse=True
-        )
-        self._always = [i for i, (*_rest, found) in enumerate(self._patterns) if not found]
+        self._always: list[int] = []
+        self._unanchored: list[tuple[int, tuple[str, ...]]] = []
         self._by_prefix: dict[str, list[int]] = defaultdict(list)
-        for i, (*_rest, found) in enumerate(self._patterns):
-            for prefix in found or ():
-                self._by_prefix[prefix].append(i)
+        for index, (_entry, pattern, _compiled, found) in enumerate(self._patterns):
+            if not found:
+                self._always.append(index)
+            elif pattern.startswith("\\b"):
+                for prefix in found:
+                    self._by_prefix[prefix].append(index)
+            else:
+                self._unanchored.append((index, found))
+        prefixes = sorted(self._by_prefix, key=len, reverse=True)
         self._shorter = {p: [q for q in prefixes if p.startswith(q)] for p in prefixes}
+        first_letters = "".join(sorted({re.escape(p[0]) for p in prefixes}))
         alternation = "|".join(map(re.escape, prefixes))
-        self._prefix_scan = re.compile(f"(?=({alternation}))") if prefixes else None
+        self._prefix_scan = re.compile(rf"\b(?=[{first_letters}])(?:{alternation})") if prefixes else None
 
     def _candidate_patterns(self, text: str) -> list[int]:
         """Indexes of the patterns worth trying on ``text`` (see :meth:`_compile_prefix_scan`)."""
         if not self._patterns:
             return []
         found: set[int] = set(self._always)
-        if self._prefix_scan is not None:
-            for literal in set(self._prefix_scan.findall(text.lower())):
-                for prefix in self._shorter[literal]:
+        lowered = text.lower()
+        scan = self._prefix_scan
+        if scan is not None:
+            match = scan.search(lowered)
+            while match is not None:
+                for prefix in self._shorter[match.group(0)]:
                     found.update(self._by_prefix[prefix])
+                match = scan.search(lowered, match.start() + 1)
+        for index, literals in self._unanchored:
+            if any(literal in lowered for literal in literals):
+                found.add(index)
         return sorted(found)
 
     def _compile_descriptions(self, keyword_keys: set[str]) -> None:
@@ -244,40 +259,54 @@ class AutoCoder:
             counts[label] += 1
         self.entry_sharing = np.array([counts[label] for label in labels], dtype=int)
         self.weights_ = None
+        self._hits_cache.clear()
 
     # ------------------------------------------------------------------------------------------ matching
+    def _form_hits(self, form: str) -> tuple[tuple[tuple[int, float], ...], tuple, tuple[str, ...]]:
+        """What one word form can start, cached per form: single-word entries with their factor (compound
+        modifier, stem only), multi-word keyword candidates, and the form's match keys. Most forms start
+        nothing, so a sentence costs one dictionary look-up per word."""
+        cached = self._hits_cache.get(form)
+        if cached is not None:
+            return cached
+        keys = self.analyzer.analyse(form).keys
+        singles: dict[int, float] = {}
+        for entry in self._stems.get(self._stem(form.lower()), ()):
+            singles[entry] = ev.STEM_MATCH
+        for key in keys:
+            for entry in self._single.get(key, ()):
+                singles[entry] = max(singles.get(entry, 0.0), self._part_factor(form, key))
+        multis = tuple(item for key in keys for item in self._multi.get(key, ()))
+        cached = (tuple(singles.items()), multis, keys)
+        self._hits_cache[form] = cached
+        return cached
+
     def _sentence_matches(self, sentence: str, patterns: list[int]) -> dict[int, tuple[float, str]]:
         """``{entry: (factor, word)}`` for one sentence (trying only ``patterns``); the best factor per entry."""
         found: dict[int, tuple[float, str]] = {}
-        words, keys_per_word = self.analyzer.text_keys(sentence)
+        if self.analyzer._pipeline is None:
+            words = WORD_RE.findall(sentence)
+            hits = [self._form_hits(w) for w in words]
+        else:  # a trained pipeline: the lemma in context comes first among a word's keys
+            words, keys_per_word = self.analyzer.text_keys(sentence)
+            hits = [(*self._form_hits(w)[:2], keys) for w, keys in zip(words, keys_per_word, strict=True)]
         lowered: list[str] | None = None
-        single, multi, stems = self._single, self._multi, self._stems
-        for i, keys in enumerate(keys_per_word):
-            if stems:
-                by_stem = stems.get(self._stem(words[i].lower()))
-                if by_stem is not None:
-                    if lowered is None:
-                        lowered = [w.lower() for w in words]
-                    factor = ev.STEM_MATCH * ev.scope_factor(lowered, i)
-                    for entry in by_stem:
-                        _keep_best(found, entry, factor, words[i])
-            for key in keys:
-                entries = single.get(key)
-                candidates = multi.get(key)
-                if entries is None and candidates is None:
-                    continue
-                if lowered is None:
-                    lowered = [w.lower() for w in words]
-                factor = ev.scope_factor(lowered, i)
-                if entries is not None:
-                    part = factor * self._part_factor(words[i], key)
-                    for entry in entries:
-                        _keep_best(found, entry, part, words[i])
-                if candidates is not None:
-                    for entry, rest in candidates:
-                        end = self._match_rest(keys_per_word, i + 1, rest)
-                        if end:
-                            _keep_best(found, entry, factor, " ".join(words[i:end]))
+        keys_per_word: list[tuple[str, ...]] | None = None
+        for i, (singles, multis, _keys) in enumerate(hits):
+            if not singles and not multis:
+                continue
+            if lowered is None:
+                lowered = [w.lower() for w in words]
+            scope = ev.scope_factor(lowered, i)
+            for entry, factor in singles:
+                _keep_best(found, entry, scope * factor, words[i])
+            if multis:
+                if keys_per_word is None:
+                    keys_per_word = [h[2] for h in hits]
+                for entry, rest in multis:
+                    end = self._match_rest(keys_per_word, i + 1, rest)
+                    if end:
+                        _keep_best(found, entry, scope, " ".join(words[i:end]))
         for index in patterns:
             entry, _pattern, compiled, _prefixes = self._patterns[index]
             match = compiled.search(sentence)
@@ -385,6 +414,32 @@ class AutoCoder:
                         scores[i] += ev.question_evidence(scores[i], asked[row_of[question]])
         return scores, matches
 
+    def evidence_lists(
+        self, matches: Matches, texts: np.ndarray, themes: np.ndarray
+    ) -> list[tuple[list[str], list[str]]]:
+        """:meth:`evidence_of` for many (text, theme) pairs at once: one sort of the matches, not one scan
+        per pair (a million words give tens of thousands of coded pairs)."""
+        n_themes = len(self.codebook)
+        if len(matches.entry) == 0:
+            return [([], []) for _ in texts]
+        theme_of = self.entry_theme[matches.entry]
+        weight = self.weights_[matches.entry] * matches.factor
+        order = np.lexsort((-weight, theme_of, matches.text_index))
+        keys = matches.text_index[order].astype(np.int64) * n_themes + theme_of[order]
+        cuts = np.flatnonzero(np.diff(keys)) + 1
+        starts = np.concatenate([[0], cuts])
+        ends = np.concatenate([cuts, [len(keys)]])
+        wanted = set((np.asarray(texts, dtype=np.int64) * n_themes + np.asarray(themes)).tolist())
+        found: dict[int, tuple[list[str], list[str]]] = {}
+        for first, last in zip(starts, ends, strict=True):
+            key = int(keys[first])
+            if key in wanted:
+                rows = order[first:last]
+                labels = list(dict.fromkeys(self.entries[matches.entry[r]].label for r in rows))
+                words = list(dict.fromkeys(matches.surface[r] for r in rows))
+                found[key] = (labels, words)
+        return [found.get(int(t) * n_themes + int(h), ([], [])) for t, h in zip(texts, themes, strict=True)]
+
     def evidence_of(self, matches: Matches, text: int, theme: int) -> tuple[list[str], list[str]]:
         """Codebook entries and text words that carried a theme in one text, strongest first."""
         rows = np.flatnonzero((matches.text_index == text) & (self.entry_theme[matches.entry] == theme))
@@ -401,13 +456,14 @@ class AutoCoder:
         rows = []
         if len(matches.entry):
             pairs = np.unique(np.stack([matches.text_index, self.entry_theme[matches.entry]]), axis=1)
-            for text, theme in pairs.T:
-                labels, words = self.evidence_of(matches, int(text), int(theme))
+            lists = self.evidence_lists(matches, pairs[0], pairs[1])
+            sources, turns = units["source"].to_numpy(), units["turn_index"].to_numpy()
+            for text, theme, (labels, words) in zip(pairs[0], pairs[1], lists, strict=True):
                 rows.append(
                     (
-                        units["source"].iat[int(text)],
-                        int(units["turn_index"].iat[int(text)]),
-                        self.codebook.ids[int(theme)],
+                        sources[text],
+                        int(turns[text]),
+                        self.codebook.ids[theme],
                         "; ".join(labels),
                         "; ".join(words),
                     )
@@ -445,31 +501,27 @@ class AutoCoder:
         units, scores, matches = self.unit_scores(segments)
         coded_rows, coded_themes = np.nonzero(ev.coded_mask(scores, self.thresholds))
         confidences = ev.confidence(scores[coded_rows, coded_themes], self.thresholds[coded_themes])
-        has_sentence = "sentence_index" in units.columns
-        columns = [*SEGMENT_CONTRACT, "confidence", "evidence", "evidence_words", "n_evidence"]
-        columns += ["sentence_index"] if has_sentence else []
-        records = []
-        for row, theme, conf in zip(coded_rows, coded_themes, confidences, strict=True):
-            labels, words = self.evidence_of(matches, int(row), int(theme))
-            unit = units.iloc[int(row)]
-            record = [
-                unit["source"],
-                int(unit["turn_index"]),
-                unit["speaker"],
-                int(unit["start"]),
-                int(unit["end"]),
-                self.codebook.ids[theme],
-                round(float(conf), 4),
-                "; ".join(labels),
-                "; ".join(words),
-                len(labels),
-            ]
-            records.append(record + ([int(unit["sentence_index"])] if has_sentence else []))
-        frame = pd.DataFrame(records, columns=columns)
+        evidence = self.evidence_lists(matches, coded_rows, coded_themes)
+        frame = pd.DataFrame(
+            {
+                "source": units["source"].to_numpy()[coded_rows],
+                "turn_index": units["turn_index"].to_numpy()[coded_rows],
+                "speaker": units["speaker"].to_numpy()[coded_rows],
+                "start": units["start"].to_numpy()[coded_rows],
+                "end": units["end"].to_numpy()[coded_rows],
+                "code_id": np.array(self.codebook.ids, dtype=object)[coded_themes],
+                "confidence": np.round(confidences, 4),
+                "evidence": ["; ".join(labels) for labels, _words in evidence],
+                "evidence_words": ["; ".join(words) for _labels, words in evidence],
+                "n_evidence": [len(labels) for labels, _words in evidence],
+            }
+        )
+        order = ["source", "turn_index"]
+        if "sentence_index" in units.columns:
+            frame["sentence_index"] = units["sentence_index"].to_numpy()[coded_rows]
+            order.append("sentence_index")
         if len(frame):
-            frame = frame.sort_values(
-                ["source", "turn_index", *(["sentence_index"] if has_sentence else [])], kind="stable"
-            )
+            frame = frame.sort_values(order, kind="stable")
         return frame.astype(
             {"turn_index": "int64", "start": "int64", "end": "int64", "n_evidence": "int64"}
         ).reset_index(drop=True)

@@ -22,7 +22,8 @@ Outputs in ``OUT_DIR``:
 ``code_frequencies.csv``    per code: segments, share, transcripts (small cells suppressed)
 ``cooccurrence.csv``        pairs of codes on the same turn (small cells suppressed)
 ``themes_by_group.csv``     code × group with Fisher exact tests (only with groups)
-``candidate_themes.csv``    NMF topics, flagged when the codebook may be missing them
+``candidate_themes.csv``    NMF topics, flagged when the codebook may be missing them (from at most
+                            5,000 turns, a seeded sample: :data:`DISCOVERY_SAMPLE_TURNS`)
 ``keyword_suggestions.csv`` collocations that could become multi-word keywords
 ``reliability.csv``         per-code agreement, human vs machine (and human vs human) — with hand coding
 ``disagreements.csv``       units where coders differ, for review — with hand coding
@@ -238,6 +239,22 @@ def read_hand_coding(path: str | Path, codebook: Codebook, segments: pd.DataFram
     return hand.reset_index(drop=True)
 
 
+DISCOVERY_SAMPLE_TURNS = 5000
+"""Candidate themes and collocations come from at most this many turns (a seeded random sample): they are
+suggestions for the codebook, not counts, and NMF plus collocation statistics over a million words took
+~24 s of a ~45 s run."""
+
+
+def discovery_sample(texts: list[str], *, seed: int = 0) -> list[str]:
+    """All texts, or a seeded random sample of :data:`DISCOVERY_SAMPLE_TURNS` of them in their order."""
+    if len(texts) <= DISCOVERY_SAMPLE_TURNS:
+        return texts
+    import numpy as np
+
+    keep = np.sort(np.random.default_rng(seed).choice(len(texts), DISCOVERY_SAMPLE_TURNS, replace=False))
+    return [texts[i] for i in keep]
+
+
 # ============================================================================================== learning
 SEGMENT_EXTRA = ["origin", "confidence", "evidence", "evidence_words"]
 """Columns of ``segments.csv`` after the contract: who decided (``human``, ``rule``, ``learned``), how sure,
@@ -428,8 +445,9 @@ def autocode_folder(
         if group_frame is not None
         else None
     )
-    topics = discover_themes(turn_units["text"].tolist(), book, analyzer=analyzer, seed=seed)
-    collocations = suggest_collocations(turn_units["text"].tolist(), book, analyzer=analyzer)
+    sample = discovery_sample(turn_units["text"].tolist(), seed=seed)
+    topics = discover_themes(sample, book, analyzer=analyzer, seed=seed)
+    collocations = suggest_collocations(sample, book, analyzer=analyzer)
     cards_html = render_cards(
         book, final, turn_units, by_group, group_frame, min_cell=min_cell, synthetic=synthetic
     )
