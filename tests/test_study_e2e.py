@@ -93,7 +93,7 @@ def test_reproduce_finds_identical_outputs(finished_run):
 def test_reproduce_names_an_output_that_differs(finished_run, tmp_path):
     import shutil
 
-    from toolkit.manifest import reproduce
+    from toolkit.reproduce import reproduce
 
     copy = tmp_path / "results"
     shutil.copytree(finished_run["work"] / "results", copy)

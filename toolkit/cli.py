@@ -462,7 +462,7 @@ def reproduce(
 ) -> None:
     """Re-run the analysis recorded in RESULTS_DIR/manifest.json and name every output that differs."""
     from toolkit.manifest import load_manifest
-    from toolkit.manifest import reproduce as _reproduce
+    from toolkit.reproduce import reproduce as _reproduce
 
     steps = list(load_manifest(results_dir).get("steps", []))
     report = _run_steps(

@@ -2,7 +2,8 @@
 
 ``results/manifest.json`` records what a reviewer needs to re-run an analysis and check it: the protocol (its
 path and content hash), the hashes of every input, the seed, package versions, and the hash of every output.
-:func:`reproduce` re-runs the protocol into a temporary folder and names every output whose bytes differ.
+:func:`toolkit.reproduce.reproduce` re-runs the protocol into a temporary folder and names every output whose
+bytes differ (it lives there, above ``Study``, so that this module never imports the study it describes).
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import html
 import importlib.metadata
 import json
 import platform
-import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -96,7 +95,8 @@ def output_hashes(results_dir: Path, folders: list[str] | None = None) -> dict[s
 
 
 def write_manifest(study: Study, run: RunResult, out_dir: Path | None = None) -> Path:
-    """Write ``results/manifest.json`` for a finished run (into ``out_dir``, the study's stage, when given)."""
+    """Write ``results/manifest.json`` for a finished run (into ``out_dir``, the study's stage, when
+    given)."""
     protocol = study.protocol
     manifest = {
         "manifest_version": MANIFEST_VERSION,
@@ -221,7 +221,8 @@ def write_index(study: Study, run: RunResult, out_dir: Path | None = None) -> Pa
         f"<br>{html.escape(str(k))}: <code>{html.escape(str(v))}</code>" for k, v in prov.items()
     )
     banner = (
-        '<p style="background:#fff4d6;border:1px solid #e6c25a;padding:.5em .8em"><strong>Synthetic data.</strong> '
+        '<p style="background:#fff4d6;border:1px solid #e6c25a;padding:.5em .8em"><strong>Synthetic '
+        "data.</strong> "
         "Every person, number and place is invented.</p>"
         if study.is_synthetic
         else ""
@@ -245,46 +246,6 @@ Each link opens one step's report; <code>manifest.json</code> lists the hashes o
     return atomic_write_text((out_dir or study.results_dir) / "index.html", page)
 
 
-@dataclass
-class ReproduceReport:
-    """What :func:`reproduce` found: outputs that differ, are missing or are new, and changed inputs."""
-
-    results_dir: Path
-    differing: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    extra: list[str] = field(default_factory=list)
-    changed_inputs: list[str] = field(default_factory=list)
-    not_as_recorded: list[str] = field(default_factory=list)
-    compared: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not (
-            self.differing or self.missing or self.extra or self.changed_inputs or self.not_as_recorded
-        )
-
-    def lines(self) -> list[str]:
-        out = [f"input changed since the run: {name}" for name in self.changed_inputs]
-        out += [
-            f"changed since the run (no longer matches the manifest): {name}" for name in self.not_as_recorded
-        ]
-        out += [f"differs: {name}" for name in self.differing]
-        out += [f"missing in the re-run: {name}" for name in self.missing]
-        out += [f"new in the re-run: {name}" for name in self.extra]
-        return out
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "compared": self.compared,
-            "differing": self.differing,
-            "missing": self.missing,
-            "extra": self.extra,
-            "changed_inputs": self.changed_inputs,
-            "not_as_recorded": self.not_as_recorded,
-            "ok": self.ok,
-        }
-
-
 def load_manifest(results_dir: Path) -> dict[str, Any]:
     path = Path(results_dir) / "manifest.json"
     if not path.is_file():
@@ -295,58 +256,3 @@ def load_manifest(results_dir: Path) -> dict[str, Any]:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError:
         raise InputDataError("manifest.json is not valid JSON", file=path, fix="re-run 'pdtk run'") from None
-
-
-def reproduce(
-    results_dir: str | Path, *, protocol: str | Path | None = None, on_step=None
-) -> ReproduceReport:
-    """Re-run the protocol recorded in ``results_dir/manifest.json`` into a temporary folder and compare outputs.
-
-    An output *differs* when the re-run's bytes differ from the manifest's record or from the file now in
-    ``results_dir``; files in ``results_dir`` edited after the run are named as well. The manifest names the
-    protocol relative to the results folder (no published file holds an absolute path); for a results folder that
-    was copied elsewhere, give ``protocol`` (its hash is still checked against the manifest).
-    """
-    from toolkit.protocol import Protocol
-    from toolkit.study import Study
-
-    results_dir = Path(results_dir).resolve()
-    manifest = load_manifest(results_dir)
-    protocol_path = manifest.get("protocol", {}).get("path")
-    if protocol is not None:
-        protocol_path = Path(protocol).resolve()
-    elif protocol_path:
-        # written relative to the results folder (an absolute path, from older manifests, stays as it is)
-        protocol_path = (results_dir / protocol_path).resolve()
-    if not protocol_path or not Path(protocol_path).is_file():
-        raise InputDataError(
-            f"the protocol recorded in the manifest ({manifest.get('protocol', {}).get('path')}) is not there",
-            file=results_dir / "manifest.json",
-            fix="give it with 'pdtk reproduce RESULTS_DIR --protocol PROTOCOL' (e.g. for a copied results folder)",
-        )
-    protocol = Protocol.load(protocol_path)
-    report = ReproduceReport(results_dir=results_dir)
-    if protocol.content_hash != manifest["protocol"]["sha256"]:
-        report.changed_inputs.append("protocol")
-    current_inputs = input_hashes(protocol)
-    for name, digest in manifest.get("inputs", {}).items():
-        if current_inputs.get(name) != digest:
-            report.changed_inputs.append(name)
-    with tempfile.TemporaryDirectory(prefix="pdtk-reproduce-") as tmp:
-        tmp_path = Path(tmp)
-        study = Study(protocol, results=tmp_path / "results", restricted=tmp_path / "restricted")
-        study.run(on_step=on_step)
-        fresh = output_hashes(study.results_dir, manifest.get("output_folders"))
-    recorded = manifest.get("outputs", {})
-    current = output_hashes(results_dir, manifest.get("output_folders"))
-    report.not_as_recorded = sorted(
-        name for name, digest in recorded.items() if current.get(name, digest) != digest
-    )
-    for name, digest in recorded.items():
-        if name not in fresh:
-            report.missing.append(name)
-        elif fresh[name] != digest or fresh[name] != current.get(name, digest):
-            report.differing.append(name)
-    report.extra = sorted(set(fresh) - set(recorded))
-    report.compared = len(recorded)
-    return report
