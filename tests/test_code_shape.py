@@ -18,7 +18,6 @@ PENDING = {
     "effect/its.py:interrupted_time_series",
     "effect/analysis.py:_panel_analyses",
     "effect/did.py:prepare_panel",
-    "deviance/risk.py:fit_risk",
 }
 
 

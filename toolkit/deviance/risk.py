@@ -13,7 +13,8 @@ honest:
 
 Two model families are offered: a logistic regression (a GLM whose odds ratios go into the report) and
 gradient boosting (scikit-learn's histogram boosting, which finds interactions and non-linearities on its own
-and is fast on a million rows). ``model: auto`` keeps the logistic regression unless boosting's cross-validated
+and is fast on a million rows). ``model: auto`` keeps the logistic regression unless boosting's
+cross-validated
 log loss is better by more than twice the standard error of the paired difference: the simpler model wins
 ties, because its odds ratios can be read.
 """
@@ -68,7 +69,8 @@ def check_outcome(frame: pd.DataFrame, outcome: str) -> np.ndarray:
     if numeric.isna().any():
         row = int(np.flatnonzero(numeric.isna().to_numpy())[0])
         raise InputDataError(
-            f"outcome column '{outcome}' is missing in row {row + 1} ({int(numeric.isna().sum())} rows in all)",
+            f"outcome column '{outcome}' is missing in row {row + 1} ({int(numeric.isna().sum())} rows in "
+            f"all)",
             fix="drop rows without an outcome with the protocol's 'population:' filter, or recode them",
         )
     if not numeric.isin([0, 1]).all():
@@ -94,7 +96,8 @@ def check_risk_factors(
     units: Sequence[str] = (),
     timing: dict[str, str] | None = None,
 ) -> list[str]:
-    """Refuse risk factors that are missing, duplicate the outcome or a unit, or were measured after the outcome."""
+    """Refuse risk factors that are missing, duplicate the outcome or a unit, or were measured after the
+    outcome."""
     risk_factors = list(risk_factors)
     if not risk_factors:
         raise ProtocolError("'risk_factors:' is empty", fix="list the controls the expectation adjusts for")
@@ -298,7 +301,8 @@ def cross_fitted_probabilities(
     n_minority = int(min(y.sum(), len(y) - y.sum()))
     if folds > n_minority:
         raise InputDataError(
-            f"{folds} cross-fitting folds need at least {folds} successes and {folds} failures; the data have {n_minority}",
+            f"{folds} cross-fitting folds need at least {folds} successes and {folds} failures; the data "
+            f"have {n_minority}",
             fix="lower 'deviance.folds' or widen the population",
         )
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -366,7 +370,8 @@ def odds_ratio_table(
         state = state if state is not None else logit_state(X, y)
         mean, scale, beta_std, hessian = state.mean, state.scale, state.start, state.hessian
         k = len(beta_std)
-        # map standardised coefficients to the original scale: slope_j = b_j / s_j, intercept shifts by the means
+        # map standardised coefficients to the original scale: slope_j = b_j / s_j, intercept shifts by the
+        # means
         T = np.zeros((k, k))
         T[0, 0] = 1.0
         T[0, 1:] = -mean / scale
@@ -562,7 +567,8 @@ def fit_risk(
 
     ``outside_benchmark`` (``{unit column: [units]}``) keeps units out of the *benchmark*: each gets an
     indicator column in the fit (so its own level is absorbed by its indicator rather than by the intercept),
-    and every expectation is predicted with the indicators at 0, i.e. "as in an ordinary unit". Without this, a
+    and every expectation is predicted with the indicators at 0, i.e. "as in an ordinary unit". Without this,
+    a
     unit with a strong practice raises the intercept and so everybody else's expectation, making ordinary
     units look worse than they are (see :func:`toolkit.deviance.analysis.analyse_deviance`).
     """
@@ -576,19 +582,7 @@ def fit_risk(
     else:
         design = RiskDesign(risk_factors).fit(frame)
         X = design.transform(frame)
-    zero: list[int] = []
-    benchmark_names: list[str] = []
-    indicators: list[np.ndarray] = []
-    for unit_var, members in (outside_benchmark or {}).items():
-        # compare integer codes, not a million strings per member
-        codes, labels = pd.factorize(frame[unit_var].astype("string").fillna("(missing)"))
-        label_code = {str(label): i for i, label in enumerate(labels)}
-        for member in members:
-            indicators.append(codes == label_code.get(str(member), -2))
-            zero.append(X.shape[1] + len(indicators) - 1)
-            benchmark_names.append(f"{unit_var}={member} (outside benchmark)")
-    if indicators:  # one copy of the matrix, not one per indicator
-        X = np.column_stack([X, *indicators])
+    X, zero, benchmark_names = _with_benchmark_indicators(frame, X, outside_benchmark or {})
 
     candidates = list(MODELS) if model == "auto" else [model]
     sample = np.arange(len(y))
@@ -611,22 +605,7 @@ def fit_risk(
             zero=zero,
             base_state=base_state,
         )
-    no_metrics = {"log_loss": np.nan, "brier": np.nan, "auc": np.nan}
-    comparison = pd.DataFrame(
-        [
-            {"model": name, **(model_metrics(ys, p) if p is not None else no_metrics)}
-            for name, p in first.items()
-        ]
-    )
-    comparison.insert(1, "rows_compared", len(sample))
-    chosen = candidates[0]
-    if model == "auto":
-        diff = _row_log_loss(ys, first["logit"]) - _row_log_loss(ys, first["boosting"])
-        gain, se = float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))
-        chosen = "boosting" if gain > 2 * se and gain > 0 else "logit"
-        comparison["log_loss_gain_vs_logit"] = [0.0, gain]
-        comparison["gain_se"] = [np.nan, se]
-    comparison["chosen"] = comparison["model"] == chosen
+    comparison, chosen = _choose(first, ys, len(sample), auto=model == "auto")
     state = None
     done_runs: dict[int, np.ndarray] = {}
     if chosen == "logit" and "state" in speculative:
@@ -639,17 +618,8 @@ def fit_risk(
         first[chosen] = cross_fitted_probabilities(
             X, y, model=chosen, folds=folds, seed=seed, zero_at_prediction=zero, state=state
         )
-
     seeds = [seed + 1000 * i for i in range(stability_seeds)]
-    runs = np.empty((len(y), len(seeds)), dtype=np.float64)
-    runs[:, 0] = first[chosen]
-    for i, s in track(list(enumerate(seeds[1:], start=1)), "cross-fitting over seeds"):
-        if s in done_runs:
-            runs[:, i] = done_runs[s]
-        else:
-            runs[:, i] = cross_fitted_probabilities(
-                X, y, model=chosen, folds=folds, seed=s, zero_at_prediction=zero, state=state
-            )
+    runs = _stability_runs(X, y, first[chosen], chosen, seeds, done_runs, folds=folds, zero=zero, state=state)
     p = runs[:, 0]
     return RiskModelResult(
         model=chosen,
@@ -666,3 +636,75 @@ def fit_risk(
         X=X[:, : len(design.feature_names_)],
         logit_state=state if not zero else None,
     )
+
+
+def _stability_runs(
+    X: np.ndarray,
+    y: np.ndarray,
+    first: np.ndarray,
+    chosen: str,
+    seeds: list[int],
+    done_runs: dict[int, np.ndarray],
+    *,
+    folds: int,
+    zero: Sequence[int],
+    state: LogitState | None,
+) -> np.ndarray:
+    """One column of cross-fitted probabilities per seed (the first is ``first``; runs already done are reused)."""
+    runs = np.empty((len(y), len(seeds)), dtype=np.float64)
+    runs[:, 0] = first
+    for i, s in track(list(enumerate(seeds[1:], start=1)), "cross-fitting over seeds"):
+        if s in done_runs:
+            runs[:, i] = done_runs[s]
+        else:
+            runs[:, i] = cross_fitted_probabilities(
+                X, y, model=chosen, folds=folds, seed=s, zero_at_prediction=zero, state=state
+            )
+    return runs
+
+
+def _with_benchmark_indicators(
+    frame: pd.DataFrame, X: np.ndarray, outside_benchmark: dict[str, Sequence[str]]
+) -> tuple[np.ndarray, list[int], list[str]]:
+    """``X`` with one indicator column per unit kept out of the benchmark; their positions and names."""
+    zero: list[int] = []
+    benchmark_names: list[str] = []
+    indicators: list[np.ndarray] = []
+    for unit_var, members in outside_benchmark.items():
+        # compare integer codes, not a million strings per member
+        codes, labels = pd.factorize(frame[unit_var].astype("string").fillna("(missing)"))
+        label_code = {str(label): i for i, label in enumerate(labels)}
+        for member in members:
+            indicators.append(codes == label_code.get(str(member), -2))
+            zero.append(X.shape[1] + len(indicators) - 1)
+            benchmark_names.append(f"{unit_var}={member} (outside benchmark)")
+    if indicators:  # one copy of the matrix, not one per indicator
+        X = np.column_stack([X, *indicators])
+    return X, zero, benchmark_names
+
+
+def _choose(
+    first: dict[str, np.ndarray | None], ys: np.ndarray, rows_compared: int, *, auto: bool
+) -> tuple[pd.DataFrame, str]:
+    """The comparison table of the candidates and the chosen family.
+
+    With ``auto`` the logistic regression is kept unless boosting's per-person log loss is better by more than
+    twice the standard error of the paired difference.
+    """
+    no_metrics = {"log_loss": np.nan, "brier": np.nan, "auc": np.nan}
+    comparison = pd.DataFrame(
+        [
+            {"model": name, **(model_metrics(ys, p) if p is not None else no_metrics)}
+            for name, p in first.items()
+        ]
+    )
+    comparison.insert(1, "rows_compared", rows_compared)
+    chosen = next(iter(first))
+    if auto:
+        diff = _row_log_loss(ys, first["logit"]) - _row_log_loss(ys, first["boosting"])
+        gain, se = float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))
+        chosen = "boosting" if gain > 2 * se and gain > 0 else "logit"
+        comparison["log_loss_gain_vs_logit"] = [0.0, gain]
+        comparison["gain_se"] = [np.nan, se]
+    comparison["chosen"] = comparison["model"] == chosen
+    return comparison, chosen
