@@ -229,14 +229,16 @@ def write_index(study: Study, run: RunResult, out_dir: Path | None = None) -> Pa
     )
     page = f"""<!doctype html>
 <html lang="nb"><head><meta charset="utf-8"><title>{html.escape(study.protocol.study)} — pdtk study</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto;padding:0 1em;color:#1d2733;line-height:1.5}}
-li{{margin:.4em 0}} .prov{{font-size:.8em;color:#5a6675;border-top:1px solid #d9e1ea;margin-top:3em;padding-top:.5em}}
+<style>body{{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto;padding:0 1em;color:#1d2733;
+line-height:1.5}}
+li{{margin:.4em 0}} .prov{{font-size:.8em;color:#5a6675;border-top:1px solid #d9e1ea;margin-top:3em;
+padding-top:.5em}}
 code{{word-break:break-all}}</style></head><body>
 <h1>Study {html.escape(study.protocol.study)}</h1>
 {banner}
 <p>Positive-deviance study following the three phases of NAV Kongsvinger's «Ung inkludering» design.
-Each link opens one step's report; <code>manifest.json</code> lists the hashes of every input and output so that
-<code>pdtk reproduce</code> can check the numbers.</p>
+Each link opens one step's report; <code>manifest.json</code> lists the hashes of every input and output so
+that <code>pdtk reproduce</code> can check the numbers.</p>
 <ol>{"".join(rows)}</ol>
 <p><a href="manifest.json">manifest.json</a></p>
 <div class="prov"><strong>Provenance.</strong>{prov_rows}</div>

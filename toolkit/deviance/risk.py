@@ -650,7 +650,7 @@ def _stability_runs(
     zero: Sequence[int],
     state: LogitState | None,
 ) -> np.ndarray:
-    """One column of cross-fitted probabilities per seed (the first is ``first``; runs already done are reused)."""
+    """Cross-fitted probabilities, one column per seed (the first is ``first``; runs done are reused)."""
     runs = np.empty((len(y), len(seeds)), dtype=np.float64)
     runs[:, 0] = first
     for i, s in track(list(enumerate(seeds[1:], start=1)), "cross-fitting over seeds"):
