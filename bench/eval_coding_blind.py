@@ -31,6 +31,17 @@ def default_sets() -> list[Path]:
     return [ROOT / "tests" / "data" / "coding", *[p for p in blind if (p / "gold.csv").is_file()]]
 
 
+def markdown(table: pd.DataFrame) -> str:
+    """A Markdown table (three decimals), without the optional ``tabulate`` dependency."""
+
+    def cell(value: object) -> str:
+        return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="*", type=Path)
@@ -62,7 +73,7 @@ def main() -> None:
             print(result["rounds"].round(3).to_string(index=False))
     table = pd.DataFrame(rows)
     if args.markdown:
-        print(table.to_markdown(index=False, floatfmt=".3f"))
+        print(markdown(table))
     else:
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 

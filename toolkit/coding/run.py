@@ -360,6 +360,41 @@ def _final_coding(
     return final.drop(columns="_order").reset_index(drop=True)
 
 
+def _compare_and_learn(
+    hand: pd.DataFrame,
+    book: Codebook,
+    analyzer: Any,
+    coder: AutoCoder,
+    coded: pd.DataFrame,
+    turn_segments: pd.DataFrame,
+    turn_units: pd.DataFrame,
+    texts: dict[str, str],
+    seed: int,
+) -> tuple[ReliabilityResult, ReliabilityResult | None, LearningOutcome]:
+    """Reliability of the rules against the first coder (and between coders), then learning from that coder."""
+    hand_units = turn_units[turn_units["source"].isin(set(hand["source"]))].reset_index(drop=True)
+    coders = sorted(hand["coder"].unique())
+    codings = {c: hand[hand["coder"] == c] for c in coders}
+    reliability = compare_coders(
+        hand_units, {coders[0]: codings[coders[0]], MACHINE_CODER: coded}, book.ids, texts=texts
+    )
+    human_reliability = (
+        compare_coders(hand_units, {c: codings[c] for c in coders}, book.ids, texts=texts)
+        if len(coders) >= 2
+        else None
+    )
+    learning = learn_from_hand_coding(
+        book,
+        analyzer,
+        codings[coders[0]],
+        turn_segments,
+        turn_units,
+        coder.evidence_table(turn_segments),
+        seed=seed,
+    )
+    return reliability, human_reliability, learning
+
+
 # ============================================================================================== the step
 def autocode_folder(
     in_dir: Path,
@@ -409,24 +444,8 @@ def autocode_folder(
     if hand_coded is not None:
         turn_segments = segments if unit == "turn" else turn_frame
         hand = read_hand_coding(hand_coded, book, turn_segments)
-        hand_units = turn_units[turn_units["source"].isin(set(hand["source"]))].reset_index(drop=True)
-        coders = sorted(hand["coder"].unique())
-        codings = {c: hand[hand["coder"] == c] for c in coders}
-        reliability = compare_coders(
-            hand_units, {coders[0]: codings[coders[0]], MACHINE_CODER: coded}, book.ids, texts=texts
-        )
-        if len(coders) >= 2:
-            human_reliability = compare_coders(
-                hand_units, {c: codings[c] for c in coders}, book.ids, texts=texts
-            )
-        learning = learn_from_hand_coding(
-            book,
-            analyzer,
-            codings[coders[0]],
-            turn_segments,
-            turn_units,
-            coder.evidence_table(turn_segments),
-            seed=seed,
+        reliability, human_reliability, learning = _compare_and_learn(
+            hand, book, analyzer, coder, coded, turn_segments, turn_units, texts, seed
         )
         learned_cv, suggestions, queue = learning.cv, learning.suggestions, learning.queue
         if unit == "turn":
