@@ -263,7 +263,13 @@ def test_a_qualcoder_export_reads_as_hand_coding_with_its_coders(project, tmp_pa
     book, segments, texts, codings, _groups = project
     hand = codings[codings["coder"] == "hand"]
     two = pd.concat([hand.assign(coder="ola"), hand.head(60).assign(coder="kari")], ignore_index=True)
-    path = _qualcoder_qdpx(tmp_path, book, texts, two)
+    renamed = {name: name.removesuffix(".txt").upper() for name in texts}  # sources named without extension
+    path = _qualcoder_qdpx(
+        tmp_path,
+        book,
+        {renamed[n]: t for n, t in texts.items()},
+        two.assign(source=two["source"].map(renamed)),
+    )
     read = read_hand_coding(path, book, segments)
     assert set(read["coder"]) == {"ola", "kari"}
     key = ["source", "turn_index", "code_id"]

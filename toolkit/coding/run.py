@@ -193,12 +193,21 @@ def _validate_groups(frame: pd.DataFrame, where: object) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _match_source_names(names: pd.Series, segments: pd.DataFrame) -> pd.Series:
+    """Imported source names mapped to transcript file names: exactly, else by name without extension and
+    case (QualCoder and NVivo may name a source ``Intervju 01`` for ``intervju 01.txt``)."""
+    known = set(segments["source"])
+    by_stem = {Path(s).stem.lower(): s for s in known}
+    return names.map(lambda n: n if n in known else by_stem.get(Path(str(n)).stem.lower(), n))
+
+
 def read_hand_coding(path: str | Path, codebook: Codebook, segments: pd.DataFrame) -> pd.DataFrame:
     """Hand coding from a ``segments.csv``-format CSV or a REFI-QDA ``.qdpx``, at turn level, with ``coder``."""
     path = Path(path)
     if path.suffix.lower() in {".qdpx", ".qde"}:
         imported = read_qdpx(path, codebook)
-        hand = selections_to_turns(imported.codings, segments)
+        codings = imported.codings.assign(source=_match_source_names(imported.codings["source"], segments))
+        hand = selections_to_turns(codings, segments)
         hand["coder"] = hand["coder"].replace("", "hand")
     else:
         hand = read_table(path)
