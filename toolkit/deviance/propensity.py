@@ -10,8 +10,8 @@ Stuart 2010; the R package MatchIt):
 2. common-support trimming: treated people whose logit propensity lies outside the controls' range widened by
    the caliper cannot have a match and are set aside (and counted);
 3. nearest-neighbour matching on the logit propensity, 1:k, with or without replacement, within a caliper of
-   ``caliper`` standard deviations of the logit (0.2 by default: Austin 2011), and exactly within the levels of
-   ``exact`` columns;
+   ``caliper`` standard deviations of the logit (0.2 by default: Austin 2011), and exactly within the levels
+   of ``exact`` columns;
 4. balance in the MatchIt/cobalt convention for an ATT: every standardised mean difference (before and after)
    is divided by the standard deviation of the *treated* group before matching, so the figures compare with
    what MatchIt's ``summary()`` prints; variance ratios and eCDF statistics beside them. While any
@@ -98,7 +98,8 @@ def ecdf_distances(x_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray | None = No
     """Mean and largest gap between the empirical CDFs of treated and (weighted) controls.
 
     Evaluated at every distinct value of either group, as MatchIt's ``eCDF Mean`` and ``eCDF Max`` (the latter
-    is the Kolmogorov–Smirnov statistic). Mean differences can balance while the shapes differ; these catch that.
+    is the Kolmogorov–Smirnov statistic). Mean differences can balance while the shapes differ; these catch
+    that.
     """
     if len(x_t) == 0 or len(x_c) == 0:
         return np.nan, np.nan
@@ -129,9 +130,10 @@ def balance_table(
 ) -> pd.DataFrame:
     """Balance of every column of ``X`` before and after matching (or weighting), MatchIt-style.
 
-    ``treated`` marks all treated rows; ``matched_treated`` the treated rows that got a match; ``control_weights``
-    is each row's weight as a control (0 for unused rows). SMDs use the treated group's SD before matching as
-    denominator for both columns (:data:`SMD_CONVENTION`), so before and after are on one scale.
+    ``treated`` marks all treated rows; ``matched_treated`` the treated rows that got a match;
+    ``control_weights`` is each row's weight as a control (0 for unused rows). SMDs use the treated group's SD
+    before matching as denominator for both columns (:data:`SMD_CONVENTION`), so before and after are on one
+    scale.
     """
     rows = []
     used = control_weights > 0
@@ -184,7 +186,7 @@ def nearest_neighbour_match(
     eligible: np.ndarray | None = None,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Match every treated row to up to ``k`` controls nearest on ``score`` within ``caliper`` (absolute units).
+    """Match every treated row to up to ``k`` controls nearest on ``score`` within ``caliper`` (absolute).
 
     Without replacement, treated rows are matched greedily in a seeded random order (order matters for greedy
     matching; a random order avoids favouring the highest scores). Returns rows ``treated, control, distance``
@@ -262,7 +264,7 @@ def _k_nearest(sorted_scores: np.ndarray, value: float, k: int, available: np.nd
 
 
 def _nearest_same_group_outcome(score: np.ndarray, y: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """For each row in ``idx``, the outcome of its nearest other row in ``idx`` on ``score`` (for σ² estimates)."""
+    """For each row in ``idx``, the outcome of its nearest other row in ``idx`` on ``score`` (for σ²)."""
     if len(idx) < 2:
         return y[idx].astype(float)
     order = np.argsort(score[idx], kind="stable")
@@ -349,11 +351,12 @@ class MatchResult:
     def matched_data(self, frame: pd.DataFrame, columns: Sequence[str] = ()) -> pd.DataFrame:
         """The matched sample in the long form of MatchIt's ``get_matches()``: one row per unit and match set.
 
-        ``subclass`` numbers the match sets (one per matched treated person); ``row`` is the 1-based data row of
-        the input, so the sample can be joined back without copying identifiers; ``weights`` is 1 for the
-        treated and 1/(number of controls in the set) for each control, so each set's controls weigh as much as
-        its treated person. With replacement a control appears once in every set that uses it. ``distance`` is
-        the propensity score. Only ``columns`` of ``frame`` are copied (e.g. treatment, outcome, covariates).
+        ``subclass`` numbers the match sets (one per matched treated person); ``row`` is the 1-based data row
+        of the input, so the sample can be joined back without copying identifiers; ``weights`` is 1 for the
+        treated and 1/(number of controls in the set) for each control, so each set's controls weigh as much
+        as its treated person. With replacement a control appears once in every set that uses it. ``distance``
+        is the propensity score. Only ``columns`` of ``frame`` are copied (e.g. treatment, outcome,
+        covariates).
         """
         m = self.matches.sort_values(["treated", "distance"], kind="stable")
         subclass = pd.factorize(m["treated"], sort=True)[0] + 1
@@ -656,8 +659,8 @@ def _forward_search(
     """Forward selection until every |SMD| <= 0.1 (or the steps run out); returns the best attempt seen.
 
     Each step tries adding one propensity term (:func:`_refinement_candidates`) or, with ``allow_exact``,
-    matching exactly on one unbalanced 0/1 covariate (as MatchIt's ``exact =``), and keeps whichever leaves the
-    worst covariate best balanced. An exact step is refused if it would leave more than 5% of the matched
+    matching exactly on one unbalanced 0/1 covariate (as MatchIt's ``exact =``), and keeps whichever leaves
+    the worst covariate best balanced. An exact step is refused if it would leave more than 5% of the matched
     treated without a match, so the search cannot buy balance by quietly changing whom the ATT is about.
     """
     terms: list[tuple[int, ...]] = [(i,) for i in range(data.X.shape[1]) if np.ptp(data.X[:, i]) > 0]
@@ -741,7 +744,8 @@ def _balance_message(chosen: _Attempt, balance: pd.DataFrame) -> str:
     return (
         f"could not reach |SMD| <= 0.1 for every covariate (worst {chosen.worst:.3f} on {worst_name}, after "
         f"trying {chosen.steps} refinement steps): NOT balanced, treat the estimate with caution. Try exact "
-        f"matching on {worst_name} (--exact), a tighter caliper (--caliper 0.1), more refinement steps, or read "
+        f"matching on {worst_name} (--exact), a tighter caliper (--caliper 0.1), more refinement steps, "
+        "or read "
         "the entropy-balancing estimate reported beside it, which balances the means by construction"
     )
 
@@ -781,17 +785,17 @@ def _match_att(
     bias_correction: bool = True,
     n_boot: int = N_BOOT,
 ) -> MatchResult:
-    """Estimate the ATT of ``treatment`` on ``outcome`` by propensity-score matching that searches for balance.
+    """ATT of ``treatment`` on ``outcome`` by propensity-score matching that searches for balance.
 
     Parameters
     ----------
     k: controls per treated person (1:k); ``None`` (default) chooses it by balance from :data:`K_CHOICES`.
-    caliper: in standard deviations of the logit propensity. replace: a control may serve several treated people.
-    exact: columns matched exactly (e.g. sex). refine: add squares/cubes/interactions to the propensity model
-    until every ``|SMD| <= 0.1`` (at most ``max_steps`` forward-selection steps, each trying up to
-    ``max_candidates`` terms). bias_correction: regression adjustment of matched outcomes for residual covariate
-    differences. n_boot: bootstrap draws that re-estimate the score (0: Abadie–Imbens interval only). Balance is
-    always judged on the covariates as given (after one-hot coding).
+    caliper: in standard deviations of the logit propensity. replace: a control may serve several treated
+    people. exact: columns matched exactly (e.g. sex). refine: add squares/cubes/interactions to the
+    propensity model until every ``|SMD| <= 0.1`` (at most ``max_steps`` forward-selection steps, each trying
+    up to ``max_candidates`` terms). bias_correction: regression adjustment of matched outcomes for residual
+    covariate differences. n_boot: bootstrap draws that re-estimate the score (0: Abadie–Imbens interval
+    only). Balance is always judged on the covariates as given (after one-hot coding).
     """
     if k is not None and k < 1:
         raise ValueError("k must be at least 1")
@@ -841,7 +845,7 @@ def _effect_record(
     *,
     chosen_by_balance: bool,
 ) -> dict[str, Any]:
-    """The ``effect.json`` record: estimate, headline interval (bootstrap when drawn), the Abadie–Imbens one."""
+    """The ``effect.json`` record: estimate, headline interval (bootstrap if drawn), the Abadie–Imbens one."""
     estimate, se_ai = est["estimate"], est["se"]
     use_boot = len(boot) >= 20
     se = float(np.std(boot, ddof=1)) if use_boot else se_ai
@@ -890,8 +894,8 @@ def _effect_record(
 
 @functools.wraps(_match_att)
 def match_att(*args: Any, **kwargs: Any) -> MatchResult:
-    # Small matrices: a multithreaded BLAS spends more time synchronising threads than computing (13x slower on
-    # a busy 2-core machine), so the whole engine runs single-threaded.
+    # Small matrices: a multithreaded BLAS spends more time synchronising threads than computing (13x slower
+    # on a busy 2-core machine), so the whole engine runs single-threaded.
     with threadpool_limits(limits=1, user_api="blas"):
         return _match_att(*args, **kwargs)
 
@@ -929,7 +933,7 @@ def refute_matching(
     result: MatchResult,
     **options: Any,
 ) -> pd.DataFrame:
-    """The DoWhy-style refuters (:func:`toolkit.effect.refute.refute`) applied to the matcher with the chosen k.
+    """DoWhy-style refuters (:func:`toolkit.effect.refute.refute`) applied to the matcher with the chosen k.
 
     Each re-run searches its own propensity specification but keeps the chosen k and uses the Abadie–Imbens
     interval (no bootstrap), so fifteen re-runs stay affordable.
@@ -961,9 +965,10 @@ def write_match_outputs(
 ) -> MatchResult:
     """``pdtk match``: match, weight, refute and bound, then write every output at once (all or nothing).
 
-    Writes ``effect.json`` (the matched ATT, the entropy-balancing ATT beside it, the refuters and the E-value),
-    ``balance.csv`` (matching), ``balance_weighting.csv`` (entropy balancing), ``matched.csv`` (MatchIt-style
-    matched sample with ``subclass`` and ``weights``), ``k_search.csv``, ``refutation.csv`` and ``love_plot.png``.
+    Writes ``effect.json`` (the matched ATT, the entropy-balancing ATT beside it, the refuters and the
+    E-value), ``balance.csv`` (matching), ``balance_weighting.csv`` (entropy balancing), ``matched.csv``
+    (MatchIt-style matched sample with ``subclass`` and ``weights``), ``k_search.csv``, ``refutation.csv`` and
+    ``love_plot.png``.
     """
     import matplotlib
 

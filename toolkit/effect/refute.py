@@ -2,7 +2,8 @@
 
 An estimate from observational data rests on assumptions no estimate can check by itself. Three refuters
 re-run the *same* estimator on altered data, where the answer is known in advance (Sharma & Kiciman's DoWhy
-refuters, re-implemented here because DoWhy does not install cleanly next to this toolkit: it downgrades SciPy):
+refuters, re-implemented here because DoWhy does not install cleanly next to this toolkit: it downgrades
+SciPy):
 
 * **placebo treatment** — the treatment column is randomly permuted, so it can have no effect: the estimates
   should scatter around 0 and their intervals should cover 0;
@@ -91,7 +92,8 @@ def refute(
             estimate,
             moved,
             abs(shift) <= se,
-            f"adding a random covariate moves the estimate by {shift:.3g} on average ({abs(shift) / se:.2f} SE)",
+            f"adding a random covariate moves the estimate by {shift:.3g} on average "
+            f"({abs(shift) / se:.2f} SE)",
         )
     )
     subsets = [frame.sample(frac=0.8, random_state=int(rng.integers(2**31))) for _ in range(n_runs)]
@@ -150,10 +152,12 @@ def e_value(
     nearest = 0.0 if crosses else (ci_low if estimate > 0 else ci_high)
     limit = 1.0 if crosses else _e_value_of_ratio(to_rr(nearest))
     reading = (
-        f"to explain the estimate away, an unmeasured confounder would need a risk ratio of at least {point:.2f} "
+        "to explain the estimate away, an unmeasured confounder would need a risk ratio of at least "
+        f"{point:.2f} "
         f"with both the treatment and the outcome (beyond the measured covariates); "
         + (
-            "the interval already includes 0, so no confounding is needed to make it compatible with no effect"
+            "the interval already includes 0, so no confounding is needed to make it compatible "
+            "with no effect"
             if crosses
             else f"to move the interval to include 0, at least {limit:.2f}"
         )

@@ -108,7 +108,7 @@ def entropy_balance_att(
     n_boot: int = 199,
     seed: int = 0,
 ) -> WeightingResult:
-    """ATT by entropy balancing on the columns of ``X`` (first ``moments`` moments), with a bootstrap interval.
+    """ATT by entropy balancing on the columns of ``X`` (first ``moments`` moments), bootstrap interval.
 
     ``X`` is the one-hot design the matcher uses (:class:`toolkit.deviance.risk.RiskDesign`), so both
     estimators balance the same covariates and their balance tables compare line by line.
@@ -143,7 +143,8 @@ def entropy_balance_att(
         "n_treated": int(treated.sum()),
         "n_controls": int((~treated).sum()),
         "effective_n_controls": effective,
-        "method": f"entropy balancing (Hainmueller 2012) on {'means and second moments' if moments >= 2 else 'means'}",
+        "method": "entropy balancing (Hainmueller 2012) on "
+        + ("means and second moments" if moments >= 2 else "means"),
         "max_abs_smd_after": float(balance["smd_after"].abs().max()),
         "all_balanced": bool(balance["smd_after"].abs().max() <= 0.1),
     }
