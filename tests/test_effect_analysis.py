@@ -122,6 +122,15 @@ def test_matched_comparison_of_individuals(data):
     assert row.ci_low > 0
     assert row.reading.startswith("Receiving the practice raised the chance of 'i_aktivitet'")
     assert "balance" in res.tables
+    # issue 15: entropy balancing beside matching, refuters and the E-value in the tables and notes
+    weighting = res.estimate("individual", method="Entropy balancing (reweighted comparison)")
+    assert not weighting.primary and weighting.ci_low > 0
+    assert res.tables["balance_weighting"]["smd_after"].abs().max() < 1e-6
+    refutation = res.tables["refutation"].set_index("refuter")
+    assert len(refutation) == 3 and bool(refutation.loc["placebo treatment", "passed"])
+    assert abs(refutation.loc["placebo treatment", "new_mean"]) < 0.03
+    assert res.tables["sensitivity"]["e_value"].iloc[0] > 1
+    assert any(n.startswith("Matched comparison refuters") for n in res.notes)
     # fewer treated people than min_cell: the estimate is not shown
     few = pd.concat(
         [
@@ -129,10 +138,11 @@ def test_matched_comparison_of_individuals(data):
             data.individuals[data.individuals["deltok"] == 1].head(3),
         ]
     )
-    hidden = analyse_effects(None, config=config(data), individuals=few, min_cell=5, seed=2).estimate(
-        "individual"
-    )
+    hidden_result = analyse_effects(None, config=config(data), individuals=few, min_cell=5, seed=2)
+    hidden = hidden_result.estimate("individual")
     assert np.isnan(hidden["estimate"]) and hidden["reading"].startswith("Not shown")
+    # nor the weighting estimate and the refuters, which would show what the small-cell rule hides
+    assert "refutation" not in hidden_result.tables and len(hidden_result.estimates) == 1
 
 
 def test_report_summary_and_tables_written(tmp_path, panel_result):

@@ -587,6 +587,8 @@ def _individual_analysis(
     tables["balance"] = match.balance
     if not match.all_balanced:
         notes.append(f"Matched comparison: {match.message}")
+    if not np.isfinite(rows[-1]["estimate"]):
+        return  # small cells: the weighting estimate and the refuters would show what the rule hides
     _individual_checks(individuals, config, match, rows, tables, notes, scale, min_cell=min_cell, seed=seed)
 
 
