@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.pdtk-installed
 DEMO_N ?= 5000
 JOBS   ?= 2
 
-.PHONY: demo test lint bench clean install anonymised-data
+.PHONY: demo test lint bench clean install anonymised-data ner-model
 
 install: $(STAMP)
 
@@ -40,6 +40,15 @@ bench: $(STAMP)
 # Regenerate the shipped, already anonymised SYNTHETIC demo data in anonymised_data/ (committed).
 anonymised-data: $(STAMP)
 	$(BIN)/python scripts/build_anonymised_data.py
+
+# Train the Norwegian NER model on NorNE (../shared/corpora/norne, never committed) and ship it in the package
+# with its card (scores on NorNE dev, checksum). CPU only; about an hour on 2 cores. Not part of `make test`.
+NORNE ?= ../shared/corpora/norne
+NER_CONFIG ?= training/ner/config_fast.cfg
+ner-model: $(STAMP)
+	$(BIN)/python training/ner/prepare_norne.py $(NORNE) build/ner
+	$(BIN)/python -m spacy train $(NER_CONFIG) --output build/ner/model
+	$(BIN)/python training/ner/package_model.py build/ner/model/model-best $(NORNE) --config $(NER_CONFIG)
 
 clean:
 	rm -rf results synthetic_raw restricted .pytest_cache

@@ -350,8 +350,10 @@ def test_synthetic_generator_transcripts_are_caught():
     ],
 )
 def test_round_two_rules(text: str, expected: list[tuple[str, str]]) -> None:
-    """Kinds of failure the blind sets showed (family ages, dialect numbers, dates in words, lower-case names …)."""
-    d = Deidentifier(engine="direct")
+    """Kinds of failure the blind sets showed (family ages, dialect numbers, dates in words, lower-case names …).
+
+    These test the rule recognisers (the model may type a span differently, e.g. "holmlia" as a person)."""
+    d = Deidentifier(engine="direct", spacy_model=None)
     found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
     for item in expected:
         assert item in found, (item, found)
@@ -370,7 +372,7 @@ def test_round_two_rules(text: str, expected: list[tuple[str, str]]) -> None:
     ],
 )
 def test_round_two_rules_leave_these_alone(text: str) -> None:
-    d = Deidentifier(engine="direct")
+    d = Deidentifier(engine="direct", spacy_model=None)  # the rules; the model masks countries (recall first)
     found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
     assert all(kind == "ALDER" and value == "24" for kind, value in found), found
 
@@ -402,16 +404,18 @@ def test_sets_by_other_authors_keep_their_recall(stem: str, tmp_path: Path) -> N
     direct, quasi = OTHER_AUTHORS[stem]
     assert frame.loc["direct", "entity_recall"] >= direct
     assert frame.loc["quasi", "entity_recall"] >= quasi
-    assert frame.loc["all", "char_precision"] >= 0.98
+    # 0.98 for the rules alone; the NER model (recall first) over-masks a little more: 0.958-0.988 measured
+    assert frame.loc["all", "char_precision"] >= 0.95
 
 
 def test_blind_set_recall_is_reported_honestly(tmp_path: Path) -> None:
-    """``gold_blind`` was never used for tuning. Its recall is BELOW the issue's targets (BENCHMARKS.md: direct
-    0.845, quasi 0.817 on 2026-11-23); the floors only stop it from getting worse unnoticed."""
+    """``gold_blind`` was never used for tuning the rules (rules alone: direct 0.845, quasi 0.817 on 2026-11-23);
+    it was used while choosing the NER model's filters (issue 12), so it is a tuning set now. With the model:
+    direct 0.859, quasi 0.893 (2026-12-04). The floors only stop it from getting worse unnoticed."""
     frame = _scores("gold_blind", tmp_path)
-    assert frame.loc["direct", "entity_recall"] >= 0.83
-    assert frame.loc["quasi", "entity_recall"] >= 0.80
-    assert frame.loc["all", "char_precision"] >= 0.98
+    assert frame.loc["direct", "entity_recall"] >= 0.845
+    assert frame.loc["quasi", "entity_recall"] >= 0.87
+    assert frame.loc["all", "char_precision"] >= 0.95
 
 
 def test_a_trained_pipeline_adds_its_entities(tmp_path: Path) -> None:

@@ -16,31 +16,58 @@ import re
 from collections.abc import Callable
 
 from toolkit.deidentify.gazetteers import Gazetteers
+from toolkit.deidentify.ner import ordinary_words
 from toolkit.deidentify.patterns import _FUNCTION_WORDS, WORD
 from toolkit.deidentify.spans import Span
 
-CONSISTENT_TYPES = ("PERSON", "STED", "ORG")
+CONSISTENT_TYPES = ("PERSON", "STED", "ORG", "ADRESSE", "FNR", "TELEFON", "EPOST", "ID")  # not DATO/ALDER
 _MIN_LENGTH = 3
 
 
 def person_words(text: str, span: Span, g: Gazetteers) -> set[str]:
-    """Name words of a PERSON span worth looking for again (not function words or common proper nouns)."""
+    """Name words of a PERSON span worth looking for again (not function words or common proper nouns).
+
+    A lower-case word counts when it was found alone ("lykke" answering "hva heter du") or is no ordinary
+    word: in "kari bor" (a model's boundary error) "bor" must not make every "bor" a name."""
     names: set[str] = set()
-    for w in WORD.findall(text[span.start : span.end]):
-        if len(w) < 2 or w[0].isdigit() or (w in g.common_proper and w.lower() not in g.first_names):
+    words = WORD.findall(text[span.start : span.end])
+    for w in words:
+        low = w.lower()
+        if len(w) < 2 or w[0].isdigit() or (w in g.common_proper and low not in g.first_names):
             continue
-        if w.lower() in _FUNCTION_WORDS and not (w[0].isupper() and w.lower() in g.first_names):
+        if low in _FUNCTION_WORDS and not (w[0].isupper() and low in g.first_names):
             continue
         if w[0].isupper():
             names.add(w)
-        elif w.lower() not in g.ambiguous:
+        elif low not in g.ambiguous and (
+            len(words) == 1 or low in g.first_names or low not in ordinary_words()
+        ):
             names.add(w)
             names.add(w[0].upper() + w[1:])
     return names
 
 
+def _could_be_name(word: str, g: Gazetteers) -> bool:
+    low = word.lower()
+    if len(word) < 2 or word[0].isdigit() or (word in g.common_proper and low not in g.first_names):
+        return False
+    return low not in _FUNCTION_WORDS or (word[0].isupper() and low in g.first_names)
+
+
+def drop_nameless(text: str, spans: list[Span], g: Gazetteers) -> list[Span]:
+    """Drop PERSON spans made only of function words ("Hvordan" at a sentence start): not a name anywhere.
+
+    Lenient on purpose: a lower-case name that is also a word ("sander", "rune") keeps its span here, though
+    :func:`person_words` will not look for it elsewhere."""
+    return [
+        s
+        for s in spans
+        if s.type != "PERSON" or any(_could_be_name(w, g) for w in WORD.findall(text[s.start : s.end]))
+    ]
+
+
 def surface_strings(text: str, spans: list[Span], g: Gazetteers) -> dict[str, str]:
-    """``{string: type}`` for the detected persons (per word), places and organisations (whole string)."""
+    """``{string: type}``: person names per word; places, organisations, numbers, addresses as whole strings."""
     found: dict[str, str] = {}
     for span in spans:
         if span.type == "PERSON":

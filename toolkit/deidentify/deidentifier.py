@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
-from toolkit.deidentify.consistency import seen_finder, surface_strings
+from toolkit.deidentify.consistency import drop_nameless, seen_finder, surface_strings
 from toolkit.deidentify.engine import build_analyzer
 from toolkit.deidentify.registry import RecognizerRegistry, RegistryConfig
 from toolkit.deidentify.replace import _Replacer
@@ -161,7 +161,10 @@ class Deidentifier:
             # Not IGNORECASE (Presidio's default): no pattern here should match "per dag" as "Per".
             regex_flags=re.DOTALL | re.MULTILINE,
         )
-        return merge_spans(Span(r.start, r.end, r.entity_type, r.score) for r in results)
+        return merge_spans(
+            Span(r.start, r.end, r.entity_type, r.score, "model" if _recognizer(r) == "NerRecognizer" else "")
+            for r in results
+        )
 
     # ------------------------------------------------------------------------------------ replacement
     def _apply(self, text: str, spans: list[Span]) -> str:
@@ -206,7 +209,7 @@ class Deidentifier:
         first: list[list[Span]] = []
         strings: dict[str, str] = {}
         for _offset, chunk in _chunk_iter(chunks):
-            spans = self.analyze(chunk)
+            spans = drop_nameless(chunk, self.analyze(chunk), self.detector.g)
             first.append(spans)
             for string, kind in surface_strings(chunk, spans, self.detector.g).items():
                 strings.setdefault(string, kind)
@@ -256,6 +259,11 @@ class Deidentifier:
 
     def __repr__(self) -> str:
         return f"Deidentifier(mode={self.mode!r}, seed={self.seed}, engine={self.engine!r})"
+
+
+def _recognizer(result) -> str:
+    """The name of the recogniser behind a Presidio result (kept in its recognition metadata)."""
+    return (result.recognition_metadata or {}).get("recognizer_name", "")
 
 
 def _chunk_iter(chunks: ChunkSource) -> Iterator[tuple[int, str]]:

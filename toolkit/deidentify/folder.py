@@ -146,7 +146,7 @@ def _write_file(found: _Detected, target: Path, deid: Deidentifier, batch: dict[
                 for s in spans:
                     original = chunk[s.start : s.end]
                     originals.setdefault((s.type, original), deid._replacer.replace(s.type, original))
-                _check_no_leak(new, chunk, spans, found.source, surrogates=surrogates)
+                _check_no_leak(new, strings, found.source, surrogates=surrogates)
 
             _, spans = deid.replace_chunks(_chunks_of(found.path, found.encoding), found.first, strings, sink)
     except PdtkError:
@@ -372,27 +372,28 @@ def deidentify_folder(
 
 def _short(exc: PdtkError, path: Path) -> str:
     message = str(exc)
-    prefix = f"{path}:"
-    if message.startswith(prefix):
-        message = message[len(prefix) :].strip()
+    for prefix in (f"{path}:", f"{path.name}:"):
+        if message.startswith(prefix):
+            message = message[len(prefix) :].strip()
     return message.split(" Fix:")[0].rstrip(".")
 
 
-def _check_no_leak(new: str, chunk: str, spans: list[Span], source: str, *, surrogates: bool = False) -> None:
-    """Refuse to write when an original direct identifier (≥ 4 characters) still occurs in the output text.
+def _check_no_leak(new: str, strings: dict[str, str], source: str, *, surrogates: bool = False) -> None:
+    """Refuse to write when a direct identifier found in this document (≥ 4 characters) is still in the output.
 
-    With surrogates a made-up name may by chance equal a real one elsewhere, so only numbers and e-mail
-    addresses are checked then. One combined pattern per chunk keeps this linear in the text."""
+    Every such string was looked for everywhere by the consistency pass, so this fires only on a bug — then
+    this file is reported and not written, and the others are. With surrogates a made-up name may by chance
+    equal a real one elsewhere, so only numbers and e-mail addresses are checked then. One combined pattern
+    per chunk keeps this linear in the text."""
     checked = {"FNR", "TELEFON", "EPOST", "ID"} if surrogates else DIRECT_TYPES
-    originals = {chunk[s.start : s.end] for s in spans if s.type in checked and s.end - s.start >= 4}
+    originals = {s: k for s, k in strings.items() if k in checked and len(s) >= 4}
     if not originals:
         return
     pattern = re.compile(rf"(?<![\w-])(?:{_alternation(originals)})(?![\w-])")
     found = pattern.search(new)
     if found:
-        kind = next(s.type for s in spans if chunk[s.start : s.end] == found.group(0))
         raise DisclosureError(
-            f"an original {kind} value would remain in the de-identified text",
+            f"an original {originals[found.group(0)]} value would remain in the de-identified text",
             file=source,
-            fix="report this as a bug",
+            fix="report this as a bug; the other files were written",
         )

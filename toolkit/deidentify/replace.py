@@ -30,15 +30,21 @@ class _Replacer:
         self.tags.clear()
         self.counters.clear()
 
-    @staticmethod
-    def _normal(kind: str, original: str) -> str:
+    def _normal(self, kind: str, original: str) -> str:
+        """The key a replacement is chosen by: case and spacing folded, digits only for numbers, and a
+        possessive ("Karis", "Holmenkollen's") folded into its name when the name is known."""
         value = " ".join(original.split()).lower()
         if kind in ("FNR", "TELEFON", "ID"):
             value = re.sub(r"\D", "", value)[-11:] if kind != "ID" else re.sub(r"[\s]", "", value)
             if kind == "TELEFON":
                 value = value[-8:]
-        if kind == "PERSON" and value.endswith("s") and len(value) > 3:
-            value = value[:-1] if value[:-1] in load_gazetteers().first_names else value
+        if kind in ("PERSON", "STED", "ORG") and len(value) > 3:
+            for suffix in ("'s", "’s", "s"):
+                stem = value[: -len(suffix)]
+                if value.endswith(suffix) and (
+                    (kind, stem) in self.tags or (kind == "PERSON" and stem in load_gazetteers().first_names)
+                ):
+                    return stem
         return value
 
     def replace(self, kind: str, original: str) -> str:

@@ -23,16 +23,19 @@ _PRIORITY = {
 # =============================================================================================== detection
 @dataclass(frozen=True)
 class Span:
-    """A detected span in a text: ``[start, end)`` and its type; ``score`` is the recogniser's confidence."""
+    """A detected span in a text: ``[start, end)`` and its type; ``score`` is the recogniser's confidence;
+    ``source`` is ``"model"`` for the NER model's spans (their types yield to the rules' where they overlap)."""
 
     start: int
     end: int
     type: str
     score: float = 0.85
+    source: str = ""
 
 
 def merge_spans(spans: Iterable[Span]) -> list[Span]:
-    """Merge overlapping spans into their union; the merged span takes the highest-priority type.
+    """Merge overlapping spans into their union; the merged span takes the highest-priority type, a rule's
+    type before the model's ("Per" typed ORG by the model and PERSON by the rules is a person).
 
     Written by hand because Presidio's anonymizer drops or merges overlaps by score, and we want the union
     (a partial overlap must never leave a piece of an identifier in the text) with a stable type.
@@ -44,8 +47,11 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
             continue
         if merged and span.start < merged[-1].end:
             last = merged[-1]
-            kind = min(last.type, span.type, key=_PRIORITY.__getitem__)
-            merged[-1] = Span(last.start, max(last.end, span.end), kind, max(last.score, span.score))
+            winner = min(last, span, key=lambda s: (s.source == "model", _PRIORITY[s.type]))
+            source = "model" if last.source == span.source == "model" else ""
+            merged[-1] = Span(
+                last.start, max(last.end, span.end), winner.type, max(last.score, span.score), source
+            )
         else:
             merged.append(span)
     return merged
