@@ -32,6 +32,7 @@ from toolkit.io import (
     restrict_permissions,
     staged_output,
 )
+from toolkit.progress import track
 
 MAP_FILE = "deidentification_map.jsonl"
 SPANS_FILE = "deidentification.jsonl"
@@ -217,13 +218,16 @@ class _Runner:
 
     def detect(self, paths: list[Path]) -> list[tuple[str, object]]:
         if self.pool is not None:
-            return list(self.pool.map(_worker_detect, paths))
-        return [_safely(_detect_file, p, self.deid) for p in paths]
+            return list(track(self.pool.map(_worker_detect, paths), "reading transcripts", total=len(paths)))
+        return [_safely(_detect_file, p, self.deid) for p in track(paths, "reading transcripts")]
 
     def write(self, jobs: list[tuple[_Detected, Path, dict[str, str]]]) -> list[tuple[str, object]]:
         if self.pool is not None:
-            return list(self.pool.map(_worker_write, jobs))
-        return [_safely(_write_file, found, target, self.deid, batch) for found, target, batch in jobs]
+            return list(track(self.pool.map(_worker_write, jobs), "de-identifying transcripts", total=len(jobs)))
+        return [
+            _safely(_write_file, found, target, self.deid, batch)
+            for found, target, batch in track(jobs, "de-identifying transcripts")
+        ]
 
 
 def _start_pool(deid: Deidentifier, workers: int):
