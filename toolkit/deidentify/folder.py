@@ -223,7 +223,9 @@ class _Runner:
 
     def write(self, jobs: list[tuple[_Detected, Path, dict[str, str]]]) -> list[tuple[str, object]]:
         if self.pool is not None:
-            return list(track(self.pool.map(_worker_write, jobs), "de-identifying transcripts", total=len(jobs)))
+            return list(
+                track(self.pool.map(_worker_write, jobs), "de-identifying transcripts", total=len(jobs))
+            )
         return [
             _safely(_write_file, found, target, self.deid, batch)
             for found, target, batch in track(jobs, "de-identifying transcripts")
