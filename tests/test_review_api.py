@@ -64,9 +64,18 @@ def addition_sources(out: Path) -> list[str]:
 def review(tmp_path, demo_raw):
     out, restricted = tmp_path / "out", tmp_path / "restricted"
     deidentify_folder(demo_raw, out, restricted_dir=restricted, engine="direct")
-    session = open_session(locate(out, restricted=restricted), reviewer="tester")
+    # without the background analyser (a worker process) except where a test asks for it
+    session = open_session(locate(out, restricted=restricted), reviewer="tester", analyse=False)
     client = TestClient(create_app(session, TOKEN), base_url="http://127.0.0.1:8765")
     yield {"client": client, "session": session, "out": out, "restricted": restricted, "raw": demo_raw}
+    session.close()
+
+
+@pytest.fixture
+def analysing(review):
+    """The same folder with the analyser running (suspects and the recognisers behind each span)."""
+    session = open_session(locate(review["out"], restricted=review["restricted"]), reviewer="tester")
+    yield {**review, "client": TestClient(create_app(session, TOKEN), base_url="http://127.0.0.1:8765")}
     session.close()
 
 
@@ -127,8 +136,8 @@ def test_page_headers_allow_only_this_server(review):
 
 
 # ------------------------------------------------------------------------------------------ reading
-def test_listing_and_detail_follow_the_contract(review):
-    client = review["client"]
+def test_listing_and_detail_follow_the_contract(analysing):
+    client, review = analysing["client"], analysing
     rows = get(client, "/api/sources").json()
     assert [r["name"] for r in rows] == list(NAMES)
     assert {"name", "spans", "suspects", "reviewed"} <= set(rows[0])

@@ -141,16 +141,15 @@ class ReviewState:
         }
 
     def allow_list(self) -> list[str]:
-        """The next run's allow-list: rejected strings, and for rejected names each of their words too
-        (the consistency pass looks for a person's name word by word)."""
-        entries: set[str] = set()
-        for decisions in self.decisions.values():
-            for d in decisions.values():
-                if d.status != "rejected":
-                    continue
-                entries.add(d.string)
-                if d.type == "PERSON":
-                    entries.update(w for w in d.string.split() if len(w) > 1)
+        """The next run's allow-list: the rejected strings, whole. Not their words one by one: a surname of a
+        rejected "name" may be the surname of a real person elsewhere, and stays replaced there (the apply
+        counts such partly replaced rejections as ``still_replaced``)."""
+        entries = {
+            d.string
+            for decisions in self.decisions.values()
+            for d in decisions.values()
+            if d.status == "rejected"
+        }
         return sorted(entries, key=str.casefold)
 
     def deny_list(self) -> list[tuple[str, str]]:
