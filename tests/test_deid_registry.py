@@ -13,7 +13,6 @@ from toolkit.deidentify.registry import (
     Recognizer,
     RecognizerRegistry,
     RegistryConfig,
-    deny_list_recognizer,
     read_deny_list,
 )
 from toolkit.errors import InputDataError
@@ -30,6 +29,9 @@ RULES = [
     "NorwegianNicknameRecognizer",
     "NorwegianDateRecognizer",
     "NorwegianAgeRecognizer",
+    "SpokenNumberRecognizer",
+    "SpokenEmailRecognizer",
+    "SpokenAddressRecognizer",
 ]
 
 
@@ -99,7 +101,9 @@ def test_a_person_named_in_one_transcript_is_replaced_in_the_others(tmp_path: Pa
     (folder / "a.txt").write_text("U: Jeg heter Zorbak Kvist.\n", encoding="utf-8")
     (folder / "b.txt").write_text("U: Zorbak kom ikke i dag.\n", encoding="utf-8")
     registry = RecognizerRegistry([_first_only("Zorbak Kvist", "PERSON")])
-    result = deidentify_folder(folder, tmp_path / "out", deidentifier=Deidentifier(engine="direct", registry=registry))
+    result = deidentify_folder(
+        folder, tmp_path / "out", deidentifier=Deidentifier(engine="direct", registry=registry)
+    )
     assert not result.skipped
     assert (tmp_path / "out" / "b.txt").read_text(encoding="utf-8") == "U: [PERSON_1] kom ikke i dag.\n"
 
@@ -152,3 +156,42 @@ def test_the_model_finds_names_the_rules_do_not_know():
     found = {text[s["start"] : s["end"]] for s in spans}
     assert any("Xiomara" in f for f in found)
     assert json.dumps(spans)  # offsets and types only, serialisable
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "u: nummeret mitt er ni to tre fire fem seks sju åtte\n",
+            ("TELEFON", "ni to tre fire fem seks sju åtte"),
+        ),
+        ("u: fødselsnummeret er null fire en to null to førtifem seks sju åtte ni\n", None),
+        ("u: saksnummer tjuetre fjorten fem to to\n", ("ID", "tjuetre fjorten fem to to")),
+        (
+            "u: send til kari punktum hansen krøllalfa gmail punktum com\n",
+            ("EPOST", "kari punktum hansen krøllalfa gmail punktum com"),
+        ),
+    ],
+)
+def test_identifiers_said_aloud(text: str, expected):
+    from toolkit.deidentify.spoken import find_spoken_email, find_spoken_numbers
+
+    found = [(s.type, text[s.start : s.end]) for s in (*find_spoken_numbers(text), *find_spoken_email(text))]
+    if expected is None:
+        assert [kind for kind, _ in found] == ["FNR"]
+    else:
+        assert expected in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "u: vi var fem eller seks stykker, og to av dem kom\n",
+        "u: jeg jobber tjue timer og tjener to hundre kroner\n",
+        "u: det var i tjuetjueto\n",
+    ],
+)
+def test_counts_and_sums_said_aloud_are_not_identifiers(text: str):
+    from toolkit.deidentify.spoken import find_spoken_numbers
+
+    assert find_spoken_numbers(text) == []

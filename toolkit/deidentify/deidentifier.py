@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
+from toolkit.deidentify.compose import compose
 from toolkit.deidentify.consistency import drop_nameless, seen_finder, surface_strings
 from toolkit.deidentify.engine import build_analyzer
 from toolkit.deidentify.registry import RecognizerRegistry, RegistryConfig
@@ -152,7 +153,7 @@ class Deidentifier:
         if not text.strip():
             return []
         if self.engine == "direct":
-            return merge_spans(self.registry.find_all(text))
+            return compose(text, merge_spans(self.registry.find_all(text)))
         results = self.analyzer.analyze(
             text=text,
             language=LANGUAGE,
@@ -161,9 +162,18 @@ class Deidentifier:
             # Not IGNORECASE (Presidio's default): no pattern here should match "per dag" as "Per".
             regex_flags=re.DOTALL | re.MULTILINE,
         )
-        return merge_spans(
-            Span(r.start, r.end, r.entity_type, r.score, "model" if _recognizer(r) == "NerRecognizer" else "")
-            for r in results
+        return compose(
+            text,
+            merge_spans(
+                Span(
+                    r.start,
+                    r.end,
+                    r.entity_type,
+                    r.score,
+                    "model" if _recognizer(r) == "NerRecognizer" else "",
+                )
+                for r in results
+            ),
         )
 
     # ------------------------------------------------------------------------------------ replacement

@@ -174,8 +174,9 @@ class NerRecognizer:
             start, end = _trim_ordinary_edges(ent)
             if start >= end or doc.text[start:end].casefold() in ignore:
                 continue
-            if ent.label_ == "PER" and any(c.isdigit() for c in doc.text[start:end]):
-                continue  # "jan 2023": a date the rules type as DATO, not a person
+            piece = doc.text[start:end]
+            if any(c.isdigit() for c in piece) and (ent.label_ == "PER" or len(piece) <= 4):
+                continue  # "jan 2023" is a date the rules type; "R1", "Vg2", "B1" are codes, not names
             if not is_ordinary_at_start(doc.text, start, end):
                 spans.append(Span(start, end, LABEL_TO_TYPE[ent.label_], self.score, "model"))
         return spans

@@ -12,6 +12,7 @@ no type means PERSON); an allow-list file one string per line. ``#`` starts a co
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from pathlib import Path
 from toolkit.deidentify.ner import DEFAULT_LABELS, NerRecognizer, resolve_model
 from toolkit.deidentify.rules import NorwegianDetector
 from toolkit.deidentify.spans import TYPES, Span
+from toolkit.deidentify.spoken import find_spoken_addresses, find_spoken_email, find_spoken_numbers
 from toolkit.errors import InputDataError
 
 
@@ -56,6 +58,18 @@ def rule_recognizers(detector: NorwegianDetector) -> list[Recognizer]:
         Recognizer("NorwegianNicknameRecognizer", ("PERSON",), d.find_nicknames, ("kalte", "min", "mi")),
         Recognizer("NorwegianDateRecognizer", ("DATO",), d.find_dates, ("dato", "født")),
         Recognizer("NorwegianAgeRecognizer", ("ALDER",), d.find_ages, ("år", "alder", "gammel")),
+        Recognizer(
+            "SpokenNumberRecognizer", ("FNR", "TELEFON", "ID"), find_spoken_numbers, ("nummer", "ring")
+        ),
+        Recognizer("SpokenEmailRecognizer", ("EPOST",), find_spoken_email, ("e-post", "mail")),
+        Recognizer(
+            "SpokenAddressRecognizer",
+            ("ADRESSE",),
+            functools.partial(
+                find_spoken_addresses, street_suffixes=tuple(s.lower() for s in d.g.street_suffixes)
+            ),
+            ("bor", "adresse"),
+        ),
     ]
 
 

@@ -35,8 +35,11 @@ from toolkit.deidentify.patterns import (
     _GREETED,
     _HOUSE_NUMBER,
     _ID,
+    _ID_CUE_GAP,
+    _ID_NEAR_CUE,
     _INSTITUTION_WORDS,
     _JOINERS,
+    _LICENCE_PLATE,
     _LOWER_COMPANY,
     _LOWER_INSTITUTIONS,
     _LOWER_NAME_RELATION,
@@ -243,7 +246,8 @@ class NorwegianDetector:
     def find_ids(self, text: str) -> list[Span]:
         """Case, student, client and customer numbers: after a word that names the kind of number, or in the
         public-sector case-number shape year/serial ("2021/118733", "19/04512"), which no date or phone has."""
-        spans = [Span(m.start(1), m.end(1), "ID", 0.9) for m in _ID.finditer(text, self._low(text))]
+        spans = [Span(_id_start(text, m), m.end(3), "ID", 0.9) for m in _ID.finditer(text, self._low(text))]
+        spans += [Span(m.start(), m.end(), "ID", 0.6) for m in _LICENCE_PLATE.finditer(text)]
         spans += [Span(m.start(), m.end(), "ID", 0.75) for m in _CASE_NUMBER.finditer(text)]
         spans += [Span(m.start(), m.end(), "ID", 0.7) for m in _PREFIXED_ID.finditer(text)]
         return spans
@@ -791,3 +795,11 @@ class NorwegianDetector:
             *self.find_dates(text),
             *self.find_ages(text),
         ]
+
+
+def _id_start(text: str, m: re.Match) -> int:
+    """Where an ID span starts: at its cue word when only punctuation stands between ("elevnr. 608815")."""
+    if _ID_CUE_GAP.match(m.group("gap")):
+        return m.start()
+    near = _ID_NEAR_CUE.search(text, m.start(), m.start(3))
+    return near.start() if near else m.start(3)

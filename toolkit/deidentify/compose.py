@@ -1,0 +1,81 @@
+"""Spans that belong together become one: an address with its flat number and postcode, a service with its place.
+
+Recognisers find pieces: "Storgata 102 C" and "9008 Tromsø" as two addresses with "leil. 5" between them, or
+"Voss herad" as a place after "barnevernet i". Read together they are one identifier, and a replacement that
+leaves "leil. 5" or "barnevernet i [STED_1]" between tags keeps a piece of it. Applied after merging.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from toolkit.deidentify.patterns import _CLUB_WORDS, _INSTITUTION_WORDS, _LOWER_INSTITUTIONS, _SCHOOL_WORDS
+from toolkit.deidentify.spans import Span
+
+_ADDRESS_GAP = re.compile(
+    r"^,?\s*(?:(?:leil(?:ighet)?\.?|hybel|oppgang|bolig|H)\s*[\w-]{1,6}\s*,?\s*|,\s*)?$", re.IGNORECASE
+)
+
+
+_INSTITUTION_AFTER = re.compile(
+    rf"\s+(?:{_SCHOOL_WORDS}|{_CLUB_WORDS}|{_LOWER_INSTITUTIONS}|{_INSTITUTION_WORDS}|universitet|høgskole|"
+    r"høgskule|sjukehus|helsesenter|idrettslag|fotballklubb|il|if|fk)\b",
+    re.IGNORECASE,
+)
+_ORG_AT_PLACE = re.compile(r"^\s+(?:på|i)\s+$", re.IGNORECASE)
+_MUNICIPALITY_SUFFIX = re.compile(
+    r"\s+(?:kommune|herad|fylkeskommune|bydel|kommunestyre|rådhus)\b", re.IGNORECASE
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _service_words() -> frozenset[str]:
+    """Generic services (``data/generic_services.txt``) and their common forms, lower case."""
+    lines = (
+        (Path(__file__).with_name("data") / "generic_services.txt").read_text(encoding="utf-8").splitlines()
+    )
+    words = {line.strip().lower() for line in lines if line.strip() and not line.startswith("#")}
+    return frozenset(words | {"barneverntjenesten", "barnevernstenesta", "uteseksjonen", "bydel", "mottak"})
+
+
+def _service_before(text: str, start: int) -> int | None:
+    """Start of "<service> i " or "<service> " just before ``start`` ("barnevernet i Voss", "nav stord")."""
+    before = text[max(0, start - 40) : start]
+    m = re.search(r"([\wæøåÆØÅ-]+)(\s+(?:i|på|for)\s+|\s+)$", before)
+    if m and m.group(1).lower() in _service_words():
+        return start - len(before) + m.start(1)
+    return None
+
+
+def compose(text: str, spans: list[Span]) -> list[Span]:
+    """Join address pieces across a flat number or comma, and a service word with the place after it."""
+    out: list[Span] = []
+    for span in spans:
+        if span.type == "STED":
+            suffix = _MUNICIPALITY_SUFFIX.match(text, span.end) or _INSTITUTION_AFTER.match(text, span.end)
+            begin = _service_before(text, span.start)
+            if begin is not None or suffix:
+                while out and out[-1].start >= (begin if begin is not None else span.start):
+                    out.pop()  # "Barneverntjenesten" found alone becomes part of the organisation
+                end = suffix.end() if suffix else span.end
+                span = Span(begin if begin is not None else span.start, end, "ORG", span.score, span.source)
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and previous.type == "ORG"
+            and span.type in ("STED", "ORG")
+            and _ORG_AT_PLACE.match(text[previous.end : span.start])
+        ):  # "rema på skedsmokorset", "Dyreparken i Kristiansand": one organisation
+            out[-1] = Span(previous.start, span.end, "ORG", max(previous.score, span.score))
+            continue
+        if (
+            previous is not None
+            and previous.type == span.type == "ADRESSE"
+            and _ADDRESS_GAP.match(text[previous.end : span.start])
+        ):
+            out[-1] = Span(previous.start, span.end, "ADRESSE", max(previous.score, span.score))
+            continue
+        out.append(span)
+    return out

@@ -1,0 +1,165 @@
+"""Identifiers said aloud: numbers read out as words or digit groups, and e-mail addresses spelt in words.
+
+Automatic transcription writes what was said: "null fire en to tre fire fem seks", "førtito tjueen trettito",
+"kari punktum hansen krøllalfa gmail punktum com". The written-form recognisers cannot see these. Here:
+
+* a **spoken number** is a run of number words and digit groups (separated by spaces, commas or "og") that
+  stands for at least :data:`MIN_DIGITS` digits. Its type comes from a cue before it (telefon/mobil/nummeret →
+  TELEFON; fødselsnummer/personnummer → FNR; sak/saksnummer/referanse/kundenummer … → ID) or else from its
+  length (11 digits → FNR, 8 → TELEFON, otherwise ID). Counts, sums and years said in words are shorter than
+  six digits and are left alone;
+* a **spoken e-mail** is ``word (punktum|prikk|dot|strek word)* krøllalfa word (punktum word)+``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from toolkit.deidentify.spans import Span
+
+MIN_DIGITS = 6
+_DIGIT_WORDS = {
+    "null": 1, "en": 1, "ein": 1, "ett": 1, "eitt": 1, "to": 1, "tre": 1, "fire": 1, "fem": 1, "seks": 1,
+    "sju": 1, "syv": 1, "åtte": 1, "ni": 1,
+    "ti": 2, "elleve": 2, "tolv": 2, "tretten": 2, "fjorten": 2, "femten": 2, "seksten": 2, "sytten": 2,
+    "søtten": 2, "atten": 2, "nitten": 2,
+}  # fmt: skip
+_TENS = ("tjue", "tretti", "førti", "femti", "seksti", "sytti", "søtti", "åtti", "nitti")
+_UNITS_AFTER_TENS = ("en", "ein", "to", "tre", "fire", "fem", "seks", "sju", "syv", "åtte", "ni")
+_TENS_WORDS = {t + u: 2 for t in _TENS for u in ("", *_UNITS_AFTER_TENS)}
+_NUMBER_WORDS = _DIGIT_WORDS | _TENS_WORDS | {"hundre": 3, "tusen": 4}
+_AMBIGUOUS = frozenset({"en", "ein", "ett", "eitt", "to", "ti", "ni", "fire"})  # also ordinary words
+_TOKEN = re.compile(r"\d+|[a-zæøå]+", re.IGNORECASE)
+_SEPARATOR = re.compile(
+    r"^(?:[\s,./-]*|\s+(?:og|skråstrek|strek|bindestrek|komma|punktum)\s+)$", re.IGNORECASE
+)
+_JOINERS = frozenset({"og", "skråstrek", "strek", "bindestrek", "komma", "punktum"})
+_AMOUNTS = frozenset({"hundre", "tusen"})  # "tolv tusen", "to hundre": a quantity, not a number read out
+
+_CUES = (
+    ("FNR", re.compile(r"(?:fødselsnummer|personnummer|d-nummer|fnr|personnr)\w*", re.IGNORECASE)),
+    (
+        "ID",
+        re.compile(
+            r"(?:sak|saks|referanse|ref|journal|kunde|klient|elev|student|kandidat|ansatt|medlem|"
+            r"organisasjons|org|konto|bruker|pasient|skilt|registrerings)\w*",
+            re.IGNORECASE,
+        ),
+    ),
+    ("TELEFON", re.compile(r"(?:telefon|tlf|mobil|nummer|nummeret|ring|ringe|sms)\w*", re.IGNORECASE)),
+)
+
+_SPELLED_DOT = r"(?:punktum|prikk|dot|punkt)"
+_SPELLED_JOIN = rf"(?:{_SPELLED_DOT}|strek|bindestrek|understrek)"
+_SPOKEN_EMAIL = re.compile(
+    rf"\b[\wæøå]+(?:\s+{_SPELLED_JOIN}\s+[\wæøå]+)*\s+(?:krøllalfa|alfakrøll|krølla|at-tegn)\s+[\wæøå]+"
+    rf"(?:\s+{_SPELLED_DOT}\s+[\wæøå]+)+",
+    re.IGNORECASE,
+)
+
+
+def _digits(token: str) -> int:
+    if token.isdigit():
+        return len(token)
+    return _NUMBER_WORDS.get(token.lower(), 0)
+
+
+def _runs(text: str) -> list[tuple[int, int, int, int]]:
+    """Runs of number tokens: (start, end, digits, number of tokens)."""
+    runs: list[tuple[int, int, int, int]] = []
+    current: list[tuple[int, int, int]] = []
+    for m in _TOKEN.finditer(text):
+        if current and m.group(0).lower() in _JOINERS:
+            continue  # "tjuefire skråstrek null null", "hundre og fem": the run goes on
+        digits = _digits(m.group(0))
+        joined = current and _SEPARATOR.match(text[current[-1][1] : m.start()])
+        if digits and (not current or joined):
+            current.append((m.start(), m.end(), digits))
+            continue
+        if current:
+            runs.append(_close(current))
+        current = [(m.start(), m.end(), digits)] if digits else []
+    if current:
+        runs.append(_close(current))
+    return runs
+
+
+def _close(tokens: list[tuple[int, int, int]]) -> tuple[int, int, int, int]:
+    return tokens[0][0], tokens[-1][1], sum(t[2] for t in tokens), len(tokens)
+
+
+def _cue(text: str, start: int) -> str | None:
+    before = text[max(0, start - 60) : start]
+    for kind, cue in _CUES:
+        if cue.search(before):
+            return kind
+    return None
+
+
+def _kind(text: str, start: int, digits: int) -> str:
+    return _cue(text, start) or {11: "FNR", 8: "TELEFON"}.get(digits, "ID")
+
+
+def find_spoken_numbers(text: str) -> list[Span]:
+    """Identifiers read out as number words or digit groups (≥ 6 digits, at least two tokens)."""
+    spans = []
+    for start, end, digits, n_tokens in _runs(text):
+        cued = _cue(text, start) is not None
+        if digits < MIN_DIGITS - cued or n_tokens < 2:
+            continue  # a cue ("skilt", "saksnummer") lets five digits count: licence plates have five
+        words = [w.lower() for w in _TOKEN.findall(text[start:end])]
+        if all(w.isdigit() for w in words):
+            continue  # digits alone are the written recognisers' job
+        if all(w in _AMBIGUOUS for w in words) or _AMOUNTS.intersection(words):
+            continue  # "en to tre" counted up, "tjue tusen" kroner: not identifiers
+        kind = _kind(text, start, digits)
+        spans.append(Span(_prefix_start(text, start) if kind == "ID" else start, end, kind, 0.7))
+    return spans
+
+
+_PREFIX = re.compile(r"(?:\b[a-zæøå]{1,3}\s+){1,2}$", re.IGNORECASE)
+
+
+def _prefix_start(text: str, start: int) -> int:
+    """Include a spoken letter prefix of an ID ("el førtiåtte …", "b v to null …", "bup fem åtte …")."""
+    from toolkit.deidentify.patterns import _FUNCTION_WORDS
+
+    m = _PREFIX.search(text, max(0, start - 12), start)
+    if not m:
+        return start
+    words = m.group(0).split()
+    while words and words[0].lower() in _FUNCTION_WORDS:
+        words.pop(0)
+    if not words or any(w.lower() in _FUNCTION_WORDS for w in words):
+        return start
+    return start - len(" ".join(words)) - (len(m.group(0)) - len(m.group(0).rstrip()))
+
+
+def find_spoken_addresses(text: str, street_suffixes: tuple[str, ...]) -> list[Span]:
+    """A street said with its number in words ("furuveien sytten", "bygdevegen hundre og fem", "moholt allé
+    tjueåtte hybel fire"), and a postcode said in words before a place ("to null to null skedsmokorset")."""
+    spans = []
+    runs = {start: (end, digits) for start, end, digits, _n in _runs(text)}
+    for m in re.finditer(r"\b([\wæøå-]+)\s+", text):
+        word = m.group(1).lower()
+        run = runs.get(m.end())
+        if run and any(word.endswith(suffix) for suffix in street_suffixes):
+            end = run[0]
+            flat = re.match(r"\s+(?:hybel|leilighet|oppgang)\s+[\wæøå]+", text[end:], re.IGNORECASE)
+            place = re.match(r"\s+([\wæøå-]{3,})", text[end:])
+            if flat:
+                end += flat.end()
+            elif run[1] >= 5 and place:  # house number and postcode said in one breath, then the place
+                end += place.end()
+            spans.append(Span(m.start(1), end, "ADRESSE", 0.7))
+    for start, (end, digits) in runs.items():
+        place = re.match(r"\s+([\wæøå-]{3,})", text[end:])
+        words = [w.lower() for w in _TOKEN.findall(text[start:end])]
+        if digits == 4 and len(words) == 4 and place and not any(w.isdigit() for w in words):
+            spans.append(Span(start, end + place.end(), "ADRESSE", 0.6))
+    return spans
+
+
+def find_spoken_email(text: str) -> list[Span]:
+    """E-mail addresses spelt out: "kari punktum hansen krøllalfa gmail punktum com"."""
+    return [Span(m.start(), m.end(), "EPOST", 0.8) for m in _SPOKEN_EMAIL.finditer(text)]
