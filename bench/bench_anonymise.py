@@ -66,6 +66,7 @@ def step_anonymise(path: Path, work: Path) -> dict[str, float]:
     import yaml
 
     import toolkit.anonymise.tabular as tabular
+    import toolkit.results as results_module
     import toolkit.study as study_module
     from toolkit.disclosure import LeakGuard
     from toolkit.study import Study
@@ -116,9 +117,9 @@ def step_anonymise(path: Path, work: Path) -> dict[str, float]:
 
     study_module.read_table = timed("read_table_s", study_module.read_table)
     tabular.anonymise_register = timed("anonymise_register_s", tabular.anonymise_register)
-    study_module.parquet_bytes = timed("parquet_bytes_s", study_module.parquet_bytes)
+    results_module.parquet_bytes = timed("parquet_bytes_s", results_module.parquet_bytes)
     LeakGuard._ensure_index = timed("guard_build_s", LeakGuard._ensure_index)  # indexing is lazy
-    LeakGuard.scan_table = timed("guard_table_s", LeakGuard.scan_table)
+    LeakGuard.scan_frame = timed("guard_table_s", LeakGuard.scan_frame)
     LeakGuard.__call__ = timed("guard_scan_s", LeakGuard.__call__)
 
     start = time.perf_counter()

@@ -200,9 +200,11 @@ class LeakGuard:
             series = frame[column]
             if pd.api.types.is_string_dtype(series) and not isinstance(series.dtype, pd.CategoricalDtype):
                 try:
-                    arrow = pa.chunked_array([pa.array(series, from_pandas=True)])
+                    arrow = pa.array(series, from_pandas=True)
                 except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed objects: scan their text
-                    arrow = pa.chunked_array([pa.array(series.dropna().astype(str), from_pandas=True)])
+                    arrow = pa.array(series.dropna().astype(str), from_pandas=True)
+                if not isinstance(arrow, pa.ChunkedArray):  # Arrow-backed columns come chunked already;
+                    arrow = pa.chunked_array([arrow])  # wrapping those again would copy them value by value
                 self._scan_arrow_column(arrow, shown, str(column))
             else:
                 self._scan_series(series, shown, str(column))
