@@ -171,20 +171,21 @@ def test_reject_add_reviewed_reload_apply_in_chromium(study, server, browser):
             "const e = document.querySelector(arguments[0]); return e ? e.className : ''", selector
         )
 
+    def suspects_in(driver) -> bool:  # after that the page no longer re-renders the text by itself
+        return "looking" not in driver.execute_script(
+            "return document.getElementById('source-progress').textContent"
+        )
+
     browser.get(f"{url}#{source}")
     wait.until(lambda d: marks() and d.find_element(By.ID, "title").text == source)
+    WebDriverWait(browser, 180).until(suspects_in)
     target_id = browser.execute_script(
         "return [...document.querySelectorAll('#text mark[data-id]')].find(m => m.textContent === arguments[0]).dataset.id",
         rejected,
     )
-    browser.find_element(By.CSS_SELECTOR, f'mark[data-id="{target_id}"]').click()
+    browser.execute_script("document.querySelector(`mark[data-id='${arguments[0]}']`).click()", target_id)
     keys("x")  # reject: a false positive, the word comes back
-    wait.until(
-        lambda d: (
-            "s-rejected"
-            in d.find_element(By.CSS_SELECTOR, f'mark[data-id="{target_id}"]').get_attribute("class")
-        )
-    )
+    wait.until(lambda d: "s-rejected" in classes(f'mark[data-id="{target_id}"]'))
 
     assert browser.execute_script(_SELECT_TEXT, ADDED)
     keys("t")
@@ -199,14 +200,9 @@ def test_reject_add_reviewed_reload_apply_in_chromium(study, server, browser):
 
     browser.refresh()  # the decisions come back from review.jsonl
     wait.until(lambda d: marks() and d.find_element(By.ID, "title").text == source)
-    assert "s-rejected" in browser.find_element(
-        By.CSS_SELECTOR, f'mark[data-id="{target_id}"]'
-    ).get_attribute("class")
-    assert "s-added" in browser.find_element(By.CSS_SELECTOR, f'mark[data-id="{added_id}"]').get_attribute(
-        "class"
-    )
-    assert "on" in browser.find_element(By.ID, "reviewed").get_attribute("class")
-    assert "done" in browser.find_element(By.CSS_SELECTOR, f'li[data-name="{source}"]').get_attribute("class")
+    assert "s-rejected" in classes(f'mark[data-id="{target_id}"]')
+    assert "s-added" in classes(f'mark[data-id="{added_id}"]')
+    assert "on" in classes("#reviewed") and "done" in classes(f'li[data-name="{source}"]')
 
     browser.find_element(By.ID, "apply").click()
     WebDriverWait(browser, 300).until(
@@ -239,7 +235,12 @@ def test_reject_add_reviewed_reload_apply_in_chromium(study, server, browser):
 
 
 def _screenshot(browser, path: Path) -> None:
-    """The README's picture: the first screen of the transcript after the decisions (synthetic data)."""
-    browser.execute_script("window.scrollTo(0, 0); document.getElementById('text').scrollTop = 0;")
+    """The README's picture (synthetic data): the whole page from the top, tall enough to show the added span."""
+    height = browser.execute_script(
+        "const m = document.querySelector('#text mark.s-added'); return m.getBoundingClientRect().bottom + scrollY"
+    )
+    browser.set_window_size(1400, min(int(height) + 220, 2000))
+    browser.execute_script("window.scrollTo(0, 0)")
     path.parent.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(path))
+    browser.set_window_size(1400, 900)

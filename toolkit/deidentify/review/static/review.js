@@ -377,6 +377,16 @@ function buildStatic() {
   window.addEventListener("hashchange", () => open(decodeURIComponent(location.hash.slice(1))));
 }
 
+function refreshWhileAnalysing() {
+  // the listing's suspect counts fill in as the background analysis goes through the folder
+  setTimeout(async () => {
+    if (view.sources.some((r) => r.suspects === null)) {
+      await refreshSources().catch(() => null);
+      refreshWhileAnalysing();
+    }
+  }, 4000);
+}
+
 async function start() {
   buildStatic();
   try {
@@ -385,6 +395,7 @@ async function start() {
     say(err.message);
     return;
   }
+  refreshWhileAnalysing();
   const wanted = decodeURIComponent(location.hash.slice(1));
   const first = view.sources.find((r) => r.name === wanted) || view.sources.find((r) => !r.reviewed) || view.sources[0];
   if (first) {
