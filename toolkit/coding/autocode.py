@@ -1,7 +1,8 @@
 """Rule-based auto-coding: codebook keywords, patterns and description words as weighted evidence.
 
 A turn is coded with a theme when it is *about* the theme, not when a keyword passes by (the coding
-guidelines of every set this was measured on say so). Matching finds the evidence; :mod:`~toolkit.coding.evidence`
+guidelines of every set this was measured on say so). Matching finds the evidence;
+:mod:`~toolkit.coding.evidence`
 weighs it (keyword specificity learned from the corpus being coded, negation and hypotheticals, compound
 parts, description words as weak evidence, sentence evidence aggregated to the turn, the interviewer's
 question as context) and a turn is coded when its evidence reaches the theme's threshold. Every coded
@@ -282,7 +283,7 @@ class AutoCoder:
         return cached
 
     def _sentence_matches(self, sentence: str, patterns: list[int]) -> dict[int, tuple[float, str]]:
-        """``{entry: (factor, word)}`` for one sentence (trying only ``patterns``); the best factor per entry."""
+        """``{entry: (factor, word)}`` for one sentence (trying only ``patterns``), best factor per entry."""
         found: dict[int, tuple[float, str]] = {}
         if self.analyzer._pipeline is None:
             words = WORD_RE.findall(sentence)
@@ -338,7 +339,7 @@ class AutoCoder:
         return position
 
     def match(self, texts: list[str]) -> Matches:
-        """Every (text, sentence, entry) match of ``texts``, with its scope factor and the word that matched."""
+        """Every (text, sentence, entry) match of ``texts``, with its scope factor and the matching word."""
         text_index: list[int] = []
         entries: list[int] = []
         factors: list[float] = []
@@ -494,9 +495,9 @@ class AutoCoder:
         """Code segments (from :mod:`toolkit.coding.segments`) into one row per segment and code.
 
         Returns the contract columns ``source, turn_index, speaker, start, end, code_id`` followed by
-        ``confidence``, ``evidence`` (codebook entries, ``; ``-joined), ``evidence_words`` (words of the text),
-        ``n_evidence`` and, for sentence units, ``sentence_index``. Weights are learned from ``segments`` unless
-        :meth:`fit` was called first.
+        ``confidence``, ``evidence`` (codebook entries, ``; ``-joined), ``evidence_words`` (words of the
+        text), ``n_evidence`` and, for sentence units, ``sentence_index``. Weights are learned from
+        ``segments`` unless :meth:`fit` was called first.
         """
         units, scores, matches = self.unit_scores(segments)
         coded_rows, coded_themes = np.nonzero(ev.coded_mask(scores, self.thresholds))

@@ -35,7 +35,7 @@ from toolkit.errors import InputDataError
 
 @dataclass
 class CodingSet:
-    """One evaluation set: codebook, participant turns (``units``), gold indicator matrix aligned with units."""
+    """One evaluation set: codebook, participant turns (``units``), gold 0/1 matrix aligned with the units."""
 
     name: str
     codebook: Codebook

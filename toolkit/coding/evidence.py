@@ -36,7 +36,7 @@ SHARE_LIMIT = 0.08
 """A keyword found in more than this share of all turns is generic: its weight falls with the square root."""
 
 WEIGHTING = "coherence"
-"""How corpus behaviour weighs an entry: ``coherence`` (company kept), ``spread`` (relative spread) or ``none``."""
+"""How corpus behaviour weighs an entry: ``coherence`` (company kept), ``spread`` or ``none``."""
 COHERENCE_PRIOR = 3.0
 COHERENCE_FLOOR = 0.3
 
@@ -62,11 +62,11 @@ NEGATORS = frozenset(
     {"ikke", "ikkje", "aldri", "ingen", "inga", "ingenting", "intet", "verken", "uten", "utan"}
 )
 HYPOTHETICAL_MARKERS = frozenset({"hvis", "dersom", "viss", "ifall", "om"})
-"""Words that open a hypothetical clause; ``om`` only counts at the start of a sentence (else it means 'about')."""
+"""Words that open a hypothetical clause; ``om`` counts only at a sentence start (else it means 'about')."""
 
 
 def scope_factor(lowered: list[str], position: int) -> float:
-    """Weight factor for a match at ``position`` of a sentence's lower-cased words (negation, hypothetical)."""
+    """Weight factor for a match at ``position`` of a sentence's lower-cased words (negation, hypotheses)."""
     factor = 1.0
     start = max(0, position - NEGATION_WINDOW)
     for word in lowered[start:position]:

@@ -448,7 +448,7 @@ class ThemeLearner:
     def uncertainty_queue(
         self, units: pd.DataFrame, n: int | None = 20, *, questions: Sequence[str] | None = None
     ) -> pd.DataFrame:
-        """Uncoded units ordered by how unsure the models are (closest to a threshold first), with suggestions."""
+        """Uncoded units, most unsure first (closest to a threshold), with the suggested codes."""
         columns = ["source", "turn_index", "uncertainty", "suggested", "text"]
         if units.empty:
             return pd.DataFrame(columns=columns)

@@ -12,8 +12,8 @@ Outputs in ``OUT_DIR``:
 
 ==========================  ==============================================================================
 ``segments.csv``            ``source, turn_index, speaker, start, end, code_id`` (contract, DESIGN.md), then
-                            ``origin`` (human/rule/learned), ``confidence``, ``evidence`` (codebook entries) and
-                            ``evidence_words`` (words of the text); one row per coded segment and code. With
+                            ``origin`` (human/rule/learned), ``confidence``, ``evidence`` (codebook entries)
+                            and ``evidence_words`` (words of the text); one row per coded segment and code. With
                             hand coding it is the final coding of every turn: human where a human coded,
                             the learner's (or the rules', per theme) elsewhere
 ``project.qdpx``            REFI-QDA project (codebook, sources, machine codings and any hand codings)
@@ -380,7 +380,7 @@ def _compare_and_learn(
     texts: dict[str, str],
     seed: int,
 ) -> tuple[ReliabilityResult, ReliabilityResult | None, LearningOutcome]:
-    """Reliability of the rules against the first coder (and between coders), then learning from that coder."""
+    """Reliability of the rules against the first coder (and between coders), then learning from it."""
     hand_units = turn_units[turn_units["source"].isin(set(hand["source"]))].reset_index(drop=True)
     coders = sorted(hand["coder"].unique())
     codings = {c: hand[hand["coder"] == c] for c in coders}
