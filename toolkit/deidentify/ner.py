@@ -167,22 +167,23 @@ class NerRecognizer:
 
     def _spans(self, doc) -> list[Span]:
         ignore = generic_services()
+        text = doc.text  # once: spaCy rebuilds Doc.text from every token on each access
         spans = []
         for ent in doc.ents:
             if ent.label_ not in self.labels or ent.label_ not in LABEL_TO_TYPE:
                 continue
-            start, end = _trim_ordinary_edges(ent)
-            if start >= end or doc.text[start:end].casefold() in ignore:
+            start, end = _trim_ordinary_edges(ent, text)
+            if start >= end or text[start:end].casefold() in ignore:
                 continue
-            piece = doc.text[start:end]
+            piece = text[start:end]
             if any(c.isdigit() for c in piece) and (ent.label_ == "PER" or len(piece) <= 4):
                 continue  # "jan 2023" is a date the rules type; "R1", "Vg2", "B1" are codes, not names
-            if not is_ordinary_at_start(doc.text, start, end):
+            if not is_ordinary_at_start(text, start, end):
                 spans.append(Span(start, end, LABEL_TO_TYPE[ent.label_], self.score, "model"))
         return spans
 
 
-def _trim_ordinary_edges(ent) -> tuple[int, int]:
+def _trim_ordinary_edges(ent, text: str) -> tuple[int, int]:
     """Character bounds of an entity without lower-case ordinary words at its edges ("hei filmon" → "filmon").
 
     A lower-case word inside a name stays ("Anne av Ås"); the span becomes empty only if every word is one."""
@@ -194,7 +195,6 @@ def _trim_ordinary_edges(ent) -> tuple[int, int]:
         lower = token.text.islower() or capital_explained
         return lower and (low in ordinary or low in _FUNCTION_WORDS) and low not in _NAMEY
 
-    text = ent.doc.text
     while tokens and plain(tokens[0], _sentence_start(text, tokens[0].idx) and len(tokens) > 1):
         tokens.pop(0)  # "hei filmon", and "På Kiwi Flisa" at a sentence start
     while tokens and (plain(tokens[-1]) or tokens[-1].is_punct):
