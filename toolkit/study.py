@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from toolkit.errors import InputDataError, ProtocolError
 from toolkit.io import atomic_write_bytes, read_table, restrict_permissions, staged_output, write_csv
@@ -210,6 +211,8 @@ class Study:
         for name, content in outputs.items():
             if isinstance(content, pd.DataFrame):
                 shown = self.results_dir / relative / name
+                if name.endswith(".parquet"):  # converted once here; the guard then scans the Arrow columns
+                    content = pa.Table.from_pandas(content, preserve_index=False)
                 data = guard.serialise(content, table_serialiser(name), shown)
             else:
                 data = as_bytes(name, content)
