@@ -120,6 +120,7 @@ def step_anonymise(path: Path, work: Path) -> dict[str, float]:
     results_module.parquet_bytes = timed("parquet_bytes_s", results_module.parquet_bytes)
     LeakGuard._ensure_index = timed("guard_build_s", LeakGuard._ensure_index)  # indexing is lazy
     LeakGuard.scan_frame = timed("guard_table_s", LeakGuard.scan_frame)
+    LeakGuard.scan_table = timed("guard_table_s", LeakGuard.scan_table)
     LeakGuard.__call__ = timed("guard_scan_s", LeakGuard.__call__)
 
     start = time.perf_counter()
