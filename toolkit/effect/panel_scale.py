@@ -80,6 +80,7 @@ def _duckdb_aggregate(source: Path, columns: PanelColumns, memory_limit: str, th
         try:
             con.execute(f"SET temp_directory = '{spill}'")
             con.execute("SET preserve_insertion_order = false")
+            con.execute("SET enable_progress_bar = false")  # it writes to stdout, which may be a pipe
             if source.suffix.lower() == ".parquet":
                 relation = con.read_parquet(str(source))
             else:
