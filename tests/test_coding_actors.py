@@ -1,0 +1,151 @@
+"""Actor extraction (issue 17): vocabulary contract, participant turns only, forms, tone, actors.csv shape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from toolkit.coding.actors import (
+    ACTOR_COLUMNS,
+    ACTOR_IDS,
+    DEFAULT_VOCABULARY,
+    ActorExtractor,
+    extract_actors,
+    fragmentation_counts,
+    load_actor_vocabulary,
+    tone_label,
+)
+
+CONTRACT_IDS = [
+    "NAV", "OT", "fastlege", "helsesykepleier", "PPT", "BUP", "DPS", "psykolog_behandler", "barnevern",
+    "flyktningtjeneste", "kommune_annet", "skole", "arbeidsgiver", "frivillig_fritid", "familie", "venner",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def extractor() -> ActorExtractor:
+    return ActorExtractor()
+
+
+def mentioned(extractor: ActorExtractor, text: str) -> set[str]:
+    frame = extractor.transcript_actors(text, "t.txt")
+    return set(frame.loc[frame["mentioned"] == 1, "actor"])
+
+
+def test_vocabulary_ids_are_exactly_the_contract():
+    data = yaml.safe_load(DEFAULT_VOCABULARY.read_text(encoding="utf-8"))
+    assert list(data["actors"]) == CONTRACT_IDS
+    assert list(ACTOR_IDS) == CONTRACT_IDS
+
+
+def test_interviewer_turns_are_ignored(extractor):
+    text = "I: Har du vært i kontakt med NAV eller barnevernet?\n\nU: Nei, bare med treneren min."
+    assert mentioned(extractor, text) == {"frivillig_fritid"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "actor"),
+    [
+        ("NAV-veilederen min ringte.", "NAV"),  # compound with an abbreviation
+        ("Jeg var på Nav-kontoret i går.", "NAV"),
+        ("Helsesøstera på skulen var fin.", "helsesykepleier"),  # nynorsk/dialect inflection
+        ("Eg gjekk til helsesjukepleiaren.", "helsesykepleier"),  # nynorsk compound
+        ("Kontaktlæraren min ringde heim.", "skole"),  # nynorsk compound head
+        ("Oppfølgingstenesta tok kontakt.", "OT"),  # nynorsk
+        ("Fotballtreneren heia på meg.", "frivillig_fritid"),  # compound head
+        ("Mora mi og bestefaren min.", "familie"),
+        ("Kompisane mine var der.", "venner"),  # dialect plural
+        ("Barnevernstjenesten kom på besøk.", "barnevern"),
+        ("Jobbspesialisten fra IPS hjalp meg.", "arbeidsgiver"),
+        ("Vi var på BUPen en stund.", "BUP"),
+    ],
+)
+def test_inflections_compounds_and_nynorsk_are_found(extractor, sentence, actor):
+    assert actor in mentioned(extractor, f"U: {sentence}")
+
+
+def test_name_is_not_nav(extractor):
+    assert "NAV" not in mentioned(extractor, "U: Navnet mitt er vanskelig å uttale.")
+
+
+def test_psychologist_at_dps_counts_as_dps(extractor):
+    found = mentioned(extractor, "U: Psykologen var grei.\n\nI: Hvor?\n\nU: Det var på DPS.")
+    assert "DPS" in found and "psykolog_behandler" not in found
+    assert "psykolog_behandler" in mentioned(extractor, "U: Psykologen i kommunen var grei.")
+
+
+def tone_of(extractor: ActorExtractor, text: str, actor: str) -> str:
+    frame = extractor.transcript_actors(text, "t.txt").set_index("actor")
+    return str(frame.loc[actor, "tone"])
+
+
+def test_tone_with_negation(extractor):
+    assert tone_of(extractor, "U: Læreren var bra.", "skole") == "positiv"
+    assert tone_of(extractor, "U: Læreren var ikke bra.", "skole") == "negativ"
+    assert tone_of(extractor, "U: Læreren var ikkje snill.", "skole") == "negativ"
+    assert tone_of(extractor, "U: Hun på OT ga ikke opp.", "OT") == "positiv"
+    assert tone_of(extractor, "U: Hun på OT ga opp.", "OT") == "negativ"
+    assert tone_of(extractor, "U: Jeg var hos legen på tirsdag.", "fastlege") == "nøytral"
+    mixed = "U: NAV var greit i starten. Men så ble det bare ventetid."
+    assert tone_of(extractor, mixed, "NAV") == "blandet"
+
+
+def test_tone_window_separates_actors_and_keeps_evidence(extractor):
+    text = "U: OT var fantastisk. Skolen var dårlig."
+    frame = extractor.transcript_actors(text, "t.txt").set_index("actor")
+    assert frame.loc["OT", "tone"] == "positiv"
+    assert frame.loc["skole", "tone"] == "negativ"
+    start, end = (int(x) for x in frame.loc["OT", "tone_evidence"].split(":")[0].split("-"))
+    assert text[start:end] == "fantastisk"
+    m_start, m_end = (int(x) for x in frame.loc["OT", "mention_offsets"].split("-"))
+    assert text[m_start:m_end] == "OT"
+
+
+def test_continuation_turn_gives_tone_but_not_a_turn(extractor):
+    text = "U: Det var OT.\n\nI: Hva betydde det?\n\nU: At noen gadd. Hun var fantastisk."
+    row = extractor.transcript_actors(text, "t.txt").set_index("actor").loc["OT"]
+    assert row["n_turns"] == 1 and row["tone"] == "positiv"
+
+
+def test_actors_frame_columns_rows_and_fragmentation():
+    texts = {
+        "a.txt": "I: NAV?\n\nU: NAV og OT og BUP. Mamma og kompisen min.\n\nU: NAV igjen.",
+        "b.txt": "U: Ingen hjalp meg.",
+    }
+    frame = extract_actors(texts)
+    assert list(frame.columns[: len(ACTOR_COLUMNS)]) == ["source", "actor", "mentioned", "n_turns", "tone"]
+    assert len(frame) == 2 * len(ACTOR_IDS)
+    assert not frame.duplicated(["source", "actor"]).any()
+    assert set(frame.loc[frame["mentioned"] == 0, "tone"]) == {""}
+    a = frame[frame["source"] == "a.txt"].set_index("actor")
+    assert a.loc["NAV", "n_turns"] == 2 and a.loc["familie", "mentioned"] == 1
+    counts = fragmentation_counts(frame)
+    assert counts.to_dict() == {"a.txt": 3, "b.txt": 0}
+    assert (a["fragmentation"] == 3).all()
+
+
+def test_study_extension_adds_forms(tmp_path: Path):
+    extension = tmp_path / "extra.yml"
+    extension.write_text("actors:\n  OT:\n    forms: [losen]\n  ungdomslos:\n    forms: [los]\n", "utf-8")
+    vocabulary = load_actor_vocabulary(extensions=[extension])
+    extractor = ActorExtractor(vocabulary)
+    found = mentioned(extractor, "U: Losen var der alltid. Los er bra.")
+    assert {"OT", "ungdomslos"} <= found
+    assert extractor.is_public_service("ungdomslos")
+
+
+def test_missing_contract_id_is_an_error(tmp_path: Path):
+    broken = tmp_path / "broken.yml"
+    broken.write_text("actors:\n  NAV:\n    abbreviations: [NAV]\n", "utf-8")
+    with pytest.raises(Exception, match="lacks the id"):
+        load_actor_vocabulary(broken)
+
+
+def test_tone_label_matches_definition():
+    assert [tone_label(1, 0), tone_label(0, 2), tone_label(1, 1), tone_label(0, 0)] == [
+        "positiv", "negativ", "blandet", "nøytral",
+    ]  # fmt: skip
+    assert isinstance(pd.DataFrame(), pd.DataFrame)

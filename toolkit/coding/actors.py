@@ -1,0 +1,552 @@
+"""Which actors (NAV, OT, school, family …) a young person's interview mentions, how often, and in what tone.
+
+Why this module: the project asks which actors around a young person mattered, and how many public services a
+young person meets with nobody holding the whole (the *fragmentation count*). Researchers draw these system
+maps by hand; this module reads them off de-identified transcripts so they can be counted and compared.
+
+How:
+
+* **Vocabulary as data** (``protocols/actors_nb.yml``): per actor id, surface forms, stems with inflection
+  endings, compound heads and prefixes, case-sensitive abbreviations and multi-word phrases, in Bokmål,
+  Nynorsk and dialect. The ids are a contract (:data:`ACTOR_IDS`); a study extends the vocabulary by merging
+  a second YAML over it (:func:`load_actor_vocabulary`).
+* **Participant turns only** (:func:`toolkit.coding.segments.split_turns`): an interviewer asking "have you
+  been in touch with NAV?" is not the young person's NAV.
+* **Language layer** (optional, :mod:`toolkit.coding.language`): the lemma and compound-part keys of a word
+  are matched against the vocabulary's stems and heads, which finds inflections and compounds the surface
+  lists miss.
+* **Tone** from a small hand-written evaluative lexicon (``protocols/actors_tone_nb.yml``) in the sentence of
+  each mention; a negator up to three words before an evaluative word flips it ("ikke bra"). An actor's tone
+  over the transcript is ``positiv`` or ``negativ`` when only one polarity is found, ``blandet`` when both,
+  ``nøytral`` when none. The evidence (offsets into the transcript text) is kept.
+
+Matching is hand-written (regular expressions over word tokens) because the vocabulary is the knowledge; no
+installed library ships a Norwegian service-actor gazetteer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from toolkit.coding.language import WORD_RE, NorwegianAnalyzer
+from toolkit.coding.segments import split_sentences, split_turns
+from toolkit.errors import InputDataError
+
+PROTOCOLS = Path(__file__).resolve().parents[2] / "protocols"
+DEFAULT_VOCABULARY = PROTOCOLS / "actors_nb.yml"
+DEFAULT_TONE_LEXICON = PROTOCOLS / "actors_tone_nb.yml"
+
+ACTOR_IDS: tuple[str, ...] = (
+    "NAV",
+    "OT",
+    "fastlege",
+    "helsesykepleier",
+    "PPT",
+    "BUP",
+    "DPS",
+    "psykolog_behandler",
+    "barnevern",
+    "flyktningtjeneste",
+    "kommune_annet",
+    "skole",
+    "arbeidsgiver",
+    "frivillig_fritid",
+    "familie",
+    "venner",
+)
+"""The canonical actor ids (a contract other scripts use; issue 17)."""
+
+NOT_PUBLIC_SERVICES = frozenset({"familie", "venner", "frivillig_fritid", "arbeidsgiver"})
+"""Ids that do not count towards the fragmentation count (everything else is a public service)."""
+
+TONES = ("positiv", "negativ", "blandet", "nøytral")
+ACTOR_COLUMNS = ["source", "actor", "mentioned", "n_turns", "tone"]
+"""The contract columns of ``actors.csv``; further columns (evidence, counts) follow them."""
+EXTRA_COLUMNS = ["n_mentions", "mention_offsets", "tone_evidence", "fragmentation"]
+
+INFLECTION = r"(?:e|en|a|et|er|ere|ene|erne|ne|n|ar|ane|arane|i|s|es|ens|as|ets|enes|anes|ane|r|rne|na)?"
+"""Inflection and genitive endings allowed after a stem, abbreviation or phrase (Bokmål, Nynorsk, dialect)."""
+
+_FIELDS = ("forms", "stems", "heads", "prefixes", "abbreviations", "phrases", "exclude")
+
+
+@dataclass
+class ActorEntry:
+    """Surface forms of one actor id; see ``protocols/actors_nb.yml`` for what each field matches."""
+
+    actor: str
+    label: str = ""
+    public_service: bool = True
+    forms: set[str] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)
+    heads: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    abbreviations: set[str] = field(default_factory=set)
+    phrases: set[str] = field(default_factory=set)
+    exclude: set[str] = field(default_factory=set)
+    absorbed_by: set[str] = field(default_factory=set)
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise InputDataError(
+            f"cannot read the actor file: {error}", file=path, fix="check the YAML"
+        ) from None
+    if not isinstance(data, dict):
+        raise InputDataError("the actor file is not a mapping", file=path, fix="see protocols/actors_nb.yml")
+    return data
+
+
+def load_actor_vocabulary(path: Path | None = None, extensions: Iterable[Path] = ()) -> dict[str, ActorEntry]:
+    """Read the actor vocabulary, then merge each extension YAML over it (forms are added, flags overridden).
+
+    A multi-word entry in any single-word field is treated as a phrase, so a study writing ``mor mi`` under
+    ``forms`` gets what it means.
+    """
+    vocabulary: dict[str, ActorEntry] = {}
+    for file in [path or DEFAULT_VOCABULARY, *extensions]:
+        actors = _read_yaml(Path(file)).get("actors") or {}
+        for actor_id, spec in actors.items():
+            entry = vocabulary.setdefault(str(actor_id), ActorEntry(actor=str(actor_id)))
+            spec = spec or {}
+            entry.label = str(spec.get("label", entry.label or actor_id))
+            entry.public_service = bool(spec.get("public_service", entry.public_service))
+            entry.absorbed_by |= {str(a) for a in spec.get("absorbed_by") or []}
+            for name in _FIELDS:
+                for raw in spec.get(name) or []:
+                    _add_form(entry, name, str(raw).strip())
+    for actor_id in ACTOR_IDS:
+        if actor_id not in vocabulary:
+            raise InputDataError(
+                f"the actor vocabulary lacks the id '{actor_id}'",
+                file=path or DEFAULT_VOCABULARY,
+                fix="keep every canonical id (ACTOR_IDS)",
+            )
+    return vocabulary
+
+
+def _add_form(entry: ActorEntry, name: str, text: str) -> None:
+    if not text:
+        return
+    if name == "abbreviations":
+        entry.abbreviations.add(text)
+    elif name == "exclude":
+        entry.exclude.add(text.lower())
+    elif " " in text or name == "phrases":
+        entry.phrases.add(text.lower())
+    else:
+        getattr(entry, name).add(text.lower())
+
+
+@dataclass(frozen=True)
+class ToneLexicon:
+    """Evaluative words: exact words/phrases and prefixes per polarity, negators and the negation window."""
+
+    positive_words: frozenset[str]
+    positive_prefixes: tuple[str, ...]
+    negative_words: frozenset[str]
+    negative_prefixes: tuple[str, ...]
+    negators: frozenset[str]
+    negation_window: int = 3
+
+    def polarity(self, word: str) -> int:
+        """+1, -1 or 0 for one lower-case word."""
+        if word in self.positive_words or word.startswith(self.positive_prefixes or ("\0",)):
+            return 1
+        if word in self.negative_words or word.startswith(self.negative_prefixes or ("\0",)):
+            return -1
+        return 0
+
+
+def load_tone_lexicon(path: Path | None = None) -> ToneLexicon:
+    """Read the evaluative lexicon (``protocols/actors_tone_nb.yml``)."""
+    data = _read_yaml(Path(path or DEFAULT_TONE_LEXICON))
+
+    def split(entries: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+        items = [str(e).strip().lower() for e in entries or []]
+        return (
+            frozenset(i for i in items if not i.endswith("*")),
+            tuple(i[:-1] for i in items if i.endswith("*")),
+        )
+
+    pos_words, pos_prefixes = split(data.get("positive"))
+    neg_words, neg_prefixes = split(data.get("negative"))
+    return ToneLexicon(
+        pos_words,
+        pos_prefixes,
+        neg_words,
+        neg_prefixes,
+        frozenset(str(n).lower() for n in data.get("negators") or []),
+        int(data.get("negation_window", 3)),
+    )
+
+
+@dataclass(frozen=True)
+class _CompiledActor:
+    actor: str
+    public_service: bool
+    token_lower: re.Pattern[str] | None
+    abbreviation: re.Pattern[str] | None
+    phrase: re.Pattern[str] | None
+    lemma_keys: frozenset[str]
+    exclude: frozenset[str]
+
+
+def _surface_match(actor: _CompiledActor, token: str, lower: str, parts: list[str]) -> bool:
+    """Whether a word (or one of its hyphen parts) is one of the actor's surface forms or abbreviations."""
+    if actor.token_lower is not None and (
+        actor.token_lower.match(lower) or any(actor.token_lower.match(p.lower()) for p in parts)
+    ):
+        return True
+    return actor.abbreviation is not None and bool(
+        actor.abbreviation.match(token) or any(actor.abbreviation.match(p) for p in parts)
+    )
+
+
+def _alternation(items: Iterable[str]) -> str:
+    return "|".join(re.escape(i) for i in sorted(items, key=len, reverse=True))
+
+
+def _compile(entry: ActorEntry) -> _CompiledActor:
+    lower_parts = []
+    if entry.forms:
+        lower_parts.append(f"(?:{_alternation(entry.forms)})")
+    if entry.stems:
+        lower_parts.append(f"(?:{_alternation(entry.stems)}){INFLECTION}")
+    if entry.heads:
+        lower_parts.append(rf"\w*?(?:{_alternation(entry.heads)}){INFLECTION}")
+    if entry.prefixes:
+        lower_parts.append(rf"(?:{_alternation(entry.prefixes)})[\w'’-]*")
+    token_lower = re.compile("^(?:" + "|".join(lower_parts) + ")$") if lower_parts else None
+    abbreviation = (
+        re.compile(rf"^(?:{_alternation(entry.abbreviations)})(?:{INFLECTION[3:-2]})?(?:['’]s|-\w+)?$")
+        if entry.abbreviations
+        else None
+    )
+    phrase = (
+        re.compile(rf"(?<![\w-])(?:{_alternation(entry.phrases)}){INFLECTION}(?![\w-])")
+        if entry.phrases
+        else None
+    )
+    return _CompiledActor(
+        entry.actor,
+        entry.public_service,
+        token_lower,
+        abbreviation,
+        phrase,
+        frozenset(entry.stems | entry.heads),
+        frozenset(entry.exclude),
+    )
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One mention of an actor in a participant turn; offsets are into the transcript text."""
+
+    actor: str
+    turn_index: int
+    start: int
+    end: int
+
+
+class ActorExtractor:
+    """Find actors in participant turns and grade the tone around them (scikit-learn-style ``transform``).
+
+    Parameters
+    ----------
+    vocabulary:
+        Actor entries (:func:`load_actor_vocabulary`); default ``protocols/actors_nb.yml``.
+    tone_lexicon:
+        Evaluative words (:func:`load_tone_lexicon`); default ``protocols/actors_tone_nb.yml``.
+    analyzer:
+        A :class:`~toolkit.coding.language.NorwegianAnalyzer`; when given, a word whose lemma or compound
+        part equals a vocabulary stem or head also counts (inflections and compounds the lists miss).
+    """
+
+    def __init__(
+        self,
+        vocabulary: Mapping[str, ActorEntry] | None = None,
+        tone_lexicon: ToneLexicon | None = None,
+        analyzer: NorwegianAnalyzer | None = None,
+    ):
+        self.vocabulary = dict(vocabulary) if vocabulary is not None else load_actor_vocabulary()
+        self.tone_lexicon = tone_lexicon or load_tone_lexicon()
+        self.analyzer = analyzer
+        self._compiled = [_compile(e) for e in self.vocabulary.values()]
+
+    @property
+    def actor_ids(self) -> list[str]:
+        """Canonical ids first, in contract order, then any ids a study added."""
+        extra = [a for a in self.vocabulary if a not in ACTOR_IDS]
+        return [*ACTOR_IDS, *extra]
+
+    # ------------------------------------------------------------------------------------ mentions
+    def _token_actors(self, token: str) -> set[str]:
+        lower = token.lower()
+        parts = [p for p in re.split(r"[-'’]", token) if p] if "-" in token else []
+        found: set[str] = set()
+        keys: frozenset[str] | None = None
+        for actor in self._compiled:
+            if lower in actor.exclude:
+                continue
+            if _surface_match(actor, token, lower, parts):
+                found.add(actor.actor)
+            elif self.analyzer is not None and actor.lemma_keys:
+                if keys is None:
+                    keys = frozenset(self.analyzer.analyse(token).keys)
+                if keys & actor.lemma_keys:
+                    found.add(actor.actor)
+        return found
+
+    def turn_mentions(self, text: str, offset: int, turn_index: int) -> list[Mention]:
+        """Mentions in one turn's text; ``offset`` is where the turn starts in the transcript."""
+        out: list[Mention] = []
+        for match in WORD_RE.finditer(text):
+            for actor in self._token_actors(match.group()):
+                out.append(Mention(actor, turn_index, offset + match.start(), offset + match.end()))
+        lower = text.lower()
+        for actor in self._compiled:
+            if actor.phrase is None:
+                continue
+            for match in actor.phrase.finditer(lower):
+                if match.group() not in actor.exclude:
+                    out.append(Mention(actor.actor, turn_index, offset + match.start(), offset + match.end()))
+        return out
+
+    def mentions(self, text: str, source: str = "") -> pd.DataFrame:
+        """One row per mention in the participant turns of one transcript, with the tone around it.
+
+        Tone windows: a sentence without an actor belongs to the actors of the nearest earlier sentence of
+        its turn that names one (or, before the first, of the first); a participant turn that names no actor
+        but follows one that did continues it ("Hun spurte …"), giving a ``continuation`` row (tone only,
+        not counted as a mention). Columns: :data:`_MENTION_COLUMNS` (evidence ``start-end:+`` / ``-``).
+        """
+        turns = split_turns(text, source)
+        turns = turns[turns["role"] == "participant"]
+        if turns.empty:
+            return pd.DataFrame(columns=_MENTION_COLUMNS)
+        sentences = split_sentences(turns)
+        rows: list[dict[str, object]] = []
+        carried: list[str] = []
+        previous_turn = -2
+        for turn_index, turn in sentences.groupby("turn_index", sort=True):
+            parts = list(turn.itertuples(index=False))
+            found = [_dedupe(self.turn_mentions(p.text, p.start, p.turn_index)) for p in parts]
+            tones = [self.sentence_tone(p.text, p.start) for p in parts]
+            if not any(found):
+                if carried and _follows(turns, previous_turn, int(turn_index)):
+                    evidence = [e for tone in tones for e in tone]
+                    span = Mention("", int(turn_index), parts[0].start, parts[-1].end)
+                    rows.extend(
+                        _mention_row(source, span, evidence, actor, "continuation") for actor in carried
+                    )
+                continue
+            owners = _sentence_owners(found)
+            for sentence_mentions in found:
+                for mention in sentence_mentions:
+                    evidence = [e for j, tone in enumerate(tones) if mention.actor in owners[j] for e in tone]
+                    rows.append(_mention_row(source, mention, evidence, mention.actor, "mention"))
+            carried = sorted(owners[-1])
+            previous_turn = int(turn_index)
+        frame = pd.DataFrame(rows, columns=_MENTION_COLUMNS)
+        return _drop_absorbed_transcript(frame, self.vocabulary)
+
+    # ------------------------------------------------------------------------------------ tone
+    def sentence_tone(self, text: str, offset: int = 0) -> list[tuple[int, int, int]]:
+        """Evaluative words and phrases in a text: ``(start, end, +1/-1)``, negation applied.
+
+        Phrases of up to four words are tried before single words (``stilte opp``, ``ga seg ikke``); a phrase
+        carries its own negation. A negator up to ``negation_window`` words before a single evaluative word
+        flips its polarity.
+        """
+        lexicon = self.tone_lexicon
+        tokens = list(WORD_RE.finditer(text))
+        words = [t.group().lower() for t in tokens]
+        found: list[tuple[int, int, int]] = []
+        index = 0
+        while index < len(words):
+            hit = _phrase_hit(lexicon, words, index)
+            if hit is not None:
+                length, polarity = hit
+                if any(w in lexicon.negators for w in words[max(0, index - 1) : index]):
+                    polarity = -polarity  # "ikke ga opp"
+                found.append(
+                    (offset + tokens[index].start(), offset + tokens[index + length - 1].end(), polarity)
+                )
+                index += length
+                continue
+            polarity = lexicon.polarity(words[index])
+            if polarity and words[index] not in lexicon.negators:
+                window = words[max(0, index - lexicon.negation_window) : index]
+                if any(w in lexicon.negators for w in window):
+                    polarity = -polarity
+                found.append((offset + tokens[index].start(), offset + tokens[index].end(), polarity))
+            index += 1
+        return found
+
+    # ------------------------------------------------------------------------------------ tables
+    def transcript_actors(self, text: str, source: str = "") -> pd.DataFrame:
+        """The ``actors.csv`` rows of one transcript: one per actor id (see :data:`ACTOR_COLUMNS`)."""
+        found = self.mentions(text, source)
+        rows = []
+        for actor in self.actor_ids:
+            toned = found[found["actor"] == actor]
+            mine = toned[toned["kind"] == "mention"]
+            mentioned = not mine.empty
+            rows.append(
+                {
+                    "source": source,
+                    "actor": actor,
+                    "mentioned": int(mentioned),
+                    "n_turns": int(mine["turn_index"].nunique()),
+                    "tone": tone_label(int(toned["positive"].sum()), int(toned["negative"].sum()))
+                    if mentioned
+                    else "",
+                    "n_mentions": len(mine),
+                    "mention_offsets": ";".join(
+                        f"{s}-{e}" for s, e in zip(mine["start"], mine["end"], strict=True)
+                    ),
+                    "tone_evidence": _join_evidence(toned["tone_evidence"]),
+                }
+            )
+        frame = pd.DataFrame(rows, columns=[*ACTOR_COLUMNS, *EXTRA_COLUMNS[:-1]])
+        public = frame["actor"].map(self.is_public_service)
+        frame["fragmentation"] = int((frame["mentioned"].astype(bool) & public).sum())
+        return frame
+
+    def transform(self, texts: Mapping[str, str]) -> pd.DataFrame:
+        """``actors.csv`` for many transcripts (``{source: text}``), one row per transcript × actor id."""
+        frames = [self.transcript_actors(text, source) for source, text in texts.items()]
+        if not frames:
+            return pd.DataFrame(columns=[*ACTOR_COLUMNS, *EXTRA_COLUMNS])
+        return pd.concat(frames, ignore_index=True)
+
+    def is_public_service(self, actor: str) -> bool:
+        """Whether an id counts towards fragmentation (canonical ids by contract, added ids by their flag)."""
+        if actor in ACTOR_IDS:
+            return actor not in NOT_PUBLIC_SERVICES
+        entry = self.vocabulary.get(actor)
+        return bool(entry and entry.public_service)
+
+
+_MENTION_COLUMNS = [
+    "source",
+    "actor",
+    "kind",
+    "turn_index",
+    "start",
+    "end",
+    "positive",
+    "negative",
+    "tone_evidence",
+]
+
+
+def _sentence_owners(found: list[list[Mention]]) -> list[set[str]]:
+    """Actors each sentence of a turn speaks about: its own, else the nearest earlier (or first later) ones."""
+    owners: list[set[str]] = []
+    current: set[str] = set()
+    for sentence_mentions in found:
+        if sentence_mentions:
+            current = {m.actor for m in sentence_mentions}
+        owners.append(set(current))
+    first = next(({m.actor for m in f} for f in found if f), set())
+    return [o if o else set(first) for o in owners]
+
+
+def _follows(turns: pd.DataFrame, previous: int, current: int) -> bool:
+    """Whether ``current`` is the next participant turn after ``previous`` (only interviewer turns between)."""
+    later = turns.loc[turns["turn_index"] > previous, "turn_index"]
+    return not later.empty and int(later.iloc[0]) == current
+
+
+def _mention_row(
+    source: str, mention: Mention, evidence: list[tuple[int, int, int]], actor: str, kind: str
+) -> dict[str, object]:
+    return {
+        "source": source,
+        "actor": actor,
+        "kind": kind,
+        "turn_index": mention.turn_index,
+        "start": mention.start,
+        "end": mention.end,
+        "positive": sum(1 for _, _, p in evidence if p > 0),
+        "negative": sum(1 for _, _, p in evidence if p < 0),
+        "tone_evidence": ";".join(f"{s}-{e}:{'+' if p > 0 else '-'}" for s, e, p in evidence),
+    }
+
+
+def _drop_absorbed_transcript(frame: pd.DataFrame, vocabulary: Mapping[str, ActorEntry]) -> pd.DataFrame:
+    """Drop an actor whose ``absorbed_by`` services are also mentioned in the transcript.
+
+    A psychologist at BUP or DPS belongs to that service (``psykolog_behandler`` has ``absorbed_by: [BUP,
+    DPS]`` in the vocabulary), so only a therapist outside them counts as ``psykolog_behandler``.
+    """
+    present = set(frame["actor"])
+    drop = {a for a, e in vocabulary.items() if a in present and present & set(e.absorbed_by)}
+    return frame[~frame["actor"].isin(drop)].reset_index(drop=True) if drop else frame
+
+
+def tone_label(positive: int, negative: int) -> str:
+    """``positiv``/``negativ`` when one polarity is found, ``blandet`` when both, ``nøytral`` when none."""
+    if positive and negative:
+        return "blandet"
+    if positive:
+        return "positiv"
+    if negative:
+        return "negativ"
+    return "nøytral"
+
+
+def fragmentation_counts(actors: pd.DataFrame) -> pd.Series:
+    """Distinct public services mentioned per transcript (``source`` → count), from an ``actors.csv`` frame."""
+    public = ~actors["actor"].isin(NOT_PUBLIC_SERVICES)
+    mentioned = actors["mentioned"].astype(int) == 1
+    counts = actors[public & mentioned].groupby("source")["actor"].nunique()
+    return counts.reindex(actors["source"].unique(), fill_value=0).rename("fragmentation")
+
+
+def extract_actors(
+    texts: Mapping[str, str],
+    *,
+    vocabulary: Path | None = None,
+    extensions: Iterable[Path] = (),
+    analyzer: NorwegianAnalyzer | None = None,
+) -> pd.DataFrame:
+    """Plain-function API: the ``actors.csv`` frame for ``{source: text}``."""
+    extractor = ActorExtractor(load_actor_vocabulary(vocabulary, extensions), analyzer=analyzer)
+    return extractor.transform(texts)
+
+
+def _phrase_hit(lexicon: ToneLexicon, words: list[str], index: int) -> tuple[int, int] | None:
+    for length in (4, 3, 2):
+        if index + length > len(words):
+            continue
+        phrase = " ".join(words[index : index + length])
+        polarity = lexicon.polarity(phrase) if " " in phrase else 0
+        if polarity:
+            return length, polarity
+    return None
+
+
+def _join_evidence(values: Iterable[str]) -> str:
+    """Distinct evidence spans, in text order."""
+    spans = {item for value in values if value for item in str(value).split(";")}
+    return ";".join(sorted(spans, key=lambda item: int(item.split("-")[0])))
+
+
+def _dedupe(mentions: list[Mention]) -> list[Mention]:
+    """One mention per actor and word span (a token and a phrase can find the same words)."""
+    kept: dict[tuple[str, int], Mention] = {}
+    for mention in sorted(mentions, key=lambda m: (m.start, -(m.end - m.start))):
+        if not any(k[0] == mention.actor and m.start <= mention.start < m.end for k, m in kept.items()):
+            kept[(mention.actor, mention.start)] = mention
+    return list(kept.values())
