@@ -149,3 +149,22 @@ def test_tone_label_matches_definition():
         "positiv", "negativ", "blandet", "nøytral",
     ]  # fmt: skip
     assert isinstance(pd.DataFrame(), pd.DataFrame)
+
+
+def test_autocode_writes_actors_csv(tmp_path: Path):
+    from toolkit.coding.run import autocode_folder
+
+    transcripts = tmp_path / "in"
+    transcripts.mkdir()
+    (transcripts / "a.txt").write_text("I: Og NAV?\n\nU: NAV-veilederen var bra. Mamma også.\n", "utf-8")
+    (transcripts / "b.txt").write_text("I: Og skolen?\n\nU: Jeg vet ikke.\n", "utf-8")
+    codebook = Path(__file__).resolve().parents[1] / "protocols" / "codebook_nb.yml"
+    result = autocode_folder(transcripts, codebook, tmp_path / "out")
+    assert "actors.csv" in result.files
+    actors = pd.read_csv(result.files["actors.csv"], keep_default_na=False)
+    assert list(actors.columns[:5]) == ACTOR_COLUMNS
+    assert len(actors) == 2 * len(ACTOR_IDS)
+    assert actors.groupby("source")["actor"].apply(list).map(lambda ids: ids == list(ACTOR_IDS)).all()
+    nav = actors[(actors["source"] == "a.txt") & (actors["actor"] == "NAV")].iloc[0]
+    assert (nav["mentioned"], nav["n_turns"], nav["tone"]) == (1, 1, "positiv")
+    assert set(actors.loc[actors["source"] == "b.txt", "mentioned"]) == {0}
