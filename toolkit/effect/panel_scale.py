@@ -26,7 +26,7 @@ from toolkit.disclosure.cells import SUPPRESSED_COLUMN, suppress_small_cells
 from toolkit.errors import InputDataError
 from toolkit.io import atomic_write_bytes, parquet_bytes
 
-# pandas needs ≈ 1 GB per 10M panel rows to read and group (bench/bench_panel_scale.py); past this, DuckDB
+# pandas needs ≈ 1.8 GB per 10M panel rows to read and group (bench/bench_panel_scale.py); past this, DuckDB
 PANDAS_MAX_ROWS = 20_000_000
 # the aggregate is returned as a DataFrame only when it is at most this many rows (otherwise: Parquet only)
 RETURN_MAX_ROWS = 2_000_000
