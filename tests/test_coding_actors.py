@@ -72,7 +72,7 @@ def test_name_is_not_nav(extractor):
 
 
 def test_psychologist_at_dps_counts_as_dps(extractor):
-    found = mentioned(extractor, "U: Psykologen var grei.\n\nI: Hvor?\n\nU: Det var på DPS.")
+    found = mentioned(extractor, "U: Jeg gikk til psykologen på DPS.")
     assert "DPS" in found and "psykolog_behandler" not in found
     assert "psykolog_behandler" in mentioned(extractor, "U: Psykologen i kommunen var grei.")
 

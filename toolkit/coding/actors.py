@@ -91,6 +91,8 @@ class ActorEntry:
     phrases: set[str] = field(default_factory=set)
     exclude: set[str] = field(default_factory=set)
     absorbed_by: set[str] = field(default_factory=set)
+    place_forms: set[str] = field(default_factory=set)
+    place_prepositions: set[str] = field(default_factory=set)
 
 
 def _read_yaml(path: Path) -> dict:
@@ -120,6 +122,8 @@ def load_actor_vocabulary(path: Path | None = None, extensions: Iterable[Path] =
             entry.label = str(spec.get("label", entry.label or actor_id))
             entry.public_service = bool(spec.get("public_service", entry.public_service))
             entry.absorbed_by |= {str(a) for a in spec.get("absorbed_by") or []}
+            entry.place_forms |= {str(a).lower() for a in spec.get("place_forms") or []}
+            entry.place_prepositions |= {str(a).lower() for a in spec.get("place_prepositions") or []}
             for name in _FIELDS:
                 for raw in spec.get(name) or []:
                     _add_form(entry, name, str(raw).strip())
@@ -307,11 +311,21 @@ class ActorExtractor:
         return found
 
     def turn_mentions(self, text: str, offset: int, turn_index: int) -> list[Mention]:
-        """Mentions in one turn's text; ``offset`` is where the turn starts in the transcript."""
+        """Mentions in one turn's text; ``offset`` is where the turn starts in the transcript.
+
+        A ``place_forms`` word right after one of its actor's ``place_prepositions`` ("på skolen") names a
+        place, not the actor acting, and is skipped.
+        """
         out: list[Mention] = []
+        previous = ""
         for match in WORD_RE.finditer(text):
-            for actor in self._token_actors(match.group()):
+            word = match.group()
+            for actor in self._token_actors(word):
+                entry = self.vocabulary[actor]
+                if word.lower() in entry.place_forms and previous in entry.place_prepositions:
+                    continue
                 out.append(Mention(actor, turn_index, offset + match.start(), offset + match.end()))
+            previous = word.lower()
         lower = text.lower()
         for actor in self._compiled:
             if actor.phrase is None:
@@ -485,14 +499,19 @@ def _mention_row(
 
 
 def _drop_absorbed_transcript(frame: pd.DataFrame, vocabulary: Mapping[str, ActorEntry]) -> pd.DataFrame:
-    """Drop an actor whose ``absorbed_by`` services are also mentioned in the transcript.
+    """Drop the mentions of an actor in a turn that also names one of its ``absorbed_by`` services.
 
     A psychologist at BUP or DPS belongs to that service (``psykolog_behandler`` has ``absorbed_by: [BUP,
-    DPS]`` in the vocabulary), so only a therapist outside them counts as ``psykolog_behandler``.
+    DPS]`` in the vocabulary), so only a therapist named apart from them counts as ``psykolog_behandler``.
     """
-    present = set(frame["actor"])
-    drop = {a for a, e in vocabulary.items() if a in present and present & set(e.absorbed_by)}
-    return frame[~frame["actor"].isin(drop)].reset_index(drop=True) if drop else frame
+    if frame.empty:
+        return frame
+    actors_per_turn = frame.groupby("turn_index")["actor"].agg(set)
+    keep = [
+        not (vocabulary[actor].absorbed_by & actors_per_turn[turn]) if actor in vocabulary else True
+        for actor, turn in zip(frame["actor"], frame["turn_index"], strict=True)
+    ]
+    return frame[keep].reset_index(drop=True)
 
 
 def tone_label(positive: int, negative: int) -> str:
