@@ -135,6 +135,8 @@ def _write_file(found: _Detected, target: Path, deid: Deidentifier, batch: dict[
     strings = dict(found.strings)
     for string, kind in batch.items():
         strings.setdefault(string, kind)
+    # what a reviewer allowed is neither propagated nor checked for leaks (it is not an identifier)
+    strings = {s: k for s, k in strings.items() if s.casefold() not in deid.registry.allow}
     words = 0
     surrogates = deid.mode == "surrogates"
     try:

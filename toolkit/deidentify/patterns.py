@@ -284,7 +284,7 @@ _PREFIXED_ID = re.compile(r"\b[A-ZÆØÅ]{2,6}-(?:19|20)\d{2}-\d{3,}\b|\b[A-ZÆ�
 _CASE_NUMBER = re.compile(r"(?<![\d/.,-])(?:\d{2}|(?:19|20)\d{2})/(?!(?:19|20)\d{2}(?!\d))\d{4,7}(?![\d/])")
 _ADDRESS_CONTEXT = re.compile(
     rf"(?:\b(?:i|på|bor|bodde|bur|budde|adressen|adresse|adressa|til)\s+(?:er\s+|var\s+)?)"
-    rf"([{UP}][{LOW}-]{{3,}})\s+(\d{{1,3}}(?:\s?[A-Za-z](?![\w]))?)(?![\d.,:]?\d)(?!\s*(?:år|kr|kroner|prosent|%|timer|minutter|dager|uker|ganger|stk))"
+    rf"([{UP}][{LOW}-]{{3,}})\s+(\d{{1,3}}(?:\s?[A-Z](?![\w])|[a-z](?![\w]))?)(?![\d.,:]?\d)(?!\s*(?:år|kr|kroner|prosent|%|timer|minutter|dager|uker|ganger|stk))"
 )
 _POSTBOX = re.compile(r"\b[Pp]ostboks\s+\d{1,5}\b")
 _POSTCODE_PLACE = re.compile(rf"(?<![\d\w])(\d{{4}})\s+([{UP}][{UP}{LOW}-]+(?:\s[{UP}][{UP}{LOW}-]+)?)")
@@ -296,7 +296,8 @@ _STREET_SEPARATE = re.compile(
     rf"((?:[{UP}][{LOW}.'-]*\s){{1,3}})(gate|gata|vei|veg|veien|vegen|allé|alle|plass|terrasse|bakke|vn\.|gt\.)"
     rf"(\s+\d{{1,4}}(?:\s?[A-Za-z])?\b)?"
 )
-_HOUSE_NUMBER = re.compile(r"\s+\d{1,4}(?:\s?[A-Za-z](?![\w]))?(?:\s?[,-]\s?\d{1,4})?\b")
+# a house letter is a capital ("14 B") or a lower-case letter written onto the number ("14b"): never " i"/" a"
+_HOUSE_NUMBER = re.compile(r"\s+\d{1,4}(?:\s?[A-Z](?![\w])|[a-z](?![\w]))?(?:\s?[,-]\s?\d{1,4})?\b")
 _POSTCODE_AFTER = re.compile(rf",?\s+\d{{4}}\s+[{UP}][{UP}{LOW}-]+")
 _EMAIL_FALLBACK = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
