@@ -436,3 +436,18 @@ def test_a_trained_pipeline_adds_its_entities(tmp_path: Path) -> None:
     )
     assert "zorblax" not in trained and "quuxby" not in trained and "Kari" not in trained
     assert {s["type"] for s in spans} >= {"PERSON", "STED"}
+
+
+# Report-only sets of issue 12 (written blind to the rules and the model; never tuned on, their misses never
+# listed). Figures of 2026-12-04 (BENCHMARKS.md): a: 0.919/0.943, b: 0.912/0.811, c: 0.968/0.941 — BELOW the
+# issue's targets (0.97 direct, 0.92 quasi). The floors only keep them from getting worse unnoticed.
+REPORT_ONLY = {"blind_a": (0.91, 0.93), "blind_b": (0.90, 0.80), "blind_c": (0.96, 0.93)}
+
+
+@pytest.mark.parametrize("stem", sorted(REPORT_ONLY))
+def test_report_only_blind_sets_do_not_get_worse(stem: str, tmp_path: Path) -> None:
+    frame = _scores(stem, tmp_path)
+    direct, quasi = REPORT_ONLY[stem]
+    assert frame.loc["direct", "entity_recall"] >= direct
+    assert frame.loc["quasi", "entity_recall"] >= quasi
+    assert frame.loc["FNR", "entity_recall"] == 1.0
