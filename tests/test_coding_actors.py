@@ -159,12 +159,40 @@ def test_autocode_writes_actors_csv(tmp_path: Path):
     (transcripts / "a.txt").write_text("I: Og NAV?\n\nU: NAV-veilederen var bra. Mamma også.\n", "utf-8")
     (transcripts / "b.txt").write_text("I: Og skolen?\n\nU: Jeg vet ikke.\n", "utf-8")
     codebook = Path(__file__).resolve().parents[1] / "protocols" / "codebook_nb.yml"
-    result = autocode_folder(transcripts, codebook, tmp_path / "out")
+    (transcripts / "c.txt").write_text("I: Og NAV?\n\nU: NAV var dårlig.\n", "utf-8")
+    (transcripts / "d.txt").write_text("I: Og skolen?\n\nU: Læreren var snill.\n", "utf-8")
+    groups = pd.DataFrame(
+        {"source": ["a.txt", "b.txt", "c.txt", "d.txt"], "group": ["avvik", "avvik", "x", "x"]}
+    )
+    result = autocode_folder(transcripts, codebook, tmp_path / "out", groups=groups, min_cell=1)
     assert "actors.csv" in result.files
+    by_group = pd.read_csv(result.files["actors_by_group.csv"])
+    assert len(by_group) == 2 * len(ACTOR_IDS)
+    nav_row = by_group[(by_group["group"] == "avvik") & (by_group["actor"] == "NAV")].iloc[0]
+    assert (nav_row["n_people"], nav_row["n_mentioned"], nav_row["n_positiv"]) == (2, 1, 1)
     actors = pd.read_csv(result.files["actors.csv"], keep_default_na=False)
     assert list(actors.columns[:5]) == ACTOR_COLUMNS
-    assert len(actors) == 2 * len(ACTOR_IDS)
+    assert len(actors) == 4 * len(ACTOR_IDS)
     assert actors.groupby("source")["actor"].apply(list).map(lambda ids: ids == list(ACTOR_IDS)).all()
     nav = actors[(actors["source"] == "a.txt") & (actors["actor"] == "NAV")].iloc[0]
     assert (nav["mentioned"], nav["n_turns"], nav["tone"]) == (1, 1, "positiv")
     assert set(actors.loc[actors["source"] == "b.txt", "mentioned"]) == {0}
+
+
+def test_actors_by_group_counts_and_suppresses_small_cells():
+    from toolkit.coding.actors import actors_by_group
+
+    texts = {
+        f"{g}{i}.txt": ("U: NAV og OT var bra." if i % 2 else "U: NAV var dårlig.")
+        for g in "ab"
+        for i in range(6)
+    }
+    texts["c0.txt"] = "U: NAV."
+    groups = pd.DataFrame({"source": list(texts), "group": [s[0] for s in texts]})
+    table = actors_by_group(extract_actors(texts), groups, min_cell=3).set_index(["group", "actor"])
+    nav_b = table.loc[("b", "NAV")]
+    assert (nav_b["n_people"], nav_b["n_mentioned"], nav_b["n_positiv"], nav_b["n_negativ"]) == (6, 6, 3, 3)
+    assert table.loc[("b", "OT"), "share_mentioned"] == pytest.approx(0.5)
+    assert table.loc[("b", "NAV"), "mean_fragmentation"] == pytest.approx(1.5)
+    assert pd.isna(table.loc[("c", "NAV"), "n_mentioned"])  # a group of one person is never shown
+    assert bool(table.loc[("c", "NAV"), "suppressed"])

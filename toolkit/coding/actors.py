@@ -533,6 +533,49 @@ def fragmentation_counts(actors: pd.DataFrame) -> pd.Series:
     return counts.reindex(actors["source"].unique(), fill_value=0).rename("fragmentation")
 
 
+def actors_by_group(actors: pd.DataFrame, groups: pd.DataFrame, *, min_cell: int = 5) -> pd.DataFrame:
+    """Compare groups (deviants, comparison youths, advisers): which actors, how many, which tone.
+
+    One row per group × actor: people in the group, how many mention the actor, the share, the mean number
+    of turns among those who do, the count of each tone, and the group's mean fragmentation count. Counts
+    of people below ``min_cell`` (and what would let them be recovered) are suppressed with
+    :func:`toolkit.disclosure.suppress_small_cells`; transcripts without a group are left out.
+    """
+    from toolkit.disclosure import suppress_small_cells
+
+    mapping = dict(zip(groups["source"].astype(str), groups["group"].astype(str), strict=False))
+    frame = actors.assign(group=actors["source"].astype(str).map(mapping)).dropna(subset=["group"])
+    frame = frame.assign(mentioned=frame["mentioned"].astype(int))
+    fragmentation = fragmentation_counts(frame).rename("fragmentation")
+    people = frame.drop_duplicates("source").set_index("source")["group"]
+    mean_fragmentation = fragmentation.groupby(people.reindex(fragmentation.index)).mean()
+    rows = []
+    for (group, actor), cell in frame.groupby(["group", "actor"], sort=True):
+        said = cell[cell["mentioned"] == 1]
+        row = {"group": group, "actor": actor, "n_people": len(cell), "n_mentioned": len(said)}
+        row["share_mentioned"] = len(said) / len(cell) if len(cell) else float("nan")
+        row["mean_turns"] = float(said["n_turns"].mean()) if len(said) else float("nan")
+        row.update({f"n_{tone}": int((said["tone"] == tone).sum()) for tone in TONES})
+        row["mean_fragmentation"] = float(mean_fragmentation.get(group, float("nan")))
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    tone_cols = [f"n_{tone}" for tone in TONES]
+    return suppress_small_cells(
+        table,
+        min_cell=min_cell,
+        count_cols=["n_mentioned", *tone_cols],
+        total_col="n_people",
+        derived={
+            "share_mentioned": ["n_mentioned"],
+            "mean_turns": ["n_mentioned"],
+            "mean_fragmentation": ["n_people"],
+        },
+        group_cols=["actor"],
+    )
+
+
 def extract_actors(
     texts: Mapping[str, str],
     *,

@@ -42,7 +42,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.coding.actors import extract_actors
+from toolkit.coding.actors import actors_by_group, extract_actors
 from toolkit.coding.analysis import code_frequencies, cooccurrence, cooccurrence_matrix, themes_by_group
 from toolkit.coding.autocode import (
     SEGMENT_CONTRACT,
@@ -512,7 +512,10 @@ def autocode_folder(
         write_csv(stage / "cooccurrence.csv", pairs)
         write_csv(stage / "candidate_themes.csv", topics)
         write_csv(stage / "keyword_suggestions.csv", collocations)
-        write_csv(stage / "actors.csv", extract_actors(texts))  # issue 17: actors per transcript
+        actors = extract_actors(texts)  # issue 17: actors per transcript
+        write_csv(stage / "actors.csv", actors)
+        if group_frame is not None:
+            write_csv(stage / "actors_by_group.csv", actors_by_group(actors, group_frame, min_cell=min_cell))
         if by_group is not None:
             write_csv(stage / "themes_by_group.csv", by_group)
         if reliability is not None:
