@@ -128,7 +128,8 @@ def _status_column(code: object) -> str:
 
 
 def _normalise(table: pd.DataFrame, columns: PanelColumns) -> pd.DataFrame:
-    """One layout for both engines: month as ``YYYY-MM`` text, sorted rows and status columns, Int64 counts."""
+    """One layout for both engines: month as ``YYYY-MM`` text, sorted rows and status columns, Int64
+    counts."""
     month = table[columns.month]
     if not pd.api.types.is_string_dtype(month) or pd.api.types.is_object_dtype(month):
         try:
