@@ -17,7 +17,6 @@ PENDING = {
     "effect/staggered.py:_group_time_att",
     "effect/its.py:interrupted_time_series",
     "effect/analysis.py:_panel_analyses",
-    "effect/did.py:prepare_panel",
 }
 
 
@@ -40,4 +39,4 @@ def test_no_function_is_longer_than_100_lines() -> None:
 
 
 def test_the_pending_list_holds_only_functions_still_too_long() -> None:
-    assert PENDING <= set(_long_functions()), sorted(PENDING - set(_long_functions()))
+    assert set(_long_functions()) >= PENDING, sorted(PENDING - set(_long_functions()))

@@ -1,7 +1,8 @@
 """``pdtk check``: the protocol against the data, before any step writes anything.
 
 Checking step by step let a protocol with a misspelt outcome pass ``anonymise`` (which wrote
-``results/anonymised/``) and fail only at phase 1; a risk factor that was entirely missing was silently read as
+``results/anonymised/``) and fail only at phase 1; a risk factor that was entirely missing was silently read
+as
 "nobody has it". Every command therefore runs this check first and writes nothing when it fails.
 
 What is checked (one :class:`Finding` per problem, each one line naming the file, key or column and the fix):
@@ -9,7 +10,8 @@ What is checked (one :class:`Finding` per problem, each one line naming the file
 * every column the protocol names exists in the register (with "did you mean" for near misses) and is not
   one that anonymisation removes;
 * the outcome is 0/1 with both values present (the bad values and the first rows that carry them are named);
-* risk factors, units and the cohort are not entirely missing (refused) and warned about when over half missing;
+* risk factors, units and the cohort are not entirely missing (refused) and warned about when over half
+missing;
 * the codebook loads and every theme has evidence (keywords, patterns, sub-themes or hand coding);
 * the transcripts folder holds readable transcripts; the groups file and phase 3 files have their columns;
 * the results folder, the restricted folder and the key's folder can be written.
@@ -248,7 +250,8 @@ def _check_outcome(
         rows = ", ".join(str(i + 1) for i in present.index[bad.to_numpy()][:_SHOWN_ROWS])
         distinct = list(pd.unique(present[bad.to_numpy()]))
         found.error(
-            f"key 'outcome': column '{outcome}' must be 0/1 but holds {_shown_values(distinct, outcome, hidden)} "
+            f"key 'outcome': column '{outcome}' must be 0/1 but holds "
+            f"{_shown_values(distinct, outcome, hidden)} "
             f"in {int(bad.sum())} row(s) (first data rows: {rows})",
             "recode the outcome so 1 = the good outcome and 0 = not (e.g. 'ja' → 1, 'nei' → 0)",
             where=f"{register}, column '{outcome}'",
@@ -276,7 +279,8 @@ def _check_missing(key: str, column: str, values: pd.Series, register: str, foun
         )
     elif share > MISSING_WARN_SHARE:
         found.warn(
-            f"key '{key}': column '{column}' is missing in {share:.0%} of rows; results for it rest on the rest",
+            f"key '{key}': column '{column}' is missing in {share:.0%} of rows; results for it rest on the "
+            f"rest",
             "check the register extract; missing values are shown as their own level in phase 1",
             where=f"{register}, column '{column}'",
         )
@@ -311,7 +315,8 @@ def _check_transcripts(folder: Path, found: _Collector) -> None:
     files = list_transcripts(folder)
     if not files:
         found.error(
-            f"the transcripts folder {folder.name}/ holds no transcript ({', '.join(sorted(TRANSCRIPT_SUFFIXES))})",
+            f"the transcripts folder {folder.name}/ holds no transcript "
+            f"({', '.join(sorted(TRANSCRIPT_SUFFIXES))})",
             "put the transcripts there, or remove data.transcripts",
             where="data.transcripts",
         )

@@ -2,11 +2,13 @@
 
 A user's mistake (bad protocol key, unreadable file, missing column) prints one plain-language line and exits
 non-zero, without a traceback; ``--debug`` (anywhere on the command line) shows the traceback. An operating
-system error (a folder that cannot be written, a full disk) names the path and the fix. Anything else is reported
+system error (a folder that cannot be written, a full disk) names the path and the fix. Anything else is
+reported
 as an internal error with a hint to re-run with ``--debug``.
 
 Every command that takes a protocol checks it against the data first (:mod:`toolkit.check`) and writes nothing
-when the check fails. Long work shows progress bars with counts and time left, and each step ends with one line.
+when the check fails. Long work shows progress bars with counts and time left, and each step ends with one
+line.
 """
 
 from __future__ import annotations
@@ -203,7 +205,8 @@ def synth(
     seed: Annotated[int, typer.Option(help="random seed")] = 2021,
     transcripts: Annotated[int, typer.Option(min=0, help="number of interview transcripts")] = 12,
 ) -> None:
-    """Write a SYNTHETIC register cohort (with planted positive deviants), transcripts, a phase 3 panel and truth files."""
+    """Write a SYNTHETIC register cohort (with planted positive deviants), transcripts, a phase 3 panel and
+    truth files."""
     from toolkit.synth.study import write_all
 
     written = _run_with_spinner(
@@ -228,7 +231,8 @@ def anonymise(protocol: ProtocolArg) -> None:
 @app.command()
 @_friendly
 def phase1(protocol: ProtocolArg) -> None:
-    """Phase 1 mapping: prevalence of risk factors and outcome rates (small cells suppressed) → results/phase1/."""
+    """Phase 1 mapping: prevalence of risk factors and outcome rates (small cells suppressed) →
+    results/phase1/."""
     study = _study(protocol)
     result = _run_with_spinner("phase 1: mapping", study.phase1)
     out.print(f"phase 1: {result.summary_line()}; report {study.results_dir / 'phase1' / 'report.html'}")
@@ -259,7 +263,8 @@ def deidentify(
         int, typer.Option(min=1, help="worker processes (pays off from a few dozen files)")
     ] = min(2, os.cpu_count() or 1),
 ) -> None:
-    """De-identify Norwegian interview transcripts; writes deidentification.jsonl with offsets and types only."""
+    """De-identify Norwegian interview transcripts; writes deidentification.jsonl with offsets and types
+    only."""
     from toolkit.deidentify import deidentify_folder
 
     result = _run_with_spinner(
@@ -307,7 +312,8 @@ def review(
         str | None, typer.Option(help="name recorded with each decision (default: login)")
     ] = None,
 ) -> None:
-    """Review de-identified transcripts in the browser (local page, token); decisions go to the restricted folder."""
+    """Review de-identified transcripts in the browser (local page, token); decisions go to the restricted
+    folder."""
     from toolkit.deidentify.review.server import review_command
 
     review_command(
@@ -331,7 +337,8 @@ def evaluate_deid(
 ) -> None:
     """Measure de-identification recall and precision per entity type against a gold set.
 
-    OUT_DIR is the output of 'pdtk deidentify' run on the gold texts; if it holds no deidentification.jsonl yet,
+    OUT_DIR is the output of 'pdtk deidentify' run on the gold texts; if it holds no deidentification.jsonl
+    yet,
     the gold texts are de-identified into it first with the default settings.
     """
     import tempfile
@@ -482,7 +489,8 @@ def _run_steps(
 ) -> Any:
     """Run a multi-step job with one bar over its steps (count and time left) and a line as each step ends.
 
-    ``func(on_step, on_done)`` runs the job; ``on_done(record)`` (optional for the job) adds the step's summary.
+    ``func(on_step, on_done)`` runs the job; ``on_done(record)`` (optional for the job) adds the step's
+    summary.
     """
     names = [*steps, "index"]
     with _progress() as progress, _listen(progress):
@@ -517,7 +525,8 @@ def _run_steps(
 @app.command()
 @_friendly
 def check(protocol: ProtocolArg) -> None:
-    """Check the protocol against the data (columns, outcome values, missingness, codebook, folders); writes nothing.
+    """Check the protocol against the data (columns, outcome values, missingness, codebook, folders); writes
+    nothing.
 
     Every other command runs this check first. Exits non-zero with one line per problem.
     """
@@ -540,7 +549,8 @@ def check(protocol: ProtocolArg) -> None:
 @app.command()
 @_friendly
 def init(study_dir: Annotated[Path, typer.Argument(help="new study folder")]) -> None:
-    """Start a study folder: a protocol, the Norwegian codebook, interview guides, consent, DPIA and pre-registration templates."""
+    """Start a study folder: a protocol, the Norwegian codebook, interview guides, consent, DPIA and
+    pre-registration templates."""
     from toolkit.library import init_study
 
     written = init_study(study_dir)

@@ -39,7 +39,8 @@ def _is_numeric(series: pd.Series) -> bool:
 
 
 def _levels(series: pd.Series) -> pd.Series:
-    """Levels to tabulate: quartile bins for numbers, the values themselves otherwise; missing is its own level."""
+    """Levels to tabulate: quartile bins for numbers, the values themselves otherwise; missing is its own
+    level."""
     if _is_numeric(series):
         try:
             binned = pd.qcut(series, 4, duplicates="drop")
@@ -47,7 +48,8 @@ def _levels(series: pd.Series) -> pd.Series:
             binned = pd.cut(series, 4)
         order = [str(c) for c in binned.cat.categories]
         labels = binned.astype("string").fillna("missing")
-        # an ordered categorical keeps the quartiles in numeric order in every table (not "(35.9 …" before "(9.9 …")
+        # an ordered categorical keeps the quartiles in numeric order in every table (not "(35.9 …" before
+        # "(9.9 …")
         return pd.Series(
             pd.Categorical(labels, categories=[*order, "missing"], ordered=True), index=series.index
         )
@@ -92,8 +94,15 @@ class MappingResult:
         """One row per risk factor: prevalence of the risk level and the success-rate gap it goes with."""
         return self.tables["risk_factor_summary"]
 
+    def outputs(self) -> dict[str, pd.DataFrame]:
+        """What phase 1 publishes (the results contract): every table as ``<name>.csv``."""
+        return {f"{name}.csv": table for name, table in self.tables.items()}
+
     def summary_line(self) -> str:
-        return f"{self.n} young people, success rate {self.overall_rate:.1%}, {len(self.risk_factors)} risk factors"
+        return (
+            f"{self.n} young people, success rate {self.overall_rate:.1%}, "
+            f"{len(self.risk_factors)} risk factors"
+        )
 
     # ------------------------------------------------------------------------------------------ plots
     def plot_prevalence(self, labels: Labels | None = None):
@@ -163,11 +172,14 @@ class MappingResult:
             "Risikofaktorer: forekomst og utfall" if nb else "Risk factors: prevalence and outcome"
         )
         report.add_text(
-            "For hver risikofaktor: andelen ungdommer som har den, og andelen som lyktes med og uten den. Tall er "
-            "delt i kvartiler; kvartilen eller kategorien med lavest andel som lyktes, regnes som å «ha» faktoren."
+            "For hver risikofaktor: andelen ungdommer som har den, og andelen som lyktes med og uten den. "
+            "Tall er "
+            "delt i kvartiler; kvartilen eller kategorien med lavest andel som lyktes, regnes som å «ha» "
+            "faktoren."
             if nb
             else "For each risk factor, the share of young people who have it and the success rate with and "
-            "without it. Numbers are grouped in quartiles; the quartile or category with the lowest success rate "
+            "without it. Numbers are grouped in quartiles; the quartile or category with the lowest success "
+            "rate "
             "counts as 'having' the factor."
         )
         report.add_table(self.tables["risk_factor_summary"], "Risikofaktorer" if nb else "Risk factors")
@@ -183,7 +195,8 @@ class MappingResult:
         )
         report.add_heading("Risikofaktorer hoper seg opp" if nb else "Risk factors add up")
         report.add_text(
-            "Andel som lyktes, etter hvor mange risikofaktorer ungdommen har. Positive avvikere finnes blant dem "
+            "Andel som lyktes, etter hvor mange risikofaktorer ungdommen har. Positive avvikere finnes blant "
+            "dem "
             "med mange risikofaktorer som likevel lyktes."
             if nb
             else "Success rate by the number of risk factors a young person has. Positive deviants are found "
@@ -235,7 +248,8 @@ def _say(labels: Labels, nb: str, en: str) -> str:
 
 
 def _pyplot():
-    """pyplot, imported late; the backend is left to the caller (inline in Jupyter, Agg for the CLI and tests)."""
+    """pyplot, imported late; the backend is left to the caller (inline in Jupyter, Agg for the CLI and
+    tests)."""
     import matplotlib.pyplot as plt
 
     return plt
@@ -383,11 +397,14 @@ def add_disclosure_section(report: Any, disclosure: dict[str, Any]) -> None:
     )
     report.add_text(
         "Før analysen ble fødselsnummer byttet ut med pseudonymer, direkte identifikatorer fjernet og "
-        "bakgrunnsopplysninger grovinndelt eller skjult til hver kombinasjon gjaldt minst k personer. Alle tall "
+        "bakgrunnsopplysninger grovinndelt eller skjult til hver kombinasjon gjaldt minst k personer. Alle "
+        "tall "
         "og definisjoner står i anonymised/disclosure.json."
         if nb
-        else "Before any analysis, identity numbers were replaced by pseudonyms, direct identifiers removed and "
-        "background variables generalised or suppressed until every combination held at least k people. Every "
+        else "Before any analysis, identity numbers were replaced by pseudonyms, direct identifiers removed "
+        "and "
+        "background variables generalised or suppressed until every combination held at least k people. "
+        "Every "
         "figure and its definition is in anonymised/disclosure.json."
     )
     rows = [(what, result) for what, result in _disclosure_rows(disclosure, labels) if result]

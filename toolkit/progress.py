@@ -1,6 +1,7 @@
 """Progress of long loops, reported to whoever listens (the CLI's progress bars), silent otherwise.
 
-A step that loops over transcripts, folds or seeds wraps the loop in :func:`track`; the CLI installs a listener
+A step that loops over transcripts, folds or seeds wraps the loop in :func:`track`; the CLI installs a
+listener
 with :func:`listening` that draws a bar with counts and time left. Notebooks and tests install none, so the
 toolkit's modules never print and never depend on a terminal library.
 """

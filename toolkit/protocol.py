@@ -1,6 +1,7 @@
 """The study protocol: one YAML file that fixes data, privacy rules, outcome, risk factors and thresholds.
 
-The protocol is the contract of ``DESIGN.md``. It is loaded into pydantic models that forbid unknown keys, so a
+The protocol is the contract of ``DESIGN.md``. It is loaded into pydantic models that forbid unknown keys, so
+a
 typo (``risk_factor:``) is an error naming the key and the file instead of a silently ignored setting. Paths
 are resolved relative to the protocol file. :attr:`Protocol.content_hash` identifies the exact protocol a
 result came from (it is recorded in every manifest and report).
@@ -139,10 +140,13 @@ class ReportSection(_Strict):
 
 
 class DeidentifySection(_Strict):
-    """Transcript de-identification: the recognisers (``RegistryConfig``) and whether a human review is required.
+    """Transcript de-identification: the recognisers (``RegistryConfig``) and whether a human review is
+    required.
 
-    ``allow_list``/``deny_list`` are usually the lists ``pdtk review --apply`` writes into the restricted folder
-    (``review_allow_list.txt``, ``review_deny_list.txt``); lists there may be missing before the first review."""
+    ``allow_list``/``deny_list`` are usually the lists ``pdtk review --apply`` writes into the restricted
+    folder
+    (``review_allow_list.txt``, ``review_deny_list.txt``); lists there may be missing before the first
+    review."""
 
     require_review: bool = Field(
         default=False, description="pdtk run/autocode refuse transcripts not reviewed with 'pdtk review'"
@@ -178,7 +182,8 @@ class Protocol(_Strict):
     def _review_needs_privacy(self) -> Protocol:
         if self.deidentify is not None and self.deidentify.require_review and self.privacy is None:
             raise ValueError(
-                "key 'deidentify.require_review' needs a 'privacy:' section (the review lives in its restricted_dir)"
+                "key 'deidentify.require_review' needs a 'privacy:' section (the review lives in its "
+                "restricted_dir)"
             )
         return self
 
@@ -236,7 +241,8 @@ class Protocol(_Strict):
         source: Path | None = None,
         check_files: bool = True,
     ) -> Protocol:
-        """Validate a protocol given as a dict (e.g. built in a notebook); paths resolve against ``base_dir``."""
+        """Validate a protocol given as a dict (e.g. built in a notebook); paths resolve against
+        ``base_dir``."""
         label = source or Path("<protocol>")
         try:
             protocol = cls.model_validate(raw)
@@ -371,7 +377,8 @@ def _check_input_path(key: str, value: Path, kind: str, label: Path) -> None:
         raise ProtocolError(
             f"key '{key}': {what} {value} not found",
             file=label,
-            fix="paths are relative to the protocol file; create the data (e.g. 'pdtk synth') or correct the path",
+            fix="paths are relative to the protocol file; create the data (e.g. 'pdtk synth') or correct the "
+            "path",
         )
     if kind == "file" and value.is_dir():
         raise ProtocolError(

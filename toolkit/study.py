@@ -77,7 +77,8 @@ class Study:
         self.protocol = protocol if isinstance(protocol, Protocol) else Protocol.load(protocol)
         if results is not None:
             self.protocol.data.results = Path(results).resolve()
-        # the review of the transcripts stays in the protocol's restricted folder when a re-run writes elsewhere
+        # the review of the transcripts stays in the protocol's restricted folder when a re-run writes
+        # elsewhere
         privacy = self.protocol.privacy
         self._review_home = privacy.restricted_dir if privacy is not None else None
         if restricted is not None and self.protocol.privacy is not None:
@@ -128,7 +129,8 @@ class Study:
         }
 
     def labels(self):
-        """Column and value labels for the reports (data dictionary, SPSS/Stata labels, municipality names)."""
+        """Column and value labels for the reports (data dictionary, SPSS/Stata labels, municipality
+        names)."""
         from toolkit.report.labels import labels_for
 
         if getattr(self, "_labels", None) is None:
@@ -166,11 +168,13 @@ class Study:
             yield stage
 
     def _guarded_in_place(self, relative: str, produce: Callable[[Path], Any]) -> Any:
-        """For a step that writes its own folder: ``produce(results/relative)``, then every file through the guard.
+        """For a step that writes its own folder: ``produce(results/relative)``, then every file through the
+        guard.
 
         De-identification writes ``results/transcripts`` itself, because its run record (for ``pdtk review``)
         names that folder; staging it elsewhere would record a temporary path. So the guard reads the files
-        where they were written, and if it refuses one (or ``produce`` fails), the folder is put back as it was.
+        where they were written, and if it refuses one (or ``produce`` fails), the folder is put back as it
+        was.
         """
         final = self.results_dir / relative
         previous = final.with_name(f".{final.name}.previous")
@@ -191,9 +195,10 @@ class Study:
         return result
 
     def _publish(self, relative: str, result: Any, report_title: str | None = None) -> None:
-        """Write a step result's :meth:`~toolkit.results.StepResult.outputs` and its report under ``results/``."""
+        """Write a step result's :meth:`~toolkit.results.StepResult.outputs` and its report under
+        ``results/``."""
         with self._output(relative) as out:
-            self._write_outputs(out, relative, _outputs_of(result))
+            self._write_outputs(out, relative, dict(result.outputs()))
             if report_title is not None:
                 report = self.new_report(report_title)
                 result.add_to_report(report)
@@ -221,7 +226,8 @@ class Study:
     def leak_guard(self):
         """The guard every output under results/ passes: valid fødselsnumre and dropped columns' values.
 
-        Built once per study (indexing a million dropped values takes most of a second) and reused by every step.
+        Built once per study (indexing a million dropped values takes most of a second) and reused by every
+        step.
         """
         from toolkit.disclosure import LeakGuard
 
@@ -245,7 +251,8 @@ class Study:
     def check(self):
         """Check the protocol against the data before any step writes (see :mod:`toolkit.check`).
 
-        Every step calls it first, so a misspelt outcome or an entirely missing risk factor stops the study before
+        Every step calls it first, so a misspelt outcome or an entirely missing risk factor stops the study
+        before
         ``results/anonymised/`` is written. Raises :class:`toolkit.check.CheckFailed` (one line per problem);
         returns the :class:`~toolkit.check.CheckResult` (with its warnings) when the study can run.
         """
@@ -316,7 +323,8 @@ class Study:
     def register(self) -> pd.DataFrame:
         """The anonymised register, restricted to the protocol's population.
 
-        Reads ``results/anonymised/register.parquet`` (run :meth:`anonymise` first), or ``data.register`` itself
+        Reads ``results/anonymised/register.parquet`` (run :meth:`anonymise` first), or ``data.register``
+        itself
         when the protocol has no privacy section (the register is then already anonymised).
         """
         if self._register is not None:
@@ -357,7 +365,8 @@ class Study:
         return self._register
 
     def _analysis_frame(self, command: str) -> pd.DataFrame:
-        """The register for an analysis step, after checking the columns the protocol names and the outcome."""
+        """The register for an analysis step, after checking the columns the protocol names and the
+        outcome."""
         self.protocol.require("outcome", "risk_factors", command=command)
         self.check()
         frame = self.register()
@@ -382,7 +391,8 @@ class Study:
         values = set(pd.unique(frame[outcome].dropna()))
         if not values <= {0, 1} or len(values) < 2:
             raise InputDataError(
-                f"outcome '{outcome}' must be 0/1 with both values present (found {len(values)} distinct values)",
+                f"outcome '{outcome}' must be 0/1 with both values present (found {len(values)} distinct "
+                f"values)",
                 file=self.protocol.data.register,
                 fix="recode the outcome so 1 = the good outcome and 0 = not",
             )
@@ -430,7 +440,8 @@ class Study:
         return result
 
     def _write_contact_list(self, result) -> Path:
-        """Original ids of the interview sample, for the data controller only, in ``privacy.restricted_dir``."""
+        """Original ids of the interview sample, for the data controller only, in
+        ``privacy.restricted_dir``."""
         from toolkit.anonymise.pseudonym import load_or_create_key, pseudonymise
 
         privacy = self.protocol.privacy
@@ -493,7 +504,8 @@ class Study:
         return result
 
     def _deidentifier(self):
-        """The recognisers of the protocol's ``deidentify:`` section (None: the defaults). A review list in the
+        """The recognisers of the protocol's ``deidentify:`` section (None: the defaults). A review list in
+        the
         restricted folder that does not exist yet (no review applied) is left out."""
         section = self.protocol.deidentify
         if section is None:
@@ -542,7 +554,8 @@ class Study:
             )
 
     def review_record(self) -> dict[str, Any] | None:
-        """The transcript review for the manifest: per transcript who, when and how many changes (counts only)."""
+        """The transcript review for the manifest: per transcript who, when and how many changes (counts
+        only)."""
         folder = self.results_dir / "transcripts"
         if self.protocol.privacy is None or not folder.is_dir():
             return None
@@ -600,7 +613,8 @@ class Study:
 
     # ------------------------------------------------------------------------------------------ phase 3
     def phase3(self):
-        """Phase 3: effect of the implemented practice at individual, unit and region level → ``results/phase3/``."""
+        """Phase 3: effect of the implemented practice at individual, unit and region level →
+        ``results/phase3/``."""
         from toolkit.effect.analysis import analyse_effects
 
         self.protocol.require("phase3", command="phase3")
@@ -655,7 +669,8 @@ class Study:
     ) -> RunResult:
         """Run every configured step, then write ``results/index.html`` and ``results/manifest.json``.
 
-        ``on_step(name)`` is called as a step starts and ``on_done(record)`` as it ends (the CLI prints one line).
+        ``on_step(name)`` is called as a step starts and ``on_done(record)`` as it ends (the CLI prints one
+        line).
         """
         from toolkit.manifest import write_index, write_manifest
 
@@ -688,25 +703,10 @@ _STEP_DIRS = {"deidentify": "transcripts", "autocode": "coding"}
 
 
 def _summary_line(result: Any) -> str:
-    """The index line of a step whose result does not yet keep the results contract (``summary_line``).
+    """The index line of the coding step, whose result has no ``summary_line`` yet.
 
-    Only for the results of steps whose modules are owned elsewhere (de-identification, coding, phase 3); each
-    branch goes when its result class gets its own ``summary_line``.
+    NOT YET DONE: ``coding.run.AutocodeResult`` is being changed by its own issue; this goes when it has one.
     """
-    if hasattr(result, "spans"):
-        return f"{len(result.spans)} spans replaced"
     if hasattr(result, "segments"):
         return f"{len(result.segments)} codings in {result.segments['source'].nunique()} transcripts"
-    if hasattr(result, "estimates"):
-        estimates = result.estimates
-        primary = int(estimates["primary"].sum()) if "primary" in estimates else len(estimates)
-        return f"{len(estimates)} estimates, {primary} primary"
     return ""
-
-
-def _outputs_of(result: Any) -> dict[str, Any]:
-    """A result's files to publish: its ``outputs()``, or (results not yet keeping the contract) its tables."""
-    if hasattr(result, "outputs"):
-        return dict(result.outputs())
-    estimates = {"estimates.csv": result.estimates} if hasattr(result, "estimates") else {}
-    return {**estimates, **{f"{name}.csv": table for name, table in result.tables.items()}}

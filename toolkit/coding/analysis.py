@@ -2,8 +2,10 @@
 
 Every count below ``min_cell`` (and above 0) is suppressed in published tables — shown as missing with a
 ``suppressed`` flag — and so is its complement within the group, which would give it away by subtraction.
-Everything computed from a hidden count is hidden with it: the shares, the number of interviews, and in themes by
-group the odds ratio, p- and q-value and the other groups' share (each of them, with the published margins, solves
+Everything computed from a hidden count is hidden with it: the shares, the number of interviews, and in
+themes by
+group the odds ratio, p- and q-value and the other groups' share (each of them, with the published margins,
+solves
 back to the hidden count). Within a code the groups partition the turns and add up to the code's published
 frequency, so one hidden group gets a second one hidden (secondary suppression).
 
@@ -30,8 +32,10 @@ def suppress(
 ) -> pd.DataFrame:
     """Small-cell suppression of a coding table through the toolkit's one suppression rule.
 
-    Counts in ``1..min_cell-1`` (and counts whose complement to ``totals`` is that small) are blanked, and so are
-    the ``share*`` columns computed from them; adds the boolean ``suppressed`` column. No secondary suppression:
+    Counts in ``1..min_cell-1`` (and counts whose complement to ``totals`` is that small) are blanked, and so
+    are
+    the ``share*`` columns computed from them; adds the boolean ``suppressed`` column. No secondary
+    suppression:
     a code's rows do not add up to a published margin (one turn may carry several codes).
     """
     shares = [c for c in frame.columns if c.startswith("share")]
@@ -48,7 +52,8 @@ def suppress(
 def code_frequencies(
     coded: pd.DataFrame, units: pd.DataFrame, codebook: Codebook, *, min_cell: int = 5
 ) -> pd.DataFrame:
-    """Per code: segments coded, share of all codable units, number of transcripts (small counts suppressed)."""
+    """Per code: segments coded, share of all codable units, number of transcripts (small counts
+    suppressed)."""
     matrix = to_indicator_matrix(units, coded, codebook.ids)
     sources = matrix.index.get_level_values(0)
     rows = []

@@ -568,7 +568,8 @@ def literal_prefixes(pattern: str) -> tuple[str, ...] | None:
 
     Derived from the parsed regular expression (``re._parser``): leading anchors such as ``\\b`` are skipped,
     a run of literal characters is a prefix, and groups or alternations give one prefix per branch. When the
-    start is not literal (a character class, an optional group) the answer is None and the pattern always runs.
+    start is not literal (a character class, an optional group) the answer is None and the pattern always
+    runs.
     This makes the ~40 codebook patterns cost a few substring tests per turn instead of 40 regex scans.
     """
     try:
@@ -592,8 +593,10 @@ def _prefixes_of(items: list, sre_parse: object, limit: int = 64) -> list[str] |
 
 
 def _sequence_prefixes(items: list, sre_parse: object, limit: int) -> tuple[list[str], bool]:
-    """``(prefixes, complete)``: complete when the whole sequence is literal (so what follows may extend it)."""
-    constants = sre_parse._constants if hasattr(sre_parse, "_constants") else sre_parse  # type: ignore[attr-defined]
+    """``(prefixes, complete)``: complete when the whole sequence is literal (so what follows may extend
+    it)."""
+    constants = sre_parse._constants if hasattr(sre_parse, "_constants") else sre_parse  # type:
+    # ignore[attr-defined]
     prefixes = [""]
     for op, av in items:
         if op == constants.AT:
@@ -622,7 +625,8 @@ def _sequence_prefixes(items: list, sre_parse: object, limit: int) -> tuple[list
 
 
 def coded_units(segments: pd.DataFrame, *, code_interviewer: bool = False) -> pd.DataFrame:
-    """The units a coder could code (participant turns by default): ``source, turn_index, start, end, text``."""
+    """The units a coder could code (participant turns by default): ``source, turn_index, start, end,
+    text``."""
     if "role" in segments.columns and not code_interviewer:
         segments = segments[segments["role"] != "interviewer"]
     return segments.reset_index(drop=True)

@@ -27,12 +27,16 @@ COMPARISON_GROUP = "sammenligning"
 
 _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1b1b1b;max-width:60rem}
-h1{font-size:1.6rem}.note{color:#555;font-size:.9rem}.synthetic{background:#fff3cd;padding:.5rem;border:1px solid #e0c36b}
-.card{border:2px solid #2b5c8a;border-radius:8px;padding:1rem 1.25rem;margin:1.25rem 0;page-break-inside:avoid;break-inside:avoid}
+h1{font-size:1.6rem}.note{color:#555;font-size:.9rem}
+.synthetic{background:#fff3cd;padding:.5rem;border:1px solid #e0c36b}
+.card{border:2px solid #2b5c8a;border-radius:8px;padding:1rem 1.25rem;margin:1.25rem 0;
+page-break-inside:avoid;break-inside:avoid}
 .card h2{margin:.1rem 0 .3rem;font-size:1.25rem;color:#2b5c8a}.card .id{color:#777;font-size:.85rem}
 .apart{background:#eef4fa;padding:.5rem .75rem;border-radius:6px}
-table{border-collapse:collapse;margin:.4rem 0}td,th{border-bottom:1px solid #ddd;padding:.2rem .6rem;text-align:left}
-blockquote{margin:.5rem 0;padding:.3rem .8rem;border-left:4px solid #2b5c8a;background:#fafafa;font-style:italic}
+table{border-collapse:collapse;margin:.4rem 0}
+td,th{border-bottom:1px solid #ddd;padding:.2rem .6rem;text-align:left}
+blockquote{margin:.5rem 0;padding:.3rem .8rem;border-left:4px solid #2b5c8a;background:#fafafa;
+font-style:italic}
 @media print{body{margin:0}.card{border-color:#000}}
 """
 
@@ -111,8 +115,10 @@ def render_cards(
             )
             for row in rows.itertuples(index=False):
                 parts.append(
-                    f"<tr><td>{html.escape(str(row.group))}</td><td>{_fmt_count(row.n_coded)} av {int(row.n_units)}</td>"
-                    f"<td>{_fmt_share(row.share)}</td><td>{'–' if pd.isna(row.n_sources) else int(row.n_sources)}</td></tr>"
+                    f"<tr><td>{html.escape(str(row.group))}</td><td>{_fmt_count(row.n_coded)} av "
+                    f"{int(row.n_units)}</td>"
+                    f"<td>{_fmt_share(row.share)}</td>"
+                    f"<td>{'–' if pd.isna(row.n_sources) else int(row.n_sources)}</td></tr>"
                 )
             parts.append("</table>")
         else:
@@ -173,14 +179,16 @@ def _apart_text(
         direction = "oftere" if diff > 0 else "sjeldnere"
         sentences.append(
             f"De positive avvikene tar opp temaet i {_fmt_share(share_d)} av ytringene, sammenlignet med "
-            f"{_fmt_share(comparison['share'])} hos sammenligningsungdommene ({abs(diff):.0f} prosentpoeng {direction})."
+            f"{_fmt_share(comparison['share'])} hos sammenligningsungdommene ({abs(diff):.0f} prosentpoeng "
+            f"{direction})."
         )
     elif pd.isna(share_d):
         sentences.append(f"For få ytringer (under {min_cell}) hos de positive avvikene til å vise andeler.")
     p_value = deviant.get("p_value")
     if p_value is not None and pd.notna(p_value):
         sentences.append(
-            f"Mot alle andre grupper: oddsratio {float(deviant['odds_ratio']):.2f}, Fisher {_fmt_p(float(p_value))}."
+            f"Mot alle andre grupper: oddsratio {float(deviant['odds_ratio']):.2f}, Fisher "
+            f"{_fmt_p(float(p_value))}."
         )
     # words that carry the theme for deviants more than for others
     evidence = mine.assign(words=mine["evidence"].fillna("").str.split("; "))

@@ -68,7 +68,8 @@ def discover_themes(
     n_topics = max(1, min(n_topics, matrix.shape[0] - 1, matrix.shape[1] - 1))
     model = NMF(n_components=n_topics, init="nndsvd", random_state=seed, max_iter=500)
     with warnings.catch_warnings():
-        # On a dozen interviews NMF often stops at max_iter; the candidates are suggestions for a human to read,
+        # On a dozen interviews NMF often stops at max_iter; the candidates are suggestions for a human to
+        # read,
         # not estimates, so the warning would only alarm NAV staff running the CLI.
         warnings.simplefilter("ignore", ConvergenceWarning)
         weights = model.fit_transform(matrix)
@@ -102,7 +103,8 @@ def suggest_collocations(
     min_count: int = 2,
     analyzer: NorwegianAnalyzer | None = None,
 ) -> pd.DataFrame:
-    """Lemma bigrams that are collocations (nltk likelihood ratio) and not yet keywords: ``bigram, count, score``."""
+    """Lemma bigrams that are collocations (nltk likelihood ratio) and not yet keywords: ``bigram, count,
+    score``."""
     from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
 
     analyzer = analyzer or get_analyzer()

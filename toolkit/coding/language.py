@@ -367,7 +367,8 @@ EXTRA_STOP_WORDS = frozenset(
         "mm",
     ]
 )
-"""Nynorsk function words and interview fillers that spaCy's Bokmål stop list lacks (for discovery/learning)."""
+"""Nynorsk function words and interview fillers that spaCy's Bokmål stop list lacks (for
+discovery/learning)."""
 
 
 @lru_cache(maxsize=1)
@@ -609,7 +610,8 @@ class NorwegianAnalyzer:
         return best
 
     def _split_unknown(self, lower: str) -> tuple[str, ...] | None:
-        """Split an unknown form whose head is an inflected form (``nav-kontoret`` style, or new compounds)."""
+        """Split an unknown form whose head is an inflected form (``nav-kontoret`` style, or new
+        compounds)."""
         for cut in range(3, len(lower) - 2):
             head = lower[cut:]
             head_lemmas = self.lexicon.candidates.get(head)
@@ -654,7 +656,8 @@ class NorwegianAnalyzer:
 
 
 def _left_candidates(left: str, head: str) -> list[str]:
-    """The modifier as written, without a linking s/e, and with a consonant restored (fotball+lag = fotballag)."""
+    """The modifier as written, without a linking s/e, and with a consonant restored (fotball+lag =
+    fotballag)."""
     out = [left]
     if left[-1:] in {"s", "e"} and len(left) > 3:
         out.append(left[:-1])

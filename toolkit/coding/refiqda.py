@@ -284,7 +284,8 @@ def export_qdc(path: str | Path, codebook: Codebook) -> Path:
 # ============================================================================================== import
 @dataclass
 class ImportedProject:
-    """What a REFI-QDA project holds, normalised: codes, LF source texts and codings with code-point offsets."""
+    """What a REFI-QDA project holds, normalised: codes, LF source texts and codings with code-point
+    offsets."""
 
     codes: pd.DataFrame  # guid, name, code_id, parent_guid, description
     texts: dict[str, str]
@@ -369,6 +370,25 @@ def normalise_offsets(raw: str, positions: list[int], *, crlf_as: int) -> tuple[
     return normalised, mapped
 
 
+def _qdpx_members(path: Path) -> dict[str, bytes]:
+    """The files of a ``.qdpx`` archive by lower-case name (a bare ``.qde`` is ``project.qde``)."""
+    if path.suffix.lower() == ".qde":
+        return {"project.qde": path.read_bytes()}
+    members: dict[str, bytes] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.is_dir():
+                    members[info.filename.replace("\\", "/").lower()] = archive.read(info)
+    except zipfile.BadZipFile:
+        raise InputDataError(
+            "not a REFI-QDA .qdpx archive (not a ZIP file)",
+            file=path,
+            fix="export the project again as REFI-QDA (.qdpx)",
+        ) from None
+    return members
+
+
 def read_qdpx(
     path: str | Path, codebook: Codebook | None = None, *, crlf_as: int | str = "auto"
 ) -> ImportedProject:
@@ -380,21 +400,7 @@ def read_qdpx(
     path = Path(path)
     if not path.is_file():
         raise InputDataError("REFI-QDA file not found", file=path, fix="check the path")
-    members: dict[str, bytes] = {}
-    if path.suffix.lower() == ".qde":
-        members["project.qde"] = path.read_bytes()
-    else:
-        try:
-            with zipfile.ZipFile(path) as archive:
-                for info in archive.infolist():
-                    if not info.is_dir():
-                        members[info.filename.replace("\\", "/").lower()] = archive.read(info)
-        except zipfile.BadZipFile:
-            raise InputDataError(
-                "not a REFI-QDA .qdpx archive (not a ZIP file)",
-                file=path,
-                fix="export the project again as REFI-QDA (.qdpx)",
-            ) from None
+    members = _qdpx_members(path)
     qde_name = next((n for n in members if n.endswith(".qde")), None)
     if qde_name is None:
         raise InputDataError(

@@ -28,7 +28,8 @@ from toolkit.io import list_transcripts, read_transcript
 # One to three label words, each starting with an upper-case letter or a digit ("Deltaker 2", "NAV-veileder",
 # "Kari"), or a single short lower-case role code ("i", "u"); then a colon and white space or end of line.
 _LABEL = re.compile(
-    r"^[ \t]*(?P<label>(?:[A-ZÆØÅ0-9][\wÆØÅæøå.\-()]*(?:[ \t]+[A-ZÆØÅ0-9(][\wÆØÅæøå.\-()]*){0,2})|[a-zæøå]{1,3})"
+    r"^[ \t]*(?P<label>(?:[A-ZÆØÅ0-9][\wÆØÅæøå.\-()]*(?:[ "
+    r"\t]+[A-ZÆØÅ0-9(][\wÆØÅæøå.\-()]*){0,2})|[a-zæøå]{1,3})"
     r"[ \t]*:(?:[ \t]+|$)",
     re.MULTILINE,
 )
@@ -48,7 +49,8 @@ INTERVIEWER_LABELS = frozenset(
         "q",
     }
 )
-"""Labels (lower-cased, digits and spaces removed) that mark the interviewer; every other label is a participant."""
+"""Labels (lower-cased, digits and spaces removed) that mark the interviewer; every other label is a
+participant."""
 
 _ABBREVIATIONS = (
     "f.eks.",

@@ -3,7 +3,8 @@
 * :mod:`toolkit.effect.did` — difference-in-differences (two-way fixed effects), event study, pre-trend test;
 * :mod:`toolkit.effect.staggered` — group-time effects for staggered adoption (Callaway & Sant'Anna);
 * :mod:`toolkit.effect.its` — interrupted time series (segmented regression) for one unit's monthly figures;
-* :mod:`toolkit.effect.analysis` — :func:`analyse_effects`, which runs what the protocol's ``phase3:`` asks for.
+* :mod:`toolkit.effect.analysis` — :func:`analyse_effects`, which runs what the protocol's ``phase3:`` asks
+for.
 """
 
 from toolkit.effect.analysis import EffectResult, analyse_effects, plain_reading

@@ -49,7 +49,8 @@ from toolkit.io import write_csv
 from toolkit.protocol import Phase3Section
 
 ESTIMATE_COLUMNS = [
-    "level", "method", "estimand", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n", "n_of", "primary", "reading",
+    "level", "method", "estimand", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n", "n_of",
+    "primary", "reading",
 ]  # fmt: skip
 
 # Who the outcome counts, for turning a regional effect on a share into a number of people.
@@ -104,7 +105,8 @@ def plain_reading(
     """One sentence a NAV adviser can read: direction, size, interval, and whether it could be chance.
 
     ``per`` follows the size (" per month"), ``tail`` ends the sentence (", about 400 fewer people ...").
-    Why the wording: an interval that includes zero is said in words ("cannot be told from no effect"), because
+    Why the wording: an interval that includes zero is said in words ("cannot be told from no effect"),
+    because
     a reader who sees only the point estimate takes it as a finding.
     """
     if not np.isfinite(estimate):
@@ -112,7 +114,8 @@ def plain_reading(
     unit = f" {scale.unit}" if scale.unit else ""
     if ci_low <= 0 <= ci_high:
         return (
-            f"{subject} changed {scale.label} by {scale.fmt(estimate)}{unit}{per} (95% CI {scale.fmt(ci_low)} to "
+            f"{subject} changed {scale.label} by {scale.fmt(estimate)}{unit}{per} (95% CI "
+            f"{scale.fmt(ci_low)} to "
             f"{scale.fmt(ci_high)}); the interval includes zero, so this cannot be told from no effect."
         )
     if estimate < 0:
@@ -133,7 +136,8 @@ class EffectResult:
     ----------
     estimates:
         Tidy table, one row per estimate: ``level`` (individual / unit / region), ``method``, ``estimand``,
-        ``estimate``, ``std_error``, ``ci_low``, ``ci_high``, ``p_value``, ``n`` and ``n_of`` (what ``n`` counts),
+        ``estimate``, ``std_error``, ``ci_low``, ``ci_high``, ``p_value``, ``n`` and ``n_of`` (what ``n``
+        counts),
         ``primary`` (the estimate to read first at its level) and ``reading`` (a plain-language sentence).
         Shares are in their own scale (0.031 = 3.1 percentage points).
     tables:
@@ -171,7 +175,8 @@ class EffectResult:
         return "\n".join(lines)
 
     def estimate(self, level: str, method: str | None = None, estimand: str | None = None) -> pd.Series:
-        """One row of :attr:`estimates` (the primary one of ``level`` unless ``method``/``estimand`` say otherwise)."""
+        """One row of :attr:`estimates` (the primary one of ``level`` unless ``method``/``estimand`` say
+        otherwise)."""
         rows = self.estimates[self.estimates["level"] == level]
         if method is not None:
             rows = rows[rows["method"] == method]
@@ -185,7 +190,8 @@ class EffectResult:
 
     # ------------------------------------------------------------------------------------------- figures
     def figures(self) -> dict[str, Any]:
-        """Matplotlib figures by name: ``event_study_<level>`` (TWFE and group-time side by side) and ``its``."""
+        """Matplotlib figures by name: ``event_study_<level>`` (TWFE and group-time side by side) and
+        ``its``."""
         plt = pyplot()
 
         figs: dict[str, Any] = {}
@@ -213,11 +219,14 @@ class EffectResult:
         return figs
 
     def add_to_report(self, report: Any) -> None:
-        """Append the phase 3 section (estimates, plots, pre-trend tests, tables, notes) to a :class:`Report`."""
+        """Append the phase 3 section (estimates, plots, pre-trend tests, tables, notes) to a
+        :class:`Report`."""
         report.add_heading("Effect of the practice (phase 3)")
         report.add_text(
-            "Each estimate compares what happened where the practice was introduced with a comparison that shows "
-            "what would otherwise have happened: units that had not (yet) introduced it, similar young people who did "
+            "Each estimate compares what happened where the practice was introduced with a comparison that "
+            "shows "
+            "what would otherwise have happened: units that had not (yet) introduced it, similar young "
+            "people who did "
             "not receive it, or the unit's own earlier trend. Intervals are 95% confidence intervals."
         )
         shown = self.estimates[
@@ -239,8 +248,10 @@ class EffectResult:
             report.add_heading(f"Event study — {level} level", level=3)
             report.add_figure(
                 figs[f"event_study_{level}"],
-                caption="Effect by year relative to adoption (−1 = the year before, the reference). Points left of the "
-                "dashed line should be near zero if adopters and comparison units were moving alike before adoption.",
+                caption="Effect by year relative to adoption (−1 = the year before, the reference). Points "
+                "left of the "
+                "dashed line should be near zero if adopters and comparison units were moving alike before "
+                "adoption.",
             )
             report.add_text(es.pretrend.reading())
             if level in self.staggered:
@@ -258,13 +269,17 @@ class EffectResult:
             report.add_heading("Matched comparison of individuals", level=3)
             report.add_table(
                 self.tables["balance"],
-                caption="Covariate balance before and after matching (|SMD| ≤ 0.1 is good; SMD = mean difference "
-                "/ SD of the treated, the MatchIt/cobalt convention for an ATT; eCDF = gaps between distributions).",
+                caption="Covariate balance before and after matching (|SMD| ≤ 0.1 is good; SMD = mean "
+                "difference "
+                "/ SD of the treated, the MatchIt/cobalt convention for an ATT; eCDF = gaps between "
+                "distributions).",
             )
         if "refutation" in self.tables:
             report.add_text(
-                "Refuters re-run the matched comparison where the answer is known: with the treatment randomly "
-                "permuted (should be 0), with a random extra covariate and on 80% subsets (should barely move)."
+                "Refuters re-run the matched comparison where the answer is known: with the treatment "
+                "randomly "
+                "permuted (should be 0), with a random extra covariate and on 80% subsets (should barely "
+                "move)."
             )
             report.add_table(self.tables["refutation"], caption="Refutation of the matched comparison.")
         if "sensitivity" in self.tables:
@@ -281,23 +296,33 @@ class EffectResult:
             )
             report.add_text(self.its.summary().split("\n")[0])
             report.add_text(
-                "A time series of one unit has no comparison group: anything else that changed in the same month is "
+                "A time series of one unit has no comparison group: anything else that changed in the same "
+                "month is "
                 "mixed up with the practice."
             )
         if self.notes:
             report.add_heading("Notes", level=3)
             report.add_list(self.notes)
 
+    def outputs(self) -> dict[str, pd.DataFrame]:
+        """What phase 3 publishes (the results contract): ``estimates.csv``, every table as ``<name>.csv``."""
+        return {"estimates.csv": self.estimates, **{f"{name}.csv": t for name, t in self.tables.items()}}
+
+    def summary_line(self) -> str:
+        """One line for the study index."""
+        estimates = self.estimates
+        primary = int(estimates["primary"].sum()) if "primary" in estimates else len(estimates)
+        return f"{len(estimates)} estimates, {primary} primary"
+
     def write_tables(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``estimates.csv`` and every table as ``<name>.csv`` under ``out_dir``; returns name → path."""
+        """Write ``estimates.csv`` and every table as ``<name>.csv`` under ``out_dir``; returns name →
+        path."""
         out_dir = Path(out_dir)
-        written = {"estimates": write_csv(out_dir / "estimates.csv", self.estimates)}
-        for name, table in self.tables.items():
-            written[name] = write_csv(out_dir / f"{name}.csv", table)
-        return written
+        return {Path(name).stem: write_csv(out_dir / name, table) for name, table in self.outputs().items()}
 
 
-# ------------------------------------------------------------------------------------------------ orchestration
+# ------------------------------------------------------------------------------------------------
+# orchestration
 def analyse_effects(
     panel: pd.DataFrame | None,
     *,
@@ -308,14 +333,18 @@ def analyse_effects(
     seed: int = 0,
     n_boot: int = 999,
 ) -> EffectResult:
-    """Run every phase 3 analysis the ``phase3:`` section (:class:`toolkit.protocol.Phase3Section`) configures.
+    """Run every phase 3 analysis the ``phase3:`` section (:class:`toolkit.protocol.Phase3Section`)
+    configures.
 
     ``panel`` is the unit × period table (``config.unit``, ``config.period``, ``config.outcome``,
-    ``config.treated_from``, optional ``config.weight``); ``individuals`` the person-level table for the matched
+    ``config.treated_from``, optional ``config.weight``); ``individuals`` the person-level table for the
+    matched
     comparison (``config.treatment``, ``config.individual_outcome``, ``config.covariates``); ``series`` one
     unit's monthly figures (``config.series_time``, ``config.series_outcome``; rows of other units are dropped
-    via ``config.series_unit``, the unit's code in the series' ``config.unit`` column). Any of the three may be
-    ``None``. ``seed`` drives the bootstrap and the matching tie-breaks, so the same inputs give the same numbers;
+    via ``config.series_unit``, the unit's code in the series' ``config.unit`` column). Any of the three may
+    be
+    ``None``. ``seed`` drives the bootstrap and the matching tie-breaks, so the same inputs give the same
+    numbers;
     ``n_boot`` is the number of bootstrap draws of the group-time estimator.
     """
     if panel is None and series is None and individuals is None:
@@ -385,7 +414,8 @@ def _panel_analyses(
     )
     if n_adopters < 10:
         notes.append(
-            f"Only {n_adopters} units adopted: standard errors clustered by unit are unreliable with this few adopting "
+            f"Only {n_adopters} units adopted: standard errors clustered by unit are unreliable with this "
+            f"few adopting "
             "clusters (intervals tend to be too narrow)."
         )
     tables["descriptives"] = _descriptives(prepared, weighted=bool(config.weight), min_cell=min_cell)
@@ -431,7 +461,8 @@ def _panel_analyses(
                     did.estimate, did.ci_low, did.ci_high, scale, subject=subject, tail=tail_twfe
                 )
                 + (
-                    " Adoption is staggered, so this plain regression can be biased; read the group-time estimate."
+                    " Adoption is staggered, so this plain regression can be biased; read the group-time "
+                    "estimate."
                     if staggered
                     else ""
                 ),
@@ -488,20 +519,25 @@ def _panel_analyses(
             )
             notes.append(
                 f"{level} level: plain TWFE gives {scale.fmt(did.estimate)} and the group-time estimator "
-                f"{scale.fmt(float(s.estimate))} {scale.unit}. TWFE puts negative weight on {len(negative)} of "
-                f"{len(weights)} adopted cohort-years (sum {negative['weight'].sum():.2f}): it compares late adopters "
-                "with early adopters that already have the practice, so effects that grow over time pull it toward zero."
+                f"{scale.fmt(float(s.estimate))} {scale.unit}. TWFE puts negative weight on {len(negative)} "
+                f"of "
+                f"{len(weights)} adopted cohort-years (sum {negative['weight'].sum():.2f}): it compares late "
+                f"adopters "
+                "with early adopters that already have the practice, so effects that grow over time pull it "
+                "toward zero."
             )
         for test, label in ((es.pretrend, "TWFE event study"), (cs.pretrend, "group-time ATT")):
             if test.rejects:
                 notes.append(
-                    f"{level} level, {label}: the pre-trend test rejects (p = {test.p_value:.3f}); treat the estimates with caution."
+                    f"{level} level, {label}: the pre-trend test rejects (p = {test.p_value:.3f}); treat the "
+                    f"estimates with caution."
                 )
     return prepared
 
 
 def _people_tail(estimate: float, treated_people: float, cells: int, weight: str, outcome: str) -> str:
-    """The region effect on a share as a number of people: estimate × the people (``weight``) under the practice."""
+    """The region effect on a share as a number of people: estimate × the people (``weight``) under the
+    practice."""
     if not np.isfinite(estimate) or treated_people <= 0:
         return ""
     direction = "fewer" if estimate < 0 else "more"
@@ -513,7 +549,8 @@ def _people_tail(estimate: float, treated_people: float, cells: int, weight: str
 
 
 def _people_suppressed(table: pd.DataFrame, weighted: bool, min_cell: int) -> pd.DataFrame:
-    """Weighted tables carry the number of people per cohort (``weight_sum``): hide small ones and their effects."""
+    """Weighted tables carry the number of people per cohort (``weight_sum``): hide small ones and their
+    effects."""
     if not weighted or "weight_sum" not in table.columns:
         return table.drop(columns=["weight_sum"], errors="ignore")
     out = table.rename(columns={"weight_sum": "n_people"}).copy()
@@ -527,7 +564,8 @@ def _people_suppressed(table: pd.DataFrame, weighted: bool, min_cell: int) -> pd
 
 
 def _descriptives(prepared: pd.DataFrame, *, weighted: bool, min_cell: int) -> pd.DataFrame:
-    """Mean outcome by period and adoption group (adopted / not yet / never), with people counts suppressed."""
+    """Mean outcome by period and adoption group (adopted / not yet / never), with people counts
+    suppressed."""
     group = np.where(
         prepared[COHORT] == NEVER,
         "never adopts",
@@ -568,12 +606,14 @@ def _individual_analysis(
         raise InputDataError(
             "the matched comparison needs phase3.treatment, phase3.individual_outcome and phase3.covariates",
             file=config.individuals,
-            fix="name the 0/1 column of who received the practice, the outcome column and the covariates to match on",
+            fix="name the 0/1 column of who received the practice, the outcome column and the covariates to "
+            "match on",
         )
     for col in [config.treatment, config.individual_outcome, *config.covariates]:
         if col not in individuals.columns:
             raise InputDataError(
-                f"column '{col}' is not in the individual-level file (columns: {', '.join(map(str, individuals.columns))})",
+                f"column '{col}' is not in the individual-level file (columns: "
+                f"{', '.join(map(str, individuals.columns))})",
                 file=config.individuals,
                 fix="set phase3.treatment / individual_outcome / covariates to the file's column names",
             )
@@ -690,7 +730,8 @@ def _series_analysis(
             if len(adoption) and adoption.iloc[0] != NEVER:
                 interruption = f"{int(adoption.iloc[0])}-01"
                 notes.append(
-                    f"Interrupted time series: interruption taken as {interruption}, the unit's adoption year in the panel."
+                    f"Interrupted time series: interruption taken as {interruption}, the unit's adoption "
+                    f"year in the panel."
                 )
     if interruption is None:
         raise InputDataError(
@@ -755,7 +796,8 @@ def _series_analysis(
         )
         if fitted["suppressed"].any():
             notes.append(
-                f"Interrupted time series: {int(fitted['suppressed'].sum())} month(s) below {min_cell} hidden in the table."
+                f"Interrupted time series: {int(fitted['suppressed'].sum())} month(s) below {min_cell} "
+                f"hidden in the table."
             )
             its.fitted = its.fitted.assign(observed=fitted["observed"].astype("Float64").astype(float))
     tables["its_fit"] = fitted

@@ -6,7 +6,8 @@ fixed effects regression ``y_it = α_i + λ_t + β·D_it + ε_it`` with standard
 the years of one municipality are not independent observations.
 
 Estimation uses statsmodels (OLS/WLS with unit and period dummies and cluster-robust covariance). The event
-study replaces ``D_it`` by one dummy per year relative to adoption (the year before adoption is the reference),
+study replaces ``D_it`` by one dummy per year relative to adoption (the year before adoption is the
+reference),
 which shows whether adopters were already diverging before they adopted; the joint F-test of the leads is the
 pre-trend test.
 
@@ -44,6 +45,35 @@ class PanelSpec:
     outcome: str = "andel_neet"
     treated_from: str = "innfort_fra"
     weight: str | None = None
+
+
+def _check_adoption(out: pd.DataFrame, spec: PanelSpec, file: Any) -> None:
+    """One adoption period per unit, someone adopting within the panel, and someone to compare with.
+
+    Units whose adoption lies after the last period are set to never adopting (in place).
+    """
+    varying = out.groupby(UNIT)[COHORT].nunique() > 1
+    if varying.any():
+        raise InputDataError(
+            f"column '{spec.treated_from}' changes within a unit; it must be the same in all of a unit's "
+            f"rows",
+            file=file,
+            fix="write the unit's first year with the practice in every row of that unit",
+        )
+    last = out[PERIOD].max()
+    out.loc[out[COHORT] > last, COHORT] = NEVER
+    if (out[COHORT] == NEVER).all():
+        raise InputDataError(
+            f"no unit adopts the practice within the panel's periods (column '{spec.treated_from}')",
+            file=file,
+            fix="fill in the adoption period of the units that introduced the practice",
+        )
+    if (out[COHORT] != NEVER).all() and out[COHORT].nunique() == 1:
+        raise InputDataError(
+            "every unit adopts in the same period, so there is nobody to compare with",
+            file=file,
+            fix="include units that did not adopt the practice (or adopted later)",
+        )
 
 
 def prepare_panel(panel: pd.DataFrame, spec: PanelSpec, *, source: Any = None) -> pd.DataFrame:
@@ -124,27 +154,7 @@ def prepare_panel(panel: pd.DataFrame, spec: PanelSpec, *, source: Any = None) -
             file=file,
             fix="keep one row per unit and period",
         )
-    varying = out.groupby(UNIT)[COHORT].nunique() > 1
-    if varying.any():
-        raise InputDataError(
-            f"column '{spec.treated_from}' changes within a unit; it must be the same in all of a unit's rows",
-            file=file,
-            fix="write the unit's first year with the practice in every row of that unit",
-        )
-    last = out[PERIOD].max()
-    out.loc[out[COHORT] > last, COHORT] = NEVER
-    if (out[COHORT] == NEVER).all():
-        raise InputDataError(
-            f"no unit adopts the practice within the panel's periods (column '{spec.treated_from}')",
-            file=file,
-            fix="fill in the adoption period of the units that introduced the practice",
-        )
-    if (out[COHORT] != NEVER).all() and out[COHORT].nunique() == 1:
-        raise InputDataError(
-            "every unit adopts in the same period, so there is nobody to compare with",
-            file=file,
-            fix="include units that did not adopt the practice (or adopted later)",
-        )
+    _check_adoption(out, spec, file)
     out["_treated"] = (out[PERIOD] >= out[COHORT]).astype(float)
     return out
 
@@ -154,7 +164,8 @@ def single_threaded_blas() -> threadpool_limits:
 
     The design matrices here are a few hundred rows by ~60 columns. A multithreaded BLAS spends far more time
     synchronising threads than computing on them: on a busy 2-core machine one TWFE fit took 1.2 s with the
-    default threads and 0.035 s with one (measured). scikit-learn's own dependency threadpoolctl does the limiting.
+    default threads and 0.035 s with one (measured). scikit-learn's own dependency threadpoolctl does the
+    limiting.
     """
     return threadpool_limits(limits=1, user_api="blas")
 
@@ -178,7 +189,8 @@ class DidEstimate:
     def summary(self) -> str:
         return (
             f"{self.method}: {self.estimate:.4f} (SE {self.std_error:.4f}, 95% CI {self.ci_low:.4f} to "
-            f"{self.ci_high:.4f}, p = {self.p_value:.3g}); {self.n_treated_units} of {self.n_units} units treated"
+            f"{self.ci_high:.4f}, p = {self.p_value:.3g}); {self.n_treated_units} of {self.n_units} units "
+            f"treated"
         )
 
 
@@ -235,7 +247,8 @@ class PretrendTest:
         if not np.isfinite(self.p_value):
             return "There are too few years before adoption to test for diverging pre-trends."
         verdict = (
-            "the adopters were already moving differently before they adopted, so the effect estimate is doubtful"
+            "the adopters were already moving differently before they adopted, so the effect estimate is "
+            "doubtful"
             if self.rejects
             else "no sign that adopters and comparison units were moving differently before adoption"
         )
@@ -257,7 +270,8 @@ class PretrendTest:
 
 @dataclass
 class EventStudyResult:
-    """Event-study coefficients by year relative to adoption (reference: the year before) and the pre-trend test."""
+    """Event-study coefficients by year relative to adoption (reference: the year before) and the pre-trend
+    test."""
 
     coefficients: pd.DataFrame  # event_time, estimate, std_error, ci_low, ci_high, p_value
     pretrend: PretrendTest
@@ -284,7 +298,8 @@ class EventStudyResult:
 
 
 def pyplot() -> Any:
-    """matplotlib.pyplot on the Agg backend, unless a notebook's inline backend is active (plots stay inline)."""
+    """matplotlib.pyplot on the Agg backend, unless a notebook's inline backend is active (plots stay
+    inline)."""
     import matplotlib.pyplot as plt
 
     return plt
@@ -335,7 +350,8 @@ def event_study(
 ) -> EventStudyResult:
     """TWFE event study: one dummy per year relative to adoption, reference −1, SEs clustered by unit.
 
-    ``window=(lo, hi)`` bins event times beyond it into the end points (so very early and very late years, seen
+    ``window=(lo, hi)`` bins event times beyond it into the end points (so very early and very late years,
+    seen
     in few units, do not get their own noisy coefficient); ``None`` keeps every event time. Units that never
     adopt have all dummies zero. The pre-trend test is the joint test that every lead (event time ≤ −2) is
     zero, with the small-sample correction of :func:`hotelling_pretrend`. The default window keeps four leads:
@@ -367,8 +383,8 @@ def event_study(
         }
         for e in times
     ]
-    rows.append({"event_time": -1, "estimate": 0.0, "std_error": 0.0, "ci_low": 0.0, "ci_high": 0.0, "p_value": np.nan,
-                 "n_units": int(prepared.loc[rel == -1, UNIT].nunique())})  # fmt: skip
+    rows.append({"event_time": -1, "estimate": 0.0, "std_error": 0.0, "ci_low": 0.0, "ci_high": 0.0,
+                 "p_value": np.nan, "n_units": int(prepared.loc[rel == -1, UNIT].nunique())})  # fmt: skip
     coefficients = pd.DataFrame(rows).sort_values("event_time").reset_index(drop=True)
     leads = [f"e{e:+d}" for e in times if e <= -2]
     if leads:
@@ -393,14 +409,16 @@ def event_study(
     return EventStudyResult(coefficients=coefficients, pretrend=pretrend, weighted=weighted)
 
 
-# ------------------------------------------------------------------------------------------------ TWFE weights
+# ------------------------------------------------------------------------------------------------ TWFE
+# weights
 def twfe_weights(prepared: pd.DataFrame, *, weighted: bool = False) -> pd.DataFrame:
     """The weights the static TWFE coefficient puts on each treated cohort × period cell.
 
     By the Frisch–Waugh–Lovell theorem β̂ = Σ w_it·D̃_it·y_it / Σ w_it·D̃_it·D_it, where D̃ is the treatment
     dummy after removing unit and period means. If y follows the model with cell effects τ_it, β̂ estimates
     Σ_{D=1} ω_it·τ_it with ω_it = w_it·D̃_it / Σ_{D=1} w_it·D̃_it. Negative ω (typically on early adopters'
-    late years) is how growing effects pull the TWFE estimate away from any average effect. Returns one row per
+    late years) is how growing effects pull the TWFE estimate away from any average effect. Returns one row
+    per
     cohort × period: ``cohort, period, weight, n_units``; weights sum to 1.
     """
     unit_dummies = pd.get_dummies(prepared[UNIT], drop_first=True, dtype=float)
@@ -429,7 +447,8 @@ def twfe_weights(prepared: pd.DataFrame, *, weighted: bool = False) -> pd.DataFr
 
 
 def effective_clusters(unit_weights: np.ndarray) -> float:
-    """Kish's effective number of clusters, (Σw)² / Σw²: 14 equal units give 14, one dominant unit close to 1."""
+    """Kish's effective number of clusters, (Σw)² / Σw²: 14 equal units give 14, one dominant unit close to
+    1."""
     w = np.asarray(unit_weights, dtype=float)
     w = w[np.isfinite(w) & (w > 0)]
     return float(w.sum() ** 2 / (w**2).sum()) if len(w) else 0.0

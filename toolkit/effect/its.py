@@ -73,11 +73,14 @@ class ItsResult:
     def summary(self) -> str:
         lv, sl = self.term("level_change"), self.term("slope_change")
         return (
-            f"Interrupted time series of '{self.outcome}'{f' in {self.unit}' if self.unit else ''} at {self.interruption} "
+            f"Interrupted time series of '{self.outcome}'{f' in {self.unit}' if self.unit else ''} at "
+            f"{self.interruption} "
             f"({self.n_pre} months before, {self.n_post} after; {self.error_model}"
             f"{', month-of-year terms' if self.seasonal else ''}):\n"
-            f"  level change {lv.estimate:.2f} (95% CI {lv.ci_low:.2f} to {lv.ci_high:.2f}, p = {lv.p_value:.3g})\n"
-            f"  slope change {sl.estimate:.3f} per month (95% CI {sl.ci_low:.3f} to {sl.ci_high:.3f}, p = {sl.p_value:.3g})"
+            f"  level change {lv.estimate:.2f} (95% CI {lv.ci_low:.2f} to {lv.ci_high:.2f}, p = "
+            f"{lv.p_value:.3g})\n"
+            f"  slope change {sl.estimate:.3f} per month (95% CI {sl.ci_low:.3f} to {sl.ci_high:.3f}, p = "
+            f"{sl.p_value:.3g})"
         )
 
     def plot(self, *, ax: Any = None, title: str | None = None) -> Any:
@@ -123,7 +126,8 @@ def interrupted_time_series(
     """Segmented regression of a monthly series on a level and slope change at ``interruption`` (``YYYY-MM``).
 
     ``series`` has one row per month (``time`` as ``YYYY-MM`` or a date). When it holds several units, give
-    ``unit_column`` and ``unit`` to pick one. ``seasonal`` adds month-of-year terms (default: when there are at
+    ``unit_column`` and ``unit`` to pick one. ``seasonal`` adds month-of-year terms (default: when there are
+    at
     least 24 months). ``errors`` picks the autocorrelation correction (see the module docstring); ``maxlags``
     (HAC only) defaults to :func:`newey_west_lags`. Needs at least 8 months on each side.
     """
@@ -143,7 +147,8 @@ def interrupted_time_series(
         if unit is None:
             if codes.nunique() > 1:
                 raise InputDataError(
-                    f"the series holds {codes.nunique()} units in column '{unit_column}'; say which one to analyse",
+                    f"the series holds {codes.nunique()} units in column '{unit_column}'; say which one to "
+                    f"analyse",
                     file=file,
                     fix="set phase3.series_unit to the unit's code (e.g. 3401)",
                 )
@@ -186,7 +191,8 @@ def interrupted_time_series(
     n_pre, n_post = int((post == 0).sum()), int(post.sum())
     if n_pre < 8 or n_post < 8:
         raise InputDataError(
-            f"the series has {n_pre} months before and {n_post} after {t0}; at least 8 on each side are needed",
+            f"the series has {n_pre} months before and {n_post} after {t0}; at least 8 on each side are "
+            f"needed",
             file=file,
             fix="check phase3.interruption and that the series covers the months around it",
         )

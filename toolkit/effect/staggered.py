@@ -16,8 +16,10 @@ Written here rather than taken from a package because the estimator without cova
 means, the Python ports of the R ``did`` package pull in heavy dependencies, and this version needs to follow
 the toolkit's conventions (weights = number of people, small-cell suppression of cohort sizes, plain
 readings). The universal base period g − 1 is used for every cell, so the dynamic plot reads like a TWFE
-event study (zero at −1). Inference is a multiplier (Bayesian) bootstrap over units: each draw gives every unit
-an Exp(1) weight and recomputes every cell and aggregate, which keeps the dependence between a unit's years and
+event study (zero at −1). Inference is a multiplier (Bayesian) bootstrap over units: each draw gives every
+unit
+an Exp(1) weight and recomputes every cell and aggregate, which keeps the dependence between a unit's years
+and
 between cells; intervals are normal with the bootstrap standard error, and the dynamic aggregate also gets a
 simultaneous (sup-t) band.
 """
@@ -84,7 +86,8 @@ class StaggeredResult:
         lines = [
             f"Group-time ATT (Callaway–Sant'Anna; controls: {self.control_group}; "
             f"{'weighted' if self.weighted else 'unweighted'}; {self.n_boot} bootstrap draws)",
-            f"  simple ATT: {s.estimate:.4f} (SE {s.std_error:.4f}, 95% CI {s.ci_low:.4f} to {s.ci_high:.4f})",
+            f"  simple ATT: {s.estimate:.4f} (SE {s.std_error:.4f}, 95% CI {s.ci_low:.4f} to "
+            f"{s.ci_high:.4f})",
         ]
         lines += [
             f"  e={int(r.event_time):+d}: {r.estimate:.4f} [{r.ci_low:.4f}, {r.ci_high:.4f}]"
@@ -120,10 +123,12 @@ def group_time_att(
     """Estimate ATT(g, t) for every adoption cohort g and period t, and aggregate them.
 
     ``prepared`` comes from :func:`toolkit.effect.did.prepare_panel`. The panel must be balanced for the units
-    used: units missing a period are dropped (a note says how many), because each ATT(g, t) differences the same
+    used: units missing a period are dropped (a note says how many), because each ATT(g, t) differences the
+    same
     units' outcomes between t and g − 1. Cohorts that adopt in the first period have no pre-period and are
     dropped too. ``weighted`` weights units by their mean weight (e.g. mean number of young people), so the
-    estimate is the effect on the pooled outcome of everyone in the adopting units. The pre-trend test uses the
+    estimate is the effect on the pooled outcome of everyone in the adopting units. The pre-trend test uses
+    the
     ``max_leads`` pre-adoption years closest to adoption (event times −2 … −(max_leads + 1)).
     """
     with single_threaded_blas():
@@ -138,6 +143,16 @@ def group_time_att(
         )
 
 
+def _check_settings(control_group: str, n_boot: int, alpha: float) -> None:
+    """Refuse settings the estimator cannot use (plain ``ValueError``: these are programming errors)."""
+    if control_group not in ("notyettreated", "nevertreated"):
+        raise ValueError(f"control_group must be 'notyettreated' or 'nevertreated', got {control_group!r}")
+    if not isinstance(n_boot, int | np.integer) or n_boot < 99:
+        raise ValueError(f"n_boot must be a whole number ≥ 99, got {n_boot!r}")
+    if not 0 < alpha < 0.5:
+        raise ValueError(f"alpha must be between 0 and 0.5, got {alpha!r}")
+
+
 def _group_time_att(
     prepared: pd.DataFrame,
     *,
@@ -148,19 +163,15 @@ def _group_time_att(
     seed: int,
     max_leads: int,
 ) -> StaggeredResult:
-    if control_group not in ("notyettreated", "nevertreated"):
-        raise ValueError(f"control_group must be 'notyettreated' or 'nevertreated', got {control_group!r}")
-    if not isinstance(n_boot, int | np.integer) or n_boot < 99:
-        raise ValueError(f"n_boot must be a whole number ≥ 99, got {n_boot!r}")
-    if not 0 < alpha < 0.5:
-        raise ValueError(f"alpha must be between 0 and 0.5, got {alpha!r}")
+    _check_settings(control_group, n_boot, alpha)
     notes: list[str] = []
 
     wide = prepared.pivot(index=UNIT, columns=PERIOD, values=Y)
     complete = wide.notna().all(axis=1)
     if not complete.all():
         notes.append(
-            f"{int((~complete).sum())} unit(s) with missing periods were left out (the estimator needs every year)"
+            f"{int((~complete).sum())} unit(s) with missing periods were left out (the estimator needs every "
+            f"year)"
         )
         wide = wide.loc[complete]
     periods = [int(p) for p in wide.columns]
@@ -170,7 +181,8 @@ def _group_time_att(
     always = (cohort != NEVER) & (cohort <= periods[0])
     if always.any():
         notes.append(
-            f"{int(always.sum())} unit(s) adopting in the first period were left out (no year before adoption)"
+            f"{int(always.sum())} unit(s) adopting in the first period were left out (no year before "
+            f"adoption)"
         )
         keep = ~always
         wide, cohort, unit_w = wide.loc[keep], cohort[keep], unit_w[keep]
@@ -349,7 +361,8 @@ def _inference(draws: np.ndarray, alpha: float) -> pd.DataFrame:
 
 
 def _sup_t_critical(draws: np.ndarray, alpha: float) -> float:
-    """Critical value for a simultaneous band: quantile of the largest standardised deviation across columns."""
+    """Critical value for a simultaneous band: quantile of the largest standardised deviation across
+    columns."""
     se = draws[1:].std(axis=0, ddof=1)
     ok = se > 0
     if not ok.any():

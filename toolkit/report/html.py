@@ -7,7 +7,8 @@ Tables given to :meth:`Report.add_table` must already have passed small-cell sup
 not know which columns are counts.
 
 A report speaks one language (``nb`` or ``en``, from the protocol's ``report.language``): its own words, the
-headings the phases give it (through :mod:`toolkit.report.translate`), and every table, whose headers and cells
+headings the phases give it (through :mod:`toolkit.report.translate`), and every table, whose headers and
+cells
 go through :mod:`toolkit.report.labels` and :mod:`toolkit.report.formatting`, so that a table shows
 "Andel som lyktes" and "Kongsvinger (3401)" where the CSV has ``success_rate`` and ``3401``.
 """

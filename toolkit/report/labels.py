@@ -1,6 +1,7 @@
 """Labels: what a report calls a column or a value, in the report's language.
 
-A NAV office reads "Fravær (prosent)", not ``fravaer_prosent``, and "Kongsvinger", not ``3401``. Labels come from,
+A NAV office reads "Fravær (prosent)", not ``fravaer_prosent``, and "Kongsvinger", not ``3401``. Labels come
+from,
 in order of precedence:
 
 1. the study's data dictionary (``report.dictionary``: a CSV of ``column,label,description``, and optionally
@@ -202,7 +203,8 @@ class Labels:
 
     # ------------------------------------------------------------------------------------------ sources
     def add_dictionary(self, path: Path) -> Labels:
-        """Read a data dictionary CSV (``column,label[,description]``); its labels win over everything else."""
+        """Read a data dictionary CSV (``column,label[,description]``); its labels win over everything
+        else."""
         with open(path, encoding="utf-8-sig", newline="") as handle:
             for row in csv.DictReader(handle):
                 column = (row.get("column") or "").strip()

@@ -1,7 +1,8 @@
 """Norwegian for the headings, titles and captions the phases give their reports.
 
 The phases write their report sections in English; a report set to ``nb`` passes each heading, caption and
-paragraph through :func:`translate`. Headings and captions are short and fixed, so an exact phrase table (with a
+paragraph through :func:`translate`. Headings and captions are short and fixed, so an exact phrase table
+(with a
 few patterns for headings that name a variable) translates them reliably; a sentence the table does not know
 stays in English rather than being machine-translated into something a NAV office would misread. Phases that
 want their long paragraphs in Norwegian write them in both languages themselves (phase 1 does).
@@ -21,7 +22,8 @@ _NB: dict[str, str] = {
     "Summary": "Sammendrag",
     "Phase 2 at a glance.": "Fase 2 i korte trekk.",
     "Variable roles": "Variablenes roller",
-    "Role of every column of the anonymised register.": "Rollen til hver kolonne i det anonymiserte registeret.",
+    "Role of every column of the anonymised "
+    "register.": "Rollen til hver kolonne i det anonymiserte registeret.",
     "Expected outcome": "Forventet utfall",
     "Calibration table.": "Kalibreringstabell.",
     "Calibration: observed against predicted, by tenth of predicted probability.": (
@@ -62,9 +64,11 @@ _NB: dict[str, str] = {
         "Temaer som forekommer sammen (celler under minstegrensen står tomme)"
     ),
     "Most frequent code pairs": "De vanligste temaparene",
-    "Themes by group: share of turns, Fisher exact test against the other groups, Benjamini-Hochberg q (turns "
+    "Themes by group: share of turns, Fisher exact test against the other groups, Benjamini-Hochberg q "
+    "(turns "
     "within an interview are not independent: read p-values as descriptive)": (
-        "Temaer etter gruppe: andel av ytringene, Fishers eksakte test mot de andre gruppene, Benjamini-Hochberg "
+        "Temaer etter gruppe: andel av ytringene, Fishers eksakte test mot de andre gruppene, "
+        "Benjamini-Hochberg "
         "q (ytringer i samme intervju er ikke uavhengige: les p-verdiene som beskrivende)"
     ),
     "Reliability against human coding": "Samsvar med manuell koding",
