@@ -680,7 +680,7 @@ class Study:
             if on_step:
                 on_step(name)
             result = step()
-            summary = result.summary_line() if hasattr(result, "summary_line") else _summary_line(result)
+            summary = result.summary_line()
             run.steps.append(StepRecord(name, self.results_dir / _STEP_DIRS.get(name, name), summary))
             if on_done:
                 on_done(run.steps[-1])
@@ -700,13 +700,3 @@ class Study:
 
 
 _STEP_DIRS = {"deidentify": "transcripts", "autocode": "coding"}
-
-
-def _summary_line(result: Any) -> str:
-    """The index line of the coding step, whose result has no ``summary_line`` yet.
-
-    NOT YET DONE: ``coding.run.AutocodeResult`` is being changed by its own issue; this goes when it has one.
-    """
-    if hasattr(result, "segments"):
-        return f"{len(result.segments)} codings in {result.segments['source'].nunique()} transcripts"
-    return ""

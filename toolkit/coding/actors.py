@@ -465,7 +465,8 @@ _MENTION_COLUMNS = [
 
 
 def _sentence_owners(found: list[list[Mention]]) -> list[set[str]]:
-    """Actors each sentence of a turn speaks about: its own, else the nearest earlier (or first later) ones."""
+    """Actors each sentence of a turn speaks about: its own, else the nearest earlier (or first later)
+    ones."""
     owners: list[set[str]] = []
     current: set[str] = set()
     for sentence_mentions in found:
@@ -477,7 +478,8 @@ def _sentence_owners(found: list[list[Mention]]) -> list[set[str]]:
 
 
 def _follows(turns: pd.DataFrame, previous: int, current: int) -> bool:
-    """Whether ``current`` is the next participant turn after ``previous`` (only interviewer turns between)."""
+    """Whether ``current`` is the next participant turn after ``previous`` (only interviewer turns
+    between)."""
     later = turns.loc[turns["turn_index"] > previous, "turn_index"]
     return not later.empty and int(later.iloc[0]) == current
 
@@ -526,7 +528,8 @@ def tone_label(positive: int, negative: int) -> str:
 
 
 def fragmentation_counts(actors: pd.DataFrame) -> pd.Series:
-    """Distinct public services mentioned per transcript (``source`` → count), from an ``actors.csv`` frame."""
+    """Distinct public services mentioned per transcript (``source`` → count), from an ``actors.csv``
+    frame."""
     public = ~actors["actor"].isin(NOT_PUBLIC_SERVICES)
     mentioned = actors["mentioned"].astype(int) == 1
     counts = actors[public & mentioned].groupby("source")["actor"].nunique()

@@ -13,7 +13,8 @@ Outputs in ``OUT_DIR``:
 ==========================  ==============================================================================
 ``segments.csv``            ``source, turn_index, speaker, start, end, code_id`` (contract, DESIGN.md), then
                             ``origin`` (human/rule/learned), ``confidence``, ``evidence`` (codebook entries)
-                            and ``evidence_words`` (words of the text); one row per coded segment and code. With
+                            and ``evidence_words`` (words of the text); one row per coded segment and code.
+                            With
                             hand coding it is the final coding of every turn: human where a human coded,
                             the learner's (or the rules', per theme) elsewhere
 ``project.qdpx``            REFI-QDA project (codebook, sources, machine codings and any hand codings)
@@ -65,7 +66,8 @@ from toolkit.io import atomic_write_bytes, atomic_write_text, read_table, staged
 MACHINE_CODER = "pdtk-autocode"
 RELIABILITY_NOTE = (
     "Reliability scores are optional in reflexive thematic analysis: there, themes are the researcher's "
-    "interpretation, not a measurement. Here they answer a narrower question — can the codebook rules (or the "
+    "interpretation, not a measurement. Here they answer a narrower question — can the codebook rules (or "
+    "the "
     "learned classifiers) stand in for a second coder applying the same codebook?"
 )
 
@@ -92,6 +94,10 @@ class AutocodeResult:
     settings: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    def summary_line(self) -> str:
+        """One line for the study index (the results contract)."""
+        return f"{len(self.segments)} codings in {self.segments['source'].nunique()} transcripts"
+
     def summary(self, *, run_details: bool = True) -> str:
         """A few plain lines: what was coded, how reliably, where the files are.
 
@@ -101,7 +107,8 @@ class AutocodeResult:
         s = self.settings
         speed = f"; {s.get('words_per_second', 0):,.0f} words/s" if run_details else ""
         lines = [
-            f"Auto-coded {s.get('n_transcripts', 0)} transcripts ({s.get('n_units', 0):,} {s.get('unit', 'turn')} units, "
+            f"Auto-coded {s.get('n_transcripts', 0)} transcripts ({s.get('n_units', 0):,} "
+            f"{s.get('unit', 'turn')} units, "
             f"{s.get('n_words', 0):,} words) with {len(self.codebook)} codes: "
             f"{self.segments[['source', 'turn_index']].drop_duplicates().shape[0]} units coded, "
             f"{len(self.segments)} codings; lemmas: {s.get('backend', '')}{speed}.",
@@ -203,7 +210,8 @@ def _match_source_names(names: pd.Series, segments: pd.DataFrame) -> pd.Series:
 
 
 def read_hand_coding(path: str | Path, codebook: Codebook, segments: pd.DataFrame) -> pd.DataFrame:
-    """Hand coding from a ``segments.csv``-format CSV or a REFI-QDA ``.qdpx``, at turn level, with ``coder``."""
+    """Hand coding from a ``segments.csv``-format CSV or a REFI-QDA ``.qdpx``, at turn level, with
+    ``coder``."""
     path = Path(path)
     if path.suffix.lower() in {".qdpx", ".qde"}:
         imported = read_qdpx(path, codebook)
