@@ -190,3 +190,15 @@ def test_hand_coding_from_a_refi_qda_project(tmp_path):
     pd.testing.assert_series_equal(
         from_qdpx.reliability.per_code["kappa"], from_csv.reliability.per_code["kappa"]
     )
+
+
+def test_groups_smaller_than_min_cell_do_not_break_the_cards(tmp_path):
+    """One transcript per group at the default min_cell hides the groups' counts; the cards show '<5'."""
+    sources = sorted(p.name for p in (DATA / "transcripts").glob("*.txt"))[:3]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in sources:
+        shutil.copy(DATA / "transcripts" / name, folder / name)
+    groups = pd.DataFrame({"source": sources, "group": ["positivt_avvik", "sammenligning", "veileder"]})
+    result = autocode_folder(folder, default_codebook_path(), tmp_path / "out", groups=groups, min_cell=5, seed=0)
+    assert (result.out_dir / "insight_cards.html").is_file()

@@ -116,7 +116,7 @@ def render_cards(
             for row in rows.itertuples(index=False):
                 parts.append(
                     f"<tr><td>{html.escape(str(row.group))}</td><td>{_fmt_count(row.n_coded)} av "
-                    f"{int(row.n_units)}</td>"
+                    f"{_fmt_count(row.n_units)}</td>"
                     f"<td>{_fmt_share(row.share)}</td>"
                     f"<td>{'–' if pd.isna(row.n_sources) else int(row.n_sources)}</td></tr>"
                 )
@@ -185,7 +185,8 @@ def _apart_text(
     elif pd.isna(share_d):
         sentences.append(f"For få ytringer (under {min_cell}) hos de positive avvikene til å vise andeler.")
     p_value = deviant.get("p_value")
-    if p_value is not None and pd.notna(p_value):
+    odds_ratio = deviant.get("odds_ratio")
+    if p_value is not None and pd.notna(p_value) and odds_ratio is not None and pd.notna(odds_ratio):
         sentences.append(
             f"Mot alle andre grupper: oddsratio {float(deviant['odds_ratio']):.2f}, Fisher "
             f"{_fmt_p(float(p_value))}."
