@@ -432,13 +432,16 @@ def _default_file_mode() -> int:
 _FILE_MODE = _default_file_mode()
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write bytes so that ``path`` holds either its old content or all of ``data``, never a part."""
+def atomic_write_bytes(path: str | Path, data: bytes, *, private: bool = False) -> Path:
+    """Write bytes so that ``path`` holds either its old content or all of ``data``, never a part.
+
+    ``private=True`` keeps the file 0600 (restricted files: review decisions, allow/deny lists)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; outputs get the mode an ordinary file would
+        if not private:
+            os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; outputs get the mode an ordinary file would
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import InputDataError
-from toolkit.io import sha256_file
+from toolkit.io import atomic_write_bytes, sha256_file
 
 REVIEW_FILE = "review.jsonl"
 ALLOW_FILE = "review_allow_list.txt"
@@ -41,17 +40,8 @@ def span_id(start: int, end: int) -> str:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Replace ``path`` atomically by a 0600 file (``mkstemp`` creates it 0600; fsync before the rename)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Replace ``path`` atomically by a 0600 file (fsync before the rename)."""
+    atomic_write_bytes(path, data, private=True)
 
 
 def private_folder(folder: Path) -> Path:
