@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 
+from toolkit.deidentify.ner import generic_services
 from toolkit.deidentify.patterns import _CLUB_WORDS, _INSTITUTION_WORDS, _LOWER_INSTITUTIONS, _SCHOOL_WORDS
 from toolkit.deidentify.spans import Span
 
@@ -32,12 +32,9 @@ _MUNICIPALITY_SUFFIX = re.compile(
 
 @functools.lru_cache(maxsize=1)
 def _service_words() -> frozenset[str]:
-    """Generic services (``data/generic_services.txt``) and their common forms, lower case."""
-    lines = (
-        (Path(__file__).with_name("data") / "generic_services.txt").read_text(encoding="utf-8").splitlines()
-    )
-    words = {line.strip().lower() for line in lines if line.strip() and not line.startswith("#")}
-    return frozenset(words | {"barneverntjenesten", "barnevernstenesta", "uteseksjonen", "bydel", "mottak"})
+    """Generic services (the list the NER model is overruled on) and a few more service words, lower case."""
+    extra = {"barneverntjenesten", "barnevernstenesta", "uteseksjonen", "bydel", "mottak"}
+    return generic_services() | extra
 
 
 def _service_before(text: str, start: int) -> int | None:

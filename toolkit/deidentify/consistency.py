@@ -33,9 +33,7 @@ def person_words(text: str, span: Span, g: Gazetteers) -> set[str]:
     words = WORD.findall(text[span.start : span.end])
     for w in words:
         low = w.lower()
-        if len(w) < 2 or w[0].isdigit() or (w in g.common_proper and low not in g.first_names):
-            continue
-        if low in _FUNCTION_WORDS and not (w[0].isupper() and low in g.first_names):
+        if not _could_be_name(w, g):
             continue
         if w[0].isupper():
             names.add(w)

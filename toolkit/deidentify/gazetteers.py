@@ -12,7 +12,8 @@ DATA_DIR = Path(__file__).with_name("data")
 
 
 # =============================================================================================== gazetteers
-def _read_list(name: str) -> list[str]:
+def read_list(name: str) -> list[str]:
+    """A shipped word list from ``data/``: one entry a line, ``#`` lines are comments."""
     lines = (DATA_DIR / name).read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
@@ -41,19 +42,19 @@ def load_gazetteers() -> Gazetteers:
     """Load the shipped lists, plus Faker's ``no_NO`` names (200 first, 101 last names: too few alone)."""
     from faker.providers.person.no_NO import Provider as NoPerson
 
-    first = {n.lower() for n in _read_list("first_names.txt")}
+    first = {n.lower() for n in read_list("first_names.txt")}
     first |= {n.lower() for n in (*NoPerson.first_names_male, *NoPerson.first_names_female)}
-    surnames = {n.lower() for n in _read_list("surnames.txt")} | {n.lower() for n in NoPerson.last_names}
-    municipalities = [line.split(";", 1)[1] for line in _read_list("municipalities.txt")]
-    places = set(municipalities) | set(_read_list("places.txt"))
+    surnames = {n.lower() for n in read_list("surnames.txt")} | {n.lower() for n in NoPerson.last_names}
+    municipalities = [line.split(";", 1)[1] for line in read_list("municipalities.txt")]
+    places = set(municipalities) | set(read_list("places.txt"))
     return Gazetteers(
         first_names=frozenset(first),
         surnames=frozenset(surnames),
         places=frozenset(places),
-        countries=frozenset(_read_list("countries.txt")),
-        chains=tuple(sorted(set(_read_list("chains.txt")), key=len, reverse=True)),
-        organisations=tuple(sorted(set(_read_list("organisations.txt")), key=len, reverse=True)),
-        street_suffixes=tuple(sorted(set(_read_list("street_suffixes.txt")), key=len, reverse=True)),
-        ambiguous=frozenset(w.lower() for w in _read_list("ambiguous_words.txt")),
-        common_proper=frozenset(_read_list("common_proper_nouns.txt")),
+        countries=frozenset(read_list("countries.txt")),
+        chains=tuple(sorted(set(read_list("chains.txt")), key=len, reverse=True)),
+        organisations=tuple(sorted(set(read_list("organisations.txt")), key=len, reverse=True)),
+        street_suffixes=tuple(sorted(set(read_list("street_suffixes.txt")), key=len, reverse=True)),
+        ambiguous=frozenset(w.lower() for w in read_list("ambiguous_words.txt")),
+        common_proper=frozenset(read_list("common_proper_nouns.txt")),
     )

@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.deidentify.gazetteers import read_list
 from toolkit.deidentify.patterns import _FUNCTION_WORDS, WORD, _sentence_start
 from toolkit.deidentify.spans import Span
 
@@ -104,10 +105,7 @@ def load_pipeline(name: str):
 @functools.lru_cache(maxsize=1)
 def generic_services() -> frozenset[str]:
     """Exact strings the model is overruled on (``data/generic_services.txt``): NAV, BUP, Lånekassen …"""
-    lines = (
-        (Path(__file__).with_name("data") / "generic_services.txt").read_text(encoding="utf-8").splitlines()
-    )
-    return frozenset(line.strip().casefold() for line in lines if line.strip() and not line.startswith("#"))
+    return frozenset(line.casefold() for line in read_list("generic_services.txt"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -117,8 +115,7 @@ def ordinary_words() -> frozenset[str]:
     data = Path(__file__).with_name("data")
     with gzip.open(data / "common_words.txt.gz", "rt", encoding="utf-8") as handle:
         words = handle.read().split("\n")
-    spoken = (data / "spoken_forms.txt").read_text(encoding="utf-8").split("\n")
-    return frozenset(w for w in (*words, *spoken) if w and not w.startswith("#"))
+    return frozenset(w for w in (*words, *read_list("spoken_forms.txt")) if w and not w.startswith("#"))
 
 
 def is_ordinary_at_start(text: str, start: int, end: int) -> bool:
@@ -160,10 +157,6 @@ class NerRecognizer:
 
     def find(self, text: str) -> list[Span]:
         return self._spans(self.nlp(text))
-
-    def find_many(self, texts: list[str], batch_size: int = 64) -> list[list[Span]]:
-        """Several texts at once through ``nlp.pipe`` (faster than one call each)."""
-        return [self._spans(doc) for doc in self.nlp.pipe(texts, batch_size=batch_size)]
 
     def _spans(self, doc) -> list[Span]:
         ignore = generic_services()

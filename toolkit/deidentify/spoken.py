@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from toolkit.deidentify.patterns import _FUNCTION_WORDS
 from toolkit.deidentify.spans import Span
 
 MIN_DIGITS = 6
@@ -122,8 +123,6 @@ _PREFIX = re.compile(r"(?:\b[a-zæøå]{1,3}\s+){1,2}$", re.IGNORECASE)
 
 def _prefix_start(text: str, start: int) -> int:
     """Include a spoken letter prefix of an ID ("el førtiåtte …", "b v to null …", "bup fem åtte …")."""
-    from toolkit.deidentify.patterns import _FUNCTION_WORDS
-
     m = _PREFIX.search(text, max(0, start - 12), start)
     if not m:
         return start
