@@ -195,3 +195,11 @@ def test_counts_and_sums_said_aloud_are_not_identifiers(text: str):
     from toolkit.deidentify.spoken import find_spoken_numbers
 
     assert find_spoken_numbers(text) == []
+
+
+def test_disabling_an_unknown_recogniser_is_one_clear_protocol_error():
+    from toolkit.errors import ProtocolError
+
+    with pytest.raises(ProtocolError, match="unknown recogniser 'NorwegianAgeRecogniser'") as info:
+        RecognizerRegistry.default(RegistryConfig(ner_model=None, disable=["NorwegianAgeRecogniser"]))
+    assert "NorwegianAgeRecognizer" in str(info.value) and "\n" not in str(info.value)

@@ -22,7 +22,7 @@ from toolkit.deidentify.ner import DEFAULT_LABELS, NerRecognizer, resolve_model
 from toolkit.deidentify.rules import NorwegianDetector
 from toolkit.deidentify.spans import TYPES, Span
 from toolkit.deidentify.spoken import find_spoken_addresses, find_spoken_email, find_spoken_numbers
-from toolkit.errors import InputDataError
+from toolkit.errors import InputDataError, ProtocolError
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,12 @@ class RecognizerRegistry:
             registry.add(Recognizer(ner.name, ner.entities, ner.find))
         if config.deny_list is not None:
             registry.add(deny_list_recognizer(read_deny_list(config.deny_list)))
+        unknown = [name for name in config.disable if name not in registry.names]
+        if unknown:
+            raise ProtocolError(
+                f"deidentify.disable names an unknown recogniser '{unknown[0]}'",
+                fix=f"use one of: {', '.join(registry.names)}",
+            )
         for name in config.disable:
             registry.remove(name)
         if config.allow_list is not None:
