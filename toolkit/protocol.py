@@ -108,6 +108,17 @@ class CodingSection(_Strict):
     codebook: Path
     unit: Literal["turn", "sentence"] = "turn"
     hand_coded: Path | None = None
+    actors_extra: list[Path] = Field(
+        default_factory=list,
+        description="study extensions of the actor vocabulary (protocols/actors_nb.yml): YAML files adding "
+        "forms to its ids, or new ids declared with 'new: true'",
+    )
+
+    @field_validator("actors_extra", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        """One file may be written without a list."""
+        return [value] if isinstance(value, str | Path) else value
 
 
 class Phase3Section(_Strict):
@@ -275,6 +286,7 @@ class Protocol(_Strict):
         if self.coding is not None:
             self.coding.codebook = resolve(self.coding.codebook)
             self.coding.hand_coded = resolve(self.coding.hand_coded)
+            self.coding.actors_extra = [p for p in map(resolve, self.coding.actors_extra) if p is not None]
         if self.phase3 is not None:
             for field in ("panel", "individuals", "series"):
                 setattr(self.phase3, field, resolve(getattr(self.phase3, field)))
@@ -294,6 +306,7 @@ class Protocol(_Strict):
             checks.append(("coding.codebook", self.coding.codebook, "file"))
             if self.coding.hand_coded is not None:
                 checks.append(("coding.hand_coded", self.coding.hand_coded, "file"))
+            checks += [("coding.actors_extra", extra, "file") for extra in self.coding.actors_extra]
         if self.phase3 is not None:
             for field in ("panel", "individuals", "series"):
                 value = getattr(self.phase3, field)
