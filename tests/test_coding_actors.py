@@ -129,12 +129,63 @@ def test_actors_frame_columns_rows_and_fragmentation():
 
 def test_study_extension_adds_forms(tmp_path: Path):
     extension = tmp_path / "extra.yml"
-    extension.write_text("actors:\n  OT:\n    forms: [losen]\n  ungdomslos:\n    forms: [los]\n", "utf-8")
+    extension.write_text(
+        "actors:\n  OT:\n    forms: [losen]\n  ungdomslos:\n    new: true\n    forms: [los]\n", "utf-8"
+    )
     vocabulary = load_actor_vocabulary(extensions=[extension])
     extractor = ActorExtractor(vocabulary)
     found = mentioned(extractor, "U: Losen var der alltid. Los er bra.")
     assert {"OT", "ungdomslos"} <= found
     assert extractor.is_public_service("ungdomslos")
+    assert extractor.actor_ids[-1] == "ungdomslos"
+
+
+def test_extension_finds_a_new_form_inflected_and_in_compounds(tmp_path: Path):
+    """Done-when (issue 17): a form the vocabulary misses is found after the extension, inflected."""
+    texts = [
+        "U: Kuratoren på skolen hjalp meg mye.",  # Bokmål definite
+        "U: Skolekuratorane var greie.",  # Nynorsk definite plural, in a compound
+        "U: Eg snakka med kuratorar heile tida.",  # Nynorsk indefinite plural
+    ]
+    before = ActorExtractor()
+    assert all("kommune_annet" not in mentioned(before, text) for text in texts)
+    extension = tmp_path / "extra.yml"
+    extension.write_text("actors:\n  kommune_annet:\n    heads: [kurator]\n", "utf-8")
+    after = ActorExtractor(load_actor_vocabulary(extensions=[extension]))
+    assert all("kommune_annet" in mentioned(after, text) for text in texts)
+
+
+def test_extension_form_is_found_through_the_lemma_layer(tmp_path: Path):
+    """With the language layer, an inflection the endings list misses is found by its lemma."""
+    from toolkit.coding.language import get_analyzer
+
+    analyzer = get_analyzer()
+    text = "U: Brødrene mine hjalp meg."
+    extension = tmp_path / "extra.yml"
+    extension.write_text("actors:\n  storfamilie:\n    new: true\n    stems: [bror]\n", "utf-8")
+    vocabulary = load_actor_vocabulary(extensions=[extension])
+    assert "storfamilie" not in mentioned(ActorExtractor(vocabulary), text)  # 'brødrene' is no ending of 'bror'
+    assert "storfamilie" in mentioned(ActorExtractor(vocabulary, analyzer=analyzer), text)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("actors:\n  ungdomslos:\n    forms: [los]\n", "names 'ungdomslos', which is not an actor id"),
+        ("actors:\n  NAV:\n    new: true\n    forms: [velferden]\n", "declares 'NAV' as new"),
+        ("actors:\n  NAV:\n    form: [velferden]\n", "unknown field 'form'"),
+        ("actors:\n  ung los:\n    new: true\n", "is not a plain name"),
+    ],
+)
+def test_extension_errors_are_one_line_naming_the_file_and_the_fix(tmp_path: Path, body: str, message: str):
+    from toolkit.errors import InputDataError
+
+    extension = tmp_path / "extra.yml"
+    extension.write_text(body, "utf-8")
+    with pytest.raises(InputDataError, match=message) as error:
+        load_actor_vocabulary(extensions=[extension])
+    text = str(error.value)
+    assert "\n" not in text and str(extension) in text and "Fix:" in text
 
 
 def test_missing_contract_id_is_an_error(tmp_path: Path):

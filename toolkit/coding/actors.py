@@ -108,33 +108,92 @@ def _read_yaml(path: Path) -> dict:
 
 
 def load_actor_vocabulary(path: Path | None = None, extensions: Iterable[Path] = ()) -> dict[str, ActorEntry]:
-    """Read the actor vocabulary, then merge each extension YAML over it (forms are added, flags overridden).
+    """Read the actor vocabulary, then merge each study extension YAML over it (forms added, flags replaced).
 
     A multi-word entry in any single-word field is treated as a phrase, so a study writing ``mor mi`` under
-    ``forms`` gets what it means.
+    ``forms`` gets what it means. An extension may only name ids the vocabulary has, or ids it declares with
+    ``new: true`` (:func:`_check_extension`): a misspelt id would otherwise become a silent new actor.
     """
     vocabulary: dict[str, ActorEntry] = {}
-    for file in [path or DEFAULT_VOCABULARY, *extensions]:
-        actors = _read_yaml(Path(file)).get("actors") or {}
-        for actor_id, spec in actors.items():
-            entry = vocabulary.setdefault(str(actor_id), ActorEntry(actor=str(actor_id)))
-            spec = spec or {}
-            entry.label = str(spec.get("label", entry.label or actor_id))
-            entry.public_service = bool(spec.get("public_service", entry.public_service))
-            entry.absorbed_by |= {str(a) for a in spec.get("absorbed_by") or []}
-            entry.place_forms |= {str(a).lower() for a in spec.get("place_forms") or []}
-            entry.place_prepositions |= {str(a).lower() for a in spec.get("place_prepositions") or []}
-            for name in _FIELDS:
-                for raw in spec.get(name) or []:
-                    _add_form(entry, name, str(raw).strip())
+    base = Path(path or DEFAULT_VOCABULARY)
+    _merge_actor_file(vocabulary, base, _read_yaml(base).get("actors") or {})
     for actor_id in ACTOR_IDS:
         if actor_id not in vocabulary:
             raise InputDataError(
                 f"the actor vocabulary lacks the id '{actor_id}'",
-                file=path or DEFAULT_VOCABULARY,
+                file=base,
                 fix="keep every canonical id (ACTOR_IDS)",
             )
+    for file in map(Path, extensions):
+        actors = _read_yaml(file).get("actors") or {}
+        _check_extension(file, actors, vocabulary)
+        _merge_actor_file(vocabulary, file, actors)
     return vocabulary
+
+
+EXTENSION_KEYS = frozenset(
+    {*_FIELDS, "label", "public_service", "absorbed_by", "place_forms", "place_prepositions", "new"}
+)
+"""Keys an actor entry may have in a vocabulary or a study extension (``new`` only in an extension)."""
+
+ACTOR_ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+"""What a study-specific actor id looks like (it becomes a column value and a REFI-QDA code id)."""
+
+
+def _check_extension(file: Path, actors: object, vocabulary: Mapping[str, ActorEntry]) -> None:
+    """One clear error line for an extension that names an unknown id, re-declares one, or has a typo."""
+    if not isinstance(actors, dict):
+        raise InputDataError("'actors' is not a mapping of ids", file=file, fix="see protocols/actors_nb.yml")
+    for actor_id, spec in actors.items():
+        actor_id, spec = str(actor_id), spec or {}
+        if not isinstance(spec, dict):
+            raise InputDataError(
+                f"actor '{actor_id}' is not a mapping", file=file, fix="write its fields under it"
+            )
+        unknown_keys = sorted(set(map(str, spec)) - EXTENSION_KEYS)
+        if unknown_keys:
+            raise InputDataError(
+                f"actor '{actor_id}' has the unknown field '{unknown_keys[0]}'",
+                file=file,
+                fix=f"use one of {', '.join(sorted(EXTENSION_KEYS))}",
+            )
+        declared_new = bool(spec.get("new", False))
+        if actor_id not in vocabulary and not declared_new:
+            raise InputDataError(
+                f"the actor extension names '{actor_id}', which is not an actor id",
+                file=file,
+                fix=f"write 'new: true' under '{actor_id}' to add a study-specific actor, "
+                f"or use an existing id ({', '.join(vocabulary)})",
+            )
+        if declared_new and actor_id in vocabulary:
+            raise InputDataError(
+                f"the actor extension declares '{actor_id}' as new, but the vocabulary has it",
+                file=file,
+                fix=f"remove 'new: true' under '{actor_id}' to add forms to it",
+            )
+        if declared_new and not ACTOR_ID_PATTERN.match(actor_id):
+            raise InputDataError(
+                f"the new actor id '{actor_id}' is not a plain name",
+                file=file,
+                fix="use letters, digits and _ only, starting with a letter",
+            )
+
+
+def _merge_actor_file(vocabulary: dict[str, ActorEntry], file: Path, actors: Mapping[str, object]) -> None:
+    """Merge one file's actor entries into ``vocabulary`` (forms added, label and flags overridden)."""
+    if not isinstance(actors, Mapping):
+        raise InputDataError("'actors' is not a mapping of ids", file=file, fix="see protocols/actors_nb.yml")
+    for actor_id, spec in actors.items():
+        entry = vocabulary.setdefault(str(actor_id), ActorEntry(actor=str(actor_id)))
+        spec = spec or {}
+        entry.label = str(spec.get("label", entry.label or actor_id))
+        entry.public_service = bool(spec.get("public_service", entry.public_service))
+        entry.absorbed_by |= {str(a) for a in spec.get("absorbed_by") or []}
+        entry.place_forms |= {str(a).lower() for a in spec.get("place_forms") or []}
+        entry.place_prepositions |= {str(a).lower() for a in spec.get("place_prepositions") or []}
+        for name in _FIELDS:
+            for raw in spec.get(name) or []:
+                _add_form(entry, name, str(raw).strip())
 
 
 def _add_form(entry: ActorEntry, name: str, text: str) -> None:
