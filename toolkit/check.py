@@ -133,7 +133,7 @@ def _read(read: Callable[[], pd.DataFrame], protocol: Protocol, found: _Collecto
     try:
         return read()
     except PdtkError as exc:
-        found.error(str(exc).rstrip("."), "", where=f"data.register ({protocol.data.register.name})")
+        found.error(str(exc).rstrip("."), "", where=f"data.register ({protocol.register_label})")
         return None
 
 
@@ -168,7 +168,7 @@ def _removed_by_anonymisation(protocol: Protocol) -> dict[str, str]:
 
 def _check_columns(protocol: Protocol, frame: pd.DataFrame, found: _Collector) -> None:
     columns = [str(c) for c in frame.columns]
-    register = protocol.data.register.name
+    register = protocol.register_label
     privacy = protocol.privacy
     if privacy is not None:
         named = [("privacy.id_column", privacy.id_column)]

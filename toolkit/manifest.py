@@ -64,6 +64,8 @@ def input_hashes(protocol: Protocol) -> dict[str, str]:
         "transcripts": protocol.data.transcripts,
         "groups": protocol.data.groups,
     }
+    for region in protocol.regions or []:  # one register per region: each is an input
+        items[f"register {region.name}"] = region.register
     if protocol.coding is not None:
         items["codebook"] = protocol.coding.codebook
         items["hand_coded"] = protocol.coding.hand_coded
@@ -150,6 +152,11 @@ _STEP_TITLES = {
         "phase2/report.html",
         "Individuals and units doing better than expected",
     ),
+    "regions": (
+        "Regions compared",
+        "regions/report.html",
+        "Which regions do better than their intake predicts (one model across regions); each region's phases",
+    ),
     "deidentify": (
         "Transcript de-identification",
         "transcripts/deidentification.jsonl",
@@ -165,6 +172,11 @@ _STEP_TITLES = {
 
 
 _INDEX_NB = {
+    "Regions compared": "Regioner sammenlignet",
+    "Which regions do better than their intake predicts (one model across regions); each region's phases": (
+        "Hvilke regioner gjør det bedre enn inntaket tilsier (én modell på tvers av regionene); hver regions "
+        "faser"
+    ),
     "Anonymisation": "Anonymisering",
     "Disclosure-risk report: k reached, suppression, risk measures": (
         "Personvernrapport: k oppnådd, skjulte verdier, risikomål"

@@ -21,6 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from toolkit.errors import ProtocolError
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_æøåÆØÅ]*$")
+_REGION_NAME = re.compile(r"[A-Za-z0-9æøåÆØÅ][A-Za-z0-9_\-æøåÆØÅ]*")
+REGION_COLUMN = "region"
+"""The column that holds the region when ``regions:`` lists one register per region (added on reading)."""
 
 
 class _Strict(BaseModel):
@@ -36,8 +39,10 @@ warnings.filterwarnings("ignore", message='Field name "register"', category=User
 class DataSection(_Strict):
     """Where the inputs are and where all outputs go."""
 
-    register: Path = Field(
-        description="raw (or already anonymised) register: csv / parquet / sav / dta / xlsx"
+    register: Path | None = Field(
+        default=None,
+        description="raw (or already anonymised) register: csv / parquet / sav / dta / xlsx; absent only "
+        "when 'regions:' names one register per region",
     )
     transcripts: Path | None = Field(
         default=None, description="folder of interview transcripts (.txt/.docx/.vtt)"
@@ -168,6 +173,20 @@ class DeidentifySection(_Strict):
     ner_model: str | None = Field(default="auto", description="'auto', none, or a spaCy pipeline name/folder")
 
 
+class RegionSource(_Strict):
+    """One region of a multi-region study and its own register (the ``regions:`` list form)."""
+
+    name: str = Field(description="region name: letters, digits, '-' or '_' (it names a results folder)")
+    register: Path = Field(description="this region's register, in the same layout as the others")
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, value: str) -> str:
+        if not _REGION_NAME.fullmatch(value):
+            raise ValueError(f"region name '{value}' may hold letters, digits, '-' and '_' only")
+        return value
+
+
 class Protocol(_Strict):
     """A whole study protocol. Build with :meth:`Protocol.load`."""
 
@@ -184,6 +203,12 @@ class Protocol(_Strict):
     phase3: Phase3Section | None = None
     report: ReportSection | None = None
     deidentify: DeidentifySection | None = None
+    regions: list[RegionSource] | None = Field(
+        default=None, description="several regions, one register each (instead of data.register)"
+    )
+    region_column: str | None = Field(
+        default=None, description="several regions in one register: the column that names the region"
+    )
 
     # not part of the YAML: filled by load()
     source: Path | None = Field(default=None, exclude=True)
@@ -195,6 +220,48 @@ class Protocol(_Strict):
             raise ValueError(
                 "key 'deidentify.require_review' needs a 'privacy:' section (the review lives in its "
                 "restricted_dir)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _one_register_form(self) -> Protocol:
+        """Exactly one way of naming the data: data.register (with or without region_column) or regions."""
+        if self.regions is None:
+            if self.data.register is None:
+                raise ValueError("missing key 'data.register' (or 'regions:' with one register per region)")
+            return self
+        if self.data.register is not None:
+            raise ValueError("give either 'data.register' or 'regions:' (one register per region), not both")
+        if self.region_column is not None:
+            raise ValueError(
+                "'region_column' names a column of data.register; with 'regions:' the region comes from the "
+                "list (remove one of them)"
+            )
+        _check_region_names([r.name for r in self.regions])
+        return self
+
+    @model_validator(mode="after")
+    def _region_column_survives(self) -> Protocol:
+        """The region column must reach the anonymised register: not an identifier, not dropped, not a unit
+        or the outcome (regions are compared on the outcome, one level above the units)."""
+        column = self.region_column
+        if column is None:
+            return self
+        if not _NAME.match(column):
+            raise ValueError(f"region_column '{column}' is not a column name")
+        privacy = self.privacy
+        if privacy is not None and (
+            column == privacy.id_column
+            or column in privacy.drop
+            or privacy.quasi_identifiers.get(column) == "drop"
+        ):
+            raise ValueError(
+                f"region_column '{column}' is removed by the privacy section before any analysis"
+            )
+        if column in self.units or column == self.outcome or column in self.risk_factors:
+            raise ValueError(
+                f"region_column '{column}' is also the outcome, a risk factor or a unit; regions are "
+                "compared one level above the units"
             )
         return self
 
@@ -263,7 +330,7 @@ class Protocol(_Strict):
         protocol.source = Path(source).resolve() if source else None
         # Hash the validated protocol (defaults filled in, paths as written) so that a default left out of the
         # file is still fixed by the hash, while comments, key order and the machine's folders are not.
-        protocol.content_hash = _content_hash(protocol.model_dump(mode="json"))
+        protocol.content_hash = _content_hash(_hashed_fields(protocol.model_dump(mode="json")))
         protocol._resolve(Path(base_dir))
         if check_files:
             protocol._check_files(label)
@@ -277,6 +344,8 @@ class Protocol(_Strict):
             return (p if p.is_absolute() else base / p).resolve()
 
         self.data.register = resolve(self.data.register)
+        for region in self.regions or []:
+            region.register = resolve(region.register)
         self.data.transcripts = resolve(self.data.transcripts)
         self.data.results = resolve(self.data.results)
         self.data.groups = resolve(self.data.groups)
@@ -297,7 +366,7 @@ class Protocol(_Strict):
             self.deidentify.deny_list = resolve(self.deidentify.deny_list)
 
     def _check_files(self, label: Path) -> None:
-        checks = [("data.register", self.data.register, "file")]
+        checks = [(key, path, "file") for key, path in self.register_files().items()]
         if self.data.transcripts is not None:
             checks.append(("data.transcripts", self.data.transcripts, "dir"))
         if self.data.groups is not None:
@@ -362,6 +431,34 @@ class Protocol(_Strict):
                     fix=f"add '{section}:' (see protocols/demo.yml)",
                 )
 
+    # ----------------------------------------------------------------------------------- regions
+    @property
+    def has_regions(self) -> bool:
+        """True when the study compares several regions (``regions:`` or ``region_column:``)."""
+        return self.regions is not None or self.region_column is not None
+
+    @property
+    def region_key(self) -> str | None:
+        """The register column that holds the region (``region`` for the list form), or None."""
+        if self.regions is not None:
+            return REGION_COLUMN
+        return self.region_column
+
+    def register_files(self) -> dict[str, Path]:
+        """Every register file the protocol names, by its key (``regions.<name>.register`` for the list)."""
+        if self.regions is not None:
+            return {f"regions.{r.name}.register": r.register for r in self.regions}
+        assert self.data.register is not None
+        return {"data.register": self.data.register}
+
+    @property
+    def register_label(self) -> str:
+        """How messages name the register: its file name, or the regions' names."""
+        if self.regions is not None:
+            return "regions " + ", ".join(r.name for r in self.regions)
+        assert self.data.register is not None
+        return self.data.register.name
+
     @property
     def results_dir(self) -> Path:
         return self.data.results
@@ -412,6 +509,26 @@ def _check_input_path(key: str, value: Path, kind: str, label: Path) -> None:
             file=label,
             fix=f"give your user read access (chmod u+r{'x' if kind == 'dir' else ''} {value}) or copy it",
         )
+
+
+def _check_region_names(names: list[str]) -> None:
+    """Region names: at least two, each once (case-insensitively: they name folders)."""
+    if len(names) < 2:
+        raise ValueError(
+            f"'regions:' names {len(names)} region; a comparison needs at least two (for one region, give "
+            "data.register and leave 'regions:' out)"
+        )
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise ValueError(f"region name '{name}' is given twice in 'regions:'")
+        seen.add(name.casefold())
+
+
+def _hashed_fields(dumped: dict[str, Any]) -> dict[str, Any]:
+    """The dumped protocol without region keys it does not use: a single-region protocol keeps the hash it
+    had before regions existed (its manifests and reports stay byte-identical)."""
+    return {k: v for k, v in dumped.items() if not (k in ("regions", "region_column") and v is None)}
 
 
 def _is_within(path: Path, folder: Path) -> bool:

@@ -88,6 +88,7 @@ class Study:
         self._guard = None
         self._raw: pd.DataFrame | None = None  # the raw register, read once by the check and reused
         self._checked = None
+        self._pooled_deviance = None  # phase 2 on the pooled register: the regions step reuses its model
 
     # ------------------------------------------------------------------------------------------ basics
     @property
@@ -108,12 +109,13 @@ class Study:
     @property
     def is_synthetic(self) -> bool:
         """True when the inputs say they are synthetic (the demo); reports then carry a banner."""
-        for folder in {self.protocol.data.register.parent, self.protocol.data.register.parent.parent}:
+        register = next(iter(self.protocol.register_files().values()))
+        for folder in {register.parent, register.parent.parent}:
             if (folder / "README.txt").exists() and "synthetic" in (folder / "README.txt").read_text(
                 errors="ignore"
             ).lower():
                 return True
-        return "synth" in self.protocol.data.register.parent.name.lower() or "demo" in self.protocol.study
+        return "synth" in register.parent.name.lower() or "demo" in self.protocol.study
 
     def provenance(self) -> dict[str, Any]:
         """Protocol hash, data hashes, package versions and seed: shown in every report."""
@@ -240,7 +242,8 @@ class Study:
         if self._forbidden is None:
             self._forbidden = {}
             privacy = self.protocol.privacy
-            if privacy is not None and (raw is not None or self.protocol.data.register.exists()):
+            registers_exist = all(p.exists() for p in self.protocol.register_files().values())
+            if privacy is not None and (raw is not None or registers_exist):
                 raw = self._read_raw_register() if raw is None else raw
                 for col in [privacy.id_column, *privacy.drop]:
                     if col in raw.columns:
@@ -267,7 +270,29 @@ class Study:
     def _register_for_check(self) -> pd.DataFrame:
         if self.protocol.privacy is not None:
             return self._read_raw_register()
-        return read_table(self.protocol.data.register, text_columns=["pid"])
+        return self._read_registers(["pid"])
+
+    def _read_registers(self, text_columns: list[str]) -> pd.DataFrame:
+        """The register file as it is on disk, or every region's register pooled with a ``region`` column.
+
+        With ``region_column:`` the column is read as text (region codes are labels) and must name at least
+        two regions.
+        """
+        from toolkit.regions import check_region_column, pool_registers
+
+        protocol = self.protocol
+        label = protocol.source or Path("<protocol>")
+        if protocol.regions is not None:
+            frames = {r.name: read_table(r.register, text_columns=text_columns) for r in protocol.regions}
+            return pool_registers(frames, column=protocol.region_key or "region", label=label)
+        assert protocol.data.register is not None
+        column = protocol.region_column
+        frame = read_table(
+            protocol.data.register, text_columns=[*text_columns, *([column] if column else [])]
+        )
+        if column is not None:
+            check_region_column(frame, column, label)
+        return frame
 
     def published_path(self, path: Path) -> str:
         """How a published file names an input: relative to the protocol's folder, never absolute."""
@@ -289,10 +314,7 @@ class Study:
         privacy = self.protocol.privacy
         assert privacy is not None
         if self._raw is None:
-            self._raw = read_table(
-                self.protocol.data.register,
-                text_columns=[privacy.id_column, *privacy.drop, *self.protocol.units],
-            )
+            self._raw = self._read_registers([privacy.id_column, *privacy.drop, *self.protocol.units])
         return self._raw
 
     def anonymise(self):
@@ -310,14 +332,23 @@ class Study:
         self._guard = None
         self._forbidden_values(raw)
         key = load_or_create_key(privacy.key_file, forbidden_dirs=[self.results_dir, REPO_ROOT])
-        result = anonymise_register(
-            raw, privacy, key, source=self.published_path(self.protocol.data.register)
-        )
+        source = ", ".join(self.published_path(p) for p in self.protocol.register_files().values())
+        result = anonymise_register(raw, self._privacy_with_region(), key, source=source)
         # the guard searches this run's raw register, already in memory
         self._guard = LeakGuard(forbidden_values=self._forbidden_values(raw), policy=self.disclosure_policy)
         self._publish("anonymised", result)
         self._register = None
         return result
+
+    def _privacy_with_region(self):
+        """The privacy rules, with the region column released as a kept quasi-identifier: k-anonymity then
+        holds within every region, as each region's own tables are published."""
+        privacy = self.protocol.privacy
+        assert privacy is not None
+        key = self.protocol.region_key
+        if key is None or key in privacy.quasi_identifiers:
+            return privacy
+        return privacy.model_copy(update={"quasi_identifiers": {**privacy.quasi_identifiers, key: "keep"}})
 
     # ------------------------------------------------------------------------------------------ register
     def register(self) -> pd.DataFrame:
@@ -330,11 +361,11 @@ class Study:
         if self._register is not None:
             return self._register
         if self.protocol.privacy is None:
-            frame = read_table(self.protocol.data.register, text_columns=["pid"])
+            frame = self._read_registers(["pid"])
             if "pid" not in frame.columns:
                 raise InputDataError(
                     "a protocol without 'privacy:' needs an already anonymised register with a 'pid' column",
-                    file=self.protocol.data.register,
+                    file=next(iter(self.protocol.register_files().values())),
                     fix="add a 'privacy:' section so 'pdtk anonymise' can pseudonymise the register",
                 )
         else:
@@ -393,7 +424,7 @@ class Study:
             raise InputDataError(
                 f"outcome '{outcome}' must be 0/1 with both values present (found {len(values)} distinct "
                 f"values)",
-                file=self.protocol.data.register,
+                file=next(iter(self.protocol.register_files().values())),
                 fix="recode the outcome so 1 = the good outcome and 0 = not",
             )
 
@@ -435,6 +466,7 @@ class Study:
             disclosure=self.disclosure_policy,
         )
         self._publish("phase2", result, "Phase 2 — positive deviance (positive avvik)")
+        self._pooled_deviance = result
         if self.protocol.privacy is not None:
             self._write_contact_list(result)
         return result
@@ -468,6 +500,88 @@ class Study:
         path = write_csv(restricted / "contact_list.csv", contacts[columns])
         restrict_permissions(restricted)
         return path
+
+    # ------------------------------------------------------------------------------------------ regions
+    def regions(self):
+        """Several regions: the comparison on the pooled model → ``results/regions/``, and phases 1–2 (and 3
+        when its panel has the region column) for each region → ``results/regions/<region>/``.
+
+        Region deviance reuses phase 2's pooled risk model (one model across regions); phase 2 runs first
+        when this study has not run it yet. Each region's own phase 2 fits its own model: it asks which
+        people and units stand out *within* the region, the comparison asks which region stands out.
+        """
+        from toolkit.regions import REGIONS_DIR, compare_regions, region_folder, split_regions
+
+        key = self.protocol.region_key
+        if key is None:
+            raise ProtocolError(
+                "'pdtk regions' needs 'regions:' or 'region_column:' in the protocol",
+                file=self.protocol.source,
+                fix="name one register per region, or the register column that holds the region",
+            )
+        frame = self._analysis_frame("regions")
+        pooled = self._pooled_deviance if self._pooled_deviance is not None else self.phase2()
+        comparison = compare_regions(
+            frame,
+            region_column=key,
+            risk=pooled.risk,
+            outcome=self.protocol.outcome,
+            risk_factors=list(self.protocol.risk_factors),
+            config=self.protocol.deviance,
+            seed=self.seed,
+            disclosure=self.disclosure_policy,
+        )
+        per_region = {name: self._region_phases(part) for name, part in split_regions(frame, key).items()}
+        comparison.tables["per_region"] = self._per_region_table(per_region)
+        self._publish(REGIONS_DIR, comparison, "Regions compared")
+        for name, outputs in per_region.items():
+            for phase, (result, title) in outputs.items():
+                self._publish(f"{REGIONS_DIR}/{region_folder(name)}/{phase}", result, title)
+        return comparison
+
+    def _region_phases(self, part: pd.DataFrame) -> dict[str, tuple[Any, str]]:
+        """Phases 1 and 2 (and 3 when configured per region) on one region's register, not yet published."""
+        from toolkit.deviance.analysis import analyse_deviance
+        from toolkit.mapping import map_risk
+
+        p = self.protocol
+        mapping = map_risk(
+            part, outcome=p.outcome, risk_factors=p.risk_factors, units=p.units, min_cell=p.min_cell
+        )
+        deviance = analyse_deviance(
+            part,
+            outcome=p.outcome,
+            risk_factors=p.risk_factors,
+            units=p.units,
+            config=p.deviance,
+            seed=self.seed,
+            disclosure=self.disclosure_policy,
+        )
+        phases = {
+            "phase1": (mapping, "Phase 1 — mapping (kartlegging)"),
+            "phase2": (deviance, "Phase 2 — positive deviance (positive avvik)"),
+        }
+        return phases
+
+    def _per_region_table(self, per_region: dict[str, dict[str, tuple[Any, str]]]) -> pd.DataFrame:
+        """One row per region: its own phase 2 in one line (counts below min_cell are shown as '< k')."""
+        rows = []
+        for name, phases in per_region.items():
+            deviance = phases["phase2"][0]
+            deviants = self.disclosure_policy.shown_count(int(deviance.individuals["is_deviant"].sum()))
+            flagged = deviance.units[deviance.units["flag"].fillna("") != ""]
+            rows.append(
+                {
+                    "region": name,
+                    "positive_deviants": str(deviants),
+                    "units_flagged": "; ".join(
+                        f"{r.unit_var}={r.unit} ({r.flag})" for r in flagged.itertuples()
+                    )
+                    or "",
+                    "model": deviance.risk.model,
+                }
+            )
+        return pd.DataFrame(rows, columns=["region", "positive_deviants", "units_flagged", "model"])
 
     # ------------------------------------------------------------------------------------------ transcripts
     def deidentify(self, in_dir: Path | None = None):
@@ -655,6 +769,8 @@ class Study:
         if p.outcome and p.risk_factors:
             plan.append(("phase1", self.phase1))
             plan.append(("phase2", self.phase2))
+            if p.has_regions:
+                plan.append(("regions", self.regions))
         if p.data.transcripts is not None:
             if p.privacy is not None:
                 plan.append(("deidentify", self.deidentify))

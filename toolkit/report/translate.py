@@ -17,6 +17,7 @@ _NB: dict[str, str] = {
     "Phase 1 — mapping (kartlegging)": "Fase 1 — kartlegging",
     "Phase 2 — positive deviance (positive avvik)": "Fase 2 — positive avvik",
     "Phase 3 — effect of the new practice": "Fase 3 — effekt av ny praksis",
+    "Regions compared": "Regioner sammenlignet",
     "Interview coding — themes for service design": "Koding av intervjuer — temaer for tjenestedesign",
     # phase 2
     "Summary": "Sammendrag",

@@ -26,6 +26,7 @@ but drawn for all rows at once and redrawn until unique), which the tests check 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -247,13 +248,23 @@ def tenor_numbers(born: np.ndarray, d_number: np.ndarray, rng: np.random.Generat
 
 # ------------------------------------------------------------------------------------------- the cohort
 def make_register(
-    n: int = 5000, seed: int = 2021, *, birth_years: tuple[int, int] = DEFAULT_BIRTH_YEARS
+    n: int = 5000,
+    seed: int = 2021,
+    *,
+    birth_years: tuple[int, int] = DEFAULT_BIRTH_YEARS,
+    practice_share: Mapping[str, float] | None = None,
+    success_intercept: float | None = None,
 ) -> SyntheticRegister:
     """Generate ``n`` synthetic young people (raw register with direct identifiers) and the truth behind them.
 
     Reproducible: the same ``n`` and ``seed`` give identical frames. ``birth_years`` is widened backwards
     automatically for very large ``n`` (see ``meta['birth_years']``) so identity numbers stay unique. The
     parts below draw from one generator in a fixed order: the same people as when this was one function.
+
+    ``practice_share`` (keys as :data:`PRACTICE_SHARE`) and ``success_intercept`` are for several regions
+    (:mod:`toolkit.synth.regions`): by default the completion intercept is calibrated so this cohort's mean
+    is on target, which would hide a region's planted gain behind a lower intercept; regions share one fixed
+    intercept instead, so a region with more of the practice does complete more often.
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 10:
         raise ValueError(f"n must be an integer of at least 10, got {n!r}")
@@ -262,6 +273,8 @@ def make_register(
     first_year, last_year = _birth_years(int(n), birth_years)
     rng = np.random.default_rng([int(seed), 1])
     people = _who_and_where(rng, n, first_year, last_year)
+    people["practice_share"] = dict(PRACTICE_SHARE if practice_share is None else practice_share)
+    people["success_intercept"] = success_intercept
     people.update(_risk_factors(rng, n, people))
     people.update(_units(rng, people))
     people.update(_practice(rng, n, people))
@@ -271,6 +284,9 @@ def make_register(
     meta = _meta(
         register, truth, n=int(n), seed=int(seed), years=(first_year, last_year), d_number=people["d_number"]
     )
+    meta["planted"]["practice_share"] = people["practice_share"]
+    if success_intercept is not None:
+        meta["outcome_model"]["success_intercept"] = success_intercept
     return SyntheticRegister(register=register, truth=truth, meta=meta)
 
 
@@ -375,11 +391,10 @@ def _practice(rng: np.random.Generator, n: int, people: dict[str, Any]) -> dict[
     kommune, vgs_skole = _unpack(people, "kommune vgs_skole")
     in_kommune = kommune == PLANTED_KOMMUNE
     in_skole = vgs_skole == PLANTED_SKOLE
-    p_practice = np.full(n, PRACTICE_SHARE["baseline"])
-    p_practice = np.where(
-        in_kommune, 1 - (1 - p_practice) * (1 - PRACTICE_SHARE["planted_kommune"]), p_practice
-    )
-    p_practice = np.where(in_skole, 1 - (1 - p_practice) * (1 - PRACTICE_SHARE["planted_skole"]), p_practice)
+    share = people["practice_share"]
+    p_practice = np.full(n, share["baseline"])
+    p_practice = np.where(in_kommune, 1 - (1 - p_practice) * (1 - share["planted_kommune"]), p_practice)
+    p_practice = np.where(in_skole, 1 - (1 - p_practice) * (1 - share["planted_skole"]), p_practice)
     has_practice = rng.random(n) < p_practice
     practice_source = np.where(
         ~has_practice,
@@ -413,7 +428,12 @@ def _outcomes(rng: np.random.Generator, n: int, people: dict[str, Any]) -> dict[
         + c["kjonn=M"] * (kjonn == "M")
         + rng.normal(scale=c["latent noise sd"], size=n)
     )
-    true_p = _calibrated(score + PRACTICE_LOGODDS * has_practice, OUTCOME_TARGETS["fullfort_vgs_5aar"])
+    intercept = people["success_intercept"]
+    true_p = (
+        _calibrated(score + PRACTICE_LOGODDS * has_practice, OUTCOME_TARGETS["fullfort_vgs_5aar"])
+        if intercept is None
+        else _sigmoid(intercept + score + PRACTICE_LOGODDS * has_practice)
+    )
     logit_true = np.log(true_p / (1 - true_p))
     true_p_without = _sigmoid(logit_true - PRACTICE_LOGODDS * has_practice)
     fullfort = rng.random(n) < true_p
