@@ -115,3 +115,18 @@ def test_one_map_per_group_and_none_without_groups():
     for fig in maps.values():
         plt.close(fig)
     assert draw_actor_maps(pd.DataFrame()) == {}
+
+
+def test_actor_outputs_files_maps_and_refiqda_codes():
+    from toolkit.coding.actor_outputs import actor_outputs
+    from toolkit.coding.codebook import default_codebook_path, load_codebook
+
+    texts = {f"p{i}.txt": "I: Hvem hjalp?\n\nU: NAV var bra.\n" for i in range(6)}
+    groups = pd.DataFrame({"source": list(texts), "group": ["positivt avvik"] * 6})
+    part = actor_outputs(texts, groups, min_cell=5)
+    files = part.files()
+    assert list(files) == ["actors.csv", "actors_by_group.csv", "actor_map_positivt_avvik.png"]
+    assert files["actor_map_positivt_avvik.png"].startswith(b"\x89PNG")
+    assert actor_outputs(texts, None, min_cell=5).files().keys() == {"actors.csv"}
+    book, codings = part.refiqda(load_codebook(default_codebook_path()), texts, coder="pdtk-autocode")
+    assert "aktor_NAV" in book.ids and len(codings) == 6

@@ -279,3 +279,55 @@ def test_a_qualcoder_export_reads_as_hand_coding_with_its_coders(project, tmp_pa
         got = read[read["coder"] == coder][key]
         assert set(map(tuple, got.to_numpy())) == set(map(tuple, expected.to_numpy()))
     assert len(reference) == len(hand)
+
+
+def test_actor_codes_are_exported_under_aktorer_validate_and_keep_one_selection_per_coder(project, tmp_path):
+    """Issue 17: actors as codes (an 'Aktører' parent, one child per actor id) coded on the turns naming them."""
+    import xml.etree.ElementTree as ET
+
+    from toolkit.coding.actors import ActorExtractor
+    from toolkit.coding.refiqda import actor_code_id, actor_codings, is_actor_code, with_actor_codes
+
+    book, segments, texts, codings, groups = project
+    extractor = ActorExtractor()
+    actors = extractor.transform(texts)
+    labels = {actor: extractor.vocabulary[actor].label for actor in extractor.actor_ids}
+    found = actor_codings(actors, texts, coder="pdtk-autocode")
+    assert len(found) and set(found["code_id"]) <= {actor_code_id(a) for a in labels}
+    book_with_actors = with_actor_codes(book, labels)
+    both = pd.concat([codings, found], ignore_index=True)
+    path = export_qdpx(tmp_path / "actors.qdpx", book_with_actors, texts, both, groups=groups)
+    with zipfile.ZipFile(path) as archive:
+        qde = archive.read("project.qde")
+    _schema("Project.xsd").validate(io.BytesIO(qde))
+
+    ns = "{urn:QDA-XML:project:1.0}"
+    parent = [c for c in ET.fromstring(qde).iter(f"{ns}Code") if c.get("name") == "Aktører"]
+    assert len(parent) == 1
+    assert [c.get("name") for c in parent[0].findall(f"{ns}Code")] == list(labels.values())
+    # one selection per coder per span: the actor codings share the machine's selections
+    selections = _selections(qde)
+    assert len(selections) == len(both[["source", "start", "end", "coder"]].drop_duplicates())
+    for _source, _span, creator, coding_users in selections:
+        assert coding_users and all(u == creator for u in coding_users)
+    # every actor coding is a participant turn that names the actor
+    turns = segments.set_index(["source", "start", "end"])
+    for row in found.itertuples(index=False):
+        assert turns.loc[(row.source, row.start, row.end), "role"] == "participant"
+    mentioned = actors[actors["mentioned"] == 1]
+    assert set(zip(found["source"], found["code_id"], strict=True)) == {
+        (s, actor_code_id(a)) for s, a in zip(mentioned["source"], mentioned["actor"], strict=True)
+    }
+    imported = read_qdpx(path, book)  # the theme codebook alone: actor codes keep their ids
+    back = imported.codings[imported.codings["code_id"].map(is_actor_code)]
+    key = ["source", "start", "end", "code_id"]
+    assert set(map(tuple, back[key].to_numpy())) == set(map(tuple, found[key].to_numpy()))
+
+
+def test_actor_codes_may_not_clash_with_the_codebook(project):
+    from toolkit.coding.codebook import Code, Codebook
+    from toolkit.coding.refiqda import with_actor_codes
+
+    clashing = Codebook(name="x", codes=[Code(id="aktor_NAV", name="NAV")])
+    with pytest.raises(InputDataError, match="aktor_NAV"):
+        with_actor_codes(clashing, {"NAV": "NAV"})

@@ -15,6 +15,11 @@ What the standard makes easy to get wrong, and what this module does about it:
   offsets are remapped: ATLAS.ti counts CRLF as one character, NVivo and MAXQDA as two;
 * GUIDs are uuid5 of stable names, so two exports of the same coding are byte-identical and can be diffed.
 
+Actors (:mod:`toolkit.coding.actors`) are exported as codes too, so NVivo and QualCoder users see them: an
+``Aktører`` parent code with one child per actor id (:func:`with_actor_codes`), coded by the machine on every
+participant turn that mentions the actor (:func:`actor_codings`). They share the machine's selections, so the
+one-selection-per-coder rule holds; on import they are told apart by their ids (:func:`is_actor_code`).
+
 Importing matches file names inside the archive case-insensitively (``Project.qde``, ``Sources/``) and maps
 codes to codebook ids by GUID, then by id or name, case-insensitively.
 
@@ -29,12 +34,14 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from toolkit.coding.codebook import Code, Codebook
+from toolkit.coding.segments import split_turns
 from toolkit.errors import InputDataError
 from toolkit.io import atomic_write_bytes
 
@@ -281,6 +288,82 @@ def export_qdc(path: str | Path, codebook: Codebook) -> Path:
     return atomic_write_bytes(path, codebook_qdc_bytes(codebook))
 
 
+# ============================================================================================== actors
+ACTOR_PARENT_CODE = "aktorer"
+"""Code id of the ``Aktører`` parent code; its children are :data:`ACTOR_CODE_PREFIX` + an actor id."""
+ACTOR_CODE_PREFIX = "aktor_"
+
+
+def actor_code_id(actor: str) -> str:
+    """The REFI-QDA code id of an actor id (``NAV`` → ``aktor_NAV``)."""
+    return ACTOR_CODE_PREFIX + actor
+
+
+def is_actor_code(code_id: str) -> bool:
+    """Whether a code id is the ``Aktører`` parent or one of its actor codes (not a theme of the codebook)."""
+    return code_id == ACTOR_PARENT_CODE or str(code_id).startswith(ACTOR_CODE_PREFIX)
+
+
+def with_actor_codes(codebook: Codebook, labels: Mapping[str, str]) -> Codebook:
+    """The codebook plus an ``Aktører`` parent code and one child code per actor (``{actor id: label}``).
+
+    The actor codes are not codable themes of the codebook: they exist only in the export, so a researcher
+    sees the actors next to the themes. Raises when the codebook already uses an id of the actor codes.
+    """
+    actor_codes = [
+        Code(
+            id=ACTOR_PARENT_CODE,
+            name="Aktører",
+            description="Actors around the young person, found by pdtk (protocols/actors_nb.yml); "
+            "each child is coded on the participant turns that mention it.",
+        ),
+        *(
+            Code(
+                id=actor_code_id(actor),
+                name=label or actor,
+                description=f"Actor '{actor}' in the actor vocabulary.",
+                parent=ACTOR_PARENT_CODE,
+            )
+            for actor, label in labels.items()
+        ),
+    ]
+    clash = sorted({c.id for c in actor_codes} & set(codebook.ids))
+    if clash:
+        raise InputDataError(
+            f"the codebook uses the code id '{clash[0]}', which the export keeps for the actor codes",
+            fix=f"rename the codebook's codes named '{ACTOR_PARENT_CODE}' or '{ACTOR_CODE_PREFIX}…'",
+        )
+    return Codebook(name=codebook.name, codes=[*codebook.codes, *actor_codes])
+
+
+def actor_codings(actors: pd.DataFrame, texts: Mapping[str, str], *, coder: str) -> pd.DataFrame:
+    """Codings of actor codes on the participant turns that mention each actor.
+
+    ``actors`` is the ``actors.csv`` frame; its ``mention_offsets`` (``start-end;…`` into the transcript
+    text) say where each mention is, and each mention's turn (:func:`toolkit.coding.segments.split_turns`)
+    is coded once per actor. Columns: ``source, start, end, code_id, coder``.
+    """
+    columns = ["source", "start", "end", "code_id", "coder"]
+    said = actors[actors["mentioned"].astype(int) == 1]
+    rows: list[dict[str, object]] = []
+    for source, mentions in said.groupby("source", sort=True):
+        if source not in texts:
+            continue
+        turns = split_turns(texts[source], str(source))
+        starts, ends = turns["start"].to_numpy(), turns["end"].to_numpy()
+        for actor, offsets in zip(mentions["actor"], mentions["mention_offsets"], strict=True):
+            spans = set()
+            for offset in str(offsets).split(";") if pd.notna(offsets) else []:
+                start = int(offset.split("-")[0])
+                inside = (starts <= start) & (start < ends)
+                spans |= {(int(a), int(b)) for a, b in zip(starts[inside], ends[inside], strict=True)}
+            rows += [
+                {"source": source, "start": a, "end": b, "code_id": actor_code_id(actor), "coder": coder}
+                for a, b in sorted(spans)
+            ]
+    return pd.DataFrame(rows, columns=columns)
+
+
 # ============================================================================================== import
 @dataclass
 class ImportedProject:
@@ -304,14 +387,14 @@ def _children(element: ET.Element, name: str) -> list[ET.Element]:
 def _codes_from(element: ET.Element, parent_guid: str | None, out: list[dict]) -> None:
     for code in _children(element, "Code"):
         description = next((d.text or "" for d in _children(code, "Description")), "")
-        match = re.search(r"\[id: ([a-z0-9_]+)\]", description)
+        match = re.search(r"\[id: ([A-Za-z0-9_]+)\]", description)
         out.append(
             {
                 "guid": code.get("guid", "").strip("{}").lower(),
                 "name": code.get("name", ""),
                 "explicit_id": match.group(1) if match else "",
                 "parent_guid": parent_guid or "",
-                "description": re.sub(r"\s*\[id: [a-z0-9_]+\]\s*$", "", description),
+                "description": re.sub(r"\s*\[id: [A-Za-z0-9_]+\]\s*$", "", description),
             }
         )
         _codes_from(code, code.get("guid", "").strip("{}").lower(), out)
@@ -327,6 +410,9 @@ def _map_codes(codes: list[dict], codebook: Codebook | None) -> pd.DataFrame:
             lookup[code.name.strip().lower()] = code.id
     ids = []
     for row in frame.itertuples(index=False):
+        if is_actor_code(row.explicit_id):  # an exported actor code, even when a theme has the same name
+            ids.append(row.explicit_id)
+            continue
         found = (
             lookup.get(row.guid)
             or lookup.get(row.explicit_id.lower())

@@ -1,0 +1,101 @@
+"""What the actor part of ``pdtk autocode`` publishes: tables, system maps, REFI-QDA codes, a report section.
+
+Why one object: the coding step (:func:`toolkit.coding.run.autocode_folder`) should not know how actors are
+counted, compared, drawn or exported; it asks :func:`actor_outputs` once and takes the files
+(:meth:`ActorOutputs.files`), the REFI-QDA codes (:meth:`ActorOutputs.refiqda`) and the report section
+(:meth:`ActorOutputs.add_to_report`) from it. Everything published about groups comes from the suppressed
+comparison table, so the maps show nothing the table hides (:mod:`toolkit.coding.actor_map`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from toolkit.coding.actor_map import MAP_CAPTION, draw_actor_maps
+from toolkit.coding.actors import ActorExtractor, actors_by_group, load_actor_vocabulary
+from toolkit.coding.codebook import Codebook
+from toolkit.coding.refiqda import actor_codings, with_actor_codes
+
+
+@dataclass
+class ActorOutputs:
+    """``actors.csv``, the group comparison (None without groups) and the vocabulary's ids and labels."""
+
+    actors: pd.DataFrame
+    by_group: pd.DataFrame | None
+    labels: dict[str, str] = field(default_factory=dict)
+    """``{actor id: label}`` in the vocabulary's order (canonical ids first, then a study's own)."""
+
+    def maps(self) -> dict[str, Any]:
+        """One system map per group (matplotlib figures; the caller closes them), none without groups."""
+        if self.by_group is None:
+            return {}
+        return draw_actor_maps(self.by_group, actor_order=list(self.labels))
+
+    def files(self) -> dict[str, pd.DataFrame | bytes]:
+        """``actors.csv``, and with groups ``actors_by_group.csv`` and ``actor_map_<group>.png`` per group."""
+        out: dict[str, pd.DataFrame | bytes] = {"actors.csv": self.actors}
+        if self.by_group is not None:
+            out["actors_by_group.csv"] = self.by_group
+            for group, fig in self.maps().items():
+                out[f"actor_map_{_file_part(group)}.png"] = _png_bytes(fig)
+        return out
+
+    def refiqda(
+        self, codebook: Codebook, texts: Mapping[str, str], *, coder: str
+    ) -> tuple[Codebook, pd.DataFrame]:
+        """The codebook with the ``Aktører`` codes, and the actor codings to add to the export's codings."""
+        return with_actor_codes(codebook, self.labels), actor_codings(self.actors, texts, coder=coder)
+
+    def add_to_report(self, report: Any) -> None:
+        """A report section: the group comparison table and one system map per group."""
+        if self.by_group is None or self.by_group.empty:
+            return
+        report.add_heading("Actors around the young person", level=3)
+        report.add_text(
+            "Which actors (NAV, OT, school, family …) each group mentions as part of a young person's help, "
+            "how many people mention them and in which tone; counts below the minimum cell are hidden."
+        )
+        report.add_table(self.by_group, "Actors by group (small cells suppressed)")
+        for group, fig in self.maps().items():
+            report.add_figure(fig, f"System map: {group}. {MAP_CAPTION}")
+
+
+def actor_outputs(
+    texts: Mapping[str, str],
+    groups: pd.DataFrame | None,
+    *,
+    min_cell: int,
+    extensions: Iterable[Path] = (),
+) -> ActorOutputs:
+    """Extract actors from ``{source: text}`` with the vocabulary and a study's extensions; compare groups."""
+    extractor = ActorExtractor(load_actor_vocabulary(extensions=extensions))
+    actors = extractor.transform(dict(texts))
+    by_group = actors_by_group(actors, groups, min_cell=min_cell) if groups is not None else None
+    labels = {actor: extractor.vocabulary[actor].label or actor for actor in extractor.actor_ids}
+    return ActorOutputs(actors=actors, by_group=by_group, labels=labels)
+
+
+def _file_part(group: str) -> str:
+    """A group name as part of a file name (letters, digits, ``-`` and ``_``)."""
+    return re.sub(r"[^\w-]+", "_", str(group), flags=re.ASCII).strip("_") or "group"
+
+
+def _png_bytes(fig: Any) -> bytes:
+    """A figure as PNG without a timestamp or software tag (the same run gives the same bytes); closes it."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+__all__ = ["ActorOutputs", "actor_outputs"]
