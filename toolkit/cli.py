@@ -329,6 +329,44 @@ def review(
     )
 
 
+@app.command("code-review")
+@_friendly
+def code_review(
+    in_dir: Annotated[Path, typer.Argument(help="the transcripts 'pdtk autocode' coded (its IN_DIR)")],
+    codebook: Annotated[Path, typer.Argument(help="the codebook YAML it coded with")],
+    coding_dir: Annotated[Path, typer.Argument(help="its OUT_DIR (segments.csv), e.g. results/coding")],
+    restricted: Annotated[
+        Path | None,
+        typer.Option(help="folder for coding_review.jsonl (default: the study's privacy.restricted_dir)"),
+    ] = None,
+    protocol: Annotated[
+        Path | None, typer.Option(help="the study protocol, when no manifest names it")
+    ] = None,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="port on 127.0.0.1 (0: any free port)")] = 0,
+    browser: Annotated[
+        bool, typer.Option("--browser/--no-browser", help="open the page in a browser")
+    ] = True,
+    reviewer: Annotated[
+        str | None, typer.Option(help="name recorded with each decision (default: login)")
+    ] = None,
+) -> None:
+    """Review auto-coding in the browser (local page, token): accept, reject, add codes by keyboard; the
+    decisions become hand coding, the learner refits and the queue is re-ranked."""
+    from toolkit.coding.review.server import code_review_command
+
+    code_review_command(
+        in_dir,
+        codebook,
+        coding_dir,
+        restricted=restricted,
+        protocol=protocol,
+        port=port,
+        open_browser=browser,
+        reviewer=reviewer,
+        say=lambda line: typer.echo(line),
+    )
+
+
 @app.command("evaluate-deid")
 @_friendly
 def evaluate_deid(

@@ -453,22 +453,30 @@ class ThemeLearner:
         if units.empty:
             return pd.DataFrame(columns=columns)
         proba = self.predict_proba(units["text"].tolist(), questions=questions)
-        uncertainty = (
-            (1 - (2 * proba - 1).abs()).max(axis=1)
-            if len(proba.columns)
-            else pd.Series(0.0, index=proba.index)
-        )
+        unsure = uncertainty(proba)
         suggested = [", ".join(c for c in proba.columns if row[c] >= 0.5) for _, row in proba.iterrows()]
         queue = pd.DataFrame(
             {
                 "source": units["source"].to_numpy(),
                 "turn_index": units["turn_index"].to_numpy(),
-                "uncertainty": uncertainty.to_numpy(),
+                "uncertainty": unsure.to_numpy(),
                 "suggested": suggested,
                 "text": units["text"].to_numpy(),
             }
         ).sort_values(["uncertainty", "source", "turn_index"], ascending=[False, True, True], kind="stable")
         return queue.head(n).reset_index(drop=True) if n else queue.reset_index(drop=True)
+
+
+def uncertainty(proba: pd.DataFrame) -> pd.Series:
+    """How unsure the learner is about each row: ``1 - |2p - 1|`` of the code closest to its threshold
+    (every code's score is 0.5 at its threshold), 0 with no codes.
+
+    The one definition of uncertainty sampling, shared by :meth:`ThemeLearner.uncertainty_queue` (the
+    ``coding_queue.csv`` of ``pdtk autocode``) and the coding view of the review app, which re-ranks its queue
+    with it after every refit."""
+    if not len(proba.columns):
+        return pd.Series(0.0, index=proba.index)
+    return (1 - (2 * proba - 1).abs()).max(axis=1)
 
 
 def _agreement_row(code_id: str, y: pd.Series, p: pd.Series, min_positive: int, origins: list[str]) -> dict:

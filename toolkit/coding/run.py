@@ -414,6 +414,35 @@ def _compare_and_learn(
 
 
 # ============================================================================================== the step
+@dataclass
+class HandCodingFindings:
+    """What comparing with hand coding and learning from it gives; without hand coding only ``final``.
+
+    ``final`` is the coding ``segments.csv`` publishes: the rules' coding, or with hand coding at turn level
+    the human's codes where a human coded and the learner's elsewhere (:func:`learn_from_hand_coding`).
+    """
+
+    final: pd.DataFrame
+    hand: pd.DataFrame | None = None
+    reliability: ReliabilityResult | None = None
+    human_reliability: ReliabilityResult | None = None
+    learned_cv: pd.DataFrame | None = None
+    suggestions: pd.DataFrame | None = None
+    queue: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ThemeTables:
+    """The tables that describe the themes of the final coding, and the suggestions for the codebook."""
+
+    frequencies: pd.DataFrame
+    cooccurrence: pd.DataFrame
+    by_group: pd.DataFrame | None
+    candidate_themes: pd.DataFrame
+    keyword_suggestions: pd.DataFrame
+
+
 def autocode_folder(
     in_dir: Path,
     codebook: Path,
@@ -446,35 +475,116 @@ def autocode_folder(
     coded = coder.transform(segments)
     seconds = time.perf_counter() - started
     units_all = coded_units(segments)
-    turn_units = units_all.drop_duplicates(["source", "turn_index"]) if unit == "sentence" else units_all
-    if unit == "sentence":  # turn-level text for tables, cards and learning
-        turn_frame, _ = read_segments(in_dir, unit="turn")
-        turn_units = coded_units(turn_frame)
+    turn_segments, turn_units = _turn_level(in_dir, unit, segments, units_all)
+    findings = _hand_coding_findings(
+        hand_coded, unit, book, analyzer, coder, coded, turn_segments, turn_units, texts, seed
+    )
+    notes = ([group_note.capitalize() + "."] if group_note else []) + findings.notes
+    themes = _theme_tables(
+        findings.final, turn_units, group_frame, book, analyzer, min_cell=min_cell, seed=seed
+    )
+    cards_html = render_cards(
+        book, findings.final, turn_units, themes.by_group, group_frame, min_cell=min_cell, synthetic=synthetic
+    )
+    outputs = _autocode_outputs(
+        book, texts, unit, findings, themes, cards_html, group_frame, min_cell=min_cell
+    )
+    files = _write_staged(out_dir, outputs)
+    settings = {"unit": unit, "backend": analyzer.backend, "min_cell": min_cell, "seed": seed}
+    settings |= _size_and_speed(segments, len(texts), len(units_all), seconds)
+    return AutocodeResult(
+        segments=findings.final,
+        units=turn_units,
+        codebook=book,
+        frequencies=themes.frequencies,
+        cooccurrence=themes.cooccurrence,
+        by_group=themes.by_group,
+        candidate_themes=themes.candidate_themes,
+        keyword_suggestions=themes.keyword_suggestions,
+        reliability=findings.reliability,
+        human_reliability=findings.human_reliability,
+        learned_cv=findings.learned_cv,
+        suggestions=findings.suggestions,
+        queue=findings.queue,
+        out_dir=out_dir,
+        files=files,
+        settings=settings,
+        notes=notes,
+    )
+
+
+def _size_and_speed(segments: pd.DataFrame, n_transcripts: int, n_units: int, seconds: float) -> dict:
+    """How much was coded and how fast (the speed is a run detail: it differs between identical runs)."""
     n_words = sum(len(WORD_RE.findall(t)) for t in segments["text"])
-    notes: list[str] = []
-    if group_note:
-        notes.append(group_note.capitalize() + ".")
+    return {
+        "n_transcripts": n_transcripts,
+        "n_units": n_units,
+        "n_words": n_words,
+        "seconds_coding": seconds,
+        "words_per_second": n_words / seconds if seconds > 0 else float("nan"),
+    }
 
-    reliability = human_reliability = None
-    learned_cv = suggestions = queue = None
-    hand = None
-    final = coded.assign(origin="rule")
-    if hand_coded is not None:
-        turn_segments = segments if unit == "turn" else turn_frame
-        hand = read_hand_coding(hand_coded, book, turn_segments)
-        reliability, human_reliability, learning = _compare_and_learn(
-            hand, book, analyzer, coder, coded, turn_segments, turn_units, texts, seed
+
+def _turn_level(
+    in_dir: Path, unit: str, segments: pd.DataFrame, units: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Turn segments and units: tables, cards and learning work on turns even when sentences are coded."""
+    if unit == "sentence":
+        turn_segments, _ = read_segments(in_dir, unit="turn")
+        return turn_segments, coded_units(turn_segments)
+    return segments, units
+
+
+def _hand_coding_findings(
+    hand_coded: Path | None,
+    unit: str,
+    book: Codebook,
+    analyzer: Any,
+    coder: AutoCoder,
+    coded: pd.DataFrame,
+    turn_segments: pd.DataFrame,
+    turn_units: pd.DataFrame,
+    texts: dict[str, str],
+    seed: int,
+) -> HandCodingFindings:
+    """Reliability against the hand coding and what the learner makes of it; the rules' coding without it."""
+    rule_coding = coded.assign(origin="rule")
+    if hand_coded is None:
+        return HandCodingFindings(final=rule_coding)
+    hand = read_hand_coding(hand_coded, book, turn_segments)
+    reliability, human_reliability, learning = _compare_and_learn(
+        hand, book, analyzer, coder, coded, turn_segments, turn_units, texts, seed
+    )
+    notes = []
+    if unit != "turn":
+        notes.append(
+            "Sentence units: learned suggestions are in suggestions.csv; segments.csv keeps the rules."
         )
-        learned_cv, suggestions, queue = learning.cv, learning.suggestions, learning.queue
-        if unit == "turn":
-            final = learning.final
-        else:
-            notes.append(
-                "Sentence units: learned suggestions are in suggestions.csv; segments.csv keeps the rules."
-            )
-        if learning.suggestions.empty and turn_units["source"].isin(set(hand["source"])).all():
-            notes.append("Every transcript is hand-coded: no turns left for suggestions or the coding queue.")
+    if learning.suggestions.empty and turn_units["source"].isin(set(hand["source"])).all():
+        notes.append("Every transcript is hand-coded: no turns left for suggestions or the coding queue.")
+    return HandCodingFindings(
+        final=learning.final if unit == "turn" else rule_coding,
+        hand=hand,
+        reliability=reliability,
+        human_reliability=human_reliability,
+        learned_cv=learning.cv,
+        suggestions=learning.suggestions,
+        queue=learning.queue,
+        notes=notes,
+    )
 
+
+def _theme_tables(
+    final: pd.DataFrame,
+    turn_units: pd.DataFrame,
+    group_frame: pd.DataFrame | None,
+    book: Codebook,
+    analyzer: Any,
+    *,
+    min_cell: int,
+    seed: int,
+) -> ThemeTables:
+    """Frequencies, co-occurrence and groups of the final coding; candidate themes and keywords (a sample)."""
     frequencies = code_frequencies(final, turn_units, book, min_cell=min_cell)
     pairs = cooccurrence(final, turn_units, book.ids, min_cell=min_cell)
     by_group = (
@@ -483,11 +593,20 @@ def autocode_folder(
         else None
     )
     sample = discovery_sample(turn_units["text"].tolist(), seed=seed)
-    topics = discover_themes(sample, book, analyzer=analyzer, seed=seed)
-    collocations = suggest_collocations(sample, book, analyzer=analyzer)
-    cards_html = render_cards(
-        book, final, turn_units, by_group, group_frame, min_cell=min_cell, synthetic=synthetic
+    return ThemeTables(
+        frequencies=frequencies,
+        cooccurrence=pairs,
+        by_group=by_group,
+        candidate_themes=discover_themes(sample, book, analyzer=analyzer, seed=seed),
+        keyword_suggestions=suggest_collocations(sample, book, analyzer=analyzer),
     )
+
+
+def _qdpx_export(
+    book: Codebook, texts: dict[str, str], findings: HandCodingFindings, group_frame: pd.DataFrame | None
+) -> bytes:
+    """The REFI-QDA project: the machine's codings, the human codings where they have character positions."""
+    final, hand = findings.final, findings.hand
     machine = final[final["origin"] != "human"]
     export_codings = machine[["source", "start", "end", "code_id"]].assign(coder=MACHINE_CODER)
     if hand is not None and {"start", "end"}.issubset(hand.columns):
@@ -499,77 +618,65 @@ def autocode_folder(
         if group_frame is not None
         else None
     )
-    segment_columns = [*SEGMENT_CONTRACT, *SEGMENT_EXTRA] + (["sentence_index"] if unit == "sentence" else [])
-    files: dict[str, Path] = {}
-    with staged_output(out_dir) as stage:
-        write_csv(stage / "segments.csv", final[segment_columns])
-        atomic_write_bytes(
-            stage / "project.qdpx",
-            qdpx_bytes(
-                book,
-                texts,
-                export_codings,
-                project_name=book.name,
-                groups=group_map,
-                default_coder=MACHINE_CODER,
-            ),
-        )
-        atomic_write_bytes(stage / "codebook.qdc", codebook_qdc_bytes(book))
-        atomic_write_text(stage / "insight_cards.html", cards_html)
-        write_csv(stage / "code_frequencies.csv", frequencies)
-        write_csv(stage / "cooccurrence.csv", pairs)
-        write_csv(stage / "candidate_themes.csv", topics)
-        write_csv(stage / "keyword_suggestions.csv", collocations)
-        actors = extract_actors(texts)  # issue 17: actors per transcript
-        write_csv(stage / "actors.csv", actors)
-        if group_frame is not None:
-            write_csv(stage / "actors_by_group.csv", actors_by_group(actors, group_frame, min_cell=min_cell))
-        if by_group is not None:
-            write_csv(stage / "themes_by_group.csv", by_group)
-        if reliability is not None:
-            table = reliability.per_code.assign(comparison=f"{reliability.coders[0]} vs {MACHINE_CODER}")
-            if human_reliability is not None:
-                table = pd.concat(
-                    [
-                        table,
-                        human_reliability.per_code.assign(comparison=" vs ".join(human_reliability.coders)),
-                    ],
-                    ignore_index=True,
-                )
-            write_csv(stage / "reliability.csv", table)
-            write_csv(stage / "disagreements.csv", reliability.disagreements)
-            write_csv(stage / "learned_cv.csv", learned_cv)
-            write_csv(stage / "suggestions.csv", suggestions)
-            write_csv(stage / "coding_queue.csv", queue)
-        files = {p.name: out_dir / p.name for p in stage.iterdir() if p.is_file()}
-
-    settings = {
-        "unit": unit,
-        "backend": analyzer.backend,
-        "min_cell": min_cell,
-        "seed": seed,
-        "n_transcripts": len(texts),
-        "n_units": len(units_all),
-        "n_words": n_words,
-        "seconds_coding": seconds,
-        "words_per_second": n_words / seconds if seconds > 0 else float("nan"),
-    }
-    return AutocodeResult(
-        segments=final,
-        units=turn_units,
-        codebook=book,
-        frequencies=frequencies,
-        cooccurrence=pairs,
-        by_group=by_group,
-        candidate_themes=topics,
-        keyword_suggestions=collocations,
-        reliability=reliability,
-        human_reliability=human_reliability,
-        learned_cv=learned_cv,
-        suggestions=suggestions,
-        queue=queue,
-        out_dir=out_dir,
-        files=files,
-        settings=settings,
-        notes=notes,
+    return qdpx_bytes(
+        book, texts, export_codings, project_name=book.name, groups=group_map, default_coder=MACHINE_CODER
     )
+
+
+def _reliability_table(reliability: ReliabilityResult, human: ReliabilityResult | None) -> pd.DataFrame:
+    """Per-code agreement, human vs machine, then between the human coders when there are two or more."""
+    table = reliability.per_code.assign(comparison=f"{reliability.coders[0]} vs {MACHINE_CODER}")
+    if human is None:
+        return table
+    return pd.concat([table, human.per_code.assign(comparison=" vs ".join(human.coders))], ignore_index=True)
+
+
+def _autocode_outputs(
+    book: Codebook,
+    texts: dict[str, str],
+    unit: str,
+    findings: HandCodingFindings,
+    themes: ThemeTables,
+    cards_html: str,
+    group_frame: pd.DataFrame | None,
+    *,
+    min_cell: int,
+) -> dict[str, pd.DataFrame | str | bytes]:
+    """Every file of the step by name, in the order they are written (tables, text, bytes)."""
+    segment_columns = [*SEGMENT_CONTRACT, *SEGMENT_EXTRA] + (["sentence_index"] if unit == "sentence" else [])
+    outputs: dict[str, pd.DataFrame | str | bytes] = {
+        "segments.csv": findings.final[segment_columns],
+        "project.qdpx": _qdpx_export(book, texts, findings, group_frame),
+        "codebook.qdc": codebook_qdc_bytes(book),
+        "insight_cards.html": cards_html,
+        "code_frequencies.csv": themes.frequencies,
+        "cooccurrence.csv": themes.cooccurrence,
+        "candidate_themes.csv": themes.candidate_themes,
+        "keyword_suggestions.csv": themes.keyword_suggestions,
+    }
+    actors = extract_actors(texts)  # issue 17: actors per transcript
+    outputs["actors.csv"] = actors
+    if group_frame is not None:
+        outputs["actors_by_group.csv"] = actors_by_group(actors, group_frame, min_cell=min_cell)
+    if themes.by_group is not None:
+        outputs["themes_by_group.csv"] = themes.by_group
+    if findings.reliability is not None:
+        outputs["reliability.csv"] = _reliability_table(findings.reliability, findings.human_reliability)
+        outputs["disagreements.csv"] = findings.reliability.disagreements
+        outputs["learned_cv.csv"] = findings.learned_cv
+        outputs["suggestions.csv"] = findings.suggestions
+        outputs["coding_queue.csv"] = findings.queue
+    return outputs
+
+
+def _write_staged(out_dir: Path, outputs: dict[str, pd.DataFrame | str | bytes]) -> dict[str, Path]:
+    """Write every output into a staging folder that replaces ``out_dir``'s files only if all succeed."""
+    with staged_output(out_dir) as stage:
+        for name, content in outputs.items():
+            if isinstance(content, pd.DataFrame):
+                write_csv(stage / name, content)
+            elif isinstance(content, str):
+                atomic_write_text(stage / name, content)
+            else:
+                atomic_write_bytes(stage / name, content)
+        return {p.name: out_dir / p.name for p in stage.iterdir() if p.is_file()}

@@ -66,7 +66,7 @@ class TokenGuard:
         given = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [""])[0]
         if not hmac.compare_digest(given.encode(), self.token):
             refused = PlainTextResponse(
-                "Forbidden: open the address with ?token=... that 'pdtk review' printed.",
+                "Forbidden: open the address with ?token=... that pdtk printed when it started the review.",
                 status_code=403,
                 headers=SECURITY_HEADERS,
             )
@@ -86,7 +86,7 @@ class TokenGuard:
 Handler = Callable[[Request], Awaitable[Any]]
 
 
-def _api(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+def api_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     """JSON in and out; a user's mistake is 400/404/409 with one line, anything else 500 with a class name."""
 
     async def endpoint(request: Request) -> Response:
@@ -104,7 +104,7 @@ def _api(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     return endpoint
 
 
-async def _body(request: Request) -> dict[str, Any]:
+async def json_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw:
         return {}
@@ -138,7 +138,7 @@ def create_app(session: ReviewSession, token: str) -> Starlette:
         return await run_in_threadpool(session.detail, request.path_params["name"], wait=wait)
 
     async def decisions(request: Request) -> Any:
-        body = await _body(request)
+        body = await json_body(request)
         name = request.path_params["name"]
         if isinstance(body.get("add"), dict):
             add = body["add"]
@@ -152,7 +152,7 @@ def create_app(session: ReviewSession, token: str) -> Starlette:
         )
 
     async def reviewed(request: Request) -> Any:
-        body = await _body(request)
+        body = await json_body(request)
         return await run_in_threadpool(
             session.mark_reviewed, request.path_params["name"], bool(body.get("reviewed", True))
         )
@@ -162,12 +162,12 @@ def create_app(session: ReviewSession, token: str) -> Starlette:
 
     routes = [
         Route("/", page, methods=["GET"]),
-        Route("/api/sources", _api(sources), methods=["GET"]),
-        Route("/api/status", _api(status), methods=["GET"]),
-        Route("/api/sources/{name}", _api(source), methods=["GET"]),
-        Route("/api/sources/{name}/decisions", _api(decisions), methods=["POST"]),
-        Route("/api/sources/{name}/reviewed", _api(reviewed), methods=["POST"]),
-        Route("/api/apply", _api(apply), methods=["POST"]),
+        Route("/api/sources", api_endpoint(sources), methods=["GET"]),
+        Route("/api/status", api_endpoint(status), methods=["GET"]),
+        Route("/api/sources/{name}", api_endpoint(source), methods=["GET"]),
+        Route("/api/sources/{name}/decisions", api_endpoint(decisions), methods=["POST"]),
+        Route("/api/sources/{name}/reviewed", api_endpoint(reviewed), methods=["POST"]),
+        Route("/api/apply", api_endpoint(apply), methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [

@@ -7,6 +7,7 @@ request in flight; every decision was written before its answer was sent, so non
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import secrets
 import socket
@@ -71,8 +72,6 @@ def serve(
     say: Callable[[str], None] = print,
 ) -> None:
     """Serve until Ctrl-C; the first thing said is the address with the token."""
-    import uvicorn
-
     from toolkit.deidentify.review.app import create_app
 
     token = secrets.token_urlsafe(32)
@@ -86,23 +85,24 @@ def serve(
     )
     if open_browser:
         webbrowser.open(url)
-    config = uvicorn.Config(
-        create_app(session, token),
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        server_header=False,
-        date_header=False,
-    )
     try:
-        uvicorn.Server(config).run(sockets=[sock])
-    except (
-        KeyboardInterrupt
-    ):  # uvicorn stops cleanly on Ctrl-C, then passes the signal on: the normal way out
-        pass
+        run_app(create_app(session, token), sock)
     finally:
         session.close()
     say(f"stopped; every decision is in {session.log.path}")
+
+
+def run_app(app: object, sock: socket.socket) -> None:
+    """Serve ``app`` on the bound socket with uvicorn until Ctrl-C: no access log, no server or date header
+    (shared by the de-identification review and the coding view)."""
+    import uvicorn
+
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", server_header=False, date_header=False
+    )
+    # uvicorn stops cleanly on Ctrl-C, then passes the signal on: the normal way out
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[sock])
 
 
 def review_command(

@@ -1,0 +1,400 @@
+"""A coding review session: the participant turns, the coder's suggestions with their evidence words, the
+reviewer's decisions, and the queue of turns to code next.
+
+* **Suggestions** start as ``segments.csv`` of the ``pdtk autocode`` run (its codes, ``confidence`` and
+  ``origin``); after each refit they are the learner's: every code scoring at least 0.5 (each code's threshold
+  sits at 0.5) on a turn not yet coded.
+* **Evidence** is the words that carried a theme in a turn, as the rule coder keeps them
+  (:meth:`~toolkit.coding.autocode.AutoCoder.evidence_lists`), found again in the turn's text as offsets, so
+  the page can highlight them.
+* **The queue** lists the turns not yet coded, the most uncertain first (uncertainty sampling,
+  :func:`toolkit.coding.learn.uncertainty`), then the coded ones; it is re-ranked after each refit.
+* **Decisions** go to :class:`~toolkit.coding.review.decisions.CodingLog` before the answer is sent; closing a
+  turn asks the :class:`~toolkit.coding.review.refit.Refitter` for a refit, which runs after the answer, in
+  another process.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.coding import evidence as ev
+from toolkit.coding.autocode import AutoCoder, question_texts
+from toolkit.coding.codebook import load_codebook
+from toolkit.coding.language import get_analyzer
+from toolkit.coding.learn import uncertainty
+from toolkit.coding.review.decisions import (
+    DECISIONS,
+    CodingLog,
+    TurnDecisions,
+    hand_coding_frame,
+    write_hand_coding,
+)
+from toolkit.coding.review.locate import CodingPaths
+from toolkit.coding.review.refit import MIN_CODED_TURNS, RefitJob, RefitOutcome, Refitter
+from toolkit.coding.segments import read_segments
+from toolkit.deidentify.review.session import NotFound
+from toolkit.deidentify.review.state import now
+from toolkit.errors import InputDataError
+from toolkit.io import read_table
+
+
+@dataclass
+class Model:
+    """The suggestions in force: scores per turn and code (0.5 = the code's threshold) and where they came
+    from. ``version`` 0 is the ``pdtk autocode`` run; each refit adds one."""
+
+    proba: np.ndarray
+    origin: dict[str, str]
+    version: int = 0
+    n_coded: int = 0
+    seconds: float = 0.0
+
+
+def evidence_spans(text: str, words: list[str]) -> list[tuple[int, int]]:
+    """Offsets in ``text`` of every occurrence of the evidence words (a multi-word match may have punctuation
+    between its words); case-insensitive, whole words."""
+    spans = []
+    for word in words:
+        parts = [re.escape(p) for p in re.findall(r"\w+", word)]
+        if not parts:
+            continue
+        pattern = re.compile(r"(?<!\w)" + r"\W+".join(parts) + r"(?!\w)", re.IGNORECASE)
+        spans.extend((m.start(), m.end()) for m in pattern.finditer(text))
+    return sorted(set(spans))
+
+
+def merge_marks(marks: list[tuple[int, int, str]]) -> list[dict[str, Any]]:
+    """Overlapping ``(start, end, code)`` marks merged into non-overlapping ones carrying every code."""
+    merged: list[dict[str, Any]] = []
+    for start, end, code in sorted(marks):
+        if merged and start < merged[-1]["end"]:
+            last = merged[-1]
+            last["end"] = max(last["end"], end)
+            if code not in last["codes"]:
+                last["codes"].append(code)
+        else:
+            merged.append({"start": start, "end": end, "codes": [code]})
+    return merged
+
+
+class CodingSession:
+    """Everything the coding view serves; every method is safe to call from several request threads."""
+
+    def __init__(self, paths: CodingPaths, *, reviewer: str, background: bool = True, seed: int = 0):
+        self.paths = paths
+        self.reviewer = reviewer
+        self.seed = seed
+        self.codebook = load_codebook(paths.codebook)
+        self.lock = threading.RLock()
+        segments, _texts = read_segments(paths.transcripts, unit="turn")
+        coder = AutoCoder(self.codebook, analyzer=get_analyzer())
+        units, scores, matches = coder.unit_scores(segments)
+        self.units = units[["source", "turn_index", "speaker", "start", "end", "text"]].reset_index(drop=True)
+        self.questions = question_texts(segments, units)
+        self.row_of = {
+            (s, int(t)): i for i, (s, t) in enumerate(zip(units["source"], units["turn_index"], strict=True))
+        }
+        self.evidence = self._evidence(coder, matches)
+        self.model = self._initial_model(coder, scores)
+        self.log = CodingLog(paths.restricted_dir, self.codebook.ids)
+        self.queue = self._rank()
+        self._write_hand_coding(set(self.units["source"]))
+        self.refitter: Refitter | None = None
+        if background:
+            self.refitter = Refitter(
+                self.codebook,
+                self.units["text"].tolist(),
+                self.questions,
+                self.units["source"].tolist(),
+                snapshot=self.refit_job,
+                on_result=self.take_refit,
+            )
+            self.refitter.request()
+
+    # ------------------------------------------------------------------------------------------ loading
+    def _evidence(self, coder: AutoCoder, matches: Any) -> dict[tuple[int, str], list[str]]:
+        """Evidence words per (turn row, code) wherever the rules saw any."""
+        if not len(matches.entry):
+            return {}
+        pairs = np.unique(np.stack([matches.text_index, coder.entry_theme[matches.entry]]), axis=1)
+        lists = coder.evidence_lists(matches, pairs[0], pairs[1])
+        return {
+            (int(row), self.codebook.ids[int(theme)]): words
+            for row, theme, (_labels, words) in zip(pairs[0], pairs[1], lists, strict=True)
+            if words
+        }
+
+    def _initial_model(self, coder: AutoCoder, scores: np.ndarray) -> Model:
+        """The rules' scores, overridden by ``segments.csv`` (the run's codes, which may be learned ones)."""
+        decided = ev.coded_mask(scores, coder.thresholds)
+        confidence = ev.confidence(scores, coder.thresholds)
+        proba = np.where(decided, np.maximum(confidence, 0.5), np.minimum(confidence, 0.4999))
+        coded = read_table(self.paths.coding_dir / "segments.csv")
+        missing = {"source", "turn_index", "code_id"} - set(coded.columns)
+        if missing:
+            raise InputDataError(
+                f"segments.csv has no column '{sorted(missing)[0]}'", file=self.paths.coding_dir
+            )
+        proba[:] = np.minimum(proba, 0.4999)  # a code is suggested only where the run coded it
+        origin = {code: "rule" for code in self.codebook.ids}
+        column = {code: j for j, code in enumerate(self.codebook.ids)}
+        for row in coded.itertuples(index=False):
+            i, j = self.row_of.get((str(row.source), int(row.turn_index))), column.get(str(row.code_id))
+            if i is None or j is None:
+                continue
+            given = getattr(row, "confidence", None)
+            proba[i, j] = float(given) if given is not None and pd.notna(given) and given >= 0.5 else 0.75
+            if isinstance(getattr(row, "origin", None), str) and row.origin != "human":
+                origin[self.codebook.ids[j]] = row.origin
+        return Model(proba, origin)
+
+    # ------------------------------------------------------------------------------------------ the queue
+    def _rank(self) -> list[int]:
+        """Rows of the turns not yet coded, most uncertain first, then the coded turns in reading order."""
+        coded = {self.row_of[k] for k in self.log.state.coded() if k in self.row_of}
+        unsure = uncertainty(pd.DataFrame(self.model.proba, columns=self.codebook.ids)).to_numpy()
+        open_rows = [i for i in range(len(self.units)) if i not in coded]
+        open_rows.sort(key=lambda i: (-unsure[i], i))
+        return open_rows + sorted(coded)
+
+    def queue_rows(self) -> dict[str, Any]:
+        """``GET /api/queue``: the turns in review order (uncoded by uncertainty, then coded)."""
+        with self.lock:
+            coded = self.log.state.coded()
+            unsure = uncertainty(pd.DataFrame(self.model.proba, columns=self.codebook.ids)).to_numpy()
+            rows = []
+            for i in self.queue:
+                key = self._key(i)
+                rows.append(
+                    {
+                        "id": i,
+                        "source": key[0],
+                        "turn_index": key[1],
+                        "coded": key in coded,
+                        "uncertainty": round(float(unsure[i]), 4),
+                    }
+                )
+            return {"model_version": self.model.version, "turns": rows}
+
+    # ------------------------------------------------------------------------------------------ a turn
+    def _key(self, row: int) -> tuple[str, int]:
+        return str(self.units.at[row, "source"]), int(self.units.at[row, "turn_index"])
+
+    def _row(self, turn_id: Any) -> int:
+        try:
+            row = int(turn_id)
+        except (TypeError, ValueError):
+            raise NotFound("no such turn") from None
+        if not 0 <= row < len(self.units):
+            raise NotFound("no such turn")
+        return row
+
+    def _decisions(self, row: int) -> TurnDecisions:
+        return self.log.state.turns.get(self._key(row), TurnDecisions())
+
+    def _suggested(self, row: int) -> list[str]:
+        return [c for j, c in enumerate(self.codebook.ids) if self.model.proba[row, j] >= 0.5]
+
+    def _pending(self, row: int) -> list[str]:
+        decisions = self._decisions(row)
+        if decisions.done:
+            return []
+        return [c for c in self._suggested(row) if c not in decisions.codes]
+
+    def turn(self, turn_id: Any) -> dict[str, Any]:
+        """``GET /api/turns/{id}``: the turn's text, its codes with status and evidence, and the question."""
+        row = self._row(turn_id)
+        with self.lock:
+            decisions = self._decisions(row)
+            shown = [*self._pending(row), *decisions.codes]
+            ordered = [c for c in self.codebook.ids if c in shown]
+            text = str(self.units.at[row, "text"])
+            codes, marks = [], []
+            for code in ordered:
+                j = self.codebook.ids.index(code)
+                spans = evidence_spans(text, self.evidence.get((row, code), []))
+                marks.extend((s, e, code) for s, e in spans)
+                codes.append(
+                    {
+                        "code": code,
+                        "number": j + 1,
+                        "name": self.codebook[code].name,
+                        "status": decisions.codes.get(code, "pending"),
+                        "suggested": bool(self.model.proba[row, j] >= 0.5) and not decisions.done,
+                        "confidence": round(float(self.model.proba[row, j]), 4),
+                        "origin": self.model.origin.get(code, "rule"),
+                        "evidence": [text[s:e] for s, e in spans],
+                    }
+                )
+            source, turn_index = self._key(row)
+            return {
+                "id": row,
+                "source": source,
+                "turn_index": turn_index,
+                "speaker": str(self.units.at[row, "speaker"]),
+                "question": self.questions[row],
+                "text": text,
+                "codes": codes,
+                "marks": merge_marks(marks),
+                "coded": decisions.done,
+                "model_version": self.model.version,
+                "progress": self.progress(),
+            }
+
+    # ------------------------------------------------------------------------------------------ decisions
+    def decide(self, turn_id: Any, code: Any, decision: Any) -> dict[str, Any]:
+        """``{"code": id, "decision": "accept"|"reject"|"add"|"undo"}`` on one turn; returns the turn."""
+        row = self._row(turn_id)
+        if decision not in DECISIONS:
+            raise InputDataError(f"decision must be one of {', '.join(DECISIONS)}")
+        if code not in self.codebook:
+            raise NotFound("no such code in the codebook")
+        with self.lock:
+            decisions = self._decisions(row)
+            if decision == "undo" and code not in decisions.codes:
+                return self.turn(row)
+            if decision == "accept" and code not in self._suggested(row) and code not in decisions.codes:
+                decision = "add"  # accepting a code nobody suggested is adding it
+            pending_after = [c for c in self._pending(row) if c != code]
+            closes = not decisions.done and decision != "undo" and not pending_after
+            source, turn_index = self._key(row)
+            self.log.append(
+                {
+                    "event": "decision",
+                    "source": source,
+                    "turn_index": turn_index,
+                    "code": code,
+                    "decision": decision,
+                    "done": closes,
+                    "by": self.reviewer,
+                    "at": now(),
+                }
+            )
+            self._after_change(row, closed=closes or decisions.done)
+            return self.turn(row)
+
+    def close_turn(self, turn_id: Any) -> dict[str, Any]:
+        """``{"decision": "done"}``: the turn's coding is complete; suggestions still pending are rejected."""
+        row = self._row(turn_id)
+        with self.lock:
+            if self._decisions(row).done:
+                return self.turn(row)
+            source, turn_index = self._key(row)
+            self.log.append(
+                {
+                    "event": "done",
+                    "source": source,
+                    "turn_index": turn_index,
+                    "reject": self._pending(row),
+                    "by": self.reviewer,
+                    "at": now(),
+                }
+            )
+            self._after_change(row, closed=True)
+            return self.turn(row)
+
+    def _after_change(self, row: int, *, closed: bool) -> None:
+        """A coded turn changed the hand coding: rewrite it if its transcript is complete, ask for a refit."""
+        if not closed:
+            return
+        self._write_hand_coding({self._key(row)[0]})
+        if self.refitter is not None:
+            self.refitter.request()
+
+    # ------------------------------------------------------------------------------------------ learning
+    def complete_sources(self) -> list[str]:
+        """Transcripts whose every participant turn is coded."""
+        coded = self.log.state.coded()
+        done: dict[str, bool] = {}
+        for key in self.row_of:
+            done[key[0]] = done.get(key[0], True) and key in coded
+        return sorted(s for s, complete in done.items() if complete)
+
+    def _write_hand_coding(self, touched: set[str]) -> None:
+        """``coding_review_hand_coded.csv``: the complete transcripts, in the shape ``--hand-coded`` reads
+        (``pdtk autocode`` takes every turn of a named transcript as coded, so only complete ones go in)."""
+        complete = self.complete_sources()
+        if not touched & set(complete) and self.paths.hand_coding.exists():
+            return
+        write_hand_coding(self.paths.hand_coding, hand_coding_frame(self.log.state, self.units, complete))
+
+    def labels(self) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of the coded turns and their 0/1 codes (the learner's training data)."""
+        coded = self.log.state.coded()
+        rows = np.array([self.row_of[k] for k in coded if k in self.row_of], dtype=int)
+        matrix = np.zeros((len(rows), len(self.codebook)), dtype=int)
+        column = {c: j for j, c in enumerate(self.codebook.ids)}
+        for i, key in enumerate(k for k in coded if k in self.row_of):
+            for code in coded[key].kept():
+                matrix[i, column[code]] = 1
+        return rows, matrix
+
+    def refit_job(self) -> RefitJob | None:
+        """What the next refit learns from, or None while too few turns are coded."""
+        with self.lock:
+            rows, matrix = self.labels()
+        if len(rows) < MIN_CODED_TURNS:
+            return None
+        return RefitJob(rows, matrix, self.seed)
+
+    def take_refit(self, outcome: RefitOutcome) -> None:
+        """Put a refit's suggestions in force and re-rank the queue."""
+        with self.lock:
+            self.model = Model(
+                outcome.proba, outcome.origin, self.model.version + 1, outcome.n_coded, outcome.seconds
+            )
+            self.queue = self._rank()
+
+    def refit_now(self, wait: float = 0.0) -> dict[str, Any]:
+        """``POST /api/refit``: ask for a refit (and wait up to ``wait`` seconds for it)."""
+        started = self.refitter.request() if self.refitter is not None else False
+        if started and wait > 0:
+            self.refitter.wait(wait)
+        return self.status()
+
+    # ------------------------------------------------------------------------------------------ status
+    def progress(self) -> dict[str, int]:
+        coded = self.log.state.coded()
+        return {
+            "turns": len(self.units),
+            "coded": sum(1 for k in coded if k in self.row_of),
+            "transcripts": int(self.units["source"].nunique()),
+            "complete": len(self.complete_sources()),
+        }
+
+    def codes(self) -> list[dict[str, Any]]:
+        """``GET /api/codebook``: the codes with their picker numbers."""
+        return [
+            {"code": c.id, "number": j + 1, "name": c.name, "description": c.description}
+            for j, c in enumerate(self.codebook.codes)
+        ]
+
+    def status(self) -> dict[str, Any]:
+        """``GET /api/status``: progress, the model in force and the refitter's state."""
+        with self.lock:
+            refitter = self.refitter
+            return {
+                **self.progress(),
+                "reviewer": self.reviewer,
+                "model": {
+                    "version": self.model.version,
+                    "coded_turns": self.model.n_coded,
+                    "seconds": round(self.model.seconds, 2),
+                    "origin": dict(self.model.origin),
+                    "refitting": bool(refitter is not None and refitter.busy),
+                    "min_coded_turns": MIN_CODED_TURNS,
+                    "error": refitter.error if refitter is not None else None,
+                },
+            }
+
+    def close(self) -> None:
+        """Stop the refit worker (call before the process ends)."""
+        if self.refitter is not None:
+            self.refitter.close()

@@ -1,0 +1,341 @@
+// pdtk code-review — the coding view. Talks only to this server (docs/REVIEW_API.md, "Coding view"), always
+// with ?token=. Offsets from the server count Unicode code points (Python); the page converts to UTF-16.
+"use strict";
+
+const TOKEN = new URLSearchParams(location.search).get("token") || "";
+const $ = (id) => document.getElementById(id);
+
+const view = {
+  codebook: [],     // GET /api/codebook
+  queue: [],        // turns of GET /api/queue, in review order
+  version: null,    // model version the queue was ranked with
+  turn: null,       // GET /api/turns/{id}
+  focus: 0,         // index of the selected code chip
+  busy: false,
+};
+
+async function api(path, options = {}) {
+  const sep = path.includes("?") ? "&" : "?";
+  const init = { method: options.method || "GET", headers: {} };
+  if (options.body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(options.body);
+  }
+  const response = await fetch(path + sep + "token=" + encodeURIComponent(TOKEN), init);
+  const data = await response.json().catch(() => ({ error: response.statusText }));
+  if (!response.ok) throw new Error(data.error || response.statusText);
+  return data;
+}
+
+function say(text, ok = false) {
+  $("message").textContent = text;
+  $("message").className = ok ? "ok" : "";
+}
+
+function codePointIndex(text) {
+  if (!/[\uD800-\uDBFF]/.test(text)) return null;
+  const u16 = [];
+  let i = 0;
+  for (const ch of text) { u16.push(i); i += ch.length; }
+  u16.push(i);
+  return u16;
+}
+const toU16 = (map, cp) => (map ? map[cp] : cp);
+
+// ------------------------------------------------------------------ rendering
+function selectedCode() {
+  const t = view.turn;
+  return t && t.codes.length ? t.codes[Math.min(view.focus, t.codes.length - 1)] : null;
+}
+
+function renderText() {
+  const t = view.turn, article = $("text");
+  article.textContent = "";
+  if (!t) return;
+  const map = codePointIndex(t.text);
+  const status = new Map(t.codes.map((c) => [c.code, c.status]));
+  const sel = selectedCode();
+  let pos = 0;
+  const plain = (from, to) => {
+    if (to > from) article.appendChild(document.createTextNode(t.text.slice(toU16(map, from), toU16(map, to))));
+  };
+  for (const m of t.marks) {
+    plain(pos, m.start);
+    const el = document.createElement("mark");
+    el.className = "ev";
+    el.dataset.codes = m.codes.join(" ");
+    if (sel && m.codes.includes(sel.code)) el.classList.add("sel");
+    if (m.codes.every((c) => status.get(c) === "rejected")) el.classList.add("faded");
+    el.title = "evidence for " + m.codes.join(", ");
+    el.textContent = t.text.slice(toU16(map, m.start), toU16(map, m.end));
+    article.appendChild(el);
+    pos = m.end;
+  }
+  plain(pos, [...t.text].length);
+}
+
+function renderCodes() {
+  const t = view.turn, list = $("codes");
+  list.textContent = "";
+  if (!t) return;
+  t.codes.forEach((c, i) => {
+    const li = document.createElement("li");
+    li.className = "chip " + c.status + (i === view.focus ? " focus" : "");
+    li.dataset.code = c.code;
+    const num = document.createElement("span");
+    num.className = "num";
+    num.textContent = c.number;
+    const conf = document.createElement("span");
+    conf.className = "conf";
+    conf.textContent = c.suggested ? `${c.origin} ${c.confidence.toFixed(2)}` : "";
+    li.append(num, document.createTextNode(c.name), conf);
+    li.title = c.evidence.length ? "evidence: " + c.evidence.join(", ") : "no evidence words";
+    li.addEventListener("click", () => { view.focus = i; renderTurn(); });
+    list.appendChild(li);
+  });
+  if (!t.codes.length) {
+    const li = document.createElement("li");
+    li.className = "chip";
+    li.textContent = "no code suggested — c adds one, Enter codes the turn as having none";
+    list.appendChild(li);
+  }
+}
+
+function renderTurn() {
+  const t = view.turn;
+  if (!t) return;
+  $("title").textContent = `${t.source} · turn ${t.turn_index} (${t.speaker})`;
+  $("question").textContent = t.question ? "Asked: " + t.question : "";
+  const pending = t.codes.filter((c) => c.status === "pending").length;
+  $("turn-state").textContent = t.coded ? "coded ✓" : `${pending} suggestion(s) pending`;
+  $("turn-state").className = t.coded ? "coded" : "";
+  renderText();
+  renderCodes();
+  renderProgress(t.progress);
+  for (const li of $("queue-list").children) li.classList.toggle("current", Number(li.dataset.id) === t.id);
+}
+
+function renderProgress(p) {
+  $("progress-bar").max = Math.max(p.turns, 1);
+  $("progress-bar").value = p.coded;
+  $("progress-text").textContent = `${p.coded}/${p.turns} turns coded · ${p.complete}/${p.transcripts} transcripts complete`;
+}
+
+function renderQueue() {
+  const list = $("queue-list");
+  list.textContent = "";
+  for (const row of view.queue) {
+    const li = document.createElement("li");
+    li.dataset.id = row.id;
+    li.className = (row.coded ? "coded " : "") + (view.turn && view.turn.id === row.id ? "current" : "");
+    li.textContent = `${row.source} #${row.turn_index}`;
+    const meta = document.createElement("span");
+    meta.className = "meta";
+    meta.textContent = row.coded ? "" : `uncertainty ${row.uncertainty.toFixed(2)}`;
+    li.appendChild(meta);
+    li.addEventListener("click", () => { location.hash = String(row.id); });
+    list.appendChild(li);
+  }
+}
+
+function renderModel(status) {
+  const m = status.model;
+  let text = m.version === 0
+    ? `suggestions of the autocode run (the learner refits from ${m.min_coded_turns} coded turns)`
+    : `model ${m.version}: learned on ${m.coded_turns} coded turns (${m.seconds} s)`;
+  if (m.refitting) text += " · refitting…";
+  if (m.error) text += " · " + m.error;
+  $("model-state").textContent = text;
+  $("model-state").dataset.version = m.version;
+}
+
+// ------------------------------------------------------------------ loading
+async function loadQueue() {
+  const data = await api("/api/queue");
+  view.queue = data.turns;
+  view.version = data.model_version;
+  renderQueue();
+}
+
+async function show(id) {
+  view.turn = await api("/api/turns/" + encodeURIComponent(id));
+  view.focus = Math.max(0, view.turn.codes.findIndex((c) => c.status === "pending"));
+  renderTurn();
+  const li = $("queue-list").querySelector(`li[data-id="${id}"]`);
+  if (li) li.scrollIntoView({ block: "nearest" });
+}
+
+async function poll() {
+  try {
+    const status = await api("/api/status");
+    renderModel(status);
+    if (status.model.version !== view.version) {
+      await loadQueue();
+      if (view.turn && !view.turn.coded) await show(view.turn.id);  // new suggestions for this turn
+      say(`queue re-ranked by model ${status.model.version}`, true);
+    }
+  } catch (err) {
+    say(err.message);
+  }
+}
+
+// ------------------------------------------------------------------ decisions
+async function send(body) {
+  if (!view.turn || view.busy) return;
+  view.busy = true;
+  try {
+    const before = view.turn.coded;
+    view.turn = await api(`/api/turns/${view.turn.id}/decisions`, { method: "POST", body });
+    const row = view.queue.find((r) => r.id === view.turn.id);
+    if (row) row.coded = view.turn.coded;
+    if (!before && view.turn.coded) renderQueue();
+    const next = view.turn.codes.findIndex((c) => c.status === "pending");
+    if (next >= 0) view.focus = next;
+    renderTurn();
+    say("saved", true);
+  } catch (err) {
+    say(err.message);
+  } finally {
+    view.busy = false;
+  }
+}
+
+function decide(decision) {
+  const code = selectedCode();
+  if (!code) { say("no code selected"); return; }
+  send({ code: code.code, decision });
+}
+
+async function done() {
+  if (!view.turn) return;
+  await send({ decision: "done" });
+  move(1, true);
+}
+
+function move(step, uncodedOnly = false) {
+  if (!view.queue.length) return;
+  let at = view.turn ? view.queue.findIndex((r) => r.id === view.turn.id) : -1;
+  for (let n = 0; n < view.queue.length; n++) {
+    at += step;
+    if (at < 0 || at >= view.queue.length) return;
+    if (!uncodedOnly || !view.queue[at].coded) break;
+  }
+  location.hash = String(view.queue[at].id);
+}
+
+// ------------------------------------------------------------------ the code picker
+function pickerMatches() {
+  const typed = $("picker-input").value.trim().toLowerCase();
+  if (!typed) return view.codebook;
+  if (/^\d+$/.test(typed)) return view.codebook.filter((c) => String(c.number) === typed);
+  return view.codebook.filter((c) => c.name.toLowerCase().includes(typed) || c.code.toLowerCase().includes(typed));
+}
+
+function renderPicker() {
+  const list = $("picker-list");
+  list.textContent = "";
+  pickerMatches().forEach((c, i) => {
+    const li = document.createElement("li");
+    li.className = i === 0 ? "first" : "";
+    const num = document.createElement("span");
+    num.className = "num";
+    num.textContent = c.number;
+    li.append(num, document.createTextNode(c.name));
+    li.title = c.description || "";
+    li.addEventListener("mousedown", (e) => { e.preventDefault(); pick(c); });
+    list.appendChild(li);
+  });
+}
+
+function openPicker() {
+  if (!view.turn) return;
+  $("picker").hidden = false;
+  $("picker-input").value = "";
+  renderPicker();
+  $("picker-input").focus();
+}
+
+function closePicker() {
+  $("picker").hidden = true;
+  $("text").focus();
+}
+
+function pick(code) {
+  closePicker();
+  if (!code) return;
+  send({ code: code.code, decision: "add" }).then(() => {
+    const at = view.turn.codes.findIndex((c) => c.code === code.code);
+    if (at >= 0) { view.focus = at; renderTurn(); }
+  });
+}
+
+$("picker-input").addEventListener("input", () => {
+  const typed = $("picker-input").value.trim();
+  // a number that no longer number can start (e.g. 3 with 12 codes) picks at once
+  if (/^\d+$/.test(typed) && Number(typed) * 10 > view.codebook.length) {
+    pick(view.codebook.find((c) => String(c.number) === typed));
+    return;
+  }
+  renderPicker();
+});
+$("picker-input").addEventListener("keydown", (e) => {
+  if (e.key === "Escape") { e.preventDefault(); closePicker(); }
+  else if (e.key === "Enter") { e.preventDefault(); pick(pickerMatches()[0]); }
+  e.stopPropagation();
+});
+
+// ------------------------------------------------------------------ keys
+const KEYS = {
+  j: () => move(1), ArrowDown: () => move(1), k: () => move(-1), ArrowUp: () => move(-1),
+  l: () => focusCode(1), ArrowRight: () => focusCode(1), h: () => focusCode(-1), ArrowLeft: () => focusCode(-1),
+  a: () => decide("accept"), x: () => decide("reject"), u: () => decide("undo"),
+  c: openPicker, Enter: done, F: refit,
+  "?": () => $("help").classList.toggle("hidden"),
+};
+
+function focusCode(step) {
+  const t = view.turn;
+  if (!t || !t.codes.length) return;
+  view.focus = (view.focus + step + t.codes.length) % t.codes.length;
+  renderTurn();
+}
+
+async function refit() {
+  try {
+    renderModel(await api("/api/refit", { method: "POST" }));
+  } catch (err) {
+    say(err.message);
+  }
+}
+
+document.addEventListener("keydown", (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey || !$("picker").hidden) return;
+  const action = KEYS[e.key];
+  if (action) { e.preventDefault(); action(); }
+});
+
+for (const [id, action] of [["accept", () => decide("accept")], ["reject", () => decide("reject")],
+  ["undo", () => decide("undo")], ["add", openPicker], ["done", done], ["refit", refit]]) {
+  $(id).addEventListener("click", action);
+}
+
+window.addEventListener("hashchange", () => {
+  const id = decodeURIComponent(location.hash.slice(1));
+  if (id !== "") show(id).catch((err) => say(err.message));
+});
+
+async function start() {
+  try {
+    view.codebook = await api("/api/codebook");
+    await loadQueue();
+    renderModel(await api("/api/status"));
+    const wanted = decodeURIComponent(location.hash.slice(1));
+    if (wanted !== "") await show(wanted);
+    else if (view.queue.length) location.hash = String(view.queue[0].id);
+    setInterval(poll, 2000);
+  } catch (err) {
+    say(err.message);
+  }
+}
+
+start();
