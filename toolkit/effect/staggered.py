@@ -153,6 +153,28 @@ def _check_settings(control_group: str, n_boot: int, alpha: float) -> None:
         raise ValueError(f"alpha must be between 0 and 0.5, got {alpha!r}")
 
 
+ATT_GT_COLUMNS = [
+    "cohort", "period", "event_time", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n_units",
+    "n_control_units", "weight_sum",
+]  # fmt: skip
+
+
+@dataclass
+class _Sample:
+    """The units the estimator can use: balanced outcomes by period, adoption cohort and weight per unit."""
+
+    y: np.ndarray  # units × periods
+    periods: list[int]
+    cohort: np.ndarray  # adoption period per unit, NEVER for never-treated
+    unit_w: np.ndarray
+    notes: list[str]
+
+    @property
+    def cohorts(self) -> list[int]:
+        """The adoption cohorts left, in order."""
+        return sorted({int(g) for g in self.cohort if g != NEVER})
+
+
 def _group_time_att(
     prepared: pd.DataFrame,
     *,
@@ -163,9 +185,49 @@ def _group_time_att(
     seed: int,
     max_leads: int,
 ) -> StaggeredResult:
+    """The estimator: cells, their bootstrap draws, the three aggregates and the pre-trend test."""
     _check_settings(control_group, n_boot, alpha)
-    notes: list[str] = []
+    sample = _balanced_sample(prepared, weighted=weighted)
+    if control_group == "nevertreated" and not (sample.cohort == NEVER).any():
+        raise ValueError("control_group='nevertreated' needs units that never adopt; use 'notyettreated'")
+    rng = np.random.default_rng(seed)
+    n_units = len(sample.y)
+    multipliers = np.vstack(
+        [np.ones(n_units), rng.exponential(1.0, size=(n_boot, n_units))]
+    )  # row 0: estimate
+    wb = multipliers * sample.unit_w  # (1 + B) × N unit weights per draw
+    cells, draws = _cell_draws(sample, wb, control_group)
+    att_gt = pd.concat([cells, _inference(draws, alpha)], axis=1)[ATT_GT_COLUMNS]
+    # Cohort weights per draw: the cohort's total (bootstrap-reweighted) weight.
+    cohort_weight = {g: wb[:, sample.cohort == g].sum(axis=1) for g in sample.cohorts}
+    cell_g = att_gt["cohort"].to_numpy()
+    cell_e = att_gt["event_time"].to_numpy()
+    post = cell_e >= 0
+    simple = pd.concat(
+        [
+            pd.DataFrame({"aggregation": ["simple"], "n_cells": [int(post.sum())]}),
+            _inference(_aggregate(draws, cohort_weight, cell_g, post)[:, None], alpha),
+        ],
+        axis=1,
+    )
+    event_times = sorted(set(cell_e.tolist()))
+    dyn_draws = np.column_stack([_aggregate(draws, cohort_weight, cell_g, cell_e == e) for e in event_times])
+    return StaggeredResult(
+        att_gt=att_gt,
+        simple=simple,
+        dynamic=_dynamic_table(att_gt, dyn_draws, event_times, sample, alpha),
+        group=_group_table(draws, cell_g, post, sample, alpha),
+        pretrend=_pretrend(dyn_draws, cell_g, cell_e, event_times, sample, alpha, max_leads),
+        control_group=control_group,
+        weighted=weighted,
+        n_boot=int(n_boot),
+        notes=sample.notes,
+    )
 
+
+def _balanced_sample(prepared: pd.DataFrame, *, weighted: bool) -> _Sample:
+    """Units observed in every period and not adopting in the first one (notes say how many were left out)."""
+    notes: list[str] = []
     wide = prepared.pivot(index=UNIT, columns=PERIOD, values=Y)
     complete = wide.notna().all(axis=1)
     if not complete.all():
@@ -186,21 +248,22 @@ def _group_time_att(
         )
         keep = ~always
         wide, cohort, unit_w = wide.loc[keep], cohort[keep], unit_w[keep]
-    cohorts = sorted({int(g) for g in cohort if g != NEVER})
-    if control_group == "nevertreated" and not (cohort == NEVER).any():
-        raise ValueError("control_group='nevertreated' needs units that never adopt; use 'notyettreated'")
-    y = wide.to_numpy(dtype=float)
+    return _Sample(y=wide.to_numpy(dtype=float), periods=periods, cohort=cohort, unit_w=unit_w, notes=notes)
+
+
+def _cell_draws(
+    sample: _Sample, wb: np.ndarray, control_group: ControlGroup
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """ATT(g, t) of every cohort × period with a base year and controls: the cells, and (1 + B) × cells draws.
+
+    Each cell is a 2 × 2 comparison: the change from g − 1 to t of cohort g against that of the controls
+    (not yet treated at max(t, g − 1), or never treated), as weighted means under every draw's weights.
+    """
+    cohort, periods = sample.cohort, sample.periods
     col = {p: i for i, p in enumerate(periods)}
-
-    rng = np.random.default_rng(seed)
-    multipliers = np.vstack(
-        [np.ones(len(wide)), rng.exponential(1.0, size=(n_boot, len(wide)))]
-    )  # row 0: estimate
-    wb = multipliers * unit_w  # (1 + B) × N unit weights per draw
-
     cells: list[dict[str, Any]] = []
     draws: list[np.ndarray] = []
-    for g in cohorts:
+    for g in sample.cohorts:
         base = g - 1
         if base not in col:
             continue
@@ -214,9 +277,8 @@ def _group_time_att(
                 controls = (cohort > max(t, base)) & (cohort != g)
             if not controls.any():
                 continue
-            diff = y[:, col[t]] - y[:, col[base]]
-            att = _wmean(wb, treated, diff) - _wmean(wb, controls, diff)
-            draws.append(att)
+            diff = sample.y[:, col[t]] - sample.y[:, col[base]]
+            draws.append(_wmean(wb, treated, diff) - _wmean(wb, controls, diff))
             cells.append(
                 {
                     "cohort": g,
@@ -224,52 +286,29 @@ def _group_time_att(
                     "event_time": t - g,
                     "n_units": int(treated.sum()),
                     "n_control_units": int(controls.sum()),
-                    "weight_sum": float(unit_w[treated].sum()),
+                    "weight_sum": float(sample.unit_w[treated].sum()),
                 }
             )
     if not cells:
         raise ValueError(
             "no cohort has both a year before adoption and comparison units; nothing to estimate"
         )
-    draws_arr = np.vstack(draws).T  # (1 + B) × cells
-    att_gt = pd.DataFrame(cells)
-    att_gt = pd.concat([att_gt, _inference(draws_arr, alpha)], axis=1)
-    att_gt = att_gt[
-        [
-            "cohort",
-            "period",
-            "event_time",
-            "estimate",
-            "std_error",
-            "ci_low",
-            "ci_high",
-            "p_value",
-            "n_units",
-            "n_control_units",
-            "weight_sum",
-        ]
-    ]
+    return pd.DataFrame(cells), np.vstack(draws).T
 
-    # Cohort weights per draw: the cohort's total (bootstrap-reweighted) weight.
-    cohort_weight = {g: wb[:, cohort == g].sum(axis=1) for g in cohorts}
-    cell_g = att_gt["cohort"].to_numpy()
+
+def _aggregate(
+    draws: np.ndarray, cohort_weight: dict[int, np.ndarray], cell_g: np.ndarray, mask: np.ndarray
+) -> np.ndarray:
+    """The cells in ``mask`` averaged with their cohorts' weights, per draw."""
+    weights = np.column_stack([cohort_weight[int(g)] for g in cell_g[mask]])
+    return (weights * draws[:, mask]).sum(axis=1) / weights.sum(axis=1)
+
+
+def _dynamic_table(
+    att_gt: pd.DataFrame, dyn_draws: np.ndarray, event_times: list[int], sample: _Sample, alpha: float
+) -> pd.DataFrame:
+    """The event study: one row per years since adoption, pointwise intervals and a simultaneous band."""
     cell_e = att_gt["event_time"].to_numpy()
-
-    def aggregate(mask: np.ndarray) -> np.ndarray:
-        weights = np.column_stack([cohort_weight[int(g)] for g in cell_g[mask]])
-        return (weights * draws_arr[:, mask]).sum(axis=1) / weights.sum(axis=1)
-
-    post = cell_e >= 0
-    simple = pd.concat(
-        [
-            pd.DataFrame({"aggregation": ["simple"], "n_cells": [int(post.sum())]}),
-            _inference(aggregate(post)[:, None], alpha),
-        ],
-        axis=1,
-    )
-
-    event_times = sorted(set(cell_e.tolist()))
-    dyn_draws = np.column_stack([aggregate(cell_e == e) for e in event_times])
     dynamic = pd.concat(
         [
             pd.DataFrame(
@@ -287,31 +326,38 @@ def _group_time_att(
     dynamic["band_low"] = dynamic["estimate"] - crit * dynamic["std_error"]
     dynamic["band_high"] = dynamic["estimate"] + crit * dynamic["std_error"]
     # The reference period −1 is zero by construction (base period g − 1); show it as in a TWFE event study.
-    if -1 not in event_times:
-        ref = {c: 0.0 for c in ("estimate", "std_error", "ci_low", "ci_high", "band_low", "band_high")}
-        ref.update(
-            {
-                "event_time": -1,
-                "n_cohorts": len(cohorts),
-                "n_units": int((cohort != NEVER).sum()),
-                "p_value": np.nan,
-            }
-        )
-        dynamic = (
-            pd.concat([dynamic, pd.DataFrame([ref])], ignore_index=True)
-            .sort_values("event_time")
-            .reset_index(drop=True)
-        )
+    if -1 in event_times:
+        return dynamic
+    ref = {c: 0.0 for c in ("estimate", "std_error", "ci_low", "ci_high", "band_low", "band_high")}
+    ref.update(
+        {
+            "event_time": -1,
+            "n_cohorts": len(sample.cohorts),
+            "n_units": int((sample.cohort != NEVER).sum()),
+            "p_value": np.nan,
+        }
+    )
+    return (
+        pd.concat([dynamic, pd.DataFrame([ref])], ignore_index=True)
+        .sort_values("event_time")
+        .reset_index(drop=True)
+    )
 
-    group_rows = [g for g in cohorts if ((cell_g == g) & post).any()]
-    group_draws = np.column_stack([draws_arr[:, (cell_g == g) & post].mean(axis=1) for g in group_rows])
-    group = pd.concat(
+
+def _group_table(
+    draws: np.ndarray, cell_g: np.ndarray, post: np.ndarray, sample: _Sample, alpha: float
+) -> pd.DataFrame:
+    """One row per cohort with post-adoption cells: the plain mean of its cells."""
+    cohort = sample.cohort
+    group_rows = [g for g in sample.cohorts if ((cell_g == g) & post).any()]
+    group_draws = np.column_stack([draws[:, (cell_g == g) & post].mean(axis=1) for g in group_rows])
+    return pd.concat(
         [
             pd.DataFrame(
                 {
                     "cohort": group_rows,
                     "n_units": [int((cohort == g).sum()) for g in group_rows],
-                    "weight_sum": [float(unit_w[cohort == g].sum()) for g in group_rows],
+                    "weight_sum": [float(sample.unit_w[cohort == g].sum()) for g in group_rows],
                 }
             ),
             _inference(group_draws, alpha),
@@ -319,21 +365,24 @@ def _group_time_att(
         axis=1,
     )
 
+
+def _pretrend(
+    dyn_draws: np.ndarray,
+    cell_g: np.ndarray,
+    cell_e: np.ndarray,
+    event_times: list[int],
+    sample: _Sample,
+    alpha: float,
+    max_leads: int,
+) -> PretrendTest:
+    """Joint test that the dynamic estimates at event times −2 … −(max_leads + 1) are zero.
+
+    The small-sample F counts as clusters the effective number of units in the cohorts behind those cells.
+    """
     pre_mask = [-(max_leads + 1) <= e <= -2 for e in event_times]
     pre_cohorts = sorted({int(g) for g, e in zip(cell_g, cell_e, strict=True) if -(max_leads + 1) <= e <= -2})
-    pre_units = np.isin(cohort, pre_cohorts)
-    pretrend = _wald(dyn_draws[:, pre_mask], alpha, effective_clusters(unit_w[pre_units]))
-    return StaggeredResult(
-        att_gt=att_gt,
-        simple=simple,
-        dynamic=dynamic,
-        group=group,
-        pretrend=pretrend,
-        control_group=control_group,
-        weighted=weighted,
-        n_boot=int(n_boot),
-        notes=notes,
-    )
+    pre_units = np.isin(sample.cohort, pre_cohorts)
+    return _wald(dyn_draws[:, pre_mask], alpha, effective_clusters(sample.unit_w[pre_units]))
 
 
 def _wmean(wb: np.ndarray, mask: np.ndarray, values: np.ndarray) -> np.ndarray:
