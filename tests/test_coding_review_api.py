@@ -7,8 +7,8 @@ decisions, the hand coding the view writes and the learner's refit can be checke
 
 from __future__ import annotations
 
-import statistics
 import stat
+import statistics
 import time
 import warnings
 from pathlib import Path
