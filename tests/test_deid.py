@@ -377,6 +377,37 @@ def test_round_two_rules_leave_these_alone(text: str) -> None:
     assert all(kind == "ALDER" and value == "24" for kind, value in found), found
 
 
+# ---------------------------------------------------------------------------------- issue 12, tuning on tune_f
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("U: da eg var tretten og fjorten budde vi i byen\n", [("ALDER", "tretten og fjorten")]),
+        ("U: æ heite ola og e fæmten\n", [("ALDER", "fæmten")]),
+        ("U: eg heiter per og er tjueto år og bur heime\n", [("ALDER", "tjueto år")]),
+    ],
+)
+def test_tune_f_rules(text: str, expected: list[tuple[str, str]]) -> None:
+    """General kinds of failure the tuning set tune_f showed (coordinated and dialect ages, lower-case
+    organisations named by their context); the rules alone, without the model."""
+    d = Deidentifier(engine="direct", spacy_model=None)
+    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    for item in expected:
+        assert item in found, (item, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "U: det er to år siden, og er ti år til jeg er ferdig\n",
+        "U: vi var der og var tolv år på rad med samme trener\n",
+    ],
+)
+def test_tune_f_rules_leave_these_alone(text: str) -> None:
+    d = Deidentifier(engine="direct", spacy_model=None)
+    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    assert not [f for f in found if f[0] == "ALDER"], found
+
+
 # ------------------------------------------------------------------------------------------------ other authors
 # Recall on the sets written by other authors, as measured when the second round ended (BENCHMARKS.md): floors a
 # change must not fall below. They are below the issue's targets (0.98 direct, 0.90 quasi) on purpose: these sets

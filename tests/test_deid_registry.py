@@ -171,6 +171,24 @@ def test_the_model_finds_names_the_rules_do_not_know():
             "u: send til kari punktum hansen krøllalfa gmail punktum com\n",
             ("EPOST", "kari punktum hansen krøllalfa gmail punktum com"),
         ),
+        # "at" for the at-sign when a top-level domain ends it; digits said in the local part; hyphenated domain
+        (
+            "u: mailen er ola dot berg nitten nittifem at online punkt no, tror jeg\n",
+            ("EPOST", "ola dot berg nitten nittifem at online punkt no"),
+        ),
+        (
+            "u: skriv til post alfakrøll berg-bil punktum no\n",
+            ("EPOST", "post alfakrøll berg-bil punktum no"),
+        ),
+        ("u: den er siv underscore m at yahoo dot com\n", ("EPOST", "siv underscore m at yahoo dot com")),
+        # a dialect digit ("nie"); a slash said as "skrå"; a spoken letter prefix after any kind of "-nummer"
+        ("u: ring nie-null, fire-fire, to-tre, en-sju\n", ("TELEFON", "nie-null, fire-fire, to-tre, en-sju")),
+        ("u: saksnummeret er en-ni skrå null tre fem sju\n", ("ID", "en-ni skrå null tre fem sju")),
+        ("u: avtalenummeret er b femti null to ni\n", ("ID", "b femti null to ni")),
+        (
+            "u: dei ga oss saksnummer nitten skråstrek tre tusen og fire\n",
+            ("ID", "nitten skråstrek tre tusen og fire"),
+        ),
     ],
 )
 def test_identifiers_said_aloud(text: str, expected):
@@ -189,12 +207,26 @@ def test_identifiers_said_aloud(text: str, expected):
         "u: vi var fem eller seks stykker, og to av dem kom\n",
         "u: jeg jobber tjue timer og tjener to hundre kroner\n",
         "u: det var i tjuetjueto\n",
+        "u: saken kostet tjue tusen og fem hundre kroner\n",
     ],
 )
 def test_counts_and_sums_said_aloud_are_not_identifiers(text: str):
     from toolkit.deidentify.spoken import find_spoken_numbers
 
     assert find_spoken_numbers(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "u: jeg sa at det var greit, og punkt to på lista var at vi skulle møtes\n",
+        "u: han mente at dem kunne komme punkt klokka ni\n",
+    ],
+)
+def test_the_word_at_without_a_spelt_domain_is_no_email(text: str):
+    from toolkit.deidentify.spoken import find_spoken_email
+
+    assert find_spoken_email(text) == []
 
 
 def test_disabling_an_unknown_recogniser_is_one_clear_protocol_error():

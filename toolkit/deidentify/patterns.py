@@ -54,6 +54,7 @@ _NUMWORDS = (
     "tjuefire|tjuefem|tjueseks|tjuesju|tjuesyv|tjueåtte|tjueni|tretti|tjugo|tju|"
     # dialect teens, and the ages of parents and grandparents ("femtifire", "sekstisju", "åtti")
     "trettån|fjortån|femtån|sekstån|søttån|attån|nittån|fjortn|femtn|sekstn|søttn|syttn|attn|nittn|tjueein|tjueeitt|"
+    "fæmten|fæmtn|fæmtån|sæksten|sækstn|nettn|"
     rf"(?:tretti|førti|femti|seksti|sytti|åtti|nitti)(?:{_UNITS})?"
 )
 # a year said in words: "tjuenitten" (2019), "tjuetjueto" (2022), "totusenogfem", "nittennittiåtte"
@@ -160,7 +161,8 @@ _AGE_PATTERNS = [
     CIPattern(
         rf"\b(?:da|når|som|fra|til|siden|før|etter|innen)\s+{_SUBJECT}\s+(?:bare\s+)?(?:var|va|vart|blei|ble|fylte|fyllte|"
         rf"skulle\s+fylle|var\s+rundt|var\s+bare|var\s+cirka)\s+"
-        rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år(?:\s+gammel|\s+gamle)?)?)(?![\w.,]\d)\b"
+        rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+og\s+(?:\d{{1,2}}|{_NUMWORDS}))?(?:\s+år(?:\s+gammel|\s+gamle)?)?)"
+        rf"(?![\w.,]\d)\b"
     ),
     CIPattern(
         rf"\b((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år\s+gam(?:mel|le|ml)|\s?-?\s?åring(?:en)?|-årsdagen|-årsdag))\b"
@@ -216,6 +218,11 @@ _AGE_PATTERNS = [
         rf"\b{_SUBJECT}\s+(?:er|e|var|va|vart|blir|blei|ble|fyller|fylte)\s+((?:1\d|2\d|{_NUMWORDS})(?:\s+år(?!\s+siden))?)"
         rf"(?![\w.,:]|\s*(?:år\s+siden|dager|døgn|uker|måneder|mnd|timer|minutter|min\b|sekunder|kroner|kr\b|prosent|%|"
         rf"ganger|stykker|stk|km|meter|kilo|kg|poeng|gram|liter|grader|plasser|personer|elever|av\b|i\s+køen))"
+    ),
+    # "heiter eirik og er tjuefire år", "og var atten år då": an age with "år" after "og er", not a time span
+    CIPattern(
+        rf"\bog\s+(?:er|e|var|va)\s+((?:\d{{1,2}}|{_NUMWORDS})\s+år)"
+        rf"(?!\s+(?:siden|sia|sidan|til|etter|før|på|i\b|med|om|igjen|senere|seinare))"
     ),
 ]
 # "maja, 26, bor på …": a name with the age between commas

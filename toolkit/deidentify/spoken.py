@@ -21,7 +21,7 @@ from toolkit.deidentify.spans import Span
 MIN_DIGITS = 6
 _DIGIT_WORDS = {
     "null": 1, "en": 1, "ein": 1, "ett": 1, "eitt": 1, "to": 1, "tre": 1, "fire": 1, "fem": 1, "seks": 1,
-    "sju": 1, "syv": 1, "åtte": 1, "ni": 1,
+    "sju": 1, "syv": 1, "åtte": 1, "ni": 1, "nie": 1,
     "ti": 2, "elleve": 2, "tolv": 2, "tretten": 2, "fjorten": 2, "femten": 2, "seksten": 2, "sytten": 2,
     "søtten": 2, "atten": 2, "nitten": 2,
 }  # fmt: skip
@@ -32,9 +32,9 @@ _NUMBER_WORDS = _DIGIT_WORDS | _TENS_WORDS | {"hundre": 3, "tusen": 4}
 _AMBIGUOUS = frozenset({"en", "ein", "ett", "eitt", "to", "ti", "ni", "fire"})  # also ordinary words
 _TOKEN = re.compile(r"\d+|[a-zæøå]+", re.IGNORECASE)
 _SEPARATOR = re.compile(
-    r"^(?:[\s,./-]*|\s+(?:og|skråstrek|strek|bindestrek|komma|punktum)\s+)$", re.IGNORECASE
+    r"^(?:[\s,./-]*|\s+(?:og|skråstrek|skrå|strek|bindestrek|komma|punktum)\s+)$", re.IGNORECASE
 )
-_JOINERS = frozenset({"og", "skråstrek", "strek", "bindestrek", "komma", "punktum"})
+_JOINERS = frozenset({"og", "skråstrek", "skrå", "strek", "bindestrek", "komma", "punktum"})
 _AMOUNTS = frozenset({"hundre", "tusen"})  # "tolv tusen", "to hundre": a quantity, not a number read out
 
 _CUES = (
@@ -43,7 +43,9 @@ _CUES = (
         "ID",
         re.compile(
             r"(?:sak|saks|referanse|ref|journal|kunde|klient|elev|student|kandidat|ansatt|medlem|"
-            r"organisasjons|org|konto|bruker|pasient|skilt|registrerings)\w*",
+            r"organisasjons|org|konto|bruker|pasient|skilt|registrerings|kontrakt|vedtak|søknad)\w*|"
+            # any other compound of "nummer" names a kind of ID ("kontraktnummeret", "lånenummer")
+            r"\b(?!telefon|mobil|tlf|tele)[a-zæøå]{3,}(?:nummer|nr)",
             re.IGNORECASE,
         ),
     ),
@@ -51,10 +53,26 @@ _CUES = (
 )
 
 _SPELLED_DOT = r"(?:punktum|prikk|dot|punkt)"
-_SPELLED_JOIN = rf"(?:{_SPELLED_DOT}|strek|bindestrek|understrek)"
+_SPELLED_JOIN = rf"(?:{_SPELLED_DOT}|strek|bindestrek|understrek|underscore|understrekning)"
+_SPELLED_AT = r"(?:krøllalfa|alfakrøll|krølla|krøllalfategn|at-tegn)"
+_MAIL_WORD = r"[\wæøå][\wæøå-]*"
+# top-level domains that make a bare "at" ("kari at gmail dot com") an at-sign: "at" is also a Norwegian word
+_TLD = r"(?:com|no|net|org|se|dk|fi|nu|info|io|eu|de|uk|me|biz|edu)"
+
+
+def _number_word_pattern() -> str:
+    words = sorted(_NUMBER_WORDS, key=len, reverse=True)
+    return "|".join(words)
+
+
+# local part: words joined by spelt separators, digits or number words said after a word ("farah to tusen
+# fire"); then the at-sign said as a word; then the domain with spelt dots
+_LOCAL_PART = (
+    rf"\b{_MAIL_WORD}(?:\s+{_SPELLED_JOIN}\s+{_MAIL_WORD}|\s+(?:\d+|{_number_word_pattern()})(?![\wæøå]))*"
+)
 _SPOKEN_EMAIL = re.compile(
-    rf"\b[\wæøå]+(?:\s+{_SPELLED_JOIN}\s+[\wæøå]+)*\s+(?:krøllalfa|alfakrøll|krølla|at-tegn)\s+[\wæøå]+"
-    rf"(?:\s+{_SPELLED_DOT}\s+[\wæøå]+)+",
+    rf"{_LOCAL_PART}\s+(?:{_SPELLED_AT}\s+{_MAIL_WORD}(?:\s+{_SPELLED_DOT}\s+{_MAIL_WORD})+|"
+    rf"(?:at|æt)\s+{_MAIL_WORD}(?:\s+{_SPELLED_DOT}\s+{_MAIL_WORD})*\s+{_SPELLED_DOT}\s+{_TLD})(?![\wæøå])",
     re.IGNORECASE,
 )
 
@@ -111,11 +129,21 @@ def find_spoken_numbers(text: str) -> list[Span]:
         words = [w.lower() for w in _TOKEN.findall(text[start:end])]
         if all(w.isdigit() for w in words):
             continue  # digits alone are the written recognisers' job
-        if all(w in _AMBIGUOUS for w in words) or _AMOUNTS.intersection(words):
-            continue  # "en to tre" counted up, "tjue tusen" kroner: not identifiers
+        if all(w in _AMBIGUOUS for w in words):
+            continue  # "en to tre" counted up
+        if _AMOUNTS.intersection(words) and not _read_as_reference(text, start, end):
+            continue  # "tjue tusen" kroner: not an identifier
         kind = _kind(text, start, digits)
         spans.append(Span(_prefix_start(text, start) if kind == "ID" else start, end, kind, 0.7))
     return spans
+
+
+def _read_as_reference(text: str, start: int, end: int) -> bool:
+    """A number with "hundre"/"tusen" is an identifier only when read with a slash after an ID cue
+    ("saksnummer tjueto skråstrek fire tusen fem hundre og tolv"), never a sum."""
+    return (
+        _cue(text, start) in ("ID", "FNR") and re.search(r"\bskrå(?:strek)?\b", text[start:end]) is not None
+    )
 
 
 _PREFIX = re.compile(r"(?:\b[a-zæøå]{1,3}\s+){1,2}$", re.IGNORECASE)
