@@ -204,9 +204,30 @@ def synth(
     n: Annotated[int, typer.Option("--n", min=100, help="number of young people")] = 5000,
     seed: Annotated[int, typer.Option(help="random seed")] = 2021,
     transcripts: Annotated[int, typer.Option(min=0, help="number of interview transcripts")] = 12,
+    regions: Annotated[
+        int,
+        typer.Option(min=0, max=8, help="several regions (2-8), each a register of N people; 0: one region"),
+    ] = 0,
+    planted_region: Annotated[
+        str, typer.Option(help="with --regions: the region with the planted practice, or 'none'")
+    ] = "midt",
 ) -> None:
     """Write a SYNTHETIC register cohort (with planted positive deviants), transcripts, a phase 3 panel and
-    truth files."""
+    truth files; with --regions, one register per region and the practice planted in one region."""
+    if regions:
+        from toolkit.synth.regions import REGION_NAMES, write_regions
+
+        planted = None if planted_region.lower() == "none" else planted_region
+        if planted is not None and planted not in REGION_NAMES[:regions]:
+            names = ", ".join(REGION_NAMES[:regions])
+            err.print(f"[bold red]error:[/] --planted-region '{planted}' is not one of {names} or 'none'")
+            raise typer.Exit(2)
+        written = _run_with_spinner(
+            f"generating {regions} synthetic regions of {n} young people",
+            lambda: write_regions(out_dir, n_regions=regions, n=n, seed=seed, planted=planted),
+        )
+        out.print(f"synthetic regions written to {out_dir} ({len(written)} outputs)")
+        return
     from toolkit.synth.study import write_all
 
     written = _run_with_spinner(
@@ -245,6 +266,15 @@ def phase2(protocol: ProtocolArg) -> None:
     study = _study(protocol)
     result = _run_with_spinner("phase 2: positive deviance", study.phase2)
     out.print(f"phase 2: {result.summary_line()}; report {study.results_dir / 'phase2' / 'report.html'}")
+
+
+@app.command()
+@_friendly
+def regions(protocol: ProtocolArg) -> None:
+    """Several regions: region deviance on the pooled model, each region's phases 1-2 → results/regions/."""
+    study = _study(protocol)
+    result = _run_with_spinner("regions: one model across regions", study.regions)
+    out.print(f"regions: {result.summary_line()}; report {study.results_dir / 'regions' / 'report.html'}")
 
 
 @app.command()

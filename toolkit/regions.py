@@ -117,10 +117,16 @@ def region_folder(name: object) -> str:
 
 
 def split_regions(frame: pd.DataFrame, column: str) -> dict[str, pd.DataFrame]:
-    """The pooled register per region (sorted by name), each with a fresh index."""
+    """The pooled register per region (sorted by name), each with a fresh index.
+
+    Rows whose region was suppressed by k-anonymity (when the protocol lists the region column among the
+    quasi-identifiers) belong to no region: they count in the pooled analysis and in the comparison's
+    '(missing)' row, never in a region's own run.
+    """
+    known = frame[frame[column].notna()]
     return {
         str(name): part.reset_index(drop=True)
-        for name, part in frame.groupby(frame[column].astype(str), sort=True)
+        for name, part in known.groupby(known[column].astype(str), sort=True)
     }
 
 

@@ -333,22 +333,12 @@ class Study:
         self._forbidden_values(raw)
         key = load_or_create_key(privacy.key_file, forbidden_dirs=[self.results_dir, REPO_ROOT])
         source = ", ".join(self.published_path(p) for p in self.protocol.register_files().values())
-        result = anonymise_register(raw, self._privacy_with_region(), key, source=source)
+        result = anonymise_register(raw, privacy, key, source=source)
         # the guard searches this run's raw register, already in memory
         self._guard = LeakGuard(forbidden_values=self._forbidden_values(raw), policy=self.disclosure_policy)
         self._publish("anonymised", result)
         self._register = None
         return result
-
-    def _privacy_with_region(self):
-        """The privacy rules, with the region column released as a kept quasi-identifier: k-anonymity then
-        holds within every region, as each region's own tables are published."""
-        privacy = self.protocol.privacy
-        assert privacy is not None
-        key = self.protocol.region_key
-        if key is None or key in privacy.quasi_identifiers:
-            return privacy
-        return privacy.model_copy(update={"quasi_identifiers": {**privacy.quasi_identifiers, key: "keep"}})
 
     # ------------------------------------------------------------------------------------------ register
     def register(self) -> pd.DataFrame:

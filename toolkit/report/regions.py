@@ -30,11 +30,11 @@ _TEXT = {
         ),
         "deviance_head": "Observert mot forventet",
         "deviance_caption": (
-            "Observert og forventet antall som lyktes, O − E, kontrollgrenser ({limit:.1%}) for det "
+            "Observert og forventet antall som lyktes, O − E, kontrollgrenser ({limit}) for det "
             "observerte antallet, z og flagg. Små celler er skjult."
         ),
         "funnel_caption": (
-            "Traktplott: observert/forventet mot presisjon, med 95 % og {limit:.1%} grenser. Regioner "
+            "Traktplott: observert/forventet mot presisjon, med 95 % og {limit} grenser. Regioner "
             "utenfor den ytre trakten er flagget."
         ),
         "flag_head": "Flaggede regioner",
@@ -54,6 +54,10 @@ _TEXT = {
             "Hver regions egne fase 1- og fase 2-resultater ligger i regions/<region>/.",
         ],
         "per_region_head": "Hver region for seg",
+        "per_region_caption": (
+            "Hver regions egen fase 2 (egen modell): positive avvikere og enheter markert innad i regionen."
+        ),
+        "share_with": "Andel:",
     },
     "en": {
         "intro_head": "Regions compared",
@@ -72,11 +76,11 @@ _TEXT = {
         ),
         "deviance_head": "Observed against expected",
         "deviance_caption": (
-            "Observed and expected successes, O − E, control limits ({limit:.1%}) for the observed count, z "
+            "Observed and expected successes, O − E, control limits ({limit}) for the observed count, z "
             "and flag. Small cells are hidden."
         ),
         "funnel_caption": (
-            "Funnel plot: observed/expected against precision, with 95 % and {limit:.1%} limits. Regions "
+            "Funnel plot: observed/expected against precision, with 95 % and {limit} limits. Regions "
             "outside the outer funnel are flagged."
         ),
         "flag_head": "Flagged regions",
@@ -96,6 +100,10 @@ _TEXT = {
             "Each region's own phase 1 and phase 2 results are under regions/<region>/.",
         ],
         "per_region_head": "Each region on its own",
+        "per_region_caption": (
+            "Each region's own phase 2 (its own model): positive deviants and units flagged inside it."
+        ),
+        "share_with": "Share:",
     },
 }
 
@@ -104,6 +112,9 @@ def add_region_sections(report: Any, comparison: RegionComparison) -> None:
     """Every section of the region comparison report, in the report's language."""
     words = _TEXT["nb" if report.language == "nb" else "en"]
     limit = comparison.settings["unit_limit"]
+    limit_text = f"{limit:.1%}"
+    if report.language == "nb":  # 99,8 %
+        limit_text = limit_text.replace(".", ",").replace("%", " %")
     deviance = comparison.tables["region_deviance"]
     report.add_heading(words["intro_head"])
     report.add_text(words["intro"].format(k=len(deviance)))
@@ -117,18 +128,28 @@ def add_region_sections(report: Any, comparison: RegionComparison) -> None:
 
     report.add_heading(words["intake_head"])
     intake = comparison.tables["regions"]
-    shown = [c for c in intake.columns if not c.startswith("n_with_")]
-    report.add_table(intake[shown], words["intake_caption"])
+    shown = intake[[c for c in intake.columns if not c.startswith("n_with_")]]
+    share_with = words["share_with"]
+    shown = shown.rename(
+        columns={
+            c: f"{share_with} {report.labels.column(c.removeprefix('share_with_')).lower()}"
+            for c in shown.columns
+            if c.startswith("share_with_")
+        }
+    )
+    report.add_table(shown, words["intake_caption"])
 
     report.add_heading(words["deviance_head"])
-    report.add_figure(comparison.funnel_plot(report.language), words["funnel_caption"].format(limit=limit))
+    report.add_figure(
+        comparison.funnel_plot(report.language), words["funnel_caption"].format(limit=limit_text)
+    )
     columns = [
         "region", "n", "observed", "expected", "o_minus_e", "limit_low", "limit_high", "o_e", "z", "flag",
     ]  # fmt: skip
-    report.add_table(deviance[columns], words["deviance_caption"].format(limit=limit))
+    report.add_table(deviance[columns], words["deviance_caption"].format(limit=limit_text))
 
     if "per_region" in comparison.tables:
         report.add_heading(words["per_region_head"])
-        report.add_table(comparison.tables["per_region"], "")
+        report.add_table(comparison.tables["per_region"], words["per_region_caption"])
     report.add_heading(words["limits_head"])
     report.add_list(words["limits"])
