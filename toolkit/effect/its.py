@@ -134,49 +134,97 @@ def interrupted_time_series(
     if errors not in ("ar1", "hac"):
         raise ValueError(f"errors must be 'ar1' or 'hac', got {errors!r}")
     file = source if source is not None else "<series>"
-    for col in [time, outcome] + ([unit_column] if unit_column else []):
+    _check_columns(series, [time, outcome] + ([unit_column] if unit_column else []), file)
+    frame, unit = _one_unit(series, unit_column, unit, file)
+    months = _months(frame[time], time, file)
+    t0 = _interruption_month(interruption, file)
+    data = _monthly_values(months, frame[outcome], time, file)
+    seasonal = len(data) >= 24 if seasonal is None else seasonal
+    exog = _design(data["month"], t0, seasonal=seasonal, file=file)
+    lags = newey_west_lags(len(data)) if maxlags is None else int(maxlags)
+    fit, rho = _fit(data["y"].to_numpy(dtype=float), exog, errors, lags)
+    params = pd.Series(np.asarray(fit.params), index=exog.columns)
+    post = exog["level_change"].to_numpy()
+    return ItsResult(
+        coefficients=_coefficients(fit, exog.columns, alpha),
+        fitted=_fitted_series(data, exog, params, post),
+        interruption=str(t0),
+        unit=None if unit is None else str(unit),
+        outcome=outcome,
+        maxlags=lags,
+        n_months=len(data),
+        n_pre=int((post == 0).sum()),
+        n_post=int(post.sum()),
+        seasonal=bool(seasonal),
+        errors=errors,
+        rho=rho,
+    )
+
+
+def _check_columns(series: pd.DataFrame, columns: list[str], file: Any) -> None:
+    """Every named column must be in the series."""
+    for col in columns:
         if col not in series.columns:
             raise InputDataError(
                 f"column '{col}' is not in the series (columns: {', '.join(map(str, series.columns))})",
                 file=file,
                 fix="set phase3.series_time / series_outcome to the series' column names",
             )
-    frame = series
-    if unit_column is not None:
-        codes = frame[unit_column].astype("string").str.strip()
-        if unit is None:
-            if codes.nunique() > 1:
-                raise InputDataError(
-                    f"the series holds {codes.nunique()} units in column '{unit_column}'; say which one to "
-                    f"analyse",
-                    file=file,
-                    fix="set phase3.series_unit to the unit's code (e.g. 3401)",
-                )
-            unit = str(codes.iloc[0])
-        frame = frame.loc[(codes == str(unit)).to_numpy()]
-        if frame.empty:
+
+
+def _one_unit(
+    series: pd.DataFrame, unit_column: str | None, unit: str | None, file: Any
+) -> tuple[pd.DataFrame, str | None]:
+    """The rows of one unit, and which unit (the only one when ``unit`` is not given)."""
+    if unit_column is None:
+        return series, unit
+    codes = series[unit_column].astype("string").str.strip()
+    if unit is None:
+        if codes.nunique() > 1:
             raise InputDataError(
-                f"unit '{unit}' has no rows in column '{unit_column}' of the series",
+                f"the series holds {codes.nunique()} units in column '{unit_column}'; say which one to "
+                f"analyse",
                 file=file,
-                fix="set phase3.series_unit to a code that is in the series",
+                fix="set phase3.series_unit to the unit's code (e.g. 3401)",
             )
+        unit = str(codes.iloc[0])
+    frame = series.loc[(codes == str(unit)).to_numpy()]
+    if frame.empty:
+        raise InputDataError(
+            f"unit '{unit}' has no rows in column '{unit_column}' of the series",
+            file=file,
+            fix="set phase3.series_unit to a code that is in the series",
+        )
+    return frame, unit
+
+
+def _months(values: pd.Series, time: str, file: Any) -> pd.PeriodIndex:
+    """The time column as monthly periods (``YYYY-MM`` or dates)."""
     try:
-        months = pd.PeriodIndex(pd.to_datetime(frame[time].astype("string"), format="mixed"), freq="M")
+        return pd.PeriodIndex(pd.to_datetime(values.astype("string"), format="mixed"), freq="M")
     except (ValueError, TypeError):
         raise InputDataError(
             f"column '{time}' must hold months as YYYY-MM (or dates)",
             file=file,
             fix="write months like 2023-01",
         ) from None
+
+
+def _interruption_month(interruption: str, file: Any) -> pd.Period:
+    """The month the practice started, from ``YYYY-MM`` (or anything pandas reads as a month)."""
     try:
-        t0 = pd.Period(str(interruption), freq="M")
+        return pd.Period(str(interruption), freq="M")
     except (ValueError, TypeError):
         raise InputDataError(
             f"the interruption '{interruption}' is not a month",
             file=file,
             fix="write phase3.interruption as YYYY-MM",
         ) from None
-    y = pd.to_numeric(frame[outcome], errors="coerce").to_numpy(dtype=float)
+
+
+def _monthly_values(months: pd.PeriodIndex, outcome: pd.Series, time: str, file: Any) -> pd.DataFrame:
+    """``month, y`` in month order, months without a number left out; a month may appear only once."""
+    y = pd.to_numeric(outcome, errors="coerce").to_numpy(dtype=float)
     data = pd.DataFrame({"month": months, "y": y}).dropna()
     if data["month"].duplicated().any():
         raise InputDataError(
@@ -184,9 +232,16 @@ def interrupted_time_series(
             file=file,
             fix="keep one row per month (and per unit)",
         )
-    data = data.sort_values("month").reset_index(drop=True)
-    t = np.array([(m - data["month"].iloc[0]).n for m in data["month"]], dtype=float)
-    t_int = float((t0 - data["month"].iloc[0]).n)
+    return data.sort_values("month").reset_index(drop=True)
+
+
+def _design(months: pd.Series, t0: pd.Period, *, seasonal: bool, file: Any) -> pd.DataFrame:
+    """The segmented-regression design: constant, time, level and slope change at ``t0``, month-of-year terms.
+
+    Refuses a series with fewer than 8 months on either side of the interruption.
+    """
+    t = np.array([(m - months.iloc[0]).n for m in months], dtype=float)
+    t_int = float((t0 - months.iloc[0]).n)
     post = (t >= t_int).astype(float)
     n_pre, n_post = int((post == 0).sum()), int(post.sum())
     if n_pre < 8 or n_post < 8:
@@ -196,51 +251,60 @@ def interrupted_time_series(
             file=file,
             fix="check phase3.interruption and that the series covers the months around it",
         )
-    seasonal = len(data) >= 24 if seasonal is None else seasonal
     exog = pd.DataFrame({"const": 1.0, "time": t, "level_change": post, "slope_change": (t - t_int) * post})
-    if seasonal:
-        month_of_year = pd.get_dummies(
-            pd.Categorical(data["month"].dt.month, categories=range(1, 13)),
-            prefix="m",
-            drop_first=True,
-            dtype=float,
-        )
-        exog = pd.concat([exog, month_of_year.set_index(exog.index)], axis=1)
-    lags = newey_west_lags(len(data)) if maxlags is None else int(maxlags)
-    y_values = data["y"].to_numpy(dtype=float)
-    rho = float("nan")
+    if not seasonal:
+        return exog
+    month_of_year = pd.get_dummies(
+        pd.Categorical(months.dt.month, categories=range(1, 13)),
+        prefix="m",
+        drop_first=True,
+        dtype=float,
+    )
+    return pd.concat([exog, month_of_year.set_index(exog.index)], axis=1)
+
+
+def _fit(y: np.ndarray, exog: pd.DataFrame, errors: str, lags: int) -> tuple[Any, float]:
+    """OLS with Newey–West errors (``hac``) or GLS with AR(1) errors (``ar1``); the fit and the AR(1) ρ."""
     with single_threaded_blas():
         if errors == "hac":
-            fit = sm.OLS(y_values, exog).fit(
-                cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
-            )
-        else:
-            model = sm.GLSAR(y_values, exog, rho=1)
-            fit = model.iterative_fit(maxiter=20, rtol=1e-6)
-            rho = float(np.squeeze(model.rho))
-    ci = pd.DataFrame(np.asarray(fit.conf_int(alpha=alpha)), index=exog.columns)
-    params = pd.Series(np.asarray(fit.params), index=exog.columns)
-    bse = pd.Series(np.asarray(fit.bse), index=exog.columns)
-    pvalues = pd.Series(np.asarray(fit.pvalues), index=exog.columns)
-    rows = []
-    for term, name in (
-        ("level_change", "level_change"),
-        ("slope_change", "slope_change"),
-        ("time", "pre_slope"),
-    ):
-        rows.append(
-            {
-                "term": name,
-                "estimate": float(params[term]),
-                "std_error": float(bse[term]),
-                "ci_low": float(ci.loc[term].iloc[0]),
-                "ci_high": float(ci.loc[term].iloc[1]),
-                "p_value": float(pvalues[term]),
-            }
+            fit = sm.OLS(y, exog).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+            return fit, float("nan")
+        model = sm.GLSAR(y, exog, rho=1)
+        fit = model.iterative_fit(maxiter=20, rtol=1e-6)
+        return fit, float(np.squeeze(model.rho))
+
+
+def _coefficients(fit: Any, terms: pd.Index, alpha: float) -> pd.DataFrame:
+    """Level change, slope change and the pre-practice slope: estimate, SE, interval, p-value."""
+    ci = pd.DataFrame(np.asarray(fit.conf_int(alpha=alpha)), index=terms)
+    params = pd.Series(np.asarray(fit.params), index=terms)
+    bse = pd.Series(np.asarray(fit.bse), index=terms)
+    pvalues = pd.Series(np.asarray(fit.pvalues), index=terms)
+    rows = [
+        {
+            "term": name,
+            "estimate": float(params[term]),
+            "std_error": float(bse[term]),
+            "ci_low": float(ci.loc[term].iloc[0]),
+            "ci_high": float(ci.loc[term].iloc[1]),
+            "p_value": float(pvalues[term]),
+        }
+        for term, name in (
+            ("level_change", "level_change"),
+            ("slope_change", "slope_change"),
+            ("time", "pre_slope"),
         )
+    ]
+    return pd.DataFrame(rows)
+
+
+def _fitted_series(
+    data: pd.DataFrame, exog: pd.DataFrame, params: pd.Series, post: np.ndarray
+) -> pd.DataFrame:
+    """Observed, fitted and counterfactual (no level or slope change) values per month."""
     counterfactual_exog = exog.copy()
     counterfactual_exog[["level_change", "slope_change"]] = 0.0
-    fitted = pd.DataFrame(
+    return pd.DataFrame(
         {
             "month": data["month"].astype(str).to_numpy(),
             "observed": data["y"].to_numpy(),
@@ -248,18 +312,4 @@ def interrupted_time_series(
             "counterfactual": counterfactual_exog.to_numpy() @ params.to_numpy(),
             "post": post.astype(bool),
         }
-    )
-    return ItsResult(
-        coefficients=pd.DataFrame(rows),
-        fitted=fitted,
-        interruption=str(t0),
-        unit=None if unit is None else str(unit),
-        outcome=outcome,
-        maxlags=lags,
-        n_months=len(data),
-        n_pre=n_pre,
-        n_post=n_post,
-        seasonal=bool(seasonal),
-        errors=errors,
-        rho=rho,
     )
