@@ -87,6 +87,7 @@ class Study:
         self._forbidden: dict[str, pd.Series] | None = None
         self._guard = None
         self._raw: pd.DataFrame | None = None  # the raw register, read once by the check and reused
+        self._anonymised_on_disk: pd.DataFrame | None = None  # without privacy: read once by the check
         self._checked = None
         self._pooled_deviance = None  # phase 2 on the pooled register: the regions step reuses its model
 
@@ -270,7 +271,9 @@ class Study:
     def _register_for_check(self) -> pd.DataFrame:
         if self.protocol.privacy is not None:
             return self._read_raw_register()
-        return self._read_registers(["pid"])
+        if self._anonymised_on_disk is None:  # kept for register(), so that a step reads the file once
+            self._anonymised_on_disk = self._read_registers(["pid"])
+        return self._anonymised_on_disk
 
     def _read_registers(self, text_columns: list[str]) -> pd.DataFrame:
         """The register file as it is on disk, or every region's register pooled with a ``region`` column.
@@ -351,7 +354,12 @@ class Study:
         if self._register is not None:
             return self._register
         if self.protocol.privacy is None:
-            frame = self._read_registers(["pid"])
+            frame = (
+                self._anonymised_on_disk
+                if self._anonymised_on_disk is not None
+                else self._read_registers(["pid"])
+            )
+            self._anonymised_on_disk = None  # register() keeps its own copy from here on
             if "pid" not in frame.columns:
                 raise InputDataError(
                     "a protocol without 'privacy:' needs an already anonymised register with a 'pid' column",
