@@ -323,6 +323,50 @@ class EffectResult:
 
 # ------------------------------------------------------------------------------------------------
 # orchestration
+@dataclass
+class _Findings:
+    """What one sub-analysis found: estimate rows, supporting tables and notes, merged in order by the caller.
+
+    Sub-analyses return one of these (or a subclass with their model objects) instead of filling lists passed
+    in, so each can be run and checked on its own.
+    """
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, other: _Findings) -> None:
+        """Append another sub-analysis' rows, tables and notes after these."""
+        self.rows += other.rows
+        self.tables.update(other.tables)
+        self.notes += other.notes
+
+
+@dataclass
+class _PanelFindings(_Findings):
+    """The panel analyses: the prepared panel, how the outcome is spoken about, and the models per level."""
+
+    prepared: pd.DataFrame | None = None
+    scale: _Scale | None = None
+    is_staggered: bool = False
+    event_studies: dict[str, EventStudyResult] = field(default_factory=dict)
+    staggered: dict[str, StaggeredResult] = field(default_factory=dict)
+
+
+@dataclass
+class _IndividualFindings(_Findings):
+    """The matched comparison of individuals (and its checks)."""
+
+    matched: Any = None
+
+
+@dataclass
+class _SeriesFindings(_Findings):
+    """The interrupted time series of one unit."""
+
+    its: ItsResult | None = None
+
+
 def analyse_effects(
     panel: pd.DataFrame | None,
     *,
@@ -353,41 +397,40 @@ def analyse_effects(
             file=getattr(config, "panel", None),
             fix="set phase3.panel, phase3.individuals or phase3.series in the protocol",
         )
-    rows: list[dict[str, Any]] = []
-    tables: dict[str, pd.DataFrame] = {}
-    notes: list[str] = []
-    result = EffectResult(
-        estimates=pd.DataFrame(columns=ESTIMATE_COLUMNS), tables=tables, notes=notes, min_cell=min_cell
-    )
-
-    prepared = None
+    found = _Findings()
+    by_panel = by_people = by_series = None
     if panel is not None:
-        prepared = _panel_analyses(
-            panel, config, rows, tables, notes, result, min_cell=min_cell, seed=seed, n_boot=n_boot
-        )
+        by_panel = _panel_analyses(panel, config, min_cell=min_cell, seed=seed, n_boot=n_boot)
+        found.add(by_panel)
     if individuals is not None:
-        _individual_analysis(individuals, config, rows, tables, notes, result, min_cell=min_cell, seed=seed)
+        by_people = _individual_analysis(individuals, config, min_cell=min_cell, seed=seed)
+        found.add(by_people)
     if series is not None:
-        _series_analysis(series, config, prepared, rows, tables, notes, result, min_cell=min_cell)
+        prepared = by_panel.prepared if by_panel is not None else None
+        by_series = _series_analysis(series, config, prepared, min_cell=min_cell)
+        found.add(by_series)
 
-    estimates = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+    estimates = pd.DataFrame(found.rows, columns=ESTIMATE_COLUMNS)
     estimates["primary"] = estimates["primary"].astype(bool)
-    result.estimates = estimates
-    return result
+    return EffectResult(
+        estimates=estimates,
+        tables=found.tables,
+        notes=found.notes,
+        min_cell=min_cell,
+        outcome=config.outcome if by_panel is not None else None,
+        event_studies=by_panel.event_studies if by_panel is not None else {},
+        staggered=by_panel.staggered if by_panel is not None else {},
+        its=by_series.its if by_series is not None else None,
+        matched=by_people.matched if by_people is not None else None,
+        is_staggered=by_panel.is_staggered if by_panel is not None else False,
+        _scale=by_panel.scale if by_panel is not None else None,
+    )
 
 
 def _panel_analyses(
-    panel: pd.DataFrame,
-    config: Any,
-    rows: list[dict[str, Any]],
-    tables: dict[str, pd.DataFrame],
-    notes: list[str],
-    result: EffectResult,
-    *,
-    min_cell: int,
-    seed: int,
-    n_boot: int,
-) -> pd.DataFrame:
+    panel: pd.DataFrame, config: Any, *, min_cell: int, seed: int, n_boot: int
+) -> _PanelFindings:
+    """Difference-in-differences on the unit × period panel: unit level, and region level when weighted."""
     spec = PanelSpec(
         unit=config.unit,
         period=config.period,
@@ -396,143 +439,194 @@ def _panel_analyses(
         weight=config.weight,
     )
     prepared = prepare_panel(panel, spec, source=config.panel)
-    scale = _scale_for(prepared[Y], config.outcome)
-    result.outcome = config.outcome
-    result._scale = scale
     cohorts = sorted({int(g) for g in prepared[COHORT].unique() if g != NEVER})
-    staggered = len(cohorts) > 1
-    result.is_staggered = staggered
+    found = _PanelFindings(
+        prepared=prepared, scale=_scale_for(prepared[Y], config.outcome), is_staggered=len(cohorts) > 1
+    )
+    found.notes += _adoption_notes(prepared, cohorts)
+    found.tables["descriptives"] = _descriptives(prepared, weighted=bool(config.weight), min_cell=min_cell)
+    levels = [("unit", False)] + ([("region", True)] if config.weight else [])
+    for level, weighted in levels:
+        did = twfe_did(prepared, weighted=weighted)
+        es = event_study(prepared, weighted=weighted)
+        cs = group_time_att(prepared, weighted=weighted, seed=seed, n_boot=n_boot)
+        found.event_studies[level] = es
+        found.staggered[level] = cs
+        found.notes.extend(
+            f"{level} level: {n}" for n in cs.notes if f"{level} level: {n}" not in found.notes
+        )
+        found.add(_panel_level(found, config, level, weighted, did, es, cs, min_cell=min_cell))
+    return found
+
+
+def _adoption_notes(prepared: pd.DataFrame, cohorts: list[int]) -> list[str]:
+    """How many units adopted and when; a warning when too few adopted for clustered standard errors."""
     n_adopters = int(prepared.loc[prepared[COHORT] != NEVER, UNIT].nunique())
     n_units = int(prepared[UNIT].nunique())
-    notes.append(
+    notes = [
         f"{n_adopters} of {n_units} units adopted the practice "
         + (
             f"at different times ({', '.join(map(str, cohorts))}): staggered adoption."
-            if staggered
+            if len(cohorts) > 1
             else f"in {cohorts[0]}."
         )
-    )
+    ]
     if n_adopters < 10:
         notes.append(
             f"Only {n_adopters} units adopted: standard errors clustered by unit are unreliable with this "
             f"few adopting "
             "clusters (intervals tend to be too narrow)."
         )
-    tables["descriptives"] = _descriptives(prepared, weighted=bool(config.weight), min_cell=min_cell)
+    return notes
 
-    levels = [("unit", False)] + ([("region", True)] if config.weight else [])
-    for level, weighted in levels:
-        did = twfe_did(prepared, weighted=weighted)
-        es = event_study(prepared, weighted=weighted)
-        cs = group_time_att(prepared, weighted=weighted, seed=seed, n_boot=n_boot)
-        result.event_studies[level] = es
-        result.staggered[level] = cs
-        notes.extend(f"{level} level: {n}" for n in cs.notes if f"{level} level: {n}" not in notes)
-        subject = (
-            "The practice"
-            if level == "unit"
-            else "In the region as a whole (weighted by number of people), the practice"
+
+def _panel_level(
+    panel: _PanelFindings,
+    config: Any,
+    level: str,
+    weighted: bool,
+    did: Any,
+    es: EventStudyResult,
+    cs: StaggeredResult,
+    *,
+    min_cell: int,
+) -> _Findings:
+    """One level's estimates (TWFE and group-time ATT), its tables, the TWFE check and pre-trend warnings."""
+    prepared, scale, staggered = panel.prepared, panel.scale, panel.is_staggered
+    s = cs.simple.iloc[0]
+    subject = (
+        "The practice"
+        if level == "unit"
+        else "In the region as a whole (weighted by number of people), the practice"
+    )
+    tail_twfe = tail_cs = ""
+    if weighted and scale.unit == "percentage points":  # a share: effect × people is a number of people
+        treated_people = float(prepared.loc[prepared["_treated"] == 1, W].sum())
+        cells = int((prepared["_treated"] == 1).sum())
+        tail_twfe = _people_tail(did.estimate, treated_people, cells, config.weight, config.outcome)
+        tail_cs = _people_tail(float(s.estimate), treated_people, cells, config.weight, config.outcome)
+    n_units = int(prepared[UNIT].nunique())
+    twfe_reading = plain_reading(
+        did.estimate, did.ci_low, did.ci_high, scale, subject=subject, tail=tail_twfe
+    )
+    if staggered:
+        twfe_reading += (
+            " Adoption is staggered, so this plain regression can be biased; read the group-time estimate."
         )
-        n_what = "units"
-        s = cs.simple.iloc[0]
-        tail_twfe = tail_cs = ""
-        if weighted:
-            treated_people = float(prepared.loc[prepared["_treated"] == 1, W].sum())
-            cells = int((prepared["_treated"] == 1).sum())
-            if scale.unit == "percentage points":  # a share: effect × people is a number of people
-                tail_twfe = _people_tail(did.estimate, treated_people, cells, config.weight, config.outcome)
-                tail_cs = _people_tail(
-                    float(s.estimate), treated_people, cells, config.weight, config.outcome
-                )
-        rows.append(
-            {
-                "level": level,
-                "method": METHOD_TWFE + (" (weighted)" if weighted else ""),
-                "estimand": "ATT, all years after adoption",
-                "estimate": did.estimate,
-                "std_error": did.std_error,
-                "ci_low": did.ci_low,
-                "ci_high": did.ci_high,
-                "p_value": did.p_value,
-                "n": n_units,
-                "n_of": n_what,
-                "primary": not staggered,
-                "reading": plain_reading(
-                    did.estimate, did.ci_low, did.ci_high, scale, subject=subject, tail=tail_twfe
-                )
-                + (
-                    " Adoption is staggered, so this plain regression can be biased; read the group-time "
-                    "estimate."
-                    if staggered
-                    else ""
-                ),
-            }
-        )
-        rows.append(
-            {
-                "level": level,
-                "method": METHOD_CS + (" (weighted)" if weighted else ""),
-                "estimand": "ATT, simple average of group-time effects",
-                "estimate": float(s.estimate),
-                "std_error": float(s.std_error),
-                "ci_low": float(s.ci_low),
-                "ci_high": float(s.ci_high),
-                "p_value": float(s.p_value),
-                "n": n_units,
-                "n_of": n_what,
-                "primary": staggered,
-                "reading": plain_reading(
+    found = _Findings(
+        rows=[
+            _estimate_row(
+                level,
+                METHOD_TWFE + (" (weighted)" if weighted else ""),
+                "ATT, all years after adoption",
+                (did.estimate, did.std_error, did.ci_low, did.ci_high, did.p_value),
+                n_units,
+                "units",
+                primary=not staggered,
+                reading=twfe_reading,
+            ),
+            _estimate_row(
+                level,
+                METHOD_CS + (" (weighted)" if weighted else ""),
+                "ATT, simple average of group-time effects",
+                (float(s.estimate), float(s.std_error), float(s.ci_low), float(s.ci_high), float(s.p_value)),
+                n_units,
+                "units",
+                primary=staggered,
+                reading=plain_reading(
                     float(s.estimate), float(s.ci_low), float(s.ci_high), scale, subject=subject, tail=tail_cs
                 ),
-            }
-        )
-        tables[f"event_study_{level}"] = es.coefficients
-        tables[f"dynamic_{level}"] = cs.dynamic
-        tables[f"group_{level}"] = _people_suppressed(cs.group, weighted, min_cell)
-        tables[f"group_time_att_{level}"] = _people_suppressed(cs.att_gt, weighted, min_cell)
-        tables[f"pretrend_{level}"] = pd.concat(
-            [
-                es.pretrend.as_frame().assign(method=METHOD_TWFE),
-                cs.pretrend.as_frame().assign(method=METHOD_CS),
-            ],
-            ignore_index=True,
-        )[["method", "test", "statistic", "df", "p_value", "rejects"]]
-        if staggered:
-            weights = twfe_weights(prepared, weighted=weighted)
-            negative = weights[weights["weight"] < 0]
-            tables[f"twfe_weights_{level}"] = weights
-            tables[f"twfe_check_{level}"] = pd.DataFrame(
-                [
-                    {
-                        "method": METHOD_TWFE,
-                        "estimate": did.estimate,
-                        "ci_low": did.ci_low,
-                        "ci_high": did.ci_high,
-                    },
-                    {
-                        "method": METHOD_CS,
-                        "estimate": float(s.estimate),
-                        "ci_low": float(s.ci_low),
-                        "ci_high": float(s.ci_high),
-                    },
-                ]
-            )
-            notes.append(
-                f"{level} level: plain TWFE gives {scale.fmt(did.estimate)} and the group-time estimator "
-                f"{scale.fmt(float(s.estimate))} {scale.unit}. TWFE puts negative weight on {len(negative)} "
-                f"of "
-                f"{len(weights)} adopted cohort-years (sum {negative['weight'].sum():.2f}): it compares late "
-                f"adopters "
-                "with early adopters that already have the practice, so effects that grow over time pull it "
-                "toward zero."
-            )
-        for test, label in ((es.pretrend, "TWFE event study"), (cs.pretrend, "group-time ATT")):
-            if test.rejects:
-                notes.append(
-                    f"{level} level, {label}: the pre-trend test rejects (p = {test.p_value:.3f}); treat the "
-                    f"estimates with caution."
-                )
-    return prepared
+            ),
+        ],
+        tables=_level_tables(level, weighted, es, cs, min_cell=min_cell),
+    )
+    if staggered:
+        found.add(_twfe_check(prepared, level, weighted, did, s, scale))
+    found.notes += [
+        f"{level} level, {label}: the pre-trend test rejects (p = {test.p_value:.3f}); treat the "
+        f"estimates with caution."
+        for test, label in ((es.pretrend, "TWFE event study"), (cs.pretrend, "group-time ATT"))
+        if test.rejects
+    ]
+    return found
+
+
+def _estimate_row(
+    level: str,
+    method: str,
+    estimand: str,
+    numbers: tuple[float, float, float, float, float],
+    n: Any,
+    n_of: str,
+    *,
+    primary: bool,
+    reading: str,
+) -> dict[str, Any]:
+    """One row of the estimates table; ``numbers`` are estimate, standard error, interval and p-value."""
+    estimate, std_error, ci_low, ci_high, p_value = numbers
+    return {
+        "level": level,
+        "method": method,
+        "estimand": estimand,
+        "estimate": estimate,
+        "std_error": std_error,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
+        "p_value": p_value,
+        "n": n,
+        "n_of": n_of,
+        "primary": primary,
+        "reading": reading,
+    }
+
+
+def _level_tables(
+    level: str, weighted: bool, es: EventStudyResult, cs: StaggeredResult, *, min_cell: int
+) -> dict[str, pd.DataFrame]:
+    """Event-study coefficients, the group-time tables (people counts suppressed) and both pre-trend tests."""
+    pretrend = pd.concat(
+        [
+            es.pretrend.as_frame().assign(method=METHOD_TWFE),
+            cs.pretrend.as_frame().assign(method=METHOD_CS),
+        ],
+        ignore_index=True,
+    )[["method", "test", "statistic", "df", "p_value", "rejects"]]
+    return {
+        f"event_study_{level}": es.coefficients,
+        f"dynamic_{level}": cs.dynamic,
+        f"group_{level}": _people_suppressed(cs.group, weighted, min_cell),
+        f"group_time_att_{level}": _people_suppressed(cs.att_gt, weighted, min_cell),
+        f"pretrend_{level}": pretrend,
+    }
+
+
+def _twfe_check(
+    prepared: pd.DataFrame, level: str, weighted: bool, did: Any, simple: pd.Series, scale: _Scale
+) -> _Findings:
+    """Under staggered adoption: TWFE beside the group-time estimate, and why TWFE's weights mislead."""
+    weights = twfe_weights(prepared, weighted=weighted)
+    negative = weights[weights["weight"] < 0]
+    check = pd.DataFrame(
+        [
+            {"method": METHOD_TWFE, "estimate": did.estimate, "ci_low": did.ci_low, "ci_high": did.ci_high},
+            {
+                "method": METHOD_CS,
+                "estimate": float(simple.estimate),
+                "ci_low": float(simple.ci_low),
+                "ci_high": float(simple.ci_high),
+            },
+        ]
+    )
+    note = (
+        f"{level} level: plain TWFE gives {scale.fmt(did.estimate)} and the group-time estimator "
+        f"{scale.fmt(float(simple.estimate))} {scale.unit}. TWFE puts negative weight on {len(negative)} "
+        f"of "
+        f"{len(weights)} adopted cohort-years (sum {negative['weight'].sum():.2f}): it compares late "
+        f"adopters "
+        "with early adopters that already have the practice, so effects that grow over time pull it "
+        "toward zero."
+    )
+    return _Findings(tables={f"twfe_weights_{level}": weights, f"twfe_check_{level}": check}, notes=[note])
 
 
 def _people_tail(estimate: float, treated_people: float, cells: int, weight: str, outcome: str) -> str:
@@ -592,16 +686,9 @@ def _descriptives(prepared: pd.DataFrame, *, weighted: bool, min_cell: int) -> p
 
 
 def _individual_analysis(
-    individuals: pd.DataFrame,
-    config: Any,
-    rows: list[dict[str, Any]],
-    tables: dict[str, pd.DataFrame],
-    notes: list[str],
-    result: EffectResult,
-    *,
-    min_cell: int,
-    seed: int,
-) -> None:
+    individuals: pd.DataFrame, config: Any, *, min_cell: int, seed: int
+) -> _IndividualFindings:
+    """The matched comparison of young people who received the practice, then its checks when shown."""
     if not config.treatment or not config.individual_outcome or not config.covariates:
         raise InputDataError(
             "the matched comparison needs phase3.treatment, phase3.individual_outcome and phase3.covariates",
@@ -621,29 +708,21 @@ def _individual_analysis(
 
     covariates = list(config.covariates)
     match = match_att(individuals, config.treatment, config.individual_outcome, covariates, seed=seed)
-    result.matched = match
+    found = _IndividualFindings(matched=match)
     scale = _scale_for(individuals[config.individual_outcome], config.individual_outcome, binary_label=True)
-    rows.append(_individual_row(match.effect, METHOD_MATCH, scale, notes, min_cell=min_cell, primary=True))
-    tables["balance"] = match.balance
+    found.add(_individual_row(match.effect, METHOD_MATCH, scale, min_cell=min_cell, primary=True))
+    found.tables["balance"] = match.balance
     if not match.all_balanced:
-        notes.append(f"Matched comparison: {match.message}")
-    if not np.isfinite(rows[-1]["estimate"]):
-        return  # small cells: the weighting estimate and the refuters would show what the rule hides
-    _individual_checks(individuals, config, match, rows, tables, notes, scale, min_cell=min_cell, seed=seed)
+        found.notes.append(f"Matched comparison: {match.message}")
+    if not np.isfinite(found.rows[-1]["estimate"]):
+        return found  # small cells: the weighting estimate and the refuters would show what the rule hides
+    found.add(_individual_checks(individuals, config, match, scale, min_cell=min_cell, seed=seed))
+    return found
 
 
 def _individual_checks(
-    individuals: pd.DataFrame,
-    config: Any,
-    match: Any,
-    rows: list[dict[str, Any]],
-    tables: dict[str, pd.DataFrame],
-    notes: list[str],
-    scale: _Scale,
-    *,
-    min_cell: int,
-    seed: int,
-) -> None:
+    individuals: pd.DataFrame, config: Any, match: Any, scale: _Scale, *, min_cell: int, seed: int
+) -> _Findings:
     """Entropy balancing beside matching, the DoWhy-style refuters and the E-value (issue 15)."""
     from toolkit.deviance.propensity import _prepare, refute_matching, sensitivity_of
     from toolkit.effect.weighting import entropy_balance_att
@@ -651,18 +730,16 @@ def _individual_checks(
     covariates = list(config.covariates)
     data = _prepare(individuals, config.treatment, config.individual_outcome, covariates, [])
     weighting = entropy_balance_att(data.X, data.names, data.treated, data.y, seed=seed)
-    rows.append(
-        _individual_row(weighting.effect, METHOD_WEIGHTING, scale, notes, min_cell=min_cell, primary=False)
-    )
-    tables["balance_weighting"] = weighting.balance
+    found = _individual_row(weighting.effect, METHOD_WEIGHTING, scale, min_cell=min_cell, primary=False)
+    found.tables["balance_weighting"] = weighting.balance
     refutation = refute_matching(
         individuals, config.treatment, config.individual_outcome, covariates, match, seed=seed
     )
-    tables["refutation"] = refutation
+    found.tables["refutation"] = refutation
     sensitivity = sensitivity_of(match, data.y)
-    tables["sensitivity"] = pd.DataFrame([sensitivity])
+    found.tables["sensitivity"] = pd.DataFrame([sensitivity])
     failed = refutation.loc[~refutation["passed"], "refuter"].tolist()
-    notes.append(
+    found.notes.append(
         "Matched comparison refuters: "
         + (
             "all passed (placebo treatment, random common cause, data subset)"
@@ -671,48 +748,40 @@ def _individual_checks(
         )
         + f". Sensitivity (E-value): {sensitivity['reading']}."
     )
+    return found
 
 
 def _individual_row(
-    eff: dict[str, Any], method: str, scale: _Scale, notes: list[str], *, min_cell: int, primary: bool
-) -> dict[str, Any]:
-    """One estimates row for an individual-level ATT; hidden under the small-cell rule."""
+    eff: dict[str, Any], method: str, scale: _Scale, *, min_cell: int, primary: bool
+) -> _Findings:
+    """One estimates row for an individual-level ATT; hidden under the small-cell rule (with a note)."""
     from scipy import stats
 
     n_t, n_c = int(eff["n_treated"]), int(eff["n_controls"])
     estimate, lo, hi = float(eff["estimate"]), float(eff["ci_low"]), float(eff["ci_high"])
     se = float(eff.get("se", (hi - lo) / (2 * 1.959964)))
     p_value = float(2 * stats.norm.sf(abs(estimate / se))) if se > 0 else np.nan
+    notes = []
     if n_t < min_cell or n_c < min_cell:
         estimate = lo = hi = se = p_value = np.nan
         notes.append(f"{method} not shown: fewer than {min_cell} people on one side (small-cell rule).")
-    return {
-        "level": "individual",
-        "method": method,
-        "estimand": "ATT among those who received the practice",
-        "estimate": estimate,
-        "std_error": se,
-        "ci_low": lo,
-        "ci_high": hi,
-        "p_value": p_value,
-        "n": n_t + n_c if np.isfinite(estimate) else np.nan,
-        "n_of": "people (matched treated + controls)" if primary else "people (treated + weighted controls)",
-        "primary": primary,
-        "reading": plain_reading(estimate, lo, hi, scale, subject="Receiving the practice"),
-    }
+    row = _estimate_row(
+        "individual",
+        method,
+        "ATT among those who received the practice",
+        (estimate, se, lo, hi, p_value),
+        n_t + n_c if np.isfinite(estimate) else np.nan,
+        "people (matched treated + controls)" if primary else "people (treated + weighted controls)",
+        primary=primary,
+        reading=plain_reading(estimate, lo, hi, scale, subject="Receiving the practice"),
+    )
+    return _Findings(rows=[row], notes=notes)
 
 
 def _series_analysis(
-    series: pd.DataFrame,
-    config: Any,
-    prepared: pd.DataFrame | None,
-    rows: list[dict[str, Any]],
-    tables: dict[str, pd.DataFrame],
-    notes: list[str],
-    result: EffectResult,
-    *,
-    min_cell: int,
-) -> None:
+    series: pd.DataFrame, config: Any, prepared: pd.DataFrame | None, *, min_cell: int
+) -> _SeriesFindings:
+    """The interrupted time series of one unit's monthly figures: level and slope change, fitted months."""
     unit_column = config.unit if config.unit in series.columns else None
     unit = config.series_unit
     if unit is not None and unit_column is None:
@@ -721,15 +790,15 @@ def _series_analysis(
             file=config.series,
             fix=f"add a '{config.unit}' column to the series, or remove phase3.series_unit",
         )
+    found = _SeriesFindings()
     interruption = config.interruption
     if interruption is None and prepared is not None:
         if unit is None and unit_column is not None and series[unit_column].nunique() == 1:
             unit = str(series[unit_column].iloc[0])
         if unit is not None:
-            adoption = prepared.loc[prepared[UNIT] == str(unit), COHORT]
-            if len(adoption) and adoption.iloc[0] != NEVER:
-                interruption = f"{int(adoption.iloc[0])}-01"
-                notes.append(
+            interruption = _adoption_month(prepared, unit)
+            if interruption is not None:
+                found.notes.append(
                     f"Interrupted time series: interruption taken as {interruption}, the unit's adoption "
                     f"year in the panel."
                 )
@@ -748,42 +817,59 @@ def _series_analysis(
         unit=unit,
         source=config.series,
     )
-    result.its = its
-    scale = _scale_for(its.fitted["observed"], config.series_outcome)
+    found.its = its
+    found.rows += _its_rows(its, _scale_for(its.fitted["observed"], config.series_outcome))
+    found.tables["its_coefficients"] = its.coefficients
+    fit = _its_fit_table(its, min_cell=min_cell)
+    if fit.notes:  # small months hidden in the table: the plot hides them too
+        its.fitted = its.fitted.assign(
+            observed=fit.tables["its_fit"]["observed"].astype("Float64").astype(float)
+        )
+    found.add(fit)
+    return found
+
+
+def _adoption_month(prepared: pd.DataFrame, unit: str) -> str | None:
+    """January of the unit's adoption year in the panel, or None when it never adopts (or is not there)."""
+    adoption = prepared.loc[prepared[UNIT] == str(unit), COHORT]
+    if len(adoption) and adoption.iloc[0] != NEVER:
+        return f"{int(adoption.iloc[0])}-01"
+    return None
+
+
+def _its_rows(its: ItsResult, scale: _Scale) -> list[dict[str, Any]]:
+    """The level change (at once) and the slope change (per month, one more decimal) as estimates rows."""
     where = f" in {its.unit}" if its.unit else ""
     slope_scale = _Scale(
         label=scale.label, factor=scale.factor, unit=scale.unit, decimals=max(scale.decimals, 2)
     )
+    rows = []
     for term, estimand, per, term_scale in (
         ("level_change", f"change in level at {its.interruption}", " at once", scale),
         ("slope_change", "change in trend per month", " per month", slope_scale),
     ):
         c = its.term(term)
-        rows.append(
-            {
-                "level": "unit",
-                "method": METHOD_ITS,
-                "estimand": estimand,
-                "estimate": float(c.estimate),
-                "std_error": float(c.std_error),
-                "ci_low": float(c.ci_low),
-                "ci_high": float(c.ci_high),
-                "p_value": float(c.p_value),
-                "n": its.n_months,
-                "n_of": "months",
-                "primary": False,
-                "reading": plain_reading(
-                    float(c.estimate),
-                    float(c.ci_low),
-                    float(c.ci_high),
-                    term_scale,
-                    subject=f"From {its.interruption}{where}, the practice",
-                    per=per,
-                ),
-            }
+        numbers = (float(c.estimate), float(c.std_error), float(c.ci_low), float(c.ci_high), float(c.p_value))
+        reading = plain_reading(
+            float(c.estimate),
+            float(c.ci_low),
+            float(c.ci_high),
+            term_scale,
+            subject=f"From {its.interruption}{where}, the practice",
+            per=per,
         )
-    tables["its_coefficients"] = its.coefficients
+        rows.append(
+            _estimate_row(
+                "unit", METHOD_ITS, estimand, numbers, its.n_months, "months", primary=False, reading=reading
+            )
+        )
+    return rows
+
+
+def _its_fit_table(its: ItsResult, *, min_cell: int) -> _Findings:
+    """The fitted months as a table; when the outcome counts people, small months (and their fit) hidden."""
     fitted = its.fitted.copy()
+    notes = []
     observed = pd.to_numeric(fitted["observed"], errors="coerce")
     if (observed.dropna() == np.floor(observed.dropna())).all() and (observed.dropna() >= 0).all():
         # Whole non-negative numbers are counts of people: hide small months (and the model's fit of them).
@@ -799,5 +885,4 @@ def _series_analysis(
                 f"Interrupted time series: {int(fitted['suppressed'].sum())} month(s) below {min_cell} "
                 f"hidden in the table."
             )
-            its.fitted = its.fitted.assign(observed=fitted["observed"].astype("Float64").astype(float))
-    tables["its_fit"] = fitted
+    return _Findings(tables={"its_fit": fitted}, notes=notes)
