@@ -59,6 +59,11 @@ def _start_worker(codebook: Codebook, texts: list[str], questions: list[str], so
     _WORKER["analyzer"] = get_analyzer()
 
 
+def _ready() -> bool:
+    """A first job, so that the worker process starts (and loads the analyzer) before it is needed."""
+    return "analyzer" in _WORKER
+
+
 def refit(job: RefitJob) -> RefitOutcome:
     """Fit the learner on the coded turns, score every turn (runs in the worker process)."""
     import pandas as pd
@@ -107,6 +112,9 @@ class Refitter:
         self._on_result = on_result
         self._initargs = (codebook, texts, questions, sources)
         self._executor = self._new_executor()
+        # start the worker now: ProcessPoolExecutor spawns it on the first submit, which took 0.6-1.3 s of the
+        # decision that first asked for a refit (measured, bench/bench_coding_review.py)
+        self._executor.submit(_ready)
         self._lock = threading.Lock()
         self._running: Future | None = None
         self._again = False
