@@ -45,6 +45,7 @@ def test_frames_of_common_types_match_pandas(columns) -> None:
     built = csv_text(frame)
     assert built is not None
     assert built == pandas_bytes(frame)
+    assert csv_text(frame, rows_per_block=3) == built  # rows built a block at a time join up exactly
 
 
 def test_values_pandas_would_quote_fall_back_to_pandas() -> None:

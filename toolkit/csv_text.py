@@ -32,10 +32,24 @@ _NEEDS_QUOTES = r'[",\r\n]'
 _COMMA = ord(",")
 
 
-def csv_text(frame: pd.DataFrame) -> bytes | None:
-    """``frame.to_csv(index=False, lineterminator="\\n")`` as UTF-8 bytes, or ``None`` when not built here."""
+def csv_text(frame: pd.DataFrame, rows_per_block: int = 100_000) -> bytes | None:
+    """``frame.to_csv(index=False, lineterminator="\n")`` as UTF-8 bytes, or ``None`` when not built here.
+
+    Rows are turned into text a block at a time, so the text of the whole table exists only once, in the
+    result (a million-row table: about as much memory as pandas' writer needs).
+    """
     if len(frame) == 0 or frame.shape[1] < 2 or not _plain_columns(frame.columns):
         return None  # one column: pandas quotes an empty field as "" so that the row is not blank
+    parts = [_header(frame.columns)]
+    for start in range(0, len(frame), rows_per_block):
+        block = _block_text(frame.iloc[start : start + rows_per_block])
+        if block is None:
+            return None
+        parts.append(block)
+    return b"".join(parts)
+
+
+def _block_text(frame: pd.DataFrame) -> bytes | None:
     columns = []
     for _, series in frame.items():
         text = _column_text(series)
@@ -44,9 +58,8 @@ def csv_text(frame: pd.DataFrame) -> bytes | None:
         columns.append(text)
     table = pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
     sink = pa.BufferOutputStream()
-    options = pa_csv.WriteOptions(include_header=False, quoting_style="none")
-    pa_csv.write_csv(table, sink, options)
-    return _header(frame.columns) + sink.getvalue().to_pybytes()
+    pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False, quoting_style="none"))
+    return sink.getvalue().to_pybytes()
 
 
 def _plain_columns(columns: pd.Index) -> bool:
