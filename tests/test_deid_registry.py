@@ -24,6 +24,7 @@ RULES = [
     "NorwegianIdRecognizer",
     "NorwegianAddressRecognizer",
     "NorwegianOrganisationRecognizer",
+    "LowerCaseOrganisationRecognizer",
     "NorwegianPlaceRecognizer",
     "NorwegianPersonRecognizer",
     "NorwegianNicknameRecognizer",

@@ -18,6 +18,12 @@ def read_list(name: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
+@functools.lru_cache(maxsize=1)
+def organisation_kinds() -> frozenset[str]:
+    """Kind words that end an organisation's name ("bil", "il", "kyrkjelyd"; ``data/organisation_kinds.txt``)."""
+    return frozenset(w.lower() for w in read_list("organisation_kinds.txt"))
+
+
 @dataclass(frozen=True)
 class Gazetteers:
     """Word lists behind the recognisers (lower-cased sets unless said otherwise)."""

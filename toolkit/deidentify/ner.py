@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.deidentify.gazetteers import read_list
+from toolkit.deidentify.gazetteers import organisation_kinds, read_list
 from toolkit.deidentify.patterns import _FUNCTION_WORDS, WORD, _sentence_start
 from toolkit.deidentify.spans import Span
 
@@ -120,11 +120,20 @@ def ordinary_words() -> frozenset[str]:
 
 def is_ordinary_at_start(text: str, start: int, end: int) -> bool:
     """True for a span whose capital says nothing — at a sentence or turn start, or all lower case — and whose
-    words are all ordinary words or function words ("Mamma", "Bra", "Sjefen min", "Intervjuar")."""
+    words are all ordinary words or function words ("Mamma", "Bra", "Sjefen min", "Intervjuar").
+
+    A name of two or more words that ends in a kind of organisation ("sogn bil", "heimdal if") is no such span:
+    the ordinary-word list holds many place names, and the kind word says the words before it are a name."""
     piece = text[start:end]
     if not (piece.islower() or _sentence_start(text, start)) or any(c.isdigit() for c in piece):
         return False
     words = WORD.findall(piece)
+    if (
+        len(words) > 1
+        and words[-1].lower() in organisation_kinds()
+        and words[0].lower() not in _FUNCTION_WORDS
+    ):
+        return False
     ordinary = ordinary_words()
     return bool(words) and all(w.lower() in ordinary or w.lower() in _FUNCTION_WORDS for w in words)
 
@@ -190,8 +199,9 @@ def _trim_ordinary_edges(ent, text: str) -> tuple[int, int]:
 
     while tokens and plain(tokens[0], _sentence_start(text, tokens[0].idx) and len(tokens) > 1):
         tokens.pop(0)  # "hei filmon", and "På Kiwi Flisa" at a sentence start
-    while tokens and (plain(tokens[-1]) or tokens[-1].is_punct):
-        tokens.pop()
+    kinds = organisation_kinds()
+    while tokens and (tokens[-1].is_punct or (plain(tokens[-1]) and tokens[-1].text.lower() not in kinds)):
+        tokens.pop()  # "Kari sa" → "Kari"; but "Elverum håndball" keeps the word that makes it an organisation
     if not tokens:
         return ent.start_char, ent.start_char
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.deidentify.ner import DEFAULT_LABELS, NerRecognizer, resolve_model
+from toolkit.deidentify.org_context import ContextOrganisationFinder
 from toolkit.deidentify.rules import NorwegianDetector
 from toolkit.deidentify.spans import TYPES, Span
 from toolkit.deidentify.spoken import find_spoken_addresses, find_spoken_email, find_spoken_numbers
@@ -52,6 +53,12 @@ def rule_recognizers(detector: NorwegianDetector) -> list[Recognizer]:
         Recognizer("NorwegianAddressRecognizer", ("ADRESSE",), d.find_addresses, ("bo", "adresse", "flytte")),
         Recognizer(
             "NorwegianOrganisationRecognizer", ("ORG",), d.find_organisations, ("jobbe", "gå", "skole")
+        ),
+        Recognizer(
+            "LowerCaseOrganisationRecognizer",
+            ("ORG",),
+            ContextOrganisationFinder(d.g).find,
+            ("jobbe", "praksis", "hos"),
         ),
         Recognizer("NorwegianPlaceRecognizer", ("STED",), d.find_places, ("bo", "fra", "flytte")),
         Recognizer("NorwegianPersonRecognizer", ("PERSON", "STED"), d.find_persons, ("hete", "kalle", "si")),

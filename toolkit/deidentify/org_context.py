@@ -1,0 +1,164 @@
+"""Organisations in text written without capitals, found by what surrounds them rather than by a list of names.
+
+Speech recognition writes "jobber på sogn bil", "praksis hos trønderenergi", "timer på dps orkdal": no capital
+marks the name, the NER model learned organisations from capitalised news, and the word lists cannot hold every
+firm. What does mark them is the context, the same in any transcript:
+
+* a **kind word** ending the name (``data/organisation_kinds.txt``: "bil", "bygg", "fysioterapi", "il",
+  "kyrkjelyd", "vgs" …) after a preposition: "hos grue fysioterapi", "med nord-aurdal il";
+* a **service prefix** before a place: "dps orkdal", "bup kongsvinger", "sykehuset innlandet gjøvik";
+* "høgskolen i innlandet", "universitetet i sørøst-norge": a university or college with its region;
+* a **workplace cue** ("jobber", "praksis", "lærlingplass" …) then "på/hos" and words no dictionary knows:
+  "lærlingplass hos caverion";
+* a **shop chain** after "på/hos" ("jobber på kiwi"), except chain names that are also everyday words ("extra",
+  "spar", "max") — those still need a place after them (``rules.py``).
+
+Every rule refuses names made of function words, articles, possessives, adjectives of size/age/kind and number
+words, so "på en ny skole", "i vanlig fotball" and "hos meg" stay. Lower-case only: capitalised names are the
+model's and the capitalised rules' job.
+"""
+
+from __future__ import annotations
+
+import re
+
+from toolkit.deidentify.gazetteers import Gazetteers, load_gazetteers, organisation_kinds
+from toolkit.deidentify.ner import ordinary_words
+from toolkit.deidentify.patterns import _FUNCTION_WORDS, _POSSESSIVES, _SPEECH_VERBS, LOW, _words
+from toolkit.deidentify.spans import Span
+
+# words that can stand between a preposition and a kind word without being a name ("på en ny skole")
+_NOT_A_NAME = _words(
+    "ny nye nytt gammel gamle gammelt god gode godt stor store stort liten lita lille små vanlig vanlige "
+    "privat private offentlig offentlige kommunal kommunale lokal lokale norsk norske samme same annen anna "
+    "andre annet hele heile egen eigen eget eige første siste neste nærmeste beste vår dette denne disse "
+    "hver kvar noen nokre noe noko alle all mange flere fleire sånn sånt slik slikt litt bare berre også "
+    "òg eh ehm mm hm hmm ja nei jo typ liksom altså på i hos med for til fra frå ved mot "
+    "en to tre fire fem seks sju syv åtte ni ti ein eit ei å"
+)
+# verbs and fillers that follow "dps"/"nav" in speech and are no place ("nav sa", "dps ringte")
+_NOT_A_PLACE = (
+    _NOT_A_NAME
+    | _SPEECH_VERBS
+    | _words(
+        "har hadde var er e va vart blei ble skal skulle vil ville kan kunne må måtte fikk fekk får ga gav gir "
+        "gjorde gjør sendte tok tar trur tror veit vet hjelpte hjelpe der dit her hit no nå da då så og eller "
+        "men at som om etter før igjen"
+    )
+)
+# "nav" alone is followed by too many adverbs ("nav egentlig"): it needs a known place (rules.py) or an unknown word
+_SERVICE = r"dps|bup|ppt|sykehuset[ \t]+innlandet|sjukehuset[ \t]+innlandet|opplæringskontoret"
+# compounds whose head says "firm" even though the head is an ordinary word ("trønderenergi", "norgesgruppen")
+_FIRM_HEADS = (
+    "energi",
+    "gruppen",
+    "kraft",
+    "banken",
+    "bank",
+    "huset",
+    "bygg",
+    "elektro",
+    "transport",
+    "service",
+)
+_TIME_WORDS = _words(
+    "fjor forfjor går dag morgen kveld helga helgen byen sentrum vår høst haust sommer vinter"
+)
+_WORK_CUE = re.compile(
+    r"\b(?:jobb\w*|arbeid\w*|praksis\w*|lærling\w*|sommarjobb\w*|sommerjobb\w*|deltid|ekstrahjelp|tiltak\w*|"
+    r"søkt|søkte|ansatt|ansett|vikar\w*|lærlingkontrakt|utplassering)\b[^.\n?!]{0,40}$"
+)
+_EVERYDAY_CHAINS = _words("extra prix spar power max ark normal kid vita obs mester")
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+class ContextOrganisationFinder:
+    """Lower-case organisations named by their context (see the module docstring)."""
+
+    def __init__(self, gazetteers: Gazetteers | None = None):
+        g = gazetteers or load_gazetteers()
+        self.places_lower = g.places_lower
+        word = rf"[{LOW}][{LOW}-]*"
+        self._kind_re = re.compile(
+            rf"\b(?:på|hos|i|for|med|til|fra|frå|ved|mot)[ \t]+((?:{word}[ \t]+){{1,3}}?(?:{_alternation(organisation_kinds())}))"
+            rf"(?![\w-])"
+        )
+        self._service_re = re.compile(rf"(?<![\w-])((?:{_SERVICE})[ \t]+({word}))(?![\w-])")
+        self._nav_re = re.compile(rf"(?<![\w-])(nav[ \t]+({word}))(?![\w-])")
+        self._college_re = re.compile(
+            rf"(?<![\w-])((?:høgskolen|høgskulen|høyskolen|universitetet)[ \t]+(?:i|på)[ \t]+({word}))(?![\w-])"
+        )
+        self._after_work_re = re.compile(rf"\b(?:på|hos)[ \t]+((?:{word})(?:[ \t]+{word}){{0,2}})")
+        chains = [c.lower().replace("1000", "(?:1000|tusen)") for c in g.chains]
+        chains = [c for c in chains if c not in _EVERYDAY_CHAINS]
+        alternation = "|".join(sorted(chains, key=len, reverse=True))  # already escaped enough: plain words
+        self._chain_re = re.compile(rf"\b(?:på|hos|heiter|heite|heter)[ \t]+({alternation})(?![\w-])")
+
+    def find(self, text: str) -> list[Span]:
+        """Lower-case organisation spans in ``text``."""
+        spans = self._kinds(text) + self._services(text) + self._colleges(text) + self._chains(text)
+        return spans + self._workplaces(text)
+
+    def _kinds(self, text: str) -> list[Span]:
+        spans = []
+        for m in self._kind_re.finditer(text):
+            words = m.group(1).split()
+            if any(w in _NOT_A_NAME or w in _FUNCTION_WORDS or w in _POSSESSIVES for w in words[:-1]):
+                continue
+            possessive = words[0].endswith("s") and words[0] not in self.places_lower and len(words) == 2
+            if possessive and words[0] in ordinary_words():
+                continue  # "på bestefars gård", "hos kommunens skole": a possessive, not a name
+            spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
+        return spans
+
+    def _services(self, text: str) -> list[Span]:
+        spans = [
+            Span(m.start(1), m.end(1), "ORG", 0.6)
+            for m in self._service_re.finditer(text)
+            if m.group(2) not in _NOT_A_PLACE and m.group(2) not in _FUNCTION_WORDS
+        ]
+        spans += [
+            Span(m.start(1), m.end(1), "ORG", 0.5)
+            for m in self._nav_re.finditer(text)
+            if m.group(2) not in _NOT_A_PLACE and self._unknown(m.group(2))
+        ]
+        return spans
+
+    def _unknown(self, word: str) -> bool:
+        """A word no dictionary knows and no compound of an ordinary word, unless its head says "firm"."""
+        ordinary = ordinary_words()
+        if word in ordinary or word in _FUNCTION_WORDS:
+            return False
+        if word.endswith(_FIRM_HEADS):
+            return True
+        return not any(word[k:] in ordinary for k in range(3, len(word) - 3))
+
+    def _colleges(self, text: str) -> list[Span]:
+        return [
+            Span(m.start(1), m.end(1), "ORG", 0.6)
+            for m in self._college_re.finditer(text)
+            if m.group(2) not in _TIME_WORDS and m.group(2) not in _FUNCTION_WORDS
+        ]
+
+    def _chains(self, text: str) -> list[Span]:
+        return [Span(m.start(1), m.end(1), "ORG", 0.6) for m in self._chain_re.finditer(text)]
+
+    def _workplaces(self, text: str) -> list[Span]:
+        """After a workplace cue, "på/hos" and the run of words no dictionary knows ("hos caverion")."""
+        spans = []
+        for m in self._after_work_re.finditer(text):
+            if not _WORK_CUE.search(text, max(0, m.start() - 60), m.start()):
+                continue
+            words = m.group(1).split()
+            run = 0
+            for w in words:
+                if w in _NOT_A_NAME or w in self.places_lower or not self._unknown(w):
+                    break
+                run += 1
+            if run:
+                end = m.start(1) + len(" ".join(words[:run]))
+                spans.append(Span(m.start(1), end, "ORG", 0.5))
+        return spans
