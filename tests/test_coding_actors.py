@@ -229,6 +229,43 @@ def test_autocode_writes_actors_csv(tmp_path: Path):
     assert (nav["mentioned"], nav["n_turns"], nav["tone"]) == (1, 1, "positiv")
     assert set(actors.loc[actors["source"] == "b.txt", "mentioned"]) == {0}
 
+    # issue 17 outputs: a system map per group, actors as REFI-QDA codes, and the project reads back
+    assert {"actor_map_avvik.png", "actor_map_x.png"} <= set(result.files)
+    assert result.files["actor_map_avvik.png"].read_bytes().startswith(b"\x89PNG")
+    from toolkit.coding.codebook import load_codebook
+    from toolkit.coding.refiqda import read_qdpx
+    from toolkit.coding.run import read_hand_coding
+    from toolkit.coding.segments import read_segments
+
+    book = load_codebook(codebook)
+    project = read_qdpx(result.files["project.qdpx"], book)
+    assert {"aktorer", "aktor_NAV", "aktor_familie"} <= set(project.codes["code_id"])
+    assert {"aktor_NAV", "aktor_familie", "aktor_skole"} <= set(project.codings["code_id"])
+    hand = read_hand_coding(result.files["project.qdpx"], book, read_segments(transcripts)[0])
+    assert set(hand["code_id"]) <= set(book.ids)  # the actor codes are not taken for hand-coded themes
+
+
+def test_autocode_report_shows_the_maps_and_extensions_reach_actors_csv(tmp_path: Path):
+    from toolkit.coding.run import autocode_folder
+    from toolkit.report import Report
+
+    transcripts = tmp_path / "in"
+    transcripts.mkdir()
+    for i in range(6):
+        (transcripts / f"p{i}.txt").write_text("I: Hvem hjalp?\n\nU: Ungdomslosen var god.\n", "utf-8")
+    extension = tmp_path / "extra.yml"
+    extension.write_text("actors:\n  ungdomslos:\n    new: true\n    heads: [ungdomslos]\n", "utf-8")
+    groups = pd.DataFrame({"source": [f"p{i}.txt" for i in range(6)], "group": "positivt_avvik"})
+    codebook = Path(__file__).resolve().parents[1] / "protocols" / "codebook_nb.yml"
+    result = autocode_folder(
+        transcripts, codebook, tmp_path / "out", groups=groups, actor_extensions=[extension]
+    )
+    actors = pd.read_csv(result.files["actors.csv"], keep_default_na=False)
+    assert actors.loc[actors["actor"] == "ungdomslos", "mentioned"].tolist() == [1] * 6
+    report = result.add_to_report(Report("coding"))
+    captions = [block.caption for block in report.blocks if block.kind == "figure"]
+    assert any(caption.startswith("System map: positivt_avvik") for caption in captions)
+
 
 def test_actors_by_group_counts_and_suppresses_small_cells():
     from toolkit.coding.actors import actors_by_group

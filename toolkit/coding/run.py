@@ -37,13 +37,14 @@ Outputs in ``OUT_DIR``:
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from toolkit.coding.actors import actors_by_group, extract_actors
+from toolkit.coding.actor_outputs import ActorOutputs, actor_outputs
 from toolkit.coding.analysis import code_frequencies, cooccurrence, cooccurrence_matrix, themes_by_group
 from toolkit.coding.autocode import (
     SEGMENT_CONTRACT,
@@ -57,7 +58,13 @@ from toolkit.coding.codebook import Codebook, load_codebook
 from toolkit.coding.discover import discover_themes, suggest_collocations
 from toolkit.coding.language import WORD_RE, get_analyzer
 from toolkit.coding.learn import ThemeLearner
-from toolkit.coding.refiqda import codebook_qdc_bytes, qdpx_bytes, read_qdpx, selections_to_turns
+from toolkit.coding.refiqda import (
+    codebook_qdc_bytes,
+    is_actor_code,
+    qdpx_bytes,
+    read_qdpx,
+    selections_to_turns,
+)
 from toolkit.coding.reliability import ReliabilityResult, compare_coders
 from toolkit.coding.segments import read_segments
 from toolkit.errors import InputDataError
@@ -93,6 +100,7 @@ class AutocodeResult:
     files: dict[str, Path] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    actors: ActorOutputs | None = None
 
     def summary_line(self) -> str:
         """One line for the study index (the results contract)."""
@@ -167,6 +175,8 @@ class AutocodeResult:
             report.add_table(
                 self.learned_cv, "Learned suggestions: cross-validated agreement with the human coder"
             )
+        if self.actors is not None:
+            self.actors.add_to_report(report)  # issue 17: actors by group and a system map per group
         report.add_table(self.candidate_themes, "Candidate themes (NMF on lemma TF-IDF)")
         report.add_table(self.keyword_suggestions, "Collocations that could become multi-word keywords")
         return report
@@ -215,7 +225,8 @@ def read_hand_coding(path: str | Path, codebook: Codebook, segments: pd.DataFram
     path = Path(path)
     if path.suffix.lower() in {".qdpx", ".qde"}:
         imported = read_qdpx(path, codebook)
-        codings = imported.codings.assign(source=_match_source_names(imported.codings["source"], segments))
+        themes = imported.codings[~imported.codings["code_id"].map(is_actor_code)]  # pdtk's actor codes
+        codings = themes.assign(source=_match_source_names(themes["source"], segments))
         hand = selections_to_turns(codings, segments)
         hand["coder"] = hand["coder"].replace("", "hand")
     else:
@@ -455,6 +466,7 @@ def autocode_folder(
     seed: int = 0,
     backend: str = "auto",
     synthetic: bool = False,
+    actor_extensions: Sequence[Path] = (),
 ) -> AutocodeResult:
     """Code every transcript in ``in_dir`` with ``codebook`` and write the outputs to ``out_dir``.
 
@@ -462,6 +474,7 @@ def autocode_folder(
     ``source, group``); when None, ``transcript_groups.csv`` in ``in_dir`` or its parent is used if present.
     ``hand_coded`` (CSV in ``segments.csv`` format with an optional ``coder`` column, or a REFI-QDA
     ``.qdpx``) adds reliability against the human coder(s), learned suggestions and a coding queue.
+    ``actor_extensions`` are a study's additions to the actor vocabulary (``coding.actors_extra``).
     """
     in_dir, codebook_path, out_dir = Path(in_dir), Path(codebook), Path(out_dir)
     if min_cell < 1:
@@ -486,9 +499,8 @@ def autocode_folder(
     cards_html = render_cards(
         book, findings.final, turn_units, themes.by_group, group_frame, min_cell=min_cell, synthetic=synthetic
     )
-    outputs = _autocode_outputs(
-        book, texts, unit, findings, themes, cards_html, group_frame, min_cell=min_cell
-    )
+    actors = actor_outputs(texts, group_frame, min_cell=min_cell, extensions=actor_extensions)
+    outputs = _autocode_outputs(book, texts, unit, findings, themes, cards_html, group_frame, actors)
     files = _write_staged(out_dir, outputs)
     settings = {"unit": unit, "backend": analyzer.backend, "min_cell": min_cell, "seed": seed}
     settings |= _size_and_speed(segments, len(texts), len(units_all), seconds)
@@ -510,6 +522,7 @@ def autocode_folder(
         files=files,
         settings=settings,
         notes=notes,
+        actors=actors,
     )
 
 
@@ -603,12 +616,21 @@ def _theme_tables(
 
 
 def _qdpx_export(
-    book: Codebook, texts: dict[str, str], findings: HandCodingFindings, group_frame: pd.DataFrame | None
+    book: Codebook,
+    texts: dict[str, str],
+    findings: HandCodingFindings,
+    group_frame: pd.DataFrame | None,
+    actors: ActorOutputs,
 ) -> bytes:
-    """The REFI-QDA project: the machine's codings, the human codings where they have character positions."""
+    """The REFI-QDA project: the machine's codings (themes and actors), the human codings where they have
+    character positions."""
     final, hand = findings.final, findings.hand
     machine = final[final["origin"] != "human"]
-    export_codings = machine[["source", "start", "end", "code_id"]].assign(coder=MACHINE_CODER)
+    book, actor_codings = actors.refiqda(book, texts, coder=MACHINE_CODER)
+    export_codings = pd.concat(
+        [machine[["source", "start", "end", "code_id"]].assign(coder=MACHINE_CODER), actor_codings],
+        ignore_index=True,
+    )
     if hand is not None and {"start", "end"}.issubset(hand.columns):
         export_codings = pd.concat(
             [export_codings, hand[["source", "start", "end", "code_id", "coder"]]], ignore_index=True
@@ -639,14 +661,13 @@ def _autocode_outputs(
     themes: ThemeTables,
     cards_html: str,
     group_frame: pd.DataFrame | None,
-    *,
-    min_cell: int,
+    actors: ActorOutputs,
 ) -> dict[str, pd.DataFrame | str | bytes]:
     """Every file of the step by name, in the order they are written (tables, text, bytes)."""
     segment_columns = [*SEGMENT_CONTRACT, *SEGMENT_EXTRA] + (["sentence_index"] if unit == "sentence" else [])
     outputs: dict[str, pd.DataFrame | str | bytes] = {
         "segments.csv": findings.final[segment_columns],
-        "project.qdpx": _qdpx_export(book, texts, findings, group_frame),
+        "project.qdpx": _qdpx_export(book, texts, findings, group_frame, actors),
         "codebook.qdc": codebook_qdc_bytes(book),
         "insight_cards.html": cards_html,
         "code_frequencies.csv": themes.frequencies,
@@ -654,10 +675,7 @@ def _autocode_outputs(
         "candidate_themes.csv": themes.candidate_themes,
         "keyword_suggestions.csv": themes.keyword_suggestions,
     }
-    actors = extract_actors(texts)  # issue 17: actors per transcript
-    outputs["actors.csv"] = actors
-    if group_frame is not None:
-        outputs["actors_by_group.csv"] = actors_by_group(actors, group_frame, min_cell=min_cell)
+    outputs |= actors.files()  # issue 17: actors.csv, actors_by_group.csv, actor_map_<group>.png
     if themes.by_group is not None:
         outputs["themes_by_group.csv"] = themes.by_group
     if findings.reliability is not None:
