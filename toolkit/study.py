@@ -711,6 +711,7 @@ class Study:
                 min_cell=self.protocol.min_cell,
                 seed=self.seed,
                 synthetic=self.is_synthetic,
+                actor_extensions=coding.actors_extra,
             )
             report = self.new_report("Interview coding — themes for service design")
             result.add_to_report(report)

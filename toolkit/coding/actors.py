@@ -27,6 +27,7 @@ installed library ships a Norwegian service-actor gazetteer.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,15 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from toolkit.coding.actor_scope import (
+    BACK_REFERENCE,
+    CONTINUING_OPENERS,
+    Clause,
+    Sentence,
+    attribute_turn,
+    clause_spans,
+    negated_as_not_involved,
+)
 from toolkit.coding.language import WORD_RE, NorwegianAnalyzer
 from toolkit.coding.segments import split_sentences, split_turns
 from toolkit.errors import InputDataError
@@ -220,6 +230,15 @@ class ToneLexicon:
     negators: frozenset[str]
     negation_window: int = 3
 
+    def phrase_polarity(self, phrase: str) -> int:
+        """+1, -1 or 0 for a multi-word phrase: listed phrases only (a prefix such as ``kald*`` is for single
+        words, else "kald, men den var" would be one negative phrase)."""
+        if phrase in self.positive_words:
+            return 1
+        if phrase in self.negative_words:
+            return -1
+        return 0
+
     def polarity(self, word: str) -> int:
         """+1, -1 or 0 for one lower-case word."""
         if word in self.positive_words or word.startswith(self.positive_prefixes or ("\0",)):
@@ -392,45 +411,94 @@ class ActorExtractor:
             for match in actor.phrase.finditer(lower):
                 if match.group() not in actor.exclude:
                     out.append(Mention(actor.actor, turn_index, offset + match.start(), offset + match.end()))
-        return out
+        return _drop_not_involved(text, offset, out)
 
     def mentions(self, text: str, source: str = "") -> pd.DataFrame:
-        """One row per mention in the participant turns of one transcript, with the tone around it.
+        """One row per mention in the participant turns of one transcript, with the tone scoped to it.
 
-        Tone windows: a sentence without an actor belongs to the actors of the nearest earlier sentence of
-        its turn that names one (or, before the first, of the first); a participant turn that names no actor
-        but follows one that did continues it ("Hun spurte …"), giving a ``continuation`` row (tone only,
-        not counted as a mention). Columns: :data:`_MENTION_COLUMNS` (evidence ``start-end:+`` / ``-``).
+        Each evaluative word goes to the actor its clause speaks about (:mod:`toolkit.coding.actor_scope`):
+        the nearest mention in the clause, the actors of the sentence's other clauses, the last-named actors
+        when a later sentence refers back with a pronoun, and the actors the interviewer's question named
+        for an answer that does not name them again. Mentions named as not involved ("aldri hatt noe med
+        NAV") are left out. An actor that gets evaluations in a turn without being named there gets a
+        ``continuation`` row (tone only, not counted as a mention). Columns: :data:`_MENTION_COLUMNS`
+        (evidence ``start-end:+`` / ``-``).
         """
         turns = split_turns(text, source)
-        turns = turns[turns["role"] == "participant"]
-        if turns.empty:
+        participant = turns[turns["role"] == "participant"]
+        if participant.empty:
             return pd.DataFrame(columns=_MENTION_COLUMNS)
-        sentences = split_sentences(turns)
+        topics = self._question_topics(turns)
+        sentences = split_sentences(participant)
         rows: list[dict[str, object]] = []
-        carried: list[str] = []
+        carried: set[str] = set()
         previous_turn = -2
         for turn_index, turn in sentences.groupby("turn_index", sort=True):
-            parts = list(turn.itertuples(index=False))
-            found = [_dedupe(self.turn_mentions(p.text, p.start, p.turn_index)) for p in parts]
-            tones = [self.sentence_tone(p.text, p.start) for p in parts]
-            if not any(found):
-                if carried and _follows(turns, previous_turn, int(turn_index)):
-                    evidence = [e for tone in tones for e in tone]
-                    span = Mention("", int(turn_index), parts[0].start, parts[-1].end)
-                    rows.extend(
-                        _mention_row(source, span, evidence, actor, "continuation") for actor in carried
-                    )
-                continue
-            owners = _sentence_owners(found)
-            for sentence_mentions in found:
-                for mention in sentence_mentions:
-                    evidence = [e for j, tone in enumerate(tones) if mention.actor in owners[j] for e in tone]
-                    rows.append(_mention_row(source, mention, evidence, mention.actor, "mention"))
-            carried = sorted(owners[-1])
-            previous_turn = int(turn_index)
+            turn_index = int(turn_index)
+            scoped, found = self._scoped_turn(list(turn.itertuples(index=False)))
+            follows = _follows(participant, previous_turn, turn_index)
+            evidence, ends_on = attribute_turn(
+                scoped, topics.get(turn_index, set()), carried if follows else set()
+            )
+            named = {m.actor for m in found}
+            for mention in found:
+                rows.append(
+                    _mention_row(source, mention, evidence.get(mention.actor, []), mention.actor, "mention")
+                )
+                evidence.pop(mention.actor, None)
+            span = Mention("", turn_index, int(turn["start"].min()), int(turn["end"].max()))
+            rows.extend(
+                _mention_row(source, span, items, actor, "continuation")
+                for actor, items in sorted(evidence.items())
+                if actor not in named
+            )
+            carried, previous_turn = ends_on, turn_index
         frame = pd.DataFrame(rows, columns=_MENTION_COLUMNS)
         return _drop_absorbed_transcript(frame, self.vocabulary)
+
+    def _question_topics(self, turns: pd.DataFrame) -> dict[int, set[str]]:
+        """Actors each interviewer turn names, keyed by the participant turn that answers it."""
+        topics: dict[int, set[str]] = {}
+        asked: set[str] = set()
+        for turn in turns.itertuples(index=False):
+            if turn.role == "participant":
+                if asked:
+                    topics[int(turn.turn_index)] = asked
+                asked = set()
+            else:
+                asked = {
+                    m.actor for m in self.turn_mentions(turn.text, int(turn.start), int(turn.turn_index))
+                }
+        return topics
+
+    def _scoped_turn(self, parts: list) -> tuple[list[Sentence], list[Mention]]:
+        """The turn's sentences as clauses of (mention, evaluation) word positions, and its mentions."""
+        sentences: list[Sentence] = []
+        found: list[Mention] = []
+        for part in parts:
+            mentions = _dedupe(self.turn_mentions(part.text, part.start, part.turn_index))
+            found.extend(mentions)
+            tones = self.sentence_tone(part.text, part.start)
+            words = [(part.start + w.start(), w.group().lower()) for w in WORD_RE.finditer(part.text)]
+            starts = [start for start, _ in words]
+            clauses = []
+            for first, last in clause_spans(part.text):
+                first, last = part.start + first, part.start + last
+                clauses.append(
+                    Clause(
+                        [
+                            (m.actor, bisect_right(starts, m.start))
+                            for m in mentions
+                            if first <= m.start < last
+                        ],
+                        [(t, bisect_right(starts, t[0])) for t in tones if first <= t[0] < last],
+                    )
+                )
+            refers_back = bool(words) and (
+                any(word in BACK_REFERENCE for _, word in words) or words[0][1] in CONTINUING_OPENERS
+            )
+            sentences.append(Sentence(clauses, refers_back))
+        return sentences, found
 
     # ------------------------------------------------------------------------------------ tone
     def sentence_tone(self, text: str, offset: int = 0) -> list[tuple[int, int, int]]:
@@ -523,19 +591,6 @@ _MENTION_COLUMNS = [
 ]
 
 
-def _sentence_owners(found: list[list[Mention]]) -> list[set[str]]:
-    """Actors each sentence of a turn speaks about: its own, else the nearest earlier (or first later)
-    ones."""
-    owners: list[set[str]] = []
-    current: set[str] = set()
-    for sentence_mentions in found:
-        if sentence_mentions:
-            current = {m.actor for m in sentence_mentions}
-        owners.append(set(current))
-    first = next(({m.actor for m in f} for f in found if f), set())
-    return [o if o else set(first) for o in owners]
-
-
 def _follows(turns: pd.DataFrame, previous: int, current: int) -> bool:
     """Whether ``current`` is the next participant turn after ``previous`` (only interviewer turns
     between)."""
@@ -567,7 +622,9 @@ def _drop_absorbed_transcript(frame: pd.DataFrame, vocabulary: Mapping[str, Acto
     """
     if frame.empty:
         return frame
-    actors_per_turn = frame.groupby("turn_index")["actor"].agg(set)
+    named = frame[frame["kind"] == "mention"]
+    actors_per_turn = named.groupby("turn_index")["actor"].agg(set).reindex(frame["turn_index"].unique())
+    actors_per_turn = actors_per_turn.map(lambda actors: actors if isinstance(actors, set) else set())
     keep = [
         not (vocabulary[actor].absorbed_by & actors_per_turn[turn]) if actor in vocabulary else True
         for actor, turn in zip(frame["actor"], frame["turn_index"], strict=True)
@@ -655,7 +712,7 @@ def _phrase_hit(lexicon: ToneLexicon, words: list[str], index: int) -> tuple[int
         if index + length > len(words):
             continue
         phrase = " ".join(words[index : index + length])
-        polarity = lexicon.polarity(phrase) if " " in phrase else 0
+        polarity = lexicon.phrase_polarity(phrase)
         if polarity:
             return length, polarity
     return None
@@ -665,6 +722,28 @@ def _join_evidence(values: Iterable[str]) -> str:
     """Distinct evidence spans, in text order."""
     spans = {item for value in values if value for item in str(value).split(";")}
     return ";".join(sorted(spans, key=lambda item: int(item.split("-")[0])))
+
+
+def _drop_not_involved(text: str, offset: int, mentions: list[Mention]) -> list[Mention]:
+    """Leave out mentions a sentence names as not involved ("aldri hatt noe med NAV eller barnevernet")."""
+    if not mentions:
+        return mentions
+    words = list(WORD_RE.finditer(text))
+    starts = [offset + w.start() for w in words]
+    mention_words = {bisect_right(starts, m.start) - 1 for m in mentions}
+    kept = []
+    for first, last in clause_spans(text):
+        inside = [i for i, w in enumerate(words) if first <= w.start() < last]
+        for mention in mentions:
+            if not first <= mention.start - offset < last:
+                continue
+            index = bisect_right(starts, mention.start) - 1
+            before = [i for i in inside if i < index]
+            lowered = [words[i].group().lower() for i in before]
+            actor_positions = frozenset(k for k, i in enumerate(before) if i in mention_words)
+            if not negated_as_not_involved(lowered, actor_positions):
+                kept.append(mention)
+    return kept
 
 
 def _dedupe(mentions: list[Mention]) -> list[Mention]:

@@ -1,0 +1,273 @@
+"""Which actor an evaluative word is about, and whether a mention says the actor was never involved.
+
+Why this module: an interview names several actors in one breath ("mamma maste på fastlegen", "Lege, PPT,
+BUP, skolen"), says who was *not* involved ("aldri hatt noe med barnevernet"), and goes on evaluating an
+actor with pronouns ("Hun var grei nok, men …") or after the interviewer named it ("Hva med fastlegen?" –
+"Han var sånn: her har du en resept"). A human coder scopes each evaluation to the actor the clause speaks
+about; a sentence- or turn-wide window gives every actor in it every evaluation, which is what kept the
+tone agreement low. This module holds those scoping rules as plain functions over token positions, so
+:mod:`toolkit.coding.actors` (vocabulary, matching, tables) stays one concept and the rules can be tested
+on small sentences.
+
+Rules, in the order a coder applies them:
+
+* **Not involved** (:func:`negated_as_not_involved`): a negator (*ikke, aldri, ingen* …) followed only by
+  contact words (*vært, hatt, noe, med, hos, i kontakt med* …) before the actor means the actor is named as
+  absent – not mentioned. "fikk ikke hjelp fra NAV" is not caught: *hjelp* is not a contact word, NAV was
+  there and did not help.
+* **Clauses** (:func:`clause_spans`): a sentence is cut at *men*, semicolons, colons, dashes and at a comma
+  before a subordinating word (*fordi, selv om, mens* …).
+* **Attribution** (:func:`attribute_turn`): an evaluation belongs to the nearest actor mention in its
+  clause; a clause without a mention to the actors of the nearest earlier clause of its sentence (else
+  the first later one); a sentence without a mention to the last-named actors of its turn when it refers
+  back with a pronoun (*hun, han, de, der* …); sentences before the turn's first mention to the actors the
+  interviewer's question named, else (with a pronoun) to those the previous answer ended on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+NOT_INVOLVED_NEGATORS = frozenset({"ikke", "ikkje", "itte", "aldri", "ingen", "inga", "ingenting", "ikkj"})
+"""Negators that, right before an actor with only contact words between, say the actor was not involved."""
+
+CONTACT_WORDS = frozenset(
+    {
+        "vært",
+        "vore",
+        "vøre",
+        "hatt",
+        "hadd",
+        "noe",
+        "noko",
+        "noen",
+        "nokon",
+        "nåkka",
+        "med",
+        "hos",
+        "i",
+        "på",
+        "til",
+        "kontakt",
+        "borti",
+        "bort",
+        "inne",
+        "innom",
+        "en",
+        "ei",
+        "et",
+        "gang",
+        "sånn",
+        "slik",
+        "eller",
+        "og",
+        "å",
+        "gjøre",
+        "gjere",
+        "blitt",
+        "vorte",
+        "har",
+        "hadde",
+        "jeg",
+        "eg",
+        "je",
+        "meg",
+        "vi",
+        "oss",
+        "fra",
+        "frå",
+        "sett",
+        "møtt",
+        "snakket",
+        "snakka",
+        "der",
+        "dit",
+        "henvist",
+    }
+)
+"""Words allowed between a not-involved negator and the actor ("aldri vært i kontakt med", "ikke hatt noe
+med", "aldri noen"); any other word (an evaluation, a verb of help) ends the negation's reach."""
+
+INVERTING_VERBS = frozenset(
+    {
+        "ville",
+        "vil",
+        "vill",
+        "kunne",
+        "kan",
+        "skulle",
+        "skal",
+        "måtte",
+        "må",
+        "gadd",
+        "gidder",
+        "orka",
+        "orket",
+        "turte",
+        "torde",
+        "gjorde",
+        "gjør",
+        "sa",
+        "brydde",
+    }
+)
+"""A verb right before the negator puts the subject after it ("da ville ikke bedriftene ha meg"): the actor
+is then the one refusing, not absent."""
+
+NOT_INVOLVED_REACH = 7
+"""How many words before an actor a not-involved negator may stand."""
+
+BACK_REFERENCE = frozenset(
+    {
+        "hun",
+        "ho",
+        "han",
+        "hu",
+        "henne",
+        "ham",
+        "honom",
+        "hennes",
+        "hans",
+        "de",
+        "dei",
+        "dem",
+        "deres",
+        "dere",
+        "der",
+        "dit",
+        "derfra",
+        "den",
+        "disse",
+    }
+)
+"""Pronouns and place adverbs by which a sentence without an actor name refers back to the last-named one."""
+
+CONTINUING_OPENERS = frozenset({"men", "og", "så", "likevel", "etterpå", "dessuten", "også", "bare"})
+"""Sentence openers that continue the previous sentence's topic ("NAV var greit. Men så ble det ventetid.")."""
+
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:[;:–—]|\s-\s|,\s*(?=(?:men|mens|fordi|selv om|sjøl om|enda|bortsett fra|så)\b)|\s(?=men\b))\s*",
+    re.IGNORECASE,
+)
+
+
+def negated_as_not_involved(words_before: Sequence[str], actor_words: frozenset[int] = frozenset()) -> bool:
+    """Whether the lower-case words before a mention name the actor as not involved.
+
+    ``words_before`` are the words of the mention's clause up to the mention; ``actor_words`` the indexes
+    among them that are themselves actor mentions ("ikke hatt noe med NAV eller barnevernet": NAV is
+    allowed between the negator and *barnevernet*).
+    """
+    start = max(0, len(words_before) - NOT_INVOLVED_REACH)
+    for index in range(len(words_before) - 1, start - 1, -1):
+        word = words_before[index]
+        if word in NOT_INVOLVED_NEGATORS:
+            return not (index and words_before[index - 1] in INVERTING_VERBS)
+        if word not in CONTACT_WORDS and index not in actor_words:
+            return False
+    return False
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the clauses of one sentence (cut at *men*, ``;``, ``:``, dashes, ``, fordi`` …)."""
+    spans, begin = [], 0
+    for cut in _CLAUSE_BREAK.finditer(text):
+        if cut.start() > begin:
+            spans.append((begin, cut.start()))
+        begin = cut.end()
+    if begin < len(text):
+        spans.append((begin, len(text)))
+    return spans or [(0, len(text))]
+
+
+@dataclass
+class Clause:
+    """One clause: actor mentions and evaluations, each with its word position in the turn."""
+
+    mentions: list[tuple[str, int]] = field(default_factory=list)
+    evaluations: list[tuple[tuple[int, int, int], int]] = field(default_factory=list)
+
+
+@dataclass
+class Sentence:
+    """A sentence's clauses and whether it refers back to an earlier actor with a pronoun."""
+
+    clauses: list[Clause]
+    refers_back: bool = False
+
+    @property
+    def actors(self) -> list[str]:
+        return [actor for clause in self.clauses for actor, _ in clause.mentions]
+
+
+COORDINATION_GAP = 2
+"""Mentions at most this many words apart form one coordinated group ("NAV og OT var bra": both)."""
+
+
+def _nearest(clause: Clause, position: int) -> set[str]:
+    """The actors of the coordinated group of mentions nearest the evaluation in its clause (ties: all)."""
+    groups: list[list[tuple[str, int]]] = []
+    for actor, at in sorted(clause.mentions, key=lambda mention: mention[1]):
+        if groups and at - groups[-1][-1][1] <= COORDINATION_GAP:
+            groups[-1].append((actor, at))
+        else:
+            groups.append([(actor, at)])
+
+    def distance(group: list[tuple[str, int]]) -> int:
+        return min(abs(at - position) for _, at in group)
+
+    closest = min(distance(group) for group in groups)
+    return {actor for group in groups if distance(group) == closest for actor, _ in group}
+
+
+def _clause_owners(sentence: Sentence) -> list[set[str]]:
+    """Actors each mention-less clause of a sentence speaks about: nearest earlier clause, else first
+    later."""
+    owners: list[set[str]] = []
+    current: set[str] = set()
+    for clause in sentence.clauses:
+        if clause.mentions:
+            current = {actor for actor, _ in clause.mentions}
+        owners.append(set(current))
+    first = next(({a for a, _ in c.mentions} for c in sentence.clauses if c.mentions), set())
+    return [owner or set(first) for owner in owners]
+
+
+def _last_named(sentence: Sentence) -> set[str]:
+    """The actors of the last clause of a sentence that names any (what a following pronoun refers to)."""
+    for clause in reversed(sentence.clauses):
+        if clause.mentions:
+            return {actor for actor, _ in clause.mentions}
+    return set()
+
+
+def attribute_turn(
+    sentences: Sequence[Sentence], topic: set[str], carried: set[str]
+) -> tuple[dict[str, list[tuple[int, int, int]]], set[str]]:
+    """Evaluations per actor in one participant turn, and the actors a following turn may refer back to.
+
+    ``topic`` are the actors the interviewer's question named; ``carried`` those the previous answer ended on
+    (empty unless it came right before).
+    """
+    evidence: dict[str, list[tuple[int, int, int]]] = {}
+    last: set[str] = set()
+    for sentence in sentences:
+        if sentence.actors:
+            owners = _clause_owners(sentence)
+            for clause, owner in zip(sentence.clauses, owners, strict=True):
+                for item, position in clause.evaluations:
+                    for actor in _nearest(clause, position) if clause.mentions else owner:
+                        evidence.setdefault(actor, []).append(item)
+            last = _last_named(sentence)
+            continue
+        if last:
+            owner = last if sentence.refers_back else set()
+        else:
+            owner = topic or (carried if sentence.refers_back else set())
+        for clause in sentence.clauses:
+            for item, _ in clause.evaluations:
+                for actor in owner:
+                    evidence.setdefault(actor, []).append(item)
+    return evidence, last or (topic if not any(s.actors for s in sentences) else set())
