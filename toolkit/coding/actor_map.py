@@ -158,9 +158,7 @@ def draw_actor_map(
         graph, positions, nodelist=[CENTRE], node_size=1600, node_color="#F0E442", edgecolors="#333333", ax=ax
     )
     labels = {n.actor: f"{n.actor}\n{HIDDEN if n.n_people is None else n.n_people}" for n in nodes}
-    outside = {
-        actor: xy * 1.22 for actor, xy in positions.items() if actor in labels
-    }  # labels clear of nodes
+    outside = {actor: xy * 1.28 for actor, xy in positions.items() if actor in labels}  # clear of nodes
     nx.draw_networkx_labels(graph, outside, labels=labels, font_size=8, ax=ax)
     nx.draw_networkx_labels(graph, positions, labels={CENTRE: "young\nperson"}, font_size=9, ax=ax)
     _legend(ax, {n.tone for n in nodes})
