@@ -98,9 +98,10 @@ class CodingSession:
         units, scores, matches = coder.unit_scores(segments)
         self.units = units[["source", "turn_index", "speaker", "start", "end", "text"]].reset_index(drop=True)
         self.questions = question_texts(segments, units)
-        self.row_of = {
-            (s, int(t)): i for i, (s, t) in enumerate(zip(units["source"], units["turn_index"], strict=True))
-        }
+        self.keys = [(str(s), int(t)) for s, t in zip(units["source"], units["turn_index"], strict=True)]
+        self.row_of = {key: i for i, key in enumerate(self.keys)}
+        self.texts = [str(t) for t in units["text"]]
+        self.speakers = [str(s) for s in units["speaker"]]
         self.evidence = self._evidence(coder, matches)
         self.model = self._initial_model(coder, scores)
         self.log = CodingLog(paths.restricted_dir, self.codebook.ids)
@@ -159,33 +160,30 @@ class CodingSession:
     def _rank(self) -> list[int]:
         """Rows of the turns not yet coded, most uncertain first, then the coded turns in reading order."""
         coded = {self.row_of[k] for k in self.log.state.coded() if k in self.row_of}
-        unsure = uncertainty(pd.DataFrame(self.model.proba, columns=self.codebook.ids)).to_numpy()
+        self.unsure = uncertainty(pd.DataFrame(self.model.proba, columns=self.codebook.ids)).to_numpy()
         open_rows = [i for i in range(len(self.units)) if i not in coded]
-        open_rows.sort(key=lambda i: (-unsure[i], i))
+        open_rows.sort(key=lambda i: (-self.unsure[i], i))
         return open_rows + sorted(coded)
 
     def queue_rows(self) -> dict[str, Any]:
         """``GET /api/queue``: the turns in review order (uncoded by uncertainty, then coded)."""
         with self.lock:
-            coded = self.log.state.coded()
-            unsure = uncertainty(pd.DataFrame(self.model.proba, columns=self.codebook.ids)).to_numpy()
-            rows = []
-            for i in self.queue:
-                key = self._key(i)
-                rows.append(
-                    {
-                        "id": i,
-                        "source": key[0],
-                        "turn_index": key[1],
-                        "coded": key in coded,
-                        "uncertainty": round(float(unsure[i]), 4),
-                    }
-                )
+            coded = self.log.state.turns
+            rows = [
+                {
+                    "id": i,
+                    "source": self.keys[i][0],
+                    "turn_index": self.keys[i][1],
+                    "coded": self.keys[i] in coded and coded[self.keys[i]].done,
+                    "uncertainty": round(float(self.unsure[i]), 4),
+                }
+                for i in self.queue
+            ]
             return {"model_version": self.model.version, "turns": rows}
 
     # ------------------------------------------------------------------------------------------ a turn
     def _key(self, row: int) -> tuple[str, int]:
-        return str(self.units.at[row, "source"]), int(self.units.at[row, "turn_index"])
+        return self.keys[row]
 
     def _row(self, turn_id: Any) -> int:
         try:
@@ -215,7 +213,7 @@ class CodingSession:
             decisions = self._decisions(row)
             shown = [*self._pending(row), *decisions.codes]
             ordered = [c for c in self.codebook.ids if c in shown]
-            text = str(self.units.at[row, "text"])
+            text = self.texts[row]
             codes, marks = [], []
             for code in ordered:
                 j = self.codebook.ids.index(code)
@@ -238,7 +236,7 @@ class CodingSession:
                 "id": row,
                 "source": source,
                 "turn_index": turn_index,
-                "speaker": str(self.units.at[row, "speaker"]),
+                "speaker": self.speakers[row],
                 "question": self.questions[row],
                 "text": text,
                 "codes": codes,
@@ -311,10 +309,10 @@ class CodingSession:
     # ------------------------------------------------------------------------------------------ learning
     def complete_sources(self) -> list[str]:
         """Transcripts whose every participant turn is coded."""
-        coded = self.log.state.coded()
+        turns = self.log.state.turns
         done: dict[str, bool] = {}
-        for key in self.row_of:
-            done[key[0]] = done.get(key[0], True) and key in coded
+        for key in self.keys:
+            done[key[0]] = done.get(key[0], True) and key in turns and turns[key].done
         return sorted(s for s, complete in done.items() if complete)
 
     def _write_hand_coding(self, touched: set[str]) -> None:
@@ -361,10 +359,10 @@ class CodingSession:
 
     # ------------------------------------------------------------------------------------------ status
     def progress(self) -> dict[str, int]:
-        coded = self.log.state.coded()
+        turns = self.log.state.turns
         return {
-            "turns": len(self.units),
-            "coded": sum(1 for k in coded if k in self.row_of),
+            "turns": len(self.keys),
+            "coded": sum(1 for k, t in turns.items() if t.done and k in self.row_of),
             "transcripts": int(self.units["source"].nunique()),
             "complete": len(self.complete_sources()),
         }
