@@ -65,6 +65,13 @@ _NB: dict[str, str] = {
         "Temaer som forekommer sammen (celler under minstegrensen står tomme)"
     ),
     "Most frequent code pairs": "De vanligste temaparene",
+    "Actors around the young person": "Aktørene rundt den unge",
+    "Which actors (NAV, OT, school, family …) each group mentions as part of a young person's help, "
+    "how many people mention them and in which tone; counts below the minimum cell are hidden.": (
+        "Hvilke aktører (NAV, OT, skolen, familien …) hver gruppe nevner som en del av hjelpen til den unge, "
+        "hvor mange som nevner dem og i hvilken tone; tall under minstegrensen er skjult."
+    ),
+    "Actors by group (small cells suppressed)": "Aktører etter gruppe (små tall skjult)",
     "Themes by group: share of turns, Fisher exact test against the other groups, Benjamini-Hochberg q "
     "(turns "
     "within an interview are not independent: read p-values as descriptive)": (
@@ -105,6 +112,14 @@ _NB_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Event study — (.+) level$"), r"Hendelsesstudie — nivå: \1"),
     (re.compile(r"^Funnel plot for (.+?): (.+) limits\.$"), r"Traktplott for \1: grenser \2."),
     (re.compile(r"^Study (.+)$"), r"Studie \1"),
+    (
+        re.compile(r"^System map: (.+?)\. System map per group: .*$", re.S),
+        r"Systemkart: \1. Den unge i midten, aktørene gruppen nevner rundt. Tallet (og flaten) er hvor "
+        r"mange i gruppen som nevner aktøren; strekens farge og mønster er tonen de beskriver (den "
+        r"vanligste; likt er blandet). 'hidden': færre enn minstegrensen, eller skjult så et lite tall ikke "
+        r"kan regnes ut. "
+        r"Aktører ingen nevner er utelatt.",
+    ),
     (
         re.compile(r"^Persistence across cohorts \((.+)\): a practice persists, luck does not\.$"),
         r"Varighet over kull (\1): en praksis varer, flaks gjør det ikke.",
