@@ -193,10 +193,16 @@ def _flags(results: Path) -> dict[str, str]:
 
 
 def test_three_region_study_flags_the_planted_region_and_only_it(three_regions):
-    study = Study(_write(three_regions, _protocol(**_list_form(["nord", "midt", "sor"]))))
+    raw = _protocol(**_list_form(["nord", "midt", "sor"]))
+    raw["phase3"] = {"panel": "data/panel/panel.csv", "unit": "kommune", "outcome": "andel_neet"}
+    study = Study(_write(three_regions, raw))
     run = study.run()
-    assert [s.name for s in run.steps] == ["anonymise", "phase1", "phase2", "regions"]
+    assert [s.name for s in run.steps] == ["anonymise", "phase1", "phase2", "regions", "phase3"]
     assert _flags(three_regions / "results") == {"nord": "", "midt": "above", "sor": ""}
+    for name in ("nord", "midt", "sor"):  # phase 3 per region finds the panel's planted -3 points in each
+        estimates = pd.read_csv(three_regions / "results/regions" / name / "phase3/estimates.csv")
+        primary = estimates[(estimates["level"] == "unit") & estimates["primary"]].iloc[0]
+        assert primary["ci_low"] < -0.03 < primary["ci_high"] or abs(primary["estimate"] + 0.03) < 0.006
     truth = json.loads((three_regions / "data/truth/regions.json").read_text())
     assert truth["planted_region"] == "midt"
     for name in ("nord", "midt", "sor"):
@@ -221,13 +227,16 @@ def test_control_study_without_a_planted_region_flags_none(tmp_path):
 
 
 def _assert_small_cells_hidden(folder: Path, min_cell: int) -> None:
-    """No published per-region count lies strictly between 0 and min_cell."""
-    count_like = ("n", "n_", "observed", "count")
+    """No published count of people in the comparison or in a region's phase 1 and unit tables lies strictly
+    between 0 and min_cell."""
+    count_prefixes = ("n_with", "n_without", "n_success", "n_high_risk")
     checked = 0
-    for csv in folder.rglob("*.csv"):
+    tables = [*folder.glob("*.csv"), *folder.glob("*/phase1/*.csv"), *folder.glob("*/phase2/units.csv")]
+    for csv in tables:
         table = pd.read_csv(csv)
         for column in table.columns:
-            if column.startswith(count_like) and pd.api.types.is_integer_dtype(table[column].dropna()):
+            is_count = column in ("n", "observed") or column.startswith(count_prefixes)
+            if is_count and pd.api.types.is_numeric_dtype(table[column].dropna()):
                 values = table[column].dropna()
                 assert not ((values > 0) & (values < min_cell)).any(), (csv.name, column)
                 checked += 1

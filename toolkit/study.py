@@ -90,6 +90,7 @@ class Study:
         self._anonymised_on_disk: pd.DataFrame | None = None  # without privacy: read once by the check
         self._checked = None
         self._pooled_deviance = None  # phase 2 on the pooled register: the regions step reuses its model
+        self._phase3_data: tuple[pd.DataFrame | None, ...] | None = None  # read once for every region
 
     # ------------------------------------------------------------------------------------------ basics
     @property
@@ -529,7 +530,9 @@ class Study:
             seed=self.seed,
             disclosure=self.disclosure_policy,
         )
-        per_region = {name: self._region_phases(part) for name, part in split_regions(frame, key).items()}
+        per_region = {
+            name: self._region_phases(name, part) for name, part in split_regions(frame, key).items()
+        }
         comparison.tables["per_region"] = self._per_region_table(per_region)
         self._publish(REGIONS_DIR, comparison, "Regions compared")
         for name, outputs in per_region.items():
@@ -537,7 +540,7 @@ class Study:
                 self._publish(f"{REGIONS_DIR}/{region_folder(name)}/{phase}", result, title)
         return comparison
 
-    def _region_phases(self, part: pd.DataFrame) -> dict[str, tuple[Any, str]]:
+    def _region_phases(self, name: str, part: pd.DataFrame) -> dict[str, tuple[Any, str]]:
         """Phases 1 and 2 (and 3 when configured per region) on one region's register, not yet published."""
         from toolkit.deviance.analysis import analyse_deviance
         from toolkit.mapping import map_risk
@@ -559,7 +562,38 @@ class Study:
             "phase1": (mapping, "Phase 1 — mapping (kartlegging)"),
             "phase2": (deviance, "Phase 2 — positive deviance (positive avvik)"),
         }
+        effect = self._region_phase3(name)
+        if effect is not None:
+            phases["phase3"] = (effect, "Phase 3 — effect of the new practice")
         return phases
+
+    def _region_phase3(self, region: str):
+        """Phase 3 on one region's rows of the phase 3 inputs that carry the region column (None: no input
+        does, or the protocol has no phase 3)."""
+        from toolkit.effect.analysis import analyse_effects
+
+        cfg, key = self.protocol.phase3, self.protocol.region_key
+        if cfg is None or key is None:
+            return None
+        if self._phase3_data is None:
+            self._phase3_data = self._phase3_inputs()
+        parts = [
+            frame[frame[key].astype(str) == region].reset_index(drop=True)
+            if frame is not None and key in frame.columns
+            else None
+            for frame in self._phase3_data
+        ]
+        if all(part is None for part in parts):
+            return None
+        panel, series, individuals = parts
+        return analyse_effects(
+            panel,
+            config=cfg,
+            series=series,
+            individuals=individuals,
+            min_cell=self.protocol.min_cell,
+            seed=self.seed,
+        )
 
     def _per_region_table(self, per_region: dict[str, dict[str, tuple[Any, str]]]) -> pd.DataFrame:
         """One row per region: its own phase 2 in one line (counts below min_cell are shown as '< k')."""
@@ -577,9 +611,10 @@ class Study:
                     )
                     or "",
                     "model": deviance.risk.model,
+                    "phase3": phases["phase3"][0].summary_line() if "phase3" in phases else "",
                 }
             )
-        return pd.DataFrame(rows, columns=["region", "positive_deviants", "units_flagged", "model"])
+        return pd.DataFrame(rows, columns=["region", "positive_deviants", "units_flagged", "model", "phase3"])
 
     # ------------------------------------------------------------------------------------------ transcripts
     def deidentify(self, in_dir: Path | None = None):
@@ -734,19 +769,7 @@ class Study:
         self.check()
         cfg = self.protocol.phase3
         assert cfg is not None
-        panel = read_table(cfg.panel, text_columns=[cfg.unit]) if cfg.panel is not None else None
-        series = (
-            read_table(cfg.series, text_columns=[cfg.series_unit] if cfg.series_unit else [])
-            if cfg.series is not None
-            else None
-        )
-        individuals = read_table(cfg.individuals) if cfg.individuals is not None else None
-        if panel is None and series is None and individuals is None:
-            raise ProtocolError(
-                "'phase3:' names no data (panel, series or individuals)",
-                file=self.protocol.source,
-                fix="add phase3.panel",
-            )
+        panel, series, individuals = self._phase3_inputs()
         result = analyse_effects(
             panel,
             config=cfg,
@@ -757,6 +780,28 @@ class Study:
         )
         self._publish("phase3", result, "Phase 3 — effect of the new practice")
         return result
+
+    def _phase3_inputs(self) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]:
+        """Phase 3's panel, series and individuals as the protocol names them (None where it names none)."""
+        cfg = self.protocol.phase3
+        assert cfg is not None
+        region = [self.protocol.region_key] if self.protocol.region_key else []
+        panel = read_table(cfg.panel, text_columns=[cfg.unit, *region]) if cfg.panel is not None else None
+        series = (
+            read_table(cfg.series, text_columns=[*([cfg.series_unit] if cfg.series_unit else []), *region])
+            if cfg.series is not None
+            else None
+        )
+        individuals = (
+            read_table(cfg.individuals, text_columns=region) if cfg.individuals is not None else None
+        )
+        if panel is None and series is None and individuals is None:
+            raise ProtocolError(
+                "'phase3:' names no data (panel, series or individuals)",
+                file=self.protocol.source,
+                fix="add phase3.panel",
+            )
+        return panel, series, individuals
 
     # ------------------------------------------------------------------------------------------ everything
     def steps(self) -> list[tuple[str, Callable[[], Any]]]:

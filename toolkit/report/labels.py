@@ -70,6 +70,7 @@ _OWN: dict[str, tuple[str, str]] = {
     "limit_95_high": ("Øvre 95 %-grense", "Upper 95 % limit"),
     "positive_deviants": ("Positive avvikere", "Positive deviants"),
     "units_flagged": ("Enheter markert", "Units flagged"),
+    "phase3": ("Fase 3", "Phase 3"),
     "no_unit": ("Uten enhet", "No unit"),
     "cohorts": ("Kull", "Cohorts"),
     "cohort": ("Kull", "Cohort"),
