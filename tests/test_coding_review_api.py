@@ -7,6 +7,7 @@ decisions, the hand coding the view writes and the learner's refit can be checke
 
 from __future__ import annotations
 
+import json
 import stat
 import statistics
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from toolkit.coding.codebook import default_codebook_path, load_codebook
 from toolkit.coding.learn import uncertainty
@@ -261,3 +263,29 @@ def test_decisions_survive_a_restart(session):
     assert np.array_equal(rows, rows_now) and np.array_equal(labels, labels_now)
     log = CodingLog(session.paths.restricted_dir, session.codebook.ids)
     assert len(log) == len(session.log)
+
+
+def test_a_study_finds_its_restricted_folder_through_the_manifest(study, tmp_path):
+    """In a study (``results/manifest.json`` naming the coding folder and the protocol), no --restricted is
+    needed: the decisions go to the protocol's privacy.restricted_dir."""
+    protocol = tmp_path / "protocols" / "study.yml"
+    protocol.parent.mkdir()
+    protocol.write_text(
+        yaml.safe_dump(
+            {
+                "study": "coding-review",
+                "data": {"register": "../register.csv", "results": "../results"},
+                "privacy": {"id_column": "fnr", "key_file": "../k.key", "restricted_dir": "../restricted"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    coding = tmp_path / "results" / "coding"
+    coding.mkdir(parents=True)
+    (coding / "segments.csv").write_text((study["coding"] / "segments.csv").read_text(encoding="utf-8"))
+    manifest = {"output_folders": ["coding"], "protocol": {"path": "../protocols/study.yml"}}
+    (tmp_path / "results" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    paths = locate_coding(DATA / "transcripts", default_codebook_path(), coding)
+    assert paths.restricted_dir == (tmp_path / "restricted").resolve()
+    with pytest.raises(InputDataError, match="inside the coding, transcript or results"):
+        locate_coding(DATA / "transcripts", default_codebook_path(), coding, restricted=tmp_path / "results")
