@@ -275,8 +275,12 @@ class CodingSession:
                     "at": now(),
                 }
             )
-            self._after_change(row, closed=closes or decisions.done)
-            return self.turn(row)
+            closed = closes or decisions.done
+            if closed:
+                self._write_hand_coding({source})
+        if closed:
+            self._ask_refit()
+        return self.turn(row)
 
     def close_turn(self, turn_id: Any) -> dict[str, Any]:
         """``{"decision": "done"}``: the turn's coding is complete; suggestions still pending are rejected."""
@@ -295,14 +299,13 @@ class CodingSession:
                     "at": now(),
                 }
             )
-            self._after_change(row, closed=True)
-            return self.turn(row)
+            self._write_hand_coding({source})
+        self._ask_refit()
+        return self.turn(row)
 
-    def _after_change(self, row: int, *, closed: bool) -> None:
-        """A coded turn changed the hand coding: rewrite it if its transcript is complete, ask for a refit."""
-        if not closed:
-            return
-        self._write_hand_coding({self._key(row)[0]})
+    def _ask_refit(self) -> None:
+        """The hand coding changed: ask for a refit. Never with the session's lock held — the refitter takes
+        its own lock and then (for the coding to learn from) this one: the other order could deadlock."""
         if self.refitter is not None:
             self.refitter.request()
 
@@ -351,6 +354,7 @@ class CodingSession:
             self.queue = self._rank()
 
     def refit_now(self, wait: float = 0.0) -> dict[str, Any]:
+        # not under self.lock: see _ask_refit
         """``POST /api/refit``: ask for a refit (and wait up to ``wait`` seconds for it)."""
         started = self.refitter.request() if self.refitter is not None else False
         if started and wait > 0:
