@@ -390,6 +390,11 @@ def test_round_two_rules_leave_these_alone(text: str) -> None:
         ("u: eg vil søke på høgskulen i volda neste år\n", [("ORG", "høgskulen i volda")]),
         ("u: jobber på kiwi og er lærling hos brødrene zirkon\n", [("ORG", "kiwi")]),
         ("u: han har fått lærlingplass hos skanska og trives\n", [("ORG", "skanska")]),
+        (
+            "u: eg er oppvaksen på hjelmeland men no bur eg på tau\n",
+            [("STED", "hjelmeland"), ("STED", "tau")],
+        ),
+        ("u: vi jobba på familievernkontoret i bodø\n", [("ORG", "familievernkontoret i bodø")]),
     ],
 )
 def test_tune_f_rules(text: str, expected: list[tuple[str, str]]) -> None:
@@ -417,6 +422,18 @@ def test_tune_f_rules_leave_these_alone(text: str) -> None:
     d = Deidentifier(engine="direct", spacy_model=None)
     found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
     assert not [f for f in found if f[0] in ("ALDER", "ORG")], found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "u: eg bur på hybel og kjem frå ein liten stad, og flytter i mars\n",
+        "U: Hun bor i første etasje og kom fra nærheten.\n",
+    ],
+)
+def test_a_verb_of_living_alone_makes_no_place(text: str) -> None:
+    d = Deidentifier(engine="direct", spacy_model=None)
+    assert [s for s in d.analyze(text) if s.type == "STED"] == []
 
 
 # ------------------------------------------------------------------------------------------------ other authors

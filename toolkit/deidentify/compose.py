@@ -37,11 +37,30 @@ def _service_words() -> frozenset[str]:
     return generic_services() | extra
 
 
+# the head of a compound that names an office, service or institution: "familievernkontoret i Trondheim",
+# "krisesenteret i Oslo", "barneverntenesta i Verdal", "fritidsklubben på Kjeller" (schools are left out: "skolen
+# i Grue" is mostly said of a place, and the place alone is then the identifier)
+_INSTITUTION_HEADS = (
+    "kontoret", "senteret", "sentret", "tjenesten", "tjenesta", "tenesta", "klubben", "stasjonen", "samskipnaden",
+    "heimen", "hjemmet", "sjukehuset", "sykehuset", "legevakta", "legevakten", "etaten", "direktoratet",
+    "foreningen", "forbundet", "seksjonen", "menigheten", "kyrkjelyden", "biblioteket",
+)  # fmt: skip
+
+
+def _institution_word(word: str) -> bool:
+    """A compound ending in an institution head, with a first part of its own ("krisesenteret", not "senteret")."""
+    low = word.lower()
+    return any(low.endswith(head) and len(low) >= len(head) + 3 for head in _INSTITUTION_HEADS)
+
+
 def _service_before(text: str, start: int) -> int | None:
-    """Start of "<service> i " or "<service> " just before ``start`` ("barnevernet i Voss", "nav stord")."""
+    """Start of "<service> i " or "<service> " just before ``start`` ("barnevernet i Voss", "nav stord"), or of
+    "<institution> i|på " ("familievernkontoret i Trondheim")."""
     before = text[max(0, start - 40) : start]
     m = re.search(r"([\wæøåÆØÅ-]+)(\s+(?:i|på|for)\s+|\s+)$", before)
     if m and m.group(1).lower() in _service_words():
+        return start - len(before) + m.start(1)
+    if m and m.group(2).strip() and _institution_word(m.group(1)):
         return start - len(before) + m.start(1)
     return None
 

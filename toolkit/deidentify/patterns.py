@@ -139,6 +139,24 @@ _CALLED_BY = re.compile(
 _GREETED = re.compile(rf"\b(?:hei|hallo|heisann|takk)[,!]?\s+([{LOW}][{LOW}]{{2,}})\b")
 # lower-case transcripts: a word no dictionary knows after a place preposition ("mor i asmara", "på gressvik")
 _LOWER_UNKNOWN_PLACE = re.compile(rf"\b(?:i|på|fra|frå|utenfor|utanfor)\s+([{LOW}][{LOW}-]{{3,}})\b")
+# "oppvokst på støren", "no bur eg på leira": after a verb of living or moving, the place word is a place even when
+# a dictionary knows it as a word, unless it is one of the common nouns people live in or come from
+_RESIDENCE_PLACE = re.compile(
+    r"\b(?:bor|bur|bodde|budde|oppvokst|oppvaksen|vokste[ \t]+opp|vaks[ \t]+opp|voks[ \t]+opp|flytta|flytte|flyttet|"
+    r"flyttar|flytter|kjem|kommer)[ \t]+(?:(?:eg|jeg|æ|je|han|hun|ho|hu|vi|me|dei|de|du)[ \t]+)?"
+    r"(?:(?:nå|no|eigentleg|egentlig|hit|dit|heime|hjemme|sjølv|selv)[ \t]+)?"
+    rf"(?:på|i|frå|fra|til)[ \t]+([{LOW}][{LOW}-]{{2,}})(?![\w'-])"
+)
+_RESIDENCE_NOUNS = _words(
+    "hybel hybelen internat internatet mottak mottaket asylmottak asylmottaket landet bygda bygd byen by gård "
+    "gården garden leilighet leiligheten leilegheit leilegheita kollektiv kollektivet institusjon institusjonen "
+    "senter senteret sentrum hotell hotellet campus barnehjem bofellesskap bofellesskapet ungdomsbolig rom rommet "
+    "hjem heim heimen hjemmet huset hus hytta hytte sykehus sjukehus sykehjem sjukeheim fosterhjem fosterheim "
+    "beredskapshjem loftet kjelleren gata vestkanten østkanten toppen samme same norge noreg utlandet landsbygda "
+    "bygdene nabolaget området feltet blokka blokk rekkehus enebolig skolen skulen jobb jobben kontoret "
+    "hjemlandet heimlandet krig krigen flukt mamma pappa mor far foreldrene foreldra familien faren mora moren "
+    "venner ein eit ei eitt nokre noen nokon egen eigen eget første andre tredje nærheten nærleiken"
+)
 # "romerike regnskap as": a lower-case company with its AS after a preposition
 _LOWER_COMPANY = re.compile(rf"\b(?:i|hos|på|for|fra)\s+((?:[{LOW}][\w&-]*\s){{1,3}}(?:as|asa))\b")
 _LOWER_NAME_RELATION = re.compile(

@@ -66,6 +66,8 @@ from toolkit.deidentify.patterns import (
     _POSTCODE_PLACE,
     _PREFIXED_ID,
     _RELATIVE_SEASON,
+    _RESIDENCE_NOUNS,
+    _RESIDENCE_PLACE,
     _SCHOOL_WORDS,
     _SENTENCE_STARTS,
     _SPEECH_VERBS,
@@ -548,10 +550,7 @@ class NorwegianDetector:
                 spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
         for m in _LOWER_UNKNOWN_PLACE.finditer(text):
             word = m.group(1)
-            line_start = text.rfind("\n", 0, m.start()) + 1
-            line_end = text.find("\n", m.end())
-            line = text[line_start : line_end if line_end >= 0 else len(text)]
-            if line.split(":", 1)[-1].lower() != line.split(":", 1)[-1]:
+            if not _in_lower_case_turn(text, m.start(), m.end()):
                 continue  # only in turns written without capitals, where a name has no other mark
             if (
                 word in _FUNCTION_WORDS
@@ -563,6 +562,7 @@ class NorwegianDetector:
             if any(self._ordinary(word[k:]) for k in range(3, len(word) - 4)):
                 continue  # a compound of an ordinary word ("innføringsklassen"), not a name
             spans.append(Span(m.start(1), m.end(1), "STED", 0.5))
+        spans += self._residence_places(text)
         for m in self._lower_country_re.finditer(text):
             if m.group(1) not in ("norge", "noreg"):  # living in Norway identifies no one
                 spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
@@ -574,6 +574,20 @@ class NorwegianDetector:
             # only with a moving verb (the cue list)
             if prev in _COUNTRY_PREPS or _COUNTRY_CUE.search(text[max(0, m.start() - 40) : m.start()]):
                 spans.append(Span(m.start(), m.end(), "STED", 0.7))
+        return spans
+
+    def _residence_places(self, text: str) -> list[Span]:
+        """A lower-case word after a verb of living or moving ("oppvokst på støren", "bur på leira"): a place, even
+        if a dictionary knows the word (the ordinary-word lists hold many place names), unless it is a function
+        word, a first name or a noun people live in ("bor på hybel", "flytta til byen")."""
+        spans = []
+        for m in _RESIDENCE_PLACE.finditer(text):
+            word = m.group(1)
+            if word in _FUNCTION_WORDS or word in _RESIDENCE_NOUNS or word in self.g.first_names:
+                continue
+            if word in _MONTH_WORDS or not _in_lower_case_turn(text, m.start(), m.end()):
+                continue  # "flytter i mars"; and in text with capitals a lower-case word is no name
+            spans.append(Span(m.start(1), m.end(1), "STED", 0.55))
         return spans
 
     # ------------------------------------------------------------------------------------ persons
@@ -795,6 +809,14 @@ class NorwegianDetector:
             *self.find_dates(text),
             *self.find_ages(text),
         ]
+
+
+def _in_lower_case_turn(text: str, start: int, end: int) -> bool:
+    """True when the line around ``start:end`` is written without capitals after its speaker label."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    turn = text[line_start : line_end if line_end >= 0 else len(text)].split(":", 1)[-1]
+    return turn.lower() == turn
 
 
 def _id_start(text: str, m: re.Match) -> int:
