@@ -145,10 +145,15 @@ BACK_REFERENCE = frozenset(
 """Pronouns and place adverbs by which a sentence without an actor name refers back to the last-named one."""
 
 CONTINUING_OPENERS = frozenset({"men", "og", "så", "likevel", "etterpå", "dessuten", "også", "bare"})
-"""Sentence openers that continue the previous sentence's topic ("NAV var greit. Men så ble det ventetid.")."""
+"""Sentence openers that continue the previous sentence's topic ("NAV var greit. Men så ble det
+ventetid.")."""
 
+FIRST_PERSON = frozenset({"jeg", "eg", "je", "æ", "i", "vi", "me"})
+"""First-person subjects; a clause opening with one and naming no actor reports the speaker's own state."""
+
+_SUBORDINATE_OPENERS = r"men|mens|fordi|selv om|sjøl om|enda|bortsett fra|så|og|for"
 _CLAUSE_BREAK = re.compile(
-    r"\s*(?:[;:–—]|\s-\s|,\s*(?=(?:men|mens|fordi|selv om|sjøl om|enda|bortsett fra|så)\b)|\s(?=men\b))\s*",
+    rf"\s*(?:[;:–—]|\s-\s|,\s*(?=(?:{_SUBORDINATE_OPENERS})\b)|\s(?=men\b))\s*",
     re.IGNORECASE,
 )
 
@@ -188,6 +193,11 @@ class Clause:
 
     mentions: list[tuple[str, int]] = field(default_factory=list)
     evaluations: list[tuple[tuple[int, int, int], int]] = field(default_factory=list)
+    self_report: bool = False
+    contrast: tuple[int, int] | None = None
+    """Span of the *men* the clause opens with, if it does (a contrast with the clause before)."""
+    """The clause opens with a first-person subject ("jeg var stressa"): without an actor named in it, its
+    evaluations are the speaker's state, not a judgement of the actor."""
 
 
 @dataclass
@@ -243,6 +253,41 @@ def _last_named(sentence: Sentence) -> set[str]:
     return set()
 
 
+def _contrast_evidence(
+    clauses: Sequence[Clause], owners: Sequence[set[str]]
+) -> list[tuple[set[str], tuple[int, int, int]]]:
+    """Implicit opposite evaluations across a *men* contrast ("grei nok, men hun hadde førti andre").
+
+    When a clause opening with *men* and the clause before it speak about the same actors and only one of
+    them evaluates, the other side of the contrast counts as the opposite polarity (evidence: the *men*).
+    """
+    found: list[tuple[set[str], tuple[int, int, int]]] = []
+    for index in range(1, len(clauses)):
+        clause, before = clauses[index], clauses[index - 1]
+        shared = owners[index] & owners[index - 1]
+        if clause.contrast is None or not shared:
+            continue
+        polarities_before = {item[2] for item, _ in before.evaluations}
+        polarities_after = {item[2] for item, _ in clause.evaluations}
+        one_side = (
+            polarities_before ^ polarities_after if not (polarities_before and polarities_after) else set()
+        )
+        if len(one_side) == 1:
+            found.append((shared, (*clause.contrast, -one_side.pop())))
+    return found
+
+
+def _sentence_evidence(sentence: Sentence, owners: Sequence[set[str]]) -> list[tuple[set[str], tuple]]:
+    """(actors, evaluation) pairs of one sentence, given the actors each clause speaks about."""
+    pairs: list[tuple[set[str], tuple]] = []
+    for clause, owner in zip(sentence.clauses, owners, strict=True):
+        if clause.self_report and not clause.mentions:
+            continue
+        for item, position in clause.evaluations:
+            pairs.append((_nearest(clause, position) if clause.mentions else owner, item))
+    return pairs + _contrast_evidence(sentence.clauses, owners)
+
+
 def attribute_turn(
     sentences: Sequence[Sentence], topic: set[str], carried: set[str]
 ) -> tuple[dict[str, list[tuple[int, int, int]]], set[str]]:
@@ -256,18 +301,15 @@ def attribute_turn(
     for sentence in sentences:
         if sentence.actors:
             owners = _clause_owners(sentence)
-            for clause, owner in zip(sentence.clauses, owners, strict=True):
-                for item, position in clause.evaluations:
-                    for actor in _nearest(clause, position) if clause.mentions else owner:
-                        evidence.setdefault(actor, []).append(item)
-            last = _last_named(sentence)
-            continue
-        if last:
-            owner = last if sentence.refers_back else set()
+            last_here = _last_named(sentence)
         else:
-            owner = topic or (carried if sentence.refers_back else set())
-        for clause in sentence.clauses:
-            for item, _ in clause.evaluations:
-                for actor in owner:
-                    evidence.setdefault(actor, []).append(item)
+            if last:
+                owner = last if sentence.refers_back else set()
+            else:
+                owner = topic or (carried if sentence.refers_back else set())
+            owners, last_here = [set(owner) for _ in sentence.clauses], last
+        for actors, item in _sentence_evidence(sentence, owners):
+            for actor in actors:
+                evidence.setdefault(actor, []).append(item)
+        last = last_here
     return evidence, last or (topic if not any(s.actors for s in sentences) else set())

@@ -38,6 +38,7 @@ import yaml
 from toolkit.coding.actor_scope import (
     BACK_REFERENCE,
     CONTINUING_OPENERS,
+    FIRST_PERSON,
     Clause,
     Sentence,
     attribute_turn,
@@ -484,6 +485,7 @@ class ActorExtractor:
             clauses = []
             for first, last in clause_spans(part.text):
                 first, last = part.start + first, part.start + last
+                opening_at, opening = next(((at, word) for at, word in words if at >= first), (0, ""))
                 clauses.append(
                     Clause(
                         [
@@ -492,6 +494,8 @@ class ActorExtractor:
                             if first <= m.start < last
                         ],
                         [(t, bisect_right(starts, t[0])) for t in tones if first <= t[0] < last],
+                        self_report=opening in FIRST_PERSON,
+                        contrast=(opening_at, opening_at + len(opening)) if opening == "men" else None,
                     )
                 )
             refers_back = bool(words) and (
