@@ -268,83 +268,19 @@ def map_risk(
     frame = frame.dropna(subset=[outcome]).copy()
     success = frame[outcome].astype(int)
     frame[outcome] = success
-
-    level_tables = []
-    summary_rows = []
-    indicators = pd.DataFrame(index=frame.index)
-    for factor in risk_factors:
-        table = _rate_table(frame, _levels(frame[factor]), outcome)
-        table.insert(0, "variable", factor)
-        level_tables.append(table)
-        has = risk_indicator(frame[factor], success)
-        indicators[factor] = has
-        n_with = int(has.sum())
-        summary_rows.append(
-            {
-                "risk_factor": factor,
-                "n": len(frame),
-                "n_with": n_with,
-                "n_success_with": int(success[has == 1].sum()),
-                "n_without": len(frame) - n_with,
-                "n_success_without": int(success[has == 0].sum()),
-            }
-        )
-    levels = pd.concat(level_tables, ignore_index=True)
-    levels["share"] = levels["n"] / levels.groupby("variable")["n"].transform("sum")
-    levels["success_rate"] = levels["n_success"] / levels["n"]
-    levels = suppress_small_cells(
-        levels,
-        min_cell=min_cell,
-        count_cols=["n", "n_success"],
-        total_col="n",
-        derived={"share": ["n"], "success_rate": ["n_success", "n"]},
-        group_cols=["variable"],
+    levels = _risk_factor_levels(frame, risk_factors, outcome, min_cell=min_cell)
+    indicators = pd.DataFrame(
+        {factor: risk_indicator(frame[factor], success) for factor in risk_factors}, index=frame.index
     )
-
-    summary = pd.DataFrame(summary_rows)
-    for col in ("n", "n_with", "n_success_with", "n_without", "n_success_without"):
-        summary[col] = summary[col].astype("Int64")
-    summary["prevalence"] = summary["n_with"] / summary["n"]
-    summary["success_rate_with"] = summary["n_success_with"] / summary["n_with"]
-    summary["success_rate_without"] = summary["n_success_without"] / summary["n_without"]
-    summary["gap"] = summary["success_rate_without"] - summary["success_rate_with"]
-    summary = _suppress_summary(summary, min_cell)
-
     count = indicators.sum(axis=1).clip(upper=4)
-    count_label = count.map(lambda v: "4+" if v >= 4 else str(int(v)))
-    by_count = _rate_table(frame, count_label, outcome).rename(columns={"level": "n_risk_factors"})
-    by_count["share"] = by_count["n"] / by_count["n"].sum()
-    by_count["success_rate"] = by_count["n_success"] / by_count["n"]
-    by_count = suppress_small_cells(
-        by_count,
-        min_cell=min_cell,
-        count_cols=["n", "n_success"],
-        total_col="n",
-        derived={"share": ["n"], "success_rate": ["n_success", "n"]},
-    )
-
     tables: dict[str, pd.DataFrame] = {
-        "risk_factor_summary": summary,
+        "risk_factor_summary": _risk_factor_summary(indicators, risk_factors, success, min_cell=min_cell),
         "risk_factors": levels,
-        "outcome_by_risk_count": by_count,
+        "outcome_by_risk_count": _outcome_by_risk_count(frame, count, outcome, min_cell=min_cell),
     }
     frame["_n_risk"] = count
     for var in [*[b for b in breakdowns if b in frame.columns and b not in units], *units]:
-        table = _rate_table(frame, frame[var].astype("string").fillna("missing"), outcome)
-        mean_risk = frame.groupby(frame[var].astype("string").fillna("missing"), observed=True)[
-            "_n_risk"
-        ].mean()
-        table["success_rate"] = table["n_success"] / table["n"]
-        table["mean_risk_factors"] = table["level"].map(mean_risk).astype(float)
-        table = suppress_small_cells(
-            table,
-            min_cell=min_cell,
-            count_cols=["n", "n_success"],
-            total_col="n",
-            derived={"success_rate": ["n_success", "n"], "mean_risk_factors": ["n"]},
-        )
-        tables[f"by_{var}"] = table
-
+        tables[f"by_{var}"] = _breakdown(frame, var, outcome, min_cell=min_cell)
     return MappingResult(
         outcome=outcome,
         risk_factors=list(risk_factors),
@@ -353,6 +289,88 @@ def map_risk(
         n=len(frame),
         overall_rate=float(success.mean()),
         tables=tables,
+    )
+
+
+def _risk_factor_levels(
+    frame: pd.DataFrame, risk_factors: list[str], outcome: str, *, min_cell: int
+) -> pd.DataFrame:
+    """Every level of every risk factor: people, share, success rate (small cells suppressed per factor)."""
+    level_tables = []
+    for factor in risk_factors:
+        table = _rate_table(frame, _levels(frame[factor]), outcome)
+        table.insert(0, "variable", factor)
+        level_tables.append(table)
+    levels = pd.concat(level_tables, ignore_index=True)
+    levels["share"] = levels["n"] / levels.groupby("variable")["n"].transform("sum")
+    levels["success_rate"] = levels["n_success"] / levels["n"]
+    return suppress_small_cells(
+        levels,
+        min_cell=min_cell,
+        count_cols=["n", "n_success"],
+        total_col="n",
+        derived={"share": ["n"], "success_rate": ["n_success", "n"]},
+        group_cols=["variable"],
+    )
+
+
+def _risk_factor_summary(
+    indicators: pd.DataFrame, risk_factors: list[str], success: pd.Series, *, min_cell: int
+) -> pd.DataFrame:
+    """One row per risk factor: how many have it, and the success rate with and without it (the gap)."""
+    summary_rows = []
+    for factor in risk_factors:
+        has = indicators[factor]
+        n_with = int(has.sum())
+        summary_rows.append(
+            {
+                "risk_factor": factor,
+                "n": len(indicators),
+                "n_with": n_with,
+                "n_success_with": int(success[has == 1].sum()),
+                "n_without": len(indicators) - n_with,
+                "n_success_without": int(success[has == 0].sum()),
+            }
+        )
+    summary = pd.DataFrame(summary_rows)
+    for col in ("n", "n_with", "n_success_with", "n_without", "n_success_without"):
+        summary[col] = summary[col].astype("Int64")
+    summary["prevalence"] = summary["n_with"] / summary["n"]
+    summary["success_rate_with"] = summary["n_success_with"] / summary["n_with"]
+    summary["success_rate_without"] = summary["n_success_without"] / summary["n_without"]
+    summary["gap"] = summary["success_rate_without"] - summary["success_rate_with"]
+    return _suppress_summary(summary, min_cell)
+
+
+def _outcome_by_risk_count(
+    frame: pd.DataFrame, count: pd.Series, outcome: str, *, min_cell: int
+) -> pd.DataFrame:
+    """Success rate by the number of risk factors a person has (0, 1, 2, 3, 4+)."""
+    count_label = count.map(lambda v: "4+" if v >= 4 else str(int(v)))
+    by_count = _rate_table(frame, count_label, outcome).rename(columns={"level": "n_risk_factors"})
+    by_count["share"] = by_count["n"] / by_count["n"].sum()
+    by_count["success_rate"] = by_count["n_success"] / by_count["n"]
+    return suppress_small_cells(
+        by_count,
+        min_cell=min_cell,
+        count_cols=["n", "n_success"],
+        total_col="n",
+        derived={"share": ["n"], "success_rate": ["n_success", "n"]},
+    )
+
+
+def _breakdown(frame: pd.DataFrame, var: str, outcome: str, *, min_cell: int) -> pd.DataFrame:
+    """Success rate and mean number of risk factors (``_n_risk``) by one variable's values."""
+    table = _rate_table(frame, frame[var].astype("string").fillna("missing"), outcome)
+    mean_risk = frame.groupby(frame[var].astype("string").fillna("missing"), observed=True)["_n_risk"].mean()
+    table["success_rate"] = table["n_success"] / table["n"]
+    table["mean_risk_factors"] = table["level"].map(mean_risk).astype(float)
+    return suppress_small_cells(
+        table,
+        min_cell=min_cell,
+        count_cols=["n", "n_success"],
+        total_col="n",
+        derived={"success_rate": ["n_success", "n"], "mean_risk_factors": ["n"]},
     )
 
 
