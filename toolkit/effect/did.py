@@ -101,51 +101,10 @@ def prepare_panel(panel: pd.DataFrame, spec: PanelSpec, *, source: Any = None) -
             )
     out = pd.DataFrame(index=panel.index)
     out[UNIT] = panel[spec.unit].astype("string").str.strip().to_numpy(dtype=object)
-    period = pd.to_numeric(panel[spec.period], errors="coerce")
-    if period.isna().any() or (period != np.floor(period)).any():
-        row = int(np.flatnonzero(period.isna() | (period != np.floor(period)))[0])
-        raise InputDataError(
-            f"column '{spec.period}' must hold whole periods (e.g. years); row {row + 2} does not",
-            file=file,
-            fix="use whole years (2021) or number the periods 1, 2, 3 ...",
-        )
-    out[PERIOD] = period.astype(int).to_numpy()
-    y = pd.to_numeric(panel[spec.outcome], errors="coerce")
-    bad = y.isna() & panel[spec.outcome].notna()
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputDataError(
-            f"column '{spec.outcome}' must be numeric; row {row + 2} is not",
-            file=file,
-            fix="use a dot or comma as decimal mark and no text in the outcome column",
-        )
-    out[Y] = y.astype(float).to_numpy()
-    cohort = pd.to_numeric(panel[spec.treated_from], errors="coerce")
-    bad = (
-        cohort.isna()
-        & panel[spec.treated_from].notna()
-        & (panel[spec.treated_from].astype("string").str.strip() != "")
-    )
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputDataError(
-            f"column '{spec.treated_from}' must be the first period with the practice, or empty for never; "
-            f"row {row + 2} is neither",
-            file=file,
-            fix="write the adoption year (e.g. 2023) or leave the cell empty",
-        )
-    out[COHORT] = cohort.astype(float).fillna(NEVER).to_numpy()
-    if spec.weight:
-        w = pd.to_numeric(panel[spec.weight], errors="coerce").astype(float)
-        if w.isna().any() or (w <= 0).any():
-            raise InputDataError(
-                f"column '{spec.weight}' (the weight) must be positive numbers in every row",
-                file=file,
-                fix="fill in the number of people per unit and period, or set phase3.weight to null",
-            )
-        out[W] = w.to_numpy()
-    else:
-        out[W] = 1.0
+    out[PERIOD] = _whole_periods(panel[spec.period], spec.period, file)
+    out[Y] = _numeric_outcome(panel[spec.outcome], spec.outcome, file)
+    out[COHORT] = _adoption_periods(panel[spec.treated_from], spec.treated_from, file)
+    out[W] = _positive_weights(panel[spec.weight], spec.weight, file) if spec.weight else 1.0
     out = out[out[Y].notna()].reset_index(drop=True)
     if out.duplicated([UNIT, PERIOD]).any():
         dup = out.loc[out.duplicated([UNIT, PERIOD]), PERIOD].iloc[0]
@@ -157,6 +116,60 @@ def prepare_panel(panel: pd.DataFrame, spec: PanelSpec, *, source: Any = None) -
     _check_adoption(out, spec, file)
     out["_treated"] = (out[PERIOD] >= out[COHORT]).astype(float)
     return out
+
+
+def _whole_periods(values: pd.Series, column: str, file: Any) -> np.ndarray:
+    """The period column as whole numbers (years or 1, 2, 3 ...); the first other row is named."""
+    period = pd.to_numeric(values, errors="coerce")
+    if period.isna().any() or (period != np.floor(period)).any():
+        row = int(np.flatnonzero(period.isna() | (period != np.floor(period)))[0])
+        raise InputDataError(
+            f"column '{column}' must hold whole periods (e.g. years); row {row + 2} does not",
+            file=file,
+            fix="use whole years (2021) or number the periods 1, 2, 3 ...",
+        )
+    return period.astype(int).to_numpy()
+
+
+def _numeric_outcome(values: pd.Series, column: str, file: Any) -> np.ndarray:
+    """The outcome as floats; empty cells stay missing (their rows are dropped), text is refused."""
+    y = pd.to_numeric(values, errors="coerce")
+    bad = y.isna() & values.notna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputDataError(
+            f"column '{column}' must be numeric; row {row + 2} is not",
+            file=file,
+            fix="use a dot or comma as decimal mark and no text in the outcome column",
+        )
+    return y.astype(float).to_numpy()
+
+
+def _adoption_periods(values: pd.Series, column: str, file: Any) -> np.ndarray:
+    """The first period with the practice per row, :data:`NEVER` where the cell is empty."""
+    cohort = pd.to_numeric(values, errors="coerce")
+    bad = cohort.isna() & values.notna() & (values.astype("string").str.strip() != "")
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputDataError(
+            f"column '{column}' must be the first period with the practice, or empty for never; "
+            f"row {row + 2} is neither",
+            file=file,
+            fix="write the adoption year (e.g. 2023) or leave the cell empty",
+        )
+    return cohort.astype(float).fillna(NEVER).to_numpy()
+
+
+def _positive_weights(values: pd.Series, column: str, file: Any) -> np.ndarray:
+    """The weight (e.g. number of people per unit and period): a positive number in every row."""
+    w = pd.to_numeric(values, errors="coerce").astype(float)
+    if w.isna().any() or (w <= 0).any():
+        raise InputDataError(
+            f"column '{column}' (the weight) must be positive numbers in every row",
+            file=file,
+            fix="fill in the number of people per unit and period, or set phase3.weight to null",
+        )
+    return w.to_numpy()
 
 
 def single_threaded_blas() -> threadpool_limits:
