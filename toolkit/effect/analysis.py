@@ -244,6 +244,31 @@ class EffectResult:
             ]
         )
         figs = self.figures()
+        self._add_event_studies(report, figs)
+        if "descriptives" in self.tables:
+            report.add_table(
+                self.tables["descriptives"],
+                caption="Outcome by period and adoption group. " + table_note(self.min_cell),
+            )
+        self._add_individual_checks(report)
+        if self.its is not None:
+            report.add_heading("Interrupted time series", level=3)
+            report.add_figure(
+                figs["its"],
+                caption="Monthly figures, the fitted segments and the pre-practice trend projected forward.",
+            )
+            report.add_text(self.its.summary().split("\n")[0])
+            report.add_text(
+                "A time series of one unit has no comparison group: anything else that changed in the same "
+                "month is "
+                "mixed up with the practice."
+            )
+        if self.notes:
+            report.add_heading("Notes", level=3)
+            report.add_list(self.notes)
+
+    def _add_event_studies(self, report: Any, figs: dict[str, Any]) -> None:
+        """Per level: the event-study figure, both pre-trend readings and, when staggered, TWFE's check."""
         for level, es in self.event_studies.items():
             report.add_heading(f"Event study — {level} level", level=3)
             report.add_figure(
@@ -260,11 +285,9 @@ class EffectResult:
                 report.add_table(
                     self.tables[f"twfe_check_{level}"], caption="Plain TWFE against the group-time estimator."
                 )
-        if "descriptives" in self.tables:
-            report.add_table(
-                self.tables["descriptives"],
-                caption="Outcome by period and adoption group. " + table_note(self.min_cell),
-            )
+
+    def _add_individual_checks(self, report: Any) -> None:
+        """The matched comparison's balance, its refuters and its sensitivity to unmeasured confounding."""
         if "balance" in self.tables:
             report.add_heading("Matched comparison of individuals", level=3)
             report.add_table(
@@ -288,21 +311,6 @@ class EffectResult:
                 + str(self.tables["sensitivity"]["reading"].iloc[0])
                 + "."
             )
-        if self.its is not None:
-            report.add_heading("Interrupted time series", level=3)
-            report.add_figure(
-                figs["its"],
-                caption="Monthly figures, the fitted segments and the pre-practice trend projected forward.",
-            )
-            report.add_text(self.its.summary().split("\n")[0])
-            report.add_text(
-                "A time series of one unit has no comparison group: anything else that changed in the same "
-                "month is "
-                "mixed up with the practice."
-            )
-        if self.notes:
-            report.add_heading("Notes", level=3)
-            report.add_list(self.notes)
 
     def outputs(self) -> dict[str, pd.DataFrame]:
         """What phase 3 publishes (the results contract): ``estimates.csv``, every table as ``<name>.csv``."""
