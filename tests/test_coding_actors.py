@@ -164,7 +164,9 @@ def test_extension_form_is_found_through_the_lemma_layer(tmp_path: Path):
     extension = tmp_path / "extra.yml"
     extension.write_text("actors:\n  storfamilie:\n    new: true\n    stems: [bror]\n", "utf-8")
     vocabulary = load_actor_vocabulary(extensions=[extension])
-    assert "storfamilie" not in mentioned(ActorExtractor(vocabulary), text)  # 'brødrene' is no ending of 'bror'
+    assert "storfamilie" not in mentioned(
+        ActorExtractor(vocabulary), text
+    )  # 'brødrene' is no ending of 'bror'
     assert "storfamilie" in mentioned(ActorExtractor(vocabulary, analyzer=analyzer), text)
 
 
@@ -284,3 +286,114 @@ def test_actors_by_group_counts_and_suppresses_small_cells():
     assert table.loc[("b", "NAV"), "mean_fragmentation"] == pytest.approx(1.5)
     assert pd.isna(table.loc[("c", "NAV"), "n_mentioned"])  # a group of one person is never shown
     assert bool(table.loc[("c", "NAV"), "suppressed"])
+
+
+# --------------------------------------------------------------- scoping rules (issue 17: unseen transcripts)
+# Small synthetic sentences written for these tests; none is taken from a blind set.
+
+
+@pytest.mark.parametrize(
+    "text, absent",
+    [
+        ("U: Jeg har aldri hatt noe med barnevernet.", "barnevern"),
+        ("U: Vi har ikke vært i kontakt med PPT.", "PPT"),
+        ("U: Nei, aldri BUP.", "BUP"),
+        ("U: Eg har ikkje vore hos psykolog.", "psykolog_behandler"),
+        ("U: Jeg har ikke hatt noe med NAV eller barnevernet.", "barnevern"),
+        ("I: Har du vært hos DPS?\n\nU: Ja, en gang i fjor.", "DPS"),
+    ],
+)
+def test_actor_named_as_not_involved_or_only_asked_about_is_not_mentioned(extractor, text, absent):
+    assert absent not in mentioned(extractor, text)
+
+
+def test_negation_with_other_words_between_or_inverted_subject_keeps_the_mention(extractor):
+    assert "NAV" in mentioned(extractor, "U: Jeg fikk ikke hjelp fra NAV.")
+    assert "arbeidsgiver" in mentioned(extractor, "U: Da ville ikke sjefen ha meg lenger.")
+    both = mentioned(extractor, "U: Jeg har ikke hatt noe med NAV eller barnevernet.")
+    assert {"NAV", "barnevern"}.isdisjoint(both)
+
+
+def test_fragmentation_counts_only_services_that_were_involved(extractor):
+    text = "U: NAV og OT hjalp meg, og mamma var med. Jeg har aldri vært hos psykolog."
+    frame = extractor.transcript_actors(text, "t.txt")
+    assert set(frame.loc[frame["mentioned"] == 1, "actor"]) == {"NAV", "OT", "familie"}
+    assert frame["fragmentation"].iloc[0] == 2
+
+
+def test_tone_is_scoped_to_the_clause_and_the_nearest_coordinated_mention(extractor):
+    text = "U: NAV og OT var bra, men BUP var dårlig."
+    assert [tone_of(extractor, text, actor) for actor in ("NAV", "OT", "BUP")] == [
+        "positiv",
+        "positiv",
+        "negativ",
+    ]
+    assert tone_of(extractor, "U: Læreren var flink, mens NAV var treg og dårlig.", "skole") == "positiv"
+
+
+def test_negation_flips_polarity_in_a_scoped_clause(extractor):
+    assert tone_of(extractor, "U: Helsesøster var ikke særlig hjelpsom.", "helsesykepleier") == "negativ"
+
+
+def test_contrast_with_one_evaluated_side_is_mixed(extractor):
+    text = "U: Saksbehandleren på NAV var grei nok, men hun hadde førti andre å følge opp."
+    assert tone_of(extractor, text, "NAV") == "blandet"
+    assert tone_of(extractor, "U: Det tok lang tid med NAV, men de kom fram til noe.", "NAV") == "blandet"
+    assert tone_of(extractor, "U: NAV var bra, og de kom fram til noe.", "NAV") == "positiv"
+
+
+def test_both_polarities_across_the_transcript_are_mixed_and_none_is_neutral(extractor):
+    text = "U: NAV var bra i starten.\n\nI: Og senere?\n\nU: NAV ble bare dårlig."
+    assert tone_of(extractor, text, "NAV") == "blandet"
+    assert tone_of(extractor, "U: Jeg snakket med NAV på tirsdag.", "NAV") == "nøytral"
+
+
+def test_pronoun_sentence_carries_tone_and_an_unrelated_sentence_does_not(extractor):
+    assert tone_of(extractor, "U: Jeg fikk kontakt med OT. Hun var kjempegrei.", "OT") == "positiv"
+    assert tone_of(extractor, "U: Jeg fikk kontakt med OT. Været var dårlig.", "OT") == "nøytral"
+
+
+def test_interviewer_topic_gives_the_answer_tone_but_no_turn(extractor):
+    text = "U: Jeg gikk til fastlegen.\n\nI: Hva med fastlegen?\n\nU: Han var dårlig og glemte meg."
+    frame = extractor.transcript_actors(text, "t.txt").set_index("actor")
+    assert frame.loc["fastlege", "tone"] == "negativ"
+    assert frame.loc["fastlege", "n_turns"] == 1
+
+
+def test_speakers_own_state_is_not_the_actors_tone(extractor):
+    text = "U: Jeg gikk til helsesøster, og jeg var stressa hele tiden."
+    assert tone_of(extractor, text, "helsesykepleier") == "nøytral"
+
+
+def test_scoped_evidence_offsets_point_at_the_evaluative_words(extractor):
+    text = "U: OT var kjempegrei, men BUP var dårlig."
+    frame = extractor.transcript_actors(text, "t.txt").set_index("actor")
+    spans = [item.split(":")[0] for item in frame.loc["OT", "tone_evidence"].split(";")]
+    words = [text[int(s.split("-")[0]) : int(s.split("-")[1])] for s in spans]
+    assert words == ["kjempegrei"]
+    assert "dårlig" in [text[int(s.split("-")[0]) : int(s.split("-")[1].split(":")[0])]
+                        for s in frame.loc["BUP", "tone_evidence"].split(";")]  # fmt: skip
+
+
+def test_prefix_words_do_not_swallow_a_phrase(extractor):
+    lexicon = extractor.tone_lexicon
+    assert lexicon.polarity("kaldt") == -1
+    assert lexicon.phrase_polarity("kald men den var") == 0
+    assert lexicon.phrase_polarity("stilte opp") == 1
+
+
+def test_scope_rules_on_word_lists():
+    from toolkit.coding.actor_scope import clause_spans, negated_as_not_involved, opens_with_first_person
+
+    assert negated_as_not_involved(["jeg", "har", "aldri", "vært", "hos"])
+    assert negated_as_not_involved(["ikke", "hatt", "noe", "med", "nav", "eller"], frozenset({4}))
+    assert not negated_as_not_involved(["jeg", "fikk", "ikke", "hjelp", "fra"])
+    assert not negated_as_not_involved(["da", "ville", "ikke"])
+    assert opens_with_first_person(["og", "jeg", "var", "stressa"])
+    assert not opens_with_first_person(["og", "hun", "var", "stressa"])
+    text = "Hun var grei nok, men hun var sein; det tok tid"
+    assert [text[a:b] for a, b in clause_spans(text)] == [
+        "Hun var grei nok",
+        "men hun var sein",
+        "det tok tid",
+    ]

@@ -151,6 +151,17 @@ ventetid.")."""
 FIRST_PERSON = frozenset({"jeg", "eg", "je", "æ", "i", "vi", "me"})
 """First-person subjects; a clause opening with one and naming no actor reports the speaker's own state."""
 
+CLAUSE_CONNECTIVES = frozenset({"og", "men", "så", "for", "mens", "fordi", "da", "og så"})
+"""Words a clause may open with before its subject ("…, og jeg var stressa")."""
+
+
+def opens_with_first_person(words: Sequence[str]) -> bool:
+    """Whether a clause's lower-case words open with a first-person subject, after at most one connective."""
+    if words and words[0] in CLAUSE_CONNECTIVES:
+        words = words[1:]
+    return bool(words) and words[0] in FIRST_PERSON
+
+
 _SUBORDINATE_OPENERS = r"men|mens|fordi|selv om|sjøl om|enda|bortsett fra|så|og|for"
 _CLAUSE_BREAK = re.compile(
     rf"\s*(?:[;:–—]|\s-\s|,\s*(?=(?:{_SUBORDINATE_OPENERS})\b)|\s(?=men\b))\s*",

@@ -38,12 +38,12 @@ import yaml
 from toolkit.coding.actor_scope import (
     BACK_REFERENCE,
     CONTINUING_OPENERS,
-    FIRST_PERSON,
     Clause,
     Sentence,
     attribute_turn,
     clause_spans,
     negated_as_not_involved,
+    opens_with_first_person,
 )
 from toolkit.coding.language import WORD_RE, NorwegianAnalyzer
 from toolkit.coding.segments import split_sentences, split_turns
@@ -485,7 +485,8 @@ class ActorExtractor:
             clauses = []
             for first, last in clause_spans(part.text):
                 first, last = part.start + first, part.start + last
-                opening_at, opening = next(((at, word) for at, word in words if at >= first), (0, ""))
+                inside = [(at, word) for at, word in words if first <= at < last]
+                opening_at, opening = inside[0] if inside else (first, "")
                 clauses.append(
                     Clause(
                         [
@@ -494,7 +495,7 @@ class ActorExtractor:
                             if first <= m.start < last
                         ],
                         [(t, bisect_right(starts, t[0])) for t in tones if first <= t[0] < last],
-                        self_report=opening in FIRST_PERSON,
+                        self_report=opens_with_first_person([word for _, word in inside]),
                         contrast=(opening_at, opening_at + len(opening)) if opening == "men" else None,
                     )
                 )
