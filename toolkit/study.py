@@ -280,13 +280,13 @@ class Study:
         """The register file as it is on disk, or every region's register pooled with a ``region`` column.
 
         With ``region_column:`` the column is read as text (region codes are labels) and must name at least
-        two regions.
+        two regions. A single-region study does not import :mod:`toolkit.regions` (nor what it imports).
         """
-        from toolkit.regions import check_region_column, pool_registers
-
         protocol = self.protocol
         label = protocol.source or Path("<protocol>")
         if protocol.regions is not None:
+            from toolkit.regions import pool_registers
+
             frames = {r.name: read_table(r.register, text_columns=text_columns) for r in protocol.regions}
             return pool_registers(frames, column=protocol.region_key or "region", label=label)
         assert protocol.data.register is not None
@@ -295,6 +295,8 @@ class Study:
             protocol.data.register, text_columns=[*text_columns, *([column] if column else [])]
         )
         if column is not None:
+            from toolkit.regions import check_region_column
+
             check_region_column(frame, column, label)
         return frame
 
