@@ -397,3 +397,37 @@ def test_scope_rules_on_word_lists():
         "men hun var sein",
         "det tok tid",
     ]
+
+
+def test_a_bad_extension_stops_autocode_before_any_output(tmp_path: Path):
+    from toolkit.coding.run import autocode_folder
+    from toolkit.errors import InputDataError
+
+    transcripts = tmp_path / "in"
+    transcripts.mkdir()
+    (transcripts / "a.txt").write_text("I: Hvem?\n\nU: NAV.\n", "utf-8")
+    extension = tmp_path / "extra.yml"
+    extension.write_text("actors:\n  ungdomslos:\n    heads: [los]\n", "utf-8")
+    codebook = Path(__file__).resolve().parents[1] / "protocols" / "codebook_nb.yml"
+    with pytest.raises(InputDataError, match="new: true"):
+        autocode_folder(transcripts, codebook, tmp_path / "out", actor_extensions=[extension])
+    assert not (tmp_path / "out").exists()
+
+
+def test_protocol_key_actors_extra_is_resolved_and_checked(tmp_path: Path):
+    from toolkit.errors import ProtocolError
+    from toolkit.protocol import Protocol
+
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "register.csv").write_text("pid,kommune,utfall,risiko\n1,a,1,0\n", "utf-8")
+    (tmp_path / "extra.yml").write_text("actors:\n  NAV:\n    stems: [velferdskontor]\n", "utf-8")
+    body = (
+        "study: t\ndata:\n  register: register.csv\n  results: results\noutcome: utfall\n"
+        "risk_factors: [risiko]\nunits: [kommune]\n"
+        f"coding:\n  codebook: {root / 'protocols' / 'codebook_nb.yml'}\n  actors_extra: extra.yml\n"
+    )
+    (tmp_path / "p.yml").write_text(body, "utf-8")
+    assert Protocol.load(tmp_path / "p.yml").coding.actors_extra == [(tmp_path / "extra.yml").resolve()]
+    (tmp_path / "q.yml").write_text(body.replace("actors_extra: extra.yml", "actors_extra: [nope.yml]"), "utf-8")
+    with pytest.raises(ProtocolError, match="coding.actors_extra"):
+        Protocol.load(tmp_path / "q.yml")

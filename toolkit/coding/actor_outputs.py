@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from toolkit.coding.actor_map import MAP_CAPTION, draw_actor_maps
-from toolkit.coding.actors import ActorExtractor, actors_by_group, load_actor_vocabulary
+from toolkit.coding.actors import ActorEntry, ActorExtractor, actors_by_group, load_actor_vocabulary
 from toolkit.coding.codebook import Codebook
 from toolkit.coding.refiqda import actor_codings, with_actor_codes
 
@@ -73,10 +72,14 @@ def actor_outputs(
     groups: pd.DataFrame | None,
     *,
     min_cell: int,
-    extensions: Iterable[Path] = (),
+    vocabulary: Mapping[str, ActorEntry] | None = None,
 ) -> ActorOutputs:
-    """Extract actors from ``{source: text}`` with the vocabulary and a study's extensions; compare groups."""
-    extractor = ActorExtractor(load_actor_vocabulary(extensions=extensions))
+    """Extract actors from ``{source: text}`` and compare groups.
+
+    ``vocabulary`` is :func:`~toolkit.coding.actors.load_actor_vocabulary` with a study's extensions
+    (default: the shipped vocabulary alone).
+    """
+    extractor = ActorExtractor(vocabulary if vocabulary is not None else load_actor_vocabulary())
     actors = extractor.transform(dict(texts))
     by_group = actors_by_group(actors, groups, min_cell=min_cell) if groups is not None else None
     labels = {actor: extractor.vocabulary[actor].label or actor for actor in extractor.actor_ids}

@@ -45,6 +45,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit.coding.actor_outputs import ActorOutputs, actor_outputs
+from toolkit.coding.actors import load_actor_vocabulary
 from toolkit.coding.analysis import code_frequencies, cooccurrence, cooccurrence_matrix, themes_by_group
 from toolkit.coding.autocode import (
     SEGMENT_CONTRACT,
@@ -480,6 +481,7 @@ def autocode_folder(
     if min_cell < 1:
         raise ValueError("min_cell must be at least 1")
     book = load_codebook(codebook_path)
+    actor_vocabulary = load_actor_vocabulary(extensions=actor_extensions)  # a bad extension fails early
     segments, texts = read_segments(in_dir, unit=unit)
     group_frame, group_note = _read_groups(groups, in_dir)
     analyzer = get_analyzer(backend)
@@ -499,7 +501,7 @@ def autocode_folder(
     cards_html = render_cards(
         book, findings.final, turn_units, themes.by_group, group_frame, min_cell=min_cell, synthetic=synthetic
     )
-    actors = actor_outputs(texts, group_frame, min_cell=min_cell, extensions=actor_extensions)
+    actors = actor_outputs(texts, group_frame, min_cell=min_cell, vocabulary=actor_vocabulary)
     outputs = _autocode_outputs(book, texts, unit, findings, themes, cards_html, group_frame, actors)
     files = _write_staged(out_dir, outputs)
     settings = {"unit": unit, "backend": analyzer.backend, "min_cell": min_cell, "seed": seed}
