@@ -428,6 +428,28 @@ def test_protocol_key_actors_extra_is_resolved_and_checked(tmp_path: Path):
     )
     (tmp_path / "p.yml").write_text(body, "utf-8")
     assert Protocol.load(tmp_path / "p.yml").coding.actors_extra == [(tmp_path / "extra.yml").resolve()]
-    (tmp_path / "q.yml").write_text(body.replace("actors_extra: extra.yml", "actors_extra: [nope.yml]"), "utf-8")
+    (tmp_path / "q.yml").write_text(
+        body.replace("actors_extra: extra.yml", "actors_extra: [nope.yml]"), "utf-8"
+    )
     with pytest.raises(ProtocolError, match="coding.actors_extra"):
         Protocol.load(tmp_path / "q.yml")
+
+
+@pytest.mark.parametrize(
+    "text, actor, expected",
+    [
+        ("U: Det var en lærer på ungdomsskolen som ringte meg hver uke.", "skole", True),
+        ("U: Lege, NAV, BUP og helsestasjonen: alle hadde sin bit.", "fastlege", True),
+        ("U: Før det var jeg lærer i ti år.", "skole", False),
+        ("U: Mora mi ville at jeg skulle bli lege.", "fastlege", False),
+        ("U: Jeg lærer mye av å jobbe.", "skole", False),
+    ],
+)
+def test_bare_teacher_or_doctor_is_a_person_unless_a_profession(extractor, text, actor, expected):
+    assert (actor in mentioned(extractor, text)) is expected
+
+
+def test_a_career_plan_is_not_a_service(extractor):
+    assert "barnevern" not in mentioned(extractor, "U: Til høsten skal jeg søke barnevernspedagog.")
+    assert "psykolog_behandler" not in mentioned(extractor, "U: Jeg vil bli psykolog en dag.")
+    assert "frivillig_fritid" in mentioned(extractor, "U: Jeg begynte å studere, treneren ble lei seg.")

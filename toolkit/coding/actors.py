@@ -389,6 +389,16 @@ class ActorExtractor:
                     found.add(actor.actor)
         return found
 
+    def _person_not_profession(self, lower: str, previous: str) -> set[str]:
+        """Actors whose bare, ambiguous stem (excluded as a form: ``lærer``, ``lege``) names a person here.
+
+        "en lærer fra innføringsklassen", "Lege, PPT, BUP" are the actor; "jeg var lærer", "bli lege" (no
+        article, after a copula, *som* or a pronoun) are a profession (:data:`PROFESSION_CONTEXT`).
+        """
+        if previous in PROFESSION_CONTEXT:
+            return set()
+        return {actor for actor, entry in self.vocabulary.items() if lower in entry.exclude & entry.stems}
+
     def turn_mentions(self, text: str, offset: int, turn_index: int) -> list[Mention]:
         """Mentions in one turn's text; ``offset`` is where the turn starts in the transcript.
 
@@ -396,15 +406,18 @@ class ActorExtractor:
         place, not the actor acting, and is skipped.
         """
         out: list[Mention] = []
-        previous = ""
+        previous, previous_end = "", 0
         for match in WORD_RE.finditer(text):
             word = match.group()
-            for actor in self._token_actors(word):
+            if previous in CAREER_CONTEXT and not text[previous_end : match.start()].strip():
+                previous, previous_end = word.lower(), match.end()
+                continue  # "skal søke barnevernspedagog", "vil bli psykolog": a career, not a service
+            for actor in self._token_actors(word) | self._person_not_profession(word.lower(), previous):
                 entry = self.vocabulary[actor]
                 if word.lower() in entry.place_forms and previous in entry.place_prepositions:
                     continue
                 out.append(Mention(actor, turn_index, offset + match.start(), offset + match.end()))
-            previous = word.lower()
+            previous, previous_end = word.lower(), match.end()
         lower = text.lower()
         for actor in self._compiled:
             if actor.phrase is None:
@@ -582,6 +595,20 @@ class ActorExtractor:
         entry = self.vocabulary.get(actor)
         return bool(entry and entry.public_service)
 
+
+PROFESSION_CONTEXT = frozenset(
+    {"er", "var", "vært", "vere", "bli", "ble", "blei", "blir", "blitt", "som", "jeg", "eg", "je", "du",
+     "han", "hun", "ho", "vi", "de", "dei", "man", "dere", "ikke", "ikkje", "å"}
+)  # fmt: skip
+"""A word right before a bare ambiguous stem that makes it a profession or a verb ("var jeg lærer", "bli
+lege", "jeg lærer"), not a person acting."""
+
+CAREER_CONTEXT = frozenset(
+    {"bli", "søke", "søker", "søkte", "studere", "studerer", "studerte", "utdanne", "utdanner", "utdannet",
+     "utdanna", "utdannes"}
+)  # fmt: skip
+"""A word right before an actor word that makes it a career the speaker plans or has ("vil bli psykolog",
+"skal søke barnevernspedagog"), not a service in this young person's help."""
 
 _MENTION_COLUMNS = [
     "source",
