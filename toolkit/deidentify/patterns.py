@@ -160,7 +160,20 @@ _RESIDENCE_NOUNS = _words(
 # "romerike regnskap as": a lower-case company with its AS after a preposition
 _LOWER_COMPANY = re.compile(rf"\b(?:i|hos|på|for|fra)\s+((?:[{LOW}][\w&-]*\s){{1,3}}(?:as|asa))\b")
 _LOWER_NAME_RELATION = re.compile(
-    rf"\b([{LOW}][{LOW}]+(?:-[{LOW}]+)?),\s+(?:{_RELATIONS})\s+(?:min|mi|mitt)\b"
+    rf"\b([{LOW}][{LOW}]+(?:-[{LOW}]+)?)(?:,|\s+som\s+(?:er|e|var|va))\s+(?:{_RELATIONS})\s+(?:min|mi|mitt)\b"
+)
+# "som heitte torunn", "ei som heite lene": a lower-case word after a verb of naming
+_NAMED_BY_VERB = re.compile(rf"\b(?:heter|heiter|heite|heitte|hette|hete|heta|het)\s+([{LOW}][{LOW}-]+)\b")
+# "kontaktlærar hallvard", "butikksjefen arnfinn", "helsesjukepleiar brit": a role, then a lower-case name
+_ROLE_SUFFIXES = (
+    "lærar|læraren|lærer|læreren|sjef|sjefen|leiar|leiaren|leder|lederen|terapeut|terapeuten|pleiar|pleiaren|"
+    "pleier|pleieren|rådgivar|rådgivaren|rådgiver|rådgiveren|rådgjevar|rådgjevaren|behandlar|behandlaren|"
+    "behandler|behandleren|veileder|veilederen|veiledar|veiledaren|rettleiar|rettleiaren|psykolog|psykologen|"
+    "spesialist|spesialisten|fysio|fysioen|trener|treneren|trenar|trenaren|koordinator|koordinatoren|"
+    "konsulent|konsulenten|assistent|assistenten|kontakt|kontakten|mentor|mentoren|fastlege|fastlegen"
+)
+_ROLE_NAME = re.compile(
+    rf"\b[{LOW}]*(?:{_ROLE_SUFFIXES})(?:\s+(?:min|mi|mitt|vår|hans|hennes|der|dar))?\s+([{LOW}][{LOW}-]+)\b"
 )
 _CALLED = re.compile(rf"\b(?:kalte|kalla|kaller|kalles)\s+seg\s+([{UP}][\w-]+)")
 _FNR_LOOSE = re.compile(

@@ -53,6 +53,7 @@ from toolkit.deidentify.patterns import (
     _NAME_CUES_AFTER,
     _NAME_CUES_BEFORE,
     _NAMED_AGE,
+    _NAMED_BY_VERB,
     _NICKNAME,
     _ORG_COMPOUND,
     _PHONE,
@@ -68,6 +69,7 @@ from toolkit.deidentify.patterns import (
     _RELATIVE_SEASON,
     _RESIDENCE_NOUNS,
     _RESIDENCE_PLACE,
+    _ROLE_NAME,
     _SCHOOL_WORDS,
     _SENTENCE_STARTS,
     _SPEECH_VERBS,
@@ -89,6 +91,62 @@ from toolkit.deidentify.patterns import (
     _tokens_to_spans,
 )
 from toolkit.deidentify.spans import LANGUAGE, Span
+
+# words that follow "heter"/a role without being a name ("det heter jo", "læraren sa", "sjefen dær", "to ganger")
+_NOT_NAMES_AFTER_CUE = frozenset(
+    [
+        "jo",
+        "vel",
+        "visst",
+        "egentlig",
+        "eigentleg",
+        "faktisk",
+        "bare",
+        "berre",
+        "liksom",
+        "sånn",
+        "eh",
+        "ehm",
+        "noe",
+        "noko",
+        "ingenting",
+        "sa",
+        "seier",
+        "sier",
+        "var",
+        "er",
+        "va",
+        "har",
+        "hadde",
+        "kom",
+        "som",
+        "også",
+        "òg",
+        "og",
+        "eller",
+        "men",
+        "der",
+        "dær",
+        "dar",
+        "her",
+        "hær",
+        "no",
+        "nå",
+        "da",
+        "då",
+        "tre",
+        "fire",
+        "fem",
+        "seks",
+        "sju",
+        "syv",
+        "åtte",
+        "ni",
+        "ti",
+        "elleve",
+        "tolv",
+    ]
+)
 
 
 class NorwegianDetector:
@@ -743,7 +801,23 @@ class NorwegianDetector:
                     or (cap(w, lw) and not self._explained(w) and not _lower_compound(w))
                 ):
                     label[i] = "PERSON"
+        self._lower_surnames(tokens, lows, label)
         return _tokens_to_spans(text, tokens, label)
+
+    def _lower_surnames(
+        self, tokens: list[tuple[int, int, str]], lows: list[str], label: list[str | None]
+    ) -> None:
+        """In lower-case text, a word no dictionary knows right after a lower-case first name is its surname
+        ("trond rognes", "anne berit kvål"): the capital that would mark it is missing."""
+        for i in range(1, len(tokens)):
+            w, lw = tokens[i][2], lows[i]
+            prev_w = tokens[i - 1][2]
+            if label[i] is not None or label[i - 1] != "PERSON" or not (w.islower() and prev_w.islower()):
+                continue
+            if tokens[i][0] - tokens[i - 1][1] != 1 or lows[i - 1] not in self.g.first_names:
+                continue
+            if len(lw) > 2 and lw.isalpha() and lw not in _FUNCTION_WORDS and not self._ordinary(lw):
+                label[i] = "PERSON"
 
     @functools.lru_cache(maxsize=65536)  # noqa: B019 - one detector per process; words repeat
     def _ordinary(self, lw: str) -> bool:
@@ -785,6 +859,7 @@ class NorwegianDetector:
                 continue
             if word[0].isupper() or not self._ordinary(lw):
                 spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
+        spans += self._names_after_cues(text)
         for regex in (_LOWER_RELATION_NAME, _LOWER_NAME_RELATION, _GREETED):
             for m in regex.finditer(text):
                 word = m.group(1)
@@ -792,6 +867,23 @@ class NorwegianDetector:
                 if word in _FUNCTION_WORDS or head in _FUNCTION_WORDS or len(head) < 3:
                     continue  # "onkelen min då eg var …": a short word is a function word, also in nynorsk
                 if head in self.g.first_names or not self._ordinary(head):
+                    spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
+        return spans
+
+    def _names_after_cues(self, text: str) -> list[Span]:
+        """A lower-case name after a verb of naming ("som heitte torunn") or a role ("kontaktlærar hallvard"):
+        a first name, even one that is also a word ("lene"), or a word no dictionary knows."""
+        spans = []
+        for regex in (_NAMED_BY_VERB, _ROLE_NAME):
+            for m in regex.finditer(text):
+                word = m.group(1)
+                if len(word) < 3 or word in _FUNCTION_WORDS or word in _NOT_NAMES_AFTER_CUE:
+                    continue
+                # after "heiter" even a name that is also a word ("lene", "liv"); after a role only a sure one
+                sure_name = word in self.g.first_names and (
+                    regex is _NAMED_BY_VERB or word not in self.g.ambiguous
+                )
+                if sure_name or not self._ordinary(word):
                     spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
         return spans
 
