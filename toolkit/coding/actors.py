@@ -650,18 +650,25 @@ def _drop_absorbed_transcript(frame: pd.DataFrame, vocabulary: Mapping[str, Acto
     """Drop the mentions of an actor in a turn that also names one of its ``absorbed_by`` services.
 
     A psychologist at BUP or DPS belongs to that service (``psykolog_behandler`` has ``absorbed_by: [BUP,
-    DPS]`` in the vocabulary), so only a therapist named apart from them counts as ``psykolog_behandler``.
+    DPS]`` in the vocabulary), so only a therapist named apart from them counts as ``psykolog_behandler``;
+    the tone evidence of a dropped mention moves to the service (a tone-only ``continuation`` row).
     """
     if frame.empty:
         return frame
     named = frame[frame["kind"] == "mention"]
     actors_per_turn = named.groupby("turn_index")["actor"].agg(set).reindex(frame["turn_index"].unique())
     actors_per_turn = actors_per_turn.map(lambda actors: actors if isinstance(actors, set) else set())
-    keep = [
-        not (vocabulary[actor].absorbed_by & actors_per_turn[turn]) if actor in vocabulary else True
+    absorbing = [
+        sorted(vocabulary[actor].absorbed_by & actors_per_turn[turn]) if actor in vocabulary else []
         for actor, turn in zip(frame["actor"], frame["turn_index"], strict=True)
     ]
-    return frame[keep].reset_index(drop=True)
+    keep = [not services for services in absorbing]
+    moved = [
+        {**row, "actor": service, "kind": "continuation"}
+        for row, services in zip(frame.to_dict("records"), absorbing, strict=True)
+        for service in services
+    ]  # the psychologist's evaluation is the service's ("psykologen der var god" -> BUP)
+    return pd.concat([frame[keep], pd.DataFrame(moved, columns=frame.columns)], ignore_index=True)
 
 
 def tone_label(positive: int, negative: int) -> str:
