@@ -192,11 +192,23 @@ def _flags(results: Path) -> dict[str, str]:
     return dict(zip(table["region"], table["flag"], strict=True))
 
 
-def test_three_region_study_flags_the_planted_region_and_only_it(three_regions):
+def test_three_region_study_flags_the_planted_region_and_only_it(three_regions, monkeypatch):
+    from toolkit.disclosure import LeakGuard
+
+    seen: set[Path] = set()
+    check = LeakGuard.__call__
+
+    def recording(self, staged_path, final_path=None):  # type: ignore[no-untyped-def]
+        seen.add(Path(final_path if final_path is not None else staged_path).resolve())
+        return check(self, staged_path, final_path)
+
+    monkeypatch.setattr(LeakGuard, "__call__", recording)
     raw = _protocol(**_list_form(["nord", "midt", "sor"]))
     raw["phase3"] = {"panel": "data/panel/panel.csv", "unit": "kommune", "outcome": "andel_neet"}
     study = Study(_write(three_regions, raw))
     run = study.run()
+    written = [p.resolve() for p in (three_regions / "results").rglob("*") if p.is_file()]
+    assert [p for p in written if p not in seen] == []  # every file, per region too, passed the guard
     assert [s.name for s in run.steps] == ["anonymise", "phase1", "phase2", "regions", "phase3"]
     assert _flags(three_regions / "results") == {"nord": "", "midt": "above", "sor": ""}
     for name in ("nord", "midt", "sor"):  # phase 3 per region finds the panel's planted -3 points in each
@@ -209,6 +221,8 @@ def test_three_region_study_flags_the_planted_region_and_only_it(three_regions):
         for phase in ("phase1", "phase2"):
             assert (three_regions / "results/regions" / region_folder(name) / phase / "report.html").is_file()
         assert (three_regions / "results/regions" / name / "phase2" / "units.csv").is_file()
+    own = (three_regions / "results/regions/sor/phase2/report.html").read_text(encoding="utf-8")
+    assert "Studie regions-test, region sor" in own
     report = (three_regions / "results/regions/report.html").read_text(encoding="utf-8")
     assert "Regioner sammenlignet" in report and "Traktplott" in report and "data:image/png" in report
     manifest = json.loads((three_regions / "results/manifest.json").read_text())

@@ -147,14 +147,16 @@ class Study:
                     self._labels.values.setdefault(column, {}).update(names)
         return self._labels
 
-    def new_report(self, title: str):
+    def new_report(self, title: str, *, region: str | None = None):
+        """An empty report with the study's provenance; ``region`` names the region a report is about."""
         from toolkit.report import Report
         from toolkit.report.translate import translate
 
         language = self.protocol.language
+        where = f", region {region}" if region is not None else ""
         return Report(
             title=translate(title, language),
-            subtitle=translate(f"Study {self.protocol.study}", language),
+            subtitle=translate(f"Study {self.protocol.study}{where}", language),
             provenance=self.provenance(),
             synthetic=self.is_synthetic,
             language=language,
@@ -198,13 +200,15 @@ class Study:
         shutil.rmtree(previous, ignore_errors=True)
         return result
 
-    def _publish(self, relative: str, result: Any, report_title: str | None = None) -> None:
+    def _publish(
+        self, relative: str, result: Any, report_title: str | None = None, *, region: str | None = None
+    ) -> None:
         """Write a step result's :meth:`~toolkit.results.StepResult.outputs` and its report under
         ``results/``."""
         with self._output(relative) as out:
             self._write_outputs(out, relative, dict(result.outputs()))
             if report_title is not None:
-                report = self.new_report(report_title)
+                report = self.new_report(report_title, region=region)
                 result.add_to_report(report)
                 if relative == "phase1" and (disclosure := self._disclosure_report()) is not None:
                     from toolkit.mapping import add_disclosure_section
@@ -539,7 +543,7 @@ class Study:
         self._publish(REGIONS_DIR, comparison, "Regions compared")
         for name, outputs in per_region.items():
             for phase, (result, title) in outputs.items():
-                self._publish(f"{REGIONS_DIR}/{region_folder(name)}/{phase}", result, title)
+                self._publish(f"{REGIONS_DIR}/{region_folder(name)}/{phase}", result, title, region=name)
         return comparison
 
     def _region_phases(self, name: str, part: pd.DataFrame) -> dict[str, tuple[Any, str]]:
