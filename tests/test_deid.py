@@ -517,3 +517,27 @@ def test_report_only_blind_sets_do_not_get_worse(stem: str, tmp_path: Path) -> N
     assert frame.loc["direct", "entity_recall"] >= direct
     assert frame.loc["quasi", "entity_recall"] >= quasi
     assert frame.loc["FNR", "entity_recall"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("U: Ring meg på (+47) 415 55 666 i morgen.\n", "(+47) 415 55 666"),
+        ("U: Tlf.: 415.55.666, helst etter fire.\n", "415.55.666"),
+        ("U: Kontor: 22 33 44 55.\n", "22 33 44 55"),
+        ("U: Mobilen er 41 555 666.\n", "41 555 666"),
+    ],
+)
+def test_phone_numbers_in_any_norwegian_grouping(text: str, number: str) -> None:
+    """Groupings the rules' own pattern did not know ("(+47)", dots, 2-3-3), and "kontor" is no account cue."""
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    found = [text[s.start : s.end] for s in NorwegianDetector().find_phone(text)]
+    assert number in found, found
+
+
+def test_an_account_number_is_still_no_phone_number() -> None:
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    text = "U: Kontonummeret er 4155 5666 og ordrenummer 41555666.\n"
+    assert NorwegianDetector().find_phone(text) == []

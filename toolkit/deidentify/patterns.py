@@ -287,10 +287,11 @@ _DURATION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _PHONE = re.compile(
-    r"(?<![\w+.,/-])(?:(?:\+|00)\s?47[\s-]?)?(?:\d{8}|\d{3}[ -]\d{2}[ -]\d{3}|\d{2}[ -]\d{2}[ -]\d{2}[ -]\d{2}|\d{4}[ -]\d{4})(?![\w.,/-]?\d)"
+    r"(?<![\w+.,/-])(?:(?:\+|00)\s?47[\s-]?)?(?:\d{8}|\d{3}[ -]\d{2}[ -]\d{3}|\d{2}[ -]\d{2}[ -]\d{2}[ -]\d{2}|\d{4}[ -]\d{4}|"
+    r"\d{2}[ -]\d{3}[ -]\d{3})(?![\w.,/-]?\d)"
 )
 _PHONE_DECOY_CUE = re.compile(
-    r"(?:ordre|bestilling|faktura|konto|kunde|kvittering|referanse|ref|produkt|vare|sporings|pakke|serie|"
+    r"(?:ordre|bestilling|faktura|konto(?!r)|kunde|kvittering|referanse|ref|produkt|vare|sporings|pakke|serie|"
     r"bankkonto|kontonr|beløp|kroner|kr)\w*[\s.:#-]*(?:nr\.?|nummer(?:et)?)?(?:[\s.:#,-]+[^\W\d]+){0,3}[\s.:#-]*$",
     re.IGNORECASE,
 )

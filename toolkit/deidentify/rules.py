@@ -276,6 +276,21 @@ class NorwegianDetector:
                 # Not an allocated range, but written like a phone number or introduced as one: people misread
                 # and mistype numbers, and a near-miss still identifies.
                 spans.append(Span(m.start(), m.end(), "TELEFON", 0.6))
+        return spans + self._library_phones(text)
+
+    @staticmethod
+    def _library_phones(text: str) -> list[Span]:
+        """Every Norwegian number ``phonenumbers`` recognises in whatever grouping ("(+47) 415 55 666", "415.55.666",
+        "0047-415-55-666"), unless a word before it says it is an account, order or customer number."""
+        import phonenumbers
+
+        if sum(c.isdigit() for c in text) < 8:
+            return []
+        spans = []
+        for match in phonenumbers.PhoneNumberMatcher(text, "NO", leniency=phonenumbers.Leniency.VALID):
+            if _PHONE_DECOY_CUE.search(text[max(0, match.start - 40) : match.start]):
+                continue
+            spans.append(Span(match.start, match.end, "TELEFON", 0.85))
         return spans
 
     def find_email(self, text: str) -> list[Span]:
