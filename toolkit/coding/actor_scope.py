@@ -267,10 +267,13 @@ def _last_named(sentence: Sentence) -> set[str]:
 def _contrast_evidence(
     clauses: Sequence[Clause], owners: Sequence[set[str]]
 ) -> list[tuple[set[str], tuple[int, int, int]]]:
-    """Implicit opposite evaluations across a *men* contrast ("grei nok, men hun hadde førti andre").
+    """An implicit complaint after praise qualified by *men* ("grei nok, men hun hadde førti andre").
 
-    When a clause opening with *men* and the clause before it speak about the same actors and only one of
-    them evaluates, the other side of the contrast counts as the opposite polarity (evidence: the *men*).
+    When a clause opening with *men* speaks about the same actors as the clause before, and that clause
+    praises while the *men* clause carries no evaluative word, the *men* clause counts as negative
+    (evidence: the *men*): concessive praise is the usual Norwegian way to complain politely. The mirror
+    case (complaint, then a *men* clause without evaluative words) is not added: on the tuning sets it
+    made as many errors as it fixed.
     """
     found: list[tuple[set[str], tuple[int, int, int]]] = []
     for index in range(1, len(clauses)):
@@ -280,11 +283,8 @@ def _contrast_evidence(
             continue
         polarities_before = {item[2] for item, _ in before.evaluations}
         polarities_after = {item[2] for item, _ in clause.evaluations}
-        one_side = (
-            polarities_before ^ polarities_after if not (polarities_before and polarities_after) else set()
-        )
-        if len(one_side) == 1:
-            found.append((shared, (*clause.contrast, -one_side.pop())))
+        if polarities_before == {1} and not polarities_after:
+            found.append((shared, (*clause.contrast, -1)))
     return found
 
 
