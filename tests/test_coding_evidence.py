@@ -142,3 +142,36 @@ def test_adapted_rules_learn_the_teams_words_and_keyword_reliability():
     assert any(e.kind == "learned" and e.label == "sjef" for e in coder.entries)
     scores, _ = coder.score_texts(["Sjefen var sint."])
     assert ev.coded_mask(scores, coder.thresholds)[0, 1]
+
+
+def _shares(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    return ev.coded_mask(scores, thresholds).mean(axis=0)
+
+
+def test_prevalence_bounds_move_only_themes_coded_too_rarely_or_too_often():
+    rng = np.random.default_rng(0)
+    n = 200
+    rare = np.where(rng.random(n) < 0.3, rng.random(n) * 0.25, 0.0)  # some evidence, never enough
+    common = rng.random(n) * 2.0  # over the threshold in ~3/4 of the turns
+    middle = np.where(np.arange(n) < 20, 1.0, 0.0)  # coded in 10 %: inside the bounds
+    none = np.zeros(n)  # no evidence at all: never coded, however rare
+    scores = np.column_stack([rare, common, middle, none])
+    given = np.full(4, 0.5)
+    before = _shares(scores, given)
+    assert before[0] == 0 and before[1] > 0.6
+    bounded = ev.prevalence_bounded_thresholds(scores, given)
+    after = _shares(scores, bounded)
+    assert ev.MIN_PREVALENCE <= after[0] <= 2 * ev.MIN_PREVALENCE
+    assert after[1] <= ev.MAX_PREVALENCE + 1 / n
+    assert bounded[2] == 0.5 and bounded[3] == 0.5 and after[3] == 0
+    assert bounded[0] < 0.5 < bounded[1]
+
+
+def test_prevalence_bounds_need_enough_turns_and_are_fitted_from_the_corpus():
+    scores = np.column_stack([np.linspace(0, 0.4, 10), np.linspace(0, 2, 10)])
+    given = np.array([0.5, 0.5])
+    assert np.array_equal(ev.prevalence_bounded_thresholds(scores, given), given)
+    coder = AutoCoder(BOOK)
+    assert not coder.thresholds_fitted_
+    coder.fit_thresholds(np.column_stack([np.linspace(0, 0.25, 100), np.zeros(100)]))
+    assert coder.thresholds_fitted_ and coder.thresholds[0] < 0.5 == coder.base_thresholds[0]

@@ -113,9 +113,11 @@ class AutoCoder:
         self.code_interviewer = bool(code_interviewer)
         self.description_words = bool(description_words)
         self.use_question = bool(use_question)
-        self.thresholds = np.array(
+        self.base_thresholds = np.array(
             [float((thresholds or {}).get(c, threshold)) for c in codebook.ids], dtype=float
         )
+        self.thresholds = self.base_thresholds.copy()
+        self.thresholds_fitted_ = False
         self.entries: list[Entry] = []
         self._single: dict[str, list[int]] = defaultdict(list)
         self._stems: dict[str, list[int]] = defaultdict(list)
@@ -391,6 +393,14 @@ class AutoCoder:
         )
         return self
 
+    def fit_thresholds(self, scores: np.ndarray) -> AutoCoder:
+        """Set each theme's threshold from the corpus's evidence (``scores``, turns × themes): the given
+        threshold, moved only where the theme would be coded in too few or too many turns
+        (:func:`evidence.prevalence_bounded_thresholds`). No labels are needed."""
+        self.thresholds = ev.prevalence_bounded_thresholds(scores, self.base_thresholds)
+        self.thresholds_fitted_ = True
+        return self
+
     def raw_scores(self, matches: Matches, n_texts: int) -> np.ndarray:
         """Text × theme evidence before the question is added (sentence sums over the length factor)."""
         if self.weights_ is None:
@@ -473,10 +483,11 @@ class AutoCoder:
 
     # ------------------------------------------------------------------------------------------ segments
     def fit(self, segments: pd.DataFrame) -> AutoCoder:
-        """Learn entry weights from the coded units of ``segments`` (the corpus itself; no labels)."""
-        units = self._units(segments)
+        """Learn entry weights and per-theme thresholds from the coded units of ``segments`` (the corpus
+        itself; no labels)."""
         self.weights_ = None
-        self.fit_weights(self.match(units["text"].tolist()), len(units))
+        self.thresholds_fitted_ = False
+        self.unit_scores(segments)
         return self
 
     def _units(self, segments: pd.DataFrame) -> pd.DataFrame:
@@ -485,10 +496,13 @@ class AutoCoder:
         return segments
 
     def unit_scores(self, segments: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, Matches]:
-        """The coded units, their unit × theme evidence, and the matches (weights fitted on first use)."""
+        """The coded units, their unit × theme evidence, and the matches (weights and thresholds fitted on
+        first use)."""
         units = self._units(segments).reset_index(drop=True)
         questions = question_texts(segments, units) if self.use_question else None
         scores, matches = self.score_texts(units["text"].tolist(), questions)
+        if not self.thresholds_fitted_:
+            self.fit_thresholds(scores)
         return units, scores, matches
 
     def transform(self, segments: pd.DataFrame) -> pd.DataFrame:
@@ -496,8 +510,8 @@ class AutoCoder:
 
         Returns the contract columns ``source, turn_index, speaker, start, end, code_id`` followed by
         ``confidence``, ``evidence`` (codebook entries, ``; ``-joined), ``evidence_words`` (words of the
-        text), ``n_evidence`` and, for sentence units, ``sentence_index``. Weights are learned from
-        ``segments`` unless :meth:`fit` was called first.
+        text), ``n_evidence`` and, for sentence units, ``sentence_index``. Weights and thresholds are
+        learned from ``segments`` unless :meth:`fit` was called first.
         """
         units, scores, matches = self.unit_scores(segments)
         coded_rows, coded_themes = np.nonzero(ev.coded_mask(scores, self.thresholds))

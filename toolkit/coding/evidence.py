@@ -54,6 +54,15 @@ DEFAULT_THRESHOLD = 0.5
 MAIN_THEME_FACTOR = 0.6
 """The theme with the most evidence in a turn is coded at this share of its threshold: a turn is about its
 main theme even when the words for it are few; further themes need their full threshold."""
+MIN_PREVALENCE = 0.04
+MAX_PREVALENCE = 0.20
+"""Bounds on the share of turns the rules code with one theme, in the corpus being coded. Coders of the four
+tuning sets coded each theme in 5–20 % of participant turns; a theme coded almost nowhere has its threshold
+lowered to its best-evidenced :data:`MIN_PREVALENCE` of turns (an abstract theme described in other words
+than the codebook's), one coded almost everywhere has it raised so that :data:`MAX_PREVALENCE` remain (a
+theme whose keywords are everyday words)."""
+MIN_UNITS_FOR_PREVALENCE = 50
+"""Below this many turns a share says too little: thresholds stay as given."""
 MIN_UNITS_FOR_CORPUS_WEIGHTS = 20
 """Below this many turns the corpus says too little about spread: every entry keeps its base weight."""
 
@@ -161,6 +170,31 @@ def question_evidence(own: np.ndarray, asked: np.ndarray) -> np.ndarray:
     if QUESTION_ALONE:
         return QUESTION_WEIGHT * asked
     return np.where(own > 0, QUESTION_WEIGHT * asked, 0.0)
+
+
+def prevalence_bounded_thresholds(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Per-theme thresholds moved so that each theme is coded in between :data:`MIN_PREVALENCE` and
+    :data:`MAX_PREVALENCE` of the turns of ``scores`` (turns × themes evidence of the corpus being coded).
+
+    Only the ends move: a theme already coded within the bounds keeps its threshold, and a threshold is only
+    lowered as far as turns with some evidence for the theme (a turn without any is never coded)."""
+    bounded = np.asarray(thresholds, dtype=float).copy()
+    if scores.shape[0] < MIN_UNITS_FOR_PREVALENCE:
+        return bounded
+    shares = coded_mask(scores, bounded).mean(axis=0)
+    # a turn is coded exactly when the threshold is at most its ``reach``: its evidence, or its evidence
+    # over MAIN_THEME_FACTOR where the theme is the turn's main one (see coded_mask)
+    main = (scores == scores.max(axis=1, keepdims=True)) & (scores > 0)
+    reach = np.where(main, scores / MAIN_THEME_FACTOR, scores)
+    for theme in range(scores.shape[1]):
+        if shares[theme] < MIN_PREVALENCE:
+            floor = float(np.quantile(reach[:, theme], 1 - MIN_PREVALENCE))
+            if floor > 0:
+                bounded[theme] = min(bounded[theme], floor)
+        elif shares[theme] > MAX_PREVALENCE:
+            ceiling = float(np.quantile(reach[:, theme], 1 - MAX_PREVALENCE))
+            bounded[theme] = max(bounded[theme], np.nextafter(ceiling, np.inf))
+    return bounded
 
 
 def coded_mask(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:

@@ -173,7 +173,9 @@ class ThemeLearner:
             corpus = self.corpus_ if self.corpus_ is not None else texts
             self.coder_.fit_weights(self.coder_.match(corpus), len(corpus))
             asked = self.corpus_questions_ if self.corpus_ is not None else questions
-            self._calibrate_thresholds(self.coder_.score_texts(corpus, asked)[0])
+            corpus_scores = self.coder_.score_texts(corpus, asked)[0]
+            self.coder_.fit_thresholds(corpus_scores)
+            self._calibrate_thresholds(corpus_scores)
         scores, entries = self._rule_blocks(texts, questions)
         decided = ev.coded_mask(scores, self.coder_.thresholds).astype(float)
         blocks = [
