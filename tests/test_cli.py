@@ -13,6 +13,7 @@ COMMANDS = [
     "anonymise",
     "phase1",
     "phase2",
+    "regions",
     "deidentify",
     "evaluate-deid",
     "autocode",
