@@ -19,9 +19,9 @@ import yaml
 from toolkit.check import CheckFailed
 from toolkit.deviance.risk import fit_risk
 from toolkit.disclosure import DisclosurePolicy
-from toolkit.errors import ProtocolError
+from toolkit.errors import InputDataError, ProtocolError
 from toolkit.protocol import DevianceSection, Protocol
-from toolkit.regions import DEVIANCE_COLUMNS, compare_regions, region_folder
+from toolkit.regions import DEVIANCE_COLUMNS, compare_regions, pool_registers, region_folder
 from toolkit.study import Study
 from toolkit.synth.regions import REGION_SUCCESS_INTERCEPT, make_regions, write_regions
 from toolkit.synth.register import make_register
@@ -290,3 +290,24 @@ def test_small_region_counts_are_suppressed():
     intake = comparison.tables["regions"].set_index("region")
     assert pd.isna(intake.loc["liten", "observed"]) and pd.isna(intake.loc["liten", "observed_rate"])
     assert pd.isna(intake.loc["liten", "n_with_risk"])
+
+
+def test_pooling_refuses_registers_that_do_not_match():
+    a = pd.DataFrame({"pid": ["1"], "x": [1]})
+    pooled = pool_registers({"nord": a, "sor": a.assign(pid="2")}, column="region", label="p.yml")
+    assert pooled["region"].tolist() == ["nord", "sor"] and list(pooled.columns) == ["pid", "x", "region"]
+    with pytest.raises(
+        InputDataError, match=r"'y' is not in every region's register; compare 'nord' and 'sor'"
+    ):
+        pool_registers({"nord": a, "sor": a.assign(y=2)}, column="region", label="p.yml")
+    with pytest.raises(ProtocolError, match=r"region 'sor' already has a column 'region'"):
+        pool_registers({"nord": a, "sor": a.assign(region="x")}, column="region", label="p.yml")
+
+
+def test_regions_step_needs_regions(tmp_path):
+    (tmp_path / "register.csv").write_text("pid,fullfort_vgs_5aar\n1,1\n", encoding="utf-8")
+    raw = _protocol(data={"register": "register.csv", "results": "results"})
+    del raw["privacy"]
+    with pytest.raises(ProtocolError, match=r"'pdtk regions' needs 'regions:' or 'region_column:'"):
+        Study(_write(tmp_path, raw)).regions()
+    assert [name for name, _ in Study(_write(tmp_path, raw)).steps()] == ["phase1", "phase2"]
