@@ -311,3 +311,8 @@ def test_regions_step_needs_regions(tmp_path):
     with pytest.raises(ProtocolError, match=r"'pdtk regions' needs 'regions:' or 'region_column:'"):
         Study(_write(tmp_path, raw)).regions()
     assert [name for name, _ in Study(_write(tmp_path, raw)).steps()] == ["phase1", "phase2"]
+
+
+def test_the_shipped_regions_protocol_is_valid():
+    protocol = Protocol.load(Path(__file__).parents[1] / "protocols/regions_demo.yml", check_files=False)
+    assert [r.name for r in protocol.regions] == ["nord", "midt", "sor"] and protocol.phase3 is not None
