@@ -453,3 +453,8 @@ def test_a_career_plan_is_not_a_service(extractor):
     assert "barnevern" not in mentioned(extractor, "U: Til høsten skal jeg søke barnevernspedagog.")
     assert "psykolog_behandler" not in mentioned(extractor, "U: Jeg vil bli psykolog en dag.")
     assert "frivillig_fritid" in mentioned(extractor, "U: Jeg begynte å studere, treneren ble lei seg.")
+
+
+def test_negation_after_the_finite_verb_flips_it(extractor):
+    assert tone_of(extractor, "U: Helsesøster maste aldri om fraværet.", "helsesykepleier") == "positiv"
+    assert tone_of(extractor, "U: Helsesøster maste om fraværet.", "helsesykepleier") == "negativ"

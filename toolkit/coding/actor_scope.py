@@ -148,7 +148,7 @@ CONTINUING_OPENERS = frozenset({"men", "og", "så", "likevel", "etterpå", "dess
 """Sentence openers that continue the previous sentence's topic ("NAV var greit. Men så ble det
 ventetid.")."""
 
-FIRST_PERSON = frozenset({"jeg", "eg", "je", "æ", "i", "vi", "me"})
+FIRST_PERSON = frozenset({"jeg", "eg", "je", "æ", "vi", "me"})
 """First-person subjects; a clause opening with one and naming no actor reports the speaker's own state."""
 
 CLAUSE_CONNECTIVES = frozenset({"og", "men", "så", "for", "mens", "fordi", "da", "og så"})

@@ -524,7 +524,8 @@ class ActorExtractor:
 
         Phrases of up to four words are tried before single words (``stilte opp``, ``ga seg ikke``); a phrase
         carries its own negation. A negator up to ``negation_window`` words before a single evaluative word
-        flips its polarity.
+        flips its polarity, and so does one right after it (a finite verb comes before its negation in
+        Norwegian main clauses: "hun maste aldri").
         """
         lexicon = self.tone_lexicon
         tokens = list(WORD_RE.finditer(text))
@@ -547,6 +548,8 @@ class ActorExtractor:
                 window = words[max(0, index - lexicon.negation_window) : index]
                 if any(w in lexicon.negators for w in window):
                     polarity = -polarity
+                elif _negated_after(text, tokens, words, index, lexicon.negators):
+                    polarity = -polarity  # verb second: "hun maste aldri", "det hjalp ikke"
                 found.append((offset + tokens[index].start(), offset + tokens[index].end(), polarity))
             index += 1
         return found
@@ -744,6 +747,13 @@ def extract_actors(
     """Plain-function API: the ``actors.csv`` frame for ``{source: text}``."""
     extractor = ActorExtractor(load_actor_vocabulary(vocabulary, extensions), analyzer=analyzer)
     return extractor.transform(texts)
+
+
+def _negated_after(text: str, tokens: list, words: list[str], index: int, negators: frozenset[str]) -> bool:
+    """Whether the word right after ``index`` is a negator with only spaces between ("maste aldri")."""
+    if index + 1 >= len(words) or words[index + 1] not in negators:
+        return False
+    return not text[tokens[index].end() : tokens[index + 1].start()].strip()
 
 
 def _phrase_hit(lexicon: ToneLexicon, words: list[str], index: int) -> tuple[int, int] | None:
