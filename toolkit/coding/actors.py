@@ -543,7 +543,7 @@ class ActorExtractor:
                 )
                 index += length
                 continue
-            polarity = lexicon.polarity(words[index])
+            polarity = lexicon.polarity(words[index]) or _compound_polarity(lexicon, words[index])
             if polarity and words[index] not in lexicon.negators:
                 window = words[max(0, index - lexicon.negation_window) : index]
                 if any(w in lexicon.negators for w in window):
@@ -747,6 +747,12 @@ def extract_actors(
     """Plain-function API: the ``actors.csv`` frame for ``{source: text}``."""
     extractor = ActorExtractor(load_actor_vocabulary(vocabulary, extensions), analyzer=analyzer)
     return extractor.transform(texts)
+
+
+def _compound_polarity(lexicon: ToneLexicon, word: str) -> int:
+    """The polarity of an evaluative last part of a hyphen compound ("fastlege-flaskehals", "NAV-rotet")."""
+    parts = word.split("-")
+    return lexicon.polarity(parts[-1]) if len(parts) > 1 else 0
 
 
 def _negated_after(text: str, tokens: list, words: list[str], index: int, negators: frozenset[str]) -> bool:
