@@ -400,6 +400,19 @@ def test_round_two_rules_leave_these_alone(text: str) -> None:
         ("u: kontaktlæraren min gudleik var grei\n", [("PERSON", "gudleik")]),
         ("u: eg fekk ein veileder ola tveitå som hjelpte meg\n", [("PERSON", "ola tveitå")]),
         ("u: eg trente med ragnvald som er kompisen min\n", [("PERSON", "ragnvald")]),
+        ("U: Far er femtiein og bestemor er søtti.\n", [("ALDER", "femtiein"), ("ALDER", "søtti")]),
+        ("u: mamma er typ 50 i år\n", [("ALDER", "50")]),
+        ("u: lillebror jonas som er sytten ringer meg\n", [("ALDER", "sytten")]),
+        ("u: ho heiter gro og er femtifem ho bur i byen\n", [("ALDER", "femtifem")]),
+        ("R: Ja, Ida Berntsen (15) og Ola Berntsen (19).\n", [("ALDER", "15"), ("ALDER", "19")]),
+        ("u: han kom trettende mai to tusen tjueein\n", [("DATO", "trettende mai to tusen tjueein")]),
+        (
+            "I: Neste møte blir den 3. februar og så onsdag 12.3.\n",
+            [("DATO", "den 3. februar"), ("DATO", "onsdag 12.3.")],
+        ),
+        ("u: vi har vært sammen siden nyttår 2022\n", [("DATO", "nyttår 2022")]),
+        ("u: personnummer 010203-12345 typ\n", [("FNR", "010203-12345")]),
+        ("R: Barnevernet har 2022/30117-4 på henne.\n", [("ID", "2022/30117-4")]),
     ],
 )
 def test_tune_f_rules(text: str, expected: list[tuple[str, str]]) -> None:
@@ -423,6 +436,7 @@ def test_tune_f_rules(text: str, expected: list[tuple[str, str]]) -> None:
         "u: vi var på spar og handla, og hun jobber i extra mye\n",
         "u: eg går til fastlegen to ganger i året og han e sjef dær, det heiter jo sånn\n",
         "u: læreren min sa at treneren vår har rett\n",
+        "U: Se kapittel (3) og Vedlegg (2), side 14 (12).\n",
     ],
 )
 def test_tune_f_rules_leave_these_alone(text: str) -> None:

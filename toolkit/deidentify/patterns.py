@@ -45,7 +45,7 @@ _SEASONS = (
     "sommeren|våren|høsten|vinteren|julen|jula|påsken|påska|sommer|vår|høst|vinter|jul|påske|skoleåret|året|våronnen|"
     "høstsemesteret|vårsemesteret|semesteret|sommarn|sommaren|sommar|vårn|hausten|haust|vintern|vinteren|"
     "vår'n|høst'n|sommer'n|vinter'n|haust'n|vår’n|høst’n|sommer’n|vinter’n|"
-    "sommerferien|vinterferien|høstferien|påskeferien|juleferien|sommarferien"
+    "sommerferien|vinterferien|høstferien|påskeferien|juleferien|sommarferien|nyttår|nyttåret"
 )
 _YEAR = r"(?:19[4-9]\d|20[0-4]\d)"
 _UNITS = "en|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni"
@@ -55,12 +55,13 @@ _NUMWORDS = (
     # dialect teens, and the ages of parents and grandparents ("femtifire", "sekstisju", "åtti")
     "trettån|fjortån|femtån|sekstån|søttån|attån|nittån|fjortn|femtn|sekstn|søttn|syttn|attn|nittn|tjueein|tjueeitt|"
     "fæmten|fæmtn|fæmtån|sæksten|sækstn|nettn|"
-    rf"(?:tretti|førti|femti|seksti|sytti|åtti|nitti)(?:{_UNITS})?"
+    rf"(?:tretti|førti|femti|seksti|sytti|søtti|åtti|nitti)(?:{_UNITS}|ein|eitt)?"
 )
 # a year said in words: "tjuenitten" (2019), "tjuetjueto" (2022), "totusenogfem", "nittennittiåtte"
 _YEAR_WORDS = (
-    rf"(?:tjue(?:tjue(?:{_UNITS})?|ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|søtten|atten|nitten)|"
-    rf"to\s?tusen(?:\s?og\s?(?:{_UNITS}|ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|atten|nitten))?|"
+    rf"(?:tjue(?:tjue(?:{_UNITS}|ein|eitt)?|ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|søtten|atten|nitten)|"
+    rf"to\s?tusen(?:\s?(?:og\s?)?(?:tjue(?:{_UNITS}|ein)?|{_UNITS}|ein|ti|elleve|tolv|tretten|fjorten|femten|seksten|"
+    rf"sytten|atten|nitten))?|"
     rf"nitten\s?nitti(?:{_UNITS})?)"
 )
 _WEEKDAYS = "mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|måndag|tysdag|laurdag|sundag"
@@ -74,8 +75,10 @@ _ORDINALS = (
 )
 _DATE_PATTERNS = [
     CIPattern(
-        rf"\b(?:(?:{_WEEKDAYS})\s+(?:den\s+)?)?\d{{1,2}}\.\s?(?:{_MONTHS}|(?:{_MONTHS_SHORT})\.?)(?:\s+{_YEAR})?(?![\w])"
+        rf"\b(?:(?:{_WEEKDAYS})\s+)?(?:den\s+)?\d{{1,2}}\.\s?(?:{_MONTHS}|(?:{_MONTHS_SHORT})\.?)(?:\s+{_YEAR})?(?![\w])"
     ),
+    # "tirsdag 19.11.", "onsdag den 3.4": a weekday makes day.month a date even without a year
+    CIPattern(rf"\b(?:{_WEEKDAYS})\s+(?:den\s+)?(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.?(?![\d])"),
     # "(den) sjuende juni", "første mai 2020"
     CIPattern(rf"\b(?:{_ORDINALS})\s+(?:i\s+)?(?:{_MONTHS})(?:\s+(?:{_YEAR}|{_YEAR_WORDS}))?\b"),
     # "3/12-21", "03/12-2021"
@@ -177,7 +180,7 @@ _ROLE_NAME = re.compile(
 )
 _CALLED = re.compile(rf"\b(?:kalte|kalla|kaller|kalles)\s+seg\s+([{UP}][\w-]+)")
 _FNR_LOOSE = re.compile(
-    r"(?<![\d.,])(?:\d{6}[ ]?|\d{2}[ .]\d{2}[ .]\d{2}[ .]?)(?:\d{5}|\d{3} \d{2})(?![\d]|[.,]\d)"
+    r"(?<![\d.,])(?:\d{6}[ -]?|\d{2}[ .]\d{2}[ .]\d{2}[ .]?)(?:\d{5}|\d{3} \d{2})(?![\d]|[.,]\d)"
 )
 _SUBJECT = (
     r"(?:jeg|je|æ|eg|e|i|han|hun|hu|ho|hen|vi|me|dem|de|du|dokker|broren|søstera|søsteren|sønnen|dattera|datteren|"
@@ -202,8 +205,9 @@ _AGE_PATTERNS = [
     CIPattern(
         rf"\b{_SUBJECT}(?:\s+(?:min|mi|mitt|vår|vårt|hans|hennes|deres))?\s+(?:er|e|var|va|vart|blir|blei|ble|fyller|"
         rf"fylte|har\s+fylt|er\s+snart|er\s+nesten|(?:er|e|var|va|ble|vart)\s+(?:bare|berre))\s+"
+        r"(?:(?:typ|rundt|cirka|ca\.?|omtrent|vel|jo|visst|kanskje)\s+)?"
         rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
-        rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|då\b|eller\b|i\s+dag\b|$))"
+        rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|då\b|eller\b|i\s+(?:dag|år)\b|tror\b|trur\b|$))"
     ),
     # "ho e halvannet år", "han er halvt år"
     CIPattern(
@@ -211,7 +215,8 @@ _AGE_PATTERNS = [
     ),
     # "ein son som er to", "en gutt som er seks"
     CIPattern(
-        rf"\b(?:son|sønn|sønnen|dotter|datter|dattera|gutt|gut|jente|barn|unge|bror|syster|søster)\s+som\s+(?:er|e|blir|fyller)\s+"
+        rf"\b(?:son|sønn|sønnen|dotter|datter|dattera|gutt|gut|jente|barn|unge|bror|syster|søster|lillebror|"
+        rf"lillesøster|storebror|storesøster|veslebror|veslesyster)(?:\s+[{LOW}]+)?\s+som\s+(?:er|e|blir|fyller)\s+"
         rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)\b(?!\s*(?:kroner|kr\b|prosent|timer|ganger))"
     ),
     # "en lillesøster på ni år", "ein son på fire"
@@ -255,6 +260,11 @@ _AGE_PATTERNS = [
         rf"\bog\s+(?:er|e|var|va)\s+((?:\d{{1,2}}|{_NUMWORDS})\s+år)"
         rf"(?!\s+(?:siden|sia|sidan|til|etter|før|på|i\b|med|om|igjen|senere|seinare))"
     ),
+    # "heter bente og er femtifem hun bor …": without "år", only where a new clause starts after the number
+    CIPattern(
+        rf"\b(?:heter|heiter|heite)\s+[{LOW}]+(?:\s+[{LOW}]+)?\s+og\s+(?:er|e)\s+((?:1[3-9]|[2-9]\d|{_NUMWORDS}))"
+        r"(?=\s*(?:[,.!?;\n]|$|(?:og|men|så|jeg|eg|æ|je|hun|han|ho|hu|bor|bur)\b))"
+    ),
 ]
 # "maja, 26, bor på …": a name with the age between commas
 # "lillebror karim er elleve", "lana. nitten": lower-case age after a relation + name
@@ -262,6 +272,8 @@ _LOWER_RELATION_AGE = re.compile(
     rf"\b(?:{_RELATIONS}|venninne|venn)(?:\s+(?:min|mi|mitt))?\s+[{LOW}]+\s+(?:er|e|var)\s+"
     rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)\b(?!\s*(?:kroner|kr\b|prosent|timer))"
 )
+# "Lina Sørensen (17)": a number in brackets right after a capitalised name
+_BRACKET_AGE = re.compile(rf"\b([{UP}][{LOW}-]+)\s\((\d{{1,2}})\)")
 _NAME_COMMA_AGE = re.compile(
     rf"\b([{UP}{LOW}][{LOW}-]+),\s+((?:1[3-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?)(?:,\s|\.(?:\s|$))"
 )
@@ -320,7 +332,9 @@ _ID_CUE_GAP = re.compile(r"^[\s.:#-]*$")
 _ID_NEAR_CUE = re.compile(rf"\b{_ID_CUES}[\s.:#-]*$", re.IGNORECASE)
 _LICENCE_PLATE = re.compile(r"\b[A-ZÆØÅ]{2}[ -]?\d{5}\b")
 _PREFIXED_ID = re.compile(r"\b[A-ZÆØÅ]{2,6}-(?:19|20)\d{2}-\d{3,}\b|\b[A-ZÆØÅ]{1,6}-\d{5,}\b")
-_CASE_NUMBER = re.compile(r"(?<![\d/.,-])(?:\d{2}|(?:19|20)\d{2})/(?!(?:19|20)\d{2}(?!\d))\d{4,7}(?![\d/])")
+_CASE_NUMBER = re.compile(
+    r"(?<![\d/.,-])(?:\d{2}|(?:19|20)\d{2})/(?!(?:19|20)\d{2}(?!\d))\d{4,7}(?:-\d{1,3}(?![\d/]))?(?![\d/])"
+)
 _ADDRESS_CONTEXT = re.compile(
     rf"(?:\b(?:i|på|bor|bodde|bur|budde|adressen|adresse|adressa|til)\s+(?:er\s+|var\s+)?)"
     rf"([{UP}][{LOW}-]{{3,}})\s+(\d{{1,3}}(?:\s?[A-Z](?![\w])|[a-z](?![\w]))?)(?![\d.,:]?\d)(?!\s*(?:år|kr|kroner|prosent|%|timer|minutter|dager|uker|ganger|stk))"

@@ -18,6 +18,7 @@ from toolkit.deidentify.patterns import (
     _ARTICLES,
     _BARE_AGE,
     _BARE_YEAR,
+    _BRACKET_AGE,
     _CALLED,
     _CALLED_BY,
     _CASE_NUMBER,
@@ -445,6 +446,9 @@ class NorwegianDetector:
                 or name[0].isupper()
                 and self._is_name_word(text, m.start(1), name)
             ):
+                spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
+        for m in _BRACKET_AGE.finditer(text):
+            if self._is_name_word(text, m.start(1), m.group(1)):
                 spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
         for m in _NAMED_AGE.finditer(text):
             if self._is_name_word(text, m.start(1), m.group(1)):
