@@ -500,8 +500,31 @@ def _panel_level(
     min_cell: int,
 ) -> _Findings:
     """One level's estimates (TWFE and group-time ATT), its tables, the TWFE check and pre-trend warnings."""
+    simple = cs.simple.iloc[0]
+    found = _Findings(
+        rows=_level_rows(panel, config, level, weighted, did, simple),
+        tables=_level_tables(level, weighted, es, cs, min_cell=min_cell),
+    )
+    if panel.is_staggered:
+        found.add(_twfe_check(panel.prepared, level, weighted, did, simple, panel.scale))
+    found.notes += [
+        f"{level} level, {label}: the pre-trend test rejects (p = {test.p_value:.3f}); treat the "
+        f"estimates with caution."
+        for test, label in ((es.pretrend, "TWFE event study"), (cs.pretrend, "group-time ATT"))
+        if test.rejects
+    ]
+    return found
+
+
+def _level_rows(
+    panel: _PanelFindings, config: Any, level: str, weighted: bool, did: Any, s: pd.Series
+) -> list[dict[str, Any]]:
+    """TWFE and the group-time ATT (``s``, its simple aggregate) as estimates rows with plain readings.
+
+    The group-time estimate is the one to read first when adoption is staggered, TWFE otherwise; at region
+    level an effect on a share is also said as a number of people.
+    """
     prepared, scale, staggered = panel.prepared, panel.scale, panel.is_staggered
-    s = cs.simple.iloc[0]
     subject = (
         "The practice"
         if level == "unit"
@@ -521,42 +544,32 @@ def _panel_level(
         twfe_reading += (
             " Adoption is staggered, so this plain regression can be biased; read the group-time estimate."
         )
-    found = _Findings(
-        rows=[
-            _estimate_row(
-                level,
-                METHOD_TWFE + (" (weighted)" if weighted else ""),
-                "ATT, all years after adoption",
-                (did.estimate, did.std_error, did.ci_low, did.ci_high, did.p_value),
-                n_units,
-                "units",
-                primary=not staggered,
-                reading=twfe_reading,
-            ),
-            _estimate_row(
-                level,
-                METHOD_CS + (" (weighted)" if weighted else ""),
-                "ATT, simple average of group-time effects",
-                (float(s.estimate), float(s.std_error), float(s.ci_low), float(s.ci_high), float(s.p_value)),
-                n_units,
-                "units",
-                primary=staggered,
-                reading=plain_reading(
-                    float(s.estimate), float(s.ci_low), float(s.ci_high), scale, subject=subject, tail=tail_cs
-                ),
-            ),
-        ],
-        tables=_level_tables(level, weighted, es, cs, min_cell=min_cell),
+    cs_reading = plain_reading(
+        float(s.estimate), float(s.ci_low), float(s.ci_high), scale, subject=subject, tail=tail_cs
     )
-    if staggered:
-        found.add(_twfe_check(prepared, level, weighted, did, s, scale))
-    found.notes += [
-        f"{level} level, {label}: the pre-trend test rejects (p = {test.p_value:.3f}); treat the "
-        f"estimates with caution."
-        for test, label in ((es.pretrend, "TWFE event study"), (cs.pretrend, "group-time ATT"))
-        if test.rejects
+    suffix = " (weighted)" if weighted else ""
+    return [
+        _estimate_row(
+            level,
+            METHOD_TWFE + suffix,
+            "ATT, all years after adoption",
+            (did.estimate, did.std_error, did.ci_low, did.ci_high, did.p_value),
+            n_units,
+            "units",
+            primary=not staggered,
+            reading=twfe_reading,
+        ),
+        _estimate_row(
+            level,
+            METHOD_CS + suffix,
+            "ATT, simple average of group-time effects",
+            (float(s.estimate), float(s.std_error), float(s.ci_low), float(s.ci_high), float(s.p_value)),
+            n_units,
+            "units",
+            primary=staggered,
+            reading=cs_reading,
+        ),
     ]
-    return found
 
 
 def _estimate_row(
