@@ -33,7 +33,7 @@ import pandas as pd  # noqa: E402
 
 from toolkit.coding.autocode import AutoCoder  # noqa: E402
 from toolkit.coding.codebook import load_codebook  # noqa: E402
-from toolkit.coding.language import WORD_RE, NorwegianAnalyzer  # noqa: E402
+from toolkit.language import WORD_RE, NorwegianAnalyzer  # noqa: E402
 from toolkit.coding.segments import split_turns  # noqa: E402
 
 

@@ -157,7 +157,7 @@ def test_extension_finds_a_new_form_inflected_and_in_compounds(tmp_path: Path):
 
 def test_extension_form_is_found_through_the_lemma_layer(tmp_path: Path):
     """With the language layer, an inflection the endings list misses is found by its lemma."""
-    from toolkit.coding.language import get_analyzer
+    from toolkit.language import get_analyzer
 
     analyzer = get_analyzer()
     text = "U: Brødrene mine hjalp meg."

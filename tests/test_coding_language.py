@@ -1,4 +1,4 @@
-"""Norwegian lemmas, compounds, Nynorsk forms and stems for auto-coding (toolkit.coding.language)."""
+"""Norwegian lemmas, compounds, Nynorsk forms and stems for auto-coding (toolkit.language)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit.coding.language import (
+from toolkit.language import (
     DEFAULT_BACKEND,
     NorwegianAnalyzer,
     blank_nb_with_lemmas,

@@ -1,4 +1,7 @@
-"""Norwegian word analysis for auto-coding: lemmas, compound parts, stems, stop words — without downloads.
+"""The toolkit's one Norwegian language layer: tokeniser, lemmas, compound parts, stems, stop words and the
+trained pipeline when one is installed — without downloads. Auto-coding (word keys for keywords and actors)
+and de-identification (lemmas for Presidio's context words, the lexicon the review uses to spot unknown
+capitalised words, which trained pipeline to load) all build on it.
 
 Why these pieces:
 
@@ -28,6 +31,9 @@ Why these pieces:
 * A **trained Norwegian spaCy pipeline** (``nb_core_news_*``) is used when installed (``backend="auto"``):
   its lemma in context (part of speech known) becomes a word's first key, ahead of the table keys
   (:meth:`NorwegianAnalyzer.text_keys`). Nothing is downloaded; without one, the tables are used.
+* **Lemmas for de-identification.** :func:`blank_nb_with_lookup_lemmas` gives Presidio the lemmas of
+  spaCy's own small ``nb_lemma_lookup`` table, applied column-wise (its context words are in that table's
+  form); :func:`blank_nb_with_lemmas` gives the coder the merged Ordbank table.
 
 Everything per word form is cached, so a corpus of a million words costs one analysis per distinct form.
 """
@@ -395,6 +401,62 @@ def blank_nb_with_lemmas():
     lookups.add_table("lemma_lookup", load_lexicon().lookup)
     lemmatizer.initialize(lookups=lookups)
     return nlp
+
+
+@lru_cache(maxsize=1)
+def blank_nb_with_lookup_lemmas():
+    """``spacy.blank("nb")`` with spaCy's own small ``nb`` lookup table as lemmas (Presidio's context words).
+
+    Applied column-wise (``doc.to_array``/``from_array``) rather than by spaCy's ``Lemmatizer``, which walks
+    the tokens in Python and was a sixth of the de-identification engine's time; the lemmas are the same.
+    """
+    import spacy
+
+    nlp = spacy.blank("nb")
+    nlp.add_pipe(_register_lookup_lemmatizer())
+    return nlp
+
+
+def _register_lookup_lemmatizer() -> str:
+    """Register the column-wise lookup lemmatizer component once; returns its factory name."""
+    from spacy.language import Language
+
+    name = "pdtk_nb_lookup_lemmatizer"
+    if not Language.has_factory(name):
+
+        @Language.factory(name)
+        def _factory(nlp, name):  # noqa: ANN001, ANN202
+            return _LookupLemmatizer(nlp)
+
+    return name
+
+
+class _LookupLemmatizer:
+    """spaCy component: lemma = ``nb_lemma_lookup[token.text]`` or the token itself (spaCy's lookup mode)."""
+
+    def __init__(self, nlp):  # noqa: ANN001
+        import gzip
+        import json
+
+        import spacy_lookups_data
+
+        path = Path(spacy_lookups_data.__file__).parent / "data" / "nb_lemma_lookup.json.gz"
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            table = json.load(handle)
+        strings = nlp.vocab.strings
+        self.mapping = {strings.add(word): strings.add(lemma) for word, lemma in table.items()}
+
+    def __call__(self, doc):  # noqa: ANN001, ANN204
+        import numpy as np
+        from spacy.attrs import LEMMA, ORTH
+
+        if not len(doc):
+            return doc
+        orths = doc.to_array([ORTH]).tolist()
+        get = self.mapping.get
+        lemmas = np.array([get(o, o) for o in orths], dtype="uint64").reshape(-1, 1)
+        doc.from_array([LEMMA], lemmas)
+        return doc
 
 
 def trained_pipeline_name() -> str | None:

@@ -17,7 +17,7 @@ _EXPORTS = {
     "load_codebook": "toolkit.coding.codebook",
     "default_codebook_path": "toolkit.coding.codebook",
     "AutoCoder": "toolkit.coding.autocode",
-    "NorwegianAnalyzer": "toolkit.coding.language",
+    "NorwegianAnalyzer": "toolkit.language",
     "ThemeLearner": "toolkit.coding.learn",
     "compare_coders": "toolkit.coding.reliability",
     "read_segments": "toolkit.coding.segments",

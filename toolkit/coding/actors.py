@@ -12,7 +12,7 @@ How:
   a second YAML over it (:func:`load_actor_vocabulary`).
 * **Participant turns only** (:func:`toolkit.coding.segments.split_turns`): an interviewer asking "have you
   been in touch with NAV?" is not the young person's NAV.
-* **Language layer** (optional, :mod:`toolkit.coding.language`): the lemma and compound-part keys of a word
+* **Language layer** (optional, :mod:`toolkit.language`): the lemma and compound-part keys of a word
   are matched against the vocabulary's stems and heads, which finds inflections and compounds the surface
   lists miss.
 * **Tone** from a small hand-written evaluative lexicon (``protocols/actors_tone_nb.yml``) in the sentence of
@@ -45,9 +45,9 @@ from toolkit.coding.actor_scope import (
     negated_as_not_involved,
     opens_with_first_person,
 )
-from toolkit.coding.language import WORD_RE, NorwegianAnalyzer
 from toolkit.coding.segments import split_sentences, split_turns
 from toolkit.errors import InputDataError
+from toolkit.language import WORD_RE, NorwegianAnalyzer
 
 PROTOCOLS = Path(__file__).resolve().parents[2] / "protocols"
 DEFAULT_VOCABULARY = PROTOCOLS / "actors_nb.yml"
@@ -230,6 +230,8 @@ class ToneLexicon:
     negative_prefixes: tuple[str, ...]
     negators: frozenset[str]
     negation_window: int = 3
+    mixed: frozenset[str] = frozenset()
+    """Words and phrases that are a mixed judgement by themselves ("blanda", "både og"): both polarities."""
 
     def phrase_polarity(self, phrase: str) -> int:
         """+1, -1 or 0 for a multi-word phrase: listed phrases only (a prefix such as ``kald*`` is for single
@@ -269,6 +271,7 @@ def load_tone_lexicon(path: Path | None = None) -> ToneLexicon:
         neg_prefixes,
         frozenset(str(n).lower() for n in data.get("negators") or []),
         int(data.get("negation_window", 3)),
+        frozenset(str(m).strip().lower() for m in data.get("mixed") or []),
     )
 
 
@@ -350,7 +353,7 @@ class ActorExtractor:
     tone_lexicon:
         Evaluative words (:func:`load_tone_lexicon`); default ``protocols/actors_tone_nb.yml``.
     analyzer:
-        A :class:`~toolkit.coding.language.NorwegianAnalyzer`; when given, a word whose lemma or compound
+        A :class:`~toolkit.language.NorwegianAnalyzer`; when given, a word whose lemma or compound
         part equals a vocabulary stem or head also counts (inflections and compounds the lists miss).
     """
 
@@ -533,6 +536,12 @@ class ActorExtractor:
         found: list[tuple[int, int, int]] = []
         index = 0
         while index < len(words):
+            length = _mixed_hit(lexicon, words, index)
+            if length:
+                span = (offset + tokens[index].start(), offset + tokens[index + length - 1].end())
+                found.extend([(*span, 1), (*span, -1)])  # "blanda", "både og"
+                index += length
+                continue
             hit = _phrase_hit(lexicon, words, index)
             if hit is not None:
                 length, polarity = hit
@@ -760,6 +769,14 @@ def _negated_after(text: str, tokens: list, words: list[str], index: int, negato
     if index + 1 >= len(words) or words[index + 1] not in negators:
         return False
     return not text[tokens[index].end() : tokens[index + 1].start()].strip()
+
+
+def _mixed_hit(lexicon: ToneLexicon, words: list[str], index: int) -> int:
+    """How many words from ``index`` form a mixed judgement ("blanda", "både og"), 0 if none."""
+    for length in (3, 2, 1):
+        if index + length <= len(words) and " ".join(words[index : index + length]) in lexicon.mixed:
+            return length
+    return 0
 
 
 def _phrase_hit(lexicon: ToneLexicon, words: list[str], index: int) -> tuple[int, int] | None:

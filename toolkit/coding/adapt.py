@@ -22,7 +22,7 @@ import numpy as np
 from toolkit.coding import evidence as ev
 from toolkit.coding.autocode import AutoCoder
 from toolkit.coding.codebook import Codebook
-from toolkit.coding.language import NorwegianAnalyzer
+from toolkit.language import NorwegianAnalyzer
 
 PRIOR_MATCHES = 3.0
 MIN_FACTOR, MAX_FACTOR = 0.25, 2.0

@@ -12,7 +12,7 @@ segment carries a ``confidence`` and the words that carried it (``evidence`` = c
 Matching, and why:
 
 * a keyword word matches a text word when one of the word's keys equals one of the keyword's keys
-  (:meth:`toolkit.coding.language.NorwegianAnalyzer.analyse`): its lemma(s), its compound parts, its Bokmål
+  (:meth:`toolkit.language.NorwegianAnalyzer.analyse`): its lemma(s), its compound parts, its Bokmål
   lemma if Nynorsk, or — for words no lexicon knows — its Snowball stem against the keyword's stem;
 * multi-word keywords (``trygg voksen``, ``stole på``) match their words in order, with at most
   ``max_gap`` other words between them (``trygge, gode voksne``);
@@ -35,7 +35,7 @@ import pandas as pd
 
 from toolkit.coding import evidence as ev
 from toolkit.coding.codebook import Codebook
-from toolkit.coding.language import WORD_RE, NorwegianAnalyzer, get_analyzer, stop_words
+from toolkit.language import WORD_RE, NorwegianAnalyzer, get_analyzer, stop_words
 
 SEGMENT_CONTRACT = ["source", "turn_index", "speaker", "start", "end", "code_id"]
 """The contract columns of ``segments.csv`` (DESIGN.md); ``confidence``, ``evidence`` and others follow."""
@@ -75,7 +75,7 @@ class AutoCoder:
     codebook:
         A validated :class:`~toolkit.coding.codebook.Codebook`.
     analyzer:
-        A :class:`~toolkit.coding.language.NorwegianAnalyzer`; by default the shared one for ``backend``.
+        A :class:`~toolkit.language.NorwegianAnalyzer`; by default the shared one for ``backend``.
     backend:
         Lemma back end when no analyzer is given (``auto``, ``spacy``, ``simplemma``, ``pipeline``).
     max_gap:

@@ -20,7 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from toolkit.coding.codebook import Codebook
-from toolkit.coding.language import NorwegianAnalyzer, get_analyzer, stop_words
+from toolkit.language import NorwegianAnalyzer, get_analyzer, stop_words
 
 
 def _lemma_tokens(analyzer: NorwegianAnalyzer, text: str) -> list[str]:

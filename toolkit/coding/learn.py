@@ -37,7 +37,7 @@ from toolkit.coding import evidence as ev
 from toolkit.coding.adapt import adapt_rules
 from toolkit.coding.autocode import AutoCoder
 from toolkit.coding.codebook import Codebook
-from toolkit.coding.language import NorwegianAnalyzer, get_analyzer, stop_words
+from toolkit.language import NorwegianAnalyzer, get_analyzer, stop_words
 
 SWITCH_MARGIN = 0.25
 CALIBRATION_RANGE = (0.4, 2.5)

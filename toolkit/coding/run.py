@@ -57,7 +57,6 @@ from toolkit.coding.autocode import (
 from toolkit.coding.cards import render_cards
 from toolkit.coding.codebook import Codebook, load_codebook
 from toolkit.coding.discover import discover_themes, suggest_collocations
-from toolkit.coding.language import WORD_RE, get_analyzer
 from toolkit.coding.learn import ThemeLearner
 from toolkit.coding.refiqda import (
     codebook_qdc_bytes,
@@ -70,6 +69,7 @@ from toolkit.coding.reliability import ReliabilityResult, compare_coders
 from toolkit.coding.segments import read_segments
 from toolkit.errors import InputDataError
 from toolkit.io import atomic_write_bytes, atomic_write_text, read_table, staged_output, write_csv
+from toolkit.language import WORD_RE, get_analyzer
 
 MACHINE_CODER = "pdtk-autocode"
 RELIABILITY_NOTE = (

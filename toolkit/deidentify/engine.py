@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-import json
 from collections.abc import Callable
-from pathlib import Path
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
 from toolkit.deidentify.registry import RecognizerRegistry
@@ -26,61 +24,13 @@ def _keyword_set(keywords: list[str]) -> frozenset[str]:
     return cached[1]
 
 
-@functools.lru_cache(maxsize=1)
 def _build_nlp():
-    """``spacy.blank("nb")`` with the Norwegian lookup lemmatizer: tokens and lemmas for Presidio's context words.
+    """The language layer's blank Norwegian pipeline with lookup lemmas (tokens and lemmas for Presidio's
+    context words). The NER model is not run here: it is a recogniser of the registry
+    (``ner.NerRecognizer``), so both engines see the same entities."""
+    from toolkit.language import blank_nb_with_lookup_lemmas
 
-    The NER model is not run here: it is a recogniser of the registry (``ner.NerRecognizer``), so both engines
-    see the same entities. The lemmas come from spaCy's own ``nb`` lookup table (spacy-lookups-data), applied
-    column-wise (``doc.to_array``/``from_array``) rather than by spaCy's ``Lemmatizer``, which walks the tokens
-    in Python and was a sixth of the Presidio engine's time; the lemmas are the same.
-    """
-    import spacy
-
-    nlp = spacy.blank(LANGUAGE)
-    nlp.add_pipe(_register_lemmatizer())
-    return nlp
-
-
-def _register_lemmatizer() -> str:
-    """Register the column-wise lookup lemmatizer component once; returns its factory name."""
-    from spacy.language import Language
-
-    name = "pdtk_nb_lookup_lemmatizer"
-    if not Language.has_factory(name):
-
-        @Language.factory(name)
-        def _factory(nlp, name):  # noqa: ANN001, ANN202
-            return _LookupLemmatizer(nlp)
-
-    return name
-
-
-class _LookupLemmatizer:
-    """spaCy component: lemma = ``nb_lemma_lookup[token.text]`` or the token itself (spaCy's lookup mode)."""
-
-    def __init__(self, nlp):  # noqa: ANN001
-        import gzip
-
-        import spacy_lookups_data
-
-        path = Path(spacy_lookups_data.__file__).parent / "data" / f"{LANGUAGE}_lemma_lookup.json.gz"
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            table = json.load(handle)
-        strings = nlp.vocab.strings
-        self.mapping = {strings.add(word): strings.add(lemma) for word, lemma in table.items()}
-
-    def __call__(self, doc):  # noqa: ANN001, ANN204
-        import numpy as np
-        from spacy.attrs import LEMMA, ORTH
-
-        if not len(doc):
-            return doc
-        orths = doc.to_array([ORTH]).tolist()
-        get = self.mapping.get
-        lemmas = np.array([get(o, o) for o in orths], dtype="uint64").reshape(-1, 1)
-        doc.from_array([LEMMA], lemmas)
-        return doc
+    return blank_nb_with_lookup_lemmas()
 
 
 def build_analyzer(registry: RecognizerRegistry):

@@ -40,7 +40,6 @@ LABEL_TO_TYPE = {
     "DRV": "ORG",
 }
 DEFAULT_LABELS = frozenset(LABEL_TO_TYPE)
-_INSTALLED = ("nb_core_news_lg", "nb_core_news_md", "nb_core_news_sm")
 _NOT_NEEDED = [
     "parser",
     "tagger",
@@ -80,18 +79,15 @@ def verify_shipped_model(model_dir: Path = MODEL_DIR) -> dict:
 def resolve_model(spec: str | None) -> str | None:
     """Which pipeline to load: ``"auto"`` → the shipped model, else an installed ``nb_core_news_*``;
     ``None``/``"none"`` → no model (rules only); anything else is a package name or a folder, used as given."""
-    import spacy
-
     if spec is None or spec == "none":
         return None
     if spec != "auto":
         return spec
     if (MODEL_DIR / "config.cfg").is_file():
         return str(MODEL_DIR)
-    for name in _INSTALLED:
-        if spacy.util.is_package(name):
-            return name
-    return None
+    from toolkit.language import trained_pipeline_name
+
+    return trained_pipeline_name()
 
 
 @functools.lru_cache(maxsize=4)

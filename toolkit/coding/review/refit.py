@@ -53,7 +53,7 @@ _WORKER: dict[str, object] = {}
 
 def _start_worker(codebook: Codebook, texts: list[str], questions: list[str], sources: list[str]) -> None:
     """Worker initializer: the analyzer is loaded once, the turns are kept for every refit."""
-    from toolkit.coding.language import get_analyzer
+    from toolkit.language import get_analyzer
 
     _WORKER.update(codebook=codebook, texts=texts, questions=questions, sources=sources)
     _WORKER["analyzer"] = get_analyzer()

@@ -27,7 +27,6 @@ import pandas as pd
 from toolkit.coding import evidence as ev
 from toolkit.coding.autocode import AutoCoder, question_texts
 from toolkit.coding.codebook import load_codebook
-from toolkit.coding.language import get_analyzer
 from toolkit.coding.learn import uncertainty
 from toolkit.coding.review.decisions import (
     DECISIONS,
@@ -43,6 +42,7 @@ from toolkit.deidentify.review.session import NotFound
 from toolkit.deidentify.review.state import now
 from toolkit.errors import InputDataError
 from toolkit.io import read_table
+from toolkit.language import get_analyzer
 
 
 @dataclass

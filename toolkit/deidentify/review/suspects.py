@@ -60,7 +60,7 @@ def known_words() -> frozenset[str]:
     spaCy's ``nb`` stop words and closed-class words. Loading takes 0.5–2 s (done in the analyser's thread)."""
     from spacy.lang.nb.stop_words import STOP_WORDS
 
-    from toolkit.coding.language import load_lexicon
+    from toolkit.language import load_lexicon
 
     return frozenset(load_lexicon().lookup) | frozenset(w.lower() for w in STOP_WORDS) | _CLOSED_CLASS
 
