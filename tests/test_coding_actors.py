@@ -458,3 +458,8 @@ def test_a_career_plan_is_not_a_service(extractor):
 def test_negation_after_the_finite_verb_flips_it(extractor):
     assert tone_of(extractor, "U: Helsesøster maste aldri om fraværet.", "helsesykepleier") == "positiv"
     assert tone_of(extractor, "U: Helsesøster maste om fraværet.", "helsesykepleier") == "negativ"
+
+
+def test_a_mixed_judgement_word_is_both_polarities(extractor):
+    text = "I: Hvordan var det på DPS?\n\nU: Blanda. Jeg gikk på DPS i et år."
+    assert tone_of(extractor, text, "DPS") == "blandet"
