@@ -33,8 +33,8 @@ import pandas as pd  # noqa: E402
 
 from toolkit.coding.autocode import AutoCoder  # noqa: E402
 from toolkit.coding.codebook import load_codebook  # noqa: E402
-from toolkit.language import WORD_RE, NorwegianAnalyzer  # noqa: E402
 from toolkit.coding.segments import split_turns  # noqa: E402
+from toolkit.language import WORD_RE, NorwegianAnalyzer  # noqa: E402
 
 
 def corpus_paragraphs() -> list[str]:

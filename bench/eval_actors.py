@@ -23,8 +23,8 @@ import pandas as pd  # noqa: E402
 from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support  # noqa: E402
 
 from toolkit.coding.actors import ActorExtractor, fragmentation_counts  # noqa: E402
-from toolkit.language import get_analyzer  # noqa: E402
 from toolkit.io import read_transcript  # noqa: E402
+from toolkit.language import get_analyzer  # noqa: E402
 
 YOUTH_GROUPS = ("positivt_avvik", "sammenligning")
 
