@@ -406,21 +406,26 @@ class ActorExtractor:
         """Mentions in one turn's text; ``offset`` is where the turn starts in the transcript.
 
         A ``place_forms`` word right after one of its actor's ``place_prepositions`` ("på skolen") names a
-        place, not the actor acting, and is skipped.
+        place, not the actor acting, and is skipped – unless something came from it ("et brev fra skolen",
+        "hjelp fra skolen": :data:`SENT_BY_NOUNS`).
         """
         out: list[Mention] = []
-        previous, previous_end = "", 0
+        before, previous, previous_end = "", "", 0
         for match in WORD_RE.finditer(text):
             word = match.group()
             if previous in CAREER_CONTEXT and not text[previous_end : match.start()].strip():
-                previous, previous_end = word.lower(), match.end()
+                before, previous, previous_end = previous, word.lower(), match.end()
                 continue  # "skal søke barnevernspedagog", "vil bli psykolog": a career, not a service
             for actor in self._token_actors(word) | self._person_not_profession(word.lower(), previous):
                 entry = self.vocabulary[actor]
-                if word.lower() in entry.place_forms and previous in entry.place_prepositions:
+                if (
+                    word.lower() in entry.place_forms
+                    and previous in entry.place_prepositions
+                    and before not in SENT_BY_NOUNS
+                ):
                     continue
                 out.append(Mention(actor, turn_index, offset + match.start(), offset + match.end()))
-            previous, previous_end = word.lower(), match.end()
+            before, previous, previous_end = previous, word.lower(), match.end()
         lower = text.lower()
         for actor in self._compiled:
             if actor.phrase is None:
@@ -614,6 +619,14 @@ PROFESSION_CONTEXT = frozenset(
 )  # fmt: skip
 """A word right before a bare ambiguous stem that makes it a profession or a verb ("var jeg lærer", "bli
 lege", "jeg lærer"), not a person acting."""
+
+SENT_BY_NOUNS = frozenset(
+    {"brev", "brevet", "melding", "meldinga", "meldingen", "meldinger", "beskjed", "beskjeden", "svar",
+     "svaret", "telefon", "e-post", "mail", "hjelp", "hjelpa", "hjelpen", "støtte", "støtta", "støtten", "oppfølging",
+     "oppfølginga", "oppfølgingen", "tilbud", "tilbudet", "innkalling", "innkallinga", "varsel", "varselet",
+     "bekymringsmelding", "henvisning", "henvisninga", "krav", "press", "tilbakemelding", "samtale"}
+)  # fmt: skip
+"""Nouns before "fra/frå skolen" that make the school the one acting ("et brev fra skolen"), not a place."""
 
 CAREER_CONTEXT = frozenset(
     {"bli", "søke", "søker", "søkte", "studere", "studerer", "studerte", "utdanne", "utdanner", "utdannet",
