@@ -9,13 +9,12 @@ for the per-region runs, and compares the regions.
 **One model across regions.** Regions are units one level above municipalities and schools, so the comparison
 reuses phase 2's unit analysis rather than re-implementing it: the pooled register's cross-fitted expected
 outcomes (one risk model fitted on every region's young people) are summed per region, and
-:func:`toolkit.deviance.analysis._unit_analyses` gives observed against expected with the same z-scores,
-over-dispersion rule, funnel limits and two-pass benchmark as for municipalities. A separate model per region
-would make every region equal to itself by construction; only a shared model asks whether a region's young
-people did better than young people like them elsewhere. With a handful of regions over-dispersion cannot be
-estimated (fewer than 15 units), so the limits are the plain binomial ones and a flag is a hypothesis for
-fieldwork, not a verdict.
-"""
+:func:`toolkit.deviance.analysis.unit_analyses_with_benchmark` gives observed against expected with the same
+z-scores, over-dispersion rule, funnel limits and two-pass benchmark as for municipalities. A separate model
+per region would make every region equal to itself by construction; only a shared model asks whether a
+region's young people did better than young people like them elsewhere. With a handful of regions
+over-dispersion cannot be estimated (fewer than 15 units), so the limits are the plain binomial ones and a
+flag is a hypothesis for fieldwork, not a verdict."""
 
 from __future__ import annotations
 
@@ -30,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from toolkit.deviance.analysis import _unit_analyses as unit_passes  # phase 2's two-pass unit analysis
+from toolkit.deviance.analysis import unit_analyses_with_benchmark  # phase 2's two-pass unit analysis
 from toolkit.deviance.risk import RiskModelResult, check_outcome
 from toolkit.deviance.units import UnitAnalysis
 from toolkit.disclosure import DisclosurePolicy, suppress_small_cells
@@ -212,7 +211,9 @@ def compare_regions(
     """
     frame = frame.reset_index(drop=True)
     y = check_outcome(frame, outcome)
-    analysis = unit_passes(frame, y, risk, outcome, risk_factors, [region_column], config, seed)[0]
+    analysis = unit_analyses_with_benchmark(
+        frame, y, risk, outcome, risk_factors, [region_column], config, seed
+    )[0]
     deviance = _deviance_table(analysis, config.unit_limit)
     intake = _intake_table(frame, region_column, y, risk, risk_factors, config.high_risk_quantile)
     intake = intake.merge(deviance[["region", "expected", "flag"]], on="region", how="left")

@@ -493,7 +493,9 @@ def _analyse(
             if isolation and (y == 1).sum() > 10
             else None
         )
-        unit_analyses = _unit_analyses(frame, y, risk, outcome, risk_factors, units, config, seed)
+        unit_analyses = unit_analyses_with_benchmark(
+            frame, y, risk, outcome, risk_factors, units, config, seed
+        )
         if iso_future is not None:
             individuals = individuals.merge(iso_future.result(), on="pid", how="left")
             tables["isolation_comparison"] = _isolation_comparison(individuals, disclosure)
@@ -530,7 +532,7 @@ def _analyse(
     )
 
 
-def _unit_analyses(
+def unit_analyses_with_benchmark(
     frame: pd.DataFrame,
     y: np.ndarray,
     risk: RiskModelResult,
