@@ -390,6 +390,8 @@ def test_round_two_rules_leave_these_alone(text: str) -> None:
         ("u: eg vil søke på høgskulen i volda neste år\n", [("ORG", "høgskulen i volda")]),
         ("u: jobber på kiwi og er lærling hos brødrene zirkon\n", [("ORG", "kiwi")]),
         ("u: han har fått lærlingplass hos skanska og trives\n", [("ORG", "skanska")]),
+        ("u: søstera mi går i sjuande på vik ungdomsskule\n", [("ORG", "vik ungdomsskule")]),
+        ("u: mamma jobbar på sykehuset telemark no\n", [("ORG", "sykehuset telemark")]),
         (
             "u: eg er oppvaksen på hjelmeland men no bur eg på tau\n",
             [("STED", "hjelmeland"), ("STED", "tau")],

@@ -46,7 +46,8 @@ _NOT_A_PLACE = (
         "men at som om etter før igjen"
     )
 )
-# "nav" alone is followed by too many adverbs ("nav egentlig"): it needs a known place (rules.py) or an unknown word
+# "nav", "sykehuset", "helse" are followed by too many ordinary words ("nav egentlig", "helse og oppvekst"): they
+# need a known place or a word no dictionary knows ("nav alna", "sykehuset østfold", "helse førde")
 _SERVICE = r"dps|bup|ppt|sykehuset[ \t]+innlandet|sjukehuset[ \t]+innlandet|opplæringskontoret"
 # compounds whose head says "firm" even though the head is an ordinary word ("trønderenergi", "norgesgruppen")
 _FIRM_HEADS = (
@@ -82,12 +83,15 @@ class ContextOrganisationFinder:
         g = gazetteers or load_gazetteers()
         self.places_lower = g.places_lower
         word = rf"[{LOW}][{LOW}-]*"
+        preps = "på|hos|i|for|med|til|fra|frå|ved|mot"
+        name_word = (
+            rf"(?!(?:{preps})[ \t]){word}[ \t]+"  # a name word is no preposition: "i åttende på tune vgs"
+        )
         self._kind_re = re.compile(
-            rf"\b(?:på|hos|i|for|med|til|fra|frå|ved|mot)[ \t]+((?:{word}[ \t]+){{1,3}}?(?:{_alternation(organisation_kinds())}))"
-            rf"(?![\w-])"
+            rf"\b(?:{preps})[ \t]+((?:{name_word}){{1,3}}?(?:{_alternation(organisation_kinds())}))(?![\w-])"
         )
         self._service_re = re.compile(rf"(?<![\w-])((?:{_SERVICE})[ \t]+({word}))(?![\w-])")
-        self._nav_re = re.compile(rf"(?<![\w-])(nav[ \t]+({word}))(?![\w-])")
+        self._nav_re = re.compile(rf"(?<![\w-])((?:nav|sykehuset|sjukehuset|helse)[ \t]+({word}))(?![\w-])")
         self._college_re = re.compile(
             rf"(?<![\w-])((?:høgskolen|høgskulen|høyskolen|universitetet)[ \t]+(?:i|på)[ \t]+({word}))(?![\w-])"
         )
@@ -123,7 +127,8 @@ class ContextOrganisationFinder:
         spans += [
             Span(m.start(1), m.end(1), "ORG", 0.5)
             for m in self._nav_re.finditer(text)
-            if m.group(2) not in _NOT_A_PLACE and self._unknown(m.group(2))
+            if m.group(2) not in _NOT_A_PLACE
+            and (m.group(2) in self.places_lower or self._unknown(m.group(2)))
         ]
         return spans
 
