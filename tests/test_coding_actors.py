@@ -463,3 +463,8 @@ def test_negation_after_the_finite_verb_flips_it(extractor):
 def test_a_mixed_judgement_word_is_both_polarities(extractor):
     text = "I: Hvordan var det på DPS?\n\nU: Blanda. Jeg gikk på DPS i et år."
     assert tone_of(extractor, text, "DPS") == "blandet"
+
+
+def test_something_sent_from_the_school_is_the_school_acting(extractor):
+    assert "skole" in mentioned(extractor, "U: Så fikk jeg et brev fra skolen om at plassen var borte.")
+    assert "skole" not in mentioned(extractor, "U: Jeg gikk rett hjem fra skolen.")

@@ -621,11 +621,44 @@ PROFESSION_CONTEXT = frozenset(
 lege", "jeg lærer"), not a person acting."""
 
 SENT_BY_NOUNS = frozenset(
-    {"brev", "brevet", "melding", "meldinga", "meldingen", "meldinger", "beskjed", "beskjeden", "svar",
-     "svaret", "telefon", "e-post", "mail", "hjelp", "hjelpa", "hjelpen", "støtte", "støtta", "støtten", "oppfølging",
-     "oppfølginga", "oppfølgingen", "tilbud", "tilbudet", "innkalling", "innkallinga", "varsel", "varselet",
-     "bekymringsmelding", "henvisning", "henvisninga", "krav", "press", "tilbakemelding", "samtale"}
-)  # fmt: skip
+    {
+        "brev",
+        "brevet",
+        "melding",
+        "meldinga",
+        "meldingen",
+        "meldinger",
+        "beskjed",
+        "beskjeden",
+        "svar",
+        "svaret",
+        "telefon",
+        "e-post",
+        "mail",
+        "hjelp",
+        "hjelpa",
+        "hjelpen",
+        "støtte",
+        "støtta",
+        "støtten",
+        "oppfølging",
+        "oppfølginga",
+        "oppfølgingen",
+        "tilbud",
+        "tilbudet",
+        "innkalling",
+        "innkallinga",
+        "varsel",
+        "varselet",
+        "bekymringsmelding",
+        "henvisning",
+        "henvisninga",
+        "krav",
+        "press",
+        "tilbakemelding",
+        "samtale",
+    }
+)
 """Nouns before "fra/frå skolen" that make the school the one acting ("et brev fra skolen"), not a place."""
 
 CAREER_CONTEXT = frozenset(
