@@ -468,3 +468,10 @@ def test_a_mixed_judgement_word_is_both_polarities(extractor):
 def test_something_sent_from_the_school_is_the_school_acting(extractor):
     assert "skole" in mentioned(extractor, "U: Så fikk jeg et brev fra skolen om at plassen var borte.")
     assert "skole" not in mentioned(extractor, "U: Jeg gikk rett hjem fra skolen.")
+
+
+def test_the_speakers_state_inside_a_clause_is_not_the_actors_tone(extractor):
+    text = "U: OT hjalp meg å finne ut hvilke fag jeg manglet."
+    assert tone_of(extractor, text, "OT") == "positiv"
+    assert tone_of(extractor, "U: NAV sa at jeg var for dårlig til å jobbe.", "NAV") == "nøytral"
+    assert tone_of(extractor, "U: Jeg likte henne på NAV veldig godt.", "NAV") == "positiv"

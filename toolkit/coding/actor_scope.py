@@ -155,6 +155,28 @@ CLAUSE_CONNECTIVES = frozenset({"og", "men", "så", "for", "mens", "fordi", "da"
 """Words a clause may open with before its subject ("…, og jeg var stressa")."""
 
 
+STATE_VERBS = frozenset(
+    {"var", "er", "ble", "blei", "blir", "vart", "hadde", "har", "følte", "føler", "kjente", "kjenner",
+     "mangla", "manglet", "mangler", "orka", "orket", "orker", "gadd", "klarte", "slet", "sleit"}
+)  # fmt: skip
+"""Verbs after a first-person subject that introduce the speaker's own state ("jeg var skeptisk", "jeg
+hadde det dritt", "jeg mangla fag")."""
+
+SPEAKER_STATE_REACH = 3
+"""How many words after "jeg <state verb>" an evaluative word may stand and still be the speaker's state."""
+
+
+def speaker_state(words: Sequence[str], index: int) -> bool:
+    """Whether the evaluative word at ``index`` describes the speaker ("jeg var stressa", "hvilke fag jeg
+    manglet"), not an actor: a first-person subject and a state verb up to three words before it (or the
+    word is that state verb), with no third-person pronoun between that could carry the evaluation."""
+    for start in range(max(0, index - SPEAKER_STATE_REACH - 1), index):
+        if words[start] in FIRST_PERSON and words[start + 1] in STATE_VERBS:
+            between = words[start + 1 : index]
+            return not any(word in BACK_REFERENCE for word in between)
+    return False
+
+
 def opens_with_first_person(words: Sequence[str]) -> bool:
     """Whether a clause's lower-case words open with a first-person subject, after at most one connective."""
     if words and words[0] in CLAUSE_CONNECTIVES:

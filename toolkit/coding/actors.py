@@ -44,6 +44,7 @@ from toolkit.coding.actor_scope import (
     clause_spans,
     negated_as_not_involved,
     opens_with_first_person,
+    speaker_state,
 )
 from toolkit.coding.segments import split_sentences, split_turns
 from toolkit.errors import InputDataError
@@ -558,6 +559,8 @@ class ActorExtractor:
                 index += length
                 continue
             polarity = lexicon.polarity(words[index]) or _compound_polarity(lexicon, words[index])
+            if polarity and speaker_state(words, index):
+                polarity = 0  # "jeg var skeptisk", "jeg mangla fag": the speaker, not an actor
             if polarity and words[index] not in lexicon.negators:
                 window = words[max(0, index - lexicon.negation_window) : index]
                 if any(w in lexicon.negators for w in window):
