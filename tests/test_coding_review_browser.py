@@ -3,6 +3,7 @@ Chromium (Debian's ``chromium`` + ``chromium-driver`` through Selenium) by keybo
 reject one, add one through the picker, close the turn, reload, and read the decisions back from disk.
 
 Skipped, with a plain reason in the test summary, where Chromium is not installed; ``.ci/run`` installs it.
+With ``PDTK_CODING_REVIEW_SCREENSHOT=path.png`` it also saves the screenshot shown in the README.
 """
 
 from __future__ import annotations
@@ -156,6 +157,9 @@ def test_accept_reject_add_by_keyboard_in_chromium(study, server, browser):
     wait.until(lambda d: d.find_element(By.ID, "picker").is_displayed())
     keys(str(number), *([] if number * 10 > len(book) else ["\ue007"]))  # Enter when a digit could go on
     wait.until(lambda d: _chips(d).get(added) == "added")
+    if os.environ.get("PDTK_CODING_REVIEW_SCREENSHOT"):  # the README's picture (the project's test data)
+        Path(os.environ["PDTK_CODING_REVIEW_SCREENSHOT"]).parent.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(os.environ["PDTK_CODING_REVIEW_SCREENSHOT"])
     keys("\ue007")  # Enter: the turn is done, on to the next uncoded turn
     wait.until(
         lambda d: (
