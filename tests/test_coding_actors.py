@@ -475,3 +475,7 @@ def test_the_speakers_state_inside_a_clause_is_not_the_actors_tone(extractor):
     assert tone_of(extractor, text, "OT") == "positiv"
     assert tone_of(extractor, "U: NAV sa at jeg var for dårlig til å jobbe.", "NAV") == "nøytral"
     assert tone_of(extractor, "U: Jeg likte henne på NAV veldig godt.", "NAV") == "positiv"
+
+
+def test_inverted_first_person_clause_is_the_speakers_state(extractor):
+    assert tone_of(extractor, "U: Fastlegen sendte en henvisning. Så venta jeg.", "fastlege") == "nøytral"

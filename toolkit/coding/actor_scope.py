@@ -138,8 +138,6 @@ BACK_REFERENCE = frozenset(
         "der",
         "dit",
         "derfra",
-        "den",
-        "disse",
     }
 )
 """Pronouns and place adverbs by which a sentence without an actor name refers back to the last-named one."""
@@ -178,10 +176,14 @@ def speaker_state(words: Sequence[str], index: int) -> bool:
 
 
 def opens_with_first_person(words: Sequence[str]) -> bool:
-    """Whether a clause's lower-case words open with a first-person subject, after at most one connective."""
-    if words and words[0] in CLAUSE_CONNECTIVES:
-        words = words[1:]
-    return bool(words) and words[0] in FIRST_PERSON
+    """Whether a clause's lower-case words have a first-person subject up front: "jeg var …", "og jeg …",
+    or after a fronted adverb and the verb ("så venta jeg", "der var jeg")."""
+    first, second, third = (list(words[:3]) + ["", "", ""])[:3]
+    return (
+        first in FIRST_PERSON
+        or (first in CLAUSE_CONNECTIVES and second in FIRST_PERSON)
+        or third in FIRST_PERSON
+    )
 
 
 _SUBORDINATE_OPENERS = r"men|mens|fordi|selv om|sjøl om|enda|bortsett fra|så|og|for"
