@@ -190,6 +190,9 @@ def test_the_model_finds_names_the_rules_do_not_know():
             "u: dei ga oss saksnummer nitten skråstrek tre tusen og fire\n",
             ("ID", "nitten skråstrek tre tusen og fire"),
         ),
+        # letters spelt one by one before an ID, also when one of them is a word ("e")
+        ("u: bilen har skilt e l fire null to ni åtte\n", ("ID", "e l fire null to ni åtte")),
+        ("u: saksnummeret var b u p to null fire fire åtte\n", ("ID", "b u p to null fire fire åtte")),
     ],
 )
 def test_identifiers_said_aloud(text: str, expected):
@@ -228,6 +231,28 @@ def test_the_word_at_without_a_spelt_domain_is_no_email(text: str):
     from toolkit.deidentify.spoken import find_spoken_email
 
     assert find_spoken_email(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("u: eg bur i kongens gate sekstifire\n", "kongens gate sekstifire"),
+        ("u: adressa er storgata hundreogtolv\n", "storgata hundreogtolv"),
+    ],
+)
+def test_spoken_street_with_its_name_and_a_one_word_house_number(text: str, address: str):
+    from toolkit.deidentify.spoken import find_spoken_addresses
+
+    found = [text[s.start : s.end] for s in find_spoken_addresses(text, ("gate", "gata", "vei", "veien"))]
+    assert address in found, found
+
+
+def test_an_address_of_name_number_and_postcode_whatever_its_street_word():
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    text = "R: Adresse Lykkjeteigen 4, 2850 Lena. Og Bakkane 12 B, leil. 2, 6900 Florø.\n"
+    found = [text[s.start : s.end] for s in NorwegianDetector().find_addresses(text)]
+    assert "Lykkjeteigen 4, 2850 Lena" in found and "Bakkane 12 B, leil. 2, 6900 Florø" in found, found
 
 
 def test_disabling_an_unknown_recogniser_is_one_clear_protocol_error():

@@ -56,6 +56,7 @@ from toolkit.deidentify.patterns import (
     _NAMED_AGE,
     _NAMED_BY_VERB,
     _NICKNAME,
+    _NUMBER_POSTCODE_ADDRESS,
     _ORG_COMPOUND,
     _PHONE,
     _PHONE_CUE,
@@ -147,6 +148,12 @@ _NOT_NAMES_AFTER_CUE = frozenset(
         "elleve",
         "tolv",
     ]
+)
+
+
+# words that introduce an address and are no part of it
+_ADDRESS_CUE_WORDS = frozenset(
+    ["adresse", "adressa", "adressen", "adr", "postadresse", "besøksadresse", "bor", "bur"]
 )
 
 
@@ -379,6 +386,15 @@ class NorwegianDetector:
             end = m.end()
             post = _POSTCODE_AFTER.match(text, end)
             spans.append(Span(m.start(1), post.end() if post else end, "ADRESSE", 0.7))
+        for m in _NUMBER_POSTCODE_ADDRESS.finditer(text):
+            words = m.group(1).split()
+            start = m.start()
+            if len(words) == 2 and (
+                words[0].lower() in _ADDRESS_CUE_WORDS or words[0].lower() in _FUNCTION_WORDS
+            ):
+                start = m.start() + m.group(1).index(words[1], len(words[0]))  # "Adresse Fosshaugane 3, …"
+            if words[-1].lower() not in _FUNCTION_WORDS:
+                spans.append(Span(start, m.end(), "ADRESSE", 0.8))
         for m in _POSTBOX.finditer(text):
             end = m.end()
             post = _POSTCODE_AFTER.match(text, end)

@@ -77,10 +77,17 @@ _SPOKEN_EMAIL = re.compile(
 )
 
 
+_HUNDREDS = re.compile(r"^(?:en|ett|ein|eitt|to|tre|fire|fem|seks|sju|syv|åtte|ni)?hundre(?:og)?([a-zæøå]*)$")
+
+
 def _digits(token: str) -> int:
     if token.isdigit():
         return len(token)
-    return _NUMBER_WORDS.get(token.lower(), 0)
+    low = token.lower()
+    hundreds = _HUNDREDS.match(low)
+    if hundreds and (not hundreds.group(1) or hundreds.group(1) in _NUMBER_WORDS):
+        return 3  # "hundreogtolv", "tohundreogfem": a house number said as one word
+    return _NUMBER_WORDS.get(low, 0)
 
 
 def _runs(text: str) -> list[tuple[int, int, int, int]]:
@@ -149,8 +156,16 @@ def _read_as_reference(text: str, start: int, end: int) -> bool:
 _PREFIX = re.compile(r"(?:\b[a-zæøå]{1,3}\s+){1,2}$", re.IGNORECASE)
 
 
+_LETTERS = re.compile(r"(?:\b[a-zæøå]\s+){2,4}$", re.IGNORECASE)
+
+
 def _prefix_start(text: str, start: int) -> int:
-    """Include a spoken letter prefix of an ID ("el førtiåtte …", "b v to null …", "bup fem åtte …")."""
+    """Include a spoken letter prefix of an ID ("el førtiåtte …", "b v to null …", "bup fem åtte …", "d p s …")."""
+    spelt = _LETTERS.search(text, max(0, start - 10), start)
+    if spelt:
+        return (
+            spelt.start()
+        )  # letters spelt one by one: "b v n tjueein …", even when one is also a word ("e")
     m = _PREFIX.search(text, max(0, start - 12), start)
     if not m:
         return start
@@ -171,6 +186,11 @@ def find_spoken_addresses(text: str, street_suffixes: tuple[str, ...]) -> list[S
         word = m.group(1).lower()
         run = runs.get(m.end())
         if run and any(word.endswith(suffix) for suffix in street_suffixes):
+            begin = m.start(1)
+            if word in street_suffixes and word != "alle":  # "kongens gate sekstien", "moholt allé tjueåtte"
+                before = re.search(r"([\wæøå-]+)\s+$", text[max(0, begin - 30) : begin])
+                if before and before.group(1).lower() not in _FUNCTION_WORDS:
+                    begin -= len(before.group(0))  # the street's name stands before the bare street word
             end = run[0]
             flat = re.match(r"\s+(?:hybel|leilighet|oppgang)\s+[\wæøå]+", text[end:], re.IGNORECASE)
             place = re.match(r"\s+([\wæøå-]{3,})", text[end:])
@@ -178,7 +198,7 @@ def find_spoken_addresses(text: str, street_suffixes: tuple[str, ...]) -> list[S
                 end += flat.end()
             elif run[1] >= 5 and place:  # house number and postcode said in one breath, then the place
                 end += place.end()
-            spans.append(Span(m.start(1), end, "ADRESSE", 0.7))
+            spans.append(Span(begin, end, "ADRESSE", 0.7))
     for start, (end, digits) in runs.items():
         place = re.match(r"\s+([\wæøå-]{3,})", text[end:])
         words = [w.lower() for w in _TOKEN.findall(text[start:end])]
