@@ -71,7 +71,8 @@ _LOCAL_PART = (
     rf"\b{_MAIL_WORD}(?:\s+{_SPELLED_JOIN}\s+{_MAIL_WORD}|\s+(?:\d+|{_number_word_pattern()})(?![\wæøå]))*"
 )
 _SPOKEN_EMAIL = re.compile(
-    rf"{_LOCAL_PART}\s+(?:{_SPELLED_AT}\s+{_MAIL_WORD}(?:\s+{_SPELLED_DOT}\s+{_MAIL_WORD})+|"
+    rf"{_LOCAL_PART}\s+(?:{_SPELLED_AT}\s+{_MAIL_WORD}(?:\s+{_SPELLED_JOIN}\s+{_MAIL_WORD})*"
+    rf"\s+{_SPELLED_DOT}\s+{_MAIL_WORD}|"
     rf"(?:at|æt)\s+{_MAIL_WORD}(?:\s+{_SPELLED_DOT}\s+{_MAIL_WORD})*\s+{_SPELLED_DOT}\s+{_TLD})(?![\wæøå])",
     re.IGNORECASE,
 )
@@ -207,6 +208,20 @@ def find_spoken_addresses(text: str, street_suffixes: tuple[str, ...]) -> list[S
     return spans
 
 
+# "send til anita rustad krøllalfa …": a cue word, then a local part said as two words without "punktum"
+_NAME_BEFORE_LOCAL_PART = re.compile(
+    rf"\b(?:til|er|eller|mail|mailen|e-post|e-posten|epost|adresse|adressa|adressen)\s+({_MAIL_WORD})\s+$",
+    re.IGNORECASE,
+)
+
+
 def find_spoken_email(text: str) -> list[Span]:
-    """E-mail addresses spelt out: "kari punktum hansen krøllalfa gmail punktum com"."""
-    return [Span(m.start(), m.end(), "EPOST", 0.8) for m in _SPOKEN_EMAIL.finditer(text)]
+    """E-mail addresses spelt out: "kari punktum hansen krøllalfa gmail punktum com", "ous bindestrek hf"."""
+    spans = []
+    for m in _SPOKEN_EMAIL.finditer(text):
+        start = m.start()
+        before = _NAME_BEFORE_LOCAL_PART.search(text, max(0, start - 40), start)
+        if before and before.group(1).lower() not in _FUNCTION_WORDS and not _digits(before.group(1)):
+            start = before.start(1)
+        spans.append(Span(start, m.end(), "EPOST", 0.8))
+    return spans
