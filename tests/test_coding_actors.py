@@ -479,3 +479,12 @@ def test_the_speakers_state_inside_a_clause_is_not_the_actors_tone(extractor):
 
 def test_inverted_first_person_clause_is_the_speakers_state(extractor):
     assert tone_of(extractor, "U: Fastlegen sendte en henvisning. Så venta jeg.", "fastlege") == "nøytral"
+
+
+def test_answer_to_an_evaluative_who_question_takes_its_tone(extractor):
+    text = "I: Hvem har hjulpet deg mest?\n\nU: Treneren min. Jeg har kjent ham lenge."
+    assert tone_of(extractor, text, "frivillig_fritid") == "positiv"
+    whether = "I: Fikk du hjelp av noen?\n\nU: Fastlegen sendte meg videre."
+    assert tone_of(extractor, whether.replace("av noen", ""), "fastlege") == "nøytral"
+    mixed = "I: Hvem hjalp deg i den vanskelige tida?\n\nU: Treneren min."
+    assert tone_of(extractor, mixed, "frivillig_fritid") == "nøytral"

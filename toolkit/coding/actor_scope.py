@@ -348,3 +348,19 @@ def attribute_turn(
                 evidence.setdefault(actor, []).append(item)
         last = last_here
     return evidence, last or (topic if not any(s.actors for s in sentences) else set())
+
+
+def answer_to_evaluative_question(
+    sentences: Sequence[Sentence], question_tone: Sequence[tuple[int, int, int]]
+) -> dict[str, list[tuple[int, int, int]]]:
+    """The question's evaluation for the actors an answer names first ("Var det noen som hjalp deg?" –
+    "Helsesykepleieren.": she helped).
+
+    Only when the question has one polarity and the answer's first sentence names actors: a "who" question
+    answered by naming someone. A question with both polarities ("hva hjalp i den vanskelige perioden?")
+    gives nothing.
+    """
+    polarities = {item[2] for item in question_tone}
+    if len(polarities) != 1 or not sentences or not sentences[0].actors:
+        return {}
+    return {actor: list(question_tone) for actor in dict.fromkeys(sentences[0].actors)}

@@ -40,6 +40,7 @@ from toolkit.coding.actor_scope import (
     CONTINUING_OPENERS,
     Clause,
     Sentence,
+    answer_to_evaluative_question,
     attribute_turn,
     clause_spans,
     negated_as_not_involved,
@@ -452,6 +453,7 @@ class ActorExtractor:
         if participant.empty:
             return pd.DataFrame(columns=_MENTION_COLUMNS)
         topics = self._question_topics(turns)
+        asked_tones = self._question_tones(turns)
         sentences = split_sentences(participant)
         rows: list[dict[str, object]] = []
         carried: set[str] = set()
@@ -463,6 +465,10 @@ class ActorExtractor:
             evidence, ends_on = attribute_turn(
                 scoped, topics.get(turn_index, set()), carried if follows else set()
             )
+            for actor, items in answer_to_evaluative_question(
+                scoped, asked_tones.get(turn_index, [])
+            ).items():
+                evidence.setdefault(actor, []).extend(items)
             named = {m.actor for m in found}
             for mention in found:
                 rows.append(
@@ -478,6 +484,20 @@ class ActorExtractor:
             carried, previous_turn = ends_on, turn_index
         frame = pd.DataFrame(rows, columns=_MENTION_COLUMNS)
         return _drop_absorbed_transcript(frame, self.vocabulary)
+
+    def _question_tones(self, turns: pd.DataFrame) -> dict[int, list[tuple[int, int, int]]]:
+        """Evaluative words of each interviewer question about who ("Var det noen som hjalp?", "Hvem er
+        viktigst for deg?"), keyed by the answer; "Fikk du hjelp?" asks whether, not who, and gives none."""
+        tones: dict[int, list[tuple[int, int, int]]] = {}
+        asked: list[tuple[int, int, int]] = []
+        for turn in turns.itertuples(index=False):
+            if turn.role == "participant":
+                if asked:
+                    tones[int(turn.turn_index)] = asked
+                asked = []
+            elif WHO_QUESTION.search(turn.text):
+                asked = self.sentence_tone(turn.text, int(turn.start))
+        return tones
 
     def _question_topics(self, turns: pd.DataFrame) -> dict[int, set[str]]:
         """Actors each interviewer turn names, keyed by the participant turn that answers it."""
@@ -622,6 +642,9 @@ PROFESSION_CONTEXT = frozenset(
 )  # fmt: skip
 """A word right before a bare ambiguous stem that makes it a profession or a verb ("var jeg lærer", "bli
 lege", "jeg lærer"), not a person acting."""
+
+WHO_QUESTION = re.compile(r"\b(?:hvem|kven|noen som|nokon som|noen du|nokon du|noen voksne)\b", re.IGNORECASE)
+"""An interviewer question asking who (the answer names someone), not whether."""
 
 SENT_BY_NOUNS = frozenset(
     {
