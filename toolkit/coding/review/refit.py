@@ -52,8 +52,14 @@ _WORKER: dict[str, object] = {}
 
 
 def _start_worker(codebook: Codebook, texts: list[str], questions: list[str], sources: list[str]) -> None:
-    """Worker initializer: the analyzer is loaded once, the turns are kept for every refit."""
+    """Worker initializer: the analyzer is loaded once, the turns are kept for every refit. Ctrl-C in a
+    terminal reaches the whole process group: the worker ignores it and is stopped by the server instead
+    (else it printed a traceback of its own)."""
+    import signal
+
     from toolkit.language import get_analyzer
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     _WORKER.update(codebook=codebook, texts=texts, questions=questions, sources=sources)
     _WORKER["analyzer"] = get_analyzer()
