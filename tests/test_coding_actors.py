@@ -488,3 +488,8 @@ def test_answer_to_an_evaluative_who_question_takes_its_tone(extractor):
     assert tone_of(extractor, whether.replace("av noen", ""), "fastlege") == "nøytral"
     mixed = "I: Hvem hjalp deg i den vanskelige tida?\n\nU: Treneren min."
     assert tone_of(extractor, mixed, "frivillig_fritid") == "nøytral"
+
+
+def test_a_role_there_shares_its_tone_with_the_place_named_before(extractor):
+    text = "U: Jeg er frivillig i Røde Kors på fredager. Koordinatoren der er veldig grei."
+    assert tone_of(extractor, text, "frivillig_fritid") == "positiv"

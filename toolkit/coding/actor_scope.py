@@ -280,7 +280,7 @@ def _clause_owners(sentence: Sentence) -> list[set[str]]:
     return [owner or set(first) for owner in owners]
 
 
-def _last_named(sentence: Sentence) -> set[str]:
+def last_named(sentence: Sentence) -> set[str]:
     """The actors of the last clause of a sentence that names any (what a following pronoun refers to)."""
     for clause in reversed(sentence.clauses):
         if clause.mentions:
@@ -336,7 +336,7 @@ def attribute_turn(
     for sentence in sentences:
         if sentence.actors:
             owners = _clause_owners(sentence)
-            last_here = _last_named(sentence)
+            last_here = last_named(sentence)
         else:
             if last:
                 owner = last if sentence.refers_back else set()

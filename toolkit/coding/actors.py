@@ -43,6 +43,7 @@ from toolkit.coding.actor_scope import (
     answer_to_evaluative_question,
     attribute_turn,
     clause_spans,
+    last_named,
     negated_as_not_involved,
     opens_with_first_person,
     speaker_state,
@@ -525,6 +526,7 @@ class ActorExtractor:
             words = [(part.start + w.start(), w.group().lower()) for w in WORD_RE.finditer(part.text)]
             starts = [start for start, _ in words]
             clauses = []
+            place = last_named(sentences[-1]) if sentences else set()
             for first, last in clause_spans(part.text):
                 first, last = part.start + first, part.start + last
                 inside = [(at, word) for at, word in words if first <= at < last]
@@ -532,9 +534,10 @@ class ActorExtractor:
                 clauses.append(
                     Clause(
                         [
-                            (m.actor, bisect_right(starts, m.start))
+                            (actor, bisect_right(starts, m.start))
                             for m in mentions
                             if first <= m.start < last
+                            for actor in {m.actor} | (place if _followed_by_there(words, m.end) else set())
                         ],
                         [(t, bisect_right(starts, t[0])) for t in tones if first <= t[0] < last],
                         self_report=opens_with_first_person([word for _, word in inside]),
@@ -828,6 +831,13 @@ def extract_actors(
     """Plain-function API: the ``actors.csv`` frame for ``{source: text}``."""
     extractor = ActorExtractor(load_actor_vocabulary(vocabulary, extensions), analyzer=analyzer)
     return extractor.transform(texts)
+
+
+def _followed_by_there(words: list[tuple[int, str]], end: int) -> bool:
+    """Whether the word after a mention ending at ``end`` is *der* ("koordinatoren der": the place named
+    before)."""
+    after = next((word for at, word in words if at >= end), "")
+    return after in {"der", "dér"}
 
 
 def _compound_polarity(lexicon: ToneLexicon, word: str) -> int:
