@@ -289,3 +289,27 @@ def test_a_study_finds_its_restricted_folder_through_the_manifest(study, tmp_pat
     assert paths.restricted_dir == (tmp_path / "restricted").resolve()
     with pytest.raises(InputDataError, match="inside the coding, transcript or results"):
         locate_coding(DATA / "transcripts", default_codebook_path(), coding, restricted=tmp_path / "results")
+
+
+def test_hand_coding_names_one_coder_for_turns_closed_by_several_reviewers():
+    from toolkit.coding.review.decisions import CodingState, hand_coding_frame
+
+    units = pd.DataFrame(
+        {
+            "source": ["a.txt", "a.txt"],
+            "turn_index": [1, 3],
+            "speaker": ["U", "U"],
+            "start": [5, 40],
+            "end": [30, 70],
+        }
+    )
+    state = CodingState()
+    for turn_index, code, by in ((1, "arbeid", "kari"), (3, "familie", "ola")):
+        event = {"source": "a.txt", "turn_index": turn_index, "code": code, "decision": "add", "done": True}
+        state.apply_event({"event": "decision", **event, "by": by, "at": "2026-12-05T00:00:00Z"})
+    frame = hand_coding_frame(state, units, ["a.txt"])
+    assert frame["coder"].tolist() == ["kari+ola", "kari+ola"]
+    assert frame[["turn_index", "code_id", "start", "end"]].values.tolist() == [
+        [1, "arbeid", 5, 30],
+        [3, "familie", 40, 70],
+    ]

@@ -118,26 +118,22 @@ class CodingLog:
 
 def hand_coding_frame(state: CodingState, units: pd.DataFrame, sources: list[str]) -> pd.DataFrame:
     """Hand coding of ``sources`` in the shape ``pdtk autocode --hand-coded`` reads: the ``segments.csv``
-    contract columns plus ``coder`` (who closed the turn), one row per coded turn and kept code."""
+    contract columns plus ``coder``, one row per coded turn and kept code.
+
+    ``coder`` is one name for the whole file — the reviewers who closed its turns, ``+``-joined:
+    ``--hand-coded`` reads several coder names as several coders of the *same* transcripts (reliability
+    between them, learning from the first), which turns closed by different reviewers are not."""
     columns = ["source", "turn_index", "speaker", "start", "end", "code_id", "coder"]
     wanted = set(sources)
+    coded = {key: turn for key, turn in state.coded().items() if key[0] in wanted}
+    coder = "+".join(sorted({turn.done_by for turn in coded.values()}))
     where = units.set_index(["source", "turn_index"])
     rows = []
-    for (source, turn_index), turn in state.coded().items():
-        if source not in wanted:
-            continue
+    for (source, turn_index), turn in coded.items():
         unit = where.loc[(source, turn_index)]
         for code in turn.kept():
             rows.append(
-                (
-                    source,
-                    turn_index,
-                    unit["speaker"],
-                    int(unit["start"]),
-                    int(unit["end"]),
-                    code,
-                    turn.done_by,
-                )
+                (source, turn_index, unit["speaker"], int(unit["start"]), int(unit["end"]), code, coder)
             )
     return pd.DataFrame(rows, columns=columns)
 
