@@ -15,10 +15,16 @@ How:
 * **Language layer** (optional, :mod:`toolkit.language`): the lemma and compound-part keys of a word
   are matched against the vocabulary's stems and heads, which finds inflections and compounds the surface
   lists miss.
-* **Tone** from a small hand-written evaluative lexicon (``protocols/actors_tone_nb.yml``) in the sentence of
-  each mention; a negator up to three words before an evaluative word flips it ("ikke bra"). An actor's tone
-  over the transcript is ``positiv`` or ``negativ`` when only one polarity is found, ``blandet`` when both,
-  ``nøytral`` when none. The evidence (offsets into the transcript text) is kept.
+* **Not involved** (:mod:`toolkit.coding.actor_scope`): an actor named only as absent ("aldri hatt noe med
+  barnevernet", "ikke vært i kontakt med PPT") or as a career ("skal søke barnevernspedagog") is not
+  mentioned; a bare "lærer"/"lege" is a person unless it is a profession ("var jeg lærer").
+* **Tone** from a small hand-written evaluative lexicon (``protocols/actors_tone_nb.yml``), each evaluative
+  word scoped to the actor its clause speaks about (:mod:`toolkit.coding.actor_scope`: nearest coordinated
+  mention, pronoun back-reference, the interviewer's question, *men* contrasts, the speaker's own state left
+  out); a negator up to three words before an evaluative word, or right after an evaluative verb, flips it
+  ("ikke bra", "maste aldri"). An actor's tone over the transcript is ``positiv`` or ``negativ`` when only
+  one polarity is found, ``blandet`` when both, ``nøytral`` when none. The evidence (offsets into the
+  transcript text) is kept.
 
 Matching is hand-written (regular expressions over word tokens) because the vocabulary is the knowledge; no
 installed library ships a Norwegian service-actor gazetteer.
