@@ -16,12 +16,19 @@ Rules, in the order a coder applies them:
   absent – not mentioned. "fikk ikke hjelp fra NAV" is not caught: *hjelp* is not a contact word, NAV was
   there and did not help.
 * **Clauses** (:func:`clause_spans`): a sentence is cut at *men*, semicolons, colons, dashes and at a comma
-  before a subordinating word (*fordi, selv om, mens* …).
-* **Attribution** (:func:`attribute_turn`): an evaluation belongs to the nearest actor mention in its
-  clause; a clause without a mention to the actors of the nearest earlier clause of its sentence (else
-  the first later one); a sentence without a mention to the last-named actors of its turn when it refers
-  back with a pronoun (*hun, han, de, der* …); sentences before the turn's first mention to the actors the
-  interviewer's question named, else (with a pronoun) to those the previous answer ended on.
+  before a conjunction (*og, fordi, selv om, mens* …).
+* **Attribution** (:func:`attribute_turn`): an evaluation belongs to the nearest coordinated group of actor
+  mentions in its clause ("NAV og OT var bra, men BUP …"); a clause without a mention to the actors of the
+  nearest earlier clause of its sentence (else the first later one); a sentence without a mention to the
+  last-named actors of its turn when it refers back with a pronoun (*hun, han, de, der* …) or opens with
+  *men, og, så* …; sentences before the turn's first mention to the actors the interviewer's question
+  named, else (with a pronoun) to those the previous answer ended on.
+* **The speaker's own state** (:func:`opens_with_first_person`, :func:`speaker_state`): "jeg var stressa",
+  "så venta jeg", "fag jeg manglet" say how the young person was, not what the actor was like.
+* **Contrast** (:func:`_contrast_evidence`): praise qualified by *men* with nothing evaluative after it
+  ("grei nok, men hun hadde førti andre") is also a complaint, so the actor becomes ``blandet``.
+* **Who-questions** (:func:`answer_to_evaluative_question`): "Hvem har hjulpet deg?" answered by naming
+  someone gives that someone the question's polarity.
 """
 
 from __future__ import annotations
