@@ -413,6 +413,11 @@ def test_round_two_rules_leave_these_alone(text: str) -> None:
             [("DATO", "den 3. februar"), ("DATO", "onsdag 12.3.")],
         ),
         ("u: vi har vært sammen siden nyttår 2022\n", [("DATO", "nyttår 2022")]),
+        (
+            "i: kan du si litt om deg selv\n\nu: tariq aziz, 19, bor på furuset\n",
+            [("PERSON", "tariq aziz"), ("ALDER", "19")],
+        ),
+        ("i: hei. navn\n\nu: elin nygård\n", [("PERSON", "elin nygård")]),
         ("u: personnummer 010203-12345 typ\n", [("FNR", "010203-12345")]),
         ("R: Barnevernet har 2022/30117-4 på henne.\n", [("ID", "2022/30117-4")]),
     ],
@@ -439,6 +444,8 @@ def test_tune_f_rules(text: str, expected: list[tuple[str, str]]) -> None:
         "u: eg går til fastlegen to ganger i året og han e sjef dær, det heiter jo sånn\n",
         "u: læreren min sa at treneren vår har rett\n",
         "U: Se kapittel (3) og Vedlegg (2), side 14 (12).\n",
+        "i: si litt om deg selv\n\nu: ok. bor i byen, jobber mye\n",
+        "U: Møtet er på torsdag kl. 13. Vi ses.\n",
     ],
 )
 def test_tune_f_rules_leave_these_alone(text: str) -> None:

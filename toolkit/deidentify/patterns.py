@@ -125,9 +125,12 @@ _LOWER_RELATION_NAME = re.compile(
 )
 # "I: hva heter du? / U: hibaaq, 18": the first word of the answer to a name question is a name
 _NAME_ANSWER = re.compile(
-    r"\b(?:(?:hva|ka|kva)\s+(?:heter|heiter)\s+du|navn\s+og\s+alder|navnet\s+ditt|namnet\s+ditt)\b[^\n]*\n\s*\n?[ \t]*"
-    r"(?:[^\n:]{1,30}:[ \t]*)(?!(?:ja|nei|jo|hei|jeg|eg|æ)\b)"
-    rf"([{UP}{LOW}][{LOW}-]+(?:\s[{UP}{LOW}][{LOW}]+)?)(?=[ \t]*(?:[,.]|\smen\b|\n|$))"
+    r"\b(?:(?:hva|ka|kva)\s+(?:heter|heiter)\s+du|navn\s+og\s+alder|navnet\s+ditt|namnet\s+ditt|"
+    # an introduction asked for ("si litt om deg selv", "presenter deg", "hei. navn")
+    r"om\s+deg(?:\s+selv|\s+sjølv|\s+sjøl)?|presenter(?:e)?\s+deg|hvem\s+er\s+du|navn(?=[ \t?.]*\n))"
+    r"\b[^\n]*\n\s*\n?[ \t]*"
+    r"(?:[^\n:]{1,30}:[ \t]*)(?!(?:ja|nei|jo|hei|jeg|eg|æ|ok|okei|okay|eh|ehm|mm|hmm|tja|altså)\b)"
+    rf"([{UP}{LOW}][{LOW}-]+(?:\s[{UP}{LOW}][{LOW}]+){{0,2}})(?=[ \t]*(?:[,.]|\smen\b|\n|$))"
 )
 # "I: hvor bor du / U: holmlia typ": the first word of the answer to a place question is a place
 _PLACE_ANSWER = re.compile(
@@ -275,7 +278,7 @@ _LOWER_RELATION_AGE = re.compile(
 # "Lina Sørensen (17)": a number in brackets right after a capitalised name
 _BRACKET_AGE = re.compile(rf"\b([{UP}][{LOW}-]+)\s\((\d{{1,2}})\)")
 _NAME_COMMA_AGE = re.compile(
-    rf"\b([{UP}{LOW}][{LOW}-]+),\s+((?:1[3-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?)(?:,\s|\.(?:\s|$))"
+    rf"\b([{UP}{LOW}][{LOW}-]+)[,.]\s+((?:1[3-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?)(?:,\s|\.(?:\s|$))"
 )
 # "Emine er seks og …": a name (a capitalised word that is no ordinary word) with an age at the end of a clause
 _NAMED_AGE = re.compile(
@@ -351,6 +354,12 @@ _STREET_SEPARATE = re.compile(
 )
 # a house letter is a capital ("14 B") or a lower-case letter written onto the number ("14b"): never " i"/" a"
 _HOUSE_NUMBER = re.compile(r"\s+\d{1,4}(?:\s?[A-Z](?![\w])|[a-z](?![\w]))?(?:\s?[,-]\s?\d{1,4})?\b")
+# "Fosshaugane 3, 6856 Sogndal", "Fanavegen 201 B, leil. 3, 5244 Fana": a name, a house number and a postcode with
+# its place are an address whatever the street word ends in
+_NUMBER_POSTCODE_ADDRESS = re.compile(
+    rf"\b([{UP}][{LOW}'-]+(?:\s[{UP}]?[{LOW}'-]+)?)\s\d{{1,4}}(?:\s?[A-Z](?![\w]))?"
+    rf"(?:,\s*(?:leil(?:ighet)?\.?|hybel|H)\s*[\w-]{{1,6}})?,?\s+\d{{4}}\s[{UP}][{UP}{LOW}-]+"
+)
 _POSTCODE_AFTER = re.compile(rf",?\s+\d{{4}}\s+[{UP}][{UP}{LOW}-]+")
 _EMAIL_FALLBACK = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 

@@ -461,6 +461,9 @@ class NorwegianDetector:
                 or name.lower() in self.g.surnames
                 or name[0].isupper()
                 and self._is_name_word(text, m.start(1), name)
+                or name.islower()
+                and len(name) > 2  # "kl. 13." is a time
+                and not self._ordinary(name)  # "ayaan nur, 17, bor …", "azad. 22. bor …"
             ):
                 spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
         for m in _BRACKET_AGE.finditer(text):
@@ -884,9 +887,11 @@ class NorwegianDetector:
         spans = [Span(m.start(1), m.end(1), "PERSON", 0.7) for m in _NICKNAME.finditer(text)]
         spans += [Span(m.start(1), m.end(1), "PERSON", 0.7) for m in _CALLED.finditer(text)]
         for m in _NAME_ANSWER.finditer(text):
-            head = m.group(1).split()[0].lower()
-            if head not in _FUNCTION_WORDS and (head in self.g.first_names or not self._ordinary(head)):
-                spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
+            words = m.group(1).lower().split()
+            if all(
+                w not in _FUNCTION_WORDS and (w in self.g.first_names or not self._ordinary(w)) for w in words
+            ):
+                spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))  # "bor i oslo, …" is no name
         for m in _CALLED_BY.finditer(text):
             word = m.group(1)
             lw = word.lower()
