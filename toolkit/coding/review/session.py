@@ -133,17 +133,16 @@ class CodingSession:
         }
 
     def _initial_model(self, coder: AutoCoder, scores: np.ndarray) -> Model:
-        """The rules' scores, overridden by ``segments.csv`` (the run's codes, which may be learned ones)."""
-        decided = ev.coded_mask(scores, coder.thresholds)
-        confidence = ev.confidence(scores, coder.thresholds)
-        proba = np.where(decided, np.maximum(confidence, 0.5), np.minimum(confidence, 0.4999))
+        """The rules' confidence below each threshold (for the uncertainty of the first queue), and the
+        codes of ``segments.csv`` (the run's, which may be learned ones) above it: a code is suggested only
+        where the run coded it."""
+        proba = np.minimum(ev.confidence(scores, coder.thresholds), 0.4999)
         coded = read_table(self.paths.coding_dir / "segments.csv")
         missing = {"source", "turn_index", "code_id"} - set(coded.columns)
         if missing:
             raise InputDataError(
                 f"segments.csv has no column '{sorted(missing)[0]}'", file=self.paths.coding_dir
             )
-        proba[:] = np.minimum(proba, 0.4999)  # a code is suggested only where the run coded it
         origin = {code: "rule" for code in self.codebook.ids}
         column = {code: j for j, code in enumerate(self.codebook.ids)}
         for row in coded.itertuples(index=False):
@@ -151,7 +150,8 @@ class CodingSession:
             if i is None or j is None:
                 continue
             given = getattr(row, "confidence", None)
-            proba[i, j] = float(given) if given is not None and pd.notna(given) and given >= 0.5 else 0.75
+            # the main theme of a turn is coded below its threshold (confidence < 0.5): borderline, so 0.5
+            proba[i, j] = max(float(given), 0.5) if given is not None and pd.notna(given) else 0.75
             if isinstance(getattr(row, "origin", None), str) and row.origin != "human":
                 origin[self.codebook.ids[j]] = row.origin
         return Model(proba, origin)
