@@ -343,7 +343,7 @@ def review(
     ] = None,
 ) -> None:
     """Review de-identified transcripts in the browser (local page, token); decisions go to the restricted
-    folder."""
+    folder. To review the auto-coding in the same app: pdtk code-review."""
     from toolkit.deidentify.review.server import review_command
 
     review_command(
