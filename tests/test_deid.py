@@ -392,6 +392,7 @@ def test_round_two_rules_leave_these_alone(text: str) -> None:
         ("u: han har fått lærlingplass hos skanska og trives\n", [("ORG", "skanska")]),
         ("u: søstera mi går i sjuande på vik ungdomsskule\n", [("ORG", "vik ungdomsskule")]),
         ("u: mamma jobbar på sykehuset telemark no\n", [("ORG", "sykehuset telemark")]),
+        ("u: eg har søkt på hovden bygg på sande og\n", [("ORG", "hovden bygg på sande")]),
         (
             "u: eg er oppvaksen på hjelmeland men no bur eg på tau\n",
             [("STED", "hjelmeland"), ("STED", "tau")],
@@ -564,3 +565,16 @@ def test_an_account_number_is_still_no_phone_number() -> None:
 
     text = "U: Kontonummeret er 4155 5666 og ordrenummer 41555666.\n"
     assert NorwegianDetector().find_phone(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "u: eg jobbar på hovden bygg på lageret og på laurdagar\n",
+        "u: eg gjekk på sande vgs på elektro\n",
+    ],
+)
+def test_what_follows_an_organisation_is_not_always_its_place(text: str) -> None:
+    d = Deidentifier(engine="direct", spacy_model=None)
+    found = [text[s.start : s.end] for s in d.analyze(text) if s.type == "ORG"]
+    assert all(" på " not in f for f in found), found

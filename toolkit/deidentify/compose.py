@@ -11,7 +11,14 @@ import functools
 import re
 
 from toolkit.deidentify.ner import generic_services
-from toolkit.deidentify.patterns import _CLUB_WORDS, _INSTITUTION_WORDS, _LOWER_INSTITUTIONS, _SCHOOL_WORDS
+from toolkit.deidentify.patterns import (
+    _CLUB_WORDS,
+    _FUNCTION_WORDS,
+    _INSTITUTION_WORDS,
+    _LOWER_INSTITUTIONS,
+    _SCHOOL_WORDS,
+    _words,
+)
 from toolkit.deidentify.spans import Span
 
 _ADDRESS_GAP = re.compile(
@@ -94,4 +101,53 @@ def compose(text: str, spans: list[Span]) -> list[Span]:
             out[-1] = Span(previous.start, span.end, "ADRESSE", max(previous.score, span.score))
             continue
         out.append(span)
+    return _with_sub_locations(text, out)
+
+
+# after an organisation in a lower-case turn, "på <word>" names where it is ("obs bygg på holt", "elkjøp på
+# lagunen") unless the word is part of the workplace or a time ("på lageret", "på lørdager")
+_SUB_LOCATION = re.compile(r"[ \t]+på[ \t]+([a-zæøå][a-zæøå-]{2,})(?![\w-])")
+_NO_SUB_LOCATION = _words(
+    "lageret kjøkkenet kjøkenet kassa kassen kontoret senteret storsenteret verkstaden verkstedet avdelinga "
+    "avdelingen butikken jobb jobben praksis deltid heltid dagtid kveldstid natta natt kveld kvelden "
+    "kveldane kveldene helg helga helgene helgane lørdag lørdager laurdag laurdagar søndag søndager fredag "
+    "fredager sommaren sommeren vinteren hausten høsten våren timebasis timen timar timer skift skiftet "
+    "gulvet lager lagret disken døra døgnet rommet kurset kurs tiltak tiltaket samme same sida siden slutten "
+    "starten morgonen morgenen dagen dag ettermiddagen ein eit ei eitt nokre noen"
+)
+# at a school "på <word>" is the programme ("vgs på bygg og anlegg", "vidaregåande på teknikk"), not a place
+_SCHOOL_END = re.compile(
+    r"(?:vgs|videregående|vidaregåande|skole|skule|gymnas|universitet|høgskole|høgskule)$"
+)
+
+
+def _with_sub_locations(text: str, spans: list[Span]) -> list[Span]:
+    """Extend a lower-case organisation over "på <place>" after it, merging any span that the place overlaps."""
+    out: list[Span] = []
+    for span in spans:
+        if out and span.start < out[-1].end:  # swallowed by the extension of the organisation before it
+            out[-1] = Span(
+                out[-1].start, max(out[-1].end, span.end), out[-1].type, out[-1].score, out[-1].source
+            )
+            continue
+        name = text[span.start : span.end]
+        if span.type == "ORG" and name.islower() and not _SCHOOL_END.search(name):
+            m = _SUB_LOCATION.match(text, span.end)
+            word = m.group(1) if m else ""
+            if (
+                m
+                and word not in _NO_SUB_LOCATION
+                and word not in _FUNCTION_WORDS
+                and _lower_line(text, span.end)
+            ):
+                span = Span(span.start, m.end(), "ORG", span.score, span.source)
+        out.append(span)
     return out
+
+
+def _lower_line(text: str, pos: int) -> bool:
+    """True when the line around ``pos`` has no capitals after its speaker label (transcribed without them)."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    turn = text[start : end if end >= 0 else len(text)].split(":", 1)[-1]
+    return turn.lower() == turn
