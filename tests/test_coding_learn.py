@@ -80,3 +80,47 @@ def test_too_few_examples_are_not_learned(labelled):
 def test_parameters_are_validated(labelled, kwargs):
     with pytest.raises(ValueError):
         ThemeLearner(labelled[0], **kwargs)
+
+
+def test_a_model_replaces_the_rules_only_with_enough_hand_coded_positives(labelled, monkeypatch):
+    """With few positives per theme (a third of a study coded) every theme keeps the rules, whatever the
+    out-of-fold kappas say; with the bar lowered, a model may replace them."""
+    import toolkit.coding.learn as learn
+
+    book, units, labels = labelled
+    texts, groups = units["text"].tolist(), units["source"].tolist()
+    monkeypatch.setattr(learn, "SWITCH_MARGIN", -1.0)  # any model would win on kappa
+    monkeypatch.setattr(learn, "MIN_POSITIVE_TO_REPLACE", int(labels.sum().max()) + 1)
+    kept = ThemeLearner(book).fit(texts, labels, groups=groups)
+    assert set(kept.origin_.values()) == {"rule"}
+    monkeypatch.setattr(learn, "MIN_POSITIVE_TO_REPLACE", 1)
+    replaced = ThemeLearner(book).fit(texts, labels, groups=groups)
+    assert set(replaced.origin_.values()) & {"learned", "adapted"}
+
+
+def test_threshold_calibration_moves_with_the_amount_of_hand_coding(labelled, monkeypatch):
+    """Thresholds move from the rules' towards the hand-coded prevalence by n / (n + prior) of the way: not
+    at all with an overwhelming prior, and to coded shares nearer the coders' with none."""
+    import numpy as np
+
+    import toolkit.coding.learn as learn
+    from toolkit.coding import evidence as ev
+
+    book, units, labels = labelled
+    texts = units["text"].tolist()
+
+    def fitted(prior: float) -> ThemeLearner:
+        monkeypatch.setattr(learn, "CALIBRATION_PRIOR_TURNS", prior)
+        return ThemeLearner(book).fit(texts, labels)
+
+    still, full = fitted(1e12), fitted(0.0)
+    scores = still.coder_.score_texts(texts)[0]
+    bounded = ev.prevalence_bounded_thresholds(scores, still.coder_.base_thresholds)
+    assert np.allclose(still.coder_.thresholds, bounded)
+    assert not np.allclose(full.coder_.thresholds, bounded)
+    coded = labels[book.ids].mean().to_numpy()
+
+    def gap(learner: ThemeLearner) -> float:
+        return float(np.abs(ev.coded_mask(scores, learner.coder_.thresholds).mean(axis=0) - coded).sum())
+
+    assert gap(full) < gap(still)

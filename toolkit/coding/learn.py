@@ -40,10 +40,18 @@ from toolkit.coding.codebook import Codebook
 from toolkit.language import NorwegianAnalyzer, get_analyzer, stop_words
 
 SWITCH_MARGIN = 0.25
-CALIBRATION_RANGE = (0.4, 2.5)
-CALIBRATION_SHRINK = 0.5
-ADAPTED_RULES = True
 """Out-of-fold kappa a model must gain over the rules' decision on the hand coding before it replaces them."""
+MIN_POSITIVE_TO_REPLACE = 12
+"""Hand-coded positives a theme needs before a model may replace its rules at all. With a third of twelve
+interviews coded (~5 positives a theme) the out-of-fold kappas that choose between rules and model rest on a
+handful of turns: on the tuning sets every such switch, at margins 0.25 and 0.4, lost kappa on the
+transcripts not coded (BENCHMARKS.md, issue 14)."""
+CALIBRATION_RANGE = (0.4, 2.5)
+CALIBRATION_PRIOR_TURNS = 100
+"""How far a theme's threshold moves towards the hand-coded prevalence: ``n / (n + CALIBRATION_PRIOR_TURNS)``
+of the way (log scale) with ``n`` hand-coded turns — a third of twelve interviews (~48 turns) moves it a third
+of the way, a fully coded study most of it."""
+ADAPTED_RULES = True
 ENTRY_SCALE = 1.0
 """Scale of the per-entry rule evidence features relative to the TF-IDF block."""
 
@@ -231,6 +239,7 @@ class ThemeLearner:
         present = np.array([c in labels.columns for c in self.codebook.ids])
         self.prevalence_ = np.where(present, matrix.mean(axis=0), np.nan)
         self.positives_ = matrix.sum(axis=0)
+        self.n_coded_ = len(texts)
         features, _scores, decided = self._features(texts, questions, fit=True)
         splits = self._splits(len(texts), groups)
         adapted_oof = None
@@ -251,11 +260,14 @@ class ThemeLearner:
 
     def _calibrate_thresholds(self, corpus_scores: np.ndarray) -> None:
         """Move each theme's rule threshold towards the one at which the rules code, over the whole corpus,
-        the share of turns the coders coded (halfway, on a log scale; only for themes with enough positives).
+        the share of turns the coders coded (part of the way, on a log scale; only for themes with enough
+        positives).
 
         A prevalence is the one thing a third of the transcripts estimates well; it corrects a rule coder
-        that systematically over- or under-codes a theme without fitting anything to single turns.
+        that systematically over- or under-codes a theme without fitting anything to single turns. How far
+        the threshold moves grows with the number of hand-coded turns (:data:`CALIBRATION_PRIOR_TURNS`).
         """
+        shrink = self.n_coded_ / (self.n_coded_ + CALIBRATION_PRIOR_TURNS)
         base = self.coder_.thresholds.copy()
         steps = np.exp(np.linspace(np.log(CALIBRATION_RANGE[0]), np.log(CALIBRATION_RANGE[1]), 25))
         for theme, share in enumerate(self.prevalence_):
@@ -267,7 +279,7 @@ class ThemeLearner:
                 trial[theme] = base[theme] * step
                 gaps.append(abs(ev.coded_mask(corpus_scores, trial)[:, theme].mean() - share))
             best = steps[int(np.argmin(gaps))]
-            self.coder_.thresholds[theme] = base[theme] * best**CALIBRATION_SHRINK
+            self.coder_.thresholds[theme] = base[theme] * best**shrink
 
     def _token_sets(self, texts: list[str]) -> list[set[str]]:
         return [{t for t in self._tokens(text) if not t.startswith("part:")} for text in texts]
@@ -301,6 +313,8 @@ class ThemeLearner:
         """Use the adapted rules for a theme when, out of fold, they beat both the rules and the model."""
         kappa = _kappa(y, decision)
         self.cv_kappa_[code_id]["adapted"] = kappa
+        if y.sum() < MIN_POSITIVE_TO_REPLACE:
+            return
         best_other = max(self.cv_kappa_[code_id]["rules"] + SWITCH_MARGIN, self.cv_kappa_[code_id]["learned"])
         if self.origin_[code_id] == "rule":
             best_other = self.cv_kappa_[code_id]["rules"] + SWITCH_MARGIN
@@ -341,7 +355,7 @@ class ThemeLearner:
             )
         threshold, learned_kappa = best_threshold(y, out_of_fold)
         self.cv_kappa_[code_id]["learned"] = learned_kappa
-        if learned_kappa <= rule_kappa + SWITCH_MARGIN:
+        if learned_kappa <= rule_kappa + SWITCH_MARGIN or y.sum() < MIN_POSITIVE_TO_REPLACE:
             return
         self.models_[code_id] = self._model().fit(features, y)
         self.thresholds_[code_id] = threshold
