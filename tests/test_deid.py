@@ -578,3 +578,25 @@ def test_what_follows_an_organisation_is_not_always_its_place(text: str) -> None
     d = Deidentifier(engine="direct", spacy_model=None)
     found = [text[s.start : s.end] for s in d.analyze(text) if s.type == "ORG"]
     assert all(" på " not in f for f in found), found
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("R: Søknadsnummer 4412-22 er registrert.\n", "4412-22"),
+        ("R: Han har løpenummer IPS-0412 hos oss.\n", "IPS-0412"),
+        ("R: Vedtak nr. 44120 kom i går.\n", "44120"),
+    ],
+)
+def test_any_kind_of_number_named_by_its_compound_is_an_id(text: str, number: str) -> None:
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    found = [text[s.start : s.end] for s in NorwegianDetector().find_ids(text)]
+    assert any(number in f for f in found), found
+
+
+def test_order_and_phone_numbers_are_not_ids_by_their_compound() -> None:
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    text = "U: Ordrenummeret var 48213377 og telefonnummer 41555666, bordnummer 12.\n"
+    assert NorwegianDetector().find_ids(text) == []
