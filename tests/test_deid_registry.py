@@ -186,6 +186,10 @@ def test_the_model_finds_names_the_rules_do_not_know():
             "u: send det til siri bakke krøllalfa helse bindestrek nord punktum no\n",
             ("EPOST", "siri bakke krøllalfa helse bindestrek nord punktum no"),
         ),
+        (
+            "u: den er kari punktum berg krøll alfa gmail punktum com\n",
+            ("EPOST", "kari punktum berg krøll alfa gmail punktum com"),
+        ),
         # a dialect digit ("nie"); a slash said as "skrå"; a spoken letter prefix after any kind of "-nummer"
         ("u: ring nie-null, fire-fire, to-tre, en-sju\n", ("TELEFON", "nie-null, fire-fire, to-tre, en-sju")),
         ("u: saksnummeret er en-ni skrå null tre fem sju\n", ("ID", "en-ni skrå null tre fem sju")),

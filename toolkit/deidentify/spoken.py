@@ -54,7 +54,7 @@ _CUES = (
 
 _SPELLED_DOT = r"(?:punktum|prikk|dot|punkt)"
 _SPELLED_JOIN = rf"(?:{_SPELLED_DOT}|strek|bindestrek|understrek|underscore|understrekning)"
-_SPELLED_AT = r"(?:krøllalfa|alfakrøll|krølla|krøllalfategn|at-tegn)"
+_SPELLED_AT = r"(?:krøll[ -]?alfa(?:tegn)?|alfa[ -]?krøll|krølla|snabel[ -]?a|at[ -]tegn(?:et)?)"
 _MAIL_WORD = r"[\wæøå][\wæøå-]*"
 # top-level domains that make a bare "at" ("kari at gmail dot com") an at-sign: "at" is also a Norwegian word
 _TLD = r"(?:com|no|net|org|se|dk|fi|nu|info|io|eu|de|uk|me|biz|edu)"
