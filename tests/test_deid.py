@@ -501,10 +501,11 @@ def test_sets_by_other_authors_keep_their_recall(stem: str, tmp_path: Path) -> N
 def test_blind_set_recall_is_reported_honestly(tmp_path: Path) -> None:
     """``gold_blind`` was never used for tuning the rules (rules alone: direct 0.845, quasi 0.817 on 2026-11-23);
     it was used while choosing the NER model's filters (issue 12), so it is a tuning set now. With the model:
-    direct 0.859, quasi 0.893 (2026-12-04). The floors only stop it from getting worse unnoticed."""
+    direct 0.859, quasi 0.893 (2026-12-04); after the tune_f round, whose last steps also looked at its misses:
+    direct 0.901, quasi 0.946 (2026-12-05). The floors only stop it from getting worse unnoticed."""
     frame = _scores("gold_blind", tmp_path)
-    assert frame.loc["direct", "entity_recall"] >= 0.845
-    assert frame.loc["quasi", "entity_recall"] >= 0.87
+    assert frame.loc["direct", "entity_recall"] >= 0.89
+    assert frame.loc["quasi", "entity_recall"] >= 0.94
     assert frame.loc["all", "char_precision"] >= 0.95
 
 
@@ -529,9 +530,11 @@ def test_a_trained_pipeline_adds_its_entities(tmp_path: Path) -> None:
 
 
 # Report-only sets of issue 12 (written blind to the rules and the model; never tuned on, their misses never
-# listed). Figures of 2026-12-04 (BENCHMARKS.md): a: 0.919/0.943, b: 0.912/0.811, c: 0.968/0.941 — BELOW the
-# issue's targets (0.97 direct, 0.92 quasi). The floors only keep them from getting worse unnoticed.
-REPORT_ONLY = {"blind_a": (0.91, 0.93), "blind_b": (0.90, 0.80), "blind_c": (0.96, 0.93)}
+# listed). Figures of 2026-12-04 (BENCHMARKS.md): a: 0.919/0.943, b: 0.912/0.811, c: 0.968/0.941; after the
+# tune_f round, measured once on 2026-12-05: a: 0.924/0.946, b: 0.947/0.852, c: 0.976/0.941 — still BELOW the
+# issue's targets (0.97 direct, 0.92 quasi) on a (direct) and b (both). The floors only keep them from getting
+# worse unnoticed.
+REPORT_ONLY = {"blind_a": (0.92, 0.94), "blind_b": (0.94, 0.85), "blind_c": (0.97, 0.94)}
 
 
 @pytest.mark.parametrize("stem", sorted(REPORT_ONLY))
@@ -541,6 +544,21 @@ def test_report_only_blind_sets_do_not_get_worse(stem: str, tmp_path: Path) -> N
     assert frame.loc["direct", "entity_recall"] >= direct
     assert frame.loc["quasi", "entity_recall"] >= quasi
     assert frame.loc["FNR", "entity_recall"] == 1.0
+    assert frame.loc["EPOST", "entity_recall"] == 1.0  # since 2026-12-05 (was 0.929 on blind_b)
+
+
+# Tuning sets written blind to the rules for tuning (issue 12). tune_f before its round (the honest unseen
+# figure, 2026-12-05): direct 0.921, quasi 0.778; after: 0.996 / 0.967. Floors just below the tuned figures.
+TUNING = {"tune_f": (0.99, 0.96, 0.93), "tune_d": (0.95, 0.90, 0.96), "tune_e": (0.98, 0.94, 0.95)}
+
+
+@pytest.mark.parametrize("stem", sorted(TUNING))
+def test_tuning_sets_keep_their_recall(stem: str, tmp_path: Path) -> None:
+    frame = _scores(stem, tmp_path)
+    direct, quasi, precision = TUNING[stem]
+    assert frame.loc["direct", "entity_recall"] >= direct
+    assert frame.loc["quasi", "entity_recall"] >= quasi
+    assert frame.loc["all", "char_precision"] >= precision
 
 
 @pytest.mark.parametrize(
