@@ -265,3 +265,20 @@ def test_cp1252_byte_far_beyond_the_detection_window(tmp_path):
     frame = tio.read_table(path)
     assert frame["sted"].iloc[-1] == "Tromsø"
     assert frame["verdi"].iloc[0] == pytest.approx(0.5)
+
+
+def test_is_within_follows_links_and_home(tmp_path, monkeypatch):
+    from toolkit.io import is_within
+
+    outside, inside = tmp_path / "results", tmp_path / "restricted" / "keys"
+    inside.mkdir(parents=True)
+    outside.mkdir()
+    link = tmp_path / "link_to_restricted"
+    link.symlink_to(tmp_path / "restricted")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert is_within(inside, tmp_path / "restricted")
+    assert is_within(tmp_path / "restricted", tmp_path / "restricted")  # the folder itself counts
+    assert is_within(link / "keys", tmp_path / "restricted")  # through a symbolic link
+    assert is_within("~/restricted/keys", tmp_path / "restricted")  # through ~
+    assert not is_within(outside, tmp_path / "restricted")
+    assert not is_within(tmp_path / "restricted_other", tmp_path / "restricted")  # a prefix is not inside

@@ -533,6 +533,16 @@ Guard = Callable[[Path, Path], None]
 """A guard reads one staged file (staged path, final path) and raises to stop the whole step."""
 
 
+def is_within(path: str | Path, folder: str | Path) -> bool:
+    """True when ``path`` is ``folder`` or lies inside it, after ``~`` and symbolic links are resolved.
+
+    One definition for every safety check that asks it (results never inside the restricted folder, the key
+    never under results, an output folder never inside its input), so that they agree on what "inside" means.
+    """
+    path, folder = Path(path).expanduser().resolve(), Path(folder).expanduser().resolve()
+    return path == folder or folder in path.parents
+
+
 def restrict_permissions(folder: str | Path) -> None:
     """Make a restricted folder private: the folder (and sub-folders) 0700, every file in it 0600.
 

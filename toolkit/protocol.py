@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from toolkit.errors import ProtocolError
+from toolkit.io import is_within
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_æøåÆØÅ]*$")
 _REGION_NAME = re.compile(r"[A-Za-z0-9æøåÆØÅ][A-Za-z0-9_\-æøåÆØÅ]*")
@@ -392,7 +393,7 @@ class Protocol(_Strict):
                 ("privacy.key_file", self.privacy.key_file),
                 ("privacy.restricted_dir", self.privacy.restricted_dir),
             ):
-                if _is_within(value, results):
+                if is_within(value, results):
                     raise ProtocolError(
                         f"key '{key}' lies under data.results ({results})",
                         file=label,
@@ -409,13 +410,13 @@ class Protocol(_Strict):
             value = getattr(section, key)
             if value is None:
                 continue
-            if _is_within(value, self.data.results):
+            if is_within(value, self.data.results):
                 raise ProtocolError(
                     f"key 'deidentify.{key}' lies under data.results ({self.data.results})",
                     file=label,
                     fix="keep the lists in the restricted folder, e.g. ../restricted/review_allow_list.txt",
                 )
-            if not (restricted is not None and _is_within(value, restricted)):
+            if not (restricted is not None and is_within(value, restricted)):
                 _check_input_path(f"deidentify.{key}", value, "file", label)
 
     # ----------------------------------------------------------------------------------- requirements
@@ -529,14 +530,6 @@ def _hashed_fields(dumped: dict[str, Any]) -> dict[str, Any]:
     """The dumped protocol without region keys it does not use: a single-region protocol keeps the hash it
     had before regions existed (its manifests and reports stay byte-identical)."""
     return {k: v for k, v in dumped.items() if not (k in ("regions", "region_column") and v is None)}
-
-
-def _is_within(path: Path, folder: Path) -> bool:
-    try:
-        Path(path).resolve().relative_to(Path(folder).resolve())
-        return True
-    except ValueError:
-        return False
 
 
 def _content_hash(raw: dict[str, Any]) -> str:

@@ -33,6 +33,7 @@ import pandas as pd
 
 from toolkit.anonymise import _hashing
 from toolkit.errors import InputDataError, ProtocolError
+from toolkit.io import is_within
 
 KEY_BYTES = 32  # 256 bits
 _HEADER = "pdtk-key-v1"
@@ -65,14 +66,6 @@ def fingerprint(secret: bytes) -> str:
     return "k" + hashlib.sha256(b"pdtk key id\x00" + secret).hexdigest()[:4]
 
 
-def _is_within(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(Path(folder).expanduser().resolve())
-        return True
-    except ValueError:
-        return False
-
-
 def load_or_create_key(path: str | Path, *, forbidden_dirs: Sequence[str | Path] = ()) -> Key:
     """Read the key at ``path``, or create it (256 random bits, mode 0600) if it does not exist.
 
@@ -83,7 +76,7 @@ def load_or_create_key(path: str | Path, *, forbidden_dirs: Sequence[str | Path]
     path = Path(path).expanduser()
     resolved = path.resolve()
     for folder in forbidden_dirs:
-        if _is_within(resolved, Path(folder)):
+        if is_within(resolved, Path(folder)):
             raise ProtocolError(
                 f"key 'privacy.key_file' ({path}) lies inside {Path(folder)}",
                 fix="keep the key outside results/ and outside the repository, e.g. ~/.config/pdtk/keys/",

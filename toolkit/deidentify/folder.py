@@ -27,6 +27,7 @@ from toolkit.deidentify.spans import DIRECT_TYPES, Span
 from toolkit.errors import DisclosureError, InputDataError, PdtkError
 from toolkit.io import (
     atomic_write_text,
+    is_within,
     list_transcripts,
     read_transcript,
     restrict_permissions,
@@ -252,12 +253,8 @@ def _start_pool(deid: Deidentifier, workers: int):
 
 def _refuse_inside(in_dir: Path, out_dir: Path, restricted: Path | None) -> None:
     """The command never writes into its input folder (it would overwrite or mix with the raw transcripts)."""
-    source = in_dir.resolve()
     for name, folder in (("OUT_DIR", out_dir), ("the restricted folder", restricted)):
-        if folder is None:
-            continue
-        target = folder.resolve()
-        if target == source or source in target.parents:
+        if folder is not None and is_within(folder, in_dir):
             raise InputDataError(
                 f"{name} is inside the transcript folder; nothing was written",
                 file=folder,

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.coding.review.decisions import DECISIONS_FILE, HAND_CODING_FILE
-from toolkit.deidentify.review.locate import _protocol_from_manifest, _within, study_manifest
+from toolkit.deidentify.review.locate import protocol_from_manifest, study_manifest
 from toolkit.errors import InputDataError
+from toolkit.io import is_within
 from toolkit.protocol import Protocol
 
 
@@ -59,7 +60,7 @@ def locate_coding(
     manifest = study_manifest(coding_dir)
     study = Protocol.load(protocol, check_files=False) if protocol is not None else None
     if study is None and manifest is not None:
-        study = _protocol_from_manifest(manifest)
+        study = protocol_from_manifest(manifest)
     if restricted is not None:
         folder = Path(restricted).resolve()
     elif study is not None and study.privacy is not None:
@@ -71,7 +72,7 @@ def locate_coding(
             fix="give --restricted DIR (the study's privacy.restricted_dir) or --protocol PROTOCOL",
         )
     forbidden = [coding_dir, transcripts] + ([study.data.results] if study is not None else [])
-    if any(_within(folder, place) for place in forbidden):
+    if any(is_within(folder, place) for place in forbidden):
         raise InputDataError(
             "the restricted folder lies inside the coding, transcript or results folder; nothing was written",
             file=folder,

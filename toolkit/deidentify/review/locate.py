@@ -18,7 +18,7 @@ from typing import Any
 
 from toolkit.deidentify.folder import RUN_FILE, SPANS_FILE, _output_name
 from toolkit.errors import InputDataError
-from toolkit.io import list_transcripts
+from toolkit.io import is_within, list_transcripts
 from toolkit.protocol import Protocol
 
 
@@ -40,11 +40,6 @@ class ReviewPaths:
         }
 
 
-def _within(path: Path, folder: Path) -> bool:
-    path, folder = path.resolve(), folder.resolve()
-    return path == folder or folder in path.parents
-
-
 def study_manifest(deid_dir: Path) -> Path | None:
     """``manifest.json`` of the study run whose output folders include ``deid_dir``."""
     manifest = deid_dir.parent / "manifest.json"
@@ -57,7 +52,7 @@ def study_manifest(deid_dir: Path) -> Path | None:
     return manifest if deid_dir.name in folders else None
 
 
-def _protocol_from_manifest(manifest: Path) -> Protocol | None:
+def protocol_from_manifest(manifest: Path) -> Protocol | None:
     recorded = json.loads(manifest.read_text(encoding="utf-8")).get("protocol", {}).get("path")
     if not recorded:
         return None
@@ -96,7 +91,7 @@ def locate(
     manifest = study_manifest(deid_dir)
     study = Protocol.load(protocol, check_files=False) if protocol is not None else None
     if study is None and manifest is not None:
-        study = _protocol_from_manifest(manifest)
+        study = protocol_from_manifest(manifest)
     restricted_dir = _restricted(deid_dir, restricted, study)
     run = read_run_record(restricted_dir, deid_dir)
     raw_dir = _raw(deid_dir, raw, run, study)
@@ -125,7 +120,7 @@ def _restricted(deid_dir: Path, restricted: Path | str | None, study: Protocol |
     if study is not None:
         forbidden.append(study.data.results)
     for place in forbidden:
-        if _within(folder, place):
+        if is_within(folder, place):
             raise InputDataError(
                 "the restricted folder lies inside the de-identified or results folder; nothing was written",
                 file=folder,
