@@ -37,6 +37,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -376,6 +377,9 @@ class ActorExtractor:
         self.tone_lexicon = tone_lexicon or load_tone_lexicon()
         self.analyzer = analyzer
         self._compiled = [_compile(e) for e in self.vocabulary.values()]
+        # what a word form names depends on the form alone: a corpus of a million words has a few thousand
+        self._actors_of_form: dict[str, frozenset[str]] = {}
+        self._ambiguous_of_form: dict[str, frozenset[str]] = {}
 
     @property
     def actor_ids(self) -> list[str]:
@@ -384,7 +388,14 @@ class ActorExtractor:
         return [*ACTOR_IDS, *extra]
 
     # ------------------------------------------------------------------------------------ mentions
-    def _token_actors(self, token: str) -> set[str]:
+    def _token_actors(self, token: str) -> frozenset[str]:
+        """The actors a word names (cached per word form)."""
+        found = self._actors_of_form.get(token)
+        if found is None:
+            found = self._actors_of_form[token] = frozenset(self._match_token(token))
+        return found
+
+    def _match_token(self, token: str) -> set[str]:
         lower = token.lower()
         parts = [p for p in re.split(r"[-'’]", token) if p] if "-" in token else []
         found: set[str] = set()
@@ -401,15 +412,20 @@ class ActorExtractor:
                     found.add(actor.actor)
         return found
 
-    def _person_not_profession(self, lower: str, previous: str) -> set[str]:
+    def _person_not_profession(self, lower: str, previous: str) -> frozenset[str]:
         """Actors whose bare, ambiguous stem (excluded as a form: ``lærer``, ``lege``) names a person here.
 
         "en lærer fra innføringsklassen", "Lege, PPT, BUP" are the actor; "jeg var lærer", "bli lege" (no
         article, after a copula, *som* or a pronoun) are a profession (:data:`PROFESSION_CONTEXT`).
         """
         if previous in PROFESSION_CONTEXT:
-            return set()
-        return {actor for actor, entry in self.vocabulary.items() if lower in entry.exclude & entry.stems}
+            return frozenset()
+        found = self._ambiguous_of_form.get(lower)
+        if found is None:
+            found = self._ambiguous_of_form[lower] = frozenset(
+                actor for actor, entry in self.vocabulary.items() if lower in entry.exclude & entry.stems
+            )
+        return found
 
     def turn_mentions(self, text: str, offset: int, turn_index: int) -> list[Mention]:
         """Mentions in one turn's text; ``offset`` is where the turn starts in the transcript.
@@ -461,14 +477,14 @@ class ActorExtractor:
             return pd.DataFrame(columns=_MENTION_COLUMNS)
         topics = self._question_topics(turns)
         asked_tones = self._question_tones(turns)
-        sentences = split_sentences(participant)
+        sentences_by_turn = _sentences_by_turn(split_sentences(participant))
+        next_participant_turn = _next_participant_turn(participant)
         rows: list[dict[str, object]] = []
         carried: set[str] = set()
         previous_turn = -2
-        for turn_index, turn in sentences.groupby("turn_index", sort=True):
-            turn_index = int(turn_index)
-            scoped, found = self._scoped_turn(list(turn.itertuples(index=False)))
-            follows = _follows(participant, previous_turn, turn_index)
+        for turn_index, parts in sentences_by_turn.items():
+            scoped, found = self._scoped_turn(parts)
+            follows = next_participant_turn.get(previous_turn) == turn_index
             evidence, ends_on = attribute_turn(
                 scoped, topics.get(turn_index, set()), carried if follows else set()
             )
@@ -482,7 +498,7 @@ class ActorExtractor:
                     _mention_row(source, mention, evidence.get(mention.actor, []), mention.actor, "mention")
                 )
                 evidence.pop(mention.actor, None)
-            span = Mention("", turn_index, int(turn["start"].min()), int(turn["end"].max()))
+            span = Mention("", turn_index, int(min(p.start for p in parts)), int(max(p.end for p in parts)))
             rows.extend(
                 _mention_row(source, span, items, actor, "continuation")
                 for actor, items in sorted(evidence.items())
@@ -716,11 +732,20 @@ _MENTION_COLUMNS = [
 ]
 
 
-def _follows(turns: pd.DataFrame, previous: int, current: int) -> bool:
-    """Whether ``current`` is the next participant turn after ``previous`` (only interviewer turns
-    between)."""
-    later = turns.loc[turns["turn_index"] > previous, "turn_index"]
-    return not later.empty and int(later.iloc[0]) == current
+def _sentences_by_turn(sentences: pd.DataFrame) -> dict[int, list[Any]]:
+    """The sentence rows of each turn, turns in order, sentences in their order (one pass over the frame:
+    grouping a pandas frame per turn cost a third of ``pdtk autocode`` on a million words)."""
+    grouped: dict[int, list[Any]] = {}
+    for part in sentences.itertuples(index=False):
+        grouped.setdefault(int(part.turn_index), []).append(part)
+    return {turn_index: grouped[turn_index] for turn_index in sorted(grouped)}
+
+
+def _next_participant_turn(participant: pd.DataFrame) -> dict[int, int]:
+    """``{turn: the next participant turn after it}`` (-2, "no turn yet", maps to the first); a turn
+    follows the previous one when only interviewer turns lie between them."""
+    order = sorted(int(t) for t in participant["turn_index"])
+    return dict(zip([-2, *order], order, strict=False))
 
 
 def _mention_row(
