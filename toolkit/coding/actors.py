@@ -36,6 +36,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -242,6 +243,13 @@ class ToneLexicon:
     negation_window: int = 3
     mixed: frozenset[str] = frozenset()
     """Words and phrases that are a mixed judgement by themselves ("blanda", "både og"): both polarities."""
+
+    @cached_property
+    def phrase_starts(self) -> frozenset[str]:
+        """First words of the multi-word phrases and every mixed entry: a word not among them starts none
+        (so most words skip the phrase look-ups)."""
+        phrases = [p for p in self.positive_words | self.negative_words if " " in p]
+        return frozenset(p.split()[0] for p in [*phrases, *self.mixed])
 
     def phrase_polarity(self, phrase: str) -> int:
         """+1, -1 or 0 for a multi-word phrase: listed phrases only (a prefix such as ``kald*`` is for single
@@ -587,13 +595,14 @@ class ActorExtractor:
         found: list[tuple[int, int, int]] = []
         index = 0
         while index < len(words):
-            length = _mixed_hit(lexicon, words, index)
+            starts_phrase = words[index] in lexicon.phrase_starts
+            length = _mixed_hit(lexicon, words, index) if starts_phrase else 0
             if length:
                 span = (offset + tokens[index].start(), offset + tokens[index + length - 1].end())
                 found.extend([(*span, 1), (*span, -1)])  # "blanda", "både og"
                 index += length
                 continue
-            hit = _phrase_hit(lexicon, words, index)
+            hit = _phrase_hit(lexicon, words, index) if starts_phrase else None
             if hit is not None:
                 length, polarity = hit
                 if any(w in lexicon.negators for w in words[max(0, index - 1) : index]):
