@@ -65,3 +65,72 @@ def test_require_review_refuses_until_every_transcript_is_cleared(study_with_rev
     (folder / session.output_name(first)).write_text("edited by hand\n", encoding="utf-8")
     with pytest.raises(InputDataError, match="changed since it was reviewed"):
         study._require_review(folder)
+
+
+def test_applied_review_passes_the_study_guard_and_refreshes_the_manifest(study_with_review):
+    """``pdtk review --apply`` in a study: the rewritten transcripts pass the study's leak guard before they
+    replace the old ones (a refusing guard leaves the folder as it was), and the manifest's hashes of the
+    folder describe the reviewed files."""
+    from toolkit.deidentify.review.server import review_command
+    from toolkit.errors import DisclosureError
+    from toolkit.io import sha256_file
+    from toolkit.manifest import write_manifest
+    from toolkit.study import RunResult, StepRecord
+
+    study, protocol = study_with_review
+    study.deidentify()
+    folder = study.results_dir / "transcripts"
+    write_manifest(study, RunResult(steps=[StepRecord("deidentify", folder)]))
+    session = open_session(locate(folder, protocol=protocol), reviewer="reviewer-1", analyse=False)
+    first = session.names[0]
+    span = next(s for s in session.shown(first) if session.text(first)[s.start : s.end].isalpha())
+    session.decide(first, span.id, "reject")  # the reviewed file differs from the run's
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+    seen: list[str] = []
+
+    def refusing(staged, final):  # noqa: ANN001, ANN202
+        seen.append(final.name)
+        raise DisclosureError(f"{final.name}: refused by the test guard")
+
+    with pytest.raises(DisclosureError, match="refused by the test guard"):
+        review_command(
+            folder,
+            raw=None,
+            restricted=None,
+            protocol=protocol,
+            port=0,
+            open_browser=False,
+            apply=True,
+            reviewer="reviewer-1",
+            say=lambda _: None,
+            guard_for=lambda p: refusing,
+        )
+    assert seen and {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+
+    checked: list[str] = []
+    guard = study.leak_guard()
+
+    def recording(staged, final):  # noqa: ANN001, ANN202
+        checked.append(final.name)
+        guard(staged, final)
+
+    review_command(
+        folder,
+        raw=None,
+        restricted=None,
+        protocol=protocol,
+        port=0,
+        open_browser=False,
+        apply=True,
+        reviewer="reviewer-1",
+        say=lambda _: None,
+        guard_for=lambda p: recording,
+    )
+    written = sorted(p.name for p in folder.iterdir() if p.is_file())
+    assert sorted(checked) == written  # every rewritten file passed the study's guard
+    assert (folder / session.output_name(first)).read_bytes() != before[session.output_name(first)]
+    outputs = json.loads((study.results_dir / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    assert {k: v for k, v in outputs.items() if k.startswith("transcripts/")} == {
+        f"transcripts/{name}": sha256_file(folder / name) for name in written
+    }

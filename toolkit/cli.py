@@ -356,7 +356,18 @@ def review(
         apply=apply,
         reviewer=reviewer,
         say=lambda line: typer.echo(line),
+        guard_for=_study_leak_guard,
     )
+
+
+def _study_leak_guard(protocol):  # noqa: ANN001, ANN202  (Protocol -> LeakGuard | None)
+    """The leak guard of the study ``protocol`` describes (its raw id and dropped columns), or None without a
+    privacy section: files the review rewrites under results/ pass it like every other output."""
+    if protocol.privacy is None:
+        return None
+    from toolkit.study import Study
+
+    return Study(protocol).leak_guard()
 
 
 @app.command("code-review")

@@ -26,6 +26,7 @@ from toolkit.deidentify.patterns import _alternation
 from toolkit.deidentify.spans import DIRECT_TYPES, Span
 from toolkit.errors import DisclosureError, InputDataError, PdtkError
 from toolkit.io import (
+    Guard,
     atomic_write_text,
     is_within,
     list_transcripts,
@@ -309,6 +310,7 @@ def deidentify_folder(
     engine: str = "presidio",
     n_jobs: int = 1,
     deidentifier: Deidentifier | None = None,
+    guard: Guard | None = None,
 ) -> DeidResult:
     """De-identify every transcript (.txt, .docx, .vtt) in ``in_dir`` into ``out_dir``.
 
@@ -322,7 +324,9 @@ def deidentify_folder(
     person name found in the batch. A file that cannot be read (empty, binary, damaged), or whose output would
     still hold an original identifier, is listed in ``result.skipped`` and gets no output; the others are
     written (the caller exits non-zero when anything was skipped). ``out_dir`` inside ``in_dir`` is refused.
-    ``deidentifier`` replaces the default one (e.g. with a protocol-configured registry).
+    ``deidentifier`` replaces the default one (e.g. with a protocol-configured registry). ``guard`` (a study's
+    leak guard) reads every staged file before any is moved into ``out_dir``; if it refuses one, nothing there
+    changes.
     """
     if not isinstance(n_jobs, int) or n_jobs < 1:
         raise ValueError(f"n_jobs must be a positive int, got {n_jobs!r}")
@@ -346,7 +350,7 @@ def deidentify_folder(
         deidentifier = deidentifier.with_key(key)
     skipped: list[tuple[str, str]] = []
     file_rows, span_rows, map_rows = [], [], []
-    with staged_output(out_dir) as stage, _Runner(deidentifier, n_jobs, len(files)) as runner:
+    with staged_output(out_dir, guard=guard) as stage, _Runner(deidentifier, n_jobs, len(files)) as runner:
         detected = []
         for path, (status, value) in zip(files, runner.detect(files), strict=True):
             (detected.append(value) if status == "ok" else skipped.append((path.name, value)))

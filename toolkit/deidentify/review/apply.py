@@ -28,7 +28,7 @@ from toolkit.deidentify.review.state import (
 )
 from toolkit.deidentify.review.suspects import overlaps
 from toolkit.errors import InputDataError
-from toolkit.io import sha256_file, write_json
+from toolkit.io import Guard, sha256_file, write_json
 
 _HEADER = (
     "# written by 'pdtk review --apply' from review.jsonl; edits here are overwritten by the next apply\n"
@@ -71,8 +71,15 @@ def write_lists(paths: ReviewPaths, log: ReviewLog) -> tuple[int, int]:
     return len(allow), len(deny)
 
 
-def apply_review(paths: ReviewPaths, log: ReviewLog, reviewer: str) -> ApplyResult:
-    """Rewrite the de-identified files and ``deidentification.jsonl`` from the decisions; log the apply."""
+def apply_review(
+    paths: ReviewPaths, log: ReviewLog, reviewer: str, guard: Guard | None = None
+) -> ApplyResult:
+    """Rewrite the de-identified files and ``deidentification.jsonl`` from the decisions; log the apply.
+
+    ``guard`` is the study's leak guard when the folder belongs to a study: the rewritten files pass it as
+    every other file under ``results/`` does, before they replace the old ones. The manifest's hashes of the
+    folder's files are refreshed, so that it describes what is on disk after the review.
+    """
     n_allow, n_deny = write_lists(paths, log)
     settings = run_settings(paths)
     registry = review_registry(settings.config, log.state.allow_list(), log.state.deny_list())
@@ -91,6 +98,7 @@ def apply_review(paths: ReviewPaths, log: ReviewLog, reviewer: str) -> ApplyResu
         restricted_dir=paths.restricted_dir,
         engine=settings.engine,
         deidentifier=deidentifier,
+        guard=guard,
     )
     if result.skipped:
         name, why = result.skipped[0]
@@ -128,4 +136,12 @@ def record_in_manifest(paths: ReviewPaths) -> None:
         return
     manifest = json.loads(paths.manifest.read_text(encoding="utf-8"))
     manifest["review"] = manifest_record(paths.restricted_dir, paths.deid_dir)
+    outputs = manifest.get("outputs")
+    if isinstance(outputs, dict):  # the reviewed files replace the ones the run recorded
+        folder = paths.deid_dir.resolve().relative_to(paths.manifest.parent.resolve()).as_posix()
+        for name in [n for n in outputs if n.startswith(f"{folder}/")]:
+            del outputs[name]
+        for file in sorted(p for p in paths.deid_dir.rglob("*") if p.is_file()):
+            outputs[f"{folder}/{file.relative_to(paths.deid_dir).as_posix()}"] = sha256_file(file)
+        manifest["outputs"] = dict(sorted(outputs.items()))
     write_json(paths.manifest, manifest)

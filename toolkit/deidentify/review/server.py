@@ -19,6 +19,8 @@ from toolkit.deidentify.review.locate import ReviewPaths, locate
 from toolkit.deidentify.review.session import ReviewSession
 from toolkit.deidentify.review.settings import run_settings
 from toolkit.deidentify.review.suspects import Analyser, FinderSpec
+from toolkit.io import Guard
+from toolkit.protocol import Protocol
 
 HOST = "127.0.0.1"
 
@@ -42,9 +44,11 @@ def finder_spec(paths: ReviewPaths, session: ReviewSession) -> Callable[[], Find
     return spec
 
 
-def open_session(paths: ReviewPaths, *, reviewer: str | None = None, analyse: bool = True) -> ReviewSession:
+def open_session(
+    paths: ReviewPaths, *, reviewer: str | None = None, analyse: bool = True, guard: Guard | None = None
+) -> ReviewSession:
     """A session over ``paths``; with ``analyse`` the background analyser starts at once."""
-    session = ReviewSession(paths, reviewer=reviewer or default_reviewer())
+    session = ReviewSession(paths, reviewer=reviewer or default_reviewer(), guard=guard)
     if analyse:
         session.analyser = Analyser(
             finder_spec(paths, session), session.names, session.analysis_input
@@ -116,20 +120,26 @@ def review_command(
     apply: bool,
     reviewer: str | None,
     say: Callable[[str], None] = print,
+    guard_for: Callable[[Protocol], Guard | None] | None = None,
 ) -> None:
-    """``pdtk review``: serve the review, or with ``apply`` rewrite the folder from the decisions and stop."""
+    """``pdtk review``: serve the review, or with ``apply`` rewrite the folder from the decisions and stop.
+
+    ``guard_for`` gives the leak guard of the study a protocol describes (the CLI builds it from the study);
+    the applied files pass it.
+    """
     paths = locate(deid_dir, raw=raw, restricted=restricted, protocol=protocol)
+    guard = guard_for(paths.protocol) if guard_for is not None and paths.protocol is not None else None
     if apply:
         from toolkit.deidentify.review.apply import apply_review
 
-        session = open_session(paths, reviewer=reviewer, analyse=False)
-        result = apply_review(paths, session.log, session.reviewer)
+        session = open_session(paths, reviewer=reviewer, analyse=False, guard=guard)
+        result = apply_review(paths, session.log, session.reviewer, guard=guard)
         say(result.summary_line())
         if not result.recorded_settings:
             say("note: the folder's run left no settings record; the defaults of 'pdtk deidentify' were used")
         _say_lists(paths, say)
         return
-    serve(open_session(paths, reviewer=reviewer), port=port, open_browser=open_browser, say=say)
+    serve(open_session(paths, reviewer=reviewer, guard=guard), port=port, open_browser=open_browser, say=say)
 
 
 def _say_lists(paths: ReviewPaths, say: Callable[[str], None]) -> None:

@@ -25,7 +25,7 @@ from toolkit.deidentify.review.state import ReviewLog, now, span_id
 from toolkit.deidentify.review.suspects import Analyser, Analysis, overlaps
 from toolkit.deidentify.spans import TYPES
 from toolkit.errors import InputDataError, PdtkError
-from toolkit.io import read_transcript, sha256_file
+from toolkit.io import Guard, read_transcript, sha256_file
 
 MAX_ADDED_CHARS = 200
 
@@ -66,8 +66,16 @@ def read_spans(deid_dir: Path) -> dict[str, list[tuple[int, int, str]]]:
 class ReviewSession:
     """Everything the review app serves; every method is safe to call from several request threads."""
 
-    def __init__(self, paths: ReviewPaths, *, reviewer: str, analyser: Analyser | None = None):
+    def __init__(
+        self,
+        paths: ReviewPaths,
+        *,
+        reviewer: str,
+        analyser: Analyser | None = None,
+        guard: Guard | None = None,
+    ):
         self.paths = paths
+        self.guard = guard  # the study's leak guard: the applied files pass it like every output
         self.reviewer = reviewer
         self.raw = paths.sources()
         self.log = ReviewLog(paths.restricted_dir)
@@ -315,7 +323,7 @@ class ReviewSession:
         from toolkit.deidentify.review.apply import apply_review
 
         with self.lock:
-            result = apply_review(self.paths, self.log, self.reviewer)
+            result = apply_review(self.paths, self.log, self.reviewer, guard=self.guard)
             self.reload()
         return result.as_dict()
 
