@@ -97,3 +97,42 @@ def test_track_reports_to_a_listener_and_is_silent_without_one():
     with listening(listener):
         assert list(track([1, 2, 3], "folds")) == [1, 2, 3]
     assert seen == [("folds", 3)] and len(advanced) == 3
+
+
+def test_figure_texts_follow_the_report_language():
+    """A Norwegian report shows its figures' titles, axis labels, legends and notes in Norwegian; labels the
+    tables do not know (a variable name, numbers) stay; an English report keeps the figure as drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from toolkit.report.translate import translate_figure
+
+    def drawn():
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1], label="perfect calibration")
+        ax.plot([0, 1], [0.1, 0.9], label="logit (cross-fitted)")
+        ax.set_xlabel("predicted probability of the good outcome")
+        ax.set_ylabel("fullfort_vgs_5aar")
+        ax.set_title("Funnel plot: kommune")
+        ax.text(0.5, 0.5, "NAV\nhidden")
+        ax.legend(title="tone")
+        return fig
+
+    def texts(fig):
+        from matplotlib.text import Text
+
+        return {t.get_text() for t in fig.findobj(Text) if t.get_text()}
+
+    norwegian = texts(translate_figure(drawn(), "nb"))
+    assert {
+        "perfekt kalibrering",
+        "logit (kryssvalidert)",
+        "predikert sannsynlighet for godt utfall",
+    } <= norwegian
+    assert {"Traktplott: kommune", "NAV\nskjult", "fullfort_vgs_5aar"} <= norwegian
+    assert "perfect calibration" not in norwegian
+    english = texts(translate_figure(drawn(), "en"))
+    assert {"perfect calibration", "Funnel plot: kommune", "NAV\nhidden"} <= english
+    plt.close("all")

@@ -29,7 +29,7 @@ import pandas as pd
 from toolkit.io import atomic_write_text
 from toolkit.report.formatting import display_frame, is_numeric_text, readable_p_in_text
 from toolkit.report.labels import Labels
-from toolkit.report.translate import translate
+from toolkit.report.translate import translate, translate_figure
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("toolkit.report", "templates"),
@@ -154,8 +154,10 @@ class Report:
         return self
 
     def add_figure(self, fig: Any, caption: str = "") -> Report:
-        """A matplotlib figure, embedded as PNG."""
-        self.blocks.append(_Block("figure", figure_to_data_uri(fig), caption=self._named(self.t(caption))))
+        """A matplotlib figure, embedded as PNG (its texts in the report's language, see
+        :func:`~toolkit.report.translate.translate_figure`)."""
+        figure = figure_to_data_uri(translate_figure(fig, self.language))
+        self.blocks.append(_Block("figure", figure, caption=self._named(self.t(caption))))
         return self
 
     def render(self) -> str:

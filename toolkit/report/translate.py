@@ -11,6 +11,7 @@ want their long paragraphs in Norwegian write them in both languages themselves 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _NB: dict[str, str] = {
     # titles
@@ -107,6 +108,66 @@ _NB: dict[str, str] = {
     ),
 }
 
+_NB_FIGURES: dict[str, str] = {
+    # texts inside the figures (axis labels, titles, legends, notes), see translate_figure
+    "before": "før",
+    "after matching": "etter matching",
+    "|standardised mean difference| (treated SD)": (
+        "|standardisert gjennomsnittsforskjell| (SD i tiltaksgruppen)"
+    ),
+    "Covariate balance (Love plot)": "Balanse i bakgrunnsvariabler (Love-plott)",
+    "controls": "sammenligning",
+    "treated": "tiltak",
+    "logit of the propensity score": "logit av tilbøyelighetsskåren",
+    "density": "tetthet",
+    "Overlap of propensity scores": "Overlapp i tilbøyelighetsskårer",
+    "precision (expected² / variance)": "presisjon (forventet² / varians)",
+    "observed / expected successes": "observert / forventet antall som lyktes",
+    "perfect calibration": "perfekt kalibrering",
+    "predicted probability of the good outcome": "predikert sannsynlighet for godt utfall",
+    "observed share with the good outcome": "observert andel med godt utfall",
+    "high-risk cut-off": "grense for høy risiko",
+    "predicted risk of the bad outcome (cross-fitted)": "predikert risiko for dårlig utfall (kryssvalidert)",
+    "share of runs flagged (people flagged at least once)": (
+        "andel kjøringer med markering (personer markert minst én gang)"
+    ),
+    "nobody was flagged in any run": "ingen ble markert i noen kjøring",
+    "observed": "observert",
+    "fitted": "tilpasset",
+    "trend without the practice": "trend uten praksisen",
+    "years relative to adoption (0 = first year with the practice)": (
+        "år relativt til innføringen (0 = første år med praksisen)"
+    ),
+    "effect": "effekt",
+    "TWFE event study": "TWFE-hendelsesstudie",
+    "group-time ATT": "gruppe-tid-ATT",
+    "young\nperson": "den\nunge",
+    "tone": "tone",
+    "positive": "positiv",
+    "negative": "negativ",
+    "mixed": "blandet",
+    "neutral": "nøytral",
+    "tone hidden (small counts)": "tone skjult (små tall)",
+    "no actor mentioned, or every count hidden": "ingen aktør nevnt, eller alle tall skjult",
+    "turns coded with both": "ytringer kodet med begge",
+}
+
+_NB_FIGURE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^Funnel plot: (.+)$"), r"Traktplott: \1"),
+    (re.compile(r"^(\d+(?:\.\d+)?)% limits$"), r"\1 %-grenser"),
+    (re.compile(r"^(.+) \(cross-fitted\)$"), r"\1 (kryssvalidert)"),
+    (re.compile(r"^Interrupted time series — (.+)$"), r"Avbrutt tidsserie — \1"),
+    (re.compile(r"^Interrupted time series$"), r"Avbrutt tidsserie"),
+    (
+        re.compile(r"^Effect by years since adoption — (.+) level \((.+)\)$"),
+        r"Effekt etter år siden innføring — \1 (\2)",
+    ),
+    (re.compile(r"^effect \((.+)\)$"), r"effekt (\1)"),
+    (re.compile(r"^(.+): hidden people$"), r"\1: skjult antall personer"),
+    (re.compile(r"^(.+): (\d+) people$"), r"\1: \2 personer"),
+    (re.compile(r"^(.+)\nhidden$"), r"\1\nskjult"),
+]
+
 _NB_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Units: (.+)$"), r"Enheter: \1"),
     (re.compile(r"^Event study — (.+) level$"), r"Hendelsesstudie — nivå: \1"),
@@ -139,4 +200,32 @@ def translate(text: str, language: str) -> str:
     return text
 
 
-__all__ = ["translate"]
+def translate_figure(fig: Any, language: str) -> Any:
+    """Every text of a matplotlib figure (title, axis labels, legend entries, notes) in ``language``.
+
+    The phases draw their figures with English labels; a Norwegian report passes each figure through here
+    before it is embedded, so a NAV office reads "predikert sannsynlighet for godt utfall" under the axis. A
+    label the tables do not know (a variable name, a number) stays as it is. Returns ``fig``.
+    """
+    if language != "nb":
+        return fig
+    from matplotlib.text import Text
+
+    for artist in fig.findobj(Text):
+        label = artist.get_text()
+        shown = _figure_text(label) if label else label
+        if shown != label:
+            artist.set_text(shown)
+    return fig
+
+
+def _figure_text(label: str) -> str:
+    if label in _NB_FIGURES:
+        return _NB_FIGURES[label]
+    for pattern, replacement in _NB_FIGURE_PATTERNS:
+        if pattern.match(label):
+            return pattern.sub(replacement, label)
+    return label
+
+
+__all__ = ["translate", "translate_figure"]
