@@ -130,3 +130,25 @@ def test_actor_outputs_files_maps_and_refiqda_codes():
     assert actor_outputs(texts, None, min_cell=5).files().keys() == {"actors.csv"}
     book, codings = part.refiqda(load_codebook(default_codebook_path()), texts, coder="pdtk-autocode")
     assert "aktor_NAV" in book.ids and len(codings) == 6
+
+
+def test_map_files_are_drawn_in_the_study_language(monkeypatch):
+    """A Norwegian study's actor-map files carry Norwegian texts (the legend's tones, the centre, the title)."""
+    from matplotlib.text import Text
+
+    import toolkit.coding.actor_outputs as outputs_module
+
+    texts = {f"p{i}.txt": "I: Hvem hjalp?\n\nU: NAV var bra.\n" for i in range(6)}
+    groups = pd.DataFrame({"source": list(texts), "group": ["positivt avvik"] * 6})
+    drawn: dict[str, set[str]] = {}
+
+    def keep_texts(fig):  # noqa: ANN001, ANN202
+        drawn[language] = {t.get_text() for t in fig.findobj(Text) if t.get_text()}
+        plt.close(fig)
+        return b"\x89PNG"
+
+    monkeypatch.setattr(outputs_module, "_png_bytes", keep_texts)
+    for language in ("nb", "en"):
+        outputs_module.actor_outputs(texts, groups, min_cell=5, language=language).files()
+    assert {"den\nunge", "positiv"} <= drawn["nb"] and "young\nperson" not in drawn["nb"]
+    assert {"young\nperson", "positive"} <= drawn["en"]

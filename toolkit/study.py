@@ -753,6 +753,7 @@ class Study:
                 seed=self.seed,
                 synthetic=self.is_synthetic,
                 actor_extensions=coding.actors_extra,
+                language=self.protocol.language,
             )
             report = self.new_report("Interview coding — themes for service design")
             result.add_to_report(report)

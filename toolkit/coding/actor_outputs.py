@@ -21,6 +21,7 @@ from toolkit.coding.actor_map import MAP_CAPTION, draw_actor_maps
 from toolkit.coding.actors import ActorEntry, ActorExtractor, actors_by_group, load_actor_vocabulary
 from toolkit.coding.codebook import Codebook
 from toolkit.coding.refiqda import actor_codings, with_actor_codes
+from toolkit.report.translate import translate_figure
 
 
 @dataclass
@@ -31,6 +32,8 @@ class ActorOutputs:
     by_group: pd.DataFrame | None
     labels: dict[str, str] = field(default_factory=dict)
     """``{actor id: label}`` in the vocabulary's order (canonical ids first, then a study's own)."""
+    language: str = "en"
+    """The study's report language: the map files' texts are written in it (``nb`` or ``en``)."""
 
     def maps(self) -> dict[str, Any]:
         """One system map per group (matplotlib figures; the caller closes them), none without groups."""
@@ -44,7 +47,7 @@ class ActorOutputs:
         if self.by_group is not None:
             out["actors_by_group.csv"] = self.by_group
             for group, fig in self.maps().items():
-                out[f"actor_map_{_file_part(group)}.png"] = _png_bytes(fig)
+                out[f"actor_map_{_file_part(group)}.png"] = _png_bytes(translate_figure(fig, self.language))
         return out
 
     def refiqda(
@@ -73,17 +76,18 @@ def actor_outputs(
     *,
     min_cell: int,
     vocabulary: Mapping[str, ActorEntry] | None = None,
+    language: str = "en",
 ) -> ActorOutputs:
     """Extract actors from ``{source: text}`` and compare groups.
 
     ``vocabulary`` is :func:`~toolkit.coding.actors.load_actor_vocabulary` with a study's extensions
-    (default: the shipped vocabulary alone).
+    (default: the shipped vocabulary alone); ``language`` is the study's report language (the map files).
     """
     extractor = ActorExtractor(vocabulary if vocabulary is not None else load_actor_vocabulary())
     actors = extractor.transform(dict(texts))
     by_group = actors_by_group(actors, groups, min_cell=min_cell) if groups is not None else None
     labels = {actor: extractor.vocabulary[actor].label or actor for actor in extractor.actor_ids}
-    return ActorOutputs(actors=actors, by_group=by_group, labels=labels)
+    return ActorOutputs(actors=actors, by_group=by_group, labels=labels, language=language)
 
 
 def _file_part(group: str) -> str:

@@ -468,6 +468,7 @@ def autocode_folder(
     backend: str = "auto",
     synthetic: bool = False,
     actor_extensions: Sequence[Path] = (),
+    language: str = "en",
 ) -> AutocodeResult:
     """Code every transcript in ``in_dir`` with ``codebook`` and write the outputs to ``out_dir``.
 
@@ -475,7 +476,8 @@ def autocode_folder(
     ``source, group``); when None, ``transcript_groups.csv`` in ``in_dir`` or its parent is used if present.
     ``hand_coded`` (CSV in ``segments.csv`` format with an optional ``coder`` column, or a REFI-QDA
     ``.qdpx``) adds reliability against the human coder(s), learned suggestions and a coding queue.
-    ``actor_extensions`` are a study's additions to the actor vocabulary (``coding.actors_extra``).
+    ``actor_extensions`` are a study's additions to the actor vocabulary (``coding.actors_extra``);
+    ``language`` is the study's report language (the texts of the actor-map files).
     """
     in_dir, codebook_path, out_dir = Path(in_dir), Path(codebook), Path(out_dir)
     if min_cell < 1:
@@ -501,7 +503,9 @@ def autocode_folder(
     cards_html = render_cards(
         book, findings.final, turn_units, themes.by_group, group_frame, min_cell=min_cell, synthetic=synthetic
     )
-    actors = actor_outputs(texts, group_frame, min_cell=min_cell, vocabulary=actor_vocabulary)
+    actors = actor_outputs(
+        texts, group_frame, min_cell=min_cell, vocabulary=actor_vocabulary, language=language
+    )
     outputs = _autocode_outputs(book, texts, unit, findings, themes, cards_html, group_frame, actors)
     files = _write_staged(out_dir, outputs)
     settings = {"unit": unit, "backend": analyzer.backend, "min_cell": min_cell, "seed": seed}
