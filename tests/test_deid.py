@@ -467,6 +467,47 @@ def test_a_verb_of_living_alone_makes_no_place(text: str) -> None:
     assert [s for s in d.analyze(text) if s.type == "STED"] == []
 
 
+# ---------------------------------------------------------------------------------- issue 12, tuning on tune_g
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("U: Kristin har 934-12-778, ikke det gamle.\n", [("TELEFON", "934-12-778")]),
+        ("u: vi bur i fjellvegen 4 postnummer 6856 sogndal\n", [("ADRESSE", "6856 sogndal")]),
+        (
+            "U: Jeg bor i Fjellvegen 4, 2. etasje, 6856 Sogndal.\n",
+            [("ADRESSE", "Fjellvegen 4, 2. etasje, 6856 Sogndal")],
+        ),
+        ("u: vi bur i fjellvegen 4 andre etasje no\n", [("ADRESSE", "fjellvegen 4 andre etasje")]),
+        ("u: saksnummeret er 2023 555 812 tror eg\n", [("ID", "2023 555 812")]),
+        ("u: han kjørte ein bil med skilt ab 54321 veit du\n", [("ID", "ab 54321")]),
+        ("u: det stavast k a r i bindestrek a n n e\n", [("PERSON", "k a r i bindestrek a n n e")]),
+        ("U: Etternavnet mitt er K O W A L S K I.\n", [("PERSON", "K O W A L S K I")]),
+        ("u: mailen min er karinordmann at gmail tror eg\n", [("EPOST", "karinordmann at gmail")]),
+    ],
+)
+def test_tune_g_rules(text: str, expected: list[tuple[str, str]]) -> None:
+    """General kinds of failure the tuning set tune_g showed (direct identifiers in unusual forms)."""
+    d = Deidentifier(engine="direct", spacy_model=None)
+    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    for item in expected:
+        assert item in found, (item, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "u: i 2019 oslo var det kaldt\n",
+        "U: Huset har 3 etasjer og to bad.\n",
+        "u: eg var at home og såg på tv\n",
+        "u: vi var i a og b gruppa\n",
+    ],
+)
+def test_tune_g_rules_leave_these_alone(text: str) -> None:
+    d = Deidentifier(engine="direct", spacy_model=None)
+    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    assert not [f for f in found if f[0] in ("ADRESSE", "EPOST", "PERSON", "ID")], found
+
+
 # ------------------------------------------------------------------------------------------------ other authors
 # Recall on the sets written by other authors, as measured when the second round ended (BENCHMARKS.md): floors a
 # change must not fall below. They are below the issue's targets (0.98 direct, 0.90 quasi) on purpose: these sets

@@ -306,8 +306,8 @@ _PHONE = re.compile(
     r"\d{2}[ -]\d{3}[ -]\d{3})(?![\w.,/-]?\d)"
 )
 _PHONE_DECOY_CUE = re.compile(
-    r"(?:ordre|bestilling|faktura|konto(?!r)|kunde|kvittering|referanse|ref|produkt|vare|sporings|pakke|serie|"
-    r"bankkonto|kontonr|beløp|kroner|kr)\w*[\s.:#-]*(?:nr\.?|nummer(?:et)?)?(?:[\s.:#,-]+[^\W\d]+){0,3}[\s.:#-]*$",
+    r"(?:(?:ordre|bestilling|faktura|konto(?!r)|kunde|kvittering|referanse|produkt|vare|sporings|pakke|serie|"
+    r"bankkonto|kontonr|beløp|kroner)\w*|\b(?:ref|kr)\b)[\s.:#-]*(?:nr\.?|nummer(?:et)?)?(?:[\s.:#,-]+[^\W\d]+){0,3}[\s.:#-]*$",
     re.IGNORECASE,
 )
 _PHONE_CUE = re.compile(
@@ -322,7 +322,7 @@ _ID_CUES = (
     r"medlemsnummer(?:et)?|pasientnummer(?:et)?|kundenummer(?:et)?|kundenr\.?|lånenummer(?:et)?|"
     r"passnummer(?:et)?|dnr\.?|sak|"
     # any other kind of number named by a compound or "<noun> nr." ("søknadsnummer", "løpenummer", "vedtak nr.")
-    r"(?!telefon|mobil|tlf|tele|konto|person|fødsels|hus|rom|ordre|bestilling|faktura|kvittering|produkt|vare|"
+    r"(?!telefon|mobil|tlf|tele|konto|person|fødsels|post|hus|rom|ordre|bestilling|faktura|kvittering|produkt|vare|"
     r"sporing|pakke|serie|artikkel|modell|bord|sete|plass|side|linje|buss|rute|tog|fly)[a-zæøå]{3,}(?:nummer(?:et)?|nr\.?)|"
     r"(?:vedtak|tiltak|dokument|kontrakt|avtale|søknad|journal|arkivsak|arkiv)\s+nr\.?"
     r")"
@@ -331,13 +331,29 @@ _ID = CIPattern(
     rf"\b(?P<cue>{_ID_CUES})"
     r"(?P<gap>"
     r"(?:\s+[^\s\d]+){0,5}?\s*[:#]?\s*)"
-    r"([A-Za-z]{0,3}-?(?:\d{3} \d{3} \d{3}(?!\d)|\d[\d/.\-]{3,}[A-Za-z]?))(?<![.\-/])"
+    r"([A-Za-z]{0,3}-?(?:\d{3,4} \d{3} \d{3}(?!\d)|\d[\d/.\-]{3,}[A-Za-z]?))(?<![.\-/])"
 )
 # The cue joins the number's span when nothing but punctuation stands between ("sak 2023/45817", "ref. 22-09"):
 # gold sets differ on whether the cue belongs to the identifier, and masking it too costs nothing.
 _ID_CUE_GAP = re.compile(r"^[\s.:#-]*$")
 _ID_NEAR_CUE = re.compile(rf"\b{_ID_CUES}[\s.:#-]*$", re.IGNORECASE)
 _LICENCE_PLATE = re.compile(r"\b[A-ZÆØÅ]{2}[ -]?\d{5}\b")
+# a plate said in a lower-case transcript ("bil med skilt eb 12345"): only after a word that names it
+_LOWER_LICENCE_PLATE = re.compile(
+    r"\b(?:skilt|skiltet|bilskilt|reg\.?\s?nr\.?|registreringsnummer(?:et)?|kjennemerke)\s+(?:er\s+|var\s+)?"
+    r"([a-zæøå]{2}[ -]?\d{5})\b",
+    re.IGNORECASE,
+)
+# a floor after a street address ("Kirkevegen 5, 3. etasje", "storgata 12 tredje etasje")
+_FLOOR_AFTER = re.compile(
+    r"(?:,?\s+(?:\d{1,2}\.?|første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende)\s+|"
+    r"(?<=\d)\.\s+)(?:etasje|etg\.?)(?![\wæøå])",
+    re.IGNORECASE,
+)
+# a postcode before a place in a lower-case transcript ("2317 hamar"); the place must be a known one
+_LOWER_POSTCODE_PLACE = re.compile(r"(?<![\d\w.,/-])(\d{4})\s+([a-zæøå][a-zæøå-]+)\b")
+# a name spelt out letter by letter ("s t i n e bindestrek m a r i e", "W I Ś N I E W S K I")
+_SPELLED_NAME = re.compile(rf"(?<![\w-])[{UP}{LOW}](?:(?:\s+(?:bindestrek\s+)?|-)[{UP}{LOW}]){{3,}}(?![\w-])")
 _PREFIXED_ID = re.compile(r"\b[A-ZÆØÅ]{2,6}-(?:19|20)\d{2}-\d{3,}\b|\b[A-ZÆØÅ]{1,6}-\d{5,}\b")
 _CASE_NUMBER = re.compile(
     r"(?<![\d/.,-])(?:\d{2}|(?:19|20)\d{2})/(?!(?:19|20)\d{2}(?!\d))\d{4,7}(?:-\d{1,3}(?![\d/]))?(?![\d/])"

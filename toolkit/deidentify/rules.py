@@ -4,6 +4,7 @@ The registry (``registry.py``) exposes each method as one recogniser, so each ca
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,7 @@ from toolkit.deidentify.patterns import (
     _DATE_PATTERNS,
     _DURATION_BEFORE,
     _EMAIL_FALLBACK,
+    _FLOOR_AFTER,
     _FNR_LOOSE,
     _FUNCTION_WORDS,
     _GENERIC_AGE_BEFORE,
@@ -43,7 +45,9 @@ from toolkit.deidentify.patterns import (
     _LICENCE_PLATE,
     _LOWER_COMPANY,
     _LOWER_INSTITUTIONS,
+    _LOWER_LICENCE_PLATE,
     _LOWER_NAME_RELATION,
+    _LOWER_POSTCODE_PLACE,
     _LOWER_RELATION_AGE,
     _LOWER_RELATION_NAME,
     _LOWER_UNKNOWN_PLACE,
@@ -75,6 +79,7 @@ from toolkit.deidentify.patterns import (
     _SCHOOL_WORDS,
     _SENTENCE_STARTS,
     _SPEECH_VERBS,
+    _SPELLED_NAME,
     _STREET_PREFIX_WORDS,
     _STREET_SEPARATE,
     _TRADE_FIRM,
@@ -331,6 +336,7 @@ class NorwegianDetector:
         public-sector case-number shape year/serial ("2021/118733", "19/04512"), which no date or phone has."""
         spans = [Span(_id_start(text, m), m.end(3), "ID", 0.9) for m in _ID.finditer(text, self._low(text))]
         spans += [Span(m.start(), m.end(), "ID", 0.6) for m in _LICENCE_PLATE.finditer(text)]
+        spans += [Span(m.start(1), m.end(1), "ID", 0.6) for m in _LOWER_LICENCE_PLATE.finditer(text)]
         spans += [Span(m.start(), m.end(), "ID", 0.75) for m in _CASE_NUMBER.finditer(text)]
         spans += [Span(m.start(), m.end(), "ID", 0.7) for m in _PREFIXED_ID.finditer(text)]
         return spans
@@ -426,7 +432,22 @@ class NorwegianDetector:
                     else m.start(2) + len(first)
                 )
                 spans.append(Span(m.start(1), end, "ADRESSE", 0.85))
-        return spans
+        for m in _LOWER_POSTCODE_PLACE.finditer(text):
+            code, place = m.group(1), m.group(2)
+            year_like = 1900 <= int(code) <= 2039
+            if place in self.places_lower and (
+                not year_like or "postnummer" in self._low(text)[max(0, m.start() - 25) : m.start()]
+            ):
+                spans.append(Span(m.start(), m.end(), "ADRESSE", 0.75))
+        return [self._with_floor(text, s) for s in spans]
+
+    @staticmethod
+    def _with_floor(text: str, span: Span) -> Span:
+        """An address span reaches over a floor said right after it ("Kirkevegen 5, 3. etasje")."""
+        if not text[span.end - 1 : span.end].isalnum():
+            return span
+        floor = _FLOOR_AFTER.match(text, span.end)
+        return dataclasses.replace(span, end=floor.end()) if floor else span
 
     # ------------------------------------------------------------------------------------ dates and ages
     def find_dates(self, text: str) -> list[Span]:
@@ -840,7 +861,7 @@ class NorwegianDetector:
                 ):
                     label[i] = "PERSON"
         self._lower_surnames(tokens, lows, label)
-        return _tokens_to_spans(text, tokens, label)
+        return _tokens_to_spans(text, tokens, label) + self.find_spelled_names(text)
 
     def _lower_surnames(
         self, tokens: list[tuple[int, int, str]], lows: list[str], label: list[str | None]
@@ -926,6 +947,11 @@ class NorwegianDetector:
                 if sure_name or not self._ordinary(word):
                     spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
         return spans
+
+    @staticmethod
+    def find_spelled_names(text: str) -> list[Span]:
+        """A name spelt letter by letter ("s t i n e bindestrek m a r i e"): four or more single letters in a row."""
+        return [Span(m.start(), m.end(), "PERSON", 0.7) for m in _SPELLED_NAME.finditer(text)]
 
     def find_all(self, text: str) -> list[Span]:
         return [

@@ -58,6 +58,7 @@ _SPELLED_AT = r"(?:krøll[ -]?alfa(?:tegn)?|alfa[ -]?krøll|krølla|snabel[ -]?a
 _MAIL_WORD = r"[\wæøå][\wæøå-]*"
 # top-level domains that make a bare "at" ("kari at gmail dot com") an at-sign: "at" is also a Norwegian word
 _TLD = r"(?:com|no|net|org|se|dk|fi|nu|info|io|eu|de|uk|me|biz|edu)"
+_PROVIDERS = r"(?:gmail|hotmail|outlook|yahoo|icloud|live|online|msn|protonmail|proton)"
 
 
 def _number_word_pattern() -> str:
@@ -73,7 +74,9 @@ _LOCAL_PART = (
 _SPOKEN_EMAIL = re.compile(
     rf"{_LOCAL_PART}\s+(?:{_SPELLED_AT}\s+{_MAIL_WORD}(?:\s+{_SPELLED_JOIN}\s+{_MAIL_WORD})*"
     rf"\s+{_SPELLED_DOT}\s+{_MAIL_WORD}|"
-    rf"(?:at|æt)\s+{_MAIL_WORD}(?:\s+{_SPELLED_DOT}\s+{_MAIL_WORD})*\s+{_SPELLED_DOT}\s+{_TLD})(?![\wæøå])",
+    rf"(?:at|æt)\s+{_MAIL_WORD}(?:\s+{_SPELLED_DOT}\s+{_MAIL_WORD})*\s+{_SPELLED_DOT}\s+{_TLD}|"
+    # a bare "at" before a well-known mail provider, the rest left unsaid ("stinemarie at hotmail")
+    rf"(?:at|æt)\s+{_PROVIDERS})(?![\wæøå])",
     re.IGNORECASE,
 )
 
