@@ -483,6 +483,13 @@ def test_a_verb_of_living_alone_makes_no_place(text: str) -> None:
         ("u: det stavast k a r i bindestrek a n n e\n", [("PERSON", "k a r i bindestrek a n n e")]),
         ("U: Etternavnet mitt er K O W A L S K I.\n", [("PERSON", "K O W A L S K I")]),
         ("u: mailen min er karinordmann at gmail tror eg\n", [("EPOST", "karinordmann at gmail")]),
+        (
+            "u: eg heiter margrethe lunde men dei kallar meg marg eller maggi\n",
+            [("PERSON", "marg"), ("PERSON", "maggi")],
+        ),
+        ("u: eg var hos fastlegen min dr okonkwo i går\n", [("PERSON", "okonkwo")]),
+        ("u: kona mi farhiya jobbar på sjukeheimen\n", [("PERSON", "farhiya")]),
+        ("u: vi budde hos astrid og astrid sitt hus var stort\n", [("PERSON", "astrid")]),
     ],
 )
 def test_tune_g_rules(text: str, expected: list[tuple[str, str]]) -> None:
@@ -500,6 +507,8 @@ def test_tune_g_rules(text: str, expected: list[tuple[str, str]]) -> None:
         "U: Huset har 3 etasjer og to bad.\n",
         "u: eg var at home og såg på tv\n",
         "u: vi var i a og b gruppa\n",
+        "u: mamma sa at pappa var sint og kona mi jobber\n",
+        "u: han sin bil og det sitt hus og hun si mening, hver sin vei\n",
     ],
 )
 def test_tune_g_rules_leave_these_alone(text: str) -> None:

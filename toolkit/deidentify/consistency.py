@@ -60,7 +60,9 @@ def drop_nameless(text: str, spans: list[Span], g: Gazetteers) -> list[Span]:
     return [
         s
         for s in spans
-        if s.type != "PERSON" or any(_could_be_name(w, g) for w in WORD.findall(text[s.start : s.end]))
+        if s.type != "PERSON"
+        or any(_could_be_name(w, g) for w in WORD.findall(text[s.start : s.end]))
+        or sum(len(w) == 1 for w in WORD.findall(text[s.start : s.end])) >= 4  # a name spelt letter by letter
     ]
 
 

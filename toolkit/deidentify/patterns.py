@@ -117,7 +117,7 @@ _NICKNAME = re.compile(
 _RELATIONS = (
     "kjæresten|kjæreste|samboeren|venninna|venninnen|venninne|bestevenninna|bestevenninnen|bestevennen|bestevenn|"
     "kompisen|kompis|søstra|søsteren|søster|broren|bror|onkelen|onkel|tanta|tante|mora|moren|faren|stefaren|"
-    "stemora|sjefen|læreren|veilederen|kontaktlæreren|sønnen|dattera|datteren|fetteren|kusina|naboen|kollegaen|"
+    "stemora|kona|kone|ektemannen|sjefen|læreren|veilederen|kontaktlæreren|sønnen|dattera|datteren|fetteren|kusina|naboen|kollegaen|"
     "lillesøstra|lillesøster|lillesøsteren|lillebror|lillebroren|storesøstra|storesøster|storebror|storebroren"
 )
 _LOWER_RELATION_NAME = re.compile(
@@ -140,7 +140,10 @@ _PLACE_ANSWER = re.compile(
 # "venner sier bare Trang", "alle sier maks": what people call someone
 _CALLED_BY = re.compile(
     rf"\b(?:sier|seier|kaller\s+meg|kallar\s+meg|si)\s+(?:bare\s+|berre\s+)?([{UP}{LOW}][{LOW}]{{1,}})\b"
+    rf"(?:\s+eller\s+(?:bare\s+|berre\s+)?([{UP}{LOW}][{LOW}]{{1,}})\b)?"
 )
+# "liv sin sjef", "kari sitt rom": a lower-case word before a possessive "sin" is someone's name
+_LOWER_POSSESSOR = re.compile(rf"(?<![\w-])([{LOW}][{LOW}]{{2,}})\s+(?:sin|si|sitt|sine)\s+[{LOW}]{{3,}}")
 # "hei filmon", "takk, sara": a greeting names the person spoken to
 _GREETED = re.compile(rf"\b(?:hei|hallo|heisann|takk)[,!]?\s+([{LOW}][{LOW}]{{2,}})\b")
 # lower-case transcripts: a word no dictionary knows after a place preposition ("mor i asmara", "på gressvik")
@@ -176,10 +179,11 @@ _ROLE_SUFFIXES = (
     "pleier|pleieren|rådgivar|rådgivaren|rådgiver|rådgiveren|rådgjevar|rådgjevaren|behandlar|behandlaren|"
     "behandler|behandleren|veileder|veilederen|veiledar|veiledaren|rettleiar|rettleiaren|psykolog|psykologen|"
     "spesialist|spesialisten|fysio|fysioen|trener|treneren|trenar|trenaren|koordinator|koordinatoren|"
-    "konsulent|konsulenten|assistent|assistenten|kontakt|kontakten|mentor|mentoren|fastlege|fastlegen"
+    "konsulent|konsulenten|assistent|assistenten|kontakt|kontakten|mentor|mentoren|fastlege|fastlegen|"
+    "doktor|doktoren|\\bdr"
 )
 _ROLE_NAME = re.compile(
-    rf"\b[{LOW}]*(?:{_ROLE_SUFFIXES})(?:\s+(?:min|mi|mitt|vår|hans|hennes|der|dar))?\s+([{LOW}][{LOW}-]+)\b"
+    rf"\b[{LOW}]*(?:{_ROLE_SUFFIXES})(?:\s+(?:min|mi|mitt|vår|hans|hennes|der|dar))?(?:\s+(?:dr\.?|doktor))?\s+([{LOW}][{LOW}-]+)\b"
 )
 _CALLED = re.compile(rf"\b(?:kalte|kalla|kaller|kalles)\s+seg\s+([{UP}][\w-]+)")
 _FNR_LOOSE = re.compile(

@@ -47,6 +47,7 @@ from toolkit.deidentify.patterns import (
     _LOWER_INSTITUTIONS,
     _LOWER_LICENCE_PLATE,
     _LOWER_NAME_RELATION,
+    _LOWER_POSSESSOR,
     _LOWER_POSTCODE_PLACE,
     _LOWER_RELATION_AGE,
     _LOWER_RELATION_NAME,
@@ -914,11 +915,20 @@ class NorwegianDetector:
             ):
                 spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))  # "bor i oslo, …" is no name
         for m in _CALLED_BY.finditer(text):
+            for group in (1, 2):
+                word = m.group(group)
+                if word is None:
+                    continue
+                lw = word.lower()
+                if lw in _FUNCTION_WORDS or lw in ("ja", "nei", "hei", "noe", "ingenting", "sånn", "liksom"):
+                    continue
+                if word[0].isupper() or not self._ordinary(lw) or self._short_of_name(text, m.start(), lw):
+                    spans.append(Span(m.start(group), m.end(group), "PERSON", 0.6))
+        for m in _LOWER_POSSESSOR.finditer(text):
             word = m.group(1)
-            lw = word.lower()
-            if lw in _FUNCTION_WORDS or lw in ("ja", "nei", "hei", "noe", "ingenting", "sånn", "liksom"):
+            if word in _FUNCTION_WORDS or word in self.g.ambiguous and word not in self.g.first_names:
                 continue
-            if word[0].isupper() or not self._ordinary(lw):
+            if word in self.g.first_names or not self._ordinary(word):
                 spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
         spans += self._names_after_cues(text)
         for regex in (_LOWER_RELATION_NAME, _LOWER_NAME_RELATION, _GREETED):
@@ -930,6 +940,15 @@ class NorwegianDetector:
                 if head in self.g.first_names or not self._ordinary(head):
                     spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
         return spans
+
+    def _short_of_name(self, text: str, start: int, lw: str) -> bool:
+        """``lw`` begins a first name said just before ("kristoffer … kaller meg kris"): a short form of it."""
+        if len(lw) < 3:
+            return False
+        return any(
+            w.lower() != lw and w.lower().startswith(lw) and w.lower() in self.g.first_names
+            for w in WORD.findall(text[max(0, start - 120) : start])
+        )
 
     def _names_after_cues(self, text: str) -> list[Span]:
         """A lower-case name after a verb of naming ("som heitte torunn") or a role ("kontaktlærar hallvard"):
