@@ -314,6 +314,10 @@ _PHONE_DECOY_CUE = re.compile(
     r"bankkonto|kontonr|beløp|kroner)\w*|\b(?:ref|kr)\b)[\s.:#-]*(?:nr\.?|nummer(?:et)?)?(?:[\s.:#,-]+[^\W\d]+){0,3}[\s.:#-]*$",
     re.IGNORECASE,
 )
+# a number said in two parts over a pause ("412... vent... 34 567"): eight digits in all, a pause mark between
+_SPLIT_PHONE = re.compile(
+    r"(?<![\w+.,/-])(\d{2,4}(?:[ -]\d{2,3})?)\s*(?:\.{2,}|…)[^\d\n]{0,30}?(?<![\d.,/-])(\d{2,3}(?:[ -]\d{2,3})?)(?![\w.,/-]?\d)"
+)
 _PHONE_CUE = re.compile(
     r"(?:ring|ringe|nummer|nummeret|mobil|mobilen|telefon|telefonen|tlf|sms|tekst|nr)\W+(?:\w+\W+){0,4}$",
     re.IGNORECASE,

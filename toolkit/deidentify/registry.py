@@ -68,7 +68,12 @@ def rule_recognizers(detector: NorwegianDetector) -> list[Recognizer]:
         Recognizer(
             "SpokenNumberRecognizer", ("FNR", "TELEFON", "ID"), find_spoken_numbers, ("nummer", "ring")
         ),
-        Recognizer("SpokenEmailRecognizer", ("EPOST",), find_spoken_email, ("e-post", "mail")),
+        Recognizer(
+            "SpokenEmailRecognizer",
+            ("EPOST",),
+            functools.partial(find_spoken_email, first_names=d.g.first_names, surnames=d.g.surnames),
+            ("e-post", "mail"),
+        ),
         Recognizer(
             "SpokenAddressRecognizer",
             ("ADRESSE",),

@@ -81,6 +81,7 @@ from toolkit.deidentify.patterns import (
     _SENTENCE_STARTS,
     _SPEECH_VERBS,
     _SPELLED_NAME,
+    _SPLIT_PHONE,
     _STREET_PREFIX_WORDS,
     _STREET_SEPARATE,
     _TRADE_FIRM,
@@ -290,6 +291,13 @@ class NorwegianDetector:
                 # Not an allocated range, but written like a phone number or introduced as one: people misread
                 # and mistype numbers, and a near-miss still identifies.
                 spans.append(Span(m.start(), m.end(), "TELEFON", 0.6))
+        for m in _SPLIT_PHONE.finditer(text):
+            digits = re.sub(r"\D", "", m.group(1) + m.group(2))
+            if len(digits) != 8 or digits[0] not in "2345679":
+                continue
+            if not _PHONE_CUE.search(text[max(0, m.start() - 40) : m.start()]):
+                continue
+            spans += [Span(m.start(g), m.end(g), "TELEFON", 0.6) for g in (1, 2)]
         return spans + self._library_phones(text)
 
     @staticmethod

@@ -218,13 +218,31 @@ _NAME_BEFORE_LOCAL_PART = re.compile(
 )
 
 
-def find_spoken_email(text: str) -> list[Span]:
-    """E-mail addresses spelt out: "kari punktum hansen krøllalfa gmail punktum com", "ous bindestrek hf"."""
+_WORD_BEFORE = re.compile(rf"(?<![\wæøå-])({_MAIL_WORD})\s+$", re.IGNORECASE)
+
+
+def find_spoken_email(
+    text: str, first_names: frozenset[str] = frozenset(), surnames: frozenset[str] = frozenset()
+) -> list[Span]:
+    """E-mail addresses spelt out: "kari punktum hansen krøllalfa gmail punktum com", "ous bindestrek hf".
+
+    A local part said as two words without "punktum" starts one word earlier after a cue word ("e-post …"), or
+    when that word is a first name ("sol dal nittisju krøllalfa …") or the local part begins with a surname
+    ("rahel tesfay at gmail dot com")."""
     spans = []
     for m in _SPOKEN_EMAIL.finditer(text):
         start = m.start()
         before = _NAME_BEFORE_LOCAL_PART.search(text, max(0, start - 40), start)
         if before and before.group(1).lower() not in _FUNCTION_WORDS and not _digits(before.group(1)):
             start = before.start(1)
+        elif first_names or surnames:
+            word = _WORD_BEFORE.search(text, max(0, start - 40), start)
+            first = _TOKEN.match(m.group(0))
+            if word and word.group(1).lower() not in _FUNCTION_WORDS and not _digits(word.group(1)):
+                low = word.group(1).lower()
+                if low in first_names or (
+                    first and first.group(0).lower() in surnames and low not in surnames
+                ):
+                    start = word.start(1)
         spans.append(Span(start, m.end(), "EPOST", 0.8))
     return spans
