@@ -35,8 +35,8 @@ class CIPattern:
         return self.slow.finditer(text)
 
 
-UP = "A-ZÆØÅÄÖÜÉÁČĐŊŠŦŽĖĄĘĮŲŪŁŃŚŹŻÓÍÚÑÇ"
-LOW = "a-zæøåäöüéèáóúíñçšžćčłńśźżğışđŋŧėąęįųūőű"
+UP = "A-ZÆØÅÄÖÜÉÁČĐŊŠŦŽĖĄĘĮŲŪŁŃŚŹŻÓÍÚÑÇÀÂÊÔƠƯ"
+LOW = "a-zæøåäöüéèáóúíñçšžćčłńśźżğışđŋŧėąęįųūőűàâãêìòôõùýăơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
 WORD = re.compile(rf"[{UP}{LOW}0-9][{UP}{LOW}0-9'’-]*")
 SPEAKER = re.compile(r"^[ \t]*([^\n:]{1,30}):", re.MULTILINE)
 _MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember"
@@ -360,6 +360,14 @@ _FLOOR_AFTER = re.compile(
 )
 # a postcode before a place in a lower-case transcript ("2317 hamar"); the place must be a known one
 _LOWER_POSTCODE_PLACE = re.compile(r"(?<![\d\w.,/-])(\d{4})\s+([a-zæøå][a-zæøå-]+)\b")
+# "Anne van der Berg", "Omar al Hassan": a first name, name particles and a capitalised surname
+_PARTICLE_NAME = re.compile(
+    rf"\b([{UP}][{LOW}]+)((?:\s+(?:van|von|der|den|de|da|di|du|del|le|la|al|el|bin|ben|ter|ten|dos|das)){{1,2}}"
+    rf"\s+[{UP}][{LOW}'-]+)"
+)
+# long digit runs after the word "nummer": an identifier of some kind ("saken har nummer 201612345678"); not a phone or an amount
+_LONG_NUMBER = re.compile(r"(?<![\d.,/+-])\d{9,16}(?![\d.,/-]?\d)")
+_NUMBER_CUE = re.compile(r"\b(?:nummer|nummeret|nr)\b\.?(?:\W+\w+){0,2}\W+$", re.IGNORECASE)
 # a name spelt out letter by letter ("s t i n e bindestrek m a r i e", "W I Ś N I E W S K I")
 _SPELLED_NAME = re.compile(rf"(?<![\w-])[{UP}{LOW}](?:(?:\s+(?:bindestrek\s+)?|-)[{UP}{LOW}]){{3,}}(?![\w-])")
 _PREFIXED_ID = re.compile(r"\b[A-ZÆØÅ]{2,6}-(?:19|20)\d{2}-\d{3,}\b|\b[A-ZÆØÅ]{1,6}-\d{5,}\b")

@@ -43,6 +43,7 @@ from toolkit.deidentify.patterns import (
     _INSTITUTION_WORDS,
     _JOINERS,
     _LICENCE_PLATE,
+    _LONG_NUMBER,
     _LOWER_COMPANY,
     _LOWER_INSTITUTIONS,
     _LOWER_LICENCE_PLATE,
@@ -61,8 +62,10 @@ from toolkit.deidentify.patterns import (
     _NAMED_AGE,
     _NAMED_BY_VERB,
     _NICKNAME,
+    _NUMBER_CUE,
     _NUMBER_POSTCODE_ADDRESS,
     _ORG_COMPOUND,
+    _PARTICLE_NAME,
     _PHONE,
     _PHONE_CUE,
     _PHONE_DECOY_CUE,
@@ -348,6 +351,14 @@ class NorwegianDetector:
         spans += [Span(m.start(1), m.end(1), "ID", 0.6) for m in _LOWER_LICENCE_PLATE.finditer(text)]
         spans += [Span(m.start(), m.end(), "ID", 0.75) for m in _CASE_NUMBER.finditer(text)]
         spans += [Span(m.start(), m.end(), "ID", 0.7) for m in _PREFIXED_ID.finditer(text)]
+        spans += [
+            Span(m.start(), m.end(), "ID", 0.5)
+            for m in _LONG_NUMBER.finditer(text)
+            if _NUMBER_CUE.search(text[max(0, m.start() - 40) : m.start()])
+            and not _PHONE_DECOY_CUE.search(
+                text[max(0, m.start() - 40) : m.start()]
+            )  # order, account numbers
+        ]
         return spans
 
     # ------------------------------------------------------------------------------------ addresses
@@ -870,7 +881,11 @@ class NorwegianDetector:
                 ):
                     label[i] = "PERSON"
         self._lower_surnames(tokens, lows, label)
-        return _tokens_to_spans(text, tokens, label) + self.find_spelled_names(text)
+        spans = _tokens_to_spans(text, tokens, label) + self.find_spelled_names(text)
+        for m in _PARTICLE_NAME.finditer(text):
+            if m.group(1).lower() in self.g.first_names:
+                spans.append(Span(m.start(), m.end(), "PERSON", 0.7))
+        return spans
 
     def _lower_surnames(
         self, tokens: list[tuple[int, int, str]], lows: list[str], label: list[str | None]
