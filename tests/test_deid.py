@@ -609,8 +609,14 @@ def test_report_only_blind_sets_do_not_get_worse(stem: str, tmp_path: Path) -> N
 
 
 # Tuning sets written blind to the rules for tuning (issue 12). tune_f before its round (the honest unseen
-# figure, 2026-12-05): direct 0.921, quasi 0.778; after: 0.996 / 0.967. Floors just below the tuned figures.
-TUNING = {"tune_f": (0.99, 0.96, 0.93), "tune_d": (0.95, 0.90, 0.96), "tune_e": (0.98, 0.94, 0.95)}
+# figure, 2026-12-05): direct 0.921, quasi 0.778; after: 0.996 / 0.967. tune_g (direct identifiers) before its
+# round: 0.867 / 0.893, char precision 0.914; after: 0.970 / 0.893 / 0.921. Floors just below the tuned figures.
+TUNING = {
+    "tune_f": (0.99, 0.96, 0.93),
+    "tune_d": (0.95, 0.90, 0.96),
+    "tune_e": (0.98, 0.94, 0.95),
+    "tune_g": (0.96, 0.88, 0.91),
+}
 
 
 @pytest.mark.parametrize("stem", sorted(TUNING))
