@@ -595,7 +595,8 @@ def test_a_trained_pipeline_adds_its_entities(tmp_path: Path) -> None:
 # tune_f round, measured once on 2026-12-05: a: 0.924/0.946, b: 0.947/0.852, c: 0.976/0.941 — still BELOW the
 # issue's targets (0.97 direct, 0.92 quasi) on a (direct) and b (both). The floors only keep them from getting
 # worse unnoticed.
-REPORT_ONLY = {"blind_a": (0.92, 0.94), "blind_b": (0.94, 0.85), "blind_c": (0.97, 0.94)}
+# After the tune_g round (2026-12-05): a: 0.934/0.946, b and c unchanged.
+REPORT_ONLY = {"blind_a": (0.93, 0.94), "blind_b": (0.94, 0.85), "blind_c": (0.97, 0.94)}
 
 
 @pytest.mark.parametrize("stem", sorted(REPORT_ONLY))
