@@ -528,6 +528,47 @@ def test_tune_g_rules_leave_these_alone(text: str) -> None:
     assert not [f for f in found if f[0] in ("ADRESSE", "EPOST", "PERSON", "ID", "TELEFON")], found
 
 
+# ------------------------------------------------------------------------ issue 12, tune_g's quasi identifiers
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("u: vedtaket kom femte mars tjueto og så\n", [("DATO", "femte mars tjueto")]),
+        ("u: eg er fødd tiande juni nittisju på hamar\n", [("DATO", "tiande juni nittisju")]),
+        ("U: Jeg heter Kari Lunde, er 47 år og jobber i banken.\n", [("ALDER", "47 år")]),
+        ("U: Faren hennes er 83 nesten.\n", [("ALDER", "83")]),
+        ("U: Han kom med sønnen sin, Omar, som da var sju.\n", [("ALDER", "sju")]),
+        ("U: Hun har en bror, Ali, på 15, som bor hjemme.\n", [("ALDER", "15")]),
+        (
+            "u: ungene heter leyla og samir leyla er seks og samir er tre og et halvt vi bor her\n",
+            [("ALDER", "seks"), ("ALDER", "tre og et halvt")],
+        ),
+    ],
+)
+def test_tune_g_quasi_rules(text: str, expected: list[tuple[str, str]]) -> None:
+    """Spoken dates with the year as two digits in words, ages after a name between commas, 'er N år',
+    'som da var N', a lower-case name with its age."""
+    d = Deidentifier(engine="direct", spacy_model=None)
+    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    for item in expected:
+        assert item in found, (item, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "U: Det er 40 år.\n",
+        "U: Saken som er 50 år, er gammel.\n",
+        "u: prisen er fem og det er greitt\n",
+        "u: klokka er ti og vi går\n",
+        "u: den femte mai tjue personer kom\n",
+    ],
+)
+def test_tune_g_quasi_rules_leave_these_alone(text: str) -> None:
+    d = Deidentifier(engine="direct", spacy_model=None)
+    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    assert not [f for f in found if f[0] == "ALDER" or f == ("DATO", "femte mai tjue")], found
+
+
 # ------------------------------------------------------------------------------------------------ other authors
 # Recall on the sets written by other authors, as measured when the second round ended (BENCHMARKS.md): floors a
 # change must not fall below. They are below the issue's targets (0.98 direct, 0.90 quasi) on purpose: these sets
@@ -611,12 +652,13 @@ def test_report_only_blind_sets_do_not_get_worse(stem: str, tmp_path: Path) -> N
 
 # Tuning sets written blind to the rules for tuning (issue 12). tune_f before its round (the honest unseen
 # figure, 2026-12-05): direct 0.921, quasi 0.778; after: 0.996 / 0.967. tune_g (direct identifiers) before its
-# round: 0.867 / 0.893, char precision 0.914; after: 0.970 / 0.893 / 0.921. Floors just below the tuned figures.
+# round: 0.867 / 0.893, char precision 0.914; after: 0.970 / 0.893 / 0.921; after its quasi round: 0.970 / 0.946 /
+# 0.922. Floors just below the tuned figures.
 TUNING = {
     "tune_f": (0.99, 0.96, 0.93),
     "tune_d": (0.95, 0.90, 0.96),
     "tune_e": (0.98, 0.94, 0.95),
-    "tune_g": (0.96, 0.88, 0.91),
+    "tune_g": (0.96, 0.93, 0.91),
 }
 
 

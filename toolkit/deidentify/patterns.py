@@ -64,6 +64,8 @@ _YEAR_WORDS = (
     rf"sytten|atten|nitten))?|"
     rf"nitten\s?nitti(?:{_UNITS})?)"
 )
+# a year said as its last two digits after a day and a month ("tredje februar tjuefire", "fjerde april nittiåtte")
+_SHORT_YEAR_WORDS = rf"(?:(?:tjue|tretti|førti|femti|seksti|sytti|åtti|nitti)(?:{_UNITS})|nitti|åtti|sytti)"
 _WEEKDAYS = "mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|måndag|tysdag|laurdag|sundag"
 _ORDINALS = (
     "første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|tolvte|trettende|"
@@ -80,7 +82,9 @@ _DATE_PATTERNS = [
     # "tirsdag 19.11.", "onsdag den 3.4": a weekday makes day.month a date even without a year
     CIPattern(rf"\b(?:{_WEEKDAYS})\s+(?:den\s+)?(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.?(?![\d])"),
     # "(den) sjuende juni", "første mai 2020"
-    CIPattern(rf"\b(?:{_ORDINALS})\s+(?:i\s+)?(?:{_MONTHS})(?:\s+(?:{_YEAR}|{_YEAR_WORDS}))?\b"),
+    CIPattern(
+        rf"\b(?:{_ORDINALS})\s+(?:i\s+)?(?:{_MONTHS})(?:\s+(?:{_YEAR}|{_YEAR_WORDS}|{_SHORT_YEAR_WORDS}))?\b"
+    ),
     # "3/12-21", "03/12-2021"
     CIPattern(r"(?<![\d/.,])(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])-(?:\d{4}|\d{2})(?![\d])"),
     # "vinteren -22", "høsten '19", "hausten tjuetjueto"
@@ -214,7 +218,8 @@ _AGE_PATTERNS = [
         rf"fylte|har\s+fylt|er\s+snart|er\s+nesten|(?:er|e|var|va|ble|vart)\s+(?:bare|berre))\s+"
         r"(?:(?:typ|rundt|cirka|ca\.?|omtrent|vel|jo|visst|kanskje)\s+)?"
         rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
-        rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|då\b|eller\b|i\s+(?:dag|år)\b|tror\b|trur\b|$))"
+        rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|då\b|eller\b|i\s+(?:dag|år)\b|tror\b|trur\b|"
+        rf"(?:nesten|snart|cirka)\s*[,.!?;\n]|$))"
     ),
     # "ho e halvannet år", "han er halvt år"
     CIPattern(
@@ -229,7 +234,8 @@ _AGE_PATTERNS = [
     # "en lillesøster på ni år", "ein son på fire"
     CIPattern(
         rf"\b(?:lillesøster|lillebror|storesøster|storebror|søster|søstra|syster|bror|bror\s+min|sønn|son|datter|dotter|"
-        rf"gutt|jente|unge|barn|baby|kjæreste)\s+på\s+((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+(?:år|måneder|mnd|uker))?)\b"
+        rf"gutt|jente|unge|barn|baby|kjæreste)(?:,\s+[\w-]+(?:\s+[\w-]+)?,)?\s+på\s+"
+        rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+(?:år|måneder|mnd|uker))?)\b"
         rf"(?!\s*(?:kilo|kg|cm|gram))"
     ),
     CIPattern(
@@ -272,6 +278,16 @@ _AGE_PATTERNS = [
         rf"\b(?:heter|heiter|heite)\s+[{LOW}]+(?:\s+[{LOW}]+)?\s+og\s+(?:er|e)\s+((?:1[3-9]|[2-9]\d|{_NUMWORDS}))"
         r"(?=\s*(?:[,.!?;\n]|$|(?:og|men|så|jeg|eg|æ|je|hun|han|ho|hu|bor|bur)\b))"
     ),
+    # "Anne van der Berg, er 34 år og jobber …": "er N år" closing a clause, not "det er ti år." (a span of time)
+    CIPattern(
+        rf"(?<!det\s)(?<!dette\s)(?<!der\s)(?<!som\s)\b(?:er|e|var|va|blir|ble|fyller|fylte)\s+"
+        rf"((?:\d{{1,2}}|{_NUMWORDS})\s+år)(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|i\s+dag\b|$))"
+    ),
+    # "datteren min, Sofiia, som da var ni.": an age at the time told of
+    CIPattern(
+        rf"\bsom\s+(?:da|då|den\s+gangen?|den\s+gongen?)\s+(?:var|va|ble|blei|vart)\s+"
+        rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)(?=\s*(?:[,.!?;)\n]|og\b|$))"
+    ),
 ]
 # "maja, 26, bor på …": a name with the age between commas
 # "lillebror karim er elleve", "lana. nitten": lower-case age after a relation + name
@@ -289,6 +305,12 @@ _NAMED_AGE = re.compile(
     rf"\b([{UP}][{LOW}]+),?\s+(?:er|e|var|vart|blir|ble|blei|fyller|fylte)\s+(?:bare\s+|snart\s+|nesten\s+)?"
     rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
     rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|i\s+dag\b|$))"
+)
+# "sagal er fem og abdi er to og et halvt": a lower-case word that reads as a name, with an age closing a clause
+_LOWER_NAMED_AGE = re.compile(
+    rf"\b([{LOW}][{LOW}-]+)\s+(?:er|e|var|va|blir|ble|fyller|fylte)\s+"
+    rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
+    r"(?=\s*(?:[,.!?;)\n]|$|(?:og|nå|no|de|dei|han|hun|ho|hu|vi|me|jeg|æ|eg)\b))"
 )
 # An answer that starts with a number, after a question about age ("Hvor gammel er han?" — "21, ...").
 _AGE_QUESTION = CIPattern(

@@ -48,6 +48,7 @@ from toolkit.deidentify.patterns import (
     _LOWER_INSTITUTIONS,
     _LOWER_LICENCE_PLATE,
     _LOWER_NAME_RELATION,
+    _LOWER_NAMED_AGE,
     _LOWER_POSSESSOR,
     _LOWER_POSTCODE_PLACE,
     _LOWER_RELATION_AGE,
@@ -516,6 +517,16 @@ class NorwegianDetector:
                 spans.append(
                     Span(m.start(1), m.end(1), "PERSON", 0.6)
                 )  # "Marta er 26": the age confirms the name
+        for m in _LOWER_NAMED_AGE.finditer(text):
+            lw = m.group(1)
+            if lw in self.g.first_names or (
+                len(lw) > 2
+                and lw not in _FUNCTION_WORDS
+                and lw not in self.places_lower
+                and lw not in self.g.surnames
+                and not self._ordinary(lw)
+            ):
+                spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
         for m in _BARE_AGE.finditer(text):
             if _DURATION_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
                 continue
