@@ -64,6 +64,17 @@ _STATE = {"debug": False}
 F = TypeVar("F", bound=Callable[..., Any])
 
 ProtocolArg = Annotated[Path, typer.Argument(help="study protocol (YAML)", show_default=False)]
+# the options both review pages (pdtk review, pdtk code-review) take
+ReviewProtocolOption = Annotated[
+    Path | None, typer.Option("--protocol", help="the study protocol, when no manifest names it")
+]
+PortOption = Annotated[
+    int, typer.Option("--port", min=0, max=65535, help="port on 127.0.0.1 (0: any free port)")
+]
+BrowserOption = Annotated[bool, typer.Option("--browser/--no-browser", help="open the page in a browser")]
+ReviewerOption = Annotated[
+    str | None, typer.Option("--reviewer", help="name recorded with each decision (default: login)")
+]
 
 
 def _print_version(value: bool) -> None:
@@ -328,19 +339,13 @@ def review(
         Path | None,
         typer.Option(help="folder for review.jsonl (default: the study's privacy.restricted_dir)"),
     ] = None,
-    protocol: Annotated[
-        Path | None, typer.Option(help="the study protocol, when no manifest names it")
-    ] = None,
-    port: Annotated[int, typer.Option(min=0, max=65535, help="port on 127.0.0.1 (0: any free port)")] = 0,
-    browser: Annotated[
-        bool, typer.Option("--browser/--no-browser", help="open the page in a browser")
-    ] = True,
+    protocol: ReviewProtocolOption = None,
+    port: PortOption = 0,
+    browser: BrowserOption = True,
     apply: Annotated[
         bool, typer.Option("--apply", help="rewrite the folder from the decisions and stop")
     ] = False,
-    reviewer: Annotated[
-        str | None, typer.Option(help="name recorded with each decision (default: login)")
-    ] = None,
+    reviewer: ReviewerOption = None,
 ) -> None:
     """Review de-identified transcripts in the browser (local page, token); decisions go to the restricted
     folder. To review the auto-coding in the same app: pdtk code-review."""
@@ -380,16 +385,10 @@ def code_review(
         Path | None,
         typer.Option(help="folder for coding_review.jsonl (default: the study's privacy.restricted_dir)"),
     ] = None,
-    protocol: Annotated[
-        Path | None, typer.Option(help="the study protocol, when no manifest names it")
-    ] = None,
-    port: Annotated[int, typer.Option(min=0, max=65535, help="port on 127.0.0.1 (0: any free port)")] = 0,
-    browser: Annotated[
-        bool, typer.Option("--browser/--no-browser", help="open the page in a browser")
-    ] = True,
-    reviewer: Annotated[
-        str | None, typer.Option(help="name recorded with each decision (default: login)")
-    ] = None,
+    protocol: ReviewProtocolOption = None,
+    port: PortOption = 0,
+    browser: BrowserOption = True,
+    reviewer: ReviewerOption = None,
 ) -> None:
     """Review auto-coding in the browser (local page, token): accept, reject, add codes by keyboard; the
     decisions become hand coding, the learner refits and the queue is re-ranked."""
