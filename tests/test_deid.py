@@ -126,6 +126,12 @@ def _direct_originals(row: dict) -> set[str]:
     return {row["text"][s["start"] : s["end"]] for s in row["spans"] if s["type"] in DIRECT_TYPES}
 
 
+def _rule_spans(text: str) -> list[tuple[str, str]]:
+    """``(type, text)`` of every span the rules alone find (no model): what the rule tests below check."""
+    found = Deidentifier(engine="direct", spacy_model=None).analyze(text)
+    return [(span.type, text[span.start : span.end]) for span in found]
+
+
 def test_no_original_direct_identifier_survives_in_any_output_file(runs):
     """Every output file (texts and the JSONL) is scanned for the gold direct identifiers of its transcript,
     as written and as bare digits; the JSONL is scanned for all of them."""
@@ -353,8 +359,7 @@ def test_round_two_rules(text: str, expected: list[tuple[str, str]]) -> None:
     """Kinds of failure the blind sets showed (family ages, dialect numbers, dates in words, lower-case names …).
 
     These test the rule recognisers (the model may type a span differently, e.g. "holmlia" as a person)."""
-    d = Deidentifier(engine="direct", spacy_model=None)
-    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    found = _rule_spans(text)
     for item in expected:
         assert item in found, (item, found)
 
@@ -372,8 +377,7 @@ def test_round_two_rules(text: str, expected: list[tuple[str, str]]) -> None:
     ],
 )
 def test_round_two_rules_leave_these_alone(text: str) -> None:
-    d = Deidentifier(engine="direct", spacy_model=None)  # the rules; the model masks countries (recall first)
-    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    found = _rule_spans(text)  # the rules; the model masks countries (recall first)
     assert all(kind == "ALDER" and value == "24" for kind, value in found), found
 
 
@@ -426,8 +430,7 @@ def test_round_two_rules_leave_these_alone(text: str) -> None:
 def test_tune_f_rules(text: str, expected: list[tuple[str, str]]) -> None:
     """General kinds of failure the tuning set tune_f showed (coordinated and dialect ages, lower-case
     organisations named by their context); the rules alone, without the model."""
-    d = Deidentifier(engine="direct", spacy_model=None)
-    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    found = _rule_spans(text)
     for item in expected:
         assert item in found, (item, found)
 
@@ -450,8 +453,7 @@ def test_tune_f_rules(text: str, expected: list[tuple[str, str]]) -> None:
     ],
 )
 def test_tune_f_rules_leave_these_alone(text: str) -> None:
-    d = Deidentifier(engine="direct", spacy_model=None)
-    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    found = _rule_spans(text)
     assert not [f for f in found if f[0] in ("ALDER", "ORG", "PERSON")], found
 
 
@@ -463,8 +465,7 @@ def test_tune_f_rules_leave_these_alone(text: str) -> None:
     ],
 )
 def test_a_verb_of_living_alone_makes_no_place(text: str) -> None:
-    d = Deidentifier(engine="direct", spacy_model=None)
-    assert [s for s in d.analyze(text) if s.type == "STED"] == []
+    assert [span for span in _rule_spans(text) if span[0] == "STED"] == []
 
 
 # ---------------------------------------------------------------------------------- issue 12, tuning on tune_g
@@ -503,8 +504,7 @@ def test_a_verb_of_living_alone_makes_no_place(text: str) -> None:
 )
 def test_tune_g_rules(text: str, expected: list[tuple[str, str]]) -> None:
     """General kinds of failure the tuning set tune_g showed (direct identifiers in unusual forms)."""
-    d = Deidentifier(engine="direct", spacy_model=None)
-    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    found = _rule_spans(text)
     for item in expected:
         assert item in found, (item, found)
 
@@ -523,8 +523,7 @@ def test_tune_g_rules(text: str, expected: list[tuple[str, str]]) -> None:
     ],
 )
 def test_tune_g_rules_leave_these_alone(text: str) -> None:
-    d = Deidentifier(engine="direct", spacy_model=None)
-    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    found = _rule_spans(text)
     assert not [f for f in found if f[0] in ("ADRESSE", "EPOST", "PERSON", "ID", "TELEFON")], found
 
 
@@ -547,8 +546,7 @@ def test_tune_g_rules_leave_these_alone(text: str) -> None:
 def test_tune_g_quasi_rules(text: str, expected: list[tuple[str, str]]) -> None:
     """Spoken dates with the year as two digits in words, ages after a name between commas, 'er N år',
     'som da var N', a lower-case name with its age."""
-    d = Deidentifier(engine="direct", spacy_model=None)
-    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    found = _rule_spans(text)
     for item in expected:
         assert item in found, (item, found)
 
@@ -564,8 +562,7 @@ def test_tune_g_quasi_rules(text: str, expected: list[tuple[str, str]]) -> None:
     ],
 )
 def test_tune_g_quasi_rules_leave_these_alone(text: str) -> None:
-    d = Deidentifier(engine="direct", spacy_model=None)
-    found = [(s.type, text[s.start : s.end]) for s in d.analyze(text)]
+    found = _rule_spans(text)
     assert not [f for f in found if f[0] == "ALDER" or f == ("DATO", "femte mai tjue")], found
 
 
@@ -703,8 +700,7 @@ def test_an_account_number_is_still_no_phone_number() -> None:
     ],
 )
 def test_what_follows_an_organisation_is_not_always_its_place(text: str) -> None:
-    d = Deidentifier(engine="direct", spacy_model=None)
-    found = [text[s.start : s.end] for s in d.analyze(text) if s.type == "ORG"]
+    found = [found for kind, found in _rule_spans(text) if kind == "ORG"]
     assert all(" på " not in f for f in found), found
 
 
