@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,34 @@ def synthetic_study(tmp_path_factory):
         yaml.safe_dump(demo_protocol_dict(raw_dir, work), allow_unicode=True), encoding="utf-8"
     )
     return {"work": work, "raw": raw_dir, "protocol": protocol}
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+def needs_chromium(command: str) -> pytest.MarkDecorator:
+    """Skip a browser test, with a plain reason in the summary, where Chromium is not installed (``.ci/run``
+    installs it, so CI always runs them)."""
+    return pytest.mark.skipif(
+        CHROMIUM is None or CHROMEDRIVER is None,
+        reason=f"Chromium not found: the browser test of '{command}' was skipped "
+        "(install it with: apt-get install chromium chromium-driver)",
+    )
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium through Selenium, offline (Debian's chromium + chromium-driver)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager download a browser or driver
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    options.add_argument("--window-size=1400,900")
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()

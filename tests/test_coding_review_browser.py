@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import stat
 import subprocess
@@ -18,19 +17,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import needs_chromium
 
 from toolkit.coding.codebook import default_codebook_path, load_codebook
 from toolkit.coding.review.decisions import DECISIONS_FILE
 from toolkit.coding.run import autocode_folder
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 DATA = Path(__file__).parent / "data" / "coding"
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="Chromium not found: the browser test of 'pdtk code-review' was skipped "
-    "(install it with: apt-get install chromium chromium-driver)",
-)
+pytestmark = needs_chromium("pdtk code-review")
 
 
 @pytest.fixture
@@ -68,22 +62,6 @@ def server(study):
     if process.poll() is None:
         process.kill()
         process.wait(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager download a browser or driver
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    options.add_argument("--window-size=1400,900")
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
 
 
 def _chips(browser) -> dict[str, str]:

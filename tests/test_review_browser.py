@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import stat
 import subprocess
@@ -18,18 +17,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import needs_chromium
 
 from toolkit.deidentify import deidentify_folder
 from toolkit.synth.transcripts import make_transcripts
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 ADDED = "oppfølgingstjenesten"
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="Chromium not found: the browser test of 'pdtk review' was skipped "
-    "(install it with: apt-get install chromium chromium-driver)",
-)
+pytestmark = needs_chromium("pdtk review")
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -115,22 +109,6 @@ def server(study):
     if process.poll() is None:
         process.kill()
         process.wait(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager download a browser or driver
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    options.add_argument("--window-size=1400,900")
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
 
 
 _SELECT_TEXT = """
