@@ -87,13 +87,7 @@ def test_applied_review_passes_the_study_guard_and_refreshes_the_manifest(study_
     session.decide(first, span.id, "reject")  # the reviewed file differs from the run's
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
 
-    seen: list[str] = []
-
-    def refusing(staged, final):  # noqa: ANN001, ANN202
-        seen.append(final.name)
-        raise DisclosureError(f"{final.name}: refused by the test guard")
-
-    with pytest.raises(DisclosureError, match="refused by the test guard"):
+    def apply_with(guard):  # noqa: ANN001, ANN202  (pdtk review --apply with this guard as the study's)
         review_command(
             folder,
             raw=None,
@@ -104,8 +98,17 @@ def test_applied_review_passes_the_study_guard_and_refreshes_the_manifest(study_
             apply=True,
             reviewer="reviewer-1",
             say=lambda _: None,
-            guard_for=lambda p: refusing,
+            guard_for=lambda p: guard,
         )
+
+    seen: list[str] = []
+
+    def refusing(staged, final):  # noqa: ANN001, ANN202
+        seen.append(final.name)
+        raise DisclosureError(f"{final.name}: refused by the test guard")
+
+    with pytest.raises(DisclosureError, match="refused by the test guard"):
+        apply_with(refusing)
     assert seen and {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
 
     checked: list[str] = []
@@ -115,18 +118,7 @@ def test_applied_review_passes_the_study_guard_and_refreshes_the_manifest(study_
         checked.append(final.name)
         guard(staged, final)
 
-    review_command(
-        folder,
-        raw=None,
-        restricted=None,
-        protocol=protocol,
-        port=0,
-        open_browser=False,
-        apply=True,
-        reviewer="reviewer-1",
-        say=lambda _: None,
-        guard_for=lambda p: recording,
-    )
+    apply_with(recording)
     written = sorted(p.name for p in folder.iterdir() if p.is_file())
     assert sorted(checked) == written  # every rewritten file passed the study's guard
     assert (folder / session.output_name(first)).read_bytes() != before[session.output_name(first)]
