@@ -428,10 +428,10 @@ def analyse_deviance(
     strata (default: the first unit and a sex column when present). ``isolation=False`` skips the
     isolation-forest lens. ``threads`` caps BLAS/OpenMP threads (``None``: library defaults). The default is 1
     because phase 2 is many medium-sized fits: on a shared two-core machine, thread synchronisation cost more
-    than it gained (gradient boosting measured 3.8 times slower with two threads than with one). Two
-    independent, seeded steps do run on a second Python thread, each with one BLAS/OpenMP thread: boosting's
-    model-selection fits beside the logistic fits, and the isolation forest beside the unit analysis; their
-    results do not depend on which thread finishes first.
+    than it gained (gradient boosting measured 3.8 times slower with two threads than with one). Independent,
+    seeded steps run on worker threads instead, each with one BLAS/OpenMP thread: boosting's model-selection
+    fits beside the logistic fits, and the unit analyses and the isolation forest beside the profiles and the
+    sampling frame; their results do not depend on which thread finishes first.
     """
     with threadpool_limits(limits=threads) if threads is not None else contextlib.nullcontext():
         return _analyse(
@@ -484,36 +484,38 @@ def _analyse(
         top_share=config.top_share,
     )
     tables: dict[str, pd.DataFrame] = {}
-    # The isolation-forest lens needs nothing from the unit analysis below and its tree code releases the GIL,
-    # so it runs on a second thread meanwhile; it is seeded and joined before anything reads it, so the
-    # results do not depend on which finishes first.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    strata = list(strata) if strata is not None else smp.default_strata(frame, units)
+    # Three independent, seeded steps share two cores: the unit analyses (logistic refits, NumPy releases the
+    # GIL) and the isolation-forest lens (tree code releases the GIL) run on worker threads while this thread
+    # builds the profiles and the sampling frame, which read nothing the workers produce. Every result is
+    # joined before it is read, so the outputs do not depend on which thread finishes first.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        units_future = pool.submit(
+            unit_analyses_with_benchmark, frame, y, risk, outcome, risk_factors, units, config, seed
+        )
         iso_future = (
             pool.submit(ind.isolation_view, risk.X, individuals, seed=seed)
             if isolation and (y == 1).sum() > 10
             else None
         )
-        unit_analyses = unit_analyses_with_benchmark(
-            frame, y, risk, outcome, risk_factors, units, config, seed
+        profile_tables, matched, profile_notes = _profiles(
+            frame, individuals, risk, outcome, units, config, seed, disclosure
+        )
+        frame_sample = smp.sampling_frame(
+            frame,
+            individuals,
+            strata=strata,
+            n_deviants=config.interview_deviants,
+            n_comparisons=config.interview_comparisons,
+            seed=seed,
         )
         if iso_future is not None:
             individuals = individuals.merge(iso_future.result(), on="pid", how="left")
             tables["isolation_comparison"] = _isolation_comparison(individuals, disclosure)
+        unit_analyses = units_future.result()
     notes = [a.dispersion_note() for a in unit_analyses if not a.dispersion["estimable"]]
-    profile_tables, matched, profile_notes = _profiles(
-        frame, individuals, risk, outcome, units, config, seed, disclosure
-    )
     tables.update(profile_tables)
     notes += profile_notes
-    strata = list(strata) if strata is not None else smp.default_strata(frame, units)
-    frame_sample = smp.sampling_frame(
-        frame,
-        individuals,
-        strata=strata,
-        n_deviants=config.interview_deviants,
-        n_comparisons=config.interview_comparisons,
-        seed=seed,
-    )
     tables.update(_published_tables(frame_sample, risk, individuals, unit_analyses, config, disclosure))
     roles = variable_roles(frame, outcome=outcome, risk=risk, units=units, cohort=config.cohort)
     tables["variable_roles"] = roles
