@@ -16,6 +16,7 @@ from toolkit.coding.actors import (
     extract_actors,
     fragmentation_counts,
     load_actor_vocabulary,
+    load_tone_prior,
     tone_label,
 )
 
@@ -487,9 +488,68 @@ def test_answer_to_an_evaluative_who_question_takes_its_tone(extractor):
     whether = "I: Fikk du hjelp av noen?\n\nU: Fastlegen sendte meg videre."
     assert tone_of(extractor, whether.replace("av noen", ""), "fastlege") == "nøytral"
     mixed = "I: Hvem hjalp deg i den vanskelige tida?\n\nU: Treneren min."
-    assert tone_of(extractor, mixed, "frivillig_fritid") == "nøytral"
+    assert tone_of(ActorExtractor(tone_prior={}), mixed, "frivillig_fritid") == "nøytral"
 
 
 def test_a_role_there_shares_its_tone_with_the_place_named_before(extractor):
     text = "U: Jeg er frivillig i Røde Kors på fredager. Koordinatoren der er veldig grei."
     assert tone_of(extractor, text, "frivillig_fritid") == "positiv"
+    assert "kommune_annet" not in mentioned(extractor, text)  # the group's coordinator, not a municipal one
+    work = "U: Jeg fikk praksis på et verksted gjennom NAV. Mesteren der var streng."
+    assert {"NAV", "arbeidsgiver"} <= mentioned(extractor, work)  # *der* is the workshop, not NAV
+
+
+def test_a_word_listed_whole_for_one_actor_is_not_another_by_its_head(extractor):
+    found = mentioned(extractor, "U: Miljøterapeuten på avdelingen var grei.")
+    assert "kommune_annet" in found
+    assert "psykolog_behandler" not in found  # ends in *terapeut*, but is not a treating therapist
+    assert "psykolog_behandler" in mentioned(extractor, "U: Skolepsykologen var grei.")
+
+
+def test_an_unevaluated_informal_supporter_takes_the_learned_prior(extractor):
+    text = "U: Sjefen min heter Per, og jeg jobber der tre dager i uka."
+    assert tone_of(extractor, text, "arbeidsgiver") == "positiv"
+    assert tone_of(ActorExtractor(tone_prior={}), text, "arbeidsgiver") == "nøytral"
+    assert tone_of(extractor, "U: Sjefen var slem med meg.", "arbeidsgiver") == "negativ"  # evidence wins
+    assert tone_of(extractor, "U: Jeg snakket med NAV på tirsdag.", "NAV") == "nøytral"  # no prior
+
+
+def test_a_tone_prior_with_an_unknown_tone_is_refused(tmp_path: Path):
+    from toolkit.errors import InputDataError
+
+    bad = tmp_path / "prior.yml"
+    bad.write_text("unevaluated:\n  venner: glad\n", "utf-8")
+    with pytest.raises(InputDataError, match="unevaluated"):
+        load_tone_prior(bad)
+    assert set(load_tone_prior().values()) <= {"positiv", "negativ", "blandet", "nøytral"}
+
+
+def _prior_script():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "learn_actor_tone_prior.py"
+    spec = importlib.util.spec_from_file_location("learn_actor_tone_prior", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_prior_is_learned_per_category_only_when_every_set_agrees():
+    script = _prior_script()
+
+    def cases(set_name: str, actor: str, tones: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"set": set_name, "actor": actor, "tone_gold": tones, "tone_pred": "nøytral"}
+        ).assign(category=lambda f: f["actor"].map(script.category))
+
+    agree = pd.concat(
+        [cases("a", "venner", ["positiv"] * 4 + ["nøytral"]), cases("b", "arbeidsgiver", ["positiv"] * 5)]
+    )
+    prior = script.learn_prior(agree, list(ACTOR_IDS))
+    assert prior == {"arbeidsgiver": "positiv", "frivillig_fritid": "positiv", "venner": "positiv"}
+    split = pd.concat([cases("a", "venner", ["positiv"] * 5), cases("b", "venner", ["negativ"] * 5)])
+    assert script.learn_prior(split, list(ACTOR_IDS)) == {}
+    few = cases("a", "familie", ["negativ"] * 4)
+    assert script.learn_prior(few, list(ACTOR_IDS)) == {}
+    neutral = cases("a", "NAV", ["nøytral"] * 6)
+    assert script.learn_prior(neutral, list(ACTOR_IDS)) == {}

@@ -25,6 +25,9 @@ How:
   ("ikke bra", "maste aldri"). An actor's tone over the transcript is ``positiv`` or ``negativ`` when only
   one polarity is found, ``blandet`` when both, ``nøytral`` when none. The evidence (offsets into the
   transcript text) is kept.
+* **Tone prior** (``protocols/actors_tone_prior_nb.yml``, :func:`load_tone_prior`): an actor with no
+  evaluation found takes its category's learned tone where the tuning sets' gold has one (employers,
+  volunteers and friends: ``positiv``); its ``tone_evidence`` stays empty, which tells the two apart.
 
 Matching is hand-written (regular expressions over word tokens) because the vocabulary is the knowledge; no
 installed library ships a Norwegian service-actor gazetteer.
@@ -34,7 +37,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -63,6 +66,7 @@ from toolkit.language import WORD_RE, NorwegianAnalyzer
 PROTOCOLS = Path(__file__).resolve().parents[2] / "protocols"
 DEFAULT_VOCABULARY = PROTOCOLS / "actors_nb.yml"
 DEFAULT_TONE_LEXICON = PROTOCOLS / "actors_tone_nb.yml"
+DEFAULT_TONE_PRIOR = PROTOCOLS / "actors_tone_prior_nb.yml"
 
 ACTOR_IDS: tuple[str, ...] = (
     "NAV",
@@ -293,6 +297,26 @@ def load_tone_lexicon(path: Path | None = None) -> ToneLexicon:
     )
 
 
+def load_tone_prior(path: Path | None = None) -> dict[str, str]:
+    """The tone an actor gets when it is mentioned but no evaluative word is found for it.
+
+    Why: in an interview about help, an employer, a coach or a friend the young person brings up is nearly
+    always brought up as support, even when the sentence carries no evaluative word ("Sjefen ga meg en
+    uke å prøve meg"); the word lexicon reads that as ``nøytral``, the coders as ``positiv``. The prior is
+    data (``protocols/actors_tone_prior_nb.yml``), learned from the tuning sets' gold tone by
+    ``scripts/learn_actor_tone_prior.py`` and written there; ids without an entry stay ``nøytral``.
+    """
+    file = Path(path or DEFAULT_TONE_PRIOR)
+    prior = _read_yaml(file).get("unevaluated") or {}
+    if not isinstance(prior, dict) or any(str(tone) not in TONES for tone in prior.values()):
+        raise InputDataError(
+            "'unevaluated' is not a mapping of actor ids to tones",
+            file=file,
+            fix=f"write one of {', '.join(TONES)} per actor id",
+        )
+    return {str(actor): str(tone) for actor, tone in prior.items()}
+
+
 @dataclass(frozen=True)
 class _CompiledActor:
     actor: str
@@ -302,6 +326,8 @@ class _CompiledActor:
     phrase: re.Pattern[str] | None
     lemma_keys: frozenset[str]
     exclude: frozenset[str]
+    listed: re.Pattern[str] | None = None
+    """The whole word as the vocabulary lists it (forms, stems, prefixes; no compound head)."""
 
 
 def _surface_match(actor: _CompiledActor, token: str, lower: str, parts: list[str]) -> bool:
@@ -315,6 +341,22 @@ def _surface_match(actor: _CompiledActor, token: str, lower: str, parts: list[st
     )
 
 
+def _listed_before_heads(found: set[str], lower: str, compiled: Iterable[_CompiledActor]) -> set[str]:
+    """Leave out a canonical actor that found a word only by a compound head when another actor lists the
+    whole word: "miljøterapeut" is listed as a municipal (or school) worker, and is not a treating
+    therapist because it ends in *terapeut*. One word naming two services would add one to the
+    fragmentation count. Ids a study added stay (its extension says what it means by the word).
+    """
+    if len(found) < 2:
+        return found
+    listed = {
+        a.actor for a in compiled if a.actor in found and a.listed is not None and a.listed.match(lower)
+    }
+    if not listed:
+        return found
+    return {actor for actor in found if actor in listed or actor not in ACTOR_IDS}
+
+
 def _alternation(items: Iterable[str]) -> str:
     return "|".join(re.escape(i) for i in sorted(items, key=len, reverse=True))
 
@@ -325,10 +367,11 @@ def _compile(entry: ActorEntry) -> _CompiledActor:
         lower_parts.append(f"(?:{_alternation(entry.forms)})")
     if entry.stems:
         lower_parts.append(f"(?:{_alternation(entry.stems)}){INFLECTION}")
-    if entry.heads:
-        lower_parts.append(rf"\w*?(?:{_alternation(entry.heads)}){INFLECTION}")
     if entry.prefixes:
         lower_parts.append(rf"(?:{_alternation(entry.prefixes)})[\w'’-]*")
+    listed = re.compile("^(?:" + "|".join(lower_parts) + ")$") if lower_parts else None
+    if entry.heads:
+        lower_parts.append(rf"\w*?(?:{_alternation(entry.heads)}){INFLECTION}")
     token_lower = re.compile("^(?:" + "|".join(lower_parts) + ")$") if lower_parts else None
     abbreviation = (
         re.compile(rf"^(?:{_alternation(entry.abbreviations)})(?:{INFLECTION[3:-2]})?(?:['’]s|-\w+)?$")
@@ -348,6 +391,7 @@ def _compile(entry: ActorEntry) -> _CompiledActor:
         phrase,
         frozenset(entry.stems | entry.heads),
         frozenset(entry.exclude),
+        listed,
     )
 
 
@@ -373,6 +417,9 @@ class ActorExtractor:
     analyzer:
         A :class:`~toolkit.language.NorwegianAnalyzer`; when given, a word whose lemma or compound
         part equals a vocabulary stem or head also counts (inflections and compounds the lists miss).
+    tone_prior:
+        ``{actor: tone}`` for a mentioned actor with no evaluation found (:func:`load_tone_prior`); default
+        ``protocols/actors_tone_prior_nb.yml``; ``{}`` turns it off (``nøytral`` then).
     """
 
     def __init__(
@@ -380,7 +427,9 @@ class ActorExtractor:
         vocabulary: Mapping[str, ActorEntry] | None = None,
         tone_lexicon: ToneLexicon | None = None,
         analyzer: NorwegianAnalyzer | None = None,
+        tone_prior: Mapping[str, str] | None = None,
     ):
+        self.tone_prior = dict(tone_prior) if tone_prior is not None else load_tone_prior()
         self.vocabulary = dict(vocabulary) if vocabulary is not None else load_actor_vocabulary()
         self.tone_lexicon = tone_lexicon or load_tone_lexicon()
         self.analyzer = analyzer
@@ -407,6 +456,7 @@ class ActorExtractor:
         lower = token.lower()
         parts = [p for p in re.split(r"[-'’]", token) if p] if "-" in token else []
         found: set[str] = set()
+        by_lemma: set[str] = set()
         keys: frozenset[str] | None = None
         for actor in self._compiled:
             if lower in actor.exclude:
@@ -417,8 +467,8 @@ class ActorExtractor:
                 if keys is None:
                     keys = frozenset(self.analyzer.analyse(token).keys)
                 if keys & actor.lemma_keys:
-                    found.add(actor.actor)
-        return found
+                    by_lemma.add(actor.actor)
+        return _listed_before_heads(found, lower, self._compiled) | by_lemma
 
     def _person_not_profession(self, lower: str, previous: str) -> frozenset[str]:
         """Actors whose bare, ambiguous stem (excluded as a form: ``lærer``, ``lege``) names a person here.
@@ -551,12 +601,16 @@ class ActorExtractor:
         found: list[Mention] = []
         for part in parts:
             mentions = _dedupe(self.turn_mentions(part.text, part.start, part.turn_index))
-            found.extend(mentions)
             tones = self.sentence_tone(part.text, part.start)
             words = [(part.start + w.start(), w.group().lower()) for w in WORD_RE.finditer(part.text)]
             starts = [start for start, _ in words]
             clauses = []
             place = last_named(sentences[-1]) if sentences else set()
+            owners = {
+                m: _owners_of(m, words, _place_before(m, mentions, place), self.is_public_service)
+                for m in mentions
+            }
+            found.extend(m for m in mentions if m.actor in owners[m])
             for first, last in clause_spans(part.text):
                 first, last = part.start + first, part.start + last
                 inside = [(at, word) for at, word in words if first <= at < last]
@@ -567,7 +621,7 @@ class ActorExtractor:
                             (actor, bisect_right(starts, m.start))
                             for m in mentions
                             if first <= m.start < last
-                            for actor in {m.actor} | (place if _followed_by_there(words, m.end) else set())
+                            for actor in owners[m]
                         ],
                         [(t, bisect_right(starts, t[0])) for t in tones if first <= t[0] < last],
                         self_report=opens_with_first_person([word for _, word in inside]),
@@ -634,15 +688,16 @@ class ActorExtractor:
             toned = found[found["actor"] == actor]
             mine = toned[toned["kind"] == "mention"]
             mentioned = not mine.empty
+            tone = tone_label(int(toned["positive"].sum()), int(toned["negative"].sum()))
+            if tone == "nøytral":
+                tone = self.tone_prior.get(actor, tone)  # no evaluation found: the learned prior
             rows.append(
                 {
                     "source": source,
                     "actor": actor,
                     "mentioned": int(mentioned),
                     "n_turns": int(mine["turn_index"].nunique()),
-                    "tone": tone_label(int(toned["positive"].sum()), int(toned["negative"].sum()))
-                    if mentioned
-                    else "",
+                    "tone": tone if mentioned else "",
                     "n_mentions": len(mine),
                     "mention_offsets": ";".join(
                         f"{s}-{e}" for s, e in zip(mine["start"], mine["end"], strict=True)
@@ -878,6 +933,36 @@ def _followed_by_there(words: list[tuple[int, str]], end: int) -> bool:
     before)."""
     after = next((word for at, word in words if at >= end), "")
     return after in {"der", "dér"}
+
+
+def _place_before(mention: Mention, mentions: list[Mention], previous: set[str]) -> set[str]:
+    """What a *der* after ``mention`` points back to: the actors of the nearest earlier mention in the same
+    sentence ("på DPS, for vi jobber tett med behandlerne der"), else the last-named of the sentence
+    before."""
+    earlier = [m for m in mentions if m.end <= mention.start]
+    if not earlier:
+        return previous
+    last = max(m.start for m in earlier)
+    return {m.actor for m in earlier if m.start == last}
+
+
+def _owners_of(
+    mention: Mention, words: list[tuple[int, str]], place: set[str], is_public: Callable[[str], bool]
+) -> set[str]:
+    """The actors a mention stands for in its clause: its own, and with *der* also the place named before.
+
+    A public-service role followed by *der* right after a sentence that named only non-public actors
+    ("Jeg er frivillig i Røde Kors. Koordinatoren der er grei.") is someone working at that organisation,
+    not a public service of the young person's (the coordinator of a volunteer group is not the
+    municipality's): it stands for the place alone and is not a mention of its own actor, so it does not
+    add to the fragmentation count. The other way round ("praksis gjennom NAV. Mesteren der …") *der*
+    points at a workplace the sentence named without an actor word, so the role keeps its own actor.
+    """
+    if not _followed_by_there(words, mention.end) or not place:
+        return {mention.actor}
+    if is_public(mention.actor) and not any(is_public(actor) for actor in place):
+        return set(place)
+    return {mention.actor} | place
 
 
 def _compound_polarity(lexicon: ToneLexicon, word: str) -> int:
