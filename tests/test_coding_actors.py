@@ -553,3 +553,12 @@ def test_the_prior_is_learned_per_category_only_when_every_set_agrees():
     assert script.learn_prior(few, list(ACTOR_IDS)) == {}
     neutral = cases("a", "NAV", ["nøytral"] * 6)
     assert script.learn_prior(neutral, list(ACTOR_IDS)) == {}
+
+
+def test_a_clause_opening_a_sentence_without_a_name_refers_back_not_forward():
+    rules_only = ActorExtractor(tone_prior={})
+    text = "U: Hun bodde hos moren. Det var mye krangel, og hun sov hos en venninne."
+    assert tone_of(rules_only, text, "familie") == "negativ"
+    assert tone_of(rules_only, text, "venner") == "nøytral"
+    forward = "U: Det var mye krangel, og hun sov hos en venninne."  # nothing before: the later name
+    assert tone_of(rules_only, forward, "venner") == "negativ"

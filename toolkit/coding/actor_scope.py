@@ -19,7 +19,9 @@ Rules, in the order a coder applies them:
   before a conjunction (*og, fordi, selv om, mens* …).
 * **Attribution** (:func:`attribute_turn`): an evaluation belongs to the nearest coordinated group of actor
   mentions in its clause ("NAV og OT var bra, men BUP …"); a clause without a mention to the actors of the
-  nearest earlier clause of its sentence (else the first later one); a sentence without a mention to the
+  nearest earlier clause of its sentence (before the sentence's first mention: to what a mention-less
+  sentence there would go to, below; only without that to the first later clause); a sentence without a
+  mention to the
   last-named actors of its turn when it refers back with a pronoun (*hun, han, de, der* …) or opens with
   *men, og, så* …; sentences before the turn's first mention to the actors the interviewer's question
   named, else (with a pronoun) to those the previous answer ended on.
@@ -274,9 +276,15 @@ def _nearest(clause: Clause, position: int) -> set[str]:
     return {actor for group in groups if distance(group) == closest for actor, _ in group}
 
 
-def _clause_owners(sentence: Sentence) -> list[set[str]]:
-    """Actors each mention-less clause of a sentence speaks about: nearest earlier clause, else first
-    later."""
+def _clause_owners(sentence: Sentence, before: set[str] = frozenset()) -> list[set[str]]:
+    """Actors each mention-less clause of a sentence speaks about: nearest earlier clause; for the clauses
+    before the sentence's first mention ``before`` (what the context refers to), and only without it the
+    first later clause.
+
+    Why ``before`` first: a clause opening a sentence without naming anyone usually refers back ("Hun bodde
+    hos moren. Det var mye krangel, og hun sov hos en venninne": the quarrel is the mother's, not the
+    friend's); pointing forward to an actor named later in the sentence is the rarer case.
+    """
     owners: list[set[str]] = []
     current: set[str] = set()
     for clause in sentence.clauses:
@@ -284,7 +292,7 @@ def _clause_owners(sentence: Sentence) -> list[set[str]]:
             current = {actor for actor, _ in clause.mentions}
         owners.append(set(current))
     first = next(({a for a, _ in c.mentions} for c in sentence.clauses if c.mentions), set())
-    return [owner or set(first) for owner in owners]
+    return [owner or set(before) or set(first) for owner in owners]
 
 
 def last_named(sentence: Sentence) -> set[str]:
@@ -341,14 +349,14 @@ def attribute_turn(
     evidence: dict[str, list[tuple[int, int, int]]] = {}
     last: set[str] = set()
     for sentence in sentences:
+        if last:
+            owner = last if sentence.refers_back else set()
+        else:
+            owner = topic or (carried if sentence.refers_back else set())
         if sentence.actors:
-            owners = _clause_owners(sentence)
+            owners = _clause_owners(sentence, owner)
             last_here = last_named(sentence)
         else:
-            if last:
-                owner = last if sentence.refers_back else set()
-            else:
-                owner = topic or (carried if sentence.refers_back else set())
             owners, last_here = [set(owner) for _ in sentence.clauses], last
         for actors, item in _sentence_evidence(sentence, owners):
             for actor in actors:
