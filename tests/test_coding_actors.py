@@ -562,3 +562,10 @@ def test_a_clause_opening_a_sentence_without_a_name_refers_back_not_forward():
     assert tone_of(rules_only, text, "venner") == "nøytral"
     forward = "U: Det var mye krangel, og hun sov hos en venninne."  # nothing before: the later name
     assert tone_of(rules_only, forward, "venner") == "negativ"
+
+
+def test_how_long_a_service_took_is_a_complaint_unless_it_was_only_short():
+    rules_only = ActorExtractor(tone_prior={})
+    assert tone_of(rules_only, "U: Det tok fem måneder før BUP ringte.", "BUP") == "negativ"
+    assert tone_of(rules_only, "U: Sju måneder på venteliste hos BUP.", "BUP") == "negativ"
+    assert tone_of(rules_only, "U: BUP tok bare to uker.", "BUP") == "nøytral"

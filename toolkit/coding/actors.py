@@ -247,6 +247,9 @@ class ToneLexicon:
     negation_window: int = 3
     mixed: frozenset[str] = frozenset()
     """Words and phrases that are a mixed judgement by themselves ("blanda", "både og"): both polarities."""
+    negative_patterns: tuple[re.Pattern[str], ...] = ()
+    """Regular expressions over the lower-case text for complaints that are a shape, not a word: how long a
+    service took ("det tok fem måneder", "kan ta et halvt år", "sju måneder på venteliste")."""
 
     @cached_property
     def phrase_starts(self) -> frozenset[str]:
@@ -294,6 +297,7 @@ def load_tone_lexicon(path: Path | None = None) -> ToneLexicon:
         frozenset(str(n).lower() for n in data.get("negators") or []),
         int(data.get("negation_window", 3)),
         frozenset(str(m).strip().lower() for m in data.get("mixed") or []),
+        tuple(re.compile(str(pattern)) for pattern in data.get("negative_patterns") or []),
     )
 
 
@@ -677,6 +681,11 @@ class ActorExtractor:
                     polarity = -polarity  # verb second: "hun maste aldri", "det hjalp ikke"
                 found.append((offset + tokens[index].start(), offset + tokens[index].end(), polarity))
             index += 1
+        found.extend(
+            (offset + match.start(), offset + match.end(), -1)
+            for pattern in lexicon.negative_patterns
+            for match in pattern.finditer(text.lower())
+        )
         return found
 
     # ------------------------------------------------------------------------------------ tables
