@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from toolkit.errors import InputDataError
@@ -89,51 +90,66 @@ def split_turns(text: str, source: str = "") -> pd.DataFrame:
     spans: list[tuple[str, int, int]] = []
     if labels:
         for i, match in enumerate(labels):
-            content_start = match.end()
             content_end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
-            spans.append((match.group("label").strip(), content_start, content_end))
+            spans.append((match.group("label").strip(), match.end(), content_end))
     else:
         for para in re.finditer(r"[^\n](?:.|\n(?!\s*\n))*", text):
             spans.append(("", para.start(), para.end()))
-    rows = []
-    for index, (speaker, start, end) in enumerate(spans):
+    roles = {speaker: speaker_role(speaker) if speaker else "participant" for speaker, _, _ in spans}
+    columns: dict[str, list] = {name: [] for name in ("speaker", "role", "start", "end", "text")}
+    for speaker, start, end in spans:
         start, end = _strip_span(text, start, end)
-        rows.append(
-            {
-                "source": source,
-                "turn_index": index,
-                "speaker": speaker,
-                "role": speaker_role(speaker) if speaker else "participant",
-                "start": start,
-                "end": end,
-                "text": text[start:end],
-            }
-        )
-    frame = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
-    return frame.astype({"turn_index": "int64", "start": "int64", "end": "int64"})
+        for name, value in zip(columns, (speaker, roles[speaker], start, end, text[start:end]), strict=True):
+            columns[name].append(value)
+    return _segment_frame({"source": [source] * len(spans), "turn_index": list(range(len(spans))), **columns})
 
 
 def split_sentences(turns: pd.DataFrame) -> pd.DataFrame:
     """Split turns into sentences; each keeps its turn's ``turn_index`` and gets a ``sentence_index``."""
-    rows = []
-    for turn in turns.itertuples(index=False):
-        text = turn.text
-        bounds, begin = [], 0
-        for gap in _SENTENCE_END.finditer(text):
-            if text[begin : gap.start()].lower().endswith(_ABBREVIATIONS):
-                continue  # "f.eks. Kari" does not end a sentence
-            bounds.append((begin, gap.start()))
-            begin = gap.end()
-        bounds.append((begin, len(text)))
+    carried = {c: turns[c].tolist() for c in SEGMENT_COLUMNS if c not in ("start", "end", "text")}
+    columns: dict[str, list] = {c: [] for c in [*carried, "start", "end", "text", "sentence_index"]}
+    for row, (turn_start, text) in enumerate(
+        zip(turns["start"].tolist(), turns["text"].tolist(), strict=True)
+    ):
+        bounds = _sentence_bounds(text)
+        for name, values in carried.items():
+            columns[name].extend([values[row]] * len(bounds))
         for s_index, (first, last) in enumerate(bounds):
             start, end = _strip_span(text, first, last)
-            row = turn._asdict()
-            row.update(
-                start=turn.start + start, end=turn.start + end, text=text[start:end], sentence_index=s_index
-            )
-            rows.append(row)
-    frame = pd.DataFrame(rows, columns=[*SEGMENT_COLUMNS, "sentence_index"])
-    return frame.astype({"turn_index": "int64", "start": "int64", "end": "int64", "sentence_index": "int64"})
+            columns["start"].append(turn_start + start)
+            columns["end"].append(turn_start + end)
+            columns["text"].append(text[start:end])
+            columns["sentence_index"].append(s_index)
+    return _segment_frame(columns, [*SEGMENT_COLUMNS, "sentence_index"])
+
+
+def _sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """``(first, last)`` character bounds of each sentence of ``text`` (before stripping white space)."""
+    bounds, begin = [], 0
+    for gap in _SENTENCE_END.finditer(text):
+        if text[begin : gap.start()].lower().endswith(_ABBREVIATIONS):
+            continue  # "f.eks. Kari" does not end a sentence
+        bounds.append((begin, gap.start()))
+        begin = gap.end()
+    bounds.append((begin, len(text)))
+    return bounds
+
+
+_INT_COLUMNS = ("turn_index", "start", "end", "sentence_index")
+
+
+def _segment_frame(columns: dict[str, list], order: list[str] | None = None) -> pd.DataFrame:
+    """A segment table from column lists: offsets and indices as int64, text columns as pandas' text type.
+
+    Built column by column (not from one dict per row) because transcripts have tens of thousands of turns
+    and three readers split each of them; an empty table keeps the columns and dtypes of a full one.
+    """
+    order = order or SEGMENT_COLUMNS
+    if not columns["start"]:
+        frame = pd.DataFrame(columns=order)
+        return frame.astype({c: "int64" for c in _INT_COLUMNS if c in order})
+    data = {c: np.asarray(columns[c], dtype=np.int64) if c in _INT_COLUMNS else columns[c] for c in order}
+    return pd.DataFrame(data, columns=order)
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
