@@ -569,3 +569,12 @@ def test_how_long_a_service_took_is_a_complaint_unless_it_was_only_short():
     assert tone_of(rules_only, "U: Det tok fem måneder før BUP ringte.", "BUP") == "negativ"
     assert tone_of(rules_only, "U: Sju måneder på venteliste hos BUP.", "BUP") == "negativ"
     assert tone_of(rules_only, "U: BUP tok bare to uker.", "BUP") == "nøytral"
+
+
+def test_aftercare_and_municipal_support_roles_are_their_services(extractor):
+    assert "barnevern" in mentioned(
+        extractor, "U: Ettervernskontakten min var grei."
+    )  # barnevern's aftercare
+    assert "kommune_annet" in mentioned(extractor, "U: Støttekontakten min og rusteamet hjalp meg.")
+    rules_only = ActorExtractor(tone_prior={})
+    assert tone_of(rules_only, "U: Saken i barnevernet ble henlagt.", "barnevern") == "negativ"
