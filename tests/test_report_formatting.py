@@ -136,3 +136,34 @@ def test_figure_texts_follow_the_report_language():
     english = texts(translate_figure(drawn(), "en"))
     assert {"perfect calibration", "Funnel plot: kommune", "NAV\nhidden"} <= english
     plt.close("all")
+
+
+def test_norwegian_figures_write_numbers_with_a_decimal_comma():
+    """Numeric tick labels of a Norwegian figure read "0,25", an English one keeps "0.25"; a categorical axis
+    and a number inside a word are left alone."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from toolkit.report.figure_numbers import with_decimal_comma
+    from toolkit.report.translate import translate_figure
+
+    def tick_labels(language):
+        fig, (numeric, categorical) = plt.subplots(1, 2)
+        numeric.plot([0, 1], [0, 0.5])
+        categorical.bar(["f.eks. 1.5", "b"], [1, 2])
+        translate_figure(fig, language)
+        fig.canvas.draw()
+        labels = [t.get_text() for t in numeric.get_xticklabels() + numeric.get_yticklabels()]
+        other = [t.get_text() for t in categorical.get_xticklabels()]
+        plt.close(fig)
+        return labels, other
+
+    labels, other = tick_labels("nb")
+    assert "0,25" in labels and not any("." in label for label in labels)
+    assert other == ["f.eks. 1.5", "b"]
+    labels, _ = tick_labels("en")
+    assert "0.25" in labels
+    assert with_decimal_comma("$\\mathdefault{0.5}$") == "$\\mathdefault{0{,}5}$"
+    assert with_decimal_comma("1.5 og 2.25") == "1,5 og 2,25"

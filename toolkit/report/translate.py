@@ -205,17 +205,23 @@ def translate_figure(fig: Any, language: str) -> Any:
 
     The phases draw their figures with English labels; a Norwegian report passes each figure through here
     before it is embedded, so a NAV office reads "predikert sannsynlighet for godt utfall" under the axis. A
-    label the tables do not know (a variable name, a number) stays as it is. Returns ``fig``.
+    label the tables do not know (a variable name, a number) stays as it is. Numeric tick labels get a decimal
+    comma ("0,25"), as Norwegian text writes numbers. Returns ``fig``.
     """
     if language != "nb":
         return fig
     from matplotlib.text import Text
+
+    from toolkit.report.figure_numbers import decimal_comma
 
     for artist in fig.findobj(Text):
         label = artist.get_text()
         shown = _figure_text(label) if label else label
         if shown != label:
             artist.set_text(shown)
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            decimal_comma(axis)
     return fig
 
 
