@@ -196,10 +196,18 @@ def test_hard_negatives_are_left_alone():
     d = Deidentifier(engine="presidio")
     text = (
         "U: Jeg fikk 300 kroner per dag. I dag er jeg på skolen, og NAV har ringt. I mars er det mørkt.\n\n"
-        "U: Kontonummeret er 1822 45 67890, ordrenummer 48213377, og 12345678901 er bare tull.\n"
+        "U: Ordrenummer 48213377, og 12345678901 er bare tull.\n"
     )
     new, spans = d.deidentify(text)
     assert new == text and spans == []
+
+
+def test_an_account_number_is_an_identifier_but_no_phone_number():
+    """Until 2026-12-05 account numbers were left as hard negatives; a bank account names its holder to anyone
+    who can ask the bank, and the blind-written tuning set tune_h marks all ten it holds as ID."""
+    d = Deidentifier(engine="presidio")
+    new, spans = d.deidentify("U: Kontonummeret er 1822 45 67890, ordrenummer 48213377.\n")
+    assert [s["type"] for s in spans] == ["ID"] and "1822 45 67890" not in new and "48213377" in new
 
 
 def test_names_that_are_ordinary_words_need_evidence():
@@ -371,7 +379,6 @@ def test_round_two_rules(text: str, expected: list[tuple[str, str]]) -> None:
         "U: Klokka er ti, og prisen var fem kroner.\n",
         "U: Jeg var 14 dager på ferie, og vi var 20 personer.\n",
         "U: Fylte 24 i helga.\n",
-        "U: Kontonummeret er 1503 44 12345.\n",
         "U: Det er 2000 meter til skolen.\n",
         "U: vi dro til Sverige på tur, og læreren i innføringsklassen var snill.\n",
     ],
@@ -724,3 +731,46 @@ def test_order_and_phone_numbers_are_not_ids_by_their_compound() -> None:
 
     text = "U: Ordrenummeret var 48213377 og telefonnummer 41555666, bordnummer 12.\n"
     assert NorwegianDetector().find_ids(text) == []
+
+
+# ---------------------------------------------------------------------------------- issue 12, tuning on tune_h
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("u: lønna går inn på kontoen 2201 57 90318 hver fredag\n", ("ID", "2201 57 90318")),
+        ("U: Pengene kommer på 6011.23.44108, sier banken.\n", ("ID", "6011.23.44108")),
+        ("u: jeg har en gammel passat med skilt dk 52 774 og den ruster\n", ("ID", "dk 52 774")),
+        ("U: Han kjører en Skoda, KT 40 118, til jobben.\n", ("ID", "KT 40 118")),
+        ("U: Kanalen min er tiktok.com/@lunefull_lise, sjekk den.\n", ("ID", "tiktok.com/@lunefull_lise")),
+        ("U: Følg meg på @jonny.vestby, da.\n", ("ID", "@jonny.vestby")),
+        ("U: På Discord heter jeg vestbyjonny#2290.\n", ("ID", "vestbyjonny#2290")),
+        ("u: på snap er jeg mariekr_04 så\n", ("ID", "mariekr_04")),
+        ("u: på insta er det kari punktum lunde men\n", ("ID", "kari punktum lunde")),
+        ("U: Personnummeret mitt er 230706 ... nei vent, jeg finner det.\n", ("FNR", "230706")),
+        ("U: De skrev fødselsnummeret 090903 41 822 i brevet.\n", ("FNR", "090903 41 822")),
+        (
+            "u: nummeret er ni to eh fire fire eh tre en to null\n",
+            ("TELEFON", "ni to eh fire fire eh tre en to null"),
+        ),
+        (
+            "u: ring meg på femogførti sekstito trettito tjue\n",
+            ("TELEFON", "femogførti sekstito trettito tjue"),
+        ),
+        ("U: Mobilen er 4 7 1 ... 2 2 ... 9 0 5.\n", ("TELEFON", "4 7 1 ... 2 2 ... 9 0 5")),
+    ],
+)
+def test_tune_h_identifier_rules(text: str, expected: tuple[str, str]) -> None:
+    assert expected in _rule_spans(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "u: på insta er det bare tull og tøys\n",
+        "u: jeg er på snap hele dagen\n",
+        "U: Vi talte 1 2 3 4 5 6 7 før vi hoppet.\n",
+        "U: Sjekk nav.no for mer.\n",
+    ],
+)
+def test_tune_h_identifier_rules_leave_these_alone(text: str) -> None:
+    assert not [f for f in _rule_spans(text) if f[0] in ("ID", "FNR", "TELEFON")], _rule_spans(text)

@@ -33,6 +33,8 @@ RULES = [
     "SpokenNumberRecognizer",
     "SpokenEmailRecognizer",
     "SpokenAddressRecognizer",
+    "AccountHandleRecognizer",
+    "PartialFnrRecognizer",
 ]
 
 

@@ -191,7 +191,7 @@ _ROLE_NAME = re.compile(
 )
 _CALLED = re.compile(rf"\b(?:kalte|kalla|kaller|kalles)\s+seg\s+([{UP}][\w-]+)")
 _FNR_LOOSE = re.compile(
-    r"(?<![\d.,])(?:\d{6}[ -]?|\d{2}[ .]\d{2}[ .]\d{2}[ .]?)(?:\d{5}|\d{3} \d{2})(?![\d]|[.,]\d)"
+    r"(?<![\d.,])(?:\d{6}[ -]?|\d{2}[ .]\d{2}[ .]\d{2}[ .]?)(?:\d{5}|\d{3} \d{2}|\d{2} \d{3})(?![\d]|[.,]\d)"
 )
 _SUBJECT = (
     r"(?:jeg|je|æ|eg|e|i|han|hun|hu|ho|hen|vi|me|dem|de|du|dokker|broren|søstera|søsteren|sønnen|dattera|datteren|"
@@ -367,11 +367,11 @@ _ID = CIPattern(
 # gold sets differ on whether the cue belongs to the identifier, and masking it too costs nothing.
 _ID_CUE_GAP = re.compile(r"^[\s.:#-]*$")
 _ID_NEAR_CUE = re.compile(rf"\b{_ID_CUES}[\s.:#-]*$", re.IGNORECASE)
-_LICENCE_PLATE = re.compile(r"\b[A-ZÆØÅ]{2}[ -]?\d{5}\b")
+_LICENCE_PLATE = re.compile(r"\b[A-ZÆØÅ]{2}[ -]?\d{2} ?\d{3}\b")
 # a plate said in a lower-case transcript ("bil med skilt eb 12345"): only after a word that names it
 _LOWER_LICENCE_PLATE = re.compile(
     r"\b(?:skilt|skiltet|bilskilt|reg\.?\s?nr\.?|registreringsnummer(?:et)?|kjennemerke)\s+(?:er\s+|var\s+)?"
-    r"([a-zæøå]{2}[ -]?\d{5})\b",
+    r"([a-zæøå]{2}[ -]?\d{2} ?\d{3})\b",
     re.IGNORECASE,
 )
 # a floor after a street address ("Kirkevegen 5, 3. etasje", "storgata 12 tredje etasje")

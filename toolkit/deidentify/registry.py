@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit.deidentify.identifiers import find_accounts_and_handles, find_partial_fnr
 from toolkit.deidentify.ner import DEFAULT_LABELS, NerRecognizer, resolve_model
 from toolkit.deidentify.org_context import ContextOrganisationFinder
 from toolkit.deidentify.rules import NorwegianDetector
@@ -82,6 +83,13 @@ def rule_recognizers(detector: NorwegianDetector) -> list[Recognizer]:
             ),
             ("bor", "adresse"),
         ),
+        Recognizer(
+            "AccountHandleRecognizer",
+            ("ID",),
+            find_accounts_and_handles,
+            ("konto", "snap", "insta", "bruker"),
+        ),
+        Recognizer("PartialFnrRecognizer", ("FNR",), find_partial_fnr, ("fødselsnummer", "personnummer")),
     ]
 
 

@@ -28,13 +28,20 @@ _DIGIT_WORDS = {
 _TENS = ("tjue", "tretti", "førti", "femti", "seksti", "sytti", "søtti", "åtti", "nitti")
 _UNITS_AFTER_TENS = ("en", "ein", "to", "tre", "fire", "fem", "seks", "sju", "syv", "åtte", "ni")
 _TENS_WORDS = {t + u: 2 for t in _TENS for u in ("", *_UNITS_AFTER_TENS)}
-_NUMBER_WORDS = _DIGIT_WORDS | _TENS_WORDS | {"hundre": 3, "tusen": 4}
+# the old way of counting, still said by older people and in dialect: "åtteogførti", "enogtjue"
+_OLD_TENS_WORDS = {u + "og" + t: 2 for t in _TENS for u in _UNITS_AFTER_TENS}
+_NUMBER_WORDS = _DIGIT_WORDS | _TENS_WORDS | _OLD_TENS_WORDS | {"hundre": 3, "tusen": 4}
 _AMBIGUOUS = frozenset({"en", "ein", "ett", "eitt", "to", "ti", "ni", "fire"})  # also ordinary words
 _TOKEN = re.compile(r"\d+|[a-zæøå]+", re.IGNORECASE)
+# hesitation between digit groups ("ni ni eh ni fire", "412 ... 34"): the number goes on
+_FILLERS = ("eh", "ehm", "øh", "øhm", "hm", "hmm")
 _SEPARATOR = re.compile(
-    r"^(?:[\s,./-]*|\s+(?:og|skråstrek|skrå|strek|bindestrek|komma|punktum)\s+)$", re.IGNORECASE
+    r"^(?:[\s,./-]*|\s+(?:og|skråstrek|skrå|strek|bindestrek|komma|punktum)\s+|[\s,.]+(?:"
+    + "|".join(_FILLERS)
+    + r")[\s,.]+)$",
+    re.IGNORECASE,
 )
-_JOINERS = frozenset({"og", "skråstrek", "skrå", "strek", "bindestrek", "komma", "punktum"})
+_JOINERS = frozenset({"og", "skråstrek", "skrå", "strek", "bindestrek", "komma", "punktum", *_FILLERS})
 _AMOUNTS = frozenset({"hundre", "tusen"})  # "tolv tusen", "to hundre": a quantity, not a number read out
 
 _CUES = (
@@ -138,8 +145,8 @@ def find_spoken_numbers(text: str) -> list[Span]:
         if digits < MIN_DIGITS - cued or n_tokens < 2:
             continue  # a cue ("skilt", "saksnummer") lets five digits count: licence plates have five
         words = [w.lower() for w in _TOKEN.findall(text[start:end])]
-        if all(w.isdigit() for w in words):
-            continue  # digits alone are the written recognisers' job
+        if all(w.isdigit() for w in words) and not (cued and _digit_by_digit(words)):
+            continue  # digits alone are the written recognisers' job, unless read out one by one after a cue
         if all(w in _AMBIGUOUS for w in words):
             continue  # "en to tre" counted up
         if _AMOUNTS.intersection(words) and not _read_as_reference(text, start, end):
@@ -147,6 +154,11 @@ def find_spoken_numbers(text: str) -> list[Span]:
         kind = _kind(text, start, digits)
         spans.append(Span(_prefix_start(text, start) if kind == "ID" else start, end, kind, 0.7))
     return spans
+
+
+def _digit_by_digit(words: list[str]) -> bool:
+    """Most tokens a single digit ("9 6 5 ... 4 4 ... 1 2 0 8"): a number dictated, which no written form has."""
+    return sum(len(w) == 1 for w in words) >= max(6, len(words) - 2)
 
 
 def _read_as_reference(text: str, start: int, end: int) -> bool:

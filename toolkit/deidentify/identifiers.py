@@ -1,0 +1,78 @@
+"""Direct identifiers in forms the older recognisers did not know: bank accounts, handles, partial fødselsnummer.
+
+Young people read these out in interviews about money, school and their online life:
+
+* a **bank account number** has eleven digits grouped 4-2-5 ("1207 33 58102", "3201.55.10932"): no phone number,
+  fødselsnummer, date or amount has that shape, so it is an identifier wherever it stands; an ungrouped run of
+  eleven digits counts only after a word that names an account ("kontonummer 12345678901");
+* a **handle or personal URL**: an address with a path ("youtube.com/@kanal", "twitch.tv/navn_"), an "@name"
+  that is no e-mail, a Discord tag ("navn#1234"), and after a platform or user-name cue ("snap", "insta",
+  "brukernavnet er") a token no word has — with a digit, an underscore or a dot inside ("sandermik99",
+  "abdi_f99") — or words joined by a spoken dot ("sander punktum mikk");
+* a **partial fødselsnummer** after its cue: people start reading one, stop, correct themselves ("fødselsnummer
+  … 150805 ... vent"): six to ten digits whose first six are a plausible date. Half a fødselsnummer is the
+  birth date and still narrows down who it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from toolkit.deidentify.spans import Span
+
+_ACCOUNT = re.compile(r"(?<![\d.,/+-])\d{4}([ .])\d{2}\1\d{5}(?![\d]|[.,]\d)")
+_ACCOUNT_RUN = re.compile(r"(?<![\d.,/+-])\d{11}(?![\d]|[.,]\d)")
+_ACCOUNT_CUE = re.compile(r"\b(?:bank)?konto(?!r)\w*\W+(?:\w+\W+){0,4}$", re.IGNORECASE)
+_URL_WITH_PATH = re.compile(
+    r"(?<![\w@.])(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/[\w@.~%#?=&/+-]*[\w@~%#=&/+-]",
+    re.IGNORECASE,
+)
+_AT_HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_][\w.]*\w")
+_TAG_HANDLE = re.compile(r"(?<![\w.#])[A-Za-z][\w.]{1,31}#\d{4}(?!\d)")
+_PLATFORM_CUE = (
+    r"(?:snap|snapchat|snappen|insta|instagram|tiktok|twitter|discord|twitch|steam|reddit|"
+    r"brukernavn(?:et)?|brukarnamn(?:et)?|bruker|brukar|kallenavn(?:et)?|gamertag|handle)"
+)
+_CUE_FILLER = r"(?:mest|min|mitt|mi|er|e|heter|heiter|heite|det|da|jeg|je|æ|eg|på|som|bare|berre)"
+_SPOKEN_DOT = r"(?:punktum|prikk|dot|understrek|underscore)"
+_CUED_HANDLE = re.compile(
+    rf"\b{_PLATFORM_CUE}(?:[\s:,]+{_CUE_FILLER})*[\s:,]+"
+    rf"((?=\w*(?:[\d_]|\.\w))[\w.]*[^\W\d_][\w.]*\w|\w+(?:\s+{_SPOKEN_DOT}\s+\w+)+)(?![\w@])",
+    re.IGNORECASE,
+)
+_FNR_CUE = re.compile(r"(?:fødselsnummer|personnummer|d-nummer|fnr|personnr)\w*", re.IGNORECASE)
+_FNR_PART = re.compile(r"(?<![\d.,/+-])\d{2} ?\d{2} ?\d{2}(?: ?\d{1,4})?(?![\d]|[.,/]\d)")
+
+
+def find_accounts_and_handles(text: str) -> list[Span]:
+    """Bank account numbers, URLs with a path, @handles, Discord tags and user names after a platform cue."""
+    spans = [Span(m.start(), m.end(), "ID", 0.85) for m in _ACCOUNT.finditer(text)]
+    spans += [
+        Span(m.start(), m.end(), "ID", 0.7)
+        for m in _ACCOUNT_RUN.finditer(text)
+        if _ACCOUNT_CUE.search(text[max(0, m.start() - 40) : m.start()])
+    ]
+    if "/" in text:
+        spans += [Span(m.start(), m.end(), "ID", 0.8) for m in _URL_WITH_PATH.finditer(text)]
+    if "@" in text:
+        spans += [Span(m.start(), m.end(), "ID", 0.8) for m in _AT_HANDLE.finditer(text)]
+    if "#" in text:
+        spans += [Span(m.start(), m.end(), "ID", 0.8) for m in _TAG_HANDLE.finditer(text)]
+    spans += [
+        Span(m.start(1), m.end(1), "ID", 0.7)
+        for m in _CUED_HANDLE.finditer(text)
+        if not m.group(1).replace(".", "").isdigit()
+    ]
+    return spans
+
+
+def find_partial_fnr(text: str) -> list[Span]:
+    """Six to ten digits opening with a plausible birth date, within 80 characters after a fødselsnummer cue."""
+    spans = []
+    for cue in _FNR_CUE.finditer(text):
+        window_end = min(len(text), cue.end() + 80)
+        for m in _FNR_PART.finditer(text, cue.end(), window_end):
+            digits = re.sub(r"\D", "", m.group(0))
+            if 1 <= int(digits[0:2]) % 40 <= 31 and 1 <= int(digits[2:4]) % 40 <= 12:
+                spans.append(Span(m.start(), m.end(), "FNR", 0.6))
+    return spans
