@@ -8,6 +8,7 @@ import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Iterator
+from itertools import chain
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
 from toolkit.anonymise.identifiers import is_valid
@@ -37,6 +38,7 @@ from toolkit.deidentify.patterns import (
     _GENERIC_SCHOOL_COMPOUNDS,
     _GREETED,
     _HOUSE_NUMBER,
+    _HYPHEN_NUMBER,
     _ID,
     _ID_CUE_GAP,
     _ID_NEAR_CUE,
@@ -106,6 +108,8 @@ from toolkit.deidentify.patterns import (
 from toolkit.deidentify.spans import LANGUAGE, Span
 
 # words that follow "heter"/a role without being a name ("det heter jo", "læraren sa", "sjefen dær", "to ganger")
+_NEXT_LOWER_WORD = re.compile(r"[ \t]+([a-zæøå][a-zæøå-]+)(?![\w'-])")
+_DOCTOR_BEFORE = re.compile(r"\b(?:dr\.?|doktor)\s+$", re.IGNORECASE)
 _NOT_NAMES_AFTER_CUE = frozenset(
     [
         "jo",
@@ -354,7 +358,7 @@ class NorwegianDetector:
         spans += [Span(m.start(), m.end(), "ID", 0.7) for m in _PREFIXED_ID.finditer(text)]
         spans += [
             Span(m.start(), m.end(), "ID", 0.5)
-            for m in _LONG_NUMBER.finditer(text)
+            for m in chain(_LONG_NUMBER.finditer(text), _HYPHEN_NUMBER.finditer(text))
             if _NUMBER_CUE.search(text[max(0, m.start() - 40) : m.start()])
             and not _PHONE_DECOY_CUE.search(
                 text[max(0, m.start() - 40) : m.start()]
@@ -997,9 +1001,24 @@ class NorwegianDetector:
                 sure_name = word in self.g.first_names and (
                     regex is _NAMED_BY_VERB or word not in self.g.ambiguous
                 )
+                # a doctor is named by the surname, which may be a word too ("dr lind", "doktor berg")
+                sure_name = (
+                    sure_name or _DOCTOR_BEFORE.search(text, max(0, m.start(1) - 8), m.start(1)) is not None
+                )
                 if sure_name or not self._ordinary(word):
-                    spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
+                    spans.append(Span(m.start(1), self._surname_end(text, m.end(1)), "PERSON", 0.6))
         return spans
+
+    def _surname_end(self, text: str, end: int) -> int:
+        """Where a lower-case name found by its cue ends: after the next word too when that is a surname or a
+        word no dictionary knows ("heite han sigmund solbakk"), not a function word ("heter ida og …")."""
+        nxt = _NEXT_LOWER_WORD.match(text, end)
+        if nxt is None:
+            return end
+        word = nxt.group(1)
+        if word in _FUNCTION_WORDS or word in _NOT_NAMES_AFTER_CUE or len(word) < 3:
+            return end
+        return nxt.end(1) if word in self.g.surnames or not self._ordinary(word) else end
 
     @staticmethod
     def find_spelled_names(text: str) -> list[Span]:
