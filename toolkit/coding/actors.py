@@ -441,6 +441,15 @@ class ActorExtractor:
         # what a word form names depends on the form alone: a corpus of a million words has a few thousand
         self._actors_of_form: dict[str, frozenset[str]] = {}
         self._ambiguous_of_form: dict[str, frozenset[str]] = {}
+        self._can_name_actor: dict[str, bool] = {}
+        self._can_carry_tone: dict[str, bool] = {}
+        # an actor's phrase regex is tried only where one of its phrases occurs as plain text: a substring
+        # test is four times faster than the regex (whose look-behind is tried at every position)
+        self._phrase_actors = [
+            (actor, tuple(self.vocabulary[actor.actor].phrases))
+            for actor in self._compiled
+            if actor.phrase is not None
+        ]
 
     @property
     def actor_ids(self) -> list[str]:
@@ -496,12 +505,14 @@ class ActorExtractor:
         place, not the actor acting, and is skipped – unless something came from it ("et brev fra skolen",
         "hjelp fra skolen": :data:`SENT_BY_NOUNS`).
         """
+        tokens = list(WORD_RE.finditer(text))
+        words = [t.group() for t in tokens]
         out: list[Mention] = []
-        before, previous, previous_end = "", "", 0
-        for match in WORD_RE.finditer(text):
-            word = match.group()
-            if previous in CAREER_CONTEXT and not text[previous_end : match.start()].strip():
-                before, previous, previous_end = previous, word.lower(), match.end()
+        for index in self._candidate_words(words):
+            word, match = words[index], tokens[index]
+            previous = words[index - 1].lower() if index else ""
+            before = words[index - 2].lower() if index > 1 else ""
+            if previous in CAREER_CONTEXT and not text[tokens[index - 1].end() : match.start()].strip():
                 continue  # "skal søke barnevernspedagog", "vil bli psykolog": a career, not a service
             for actor in self._token_actors(word) | self._person_not_profession(word.lower(), previous):
                 entry = self.vocabulary[actor]
@@ -512,15 +523,28 @@ class ActorExtractor:
                 ):
                     continue
                 out.append(Mention(actor, turn_index, offset + match.start(), offset + match.end()))
-            before, previous, previous_end = previous, word.lower(), match.end()
         lower = text.lower()
-        for actor in self._compiled:
-            if actor.phrase is None:
+        for actor, phrases in self._phrase_actors:
+            if not any(phrase in lower for phrase in phrases):
                 continue
             for match in actor.phrase.finditer(lower):
                 if match.group() not in actor.exclude:
                     out.append(Mention(actor.actor, turn_index, offset + match.start(), offset + match.end()))
         return _drop_not_involved(text, offset, out)
+
+    def _candidate_words(self, words: list[str]) -> list[int]:
+        """Positions of the words that can name an actor (by form, or as an ambiguous bare stem).
+
+        Why: a transcript's words are nearly all ordinary ones; deciding that once per distinct form
+        (cached) and visiting only the rest keeps the scan over a million words short. Which words
+        count, and in which context, is decided in :meth:`turn_mentions` exactly as for every word.
+        """
+        known = self._can_name_actor
+        for word in set(words).difference(known):
+            known[word] = bool(self._token_actors(word)) or bool(
+                self._person_not_profession(word.lower(), "")
+            )
+        return [index for index, word in enumerate(words) if known[word]]
 
     def mentions(self, text: str, source: str = "") -> pd.DataFrame:
         """One row per mention in the participant turns of one transcript, with the tone scoped to it.
@@ -651,14 +675,16 @@ class ActorExtractor:
         tokens = list(WORD_RE.finditer(text))
         words = [t.group().lower() for t in tokens]
         found: list[tuple[int, int, int]] = []
-        index = 0
-        while index < len(words):
+        free_from = 0  # words of a phrase already read are not read again
+        for index in self._evaluative_candidates(words):
+            if index < free_from:
+                continue
             starts_phrase = words[index] in lexicon.phrase_starts
             length = _mixed_hit(lexicon, words, index) if starts_phrase else 0
             if length:
                 span = (offset + tokens[index].start(), offset + tokens[index + length - 1].end())
                 found.extend([(*span, 1), (*span, -1)])  # "blanda", "både og"
-                index += length
+                free_from = index + length
                 continue
             hit = _phrase_hit(lexicon, words, index) if starts_phrase else None
             if hit is not None:
@@ -668,7 +694,7 @@ class ActorExtractor:
                 found.append(
                     (offset + tokens[index].start(), offset + tokens[index + length - 1].end(), polarity)
                 )
-                index += length
+                free_from = index + length
                 continue
             polarity = lexicon.polarity(words[index]) or _compound_polarity(lexicon, words[index])
             if polarity and speaker_state(words, index):
@@ -680,7 +706,6 @@ class ActorExtractor:
                 elif _negated_after(text, tokens, words, index, lexicon.negators):
                     polarity = -polarity  # verb second: "hun maste aldri", "det hjalp ikke"
                 found.append((offset + tokens[index].start(), offset + tokens[index].end(), polarity))
-            index += 1
         found.extend(
             (offset + match.start(), offset + match.end(), -1)
             for pattern in lexicon.negative_patterns
@@ -688,36 +713,50 @@ class ActorExtractor:
         )
         return found
 
+    def _evaluative_candidates(self, words: list[str]) -> list[int]:
+        """Positions of the lower-case words that can carry tone: a phrase start or an evaluative word.
+
+        Decided once per distinct form (cached), so :meth:`sentence_tone` reads only these positions; the
+        others could neither start a phrase nor have a polarity, and were passed over one by one before.
+        """
+        known = self._can_carry_tone
+        lexicon = self.tone_lexicon
+        for word in set(words).difference(known):
+            known[word] = word in lexicon.phrase_starts or bool(
+                lexicon.polarity(word) or _compound_polarity(lexicon, word)
+            )
+        return [index for index, word in enumerate(words) if known[word]]
+
     # ------------------------------------------------------------------------------------ tables
     def transcript_actors(self, text: str, source: str = "") -> pd.DataFrame:
         """The ``actors.csv`` rows of one transcript: one per actor id (see :data:`ACTOR_COLUMNS`)."""
         found = self.mentions(text, source)
-        rows = []
-        for actor in self.actor_ids:
-            toned = found[found["actor"] == actor]
-            mine = toned[toned["kind"] == "mention"]
-            mentioned = not mine.empty
-            tone = tone_label(int(toned["positive"].sum()), int(toned["negative"].sum()))
-            if tone == "nøytral":
-                tone = self.tone_prior.get(actor, tone)  # no evaluation found: the learned prior
-            rows.append(
-                {
-                    "source": source,
-                    "actor": actor,
-                    "mentioned": int(mentioned),
-                    "n_turns": int(mine["turn_index"].nunique()),
-                    "tone": tone if mentioned else "",
-                    "n_mentions": len(mine),
-                    "mention_offsets": ";".join(
-                        f"{s}-{e}" for s, e in zip(mine["start"], mine["end"], strict=True)
-                    ),
-                    "tone_evidence": _join_evidence(toned["tone_evidence"]),
-                }
-            )
+        by_actor: dict[str, list[tuple]] = {}
+        columns = ["actor", "kind", "turn_index", "start", "end", "positive", "negative", "tone_evidence"]
+        for row in zip(*(found[c].tolist() for c in columns), strict=True):
+            by_actor.setdefault(row[0], []).append(row)
+        rows = [self._actor_row(source, actor, by_actor.get(actor, [])) for actor in self.actor_ids]
         frame = pd.DataFrame(rows, columns=[*ACTOR_COLUMNS, *EXTRA_COLUMNS[:-1]])
         public = frame["actor"].map(self.is_public_service)
         frame["fragmentation"] = int((frame["mentioned"].astype(bool) & public).sum())
         return frame
+
+    def _actor_row(self, source: str, actor: str, toned: list[tuple]) -> dict[str, object]:
+        """One actor's ``actors.csv`` row from its mention and continuation rows (in text order)."""
+        mine = [row for row in toned if row[1] == "mention"]
+        tone = tone_label(sum(int(row[5]) for row in toned), sum(int(row[6]) for row in toned))
+        if tone == "nøytral":
+            tone = self.tone_prior.get(actor, tone)  # no evaluation found: the learned prior
+        return {
+            "source": source,
+            "actor": actor,
+            "mentioned": int(bool(mine)),
+            "n_turns": len({row[2] for row in mine}),
+            "tone": tone if mine else "",
+            "n_mentions": len(mine),
+            "mention_offsets": ";".join(f"{row[3]}-{row[4]}" for row in mine),
+            "tone_evidence": _join_evidence(row[7] for row in toned),
+        }
 
     def transform(self, texts: Mapping[str, str]) -> pd.DataFrame:
         """``actors.csv`` for many transcripts (``{source: text}``), one row per transcript × actor id."""
