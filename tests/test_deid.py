@@ -782,3 +782,41 @@ def test_tune_h_identifier_rules(text: str, expected: tuple[str, str]) -> None:
 )
 def test_tune_h_identifier_rules_leave_these_alone(text: str) -> None:
     assert not [f for f in _rule_spans(text) if f[0] in ("ID", "FNR", "TELEFON", "PERSON")], _rule_spans(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("u: vi bada i storlivatnet hver sommer\n", ("STED", "storlivatnet")),
+        ("u: vi gikk opp på brattetinden i helga\n", ("STED", "brattetinden")),
+        ("u: han er fisker ut fra nordvågfjord\n", ("STED", "nordvågfjord")),
+        ("u: vi fisker på mjøsa om sommeren\n", ("STED", "mjøsa")),
+        ("u: jeg fikk praksis på valdres avfall i fjor\n", ("ORG", "valdres avfall")),
+        ("U: Hun ble innlagt på Tromsø universitetssykehus i fjor.\n", ("ORG", "Tromsø universitetssykehus")),
+        ("u: jeg har snakka med rørlegger-berg as om lærlingplass\n", ("ORG", "rørlegger-berg as")),
+        ("u: timen er femte i tredje klokka ti\n", ("DATO", "femte i tredje")),
+        ("U: Jeg flyttet hit 14/8 i fjor.\n", ("DATO", "14/8")),
+        ("u: møtet er den tjuesjette tror jeg\n", ("DATO", "tjuesjette")),
+        ("u: hun søkte i april tjueto og fikk svar\n", ("DATO", "april tjueto")),
+        ("U: Til neste år er eg vel 27, då.\n", ("ALDER", "27")),
+        ("u: i mai blir æ nitten.\n", ("ALDER", "nitten")),
+        ("u: jeg er nitten år nei tjue nå\n", ("ALDER", "tjue")),
+    ],
+)
+def test_tune_h_quasi_rules(text: str, expected: tuple[str, str]) -> None:
+    found = _rule_spans(text)
+    assert any(kind == expected[0] and expected[1] in value for kind, value in found), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "u: vi var i innføringsklassen hele året\n",
+        "u: det var den tjuende gangen han sa det\n",
+        "U: Halvparten, altså 1/2 av klassen, kom.\n",
+        "u: i mars tjuefem personer kom\n",
+        "U: Er du 18 minutter for sen?\n",
+    ],
+)
+def test_tune_h_quasi_rules_leave_these_alone(text: str) -> None:
+    assert not [f for f in _rule_spans(text) if f[0] in ("STED", "DATO", "ALDER")], _rule_spans(text)

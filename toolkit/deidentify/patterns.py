@@ -75,6 +75,16 @@ _ORDINALS = (
     "fyrste|sjuande|åttande|niande|tiande|trettande|fjortande|femtande|sekstande|syttande|attande|nittande|"
     "tjuande|tjuefyrste|trettiande"
 )
+_MONTH_ORDINALS = (
+    "første|fyrste|andre|tredje|fjerde|femte|sjette|sjuende|syvende|sjuande|åttende|åttande|niende|niande|tiende|"
+    "tiande|ellevte|tolvte"
+)
+_DAY_ORDINALS = (
+    "tiende|ellevte|tolvte|trettende|fjortende|femtende|sekstende|syttende|søttende|attende|nittende|tjuende|"
+    "tjueførste|tjueandre|tjuetredje|tjuefjerde|tjuefemte|tjuesjette|tjuesjuende|tjuesyvende|tjueåttende|"
+    "tjueniende|trettiende|trettiførste|tiande|trettande|fjortande|femtande|sekstande|syttande|attande|"
+    "nittande|tjuande|tjuefyrste|trettiande|tjueåttande|tjueniande"
+)
 _DATE_PATTERNS = [
     CIPattern(
         rf"\b(?:(?:{_WEEKDAYS})\s+)?(?:den\s+)?\d{{1,2}}\.\s?(?:{_MONTHS}|(?:{_MONTHS_SHORT})\.?)(?:\s+{_YEAR})?(?![\w])"
@@ -93,6 +103,26 @@ _DATE_PATTERNS = [
     CIPattern(r"(?<![\d.,])(0?[1-9]|[12]\d|3[01])[./](0?[1-9]|1[0-2])[./]((?:19|20)?\d{2})(?![\d])"),
     CIPattern(r"(?<![\d-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d])"),
     CIPattern(rf"\b(?:{_SEASONS})\s+(?:i\s+|på\s+)?{_YEAR}(?:\s?[/–-]\s?(?:{_YEAR}|\d{{2}}))?\b"),
+    # "tolvte i tolvte": a day and the month as an ordinal
+    CIPattern(rf"\b(?:{_ORDINALS})\s+i\s+(?:{_MONTH_ORDINALS})\b"),
+    # "3/1 i år", "12/9 i fjor": day/month tied to a year
+    CIPattern(
+        r"(?<![\d/.,])(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])(?![\d/])"
+        r"(?=\s+(?:i\s+(?:år|fjor|fjol|forfjor)|neste\s+år|året\s+før))"
+    ),
+]
+_DATE_AFTER_CUE = [
+    # "den tjueåttende", "svar før nittende": a day of the month said alone (10th–31st; "den andre" is "the other")
+    CIPattern(
+        rf"\b(?:den|før|innen|etter|til|fra|frå|sia|siden)\s+({_DAY_ORDINALS})\b"
+        r"(?!\s+(?:gang|gangen|plass|plassen|århundre|hundreåret|klasse|klassen|etasje|trinn|runde|runden|time|"
+        r"timen|dag|dagen|år|året|uke|uka|veke|veka|mann|person|elev|søknad|forsøk|bursdag|bursdagen))"
+    ),
+    # "i mars tjuetre": a month and a year said as its last two digits
+    CIPattern(
+        rf"\b(?:i|fra|frå|til|siden|sia|før|etter|innen)\s+((?:{_MONTHS})\s+{_SHORT_YEAR_WORDS})\b"
+        r"(?!\s+(?:personer|stykker|kroner|kr|mennesker|folk|elever|ganger|timer|dager|minutter|år))"
+    ),
 ]
 _YEAR_CUE = CIPattern(
     rf"\b(?:i|fra|til|siden|før|etter|innen|rundt|høst|vår|sommer|vinter|jula|julen|begynnelsen av|starten av|"
@@ -151,7 +181,16 @@ _LOWER_POSSESSOR = re.compile(rf"(?<![\w-])([{LOW}][{LOW}]{{2,}})\s+(?:sin|si|si
 # "hei filmon", "takk, sara": a greeting names the person spoken to
 _GREETED = re.compile(rf"\b(?:hei|hallo|heisann|takk)[,!]?\s+([{LOW}][{LOW}]{{2,}})\b")
 # lower-case transcripts: a word no dictionary knows after a place preposition ("mor i asmara", "på gressvik")
-_LOWER_UNKNOWN_PLACE = re.compile(rf"\b(?:i|på|fra|frå|utenfor|utanfor)\s+([{LOW}][{LOW}-]{{3,}})\b")
+_LOWER_UNKNOWN_PLACE = re.compile(rf"\b(?:i|på|fra|frå|utenfor|utanfor|ved)\s+([{LOW}][{LOW}-]{{3,}})\b")
+# heads of compounds that name a place ("harasjøen", "finnsnesvatnet", "gryllefjord", "kvittinden", "ådalsbruk"):
+# such a compound no dictionary knows is a place name, not an ordinary compound noun
+_PLACE_HEADS = tuple(
+    _words(
+        "vatnet vannet vatn vann sjøen sjø tjern tjernet tinden tind fjellet fjell fjorden fjord berget elva elv "
+        "øya øy holmen neset nes vika vik bukta dalen dal åsen haugen kollen toppen bruk sund sundet strand "
+        "stranda vegen veien gata gate moen marka lia byen bygda heia hamn havn botn eid"
+    )
+)
 # "oppvokst på støren", "no bur eg på leira": after a verb of living or moving, the place word is a place even when
 # a dictionary knows it as a word, unless it is one of the common nouns people live in or come from
 _RESIDENCE_PLACE = re.compile(
@@ -171,7 +210,7 @@ _RESIDENCE_NOUNS = _words(
     "venner ein eit ei eitt nokre noen nokon egen eigen eget første andre tredje nærheten nærleiken"
 )
 # "romerike regnskap as": a lower-case company with its AS after a preposition
-_LOWER_COMPANY = re.compile(rf"\b(?:i|hos|på|for|fra)\s+((?:[{LOW}][\w&-]*\s){{1,3}}(?:as|asa))\b")
+_LOWER_COMPANY = re.compile(rf"\b(?:i|hos|på|for|fra|med)\s+((?:[{LOW}][\w&-]*\s){{1,3}}(?:as|asa))\b")
 _LOWER_NAME_RELATION = re.compile(
     rf"\b([{LOW}][{LOW}]+(?:-[{LOW}]+)?)(?:,|\s+som\s+(?:er|e|var|va))\s+(?:{_RELATIONS})\s+(?:min|mi|mitt)\b"
 )
@@ -207,6 +246,13 @@ _SUBJECT = (
 )
 _HALF = r"(?:\s+og\s+et\s+halvt|\s+og\s+ei?t?\s+halvt?|\s*½)?"
 _AGE_PATTERNS = [
+    # "då er eg vel 30", "så da bli æ 17": the verb before its subject
+    CIPattern(
+        r"\b(?:er|e|blir|bli|blei|ble|fyller|fylle|fyll)\s+(?:jeg|je|eg|æ|i|han|hun|hu|ho)\s+"
+        r"(?:(?:vel|kanskje|snart|nesten|bare|berre|cirka|ca\.?|omtrent|rundt|typ)\s+)?"
+        rf"((?:1[0-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?)"
+        r"(?=\s*(?:[,.!?;)\n]|og\b|eller\b|da\b|då\b|nå\b|no\b|i\s+(?:år|dag)\b|$))"
+    ),
     # "da jeg var 17", dialect "da æ va søtten", "når hun blei 15", "fra jeg var 15 til jeg var 18"
     CIPattern(
         rf"\b(?:da|når|som|fra|til|siden|før|etter|innen)\s+{_SUBJECT}\s+(?:bare\s+)?(?:var|va|vart|blei|ble|fylte|fyllte|"
@@ -296,6 +342,12 @@ _AGE_PATTERNS = [
 ]
 # "maja, 26, bor på …": a name with the age between commas
 # "lillebror karim er elleve", "lana. nitten": lower-case age after a relation + name
+# an age corrected at once: "jeg er tjuetre år nei tjuefire", "17, nei 18"
+_AGE_CORRECTION = re.compile(
+    rf"[ \t]*,?[ \t]*(?:nei|eh|altså|unnskyld)(?:[ \t]*,?[ \t]*(?:nei|altså|vent))?[ \t]*,?[ \t]+"
+    rf"((?:\d{{1,2}}|{_NUMWORDS})(?:[ \t]+år)?)\b",
+    re.IGNORECASE,
+)
 _LOWER_RELATION_AGE = re.compile(
     rf"\b(?:{_RELATIONS}|venninne|venn)(?:\s+(?:min|mi|mitt))?\s+[{LOW}]+\s+(?:er|e|var)\s+"
     rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)\b(?!\s*(?:kroner|kr\b|prosent|timer))"
@@ -470,7 +522,8 @@ _COUNTRY_CUE = re.compile(
 # språksenter", "djupadalen ballklubb"; and firms named by their trade: "Nordlast Logistikk", "Nilsen Bygg"
 _ORG_COMPOUND = re.compile(
     rf"\b([{UP}{LOW}][{LOW}-]{{2,}})\s+([{LOW}]{{2,}}(?:skole|skule|senter|klubb|foreining|forening|idrettslag|"
-    rf"omsorgssenter|verksted|logistikk|transport|regnskap))\b"
+    rf"omsorgssenter|verksted|logistikk|transport|regnskap|korps|sjukehus|sykehus|selskap|trafikk|menighet|"
+    rf"kyrkjelyd|sparebank|renovasjon))\b"
 )
 _TRADE_FIRM = re.compile(
     rf"\b([{UP}][{LOW}-]+)\s+(Logistikk|Transport|Bygg|Regnskap|Elektro|Verksted|Mek\.?\s+Verksted|Eiendom|Service|"

@@ -15,6 +15,7 @@ from toolkit.anonymise.identifiers import is_valid
 from toolkit.deidentify.gazetteers import Gazetteers, load_gazetteers
 from toolkit.deidentify.patterns import (
     _ADDRESS_CONTEXT,
+    _AGE_CORRECTION,
     _AGE_PATTERNS,
     _AGE_QUESTION,
     _ARTICLES,
@@ -28,6 +29,7 @@ from toolkit.deidentify.patterns import (
     _COMPANY,
     _COUNTRY_CUE,
     _COUNTRY_PREPS,
+    _DATE_AFTER_CUE,
     _DATE_PATTERNS,
     _DURATION_BEFORE,
     _EMAIL_FALLBACK,
@@ -73,6 +75,7 @@ from toolkit.deidentify.patterns import (
     _PHONE_CUE,
     _PHONE_DECOY_CUE,
     _PLACE_ANSWER,
+    _PLACE_HEADS,
     _PLACE_PREPS,
     _POSSESSIVES,
     _POSTBOX,
@@ -481,6 +484,9 @@ class NorwegianDetector:
         spans = [
             Span(m.start(), m.end(), "DATO", 0.85) for p in _DATE_PATTERNS for m in p.finditer(text, low)
         ]
+        spans += [
+            Span(m.start(1), m.end(1), "DATO", 0.6) for p in _DATE_AFTER_CUE for m in p.finditer(text, low)
+        ]
         spans += [Span(m.start(1), m.end(1), "DATO", 0.6) for m in _YEAR_CUE.finditer(text, low)]
         spans += [Span(m.start(1), m.end(1), "DATO", 0.6) for m in _RELATIVE_SEASON.finditer(text, low)]
         spans += [Span(m.start(1), m.end(1), "DATO", 0.5) for m in _BARE_YEAR.finditer(text)]
@@ -535,7 +541,17 @@ class NorwegianDetector:
             if _DURATION_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
                 continue
             spans.append(Span(m.start(), m.end(), "ALDER", 0.5))
-        return spans
+        return spans + self._corrected_ages(text, spans)
+
+    @staticmethod
+    def _corrected_ages(text: str, ages: list[Span]) -> list[Span]:
+        """The age said right after "nei" that corrects an age just found ("tjuetre år nei tjuefire")."""
+        found = []
+        for span in ages:
+            m = _AGE_CORRECTION.match(text, span.end)
+            if m:
+                found.append(Span(m.start(1), m.end(1), "ALDER", 0.6))
+        return found
 
     # ------------------------------------------------------------------------------------ organisations
     def find_organisations(self, text: str) -> list[Span]:
@@ -711,7 +727,8 @@ class NorwegianDetector:
                 or self._ordinary(word)
             ):
                 continue
-            if any(self._ordinary(word[k:]) for k in range(3, len(word) - 4)):
+            compound = any(self._ordinary(word[k:]) for k in range(3, len(word) - 4))
+            if compound and not word.endswith(_PLACE_HEADS):
                 continue  # a compound of an ordinary word ("innføringsklassen"), not a name
             spans.append(Span(m.start(1), m.end(1), "STED", 0.5))
         spans += self._residence_places(text)
