@@ -505,7 +505,12 @@ class ActorExtractor:
         place, not the actor acting, and is skipped – unless something came from it ("et brev fra skolen",
         "hjelp fra skolen": :data:`SENT_BY_NOUNS`).
         """
-        tokens = list(WORD_RE.finditer(text))
+        return self._turn_mentions(text, offset, turn_index, list(WORD_RE.finditer(text)))
+
+    def _turn_mentions(
+        self, text: str, offset: int, turn_index: int, tokens: list[re.Match]
+    ) -> list[Mention]:
+        """:meth:`turn_mentions` with the text's word tokens already found (a sentence is read three ways)."""
         words = [t.group() for t in tokens]
         out: list[Mention] = []
         for index in self._candidate_words(words):
@@ -530,7 +535,7 @@ class ActorExtractor:
             for match in actor.phrase.finditer(lower):
                 if match.group() not in actor.exclude:
                     out.append(Mention(actor.actor, turn_index, offset + match.start(), offset + match.end()))
-        return _drop_not_involved(text, offset, out)
+        return _drop_not_involved(text, offset, out, tokens)
 
     def _candidate_words(self, words: list[str]) -> list[int]:
         """Positions of the words that can name an actor (by form, or as an ambiguous bare stem).
@@ -628,9 +633,10 @@ class ActorExtractor:
         sentences: list[Sentence] = []
         found: list[Mention] = []
         for part in parts:
-            mentions = _dedupe(self.turn_mentions(part.text, part.start, part.turn_index))
-            tones = self.sentence_tone(part.text, part.start)
-            words = [(part.start + w.start(), w.group().lower()) for w in WORD_RE.finditer(part.text)]
+            tokens = list(WORD_RE.finditer(part.text))
+            mentions = _dedupe(self._turn_mentions(part.text, part.start, part.turn_index, tokens))
+            tones = self._sentence_tone(part.text, part.start, tokens)
+            words = [(part.start + w.start(), w.group().lower()) for w in tokens]
             starts = [start for start, _ in words]
             clauses = []
             place = last_named(sentences[-1]) if sentences else set()
@@ -671,8 +677,11 @@ class ActorExtractor:
         flips its polarity, and so does one right after it (a finite verb comes before its negation in
         Norwegian main clauses: "hun maste aldri").
         """
+        return self._sentence_tone(text, offset, list(WORD_RE.finditer(text)))
+
+    def _sentence_tone(self, text: str, offset: int, tokens: list[re.Match]) -> list[tuple[int, int, int]]:
+        """:meth:`sentence_tone` with the text's word tokens already found."""
         lexicon = self.tone_lexicon
-        tokens = list(WORD_RE.finditer(text))
         words = [t.group().lower() for t in tokens]
         found: list[tuple[int, int, int]] = []
         free_from = 0  # words of a phrase already read are not read again
@@ -1051,11 +1060,13 @@ def _join_evidence(values: Iterable[str]) -> str:
     return ";".join(sorted(spans, key=lambda item: int(item.split("-")[0])))
 
 
-def _drop_not_involved(text: str, offset: int, mentions: list[Mention]) -> list[Mention]:
-    """Leave out mentions a sentence names as not involved ("aldri hatt noe med NAV eller barnevernet")."""
+def _drop_not_involved(
+    text: str, offset: int, mentions: list[Mention], words: list[re.Match]
+) -> list[Mention]:
+    """Leave out mentions a sentence names as not involved ("aldri hatt noe med NAV eller barnevernet");
+    ``words`` are the text's word tokens."""
     if not mentions:
         return mentions
-    words = list(WORD_RE.finditer(text))
     starts = [offset + w.start() for w in words]
     mention_words = {bisect_right(starts, m.start) - 1 for m in mentions}
     kept = []
