@@ -777,6 +777,7 @@ def test_tune_h_identifier_rules(text: str, expected: tuple[str, str]) -> None:
         "u: jeg er på snap hele dagen\n",
         "U: Vi talte 1 2 3 4 5 6 7 før vi hoppet.\n",
         "U: Sjekk nav.no for mer.\n",
+        "U: Det står på nav.no/minside under meldinger.\n",
         "u: læreren min er snill og behandleren min var flink\n",
     ],
 )
@@ -801,6 +802,11 @@ def test_tune_h_identifier_rules_leave_these_alone(text: str) -> None:
         ("U: Til neste år er eg vel 27, då.\n", ("ALDER", "27")),
         ("u: i mai blir æ nitten.\n", ("ALDER", "nitten")),
         ("u: jeg er nitten år nei tjue nå\n", ("ALDER", "tjue")),
+        ("u: mora mi er førtifem tror jeg eller førtiseks\n", ("ALDER", "førtiseks")),
+        ("i: og alder\n\nu: 23\n\ni: skole?\n", ("ALDER", "23")),
+        ("u: eg budde der frå eg var sju\n", ("ALDER", "sju")),
+        ("u: hun ble sendt til ous med en gang\n", ("ORG", "ous")),
+        ("u: familien kommer fra byen kismaayo i sør\n", ("STED", "kismaayo")),
     ],
 )
 def test_tune_h_quasi_rules(text: str, expected: tuple[str, str]) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from toolkit.deidentify.patterns import _words
 from toolkit.deidentify.spans import Span
 
 _ACCOUNT = re.compile(r"(?<![\d.,/+-])\d{4}([ .])\d{2}\1\d{5}(?![\d]|[.,]\d)")
@@ -26,6 +27,11 @@ _ACCOUNT_CUE = re.compile(r"\b(?:bank)?konto(?!r)\w*\W+(?:\w+\W+){0,4}$", re.IGN
 _URL_WITH_PATH = re.compile(
     r"(?<![\w@.])(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/[\w@.~%#?=&/+-]*[\w@~%#=&/+-]",
     re.IGNORECASE,
+)
+# public services' and news sites: a path on them names a page everyone has, not a person
+_PUBLIC_SITES = _words(
+    "nav helsenorge altinn skatteetaten lanekassen udi vigo regjeringen norge digipost samordnaopptak bufdir "
+    "helsedirektoratet ssb nrk vg dagbladet aftenposten google utdanning udir imdi husbanken"
 )
 _AT_HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_][\w.]*\w")
 _TAG_HANDLE = re.compile(r"(?<![\w.#])[A-Za-z][\w.]{1,31}#\d{4}(?!\d)")
@@ -53,7 +59,11 @@ def find_accounts_and_handles(text: str) -> list[Span]:
         if _ACCOUNT_CUE.search(text[max(0, m.start() - 40) : m.start()])
     ]
     if "/" in text:
-        spans += [Span(m.start(), m.end(), "ID", 0.8) for m in _URL_WITH_PATH.finditer(text)]
+        spans += [
+            Span(m.start(), m.end(), "ID", 0.8)
+            for m in _URL_WITH_PATH.finditer(text)
+            if _site(m.group(0)) not in _PUBLIC_SITES  # "nav.no/minside" is everyone's page
+        ]
     if "@" in text:
         spans += [Span(m.start(), m.end(), "ID", 0.8) for m in _AT_HANDLE.finditer(text)]
     if "#" in text:
@@ -64,6 +74,12 @@ def find_accounts_and_handles(text: str) -> list[Span]:
         if not m.group(1).replace(".", "").isdigit()
     ]
     return spans
+
+
+def _site(url: str) -> str:
+    """The name of the site in a URL: "nav" in "https://www.nav.no/minside"."""
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.IGNORECASE).split("/", 1)[0]
+    return host.split(".")[0].casefold()
 
 
 def find_partial_fnr(text: str) -> list[Span]:

@@ -182,6 +182,10 @@ _LOWER_POSSESSOR = re.compile(rf"(?<![\w-])([{LOW}][{LOW}]{{2,}})\s+(?:sin|si|si
 _GREETED = re.compile(rf"\b(?:hei|hallo|heisann|takk)[,!]?\s+([{LOW}][{LOW}]{{2,}})\b")
 # lower-case transcripts: a word no dictionary knows after a place preposition ("mor i asmara", "på gressvik")
 _LOWER_UNKNOWN_PLACE = re.compile(rf"\b(?:i|på|fra|frå|utenfor|utanfor|ved)\s+([{LOW}][{LOW}-]{{3,}})\b")
+# "fra byen baidoa", "i landsbyen X": a word no dictionary knows after a noun for a town is the town's name
+_TOWN_NOUN_PLACE = re.compile(
+    rf"\b(?:byen|bygda|landsbyen|tettstedet|øya|provinsen|regionen|distriktet|bydelen)\s+([{LOW}][{LOW}-]{{3,}})\b"
+)
 # heads of compounds that name a place ("harasjøen", "finnsnesvatnet", "gryllefjord", "kvittinden", "ådalsbruk"):
 # such a compound no dictionary knows is a place name, not an ordinary compound noun
 _PLACE_HEADS = tuple(
@@ -255,7 +259,7 @@ _AGE_PATTERNS = [
     ),
     # "da jeg var 17", dialect "da æ va søtten", "når hun blei 15", "fra jeg var 15 til jeg var 18"
     CIPattern(
-        rf"\b(?:da|når|som|fra|til|siden|før|etter|innen)\s+{_SUBJECT}\s+(?:bare\s+)?(?:var|va|vart|blei|ble|fylte|fyllte|"
+        rf"\b(?:da|då|når|som|fra|frå|til|siden|sidan|før|etter|innen)\s+{_SUBJECT}\s+(?:bare\s+)?(?:var|va|vart|blei|ble|fylte|fyllte|"
         rf"skulle\s+fylle|var\s+rundt|var\s+bare|var\s+cirka)\s+"
         rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+og\s+(?:\d{{1,2}}|{_NUMWORDS}))?(?:\s+år(?:\s+gammel|\s+gamle)?)?)"
         rf"(?![\w.,]\d)\b"
@@ -344,7 +348,7 @@ _AGE_PATTERNS = [
 # "lillebror karim er elleve", "lana. nitten": lower-case age after a relation + name
 # an age corrected at once: "jeg er tjuetre år nei tjuefire", "17, nei 18"
 _AGE_CORRECTION = re.compile(
-    rf"[ \t]*,?[ \t]*(?:nei|eh|altså|unnskyld)(?:[ \t]*,?[ \t]*(?:nei|altså|vent))?[ \t]*,?[ \t]+"
+    rf"[ \t]*,?[ \t]*(?:(?:tror|trur)[ \t]+(?:eg|jeg|æ)[ \t]+)?(?:nei|eh|altså|unnskyld|eller)(?:[ \t]*,?[ \t]*(?:nei|altså|vent))?[ \t]*,?[ \t]+"
     rf"((?:\d{{1,2}}|{_NUMWORDS})(?:[ \t]+år)?)\b",
     re.IGNORECASE,
 )
@@ -372,9 +376,11 @@ _LOWER_NAMED_AGE = re.compile(
 # An answer that starts with a number, after a question about age ("Hvor gammel er han?" — "21, ...").
 _AGE_QUESTION = CIPattern(
     r"(?:\b(?:gammel|gamal|gammal|gamle|alder|år\s+er\s+(?:du|han|hun))\b[^\n]*\?|"
-    r"\b(?:hvor|kor|ka|kva)\s+(?:gammel|gamal|gammal|gamle)\b[^\n?]*|\bnavn\s+og\s+alder\b[^\n?]*)[ \t]*\n\s*\n?[ \t]*(?:[^\n:]{1,30}:[ \t]*)?"
+    r"\b(?:hvor|kor|ka|kva)\s+(?:gammel|gamal|gammal|gamle)\b[^\n?]*|\bnavn\s+og\s+alder\b[^\n?]*|"
+    # "i: og alder" / "i: alder." said as a one-word question at the end of the line
+    r"\balder[ \t?.]*(?=\n))[ \t]*\n\s*\n?[ \t]*(?:[^\n:]{1,30}:[ \t]*)?"
     rf"(?:(?!(?:\d|{_NUMWORDS}|{_SMALLNUM}|jeg|æ|eg|er|e|blir|ble|fyller|fylte|vart)\b)"
-    rf"[{UP}{LOW}][{LOW}-]+(?:\s(?!og\b)[{LOW}]+)?[,.]\s+(?:men\s+[^\n.]{{0,20}}\.\s+)?)?"
+    rf"[{UP}{LOW}][{LOW}-]+(?:\s(?!og\b)[{LOW}]+){{0,2}}[,.]\s+(?:men\s+[^\n.]{{0,20}}\.\s+)?)?"
     rf"(?:(?:jeg\s+|æ\s+|eg\s+)?(?:er|e|blir|ble|fyller|fylte|vart)\s+)?((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?"
     rf"(?:(?:\s+og\s+|,\s*|\.?\s+(?:snart|nesten)\s+)(?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)*)\b"
 )

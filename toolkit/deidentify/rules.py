@@ -93,6 +93,7 @@ from toolkit.deidentify.patterns import (
     _SPLIT_PHONE,
     _STREET_PREFIX_WORDS,
     _STREET_SEPARATE,
+    _TOWN_NOUN_PLACE,
     _TRADE_FIRM,
     _YEAR,
     _YEAR_CUE,
@@ -236,6 +237,10 @@ class NorwegianDetector:
             rf"(?<![\w-])((?:{lower_chains}|mcdonalds)\s+([{LOW}][{LOW}-]{{3,}}))(?![\w-])"
         )
         # after "nav" or a chain even a place that is also a word counts ("nav grue")
+        # a listed organisation in lower-case text after a preposition ("innlagt på ahus", "praksis hos fretex")
+        self._lower_known_org_re = re.compile(
+            rf"\b(?:på|hos|til|fra|frå|ved|i|med|for)\s+({lower_alt(g.organisations)})(?![\w-])"
+        )
         self._lower_org_re = re.compile(
             rf"(?<![\w-])((?:nav|{lower_chains})\s+(?:{lower_alt(g.places)}))(?![\w-])"
         )
@@ -610,6 +615,9 @@ class NorwegianDetector:
             spans.append(Span(m.start(), m.end(), "ORG", 0.6))
         for m in self._lower_org_re.finditer(text):
             spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
+        for m in self._lower_known_org_re.finditer(self._low(text)):
+            if _in_lower_case_turn(text, m.start(1), m.end(1)):
+                spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
         for m in self._lower_chain_word_re.finditer(text):
             word = m.group(2)
             if not (word in _FUNCTION_WORDS or self._ordinary(word)):
@@ -716,7 +724,7 @@ class NorwegianDetector:
             word = m.group(1)
             if word in self.places_lower or not (word in _FUNCTION_WORDS or self._ordinary(word)):
                 spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
-        for m in _LOWER_UNKNOWN_PLACE.finditer(text):
+        for m in chain(_LOWER_UNKNOWN_PLACE.finditer(text), _TOWN_NOUN_PLACE.finditer(text)):
             word = m.group(1)
             if not _in_lower_case_turn(text, m.start(), m.end()):
                 continue  # only in turns written without capitals, where a name has no other mark
