@@ -528,7 +528,7 @@ _COUNTRY_CUE = re.compile(
 # språksenter", "djupadalen ballklubb"; and firms named by their trade: "Nordlast Logistikk", "Nilsen Bygg"
 _ORG_COMPOUND = re.compile(
     rf"\b([{UP}{LOW}][{LOW}-]{{2,}})\s+([{LOW}]{{2,}}(?:skole|skule|senter|klubb|foreining|forening|idrettslag|"
-    rf"omsorgssenter|verksted|logistikk|transport|regnskap|korps|sjukehus|sykehus|selskap|trafikk|menighet|"
+    rf"omsorgssenter|verksted|logistikk|transport|regnskap|korps|sjukehus|sykehus|(?<!aksje)selskap|trafikk|menighet|"
     rf"kyrkjelyd|sparebank|renovasjon))\b"
 )
 _TRADE_FIRM = re.compile(
