@@ -763,6 +763,11 @@ def test_order_and_phone_numbers_are_not_ids_by_their_compound() -> None:
         ("u: veiledern min e sunniva ho ringe\n", ("PERSON", "sunniva")),
         ("u: på legekontoret var det dr strand som tok imot\n", ("PERSON", "strand")),
         ("u: alle kalle mæ bibbi heime\n", ("PERSON", "bibbi")),
+        ("U: Personnummeret er 1707 0641 938.\n", ("FNR", "1707 0641 938")),
+        (
+            "u: nummeret er nittiåtte elleve nullsju tjuefire\n",
+            ("TELEFON", "nittiåtte elleve nullsju tjuefire"),
+        ),
     ],
 )
 def test_tune_h_identifier_rules(text: str, expected: tuple[str, str]) -> None:
@@ -807,6 +812,9 @@ def test_tune_h_identifier_rules_leave_these_alone(text: str) -> None:
         ("u: eg budde der frå eg var sju\n", ("ALDER", "sju")),
         ("u: hun ble sendt til ous med en gang\n", ("ORG", "ous")),
         ("u: familien kommer fra byen kismaayo i sør\n", ("STED", "kismaayo")),
+        ("U: Mamma er 47, pappa 52.\n", ("ALDER", "52")),
+        ("U: Jeg har to søsken på 8 og 13.\n", ("ALDER", "8 og 13")),
+        ("U: Farfar ble 88 i fjor.\n", ("ALDER", "88")),
     ],
 )
 def test_tune_h_quasi_rules(text: str, expected: tuple[str, str]) -> None:

@@ -47,7 +47,7 @@ _CUED_HANDLE = re.compile(
     re.IGNORECASE,
 )
 _FNR_CUE = re.compile(r"(?:fødselsnummer|personnummer|d-nummer|fnr|personnr)\w*", re.IGNORECASE)
-_FNR_PART = re.compile(r"(?<![\d.,/+-])\d{2} ?\d{2} ?\d{2}(?: ?\d{1,4})?(?![\d]|[.,/]\d)")
+_FNR_PART = re.compile(r"(?<![\d.,/+-])\d(?: ?\d){5,10}(?![\d]|[.,/]\d)")
 
 
 def find_accounts_and_handles(text: str) -> list[Span]:
@@ -83,7 +83,8 @@ def _site(url: str) -> str:
 
 
 def find_partial_fnr(text: str) -> list[Span]:
-    """Six to ten digits opening with a plausible birth date, within 80 characters after a fødselsnummer cue."""
+    """Six to eleven digits in any grouping ("1208 0542 187", "150805 ...") opening with a plausible birth date,
+    within 80 characters after a fødselsnummer cue."""
     spans = []
     for cue in _FNR_CUE.finditer(text):
         window_end = min(len(text), cue.end() + 80)

@@ -273,7 +273,8 @@ _AGE_PATTERNS = [
         rf"fylte|har\s+fylt|er\s+snart|er\s+nesten|(?:er|e|var|va|ble|vart)\s+(?:bare|berre))\s+"
         r"(?:(?:typ|rundt|cirka|ca\.?|omtrent|vel|jo|visst|kanskje)\s+)?"
         rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
-        rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|då\b|eller\b|i\s+(?:dag|år)\b|tror\b|trur\b|"
+        rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|då\b|eller\b|tror\b|trur\b|"
+        rf"i\s+(?:dag|år|fjor|fjol|går|sommer|sommar|vår|høst|haust|vinter|{_MONTHS})\b|"
         rf"(?:nesten|snart|cirka)\s*[,.!?;\n]|$))"
     ),
     # "ho e halvannet år", "han er halvt år"
@@ -289,8 +290,10 @@ _AGE_PATTERNS = [
     # "en lillesøster på ni år", "ein son på fire"
     CIPattern(
         rf"\b(?:lillesøster|lillebror|storesøster|storebror|søster|søstra|syster|bror|bror\s+min|sønn|son|datter|dotter|"
-        rf"gutt|jente|unge|barn|baby|kjæreste)(?:,\s+[\w-]+(?:\s+[\w-]+)?,)?\s+på\s+"
-        rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+(?:år|måneder|mnd|uker))?)\b"
+        rf"gutt|jente|unge|barn|baby|kjæreste|søsken|sysken|brødre|brør|søstre|systrer|sønner|søner|døtre|døtrer|"
+        rf"unger|ungar|tvillinger)(?:,\s+[\w-]+(?:\s+[\w-]+)?,)?\s+på\s+"
+        rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+og\s+(?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}))?"
+        rf"(?:\s+(?:år|måneder|mnd|uker))?)\b"
         rf"(?!\s*(?:kilo|kg|cm|gram))"
     ),
     CIPattern(
@@ -351,6 +354,13 @@ _AGE_CORRECTION = re.compile(
     rf"[ \t]*,?[ \t]*(?:(?:tror|trur)[ \t]+(?:eg|jeg|æ)[ \t]+)?(?:nei|eh|altså|unnskyld|eller)(?:[ \t]*,?[ \t]*(?:nei|altså|vent))?[ \t]*,?[ \t]+"
     rf"((?:\d{{1,2}}|{_NUMWORDS})(?:[ \t]+år)?)\b",
     re.IGNORECASE,
+)
+# a second age said without its verb after a first one: "mamma er 45, pappa 50", "Mia er 14, og Theo 9"
+_AGE_ELLIPSIS = re.compile(
+    r"[ \t]*,[ \t]*(?:og[ \t]+)?(?:mamma|pappa|mor|far|mora|faren|moren|bror|broren|søster|søstera|søsteren|"
+    r"syster|bestemor|bestefar|mormor|morfar|farmor|farfar|onkel|tante|stefar|stemor|kona|mannen|sønnen|dattera|"
+    rf"datteren|[{UP}][{LOW}]+)(?:[ \t]+(?:min|mi|mitt))?[ \t]+"
+    rf"((?:\d{{1,2}}|{_NUMWORDS})(?:[ \t]+år)?)(?=[ \t]*(?:[,.!?;\n]|og\b|$))"
 )
 _LOWER_RELATION_AGE = re.compile(
     rf"\b(?:{_RELATIONS}|venninne|venn)(?:\s+(?:min|mi|mitt))?\s+[{LOW}]+\s+(?:er|e|var)\s+"

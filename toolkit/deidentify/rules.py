@@ -16,6 +16,7 @@ from toolkit.deidentify.gazetteers import Gazetteers, load_gazetteers
 from toolkit.deidentify.patterns import (
     _ADDRESS_CONTEXT,
     _AGE_CORRECTION,
+    _AGE_ELLIPSIS,
     _AGE_PATTERNS,
     _AGE_QUESTION,
     _ARTICLES,
@@ -550,10 +551,11 @@ class NorwegianDetector:
 
     @staticmethod
     def _corrected_ages(text: str, ages: list[Span]) -> list[Span]:
-        """The age said right after "nei" that corrects an age just found ("tjuetre år nei tjuefire")."""
+        """The age said right after "nei" that corrects an age just found ("tjuetre år nei tjuefire"), and a
+        second age said without its verb ("mamma er 45, pappa 50")."""
         found = []
         for span in ages:
-            m = _AGE_CORRECTION.match(text, span.end)
+            m = _AGE_CORRECTION.match(text, span.end) or _AGE_ELLIPSIS.match(text, span.end)
             if m:
                 found.append(Span(m.start(1), m.end(1), "ALDER", 0.6))
         return found

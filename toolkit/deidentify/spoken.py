@@ -30,7 +30,11 @@ _UNITS_AFTER_TENS = ("en", "ein", "to", "tre", "fire", "fem", "seks", "sju", "sy
 _TENS_WORDS = {t + u: 2 for t in _TENS for u in ("", *_UNITS_AFTER_TENS)}
 # the old way of counting, still said by older people and in dialect: "åtteogførti", "enogtjue"
 _OLD_TENS_WORDS = {u + "og" + t: 2 for t in _TENS for u in _UNITS_AFTER_TENS}
-_NUMBER_WORDS = _DIGIT_WORDS | _TENS_WORDS | _OLD_TENS_WORDS | {"hundre": 3, "tusen": 4}
+# a leading zero run together with the next digit ("nullåtte", "nullfire"), as speech recognition writes it
+_ZERO_WORDS = {
+    "null" + u: 2 for u in ("en", "ein", "to", "tre", "fire", "fem", "seks", "sju", "syv", "åtte", "ni")
+}
+_NUMBER_WORDS = _DIGIT_WORDS | _TENS_WORDS | _OLD_TENS_WORDS | _ZERO_WORDS | {"hundre": 3, "tusen": 4}
 _AMBIGUOUS = frozenset({"en", "ein", "ett", "eitt", "to", "ti", "ni", "fire"})  # also ordinary words
 _TOKEN = re.compile(r"\d+|[a-zæøå]+", re.IGNORECASE)
 # hesitation between digit groups ("ni ni eh ni fire", "412 ... 34"): the number goes on
