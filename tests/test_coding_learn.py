@@ -124,3 +124,35 @@ def test_threshold_calibration_moves_with_the_amount_of_hand_coding(labelled, mo
         return float(np.abs(ev.coded_mask(scores, learner.coder_.thresholds).mean(axis=0) - coded).sum())
 
     assert gap(full) < gap(still)
+
+
+def test_the_hand_coded_words_join_the_rule_evidence_at_the_weight_chosen(labelled):
+    """The learner keeps a similarity to the hand coding whose weight the grouped folds chose among the
+    candidates; at weight 0 its suggestions are the rules' decisions, at a positive weight they move."""
+    import numpy as np
+
+    from toolkit.coding import evidence as ev
+    from toolkit.coding.similarity import WEIGHTS
+
+    book, units, labels = labelled
+    train = ~units["source"].isin(["10_veileder_b.txt", "01_ung_avvik_a.txt"]).to_numpy()
+    texts = units["text"].tolist()
+    learner = ThemeLearner(book).fit(
+        [t for t, k in zip(texts, train, strict=True) if k],
+        labels[train].reset_index(drop=True),
+        groups=units.loc[train, "source"].tolist(),
+        corpus=texts,
+    )
+    assert set(learner.similarity_.cv_kappa_) == set(WEIGHTS)
+    assert learner.similarity_.weight_ in WEIGHTS
+    rest = [t for t, k in zip(texts, train, strict=True) if not k]
+    learner.similarity_.weight_ = 0.0
+    scores = learner.coder_.score_texts(rest)[0]
+    rules = ev.coded_mask(scores, learner.coder_.thresholds).astype(int)
+    at_zero = learner.predict(rest)
+    ruled = [c for c in at_zero.columns if learner.origin_[c] == "rule"]
+    assert ruled
+    columns = [book.ids.index(c) for c in ruled]
+    assert np.array_equal(at_zero[ruled].to_numpy(), rules[:, columns])
+    learner.similarity_.weight_ = max(WEIGHTS)
+    assert not at_zero.equals(learner.predict(rest))

@@ -37,6 +37,7 @@ from toolkit.coding import evidence as ev
 from toolkit.coding.adapt import adapt_rules
 from toolkit.coding.autocode import AutoCoder
 from toolkit.coding.codebook import Codebook
+from toolkit.coding.similarity import CodedSimilarity
 from toolkit.language import NorwegianAnalyzer, get_analyzer, stop_words
 
 SWITCH_MARGIN = 0.25
@@ -54,6 +55,9 @@ of the way, a fully coded study most of it."""
 ADAPTED_RULES = True
 ENTRY_SCALE = 1.0
 """Scale of the per-entry rule evidence features relative to the TF-IDF block."""
+SIMILARITY = True
+"""Add the hand-coded turns' words to the rule evidence (:mod:`toolkit.coding.similarity`), at the weight
+the grouped cross-validation inside the hand coding chooses (0 where it does not pay)."""
 
 
 def _kappa(y: np.ndarray, predicted: np.ndarray) -> float:
@@ -137,6 +141,7 @@ class ThemeLearner:
         self.coder_: AutoCoder | None = None
         self.corpus_: list[str] | None = None
         self.corpus_questions_: list[str] | None = None
+        self.similarity_: CodedSimilarity | None = None
 
     # ------------------------------------------------------------------------------------- features
     def _tokens(self, text: str) -> list[str]:
@@ -242,6 +247,11 @@ class ThemeLearner:
         self.n_coded_ = len(texts)
         features, _scores, decided = self._features(texts, questions, fit=True)
         splits = self._splits(len(texts), groups)
+        self.similarity_ = None
+        if SIMILARITY and self.rule_features:
+            self.similarity_ = CodedSimilarity(self._tokens, seed=self.seed).fit(
+                texts, matrix, _scores, self.coder_.thresholds, splits, corpus=self.corpus_
+            )
         adapted_oof = None
         if ADAPTED_RULES and self.rule_features:
             adapted_oof = self._adapted_out_of_fold(texts, questions, matrix, splits)
@@ -368,6 +378,9 @@ class ThemeLearner:
         features, scores, decided = self._features(
             texts, list(questions) if questions is not None else None, fit=False
         )
+        if self.similarity_ is not None and self.similarity_.weight_ > 0:
+            scores = self.similarity_.adjust(texts, scores, self.coder_.thresholds)
+            decided = ev.coded_mask(scores, self.coder_.thresholds).astype(float)
         adapted = None
         if any(o == "adapted" for o in self.origin_.values()):
             adapted_scores, _matches = self.adapted_.score_texts(
