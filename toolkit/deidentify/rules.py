@@ -113,6 +113,7 @@ from toolkit.deidentify.patterns import (
 from toolkit.deidentify.spans import LANGUAGE, Span
 
 # words that follow "heter"/a role without being a name ("det heter jo", "læraren sa", "sjefen dær", "to ganger")
+_HYPHEN_NAME = re.compile(r"(?<![\w-])([a-zæøåäöüé]{2,})-([a-zæøåäöüé]{2,})(?![\w-])")
 _NEXT_LOWER_WORD = re.compile(r"[ \t]+([a-zæøå][a-zæøå-]+)(?![\w'-])")
 _DOCTOR_BEFORE = re.compile(r"\b(?:dr\.?|doktor)\s+$", re.IGNORECASE)
 _NOT_NAMES_AFTER_CUE = frozenset(
@@ -996,6 +997,10 @@ class NorwegianDetector:
             if word in self.g.first_names or not self._ordinary(word):
                 spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
         spans += self._names_after_cues(text)
+        # "tor-erik", "anne-marie": two first names joined by a hyphen are a double first name in any case
+        for m in _HYPHEN_NAME.finditer(self._low(text)):
+            if m.group(1) in self.g.first_names and m.group(2) in self.g.first_names:
+                spans.append(Span(m.start(), m.end(), "PERSON", 0.7))
         for regex in (_LOWER_RELATION_NAME, _LOWER_NAME_RELATION, _GREETED):
             for m in regex.finditer(text):
                 word = m.group(1)
