@@ -768,6 +768,8 @@ def test_order_and_phone_numbers_are_not_ids_by_their_compound() -> None:
             "u: nummeret er nittiåtte elleve nullsju tjuefire\n",
             ("TELEFON", "nittiåtte elleve nullsju tjuefire"),
         ),
+        ("u: jeg snakka med jan-ove om det\n", ("PERSON", "jan-ove")),
+        ("u: hun studerer på uib nå\n", ("ORG", "uib")),
     ],
 )
 def test_tune_h_identifier_rules(text: str, expected: tuple[str, str]) -> None:
@@ -784,6 +786,7 @@ def test_tune_h_identifier_rules(text: str, expected: tuple[str, str]) -> None:
         "U: Sjekk nav.no for mer.\n",
         "U: Det står på nav.no/minside under meldinger.\n",
         "u: læreren min er snill og behandleren min var flink\n",
+        "u: vi så på tv-en og hadde en lang-tur\n",
     ],
 )
 def test_tune_h_identifier_rules_leave_these_alone(text: str) -> None:
