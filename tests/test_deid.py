@@ -807,6 +807,8 @@ def test_tune_h_identifier_rules_leave_these_alone(text: str) -> None:
         ("U: Jeg flyttet hit 14/8 i fjor.\n", ("DATO", "14/8")),
         ("u: møtet er den tjuesjette tror jeg\n", ("DATO", "tjuesjette")),
         ("u: hun søkte i april tjueto og fikk svar\n", ("DATO", "april tjueto")),
+        ("u: vi kom hit i september to tusen og nitten\n", ("DATO", "september to tusen og nitten")),
+        ("u: jeg fikk svar i slutten av juni tjuefire\n", ("DATO", "juni tjuefire")),
         ("U: Til neste år er eg vel 27, då.\n", ("ALDER", "27")),
         ("u: i mai blir æ nitten.\n", ("ALDER", "nitten")),
         ("u: jeg er nitten år nei tjue nå\n", ("ALDER", "tjue")),
@@ -832,6 +834,7 @@ def test_tune_h_quasi_rules(text: str, expected: tuple[str, str]) -> None:
         "u: det var den tjuende gangen han sa det\n",
         "U: Halvparten, altså 1/2 av klassen, kom.\n",
         "u: i mars tjuefem personer kom\n",
+        "u: i mai to tusen kroner\n",
         "U: Er du 18 minutter for sen?\n",
     ],
 )

@@ -100,6 +100,11 @@ _DATE_PATTERNS = [
     # "vinteren -22", "høsten '19", "hausten tjuetjueto"
     CIPattern(rf"\b(?:{_SEASONS})\s+(?:i\s+)?(?:[-'’]\d{{2}}|{_YEAR_WORDS})(?![\w-])"),
     CIPattern(rf"\b(?:{_MONTHS}|(?:{_MONTHS_SHORT})\.?)\s+{_YEAR}\b"),
+    # "januar tjuetjue", "august to tusen og atten": a month and a year said in words
+    CIPattern(
+        rf"\b(?:{_MONTHS})\s+{_YEAR_WORDS}(?![\w-])"
+        r"(?!\s*(?:kroner|kr\b|,-|personer|stykker|mennesker|folk|elever|meter|kilo|timer|ganger|i\s+måneden))"
+    ),
     CIPattern(r"(?<![\d.,])(0?[1-9]|[12]\d|3[01])[./](0?[1-9]|1[0-2])[./]((?:19|20)?\d{2})(?![\d])"),
     CIPattern(r"(?<![\d-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d])"),
     CIPattern(rf"\b(?:{_SEASONS})\s+(?:i\s+|på\s+)?{_YEAR}(?:\s?[/–-]\s?(?:{_YEAR}|\d{{2}}))?\b"),
@@ -120,7 +125,7 @@ _DATE_AFTER_CUE = [
     ),
     # "i mars tjuetre": a month and a year said as its last two digits
     CIPattern(
-        rf"\b(?:i|fra|frå|til|siden|sia|før|etter|innen)\s+((?:{_MONTHS})\s+{_SHORT_YEAR_WORDS})\b"
+        rf"\b(?:i|fra|frå|til|siden|sia|før|etter|innen|av)\s+((?:{_MONTHS})\s+{_SHORT_YEAR_WORDS})\b"
         r"(?!\s+(?:personer|stykker|kroner|kr|mennesker|folk|elever|ganger|timer|dager|minutter|år))"
     ),
 ]
