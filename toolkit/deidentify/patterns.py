@@ -191,6 +191,12 @@ _LOWER_UNKNOWN_PLACE = re.compile(rf"\b(?:i|på|fra|frå|utenfor|utanfor|ved)\s+
 _TOWN_NOUN_PLACE = re.compile(
     rf"\b(?:byen|bygda|landsbyen|tettstedet|øya|provinsen|regionen|distriktet|bydelen)\s+([{LOW}][{LOW}-]{{3,}})\b"
 )
+# "ein stad som heiter olden", "ei øy som heter vega": the name of a place introduced as one, even if it is a word
+_NAMED_PLACE = re.compile(
+    r"\b(?:sted|stad|plass|bygd|by|øy|tettsted|grend|kommune|land|dal|landsby|øysamfunn)\s+(?:som\s+)?"
+    rf"(?:heter|heiter|heite|het|hette|heitte|kalla|kalt|kalles)\s+([{UP}{LOW}][{LOW}-]+)\b",
+    re.IGNORECASE,
+)
 # heads of compounds that name a place ("harasjøen", "finnsnesvatnet", "gryllefjord", "kvittinden", "ådalsbruk"):
 # such a compound no dictionary knows is a place name, not an ordinary compound noun
 _PLACE_HEADS = tuple(

@@ -67,6 +67,7 @@ from toolkit.deidentify.patterns import (
     _NAME_CUES_BEFORE,
     _NAMED_AGE,
     _NAMED_BY_VERB,
+    _NAMED_PLACE,
     _NICKNAME,
     _NUMBER_CUE,
     _NUMBER_POSTCODE_ADDRESS,
@@ -743,6 +744,11 @@ class NorwegianDetector:
                 continue  # a compound of an ordinary word ("innføringsklassen"), not a name
             spans.append(Span(m.start(1), m.end(1), "STED", 0.5))
         spans += self._residence_places(text)
+        spans += [
+            Span(m.start(1), m.end(1), "STED", 0.6)
+            for m in _NAMED_PLACE.finditer(text)
+            if m.group(1).lower() not in _FUNCTION_WORDS
+        ]
         for m in self._lower_country_re.finditer(text):
             if m.group(1) not in ("norge", "noreg"):  # living in Norway identifies no one
                 spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
