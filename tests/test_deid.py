@@ -770,6 +770,9 @@ def test_order_and_phone_numbers_are_not_ids_by_their_compound() -> None:
         ),
         ("u: jeg snakka med jan-ove om det\n", ("PERSON", "jan-ove")),
         ("u: hun studerer på uib nå\n", ("ORG", "uib")),
+        ("U: Brukernavnet mitt i klassen er siri_h07.\n", ("ID", "siri_h07")),
+        ("U: Les bloggen min, turjenta.blogg.no, da.\n", ("ID", "turjenta.blogg.no")),
+        ("U: Søknaden har ID 447120.\n", ("ID", "447120")),
     ],
 )
 def test_tune_h_identifier_rules(text: str, expected: tuple[str, str]) -> None:
@@ -787,6 +790,8 @@ def test_tune_h_identifier_rules(text: str, expected: tuple[str, str]) -> None:
         "U: Det står på nav.no/minside under meldinger.\n",
         "u: læreren min er snill og behandleren min var flink\n",
         "u: vi så på tv-en og hadde en lang-tur\n",
+        "u: han bruker vg.no hver dag\n",
+        "U: Jeg har ID og pass.\n",
     ],
 )
 def test_tune_h_identifier_rules_leave_these_alone(text: str) -> None:
@@ -841,3 +846,11 @@ def test_tune_h_quasi_rules(text: str, expected: tuple[str, str]) -> None:
 )
 def test_tune_h_quasi_rules_leave_these_alone(text: str) -> None:
     assert not [f for f in _rule_spans(text) if f[0] in ("STED", "DATO", "ALDER")], _rule_spans(text)
+
+
+def test_a_payment_card_and_an_iban_are_masked_whole() -> None:
+    """A card number (4-4-4-4) and a Norwegian IBAN are identifiers; the phone rules may type parts of them
+    TELEFON, which is why this checks the output text, not the type."""
+    text = "U: Kortet har nummer 5412 7720 1189 4410, og IBAN NO71 4412 0933 517.\n"
+    new, _ = Deidentifier(engine="direct", spacy_model=None).deidentify(text)
+    assert not re.search(r"\d{3}", new), new

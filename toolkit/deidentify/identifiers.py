@@ -17,6 +17,7 @@ Young people read these out in interviews about money, school and their online l
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 from toolkit.deidentify.patterns import _words
 from toolkit.deidentify.spans import Span
@@ -37,22 +38,29 @@ _AT_HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_][\w.]*\w")
 _TAG_HANDLE = re.compile(r"(?<![\w.#])[A-Za-z][\w.]{1,31}#\d{4}(?!\d)")
 _PLATFORM_CUE = (
     r"(?:snap|snapchat|snappen|insta|instagram|tiktok|twitter|discord|twitch|steam|reddit|"
-    r"brukernavn(?:et)?|brukarnamn(?:et)?|bruker|brukar|kallenavn(?:et)?|gamertag|handle)"
+    r"brukernavn(?:et)?|brukarnamn(?:et)?|brukeren|brukaren|kallenavn(?:et)?|gamertag|handle|"
+    r"blogg(?:en)?|nettside(?:n)?|hjemmeside(?:n)?|heimeside(?:a)?|kanal(?:en)?)"
 )
 _CUE_FILLER = r"(?:mest|min|mitt|mi|er|e|heter|heiter|heite|det|da|jeg|je|æ|eg|på|som|bare|berre)"
 _SPOKEN_DOT = r"(?:punktum|prikk|dot|understrek|underscore)"
 _CUED_HANDLE = re.compile(
-    rf"\b{_PLATFORM_CUE}(?:[\s:,]+{_CUE_FILLER})*[\s:,]+"
+    rf"\b{_PLATFORM_CUE}(?:[\s:,-]+(?:{_CUE_FILLER}|[^\W\d_]+)){{0,4}}?[\s:,]+"
     rf"((?=\w*(?:[\d_]|\.\w))[\w.]*[^\W\d_][\w.]*\w|\w+(?:\s+{_SPOKEN_DOT}\s+\w+)+)(?![\w@])",
     re.IGNORECASE,
 )
+# a payment card (4-4-4-4) and a Norwegian IBAN ("NO93 8601 1117 947")
+_CARD = re.compile(r"(?<![\d.,/+-])\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?![\d]|[.,]\d)")
+_IBAN = re.compile(r"\bNO\d{2} ?\d{4} ?\d{4} ?\d{3}(?!\d)", re.IGNORECASE)
 _FNR_CUE = re.compile(r"(?:fødselsnummer|personnummer|d-nummer|fnr|personnr)\w*", re.IGNORECASE)
 _FNR_PART = re.compile(r"(?<![\d.,/+-])\d(?: ?\d){5,10}(?![\d]|[.,/]\d)")
 
 
 def find_accounts_and_handles(text: str) -> list[Span]:
     """Bank account numbers, URLs with a path, @handles, Discord tags and user names after a platform cue."""
-    spans = [Span(m.start(), m.end(), "ID", 0.85) for m in _ACCOUNT.finditer(text)]
+    spans = [
+        Span(m.start(), m.end(), "ID", 0.85) for m in chain(_ACCOUNT.finditer(text), _CARD.finditer(text))
+    ]
+    spans += [Span(m.start(), m.end(), "ID", 0.85) for m in _IBAN.finditer(text)]
     spans += [
         Span(m.start(), m.end(), "ID", 0.7)
         for m in _ACCOUNT_RUN.finditer(text)

@@ -434,7 +434,7 @@ _ID_CUES = (
     r"elevnummer(?:et)?|elevnr\.?|kandidatnummer(?:et)?|kandidatnr\.?|journalnummer(?:et)?|journalnr\.?|"
     r"referansenummer(?:et)?|klientnummer(?:et)?|brukernummer(?:et)?|bruker-id|ansattnummer(?:et)?|ansattnr\.?|"
     r"medlemsnummer(?:et)?|pasientnummer(?:et)?|kundenummer(?:et)?|kundenr\.?|lånenummer(?:et)?|"
-    r"passnummer(?:et)?|dnr\.?|sak|"
+    r"passnummer(?:et)?|dnr\.?|sak|id|id-nummer(?:et)?|"
     # any other kind of number named by a compound or "<noun> nr." ("søknadsnummer", "løpenummer", "vedtak nr.")
     r"(?!telefon|mobil|tlf|tele|konto|person|fødsels|post|hus|rom|ordre|bestilling|faktura|kvittering|produkt|vare|"
     r"sporing|pakke|serie|artikkel|modell|bord|sete|plass|side|linje|buss|rute|tog|fly)[a-zæøå]{3,}(?:nummer(?:et)?|nr\.?)|"
