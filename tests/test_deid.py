@@ -826,6 +826,7 @@ def test_tune_h_identifier_rules_leave_these_alone(text: str) -> None:
         ("U: Jeg har to søsken på 8 og 13.\n", ("ALDER", "8 og 13")),
         ("U: Farfar ble 88 i fjor.\n", ("ALDER", "88")),
         ("u: mormor bur på ei øy som heiter sula\n", ("STED", "sula")),
+        ("u: hun jobber i en barnehage som heter regnbuen\n", ("ORG", "regnbuen")),
     ],
 )
 def test_tune_h_quasi_rules(text: str, expected: tuple[str, str]) -> None:

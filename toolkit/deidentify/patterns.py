@@ -197,6 +197,13 @@ _NAMED_PLACE = re.compile(
     rf"(?:heter|heiter|heite|het|hette|heitte|kalla|kalt|kalles)\s+([{UP}{LOW}][{LOW}-]+)\b",
     re.IGNORECASE,
 )
+# "en barnehage som heter solstrålen", "eit firma som heiter Vestbygg": an organisation introduced by its name
+_NAMED_ORG = re.compile(
+    r"\b(?i:barnehage|skole|skule|butikk|bedrift|firma|klubb|lag|kafé|kafe|restaurant|senter|organisasjon|"
+    r"forening|foreining|selskap|band|korps|kirke|kyrkje|menighet|sykehjem|sjukeheim|hotell|frisør|verksted|"
+    r"verkstad|kontor|klinikk|avdeling|institusjon|bofellesskap)(?:en|et|a|n)?\s+(?:som\s+)?"
+    rf"(?:heter|heiter|heite|het|hette|heitte|kalles|kallast)\s+([{UP}{LOW}][\w'-]+(?:\s[{UP}][\w'-]+)?)"
+)
 # heads of compounds that name a place ("harasjøen", "finnsnesvatnet", "gryllefjord", "kvittinden", "ådalsbruk"):
 # such a compound no dictionary knows is a place name, not an ordinary compound noun
 _PLACE_HEADS = tuple(

@@ -67,6 +67,7 @@ from toolkit.deidentify.patterns import (
     _NAME_CUES_BEFORE,
     _NAMED_AGE,
     _NAMED_BY_VERB,
+    _NAMED_ORG,
     _NAMED_PLACE,
     _NICKNAME,
     _NUMBER_CUE,
@@ -619,6 +620,11 @@ class NorwegianDetector:
             spans.append(Span(m.start(), m.end(), "ORG", 0.6))
         for m in self._lower_org_re.finditer(text):
             spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
+        spans += [
+            Span(m.start(1), m.end(1), "ORG", 0.6)
+            for m in _NAMED_ORG.finditer(text)
+            if m.group(1).split()[0].lower() not in _FUNCTION_WORDS
+        ]
         for m in self._lower_known_org_re.finditer(self._low(text)):
             if _in_lower_case_turn(text, m.start(1), m.end(1)):
                 spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
