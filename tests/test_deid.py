@@ -773,6 +773,7 @@ def test_order_and_phone_numbers_are_not_ids_by_their_compound() -> None:
         ("U: Brukernavnet mitt i klassen er siri_h07.\n", ("ID", "siri_h07")),
         ("U: Les bloggen min, turjenta.blogg.no, da.\n", ("ID", "turjenta.blogg.no")),
         ("U: Søknaden har ID 447120.\n", ("ID", "447120")),
+        ("u: det er 9 8 7 1 2 2 3 4 ja\n", ("TELEFON", "9 8 7 1 2 2 3 4")),
     ],
 )
 def test_tune_h_identifier_rules(text: str, expected: tuple[str, str]) -> None:

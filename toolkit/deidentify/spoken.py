@@ -149,8 +149,9 @@ def find_spoken_numbers(text: str) -> list[Span]:
         if digits < MIN_DIGITS - cued or n_tokens < 2:
             continue  # a cue ("skilt", "saksnummer") lets five digits count: licence plates have five
         words = [w.lower() for w in _TOKEN.findall(text[start:end])]
-        if all(w.isdigit() for w in words) and not (cued and _digit_by_digit(words)):
-            continue  # digits alone are the written recognisers' job, unless read out one by one after a cue
+        if all(w.isdigit() for w in words) and not ((cued or digits in (8, 11)) and _digit_by_digit(words)):
+            continue  # digits alone are the written recognisers' job, unless read out one by one: after a cue,
+            # or eight (a phone number) or eleven (a fødselsnummer) of them
         if all(w in _AMBIGUOUS for w in words):
             continue  # "en to tre" counted up
         if _AMOUNTS.intersection(words) and not _read_as_reference(text, start, end):
