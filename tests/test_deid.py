@@ -791,6 +791,7 @@ def test_tune_h_identifier_rules(text: str, expected: tuple[str, str]) -> None:
         "U: Det står på nav.no/minside under meldinger.\n",
         "u: læreren min er snill og behandleren min var flink\n",
         "u: vi så på tv-en og hadde en lang-tur\n",
+        "u: vi bodde på hotell i fjor\n",
         "u: han bruker vg.no hver dag\n",
         "U: Jeg har ID og pass.\n",
     ],
@@ -828,6 +829,8 @@ def test_tune_h_identifier_rules_leave_these_alone(text: str) -> None:
         ("U: Farfar ble 88 i fjor.\n", ("ALDER", "88")),
         ("u: mormor bur på ei øy som heiter sula\n", ("STED", "sula")),
         ("u: hun jobber i en barnehage som heter regnbuen\n", ("ORG", "regnbuen")),
+        ("u: jeg har vakter på hotell brekkestranda nå\n", ("ORG", "hotell brekkestranda")),
+        ("i: hvor kommer familien fra?\n\nu: aleppo. vi kom i 2015\n", ("STED", "aleppo")),
     ],
 )
 def test_tune_h_quasi_rules(text: str, expected: tuple[str, str]) -> None:

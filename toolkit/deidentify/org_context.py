@@ -69,6 +69,11 @@ _WORK_CUE = re.compile(
     r"\b(?:jobb\w*|arbeid\w*|praksis\w*|lærling\w*|sommarjobb\w*|sommerjobb\w*|deltid|ekstrahjelp|tiltak\w*|"
     r"søkt|søkte|ansatt|ansett|vikar\w*|lærlingkontrakt|utplassering)\b[^.\n?!]{0,40}$"
 )
+_KINDS_FIRST = (
+    r"hotell|hotellet|kafé|kafe|kafeen|kaféen|restaurant|restauranten|fritidsklubben|ungdomsklubben|ungdomshuset|"
+    r"treningssenteret|behandlingssenteret|helsestasjonen|ungdomshelsestasjonen|klinikken|fagskolen|fagskulen|"
+    r"kjøpesenteret|frisørsalongen|salong|salongen"
+)
 _EVERYDAY_CHAINS = _words("extra prix spar power max ark normal kid vita obs mester")
 
 
@@ -95,6 +100,10 @@ class ContextOrganisationFinder:
         self._college_re = re.compile(
             rf"(?<![\w-])((?:høgskolen|høgskulen|høyskolen|universitetet)[ \t]+(?:i|på)[ \t]+({word}))(?![\w-])"
         )
+        # the kind before the name: "på hotell solborg", "hos ungdomshelsestasjonen kilden", "kafé fjordglimt"
+        self._kind_first_re = re.compile(
+            rf"\b(?:på|hos|i|ved|til|fra|frå)[ \t]+((?:{_KINDS_FIRST})[ \t]+({word}))(?![\w-])"
+        )
         self._after_work_re = re.compile(rf"\b(?:på|hos)[ \t]+((?:{word})(?:[ \t]+{word}){{0,2}})")
         chains = [c.lower().replace("1000", "(?:1000|tusen)") for c in g.chains]
         chains = [c for c in chains if c not in _EVERYDAY_CHAINS]
@@ -104,7 +113,18 @@ class ContextOrganisationFinder:
     def find(self, text: str) -> list[Span]:
         """Lower-case organisation spans in ``text``."""
         spans = self._kinds(text) + self._services(text) + self._colleges(text) + self._chains(text)
-        return spans + self._workplaces(text)
+        return spans + self._workplaces(text) + self._kind_first(text)
+
+    def _kind_first(self, text: str) -> list[Span]:
+        """A kind word, then a place or a word no dictionary knows, compounds too ("på hotell solborg", "kafé
+        fjordglimt"; not "på hotell i fjor")."""
+        return [
+            Span(m.start(1), m.end(1), "ORG", 0.5)
+            for m in self._kind_first_re.finditer(text)
+            if m.group(2) not in _NOT_A_PLACE
+            and m.group(2) not in _FUNCTION_WORDS
+            and (m.group(2) in self.places_lower or m.group(2) not in ordinary_words())
+        ]
 
     def _kinds(self, text: str) -> list[Span]:
         spans = []

@@ -173,7 +173,8 @@ _NAME_ANSWER = re.compile(
 )
 # "I: hvor bor du / U: holmlia typ": the first word of the answer to a place question is a place
 _PLACE_ANSWER = re.compile(
-    r"\b(?:hvor|kor|kvar|ka)\s+(?:bor|bur|kommer|kjem|kom)\s+(?:du|dere|dokker|de)\b[^\n]*\n\s*\n?[ \t]*(?:[^\n:]{1,30}:[ \t]*)"
+    r"\b(?:hvor|kor|kvar|ka)\s+(?:bor|bur|kommer|kjem|kom)\s+(?:du|dere|dokker|de|familien|familia|foreldrene|"
+    r"foreldra|mamma|pappa|moren|mora|faren)\b[^\n]*\n\s*\n?[ \t]*(?:[^\n:]{1,30}:[ \t]*)"
     rf"([{LOW}][{LOW}-]{{2,}})(?=[ \t]*(?:[,.]|\s(?:typ|nå|no|men|i|på)\b|\n|$))"
 )
 # "venner sier bare Trang", "alle sier maks": what people call someone

@@ -115,6 +115,35 @@ from toolkit.deidentify.patterns import (
 from toolkit.deidentify.spans import LANGUAGE, Span
 
 # words that follow "heter"/a role without being a name ("det heter jo", "læraren sa", "sjefen dær", "to ganger")
+_NOT_PLACE_ANSWERS = frozenset(
+    [
+        "hjemme",
+        "heime",
+        "her",
+        "der",
+        "alene",
+        "aleine",
+        "sammen",
+        "usikker",
+        "vet",
+        "veit",
+        "nei",
+        "ja",
+        "jo",
+        "hmm",
+        "eh",
+        "ehm",
+        "mm",
+        "tja",
+        "overalt",
+        "ingen",
+        "forskjellig",
+        "forskjellige",
+        "mange",
+        "ulike",
+        "litt",
+    ]
+)
 _HYPHEN_NAME = re.compile(r"(?<![\w-])([a-zæøåäöüé]{2,})-([a-zæøåäöüé]{2,})(?![\w-])")
 _NEXT_LOWER_WORD = re.compile(r"[ \t]+([a-zæøå][a-zæøå-]+)(?![\w'-])")
 _DOCTOR_BEFORE = re.compile(r"\b(?:dr\.?|doktor)\s+$", re.IGNORECASE)
@@ -732,8 +761,11 @@ class NorwegianDetector:
             spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
         for m in _PLACE_ANSWER.finditer(text):
             word = m.group(1)
-            if word in self.places_lower or not (word in _FUNCTION_WORDS or self._ordinary(word)):
-                spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
+            if word in _FUNCTION_WORDS or word in _RESIDENCE_NOUNS or word in _NOT_PLACE_ANSWERS:
+                continue
+            # the answer to "where from/where do you live" is a place even when a dictionary knows the word
+            # ("damaskus", "moss"), unless it is a word that answers without naming one ("hjemme", "usikker")
+            spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
         for m in chain(_LOWER_UNKNOWN_PLACE.finditer(text), _TOWN_NOUN_PLACE.finditer(text)):
             word = m.group(1)
             if not _in_lower_case_turn(text, m.start(), m.end()):
