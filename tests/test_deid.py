@@ -792,6 +792,7 @@ def test_tune_h_identifier_rules(text: str, expected: tuple[str, str]) -> None:
         "u: læreren min er snill og behandleren min var flink\n",
         "u: vi så på tv-en og hadde en lang-tur\n",
         "u: vi bodde på hotell i fjor\n",
+        "i: hvor jobber du?\n\nu: ingen steder.\n",
         "u: han bruker vg.no hver dag\n",
         "U: Jeg har ID og pass.\n",
     ],
@@ -830,6 +831,7 @@ def test_tune_h_identifier_rules_leave_these_alone(text: str) -> None:
         ("u: mormor bur på ei øy som heiter sula\n", ("STED", "sula")),
         ("u: hun jobber i en barnehage som heter regnbuen\n", ("ORG", "regnbuen")),
         ("u: jeg har vakter på hotell brekkestranda nå\n", ("ORG", "hotell brekkestranda")),
+        ("i: hvor jobber du nå?\n\nu: burger king sandvika. helger mest\n", ("ORG", "burger king sandvika")),
         ("i: hvor kommer familien fra?\n\nu: aleppo. vi kom i 2015\n", ("STED", "aleppo")),
     ],
 )

@@ -87,6 +87,7 @@ class ContextOrganisationFinder:
     def __init__(self, gazetteers: Gazetteers | None = None):
         g = gazetteers or load_gazetteers()
         self.places_lower = g.places_lower
+        self.chains_lower = frozenset(c.lower() for c in (*g.chains, *g.organisations))
         word = rf"[{LOW}][{LOW}-]*"
         preps = "på|hos|i|for|med|til|fra|frå|ved|mot"
         name_word = (
@@ -104,6 +105,12 @@ class ContextOrganisationFinder:
         self._kind_first_re = re.compile(
             rf"\b(?:på|hos|i|ved|til|fra|frå)[ \t]+((?:{_KINDS_FIRST})[ \t]+({word}))(?![\w-])"
         )
+        # "I: kan du si hvor du jobber? / U: mcdonalds lillestrøm.": the answer names the workplace
+        self._work_answer_re = re.compile(
+            r"\b(?:hvor|kor|kvar|ka)\s+(?:(?:jobber|jobbar|jobbe|arbeider|arbeidar|arbeide)\s+(?:du|dere)|"
+            r"(?:du|dere)\s+(?:jobber|jobbar|jobbe|arbeider|arbeidar|arbeide))\b[^\n]*\n\s*\n?[ \t]*[^\n:]{1,30}:[ \t]*(?:(?:på|hos|i)[ \t]+)?"
+            rf"({word}(?:[ \t]+{word}){{0,2}}?)(?=[ \t]*(?:[,.]|\n|$))"
+        )
         self._after_work_re = re.compile(rf"\b(?:på|hos)[ \t]+((?:{word})(?:[ \t]+{word}){{0,2}})")
         chains = [c.lower().replace("1000", "(?:1000|tusen)") for c in g.chains]
         chains = [c for c in chains if c not in _EVERYDAY_CHAINS]
@@ -113,7 +120,18 @@ class ContextOrganisationFinder:
     def find(self, text: str) -> list[Span]:
         """Lower-case organisation spans in ``text``."""
         spans = self._kinds(text) + self._services(text) + self._colleges(text) + self._chains(text)
-        return spans + self._workplaces(text) + self._kind_first(text)
+        return spans + self._workplaces(text) + self._kind_first(text) + self._work_answers(text)
+
+    def _work_answers(self, text: str) -> list[Span]:
+        """The answer to "hvor jobber du": a workplace when its first word is a chain, a place or no word."""
+        spans = []
+        for m in self._work_answer_re.finditer(text):
+            first = m.group(1).split()[0]
+            if first in _FUNCTION_WORDS or first in _NOT_A_NAME:
+                continue
+            if first in self.chains_lower or first in self.places_lower or first not in ordinary_words():
+                spans.append(Span(m.start(1), m.end(1), "ORG", 0.5))
+        return spans
 
     def _kind_first(self, text: str) -> list[Span]:
         """A kind word, then a place or a word no dictionary knows, compounds too ("på hotell solborg", "kafé
