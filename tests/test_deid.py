@@ -611,7 +611,7 @@ def test_blind_set_recall_is_reported_honestly(tmp_path: Path) -> None:
     direct 0.901, quasi 0.946 (2026-12-05). The floors only stop it from getting worse unnoticed."""
     frame = _scores("gold_blind", tmp_path)
     assert frame.loc["direct", "entity_recall"] >= 0.89
-    assert frame.loc["quasi", "entity_recall"] >= 0.94
+    assert frame.loc["quasi", "entity_recall"] >= 0.96  # 0.969 after the tune_h round
     assert frame.loc["all", "char_precision"] >= 0.95
 
 
@@ -657,10 +657,12 @@ def test_report_only_blind_sets_do_not_get_worse(stem: str, tmp_path: Path) -> N
 # Tuning sets written blind to the rules for tuning (issue 12). tune_f before its round (the honest unseen
 # figure, 2026-12-05): direct 0.921, quasi 0.778; after: 0.996 / 0.967. tune_g (direct identifiers) before its
 # round: 0.867 / 0.893, char precision 0.914; after: 0.970 / 0.893 / 0.921; after its quasi round: 0.970 / 0.946 /
-# 0.922. Floors just below the tuned figures.
+# 0.922. Floors just below the tuned figures. tune_h before its round (unseen): 0.886 / 0.896 / 0.926; after:
+# 1.000 / 0.962 / 0.929 (tune_d rose to 0.961 / 0.926 in the same round).
 TUNING = {
+    "tune_h": (0.99, 0.95, 0.92),
     "tune_f": (0.99, 0.96, 0.93),
-    "tune_d": (0.95, 0.90, 0.96),
+    "tune_d": (0.95, 0.92, 0.96),
     "tune_e": (0.98, 0.94, 0.95),
     "tune_g": (0.96, 0.93, 0.91),
 }
