@@ -771,6 +771,8 @@ def test_order_and_phone_numbers_are_not_ids_by_their_compound() -> None:
             ("TELEFON", "nittiåtte elleve nullsju tjuefire"),
         ),
         ("u: jeg snakka med jan-ove om det\n", ("PERSON", "jan-ove")),
+        ("i: hvem henger du med?\n\nu: zainab og hodan mest\n", ("PERSON", "hodan")),
+        ("u: vi sitter på rommet til hodans bror\n", ("PERSON", "hodans")),
         ("u: hun studerer på uib nå\n", ("ORG", "uib")),
         ("U: Brukernavnet mitt i klassen er siri_h07.\n", ("ID", "siri_h07")),
         ("U: Les bloggen min, turjenta.blogg.no, da.\n", ("ID", "turjenta.blogg.no")),
@@ -797,6 +799,8 @@ def test_tune_h_identifier_rules(text: str, expected: tuple[str, str]) -> None:
         "i: hvor jobber du?\n\nu: ingen steder.\n",
         "u: han bruker vg.no hver dag\n",
         "U: Jeg har ID og pass.\n",
+        "u: naboens sønn og bestefars bror kom\n",
+        "i: hvem bor du med?\n\nu: mamma og stefaren min\n",
     ],
 )
 def test_tune_h_identifier_rules_leave_these_alone(text: str) -> None:

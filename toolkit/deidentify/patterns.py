@@ -185,6 +185,15 @@ _CALLED_BY = re.compile(
 # "liv sin sjef", "kari sitt rom": a lower-case word before a possessive "sin" is someone's name
 _LOWER_POSSESSOR = re.compile(rf"(?<![\w-])([{LOW}][{LOW}]{{2,}})\s+(?:sin|si|sitt|sine)\s+[{LOW}]{{3,}}")
 # "hei filmon", "takk, sara": a greeting names the person spoken to
+# "leylas bror", "jonas sin": a lower-case name in the genitive before a relation
+_GENITIVE_RELATION = re.compile(
+    rf"(?<![\w-])([{LOW}]{{2,}})s\s+(?:{_RELATIONS}|mamma|pappa|mor|far|venn|venninne|kjæreste)\b"
+)
+# "I: hvem henger du med? / U: hibo og leyla mest": the answer to a who-question names people
+_WHO_ANSWER = re.compile(
+    r"\b(?:hvem|kven|ka)\s+(?:henger|heng|er|bor|bur|snakker|snakkar|var|går|trener|spiller|spelar)\s+(?:du|dere)"
+    r"\b[^\n]*\n\s*\n?[ \t]*[^\n:]{1,30}:[ \t]*([^\n.!?]{1,80})"
+)
 _GREETED = re.compile(rf"\b(?:hei|hallo|heisann|takk)[,!]?\s+([{LOW}][{LOW}]{{2,}})\b")
 # lower-case transcripts: a word no dictionary knows after a place preposition ("mor i asmara", "på gressvik")
 _LOWER_UNKNOWN_PLACE = re.compile(rf"\b(?:i|på|fra|frå|utenfor|utanfor|ved)\s+([{LOW}][{LOW}-]{{3,}})\b")

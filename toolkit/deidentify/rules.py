@@ -39,6 +39,7 @@ from toolkit.deidentify.patterns import (
     _FUNCTION_WORDS,
     _GENERIC_AGE_BEFORE,
     _GENERIC_SCHOOL_COMPOUNDS,
+    _GENITIVE_RELATION,
     _GREETED,
     _HOUSE_NUMBER,
     _HYPHEN_NUMBER,
@@ -98,6 +99,7 @@ from toolkit.deidentify.patterns import (
     _STREET_SEPARATE,
     _TOWN_NOUN_PLACE,
     _TRADE_FIRM,
+    _WHO_ANSWER,
     _YEAR,
     _YEAR_CUE,
     LOW,
@@ -1045,6 +1047,7 @@ class NorwegianDetector:
         for m in _HYPHEN_NAME.finditer(self._low(text)):
             if m.group(1) in self.g.first_names and m.group(2) in self.g.first_names:
                 spans.append(Span(m.start(), m.end(), "PERSON", 0.7))
+        spans += self._names_in_answers(text)
         for regex in (_LOWER_RELATION_NAME, _LOWER_NAME_RELATION, _GREETED):
             for m in regex.finditer(text):
                 word = m.group(1)
@@ -1053,6 +1056,23 @@ class NorwegianDetector:
                     continue  # "onkelen min då eg var …": a short word is a function word, also in nynorsk
                 if head in self.g.first_names or not self._ordinary(head):
                     spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
+        return spans
+
+    def _names_in_answers(self, text: str) -> list[Span]:
+        """Lower-case names in the answer to a who-question ("hibo og leyla mest") and in the genitive before a
+        relation ("leylas bror"): a first name or a word no dictionary knows."""
+        spans = []
+        for m in _GENITIVE_RELATION.finditer(text):
+            stem = m.group(1)
+            if stem not in _FUNCTION_WORDS and (stem in self.g.first_names or not self._ordinary(stem)):
+                spans.append(Span(m.start(1), m.end(1) + 1, "PERSON", 0.6))
+        for m in _WHO_ANSWER.finditer(text):
+            for w in re.finditer(r"[a-zæøåäöüéáíóúñç][a-zæøåäöüéáíóúñç'-]+", m.group(1)):
+                word = w.group(0)
+                if len(word) < 3 or word in _FUNCTION_WORDS or word in _NOT_NAMES_AFTER_CUE:
+                    continue
+                if word in self.g.first_names or not self._ordinary(word):
+                    spans.append(Span(m.start(1) + w.start(), m.start(1) + w.end(), "PERSON", 0.6))
         return spans
 
     def _short_of_name(self, text: str, start: int, lw: str) -> bool:
