@@ -834,6 +834,8 @@ def test_tune_h_identifier_rules_leave_these_alone(text: str) -> None:
         ("U: Mamma er 47, pappa 52.\n", ("ALDER", "52")),
         ("U: Jeg har to søsken på 8 og 13.\n", ("ALDER", "8 og 13")),
         ("U: Farfar ble 88 i fjor.\n", ("ALDER", "88")),
+        ("U: Vi har sønnen vår, og datteren vår som er tre år.\n", ("ALDER", "tre år")),
+        ("u: jeg er atten, snart nitten\n", ("ALDER", "nitten")),
         ("u: mormor bur på ei øy som heiter sula\n", ("STED", "sula")),
         ("u: hun jobber i en barnehage som heter regnbuen\n", ("ORG", "regnbuen")),
         ("u: jeg har vakter på hotell brekkestranda nå\n", ("ORG", "hotell brekkestranda")),

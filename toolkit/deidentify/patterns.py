@@ -312,7 +312,9 @@ _AGE_PATTERNS = [
     # "ein son som er to", "en gutt som er seks"
     CIPattern(
         rf"\b(?:son|sønn|sønnen|dotter|datter|dattera|gutt|gut|jente|barn|unge|bror|syster|søster|lillebror|"
-        rf"lillesøster|storebror|storesøster|veslebror|veslesyster)(?:\s+[{LOW}]+)?\s+som\s+(?:er|e|blir|fyller)\s+"
+        rf"lillesøster|storebror|storesøster|veslebror|veslesyster|datteren|jenta|jenten|gutten|barnet|ungen|"
+        rf"broren|søstera|søsteren|lillebroren|lillesøstera|lillesøsteren|storebroren|storesøstera)"
+        rf"(?:\s+[{LOW}]+)?\s+som\s+(?:er|e|blir|fyller)\s+"
         rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)\b(?!\s*(?:kroner|kr\b|prosent|timer|ganger))"
     ),
     # "en lillesøster på ni år", "ein son på fire"
@@ -379,7 +381,7 @@ _AGE_PATTERNS = [
 # "lillebror karim er elleve", "lana. nitten": lower-case age after a relation + name
 # an age corrected at once: "jeg er tjuetre år nei tjuefire", "17, nei 18"
 _AGE_CORRECTION = re.compile(
-    rf"[ \t]*,?[ \t]*(?:(?:tror|trur)[ \t]+(?:eg|jeg|æ)[ \t]+)?(?:nei|eh|altså|unnskyld|eller)(?:[ \t]*,?[ \t]*(?:nei|altså|vent))?[ \t]*,?[ \t]+"
+    rf"[ \t]*,?[ \t]*(?:(?:tror|trur)[ \t]+(?:eg|jeg|æ)[ \t]+)?(?:nei|eh|altså|unnskyld|eller|snart|nesten|fyller|fyll)(?:[ \t]*,?[ \t]*(?:nei|altså|vent))?[ \t]*,?[ \t]+"
     rf"((?:\d{{1,2}}|{_NUMWORDS})(?:[ \t]+år)?)\b",
     re.IGNORECASE,
 )
