@@ -7,7 +7,8 @@ Per set (a folder with transcripts/, actors_gold.csv and groups.csv): transcript
 recall and F1; the share of young people (groups positivt_avvik and sammenligning) whose fragmentation count
 (distinct public services) is exact; and tone agreement (Cohen's kappa, scikit-learn) over the actors that
 both the gold and the extractor mark as mentioned. Targets from the issue: F1 >= 0.85, fragmentation exact
->= 80 %, kappa >= 0.5. Set1 and set4 are tuning sets; set2 and set3 are report-only (see BENCHMARKS.md).
+>= 80 %, kappa >= 0.5. Tuning sets (transcripts, gold and per-item errors may be read): set1, set4, set6,
+set7. Report-only sets (run the script on them, never open their files): set2, set3, set5. See BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sets", nargs="*", type=Path)
     parser.add_argument("--analyzer", action="store_true", help="also match lemma/compound keys")
     parser.add_argument(
-        "--errors", action="store_true", help="print the mention disagreements (tuning set only)"
+        "--errors", action="store_true", help="print the mention disagreements (tuning sets only)"
     )
     args = parser.parse_args(argv)
     sets = args.sets or sorted(
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_errors(folder: Path, extractor: ActorExtractor) -> None:
-    """Mention and tone disagreements of one set (for the tuning sets set1 and set4 only)."""
+    """Mention and tone disagreements of one set (for the tuning sets set1, set4, set6, set7 only)."""
     gold = pd.read_csv(folder / "actors_gold.csv", dtype={"tone": str}, keep_default_na=False)
     texts = {p.name: read_transcript(p) for p in sorted((folder / "transcripts").glob("*.txt"))}
     merged = gold.merge(extractor.transform(texts), on=["source", "actor"], suffixes=("_gold", "_pred"))

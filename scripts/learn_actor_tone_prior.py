@@ -1,8 +1,8 @@
 """Learn the actor tone prior (issue 17) from the tuning sets' gold tone and write it to the protocol.
 
-    .venv/bin/python scripts/learn_actor_tone_prior.py                    # learn on set1 + set4, print
+    .venv/bin/python scripts/learn_actor_tone_prior.py                    # learn on the four tuning sets, print
     .venv/bin/python scripts/learn_actor_tone_prior.py --write            # ... and write the YAML
-    .venv/bin/python scripts/learn_actor_tone_prior.py --leave-one-out    # learn on one, test on the other
+    .venv/bin/python scripts/learn_actor_tone_prior.py --leave-one-out    # learn on three, test on the fourth
 
 Why: the word lexicon finds no evaluation for many actors the coders still gave a tone, and for some kinds
 of actor that tone is nearly always the same (an employer, coach or friend brought up in an interview about
@@ -11,7 +11,7 @@ other non-public support), not per id or per phrase, so it rests on more than a 
 not copy a set's stories. A category gets a prior only when, among the actors both gold and extractor mark
 as mentioned and for which the extractor found no evaluation, one tone other than ``nøytral`` is the most
 common in every training set, with at least :data:`MIN_SHARE` of the cases and :data:`MIN_CASES` cases per
-set. Only the tuning sets (set1, set4) may be given; set2 and set3 are report-only.
+set. Only the tuning sets (set1, set4, set6, set7) are read; set2, set3 and set5 are report-only.
 """
 
 from __future__ import annotations
@@ -31,14 +31,14 @@ from sklearn.metrics import cohen_kappa_score  # noqa: E402
 from toolkit.coding.actors import DEFAULT_TONE_PRIOR, NOT_PUBLIC_SERVICES, ActorExtractor  # noqa: E402
 from toolkit.io import read_transcript  # noqa: E402
 
-TUNING_SETS = ("set1", "set4")
-"""The only sets this script reads (set2 and set3 are report-only and must not be used to choose)."""
+TUNING_SETS = ("set1", "set4", "set6", "set7")
+"""The only sets this script reads (set2, set3 and set5 are report-only and must not be used to choose)."""
 MIN_SHARE = 0.6
 MIN_CASES = 5
 FAMILY = frozenset({"familie"})
 
 HEADER = """\
-# Tone for et nevnt aktør uten noe vurderingsord (issue 17): lært fra tuningsettenes gulltone (set1, set4)
+# Tone for et nevnt aktør uten noe vurderingsord (issue 17): lært fra tuningsettenes gulltone (set1, set4, set6, set7)
 # av scripts/learn_actor_tone_prior.py --write. Ikke rediger for hånd; kjør skriptet på nytt.
 # Per kategori (offentlige tjenester, familie, annen støtte), skrevet ut per id.
 """
@@ -90,7 +90,7 @@ def kappa(cases: pd.DataFrame, prior: dict[str, str]) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"write {DEFAULT_TONE_PRIOR.name}")
-    parser.add_argument("--leave-one-out", action="store_true", help="learn on one set, test on the other")
+    parser.add_argument("--leave-one-out", action="store_true", help="learn on the other sets, test on each")
     args = parser.parse_args(argv)
     extractor = ActorExtractor(tone_prior={})
     per_set = {

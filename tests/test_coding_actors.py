@@ -578,3 +578,92 @@ def test_aftercare_and_municipal_support_roles_are_their_services(extractor):
     assert "kommune_annet" in mentioned(extractor, "U: Støttekontakten min og rusteamet hjalp meg.")
     rules_only = ActorExtractor(tone_prior={})
     assert tone_of(rules_only, "U: Saken i barnevernet ble henlagt.", "barnevern") == "negativ"
+
+
+def test_a_therapist_tied_to_bup_or_dps_is_the_service_one_named_apart_counts(extractor):
+    assert mentioned(extractor, "U: Jeg gikk på BUP, og psykologen der var god.") & {
+        "BUP",
+        "psykolog_behandler",
+    } == {"BUP"}
+    assert "psykolog_behandler" not in mentioned(extractor, "U: Behandleren ved et DPS ringte meg.")
+    apart = mentioned(extractor, "U: Jeg fikk time på DPS etter seks uker. Psykologen var fin.")
+    assert {"DPS", "psykolog_behandler"} <= apart
+    both = mentioned(extractor, "U: Kommunepsykologen er flink, men til BUP er det langt.")
+    assert {"BUP", "psykolog_behandler"} <= both
+
+
+def test_a_municipal_team_tied_to_nav_is_nav(extractor):
+    found = mentioned(extractor, "U: Jeg har en veileder i ungdomsteamet på NAV.")
+    assert "NAV" in found and "kommune_annet" not in found
+    assert "kommune_annet" in mentioned(extractor, "U: Kommunens ungdomsteam hjalp meg.")
+
+
+def test_the_municipality_where_someone_lives_is_a_place(extractor):
+    assert "kommune_annet" not in mentioned(extractor, "U: Vi ble bosatt her i kommunen i fjor.")
+    assert "kommune_annet" not in mentioned(extractor, "U: eg budde i kommunen heile livet")
+    assert "kommune_annet" in mentioned(extractor, "U: Kommunen ga oss en leilighet.")
+    assert "kommune_annet" in mentioned(extractor, "U: Gjeldsrådgiveren i kommunen var grei.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "actor"),
+    [
+        ("u: jeg ble henvist til bup i fjor", "BUP"),
+        ("u: eg var hos ppt to gonger", "PPT"),
+        ("u: so kom eg til dps", "DPS"),
+        ("u: hun fra ot ringte meg", "OT"),
+        ("U: Fastlegan her e stort sett vikarer.", "fastlege"),
+        ("U: Hjemmesykepleien kommer innom mamma hver dag.", "kommune_annet"),
+        ("U: Eg har skilaget og jobben.", "frivillig_fritid"),
+        ("U: Han trener med fotballklubben.", "frivillig_fritid"),
+    ],
+)
+def test_lower_case_abbreviations_dialect_and_more_services_are_found(extractor, sentence, actor):
+    assert actor in mentioned(extractor, sentence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "is_workplace"),
+    [
+        ("U: Jeg jobber på et bakeri tre dager i uka.", True),
+        ("U: Nå er han lærling hos en rørlegger.", True),
+        ("U: eg fekk praksis på eit sjukeheim", True),
+        ("U: Jeg fikk sommerjobb på campingen.", True),
+        ("U: Jeg jobber i helgene.", False),
+        ("U: Jeg jobbet i to år før det.", False),
+        ("U: Jeg jobber på NAV som veileder.", False),
+        ("U: Jeg jobber med ungdom.", False),
+    ],
+)
+def test_a_workplace_named_by_where_someone_works_is_the_employer(extractor, sentence, is_workplace):
+    assert ("arbeidsgiver" in mentioned(extractor, sentence)) is is_workplace
+
+
+def test_a_full_stop_before_a_lower_case_word_ends_a_sentence():
+    from toolkit.coding.actor_scope import spoken_sentences
+
+    text = "legen var grei. hun sendte meg til bup. Og så ventet jeg"
+    assert [text[a:b] for a, b in spoken_sentences(text)] == [
+        "legen var grei.",
+        "hun sendte meg til bup. Og så ventet jeg",  # before a capital the turn splitter has cut already
+    ]
+    assert spoken_sentences("ingen punktum her i det hele tatt") == [(0, 33)]
+    rules_only = ActorExtractor(tone_prior={})
+    text = "U: mamma var snill. legen var ubrukelig."
+    assert tone_of(rules_only, text, "familie") == "positiv"
+    assert tone_of(rules_only, text, "fastlege") == "negativ"  # one sentence would give it "snill" too
+
+
+def test_an_actor_the_interview_keeps_returning_to_is_mixed():
+    rules_only = ActorExtractor(tone_prior={})
+    turns = "\n\n".join(f"I: Og så?\n\nU: NAV var {word}." for word in ("bra", "grei", "fin", "flink"))
+    assert tone_of(rules_only, turns, "NAV") == "blandet"
+    two = "I: Og så?\n\nU: NAV var bra.\n\nI: Og så?\n\nU: NAV var grei."
+    assert tone_of(rules_only, two, "NAV") == "positiv"
+
+
+def test_nynorsk_and_common_evaluative_words_carry_tone():
+    rules_only = ActorExtractor(tone_prior={})
+    assert tone_of(rules_only, "U: Helsesjukepleiaren var hjelpsam.", "helsesykepleier") == "positiv"
+    assert tone_of(rules_only, "U: Læraren var uvenleg mot meg.", "skole") == "negativ"
+    assert tone_of(rules_only, "U: Legen var kjempehyggelig.", "fastlege") == "positiv"

@@ -231,6 +231,27 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
     return spans or [(0, len(text))]
 
 
+SPOKEN_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«“(]?[a-zæøå])")
+"""A sentence end before a lower-case word: transcripts typed in lower case still end sentences there."""
+
+
+def spoken_sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of a text whose transcriber may not have used capitals.
+
+    Why: the turn splitter ends a sentence only before a capital; in a transcript typed in lower case
+    ("det var bra. hun var grei.") a whole turn was one sentence, so every evaluation in it could reach
+    every actor it names. A stop before a lower-case word ends a sentence too. (Cutting long stretches
+    *without any* punctuation before clause openers such as *og så, fordi* was measured on set7's three
+    unpunctuated transcripts: kappa 0.388 → 0.390, no change in mentions; left out as no evidence.)
+    """
+    spans, begin = [], 0
+    for gap in SPOKEN_SENTENCE_END.finditer(text):
+        spans.append((begin, gap.start()))
+        begin = gap.end()
+    spans.append((begin, len(text)))
+    return [(first, last) for first, last in spans if text[first:last].strip()]
+
+
 @dataclass
 class Clause:
     """One clause: actor mentions and evaluations, each with its word position in the turn."""
