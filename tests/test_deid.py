@@ -640,8 +640,9 @@ def test_a_trained_pipeline_adds_its_entities(tmp_path: Path) -> None:
 # tune_f round, measured once on 2026-12-05: a: 0.924/0.946, b: 0.947/0.852, c: 0.976/0.941 — still BELOW the
 # issue's targets (0.97 direct, 0.92 quasi) on a (direct) and b (both). The floors only keep them from getting
 # worse unnoticed.
-# After the tune_g round (2026-12-05): a: 0.934/0.946, b and c unchanged.
-REPORT_ONLY = {"blind_a": (0.93, 0.94), "blind_b": (0.94, 0.85), "blind_c": (0.97, 0.94)}
+# After the tune_g round (2026-12-05): a: 0.934/0.946, b and c unchanged. After the tune_h round (2026-12-05,
+# measured once at its end): a: 0.934/0.950, b: 0.956/0.875, c: 0.976/0.944 — b's floors raised to 0.95/0.87.
+REPORT_ONLY = {"blind_a": (0.93, 0.94), "blind_b": (0.95, 0.87), "blind_c": (0.97, 0.94)}
 
 
 @pytest.mark.parametrize("stem", sorted(REPORT_ONLY))
