@@ -21,9 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
-from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support  # noqa: E402
 
-from toolkit.coding.actors import ActorExtractor, fragmentation_counts  # noqa: E402
+from toolkit.coding.actors import ActorExtractor, actor_agreement  # noqa: E402
 from toolkit.io import read_transcript  # noqa: E402
 from toolkit.language import get_analyzer  # noqa: E402
 
@@ -34,33 +33,19 @@ def evaluate_actor_set(folder: Path, extractor: ActorExtractor) -> dict[str, obj
     """Mention F1, fragmentation exact share (young people) and tone kappa for one set folder."""
     gold = pd.read_csv(folder / "actors_gold.csv", dtype={"tone": str}, keep_default_na=False)
     texts = {p.name: read_transcript(p) for p in sorted((folder / "transcripts").glob("*.txt"))}
-    predicted = extractor.transform(texts)
-    merged = gold.merge(predicted, on=["source", "actor"], suffixes=("_gold", "_pred"), how="left")
-    merged["mentioned_pred"] = merged["mentioned_pred"].fillna(0).astype(int)
-    precision, recall, f1, _ = precision_recall_fscore_support(
-        merged["mentioned_gold"].astype(int), merged["mentioned_pred"], average="binary", zero_division=0
-    )
-    groups = pd.read_csv(folder / "groups.csv")
-    youth = groups.loc[groups["group"].isin(YOUTH_GROUPS), "source"]
-    gold_frag = fragmentation_counts(gold).reindex(youth, fill_value=0)
-    pred_frag = fragmentation_counts(predicted).reindex(youth, fill_value=0)
-    both = merged[(merged["mentioned_gold"] == 1) & (merged["mentioned_pred"] == 1)]
-    kappa = cohen_kappa_score(both["tone_gold"], both["tone_pred"]) if len(both) > 1 else float("nan")
+    agreement = actor_agreement(gold, extractor.transform(texts), youth_sources(folder))
     return {
         "set": folder.name,
         "transcripts": len(texts),
-        "gold_mentions": int(merged["mentioned_gold"].sum()),
-        "precision": float(precision),
-        "recall": float(recall),
-        "f1": float(f1),
-        "youths": len(youth),
-        "fragmentation_exact": float((gold_frag == pred_frag).mean()) if len(youth) else float("nan"),
-        "tone_pairs": len(both),
-        "tone_agreement": float((both["tone_gold"] == both["tone_pred"]).mean())
-        if len(both)
-        else float("nan"),
-        "tone_kappa": float(kappa),
+        "gold_mentions": agreement.pop("mentions"),
+        **agreement,
     }
+
+
+def youth_sources(folder: Path) -> list[str]:
+    """The set's young people (groups positivt_avvik and sammenligning): fragmentation is about them."""
+    groups = pd.read_csv(folder / "groups.csv")
+    return groups.loc[groups["group"].isin(YOUTH_GROUPS), "source"].tolist()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -667,3 +667,38 @@ def test_nynorsk_and_common_evaluative_words_carry_tone():
     assert tone_of(rules_only, "U: Helsesjukepleiaren var hjelpsam.", "helsesykepleier") == "positiv"
     assert tone_of(rules_only, "U: Læraren var uvenleg mot meg.", "skole") == "negativ"
     assert tone_of(rules_only, "U: Legen var kjempehyggelig.", "fastlege") == "positiv"
+
+
+def test_actor_agreement_scores_mentions_fragmentation_and_tone():
+    """Two actors.csv tables of the same transcripts: mention F1 against the reference, the share of young
+    people whose public-service count agrees, and tone kappa over the actors both mark as mentioned."""
+    from toolkit.coding.actors import actor_agreement
+
+    def table(rows):
+        return pd.DataFrame(rows, columns=["source", "actor", "mentioned", "n_turns", "tone"])
+
+    reference = table(
+        [
+            ("a.txt", "NAV", 1, 2, "negativ"),
+            ("a.txt", "OT", 1, 1, "positiv"),
+            ("a.txt", "familie", 1, 1, "positiv"),
+            ("b.txt", "NAV", 1, 1, "positiv"),
+            ("b.txt", "OT", 0, 0, ""),
+        ]
+    )
+    other = table(
+        [
+            ("a.txt", "NAV", 1, 1, "negativ"),
+            ("a.txt", "OT", 0, 0, ""),
+            ("a.txt", "familie", 1, 1, "positiv"),
+            ("b.txt", "NAV", 1, 1, "negativ"),
+            ("b.txt", "OT", 1, 1, "nøytral"),
+        ]
+    )
+    result = actor_agreement(reference, other, youth=["a.txt", "b.txt"])
+    assert result["mentions"] == 4
+    assert result["precision"] == 3 / 4 and result["recall"] == 3 / 4
+    assert result["fragmentation_exact"] == 0.0  # a.txt 2 vs 1 public services, b.txt 1 vs 2
+    assert result["tone_pairs"] == 3 and result["tone_agreement"] == 2 / 3
+    same = actor_agreement(reference, reference)
+    assert same["f1"] == 1.0 and same["fragmentation_exact"] == 1.0 and same["tone_kappa"] == 1.0

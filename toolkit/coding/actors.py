@@ -1043,6 +1043,46 @@ def fragmentation_counts(actors: pd.DataFrame) -> pd.Series:
     return counts.reindex(actors["source"].unique(), fill_value=0).rename("fragmentation")
 
 
+def actor_agreement(
+    reference: pd.DataFrame, other: pd.DataFrame, youth: Iterable[str] | None = None
+) -> dict[str, float | int]:
+    """How well two ``actors.csv`` tables of the same transcripts agree (a coder against the gold, or two
+    human coders).
+
+    Mentions: precision, recall and F1 of ``other`` against ``reference`` over transcript × actor (a row
+    missing from ``other`` is not mentioned). Fragmentation: the share of the ``youth`` sources (default
+    every source of ``reference``) whose count of distinct public services is the same in both. Tone:
+    agreement and Cohen's kappa (scikit-learn) over the actors both mark as mentioned. The issue's targets
+    are stated on these three figures, so the evaluation script and the inter-coder check use this one
+    function.
+    """
+    from sklearn.metrics import cohen_kappa_score, precision_recall_fscore_support
+
+    merged = reference.merge(other, on=["source", "actor"], suffixes=("_ref", "_other"), how="left")
+    merged["mentioned_other"] = merged["mentioned_other"].fillna(0).astype(int)
+    merged["mentioned_ref"] = merged["mentioned_ref"].astype(int)
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        merged["mentioned_ref"], merged["mentioned_other"], average="binary", zero_division=0
+    )
+    sources = pd.Index(list(youth) if youth is not None else reference["source"].unique())
+    same = fragmentation_counts(reference).reindex(sources, fill_value=0) == fragmentation_counts(
+        other
+    ).reindex(sources, fill_value=0)
+    both = merged[(merged["mentioned_ref"] == 1) & (merged["mentioned_other"] == 1)]
+    tones_ref, tones_other = both["tone_ref"].astype(str), both["tone_other"].astype(str)
+    return {
+        "mentions": int(merged["mentioned_ref"].sum()),
+        "precision": float(precision),
+        "recall": float(recall),
+        "f1": float(f1),
+        "youths": len(sources),
+        "fragmentation_exact": float(same.mean()) if len(sources) else float("nan"),
+        "tone_pairs": len(both),
+        "tone_agreement": float((tones_ref == tones_other).mean()) if len(both) else float("nan"),
+        "tone_kappa": float(cohen_kappa_score(tones_ref, tones_other)) if len(both) > 1 else float("nan"),
+    }
+
+
 def actors_by_group(actors: pd.DataFrame, groups: pd.DataFrame, *, min_cell: int = 5) -> pd.DataFrame:
     """Compare groups (deviants, comparison youths, advisers): which actors, how many, which tone.
 
