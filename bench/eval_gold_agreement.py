@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import pandas as pd  # noqa: E402
 from eval_actors import youth_sources  # noqa: E402
+from eval_coding_blind import markdown  # noqa: E402
 
 from toolkit.coding.actors import actor_agreement  # noqa: E402
 from toolkit.coding.autocode import to_indicator_matrix  # noqa: E402
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sets = args.sets or sorted(p.parent for p in (ROOT / "tests/data/coding_blind").glob("set*/second_coder"))
     table = pd.DataFrame([agreement(folder) for folder in sets]).round(3)
-    print(table.to_markdown(index=False) if args.markdown else table.to_string(index=False))
+    print(markdown(table) if args.markdown else table.to_string(index=False))
     return 0
 
 
