@@ -175,3 +175,30 @@ def test_prevalence_bounds_need_enough_turns_and_are_fitted_from_the_corpus():
     assert not coder.thresholds_fitted_
     coder.fit_thresholds(np.column_stack([np.linspace(0, 0.25, 100), np.zeros(100)]))
     assert coder.thresholds_fitted_ and coder.thresholds[0] < 0.5 == coder.base_thresholds[0]
+
+
+def test_the_second_theme_of_a_sentence_counts_less_than_the_same_words_alone():
+    """A sentence is about its main theme: a theme that only passes by in it keeps
+    SECONDARY_IN_SENTENCE of its evidence, while the same words in a sentence of their own keep all."""
+    coder = AutoCoder(BOOK, description_words=False)
+    passing = "Fraværet på skolen økte fordi jeg fikk jobb."  # school twice, work once: work passes by
+    apart = "Fraværet på skolen økte. Jeg fikk jobb."  # work is the main theme of its own sentence
+    scores, matches = coder.score_texts([passing, apart])
+    assert matches.sentence is not None and matches.sentence.max() == 2
+    assert scores[0, 0] == pytest.approx(scores[1, 0] * 2**ev.LENGTH_EXPONENT)  # school's evidence intact
+    work_alone = scores[1, 1] * 2**ev.LENGTH_EXPONENT
+    assert scores[0, 1] == pytest.approx(ev.SECONDARY_IN_SENTENCE * work_alone)
+
+
+def test_add_sentence_evidence_keeps_ties_and_sums_sentences_per_text():
+    summed = np.zeros((2, 3))
+    ev.add_sentence_evidence(
+        summed,
+        text_index=np.array([0, 0, 0, 1, 1]),
+        sentence=np.array([0, 0, 1, 2, 2]),
+        themes=np.array([0, 1, 2, 0, 1]),
+        contribution=np.array([1.0, 0.4, 0.3, 0.5, 0.5]),
+    )
+    expected_first = [1.0, ev.SECONDARY_IN_SENTENCE * 0.4, 0.3]
+    assert summed[0] == pytest.approx(expected_first)
+    assert summed[1] == pytest.approx([0.5, 0.5, 0.0])  # a tie: both are the sentence's main theme

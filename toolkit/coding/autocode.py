@@ -65,6 +65,9 @@ class Matches:
     factor: np.ndarray
     surface: list[str]
     n_sentences: np.ndarray
+    sentence: np.ndarray | None = None
+    """Per match, the index of its sentence among all sentences of the texts (for
+    :func:`evidence.sentence_focus`); None where unknown, then sentences are not told apart."""
 
 
 class AutoCoder:
@@ -346,7 +349,9 @@ class AutoCoder:
         entries: list[int] = []
         factors: list[float] = []
         surface: list[str] = []
+        sentence_index: list[int] = []
         n_sentences = np.zeros(len(texts), dtype=int)
+        seen = 0
         for t, text in enumerate(texts):
             sentences = [s for s in SENTENCE_SPLIT.split(text) if s]
             n_sentences[t] = len(sentences)
@@ -357,12 +362,15 @@ class AutoCoder:
                     entries.append(entry)
                     factors.append(factor)
                     surface.append(word)
+                    sentence_index.append(seen)
+                seen += 1
         return Matches(
             np.array(text_index, dtype=int),
             np.array(entries, dtype=int),
             np.array(factors, dtype=float),
             surface,
             n_sentences,
+            np.array(sentence_index, dtype=int),
         )
 
     def code_text(self, text: str) -> dict[str, list[str]]:
@@ -408,7 +416,11 @@ class AutoCoder:
         summed = np.zeros((n_texts, len(self.codebook)), dtype=float)
         if len(matches.entry):
             contribution = self.weights_[matches.entry] * matches.factor
-            np.add.at(summed, (matches.text_index, self.entry_theme[matches.entry]), contribution)
+            themes = self.entry_theme[matches.entry]
+            if matches.sentence is None:
+                np.add.at(summed, (matches.text_index, themes), contribution)
+            else:
+                ev.add_sentence_evidence(summed, matches.text_index, matches.sentence, themes, contribution)
         return ev.turn_scores(summed, matches.n_sentences, np.zeros_like(summed))
 
     def score_texts(self, texts: list[str], questions: list[str] | None = None) -> tuple[np.ndarray, Matches]:

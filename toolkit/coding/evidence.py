@@ -59,8 +59,11 @@ DEFAULT_THRESHOLD = 0.5
 MAIN_THEME_FACTOR = 0.6
 """The theme with the most evidence in a turn is coded at this share of its threshold: a turn is about its
 main theme even when the words for it are few; further themes need their full threshold."""
+SECONDARY_IN_SENTENCE = 0.5
+"""Share of its evidence a theme keeps in a sentence whose main theme (most evidence) is another one
+(:func:`add_sentence_evidence`). Chosen leave-one-set-out on the five tuning sets (BENCHMARKS.md)."""
 MIN_PREVALENCE = 0.04
-MAX_PREVALENCE = 0.20
+MAX_PREVALENCE = 0.14
 """Bounds on the share of turns the rules code with one theme, in the corpus being coded. Coders of the four
 tuning sets coded each theme in 5–20 % of participant turns; a theme coded almost nowhere has its threshold
 lowered to its best-evidenced :data:`MIN_PREVALENCE` of turns (an abstract theme described in other words
@@ -159,6 +162,33 @@ def _relative_spread(df: np.ndarray, entry_theme: np.ndarray, entry_kind: list[s
         of_theme = (entry_theme == theme) & (df > 0)
         factor[of_theme] = np.minimum(1.0, np.sqrt(median / df[of_theme]))
     return factor
+
+
+def add_sentence_evidence(
+    summed: np.ndarray,
+    text_index: np.ndarray,
+    sentence: np.ndarray,
+    themes: np.ndarray,
+    contribution: np.ndarray,
+) -> None:
+    """Add every match's ``contribution`` to ``summed`` (texts × themes), sentence by sentence: in each
+    sentence the theme with the most evidence counts in full and every other theme at
+    :data:`SECONDARY_IN_SENTENCE`.
+
+    Why: a sentence is mostly about one thing. "Da blir en deltidsjobb på lageret viktigere enn
+    norskprøven" is about work; the language test passes by. Discounting the second theme of a sentence,
+    rather than a theme's second keyword, keeps a theme that a turn returns to in several sentences."""
+    if len(sentence) == 0:
+        return
+    rows, local = np.unique(sentence, return_inverse=True)
+    per_sentence = np.zeros((len(rows), summed.shape[1]), dtype=float)
+    np.add.at(per_sentence, (local, themes), contribution)
+    if SECONDARY_IN_SENTENCE != 1.0:
+        main = per_sentence >= per_sentence.max(axis=1, keepdims=True)
+        per_sentence = np.where(main, per_sentence, SECONDARY_IN_SENTENCE * per_sentence)
+    text_of_row = np.zeros(len(rows), dtype=int)
+    text_of_row[local] = text_index
+    np.add.at(summed, text_of_row, per_sentence)
 
 
 def turn_scores(
