@@ -8,7 +8,13 @@ kappa over themes on participant turns for the rule coder and for a lower-case s
 keywords; then, with each third of the transcripts in turn hand-coded (from the gold), the learner's kappa on
 the other two thirds next to the rules' kappa on the same turns (mean of the three rounds). The last columns
 check the issue's targets: rules >= 0.55 and >= substring + 0.15; learned >= 0.65 and above the rules.
-Which sets were tuned on is stated in BENCHMARKS.md; this script treats every set alike.
+This script treats every set alike; their roles (BENCHMARKS.md, issue 14):
+
+* **tuning** — the project's set (``tests/data/coding``) and ``coding_blind/set1``, ``set4``, ``set6``,
+  ``set7``: transcripts, gold and per-turn errors may be read, and constants are chosen on them (leaving
+  each one out in turn);
+* **report-only** — ``coding_blind/set2``, ``set3``, ``set5``: never opened; this script is run on them once
+  before a round's first change and once at its end, and nothing is chosen on what it prints.
 """
 
 from __future__ import annotations
