@@ -870,3 +870,30 @@ def test_a_payment_card_and_an_iban_are_masked_whole() -> None:
     text = "U: Kortet har nummer 5412 7720 1189 4410, og IBAN NO71 4412 0933 517.\n"
     new, _ = Deidentifier(engine="direct", spacy_model=None).deidentify(text)
     assert not re.search(r"\d{3}", new), new
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("DUF-nummeret mitt er 2015 123456 78.", "2015 123456 78"),  # a hyphen compound cue, digit groups
+        ("HPR-nummeret hennes var 9876543", "9876543"),
+        ("IMEI 356938035643809 sto på esken", "356938035643809"),
+        ("saksnummeret er 2023 44512", "2023 44512"),
+    ],
+)
+def test_a_number_after_its_kind_is_one_identifier_even_in_digit_groups(text, number):
+    """A kind of number named by a hyphen compound ("DUF-nummer") or IMEI, and a number said in digit groups
+    after its cue, is one ID span: no group is left behind as a date or plain text."""
+    found = [(kind, span) for kind, span in _rule_spans(text) if number in span]
+    assert found and found[0][0] == "ID"
+
+
+def test_digit_groups_after_a_cue_need_six_digits():
+    """Short counts after a cue word stay text ("sak 2 av 3", "id 12 34")."""
+    assert not [span for kind, span in _rule_spans("sak 2 av 3 var verst") if kind == "ID"]
+    assert not [span for kind, span in _rule_spans("det var id 12 34 i køen") if kind == "ID"]
+
+
+def test_a_feide_user_name_is_an_identifier():
+    """The school login (Feide) names its user like any platform handle."""
+    assert ("ID", "kari123") in _rule_spans("feide-brukeren min er kari123, tror jeg")

@@ -37,7 +37,7 @@ _PUBLIC_SITES = _words(
 _AT_HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_][\w.]*\w")
 _TAG_HANDLE = re.compile(r"(?<![\w.#])[A-Za-z][\w.]{1,31}#\d{4}(?!\d)")
 _PLATFORM_CUE = (
-    r"(?:snap|snapchat|snappen|insta|instagram|tiktok|twitter|discord|twitch|steam|reddit|"
+    r"(?:snap|snapchat|snappen|insta|instagram|tiktok|twitter|discord|twitch|steam|reddit|feide|"
     r"brukernavn(?:et)?|brukarnamn(?:et)?|brukeren|brukaren|kallenavn(?:et)?|gamertag|handle|"
     r"blogg(?:en)?|nettside(?:n)?|hjemmeside(?:n)?|heimeside(?:a)?|kanal(?:en)?)"
 )

@@ -453,7 +453,9 @@ _ID_CUES = (
     r"elevnummer(?:et)?|elevnr\.?|kandidatnummer(?:et)?|kandidatnr\.?|journalnummer(?:et)?|journalnr\.?|"
     r"referansenummer(?:et)?|klientnummer(?:et)?|brukernummer(?:et)?|bruker-id|ansattnummer(?:et)?|ansattnr\.?|"
     r"medlemsnummer(?:et)?|pasientnummer(?:et)?|kundenummer(?:et)?|kundenr\.?|lånenummer(?:et)?|"
-    r"passnummer(?:et)?|dnr\.?|sak|id|id-nummer(?:et)?|"
+    r"passnummer(?:et)?|dnr\.?|sak|id|id-nummer(?:et)?|imei|"
+    # an abbreviation joined by a hyphen ("DUF-nummer", "HPR-nummeret", "IMEI-nr.")
+    r"[a-zæøå]{2,6}-(?:nummer(?:et)?|nr\.?)|"
     # any other kind of number named by a compound or "<noun> nr." ("søknadsnummer", "løpenummer", "vedtak nr.")
     r"(?!telefon|mobil|tlf|tele|konto|person|fødsels|post|hus|rom|ordre|bestilling|faktura|kvittering|produkt|vare|"
     r"sporing|pakke|serie|artikkel|modell|bord|sete|plass|side|linje|buss|rute|tog|fly)[a-zæøå]{3,}(?:nummer(?:et)?|nr\.?)|"
@@ -464,7 +466,8 @@ _ID = CIPattern(
     rf"\b(?P<cue>{_ID_CUES})"
     r"(?P<gap>"
     r"(?:\s+[^\s\d]+){0,5}?\s*[:#]?\s*)"
-    r"([A-Za-z]{0,3}-?(?:\d{3,4} \d{3} \d{3}(?!\d)|\d[\d/.\-]{3,}(?:[A-Za-z]{2}(?![\w-])|[A-Za-z]?)))(?<![.\-/])"
+    r"([A-Za-z]{0,3}-?(?:\d{3,4} \d{3} \d{3}(?!\d)|(?=(?:\d ?){6})\d{2,6}(?: \d{2,6}){1,3}(?![\d/.\-]?\d)|"
+    r"\d[\d/.\-]{3,}(?:[A-Za-z]{2}(?![\w-])|[A-Za-z]?)))(?<![.\-/])"
 )
 # The cue joins the number's span when nothing but punctuation stands between ("sak 2023/45817", "ref. 22-09"):
 # gold sets differ on whether the cue belongs to the identifier, and masking it too costs nothing.
