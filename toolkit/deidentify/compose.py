@@ -28,7 +28,11 @@ _ADDRESS_GAP = re.compile(
 
 _INSTITUTION_AFTER = re.compile(
     rf"\s+(?:{_SCHOOL_WORDS}|{_CLUB_WORDS}|{_LOWER_INSTITUTIONS}|{_INSTITUTION_WORDS}|universitet|høgskole|"
-    r"høgskule|sjukehus|helsesenter|idrettslag|fotballklubb|il|if|fk)\b",
+    r"høgskule|sjukehus|helsesenter|idrettslag|fotballklubb|il|if|fk|"
+    # reception centres, prisons, mosques and cathedrals take their place's name ("Fjell mottak", "Bergen
+    # fengsel", "Kristiansand moské"), and so do associations named by an adjective ("Alta samiske forening")
+    r"mottak|transittmottak|asylmottak|ankomstsenter|fengsel|kultursenter|aktivitetshus|domkirke|katedral|"
+    r"moské|moske|moskeen|moskéen|(?:[a-zæøå]+ske\s+)?(?:forening|foreining|kulturforening))\b",
     re.IGNORECASE,
 )
 _ORG_AT_PLACE = re.compile(r"^\s+(?:på|i)\s+$", re.IGNORECASE)

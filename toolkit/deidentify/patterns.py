@@ -454,6 +454,8 @@ _ID_CUES = (
     r"referansenummer(?:et)?|klientnummer(?:et)?|brukernummer(?:et)?|bruker-id|ansattnummer(?:et)?|ansattnr\.?|"
     r"medlemsnummer(?:et)?|pasientnummer(?:et)?|kundenummer(?:et)?|kundenr\.?|lånenummer(?:et)?|"
     r"passnummer(?:et)?|dnr\.?|sak|id|id-nummer(?:et)?|imei|"
+    # the UDI's person number, said with or without its "nummer" ("DUF 2017 331 905 02", "duf nummer er …")
+    r"duf|"
     # an abbreviation joined by a hyphen ("DUF-nummer", "HPR-nummeret", "IMEI-nr.")
     r"[a-zæøå]{2,6}-(?:nummer(?:et)?|nr\.?)|"
     # any other kind of number named by a compound or "<noun> nr." ("søknadsnummer", "løpenummer", "vedtak nr.")
@@ -462,11 +464,18 @@ _ID_CUES = (
     r"(?:vedtak|tiltak|dokument|kontrakt|avtale|søknad|journal|arkivsak|arkiv)\s+nr\.?"
     r")"
 )
+# short words that may stand before a number without being its letter prefix ("nummeret er 448201")
+_NOT_A_PREFIX = (
+    r"(?:er|e|æ|eg|var|va|vart|ble|blei|blir|på|i|og|nr|til|te|fra|frå|med|om|at|så|som|den|det|nei|ja|har|"
+    r"fikk|het)"
+)
 _ID = CIPattern(
     rf"\b(?P<cue>{_ID_CUES})"
     r"(?P<gap>"
     r"(?:\s+[^\s\d]+){0,5}?\s*[:#]?\s*)"
-    r"([A-Za-z]{0,3}-?(?:\d{3,4} \d{3} \d{3}(?!\d)|(?=(?:\d ?){6})\d{2,6}(?: \d{2,6}){1,3}(?![\d/.\-]?\d)|"
+    # a letter prefix said apart from its digits ("ny 0482317", "hb 20-33718"), only before a long number
+    rf"((?:(?<!\w)(?!{_NOT_A_PREFIX}\s)[A-Za-z]{{1,3}} "
+    r"(?=\d[\d \-/]{4,}\d))?[A-Za-z]{0,3}-?(?:\d{3,4} \d{3} \d{3}(?: \d{1,3})?(?!\d)|(?=(?:\d ?){6})\d{2,6}(?: \d{2,6}){1,3}(?![\d/.\-]?\d)|"
     r"\d[\d/.\-]{3,}(?:[A-Za-z]{2}(?![\w-])|[A-Za-z]?)))(?<![.\-/])"
 )
 # The cue joins the number's span when nothing but punctuation stands between ("sak 2023/45817", "ref. 22-09"):
@@ -498,15 +507,45 @@ _LONG_NUMBER = re.compile(r"(?<![\d.,/+-])\d{9,16}(?![\d.,/-]?\d)")
 # a hyphenated serial after "nummer" ("søknaden har nummer 25-118002"): no phone or date is grouped 2-6
 _HYPHEN_NUMBER = re.compile(r"(?<![\d.,/+-])\d{2,4}-\d{5,7}(?:-\d{1,3})?(?![\d.,/-]?\d)")
 _NUMBER_CUE = re.compile(r"\b(?:nummer|nummeret|nr)\b\.?(?:\W+\w+){0,2}\W+$", re.IGNORECASE)
+# a document number: letters and digits ("NO2291044", "RB 0774512", "ua4417820") or letters, a year and a serial
+# ("REG-19-448120", "unn-24-07731"); no phone number, date or amount has letters in it
+_DOC_NUMBER = re.compile(
+    rf"(?<![\w-])(?:(?!{_NOT_A_PREFIX}\s)[A-Za-z]{{1,3}}[ -]?\d{{6,10}}|[A-Za-z]{{2,5}}-\d{{2,4}}-\d{{4,8}})(?![\w-])",
+    re.IGNORECASE,
+)
+# an eight-digit number opening with 0 or 1 is no Norwegian phone number: after a number cue it is a case or
+# report number ("anmeldelsen fikk nummer 15233901")
+_NON_PHONE_EIGHT = re.compile(r"(?<![\d.,/+-])[01]\d{7}(?![\d.,/-]?\d)")
+# the cue of a document number may stand a few words before it ("Nummeret på det er REG-19-448120")
+_DOC_NUMBER_CUE = re.compile(
+    r"\b(?:nummer|nummeret|nr|[a-zæøå]{3,}nummer(?:et)?)\b\.?(?:\W+\w+){0,3}\W+$", re.IGNORECASE
+)
+# the UDI's person number (DUF): a year of registration and eight digits in groups ("2015 118 442 01",
+# "2022 047 118 3"); no date, phone number or amount is grouped like that
+_DUF_NUMBER = re.compile(r"(?<![\d.,/+-])(?:19|20)\d{2} \d{3} \d{3} \d{1,2}(?![\d.,/-]?\d)")
+# an international phone number: "+44 7700 900 412", "00 48 58 621 33 10", "+256 772 123 456"
+_INTL_PHONE = re.compile(r"(?<![\w+.,/-])(?:\+|00)\s?[1-9]\d{0,2}(?:[\s-]?\(?\d{1,4}\)?){2,5}(?![\w.,/-]?\d)")
 # a name spelt out letter by letter ("s t i n e bindestrek m a r i e", "W I Ś N I E W S K I")
 _SPELLED_NAME = re.compile(rf"(?<![\w-])[{UP}{LOW}](?:(?:\s+(?:bindestrek\s+)?|-)[{UP}{LOW}]){{3,}}(?![\w-])")
-_PREFIXED_ID = re.compile(r"\b[A-ZÆØÅ]{2,6}-(?:19|20)\d{2}-\d{3,}\b|\b[A-ZÆØÅ]{1,6}-\d{5,}\b")
+_PREFIXED_ID = re.compile(
+    r"\b[A-ZÆØÅ]{2,6}-(?:19|20)?\d{2}-\d{4,}\b|\b[A-ZÆØÅ]{2,6}-(?:19|20)\d{2}-\d{3,}\b|\b[A-ZÆØÅ]{1,6}-\d{5,}\b"
+)
 _CASE_NUMBER = re.compile(
     r"(?<![\d/.,-])(?:\d{2}|(?:19|20)\d{2})/(?!(?:19|20)\d{2}(?!\d))\d{4,7}(?:-\d{1,3}(?![\d/]))?(?![\d/])"
 )
 _ADDRESS_CONTEXT = re.compile(
     rf"(?:\b(?:i|på|bor|bodde|bur|budde|adressen|adresse|adressa|til)\s+(?:er\s+|var\s+)?)"
     rf"([{UP}][{LOW}-]{{3,}})\s+(\d{{1,3}}(?:\s?[A-Z](?![\w])|[a-z](?![\w]))?)(?![\d.,:]?\d)(?!\s*(?:år|kr|kroner|prosent|%|timer|minutter|dager|uker|ganger|stk))"
+)
+# a foreign address: the street word first ("ulica Morska 112/4, 81-225 Gdynia", "vulytsia Natalii Uzhvii 84
+# leilighet 31", "rue de la Paix 12") or last ("Sonnenallee 112", "Hermannstraße 9"), a house number, a flat and
+# a postcode with its town
+_FOREIGN_ADDRESS = re.compile(
+    r"\b(?:(?:ulica|ul\.|vulytsia|vul\.|ulitsa|ulitsya|prospekt|prosp\.|rue|calle|avenida|strada|sokak|"
+    r"street|road|avenue|shari|sharia)(?:\s+[^\W\d][\w'.-]*){1,4}?|[^\W\d][\w-]*(?:straße|strasse|str\.|"
+    r"gasse|allee|platz|weg|ulica|street|road))\s+\d{1,4}[a-zA-Z]?(?:/\d{1,4})?(?![\w/])"
+    r"(?:,?\s+(?:leilighet|leil\.?|apt\.?|kv\.?|flat|m\.)\s*\d{1,4})?(?:,\s*\d{2}-?\d{3}\s+[^\W\d][\w-]+)?",
+    re.IGNORECASE,
 )
 _POSTBOX = re.compile(r"\b[Pp]ostboks\s+\d{1,5}\b")
 _POSTCODE_PLACE = re.compile(rf"(?<![\d\w])(\d{{4}})\s+([{UP}][{UP}{LOW}-]+(?:\s[{UP}][{UP}{LOW}-]+)?)")

@@ -32,10 +32,14 @@ from toolkit.deidentify.patterns import (
     _COUNTRY_PREPS,
     _DATE_AFTER_CUE,
     _DATE_PATTERNS,
+    _DOC_NUMBER,
+    _DOC_NUMBER_CUE,
+    _DUF_NUMBER,
     _DURATION_BEFORE,
     _EMAIL_FALLBACK,
     _FLOOR_AFTER,
     _FNR_LOOSE,
+    _FOREIGN_ADDRESS,
     _FUNCTION_WORDS,
     _GENERIC_AGE_BEFORE,
     _GENERIC_SCHOOL_COMPOUNDS,
@@ -47,6 +51,7 @@ from toolkit.deidentify.patterns import (
     _ID_CUE_GAP,
     _ID_NEAR_CUE,
     _INSTITUTION_WORDS,
+    _INTL_PHONE,
     _JOINERS,
     _LICENCE_PLATE,
     _LONG_NUMBER,
@@ -71,6 +76,7 @@ from toolkit.deidentify.patterns import (
     _NAMED_ORG,
     _NAMED_PLACE,
     _NICKNAME,
+    _NON_PHONE_EIGHT,
     _NUMBER_CUE,
     _NUMBER_POSTCODE_ADDRESS,
     _ORG_COMPOUND,
@@ -349,6 +355,11 @@ class NorwegianDetector:
             if not _PHONE_CUE.search(text[max(0, m.start() - 40) : m.start()]):
                 continue
             spans += [Span(m.start(g), m.end(g), "TELEFON", 0.6) for g in (1, 2)]
+        spans += [
+            Span(m.start(), m.end(), "TELEFON", 0.8)
+            for m in _INTL_PHONE.finditer(text)
+            if 9 <= sum(c.isdigit() for c in m.group(0)) - 2 * m.group(0).startswith("00") <= 15
+        ]  # a country code and at least seven digits: foreign numbers the Norwegian library does not know
         return spans + self._library_phones(text)
 
     @staticmethod
@@ -363,6 +374,8 @@ class NorwegianDetector:
         for match in phonenumbers.PhoneNumberMatcher(text, "NO", leniency=phonenumbers.Leniency.VALID):
             if _PHONE_DECOY_CUE.search(text[max(0, match.start - 40) : match.start]):
                 continue
+            if re.search(r"[^\W\d]-?$", text[max(0, match.start - 2) : match.start]):
+                continue  # the digits of a document number with letters ("LOS-21-904412"), not a phone number
             spans.append(Span(match.start, match.end, "TELEFON", 0.85))
         return spans
 
@@ -407,6 +420,18 @@ class NorwegianDetector:
                 text[max(0, m.start() - 40) : m.start()]
             )  # order, account numbers
         ]
+        return spans + self._document_numbers(text)
+
+    @staticmethod
+    def _document_numbers(text: str) -> list[Span]:
+        """Passport, residence-card, permit and report numbers: letters with digits or a 0/1-led eight-digit
+        number after a word for a number, and the DUF shape anywhere — a family says them one after another
+        ("mitt er 2022 047 120 1") with the cue only before the first."""
+        spans = [Span(m.start(), m.end(), "ID", 0.6) for m in _DUF_NUMBER.finditer(text)]
+        for m in chain(_DOC_NUMBER.finditer(text), _NON_PHONE_EIGHT.finditer(text)):
+            before = text[max(0, m.start() - 40) : m.start()]
+            if _DOC_NUMBER_CUE.search(before) and not _PHONE_DECOY_CUE.search(before):
+                spans.append(Span(m.start(), m.end(), "ID", 0.6))
         return spans
 
     # ------------------------------------------------------------------------------------ addresses
@@ -460,6 +485,7 @@ class NorwegianDetector:
             end = m.end()
             post = _POSTCODE_AFTER.match(text, end)
             spans.append(Span(m.start(1), post.end() if post else end, "ADRESSE", 0.7))
+        spans += [Span(m.start(), m.end(), "ADRESSE", 0.75) for m in _FOREIGN_ADDRESS.finditer(text)]
         for m in _NUMBER_POSTCODE_ADDRESS.finditer(text):
             words = m.group(1).split()
             start = m.start()

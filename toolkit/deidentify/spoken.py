@@ -158,9 +158,17 @@ def find_spoken_numbers(text: str) -> list[Span]:
             continue  # "en to tre" counted up
         if _AMOUNTS.intersection(words) and not _read_as_reference(text, start, end):
             continue  # "tjue tusen" kroner: not an identifier
+        plus = _PLUS.search(text, max(0, start - 8), start)
+        if plus:  # "pluss førtiseks sju tre …": a country code said aloud, so a phone number with its "pluss"
+            spans.append(Span(plus.start(), end, "TELEFON", 0.75))
+            continue
         kind = _kind(text, start, digits)
         spans.append(Span(_prefix_start(text, start) if kind == "ID" else start, end, kind, 0.7))
     return spans
+
+
+# the spoken plus of an international number, right before its first number word
+_PLUS = re.compile(r"\b(?:pluss|plus)\s+$", re.IGNORECASE)
 
 
 def _digit_by_digit(words: list[str]) -> bool:
