@@ -965,3 +965,34 @@ def test_a_place_with_an_institution_kind_after_it_is_an_organisation(text: str,
     """Reception centres, prisons, mosques and associations take their place's name: the whole is one ORG."""
     spans = Deidentifier(engine="direct", spacy_model="auto").analyze(text)
     assert ("ORG", org) in [(s.type, text[s.start : s.end]) for s in spans], spans
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("u: broren min heter aleksander men vi kaller han sasha\n", ("PERSON", "sasha")),
+        ("u: og bestefar tarik bor fortsatt i mosul\n", ("PERSON", "tarik")),
+        ("u: det var imam bilal som hjalp oss med papirene\n", ("PERSON", "bilal")),
+        ("u: først bodde vi på mottaket på os i ett år\n", ("STED", "os")),
+        ("U: Vi var to år i leiren i Kakuma.\n", ("STED", "Kakuma")),
+        ("u: noen skriver aleksandr med r på slutten\n", ("PERSON", "aleksandr")),
+        ("u: på kortet står det petrenko uten bindestrek\n", ("PERSON", "petrenko")),
+    ],
+)
+def test_tune_i_name_and_place_contexts(text: str, expected: tuple[str, str]) -> None:
+    """Nicknames after "kaller han", grandparents and clergy before a name, a reception centre's or camp's place,
+    and a name whose spelling is explained ("skriver X med u")."""
+    found = _rule_spans(text)
+    assert any(kind == expected[0] and expected[1] in value for kind, value in found), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "u: vi kaller han inn til et møte i morgen\n",
+        "U: De skriver det med k, og jeg skriver brev med penn.\n",
+        "u: leiren i fjor var full og mottaket på dagtid var stengt\n",
+    ],
+)
+def test_tune_i_name_and_place_contexts_leave_these_alone(text: str) -> None:
+    assert not [f for f in _rule_spans(text) if f[0] in ("PERSON", "STED")], _rule_spans(text)

@@ -157,12 +157,22 @@ _RELATIONS = (
     "kjæresten|kjæreste|samboeren|venninna|venninnen|venninne|bestevenninna|bestevenninnen|bestevennen|bestevenn|"
     "kompisen|kompis|søstra|søsteren|søster|broren|bror|onkelen|onkel|tanta|tante|mora|moren|faren|stefaren|"
     "stemora|kona|kone|ektemannen|sjefen|læreren|veilederen|kontaktlæreren|sønnen|dattera|datteren|fetteren|kusina|naboen|kollegaen|"
-    "lillesøstra|lillesøster|lillesøsteren|lillebror|lillebroren|storesøstra|storesøster|storebror|storebroren"
+    "lillesøstra|lillesøster|lillesøsteren|lillebror|lillebroren|storesøstra|storesøster|storebror|storebroren|"
+    # grandparents and cousins, and the titles a priest or imam is named by ("bestemor halyna", "imam yusuf")
+    "bestemor|bestefar|mormor|morfar|farmor|farfar|fetter|kusine|fader|imam"
 )
 _LOWER_RELATION_NAME = re.compile(
     rf"\b(?:{_RELATIONS}|venninne|venn|kamerat)(?:\s+(?:min|mi|mitt|hans|hennes|vår))?[.,]?\s+([{LOW}][{LOW}]+(?:-[{LOW}]+)?)\b"
 )
 # "I: hva heter du? / U: hibaaq, 18": the first word of the answer to a name question is a name
+# a name's spelling explained: "noen skriver mahmud med u", "de staver det kowalenko med w", "står det x uten
+# bindestrek": the word or two spelt are a name
+_SPELLING_VARIANT = re.compile(
+    r"\b(?:skriver|skrev|skriv|staver|stavet|stava|står|stod|sto)\s+(?:det\s+|navnet\s+|namnet\s+)?"
+    rf"((?:[{UP}{LOW}][{LOW}'-]+\s+){{0,2}}?[{UP}{LOW}][{LOW}'-]+)\s+(?:med|uten|utan)\s+"
+    r"(?:[a-zæøå]\b|bindestrek|apostrof|dobbel|to\s+[a-zæøå]\b)",
+    re.IGNORECASE,
+)
 _NAME_ANSWER = re.compile(
     r"\b(?:(?:hva|ka|kva)\s+(?:heter|heiter)\s+du|navn\s+og\s+alder|navnet\s+ditt|namnet\s+ditt|"
     # an introduction asked for ("si litt om deg selv", "presenter deg", "hei. navn")
@@ -179,7 +189,7 @@ _PLACE_ANSWER = re.compile(
 )
 # "venner sier bare Trang", "alle sier maks": what people call someone
 _CALLED_BY = re.compile(
-    rf"\b(?:sier|seier|kall(?:er|ar|e|a)\s+(?:meg|mæ|me)|si)\s+(?:bare\s+|berre\s+)?([{UP}{LOW}][{LOW}]{{1,}})\b"
+    rf"\b(?:sier|seier|kall(?:er|ar|e|a)\s+(?:meg|mæ|me|han|ham|henne|ho|hu|oss|dem)|si)\s+(?:bare\s+|berre\s+)?([{UP}{LOW}][{LOW}]{{1,}})\b"
     rf"(?:\s+eller\s+(?:bare\s+|berre\s+)?([{UP}{LOW}][{LOW}]{{1,}})\b)?"
 )
 # "liv sin sjef", "kari sitt rom": a lower-case word before a possessive "sin" is someone's name
@@ -205,6 +215,14 @@ _TOWN_NOUN_PLACE = re.compile(
 _NAMED_PLACE = re.compile(
     r"\b(?:sted|stad|plass|bygd|by|øy|tettsted|grend|kommune|land|dal|landsby|øysamfunn)\s+(?:som\s+)?"
     rf"(?:heter|heiter|heite|het|hette|heitte|kalla|kalt|kalles)\s+([{UP}{LOW}][{LOW}-]+)\b",
+    re.IGNORECASE,
+)
+# "mottaket på lier", "leiren i dadaab": a reception centre or camp is named by its place, even when the place is
+# also an ordinary word ("os", "fjell", "lier")
+_CAMP_PLACE = re.compile(
+    r"\b(?:mottaket|asylmottaket|transittmottaket|ankomstsenteret|omsorgssenteret|flyktningleiren|"
+    r"flyktningeleiren|leiren)\s+(?:på|i)\s+(?!(?:fjor|dag|går|morgen|begynnelsen|starten|slutten|ett|to|tre|"
+    rf"mange|flere|lang|lengre|en|ei|et|ein|eit)\b)([{UP}{LOW}][{LOW}-]+)\b",
     re.IGNORECASE,
 )
 # "en barnehage som heter solstrålen", "eit firma som heiter Vestbygg": an organisation introduced by its name

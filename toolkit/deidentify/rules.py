@@ -25,6 +25,7 @@ from toolkit.deidentify.patterns import (
     _BRACKET_AGE,
     _CALLED,
     _CALLED_BY,
+    _CAMP_PLACE,
     _CASE_NUMBER,
     _CLUB_WORDS,
     _COMPANY,
@@ -100,6 +101,7 @@ from toolkit.deidentify.patterns import (
     _SENTENCE_STARTS,
     _SPEECH_VERBS,
     _SPELLED_NAME,
+    _SPELLING_VARIANT,
     _SPLIT_PHONE,
     _STREET_PREFIX_WORDS,
     _STREET_SEPARATE,
@@ -815,6 +817,11 @@ class NorwegianDetector:
             for m in _NAMED_PLACE.finditer(text)
             if m.group(1).lower() not in _FUNCTION_WORDS
         ]
+        for m in _CAMP_PLACE.finditer(text):
+            # a place the gazetteer knows, or no ordinary word ("på dagtid" is neither)
+            lw = m.group(1).lower()
+            if lw not in _FUNCTION_WORDS and (lw in g.places_lower or not self._ordinary(lw)):
+                spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
         for m in self._lower_country_re.finditer(text):
             if m.group(1) not in ("norge", "noreg"):  # living in Norway identifies no one
                 spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
@@ -1046,7 +1053,7 @@ class NorwegianDetector:
         mi") unless it is an ordinary word that is no first name."""
         spans = [Span(m.start(1), m.end(1), "PERSON", 0.7) for m in _NICKNAME.finditer(text)]
         spans += [Span(m.start(1), m.end(1), "PERSON", 0.7) for m in _CALLED.finditer(text)]
-        for m in _NAME_ANSWER.finditer(text):
+        for m in chain(_NAME_ANSWER.finditer(text), _SPELLING_VARIANT.finditer(text)):
             words = m.group(1).lower().split()
             if all(
                 w not in _FUNCTION_WORDS and (w in self.g.first_names or not self._ordinary(w)) for w in words
