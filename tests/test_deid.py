@@ -996,3 +996,16 @@ def test_tune_i_name_and_place_contexts(text: str, expected: tuple[str, str]) ->
 )
 def test_tune_i_name_and_place_contexts_leave_these_alone(text: str) -> None:
     assert not [f for f in _rule_spans(text) if f[0] in ("PERSON", "STED")], _rule_spans(text)
+
+
+def test_digits_dictated_with_dashes_and_a_dialect_filler_are_one_phone_number() -> None:
+    """Typed speech writes pauses as dashes and "æhh": the eight digits are still one number."""
+    text = "U: Hun sender melding fra 9 1 7 – æhh – 2 2 4 – 0 8, alltid sent.\n"
+    assert ("TELEFON", "9 1 7 – æhh – 2 2 4 – 0 8") in _rule_spans(text), _rule_spans(text)
+    assert not _rule_spans("U: Vi var 3 – 4 stykker, og så 5 – 6 til.\n")
+
+
+def test_nav_with_a_district_compound_is_an_organisation() -> None:
+    """ "nav fyllingsdalen": a district named by a compound with a geographic head is a NAV office's place."""
+    text = "u: jeg var på nav kringsjådalen i går\n"
+    assert ("ORG", "nav kringsjådalen") in _rule_spans(text), _rule_spans(text)

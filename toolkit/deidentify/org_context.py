@@ -24,7 +24,14 @@ import re
 
 from toolkit.deidentify.gazetteers import Gazetteers, load_gazetteers, organisation_kinds
 from toolkit.deidentify.ner import ordinary_words
-from toolkit.deidentify.patterns import _FUNCTION_WORDS, _POSSESSIVES, _SPEECH_VERBS, LOW, _words
+from toolkit.deidentify.patterns import (
+    _FUNCTION_WORDS,
+    _PLACE_HEADS,
+    _POSSESSIVES,
+    _SPEECH_VERBS,
+    LOW,
+    _words,
+)
 from toolkit.deidentify.spans import Span
 
 # words that can stand between a preposition and a kind word without being a name ("på en ny skole")
@@ -75,6 +82,11 @@ _KINDS_FIRST = (
     r"kjøpesenteret|frisørsalongen|salong|salongen"
 )
 _EVERYDAY_CHAINS = _words("extra prix spar power max ark normal kid vita obs mester")
+
+
+def _place_compound(word: str) -> bool:
+    """A compound with a first part of its own and a geographic head ("fyllingsdalen", not "dalen")."""
+    return any(word.endswith(head) and len(word) >= len(head) + 3 for head in _PLACE_HEADS)
 
 
 def _alternation(words) -> str:
@@ -166,7 +178,8 @@ class ContextOrganisationFinder:
             Span(m.start(1), m.end(1), "ORG", 0.5)
             for m in self._nav_re.finditer(text)
             if m.group(2) not in _NOT_A_PLACE
-            and (m.group(2) in self.places_lower or self._unknown(m.group(2)))
+            # a district named as a compound with a geographic head ("nav fyllingsdalen", "nav sandvika")
+            and (m.group(2) in self.places_lower or self._unknown(m.group(2)) or _place_compound(m.group(2)))
         ]
         return spans
 

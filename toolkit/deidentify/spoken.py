@@ -38,11 +38,12 @@ _NUMBER_WORDS = _DIGIT_WORDS | _TENS_WORDS | _OLD_TENS_WORDS | _ZERO_WORDS | {"h
 _AMBIGUOUS = frozenset({"en", "ein", "ett", "eitt", "to", "ti", "ni", "fire"})  # also ordinary words
 _TOKEN = re.compile(r"\d+|[a-zæøå]+", re.IGNORECASE)
 # hesitation between digit groups ("ni ni eh ni fire", "412 ... 34"): the number goes on
-_FILLERS = ("eh", "ehm", "øh", "øhm", "hm", "hmm")
+# (and as typed: "4 8 2 – æhh – 1 1 9", with dashes and a dialect's "æh")
+_FILLERS = ("eh", "ehh", "ehm", "øh", "øhh", "øhm", "æh", "æhh", "æhm", "hm", "hmm")
 _SEPARATOR = re.compile(
-    r"^(?:[\s,./-]*|\s+(?:og|skråstrek|skrå|strek|bindestrek|komma|punktum)\s+|[\s,.]+(?:"
+    r"^(?:[\s,./–—-]*|\s+(?:og|skråstrek|skrå|strek|bindestrek|komma|punktum)\s+|[\s,.–—-]+(?:"
     + "|".join(_FILLERS)
-    + r")[\s,.]+)$",
+    + r")[\s,.–—-]+)$",
     re.IGNORECASE,
 )
 _JOINERS = frozenset({"og", "skråstrek", "skrå", "strek", "bindestrek", "komma", "punktum", *_FILLERS})
