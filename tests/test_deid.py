@@ -1009,3 +1009,22 @@ def test_nav_with_a_district_compound_is_an_organisation() -> None:
     """ "nav fyllingsdalen": a district named by a compound with a geographic head is a NAV office's place."""
     text = "u: jeg var på nav kringsjådalen i går\n"
     assert ("ORG", "nav kringsjådalen") in _rule_spans(text), _rule_spans(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("U: Jeg fyller nitten fjerde juni, så da blir det fest.\n", ("ALDER", "nitten")),
+        ("U: Timen er onsdag tjuende januar klokka ni.\n", ("DATO", "onsdag tjuende januar")),
+        ("U: Han jobba hos Brødrene Dahl i fire år.\n", ("ORG", "Brødrene Dahl")),
+    ],
+)
+def test_tune_i_quasi_rules(text: str, expected: tuple[str, str]) -> None:
+    """The age one turns on a given day, a weekday before a date, a family firm named by its owners."""
+    found = _rule_spans(text)
+    assert any(kind == expected[0] and expected[1] in value for kind, value in found), found
+
+
+def test_a_weekday_before_a_season_or_a_year_stays_text() -> None:
+    found = _rule_spans("U: Vi møttes hver torsdag våren 2022, og fredag 2024 òg.\n")
+    assert not [value for kind, value in found if "torsdag" in value or "fredag" in value], found

@@ -394,6 +394,12 @@ _AGE_PATTERNS = [
         rf"\bsom\s+(?:da|då|den\s+gangen?|den\s+gongen?)\s+(?:var|va|ble|blei|vart)\s+"
         rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)(?=\s*(?:[,.!?;)\n]|og\b|$))"
     ),
+    # "æ fylle tjueto tretti mai", "hun fyller 18 den 3. april": the age one turns on a given day
+    CIPattern(
+        r"\b(?:fyller|fylle|fyll|fylte|fyllte)\s+(?:(?:jeg|je|eg|æ|i|han|hun|hu|ho)\s+)?"
+        rf"((?:1[0-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?)"
+        rf"(?=\s+(?:den\s+|på\s+)?(?:\d{{1,2}}\.?|[a-zæøå]+)\s+(?:{_MONTHS})\b)"
+    ),
 ]
 # "maja, 26, bor på …": a name with the age between commas
 # "lillebror karim er elleve", "lana. nitten": lower-case age after a relation + name
@@ -598,6 +604,11 @@ _NAME_CUES_BEFORE = _words(
     "fastlege fastlegen lillesøster lillesøstera lillesøsteren lillebror lillebroren storesøster storebror "
     "syster systera systra syskenet hei hallo seier sier"
 )
+# a weekday said before a date belongs to it ("mandag fjortende desember", "tirsdag 12. mars")
+_WEEKDAY_BEFORE = re.compile(
+    r"\b(?:mandag|måndag|tirsdag|tysdag|onsdag|torsdag|fredag|lørdag|laurdag|søndag|sundag)(?:\s+den)?\s+$",
+    re.IGNORECASE,
+)
 _MONTH_WORDS = frozenset(f"{_MONTHS}|{_MONTHS_SHORT}".split("|"))
 _COUNTRY_PREPS = _words("i fra frå på utenfor utanfor nær rundt")
 _NAME_CUES_AFTER = _words("heter het heite heiter hette kalles ringte sa sier")
@@ -665,6 +676,8 @@ _INSTITUTION_WORDS = (
     "kulturskole|voksenopplæring|læringssenter|arbeidssenter|kro|hotell|camping|bilverksted|bakeri|frisør|"
     "politistasjon|lensmannskontor|brannstasjon|rådhus|tannlegekontor|tannklinikk|apotek|stasjon|menighetshus"
 )
+# a family firm named by its owners: "Brødrene Sperre", "Brødr. Dahl", "Søstrene Grene"
+_FAMILY_FIRM = re.compile(rf"\b(?:Brødrene|Brødr\.|Søstrene|Gebrüder)\s+[{UP}][\w-]+(?:\s+[{UP}][\w-]+)?")
 _COMPANY = re.compile(rf"((?:[{UP}0-9][\w&'.-]*\s(?:(?:og|&)\s)?){{1,4}})(AS|ASA|SA|ANS|DA|BA|Ltd)\b")
 _GENERIC_SCHOOL_COMPOUNDS = _words(
     "skolen skole ungdomsskolen ungdomsskole barneskolen barneskole grunnskolen grunnskole "

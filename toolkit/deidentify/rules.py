@@ -38,6 +38,7 @@ from toolkit.deidentify.patterns import (
     _DUF_NUMBER,
     _DURATION_BEFORE,
     _EMAIL_FALLBACK,
+    _FAMILY_FIRM,
     _FLOOR_AFTER,
     _FNR_LOOSE,
     _FOREIGN_ADDRESS,
@@ -107,6 +108,7 @@ from toolkit.deidentify.patterns import (
     _STREET_SEPARATE,
     _TOWN_NOUN_PLACE,
     _TRADE_FIRM,
+    _WEEKDAY_BEFORE,
     _WHO_ANSWER,
     _YEAR,
     _YEAR_CUE,
@@ -558,6 +560,15 @@ class NorwegianDetector:
         spans += [Span(m.start(1), m.end(1), "DATO", 0.6) for m in _YEAR_CUE.finditer(text, low)]
         spans += [Span(m.start(1), m.end(1), "DATO", 0.6) for m in _RELATIVE_SEASON.finditer(text, low)]
         spans += [Span(m.start(1), m.end(1), "DATO", 0.5) for m in _BARE_YEAR.finditer(text)]
+        for span in list(spans):
+            piece = text[span.start : span.end]
+            if piece.isdigit() or not re.match(
+                r"(?:den\s+)?(?:\d|[^\W\d]+(?:te|de)\b)", piece, re.IGNORECASE
+            ):
+                continue  # a day of the month ("12. mars", "fjortende desember"), not "torsdag våren 2022"
+            weekday = _WEEKDAY_BEFORE.search(text, max(0, span.start - 16), span.start)
+            if weekday:
+                spans.append(Span(weekday.start(), span.end, "DATO", span.score))
         return spans
 
     def find_ages(self, text: str) -> list[Span]:
@@ -721,6 +732,7 @@ class NorwegianDetector:
             spans.append(Span(m.start(1), m.end(1), "ORG", 0.7))
         for m in re.finditer(r"\bSykehuset Innlandet(?:\s(?:på\s)?[A-ZÆØÅ][\w-]+)?", text):
             spans.append(Span(m.start(), m.end(), "ORG", 0.8))
+        spans += [Span(m.start(), m.end(), "ORG", 0.7) for m in _FAMILY_FIRM.finditer(text)]
         return spans
 
     def _company_iter(self, text: str) -> Iterator[Span]:
