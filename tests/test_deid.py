@@ -1030,3 +1030,19 @@ def test_tune_i_quasi_rules(text: str, expected: tuple[str, str]) -> None:
 def test_a_weekday_before_a_season_or_a_year_stays_text() -> None:
     found = _rule_spans("U: Vi møttes hver torsdag våren 2022, og fredag 2024 òg.\n")
     assert not [value for kind, value in found if "torsdag" in value or "fredag" in value], found
+
+
+def test_a_surrogate_never_keeps_a_word_or_number_of_what_it_replaces():
+    """Faker's common Norwegian names and small ages can hand back the original itself ("Kari Nordby" ->
+    "Kari …", 17 -> 17): over many keys, no surrogate shares a name word or number with its original, and the
+    same key still gives the same surrogate."""
+    from toolkit.deidentify.replace import _Replacer as Replacer
+
+    originals = [("PERSON", "Kari Nordby"), ("PERSON", "Ola"), ("ALDER", "17 år"), ("STED", "Hamar")]
+    for i in range(300):
+        replacer = Replacer("surrogates", key=i.to_bytes(4, "big") * 8)
+        for kind, original in originals:
+            drawn = replacer.replace(kind, original)
+            shared = set(original.lower().replace("år", "").split()) & set(drawn.lower().split())
+            assert not shared, (kind, original, drawn)
+            assert replacer.replace(kind, original) == drawn

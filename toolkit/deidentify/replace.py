@@ -57,6 +57,23 @@ class _Replacer:
         return self._surrogate(kind, key[1], original)
 
     def _surrogate(self, kind: str, normal: str, original: str) -> str:
+        """A keyed, deterministic stand-in for ``original`` that keeps none of its identifying words.
+
+        Faker draws from lists of common Norwegian names and places, so a plain draw can hand back the very
+        name it replaces ("Kari Nordby" -> "Kari Hansen" keeps the real first name; a 17-year-old stays 17
+        one time in twelve). The draw is repeated with the next keyed seed until it shares no name word or
+        number with the original: still the same stand-in for the same original under the same key.
+        """
+        digest = hmac.new(self.key, f"{kind}\x1f{normal}".encode(), hashlib.sha256).digest()
+        seed = int.from_bytes(digest[:8], "big")
+        kept = _identifying_words(original, kind)
+        for attempt in range(_MAX_DRAWS):
+            drawn = self._draw(kind, original, normal, (seed + attempt) % 2**64)
+            if not kept & _identifying_words(drawn, kind):
+                return drawn
+        return drawn  # every draw shared a word (only possible for very short originals)
+
+    def _draw(self, kind: str, original: str, normal: str, seed: int) -> str:
         import datetime as dt
 
         import numpy as np
@@ -64,8 +81,6 @@ class _Replacer:
 
         from toolkit.anonymise.identifiers import make_tenor_number
 
-        digest = hmac.new(self.key, f"{kind}\x1f{normal}".encode(), hashlib.sha256).digest()
-        seed = int.from_bytes(digest[:8], "big")
         if self._faker is None:
             self._faker = Faker("no_NO")
         fake = self._faker
@@ -96,3 +111,19 @@ class _Replacer:
         if kind == "ALDER":
             return re.sub(r"\d{1,2}|[a-zæøå]+(?=\s|$|-)", lambda _m: str(14 + seed % 12), original, count=1)
         raise ValueError(kind)  # pragma: no cover
+
+
+_MAX_DRAWS = 20
+_NUMBER_KINDS = frozenset({"ID", "ALDER", "DATO", "TELEFON", "FNR"})
+_NOT_IDENTIFYING = frozenset(
+    ["og", "i", "på", "as", "asa", "da", "ans", "sa", "gate", "gata", "vei", "veien", "vegen", "veg", "plass"]
+)
+
+
+def _identifying_words(text: str, kind: str) -> set[str]:
+    """What a stand-in must not share with its original: the numbers of a number-like kind (an age, a date,
+    a case number), the words of a name (legal forms and street kinds left out), lower case."""
+    words = re.findall(r"\w+", text.lower())
+    if kind in _NUMBER_KINDS:
+        return {w for w in words if w.isdigit()}
+    return {w for w in words if w not in _NOT_IDENTIFYING}
