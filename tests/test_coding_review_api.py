@@ -218,9 +218,12 @@ def test_a_complete_transcript_becomes_hand_coding_that_autocode_reads(client, s
     hand = read_hand_coding(path, load_codebook(default_codebook_path()), segments)
     assert set(hand["source"]) == {source}
     assert set(hand["coder"]) == {"tester"}
-    read = {(r.source, int(r.turn_index), r.code_id) for r in hand.itertuples()}
+    read = {(r.source, int(r.turn_index), r.code_id) for r in hand.itertuples() if r.code_id}
     expected = {(s, t, c) for (s, t), codes in gold.items() if s == source for c in codes}
     assert read == expected
+    # turns closed without a code are there too, as "read, no code"
+    uncoded = {int(r.turn_index) for r in hand.itertuples() if not r.code_id}
+    assert uncoded and not any(gold.get((source, t)) for t in uncoded)
     # the learner reads it as it reads any hand coding: human rows where the reviewer coded
     result = autocode_folder(
         DATA / "transcripts", default_codebook_path(), study["root"] / "relearned", hand_coded=path
@@ -313,3 +316,31 @@ def test_hand_coding_names_one_coder_for_turns_closed_by_several_reviewers():
         [1, "arbeid", 5, 30],
         [3, "familie", 40, 70],
     ]
+
+
+def test_a_turn_closed_without_a_code_is_written_as_read_with_no_code():
+    """Rejecting every suggestion of a turn and closing it is a decision too: the hand coding names the turn
+    with an empty code_id, so a transcript without any kept code still counts as hand-coded."""
+    from toolkit.coding.review.decisions import CodingState, hand_coding_frame
+
+    units = pd.DataFrame(
+        {
+            "source": ["a.txt", "a.txt"],
+            "turn_index": [1, 3],
+            "speaker": ["U", "U"],
+            "start": [5, 40],
+            "end": [30, 70],
+        }
+    )
+    state = CodingState()
+    for turn_index, code, decision in ((1, "arbeid", "reject"), (3, "familie", "add")):
+        event = {
+            "source": "a.txt",
+            "turn_index": turn_index,
+            "code": code,
+            "decision": decision,
+            "done": True,
+        }
+        state.apply_event({"event": "decision", **event, "by": "kari", "at": "2026-12-05T00:00:00Z"})
+    frame = hand_coding_frame(state, units, ["a.txt"])
+    assert frame[["turn_index", "code_id"]].values.tolist() == [[1, ""], [3, "familie"]]

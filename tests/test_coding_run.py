@@ -204,3 +204,22 @@ def test_hidden_group_counts_do_not_break_the_cards(result):
         result.codebook, result.segments, result.units, hidden, pd.read_csv(DATA / "groups.csv")
     )
     assert "<section class='card'>" in html and "&lt;5" in html
+
+
+def test_a_transcript_read_with_no_code_counts_as_hand_coded(tmp_path):
+    """A hand-coding row with an empty code_id names a turn read and left uncoded: its transcript is the
+    human's (no machine codes, no suggestions, not in the queue), and nothing empty reaches the outputs."""
+    hand = pd.read_csv(DATA / "hand_coded.csv")
+    split = pd.read_csv(DATA / "split.csv")
+    dev = set(split.loc[split["split"] == "dev", "source"])
+    read_only = sorted(set(split["source"]) - dev)[0]
+    rows = hand[hand["source"].isin(dev)]
+    marker = pd.DataFrame([{"source": read_only, "turn_index": 1, "code_id": None}])
+    path = tmp_path / "hand.csv"
+    pd.concat([rows, marker], ignore_index=True).to_csv(path, index=False)
+    result = autocode_folder(DATA / "transcripts", default_codebook_path(), tmp_path / "out", hand_coded=path)
+    segments = pd.read_csv(result.out_dir / "segments.csv")
+    assert segments["code_id"].notna().all()
+    assert read_only not in set(segments["source"])  # the coder found nothing: no machine code stands
+    assert read_only not in set(pd.read_csv(result.out_dir / "suggestions.csv")["source"])
+    assert read_only not in set(pd.read_csv(result.out_dir / "coding_queue.csv")["source"])

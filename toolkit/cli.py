@@ -447,7 +447,11 @@ def autocode(
     groups: Annotated[Path | None, typer.Option(help="CSV mapping transcript (source) → group")] = None,
     unit: Annotated[str, typer.Option(help="'turn' or 'sentence'")] = "turn",
     hand_coded: Annotated[
-        Path | None, typer.Option(help="hand-coded segments (CSV) or REFI-QDA project to learn from")
+        Path | None,
+        typer.Option(
+            help="hand-coded segments (CSV; an empty code_id marks a turn read with no code) or REFI-QDA "
+            "project to learn from"
+        ),
     ] = None,
 ) -> None:
     """Code transcripts into themes with a codebook; export REFI-QDA for NVivo, ATLAS.ti, MAXQDA."""

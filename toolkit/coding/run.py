@@ -220,9 +220,19 @@ def _match_source_names(names: pd.Series, segments: pd.DataFrame) -> pd.Series:
     return names.map(lambda n: n if n in known else by_stem.get(Path(str(n)).stem.lower(), n))
 
 
+NO_CODE = ""
+"""``code_id`` of a hand-coding row that marks a turn read and left without a code."""
+
+
 def read_hand_coding(path: str | Path, codebook: Codebook, segments: pd.DataFrame) -> pd.DataFrame:
     """Hand coding from a ``segments.csv``-format CSV or a REFI-QDA ``.qdpx``, at turn level, with
-    ``coder``."""
+    ``coder``.
+
+    A transcript named in the hand coding counts as coded in every turn. A row with an empty ``code_id``
+    says "this turn was read and has no code" (``code_id`` is :data:`NO_CODE` in the result): without it a
+    transcript a coder read and found nothing in could not be named at all, and the machine's codes would
+    stand for it. The coding review writes such rows for turns whose suggestions were all rejected.
+    """
     path = Path(path)
     if path.suffix.lower() in {".qdpx", ".qde"}:
         imported = read_qdpx(path, codebook)
@@ -251,7 +261,9 @@ def read_hand_coding(path: str | Path, codebook: Codebook, segments: pd.DataFram
                 fix="write turn_index as 0, 1, 2 …",
             )
         hand["turn_index"] = hand["turn_index"].astype("int64")
-    unknown = sorted(set(hand["code_id"].astype(str)) - set(codebook.ids))
+    read_only = hand["code_id"].isna() | (hand["code_id"].astype(str).str.strip() == "")
+    hand["code_id"] = hand["code_id"].astype(object).where(~read_only, NO_CODE)
+    unknown = sorted(set(hand["code_id"].astype(str)) - set(codebook.ids) - {NO_CODE})
     if unknown:
         raise InputDataError(
             f"the hand coding uses code '{unknown[0]}', which is not in the codebook",
@@ -368,7 +380,7 @@ def _final_coding(
     where = turn_units[["source", "turn_index", "speaker", "start", "end"]]
     key = ["source", "turn_index", "code_id"]
     human = (
-        hand[key]
+        hand.loc[hand["code_id"] != NO_CODE, key]
         .drop_duplicates()
         .merge(where, on=["source", "turn_index"])
         .assign(origin="human", confidence=1.0, evidence="", evidence_words="")
@@ -638,9 +650,8 @@ def _qdpx_export(
         ignore_index=True,
     )
     if hand is not None and {"start", "end"}.issubset(hand.columns):
-        export_codings = pd.concat(
-            [export_codings, hand[["source", "start", "end", "code_id", "coder"]]], ignore_index=True
-        )
+        coded_by_hand = hand.loc[hand["code_id"] != NO_CODE, ["source", "start", "end", "code_id", "coder"]]
+        export_codings = pd.concat([export_codings, coded_by_hand], ignore_index=True)
     group_map = (
         dict(zip(group_frame["source"], group_frame["group"], strict=True))
         if group_frame is not None

@@ -118,7 +118,8 @@ class CodingLog:
 
 def hand_coding_frame(state: CodingState, units: pd.DataFrame, sources: list[str]) -> pd.DataFrame:
     """Hand coding of ``sources`` in the shape ``pdtk autocode --hand-coded`` reads: the ``segments.csv``
-    contract columns plus ``coder``, one row per coded turn and kept code.
+    contract columns plus ``coder``, one row per coded turn and kept code, and a row with an empty
+    ``code_id`` for a turn closed without any code (so a transcript with no codes is still named as coded).
 
     ``coder`` is one name for the whole file — the reviewers who closed its turns, ``+``-joined:
     ``--hand-coded`` reads several coder names as several coders of the *same* transcripts (reliability
@@ -131,7 +132,7 @@ def hand_coding_frame(state: CodingState, units: pd.DataFrame, sources: list[str
     rows = []
     for (source, turn_index), turn in coded.items():
         unit = where.loc[(source, turn_index)]
-        for code in turn.kept():
+        for code in turn.kept() or [""]:  # "": read, and no code kept (every suggestion rejected)
             rows.append(
                 (source, turn_index, unit["speaker"], int(unit["start"]), int(unit["end"]), code, coder)
             )
