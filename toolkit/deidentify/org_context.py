@@ -30,6 +30,7 @@ from toolkit.deidentify.patterns import (
     _POSSESSIVES,
     _SPEECH_VERBS,
     LOW,
+    UP,
     _words,
 )
 from toolkit.deidentify.spans import Span
@@ -128,6 +129,12 @@ class ContextOrganisationFinder:
         chains = [c for c in chains if c not in _EVERYDAY_CHAINS]
         alternation = "|".join(sorted(chains, key=len, reverse=True))  # already escaped enough: plain words
         self._chain_re = re.compile(rf"\b(?:på|hos|heiter|heite|heter)[ \t]+({alternation})(?![\w-])")
+        # the definite or dialect form of a chain names the shop people mean ("jobber på kiwien", "på
+        # Rema'n på Loddefjord"): the suffix makes it a workplace, not a brand; with a place after it, one name
+        self._chain_inflected_re = re.compile(
+            rf"\b(?:på|hos|ved|til|fra|frå)[ \t]+((?i:{alternation})(?:'?n|en|'en)"
+            rf"(?:[ \t]+på[ \t]+[{UP}][{LOW}-]+)?)(?![\w'-])"
+        )
 
     def find(self, text: str) -> list[Span]:
         """Lower-case organisation spans in ``text``."""
@@ -200,7 +207,15 @@ class ContextOrganisationFinder:
         ]
 
     def _chains(self, text: str) -> list[Span]:
-        return [Span(m.start(1), m.end(1), "ORG", 0.6) for m in self._chain_re.finditer(text)]
+        spans = [Span(m.start(1), m.end(1), "ORG", 0.6) for m in self._chain_re.finditer(text)]
+        for m in self._chain_inflected_re.finditer(text):
+            first = m.group(1).split()[0]
+            capitalised = first[0].isupper()  # after a preposition, so never a sentence start
+            ordinary = first.lower() in ordinary_words() and not capitalised
+            if ordinary and not _WORK_CUE.search(text, max(0, m.start() - 60), m.start()):
+                continue  # "på menyen", "kiwien": an ordinary word unless said of a workplace
+            spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
+        return spans
 
     def _workplaces(self, text: str) -> list[Span]:
         """After a workplace cue, "på/hos" and the run of words no dictionary knows ("hos caverion")."""

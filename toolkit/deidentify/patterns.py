@@ -652,7 +652,11 @@ _ARTICLES = _words("en ei et ein eit den det dei denne dette ny nye gamle")
 _LOWER_INSTITUTIONS = (
     "helsehus|frisørskole|folkehøgskule|sjukeheim|klinikk|vgs|videregående skole|videregående|ungdomsskole|ungdomsskule|barneskole|barneskule|yrkesskole|"
     "naturbruksskole|folkehøgskole|læringssenter|legesenter|helsesenter|legekontor|sykehjem|helsetun|"
-    "behandlingssenter|idrettslag|fotballklubb"
+    "behandlingssenter|idrettslag|fotballklubb|"
+    # a place and a kind of association or local service is one name ("skedsmo speidergruppe", "førde
+    # kyrkjekor", "laksevåg hjemmesykepleie"): these heads are never an ordinary word's object
+    "skiskytterlag|speidergruppe|boligbyggelag|kyrkjekor|kirkekor|frivilligsentral|frivillighetssentral|"
+    "hjemmesykepleie|heimesjukepleie|hjemmetjeneste|heimeteneste"
 )
 _SCHOOL_WORDS = (
     "vidaregåande skule|vidaregåande skole|maritime fagskule|maritime fagskole|maritime skule|maritime skole|"
@@ -674,7 +678,9 @@ _INSTITUTION_WORDS = (
     "kommune|sykehus|legesenter|legekontor|helsestasjon|bibliotek|kirke|menighet|ungdomsklubb|fritidsklubb|"
     "ungdomshus|storsenter|kjøpesenter|senter|sag|bruk|mølle|bo- og behandlingssenter|sykehjem|ungdomsråd|"
     "kulturskole|voksenopplæring|læringssenter|arbeidssenter|kro|hotell|camping|bilverksted|bakeri|frisør|"
-    "politistasjon|lensmannskontor|brannstasjon|rådhus|tannlegekontor|tannklinikk|apotek|stasjon|menighetshus"
+    "politistasjon|lensmannskontor|brannstasjon|rådhus|tannlegekontor|tannklinikk|apotek|stasjon|menighetshus|"
+    "skiskytterlag|speidergruppe|boligbyggelag|kyrkjekor|kirkekor|frivilligsentral|frivillighetssentral|"
+    "hjemmesykepleie|heimesjukepleie|hjemmetjeneste|heimeteneste"
 )
 # a family firm named by its owners: "Brødrene Sperre", "Brødr. Dahl", "Søstrene Grene"
 _FAMILY_FIRM = re.compile(rf"\b(?:Brødrene|Brødr\.|Søstrene|Gebrüder)\s+[{UP}][\w-]+(?:\s+[{UP}][\w-]+)?")
