@@ -1080,3 +1080,11 @@ def test_tune_j_inflected_chains_and_local_associations(text: str, expected: str
 def test_tune_j_inflected_chain_words_that_are_ordinary_stay_text(text: str) -> None:
     """ "menyen", a fruit "kiwien": without a capital or a work cue an inflected chain is an ordinary word."""
     assert not [value for kind, value in _rule_spans(text) if kind == "ORG"], _rule_spans(text)
+
+
+def test_a_fodselsnummer_said_in_two_parts_with_a_pause_word_is_one_span():
+    """The date digits and the personal digits of a fødselsnummer said apart ("010203 og så 12345"), after
+    the plural cue too ("fødselsnumre"), are one FNR span; a small count after the date is not taken."""
+    assert ("FNR", "010203 og så 12345") in _rule_spans("fødselsnumre er 010203 og så 12345")
+    assert ("FNR", "150805, eh, 43211") in _rule_spans("fødselsnummeret mitt er 150805, eh, 43211")
+    assert not any("3 søsken" in span for _, span in _rule_spans("fødselsnummer 010203, og 3 søsken"))

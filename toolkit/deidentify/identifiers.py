@@ -51,7 +51,13 @@ _CUED_HANDLE = re.compile(
 # a payment card (4-4-4-4) and a Norwegian IBAN ("NO93 8601 1117 947")
 _CARD = re.compile(r"(?<![\d.,/+-])\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?![\d]|[.,]\d)")
 _IBAN = re.compile(r"\bNO\d{2} ?\d{4} ?\d{4} ?\d{3}(?!\d)", re.IGNORECASE)
-_FNR_CUE = re.compile(r"(?:fødselsnummer|personnummer|d-nummer|fnr|personnr)\w*", re.IGNORECASE)
+_FNR_CUE = re.compile(
+    r"(?:fødselsnum(?:mer|re)|personnum(?:mer|re)|d-num(?:mer|re)|fnr|personnr)\w*", re.IGNORECASE
+)
+# the personal digits said after a pause word ("010203 og så 12345", "150805, eh, 43211")
+_FNR_TAIL = re.compile(
+    r"\s*(?:,\s*)?(?:(?:og|så|eh|æh|ehm|hm|og så|altså|da)\s*,?\s*)*[-–]?\s*(\d{3}(?: ?\d){0,2})(?![\d])"
+)
 _FNR_PART = re.compile(r"(?<![\d.,/+-])\d(?: ?\d){5,10}(?![\d]|[.,/]\d)")
 
 
@@ -92,12 +98,14 @@ def _site(url: str) -> str:
 
 def find_partial_fnr(text: str) -> list[Span]:
     """Six to eleven digits in any grouping ("1208 0542 187", "150805 ...") opening with a plausible birth date,
-    within 80 characters after a fødselsnummer cue."""
+    within 80 characters after a fødselsnummer cue; six date digits take the personal digits said after a pause
+    word with them ("010203 og så 12345")."""
     spans = []
     for cue in _FNR_CUE.finditer(text):
         window_end = min(len(text), cue.end() + 80)
         for m in _FNR_PART.finditer(text, cue.end(), window_end):
             digits = re.sub(r"\D", "", m.group(0))
             if 1 <= int(digits[0:2]) % 40 <= 31 and 1 <= int(digits[2:4]) % 40 <= 12:
-                spans.append(Span(m.start(), m.end(), "FNR", 0.6))
+                tail = _FNR_TAIL.match(text, m.end()) if len(digits) == 6 else None
+                spans.append(Span(m.start(), tail.end(1) if tail else m.end(), "FNR", 0.6))
     return spans
