@@ -1088,3 +1088,11 @@ def test_a_fodselsnummer_said_in_two_parts_with_a_pause_word_is_one_span():
     assert ("FNR", "010203 og så 12345") in _rule_spans("fødselsnumre er 010203 og så 12345")
     assert ("FNR", "150805, eh, 43211") in _rule_spans("fødselsnummeret mitt er 150805, eh, 43211")
     assert not any("3 søsken" in span for _, span in _rule_spans("fødselsnummer 010203, og 3 søsken"))
+
+
+def test_a_valid_fodselsnummer_said_in_two_parts_is_found_without_a_cue():
+    """"120805... 10037" answering a question in the turn before: the two parts together pass the check
+    digits, so they are a fødselsnummer; the same shape with digits that fail the check stays text."""
+    assert ("FNR", "120805... 10037") in _rule_spans("U: Eh, 120805... 10037. Tror jeg.")
+    assert ("FNR", "120805 og så kommer 10037") in _rule_spans("u: det var 120805 og så kommer 10037")
+    assert not [kind for kind, _ in _rule_spans("u: 120805 og så 12345 kroner") if kind == "FNR"]

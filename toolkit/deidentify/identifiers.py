@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from itertools import chain
 
+from stdnum.no import fodselsnummer
+
 from toolkit.deidentify.patterns import _words
 from toolkit.deidentify.spans import Span
 
@@ -55,8 +57,14 @@ _FNR_CUE = re.compile(
     r"(?:fødselsnum(?:mer|re)|personnum(?:mer|re)|d-num(?:mer|re)|fnr|personnr)\w*", re.IGNORECASE
 )
 # the personal digits said after a pause word ("010203 og så 12345", "150805, eh, 43211")
-_FNR_TAIL = re.compile(
-    r"\s*(?:,\s*)?(?:(?:og|så|eh|æh|ehm|hm|og så|altså|da)\s*,?\s*)*[-–]?\s*(\d{3}(?: ?\d){0,2})(?![\d])"
+_PAUSE_WORDS = r"(?:og|så|eh|æh|ehm|hm|altså|da|kommer|resten|er|det)"
+_FNR_TAIL = re.compile(rf"\s*(?:,\s*)?(?:{_PAUSE_WORDS}\s*,?\s*)*[-–]?\s*(\d{{3}}(?: ?\d){{0,2}})(?![\d])")
+# eleven digits said as date and personal part with a pause between ("120805... 10037", "120805 og så 10037"):
+# a fødselsnummer wherever it stands when the eleven digits pass its two check digits
+_SPLIT_FNR = re.compile(
+    rf"(?<![\d.,/+-])(\d{{6}})(?:\s*(?:\.{{2,}}|…|,|[-–])?\s*(?:{_PAUSE_WORDS}\s*[,.]?\s*)*)(\d{{5}})"
+    r"(?![\d]|[.,]\d)",
+    re.IGNORECASE,
 )
 _FNR_PART = re.compile(r"(?<![\d.,/+-])\d(?: ?\d){5,10}(?![\d]|[.,/]\d)")
 
@@ -99,7 +107,8 @@ def _site(url: str) -> str:
 def find_partial_fnr(text: str) -> list[Span]:
     """Six to eleven digits in any grouping ("1208 0542 187", "150805 ...") opening with a plausible birth date,
     within 80 characters after a fødselsnummer cue; six date digits take the personal digits said after a pause
-    word with them ("010203 og så 12345")."""
+    word with them ("010203 og så 12345"). Without a cue, a date part and five digits said apart are a
+    fødselsnummer when together they pass its check digits ("120805... 10037")."""
     spans = []
     for cue in _FNR_CUE.finditer(text):
         window_end = min(len(text), cue.end() + 80)
@@ -108,4 +117,9 @@ def find_partial_fnr(text: str) -> list[Span]:
             if 1 <= int(digits[0:2]) % 40 <= 31 and 1 <= int(digits[2:4]) % 40 <= 12:
                 tail = _FNR_TAIL.match(text, m.end()) if len(digits) == 6 else None
                 spans.append(Span(m.start(), tail.end(1) if tail else m.end(), "FNR", 0.6))
+    spans += [
+        Span(m.start(1), m.end(2), "FNR", 0.9)
+        for m in _SPLIT_FNR.finditer(text)
+        if fodselsnummer.is_valid(m.group(1) + m.group(2))
+    ]
     return spans
