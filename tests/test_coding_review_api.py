@@ -294,7 +294,9 @@ def test_a_study_finds_its_restricted_folder_through_the_manifest(study, tmp_pat
         locate_coding(DATA / "transcripts", default_codebook_path(), coding, restricted=tmp_path / "results")
 
 
-def test_hand_coding_names_one_coder_for_turns_closed_by_several_reviewers():
+def _closed_turns_hand_coding(decisions: list[tuple[int, str, str, str]]) -> pd.DataFrame:
+    """The hand coding of two participant turns of ``a.txt`` after ``(turn, code, decision, reviewer)``
+    decisions, each closing its turn."""
     from toolkit.coding.review.decisions import CodingState, hand_coding_frame
 
     units = pd.DataFrame(
@@ -307,10 +309,20 @@ def test_hand_coding_names_one_coder_for_turns_closed_by_several_reviewers():
         }
     )
     state = CodingState()
-    for turn_index, code, by in ((1, "arbeid", "kari"), (3, "familie", "ola")):
-        event = {"source": "a.txt", "turn_index": turn_index, "code": code, "decision": "add", "done": True}
+    for turn_index, code, decision, by in decisions:
+        event = {
+            "source": "a.txt",
+            "turn_index": turn_index,
+            "code": code,
+            "decision": decision,
+            "done": True,
+        }
         state.apply_event({"event": "decision", **event, "by": by, "at": "2026-12-05T00:00:00Z"})
-    frame = hand_coding_frame(state, units, ["a.txt"])
+    return hand_coding_frame(state, units, ["a.txt"])
+
+
+def test_hand_coding_names_one_coder_for_turns_closed_by_several_reviewers():
+    frame = _closed_turns_hand_coding([(1, "arbeid", "add", "kari"), (3, "familie", "add", "ola")])
     assert frame["coder"].tolist() == ["kari+ola", "kari+ola"]
     assert frame[["turn_index", "code_id", "start", "end"]].values.tolist() == [
         [1, "arbeid", 5, 30],
@@ -321,26 +333,5 @@ def test_hand_coding_names_one_coder_for_turns_closed_by_several_reviewers():
 def test_a_turn_closed_without_a_code_is_written_as_read_with_no_code():
     """Rejecting every suggestion of a turn and closing it is a decision too: the hand coding names the turn
     with an empty code_id, so a transcript without any kept code still counts as hand-coded."""
-    from toolkit.coding.review.decisions import CodingState, hand_coding_frame
-
-    units = pd.DataFrame(
-        {
-            "source": ["a.txt", "a.txt"],
-            "turn_index": [1, 3],
-            "speaker": ["U", "U"],
-            "start": [5, 40],
-            "end": [30, 70],
-        }
-    )
-    state = CodingState()
-    for turn_index, code, decision in ((1, "arbeid", "reject"), (3, "familie", "add")):
-        event = {
-            "source": "a.txt",
-            "turn_index": turn_index,
-            "code": code,
-            "decision": decision,
-            "done": True,
-        }
-        state.apply_event({"event": "decision", **event, "by": "kari", "at": "2026-12-05T00:00:00Z"})
-    frame = hand_coding_frame(state, units, ["a.txt"])
+    frame = _closed_turns_hand_coding([(1, "arbeid", "reject", "kari"), (3, "familie", "add", "kari")])
     assert frame[["turn_index", "code_id"]].values.tolist() == [[1, ""], [3, "familie"]]
