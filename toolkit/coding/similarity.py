@@ -29,9 +29,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import cohen_kappa_score
 
 from toolkit.coding import evidence as ev
 
@@ -44,15 +44,12 @@ MAX_REFERENCE_TURNS = 5000
 
 
 def mean_kappa(labels: np.ndarray, predicted: np.ndarray) -> float:
-    """Mean Cohen's kappa over the columns where it is defined (as :func:`toolkit.coding.evaluate.mean_kappa`:
-    a column with one value in both is skipped, a column where only one coder varies counts 0)."""
-    kappas = []
-    for column in range(labels.shape[1]):
-        y, p = labels[:, column].astype(int), predicted[:, column].astype(int)
-        if len(np.unique(np.concatenate([y, p]))) < 2:
-            continue
-        kappas.append(float(cohen_kappa_score(y, p)))
-    return float(np.mean(kappas)) if kappas else 0.0
+    """:func:`toolkit.coding.evaluate.mean_kappa` on two 0/1 arrays (the evaluation's one definition: a column
+    with one value in both is skipped, a column where only one coder varies counts 0); 0 when no column is."""
+    from toolkit.coding.evaluate import mean_kappa as frames_mean_kappa
+
+    value, _ = frames_mean_kappa(pd.DataFrame(labels), pd.DataFrame(predicted))
+    return 0.0 if np.isnan(value) else value
 
 
 class CodedSimilarity:
