@@ -244,11 +244,14 @@ def _check_outcome(
 ) -> None:
     """The outcome must be 0/1 (as numbers or the text '0'/'1') with both values present."""
     present = values.dropna()
-    as_text = present.astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
-    bad = ~as_text.isin(["0", "1"])
+    # read each distinct value as text once, not a million rows of 0 and 1
+    codes, uniques = pd.factorize(present)
+    as_text = pd.Series(uniques, dtype=present.dtype).astype(str).str.strip()
+    as_text = as_text.str.replace(r"\.0$", "", regex=True)
+    bad = ~as_text.isin(["0", "1"]).to_numpy()[codes]
     if bad.any():
-        rows = ", ".join(str(i + 1) for i in present.index[bad.to_numpy()][:_SHOWN_ROWS])
-        distinct = list(pd.unique(present[bad.to_numpy()]))
+        rows = ", ".join(str(i + 1) for i in present.index[bad][:_SHOWN_ROWS])
+        distinct = list(pd.unique(present[bad]))
         found.error(
             f"key 'outcome': column '{outcome}' must be 0/1 but holds "
             f"{_shown_values(distinct, outcome, hidden)} "

@@ -24,6 +24,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from toolkit.deviance.logit import row_patterns
+
 Rule = Literal["score", "top_share", "two_sd"]
 CONTRACT_COLUMNS = ["pid", "p_expected", "outcome", "pd_score", "is_deviant"]
 
@@ -202,9 +204,13 @@ def isolation_view(
     fit_rows = X if len(X) <= max_rows else X[rng.choice(len(X), size=max_rows, replace=False)]
     forest = IsolationForest(n_estimators=100, random_state=seed).fit(fit_rows)
     scored = success & individuals["high_risk"].to_numpy()
+    # a score depends on the row's values only: score each distinct row once (a register of mostly categorical
+    # risk factors repeats its rows), the same figures for a fraction of the tree walks
+    rows = features[scored]
+    pattern, first = row_patterns(rows)
     return pd.DataFrame(
         {
             "pid": individuals["pid"].to_numpy()[scored],
-            "isolation_score": -forest.score_samples(features[scored]),
+            "isolation_score": -forest.score_samples(rows[first])[pattern],
         }
     )

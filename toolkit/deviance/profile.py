@@ -61,6 +61,30 @@ def profile_columns(
     return [c for c in frame.columns if c not in excluded]
 
 
+def _only_zero_one(series: pd.Series) -> bool:
+    """Whether a numeric column holds nothing but 0, 1 and missing values (a count in disguise)."""
+    values = series.to_numpy(dtype=float, na_value=np.nan)
+    return bool(np.all((values == 0) | (values == 1) | np.isnan(values)))
+
+
+def _level_codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's level as an integer code, and the levels as text in order of frequency (most common first).
+
+    Missing values are the level ``(missing)``. Integer codes make the per-level indicators a comparison of
+    integers instead of a million strings per level; the order is ``value_counts``' (ties: first seen).
+    """
+    # code the raw values, then turn only the distinct values into text (merging any that read the same)
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    text = pd.Series(uniques, dtype=series.dtype).astype("string").fillna("(missing)")
+    text_codes, text_uniques = pd.factorize(text)
+    codes, uniques = text_codes[codes], text_uniques
+    counts = np.bincount(codes, minlength=len(uniques))
+    order = np.argsort(-counts, kind="stable")
+    remap = np.empty(len(order), dtype=np.intp)
+    remap[order] = np.arange(len(order))
+    return remap[codes], [str(uniques[i]) for i in order]
+
+
 def smd_profile(
     frame: pd.DataFrame,
     group: np.ndarray,
@@ -86,7 +110,7 @@ def smd_profile(
         numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
         # 0/1 columns are counts in disguise (a group mean times its size is a count), so they are treated as
         # categories and go through small-cell suppression.
-        binary = numeric and bool(pd.to_numeric(series, errors="coerce").dropna().isin([0, 1]).all())
+        binary = numeric and _only_zero_one(series)
         if numeric and not binary:
             values = pd.to_numeric(series.iloc[rows], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
             a, b = values[group], values[comparison]
@@ -104,13 +128,12 @@ def smd_profile(
                 }
             )
         else:
-            text = series.astype("string").fillna("(missing)")
-            levels = text.value_counts().index  # all rows' levels, in all rows' order of frequency
+            codes, levels = _level_codes(series)
             if len(levels) > _MAX_LEVELS:
                 continue
-            text = text.iloc[rows]
-            for level in levels:
-                indicator = (text == level).to_numpy(dtype=float)
+            codes = codes[rows]
+            for code, level in enumerate(levels):
+                indicator = (codes == code).astype(float)
                 a, b = indicator[group], indicator[comparison]
                 d, lo, hi = smd_with_ci(a, b)
                 category_rows.append(

@@ -38,6 +38,7 @@ from toolkit.deviance.logit import LogitState, NewtonLogit, cross_fit_logit, log
 from toolkit.deviance.logit import (
     fit_logistic_newton as fit_logistic_newton,  # re-export: deviance.propensity
 )
+from toolkit.deviance.units import unit_codes
 from toolkit.errors import InputDataError, ProtocolError
 from toolkit.progress import track
 
@@ -686,8 +687,8 @@ def _with_benchmark_indicators(
     benchmark_names: list[str] = []
     indicators: list[np.ndarray] = []
     for unit_var, members in outside_benchmark.items():
-        # compare integer codes, not a million strings per member
-        codes, labels = pd.factorize(frame[unit_var].astype("string").fillna("(missing)"))
+        # compare integer codes, not a million strings per member; labels as in the unit tables
+        codes, labels = unit_codes(frame[unit_var])
         label_code = {str(label): i for i, label in enumerate(labels)}
         for member in members:
             indicators.append(codes == label_code.get(str(member), -2))

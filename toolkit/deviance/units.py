@@ -38,7 +38,7 @@ CONTRACT_COLUMNS = ["unit_var", "unit", "n", "observed", "expected", "z", "flag"
 def observed_expected(frame: pd.DataFrame, unit: str, y: np.ndarray, p: np.ndarray) -> pd.DataFrame:
     """Per unit: n, observed successes, expected successes and the Bernoulli variance of the observed
     count."""
-    codes, labels = _unit_codes(frame[unit])
+    codes, labels = unit_codes(frame[unit])
     k = len(labels)
     y = np.asarray(y, dtype=np.float64)
     p = np.asarray(p, dtype=np.float64)
@@ -64,9 +64,9 @@ def as_label_column(column: pd.Series) -> pd.Series:
     return column
 
 
-def _unit_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def unit_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and their labels (as text, missing as '(missing)'); factorising once is fast on a
-    million rows."""
+    million rows. The labels are the ``unit`` column of every unit table, so code by this to find a unit."""
     codes, uniques = pd.factorize(as_label_column(column), use_na_sentinel=True)
     labels = np.array([str(u) for u in uniques] + [MISSING_UNIT], dtype=object)
     codes = np.where(codes < 0, len(uniques), codes)
@@ -281,11 +281,11 @@ def unit_persistence(
 ) -> pd.DataFrame:
     """Per unit and cohort: n, observed, expected, z and whether the unit did better than expected that
     year."""
-    unit_codes, unit_labels = _unit_codes(frame[unit])
-    cohort_codes, cohort_labels = _unit_codes(frame[cohort])
+    unit_code, unit_labels = unit_codes(frame[unit])
+    cohort_codes, cohort_labels = unit_codes(frame[cohort])
     # one bincount per sum over the combined (unit, cohort) code: a few passes instead of a pandas group-by
     n_cohorts = len(cohort_labels)
-    cell = unit_codes.astype(np.int64) * n_cohorts + cohort_codes
+    cell = unit_code.astype(np.int64) * n_cohorts + cohort_codes
     size = len(unit_labels) * n_cohorts
     y = np.asarray(y, dtype=np.float64)
     p = np.asarray(p, dtype=np.float64)
