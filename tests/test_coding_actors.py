@@ -106,9 +106,38 @@ def test_tone_window_separates_actors_and_keeps_evidence(extractor):
 
 
 def test_continuation_turn_gives_tone_but_not_a_turn(extractor):
-    text = "U: Det var OT.\n\nI: Hva betydde det?\n\nU: At noen gadd. Hun var fantastisk."
+    text = "U: Det var OT.\n\nI: Hva betydde OT for deg?\n\nU: At noen gadd. Hun var fantastisk."
     row = extractor.transcript_actors(text, "t.txt").set_index("actor").loc["OT"]
     assert row["n_turns"] == 1 and row["tone"] == "positiv"
+
+
+def test_a_pronoun_after_the_interviewers_turn_is_not_the_previous_answers_actor(extractor):
+    text = "U: Det var OT.\n\nI: Hva skjedde etter at du flytta?\n\nU: Hun var fantastisk."
+    row = extractor.transcript_actors(text, "t.txt").set_index("actor").loc["OT"]
+    assert row["mentioned"] == 1 and row["tone"] == "nøytral"
+
+
+def test_a_yes_to_a_whether_question_naming_an_actor_is_a_mention(extractor):
+    yes = "I: Har du vært i kontakt med NAV?\n\nU: Ja, æ måtte det. Sida har æ ikkje hørt noe."
+    assert "NAV" in mentioned(extractor, yes)
+    frame = extractor.transcript_actors(yes, "t.txt").set_index("actor")
+    start, end = (int(x) for x in frame.loc["NAV", "mention_offsets"].split("-"))
+    assert yes[start:end] == "Ja"
+    assert "DPS" in mentioned(extractor, "I: Har du vært hos DPS?\n\nU: Ja, en gang i fjor.")
+    assert "NAV" not in mentioned(extractor, "I: Har du vært i kontakt med NAV?\n\nU: Nei, aldri.")
+    assert "NAV" not in mentioned(extractor, "I: Hva tenker du om NAV?\n\nU: Ja, hva skal jeg si.")
+
+
+def test_an_actor_word_in_a_short_quotation_is_a_word_not_the_actor(extractor):
+    assert "fastlege" not in mentioned(extractor, "U: Sykepleier er «nesten lege», sier han.")
+    assert "fastlege" not in mentioned(extractor, 'U: Vi har en gruppechat som heter "legene".')
+    said = mentioned(extractor, "U: Hun sa «du må gå til legen din med det i morgen», og det gjorde jeg.")
+    assert "fastlege" in said
+
+
+def test_a_question_about_a_place_makes_it_the_answers_topic(extractor):
+    text = "I: Hvordan er det på skolen?\n\nU: Bra. Læreren vår vet om mamma."
+    assert extractor.transcript_actors(text, "t.txt").set_index("actor").loc["skole", "tone"] == "positiv"
 
 
 def test_actors_frame_columns_rows_and_fragmentation():
@@ -301,7 +330,7 @@ def test_actors_by_group_counts_and_suppresses_small_cells():
         ("U: Nei, aldri BUP.", "BUP"),
         ("U: Eg har ikkje vore hos psykolog.", "psykolog_behandler"),
         ("U: Jeg har ikke hatt noe med NAV eller barnevernet.", "barnevern"),
-        ("I: Har du vært hos DPS?\n\nU: Ja, en gang i fjor.", "DPS"),
+        ("I: Hvordan var det å komme til DPS?\n\nU: Jeg husker ikke så mye.", "DPS"),
     ],
 )
 def test_actor_named_as_not_involved_or_only_asked_about_is_not_mentioned(extractor, text, absent):
@@ -595,6 +624,10 @@ def test_a_therapist_tied_to_bup_or_dps_is_the_service_one_named_apart_counts(ex
 def test_a_municipal_team_tied_to_nav_is_nav(extractor):
     found = mentioned(extractor, "U: Jeg har en veileder i ungdomsteamet på NAV.")
     assert "NAV" in found and "kommune_annet" not in found
+    found = mentioned(extractor, "U: Så havnet jeg på NAV, på ungdomsteamet.")
+    assert "NAV" in found and "kommune_annet" not in found
+    found = mentioned(extractor, "U: Barnevernet har det. Der var en miljøarbeider, Petter.")
+    assert "barnevern" in found and "kommune_annet" not in found
     assert "kommune_annet" in mentioned(extractor, "U: Kommunens ungdomsteam hjalp meg.")
 
 
