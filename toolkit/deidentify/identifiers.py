@@ -67,6 +67,20 @@ _SPLIT_FNR = re.compile(
     re.IGNORECASE,
 )
 _FNR_PART = re.compile(r"(?<![\d.,/+-])\d(?: ?\d){5,10}(?![\d]|[.,/]\d)")
+# eleven digits in any grouping ("650 700 319 43", "1706 0601 631", "17.06.06.016.31"): the two check digits
+# make a fødselsnummer certain whatever the grouping, so no cue is needed
+_GROUPED_ELEVEN = re.compile(r"(?<![\d.,/+-])\d{1,6}(?:[ .-]\d{1,6}){1,6}(?![\d]|[.,/-]\d)")
+# the personal part alone (five digits, "016 31", "31943"): asked for as "de fem siste" or "personnummeret", or
+# said in the breath after a fødselsnummer ("081104 64365, nei vent, det er 64356")
+_PERSONAL_CUE = re.compile(
+    r"(?:fødselsnum(?:mer|re)|personnum(?:mer|re)|d-num(?:mer|re)|fnr|personnr|fødselsdato)\w*|"
+    r"\b(?:de|dei|dæm|dem|di)\s+(?:fem|5)\s+(?:siste|sifrene)|\bsiste\s+(?:fem|5)\b",
+    re.IGNORECASE,
+)
+_PERSONAL_PART = re.compile(
+    r"(?<![\d.,/+-])\d(?: ?\d){4}(?![\d]|[.,/]\d)(?!\s*(?:kr\b|kroner|,-|%|prosent|år\b|timer|dager))",
+    re.IGNORECASE,
+)
 
 
 def find_accounts_and_handles(text: str) -> list[Span]:
@@ -122,4 +136,28 @@ def find_partial_fnr(text: str) -> list[Span]:
         for m in _SPLIT_FNR.finditer(text)
         if fodselsnummer.is_valid(m.group(1) + m.group(2))
     ]
+    return spans + _grouped_fnr(text) + _personal_parts(text)
+
+
+def _grouped_fnr(text: str) -> list[Span]:
+    """Eleven digits in groups of any size that pass the fødselsnummer/D-nummer check digits."""
+    spans = []
+    for m in _GROUPED_ELEVEN.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if len(digits) == 11 and fodselsnummer.is_valid(digits):
+            spans.append(Span(m.start(), m.end(), "FNR", 0.9))
+    return spans
+
+
+def _personal_parts(text: str) -> list[Span]:
+    """Five digits within 80 characters after a cue for the personal part, also over the interviewer's turn
+    ("I: Og de fem siste?\nD: 31943"): the five digits that, with the birth date, make the fødselsnummer."""
+    spans = []
+    for cue in _PERSONAL_CUE.finditer(text):
+        window_end = min(len(text), cue.end() + 80)
+        spans += [
+            Span(m.start(), m.end(), "FNR", 0.6)
+            for m in _PERSONAL_PART.finditer(text, cue.end(), window_end)
+            if not text[m.end() : m.end() + 1].isdigit()  # not the head of a longer number cut by the window
+        ]
     return spans

@@ -552,8 +552,14 @@ _INTL_PHONE = re.compile(r"(?<![\w+.,/-])(?:\+|00)\s?[1-9]\d{0,2}(?:[\s-]?\(?\d{
 # a name spelt out letter by letter ("s t i n e bindestrek m a r i e", "W I Ś N I E W S K I")
 _SPELLED_NAME = re.compile(rf"(?<![\w-])[{UP}{LOW}](?:(?:\s+(?:bindestrek\s+)?|-)[{UP}{LOW}]){{3,}}(?![\w-])")
 _PREFIXED_ID = re.compile(
-    r"\b[A-ZÆØÅ]{2,6}-(?:19|20)?\d{2}-\d{4,}\b|\b[A-ZÆØÅ]{2,6}-(?:19|20)\d{2}-\d{3,}\b|\b[A-ZÆØÅ]{1,6}-\d{5,}\b"
+    r"\b[A-ZÆØÅ]{2,6}-(?:19|20)?\d{2}-\d{4,}\b|\b[A-ZÆØÅ]{2,6}-(?:19|20)\d{2}-\d{3,}\b|\b[A-ZÆØÅ]{1,6}-\d{5,}\b|"
+    # capital codes chained by hyphens, then digits ("KK-BOL-2291", "HVL-PERM-2025-331"): an office's own
+    # reference scheme; no word, date or amount is written so
+    r"\b[A-ZÆØÅ]{2,6}(?:-[A-ZÆØÅ]{2,6})+-\d{2,}(?:-\d{1,6})*\b"
 )
+# a capital code, a space and digit groups ("TRS 2207", "KIL 88 402", "SK-STL 4419", "HB 25-551 08"): an ID when
+# a word for a number stands just before it (see _DOC_NUMBER_CUE)
+_CODE_SPACE_DIGITS = re.compile(r"\b[A-ZÆØÅ]{2,6}(?:-[A-ZÆØÅ]{2,6})* \d{2,}(?:[ -]\d{2,})*(?![\w/.,-]?\d)")
 _CASE_NUMBER = re.compile(
     r"(?<![\d/.,-])(?:\d{2}|(?:19|20)\d{2})/(?!(?:19|20)\d{2}(?!\d))\d{4,7}(?:-\d{1,3}(?![\d/]))?(?![\d/])"
 )

@@ -28,6 +28,7 @@ from toolkit.deidentify.patterns import (
     _CAMP_PLACE,
     _CASE_NUMBER,
     _CLUB_WORDS,
+    _CODE_SPACE_DIGITS,
     _COMPANY,
     _COUNTRY_CUE,
     _COUNTRY_PREPS,
@@ -432,6 +433,12 @@ class NorwegianDetector:
         number after a word for a number, and the DUF shape anywhere — a family says them one after another
         ("mitt er 2022 047 120 1") with the cue only before the first."""
         spans = [Span(m.start(), m.end(), "ID", 0.6) for m in _DUF_NUMBER.finditer(text)]
+        spans += [
+            Span(m.start(), m.end(), "ID", 0.6)
+            for m in _CODE_SPACE_DIGITS.finditer(text)
+            if sum(c.isdigit() for c in m.group(0)) >= 4
+            and _DOC_NUMBER_CUE.search(text[max(0, m.start() - 40) : m.start()])
+        ]
         for m in chain(_DOC_NUMBER.finditer(text), _NON_PHONE_EIGHT.finditer(text)):
             before = text[max(0, m.start() - 40) : m.start()]
             if _DOC_NUMBER_CUE.search(before) and not _PHONE_DECOY_CUE.search(before):

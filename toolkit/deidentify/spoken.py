@@ -50,7 +50,15 @@ _JOINERS = frozenset({"og", "skråstrek", "skrå", "strek", "bindestrek", "komma
 _AMOUNTS = frozenset({"hundre", "tusen"})  # "tolv tusen", "to hundre": a quantity, not a number read out
 
 _CUES = (
-    ("FNR", re.compile(r"(?:fødselsnummer|personnummer|d-nummer|fnr|personnr)\w*", re.IGNORECASE)),
+    (
+        "FNR",
+        re.compile(
+            r"(?:fødselsnummer|personnummer|d-nummer|fnr|personnr|fødselsdato)\w*|"
+            # the personal part asked for on its own ("og de fem siste?"), maybe in the interviewer's turn
+            r"\b(?:de|dei|dæm|dem|di)\s+(?:fem|5)\s+(?:siste|sifrene)|\bsiste\s+(?:fem|5)\b",
+            re.IGNORECASE,
+        ),
+    ),
     (
         "ID",
         re.compile(
@@ -141,7 +149,10 @@ def _cue(text: str, start: int) -> str | None:
 
 
 def _kind(text: str, start: int, digits: int) -> str:
-    return _cue(text, start) or {11: "FNR", 8: "TELEFON"}.get(digits, "ID")
+    """The cue's type, or the type the length gives; a "nummer" cue before fewer than eight digits names some
+    other number ("henvisning nummer v v åtte fire null null to"): no Norwegian phone number is that short."""
+    kind = _cue(text, start) or {11: "FNR", 8: "TELEFON"}.get(digits, "ID")
+    return "ID" if kind == "TELEFON" and digits < 8 else kind
 
 
 def find_spoken_numbers(text: str) -> list[Span]:
@@ -149,7 +160,7 @@ def find_spoken_numbers(text: str) -> list[Span]:
     spans = []
     for start, end, digits, n_tokens in _runs(text):
         cued = _cue(text, start) is not None
-        if digits < MIN_DIGITS - cued or n_tokens < 2:
+        if digits < MIN_DIGITS - cued - _spelt_prefix(text, start, cued) or n_tokens < 2:
             continue  # a cue ("skilt", "saksnummer") lets five digits count: licence plates have five
         words = [w.lower() for w in _TOKEN.findall(text[start:end])]
         if all(w.isdigit() for w in words) and not ((cued or digits in (8, 11)) and _digit_by_digit(words)):
@@ -189,6 +200,12 @@ _PREFIX = re.compile(r"(?:\b[a-zæøå]{1,3}\s+){1,2}$", re.IGNORECASE)
 
 
 _LETTERS = re.compile(r"(?:\b[a-zæøå]\s+){2,4}$", re.IGNORECASE)
+
+
+def _spelt_prefix(text: str, start: int, cued: bool) -> bool:
+    """After a cue, letters spelt one by one before the digits ("referanse u g sju sju fem to") make even four
+    digits a reference: no count or sum is said with letters in front."""
+    return cued and _LETTERS.search(text, max(0, start - 10), start) is not None
 
 
 def _prefix_start(text: str, start: int) -> int:

@@ -1,0 +1,94 @@
+"""Fødselsnumre and ID numbers in the shapes people say and write them: any grouping, the personal part alone
+after its cue, spoken digits over the interviewer's turn, and office reference codes. All numbers are invented
+(the valid ones pass python-stdnum's check digits, so they stand for no one in these sentences)."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.deidentify.identifiers import find_partial_fnr
+from toolkit.deidentify.spoken import find_spoken_numbers
+
+
+def _found(spans, text: str) -> list[tuple[str, str]]:
+    return [(s.type, text[s.start : s.end]) for s in spans]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("D: På kortet står det 620 504 265 00, rart nok.\n", "620 504 265 00"),
+        ("D: Skrevet som 14 03 09 438 30 på lappen.\n", "14 03 09 438 30"),
+        ("D: Eg har det som 2307.1151.875 i telefonen.\n", "2307.1151.875"),
+    ],
+)
+def test_eleven_digits_in_any_grouping_that_pass_the_check_digits(text: str, number: str):
+    assert ("FNR", number) in _found(find_partial_fnr(text), text)
+
+
+def test_eleven_digits_that_fail_the_check_digits_are_not_taken_without_a_cue():
+    text = "D: Regninga var på 620 504 265 01 øre, sa de.\n"
+    assert _found(find_partial_fnr(text), text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("I: Og de fem siste?\nD: 43830, tror jeg.\n", "43830"),
+        ("D: De spør om personnummeret mitt, og det er 518 75.\n", "518 75"),
+        ("D: Fødselsnummeret? Det er 230711 51857, nei vent, det er 51875 på slutten.\n", "51875"),
+    ],
+)
+def test_the_personal_part_alone_after_its_cue(text: str, part: str):
+    assert ("FNR", part) in _found(find_partial_fnr(text), text)
+
+
+def test_five_digits_without_a_cue_or_as_an_amount_are_left():
+    assert find_partial_fnr("D: Vi var 12000 på konserten.\n") == []
+    text = "D: Personnummeret har jeg ikke, men lønna var 23500 kroner.\n"
+    assert find_partial_fnr(text) == []
+
+
+def test_spoken_personal_part_asked_for_in_the_interviewers_turn():
+    text = "i: og de fem siste\nd: fire tre eh åtte tre null tror jeg\n"
+    assert ("FNR", "fire tre eh åtte tre null") in _found(find_spoken_numbers(text), text)
+
+
+def test_spoken_birth_date_and_personal_part_said_apart():
+    text = "d: fødselsdatoen er fjorten null tre null ni og så eh fire tre åtte tre null\n"
+    found = _found(find_spoken_numbers(text), text)
+    assert ("FNR", "fjorten null tre null ni") in found
+    assert ("FNR", "fire tre åtte tre null") in found
+
+
+def test_a_number_cue_before_fewer_than_eight_digits_is_an_id_not_a_phone():
+    text = "d: de sendte en søknad med nummer f g sju tre null en fire\n"
+    assert ("ID", "f g sju tre null en fire") in _found(find_spoken_numbers(text), text)
+
+
+def test_four_spoken_digits_after_a_cue_and_spelt_letters_are_a_reference():
+    text = "d: jeg har en referanse fra dem b t fire åtte to sju\n"
+    assert ("ID", "b t fire åtte to sju") in _found(find_spoken_numbers(text), text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("D: Saka har referanse AB-HUS-4471 hos dei.\n", "AB-HUS-4471"),
+        ("D: Vedtaket heiter UIX-STIP-2026-118 på brevet.\n", "UIX-STIP-2026-118"),
+        ("D: Medlemsnummeret er FKL 71 093, står det.\n", "FKL 71 093"),
+        ("D: Kundenummeret mitt er BT-LN 8831.\n", "BT-LN 8831"),
+    ],
+)
+def test_office_reference_codes(text: str, code: str):
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    found = _found(NorwegianDetector().find_ids(text), text)
+    assert any(kind == "ID" and code in piece for kind, piece in found)
+
+
+def test_a_capital_code_with_digits_but_no_number_cue_is_left():
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    text = "D: Vi så NRK 2024 på tv.\n"
+    assert _found(NorwegianDetector().find_ids(text), text) == []
