@@ -126,6 +126,9 @@ def test_a_yes_to_a_whether_question_naming_an_actor_is_a_mention(extractor):
     assert "DPS" in mentioned(extractor, "I: Har du vært hos DPS?\n\nU: Ja, en gang i fjor.")
     assert "NAV" not in mentioned(extractor, "I: Har du vært i kontakt med NAV?\n\nU: Nei, aldri.")
     assert "NAV" not in mentioned(extractor, "I: Hva tenker du om NAV?\n\nU: Ja, hva skal jeg si.")
+    how = "I: Du nevnte NAV. Hvordan var det?\n\nU: Ja, hva skal jeg si."
+    assert "NAV" not in mentioned(extractor, how)
+    assert "NAV" in mentioned(extractor, "I: Du nevnte NAV. Var du der ofte?\n\nU: Ja, hver uke.")
 
 
 def test_an_actor_word_in_a_short_quotation_is_a_word_not_the_actor(extractor):

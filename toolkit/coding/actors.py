@@ -11,7 +11,8 @@ How:
   Nynorsk and dialect. The ids are a contract (:data:`ACTOR_IDS`); a study extends the vocabulary by merging
   a second YAML over it (:func:`load_actor_vocabulary`).
 * **Participant turns only** (:func:`toolkit.coding.segments.split_turns`): an interviewer asking "have you
-  been in touch with NAV?" is not the young person's NAV.
+  been in touch with NAV?" is not the young person's NAV – unless the answer says yes ("Ja, æ måtte det"),
+  which makes it theirs. A word in a short quotation ("«nesten lege»") is named as a word, not an actor.
 * **Language layer** (optional, :mod:`toolkit.language`): the lemma and compound-part keys of a word
   are matched against the vocabulary's stems and heads, which finds inflections and compounds the surface
   lists miss.
@@ -690,7 +691,7 @@ class ActorExtractor:
             question, previous = previous, None
             if question is None:
                 continue
-            asked_words = WORD_RE.findall(question.text.lower())
+            asked_words = WORD_RE.findall(_last_question(question.text).lower())
             answer = WORD_RE.search(turn.text)
             if not asked_words or asked_words[0] in QUESTION_WORDS or answer is None:
                 continue
@@ -1056,6 +1057,13 @@ def _spoken_parts(parts: list[Any]) -> list[_Part]:
         for part in parts
         for first, last in spoken_sentences(part.text)
     ]
+
+
+def _last_question(text: str) -> str:
+    """The last sentence of an interviewer turn that ends in a question mark ("Du nevnte NAV. Hvordan var
+    det?" -> "Hvordan var det?"), or the whole turn when none does (transcripts without punctuation)."""
+    questions = re.findall(r"[^.!?]*\?", text)
+    return questions[-1] if questions else text
 
 
 def _mention_row(
