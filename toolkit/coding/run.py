@@ -44,6 +44,7 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit.background import in_second_process
 from toolkit.coding.actor_outputs import ActorOutputs, actor_outputs
 from toolkit.coding.actors import load_actor_vocabulary
 from toolkit.coding.analysis import code_frequencies, cooccurrence, cooccurrence_matrix, themes_by_group
@@ -72,6 +73,10 @@ from toolkit.io import atomic_write_bytes, atomic_write_text, read_table, staged
 from toolkit.language import WORD_RE, get_analyzer
 
 MACHINE_CODER = "pdtk-autocode"
+ACTORS_APART_FROM_CHARACTERS = 1_000_000
+"""From this much transcript text (~150,000 words) on, actors are extracted in a second process beside the
+theme coding (:func:`toolkit.background.in_second_process`); below, a second process costs more than
+it saves."""
 RELIABILITY_NOTE = (
     "Reliability scores are optional in reflexive thematic analysis: there, themes are the researcher's "
     "interpretation, not a measurement. Here they answer a narrower question — can the codebook rules (or "
@@ -498,26 +503,39 @@ def autocode_folder(
     actor_vocabulary = load_actor_vocabulary(extensions=actor_extensions)  # a bad extension fails early
     segments, texts = read_segments(in_dir, unit=unit)
     group_frame, group_note = _read_groups(groups, in_dir)
-    analyzer = get_analyzer(backend)
-    coder = AutoCoder(book, analyzer=analyzer)
-    started = time.perf_counter()
-    coded = coder.transform(segments)
-    seconds = time.perf_counter() - started
-    units_all = coded_units(segments)
-    turn_segments, turn_units = _turn_level(in_dir, unit, segments, units_all)
-    findings = _hand_coding_findings(
-        hand_coded, unit, book, analyzer, coder, coded, turn_segments, turn_units, texts, seed
-    )
-    notes = ([group_note.capitalize() + "."] if group_note else []) + findings.notes
-    themes = _theme_tables(
-        findings.final, turn_units, group_frame, book, analyzer, min_cell=min_cell, seed=seed
-    )
-    cards_html = render_cards(
-        book, findings.final, turn_units, themes.by_group, group_frame, min_cell=min_cell, synthetic=synthetic
-    )
-    actors = actor_outputs(
-        texts, group_frame, min_cell=min_cell, vocabulary=actor_vocabulary, language=language
-    )
+    with in_second_process(  # actors need only the texts: extracted beside the theme coding
+        actor_outputs,
+        texts,
+        group_frame,
+        min_cell=min_cell,
+        vocabulary=actor_vocabulary,
+        language=language,
+        worth_it=sum(map(len, texts.values())) >= ACTORS_APART_FROM_CHARACTERS,
+    ) as pending_actors:
+        analyzer = get_analyzer(backend)
+        coder = AutoCoder(book, analyzer=analyzer)
+        started = time.perf_counter()
+        coded = coder.transform(segments)
+        seconds = time.perf_counter() - started
+        units_all = coded_units(segments)
+        turn_segments, turn_units = _turn_level(in_dir, unit, segments, units_all)
+        findings = _hand_coding_findings(
+            hand_coded, unit, book, analyzer, coder, coded, turn_segments, turn_units, texts, seed
+        )
+        notes = ([group_note.capitalize() + "."] if group_note else []) + findings.notes
+        themes = _theme_tables(
+            findings.final, turn_units, group_frame, book, analyzer, min_cell=min_cell, seed=seed
+        )
+        cards_html = render_cards(
+            book,
+            findings.final,
+            turn_units,
+            themes.by_group,
+            group_frame,
+            min_cell=min_cell,
+            synthetic=synthetic,
+        )
+        actors = pending_actors.result()
     outputs = _autocode_outputs(book, texts, unit, findings, themes, cards_html, group_frame, actors)
     files = _write_staged(out_dir, outputs)
     settings = {"unit": unit, "backend": analyzer.backend, "min_cell": min_cell, "seed": seed}

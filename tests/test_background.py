@@ -1,0 +1,62 @@
+"""toolkit.background: the second process gives the same answer as this one, and errors come back."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from toolkit.background import in_second_process
+
+
+def test_small_work_runs_here_when_asked_for() -> None:
+    pending = in_second_process(os.path.join, "a", "b", worth_it=False)
+    assert not pending.in_second_process
+    assert pending.result() == os.path.join("a", "b")
+    assert pending.result() == os.path.join("a", "b")  # asked twice, computed once
+
+
+def test_large_work_runs_in_a_spawned_process_with_the_same_answer() -> None:
+    pending = in_second_process(os.getpid, worth_it=True)
+    assert pending.in_second_process
+    assert pending.result() != os.getpid()  # it really ran elsewhere
+    same = in_second_process(sorted, [3, 1, 2], reverse=True, worth_it=True)
+    assert same.result() == sorted([3, 1, 2], reverse=True)
+
+
+def test_an_error_in_the_second_process_is_raised_here() -> None:
+    pending = in_second_process(int, "not a number", worth_it=True)
+    with pytest.raises(ValueError, match="not a number"):
+        pending.result()
+
+
+def test_autocode_writes_the_same_actor_files_when_actors_run_in_a_second_process(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    import toolkit.coding.run as run
+
+    transcripts = Path(__file__).parent / "data" / "coding" / "transcripts"
+    codebook = Path(__file__).resolve().parents[1] / "protocols" / "codebook_nb.yml"
+    here = run.autocode_folder(transcripts, codebook, tmp_path / "here", min_cell=1)
+    monkeypatch.setattr(run, "ACTORS_APART_FROM_CHARACTERS", 0)  # every corpus counts as large
+    started = []
+
+    def recording(*args, **kwargs):
+        started.append(in_second_process(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(run, "in_second_process", recording)
+    apart = run.autocode_folder(transcripts, codebook, tmp_path / "apart", min_cell=1)
+    for name in ("actors.csv", "segments.csv"):
+        assert apart.files[name].read_bytes() == here.files[name].read_bytes()
+    assert apart.actors is not None and apart.actors.actors.equals(here.actors.actors)
+    assert [p.in_second_process for p in started] == [True]
+
+
+def test_leaving_the_block_early_stops_the_child() -> None:
+    import time
+
+    with in_second_process(time.sleep, 60, worth_it=True) as pending:
+        process = pending._process
+        assert process is not None and process.is_alive()
+    assert not process.is_alive()  # stopped at once, not after a minute
