@@ -13,7 +13,7 @@ This script treats every set alike; their roles (BENCHMARKS.md, issue 14):
 * **tuning** — the project's set (``tests/data/coding``) and ``coding_blind/set1``, ``set4``, ``set6``,
   ``set7``: transcripts, gold and per-turn errors may be read, and constants are chosen on them (leaving
   each one out in turn);
-* **report-only** — ``coding_blind/set2``, ``set3``, ``set5``, ``set8``: never opened; this script is run on them once
+* **report-only** — ``coding_blind/set2``, ``set3``, ``set5``, ``set8``, ``set9``: never opened; this script is run on them once
   before a round's first change and once at its end, and nothing is chosen on what it prints.
 """
 
