@@ -78,6 +78,7 @@ def test_four_spoken_digits_after_a_cue_and_spelt_letters_are_a_reference():
         ("D: Vedtaket heiter UIX-STIP-2026-118 på brevet.\n", "UIX-STIP-2026-118"),
         ("D: Medlemsnummeret er FKL 71 093, står det.\n", "FKL 71 093"),
         ("D: Kundenummeret mitt er BT-LN 8831.\n", "BT-LN 8831"),
+        ("D: Vaktnummeret mitt er QZ-407 den uka.\n", "QZ-407"),
     ],
 )
 def test_office_reference_codes(text: str, code: str):
@@ -92,3 +93,38 @@ def test_a_capital_code_with_digits_but_no_number_cue_is_left():
 
     text = "D: Vi så NRK 2024 på tv.\n"
     assert _found(NorwegianDetector().find_ids(text), text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "organisation"),
+    [
+        ("D: Eg fekk hjelp frå Lyd- og synstenesta i Åmot kommune.\n", "Lyd- og synstenesta i Åmot kommune"),
+        (
+            "D: Eg var hos Opplæringskontoret for bilfag i Telemark.\n",
+            "Opplæringskontoret for bilfag i Telemark",
+        ),
+        ("D: Vi fikk brev fra barnevernet i bydel Sagene.\n", "barnevernet i bydel Sagene"),
+    ],
+)
+def test_a_service_with_its_place_is_one_organisation(text: str, organisation: str):
+    from toolkit.deidentify import Deidentifier
+
+    found = [(s.type, text[s.start : s.end]) for s in Deidentifier().analyze(text)]
+    assert ("ORG", organisation) in found
+
+
+@pytest.mark.parametrize(
+    "text", ["D: Ja. Søknadsnummeret står øverst.\n", "D: Saksbehandleren er 4 timer unna.\n"]
+)
+def test_a_compound_for_a_kind_of_number_or_case_worker_is_no_name(text: str):
+    from toolkit.deidentify import Deidentifier
+
+    found = [s.type for s in Deidentifier().analyze(text)]
+    assert "PERSON" not in found and "ORG" not in found
+
+
+def test_a_user_name_on_a_game_network():
+    from toolkit.deidentify.identifiers import find_accounts_and_handles
+
+    text = "D: På xbox heter jeg ulvehiet_42 der.\n"
+    assert ("ID", "ulvehiet_42") in _found(find_accounts_and_handles(text), text)

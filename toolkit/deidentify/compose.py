@@ -54,7 +54,7 @@ def _service_words() -> frozenset[str]:
 _INSTITUTION_HEADS = (
     "kontoret", "senteret", "sentret", "tjenesten", "tjenesta", "tenesta", "klubben", "stasjonen", "samskipnaden",
     "heimen", "hjemmet", "sjukehuset", "sykehuset", "legevakta", "legevakten", "etaten", "direktoratet",
-    "foreningen", "forbundet", "seksjonen", "menigheten", "kyrkjelyden", "biblioteket",
+    "foreningen", "forbundet", "seksjonen", "menigheten", "kyrkjelyden", "biblioteket", "sentralen",
 )  # fmt: skip
 
 
@@ -64,15 +64,39 @@ def _institution_word(word: str) -> bool:
     return any(low.endswith(head) and len(low) >= len(head) + 3 for head in _INSTITUTION_HEADS)
 
 
+_BEFORE_PLACE = (
+    re.compile(r"([\wæøåÆØÅ-]+)(\s+(?:i|på|for)\s+|\s+)$"),
+    # an office named for its field, then its place ("opplæringskontoret for service i Vestland")
+    re.compile(r"([\wæøåÆØÅ-]+)(\s+for\s+[\wæøåÆØÅ-]+(?:\s+og\s+[\wæøåÆØÅ-]+)?\s+(?:i|på)\s+)$"),
+)
+# the first half of a coordinated compound ("Rus- og psykiatritjenesten"): the same organisation's name
+_COORDINATED = re.compile(r"[\wæøåÆØÅ]+-\s+og\s+$")
+
+
 def _service_before(text: str, start: int) -> int | None:
     """Start of "<service> i " or "<service> " just before ``start`` ("barnevernet i Voss", "nav stord"), or of
-    "<institution> i|på " ("familievernkontoret i Trondheim")."""
-    before = text[max(0, start - 40) : start]
-    m = re.search(r"([\wæøåÆØÅ-]+)(\s+(?:i|på|for)\s+|\s+)$", before)
-    if m and m.group(1).lower() in _service_words():
-        return start - len(before) + m.start(1)
-    if m and m.group(2).strip() and _institution_word(m.group(1)):
-        return start - len(before) + m.start(1)
+    "<institution> i|på " ("familievernkontoret i Trondheim"); repeated, so that a service in a service is one
+    name ("barnevernet i bydel Frogner"), and over a coordinated first half ("Rus- og psykiatritjenesten i …")."""
+    begin = None
+    for _ in range(3):
+        found = _one_service_before(text, start if begin is None else begin)
+        if found is None:
+            break
+        begin = found
+    if begin is not None:
+        coordinated = _COORDINATED.search(text, max(0, begin - 30), begin)
+        begin = coordinated.start() if coordinated else begin
+    return begin
+
+
+def _one_service_before(text: str, start: int) -> int | None:
+    before = text[max(0, start - 60) : start]
+    for pattern in _BEFORE_PLACE:
+        m = pattern.search(before)
+        if m and m.group(1).lower() in _service_words():
+            return start - len(before) + m.start(1)
+        if m and m.group(2).strip() and _institution_word(m.group(1)):
+            return start - len(before) + m.start(1)
     return None
 
 
@@ -80,8 +104,12 @@ def compose(text: str, spans: list[Span]) -> list[Span]:
     """Join address pieces across a flat number or comma, and a service word with the place after it."""
     out: list[Span] = []
     for span in spans:
-        if span.type == "STED":
-            suffix = _MUNICIPALITY_SUFFIX.match(text, span.end) or _INSTITUTION_AFTER.match(text, span.end)
+        if span.type in ("STED", "ORG"):  # "Oslo kommune" may come as an organisation already
+            suffix = (
+                _MUNICIPALITY_SUFFIX.match(text, span.end) or _INSTITUTION_AFTER.match(text, span.end)
+                if span.type == "STED"
+                else None
+            )
             begin = _service_before(text, span.start)
             if begin is not None or suffix:
                 while out and out[-1].start >= (begin if begin is not None else span.start):

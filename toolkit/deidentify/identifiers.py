@@ -40,6 +40,8 @@ _AT_HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_][\w.]*\w")
 _TAG_HANDLE = re.compile(r"(?<![\w.#])[A-Za-z][\w.]{1,31}#\d{4}(?!\d)")
 _PLATFORM_CUE = (
     r"(?:snap|snapchat|snappen|insta|instagram|tiktok|twitter|discord|twitch|steam|reddit|feide|"
+    # game networks, where the user name is the player ("mitt navn på PSN er …")
+    r"psn|playstation|xbox|roblox|fortnite|"
     r"brukernavn(?:et)?|brukarnamn(?:et)?|brukeren|brukaren|kallenavn(?:et)?|gamertag|handle|"
     r"blogg(?:en)?|nettside(?:n)?|hjemmeside(?:n)?|heimeside(?:a)?|kanal(?:en)?)"
 )

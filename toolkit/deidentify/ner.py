@@ -131,7 +131,29 @@ def is_ordinary_at_start(text: str, start: int, end: int) -> bool:
     ):
         return False
     ordinary = ordinary_words()
+    if len(words) == 1 and is_common_compound(words[0]):
+        return True
     return bool(words) and all(w.lower() in ordinary or w.lower() in _FUNCTION_WORDS for w in words)
+
+
+# heads of compounds that name a kind of number or a case-worker ("Søknadsnummeret", "Sakshandsamaren"): the word
+# list cannot hold every compound, and no name ends so
+_COMPOUND_HEADS = (
+    "nummer", "nummeret", "nummera", "numra", "numrene", "numre", "handsamar", "handsamaren", "behandler",
+    "behandleren", "leiaren", "lederen", "rådgiveren", "rådgjevaren",
+)  # fmt: skip
+
+
+def is_common_compound(word: str) -> bool:
+    """An ordinary first part (with or without a linking s or e) and a head from :data:`_COMPOUND_HEADS`."""
+    word = word.lower()
+    ordinary = ordinary_words()
+    for head in _COMPOUND_HEADS:
+        if word.endswith(head) and len(word) > len(head) + 2:
+            first = word[: -len(head)]
+            if first in ordinary or (first[-1] in "se" and first[:-1] in ordinary):
+                return True
+    return False
 
 
 _NAMEY = frozenset({"av", "de", "van", "von", "bin", "al", "el", "da", "di", "la"})  # particles inside names

@@ -557,9 +557,9 @@ _PREFIXED_ID = re.compile(
     # reference scheme; no word, date or amount is written so
     r"\b[A-ZÆØÅ]{2,6}(?:-[A-ZÆØÅ]{2,6})+-\d{2,}(?:-\d{1,6})*\b"
 )
-# a capital code, a space and digit groups ("TRS 2207", "KIL 88 402", "SK-STL 4419", "HB 25-551 08"): an ID when
-# a word for a number stands just before it (see _DOC_NUMBER_CUE)
-_CODE_SPACE_DIGITS = re.compile(r"\b[A-ZÆØÅ]{2,6}(?:-[A-ZÆØÅ]{2,6})* \d{2,}(?:[ -]\d{2,})*(?![\w/.,-]?\d)")
+# a capital code, a space or hyphen and digit groups ("TRS 2207", "KIL 88 402", "SK-STL 4419", "HB 25-551 08",
+# "DT-118"): an ID when a word for a number stands just before it (see _DOC_NUMBER_CUE)
+_CODE_SPACE_DIGITS = re.compile(r"\b[A-ZÆØÅ]{2,6}(?:-[A-ZÆØÅ]{2,6})*[ -]\d{2,}(?:[ -]\d{2,})*(?![\w/.,-]?\d)")
 _CASE_NUMBER = re.compile(
     r"(?<![\d/.,-])(?:\d{2}|(?:19|20)\d{2})/(?!(?:19|20)\d{2}(?!\d))\d{4,7}(?:-\d{1,3}(?![\d/]))?(?![\d/])"
 )

@@ -436,7 +436,7 @@ class NorwegianDetector:
         spans += [
             Span(m.start(), m.end(), "ID", 0.6)
             for m in _CODE_SPACE_DIGITS.finditer(text)
-            if sum(c.isdigit() for c in m.group(0)) >= 4
+            if sum(c.isdigit() for c in m.group(0)) >= 3
             and _DOC_NUMBER_CUE.search(text[max(0, m.start() - 40) : m.start()])
         ]
         for m in chain(_DOC_NUMBER.finditer(text), _NON_PHONE_EIGHT.finditer(text)):
@@ -753,12 +753,14 @@ class NorwegianDetector:
         or ordinary Norwegian word ("Klokka er ti", "Prisen var fem" are not ages)."""
         import simplemma
 
+        from toolkit.deidentify.ner import is_common_compound  # the model's module loads the word list
+
         lw = word.lower()
         if lw in self.g.first_names:
             return True
         if lw in _FUNCTION_WORDS or word in self.g.common_proper or lw in self.places_lower:
             return False
-        return not simplemma.is_known(lw, lang="nb")
+        return not simplemma.is_known(lw, lang="nb") and not is_common_compound(lw)  # "Pasientnummeret er 3"
 
     def _ordinary_at_start(self, text: str, pos: int, word: str) -> bool:
         """A sentence-initial word that is an ordinary Norwegian word ("Liten skole") and no known name/place.
