@@ -331,3 +331,124 @@ def test_actor_codes_may_not_clash_with_the_codebook(project):
     clashing = Codebook(name="x", codes=[Code(id="aktor_NAV", name="NAV")])
     with pytest.raises(InputDataError, match="aktor_NAV"):
         with_actor_codes(clashing, {"NAV": "NAV"})
+
+
+# ---------------------------------------------------------------- the sources' text layout against ElementTree
+def _sources_by_elementtree(book, texts, codings, groups) -> bytes:
+    """The whole project built with ElementTree alone (how the module wrote it before): the oracle."""
+    import xml.etree.ElementTree as ET
+
+    from toolkit.coding import refiqda
+
+    qde, _ = refiqda.project_qde_bytes(book, texts, codings, groups=groups)
+    root = ET.fromstring(qde)
+    p = f"{{{refiqda.PROJECT_NS}}}"
+    root.remove(root.find(f"{p}Sources"))
+    for element in root.iter():  # drop the layout so that ET.indent lays everything out afresh
+        element.text = element.text if element.text and element.text.strip() else None
+        element.tail = None
+    sources = ET.SubElement(root, f"{p}Sources")
+    spans = refiqda._spans_by_source(codings.assign(coder=codings.get("coder", "pdtk-autocode")))
+    coders = sorted(set(codings["coder"]))
+    for name in sorted(texts):
+        guid = stable_guid("source", name)
+        source = ET.SubElement(
+            sources,
+            f"{p}TextSource",
+            {
+                "guid": guid,
+                "name": name,
+                "plainTextPath": f"internal://{guid}.txt",
+                "creatingUser": stable_guid("user", coders[0]),
+            },
+        )
+        for (start, end, coder), code_ids in spans.get(name, []):
+            user = stable_guid("user", coder)
+            selection = ET.SubElement(
+                source,
+                f"{p}PlainTextSelection",
+                {
+                    "guid": stable_guid("selection", name, start, end, user),
+                    "name": refiqda._selection_name(texts[name][start:end]),
+                    "startPosition": str(start),
+                    "endPosition": str(end),
+                    "creatingUser": user,
+                },
+            )
+            for code_id in code_ids:
+                coding = ET.SubElement(
+                    selection,
+                    f"{p}Coding",
+                    {"guid": stable_guid("coding", name, start, end, code_id, user), "creatingUser": user},
+                )
+                ET.SubElement(coding, f"{p}CodeRef", {"targetGUID": refiqda.code_guid(book, code_id)})
+        if groups and name in groups:
+            value = ET.SubElement(source, f"{p}VariableValue")
+            ET.SubElement(value, f"{p}VariableRef", {"targetGUID": stable_guid("variable", "gruppe")})
+            ET.SubElement(value, f"{p}TextValue").text = str(groups[name])
+    return refiqda._xml_bytes(root, refiqda.PROJECT_NS)
+
+
+def test_sources_written_as_text_are_byte_for_byte_what_elementtree_writes(project):
+    from toolkit.coding.refiqda import project_qde_bytes
+
+    book, _, texts, codings, groups = project
+    assert project_qde_bytes(book, texts, codings, groups=groups)[0] == _sources_by_elementtree(
+        book, texts, codings, groups
+    )
+
+
+@pytest.mark.parametrize(
+    "name, text, group",
+    [
+        ('a&b "<x>".txt', "Tab\there & <there>\r\nand \"quotes\" 'too'\n\nend", 'grp "<&>"\n\tx'),
+        ("æøå.txt", "Blåbær ÆØÅ – «sitat» … 😀 slutt", " "),
+        ("tom.txt", "", "g"),
+    ],
+)
+def test_hostile_names_texts_and_groups_are_escaped_as_elementtree_does(project, name, text, group):
+    from toolkit.coding.refiqda import project_qde_bytes
+
+    book = project[0]
+    code = book.ids[0]
+    codings = pd.DataFrame(
+        {
+            "source": [name] * 3,
+            "start": [0, 0, len(text) // 2],
+            "end": [len(text), len(text), len(text)],
+            "code_id": [code, book.ids[1], code],
+            "coder": ["anne & <bo>", "pdtk-autocode", "anne & <bo>"],
+        }
+    )
+    texts = {name: text, "other.txt": "no codings here"}
+    groups = {name: group}
+    assert project_qde_bytes(book, texts, codings, groups=groups)[0] == _sources_by_elementtree(
+        book, texts, codings, groups
+    )
+
+
+@pytest.mark.parametrize(
+    "parts", [("code", "kodebok", "skole"), ("selection", "æ ø å.txt", 0, 17, "x"), ("",)]
+)
+def test_stable_guid_is_uuid5_of_the_joined_names(parts):
+    import uuid
+
+    from toolkit.coding.refiqda import GUID_NAMESPACE
+
+    assert stable_guid(*parts) == str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(str(p) for p in parts)))
+
+
+def test_stable_guid_is_uuid5_for_any_text():
+    import uuid
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.coding.refiqda import GUID_NAMESPACE
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.one_of(st.text(), st.integers()), min_size=1, max_size=5))
+    def check(parts):
+        assert stable_guid(*parts) == str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(str(p) for p in parts)))
+
+    check()
