@@ -1,7 +1,8 @@
 """Evaluate actor extraction (issue 17) on blind sets with gold actor lists.
 
-    .venv/bin/python bench/eval_actors.py                     # every tests/data/coding_blind/set* with actors_gold.csv
-    .venv/bin/python bench/eval_actors.py tests/data/coding_blind/set2 --analyzer
+    .venv/bin/python bench/eval_actors.py                     # the tuning sets (bench/set_roles.py)
+    .venv/bin/python bench/eval_actors.py --report            # the report-only sets (once before, once after)
+    .venv/bin/python bench/eval_actors.py tests/data/coding_blind/set1 --errors   # per-item, tuning sets only
 
 Per set (a folder with transcripts/, actors_gold.csv and groups.csv): transcript × actor mention precision,
 recall and F1; the share of young people (groups positivt_avvik and sammenligning) whose fragmentation count
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
+from set_roles import coding_sets, is_report_only  # noqa: E402
 
 from toolkit.coding.actors import ActorExtractor, actor_agreement  # noqa: E402
 from toolkit.io import read_transcript  # noqa: E402
@@ -56,10 +58,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--errors", action="store_true", help="print the mention disagreements (tuning sets only)"
     )
-    args = parser.parse_args(argv)
-    sets = args.sets or sorted(
-        p for p in (ROOT / "tests/data/coding_blind").glob("set*") if (p / "actors_gold.csv").is_file()
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="with no folders: the report-only sets instead of the tuning sets",
     )
+    args = parser.parse_args(argv)
+    sets = args.sets or coding_sets(report=args.report, needs="actors_gold.csv")
+    if args.errors and any(is_report_only(folder) for folder in sets):
+        parser.error("--errors lists per-item disagreements: tuning sets only, never a report-only set")
     extractor = ActorExtractor(analyzer=get_analyzer() if args.analyzer else None)
     rows = [evaluate_actor_set(folder, extractor) for folder in sets]
     table = pd.DataFrame(rows)

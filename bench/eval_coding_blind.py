@@ -1,20 +1,22 @@
 """Evaluate auto-coding on coding sets written by others: rules, a substring baseline, learning from a third.
 
-    .venv/bin/python bench/eval_coding_blind.py                       # the project's set and every blind set
-    .venv/bin/python bench/eval_coding_blind.py tests/data/coding_blind/set2 --markdown
+    .venv/bin/python bench/eval_coding_blind.py              # the project's set and the blind tuning sets
+    .venv/bin/python bench/eval_coding_blind.py --report     # the report-only sets (once before, once after)
+    .venv/bin/python bench/eval_coding_blind.py tests/data/coding_blind/set1 --markdown
 
 Per set (a folder with codebook.yml, transcripts/, gold.csv; see toolkit.coding.evaluate): mean Cohen's
 kappa over themes on participant turns for the rule coder and for a lower-case substring search of the same
 keywords; then, with each third of the transcripts in turn hand-coded (from the gold), the learner's kappa on
 the other two thirds next to the rules' kappa on the same turns (mean of the three rounds). The last columns
 check the issue's targets: rules >= 0.55 and >= substring + 0.15; learned >= 0.65 and above the rules.
-This script treats every set alike; their roles (BENCHMARKS.md, issue 14):
+The sets' roles (``bench/set_roles.py``, BENCHMARKS.md, issue 14):
 
-* **tuning** — the project's set (``tests/data/coding``) and ``coding_blind/set1``, ``set4``, ``set6``,
-  ``set7``: transcripts, gold and per-turn errors may be read, and constants are chosen on them (leaving
-  each one out in turn);
-* **report-only** — ``coding_blind/set2``, ``set3``, ``set5``, ``set8``, ``set9``: never opened; this script is run on them once
-  before a round's first change and once at its end, and nothing is chosen on what it prints.
+* **tuning** (the default) — the project's set (``tests/data/coding``) and ``coding_blind/set1``, ``set4``,
+  ``set6``, ``set7``: transcripts, gold and per-turn errors may be read, and constants are chosen on them
+  (leaving each one out in turn);
+* **report-only** (``--report``) — ``coding_blind/set2``, ``set3``, ``set5``, ``set8``, ``set9``: never
+  opened; this script is run on them once before a round's first change and once at its end, and nothing is
+  chosen on what it prints.
 """
 
 from __future__ import annotations
@@ -28,13 +30,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
+from set_roles import coding_sets  # noqa: E402
 
 from toolkit.coding.evaluate import evaluate_set  # noqa: E402
 
 
-def default_sets() -> list[Path]:
-    blind = sorted((ROOT / "tests" / "data" / "coding_blind").glob("set*"))
-    return [ROOT / "tests" / "data" / "coding", *[p for p in blind if (p / "gold.csv").is_file()]]
+def default_sets(report: bool = False) -> list[Path]:
+    """The project's set and the blind tuning sets, or with ``report`` the report-only sets."""
+    if report:
+        return coding_sets(report=True)
+    return [ROOT / "tests" / "data" / "coding", *coding_sets(report=False)]
 
 
 def markdown(table: pd.DataFrame) -> str:
@@ -54,9 +59,14 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--per-theme", action="store_true", help="also print per-theme kappas")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="with no folders: the report-only sets instead of the tuning sets",
+    )
     args = parser.parse_args()
     rows = []
-    for folder in args.sets or default_sets():
+    for folder in args.sets or default_sets(args.report):
         started = time.perf_counter()
         result = evaluate_set(folder, seed=args.seed)
         rows.append(
