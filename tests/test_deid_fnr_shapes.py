@@ -128,3 +128,20 @@ def test_a_user_name_on_a_game_network():
 
     text = "D: På xbox heter jeg ulvehiet_42 der.\n"
     assert ("ID", "ulvehiet_42") in _found(find_accounts_and_handles(text), text)
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("d: person nummer er 43830\n", "43830"),
+        ("d: fødsels nummeret mitt er 140309 438\n", "140309 438"),
+        ("D: Jeg sa 140309 43831, nei unnskyld, 43830.\n", "43830"),
+    ],
+)
+def test_cue_words_split_by_speech_recognition_and_a_correction_after_a_whole_number(text: str, part: str):
+    assert ("FNR", part) in _found(find_partial_fnr(text), text)
+
+
+def test_a_whole_fodselsnummer_cues_a_corrected_part_said_in_words():
+    text = "d: jeg sa 140309 43831 nei unnskyld fire tre åtte tre null\n"
+    assert ("FNR", "fire tre åtte tre null") in _found(find_spoken_numbers(text), text)

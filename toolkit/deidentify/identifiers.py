@@ -21,7 +21,7 @@ from itertools import chain
 
 from stdnum.no import fodselsnummer
 
-from toolkit.deidentify.patterns import _words
+from toolkit.deidentify.patterns import _FNR_LOOSE, FNR_CUE_WORDS, _words
 from toolkit.deidentify.spans import Span
 
 _ACCOUNT = re.compile(r"(?<![\d.,/+-])\d{4}([ .])\d{2}\1\d{5}(?![\d]|[.,]\d)")
@@ -55,9 +55,7 @@ _CUED_HANDLE = re.compile(
 # a payment card (4-4-4-4) and a Norwegian IBAN ("NO93 8601 1117 947")
 _CARD = re.compile(r"(?<![\d.,/+-])\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?![\d]|[.,]\d)")
 _IBAN = re.compile(r"\bNO\d{2} ?\d{4} ?\d{4} ?\d{3}(?!\d)", re.IGNORECASE)
-_FNR_CUE = re.compile(
-    r"(?:fødselsnum(?:mer|re)|personnum(?:mer|re)|d-num(?:mer|re)|fnr|personnr)\w*", re.IGNORECASE
-)
+_FNR_CUE = re.compile(FNR_CUE_WORDS, re.IGNORECASE)
 # the personal digits said after a pause word ("010203 og så 12345", "150805, eh, 43211")
 _PAUSE_WORDS = r"(?:og|så|eh|æh|ehm|hm|altså|da|kommer|resten|er|det)"
 _FNR_TAIL = re.compile(rf"\s*(?:,\s*)?(?:{_PAUSE_WORDS}\s*,?\s*)*[-–]?\s*(\d{{3}}(?: ?\d){{0,2}})(?![\d])")
@@ -75,12 +73,12 @@ _GROUPED_ELEVEN = re.compile(r"(?<![\d.,/+-])\d{1,6}(?:[ .-]\d{1,6}){1,6}(?![\d]
 # the personal part alone (five digits, "016 31", "31943"): asked for as "de fem siste" or "personnummeret", or
 # said in the breath after a fødselsnummer ("081104 64365, nei vent, det er 64356")
 _PERSONAL_CUE = re.compile(
-    r"(?:fødselsnum(?:mer|re)|personnum(?:mer|re)|d-num(?:mer|re)|fnr|personnr|fødselsdato)\w*|"
+    rf"{FNR_CUE_WORDS}|fødselsdato\w*|"
     r"\b(?:de|dei|dæm|dem|di)\s+(?:fem|5)\s+(?:siste|sifrene)|\bsiste\s+(?:fem|5)\b",
     re.IGNORECASE,
 )
 _PERSONAL_PART = re.compile(
-    r"(?<![\d.,/+-])\d(?: ?\d){4}(?![\d]|[.,/]\d)(?!\s*(?:kr\b|kroner|,-|%|prosent|år\b|timer|dager))",
+    r"(?<![\d.,/+-])(?<!\d )\d(?: ?\d){4}(?![\d]|[.,/]\d| \d)(?!\s*(?:kr\b|kroner|,-|%|prosent|år\b|timer|dager))",
     re.IGNORECASE,
 )
 
@@ -130,7 +128,7 @@ def find_partial_fnr(text: str) -> list[Span]:
         window_end = min(len(text), cue.end() + 80)
         for m in _FNR_PART.finditer(text, cue.end(), window_end):
             digits = re.sub(r"\D", "", m.group(0))
-            if 1 <= int(digits[0:2]) % 40 <= 31 and 1 <= int(digits[2:4]) % 40 <= 12:
+            if _plausible_date(digits):
                 tail = _FNR_TAIL.match(text, m.end()) if len(digits) == 6 else None
                 spans.append(Span(m.start(), tail.end(1) if tail else m.end(), "FNR", 0.6))
     spans += [
@@ -139,6 +137,11 @@ def find_partial_fnr(text: str) -> list[Span]:
         if fodselsnummer.is_valid(m.group(1) + m.group(2))
     ]
     return spans + _grouped_fnr(text) + _personal_parts(text)
+
+
+def _plausible_date(digits: str) -> bool:
+    """The first four digits read as day and month, also as a D-nummer (day + 40) or H-nummer (month + 40)."""
+    return 1 <= int(digits[0:2]) % 40 <= 31 and 1 <= int(digits[2:4]) % 40 <= 12
 
 
 def _grouped_fnr(text: str) -> list[Span]:
@@ -155,11 +158,17 @@ def _personal_parts(text: str) -> list[Span]:
     """Five digits within 80 characters after a cue for the personal part, also over the interviewer's turn
     ("I: Og de fem siste?\nD: 31943"): the five digits that, with the birth date, make the fødselsnummer."""
     spans = []
-    for cue in _PERSONAL_CUE.finditer(text):
-        window_end = min(len(text), cue.end() + 80)
+    anchors = [(cue.end(), 80) for cue in _PERSONAL_CUE.finditer(text)]
+    # a whole fødselsnummer is a cue too, for the next few words: a corrected personal part follows it
+    # ("081104 64365, nei, 64356")
+    anchors += [
+        (m.end(), 40) for m in _FNR_LOOSE.finditer(text) if _plausible_date(re.sub(r"\D", "", m.group(0)))
+    ]
+    for anchor, reach in anchors:
+        window_end = min(len(text), anchor + reach)
         spans += [
             Span(m.start(), m.end(), "FNR", 0.6)
-            for m in _PERSONAL_PART.finditer(text, cue.end(), window_end)
+            for m in _PERSONAL_PART.finditer(text, anchor, window_end)
             if not text[m.end() : m.end() + 1].isdigit()  # not the head of a longer number cut by the window
         ]
     return spans

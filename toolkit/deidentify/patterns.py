@@ -284,6 +284,12 @@ _ROLE_NAME = re.compile(
     rf"(?:\s+(?:dr\.?|doktor))?\s+([{LOW}][{LOW}-]+)\b"
 )
 _CALLED = re.compile(rf"\b(?:kalte|kalla|kaller|kalles)\s+seg\s+([{UP}][\w-]+)")
+# the words that name a fødselsnummer or D-nummer, as typed and as speech recognition splits them ("fødsels
+# nummeret", "person nummer", "f.nr.", "D-nr.", "fødselsnumer")
+FNR_CUE_WORDS = (
+    r"(?:føds(?:els)?[ -]?(?:num(?:mer|re|er)|nr\b)|person[ -]?(?:num(?:mer|re|er)|nr\b)|\bd-? ?num(?:mer|re)|"
+    r"\bd-nr\b|\bf\.\s?nr\b|\bfnr\b|\bpnr\b)\w*"
+)
 _FNR_LOOSE = re.compile(
     r"(?<![\d.,])(?:\d{6}[ -]?|\d{2}[ .]\d{2}[ .]\d{2}[ .]?)(?:\d{5}|\d{3} \d{2}|\d{2} \d{3})(?![\d]|[.,]\d)"
 )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from toolkit.deidentify.patterns import _FUNCTION_WORDS
+from toolkit.deidentify.patterns import _FUNCTION_WORDS, FNR_CUE_WORDS
 from toolkit.deidentify.spans import Span
 
 MIN_DIGITS = 6
@@ -53,7 +53,9 @@ _CUES = (
     (
         "FNR",
         re.compile(
-            r"(?:fødselsnummer|personnummer|d-nummer|fnr|personnr|fødselsdato)\w*|"
+            rf"{FNR_CUE_WORDS}|fødselsdato\w*|"
+            # a whole fødselsnummer just before: what follows corrects or repeats a part of it
+            r"(?<![\d.,])\d{6}[ -]?\d{5}(?!\d)|"
             # the personal part asked for on its own ("og de fem siste?"), maybe in the interviewer's turn
             r"\b(?:de|dei|dæm|dem|di)\s+(?:fem|5)\s+(?:siste|sifrene)|\bsiste\s+(?:fem|5)\b",
             re.IGNORECASE,
