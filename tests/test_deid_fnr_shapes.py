@@ -145,3 +145,18 @@ def test_cue_words_split_by_speech_recognition_and_a_correction_after_a_whole_nu
 def test_a_whole_fodselsnummer_cues_a_corrected_part_said_in_words():
     text = "d: jeg sa 140309 43831 nei unnskyld fire tre åtte tre null\n"
     assert ("FNR", "fire tre åtte tre null") in _found(find_spoken_numbers(text), text)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("d: kunde nummer er 3307 1190 52 tror jeg\n", "3307 1190 52"),
+        ("d: elev nummer mitt var 661204\n", "661204"),
+        ("d: henvisning nummer 8830417 står det\n", "8830417"),
+        ("D: Referansen min er 70915.\n", "70915"),
+    ],
+)
+def test_a_compound_number_word_split_by_speech_recognition_is_an_id_cue(text: str, number: str):
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    assert ("ID", number) in _found(NorwegianDetector().find_ids(text), text)

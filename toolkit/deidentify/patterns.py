@@ -491,7 +491,12 @@ _ID_CUES = (
     # any other kind of number named by a compound or "<noun> nr." ("søknadsnummer", "løpenummer", "vedtak nr.")
     r"(?!telefon|mobil|tlf|tele|konto|person|fødsels|post|hus|rom|ordre|bestilling|faktura|kvittering|produkt|vare|"
     r"sporing|pakke|serie|artikkel|modell|bord|sete|plass|side|linje|buss|rute|tog|fly)[a-zæøå]{3,}(?:nummer(?:et)?|nr\.?)|"
-    r"(?:vedtak|tiltak|dokument|kontrakt|avtale|søknad|journal|arkivsak|arkiv)\s+nr\.?"
+    r"(?:vedtak|tiltak|dokument|kontrakt|avtale|søknad|journal|arkivsak|arkiv)\s+nr\.?|"
+    # the same compounds as speech recognition splits them ("kunde nummer", "henvisning nummeret")
+    r"(?:saks?|kunde|klient|elev|student|kandidat|ansatt|medlems?|pasient|journal|referanse|søknads?|"
+    r"henvisnings?|bruker|vedtaks?|avtale|kontrakt|låne?|sjåfør|deltaker|deltakar|tiltaks?|organisasjons)"
+    r"\s+(?:nummer(?:et)?|nr\.?)|"
+    r"referansen"
     r")"
 )
 # short words that may stand before a number without being its letter prefix ("nummeret er 448201")
