@@ -154,6 +154,9 @@ def test_a_whole_fodselsnummer_cues_a_corrected_part_said_in_words():
         ("d: elev nummer mitt var 661204\n", "661204"),
         ("d: henvisning nummer 8830417 står det\n", "8830417"),
         ("D: Referansen min er 70915.\n", "70915"),
+        ("D: ID-en min hos dem er 60418.\n", "60418"),
+        ("D: Vedtaket har nummer 31-0529.\n", "31-0529"),
+        ("D: Avtalen fikk nr. 5518 i vår.\n", "5518"),
     ],
 )
 def test_a_compound_number_word_split_by_speech_recognition_is_an_id_cue(text: str, number: str):

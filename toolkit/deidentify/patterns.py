@@ -496,7 +496,11 @@ _ID_CUES = (
     r"(?:saks?|kunde|klient|elev|student|kandidat|ansatt|medlems?|pasient|journal|referanse|søknads?|"
     r"henvisnings?|bruker|vedtaks?|avtale|kontrakt|låne?|sjåfør|deltaker|deltakar|tiltaks?|organisasjons)"
     r"\s+(?:nummer(?:et)?|nr\.?)|"
-    r"referansen"
+    r"referansen|"
+    # "ID-en", "brukar-ID-en": an ID named as such
+    r"(?:[a-zæøå]{3,}-)?id-en|[a-zæøå]{3,}-id|"
+    # a document that "has a number" ("vedtaket har nummer 24-0073", "kontrakten fikk nr. …")
+    r"[a-zæøå]{3,}(?:en|et|a)\s+(?:har|hadde|fikk|fekk|fått)\s+(?:nummer|nr\.?)"
     r")"
 )
 # short words that may stand before a number without being its letter prefix ("nummeret er 448201")

@@ -1201,8 +1201,10 @@ def _in_lower_case_turn(text: str, start: int, end: int) -> bool:
 
 def _id_start(text: str, m: re.Match) -> int:
     """Where an ID span starts: at its cue word when only punctuation stands between ("elevnr. 608815"), but not
-    at a compound split in two by speech recognition ("henvisning nummer …"): that is two ordinary words."""
+    at a compound split in two by speech recognition ("henvisning nummer …") or a cue of several words
+    ("vedtaket har nummer …"): those are ordinary words."""
     if _ID_CUE_GAP.match(m.group("gap")):
-        return m.start(3) if re.search(r"\s+nummer", m.group("cue"), re.IGNORECASE) else m.start()
+        split = re.search(r"\s(?:nummer|har|hadde|fikk|fekk|fått)\b", m.group("cue"), re.IGNORECASE)
+        return m.start(3) if split else m.start()
     near = _ID_NEAR_CUE.search(text, m.start(), m.start(3))
     return near.start() if near else m.start(3)
