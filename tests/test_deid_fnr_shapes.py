@@ -163,3 +163,25 @@ def test_a_compound_number_word_split_by_speech_recognition_is_an_id_cue(text: s
     from toolkit.deidentify.rules import NorwegianDetector
 
     assert ("ID", number) in _found(NorwegianDetector().find_ids(text), text)
+
+
+def test_a_chain_or_service_with_its_site_after_it_is_one_name():
+    from toolkit.deidentify.org_context import ContextOrganisationFinder
+
+    text = "d: jeg var innlagt på sykehuset østfold moltuberg en uke\n"
+    found = _found(ContextOrganisationFinder().find(text), text)
+    assert ("ORG", "sykehuset østfold moltuberg") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("d: jeg bor i lindeveien elleve b nå\n", "lindeveien elleve b"),
+        ("d: vi bodde i torvgata tjuesju c i to år\n", "torvgata tjuesju c"),
+    ],
+)
+def test_a_spoken_house_number_takes_its_letter(text: str, address: str):
+    from toolkit.deidentify.spoken import find_spoken_addresses
+
+    found = _found(find_spoken_addresses(text, ("veien", "gata")), text)
+    assert ("ADRESSE", address) in found

@@ -111,6 +111,7 @@ class ContextOrganisationFinder:
         )
         self._service_re = re.compile(rf"(?<![\w-])((?:{_SERVICE})[ \t]+({word}))(?![\w-])")
         self._nav_re = re.compile(rf"(?<![\w-])((?:nav|sykehuset|sjukehuset|helse)[ \t]+({word}))(?![\w-])")
+        self._branch_re = re.compile(rf"[ \t]+([{LOW}][{LOW}-]{{2,}})(?![\w-])")
         self._college_re = re.compile(
             rf"(?<![\w-])((?:høgskolen|høgskulen|høyskolen|universitetet)[ \t]+(?:i|på)[ \t]+({word}))(?![\w-])"
         )
@@ -182,13 +183,26 @@ class ContextOrganisationFinder:
             if m.group(2) not in _NOT_A_PLACE and m.group(2) not in _FUNCTION_WORDS
         ]
         spans += [
-            Span(m.start(1), m.end(1), "ORG", 0.5)
+            self._with_branch(text, Span(m.start(1), m.end(1), "ORG", 0.5))
             for m in self._nav_re.finditer(text)
             if m.group(2) not in _NOT_A_PLACE
             # a district named as a compound with a geographic head ("nav fyllingsdalen", "nav sandvika")
             and (m.group(2) in self.places_lower or self._unknown(m.group(2)) or _place_compound(m.group(2)))
         ]
         return spans
+
+    def _with_branch(self, text: str, span: Span) -> Span:
+        """A chain or service with its branch or site after it is one name ("rema tusen fjell", "sykehuset østfold
+        kalnes"): the next word when it is a known place or a word no dictionary knows."""
+        m = self._branch_re.match(text, span.end)
+        if m is None:
+            return span
+        word = m.group(1)
+        if word in _NOT_A_PLACE or word in _FUNCTION_WORDS or word in _TIME_WORDS:
+            return span
+        if word in self.places_lower or self._unknown(word):
+            return Span(span.start, m.end(1), span.type, span.score, span.source)
+        return span
 
     def _unknown(self, word: str) -> bool:
         """A word no dictionary knows and no compound of an ordinary word, unless its head says "firm"."""
@@ -207,7 +221,10 @@ class ContextOrganisationFinder:
         ]
 
     def _chains(self, text: str) -> list[Span]:
-        spans = [Span(m.start(1), m.end(1), "ORG", 0.6) for m in self._chain_re.finditer(text)]
+        spans = [
+            self._with_branch(text, Span(m.start(1), m.end(1), "ORG", 0.6))
+            for m in self._chain_re.finditer(text)
+        ]
         for m in self._chain_inflected_re.finditer(text):
             first = m.group(1).split()[0]
             capitalised = first[0].isupper()  # after a preposition, so never a sentence start

@@ -243,6 +243,9 @@ def find_spoken_addresses(text: str, street_suffixes: tuple[str, ...]) -> list[S
                 if before and before.group(1).lower() not in _FUNCTION_WORDS:
                     begin -= len(before.group(0))  # the street's name stands before the bare street word
             end = run[0]
+            # the house letter said after the number ("storgata fjorten a"); not "e", which is "er" in dialect
+            letter = re.match(r"[ \t]+[abcdfgh](?![\wæøå])", text[end:], re.IGNORECASE)
+            end += letter.end() if letter else 0
             flat = re.match(r"\s+(?:hybel|leilighet|oppgang)\s+[\wæøå]+", text[end:], re.IGNORECASE)
             place = re.match(r"\s+([\wæøå-]{3,})", text[end:])
             if flat:
