@@ -97,3 +97,25 @@ def test_too_few_words_leave_the_rules_unchanged():
     similarity = CodedSimilarity(str.split).fit(texts, labels, scores, np.array([0.5]), splits)
     assert similarity.weight_ == 0.0
     assert similarity.adjust(texts, scores, np.array([0.5])) is scores
+
+
+def test_a_form_the_tokens_never_saw_reaches_its_theme_through_character_ngrams(monkeypatch):
+    """'fisket' is no token of the coded turns (their word is 'fiske'); its letters still point to theme 0,
+    as a dialect form or an ASR slip the analyzer does not lemmatise would."""
+    from toolkit.coding import similarity as module
+
+    texts, labels, groups = _study()
+    scores = np.zeros(labels.shape, dtype=float)
+    thresholds = np.array([0.5, 0.5])
+    probe = ["vi snakket litt om fisket", "vi snakket litt om dagen"]
+
+    def theme0_evidence(char_weight: float) -> np.ndarray:
+        monkeypatch.setattr(module, "CHAR_WEIGHT", char_weight)
+        similarity = CodedSimilarity(str.split).fit(texts, labels, scores, thresholds, _splits(groups))
+        similarity.weight_ = max(WEIGHTS)
+        return similarity.adjust(probe, np.ones((2, 2)), thresholds)[:, 0]
+
+    lemmas_only = theme0_evidence(0.0)
+    with_chars = theme0_evidence(0.4)
+    assert lemmas_only[0] == pytest.approx(lemmas_only[1], abs=0.05)
+    assert with_chars[0] > with_chars[1] + 0.05
