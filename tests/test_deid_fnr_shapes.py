@@ -185,3 +185,16 @@ def test_a_spoken_house_number_takes_its_letter(text: str, address: str):
 
     found = _found(find_spoken_addresses(text, ("veien", "gata")), text)
     assert ("ADRESSE", address) in found
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("D: Onkelen min, han e treogsøtti no.\n", "treogsøtti"),
+        ("D: Treneren vår, han er sånn førti tror jeg.\n", "førti"),
+    ],
+)
+def test_ages_in_the_old_count_and_after_a_softener(text: str, age: str):
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    assert ("ALDER", age) in _found(NorwegianDetector().find_ages(text), text)

@@ -55,7 +55,9 @@ _NUMWORDS = (
     # dialect teens, and the ages of parents and grandparents ("femtifire", "sekstisju", "åtti")
     "trettån|fjortån|femtån|sekstån|søttån|attån|nittån|fjortn|femtn|sekstn|søttn|syttn|attn|nittn|tjueein|tjueeitt|"
     "fæmten|fæmtn|fæmtån|sæksten|sækstn|nettn|"
-    rf"(?:tretti|førti|femti|seksti|sytti|søtti|åtti|nitti)(?:{_UNITS}|ein|eitt)?"
+    rf"(?:tretti|førti|femti|seksti|sytti|søtti|åtti|nitti)(?:{_UNITS}|ein|eitt)?|"
+    # the old way of counting, still said by the old and in dialect ("fireogfemti", "enogtjue")
+    rf"(?:{_UNITS}|ein)og(?:tjue|tretti|førti|femti|seksti|sytti|søtti|åtti|nitti)"
 )
 # a year said in words: "tjuenitten" (2019), "tjuetjueto" (2022), "totusenogfem", "nittennittiåtte"
 _YEAR_WORDS = (
@@ -323,9 +325,9 @@ _AGE_PATTERNS = [
     CIPattern(
         rf"\b{_SUBJECT}(?:\s+(?:min|mi|mitt|vår|vårt|hans|hennes|deres))?\s+(?:er|e|var|va|vart|blir|blei|ble|fyller|"
         rf"fylte|har\s+fylt|er\s+snart|er\s+nesten|(?:er|e|var|va|ble|vart)\s+(?:bare|berre))\s+"
-        r"(?:(?:typ|rundt|cirka|ca\.?|omtrent|vel|jo|visst|kanskje)\s+)?"
+        r"(?:(?:typ|rundt|cirka|ca\.?|omtrent|vel|jo|visst|kanskje|sånn|sånt|sikkert)\s+)?"
         rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
-        rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|då\b|eller\b|tror\b|trur\b|"
+        rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|då\b|eller\b|tror\b|trur\b|tru\b|"
         rf"i\s+(?:dag|år|fjor|fjol|går|sommer|sommar|vår|høst|haust|vinter|{_MONTHS})\b|"
         rf"(?:nesten|snart|cirka)\s*[,.!?;\n]|$))"
     ),
