@@ -49,8 +49,11 @@ CHAR_WEIGHT = 0.4
 """Weight of a block of character 4–5-grams (within words) beside the lemma block. Lemmas miss what the
 analyzer does not know — dialect and Nynorsk forms, spelling slips of ASR and learner Norwegian, compounds it
 cannot split — while such words still share most of their letters with the coded turns' words. 0.4, 0.7 and
-1.0 gave the same +0.002 mean learned kappa on the five tuning sets (seeds 0 and 1); 0.4 was chosen with four
-of five tuning sets left out in turn (BENCHMARKS.md, issue 14)."""
+1.0 gave the same +0.002 mean learned kappa on the five tuning sets (seeds 0 and 1); 0.4 was the choice
+in four of the five leave-one-set-out folds (issue 14)."""
+CHAR_NGRAMS = (4, 5)
+"""Lengths of the character n-grams (padded at word edges); 3–5 and 4–6 measured the same on the tuning
+sets."""
 
 
 def mean_kappa(labels: np.ndarray, predicted: np.ndarray) -> float:
@@ -104,7 +107,9 @@ class CodedSimilarity:
         if CHAR_WEIGHT <= 0:
             return words.tocsr()
         if fit:
-            self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 5), sublinear_tf=True, min_df=2)
+            self.chars_ = TfidfVectorizer(
+                analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True, min_df=2
+            )
             chars = self.chars_.fit_transform([t.lower() for t in texts])
         else:
             chars = self.chars_.transform([t.lower() for t in texts])
