@@ -25,6 +25,7 @@ RULES = [
     "NorwegianAddressRecognizer",
     "NorwegianOrganisationRecognizer",
     "LowerCaseOrganisationRecognizer",
+    "OrganisationShapeRecognizer",
     "NorwegianPlaceRecognizer",
     "NorwegianPersonRecognizer",
     "NorwegianNicknameRecognizer",

@@ -133,7 +133,52 @@ def compose(text: str, spans: list[Span]) -> list[Span]:
             out[-1] = Span(previous.start, span.end, "ADRESSE", max(previous.score, span.score))
             continue
         out.append(span)
-    return _with_sub_locations(text, out)
+    return _with_sub_locations(text, [_with_department(text, span) for span in out])
+
+
+# a unit named after its institution and a comma ("Haugesund sjukehus, psykiatrisk akuttmottak", "DPS Vestre Viken,
+# Drammen poliklinikk", "Sarpsborg kommune, bolig- og tjenestekontoret", "BUP Lillestrøm, Akershus
+# universitetssykehus"): the unit narrows the institution down and is part of its name
+_DEPARTMENT = re.compile(
+    r",[ \t]+(?:"
+    r"(?:[A-ZÆØÅ][\w-]+[ \t]+)?(?:(?!(?:på|i|ved|og|men|der|som|hos)[ \t])[a-zæøå]+[ \t]+)?"
+    r"(?:avdeling|poliklinikk|akuttmottak|sengepost|seksjon|klinikk|sengeavdeling)(?:en|a)?"
+    r"(?:[ \t]+(?:for[ \t]+[a-zæøå]+(?:[ \t]+og[ \t]+[a-zæøå]+)?|[A-ZÆØÅ][\w-]+))?"
+    r"|(?:[a-zæøå]+-[ \t]+og[ \t]+)?[a-zæøå]{3,}(?:teamet|kontoret|tjenesten|tjenesta|tenesta|avdelingen|"
+    r"avdelinga|seksjonen|posten|mottaket)"
+    r"|[A-ZÆØÅ][\w-]+[ \t]+(?:universitetssykehus|universitetssjukehus|sykehus|sjukehus|HF|hjemmesykepleie|"
+    r"heimesjukepleie|hjemmetjeneste|heimeteneste|helsestasjon|legevakt|legevakta)"
+    r")(?![\w-])"
+)
+# a company-form suffix after a name ("trond ødegård bygg as"), and "skole" after a school's "videregående"
+_FORM_AFTER = re.compile(r"[ \t]+(?:AS|ASA|SA|BA|ANS|DA|as|asa)(?![\w-])")
+_SCHOOL_AFTER = re.compile(
+    r"(?:(?<=videregående)|(?<=vidaregåande)|(?<=vidregående))[ \t]+(?:skole|skule)(?![\w-])", re.I
+)
+_SERVICE_END = re.compile(r"(?:DPS|BUP|PPT|OT|NAV)$")
+
+
+# a region or branch after an organisation's name ("fretex vest", "Familievernkontoret Oslo nord"), unless a
+# relation follows ("nord for byen", "vest i landet")
+_COMPASS = re.compile(
+    r"[ \t]+(?:[Nn]ord|[Ss]ør|[Øø]st|[Vv]est|[Mm]idt)(?![\w-])(?![ \t]+(?:for|i|av|til|mot|om)\b)"
+)
+
+
+def _with_department(text: str, span: Span) -> Span:
+    """An organisation (or a place ending in a service, "Ålesund DPS") with its unit after a comma or its
+    region after it."""
+    if span.type != "ORG" and not (span.type == "STED" and _SERVICE_END.search(text[span.start : span.end])):
+        return span
+    m = (
+        _DEPARTMENT.match(text, span.end)
+        or _COMPASS.match(text, span.end)
+        or _FORM_AFTER.match(text, span.end)
+        or _SCHOOL_AFTER.match(text, span.end)
+    )
+    if m is None:
+        return span
+    return Span(span.start, m.end(), "ORG", span.score, span.source)
 
 
 # after an organisation in a lower-case turn, "på <word>" names where it is ("obs bygg på holt", "elkjøp på
@@ -145,7 +190,7 @@ _NO_SUB_LOCATION = _words(
     "kveldane kveldene helg helga helgene helgane lørdag lørdager laurdag laurdagar søndag søndager fredag "
     "fredager sommaren sommeren vinteren hausten høsten våren timebasis timen timar timer skift skiftet "
     "gulvet lager lagret disken døra døgnet rommet kurset kurs tiltak tiltaket samme same sida siden slutten "
-    "starten morgonen morgenen dagen dag ettermiddagen ein eit ei eitt nokre noen"
+    "starten morgonen morgenen dagen dag ettermiddagen ein eit ei eitt nokre noen papiret nett nettet"
 )
 # at a school "på <word>" is the programme ("vgs på bygg og anlegg", "vidaregåande på teknikk"), not a place
 _SCHOOL_END = re.compile(

@@ -198,9 +198,26 @@ class NerRecognizer:
             piece = text[start:end]
             if any(c.isdigit() for c in piece) and (ent.label_ == "PER" or len(piece) <= 4):
                 continue  # "jan 2023" is a date the rules type; "R1", "Vg2", "B1" are codes, not names
+            if "\n" in piece or _service_compound(piece, ignore):
+                continue  # "?\nD: Eg" spans a turn change; "NAV-saken", "BUP-time" name a matter, not an office
             if not is_ordinary_at_start(text, start, end):
                 spans.append(Span(start, end, LABEL_TO_TYPE[ent.label_], self.score, "model"))
         return spans
+
+
+def _service_compound(piece: str, services: frozenset[str]) -> bool:
+    """A generic service joined to an ordinary word by a hyphen ("NAV-saken", "BUP-henvisningen", "BUP-time").
+
+    The compound names a case, a letter or an appointment with a national service, which identifies nobody,
+    while "NAV-Lillestrøm" names an office: the second part must be an ordinary lower-case word."""
+    first, _, rest = piece.partition("-")
+    if not rest or first.casefold() not in services:
+        return False
+    if not rest.islower():
+        return False
+    import simplemma  # knows "time" (an appointment), which the name-free word list leaves out for Time kommune
+
+    return rest in ordinary_words() or simplemma.is_known(rest, lang="nb")
 
 
 def _trim_ordinary_edges(ent, text: str) -> tuple[int, int]:
@@ -215,8 +232,10 @@ def _trim_ordinary_edges(ent, text: str) -> tuple[int, int]:
         lower = token.text.islower() or capital_explained
         return lower and (low in ordinary or low in _FUNCTION_WORDS) and low not in _NAMEY
 
-    while tokens and plain(tokens[0], _sentence_start(text, tokens[0].idx) and len(tokens) > 1):
-        tokens.pop(0)  # "hei filmon", and "På Kiwi Flisa" at a sentence start
+    while tokens and (
+        tokens[0].is_punct or plain(tokens[0], _sentence_start(text, tokens[0].idx) and len(tokens) > 1)
+    ):
+        tokens.pop(0)  # "hei filmon", "På Kiwi Flisa" at a sentence start, "Litt. Jeg" over a sentence end
     kinds = organisation_kinds()
     while tokens and (tokens[-1].is_punct or (plain(tokens[-1]) and tokens[-1].text.lower() not in kinds)):
         tokens.pop()  # "Kari sa" → "Kari"; but "Elverum håndball" keeps the word that makes it an organisation

@@ -106,14 +106,21 @@ class ContextOrganisationFinder:
         name_word = (
             rf"(?!(?:{preps})[ \t]){word}[ \t]+"  # a name word is no preposition: "i åttende på tune vgs"
         )
+        kinds = _alternation(organisation_kinds())
+        # after a preposition or a verb of naming ("det heiter hornindal trevare"); a second kind joined by "og"
+        # is the same name ("volda turn og idrettslag")
         self._kind_re = re.compile(
-            rf"\b(?:{preps})[ \t]+((?:{name_word}){{1,3}}?(?:{_alternation(organisation_kinds())}))(?![\w-])"
+            rf"\b(?:{preps}|heiter|heter|heite|heitte|het)[ \t]+((?:{name_word}){{1,3}}?(?:{kinds})"
+            rf"(?:[ \t]+og[ \t]+(?:{kinds}))?)(?![\w-])"
         )
+        # the service after its place ("volda dps", "haukeland bup"): the place must be a known one
+        self._place_service_re = re.compile(rf"(?<![\w-])(({word})[ \t]+(?:dps|bup|ppt))(?![\w-])")
         self._service_re = re.compile(rf"(?<![\w-])((?:{_SERVICE})[ \t]+({word}))(?![\w-])")
         self._nav_re = re.compile(rf"(?<![\w-])((?:nav|sykehuset|sjukehuset|helse)[ \t]+({word}))(?![\w-])")
         self._branch_re = re.compile(rf"[ \t]+([{LOW}][{LOW}-]{{2,}})(?![\w-])")
         self._college_re = re.compile(
-            rf"(?<![\w-])((?:høgskolen|høgskulen|høyskolen|universitetet)[ \t]+(?:i|på)[ \t]+({word}))(?![\w-])"
+            rf"(?<![\w-])((?:høgskolen|høgskulen|høyskolen|universitetet|fagskolen|fagskulen)[ \t]+(?:i|på)[ \t]+"
+            rf"({word}))(?![\w-])"
         )
         # the kind before the name: "på hotell solborg", "hos ungdomshelsestasjonen kilden", "kafé fjordglimt"
         self._kind_first_re = re.compile(
@@ -167,11 +174,11 @@ class ContextOrganisationFinder:
     def _kinds(self, text: str) -> list[Span]:
         spans = []
         for m in self._kind_re.finditer(text):
-            words = m.group(1).split()
+            words = re.sub(r"[ \t]+og[ \t]+\S+$", "", m.group(1)).split()  # "turn og idrettslag": one kind
             if any(w in _NOT_A_NAME or w in _FUNCTION_WORDS or w in _POSSESSIVES for w in words[:-1]):
                 continue
             possessive = words[0].endswith("s") and words[0] not in self.places_lower and len(words) == 2
-            if possessive and words[0] in ordinary_words():
+            if possessive and (words[0] in ordinary_words() or words[0][:-1] in ordinary_words()):
                 continue  # "på bestefars gård", "hos kommunens skole": a possessive, not a name
             spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
         return spans
@@ -181,6 +188,12 @@ class ContextOrganisationFinder:
             Span(m.start(1), m.end(1), "ORG", 0.6)
             for m in self._service_re.finditer(text)
             if m.group(2) not in _NOT_A_PLACE and m.group(2) not in _FUNCTION_WORDS
+        ]
+        spans += [
+            Span(m.start(1), m.end(1), "ORG", 0.6)
+            for m in self._place_service_re.finditer(text)
+            if m.group(2) not in _NOT_A_PLACE
+            and (m.group(2) in self.places_lower or self._unknown(m.group(2)))
         ]
         spans += [
             self._with_branch(text, Span(m.start(1), m.end(1), "ORG", 0.5))

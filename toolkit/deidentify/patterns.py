@@ -240,7 +240,7 @@ _PLACE_HEADS = tuple(
     _words(
         "vatnet vannet vatn vann sjøen sjø tjern tjernet tinden tind fjellet fjell fjorden fjord berget elva elv "
         "øya øy holmen neset nes vika vik bukta dalen dal åsen haugen kollen toppen bruk sund sundet strand "
-        "stranda vegen veien gata gate moen marka lia byen bygda heia hamn havn botn eid"
+        "stranda vegen veien gata gate moen marka lia byen bygda heia hamn havn botn eid våg vågen"
     )
 )
 # "oppvokst på støren", "no bur eg på leira": after a verb of living or moving, the place word is a place even when
@@ -513,7 +513,7 @@ _NOT_A_PREFIX = (
 _ID = CIPattern(
     rf"\b(?P<cue>{_ID_CUES})"
     r"(?P<gap>"
-    r"(?:\s+[^\s\d]+){0,5}?\s*[:#]?\s*)"
+    r"(?:\s+[^\s\d]+){0,5}?\s*[:#,]?\s*)"
     # a letter prefix said apart from its digits ("ny 0482317", "hb 20-33718"), only before a long number
     rf"((?:(?<!\w)(?!{_NOT_A_PREFIX}\s)[A-Za-z]{{1,3}} "
     r"(?=\d[\d \-/]{4,}\d))?[A-Za-z]{0,3}-?(?:\d{3,4} \d{3} \d{3}(?: \d{1,3})?(?!\d)|(?=(?:\d ?){6})\d{2,6}(?: \d{2,6}){1,3}(?![\d/.\-]?\d)|"
@@ -521,6 +521,13 @@ _ID = CIPattern(
 )
 # The cue joins the number's span when nothing but punctuation stands between ("sak 2023/45817", "ref. 22-09"):
 # gold sets differ on whether the cue belongs to the identifier, and masking it too costs nothing.
+# a number read off a card ("adgangskort med 00418823 på", "elevkortet der det står 100734"): a card carries its
+# holder's number, whether or not the speaker says "nummer"
+_CARD_NUMBER = re.compile(
+    r"\b[a-zæøå]*kort(?:et)?\s+(?:med|der\s+det\s+står|der\s+det\s+stod|som\s+har|har|hadde)\s+(?:nummer\s+)?"
+    r"((?:[A-ZÆØÅ]{1,5}-?)?(?=(?:\d[ -]?){5})\d[\d -]*\d)(?![\w.,/-]?\d)",
+    re.IGNORECASE,
+)
 _ID_CUE_GAP = re.compile(r"^[\s.:#-]*$")
 _ID_NEAR_CUE = re.compile(rf"\b{_ID_CUES}[\s.:#-]*$", re.IGNORECASE)
 _LICENCE_PLATE = re.compile(r"\b[A-ZÆØÅ]{2}[ -]?\d{2} ?\d{3}\b")

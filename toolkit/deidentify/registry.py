@@ -21,6 +21,7 @@ from pathlib import Path
 from toolkit.deidentify.identifiers import find_accounts_and_handles, find_partial_fnr
 from toolkit.deidentify.ner import DEFAULT_LABELS, NerRecognizer, resolve_model
 from toolkit.deidentify.org_context import ContextOrganisationFinder
+from toolkit.deidentify.org_shapes import ShapeOrganisationFinder
 from toolkit.deidentify.rules import NorwegianDetector
 from toolkit.deidentify.spans import TYPES, Span
 from toolkit.deidentify.spoken import find_spoken_addresses, find_spoken_email, find_spoken_numbers
@@ -60,6 +61,12 @@ def rule_recognizers(detector: NorwegianDetector) -> list[Recognizer]:
             ("ORG",),
             ContextOrganisationFinder(d.g).find,
             ("jobbe", "praksis", "hos"),
+        ),
+        Recognizer(
+            "OrganisationShapeRecognizer",
+            ("ORG",),
+            ShapeOrganisationFinder(d.g).find,
+            ("jobbe", "hos", "med"),
         ),
         Recognizer("NorwegianPlaceRecognizer", ("STED",), d.find_places, ("bo", "fra", "flytte")),
         Recognizer("NorwegianPersonRecognizer", ("PERSON", "STED"), d.find_persons, ("hete", "kalle", "si")),

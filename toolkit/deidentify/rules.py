@@ -26,6 +26,7 @@ from toolkit.deidentify.patterns import (
     _CALLED,
     _CALLED_BY,
     _CAMP_PLACE,
+    _CARD_NUMBER,
     _CASE_NUMBER,
     _CLUB_WORDS,
     _CODE_SPACE_DIGITS,
@@ -416,6 +417,7 @@ class NorwegianDetector:
         spans += [Span(m.start(), m.end(), "ID", 0.6) for m in _LICENCE_PLATE.finditer(text)]
         spans += [Span(m.start(1), m.end(1), "ID", 0.6) for m in _LOWER_LICENCE_PLATE.finditer(text)]
         spans += [Span(m.start(), m.end(), "ID", 0.75) for m in _CASE_NUMBER.finditer(text)]
+        spans += [Span(m.start(1), m.end(1), "ID", 0.6) for m in _CARD_NUMBER.finditer(text)]
         spans += [Span(m.start(), m.end(), "ID", 0.7) for m in _PREFIXED_ID.finditer(text)]
         spans += [
             Span(m.start(), m.end(), "ID", 0.5)

@@ -1,0 +1,111 @@
+"""Organisations found by their shape or context, and numbers read off cards (invented text only)."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.deidentify import Deidentifier
+from toolkit.deidentify.org_shapes import ShapeOrganisationFinder
+
+
+@pytest.fixture(scope="module")
+def rules() -> Deidentifier:
+    return Deidentifier(engine="direct", spacy_model=None)
+
+
+@pytest.fixture(scope="module")
+def shapes() -> ShapeOrganisationFinder:
+    return ShapeOrganisationFinder()
+
+
+def _found(deid: Deidentifier, text: str) -> list[str]:
+    return [text[s.start : s.end] for s in deid.analyze(text)]
+
+
+def _covered(deid: Deidentifier, text: str, piece: str) -> bool:
+    start = text.index(piece)
+    return any(s.start <= start and s.end >= start + len(piece) for s in deid.analyze(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Søstera mi jobbar på Fjordglimt kafé om sommaren.", "Fjordglimt kafé"),
+        ("Vi spelte konsert på Heggvik kulturhus i fjor.", "Heggvik kulturhus"),
+        ("Han har Torbjørns Lakk & Lim i sentrum.", "Torbjørns Lakk & Lim"),
+        ("Onkel driv Moen Bil og Båt ved kaia.", "Moen Bil og Båt"),
+        ("Ho er med i Husflidslaget i Ørsta kvar veke.", "Husflidslaget i Ørsta"),
+        ("Naboen, Torill, selger Torill sin Honningbu på torget.", "Torill sin Honningbu"),
+        ("Han er lærling hos Dekk og Felg Pedersen nå.", "Dekk og Felg Pedersen"),
+    ],
+)
+def test_capitalised_names_by_shape(rules, text, name):
+    assert _covered(rules, text, name)
+
+
+def test_shape_rules_leave_sentence_starts_and_persons(shapes):
+    text = "Skolen i Bø var fin. Kari skole? Nei. Kafé var stengt."
+    assert shapes.find(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Eg var innlagd på Nordvik sjukehus, psykiatrisk akuttmottak. Så heim.",
+            "Nordvik sjukehus, psykiatrisk akuttmottak",
+        ),
+        ("Han fekk hjelp frå Tysvær kommune, ungdomsteamet, i fjor.", "Tysvær kommune, ungdomsteamet"),
+        (
+            "Ho var på Innlandet sykehus, avdeling for rus og avhengighet, i to veker.",
+            "avdeling for rus og avhengighet",
+        ),
+    ],
+)
+def test_institution_with_its_unit_after_a_comma_is_one_name(rules, text, name):
+    assert name in _found(rules, text) or _covered(rules, text, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("d: eg har gått hos sande dps ei stund", "sande dps"),
+        ("d: eg er med i stryn turn og idrettslag", "stryn turn og idrettslag"),
+        ("d: firmaet heiter gloppen trevare på papiret", "gloppen trevare"),
+        ("d: han har eit firma i bygda kjell moen bygg as og han", "bygg as"),
+        ("d: ja på nordhagen videregående skole i fjor", "nordhagen videregående skole"),
+        ("d: dei sende meg til fretex nord på eit kurs", "fretex nord"),
+    ],
+)
+def test_lower_case_organisations_by_context(rules, text, name):
+    assert _covered(rules, text, name)
+
+
+def test_generic_service_compounds_and_turn_changes_are_no_names():
+    deid = Deidentifier(engine="direct")
+    text = "I: Kva med NAV-saken?\nD: Litt. Eg har ein BUP-time neste veke.\n"
+    found = _found(deid, text)
+    assert not any("\n" in f or f.startswith(".") for f in found)
+    assert "NAV-saken" not in found and "BUP-time" not in found
+
+
+def test_the_how_of_dialects_is_no_name():
+    deid = Deidentifier(engine="direct")
+    text = "I: Kåssen går det?\nD: Bra.\nI: Korsn har du det?\nD: Fint.\n"
+    assert _found(deid, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Ho har eit elevnummer, 7730215, som står på alt.", "7730215"),
+        ("Han viste eit adgangskort med 00917734 på.", "00917734"),
+        ("Studentkortet der det står 5528190 ligg heime.", "5528190"),
+    ],
+)
+def test_numbers_by_their_card_or_after_a_comma(rules, text, number):
+    assert _covered(rules, text, number)
+
+
+def test_a_card_with_an_amount_is_no_id(rules):
+    assert not any(c.isdigit() for f in _found(rules, "Eg betalte med kortet med 500 kroner på.") for c in f)
