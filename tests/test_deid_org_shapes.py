@@ -109,3 +109,43 @@ def test_numbers_by_their_card_or_after_a_comma(rules, text, number):
 
 def test_a_card_with_an_amount_is_no_id(rules):
     assert not any(c.isdigit() for f in _found(rules, "Eg betalte med kortet med 500 kroner på.") for c in f)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Han går på Nordmo videregående skole og fiskeriskole no.",
+            "Nordmo videregående skole og fiskeriskole",
+        ),
+        ("Ho er lærling på Lindheim bo- og omsorgssenter.", "Lindheim bo- og omsorgssenter"),
+        ("Dei er i Valnes kommunes oppfølgingstjeneste begge to.", "Valnes kommunes oppfølgingstjeneste"),
+        ("Vi går i Sankt Olga ortodokse menighet kvar sundag.", "Sankt Olga ortodokse menighet"),
+    ],
+)
+def test_coordinated_and_qualified_institutions(rules, text, name):
+    assert _covered(rules, text, name)
+
+
+def test_a_turn_change_inside_a_model_entity_keeps_the_name_after_it():
+    deid = Deidentifier(engine="direct")
+    text = "I: Kva heiter du?\nD: Eg heiter Torgrim Åsvoll.\nI: Korleis var skulen?\nR: Fin.\n"
+    found = _found(deid, text)
+    assert "Torgrim Åsvoll" in found
+    assert all("\n" not in f and ":" not in f for f in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("d: han har løyvenummer k sju to fire og kjører natt", "k sju to fire"),
+        ("d: leigekontraktnummeret er h l b tusen og fem", "h l b tusen og fem"),
+    ],
+)
+def test_short_spoken_codes_with_spelt_letters_after_a_number_word(rules, text, code):
+    assert _covered(rules, text, code)
+
+
+def test_a_spoken_sum_after_a_number_word_stays(rules):
+    text = "d: løyvenummeret e ikkje viktig men det kosta tolv tusen og fem"
+    assert "tolv tusen og fem" not in " ".join(_found(rules, text))

@@ -150,6 +150,11 @@ _DEPARTMENT = re.compile(
     r"heimesjukepleie|hjemmetjeneste|heimeteneste|helsestasjon|legevakt|legevakta)"
     r")(?![\w-])"
 )
+# a second institution joined by "og" is part of the same name ("Samisk videregående skole og reindriftsskole")
+_AND_INSTITUTION = re.compile(
+    r"[ \t]+og[ \t]+[a-zæøå]{3,}(?:skole|skule|senter|senteret|klinikk|verksted|verkstad|tjeneste|teneste|"
+    r"bilpleie|omsorg|opplæring)(?![\w-])"
+)
 # a company-form suffix after a name ("trond ødegård bygg as"), and "skole" after a school's "videregående"
 _FORM_AFTER = re.compile(r"[ \t]+(?:AS|ASA|SA|BA|ANS|DA|as|asa)(?![\w-])")
 _SCHOOL_AFTER = re.compile(
@@ -175,6 +180,7 @@ def _with_department(text: str, span: Span) -> Span:
         or _COMPASS.match(text, span.end)
         or _FORM_AFTER.match(text, span.end)
         or _SCHOOL_AFTER.match(text, span.end)
+        or _AND_INSTITUTION.match(text, span.end)
     )
     if m is None:
         return span

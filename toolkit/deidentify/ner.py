@@ -16,6 +16,7 @@ import functools
 import gzip
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,11 +199,35 @@ class NerRecognizer:
             piece = text[start:end]
             if any(c.isdigit() for c in piece) and (ent.label_ == "PER" or len(piece) <= 4):
                 continue  # "jan 2023" is a date the rules type; "R1", "Vg2", "B1" are codes, not names
-            if "\n" in piece or _service_compound(piece, ignore):
-                continue  # "?\nD: Eg" spans a turn change; "NAV-saken", "BUP-time" name a matter, not an office
-            if not is_ordinary_at_start(text, start, end):
-                spans.append(Span(start, end, LABEL_TO_TYPE[ent.label_], self.score, "model"))
+            if _service_compound(piece, ignore):
+                continue  # "NAV-saken", "BUP-time" name a matter, not an office
+            for a, b in _line_pieces(text, start, end) if "\n" in ent.text else [(start, end)]:
+                if not is_ordinary_at_start(text, a, b):
+                    spans.append(Span(a, b, LABEL_TO_TYPE[ent.label_], self.score, "model"))
         return spans
+
+
+_SPEAKER_LABEL = re.compile(r"[^\s:]{1,15}:[ \t]*")
+
+
+def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The lines of an entity the model read across a line break, each without a speaker label at its start
+    ("?\nD: Eg heiter Ola" → "Eg heiter Ola"), leaving out labels alone, single letters and trailing marks: a
+    name never runs over a turn change, but the piece before the break may be one ("Oslo\nDet")."""
+    pieces = []
+    pos = start
+    for line in text[start:end].split("\n"):
+        a, b = pos, pos + len(line)
+        pos = b + 1
+        label = _SPEAKER_LABEL.match(text, a, b) if a == 0 or text[a - 1] == "\n" else None
+        a = label.end() if label else a
+        while b > a and not text[b - 1].isalnum():
+            b -= 1
+        while a < b and not text[a].isalnum():
+            a += 1
+        if sum(len(w) for w in WORD.findall(text[a:b])) >= 2:
+            pieces.append((a, b))
+    return pieces
 
 
 def _service_compound(piece: str, services: frozenset[str]) -> bool:

@@ -33,11 +33,17 @@ _ACTIVITY_KINDS = _words("fotball håndball turn maling pizza service grønt mek
 # heads of compounds that name a service or an institution ("Innlandet tolketjeneste", "Voss snekkarverkstad")
 _COMPOUND_KINDS = (
     "tjeneste|tjenesten|teneste|tenesta|kontor|kontoret|sentral|sentralen|institutt|forening|foreining|"
-    "klubb|verksted|verkstad|senter|skole|skule|sjukehus|sykehus|hjem|heim"
+    "klubb|verksted|verkstad|senter|skole|skule|sjukehus|sykehus|hjem|heim|team|teamet|opplæring|rehabilitering"
 )
 # adjectives that may stand between a place and its kind ("Kristiansand kommunale eiendom")
-_KIND_ADJECTIVES = r"(?:kommunale|kommunal|interkommunale|interkommunal|private|regionale|lokale)"
-_NAME_WORD = rf"(?:[{UP}][\w'’]*(?:-[{UP}{LOW}][\w'’]*)*|\d+[{UP}]?)"
+# and words between a name and its kind: an owner's genitive ("Bergen kommunes rusteam"), an adjective in -ske
+# ("Medhane Alem ortodokse menighet", "Nord katolske kirke"), the first half of a coordinated compound ("Solbakken
+# bo- og omsorgssenter", "Sogn jord- og hagebruksskule")
+_KIND_ADJECTIVES = (
+    rf"(?:kommunale|kommunal|interkommunale|interkommunal|private|regionale|lokale|kommunes|fylkeskommunes|"
+    rf"[{LOW}]{{3,}}(?:ske|iske|dokse)|[{LOW}]{{2,}}-[ \t]+og)"
+)
+_NAME_WORD = rf"(?:[{UP}][{UP}{LOW}'’]*(?:-[{UP}{LOW}][{UP}{LOW}'’]*)*|\d+[{UP}]?)"  # no "Vg1", "R2"
 # a definite noun: "-en", "-et", "-a", "-ene", "-ane" or the spoken "'n" ("Snekker'n", "Bakeriet")
 _DEFINITE = re.compile(r"(?:en|et|ene|ane|a|['’]n)$")
 _TRADES = (
@@ -112,7 +118,8 @@ class ShapeOrganisationFinder:
                 continue
             low = name[0].lower()
             personal = low in self.g.first_names or low in self.g.surnames
-            if len(name) == 1 and personal and low not in self.g.places_lower:
+            plain = m.group(2) in organisation_kinds() and not text[m.end(1) : m.start(2)].strip()
+            if len(name) == 1 and personal and plain and low not in self.g.places_lower:
                 continue  # "Kari skole", "Hansen bil": a person's name beside a noun, not a firm
             spans.append(Span(start, m.end(2), "ORG", 0.6))
         return spans

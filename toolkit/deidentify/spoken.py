@@ -162,7 +162,9 @@ def find_spoken_numbers(text: str) -> list[Span]:
     spans = []
     for start, end, digits, n_tokens in _runs(text):
         cued = _cue(text, start) is not None
-        if digits < MIN_DIGITS - cued - _spelt_prefix(text, start, cued) or n_tokens < 2:
+        spelt = _spelt_prefix(text, start, cued)
+        short_ok = _cued_code(text, start)
+        if (digits < MIN_DIGITS - cued - spelt and not (short_ok and digits >= 3)) or n_tokens < 2:
             continue  # a cue ("skilt", "saksnummer") lets five digits count: licence plates have five
         words = [w.lower() for w in _TOKEN.findall(text[start:end])]
         if all(w.isdigit() for w in words) and not ((cued or digits in (8, 11)) and _digit_by_digit(words)):
@@ -170,8 +172,8 @@ def find_spoken_numbers(text: str) -> list[Span]:
             # or eight (a phone number) or eleven (a fødselsnummer) of them
         if all(w in _AMBIGUOUS for w in words):
             continue  # "en to tre" counted up
-        if _AMOUNTS.intersection(words) and not _read_as_reference(text, start, end):
-            continue  # "tjue tusen" kroner: not an identifier
+        if _AMOUNTS.intersection(words) and not (_read_as_reference(text, start, end) or spelt or short_ok):
+            continue  # "tjue tusen" kroner: not an identifier; "v b s tusen og tolv" after a cue is one
         plus = _PLUS.search(text, max(0, start - 8), start)
         if plus:  # "pluss førtiseks sju tre …": a country code said aloud, so a phone number with its "pluss"
             spans.append(Span(plus.start(), end, "TELEFON", 0.75))
@@ -196,6 +198,21 @@ def _read_as_reference(text: str, start: int, end: int) -> bool:
     return (
         _cue(text, start) in ("ID", "FNR") and re.search(r"\bskrå(?:strek)?\b", text[start:end]) is not None
     )
+
+
+# a kind of number named just before letters spelt out ("løyvenummer b fire fem sju", "kontraktnummeret er v b s
+# tusen og tolv"): the letters say it is a code, so even three digits are one; "e", "i", "å" alone are words
+_NUMBER_THEN_LETTERS = re.compile(
+    r"\b(?!telefon|mobil|tlf|tele)[a-zæøå]{3,}(?:nummer|nummeret|nr)\s+(?:(?:er|e|var|va)\s+)?"
+    r"((?:[a-zæøå]\s+){1,4})$",
+    re.IGNORECASE,
+)
+
+
+def _cued_code(text: str, start: int) -> bool:
+    """Letters spelt just after a word for a kind of number (see :data:`_NUMBER_THEN_LETTERS`)."""
+    m = _NUMBER_THEN_LETTERS.search(text, max(0, start - 40), start)
+    return m is not None and m.group(1).split() not in (["e"], ["i"], ["å"], ["a"], ["o"])
 
 
 _PREFIX = re.compile(r"(?:\b[a-zæøå]{1,3}\s+){1,2}$", re.IGNORECASE)
