@@ -210,7 +210,7 @@ def isolation_view(
     pattern, first = row_patterns(rows)
     return pd.DataFrame(
         {
-            "pid": individuals["pid"].to_numpy()[scored],
+            "pid": individuals["pid"].array[scored],  # the scored few, not a million pids, become objects
             "isolation_score": -forest.score_samples(rows[first])[pattern],
         }
     )
