@@ -149,3 +149,20 @@ def test_short_spoken_codes_with_spelt_letters_after_a_number_word(rules, text, 
 def test_a_spoken_sum_after_a_number_word_stays(rules):
     text = "d: løyvenummeret e ikkje viktig men det kosta tolv tusen og fem"
     assert "tolv tusen og fem" not in " ".join(_found(rules, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("d: eg var på tiltak hos kurshuset hedmarken i fjor", "kurshuset hedmarken"),
+        ("d: det gjekk gjennom opplæringskontoret i nord-trøndelag", "opplæringskontoret i nord-trøndelag"),
+        ("d: eg var hos psykolog på bergen kommunale legevakt", "bergen kommunale legevakt"),
+        ("R: Han fikk jobb hos Lunde Tre og Bygg i vår.", "Lunde Tre og Bygg"),
+    ],
+)
+def test_workplaces_regions_and_municipal_services(rules, text, name):
+    assert _covered(rules, text, name)
+
+
+def test_a_municipal_school_without_a_place_is_no_name(rules):
+    assert _found(rules, "d: han går på en kommunal skole no") == []

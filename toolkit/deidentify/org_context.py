@@ -70,6 +70,7 @@ _FIRM_HEADS = (
     "transport",
     "service",
 )
+_MUNICIPAL = _words("kommunal kommunale interkommunal interkommunale")
 _TIME_WORDS = _words(
     "fjor forfjor går dag morgen kveld helga helgen byen sentrum vår høst haust sommer vinter"
 )
@@ -116,6 +117,10 @@ class ContextOrganisationFinder:
         # the service after its place ("volda dps", "haukeland bup"): the place must be a known one
         self._place_service_re = re.compile(rf"(?<![\w-])(({word})[ \t]+(?:dps|bup|ppt))(?![\w-])")
         self._service_re = re.compile(rf"(?<![\w-])((?:{_SERVICE})[ \t]+({word}))(?![\w-])")
+        # "opplæringskontoret i inn-trøndelag", "ppt for sunnfjord": the service and its (known) region
+        self._service_in_re = re.compile(
+            rf"(?<![\w-])((?:{_SERVICE})[ \t]+(?:i|for|på)[ \t]+({word}))(?![\w-])"
+        )
         self._nav_re = re.compile(rf"(?<![\w-])((?:nav|sykehuset|sjukehuset|helse)[ \t]+({word}))(?![\w-])")
         self._branch_re = re.compile(rf"[ \t]+([{LOW}][{LOW}-]{{2,}})(?![\w-])")
         self._college_re = re.compile(
@@ -132,7 +137,8 @@ class ContextOrganisationFinder:
             r"(?:du|dere)\s+(?:jobber|jobbar|jobbe|arbeider|arbeidar|arbeide))\b[^\n]*\n\s*\n?[ \t]*[^\n:]{1,30}:[ \t]*(?:(?:på|hos|i)[ \t]+)?"
             rf"({word}(?:[ \t]+{word}){{0,2}}?)(?=[ \t]*(?:[,.]|\n|$))"
         )
-        self._after_work_re = re.compile(rf"\b(?:på|hos)[ \t]+((?:{word})(?:[ \t]+{word}){{0,2}})")
+        # a lookahead, so that "på tiltak hos caverion" also tries "hos caverion"
+        self._after_work_re = re.compile(rf"\b(?:på|hos)[ \t]+(?=((?:{word})(?:[ \t]+{word}){{0,2}}))")
         chains = [c.lower().replace("1000", "(?:1000|tusen)") for c in g.chains]
         chains = [c for c in chains if c not in _EVERYDAY_CHAINS]
         alternation = "|".join(sorted(chains, key=len, reverse=True))  # already escaped enough: plain words
@@ -175,7 +181,11 @@ class ContextOrganisationFinder:
         spans = []
         for m in self._kind_re.finditer(text):
             words = re.sub(r"[ \t]+og[ \t]+\S+$", "", m.group(1)).split()  # "turn og idrettslag": one kind
-            if any(w in _NOT_A_NAME or w in _FUNCTION_WORDS or w in _POSSESSIVES for w in words[:-1]):
+            # a place's own service may be "kommunal" ("oslo kommunale legevakt"); "en kommunal skole" is none
+            owned = words[0] in self.places_lower and set(words[1:-1]) <= _MUNICIPAL
+            if not owned and any(
+                w in _NOT_A_NAME or w in _FUNCTION_WORDS or w in _POSSESSIVES for w in words[:-1]
+            ):
                 continue
             possessive = words[0].endswith("s") and words[0] not in self.places_lower and len(words) == 2
             if possessive and (words[0] in ordinary_words() or words[0][:-1] in ordinary_words()):
@@ -188,6 +198,11 @@ class ContextOrganisationFinder:
             Span(m.start(1), m.end(1), "ORG", 0.6)
             for m in self._service_re.finditer(text)
             if m.group(2) not in _NOT_A_PLACE and m.group(2) not in _FUNCTION_WORDS
+        ]
+        spans += [
+            Span(m.start(1), m.end(1), "ORG", 0.6)
+            for m in self._service_in_re.finditer(text)
+            if m.group(2) in self.places_lower or m.group(2).rsplit("-", 1)[-1] in self.places_lower
         ]
         spans += [
             Span(m.start(1), m.end(1), "ORG", 0.6)
@@ -261,5 +276,5 @@ class ContextOrganisationFinder:
                 run += 1
             if run:
                 end = m.start(1) + len(" ".join(words[:run]))
-                spans.append(Span(m.start(1), end, "ORG", 0.5))
+                spans.append(self._with_branch(text, Span(m.start(1), end, "ORG", 0.5)))
         return spans

@@ -48,7 +48,7 @@ _NAME_WORD = rf"(?:[{UP}][{UP}{LOW}'’]*(?:-[{UP}{LOW}][{UP}{LOW}'’]*)*|\d+[{
 _DEFINITE = re.compile(r"(?:en|et|ene|ane|a|['’]n)$")
 _TRADES = (
     "Bil|Bygg|Rør|Maskin|Transport|Elektro|Verksted|Eiendom|Regnskap|Service|Fisk|Trevare|Snekkeri|Maling|"
-    "Varme|Dekk|Anlegg|Entreprenør|Frisør|Data|Mat|Bakeri"
+    "Varme|Dekk|Anlegg|Entreprenør|Frisør|Data|Mat|Bakeri|Tre|Trevare|Båt|Sag|Gjenvinning"
 )
 
 # a hospital department named on its own after a preposition ("på avdeling for rus og psykiatri")
