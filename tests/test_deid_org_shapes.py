@@ -166,3 +166,27 @@ def test_workplaces_regions_and_municipal_services(rules, text, name):
 
 def test_a_municipal_school_without_a_place_is_no_name(rules):
     assert _found(rules, "d: han går på en kommunal skole no") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("På vedtaket står det 4471902 øvst.", "4471902"),
+        ("Det står KL-55190 på kortet hennar.", "KL-55190"),
+        ("Han har 00731946 på seg heile tida.", "00731946"),
+    ],
+)
+def test_numbers_read_off_a_paper_or_card_without_a_number_word(rules, text, number):
+    assert _covered(rules, text, number)
+
+
+@pytest.mark.parametrize(
+    "text", ["Det står 150 000 på kontoen.", "På lappen står det 12500 kroner.", "Det står 2019 på lappen."]
+)
+def test_amounts_and_years_read_off_a_paper_stay(rules, text):
+    assert not any(s.type == "ID" for s in rules.analyze(text))
+
+
+def test_an_office_named_for_its_field_then_its_region(rules):
+    text = "Han fekk kontrakt gjennom Opplæringskontoret for byggfag Hedmarken i fjor."
+    assert _covered(rules, text, "Opplæringskontoret for byggfag Hedmarken")

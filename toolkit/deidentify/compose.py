@@ -66,8 +66,9 @@ def _institution_word(word: str) -> bool:
 
 _BEFORE_PLACE = (
     re.compile(r"([\wæøåÆØÅ-]+)(\s+(?:i|på|for)\s+|\s+)$"),
-    # an office named for its field, then its place ("opplæringskontoret for service i Vestland")
-    re.compile(r"([\wæøåÆØÅ-]+)(\s+for\s+[\wæøåÆØÅ-]+(?:\s+og\s+[\wæøåÆØÅ-]+)?\s+(?:i|på)\s+)$"),
+    # an office named for its field, then its place ("opplæringskontoret for service i Vestland", "… for bilfag
+    # Romerike")
+    re.compile(r"([\wæøåÆØÅ-]+)(\s+for\s+[\wæøåÆØÅ-]+(?:\s+og\s+[\wæøåÆØÅ-]+)?\s+(?:(?:i|på)\s+)?)$"),
 )
 # the first half of a coordinated compound ("Rus- og psykiatritjenesten"): the same organisation's name
 _COORDINATED = re.compile(r"[\wæøåÆØÅ]+-\s+og\s+$")

@@ -528,6 +528,15 @@ _CARD_NUMBER = re.compile(
     r"((?:[A-ZÆØÅ]{1,5}-?)?(?=(?:\d[ -]?){5})\d[\d -]*\d)(?![\w.,/-]?\d)",
     re.IGNORECASE,
 )
+# a number read off a letter, card or screen with no word for its kind ("på brevet står det 2231887", "det står
+# AB-44187 øverst", "med 00418823 på seg"): five digits or more, not an amount ("står det 150 000", "12 000 kr")
+_WRITTEN_NUMBER = re.compile(
+    r"(?:\b(?:står|stod|sto|stå)\s+(?:det\s+)?(?:(?:et|eit|ett)\s+)?|"
+    r"\b(?:med|har|hadde)\s+(?=[A-ZÆØÅ]{0,5}-?\d[\d -]*\d\s+på\s+(?:seg|den|det|kortet|brevet|arket|lappen)\b))"
+    r"((?:[A-ZÆØÅ]{1,5}-?)?(?=(?:\d[ -]?){5})(?!\d{1,3}(?: \d{3})+(?!\d))\d[\d -]*\d)"
+    r"(?![\w.,/-]?\d)(?!\s*(?:kr\b|kroner|prosent|%|år\b|timer|mil\b|km|meter|stk))",
+    re.IGNORECASE,
+)
 _ID_CUE_GAP = re.compile(r"^[\s.:#-]*$")
 _ID_NEAR_CUE = re.compile(rf"\b{_ID_CUES}[\s.:#-]*$", re.IGNORECASE)
 _LICENCE_PLATE = re.compile(r"\b[A-ZÆØÅ]{2}[ -]?\d{2} ?\d{3}\b")

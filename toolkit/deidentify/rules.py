@@ -112,6 +112,7 @@ from toolkit.deidentify.patterns import (
     _TRADE_FIRM,
     _WEEKDAY_BEFORE,
     _WHO_ANSWER,
+    _WRITTEN_NUMBER,
     _YEAR,
     _YEAR_CUE,
     LOW,
@@ -418,6 +419,7 @@ class NorwegianDetector:
         spans += [Span(m.start(1), m.end(1), "ID", 0.6) for m in _LOWER_LICENCE_PLATE.finditer(text)]
         spans += [Span(m.start(), m.end(), "ID", 0.75) for m in _CASE_NUMBER.finditer(text)]
         spans += [Span(m.start(1), m.end(1), "ID", 0.6) for m in _CARD_NUMBER.finditer(text)]
+        spans += [Span(m.start(1), m.end(1), "ID", 0.5) for m in _WRITTEN_NUMBER.finditer(text)]
         spans += [Span(m.start(), m.end(), "ID", 0.7) for m in _PREFIXED_ID.finditer(text)]
         spans += [
             Span(m.start(), m.end(), "ID", 0.5)
