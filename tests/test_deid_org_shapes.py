@@ -190,3 +190,9 @@ def test_amounts_and_years_read_off_a_paper_stay(rules, text):
 def test_an_office_named_for_its_field_then_its_region(rules):
     text = "Han fekk kontrakt gjennom Opplæringskontoret for byggfag Hedmarken i fjor."
     assert _covered(rules, text, "Opplæringskontoret for byggfag Hedmarken")
+
+
+@pytest.mark.parametrize("age", ["femtan", "syttan", "attan"])
+def test_western_dialect_teens_are_ages(rules, age):
+    text = f"Eg flytta ut då eg va {age}. Det var tøft."
+    assert any(s.type == "ALDER" and text[s.start : s.end] == age for s in rules.analyze(text))

@@ -55,6 +55,8 @@ _NUMWORDS = (
     # dialect teens, and the ages of parents and grandparents ("femtifire", "sekstisju", "åtti")
     "trettån|fjortån|femtån|sekstån|søttån|attån|nittån|fjortn|femtn|sekstn|søttn|syttn|attn|nittn|tjueein|tjueeitt|"
     "fæmten|fæmtn|fæmtån|sæksten|sækstn|nettn|"
+    # the western "-an" teens ("då eg va syttan", Sunnmøre, Nordfjord)
+    "trettan|fjortan|femtan|sekstan|syttan|søttan|attan|nittan|"
     rf"(?:tretti|førti|femti|seksti|sytti|søtti|åtti|nitti)(?:{_UNITS}|ein|eitt)?|"
     # the old way of counting, still said by the old and in dialect ("fireogfemti", "enogtjue")
     rf"(?:{_UNITS}|ein)og(?:tjue|tretti|førti|femti|seksti|sytti|søtti|åtti|nitti)"
