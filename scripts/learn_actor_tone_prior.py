@@ -6,12 +6,14 @@
 
 Why: the word lexicon finds no evaluation for many actors the coders still gave a tone, and for some kinds
 of actor that tone is nearly always the same (an employer, coach or friend brought up in an interview about
-help is brought up as support). The prior is one tone per *category* of actor (public services, family,
-other non-public support), not per id or per phrase, so it rests on more than a handful of cases and does
-not copy a set's stories. A category gets a prior only when, among the actors both gold and extractor mark
-as mentioned and for which the extractor found no evaluation, one tone other than ``nøytral`` is the most
-common in every training set, with at least :data:`MIN_SHARE` of the cases and :data:`MIN_CASES` cases per
-set. Only the tuning sets (set1, set4, set6, set7) are read; set2, set3 and set5 are report-only.
+help is brought up as support; the specialist mental-health services BUP and DPS, with their waiting lists
+and thresholds, are brought up as a complaint). The prior is one tone per *category* of actor (specialist
+mental health, other public services, family, other non-public support), not per id or per phrase, so it
+rests on more than a handful of cases and does not copy a set's stories. A category gets a prior only when,
+among the actors both gold and extractor mark as mentioned and for which the extractor found no evaluation,
+one tone other than ``nøytral`` has at least :data:`MIN_SHARE` of the cases pooled over the training sets
+(at least :data:`MIN_CASES` of them), and no training set with :data:`MIN_CASES` cases of its own has another
+most common tone. Only the tuning sets (:data:`TUNING_SETS`) are read; the report-only sets never.
 """
 
 from __future__ import annotations
@@ -31,23 +33,27 @@ from sklearn.metrics import cohen_kappa_score  # noqa: E402
 from toolkit.coding.actors import DEFAULT_TONE_PRIOR, NOT_PUBLIC_SERVICES, ActorExtractor  # noqa: E402
 from toolkit.io import read_transcript  # noqa: E402
 
-TUNING_SETS = ("set1", "set4", "set6", "set7")
-"""The only sets this script reads (set2, set3 and set5 are report-only and must not be used to choose)."""
+TUNING_SETS = ("set1", "set4", "set6", "set7", "set10")
+"""The only sets this script reads (set2, set3, set5, set8 and set9 are report-only: never used to choose)."""
 MIN_SHARE = 0.6
 MIN_CASES = 5
 FAMILY = frozenset({"familie"})
+SPECIALIST = frozenset({"BUP", "DPS"})
+"""Specialist mental-health services: few cases per set, so this category is judged on the pooled sets."""
 
 HEADER = """\
-# Tone for et nevnt aktør uten noe vurderingsord (issue 17): lært fra tuningsettenes gulltone (set1, set4, set6, set7)
-# av scripts/learn_actor_tone_prior.py --write. Ikke rediger for hånd; kjør skriptet på nytt.
-# Per kategori (offentlige tjenester, familie, annen støtte), skrevet ut per id.
+# Tone for et nevnt aktør uten noe vurderingsord (issue 17): lært fra tuningsettenes gulltone
+# (set1, set4, set6, set7, set10) av scripts/learn_actor_tone_prior.py --write. Ikke rediger for hånd; kjør
+# skriptet på nytt. Per kategori (BUP/DPS, andre offentlige tjenester, familie, annen støtte), skrevet ut per id.
 """
 
 
 def category(actor: str) -> str:
-    """``public``, ``family`` or ``informal`` (employer, volunteer and leisure, friends)."""
+    """``specialist``, ``public``, ``family`` or ``informal`` (employer, volunteer and leisure, friends)."""
     if actor in FAMILY:
         return "family"
+    if actor in SPECIALIST:
+        return "specialist"
     return "informal" if actor in NOT_PUBLIC_SERVICES else "public"
 
 
@@ -62,20 +68,29 @@ def unevaluated_cases(folder: Path, extractor: ActorExtractor) -> pd.DataFrame:
 
 
 def learn_prior(cases: pd.DataFrame, actor_ids: list[str]) -> dict[str, str]:
-    """``{actor: tone}`` for the categories whose unevaluated actors have one dominant non-neutral tone in
-    every set of ``cases``."""
+    """``{actor: tone}`` for the categories whose unevaluated actors have one dominant non-neutral tone
+    pooled over the sets of ``cases``, contradicted by no set with enough cases of its own."""
     unevaluated = cases[cases["tone_pred"] == "nøytral"]
     chosen: dict[str, str] = {}
-    for name in ("public", "family", "informal"):
-        tones = set()
-        for _, one_set in unevaluated[unevaluated["category"] == name].groupby("set"):
-            counts = Counter(one_set["tone_gold"])
-            tone, count = counts.most_common(1)[0]
-            enough = len(one_set) >= MIN_CASES and count / len(one_set) >= MIN_SHARE
-            tones.add(tone if enough and tone != "nøytral" else None)
-        if len(tones) == 1 and None not in tones:
-            chosen[name] = tones.pop()
+    for name in ("specialist", "public", "family", "informal"):
+        in_category = unevaluated[unevaluated["category"] == name]
+        if len(in_category) < MIN_CASES:
+            continue
+        tone, count = Counter(in_category["tone_gold"]).most_common(1)[0]
+        if tone == "nøytral" or count / len(in_category) < MIN_SHARE:
+            continue
+        contradicted = any(  # a tie with the chosen tone does not contradict it
+            len(one_set) >= MIN_CASES and _outnumbered(Counter(one_set["tone_gold"]), tone)
+            for _, one_set in in_category.groupby("set")
+        )
+        if not contradicted:
+            chosen[name] = tone
     return {actor: chosen[category(actor)] for actor in actor_ids if category(actor) in chosen}
+
+
+def _outnumbered(counts: Counter, tone: str) -> bool:
+    """Whether another tone is more common than ``tone`` in ``counts``."""
+    return counts[tone] < max(counts.values())
 
 
 def kappa(cases: pd.DataFrame, prior: dict[str, str]) -> float:
