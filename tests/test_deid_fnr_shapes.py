@@ -198,3 +198,79 @@ def test_ages_in_the_old_count_and_after_a_softener(text: str, age: str):
     from toolkit.deidentify.rules import NorwegianDetector
 
     assert ("ALDER", age) in _found(NorwegianDetector().find_ages(text), text)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("D: Saka i forliksrådet har referanse FR-K-2019-0317 på brevet.\n", "FR-K-2019-0317"),
+        ("d: broren min har bil tk 41 907 den er gammel\n", "tk 41 907"),
+        ("d: han kjørte mopeden eb 12345 til byen\n", "eb 12345"),
+    ],
+)
+def test_a_code_with_a_one_letter_part_and_a_lower_case_plate_after_its_vehicle(text: str, number: str):
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    assert ("ID", number) in _found(NorwegianDetector().find_ids(text), text)
+
+
+def test_a_plate_shape_after_a_vehicle_word_is_not_taken_from_an_amount():
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    text = "d: bilen er 20 000 kroner verdt\n"
+    assert _found(NorwegianDetector().find_ids(text), text) == []
+
+
+def test_a_partial_fodselsnummer_read_off_a_paper_well_after_its_cue():
+    text = (
+        "D: Vi bruker alltid fødselsnummer. Eg har eit gamalt skjema her, det meste er strøke over, "
+        "men det står 140507 382 øverst.\n"
+    )
+    assert ("FNR", "140507 382") in _found(find_partial_fnr(text), text)
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("D: Eg e jo berre nitten, so eg veit ikkje.\n", "nitten"),
+        ("D: Hun må få være femten og ikke et prosjekt.\n", "femten"),
+        ("D: Teamet følger opp ungdom mellom 15 og 25 år her.\n", "15"),
+        ("D: Teamet følger opp ungdom mellom 15 og 25 år her.\n", "25 år"),
+        ("D: Poliklinikken tar bare de under 18.\n", "18"),
+    ],
+)
+def test_ages_after_softeners_modal_verbs_and_a_service_age_range(text: str, age: str):
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    assert ("ALDER", age) in _found(NorwegianDetector().find_ages(text), text)
+
+
+def test_day_and_month_with_a_slash_after_an_appointment_word():
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    text = "D: Eg fekk ein ny time 17/11 hos fysioterapeuten, og dei har opent 24/7.\n"
+    found = _found(NorwegianDetector().find_dates(text), text)
+    assert ("DATO", "17/11") in found and ("DATO", "24/7") not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("D: Ho trente på Olden Turn og IL i tre år.\n", "Olden Turn og IL"),
+        ("D: Han låg på Valdres sjukestove ei veke.\n", "Valdres sjukestove"),
+    ],
+)
+def test_two_branch_clubs_and_district_hospitals(text: str, org: str):
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    assert any(
+        kind == "ORG" and org in piece
+        for kind, piece in _found(NorwegianDetector().find_organisations(text), text)
+    )
+
+
+def test_pronoun_like_dialect_words_are_no_names_after_thanks():
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    text = "I: Takk for praten.\nD: Takk sjølv.\n"
+    assert ("PERSON", "sjølv") not in _found(NorwegianDetector().find_all(text), text)

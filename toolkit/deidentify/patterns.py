@@ -132,6 +132,12 @@ _DATE_AFTER_CUE = [
         rf"\b(?:i|fra|frå|til|siden|sia|før|etter|innen|av)\s+((?:{_MONTHS})\s+{_SHORT_YEAR_WORDS})\b"
         r"(?!\s+(?:personer|stykker|kroner|kr|mennesker|folk|elever|ganger|timer|dager|minutter|år))"
     ),
+    # "ny time 4/12", "møtet den 15/3": day/month with a slash after a word for an appointment or a day, where
+    # no fraction or "24/7" stands
+    CIPattern(
+        r"\b(?:time|timen|timar|møte|møtet|avtale|avtalen|datert|dato|datoen|frist|fristen|innen|innan|den)\s+"
+        r"((?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2]))(?![\d/])"
+    ),
 ]
 _YEAR_CUE = CIPattern(
     rf"\b(?:i|fra|til|siden|før|etter|innen|rundt|høst|vår|sommer|vinter|jula|julen|begynnelsen av|starten av|"
@@ -371,8 +377,13 @@ _AGE_PATTERNS = [
         rf"((?:\d{{1,2}}|{_NUMWORDS}){_HALF}(?:\s+år)?)(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|da\b|så\b|i\s+dag\b|$))"
     ),
     CIPattern(
-        rf"\b{_SUBJECT}\s+(?:er|e|var|va)\s+jo\s+((?:\d{{1,2}}|{_NUMWORDS}){_HALF}(?:\s+år)?)"
+        rf"\b{_SUBJECT}\s+(?:er|e|var|va)\s+jo\s+(?:bare\s+|berre\s+)?((?:\d{{1,2}}|{_NUMWORDS}){_HALF}(?:\s+år)?)"
         rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|så\b|da\b|$))"
+    ),
+    # "at han får være sytten og …", "å vere nitten.": the age someone is allowed or finds it hard to be
+    CIPattern(
+        rf"\b(?:får|få|fikk|fekk|å)\s+(?:være|vere|vera)\s+((?:1[3-9]|2\d|{_NUMWORDS})(?:\s+år)?)"
+        r"(?=\s*(?:[,.!?;)\n]|og\b|$))"
     ),
     # "tjueto nå.", "jepp, 19 no": an answer that is an age and "now"
     CIPattern(
@@ -457,6 +468,17 @@ _AGE_QUESTION = CIPattern(
     rf"[{UP}{LOW}][{LOW}-]+(?:\s(?!og\b)[{LOW}]+){{0,2}}[,.]\s+(?:men\s+[^\n.]{{0,20}}\.\s+)?)?"
     rf"(?:(?:jeg\s+|æ\s+|eg\s+)?(?:er|e|blir|ble|fyller|fylte|vart)\s+)?((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?"
     rf"(?:(?:\s+og\s+|,\s*|\.?\s+(?:snart|nesten)\s+)(?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)*)\b"
+)
+# the ages a service works with ("unge mellom 16 og 29", "ungdom frå 15 til 23 år", "de under 18"): they narrow
+# down whom an office or a project serves
+_AGE_NUM = rf"(?:1\d|2\d|{_NUMWORDS})"
+_AGE_RANGE = CIPattern(
+    r"\b(?:unge|ungdom|ungdommer|ungdomar|ungdommene|elever|elevar|elevene|barn|jenter|gutter|deltakere|deltakarar)"
+    rf"\s+(?:mellom|fra|frå)\s+({_AGE_NUM})\s+(?:og|til|-|–)\s+({_AGE_NUM}(?:\s+år)?)\b"
+)
+_AGE_LIMIT = CIPattern(
+    rf"\b(?:de|dei|dem|unge|ungdom|barn|elever|elevar)\s+(?:under|over)\s+({_AGE_NUM}(?:\s+år)?)\b"
+    r"(?!\s*(?:kroner|kr\b|prosent|%|timer|dager|uker|måneder|siden|sia))"
 )
 _GENERIC_AGE_BEFORE = _words("en ei et ein eit alle mange noen de hver enhver")
 _BARE_AGE = re.compile(r"\b(1[0-9]|2[0-9])\s+år\b(?!\s+(?:siden|etter|før|til|senere|tidligere))")
@@ -545,7 +567,11 @@ _LICENCE_PLATE = re.compile(r"\b[A-ZÆØÅ]{2}[ -]?\d{2} ?\d{3}\b")
 # a plate said in a lower-case transcript ("bil med skilt eb 12345"): only after a word that names it
 _LOWER_LICENCE_PLATE = re.compile(
     r"\b(?:skilt|skiltet|bilskilt|reg\.?\s?nr\.?|registreringsnummer(?:et)?|kjennemerke)\s+(?:er\s+|var\s+)?"
-    r"([a-zæøå]{2}[ -]?\d{2} ?\d{3})\b",
+    r"([a-zæøå]{2}[ -]?\d{2} ?\d{3})\b|"
+    # or just after the vehicle ("han har bil ve 58 301"): two letters and five digits name no amount there
+    r"\b(?:bil|bilen|moped|mopeden|motorsykkel|motorsykkelen|traktor|traktoren|scooter|scooteren)\s+"
+    r"(?:(?:med|er|var|har|e|va|ha)\s+)?(?!(?:er|på|om|og|så|da|de|du|en|et|ei|eg|me|vi|ja|nå|no|ca|kr|at|av|to|ti|"
+    r"ho|hu|jo|mm|til)\b)([a-zæøå]{2}[ -]?\d{2} ?\d{3})\b",
     re.IGNORECASE,
 )
 # a floor after a street address ("Kirkevegen 5, 3. etasje", "storgata 12 tredje etasje")
@@ -590,7 +616,7 @@ _PREFIXED_ID = re.compile(
     r"\b[A-ZÆØÅ]{2,6}-(?:19|20)?\d{2}-\d{4,}\b|\b[A-ZÆØÅ]{2,6}-(?:19|20)\d{2}-\d{3,}\b|\b[A-ZÆØÅ]{1,6}-\d{5,}\b|"
     # capital codes chained by hyphens, then digits ("KK-BOL-2291", "HVL-PERM-2025-331"): an office's own
     # reference scheme; no word, date or amount is written so
-    r"\b[A-ZÆØÅ]{2,6}(?:-[A-ZÆØÅ]{2,6})+-\d{2,}(?:-\d{1,6})*\b"
+    r"\b[A-ZÆØÅ]{2,6}(?:-[A-ZÆØÅ]{1,6})+-\d{2,}(?:-\d{1,6})*\b"
 )
 # a capital code, a space or hyphen and digit groups ("TRS 2207", "KIL 88 402", "SK-STL 4419", "HB 25-551 08",
 # "DT-118"): an ID when a word for a number stands just before it (see _DOC_NUMBER_CUE)
@@ -664,7 +690,9 @@ _PLACE_PREPS = _words(
 _FUNCTION_WORDS = _words(
     "i på fra til ved mot og men så da at om for med av som det den de du jeg han hun vi dere eg æ e je "
     "ho hu er var ikke bare også når hva hvem hvor hvorfor hvordan etter før under over hos uten meg deg "
-    "seg oss dem en ei et ett min mi mitt mine din hans hennes sin vår deres"
+    "seg oss dem en ei et ett min mi mitt mine din hans hennes sin vår deres "
+    # pronoun-like words no dictionary of the written standard lists ("takk sjølv", "sjefen hass")
+    "selv sjølv sjøl hass hennar dokkar dykkar"
 )
 _COUNTRY_CUE = re.compile(
     r"(?:\bfra|\bfødt\s+i|\boppvokst\s+(?:i|på)|\bvokst\s+opp\s+i|\bfødd\s+i|\bbodde\s+i|\bbudde\s+i|\bvokste\s+opp\s+i|\bopprinnelig\s+fra|\bhjemme\s+i|"
@@ -697,7 +725,9 @@ _LOWER_INSTITUTIONS = (
     # a place and a kind of association or local service is one name ("skedsmo speidergruppe", "førde
     # kyrkjekor", "laksevåg hjemmesykepleie"): these heads are never an ordinary word's object
     "skiskytterlag|speidergruppe|boligbyggelag|kyrkjekor|kirkekor|frivilligsentral|frivillighetssentral|"
-    "hjemmesykepleie|heimesjukepleie|hjemmetjeneste|heimeteneste"
+    "hjemmesykepleie|heimesjukepleie|hjemmetjeneste|heimeteneste|"
+    # a district's small hospital, in its Bokmål, Nynorsk and dialect spellings ("Hallingdal sjukestugu")
+    "sykestue|sykestua|sjukestove|sjukestova|sjukestue|sjukestugu|sjukehus|sentralsjukehus|sentralsykehus"
 )
 _SCHOOL_WORDS = (
     "vidaregåande skule|vidaregåande skole|maritime fagskule|maritime fagskole|maritime skule|maritime skole|"
@@ -711,6 +741,8 @@ _SCHOOL_WORDS = (
     "ungdomshus|leirskole|kulturskole|voksenopplæring|læringssenter|arbeidssenter|legesenter|legekontor"
 )
 _CLUB_WORDS = (
+    # a sports club named for two branches ("Stryn Turn og IL", "Vik Turn- og idrettslag")
+    "Turn og IL|Turn- og IL|Turn og Idrettslag|Turn- og Idrettslag|Turn- og idrettslag|Turn og idrettslag|"
     "IL|IF|FK|BK|SK|HK|IK|TIF|IBK|OIL|Idrettslag|idrettslag|Fotballklubb|fotballklubb|Håndballklubb|håndballklubb|"
     "Skiklubb|skiklubb|Turnforening|turnforening|Ballklubb|ballklubb|Innebandyklubb|innebandyklubb|"
     "Bokseklubb|bokseklubb|Svømmeklubb|svømmeklubb|Skytterlag|skytterlag|Musikkorps|musikkorps|Skolekorps|skolekorps"
@@ -721,7 +753,9 @@ _INSTITUTION_WORDS = (
     "kulturskole|voksenopplæring|læringssenter|arbeidssenter|kro|hotell|camping|bilverksted|bakeri|frisør|"
     "politistasjon|lensmannskontor|brannstasjon|rådhus|tannlegekontor|tannklinikk|apotek|stasjon|menighetshus|"
     "skiskytterlag|speidergruppe|boligbyggelag|kyrkjekor|kirkekor|frivilligsentral|frivillighetssentral|"
-    "hjemmesykepleie|heimesjukepleie|hjemmetjeneste|heimeteneste"
+    "hjemmesykepleie|heimesjukepleie|hjemmetjeneste|heimeteneste|"
+    # a district's small hospital, in its Bokmål, Nynorsk and dialect spellings ("Hallingdal sjukestugu")
+    "sykestue|sykestua|sjukestove|sjukestova|sjukestue|sjukestugu|sjukehus|sentralsjukehus|sentralsykehus"
 )
 # a family firm named by its owners: "Brødrene Sperre", "Brødr. Dahl", "Søstrene Grene"
 _FAMILY_FIRM = re.compile(rf"\b(?:Brødrene|Brødr\.|Søstrene|Gebrüder)\s+[{UP}][\w-]+(?:\s+[{UP}][\w-]+)?")

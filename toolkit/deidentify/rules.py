@@ -17,8 +17,10 @@ from toolkit.deidentify.patterns import (
     _ADDRESS_CONTEXT,
     _AGE_CORRECTION,
     _AGE_ELLIPSIS,
+    _AGE_LIMIT,
     _AGE_PATTERNS,
     _AGE_QUESTION,
+    _AGE_RANGE,
     _ARTICLES,
     _BARE_AGE,
     _BARE_YEAR,
@@ -416,7 +418,12 @@ class NorwegianDetector:
         public-sector case-number shape year/serial ("2021/118733", "19/04512"), which no date or phone has."""
         spans = [Span(_id_start(text, m), m.end(3), "ID", 0.9) for m in _ID.finditer(text, self._low(text))]
         spans += [Span(m.start(), m.end(), "ID", 0.6) for m in _LICENCE_PLATE.finditer(text)]
-        spans += [Span(m.start(1), m.end(1), "ID", 0.6) for m in _LOWER_LICENCE_PLATE.finditer(text)]
+        spans += [
+            Span(m.start(g), m.end(g), "ID", 0.6)
+            for m in _LOWER_LICENCE_PLATE.finditer(text)
+            for g in (1, 2)
+            if m.group(g)
+        ]
         spans += [Span(m.start(), m.end(), "ID", 0.75) for m in _CASE_NUMBER.finditer(text)]
         spans += [Span(m.start(1), m.end(1), "ID", 0.6) for m in _CARD_NUMBER.finditer(text)]
         spans += [Span(m.start(1), m.end(1), "ID", 0.5) for m in _WRITTEN_NUMBER.finditer(text)]
@@ -631,6 +638,10 @@ class NorwegianDetector:
             if _DURATION_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
                 continue
             spans.append(Span(m.start(), m.end(), "ALDER", 0.5))
+        spans += [
+            Span(m.start(g), m.end(g), "ALDER", 0.6) for m in _AGE_RANGE.finditer(text, low) for g in (1, 2)
+        ]
+        spans += [Span(m.start(1), m.end(1), "ALDER", 0.6) for m in _AGE_LIMIT.finditer(text, low)]
         return spans + self._corrected_ages(text, spans)
 
     @staticmethod
