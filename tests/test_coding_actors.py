@@ -761,3 +761,28 @@ def test_a_youth_club_is_leisure_not_a_second_public_service(extractor):
     """One word, one actor: "fritidsklubben" adding ``kommune_annet`` too raised the fragmentation count."""
     found = mentioned(extractor, "U: Jeg gikk på fritidsklubben hver fredag, det var fint.")
     assert "frivillig_fritid" in found and "kommune_annet" not in found
+
+
+def test_det_with_an_evaluative_verb_judges_what_the_actor_just_did(extractor):
+    """ "Det hjelpte å snakke." after a sentence naming the nurse is the nurse's effect (set6, set7, set10)."""
+    text = "U: Eg gjekk til helsesjukepleiaren på skulen. Det hjelpte å snakke."
+    row = extractor.transcript_actors(text, "t.txt").set_index("actor").loc["helsesykepleier"]
+    assert row["tone"] == "positiv"
+    plain = "U: Eg gjekk til helsesjukepleiaren på skulen. Det var i vg2."
+    assert extractor.transcript_actors(plain, "t.txt").set_index("actor").loc["helsesykepleier", "tone"] == (
+        "nøytral"
+    )
+    negated = "U: Eg gjekk til helsesjukepleiaren på skulen. Det hjalp ikke med en gang."
+    assert extractor.transcript_actors(negated, "t.txt").set_index("actor").loc[
+        "helsesykepleier", "tone"
+    ] == ("nøytral")
+
+
+def test_no_answer_and_an_eternity_are_complaints(extractor):
+    """Variants of listed complaints ("ingen svar", "tok lang tid") in Nynorsk and other wording."""
+    text = "U: Eg har sendt e-post til NAV utan å få svar."
+    assert extractor.transcript_actors(text, "t.txt").set_index("actor").loc["NAV", "tone"] == "negativ"
+    slow = "U: vi søkte om avlastning i kommunen og det tok en evighet"
+    assert extractor.transcript_actors(slow, "t.txt").set_index("actor").loc["kommune_annet", "tone"] == (
+        "negativ"
+    )

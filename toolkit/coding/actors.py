@@ -772,10 +772,22 @@ class ActorExtractor:
                     )
                 )
             refers_back = bool(words) and (
-                any(word in BACK_REFERENCE for _, word in words) or words[0][1] in CONTINUING_OPENERS
+                any(word in BACK_REFERENCE for _, word in words)
+                or words[0][1] in CONTINUING_OPENERS
+                or self._judges_what_was_done([word for _, word in words])
             )
             sentences.append(Sentence(clauses, refers_back))
         return sentences, found
+
+    def _judges_what_was_done(self, words: list[str]) -> bool:
+        """Whether a sentence judges what the previous one told with *det* and an evaluative verb right after
+        it ("Det hjelpte å snakke.", "men det reddet skoleåret mitt"): the effect of what the actor just
+        named did, so the sentence goes to that actor like a pronoun would."""
+        lexicon = self.tone_lexicon
+        return any(
+            word in EFFECT_SUBJECTS and lexicon.polarity(after) != 0 and then not in lexicon.negators
+            for word, after, then in zip(words, words[1:], [*words[2:], ""], strict=False)
+        )
 
     def _tied_service(
         self, mention: Mention, mentions: list[Mention], words: list[tuple[int, str]], previous: set[str]
@@ -1267,6 +1279,9 @@ def _owners_of(
         return set(place)
     return {mention.actor} | place
 
+
+EFFECT_SUBJECTS = frozenset({"det", "dette", "dét"})
+"""Subjects that stand for what was just told ("det hjelpte", "dette reddet"): ``_judges_what_was_done``."""
 
 SCHOOL_CONTEXT = re.compile(
     r"\b(?:sk[uo]l\w*|vg[1-3]|videregående|vidaregåande|ungdomsskole\w*|ungdomsskule\w*|klassen)\b",
