@@ -786,3 +786,16 @@ def test_no_answer_and_an_eternity_are_complaints(extractor):
     assert extractor.transcript_actors(slow, "t.txt").set_index("actor").loc["kommune_annet", "tone"] == (
         "negativ"
     )
+
+
+def test_someones_health_said_with_an_evaluative_word_carries_no_tone(extractor):
+    """ "når mor er dårleg", "ei dårleg natt", "sov dårlig" say how someone is, not what an actor was like."""
+    for text in (
+        "U: Eg tek meg av mor når ho er dårleg.",
+        "U: Mamma hadde ei dårleg natt igjen.",
+        "U: Pappa sov dårlig hele vinteren.",
+    ):
+        row = extractor.transcript_actors(text, "t.txt").set_index("actor").loc["familie"]
+        assert row["mentioned"] == 1 and row["tone"] == "nøytral", text
+    judged = "U: NAV var dårlig på å svare."
+    assert extractor.transcript_actors(judged, "t.txt").set_index("actor").loc["NAV", "tone"] == "negativ"

@@ -277,6 +277,10 @@ class ToneLexicon:
     negative_patterns: tuple[re.Pattern[str], ...] = ()
     """Regular expressions over the lower-case text for complaints that are a shape, not a word: how long a
     service took ("det tok fem måneder", "kan ta et halvt år", "sju måneder på venteliste")."""
+    state_patterns: tuple[re.Pattern[str], ...] = ()
+    """Regular expressions for a person's health or sleep said with an evaluative word ("når ho er dårleg",
+    "ei dårleg natt", "de sover dårlig"): how someone is, not what an actor was like; a word inside one
+    carries no tone."""
 
     @cached_property
     def phrase_starts(self) -> frozenset[str]:
@@ -325,6 +329,7 @@ def load_tone_lexicon(path: Path | None = None) -> ToneLexicon:
         int(data.get("negation_window", 3)),
         frozenset(str(m).strip().lower() for m in data.get("mixed") or []),
         tuple(re.compile(str(pattern)) for pattern in data.get("negative_patterns") or []),
+        tuple(re.compile(str(pattern)) for pattern in data.get("state_patterns") or []),
     )
 
 
@@ -873,7 +878,14 @@ class ActorExtractor:
             for pattern in lexicon.negative_patterns
             for match in pattern.finditer(text.lower())
         )
-        return found
+        if not lexicon.state_patterns:
+            return found
+        states = [
+            (offset + match.start(), offset + match.end())
+            for pattern in lexicon.state_patterns
+            for match in pattern.finditer(text.lower())
+        ]
+        return [hit for hit in found if not any(a <= hit[0] < b for a, b in states)]
 
     def _evaluative_candidates(self, words: list[str]) -> list[int]:
         """Positions of the lower-case words that can carry tone: a phrase start or an evaluative word.
