@@ -274,3 +274,46 @@ def test_pronoun_like_dialect_words_are_no_names_after_thanks():
 
     text = "I: Takk for praten.\nD: Takk sjølv.\n"
     assert ("PERSON", "sjølv") not in _found(NorwegianDetector().find_all(text), text)
+
+
+def _valid_fnr(date: str) -> str:
+    """An invented number with valid check digits for the given birth date (stands for no one here)."""
+    from stdnum.no import fodselsnummer
+
+    return next(
+        n
+        for i in range(100, 1000)
+        for c in range(100)
+        if fodselsnummer.is_valid(n := f"{date}{i:03d}{c:02d}")
+    )
+
+
+def test_a_fodselsnummer_read_aloud_with_a_pause_between_date_and_personal_part():
+    words = ["null", "en", "to", "tre", "fire", "fem", "seks", "sju", "åtte", "ni"]
+    number = _valid_fnr("140306")
+    said = (
+        " ".join(words[int(d)] for d in number[:6]) + " og så " + " ".join(words[int(d)] for d in number[6:])
+    )
+    text = f"d: det er {said} tror jeg\n"
+    assert ("FNR", said) in _found(find_spoken_numbers(text), text)
+
+
+@pytest.mark.parametrize("joiner", [". ", "/"])
+def test_a_fodselsnummer_split_by_a_full_stop_or_slash_passes_its_check_digits(joiner: str):
+    number = _valid_fnr("221103")
+    said = number[:6] + joiner + number[6:]
+    text = f"D: Ja. {said}. Det står på kortet.\n"
+    assert ("FNR", said) in _found(find_partial_fnr(text), text)
+
+
+def test_spoken_number_words_read_as_their_digits():
+    from toolkit.deidentify.spoken import _value
+
+    assert [_value(w) for w in ("tjuefire", "nullåtte", "fjorten", "enogtjue", "731", "hundre")] == [
+        "24",
+        "08",
+        "14",
+        "21",
+        "731",
+        None,
+    ]

@@ -59,10 +59,11 @@ _FNR_CUE = re.compile(FNR_CUE_WORDS, re.IGNORECASE)
 # the personal digits said after a pause word ("010203 og så 12345", "150805, eh, 43211")
 _PAUSE_WORDS = r"(?:og|så|eh|æh|ehm|hm|altså|da|kommer|resten|er|det)"
 _FNR_TAIL = re.compile(rf"\s*(?:,\s*)?(?:{_PAUSE_WORDS}\s*,?\s*)*[-–]?\s*(\d{{3}}(?: ?\d){{0,2}})(?![\d])")
-# eleven digits said as date and personal part with a pause between ("120805... 10037", "120805 og så 10037"):
+# eleven digits said as date and personal part with a pause between ("120805... 10037", "120805 og så 10037",
+# "120805. 10037.", "120805/10037"):
 # a fødselsnummer wherever it stands when the eleven digits pass its two check digits
 _SPLIT_FNR = re.compile(
-    rf"(?<![\d.,/+-])(\d{{6}})(?:\s*(?:\.{{2,}}|…|,|[-–])?\s*(?:{_PAUSE_WORDS}\s*[,.]?\s*)*)(\d{{5}})"
+    rf"(?<![\d.,/+-])(\d{{6}})(?:\s*(?:\.{{1,}}|…|,|/|[-–])?\s*(?:{_PAUSE_WORDS}\s*[,.]?\s*)*)(\d{{5}})"
     r"(?![\d]|[.,]\d)",
     re.IGNORECASE,
 )

@@ -159,8 +159,9 @@ def _kind(text: str, start: int, digits: int) -> str:
 
 def find_spoken_numbers(text: str) -> list[Span]:
     """Identifiers read out as number words or digit groups (≥ 6 digits, at least two tokens)."""
-    spans = []
-    for start, end, digits, n_tokens in _runs(text):
+    runs = _runs(text)
+    spans = _split_spoken_fnr(text, runs)
+    for start, end, digits, n_tokens in runs:
         cued = _cue(text, start) is not None
         spelt = _spelt_prefix(text, start, cued)
         short_ok = _cued_code(text, start)
@@ -180,6 +181,57 @@ def find_spoken_numbers(text: str) -> list[Span]:
             continue
         kind = _kind(text, start, digits)
         spans.append(Span(_prefix_start(text, start) if kind == "ID" else start, end, kind, 0.7))
+    return spans
+
+
+# a pause between the birth date and the personal part of a fødselsnummer read aloud ("en fire null tre null
+# seks og så en null null sju seks", "… eh, resten er …")
+_FNR_PAUSE = re.compile(
+    r"^[\s,.…–-]*(?:(?:og|så|eh|ehm|æh|øh|altså|da|resten|er|det|kommer|nei|vent)[\s,.…–-]+){1,4}$",
+    re.IGNORECASE,
+)
+_DIGIT_VALUES = {w: str(i) for i, w in enumerate(("null", "en", "to", "tre", "fire", "fem", "seks", "sju", "åtte", "ni"))} | {
+    "ein": "1", "ett": "1", "eitt": "1", "syv": "7", "nie": "9", "ti": "10", "elleve": "11", "tolv": "12",
+    "tretten": "13", "fjorten": "14", "femten": "15", "seksten": "16", "sytten": "17", "søtten": "17",
+    "atten": "18", "nitten": "19",
+}  # fmt: skip
+
+
+def _value(token: str) -> str | None:
+    """The digits a number token stands for ("tjuefire" → "24", "nullåtte" → "08", "731" → "731"); None for
+    "hundre", "tusen" and words no digit reading has."""
+    low = token.lower()
+    if low.isdigit():
+        return low
+    if low in _DIGIT_VALUES:
+        return _DIGIT_VALUES[low]
+    if low.startswith("null") and low[4:] in _DIGIT_VALUES:
+        return "0" + _DIGIT_VALUES[low[4:]]
+    for tens, tens_value in _TENS_VALUES.items():
+        rest = low[len(tens) :] if low.startswith(tens) else None
+        if rest is not None and (rest == "" or rest in _UNITS_AFTER_TENS):
+            return f"{tens_value}{_DIGIT_VALUES[rest] if rest else '0'}"  # "tjuefire", "tretti"
+        unit = low[: -len(tens) - 2] if low.endswith("og" + tens) else None
+        if unit in _UNITS_AFTER_TENS:
+            return f"{tens_value}{_DIGIT_VALUES[unit]}"  # the old count: "enogtjue"
+    return None
+
+
+_TENS_VALUES = dict(zip(_TENS, (2, 3, 4, 5, 6, 7, 7, 8, 9), strict=True))
+
+
+def _split_spoken_fnr(text: str, runs: list[tuple[int, int, int, int]]) -> list[Span]:
+    """A fødselsnummer read aloud as date and personal part with a pause between, which the pause cuts into two
+    runs: the two runs are one when their six and five digits pass the check digits, cue or none."""
+    from stdnum.no import fodselsnummer
+
+    spans = []
+    for (start, end, digits, _), (start2, end2, digits2, _) in zip(runs, runs[1:], strict=False):
+        if digits != 6 or digits2 != 5 or not _FNR_PAUSE.match(text[end:start2]):
+            continue
+        values = [_value(t) for t in _TOKEN.findall(text[start:end] + " " + text[start2:end2])]
+        if None not in values and fodselsnummer.is_valid("".join(values)):  # type: ignore[arg-type]
+            spans.append(Span(start, end2, "FNR", 0.85))
     return spans
 
 
