@@ -799,3 +799,9 @@ def test_someones_health_said_with_an_evaluative_word_carries_no_tone(extractor)
         assert row["mentioned"] == 1 and row["tone"] == "nøytral", text
     judged = "U: NAV var dårlig på å svare."
     assert extractor.transcript_actors(judged, "t.txt").set_index("actor").loc["NAV", "tone"] == "negativ"
+
+
+def test_the_first_one_who_is_praise(extractor):
+    """ "den første som ikke snakka til meg som en sak" praises the actor though "ikke" follows."""
+    text = "U: Så kom kontaktlæreren Rune. Han var den første som ikke snakka til meg som en sak."
+    assert extractor.transcript_actors(text, "t.txt").set_index("actor").loc["skole", "tone"] == "positiv"
