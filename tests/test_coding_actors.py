@@ -805,3 +805,13 @@ def test_the_first_one_who_is_praise(extractor):
     """ "den første som ikke snakka til meg som en sak" praises the actor though "ikke" follows."""
     text = "U: Så kom kontaktlæreren Rune. Han var den første som ikke snakka til meg som en sak."
     assert extractor.transcript_actors(text, "t.txt").set_index("actor").loc["skole", "tone"] == "positiv"
+
+
+def test_actors_named_for_what_should_have_been_different_fell_short(extractor):
+    text = (
+        "I: Er det noko du skulle ønskt var annleis?\n\nU: At NAV og oppfølgingstenesta visste meir om dette."
+    )
+    frame = extractor.transcript_actors(text, "t.txt").set_index("actor")
+    assert frame.loc["NAV", "tone"] == "negativ" and frame.loc["OT", "tone"] == "negativ"
+    when = "I: Når ble det annerledes?\n\nU: Da NAV kom inn i bildet."
+    assert extractor.transcript_actors(when, "t.txt").set_index("actor").loc["NAV", "tone"] == "nøytral"

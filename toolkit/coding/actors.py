@@ -676,7 +676,8 @@ class ActorExtractor:
 
     def _question_tones(self, turns: pd.DataFrame) -> dict[int, list[tuple[int, int, int]]]:
         """Evaluative words of each interviewer question about who ("Var det noen som hjalp?", "Hvem er
-        viktigst for deg?"), keyed by the answer; "Fikk du hjelp?" asks whether, not who, and gives none."""
+        viktigst for deg?"), keyed by the answer; "Fikk du hjelp?" asks whether, not who, and gives none. A
+        question about what should have been different (:data:`WISH_QUESTION`) counts as a complaint."""
         tones: dict[int, list[tuple[int, int, int]]] = {}
         asked: list[tuple[int, int, int]] = []
         for turn in turns.itertuples(index=False):
@@ -686,6 +687,9 @@ class ActorExtractor:
                 asked = []
             elif WHO_QUESTION.search(turn.text):
                 asked = self.sentence_tone(turn.text, int(turn.start))
+            elif (wish := WISH_QUESTION.search(turn.text)) is not None:
+                start = int(turn.start) + wish.start()
+                asked = [(start, start + len(wish.group()), -1)]
         return tones
 
     def _affirmed_topics(self, turns: pd.DataFrame) -> dict[int, tuple[set[str], int, int]]:
@@ -1019,6 +1023,11 @@ raised set10 and set4 (an 'ansvarsgruppe' yes-answer listing other services)."""
 
 WHO_QUESTION = re.compile(r"\b(?:hvem|kven|noen som|nokon som|noen du|nokon du|noen voksne)\b", re.IGNORECASE)
 """An interviewer question asking who (the answer names someone), not whether."""
+WISH_QUESTION = re.compile(
+    r"\b(?:ønske|ønskt|ønska|ønsket|skulle|burde)\b[^.?!]*\b(?:annerledes|annleis)\b", re.IGNORECASE
+)
+"""An interviewer question asking what should have been different: the actors an answer names first are
+what fell short ("Hva skulle du ønske var annerledes?" – "At NAV og oppfølgingstenesta visste meir")."""
 
 SENT_BY_NOUNS = frozenset(
     {
