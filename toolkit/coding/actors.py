@@ -11,8 +11,9 @@ How:
   Nynorsk and dialect. The ids are a contract (:data:`ACTOR_IDS`); a study extends the vocabulary by merging
   a second YAML over it (:func:`load_actor_vocabulary`).
 * **Participant turns only** (:func:`toolkit.coding.segments.split_turns`): an interviewer asking "have you
-  been in touch with NAV?" is not the young person's NAV – unless the answer says yes ("Ja, æ måtte det"),
-  which makes it theirs. A word in a short quotation ("«nesten lege»") is named as a word, not an actor.
+  been in touch with NAV?" is not the young person's NAV – unless the answer says yes and names a staff
+  noun for it ("Ja, æ hadde et møte med en veileder"), which makes it theirs; a bare yes or pronouns do
+  not. A word in a short quotation ("«nesten lege»") is named as a word, not an actor.
 * **Language layer** (optional, :mod:`toolkit.language`): the lemma and compound-part keys of a word
   are matched against the vocabulary's stems and heads, which finds inflections and compounds the surface
   lists miss.
@@ -26,13 +27,16 @@ How:
   word scoped to the actor its clause speaks about (:mod:`toolkit.coding.actor_scope`: nearest coordinated
   mention, pronoun back-reference, the interviewer's question, *men* contrasts, the speaker's own state left
   out); a negator up to three words before an evaluative word, or right after an evaluative verb, flips it
-  ("ikke bra", "maste aldri"). An actor's tone over the transcript is ``positiv`` or ``negativ`` when only
-  one polarity is found, ``blandet`` when both or when the actor is named in :data:`MIXED_FROM_TURNS`
-  participant turns or more, ``nøytral`` when none. The evidence (offsets into the transcript text) is
-  kept.
+  ("ikke bra", "maste aldri"). Someone's health said with an evaluative word ("når ho er dårleg") carries
+  no tone; "det" with an evaluative verb ("Det hjelpte å snakke") goes to the actor just named; the actors
+  named in answer to "what should have been different?" fell short. An actor's tone over the transcript
+  is ``positiv`` or ``negativ`` when only one polarity is found, ``blandet`` when both or when the actor
+  is named in :data:`MIXED_FROM_TURNS` participant turns or more, ``nøytral`` when none. The evidence
+  (offsets into the transcript text) is kept.
 * **Tone prior** (``protocols/actors_tone_prior_nb.yml``, :func:`load_tone_prior`): an actor with no
   evaluation found takes its category's learned tone where the tuning sets' gold has one (employers,
-  volunteers and friends: ``positiv``); its ``tone_evidence`` stays empty, which tells the two apart.
+  volunteers and friends: ``positiv``; BUP and DPS: ``negativ``); its ``tone_evidence`` stays empty,
+  which tells the two apart.
 
 Matching is hand-written (regular expressions over word tokens) because the vocabulary is the knowledge; no
 installed library ships a Norwegian service-actor gazetteer.
