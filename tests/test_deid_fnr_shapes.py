@@ -317,3 +317,25 @@ def test_spoken_number_words_read_as_their_digits():
         "731",
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("D: Brevet har referanse BYG/2023/4471 øverst.\n", "BYG/2023/4471"),
+        ("D: Nummeret på søknaden er 2023-0098412, står det.\n", "2023-0098412"),
+        ("D: Journalnummeret er K 48213, tror jeg.\n", "K 48213"),
+    ],
+)
+def test_office_codes_with_slashes_year_serials_and_a_one_letter_prefix(text: str, number: str):
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    found = _found(NorwegianDetector().find_ids(text), text)
+    assert any(kind == "ID" and number in piece for kind, piece in found)
+
+
+def test_a_year_range_is_no_year_serial():
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    text = "D: Hun gikk der 2019-2021 og likte det.\n"
+    assert _found(NorwegianDetector().find_ids(text), text) == []

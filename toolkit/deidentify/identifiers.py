@@ -121,7 +121,8 @@ def _site(url: str) -> str:
 
 def find_partial_fnr(text: str) -> list[Span]:
     """Six to eleven digits in any grouping ("1208 0542 187", "150805 ...") opening with a plausible birth date,
-    within 130 characters after a fødselsnummer cue; six date digits take the personal digits said after a pause
+    within 130 characters after a fødselsnummer cue; six date
+    digits take the personal digits said after a pause
     word with them ("010203 og så 12345"). Without a cue, a date part and five digits said apart are a
     fødselsnummer when together they pass its check digits ("120805... 10037")."""
     spans = []

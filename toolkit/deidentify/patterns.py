@@ -135,7 +135,8 @@ _DATE_AFTER_CUE = [
     # "ny time 4/12", "møtet den 15/3": day/month with a slash after a word for an appointment or a day, where
     # no fraction or "24/7" stands
     CIPattern(
-        r"\b(?:time|timen|timar|møte|møtet|avtale|avtalen|datert|dato|datoen|frist|fristen|innen|innan|den)\s+"
+        r"\b(?:time|timen|timar|møte|møtet|avtale|avtalen|datert|dato|datoen|frist|fristen|innen|innan|den)"
+        r"\s+"
         r"((?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2]))(?![\d/])"
     ),
 ]
@@ -377,7 +378,8 @@ _AGE_PATTERNS = [
         rf"((?:\d{{1,2}}|{_NUMWORDS}){_HALF}(?:\s+år)?)(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|da\b|så\b|i\s+dag\b|$))"
     ),
     CIPattern(
-        rf"\b{_SUBJECT}\s+(?:er|e|var|va)\s+jo\s+(?:bare\s+|berre\s+)?((?:\d{{1,2}}|{_NUMWORDS}){_HALF}(?:\s+år)?)"
+        rf"\b{_SUBJECT}\s+(?:er|e|var|va)\s+jo\s+(?:bare\s+|berre\s+)?"
+        rf"((?:\d{{1,2}}|{_NUMWORDS}){_HALF}(?:\s+år)?)"
         rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|så\b|da\b|$))"
     ),
     # "at han får være sytten og …", "å vere nitten.": the age someone is allowed or finds it hard to be
@@ -469,11 +471,12 @@ _AGE_QUESTION = CIPattern(
     rf"(?:(?:jeg\s+|æ\s+|eg\s+)?(?:er|e|blir|ble|fyller|fylte|vart)\s+)?((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?"
     rf"(?:(?:\s+og\s+|,\s*|\.?\s+(?:snart|nesten)\s+)(?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år)?)*)\b"
 )
-# the ages a service works with ("unge mellom 16 og 29", "ungdom frå 15 til 23 år", "de under 18"): they narrow
-# down whom an office or a project serves
+# the ages a service works with ("unge mellom 16 og 29", "ungdom frå 15 til 23 år", "de under 18"): they
+# narrow down whom an office or a project serves
 _AGE_NUM = rf"(?:1\d|2\d|{_NUMWORDS})"
 _AGE_RANGE = CIPattern(
-    r"\b(?:unge|ungdom|ungdommer|ungdomar|ungdommene|elever|elevar|elevene|barn|jenter|gutter|deltakere|deltakarar)"
+    r"\b(?:unge|ungdom|ungdommer|ungdomar|ungdommene|elever|elevar|elevene|barn|jenter|gutter|deltakere|"
+    r"deltakarar)"
     rf"\s+(?:mellom|fra|frå)\s+({_AGE_NUM})\s+(?:og|til|-|–)\s+({_AGE_NUM}(?:\s+år)?)\b"
 )
 _AGE_LIMIT = CIPattern(
@@ -538,9 +541,12 @@ _ID = CIPattern(
     rf"\b(?P<cue>{_ID_CUES})"
     r"(?P<gap>"
     r"(?:\s+[^\s\d]+){0,5}?\s*[:#,]?\s*)"
-    # a letter prefix said apart from its digits ("ny 0482317", "hb 20-33718"), only before a long number
-    rf"((?:(?<!\w)(?!{_NOT_A_PREFIX}\s)[A-Za-z]{{1,3}} "
-    r"(?=\d[\d \-/]{4,}\d))?[A-Za-z]{0,3}-?(?:\d{3,4} \d{3} \d{3}(?: \d{1,3})?(?!\d)|(?=(?:\d ?){6})\d{2,6}(?: \d{2,6}){1,3}(?![\d/.\-]?\d)|"
+    # a letter prefix said apart from its digits ("ny 0482317", "hb 20-33718"), only before a long
+    # number, or a single letter before five digits ("J 55190")
+    rf"((?:(?<!\w)(?!{_NOT_A_PREFIX}\s)"
+    r"(?:[A-Za-z]{1,3} (?=\d[\d \-/]{4,}\d)|[A-Za-z] (?=\d{5}(?!\d))))?"
+    r"[A-Za-z]{0,3}-?(?:\d{3,4} \d{3} \d{3}(?: \d{1,3})?(?!\d)|"
+    r"(?=(?:\d ?){6})\d{2,6}(?: \d{2,6}){1,3}(?![\d/.\-]?\d)|"
     r"\d[\d/.\-]{3,}(?:[A-Za-z]{2}(?![\w-])|[A-Za-z]?)))(?<![.\-/])"
 )
 # The cue joins the number's span when nothing but punctuation stands between ("sak 2023/45817", "ref. 22-09"):
@@ -570,7 +576,8 @@ _LOWER_LICENCE_PLATE = re.compile(
     r"([a-zæøå]{2}[ -]?\d{2} ?\d{3})\b|"
     # or just after the vehicle ("han har bil ve 58 301"): two letters and five digits name no amount there
     r"\b(?:bil|bilen|moped|mopeden|motorsykkel|motorsykkelen|traktor|traktoren|scooter|scooteren)\s+"
-    r"(?:(?:med|er|var|har|e|va|ha)\s+)?(?!(?:er|på|om|og|så|da|de|du|en|et|ei|eg|me|vi|ja|nå|no|ca|kr|at|av|to|ti|"
+    r"(?:(?:med|er|var|har|e|va|ha)\s+)?"
+    r"(?!(?:er|på|om|og|så|da|de|du|en|et|ei|eg|me|vi|ja|nå|no|ca|kr|at|av|to|ti|"
     r"ho|hu|jo|mm|til)\b)([a-zæøå]{2}[ -]?\d{2} ?\d{3})\b",
     re.IGNORECASE,
 )
@@ -616,7 +623,12 @@ _PREFIXED_ID = re.compile(
     r"\b[A-ZÆØÅ]{2,6}-(?:19|20)?\d{2}-\d{4,}\b|\b[A-ZÆØÅ]{2,6}-(?:19|20)\d{2}-\d{3,}\b|\b[A-ZÆØÅ]{1,6}-\d{5,}\b|"
     # capital codes chained by hyphens, then digits ("KK-BOL-2291", "HVL-PERM-2025-331"): an office's own
     # reference scheme; no word, date or amount is written so
-    r"\b[A-ZÆØÅ]{2,6}(?:-[A-ZÆØÅ]{1,6})+-\d{2,}(?:-\d{1,6})*\b"
+    r"\b[A-ZÆØÅ]{2,6}(?:-[A-ZÆØÅ]{1,6})+-\d{2,}(?:-\d{1,6})*\b|"
+    # an office code with a year and a serial between slashes ("KOM/2024/1187", "BV/22/0419")
+    r"\b[A-ZÆØÅ]{2,6}/(?:19|20)?\d{2}/\d{3,}(?:-\d{1,4})?\b|"
+    # a year, a hyphen and a serial of five or more digits ("2024-0114567"): a reference, never a date or a
+    # range
+    r"(?<![\d.,/-])(?:19|20)\d{2}-\d{5,8}(?![\d/.,-]?\d)"
 )
 # a capital code, a space or hyphen and digit groups ("TRS 2207", "KIL 88 402", "SK-STL 4419", "HB 25-551 08",
 # "DT-118"): an ID when a word for a number stands just before it (see _DOC_NUMBER_CUE)

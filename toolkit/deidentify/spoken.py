@@ -190,7 +190,8 @@ _FNR_PAUSE = re.compile(
     r"^[\s,.…–-]*(?:(?:og|så|eh|ehm|æh|øh|altså|da|resten|er|det|kommer|nei|vent)[\s,.…–-]+){1,4}$",
     re.IGNORECASE,
 )
-_DIGIT_VALUES = {w: str(i) for i, w in enumerate(("null", "en", "to", "tre", "fire", "fem", "seks", "sju", "åtte", "ni"))} | {
+_DIGITS_IN_ORDER = ("null", "en", "to", "tre", "fire", "fem", "seks", "sju", "åtte", "ni")
+_DIGIT_VALUES = {w: str(i) for i, w in enumerate(_DIGITS_IN_ORDER)} | {
     "ein": "1", "ett": "1", "eitt": "1", "syv": "7", "nie": "9", "ti": "10", "elleve": "11", "tolv": "12",
     "tretten": "13", "fjorten": "14", "femten": "15", "seksten": "16", "sytten": "17", "søtten": "17",
     "atten": "18", "nitten": "19",
@@ -221,8 +222,8 @@ _TENS_VALUES = dict(zip(_TENS, (2, 3, 4, 5, 6, 7, 7, 8, 9), strict=True))
 
 
 def _split_spoken_fnr(text: str, runs: list[tuple[int, int, int, int]]) -> list[Span]:
-    """A fødselsnummer read aloud as date and personal part with a pause between, which the pause cuts into two
-    runs: the two runs are one when their six and five digits pass the check digits, cue or none."""
+    """A fødselsnummer read aloud as date and personal part with a pause between, which the pause cuts into
+    two runs: the two runs are one when their six and five digits pass the check digits, cue or none."""
     from stdnum.no import fodselsnummer
 
     spans = []
@@ -255,7 +256,8 @@ def _read_as_reference(text: str, start: int, end: int) -> bool:
 # a kind of number named just before letters spelt out ("løyvenummer b fire fem sju", "kontraktnummeret er v b s
 # tusen og tolv"): the letters say it is a code, so even three digits are one; "e", "i", "å" alone are words
 _NUMBER_THEN_LETTERS = re.compile(
-    r"\b(?!telefon|mobil|tlf|tele)[a-zæøå]{3,}(?:nummer|nummeret|nr)\s+(?:(?:er|e|var|va)\s+)?"
+    r"\b(?:(?!telefon|mobil|tlf|tele)[a-zæøå]{3,}(?:nummer|nummeret|nr)|referansen|referanse)"
+    r"\s+(?:(?:er|e|var|va)\s+)?"
     r"((?:[a-zæøå]\s+){1,4})$",
     re.IGNORECASE,
 )
