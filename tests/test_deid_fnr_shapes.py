@@ -339,3 +339,27 @@ def test_a_year_range_is_no_year_serial():
 
     text = "D: Hun gikk der 2019-2021 og likte det.\n"
     assert _found(NorwegianDetector().find_ids(text), text) == []
+
+
+def test_a_firm_no_dictionary_knows_after_hos_without_a_workplace_cue():
+    from toolkit.deidentify.org_context import ContextOrganisationFinder
+
+    text = "d: jeg skylder fortsatt penger hos kravia og det er tungt\n"
+    assert ("ORG", "kravia") in _found(ContextOrganisationFinder().find(text), text)
+
+
+def test_an_ordinary_word_in_the_genitive_after_hos_is_no_firm():
+    from toolkit.deidentify.org_context import ContextOrganisationFinder
+
+    text = "d: han har en sak hos kommunens økonomitjeneste\n"
+    assert ("ORG", "kommunens") not in _found(ContextOrganisationFinder().find(text), text)
+
+
+def test_a_house_that_is_an_institution_takes_its_place_but_the_town_hospital_does_not():
+    from toolkit.deidentify import Deidentifier
+
+    deid = Deidentifier()
+    text = "D: Hun går på aktivitetshuset i Sandnes hver uke, og faren lå på sykehuset på Elverum.\n"
+    found = [(s.type, text[s.start : s.end]) for s in deid.analyze(text)]
+    assert ("ORG", "aktivitetshuset i Sandnes") in found
+    assert ("STED", "Elverum") in found

@@ -55,13 +55,21 @@ _INSTITUTION_HEADS = (
     "kontoret", "senteret", "sentret", "tjenesten", "tjenesta", "tenesta", "klubben", "stasjonen", "samskipnaden",
     "heimen", "hjemmet", "sjukehuset", "sykehuset", "legevakta", "legevakten", "etaten", "direktoratet",
     "foreningen", "forbundet", "seksjonen", "menigheten", "kyrkjelyden", "biblioteket", "sentralen",
+    # a house that is an institution: "mestringshuset i Tromsø", "kulturhuset i Sandnes", "helsehuset på Ål"
+    "huset",
 )  # fmt: skip
 
 
 def _institution_word(word: str) -> bool:
     """A compound ending in an institution head, with a first part of its own ("krisesenteret", not "senteret")."""
     low = word.lower()
+    if low in _GENERIC_HOUSES:
+        return False
     return any(low.endswith(head) and len(low) >= len(head) + 3 for head in _INSTITUTION_HEADS)
+
+
+# houses every town has, so "sykehuset på Elverum" is said of the place (the place alone is the identifier)
+_GENERIC_HOUSES = frozenset({"sykehuset", "sjukehuset", "rådhuset", "legehuset", "helsehuset"})
 
 
 _BEFORE_PLACE = (

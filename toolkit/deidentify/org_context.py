@@ -237,6 +237,8 @@ class ContextOrganisationFinder:
         ordinary = ordinary_words()
         if word in ordinary or word in _FUNCTION_WORDS:
             return False
+        if word.endswith("s") and word[:-1] in ordinary:
+            return False  # an ordinary word's genitive ("hos kommunens økonomitjeneste")
         if word.endswith(_FIRM_HEADS):
             return True
         return not any(word[k:] in ordinary for k in range(3, len(word) - 3))
@@ -263,10 +265,14 @@ class ContextOrganisationFinder:
         return spans
 
     def _workplaces(self, text: str) -> list[Span]:
-        """After a workplace cue, "på/hos" and the run of words no dictionary knows ("hos caverion")."""
+        """After a workplace cue "på", and after "hos" with or without one, the run of words no dictionary knows
+        ("praksis hos caverion", "gjeld hos lowell")."""
         spans = []
         for m in self._after_work_re.finditer(text):
-            if not _WORK_CUE.search(text, max(0, m.start() - 60), m.start()):
+            # "hos" needs no cue: one is "hos" a person, a firm or an office ("gjeld hos lowell"), never a place
+            if not text.startswith("hos", m.start()) and not _WORK_CUE.search(
+                text, max(0, m.start() - 60), m.start()
+            ):
                 continue
             words = m.group(1).split()
             run = 0
