@@ -363,3 +363,15 @@ def test_a_house_that_is_an_institution_takes_its_place_but_the_town_hospital_do
     found = [(s.type, text[s.start : s.end]) for s in deid.analyze(text)]
     assert ("ORG", "aktivitetshuset i Sandnes") in found
     assert ("STED", "Elverum") in found
+
+
+def test_date_part_and_personal_part_said_apart_are_both_taken_when_they_pass_the_check_digits():
+    number = _valid_fnr("250804")
+    text = f"D: Jeg sa {number[:6]}, og hun ville ha resten også, så jeg sa {number[6:]}.\n"
+    found = _found(find_partial_fnr(text), text)
+    assert ("FNR", number[:6]) in found and ("FNR", number[6:]) in found
+
+
+def test_a_six_and_a_five_digit_number_that_fail_the_check_digits_are_left():
+    text = "D: Vi solgte 250804 bokser i fjor og 10000 i år.\n"
+    assert _found(find_partial_fnr(text), text) == []

@@ -139,7 +139,26 @@ def find_partial_fnr(text: str) -> list[Span]:
         for m in _SPLIT_FNR.finditer(text)
         if fodselsnummer.is_valid(m.group(1) + m.group(2))
     ]
-    return spans + _grouped_fnr(text) + _personal_parts(text)
+    return spans + _grouped_fnr(text) + _personal_parts(text) + _distant_parts(text)
+
+
+# the date part and the personal part said a few words apart ("Min er 140306, og de fem siste er 10076", "jeg
+# sa 140306 … så jeg sa 10076"): each part masked alone, when together they pass the check digits
+_DATE_PART = re.compile(r"(?<![\d.,/+-])\d{6}(?![\d]|[.,/-]\d)")
+_LATER_PERSONAL_PART = re.compile(r"(?<![\d.,/+-])\d{3} ?\d{2}(?![\d]|[.,/-]\d)")
+
+
+def _distant_parts(text: str) -> list[Span]:
+    """A date part and, within 80 characters after it, five digits that make a valid fødselsnummer with it."""
+    spans = []
+    for m in _DATE_PART.finditer(text):
+        if not _plausible_date(m.group(0)):
+            continue
+        for part in _LATER_PERSONAL_PART.finditer(text, m.end(), min(len(text), m.end() + 80)):
+            if fodselsnummer.is_valid(m.group(0) + part.group(0).replace(" ", "")):
+                spans += [Span(m.start(), m.end(), "FNR", 0.8), Span(part.start(), part.end(), "FNR", 0.8)]
+                break
+    return spans
 
 
 def _plausible_date(digits: str) -> bool:
