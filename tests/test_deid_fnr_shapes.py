@@ -375,3 +375,24 @@ def test_date_part_and_personal_part_said_apart_are_both_taken_when_they_pass_th
 def test_a_six_and_a_five_digit_number_that_fail_the_check_digits_are_left():
     text = "D: Vi solgte 250804 bokser i fjor og 10000 i år.\n"
     assert _found(find_partial_fnr(text), text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("d: ja mitt navn er samira el haddad og jeg bor her\n", "samira el haddad"),
+        ("d: hun heter fatima al-rashid tror jeg\n", "fatima al-rashid"),
+    ],
+)
+def test_a_lower_case_name_after_its_cue_takes_a_surname_particle(text: str, name: str):
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    assert ("PERSON", name) in _found(NorwegianDetector().find_all(text), text)
+
+
+def test_a_particle_before_an_ordinary_word_is_no_surname():
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    text = "d: han heter ali de kaller ham det\n"
+    found = _found(NorwegianDetector().find_all(text), text)
+    assert not any("de kaller" in piece for _, piece in found)

@@ -277,7 +277,10 @@ _LOWER_NAME_RELATION = re.compile(
 )
 # "som heitte torunn", "ei som heite lene": a lower-case word after a verb of naming
 _NAMED_BY_VERB = re.compile(
-    rf"\b(?:heter|heiter|heite|heitte|hette|hete|heta|het)\s+(?:(?:han|hun|ho|hu|a)\s+)?([{LOW}][{LOW}-]+)\b"
+    rf"\b(?:heter|heiter|heite|heitte|hette|hete|heta|het|"
+    # "mitt navn er yousef", "namnet hennar er …"
+    r"(?:navn|navnet|namn|namnet)\s+(?:(?:mitt|hans|hennes|hennar|hass)\s+)?(?:er|e))"
+    rf"\s+(?:(?:han|hun|ho|hu|a)\s+)?([{LOW}][{LOW}-]+)\b"
 )
 # "kontaktlærar hallvard", "butikksjefen arnfinn", "helsesjukepleiar brit": a role, then a lower-case name
 _ROLE_SUFFIXES = (

@@ -163,6 +163,10 @@ _NOT_PLACE_ANSWERS = frozenset(
 )
 _HYPHEN_NAME = re.compile(r"(?<![\w-])([a-zæøåäöüé]{2,})-([a-zæøåäöüé]{2,})(?![\w-])")
 _NEXT_LOWER_WORD = re.compile(r"[ \t]+([a-zæøå][a-zæøå-]+)(?![\w'-])")
+# particles before a surname in Arabic, Dutch, German, Portuguese and other names ("el amrani", "van dijk")
+_NAME_PARTICLES = frozenset(
+    {"al", "el", "bin", "ben", "ibn", "abu", "van", "von", "der", "de", "da", "dos", "di"}
+)
 _DOCTOR_BEFORE = re.compile(r"\b(?:dr\.?|doktor)\s+$", re.IGNORECASE)
 _NOT_NAMES_AFTER_CUE = frozenset(
     [
@@ -1181,9 +1185,20 @@ class NorwegianDetector:
         if nxt is None:
             return end
         word = nxt.group(1)
+        if word in _NAME_PARTICLES:  # "yasmin el amrani", "omar bin laden": the particle and the surname
+            after = _NEXT_LOWER_WORD.match(text, nxt.end(1))
+            return after.end(1) if after is not None and self._surname_like(after.group(1)) else end
+        if word.split("-")[0] in _NAME_PARTICLES and self._surname_like(word.split("-", 1)[-1]):
+            return nxt.end(1)  # "yousef al-khatib"
         if word in _FUNCTION_WORDS or word in _NOT_NAMES_AFTER_CUE or len(word) < 3:
             return end
-        return nxt.end(1) if word in self.g.surnames or not self._ordinary(word) else end
+        return nxt.end(1) if self._surname_like(word) else end
+
+    def _surname_like(self, word: str) -> bool:
+        """A listed surname or a word no dictionary knows, not a function word."""
+        if word in _FUNCTION_WORDS or word in _NOT_NAMES_AFTER_CUE or len(word) < 3:
+            return False
+        return word in self.g.surnames or not self._ordinary(word)
 
     @staticmethod
     def find_spelled_names(text: str) -> list[Span]:
