@@ -396,3 +396,11 @@ def test_a_particle_before_an_ordinary_word_is_no_surname():
     text = "d: han heter ali de kaller ham det\n"
     found = _found(NorwegianDetector().find_all(text), text)
     assert not any("de kaller" in piece for _, piece in found)
+
+
+def test_a_day_said_as_a_cardinal_before_its_month():
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    text = "D: Eg fyller tjue tjuefire oktober, og to mars er ingen dato her.\n"
+    found = _found(NorwegianDetector().find_dates(text), text)
+    assert ("DATO", "tjuefire oktober") in found and ("DATO", "to mars") not in found

@@ -132,6 +132,13 @@ _DATE_AFTER_CUE = [
         rf"\b(?:i|fra|frå|til|siden|sia|før|etter|innen|av)\s+((?:{_MONTHS})\s+{_SHORT_YEAR_WORDS})\b"
         r"(?!\s+(?:personer|stykker|kroner|kr|mennesker|folk|elever|ganger|timer|dager|minutter|år))"
     ),
+    # "æ fylle tjueto tretti mai", "fra tjuefem august": a day said as a cardinal before its month, as in
+    # dialect speech (from ten up; "to mai" and "fem mars" may be amounts or spans)
+    CIPattern(
+        r"\b((?:ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|søtten|atten|nitten|tjue|tjueen|tjueein|"
+        r"tjueto|tjuetre|tjuefire|tjuefem|tjueseks|tjuesju|tjuesyv|tjueåtte|tjueni|tretti|trettien|trettiein|"
+        rf"trettiett)\s+(?:{_MONTHS}))\b(?!\s*(?:-|måneder|månader))"
+    ),
     # "ny time 4/12", "møtet den 15/3": day/month with a slash after a word for an appointment or a day, where
     # no fraction or "24/7" stands
     CIPattern(
