@@ -404,3 +404,10 @@ def test_a_day_said_as_a_cardinal_before_its_month():
     text = "D: Eg fyller tjue tjuefire oktober, og to mars er ingen dato her.\n"
     found = _found(NorwegianDetector().find_dates(text), text)
     assert ("DATO", "tjuefire oktober") in found and ("DATO", "to mars") not in found
+
+
+def test_an_age_followed_by_the_dialect_he_too():
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    text = "D: Kameraten min e nitten han og, me går i same klasse.\n"
+    assert ("ALDER", "nitten") in _found(NorwegianDetector().find_ages(text), text)

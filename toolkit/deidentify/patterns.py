@@ -373,7 +373,9 @@ _AGE_PATTERNS = [
     ),
     CIPattern(
         rf"(?<!klokka\s)(?<!klokken\s)(?<!kl\s)(?<!kl\.\s)\b(?:er|e|var|va|blir|blei|ble|fyller|fylte|fylt|snart|nesten)\s+"
-        rf"((?:1[2-9]|2\d|{_NUMWORDS})(?:\s+år)?)(?=\s*(?:[,.!?;)\n]|og\b|nå\b|i\s+dag\b|$))"
+        rf"((?:1[2-9]|2\d|{_NUMWORDS})(?:\s+år)?)(?=\s*(?:[,.!?;)\n]|og\b|nå\b|i\s+dag\b|$|"
+        # "Tord e tjuefem han og": the dialect's "he too" after the age
+        r"(?:han|hun|ho|hu|hen)\s+(?:og|òg|også)\b))"
     ),
     # "to år eldre", "ett år yngre enn meg"
     CIPattern(rf"\b((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})\s+år)\s+(?:eldre|yngre)\b"),
