@@ -411,3 +411,27 @@ def test_an_age_followed_by_the_dialect_he_too():
 
     text = "D: Kameraten min e nitten han og, me går i same klasse.\n"
     assert ("ALDER", "nitten") in _found(NorwegianDetector().find_ages(text), text)
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("d: jeg jobba på burger king lunden i et år\n", "burger king lunden"),
+        ("d: hun jobber på rema sandbakken nå\n", "rema sandbakken"),
+    ],
+)
+def test_a_chain_with_a_branch_that_is_also_a_word(text: str, org: str):
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    assert ("ORG", org) in _found(NorwegianDetector().find_organisations(text), text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["d: jeg jobba på kiwi lenge\n", "d: det står på et ark heime\n", "d: brev i posten eller på e-post\n"],
+)
+def test_no_branch_after_a_chain_from_time_words_or_everyday_chain_names(text: str):
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    found = _found(NorwegianDetector().find_organisations(text), text)
+    assert not any(" " in piece for kind, piece in found if kind == "ORG")

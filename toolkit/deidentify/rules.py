@@ -128,6 +128,7 @@ from toolkit.deidentify.patterns import (
     _prev_word,
     _sentence_start,
     _tokens_to_spans,
+    _words,
 )
 from toolkit.deidentify.spans import LANGUAGE, Span
 
@@ -163,6 +164,19 @@ _NOT_PLACE_ANSWERS = frozenset(
 )
 _HYPHEN_NAME = re.compile(r"(?<![\w-])([a-zæøåäöüé]{2,})-([a-zæøåäöüé]{2,})(?![\w-])")
 _NEXT_LOWER_WORD = re.compile(r"[ \t]+([a-zæøå][a-zæøå-]+)(?![\w'-])")
+# what follows a chain's branch name: the clause ends, or a preposition or "og" goes on
+_AFTER_BRANCH = re.compile(
+    r"[ \t]*(?:[,.!?\n]|$|(?:i|og|på|som|for|med|fra|frå|til|men|da|då|der|dær|nå|no)\b)"
+)
+# words after a chain that are no branch: time, manner, amount, the parts of a shop
+_NOT_A_BRANCH = _words(
+    "igjen også lenge først fast hele heile ennå enda litt mye mer bare berre ikke ikkje aldri alltid sammen "
+    "saman heltid deltid lager lageret kassa kassen butikken senteret kjeden sentrum byen helg helga helgen "
+    "sommer sommar vinter jobb jobben ekstra etterpå før etter siden sidan nettopp eller heller heime hjemme "
+    "heim hjem ute inne borte oppe nede her hit dit"
+)
+# chains whose name is an everyday word ("et ark", "i posten"): an ordinary word after them is no branch
+_EVERYDAY_CHAIN_WORDS = _words("ark posten extra spar prix power max normal kid vita obs mester meny")
 # particles before a surname in Arabic, Dutch, German, Portuguese and other names ("el amrani", "van dijk")
 _NAME_PARTICLES = frozenset(
     {"al", "el", "bin", "ben", "ibn", "abu", "van", "von", "der", "de", "da", "dos", "di"}
@@ -726,7 +740,10 @@ class NorwegianDetector:
                 spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
         for m in self._lower_chain_word_re.finditer(text):
             word = m.group(2)
-            if not (word in _FUNCTION_WORDS or self._ordinary(word)):
+            chain = text[m.start(1) : m.start(2)].split()[-1].lower()
+            if not (word in _FUNCTION_WORDS or self._ordinary(word)) or (
+                chain not in _EVERYDAY_CHAIN_WORDS and self._branch_word(text, m.end(2), word)
+            ):
                 spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
         for m in _LOWER_COMPANY.finditer(text):
             spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
@@ -1063,6 +1080,15 @@ class NorwegianDetector:
                 continue
             if len(lw) > 2 and lw.isalpha() and lw not in _FUNCTION_WORDS and not self._ordinary(lw):
                 label[i] = "PERSON"
+
+    @staticmethod
+    def _branch_word(text: str, end: int, word: str) -> bool:
+        """An ordinary word after a chain that still names its branch ("mcdonalds ryen i noen år", "sats
+        kvadraturen."): the clause ends or goes on with a preposition or "og" right after it, and it is no word
+        for time, manner or a part of the shop ("kiwi nå", "rema lenge", "coop lageret")."""
+        if word in _NOT_A_BRANCH or word in _FUNCTION_WORDS or len(word) < 4:
+            return False
+        return _AFTER_BRANCH.match(text, end) is not None
 
     @functools.lru_cache(maxsize=65536)  # noqa: B019 - one detector per process; words repeat
     def _ordinary(self, lw: str) -> bool:
