@@ -196,3 +196,10 @@ def test_an_office_named_for_its_field_then_its_region(rules):
 def test_western_dialect_teens_are_ages(rules, age):
     text = f"Eg flytta ut då eg va {age}. Det var tøft."
     assert any(s.type == "ALDER" and text[s.start : s.end] == age for s in rules.analyze(text))
+
+
+def test_a_national_service_after_a_comma_is_a_list_item_not_a_unit(rules):
+    text = "Jeg hadde NAV Solør, oppfølgingstjenesten, fastlegen og en sykepleier rundt meg."
+    assert _covered(rules, text, "NAV Solør")
+    assert not _covered(rules, text, "oppfølgingstjenesten")  # national services stay (generic_services.txt)
+    assert _covered(rules, "Jeg var på Haugesund sjukehus, psykiatrisk akuttmottak.", "psykiatrisk akuttmottak")

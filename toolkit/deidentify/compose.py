@@ -184,8 +184,11 @@ def _with_department(text: str, span: Span) -> Span:
     region after it."""
     if span.type != "ORG" and not (span.type == "STED" and _SERVICE_END.search(text[span.start : span.end])):
         return span
+    department = _DEPARTMENT.match(text, span.end)
+    if department and department.group(0).lstrip(", \t").casefold() in generic_services():
+        department = None  # "NAV Solør, oppfølgingstjenesten, fastlegen …" lists a national service, no unit
     m = (
-        _DEPARTMENT.match(text, span.end)
+        department
         or _COMPASS.match(text, span.end)
         or _FORM_AFTER.match(text, span.end)
         or _SCHOOL_AFTER.match(text, span.end)
