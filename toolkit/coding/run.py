@@ -229,6 +229,11 @@ NO_CODE = ""
 """``code_id`` of a hand-coding row that marks a turn read and left without a code."""
 
 
+def _coded_by_hand(hand: pd.DataFrame) -> pd.DataFrame:
+    """The hand-coding rows that carry a code (not the :data:`NO_CODE` rows that only mark a turn read)."""
+    return hand[hand["code_id"] != NO_CODE]
+
+
 def read_hand_coding(path: str | Path, codebook: Codebook, segments: pd.DataFrame) -> pd.DataFrame:
     """Hand coding from a ``segments.csv``-format CSV or a REFI-QDA ``.qdpx``, at turn level, with
     ``coder``.
@@ -385,7 +390,7 @@ def _final_coding(
     where = turn_units[["source", "turn_index", "speaker", "start", "end"]]
     key = ["source", "turn_index", "code_id"]
     human = (
-        hand.loc[hand["code_id"] != NO_CODE, key]
+        _coded_by_hand(hand)[key]
         .drop_duplicates()
         .merge(where, on=["source", "turn_index"])
         .assign(origin="human", confidence=1.0, evidence="", evidence_words="")
@@ -668,7 +673,7 @@ def _qdpx_export(
         ignore_index=True,
     )
     if hand is not None and {"start", "end"}.issubset(hand.columns):
-        coded_by_hand = hand.loc[hand["code_id"] != NO_CODE, ["source", "start", "end", "code_id", "coder"]]
+        coded_by_hand = _coded_by_hand(hand)[["source", "start", "end", "code_id", "coder"]]
         export_codings = pd.concat([export_codings, coded_by_hand], ignore_index=True)
     group_map = (
         dict(zip(group_frame["source"], group_frame["group"], strict=True))
