@@ -1,12 +1,13 @@
 """Score de-identification on the project's gold transcript sets, one row per set.
 
-    .venv/bin/python bench/eval_deid_sets.py                       # every set in tests/data/deid
+    .venv/bin/python bench/eval_deid_sets.py                       # every tuning set in tests/data/deid
+    .venv/bin/python bench/eval_deid_sets.py --report              # the report-only sets (once before, once after)
     .venv/bin/python bench/eval_deid_sets.py blind_a blind_b blind_c --model none
     .venv/bin/python bench/eval_deid_sets.py gold_dev2 --misses     # also list missed and over-masked strings
 
 Which sets are for what (BENCHMARKS.md says the same): ``gold_dev*``, ``gold_heldout`` and ``gold_blind`` were
 used to write or tune the rules and the model's filters, as were the blind-written ``tune_*`` sets;
-``blind_a`` to ``blind_f`` were written blind by separate authors for issue
+``blind_a`` to ``blind_f`` (``bench/set_roles.py``) were written blind by separate authors for issue
 12 and are report-only: never tune on them, never list their misses.
 """
 
@@ -18,10 +19,11 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+from set_roles import REPORT_ONLY_DEID as REPORT_ONLY  # the one list of report-only sets
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 GOLD = REPO / "tests" / "data" / "deid"
-REPORT_ONLY = ("blind_a", "blind_b", "blind_c", "blind_d", "blind_e", "blind_f")
 
 
 def score_set(stem: str, deid) -> tuple[dict, Counter, Counter]:
@@ -97,14 +99,21 @@ def main() -> None:
     from toolkit.deidentify import Deidentifier
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", nargs="*", help="set names (default: all in tests/data/deid)")
+    parser.add_argument("sets", nargs="*", help="set names (default: every tuning set in tests/data/deid)")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="with no set names: the report-only sets instead of the tuning sets",
+    )
     parser.add_argument(
         "--model", default="auto", help="'auto' (shipped model), 'none' (rules only), a folder"
     )
     parser.add_argument("--engine", default="direct", choices=["direct", "presidio"])
     parser.add_argument("--misses", action="store_true", help="list missed and over-masked strings")
     args = parser.parse_args()
-    stems = args.sets or sorted(p.stem for p in GOLD.glob("*.jsonl"))
+    stems = args.sets or sorted(
+        p.stem for p in GOLD.glob("*.jsonl") if (p.stem in REPORT_ONLY) == args.report
+    )
     deid = Deidentifier(engine=args.engine, spacy_model=None if args.model == "none" else args.model)
     rows = []
     for stem in stems:
