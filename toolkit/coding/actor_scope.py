@@ -173,10 +173,20 @@ SPEAKER_STATE_REACH = 3
 """How many words after "jeg <state verb>" an evaluative word may stand and still be the speaker's state."""
 
 
+RELATION_PREPOSITIONS = frozenset({"med", "hos", "fra", "frå", "ifra", "ved"})
+"""Prepositions that tie an evaluation to someone ("god kontakt med", "dårlig erfaring med", "god hjelp
+fra"): the relation is judged, not the speaker's state."""
+
+RELATION_REACH = 2
+"""How many words after an evaluative word a relation preposition may stand ("godt samarbeid med")."""
+
+
 def speaker_state(words: Sequence[str], index: int) -> bool:
     """Whether the evaluative word at ``index`` describes the speaker ("jeg var stressa", "hvilke fag jeg
     manglet"), not an actor: a first-person subject and a state verb up to three words before it (or the
     word is that state verb), with no third-person pronoun between that could carry the evaluation."""
+    if any(word in RELATION_PREPOSITIONS for word in words[index + 1 : index + 1 + RELATION_REACH]):
+        return False  # "vi har et godt samarbeid med OT": the relation to someone is judged
     for start in range(max(0, index - SPEAKER_STATE_REACH - 1), index):
         if words[start] in FIRST_PERSON and words[start + 1] in STATE_VERBS:
             between = words[start + 1 : index]
