@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from toolkit.deidentify.gazetteers import Gazetteers
 from toolkit.deidentify.ner import ordinary_words
-from toolkit.deidentify.patterns import _FUNCTION_WORDS, WORD
+from toolkit.deidentify.patterns import _FUNCTION_WORDS, WORD, trie_alternation
 from toolkit.deidentify.spans import Span
 
 CONSISTENT_TYPES = ("PERSON", "STED", "ORG", "ADRESSE", "FNR", "TELEFON", "EPOST", "ID")  # not DATO/ALDER
@@ -95,6 +95,6 @@ def seen_finder(strings: dict[str, str]) -> Callable[[str], list[Span]] | None:
     for string, kind in strings.items():
         for form in (string, string + "s", string + "'s", string + "’s"):
             forms.setdefault(form, kind)
-    alternation = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    pattern = re.compile(rf"(?:^|(?<=\W))({alternation})(?:(?=\W)|$)", re.MULTILINE)
+    # longest form first, written as a trie: the same matches, compiled several times faster
+    pattern = re.compile(rf"(?:^|(?<=\W))({trie_alternation(forms)})(?:(?=\W)|$)", re.MULTILINE)
     return lambda text: [Span(m.start(1), m.end(1), forms[m.group(1)], 0.7) for m in pattern.finditer(text)]

@@ -22,7 +22,7 @@ from toolkit.deidentify.deidentifier import (
     DeidResult,
     _chunk_paragraphs,
 )
-from toolkit.deidentify.patterns import _alternation
+from toolkit.deidentify.patterns import trie_alternation
 from toolkit.deidentify.spans import DIRECT_TYPES, Span
 from toolkit.errors import DisclosureError, InputDataError, PdtkError
 from toolkit.io import (
@@ -398,7 +398,7 @@ def _check_no_leak(new: str, strings: dict[str, str], source: str, *, surrogates
     originals = {s: k for s, k in strings.items() if k in checked and len(s) >= 4}
     if not originals:
         return
-    pattern = re.compile(rf"(?<![\w-])(?:{_alternation(originals)})(?![\w-])")
+    pattern = re.compile(rf"(?<![\w-])(?:{trie_alternation(originals)})(?![\w-])")
     found = pattern.search(new)
     if found:
         raise DisclosureError(

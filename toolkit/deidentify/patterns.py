@@ -797,6 +797,41 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+def trie_alternation(words: Iterable[str]) -> str:
+    """The words as one regex that matches exactly what :func:`_alternation` matches, with the same preference.
+
+    Speed code: the per-document lists (every name of a batch in four possessive forms) are compiled once per
+    file, and Python's regex parser spends most of that time on thousands of repeated prefixes. Shared prefixes
+    are written once here ("Kari(?:s|'s|’s|)"), a third to a quarter of the pattern. Every branch point tries
+    the longer continuations before ending, so, as in the longest-first alternation, the longest word that
+    fits (lookarounds after the group included) wins."""
+    trie: dict = {}
+    for word in set(words):
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: dict) -> str:
+    """One trie node as a pattern: a chain without branches as plain text, a branch point as a group."""
+    prefix = []
+    while len(node) == 1 and "" not in node:
+        ((char, node),) = node.items()
+        prefix.append(re.escape(char))
+    if not node or list(node) == [""]:
+        return "".join(prefix)
+    branches = [
+        _trie_pattern(child) if char == "" else re.escape(char) + _trie_pattern(child)
+        for char, child in node.items()
+        if char != ""
+    ]
+    if "" in node:
+        branches.append("")  # ending here is tried last: longer words first
+    return "".join(prefix) + "(?:" + "|".join(branches) + ")"
+
+
 _SENTENCE_STARTS = re.compile(r'(?:^|(?<=[.!?:;«"“”–—\-…(*\[>•▪◦·]))[ \t]*', re.MULTILINE)
 _JOINERS = (" ", ", ")
 
