@@ -815,3 +815,14 @@ def test_actors_named_for_what_should_have_been_different_fell_short(extractor):
     assert frame.loc["NAV", "tone"] == "negativ" and frame.loc["OT", "tone"] == "negativ"
     when = "I: Når ble det annerledes?\n\nU: Da NAV kom inn i bildet."
     assert extractor.transcript_actors(when, "t.txt").set_index("actor").loc["NAV", "tone"] == "nøytral"
+
+
+def test_two_services_sending_the_young_person_to_each_other_is_a_complaint_about_both(extractor):
+    text = "U: Jeg gikk dit flere ganger. Flyktningtjenesten sier Nav, Nav sier flyktningtjenesten."
+    assert tone_of(extractor, text, "NAV") == "negativ"
+    assert tone_of(extractor, text, "flyktningtjeneste") == "negativ"
+
+
+def test_an_evaluation_of_a_relation_to_a_service_is_not_the_speakers_own_state(extractor):
+    assert tone_of(extractor, "U: Vi har et godt samarbeid med oppfølgingstjenesten.", "OT") == "positiv"
+    assert tone_of(extractor, "U: Jeg var stressa. Læreren sa ingenting.", "skole") == "nøytral"

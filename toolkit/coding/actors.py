@@ -882,9 +882,10 @@ class ActorExtractor:
                     polarity = -polarity  # verb second: "hun maste aldri", "det hjalp ikke"
                 found.append((offset + tokens[index].start(), offset + tokens[index].end(), polarity))
         found.extend(
-            (offset + match.start(), offset + match.end(), -1)
+            (offset + start, offset + end, -1)
             for pattern in lexicon.negative_patterns
             for match in pattern.finditer(text.lower())
+            for start, end in _pattern_targets(match)
         )
         if not lexicon.state_patterns:
             return found
@@ -1384,6 +1385,17 @@ def _phrase_hit(lexicon: ToneLexicon, words: list[str], index: int) -> tuple[int
         if polarity:
             return length, polarity
     return None
+
+
+def _pattern_targets(match: re.Match[str]) -> list[tuple[int, int]]:
+    """The spans a complaint pattern's hit is about: its groups when it has any, else the whole hit.
+
+    Why: a complaint shaped as two services sending the young person to each other ("NAV sier
+    flyktningtjenesten, flyktningtjenesten sier NAV") is about both; the groups put one piece of evidence
+    on each service's word, so the nearest-mention scoping gives it to each of them.
+    """
+    spans = [match.span(group) for group in range(1, (match.re.groups or 0) + 1) if match.start(group) >= 0]
+    return spans or [match.span()]
 
 
 def _join_evidence(values: Iterable[str]) -> str:
