@@ -826,3 +826,10 @@ def test_two_services_sending_the_young_person_to_each_other_is_a_complaint_abou
 def test_an_evaluation_of_a_relation_to_a_service_is_not_the_speakers_own_state(extractor):
     assert tone_of(extractor, "U: Vi har et godt samarbeid med oppfølgingstjenesten.", "OT") == "positiv"
     assert tone_of(extractor, "U: Jeg var stressa. Læreren sa ingenting.", "skole") == "nøytral"
+
+
+def test_a_plan_to_contact_a_service_is_not_a_mention(extractor):
+    planned = extractor.transcript_actors("U: Han sier jeg skal ringe NAV, men jeg har ikke gjort det.")
+    assert not planned.set_index("actor").loc["NAV", "mentioned"]
+    met = extractor.transcript_actors("U: Jeg ringte NAV i går.")
+    assert met.set_index("actor").loc["NAV", "mentioned"]

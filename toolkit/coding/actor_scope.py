@@ -212,6 +212,33 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
+PLAN_AUXILIARIES = frozenset({"skal", "ska", "skulle", "sko", "tenker", "tenkjer", "planlegger", "planlegg"})
+"""Words opening a plan ("jeg skal kanskje begynne på voksenopplæringen")."""
+
+PLAN_VERBS = frozenset(
+    {"begynne", "byrje", "byrja", "starte", "søke", "søkje", "ringe", "ringje", "kontakte", "melde", "prøve"}
+)
+"""Verbs of a plan to start at or contact a service, not yet an experience of it."""
+
+PLAN_REACH = 6
+"""How many words before a mention a plan may open and still be what the mention is part of."""
+
+
+def planned_only(words_before: Sequence[str]) -> bool:
+    """Whether the lower-case words before a mention make it a plan to start at or contact the service ("skal
+    kanskje begynne på voksenopplæringen", "sier jeg skal ringe OT eller NAV"), not the young person's help.
+
+    Why: the tuning sets' writers code plans without experience as not mentioned ("planer uten erfaring"),
+    like a service named as not involved; the service still counts where another sentence tells of contact.
+    """
+    start = max(0, len(words_before) - PLAN_REACH)
+    for index in range(len(words_before) - 1, start - 1, -1):
+        if words_before[index] in PLAN_VERBS:
+            opener = words_before[max(0, index - 3) : index]
+            return any(word in PLAN_AUXILIARIES for word in opener)
+    return False
+
+
 def negated_as_not_involved(words_before: Sequence[str], actor_words: frozenset[int] = frozenset()) -> bool:
     """Whether the lower-case words before a mention name the actor as not involved.
 

@@ -66,6 +66,7 @@ from toolkit.coding.actor_scope import (
     last_named,
     negated_as_not_involved,
     opens_with_first_person,
+    planned_only,
     speaker_state,
     spoken_sentences,
 )
@@ -1423,7 +1424,7 @@ def _drop_not_involved(
             before = [i for i in inside if i < index]
             lowered = [words[i].group().lower() for i in before]
             actor_positions = frozenset(k for k, i in enumerate(before) if i in mention_words)
-            if not negated_as_not_involved(lowered, actor_positions):
+            if not negated_as_not_involved(lowered, actor_positions) and not planned_only(lowered):
                 kept.append(mention)
     return kept
 
