@@ -566,20 +566,24 @@ def inclusion_text(description: str) -> str:
 
 
 def question_texts(segments: pd.DataFrame, units: pd.DataFrame) -> list[str]:
-    """For each unit, the text of the last interviewer turn before it in the same file ('' when none)."""
+    """For each unit, the text of the last interviewer turn before it in the same file: '' when none, or
+    when more than :data:`evidence.QUESTION_REACH` participant turns lie between (a participant who goes on
+    unprompted is no longer answering it)."""
     if "role" not in segments.columns:
         return [""] * len(units)
     previous: dict[tuple[str, int], str] = {}
-    last_question, last_source = "", None
+    last_question, last_source, since, last_turn = "", None, 0, None
     for source, turn_index, role, text in zip(
         segments["source"], segments["turn_index"], segments["role"], segments["text"], strict=True
     ):
         if source != last_source:
-            last_question, last_source = "", source
+            last_question, last_source, since, last_turn = "", source, 0, None
         if role == "interviewer":
-            last_question = text
-        else:
-            previous.setdefault((source, int(turn_index)), last_question)
+            last_question, since, last_turn = text, 0, None
+            continue
+        if turn_index != last_turn:  # sentence units of one turn count once
+            since, last_turn = since + 1, turn_index
+        previous.setdefault((source, int(turn_index)), last_question if since <= ev.QUESTION_REACH else "")
     return [previous.get((s, int(t)), "") for s, t in zip(units["source"], units["turn_index"], strict=True)]
 
 

@@ -20,8 +20,9 @@ evidence with a weight, and a turn is coded when its evidence passes the theme's
   :data:`SECONDARY_IN_SENTENCE` of its evidence (a sentence is about one thing; the other passes by);
   sentences are summed to the turn, and the sum is divided by ``n_sentences ** LENGTH_EXPONENT``
   so that one passing mention in a long turn weighs less than the same mention in a one-sentence answer.
-  The interviewer's question before a turn adds :data:`QUESTION_WEIGHT` of its evidence: an answer to
-  "how is it at home?" is about home even when it never says so.
+  The interviewer's question right before a turn adds :data:`QUESTION_WEIGHT` of its evidence: an answer
+  to "how is it at home?" is about home even when it never says so (only the answer itself,
+  :data:`QUESTION_REACH`).
 * **Thresholds bounded by prevalence** (:func:`prevalence_bounded_thresholds`): each theme is coded in at
   least :data:`MIN_PREVALENCE` and at most :data:`MAX_PREVALENCE` of the corpus's turns (where it has
   evidence): an abstract theme that its codebook words rarely name still gets its best-evidenced turns, and a
@@ -56,8 +57,13 @@ STEM_MATCH = 0.8
 stem alone (a derivation of the keyword rather than an inflection)."""
 
 LENGTH_EXPONENT = 0.35
-QUESTION_WEIGHT = 0.4
+QUESTION_WEIGHT = 0.6
 QUESTION_ALONE = True
+QUESTION_REACH = 1
+"""How many participant turns after an interviewer turn take its evidence: the answer, not the turns that
+follow it (where a participant goes on unprompted, the question no longer says what they speak about).
+Unlimited reach cost the project's set 0.07 kappa at QUESTION_WEIGHT 0.6; with reach 1 every
+leave-one-set-out split over the seven tuning sets chose weight 0.6 or 0.8 (BENCHMARKS.md, issue 14)."""
 DEFAULT_THRESHOLD = 0.5
 MAIN_THEME_FACTOR = 0.6
 """The theme with the most evidence in a turn is coded at this share of its threshold: a turn is about its
