@@ -833,3 +833,11 @@ def test_a_plan_to_contact_a_service_is_not_a_mention(extractor):
     assert not planned.set_index("actor").loc["NAV", "mentioned"]
     met = extractor.transcript_actors("U: Jeg ringte NAV i går.")
     assert met.set_index("actor").loc["NAV", "mentioned"]
+
+
+def test_a_service_denied_in_the_answer_and_named_again_in_a_negated_sentence_is_not_mentioned(extractor):
+    question = "I: Har du vært hos lege?\n\n"
+    denied = question + "U: Nei, æ har itj hatt behov for det. Fastlegen vet æ itj en gang ka heter.\n"
+    assert not extractor.transcript_actors(denied).set_index("actor").loc["fastlege", "mentioned"]
+    used = question + "U: Nei. Fastlegen har eg berre brukt for ein sjukemelding.\n"
+    assert extractor.transcript_actors(used).set_index("actor").loc["fastlege", "mentioned"]

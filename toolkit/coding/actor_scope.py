@@ -39,7 +39,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-NOT_INVOLVED_NEGATORS = frozenset({"ikke", "ikkje", "itte", "aldri", "ingen", "inga", "ingenting", "ikkj"})
+NOT_INVOLVED_NEGATORS = frozenset(
+    {"ikke", "ikkje", "itte", "itj", "ikkj", "aldri", "ingen", "inga", "ingenting"}
+)
 """Negators that, right before an actor with only contact words between, say the actor was not involved."""
 
 CONTACT_WORDS = frozenset(

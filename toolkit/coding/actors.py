@@ -58,6 +58,7 @@ import yaml
 from toolkit.coding.actor_scope import (
     BACK_REFERENCE,
     CONTINUING_OPENERS,
+    NOT_INVOLVED_NEGATORS,
     Clause,
     Sentence,
     answer_to_evaluative_question,
@@ -649,6 +650,7 @@ class ActorExtractor:
         asked_tones = self._question_tones(turns)
         sentences_by_turn = _sentences_by_turn(split_sentences(participant))
         affirmed = self._affirmed_topics(turns)
+        denied = self._denied_topics(turns)
         about_school = _school_context_turns(turns)
         rows: list[dict[str, object]] = []
         for turn_index, parts in sentences_by_turn.items():
@@ -662,6 +664,7 @@ class ActorExtractor:
                 scoped, asked_tones.get(turn_index, [])
             ).items():
                 evidence.setdefault(actor, []).extend(items)
+            found = [m for m in found if not _denied_again(m, denied.get(turn_index, set()), parts)]
             named = {m.actor for m in found}
             yes_to, yes_start, yes_end = affirmed.get(turn_index, (set(), 0, 0))
             found = found + [Mention(a, turn_index, yes_start, yes_end) for a in sorted(yes_to - named)]
@@ -729,6 +732,27 @@ class ActorExtractor:
                 start = int(turn.start) + answer.start()
                 affirmed[int(turn.turn_index)] = (asked, start, start + len(answer.group()))
         return affirmed
+
+    def _denied_topics(self, turns: pd.DataFrame) -> dict[int, set[str]]:
+        """Actors a whether-question named that the answer opens by denying ("Har du vært i kontakt med NAV?"
+        – "Nei, aldri. …"), keyed by the answer; "Nei, men …" turns the no and is left out."""
+        denied: dict[int, set[str]] = {}
+        previous = None
+        for turn in turns.itertuples(index=False):
+            if turn.role != "participant":
+                previous = turn
+                continue
+            question, previous = previous, None
+            if question is None:
+                continue
+            asked_words = WORD_RE.findall(_last_question(question.text).lower())
+            answer = [word.lower() for word in WORD_RE.findall(turn.text)[:2]]
+            if not asked_words or asked_words[0] in QUESTION_WORDS or not answer:
+                continue
+            if answer[0] in NEGATIVE_ANSWERS and answer[1:] != ["men"]:
+                asked = {m.actor for m in self.turn_mentions(question.text, int(question.start), -1)}
+                denied[int(turn.turn_index)] = asked
+        return denied
 
     def _question_topics(self, turns: pd.DataFrame) -> dict[int, set[str]]:
         """Actors each interviewer turn names, keyed by the participant turn that answers it."""
@@ -1017,6 +1041,8 @@ QUESTION_WORDS = frozenset(
 """Words opening a question about what, how or who; a question opening otherwise asks whether."""
 AFFIRMATIVES = frozenset({"ja", "jo", "jepp", "joda", "jada", "jaja", "jaa", "japp"})
 """A first word of an answer that says yes to a whether-question."""
+NEGATIVE_ANSWERS = frozenset({"nei", "neida", "nope", "næ", "nai"})
+"""A first word of an answer that says no to a whether-question."""
 AFFIRMED_BY_STAFF = re.compile(
     r"\b\w*(?:veileder|veiledar|rettleiar|rettleier|saksbehandl|kontaktperson|konsulent)\w*", re.IGNORECASE
 )
@@ -1397,6 +1423,22 @@ def _pattern_targets(match: re.Match[str]) -> list[tuple[int, int]]:
     """
     spans = [match.span(group) for group in range(1, (match.re.groups or 0) + 1) if match.start(group) >= 0]
     return spans or [match.span()]
+
+
+def _denied_again(mention: Mention, denied: set[str], parts: list[Any]) -> bool:
+    """Whether a mention in an answer that denied its actor ("Har du vært hos lege?" – "Nei, æ har itj hatt
+    behov for det. Fastlegen vet æ itj en gang ka heter") stands in a later negated sentence: still the
+    service not used, so not a mention. Why: all tuning sets code a service named only as not involved as
+    not mentioned; a sentence without a negator after the no ("Fastlegen har eg berre brukt for ein
+    sjukemelding") tells of contact and still counts, and so does the no's own sentence when it goes on
+    ("nei pappa vil ikke ha hjemmetjeneste …": a declined service counts)."""
+    if mention.actor not in denied:
+        return False
+    for part in parts[1:]:  # the no's own sentence is the not-involved rule's (:func:`_drop_not_involved`)
+        if part.start <= mention.start < part.end:
+            words = {word.lower() for word in WORD_RE.findall(part.text)}
+            return bool(words & NOT_INVOLVED_NEGATORS)
+    return False
 
 
 def _join_evidence(values: Iterable[str]) -> str:
