@@ -841,3 +841,7 @@ def test_a_service_denied_in_the_answer_and_named_again_in_a_negated_sentence_is
     assert not extractor.transcript_actors(denied).set_index("actor").loc["fastlege", "mentioned"]
     used = question + "U: Nei. Fastlegen har eg berre brukt for ein sjukemelding.\n"
     assert extractor.transcript_actors(used).set_index("actor").loc["fastlege", "mentioned"]
+
+
+def test_lexicon_phrases_also_match_dialect_pronouns(extractor):
+    assert tone_of(extractor, "U: Læreren trudde på mæ.", "skole") == "positiv"

@@ -317,8 +317,12 @@ def load_tone_lexicon(path: Path | None = None) -> ToneLexicon:
     """Read the evaluative lexicon (``protocols/actors_tone_nb.yml``)."""
     data = _read_yaml(Path(path or DEFAULT_TONE_LEXICON))
 
+    variants = {
+        str(k).lower(): [str(v).lower() for v in vs] for k, vs in (data.get("variants") or {}).items()
+    }
+
     def split(entries: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
-        items = [str(e).strip().lower() for e in entries or []]
+        items = _with_variants([str(e).strip().lower() for e in entries or []], variants)
         return (
             frozenset(i for i in items if not i.endswith("*")),
             tuple(i[:-1] for i in items if i.endswith("*")),
@@ -337,6 +341,18 @@ def load_tone_lexicon(path: Path | None = None) -> ToneLexicon:
         tuple(re.compile(str(pattern)) for pattern in data.get("negative_patterns") or []),
         tuple(re.compile(str(pattern)) for pattern in data.get("state_patterns") or []),
     )
+
+
+def _with_variants(items: list[str], variants: Mapping[str, list[str]]) -> list[str]:
+    """Each multi-word entry also with every dialect form of its words (``variants`` in the lexicon: "meg" ->
+    "mæ", "mei"), so "trodde på meg" finds "trudde på mæ" without every phrase written out per dialect."""
+    out = list(items)
+    for item in items:
+        words = item.split()
+        for index, word in enumerate(words):
+            if len(words) > 1 and word in variants:
+                out.extend(" ".join([*words[:index], form, *words[index + 1 :]]) for form in variants[word])
+    return out
 
 
 def load_tone_prior(path: Path | None = None) -> dict[str, str]:
