@@ -36,6 +36,7 @@ RULES = [
     "SpokenAddressRecognizer",
     "AccountHandleRecognizer",
     "PartialFnrRecognizer",
+    "DigitStreamFnrRecognizer",
 ]
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit.deidentify.digit_stream import find_fnr_in_digit_stream
 from toolkit.deidentify.identifiers import find_accounts_and_handles, find_partial_fnr
 from toolkit.deidentify.ner import DEFAULT_LABELS, NerRecognizer, resolve_model
 from toolkit.deidentify.org_context import ContextOrganisationFinder
@@ -97,6 +98,9 @@ def rule_recognizers(detector: NorwegianDetector) -> list[Recognizer]:
             ("konto", "snap", "insta", "bruker"),
         ),
         Recognizer("PartialFnrRecognizer", ("FNR",), find_partial_fnr, ("fødselsnummer", "personnummer")),
+        Recognizer(
+            "DigitStreamFnrRecognizer", ("FNR",), find_fnr_in_digit_stream, ("fødselsnummer", "personnummer")
+        ),
     ]
 
 
