@@ -435,3 +435,31 @@ def test_no_branch_after_a_chain_from_time_words_or_everyday_chain_names(text: s
 
     found = _found(NorwegianDetector().find_organisations(text), text)
     assert not any(" " in piece for kind, piece in found if kind == "ORG")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("D: I brevet stod det at saka mi hadde nummer 14/2024-0772.\n", "14/2024-0772"),
+        ("D: Hos NAV er det 31/208 4410, tror jeg.\n", "31/208 4410"),
+        ("D: Og så har eg en sak på bostøtte, det e 2024-3391 tror eg.\n", "2024-3391"),
+    ],
+)
+def test_case_numbers_with_a_year_inside_or_the_serial_in_groups(text: str, code: str):
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    assert ("ID", code) in _found(NorwegianDetector().find_ids(text), text)
+
+
+def test_a_year_range_is_no_case_number():
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    text = "D: Saken gikk fra 2019-2021, og i 2022-23 var det stille.\n"
+    assert _found(NorwegianDetector().find_ids(text), text) == []
+
+
+def test_a_phone_number_read_in_five_pairs_is_masked_whole():
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    text = "D: Ring 47 93 41 22 87 etter klokka fire.\n"
+    assert ("TELEFON", "47 93 41 22 87") in _found(NorwegianDetector().find_phone(text), text)

@@ -646,7 +646,15 @@ _PREFIXED_ID = re.compile(
 # "DT-118"): an ID when a word for a number stands just before it (see _DOC_NUMBER_CUE)
 _CODE_SPACE_DIGITS = re.compile(r"\b[A-ZÆØÅ]{2,6}(?:-[A-ZÆØÅ]{2,6})*[ -]\d{2,}(?:[ -]\d{2,})*(?![\w/.,-]?\d)")
 _CASE_NUMBER = re.compile(
-    r"(?<![\d/.,-])(?:\d{2}|(?:19|20)\d{2})/(?!(?:19|20)\d{2}(?!\d))\d{4,7}(?:-\d{1,3}(?![\d/]))?(?![\d/])"
+    r"(?<![\d/.,-])(?:(?:\d{2}|(?:19|20)\d{2})/(?!(?:19|20)\d{2}(?!\d))\d{4,7}(?:-\d{1,3}(?![\d/]))?|"
+    # an office's number with the year inside ("12/2025-0931") or the serial in groups ("23/140 7781")
+    r"\d{1,3}/(?:19|20)\d{2}-\d{3,6}|\d{2}/\d{3}(?: \d{3,4})+)(?![\d/]|[.,]\d)"
+)
+# a year and a serial after a word for a case or number ("saka på bostøtte … det e 2025-1183"): no year range
+# ("2019-2021") and no date is written so
+_YEAR_SERIAL = re.compile(r"(?<![\d.,/+-])(?:19|20)\d{2}-(?!(?:19|20)\d{2}(?!\d))\d{3,6}(?![\d/]|[.,-]\d)")
+_YEAR_SERIAL_CUE = re.compile(
+    r"\b(?:sak|saka|saken|saker|nummer|nummeret|nr|referanse|referansen)\b", re.IGNORECASE
 )
 _ADDRESS_CONTEXT = re.compile(
     rf"(?:\b(?:i|på|bor|bodde|bur|budde|adressen|adresse|adressa|til)\s+(?:er\s+|var\s+)?)"

@@ -117,6 +117,8 @@ from toolkit.deidentify.patterns import (
     _WRITTEN_NUMBER,
     _YEAR,
     _YEAR_CUE,
+    _YEAR_SERIAL,
+    _YEAR_SERIAL_CUE,
     LOW,
     SPEAKER,
     UP,
@@ -366,7 +368,7 @@ class NorwegianDetector:
             except phonenumbers.NumberParseException:  # pragma: no cover - 8 digits always parse
                 continue
             if phonenumbers.is_valid_number_for_region(number, "NO"):
-                spans.append(Span(m.start(), m.end(), "TELEFON", 0.9))
+                spans.append(Span(m.start(), _group_after(text, m.end()), "TELEFON", 0.9))
             elif (
                 len(digits) > 8
                 or " " in m.group(0)
@@ -374,7 +376,7 @@ class NorwegianDetector:
             ):
                 # Not an allocated range, but written like a phone number or introduced as one: people misread
                 # and mistype numbers, and a near-miss still identifies.
-                spans.append(Span(m.start(), m.end(), "TELEFON", 0.6))
+                spans.append(Span(m.start(), _group_after(text, m.end()), "TELEFON", 0.6))
         for m in _SPLIT_PHONE.finditer(text):
             digits = re.sub(r"\D", "", m.group(1) + m.group(2))
             if len(digits) != 8 or digits[0] not in "2345679":
@@ -443,6 +445,11 @@ class NorwegianDetector:
             if m.group(g)
         ]
         spans += [Span(m.start(), m.end(), "ID", 0.75) for m in _CASE_NUMBER.finditer(text)]
+        spans += [
+            Span(m.start(), m.end(), "ID", 0.6)
+            for m in _YEAR_SERIAL.finditer(text)
+            if _YEAR_SERIAL_CUE.search(text, max(0, m.start() - 60), m.start())
+        ]
         spans += [Span(m.start(1), m.end(1), "ID", 0.6) for m in _CARD_NUMBER.finditer(text)]
         spans += [Span(m.start(1), m.end(1), "ID", 0.5) for m in _WRITTEN_NUMBER.finditer(text)]
         spans += [Span(m.start(), m.end(), "ID", 0.7) for m in _PREFIXED_ID.finditer(text)]
@@ -1264,3 +1271,15 @@ def _id_start(text: str, m: re.Match) -> int:
         return m.start(3) if split else m.start()
     near = _ID_NEAR_CUE.search(text, m.start(), m.start(3))
     return near.start() if near else m.start(3)
+
+
+_TRAILING_PAIR = re.compile(r" \d{2}(?![\d]|[.,]\d)")
+
+
+def _group_after(text: str, end: int) -> int:
+    """The end of a number that goes on by one more pair after eight grouped digits ("47 12 34 56 78", ten
+    digits 2-2-2-2-2): masking the eight and leaving the last pair would keep a piece of it."""
+    if end > 0 and text[end - 3 : end - 2] == " ":
+        pair = _TRAILING_PAIR.match(text, end)
+        return pair.end() if pair else end
+    return end
