@@ -202,4 +202,28 @@ def test_a_national_service_after_a_comma_is_a_list_item_not_a_unit(rules):
     text = "Jeg hadde NAV Solør, oppfølgingstjenesten, fastlegen og en sykepleier rundt meg."
     assert _covered(rules, text, "NAV Solør")
     assert not _covered(rules, text, "oppfølgingstjenesten")  # national services stay (generic_services.txt)
-    assert _covered(rules, "Jeg var på Haugesund sjukehus, psykiatrisk akuttmottak.", "psykiatrisk akuttmottak")
+    assert _covered(
+        rules, "Jeg var på Haugesund sjukehus, psykiatrisk akuttmottak.", "psykiatrisk akuttmottak"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("d: lønna går inn på konto i hallingdal sparebank det er greit\n", "hallingdal sparebank"),
+        ("d: eg fekk ny bankbrikke frå sparebank 1 nordmøre i går\n", "sparebank 1 nordmøre"),
+        ("D: Pengene står i SpareBank 1 BV nå.\n", "SpareBank 1 BV"),
+        ("D: Eg spelar i Lindeberg skolekorps og syng i Lia ungdomskor.\n", "Lia ungdomskor"),
+        ("D: Vi går i Tigrinja ortodoks menighet på søndager.\n", "Tigrinja ortodoks menighet"),
+        ("D: Jeg har time på Poliklinikk for ADHD/ADD neste uke.\n", "Poliklinikk for ADHD/ADD"),
+    ],
+)
+def test_banks_choirs_congregations_and_clinics_by_their_shape(
+    shapes: ShapeOrganisationFinder, text: str, name: str
+):
+    assert name in [text[s.start : s.end] for s in shapes.find(text)]
+
+
+def test_a_savings_bank_said_of_no_bank_in_particular_is_left(shapes: ShapeOrganisationFinder):
+    text = "D: Jeg har litt penger i sparebanken, og mamma har i en annen sparebank.\n"
+    assert [text[s.start : s.end] for s in shapes.find(text)] == []

@@ -33,7 +33,9 @@ _ACTIVITY_KINDS = _words("fotball håndball turn maling pizza service grønt mek
 # heads of compounds that name a service or an institution ("Innlandet tolketjeneste", "Voss snekkarverkstad")
 _COMPOUND_KINDS = (
     "tjeneste|tjenesten|teneste|tenesta|kontor|kontoret|sentral|sentralen|institutt|forening|foreining|"
-    "klubb|verksted|verkstad|senter|skole|skule|sjukehus|sykehus|hjem|heim|team|teamet|opplæring|rehabilitering"
+    "klubb|verksted|verkstad|senter|skole|skule|sjukehus|sykehus|hjem|heim|team|teamet|opplæring|rehabilitering|"
+    # choirs, bands and congregations ("Sogndal ungdomskor", "Lia skolekorps", "Bryn menighet")
+    "kor|korps|menighet|menigheit"
 )
 # adjectives that may stand between a place and its kind ("Kristiansand kommunale eiendom")
 # and words between a name and its kind: an owner's genitive ("Bergen kommunes rusteam"), an adjective in -ske
@@ -41,7 +43,7 @@ _COMPOUND_KINDS = (
 # bo- og omsorgssenter", "Sogn jord- og hagebruksskule")
 _KIND_ADJECTIVES = (
     rf"(?:kommunale|kommunal|interkommunale|interkommunal|private|regionale|lokale|kommunes|fylkeskommunes|"
-    rf"[{LOW}]{{3,}}(?:ske|iske|dokse)|[{LOW}]{{2,}}-[ \t]+og)"
+    rf"[{LOW}]{{3,}}(?:ske|iske|dokse|isk|doks)|[{LOW}]{{2,}}-[ \t]+og)"
 )
 _NAME_WORD = rf"(?:[{UP}][{UP}{LOW}'’]*(?:-[{UP}{LOW}][{UP}{LOW}'’]*)*|\d+[{UP}]?)"  # no "Vg1", "R2"
 # a definite noun: "-en", "-et", "-a", "-ene", "-ane" or the spoken "'n" ("Snekker'n", "Bakeriet")
@@ -53,8 +55,17 @@ _TRADES = (
 
 # a hospital department named on its own after a preposition ("på avdeling for rus og psykiatri")
 _DEPARTMENT_ALONE = re.compile(
-    r"\b(?:på|ved|til|fra|frå|hos)[ \t]+((?:[Aa]vdeling(?:en|a)?|[Ss]eksjon(?:en)?)[ \t]+for[ \t]+[a-zæøå]{3,}(?:[ \t]+og[ \t]+[a-zæøå]{3,})?)"
+    r"\b(?:på|ved|til|fra|frå|hos)[ \t]+((?:[Aa]vdeling(?:en|a)?|[Ss]eksjon(?:en)?|[Pp]oliklinikk(?:en)?)[ \t]+for[ \t]+"
+    r"(?:[a-zæøå]{3,}|[A-ZÆØÅ]{2,}(?:/[A-ZÆØÅ]{2,})?)(?:[ \t]+og[ \t]+[a-zæøå]{3,})?)"
     r"(?![\w-])"
+)
+
+
+# a savings bank by its shape, in any case: "<place> sparebank", "sparebank 1 <region>", "Sparebanken <region>"
+# ("jæren sparebank", "SpareBank 1 SMN", "Sparebanken Vest"); the words around it are checked in _savings_banks
+_SAVINGS_BANK = re.compile(
+    r"(?<![\w-])(?:([\wæøåÆØÅ-]{3,})[ \t]+)?(spare[ \t]?bank(?:en)?)(?:[ \t]+(1))?(?:[ \t]+([\wæøåÆØÅ-]{2,}))?(?![\w-])",
+    re.IGNORECASE,
 )
 
 
@@ -88,6 +99,8 @@ class ShapeOrganisationFinder:
     def find(self, text: str) -> list[Span]:
         """Organisation spans in ``text`` named by their shape."""
         spans = self._kinds(text) + self._ampersands(text) + self._definites(text) + self._own_firms(text)
+        if "bank" in text.lower():
+            spans += _savings_banks(text)
         return spans + [Span(m.start(1), m.end(1), "ORG", 0.5) for m in _DEPARTMENT_ALONE.finditer(text)]
 
     def _name_start(self, text: str, start: int, name: str) -> int | None:
@@ -163,3 +176,29 @@ class ShapeOrganisationFinder:
                 continue  # "Ola sin Kari", "Per sitt Oslo" are no firms
             spans.append(Span(m.start(1), m.end(2), "ORG", 0.6))
         return spans
+
+
+# prepositions and pronouns in every written form: no bank is named by them ("frå sparebanken", "mi sparebank")
+_NOT_BANK_NAMES = _words(
+    "frå fra i hos til te med på av for mot via gjennom hjå min mi mitt din di vår ny nye gamle annen anna ein eit "
+    "en ei et noen nokon denne den sin si sitt hans hennes hennar deres lokal lokale stor store liten lita"
+)
+
+
+def _bank_name(word: str | None) -> bool:
+    return bool(word) and word.lower() not in _FUNCTION_WORDS and word.lower() not in _NOT_BANK_NAMES  # type: ignore[union-attr]
+
+
+def _savings_banks(text: str) -> list[Span]:
+    """Savings banks: the place before "sparebank" or the region after "sparebank(en) (1)", when those words are
+    no function words ("i sparebanken", "sparebank 1 det" name no bank); "sparebank 1" alone is the alliance."""
+    spans = []
+    for m in _SAVINGS_BANK.finditer(text):
+        before = m.group(1) if _bank_name(m.group(1)) else None
+        after = m.group(4) if _bank_name(m.group(4)) else None
+        if not (before or after or m.group(3)):
+            continue
+        start = m.start(1) if before else m.start(2)
+        end = m.end(4) if after else (m.end(3) if m.group(3) else m.end(2))
+        spans.append(Span(start, end, "ORG", 0.6))
+    return spans

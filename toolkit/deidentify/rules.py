@@ -309,7 +309,8 @@ class NorwegianDetector:
         # after "nav" or a chain even a place that is also a word counts ("nav grue")
         # a listed organisation in lower-case text after a preposition ("innlagt på ahus", "praksis hos fretex")
         self._lower_known_org_re = re.compile(
-            rf"\b(?:på|hos|til|fra|frå|ved|i|med|for)\s+({lower_alt(g.organisations)})(?![\w-])"
+            # (also the dialect "te", Nynorsk "hjå", and "gjennom": "henvist meg te sørlandet sykehus")
+            rf"\b(?:på|hos|til|te|fra|frå|ved|i|med|for|hjå|gjennom)\s+({lower_alt(g.organisations)})(?![\w-])"
         )
         self._lower_org_re = re.compile(
             rf"(?<![\w-])((?:nav|{lower_chains})\s+(?:{lower_alt(g.places)}))(?![\w-])"
