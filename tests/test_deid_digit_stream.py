@@ -62,3 +62,8 @@ def test_a_typo_counts_only_after_a_cue():
 )
 def test_no_fnr_in_phones_accounts_amounts_times_or_corrections(text: str):
     assert _found(text) == []
+
+
+def test_a_birth_date_with_its_personal_part_masked():
+    assert _found("D: På skjermen sto det «Fødselsnummer: 170398 *****».\n") == ["170398 *****"]
+    assert _found("D: Koden var 999999 *****.\n") == []

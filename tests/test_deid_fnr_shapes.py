@@ -463,3 +463,19 @@ def test_a_phone_number_read_in_five_pairs_is_masked_whole():
 
     text = "D: Ring 47 93 41 22 87 etter klokka fire.\n"
     assert ("TELEFON", "47 93 41 22 87") in _found(NorwegianDetector().find_phone(text), text)
+
+
+def test_a_spoken_email_domain_of_two_words_before_a_top_level_domain():
+    from toolkit.deidentify.spoken import find_spoken_email
+
+    text = "d: jeg sendte til post krøllalfa lier regnskap punktum no i går\n"
+    assert [text[s.start : s.end] for s in find_spoken_email(text)] == [
+        "post krøllalfa lier regnskap punktum no"
+    ]
+
+
+def test_a_user_name_after_the_english_word():
+    from toolkit.deidentify.identifiers import find_accounts_and_handles
+
+    text = "D: Usernamet mitt der er kveld_ulv77, bare så du vet.\n"
+    assert "kveld_ulv77" in [text[s.start : s.end] for s in find_accounts_and_handles(text)]

@@ -198,7 +198,7 @@ def find_fnr_in_digit_stream(text: str) -> list[Span]:
     """Fødselsnumre and D-numre read in any shape (see the module's docstring)."""
     pieces = _merge_hundreds(text, _pieces(text))
     if sum(len(p[0]) for p in pieces) < 11:
-        return []
+        return _masked_tails(text)
     spans: list[Span] = []
     runs = [run for run in _sequences(text, pieces) if len(run) > 1 or len(run[0][0]) >= 6]
     for run in runs:
@@ -209,7 +209,23 @@ def find_fnr_in_digit_stream(text: str) -> list[Span]:
                 spans.append(Span(run[i][1], run[j][2], "FNR", 0.9))
             elif i == 0 and _uncorrected(text, run, i, j) and _cued(text, run[i][1]):
                 spans.append(Span(run[i][1], run[j][2], "FNR", 0.7))
-    return spans + _parts_apart(text, runs)
+    return spans + _parts_apart(text, runs) + _masked_tails(text)
+
+
+# a fødselsnummer as a screen or letter shows it, the personal part hidden ("161002 *****", "161002-xxxxx"):
+# the birth date is still there
+_MASKED_TAIL = re.compile(r"(?<![\d.,/+-])(\d{6})[ -]?(?:\*{5}|[xX]{5}|•{5})(?![*\w•])")
+
+
+def _masked_tails(text: str) -> list[Span]:
+    """A plausible birth date with its five personal digits masked (see :data:`_MASKED_TAIL`)."""
+    if "*****" not in text and "xxxxx" not in text.lower() and "•••••" not in text:
+        return []
+    return [
+        Span(m.start(), m.end(), "FNR", 0.8)
+        for m in _MASKED_TAIL.finditer(text)
+        if _plausible_date(m.group(1))
+    ]
 
 
 def _parts_apart(text: str, runs: list[list[Piece]]) -> list[Span]:

@@ -43,6 +43,8 @@ _PLATFORM_CUE = (
     # game networks, where the user name is the player ("mitt navn på PSN er …")
     r"psn|playstation|xbox|roblox|fortnite|"
     r"brukernavn(?:et)?|brukarnamn(?:et)?|brukeren|brukaren|kallenavn(?:et)?|gamertag|handle|"
+    # the English word with a Norwegian ending, as young people say it ("usernamet mitt er …")
+    r"username(?:t|n)?|"
     r"blogg(?:en)?|nettside(?:n)?|hjemmeside(?:n)?|heimeside(?:a)?|kanal(?:en)?)"
 )
 _CUE_FILLER = r"(?:mest|min|mitt|mi|er|e|heter|heiter|heite|det|da|jeg|je|æ|eg|på|som|bare|berre)"

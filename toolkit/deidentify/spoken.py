@@ -98,6 +98,9 @@ _LOCAL_PART = (
 _SPOKEN_EMAIL = re.compile(
     rf"{_LOCAL_PART}\s+(?:{_SPELLED_AT}\s+{_MAIL_WORD}(?:\s+{_SPELLED_JOIN}\s+{_MAIL_WORD})*"
     rf"\s+{_SPELLED_DOT}\s+{_MAIL_WORD}|"
+    # a domain of two words said without their hyphen or join ("krøllalfa drammen eiendom punktum no"): only
+    # before a top-level domain
+    rf"{_SPELLED_AT}\s+{_MAIL_WORD}\s+{_MAIL_WORD}\s+{_SPELLED_DOT}\s+{_TLD}|"
     rf"(?:at|æt)\s+{_MAIL_WORD}(?:\s+{_SPELLED_DOT}\s+{_MAIL_WORD})*\s+{_SPELLED_DOT}\s+{_TLD}|"
     # a bare "at" before a well-known mail provider, the rest left unsaid ("stinemarie at hotmail")
     rf"(?:at|æt)\s+{_PROVIDERS})(?![\wæøå])",
