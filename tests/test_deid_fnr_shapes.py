@@ -479,3 +479,12 @@ def test_a_user_name_after_the_english_word():
 
     text = "D: Usernamet mitt der er kveld_ulv77, bare så du vet.\n"
     assert "kveld_ulv77" in [text[s.start : s.end] for s in find_accounts_and_handles(text)]
+
+
+def test_a_phone_number_read_in_english_digits_and_counting_left():
+    text = "D: Mobil er nine-one, four-four, two-seven, one-three.\n"
+    assert _found(find_spoken_numbers(text), text) == [
+        ("TELEFON", "nine-one, four-four, two-seven, one-three")
+    ]
+    counted = "D: Vi telte en to tre fire fem seks sju, så løp vi.\n"
+    assert _found(find_spoken_numbers(counted), counted) == []

@@ -24,6 +24,8 @@ _DIGIT_WORDS = {
     "sju": 1, "syv": 1, "åtte": 1, "ni": 1, "nie": 1,
     "ti": 2, "elleve": 2, "tolv": 2, "tretten": 2, "fjorten": 2, "femten": 2, "seksten": 2, "sytten": 2,
     "søtten": 2, "atten": 2, "nitten": 2,
+    # English digits: young people who grew up abroad read numbers in English ("four-one, six-six, …")
+    "zero": 1, "one": 1, "two": 1, "three": 1, "four": 1, "five": 1, "six": 1, "seven": 1, "eight": 1, "nine": 1,
 }  # fmt: skip
 _TENS = ("tjue", "tretti", "førti", "femti", "seksti", "sytti", "søtti", "åtti", "nitti")
 _UNITS_AFTER_TENS = ("en", "ein", "to", "tre", "fire", "fem", "seks", "sju", "syv", "åtte", "ni")
@@ -35,7 +37,9 @@ _ZERO_WORDS = {
     "null" + u: 2 for u in ("en", "ein", "to", "tre", "fire", "fem", "seks", "sju", "syv", "åtte", "ni")
 }
 _NUMBER_WORDS = _DIGIT_WORDS | _TENS_WORDS | _OLD_TENS_WORDS | _ZERO_WORDS | {"hundre": 3, "tusen": 4}
-_AMBIGUOUS = frozenset({"en", "ein", "ett", "eitt", "to", "ti", "ni", "fire"})  # also ordinary words
+_AMBIGUOUS = frozenset(
+    {"en", "ein", "ett", "eitt", "to", "ti", "ni", "fire", "one", "two", "three"}
+)  # also ordinary words, or counting
 _TOKEN = re.compile(r"\d+|[a-zæøå]+", re.IGNORECASE)
 # hesitation between digit groups ("ni ni eh ni fire", "412 ... 34"): the number goes on
 # (and as typed: "4 8 2 – æhh – 1 1 9", with dashes and a dialect's "æh")
@@ -174,8 +178,8 @@ def find_spoken_numbers(text: str) -> list[Span]:
         if all(w.isdigit() for w in words) and not ((cued or digits in (8, 11)) and _digit_by_digit(words)):
             continue  # digits alone are the written recognisers' job, unless read out one by one: after a cue,
             # or eight (a phone number) or eleven (a fødselsnummer) of them
-        if all(w in _AMBIGUOUS for w in words):
-            continue  # "en to tre" counted up
+        if all(w in _AMBIGUOUS for w in words) or _counted_up(words):
+            continue  # "en to tre", "one two three four five six" counted up
         if _AMOUNTS.intersection(words) and not (_read_as_reference(text, start, end) or spelt or short_ok):
             continue  # "tjue tusen" kroner: not an identifier; "v b s tusen og tolv" after a cue is one
         plus = _PLUS.search(text, max(0, start - 8), start)
@@ -197,7 +201,8 @@ _DIGITS_IN_ORDER = ("null", "en", "to", "tre", "fire", "fem", "seks", "sju", "å
 _DIGIT_VALUES = {w: str(i) for i, w in enumerate(_DIGITS_IN_ORDER)} | {
     "ein": "1", "ett": "1", "eitt": "1", "syv": "7", "nie": "9", "ti": "10", "elleve": "11", "tolv": "12",
     "tretten": "13", "fjorten": "14", "femten": "15", "seksten": "16", "sytten": "17", "søtten": "17",
-    "atten": "18", "nitten": "19",
+    "atten": "18", "nitten": "19", "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
 
 
@@ -241,6 +246,14 @@ def _split_spoken_fnr(text: str, runs: list[tuple[int, int, int, int]]) -> list[
 
 # the spoken plus of an international number, right before its first number word
 _PLUS = re.compile(r"\b(?:pluss|plus)\s+$", re.IGNORECASE)
+
+
+def _counted_up(words: list[str]) -> bool:
+    """Each word one more than the one before ("fire fem seks sju åtte ni"): counting, not a number read out."""
+    values = [_value(w) for w in words]
+    if None in values or any(len(v) != 1 for v in values):  # type: ignore[arg-type]
+        return False
+    return all(int(b) == int(a) + 1 for a, b in zip(values, values[1:], strict=False))  # type: ignore[arg-type]
 
 
 def _digit_by_digit(words: list[str]) -> bool:
