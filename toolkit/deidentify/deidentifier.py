@@ -12,7 +12,7 @@ import pandas as pd
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
 from toolkit.deidentify.compose import compose
-from toolkit.deidentify.consistency import drop_nameless, seen_finder, surface_strings
+from toolkit.deidentify.consistency import drop_nameless, present_strings, seen_finder, surface_strings
 from toolkit.deidentify.engine import build_analyzer
 from toolkit.deidentify.registry import RecognizerRegistry, RegistryConfig
 from toolkit.deidentify.replace import _Replacer
@@ -235,7 +235,7 @@ class Deidentifier:
         """Pass 2: add every other occurrence of the strings, then replace (tags numbered per document)."""
         self._replacer.reset()
         allowed = {s: k for s, k in strings.items() if s.casefold() not in self.registry.allow}
-        find_seen = seen_finder(allowed)
+        find_seen = seen_finder(present_strings(allowed, (chunk for _, chunk in _chunk_iter(chunks))))
         out_parts: list[str] = []
         all_spans: list[Span] = []
         for (offset, chunk), spans in zip(_chunk_iter(chunks), first, strict=True):

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
+from toolkit.deidentify.consistency import present_strings
 from toolkit.deidentify.deidentifier import (
     CHUNK_CHARS,
     ChunkSource,
@@ -395,7 +396,7 @@ def _check_no_leak(new: str, strings: dict[str, str], source: str, *, surrogates
     equal a real one elsewhere, so only numbers and e-mail addresses are checked then. One combined pattern
     per chunk keeps this linear in the text."""
     checked = {"FNR", "TELEFON", "EPOST", "ID"} if surrogates else DIRECT_TYPES
-    originals = {s: k for s, k in strings.items() if k in checked and len(s) >= 4}
+    originals = present_strings({s: k for s, k in strings.items() if k in checked and len(s) >= 4}, [new])
     if not originals:
         return
     pattern = re.compile(rf"(?<![\w-])(?:{trie_alternation(originals)})(?![\w-])")
