@@ -488,3 +488,13 @@ def test_a_phone_number_read_in_english_digits_and_counting_left():
     ]
     counted = "D: Vi telte en to tre fire fem seks sju, så løp vi.\n"
     assert _found(find_spoken_numbers(counted), counted) == []
+
+
+def test_a_date_written_with_spaces_is_a_date_not_a_phone_number():
+    from toolkit.deidentify.rules import NorwegianDetector
+
+    d = NorwegianDetector()
+    text = "D: På brevet står det 03 11 2008 øverst.\n"
+    found = _found(d.find_phone(text) + d.find_dates(text), text)
+    assert ("DATO", "03 11 2008") in found
+    assert not [kind for kind, _ in found if kind == "TELEFON"]

@@ -406,6 +406,10 @@ class NorwegianDetector:
                 continue
             if re.search(r"[^\W\d]-?$", text[max(0, match.start - 2) : match.start]):
                 continue  # the digits of a document number with letters ("LOS-21-904412"), not a phone number
+            if _SPACED_DATE.fullmatch(match.raw_string) and not _PHONE_CUE.search(
+                text[max(0, match.start - 40) : match.start]
+            ):
+                continue  # "24 12 2019", "står det 03 11 2008": a date written with spaces, not a phone number
             spans.append(Span(match.start, match.end, "TELEFON", 0.85))
         return spans
 
@@ -597,6 +601,11 @@ class NorwegianDetector:
         low = self._low(text)
         spans = [
             Span(m.start(), m.end(), "DATO", 0.85) for p in _DATE_PATTERNS for m in p.finditer(text, low)
+        ]
+        spans += [
+            Span(m.start(), m.end(), "DATO", 0.8)
+            for m in _SPACED_DATE_IN_TEXT.finditer(text)
+            if not _PHONE_CUE.search(text[max(0, m.start() - 40) : m.start()])
         ]
         spans += [
             Span(m.start(1), m.end(1), "DATO", 0.6) for p in _DATE_AFTER_CUE for m in p.finditer(text, low)
@@ -1274,6 +1283,9 @@ def _id_start(text: str, m: re.Match) -> int:
     return near.start() if near else m.start(3)
 
 
+# day, month and a four-digit year of this or the last century, with spaces or dashes between
+_SPACED_DATE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])[ -](?:0?[1-9]|1[0-2])[ -](?:19|20)\d{2}")
+_SPACED_DATE_IN_TEXT = re.compile(rf"(?<![\w.,/+-]){_SPACED_DATE.pattern}(?![\w]|[.,/-]\d)")
 _TRAILING_PAIR = re.compile(r" \d{2}(?![\d]|[.,]\d)")
 
 
