@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 
+from toolkit.deidentify.corrections import corrected
 from toolkit.deidentify.ner import generic_services
 from toolkit.deidentify.patterns import (
     _CLUB_WORDS,
@@ -110,7 +111,8 @@ def _one_service_before(text: str, start: int) -> int | None:
 
 
 def compose(text: str, spans: list[Span]) -> list[Span]:
-    """Join address pieces across a flat number or comma, and a service word with the place after it."""
+    """Join address pieces across a flat number or comma, and a service word with the place after it; then add
+    the words a speaker's correction ties to a span ("line nei lene")."""
     out: list[Span] = []
     for span in spans:
         if span.type in ("STED", "ORG"):  # "Oslo kommune" may come as an organisation already
@@ -142,7 +144,7 @@ def compose(text: str, spans: list[Span]) -> list[Span]:
             out[-1] = Span(previous.start, span.end, "ADRESSE", max(previous.score, span.score))
             continue
         out.append(span)
-    return _with_sub_locations(text, [_with_department(text, span) for span in out])
+    return corrected(text, _with_sub_locations(text, [_with_department(text, span) for span in out]))
 
 
 # a unit named after its institution and a comma ("Haugesund sjukehus, psykiatrisk akuttmottak", "DPS Vestre Viken,

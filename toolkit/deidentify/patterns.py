@@ -183,6 +183,13 @@ _LOWER_RELATION_NAME = re.compile(
     rf"\b(?:{_RELATIONS}|venninne|venn|kamerat)(?:\s+(?:min|mi|mitt|hans|hennes|vår))?[.,]?\s+([{LOW}][{LOW}]+(?:-[{LOW}]+)?)\b"
 )
 # "I: hva heter du? / U: hibaaq, 18": the first word of the answer to a name question is a name
+# the plain kin words learners and dialect speakers use without the article ("min mor faadumo", "datter lin",
+# "mann bilal", "oldefar hennes aksel"): common words before verbs too ("far jobbar"), so the name gate is stricter
+_LOWER_KIN_NAME = re.compile(
+    r"\b(?:min|mi|mitt|hans|hennes|vår|og|med|til|te|en|ei|ein)\s+"
+    r"(?:oldefar|oldemor|svogeren|svoger|svigerinne|datter|dotter|sønn|son|mann|mor|far)"
+    rf"(?:\s+(?:min|mi|mitt|hans|hennes|vår))?[.,]?\s+([{LOW}][{LOW}]+(?:-[{LOW}]+)?)\b"
+)
 # a name's spelling explained: "noen skriver mahmud med u", "de staver det kowalenko med w", "står det x uten
 # bindestrek": the word or two spelt are a name
 _SPELLING_VARIANT = re.compile(

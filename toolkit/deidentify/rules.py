@@ -63,6 +63,7 @@ from toolkit.deidentify.patterns import (
     _LONG_NUMBER,
     _LOWER_COMPANY,
     _LOWER_INSTITUTIONS,
+    _LOWER_KIN_NAME,
     _LOWER_LICENCE_PLATE,
     _LOWER_NAME_RELATION,
     _LOWER_NAMED_AGE,
@@ -1172,6 +1173,23 @@ class NorwegianDetector:
                     continue  # "onkelen min då eg var …": a short word is a function word, also in nynorsk
                 if head in self.g.first_names or not self._ordinary(head):
                     spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
+        return spans + self._kin_names(text)
+
+    def _kin_names(self, text: str) -> list[Span]:
+        """A lower-case name after a plain kin word ("min mor faadumo", "og datter lin"): a first name, or a word
+        neither the Bokmål nor the Nynorsk dictionary knows (plain "far"/"mor" also come before verbs)."""
+        import simplemma
+
+        spans = []
+        for m in _LOWER_KIN_NAME.finditer(text):
+            word = m.group(1)
+            head = word.split("-")[0]
+            if head in _FUNCTION_WORDS or len(head) < 3:
+                continue
+            if head in self.g.first_names or not (
+                self._ordinary(head) or simplemma.is_known(head, lang="nn")
+            ):
+                spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
         return spans
 
     def _names_in_answers(self, text: str) -> list[Span]:
