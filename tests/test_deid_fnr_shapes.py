@@ -498,3 +498,14 @@ def test_a_date_written_with_spaces_is_a_date_not_a_phone_number():
     found = _found(d.find_phone(text) + d.find_dates(text), text)
     assert ("DATO", "03 11 2008") in found
     assert not [kind for kind, _ in found if kind == "TELEFON"]
+
+
+def test_last_five_read_again_after_a_restart_keeps_its_cue() -> None:
+    """A speaker breaks off the personal part and starts over; the new try is past the cue's reach, and the
+    broken-off first try is the same number."""
+    text = (
+        "d: så spurte dama om de fem siste og jeg sa tre ni fem nei vent jeg må begynne på nytt "
+        "tre ni fem en sju og da var det greit"
+    )
+    found = {text[s.start : s.end] for s in find_spoken_numbers(text) if s.type == "FNR"}
+    assert found == {"tre ni fem", "tre ni fem en sju"}

@@ -168,27 +168,58 @@ def find_spoken_numbers(text: str) -> list[Span]:
     """Identifiers read out as number words or digit groups (≥ 6 digits, at least two tokens)."""
     runs = _runs(text)
     spans = _split_spoken_fnr(text, runs)
-    for start, end, digits, n_tokens in runs:
-        cued = _cue(text, start) is not None
-        spelt = _spelt_prefix(text, start, cued)
-        short_ok = _cued_code(text, start)
-        if (digits < MIN_DIGITS - cued - spelt and not (short_ok and digits >= 3)) or n_tokens < 2:
-            continue  # a cue ("skilt", "saksnummer") lets five digits count: licence plates have five
-        words = [w.lower() for w in _TOKEN.findall(text[start:end])]
-        if all(w.isdigit() for w in words) and not ((cued or digits in (8, 11)) and _digit_by_digit(words)):
-            continue  # digits alone are the written recognisers' job, unless read out one by one: after a cue,
-            # or eight (a phone number) or eleven (a fødselsnummer) of them
-        if all(w in _AMBIGUOUS for w in words) or _counted_up(words):
-            continue  # "en to tre", "one two three four five six" counted up
-        if _AMOUNTS.intersection(words) and not (_read_as_reference(text, start, end) or spelt or short_ok):
-            continue  # "tjue tusen" kroner: not an identifier; "v b s tusen og tolv" after a cue is one
-        plus = _PLUS.search(text, max(0, start - 8), start)
-        if plus:  # "pluss førtiseks sju tre …": a country code said aloud, so a phone number with its "pluss"
-            spans.append(Span(plus.start(), end, "TELEFON", 0.75))
-            continue
-        kind = _kind(text, start, digits)
-        spans.append(Span(_prefix_start(text, start) if kind == "ID" else start, end, kind, 0.7))
+    restarts = _restarts(text, runs)
+    for k, (start, end, digits, n_tokens) in enumerate(runs):
+        first = len(spans)
+        spans += _spoken_number(
+            text, start, end, digits, n_tokens, runs[restarts[k]][0] if k in restarts else start
+        )
+        if k in restarts and len(spans) > first:  # the broken-off first try is the same number: mask it too
+            spans.append(Span(runs[restarts[k]][0], runs[restarts[k]][1], spans[-1].type, 0.7))
     return spans
+
+
+# a speaker who breaks off a number and reads it again ("fire åtte fem nei vent je må begynne på nytt fire åtte
+# fem to åtte"): the words between the tries
+_RESTART = re.compile(r"\b(?:nei|vent|unnskyld|sorry|feil|nytt|igjen)\b", re.IGNORECASE)
+
+
+def _restarts(text: str, runs: list[tuple[int, int, int, int]]) -> dict[int, int]:
+    """Runs that read again a number broken off just before (same first digits, a correction between, one
+    line): {index of the new try: index of the broken-off one}. The new try keeps the cue the first one had."""
+    found: dict[int, int] = {}
+    for k in range(1, len(runs)):
+        gap = text[runs[k - 1][1] : runs[k][0]]
+        if len(gap) > 60 or "\n" in gap or not _RESTART.search(gap):
+            continue
+        before = [_value(t) for t in _TOKEN.findall(text[runs[k - 1][0] : runs[k - 1][1]])]
+        after = [_value(t) for t in _TOKEN.findall(text[runs[k][0] : runs[k][1]])]
+        if None not in before and len(after) > len(before) and after[: len(before)] == before:
+            found[k] = k - 1
+    return found
+
+
+def _spoken_number(text: str, start: int, end: int, digits: int, n_tokens: int, cue_at: int) -> list[Span]:
+    """The span for one run of number tokens, if it reads as an identifier; its cue is looked for before
+    ``cue_at`` (the run's start, or the start of a first try it reads again)."""
+    cued = _cue(text, cue_at) is not None
+    spelt = _spelt_prefix(text, start, cued)
+    short_ok = _cued_code(text, start)
+    if (digits < MIN_DIGITS - cued - spelt and not (short_ok and digits >= 3)) or n_tokens < 2:
+        return []  # a cue ("skilt", "saksnummer") lets five digits count: licence plates have five
+    words = [w.lower() for w in _TOKEN.findall(text[start:end])]
+    if all(w.isdigit() for w in words) and not ((cued or digits in (8, 11)) and _digit_by_digit(words)):
+        return []  # digits alone are the written recognisers' job, unless read out one by one: after a cue,
+        # or eight (a phone number) or eleven (a fødselsnummer) of them
+    if all(w in _AMBIGUOUS for w in words) or _counted_up(words):
+        return []  # "en to tre", "one two three four five six" counted up
+    if _AMOUNTS.intersection(words) and not (_read_as_reference(text, start, end) or spelt or short_ok):
+        return []  # "tjue tusen" kroner: not an identifier; "v b s tusen og tolv" after a cue is one
+    plus = _PLUS.search(text, max(0, start - 8), start)
+    if plus:  # "pluss førtiseks sju tre …": a country code said aloud, so a phone number with its "pluss"
+        return [Span(plus.start(), end, "TELEFON", 0.75)]
+    kind = _kind(text, cue_at, digits)
+    return [Span(_prefix_start(text, start) if kind == "ID" else start, end, kind, 0.7)]
 
 
 # a pause between the birth date and the personal part of a fødselsnummer read aloud ("en fire null tre null
