@@ -509,3 +509,16 @@ def test_last_five_read_again_after_a_restart_keeps_its_cue() -> None:
     )
     found = {text[s.start : s.end] for s in find_spoken_numbers(text) if s.type == "FNR"}
     assert found == {"tre ni fem", "tre ni fem en sju"}
+
+
+def test_kid_handles_with_underscore_or_dot_and_mixed_case_numbers() -> None:
+    """A KID in any grouping, user names no word is written like, and case numbers of digits and capitals;
+    "COVID-19" and a web address are no identifiers."""
+    from toolkit.deidentify.identifiers import find_accounts_and_handles
+
+    text = (
+        "d: regninga kom med KID 3107 5520 8841 og så betalte jeg. På snap er hun tindra_lia og jeg er "
+        "oda.strand, og vi leste det på vg.no. Saken har nummer 2024-0733-OSL og jeg fikk COVID-19."
+    )
+    found = {text[s.start : s.end] for s in find_accounts_and_handles(text)}
+    assert found == {"3107 5520 8841", "tindra_lia", "oda.strand", "2024-0733-OSL"}

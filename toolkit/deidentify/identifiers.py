@@ -9,6 +9,9 @@ Young people read these out in interviews about money, school and their online l
   that is no e-mail, a Discord tag ("navn#1234"), and after a platform or user-name cue ("snap", "insta",
   "brukernavnet er") a token no word has — with a digit, an underscore or a dot inside ("sandermik99",
   "abdi_f99") — or words joined by a spoken dot ("sander punktum mikk");
+* a user name with an underscore anywhere, or a dot after a platform cue; a case number mixing digits and
+  capitals ("2025-0418-KRI");
+* a **KID** (a bill's payment reference) after its name, in any grouping;
 * a **partial fødselsnummer** after its cue: people start reading one, stop, correct themselves ("fødselsnummer
   … 150805 ... vent"): six to ten digits whose first six are a plausible date. Half a fødselsnummer is the
   birth date and still narrows down who it is.
@@ -57,6 +60,22 @@ _CUED_HANDLE = re.compile(
 # a payment card (4-4-4-4) and a Norwegian IBAN ("NO93 8601 1117 947")
 _CARD = re.compile(r"(?<![\d.,/+-])\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?![\d]|[.,]\d)")
 _IBAN = re.compile(r"\bNO\d{2} ?\d{4} ?\d{4} ?\d{3}(?!\d)", re.IGNORECASE)
+# a KID (the payment reference on a bill, 2-25 digits) after its name, in any grouping ("KID 2204 1187 5530",
+# "kid nummer 2004 7781 1362 5", "KID-nr.: 1485227002"): it points to one person's bill
+_KID = re.compile(
+    r"\bKID(?:[- ]?(?:nummer(?:et)?|nr\.?))?(?:\s*:|\s+(?:er|e|var|va|blei|ble))?\s*(\d(?:[ .]?\d){5,24})(?!\d)",
+    re.IGNORECASE,
+)
+# a user name with an underscore ("jessheim_sladder2"): no Norwegian word or name is written so
+_UNDERSCORE_HANDLE = re.compile(r"(?<![\w@./])[^\W_]\w*_\w*[^\W_](?![\w@]|\.\w)")
+# a user name with a dot inside ("imbi.lofthus"), within a few sentences after a platform is named ("Mest på
+# snap. Ploy er …"): without the platform, such a token may be a web address
+_PLATFORM = re.compile(rf"\b{_PLATFORM_CUE}\b", re.IGNORECASE)
+_DOTTED_HANDLE = re.compile(r"(?<![\w@./])[^\W\d_]{2,}(?:\.[^\W_]+)+(?![\w@]|\.\w)")
+_TLDS = _words("no com net org se dk io eu de uk nu info")
+# a case number mixing digit groups and capital letters ("2025-0418-KRI", "25-118804TVI-BBYR/04"): no word,
+# date or amount is written so
+_MIXED_CASE_NUMBER = re.compile(r"(?<![\w/-])\d[\dA-ZÆØÅ]*(?:[-/][\dA-ZÆØÅ]+)+(?![\w/-])")
 _FNR_CUE = re.compile(FNR_CUE_WORDS, re.IGNORECASE)
 # the personal digits said after a pause word ("010203 og så 12345", "150805, eh, 43211")
 _PAUSE_WORDS = r"(?:og|så|eh|æh|ehm|hm|altså|da|kommer|resten|er|det)"
@@ -97,6 +116,9 @@ def find_accounts_and_handles(text: str) -> list[Span]:
         for m in _ACCOUNT_RUN.finditer(text)
         if _ACCOUNT_CUE.search(text[max(0, m.start() - 40) : m.start()])
     ]
+    if "KID" in text or "kid" in text or "Kid" in text:
+        spans += [Span(m.start(1), m.end(1), "ID", 0.8) for m in _KID.finditer(text)]
+    spans += _handles_and_codes(text)
     if "/" in text:
         spans += [
             Span(m.start(), m.end(), "ID", 0.8)
@@ -113,6 +135,30 @@ def find_accounts_and_handles(text: str) -> list[Span]:
         if not m.group(1).replace(".", "").isdigit()
     ]
     return spans
+
+
+def _handles_and_codes(text: str) -> list[Span]:
+    """User names with an underscore anywhere, or with a dot after a platform cue; mixed case numbers."""
+    spans = []
+    if "_" in text:
+        spans += [Span(m.start(), m.end(), "ID", 0.7) for m in _UNDERSCORE_HANDLE.finditer(text)]
+    for cue in _PLATFORM.finditer(text) if "." in text else ():
+        spans += [
+            Span(m.start(), m.end(), "ID", 0.6)
+            for m in _DOTTED_HANDLE.finditer(text, cue.end(), min(len(text), cue.end() + 120))
+            if m.group(0).rsplit(".", 1)[1].casefold() not in _TLDS
+        ]
+    spans += [
+        Span(m.start(), m.end(), "ID", 0.7)
+        for m in _MIXED_CASE_NUMBER.finditer(text)
+        if _mixed_code(m.group(0))
+    ]
+    return spans
+
+
+def _mixed_code(token: str) -> bool:
+    """Capital letters, five digits or more and eight characters or more: a code, not "COVID-19" or "B-17"."""
+    return len(token) >= 8 and sum(c.isdigit() for c in token) >= 5 and any(c.isupper() for c in token)
 
 
 def _site(url: str) -> str:

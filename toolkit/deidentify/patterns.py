@@ -545,6 +545,8 @@ _ID_CUES = (
     r"henvisnings?|bruker|vedtaks?|avtale|kontrakt|låne?|sjåfør|deltaker|deltakar|tiltaks?|organisasjons)"
     r"\s+(?:nummer(?:et)?|nr\.?)|"
     r"referansen|"
+    # a contract's number with no "nummer" ("de har mitt nummer kontrakt 774102")
+    r"kontrakt(?=\s+\d)|"
     # "ID-en", "brukar-ID-en": an ID named as such
     r"(?:[a-zæøå]{3,}-)?id-en|[a-zæøå]{3,}-id|"
     # a document that "has a number" ("vedtaket har nummer 24-0073", "kontrakten fikk nr. …")
