@@ -37,6 +37,7 @@ _DAY_AFTER = re.compile(
 )
 _CUE = re.compile(r"\b(?:nei|eh|ehm|æh|unnskyld)\b", re.IGNORECASE)
 _BEFORE_WINDOW = 40
+_BLANKS = re.compile(r"[ \t]*")
 
 
 def corrected(text: str, spans: list[Span]) -> list[Span]:
@@ -59,13 +60,29 @@ def _partners(text: str, span: Span) -> list[Span]:
         return out
     first, last = _first_word(text[span.start : span.end]), _last_word(text[span.start : span.end])
     m = _AFTER.match(text, span.end)
-    if m and _plausible(m.group(1), last, span.type):
+    repeated = _repeated_tail(text, m.end(1), text[span.start : span.end]) if m else None
+    if m and repeated and m.group(1).lower() not in _FUNCTION_WORDS:
+        out.append(Span(m.start(1), repeated, span.type, span.score, "correction"))
+    elif m and _plausible(m.group(1), last, span.type):
         out.append(Span(m.start(1), m.end(1), span.type, span.score, "correction"))
     window_start = max(0, span.start - _BEFORE_WINDOW)
     b = _BEFORE.search(text, window_start, span.start)
     if b and _similar(b.group(1), first):
         out.append(Span(b.start(1), b.end(1), span.type, span.score, "correction"))
     return out
+
+
+def _repeated_tail(text: str, pos: int, found: str) -> int | None:
+    """The end of the found name's last word said again after the corrected word ("mjøndalen bygg nei moen
+    bygg"): the speaker swapped the first word of one name, so both words name the same kind of thing."""
+    words = found.split()
+    if len(words) < 2:
+        return None
+    start = _BLANKS.match(text, pos).end()  # type: ignore[union-attr]
+    end = start + len(words[-1])
+    if start == pos or text[start:end].lower() != words[-1].lower():
+        return None
+    return end if end == len(text) or not (text[end].isalnum() or text[end] == "-") else None
 
 
 def _plausible(word: str, found: str, kind: str) -> bool:

@@ -83,6 +83,11 @@ _KINDS_FIRST = (
     r"treningssenteret|behandlingssenteret|helsestasjonen|ungdomshelsestasjonen|klinikken|fagskolen|fagskulen|"
     r"kjøpesenteret|frisørsalongen|salong|salongen"
 )
+# kinds of firm named after their founder, whose name follows ("advokatfirmaet hjort", "advokatkontoret elden"):
+# the founder's surname may be an ordinary word, so no dictionary guard
+_FOUNDER_KINDS = (
+    r"(?:advokatfirma|advokatfirmaet|advokatkontor|advokatkontoret|revisjonsfirma|revisjonsfirmaet)"
+)
 _EVERYDAY_CHAINS = _words("extra prix spar power max ark normal kid vita obs mester")
 
 
@@ -131,6 +136,9 @@ class ContextOrganisationFinder:
         self._kind_first_re = re.compile(
             rf"\b(?:på|hos|i|ved|til|fra|frå)[ \t]+((?:{_KINDS_FIRST})[ \t]+({word}))(?![\w-])"
         )
+        self._founder_re = re.compile(
+            rf"(?<![\w-])((?:{_FOUNDER_KINDS})[ \t]+({word})(?:[ \t]+(?:og|&)[ \t]+co)?)(?![\w-])"
+        )
         # "I: kan du si hvor du jobber? / U: mcdonalds lillestrøm.": the answer names the workplace
         self._work_answer_re = re.compile(
             r"\b(?:hvor|kor|kvar|ka)\s+(?:(?:jobber|jobbar|jobbe|arbeider|arbeidar|arbeide)\s+(?:du|dere)|"
@@ -168,8 +176,14 @@ class ContextOrganisationFinder:
 
     def _kind_first(self, text: str) -> list[Span]:
         """A kind word, then a place or a word no dictionary knows, compounds too ("på hotell solborg", "kafé
-        fjordglimt"; not "på hotell i fjor")."""
-        return [
+        fjordglimt"; not "på hotell i fjor"); a law firm, then any name word."""
+        founders = self._founder_re.finditer(text) if "advokat" in text or "revisjon" in text else ()
+        spans = [
+            Span(m.start(1), m.end(1), "ORG", 0.5)
+            for m in founders
+            if m.group(2) not in _FUNCTION_WORDS and m.group(2) not in _NOT_A_PLACE
+        ]
+        return spans + [
             Span(m.start(1), m.end(1), "ORG", 0.5)
             for m in self._kind_first_re.finditer(text)
             if m.group(2) not in _NOT_A_PLACE

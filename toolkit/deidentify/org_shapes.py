@@ -37,12 +37,13 @@ _COMPOUND_KINDS = (
     # choirs, bands and congregations ("Sogndal ungdomskor", "Lia skolekorps", "Bryn menighet")
     "kor|korps|menighet|menigheit"
 )
-# adjectives that may stand between a place and its kind ("Kristiansand kommunale eiendom")
+# adjectives that may stand between a place and its kind ("Kristiansand kommunale eiendom", "Bergen sentrum
+# politistasjon")
 # and words between a name and its kind: an owner's genitive ("Bergen kommunes rusteam"), an adjective in -ske
 # ("Medhane Alem ortodokse menighet", "Nord katolske kirke"), the first half of a coordinated compound ("Solbakken
 # bo- og omsorgssenter", "Sogn jord- og hagebruksskule")
 _KIND_ADJECTIVES = (
-    rf"(?:kommunale|kommunal|interkommunale|interkommunal|private|regionale|lokale|kommunes|fylkeskommunes|"
+    rf"(?:sentrum|kommunale|kommunal|interkommunale|interkommunal|private|regionale|lokale|kommunes|fylkeskommunes|"
     rf"[{LOW}]{{3,}}(?:ske|iske|dokse|isk|doks)|[{LOW}]{{2,}}-[ \t]+og)"
 )
 _NAME_WORD = rf"(?:[{UP}][{UP}{LOW}'’]*(?:-[{UP}{LOW}][{UP}{LOW}'’]*)*|\d+[{UP}]?)"  # no "Vg1", "R2"

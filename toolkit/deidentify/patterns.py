@@ -303,13 +303,15 @@ _ROLE_SUFFIXES = (
     "behandler|behandleren|veileder|veilederen|veiledar|veiledaren|rettleiar|rettleiaren|psykolog|psykologen|"
     "spesialist|spesialisten|fysio|fysioen|trener|treneren|trenar|trenaren|koordinator|koordinatoren|"
     "konsulent|konsulenten|assistent|assistenten|kontakt|kontakten|mentor|mentoren|fastlege|fastlegen|"
-    "doktor|doktoren|\\bdr|"
+    "doktor|doktoren|\\bdr\\.?|"
+    # a lawyer and an unmarried woman named by the surname ("advokat bjørnstad", "frøken lund")
+    "advokat|advokaten|\\bfrøken|\\bfrk\\.?|"
     # dialect definite forms ("kontaktlærern", "behandlern", "veiledern")
     "lærern|behandlern|veiledern|rådgivern|pleiern|trenern|ledern|leiern"
 )
 _ROLE_NAME = re.compile(
-    rf"\b[{LOW}]*(?:{_ROLE_SUFFIXES})(?:\s+(?:min|mi|mitt|vår|hans|hennes|der|dar))?(?:\s+(?:er|e|var|va))?"
-    rf"(?:\s+(?:dr\.?|doktor))?\s+([{LOW}][{LOW}-]+)\b"
+    rf"\b[{LOW}]*(?:{_ROLE_SUFFIXES})(?:\s+(?:min|mi|mitt|vår|hans|hennes|der|dar))?(?:\s+(?:er|e|var|va|heter|heiter|het|heitte))?"
+    rf"(?:\s+(?:dr\.?|doktor))?\s+(?!(?:heter|heiter|het|heitte)\b)([{LOW}][{LOW}-]+)\b"
 )
 _CALLED = re.compile(rf"\b(?:kalte|kalla|kaller|kalles)\s+seg\s+([{UP}][\w-]+)")
 # the words that name a fødselsnummer or D-nummer, as typed and as speech recognition splits them ("fødsels

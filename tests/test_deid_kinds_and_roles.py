@@ -1,0 +1,41 @@
+"""Lower-case firms by their kind word, a law firm and its founder, a name corrected with its kind word said
+again, and a person named by a title or a role before "heiter". All names are invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.deidentify import Deidentifier
+
+
+@pytest.fixture(scope="module")
+def found():
+    d = Deidentifier()
+
+    def run(text: str) -> set[tuple[str, str]]:
+        return {(s.type, text[s.start : s.end]) for s in d.analyze(text)}
+
+    return run
+
+
+def test_firm_named_again_after_a_correction_keeps_its_kind(found) -> None:
+    text = "d: han er snekker på rognstad bygg nei tveit bygg på hamar"
+    assert ("ORG", "tveit bygg") in found(text)
+
+
+def test_law_firm_and_its_founder(found) -> None:
+    text = "d: vi har advokat trettvik fra advokatfirmaet trettvik og co og hun hjelper oss"
+    spans = found(text)
+    assert ("ORG", "advokatfirmaet trettvik og co") in spans
+    assert ("PERSON", "trettvik") in spans
+
+
+def test_a_role_before_heiter_names_the_word_after_it(found) -> None:
+    spans = found("d: og advokaten min heiter Gunvor Rimstad, ho er flink")
+    assert not [t for kind, t in spans if t == "heiter"]
+
+
+def test_harbour_and_bank_are_kind_words(found) -> None:
+    spans = found("d: han jobbar på grimstad havn og lånet er fra solvik bank")
+    assert ("ORG", "grimstad havn") in spans
+    assert ("ORG", "solvik bank") in spans
