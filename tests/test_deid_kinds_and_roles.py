@@ -39,3 +39,15 @@ def test_harbour_and_bank_are_kind_words(found) -> None:
     spans = found("d: han jobbar på grimstad havn og lånet er fra solvik bank")
     assert ("ORG", "grimstad havn") in spans
     assert ("ORG", "solvik bank") in spans
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("d: Ja, det var Randi – Randi Mork. Sytten. Hun går på skolen.", "Sytten"),
+        ("d: Læraren min, han æ syttifem no og bur på Hovden.", "syttifem"),
+        ("d: De er tvillinger, begge fjorten. Faren har butikk.", "fjorten"),
+    ],
+)
+def test_ages_said_bare_in_dialect_or_of_two(found, text: str, age: str) -> None:
+    assert ("ALDER", age) in found(text)

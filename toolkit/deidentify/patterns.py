@@ -349,9 +349,9 @@ _AGE_PATTERNS = [
     CIPattern(
         rf"\b((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:\s+år\s+gam(?:mel|le|ml)|\s?-?\s?åring(?:en)?|-årsdagen|-årsdag))\b"
     ),
-    # "jeg er 19.", "han er to og går i barnehagen"
+    # "jeg er 19.", "han er to og går i barnehagen", dialect "han æ åttiein no"
     CIPattern(
-        rf"\b{_SUBJECT}(?:\s+(?:min|mi|mitt|vår|vårt|hans|hennes|deres))?\s+(?:er|e|var|va|vart|blir|blei|ble|fyller|"
+        rf"\b{_SUBJECT}(?:\s+(?:min|mi|mitt|vår|vårt|hans|hennes|deres))?\s+(?:er|e|æ|var|va|vart|blir|blei|ble|fyller|"
         rf"fylte|har\s+fylt|er\s+snart|er\s+nesten|(?:er|e|var|va|ble|vart)\s+(?:bare|berre))\s+"
         r"(?:(?:typ|rundt|cirka|ca\.?|omtrent|vel|jo|visst|kanskje|sånn|sånt|sikkert)\s+)?"
         rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
@@ -381,11 +381,13 @@ _AGE_PATTERNS = [
         rf"(?!\s*(?:kilo|kg|cm|gram))"
     ),
     CIPattern(
-        rf"(?<!klokka\s)(?<!klokken\s)(?<!kl\s)(?<!kl\.\s)\b(?:er|e|var|va|blir|blei|ble|fyller|fylte|fylt|snart|nesten)\s+"
+        rf"(?<!klokka\s)(?<!klokken\s)(?<!kl\s)(?<!kl\.\s)\b(?:er|e|æ|var|va|blir|blei|ble|fyller|fylte|fylt|snart|nesten)\s+"
         rf"((?:1[2-9]|2\d|{_NUMWORDS})(?:\s+år)?)(?=\s*(?:[,.!?;)\n]|og\b|nå\b|i\s+dag\b|$|"
         # "Tord e tjuefem han og": the dialect's "he too" after the age
         r"(?:han|hun|ho|hu|hen)\s+(?:og|òg|også)\b))"
     ),
+    # "tvillinger, begge seksten.": one age said of two
+    CIPattern(rf"\bbegge\s+((?:1[3-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?)(?=\s*[,.!?;\n])"),
     # "to år eldre", "ett år yngre enn meg"
     CIPattern(rf"\b((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})\s+år)\s+(?:eldre|yngre)\b"),
     # "jeg fyller 20 i august": a number after "fyller/fylte" is an age
@@ -445,7 +447,7 @@ _AGE_PATTERNS = [
         rf"(?=\s+(?:den\s+|på\s+)?(?:\d{{1,2}}\.?|[a-zæøå]+)\s+(?:{_MONTHS})\b)"
     ),
 ]
-# "maja, 26, bor på …": a name with the age between commas
+# "maja, 26, bor på …": a name with the age between commas, or as a sentence of its own ("Nanna Storm. Seksten.")
 # "lillebror karim er elleve", "lana. nitten": lower-case age after a relation + name
 # an age corrected at once: "jeg er tjuetre år nei tjuefire", "17, nei 18"
 _AGE_CORRECTION = re.compile(
@@ -467,17 +469,17 @@ _LOWER_RELATION_AGE = re.compile(
 # "Lina Sørensen (17)": a number in brackets right after a capitalised name
 _BRACKET_AGE = re.compile(rf"\b([{UP}][{LOW}-]+)\s\((\d{{1,2}})\)")
 _NAME_COMMA_AGE = re.compile(
-    rf"\b([{UP}{LOW}][{LOW}-]+)[,.]\s+((?:1[3-9]|[2-9]\d|{_NUMWORDS})(?:\s+år)?)(?:,\s|\.(?:\s|$))"
+    rf"\b([{UP}{LOW}][{LOW}-]+)[,.]\s+((?:1[3-9]|[2-9]\d|(?i:{_NUMWORDS}))(?:\s+år)?)(?:,\s|\.(?:\s|$))"
 )
 # "Emine er seks og …": a name (a capitalised word that is no ordinary word) with an age at the end of a clause
 _NAMED_AGE = re.compile(
-    rf"\b([{UP}][{LOW}]+),?\s+(?:er|e|var|vart|blir|ble|blei|fyller|fylte)\s+(?:bare\s+|snart\s+|nesten\s+)?"
+    rf"\b([{UP}][{LOW}]+),?\s+(?:er|e|æ|var|vart|blir|ble|blei|fyller|fylte)\s+(?:bare\s+|snart\s+|nesten\s+)?"
     rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
     rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|i\s+dag\b|$))"
 )
 # "sagal er fem og abdi er to og et halvt": a lower-case word that reads as a name, with an age closing a clause
 _LOWER_NAMED_AGE = re.compile(
-    rf"\b([{LOW}][{LOW}-]+)\s+(?:er|e|var|va|blir|ble|fyller|fylte)\s+"
+    rf"\b([{LOW}][{LOW}-]+)\s+(?:er|e|æ|var|va|blir|ble|fyller|fylte)\s+"
     rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
     r"(?=\s*(?:[,.!?;)\n]|$|(?:og|nå|no|de|dei|han|hun|ho|hu|vi|me|jeg|æ|eg)\b))"
 )
