@@ -142,12 +142,12 @@ def _handles_and_codes(text: str) -> list[Span]:
     spans = []
     if "_" in text:
         spans += [Span(m.start(), m.end(), "ID", 0.7) for m in _UNDERSCORE_HANDLE.finditer(text)]
-    for cue in _PLATFORM.finditer(text) if "." in text else ():
-        spans += [
-            Span(m.start(), m.end(), "ID", 0.6)
-            for m in _DOTTED_HANDLE.finditer(text, cue.end(), min(len(text), cue.end() + 120))
-            if m.group(0).rsplit(".", 1)[1].casefold() not in _TLDS
-        ]
+    spans += [
+        Span(m.start(), m.end(), "ID", 0.6)
+        for m in _DOTTED_HANDLE.finditer(text)  # rare: the costlier cue search runs only for these
+        if m.group(0).rsplit(".", 1)[1].casefold() not in _TLDS
+        and _PLATFORM.search(text, max(0, m.start() - 120), m.start())
+    ]
     spans += [
         Span(m.start(), m.end(), "ID", 0.7)
         for m in _MIXED_CASE_NUMBER.finditer(text)
