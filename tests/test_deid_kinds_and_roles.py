@@ -51,3 +51,8 @@ def test_harbour_and_bank_are_kind_words(found) -> None:
 )
 def test_ages_said_bare_in_dialect_or_of_two(found, text: str, age: str) -> None:
     assert ("ALDER", age) in found(text)
+
+
+def test_arabic_particle_abd_joins_the_surname_after_a_role(found) -> None:
+    spans = found("d: fastlegen er yasin abd al-rahim på legesenteret")
+    assert ("PERSON", "yasin abd al-rahim") in spans

@@ -180,9 +180,28 @@ _NOT_A_BRANCH = _words(
 )
 # chains whose name is an everyday word ("et ark", "i posten"): an ordinary word after them is no branch
 _EVERYDAY_CHAIN_WORDS = _words("ark posten extra spar prix power max normal kid vita obs mester meny")
-# particles before a surname in Arabic, Dutch, German, Portuguese and other names ("el amrani", "van dijk")
+# particles before a surname in Arabic, Dutch, German, Portuguese and other names ("el amrani", "van dijk",
+# "abd al-karim", "umm yousef", "ul-haq")
 _NAME_PARTICLES = frozenset(
-    {"al", "el", "bin", "ben", "ibn", "abu", "van", "von", "der", "de", "da", "dos", "di"}
+    {
+        "al",
+        "el",
+        "ul",
+        "bin",
+        "bint",
+        "ben",
+        "ibn",
+        "abu",
+        "abd",
+        "umm",
+        "van",
+        "von",
+        "der",
+        "de",
+        "da",
+        "dos",
+        "di",
+    }
 )
 _DOCTOR_BEFORE = re.compile(r"\b(?:dr\.?|doktor)\s+$", re.IGNORECASE)
 _NOT_NAMES_AFTER_CUE = frozenset(
