@@ -192,6 +192,19 @@ def test_tags_are_consistent_within_a_transcript_and_restart_per_transcript():
     assert all(set(s) == {"start", "end", "type"} for s in spans)
 
 
+def test_a_de_identified_transcript_passes_through_again_unchanged():
+    """A second run (a re-check, or text a colleague already de-identified) must not mask the tags themselves:
+    "[PERSON_1]" has an underscore, and user names with one are identifiers."""
+    d = Deidentifier(engine="direct")
+    first, _ = d.deidentify(
+        "U: Jeg heter Kari Nordby og bor i Flisa. Ring 412 34 567 eller kari.nordby@gmail.com.\n"
+        "U: På snap er jeg kari_n99.\n"
+    )
+    assert "[PERSON_1]" in first and "[ID_1]" in first
+    second, spans = d.deidentify(first)
+    assert second == first and spans == []
+
+
 def test_hard_negatives_are_left_alone():
     d = Deidentifier(engine="presidio")
     text = (
@@ -1091,7 +1104,7 @@ def test_a_fodselsnummer_said_in_two_parts_with_a_pause_word_is_one_span():
 
 
 def test_a_valid_fodselsnummer_said_in_two_parts_is_found_without_a_cue():
-    """"120805... 10037" answering a question in the turn before: the two parts together pass the check
+    """ "120805... 10037" answering a question in the turn before: the two parts together pass the check
     digits, so they are a fødselsnummer; the same shape with digits that fail the check stays text."""
     assert ("FNR", "120805... 10037") in _rule_spans("U: Eh, 120805... 10037. Tror jeg.")
     assert ("FNR", "120805 og så kommer 10037") in _rule_spans("u: det var 120805 og så kommer 10037")

@@ -20,7 +20,7 @@ from toolkit.deidentify.patterns import (
     _SCHOOL_WORDS,
     _words,
 )
-from toolkit.deidentify.spans import Span
+from toolkit.deidentify.spans import Span, without_own_tags
 
 _ADDRESS_GAP = re.compile(
     r"^,?\s*(?:(?:leil(?:ighet)?\.?|hybel|oppgang|bolig|H)\s*[\w-]{1,6}\s*,?\s*|,\s*)?$", re.IGNORECASE
@@ -144,7 +144,9 @@ def compose(text: str, spans: list[Span]) -> list[Span]:
             out[-1] = Span(previous.start, span.end, "ADRESSE", max(previous.score, span.score))
             continue
         out.append(span)
-    return corrected(text, _with_sub_locations(text, [_with_department(text, span) for span in out]))
+    return without_own_tags(
+        text, corrected(text, _with_sub_locations(text, [_with_department(text, span) for span in out]))
+    )
 
 
 # a unit named after its institution and a comma ("Haugesund sjukehus, psykiatrisk akuttmottak", "DPS Vestre Viken,

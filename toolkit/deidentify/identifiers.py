@@ -141,7 +141,11 @@ def _handles_and_codes(text: str) -> list[Span]:
     """User names with an underscore anywhere, or with a dot after a platform cue; mixed case numbers."""
     spans = []
     if "_" in text:
-        spans += [Span(m.start(), m.end(), "ID", 0.7) for m in _UNDERSCORE_HANDLE.finditer(text)]
+        spans += [
+            Span(m.start(), m.end(), "ID", 0.7)
+            for m in _UNDERSCORE_HANDLE.finditer(text)
+            if not _tag_like(m.group(0))
+        ]
     spans += [
         Span(m.start(), m.end(), "ID", 0.6)
         for m in _DOTTED_HANDLE.finditer(text)  # rare: the costlier cue search runs only for these
@@ -154,6 +158,13 @@ def _handles_and_codes(text: str) -> list[Span]:
         if _mixed_code(m.group(0))
     ]
     return spans
+
+
+def _tag_like(token: str) -> bool:
+    """No lower-case letter ("NAVN_1", "PERSON_2", "ID_3"): a placeholder left by an earlier de-identification
+    (pdtk's own tags are written so) or a code constant, not a user name — people pick lower-case handles, and
+    masking a tag again would hide which person or place it stood for."""
+    return not any(c.islower() for c in token)
 
 
 def _mixed_code(token: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -55,3 +56,21 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
         else:
             merged.append(span)
     return merged
+
+
+_OWN_TAG = re.compile(rf"\[(?:{'|'.join(TYPES)})_\d+\]")
+"""A tag this tool writes in place of an identifier ("[PERSON_1]", see :mod:`toolkit.deidentify.replace`)."""
+
+
+def without_own_tags(text: str, spans: list[Span]) -> list[Span]:
+    """``spans`` less those lying wholly inside one of this tool's own tags.
+
+    Text de-identified once may pass again (a re-check, a colleague's already de-identified transcript), and
+    "[PERSON_1]" looks like a name after "heter" or like a user name with an underscore; masking a tag again
+    would only hide which person or place it stood for. A span reaching beyond a tag is kept whole."""
+    if "_" not in text or "[" not in text:
+        return spans
+    tags = [m.span() for m in _OWN_TAG.finditer(text)]
+    if not tags:
+        return spans
+    return [s for s in spans if not any(a <= s.start and s.end <= b for a, b in tags)]
