@@ -517,6 +517,10 @@ def test_a_verb_of_living_alone_makes_no_place(text: str) -> None:
             [("EPOST", "ida lien krøllalfa gmail punktum com")],
         ),
         ("U: Skrevet «amina hassan at gmail dot com».\n", [("EPOST", "amina hassan at gmail dot com")]),
+        (
+            "u: hun mailer fra kari punktum lie krøllalfa sykehuset minus innlandet punktum no for å\n",
+            [("EPOST", "kari punktum lie krøllalfa sykehuset minus innlandet punktum no")],
+        ),
         ("U: Hun heter Maria de la Cruz og bor her.\n", [("PERSON", "Maria de la Cruz")]),
         ("U: Venner sier Tuấn eller bare Tony.\n", [("PERSON", "Tuấn"), ("PERSON", "Tony")]),
         ("U: Saken hadde nummer 201934567890 hos dem.\n", [("ID", "201934567890")]),
@@ -540,6 +544,7 @@ def test_tune_g_rules(text: str, expected: list[tuple[str, str]]) -> None:
         "u: han sin bil og det sitt hus og hun si mening, hver sin vei\n",
         "U: Det kostet 120... eh... 35 kroner, og ring 112... nei 113.\n",
         "U: Ordrenummeret fra sist var 9876543210.\n",
+        "u: ti minus tre punktum fem er seks punktum fem\n",
     ],
 )
 def test_tune_g_rules_leave_these_alone(text: str) -> None:

@@ -79,7 +79,9 @@ _CUES = (
 )
 
 _SPELLED_DOT = r"(?:punktum|prikk|dot|punkt)"
-_SPELLED_JOIN = rf"(?:{_SPELLED_DOT}|strek|bindestrek|understrek|underscore|understrekning)"
+# "minus" and "dash" are how some say the hyphen of a domain ("sykehuset minus innlandet punktum no"); they
+# only join inside a match that already has a spoken at-sign, so ordinary arithmetic is untouched
+_SPELLED_JOIN = rf"(?:{_SPELLED_DOT}|strek|bindestrek|minus|dash|understrek|underscore|understrekning)"
 _SPELLED_AT = r"(?:krøll[ -]?alfa(?:tegn)?|alfa[ -]?krøll|krølla|snabel[ -]?a|at[ -]tegn(?:et)?)"
 _MAIL_WORD = r"[\wæøå][\wæøå-]*"
 # top-level domains that make a bare "at" ("kari at gmail dot com") an at-sign: "at" is also a Norwegian word
