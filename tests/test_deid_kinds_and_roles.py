@@ -56,3 +56,13 @@ def test_ages_said_bare_in_dialect_or_of_two(found, text: str, age: str) -> None
 def test_arabic_particle_abd_joins_the_surname_after_a_role(found) -> None:
     spans = found("d: fastlegen er yasin abd al-rahim på legesenteret")
     assert ("PERSON", "yasin abd al-rahim") in spans
+
+
+def test_contact_person_and_sunnmore_seie_name_someone(found) -> None:
+    assert ("PERSON", "veronica") in found("d: der har eg ein kontaktperson veronica og ho er grei")
+    assert ("PERSON", "kikki") in found("d: eg heite kristoffer men alle seie kikki eg bur her")
+
+
+@pytest.mark.parametrize("text", ["d: eg må seie noko om det", "d: du må seie namnet ditt høgt"])
+def test_nynorsk_infinitive_seie_names_nobody(found, text: str) -> None:
+    assert not [kind for kind, _ in found(text) if kind == "PERSON"]

@@ -212,9 +212,10 @@ _PLACE_ANSWER = re.compile(
     r"foreldra|mamma|pappa|moren|mora|faren)\b[^\n]*\n\s*\n?[ \t]*(?:[^\n:]{1,30}:[ \t]*)"
     rf"([{LOW}][{LOW}-]{{2,}})(?=[ \t]*(?:[,.]|\s(?:typ|nå|no|men|i|på)\b|\n|$))"
 )
-# "venner sier bare Trang", "alle sier maks": what people call someone
+# "venner sier bare Trang", "alle sier maks", "alle seie kikki" (Sunnmøre; "seie"
+# only after its subject: it is also the nynorsk infinitive, "å seie noko"): what people call someone
 _CALLED_BY = re.compile(
-    rf"\b(?:sier|seier|kall(?:er|ar|e|a)\s+(?:meg|mæ|me|han|ham|henne|ho|hu|oss|dem)|si)\s+(?:bare\s+|berre\s+)?([{UP}{LOW}][{LOW}]{{1,}})\b"
+    rf"\b(?:sier|seier|(?:alle|dei|folk|mange)\s+seie|kall(?:er|ar|e|a)\s+(?:meg|mæ|me|han|ham|henne|ho|hu|oss|dem)|si)\s+(?:bare\s+|berre\s+)?([{UP}{LOW}][{LOW}]{{1,}})\b"
     rf"(?:\s+eller\s+(?:bare\s+|berre\s+)?([{UP}{LOW}][{LOW}]{{1,}})\b)?"
 )
 # "liv sin sjef", "kari sitt rom": a lower-case word before a possessive "sin" is someone's name
@@ -302,7 +303,8 @@ _ROLE_SUFFIXES = (
     "pleier|pleieren|rådgivar|rådgivaren|rådgiver|rådgiveren|rådgjevar|rådgjevaren|behandlar|behandlaren|"
     "behandler|behandleren|veileder|veilederen|veiledar|veiledaren|rettleiar|rettleiaren|psykolog|psykologen|"
     "spesialist|spesialisten|fysio|fysioen|trener|treneren|trenar|trenaren|koordinator|koordinatoren|"
-    "konsulent|konsulenten|assistent|assistenten|kontakt|kontakten|mentor|mentoren|fastlege|fastlegen|"
+    "konsulent|konsulenten|assistent|assistenten|kontakt|kontakten|kontaktperson|kontaktpersonen|mentor|mentoren|"
+    "fastlege|fastlegen|"
     "doktor|doktoren|\\bdr\\.?|"
     # a lawyer and an unmarried woman named by the surname ("advokat bjørnstad", "frøken lund")
     "advokat|advokaten|\\bfrøken|\\bfrk\\.?|"
