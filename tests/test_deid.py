@@ -1114,3 +1114,38 @@ def test_a_valid_fodselsnummer_said_in_two_parts_is_found_without_a_cue():
     assert ("FNR", "120805... 10037") in _rule_spans("U: Eh, 120805... 10037. Tror jeg.")
     assert ("FNR", "120805 og så kommer 10037") in _rule_spans("u: det var 120805 og så kommer 10037")
     assert not [kind for kind, _ in _rule_spans("u: 120805 og så 12345 kroner") if kind == "FNR"]
+
+
+# ------------------------------------------------------------------------ issue 12, tune_r's identifiers
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("u: eg har ein blogg, kari-strikk.blogg.no, og sel kofter\n", ("ID", "kari-strikk.blogg.no")),
+        (
+            "u: det er twitch punktum tv skråstrek ola_spel men\n",
+            ("ID", "twitch punktum tv skråstrek ola_spel"),
+        ),
+        ("u: Eg heter kari4411 på SoundCloud, og så\n", ("ID", "kari4411")),
+        (
+            "u: på tiktok heter eg ola punktum dal punktum null sju\n",
+            ("ID", "ola punktum dal punktum null sju"),
+        ),
+    ],
+)
+def test_tune_r_identifiers(text: str, expected: tuple[str, str]) -> None:
+    """Web addresses and user names in forms tune_r showed: a blog host, a spoken path, a name before its
+    platform, digits said as words at the end of a spoken handle."""
+    assert expected in _rule_spans(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "u: gå til nav punktum no skråstrek minside så\n",
+        "u: eg spelar fifa23 på xbox kvar dag\n",
+        "u: det er ein halv skråstrek to liter\n",
+        "u: eg les blogg.no og wordpress.com av og til\n",
+    ],
+)
+def test_tune_r_identifiers_leave_these_alone(text: str) -> None:
+    assert not [f for f in _rule_spans(text) if f[0] == "ID"]

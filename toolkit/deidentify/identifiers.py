@@ -26,6 +26,7 @@ from stdnum.no import fodselsnummer
 
 from toolkit.deidentify.patterns import _FNR_LOOSE, FNR_CUE_WORDS, _words
 from toolkit.deidentify.spans import Span
+from toolkit.deidentify.spoken import _AMBIGUOUS, _NUMBER_WORDS
 
 _ACCOUNT = re.compile(r"(?<![\d.,/+-])\d{4}([ .])\d{2}\1\d{5}(?![\d]|[.,]\d)")
 _ACCOUNT_RUN = re.compile(r"(?<![\d.,/+-])\d{11}(?![\d]|[.,]\d)")
@@ -77,6 +78,31 @@ _TLDS = _words("no com net org se dk io eu de uk nu info")
 # date or amount is written so
 _MIXED_CASE_NUMBER = re.compile(r"(?<![\w/-])\d[\dA-ZÆØÅ]*(?:[-/][\dA-ZÆØÅ]+)+(?![\w/-])")
 _FNR_CUE = re.compile(FNR_CUE_WORDS, re.IGNORECASE)
+# a personal site on a blog host ("strikkestord.blogg.no"): the part before the host is the person's own name for
+# it; the hosts are literal, so the regex runs only on a text that names one
+_HOSTED_SITES = (".blogg.", ".blogspot.", ".wordpress.", ".tumblr.", ".substack.", ".wixsite.", ".weebly.")
+_HOSTED_SITE = re.compile(
+    r"(?<![\w@./-])[\w-]+(?:\.[\w-]+)?\.(?:blogg|blogspot|wordpress|tumblr|substack|wixsite|weebly)\.[a-z]{2,4}"
+    r"(?![\w@]|\.\w)",
+    re.IGNORECASE,
+)
+# an address with a path said aloud ("twitch punktum tv skråstrek totenmarius"): only when a spoken slash
+# follows a spoken dot and a top-level domain, which no ordinary sentence says
+_SPOKEN_URL = re.compile(
+    r"\b([\w-]+)\s+(?:punktum|prikk|dot)\s+[a-z]{2,4}\s+(?:skråstrek|slash)\s+(?:krøllalfa\s+)?[\w.-]*\w",
+    re.IGNORECASE,
+)
+# a user name said before its platform ("Eg heter ansu4560 på SoundCloud"): letters with digits, after a naming
+# verb; the platform is looked for first, then the few words before it
+_ON_PLATFORM = re.compile(
+    r"\bpå\s+(?:snap|snapchat|insta|instagram|tiktok|twitter|discord|twitch|steam|reddit|psn|xbox|roblox|"
+    r"soundcloud|youtube|spotify|facebook|telegram|pinterest|bereal)\b",
+    re.IGNORECASE,
+)
+_NAMED_HANDLE_BEFORE = re.compile(
+    r"\b(?:heter|heiter|heite|het|kalles|kaller\s+meg)\s+([^\W\d_][\w.]*\d\w*)\s+$", re.IGNORECASE
+)
+_NEXT_WORD = re.compile(r"\s+(\w+)")
 # the personal digits said after a pause word ("010203 og så 12345", "150805, eh, 43211")
 _PAUSE_WORDS = r"(?:og|så|eh|æh|ehm|hm|altså|da|kommer|resten|er|det)"
 _FNR_TAIL = re.compile(rf"\s*(?:,\s*)?(?:{_PAUSE_WORDS}\s*,?\s*)*[-–]?\s*(\d{{3}}(?: ?\d){{0,2}})(?![\d])")
@@ -130,11 +156,43 @@ def find_accounts_and_handles(text: str) -> list[Span]:
     if "#" in text:
         spans += [Span(m.start(), m.end(), "ID", 0.8) for m in _TAG_HANDLE.finditer(text)]
     spans += [
-        Span(m.start(1), m.end(1), "ID", 0.7)
+        Span(m.start(1), _with_spoken_digits(text, m.end(1)), "ID", 0.7)
         for m in _CUED_HANDLE.finditer(text)
         if not m.group(1).replace(".", "").isdigit()
     ]
+    return spans + _sites_and_platform_names(text)
+
+
+def _sites_and_platform_names(text: str) -> list[Span]:
+    """Personal blog addresses, addresses with a path said aloud and user names said before their platform;
+    each regex runs only after a cheap literal check, as these are rare."""
+    spans = []
+    if any(host in text for host in _HOSTED_SITES):
+        spans += [Span(m.start(), m.end(), "ID", 0.8) for m in _HOSTED_SITE.finditer(text)]
+    if "skråstrek" in text or "slash" in text or "Skråstrek" in text:
+        spans += [
+            Span(m.start(), m.end(), "ID", 0.7)
+            for m in _SPOKEN_URL.finditer(text)
+            if m.group(1).casefold() not in _PUBLIC_SITES  # "nav punktum no skråstrek minside" is no one's
+        ]
+    for m in _ON_PLATFORM.finditer(text):
+        before = _NAMED_HANDLE_BEFORE.search(text, max(0, m.start() - 40), m.start())
+        if before:
+            spans.append(Span(before.start(1), before.end(1), "ID", 0.7))
     return spans
+
+
+def _with_spoken_digits(text: str, end: int) -> int:
+    """A handle said with spoken dots that ends in digits said as words goes on over them ("farid punktum herat
+    punktum null fem"): the regex stops after one word. Words that are also ordinary ("en", "to") end it."""
+    last = text[max(0, end - 12) : end].split()[-1].lower()
+    if last not in _NUMBER_WORDS:
+        return end
+    while (m := _NEXT_WORD.match(text, end)) and m.group(1).lower() in _NUMBER_WORDS:
+        if m.group(1).lower() in _AMBIGUOUS:
+            break
+        end = m.end()
+    return end
 
 
 def _handles_and_codes(text: str) -> list[Span]:
