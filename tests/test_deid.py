@@ -1130,6 +1130,7 @@ def test_a_valid_fodselsnummer_said_in_two_parts_is_found_without_a_cue():
             "u: på tiktok heter eg ola punktum dal punktum null sju\n",
             ("ID", "ola punktum dal punktum null sju"),
         ),
+        ("u: ja saken min har nummer 2021 066 7731 og så\n", ("ID", "2021 066 7731")),
     ],
 )
 def test_tune_r_identifiers(text: str, expected: tuple[str, str]) -> None:
@@ -1145,6 +1146,7 @@ def test_tune_r_identifiers(text: str, expected: tuple[str, str]) -> None:
         "u: eg spelar fifa23 på xbox kvar dag\n",
         "u: det er ein halv skråstrek to liter\n",
         "u: eg les blogg.no og wordpress.com av og til\n",
+        "u: saka kosta 2019 500 000 kroner til slutt\n",
     ],
 )
 def test_tune_r_identifiers_leave_these_alone(text: str) -> None:

@@ -668,6 +668,9 @@ _CASE_NUMBER = re.compile(
 # a year and a serial after a word for a case or number ("saka på bostøtte … det e 2025-1183"): no year range
 # ("2019-2021") and no date is written so
 _YEAR_SERIAL = re.compile(r"(?<![\d.,/+-])(?:19|20)\d{2}-(?!(?:19|20)\d{2}(?!\d))\d{3,6}(?![\d/]|[.,-]\d)")
+# a year and a serial read in groups ("saken min har nummer 2019 055 8841"): the last group of four digits is
+# no amount's (those are grouped in threes) and no phone number is eleven or twelve digits
+_YEAR_GROUPS = re.compile(r"(?<![\d.,/+-])(?:19|20)\d{2} \d{3,4} \d{4}(?![\d.,/-]?\d)")
 _YEAR_SERIAL_CUE = re.compile(
     r"\b(?:sak|saka|saken|saker|nummer|nummeret|nr|referanse|referansen)\b", re.IGNORECASE
 )

@@ -118,6 +118,7 @@ from toolkit.deidentify.patterns import (
     _WRITTEN_NUMBER,
     _YEAR,
     _YEAR_CUE,
+    _YEAR_GROUPS,
     _YEAR_SERIAL,
     _YEAR_SERIAL_CUE,
     LOW,
@@ -472,8 +473,9 @@ class NorwegianDetector:
         spans += [Span(m.start(), m.end(), "ID", 0.75) for m in _CASE_NUMBER.finditer(text)]
         spans += [
             Span(m.start(), m.end(), "ID", 0.6)
-            for m in _YEAR_SERIAL.finditer(text)
+            for m in chain(_YEAR_SERIAL.finditer(text), _YEAR_GROUPS.finditer(text))
             if _YEAR_SERIAL_CUE.search(text, max(0, m.start() - 60), m.start())
+            and not is_valid(m.group(0).replace(" ", "").replace("-", ""))
         ]
         spans += [Span(m.start(1), m.end(1), "ID", 0.6) for m in _CARD_NUMBER.finditer(text)]
         spans += [Span(m.start(1), m.end(1), "ID", 0.5) for m in _WRITTEN_NUMBER.finditer(text)]
