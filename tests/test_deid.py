@@ -1131,6 +1131,8 @@ def test_a_valid_fodselsnummer_said_in_two_parts_is_found_without_a_cue():
             ("ID", "ola punktum dal punktum null sju"),
         ),
         ("u: ja saken min har nummer 2021 066 7731 og så\n", ("ID", "2021 066 7731")),
+        ("u: vi bur i kong oscars gate 3 no\n", ("ADRESSE", "kong oscars gate 3")),
+        ("u: Vi bur i Biskop Gunnerus gate 4 no\n", ("ADRESSE", "Biskop Gunnerus gate 4")),
     ],
 )
 def test_tune_r_identifiers(text: str, expected: tuple[str, str]) -> None:

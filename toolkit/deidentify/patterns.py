@@ -690,9 +690,11 @@ _FOREIGN_ADDRESS = re.compile(
 )
 _POSTBOX = re.compile(r"\b[Pp]ostboks\s+\d{1,5}\b")
 _POSTCODE_PLACE = re.compile(rf"(?<![\d\w])(\d{{4}})\s+([{UP}][{UP}{LOW}-]+(?:\s[{UP}][{UP}{LOW}-]+)?)")
+# words that open a street's name before the one the street word joins ("Keiser Wilhelms gate", "Biskop Gunnerus'
+# gate"): a title or a position; the address is found without them, they only widen it
 _STREET_PREFIX_WORDS = _words(
     "gamle nedre øvre søndre nordre store lille vestre østre kong dronning prinsens kongens fru sankt st. "
-    "nye gml. gml"
+    "nye gml. gml keiser prins prinsesse kronprins kronprinsesse biskop general admiral professor"
 )
 _STREET_SEPARATE = re.compile(
     rf"((?:[{UP}][{LOW}.'-]*\s){{1,3}})(gate|gata|vei|veg|veien|vegen|allé|alle|plass|terrasse|bakke|vn\.|gt\.)"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from toolkit.deidentify.patterns import _FUNCTION_WORDS, FNR_CUE_WORDS
+from toolkit.deidentify.patterns import _FUNCTION_WORDS, _STREET_PREFIX_WORDS, FNR_CUE_WORDS
 from toolkit.deidentify.spans import Span
 
 MIN_DIGITS = 6
@@ -348,6 +348,18 @@ def _prefix_start(text: str, start: int) -> int:
     return start - len(" ".join(words)) - (len(m.group(0)) - len(m.group(0).rstrip()))
 
 
+_WORD_BEFORE = re.compile(r"([\wæøå.]+)\s+$")
+
+
+def _with_street_title(text: str, begin: int) -> int:
+    """A street named after a person keeps the title before the name ("keiser wilhelms gate 11", "kong oscars
+    gate"): the title word is part of the address, and left behind it points to the street."""
+    title = _WORD_BEFORE.search(text[max(0, begin - 20) : begin])
+    if title and title.group(1).lower() in _STREET_PREFIX_WORDS:
+        return begin - len(title.group(0))
+    return begin
+
+
 def find_spoken_addresses(text: str, street_suffixes: tuple[str, ...]) -> list[Span]:
     """A street said with its number in words ("furuveien sytten", "bygdevegen hundre og fem", "moholt allé
     tjueåtte hybel fire"), and a postcode said in words before a place ("to null to null skedsmokorset")."""
@@ -362,6 +374,7 @@ def find_spoken_addresses(text: str, street_suffixes: tuple[str, ...]) -> list[S
                 before = re.search(r"([\wæøå-]+)\s+$", text[max(0, begin - 30) : begin])
                 if before and before.group(1).lower() not in _FUNCTION_WORDS:
                     begin -= len(before.group(0))  # the street's name stands before the bare street word
+                    begin = _with_street_title(text, begin)
             end = run[0]
             # the house letter said after the number ("storgata fjorten a"); not "e", which is "er" in dialect
             letter = re.match(r"[ \t]+[abcdfgh](?![\wæøå])", text[end:], re.IGNORECASE)
