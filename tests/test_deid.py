@@ -1132,6 +1132,7 @@ def test_a_valid_fodselsnummer_said_in_two_parts_is_found_without_a_cue():
         ),
         ("u: ja saken min har nummer 2021 066 7731 og så\n", ("ID", "2021 066 7731")),
         ("u: vi bur i kong oscars gate 3 no\n", ("ADRESSE", "kong oscars gate 3")),
+        ("u: det er «tre null null fire åtti en, og så syttito trettiseks»\n", ("FNR", "syttito trettiseks")),
         ("u: Vi bur i Biskop Gunnerus gate 4 no\n", ("ADRESSE", "Biskop Gunnerus gate 4")),
     ],
 )
@@ -1149,7 +1150,15 @@ def test_tune_r_identifiers(text: str, expected: tuple[str, str]) -> None:
         "u: det er ein halv skråstrek to liter\n",
         "u: eg les blogg.no og wordpress.com av og til\n",
         "u: saka kosta 2019 500 000 kroner til slutt\n",
+        "u: eg fekk tjue to og så tretti fire poeng\n",
+        "u: det var tolv null ni og så tjue fem folk der\n",
     ],
 )
 def test_tune_r_identifiers_leave_these_alone(text: str) -> None:
-    assert not [f for f in _rule_spans(text) if f[0] == "ID"]
+    assert not [f for f in _rule_spans(text) if f[0] in ("ID", "FNR")]
+
+
+def test_no_personal_part_after_six_digits_that_are_no_date() -> None:
+    """Six digits whose month is no month ("tolv tretten …") do not make the next number a personal part."""
+    spans = _rule_spans("u: det var tolv tretten null ni og så tjue fem folk\n")
+    assert not [f for f in spans if f[0] == "FNR"]

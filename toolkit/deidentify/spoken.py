@@ -274,7 +274,46 @@ def _split_spoken_fnr(text: str, runs: list[tuple[int, int, int, int]]) -> list[
         values = [_value(t) for t in _TOKEN.findall(text[start:end] + " " + text[start2:end2])]
         if None not in values and fodselsnummer.is_valid("".join(values)):  # type: ignore[arg-type]
             spans.append(Span(start, end2, "FNR", 0.85))
+    return spans + _personal_part_after_date(text, runs)
+
+
+def _personal_part_after_date(text: str, runs: list[tuple[int, int, int, int]]) -> list[Span]:
+    """A birth date read as six digits, a pause, then four or five digits said as words ("tolv null ni seksti
+    tre, og så nittito førtito"): the personal part, even misremembered so that the check digits fail. Only
+    after six digits that read as a date (day, month) and only words on both sides: a pause word alone
+    between two numbers joined ordinary counts and cost precision before."""
+    spans = []
+    for (start, end, digits, _), (start2, end2, digits2, n2) in zip(runs, runs[1:], strict=False):
+        if digits not in (6, 7) or digits2 not in (4, 5) or n2 < 2 or not _FNR_PAUSE.match(text[end:start2]):
+            continue
+        first = _read_digits(_TOKEN.findall(text[start:end]))
+        second = _TOKEN.findall(text[start2:end2])
+        if first is None or any(t.isdigit() for t in second) or not _date_digits(first):
+            continue
+        spans.append(Span(start2, end2, "FNR", 0.6))
     return spans
+
+
+def _read_digits(tokens: list[str]) -> str | None:
+    """The digits number words stand for, a tens word and a unit after it read as one ("seksti tre" → "63")."""
+    values = [_value(t) for t in tokens]
+    if None in values:
+        return None
+    out: list[str] = []
+    for value in values:
+        if out and len(value) == 1 and value != "0" and len(out[-1]) == 2 and out[-1].endswith("0"):  # type: ignore[arg-type]
+            out[-1] = out[-1][0] + value  # type: ignore[operator]
+        else:
+            out.append(value)  # type: ignore[arg-type]
+    return "".join(out)
+
+
+def _date_digits(digits: str) -> bool:
+    """Six digits that open a fødselsnummer: a day (or a D-number's day plus 40) and a month."""
+    if len(digits) != 6 or not digits.isdigit():
+        return False
+    day, month = int(digits[:2]), int(digits[2:4])
+    return (1 <= day <= 31 or 41 <= day <= 71) and 1 <= month <= 12
 
 
 # the spoken plus of an international number, right before its first number word
