@@ -66,3 +66,15 @@ def test_contact_person_and_sunnmore_seie_name_someone(found) -> None:
 @pytest.mark.parametrize("text", ["d: eg må seie noko om det", "d: du må seie namnet ditt høgt"])
 def test_nynorsk_infinitive_seie_names_nobody(found, text: str) -> None:
     assert not [kind for kind, _ in found(text) if kind == "PERSON"]
+
+
+def test_doctor_surname_and_name_before_an_age(found) -> None:
+    assert ("PERSON", "Berntsen") in found("d: Eg gjekk til fastlegen, dr. Berntsen på legesenteret, og fekk")
+    assert ("PERSON", "ilyas") in found("d: to brødre og ilyas han er seksten han går på skulen")
+
+
+@pytest.mark.parametrize(
+    "text", ["d: og så han er seksten nå", "d: broren min han er tjue no", "d: Dr. Oslo er"]
+)
+def test_no_name_before_an_age_or_after_a_title_here(found, text: str) -> None:
+    assert not [kind for kind, _ in found(text) if kind == "PERSON"]

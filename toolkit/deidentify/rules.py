@@ -86,6 +86,7 @@ from toolkit.deidentify.patterns import (
     _NON_PHONE_EIGHT,
     _NUMBER_CUE,
     _NUMBER_POSTCODE_ADDRESS,
+    _NUMWORDS,
     _ORG_COMPOUND,
     _PARTICLE_NAME,
     _PHONE,
@@ -205,6 +206,14 @@ _NAME_PARTICLES = frozenset(
     }
 )
 _DOCTOR_BEFORE = re.compile(r"\b(?:dr\.?|doktor)\s+$", re.IGNORECASE)
+# a doctor named by the surname with its capital ("fastlegen, dr. Aksnes på …"): a title no place or firm has
+_DOCTOR_NAME = re.compile(rf"\b(?:[Dd]r\.?|[Dd]oktor)\s+([{UP}][{LOW}-]{{2,}})\b")
+# a sibling or child named before a pronoun and an age said as a word ("og mustafe han er seksten"): the pronoun
+# is looked for first, then the word before it
+_PRONOUN_AGE = re.compile(
+    rf"\s(?:han|hun|ho|hu)\s+(?:er|e|æ)\s+(?:{_NUMWORDS})\b(?!\s+(?:år\s+siden|prosent|kroner|kr\b|ganger))"
+)
+_WORD_BEFORE_PRONOUN = re.compile(rf"(?<![\w-])([{LOW}]{{3,}})$")
 _NOT_NAMES_AFTER_CUE = frozenset(
     [
         "jo",
@@ -1181,6 +1190,7 @@ class NorwegianDetector:
             if word in self.g.first_names or not self._ordinary(word):
                 spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
         spans += self._names_after_cues(text)
+        spans += self._names_by_title_or_age(text)
         # "tor-erik", "anne-marie": two first names joined by a hyphen are a double first name in any case
         for m in _HYPHEN_NAME.finditer(self._low(text)):
             if m.group(1) in self.g.first_names and m.group(2) in self.g.first_names:
@@ -1258,6 +1268,25 @@ class NorwegianDetector:
                 )
                 if sure_name or not self._ordinary(word):
                     spans.append(Span(m.start(1), self._surname_end(text, m.end(1)), "PERSON", 0.6))
+        return spans
+
+    def _names_by_title_or_age(self, text: str) -> list[Span]:
+        """A capitalised surname after "dr." the model missed, and a lower-case name before "han er seksten";
+        not a word a list explains (a place, a chain) nor an ordinary word ("og så han er tjue")."""
+        spans = [
+            Span(m.start(1), m.end(1), "PERSON", 0.6)
+            for m in _DOCTOR_NAME.finditer(text)
+            if not self._explained(m.group(1))
+        ]
+        for m in _PRONOUN_AGE.finditer(text):
+            before = _WORD_BEFORE_PRONOUN.search(text, max(0, m.start() - 30), m.start())
+            if before is None:
+                continue
+            word = before.group(1)
+            if word in _FUNCTION_WORDS or word in _NOT_NAMES_AFTER_CUE or word in self.g.ambiguous:
+                continue
+            if word in self.g.first_names or not self._ordinary(word):
+                spans.append(Span(before.start(1), before.end(1), "PERSON", 0.6))
         return spans
 
     def _surname_end(self, text: str, end: int) -> int:
