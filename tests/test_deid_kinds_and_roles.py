@@ -78,3 +78,8 @@ def test_doctor_surname_and_name_before_an_age(found) -> None:
 )
 def test_no_name_before_an_age_or_after_a_title_here(found, text: str) -> None:
     assert not [kind for kind, _ in found(text) if kind == "PERSON"]
+
+
+def test_a_first_name_said_twice_takes_the_surname_before_a_pronoun(found) -> None:
+    assert ("PERSON", "sigrid sigrid lund") in found("d: ho heiter sigrid sigrid lund ho er ung")
+    assert ("PERSON", "ida ida") in found("d: ho heter ida ida bor her")  # no pronoun: no surname

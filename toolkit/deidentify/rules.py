@@ -168,6 +168,7 @@ _NOT_PLACE_ANSWERS = frozenset(
     ]
 )
 _HYPHEN_NAME = re.compile(r"(?<![\w-])([a-zæøåäöüé]{2,})-([a-zæøåäöüé]{2,})(?![\w-])")
+_STUTTER_SURNAME = re.compile(r"[ \t]+([a-zæøå][a-zæøå-]{2,})(?=[ \t]+(?:hun|han|ho|hu|som)\b)")
 _NEXT_LOWER_WORD = re.compile(r"[ \t]+([a-zæøå][a-zæøå-]+)(?![\w'-])")
 # what follows a chain's branch name: the clause ends, or a preposition or "og" goes on
 _AFTER_BRANCH = re.compile(
@@ -1296,6 +1297,8 @@ class NorwegianDetector:
         if nxt is None:
             return end
         word = nxt.group(1)
+        if text[max(0, end - len(word) - 1) : end] == f" {word}":
+            return self._after_repeat(text, nxt.end(1))
         if word in _NAME_PARTICLES:  # "yasmin el amrani", "omar bin laden": the particle and the surname
             after = _NEXT_LOWER_WORD.match(text, nxt.end(1))
             return after.end(1) if after is not None and self._surname_like(after.group(1)) else end
@@ -1304,6 +1307,15 @@ class NorwegianDetector:
         if word in _FUNCTION_WORDS or word in _NOT_NAMES_AFTER_CUE or len(word) < 3:
             return end
         return nxt.end(1) if self._surname_like(word) else end
+
+    def _after_repeat(self, text: str, end: int) -> int:
+        """A first name said twice ("heter camilla camilla rød hun …") is a speaker starting over to give the
+        whole name: the word after it is the surname, also when it is a word too ("rød", "skeide") — but only
+        when a pronoun follows it, which closes the name."""
+        nxt = _STUTTER_SURNAME.match(text, end)
+        if nxt is None or nxt.group(1) in _FUNCTION_WORDS or nxt.group(1) in _NOT_NAMES_AFTER_CUE:
+            return end
+        return nxt.end(1)
 
     def _surname_like(self, word: str) -> bool:
         """A listed surname or a word no dictionary knows, not a function word."""
