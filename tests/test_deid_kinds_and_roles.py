@@ -83,3 +83,9 @@ def test_no_name_before_an_age_or_after_a_title_here(found, text: str) -> None:
 def test_a_first_name_said_twice_takes_the_surname_before_a_pronoun(found) -> None:
     assert ("PERSON", "sigrid sigrid lund") in found("d: ho heiter sigrid sigrid lund ho er ung")
     assert ("PERSON", "ida ida") in found("d: ho heter ida ida bor her")  # no pronoun: no surname
+
+
+def test_shipyard_and_youth_housing_are_kind_words(found) -> None:
+    assert ("ORG", "ulstein verft") in found("d: eg va lærling på ulstein verft i to år")
+    assert ("ORG", "hove ungdomsbolig") in found("d: det heter hove ungdomsbolig og der bur eg")
+    assert not [k for k, _ in found("d: eg bur i ein kommunal ungdomsbolig no") if k == "ORG"]
