@@ -61,7 +61,8 @@ class _Replacer:
 
         Faker draws from lists of common Norwegian names and places, so a plain draw can hand back the very
         name it replaces ("Kari Nordby" -> "Kari Hansen" keeps the real first name; a 17-year-old stays 17
-        one time in twelve). The draw is repeated with the next keyed seed until it shares no name word or
+        one time in twelve; "Kari" -> "Karin" spells the real name inside the stand-in). The draw is repeated
+        with the next keyed seed until it shares no name word (nor contains one, nor is contained in one) or
         number with the original: still the same stand-in for the same original under the same key.
         """
         digest = hmac.new(self.key, f"{kind}\x1f{normal}".encode(), hashlib.sha256).digest()
@@ -69,7 +70,7 @@ class _Replacer:
         kept = _identifying_words(original, kind)
         for attempt in range(_MAX_DRAWS):
             drawn = self._draw(kind, original, normal, (seed + attempt) % 2**64)
-            if not kept & _identifying_words(drawn, kind):
+            if not _shares(kept, _identifying_words(drawn, kind), kind):
                 return drawn
         return drawn  # every draw shared a word (only possible for very short originals)
 
@@ -118,6 +119,16 @@ _NUMBER_KINDS = frozenset({"ID", "ALDER", "DATO", "TELEFON", "FNR"})
 _NOT_IDENTIFYING = frozenset(
     ["og", "i", "på", "as", "asa", "da", "ans", "sa", "gate", "gata", "vei", "veien", "vegen", "veg", "plass"]
 )
+
+
+def _shares(kept: set[str], drawn: set[str], kind: str) -> bool:
+    """Whether a draw gives an original word away: the same number, or a name word inside another ("kari" in
+    "karin", "berg" in "bergen"; words of three letters or more)."""
+    if kept & drawn:
+        return True
+    if kind in _NUMBER_KINDS:
+        return False
+    return any(len(a) >= 3 and len(b) >= 3 and (a in b or b in a) for a in kept for b in drawn)
 
 
 def _identifying_words(text: str, kind: str) -> set[str]:
