@@ -205,6 +205,15 @@ def test_a_de_identified_transcript_passes_through_again_unchanged():
     assert second == first and spans == []
 
 
+def test_a_missing_space_after_a_full_stop_is_no_user_name():
+    """A dotted user name counts after a platform is named ("imbi.lofthus"), but ordinary words joined by a
+    full stop are a typing slip ("liksom.ikke", "Ok.så"), not a handle."""
+    d = Deidentifier(engine="direct")
+    text = "U: Mest på snap. Det var liksom.ikke noe mer. Ok.så jeg er imbi.lofthus der.\n"
+    found = [text[s.start : s.end] for s in d.analyze(text)]
+    assert found == ["imbi.lofthus"]
+
+
 def test_hard_negatives_are_left_alone():
     d = Deidentifier(engine="presidio")
     text = (

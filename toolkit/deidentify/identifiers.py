@@ -24,7 +24,8 @@ from itertools import chain
 
 from stdnum.no import fodselsnummer
 
-from toolkit.deidentify.patterns import _FNR_LOOSE, FNR_CUE_WORDS, _words
+from toolkit.deidentify.ner import ordinary_words
+from toolkit.deidentify.patterns import _FNR_LOOSE, _FUNCTION_WORDS, FNR_CUE_WORDS, _words
 from toolkit.deidentify.spans import Span
 from toolkit.deidentify.spoken import _AMBIGUOUS, _NUMBER_WORDS
 
@@ -208,6 +209,7 @@ def _handles_and_codes(text: str) -> list[Span]:
         Span(m.start(), m.end(), "ID", 0.6)
         for m in _DOTTED_HANDLE.finditer(text)  # rare: the costlier cue search runs only for these
         if m.group(0).rsplit(".", 1)[1].casefold() not in _TLDS
+        and not _missing_space(m.group(0))
         and _PLATFORM.search(text, max(0, m.start() - 120), m.start())
     ]
     spans += [
@@ -223,6 +225,13 @@ def _tag_like(token: str) -> bool:
     (pdtk's own tags are written so) or a code constant, not a user name — people pick lower-case handles, and
     masking a tag again would hide which person or place it stood for."""
     return not any(c.islower() for c in token)
+
+
+def _missing_space(token: str) -> bool:
+    """Ordinary words joined by a full stop ("liksom.ikke", "Ok.så"): a space left out after a sentence, as
+    typed transcripts often have, not a user name ("imbi.lofthus" holds a word no dictionary has)."""
+    ordinary = ordinary_words()
+    return all(part.lower() in ordinary or part.lower() in _FUNCTION_WORDS for part in token.split("."))
 
 
 def _mixed_code(token: str) -> bool:
