@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -729,15 +729,7 @@ class ActorExtractor:
         interviewer's.
         """
         affirmed: dict[int, tuple[set[str], int, int]] = {}
-        previous = None
-        for turn in turns.itertuples(index=False):
-            if turn.role != "participant":
-                previous = turn
-                continue
-            question, previous = previous, None
-            if question is None:
-                continue
-            asked_words = WORD_RE.findall(_last_question(question.text).lower())
+        for question, turn, asked_words in _answers(turns):
             answer = WORD_RE.search(turn.text)
             if not asked_words or asked_words[0] in QUESTION_WORDS or answer is None:
                 continue
@@ -753,15 +745,7 @@ class ActorExtractor:
         """Actors a whether-question named that the answer opens by denying ("Har du vært i kontakt med NAV?"
         – "Nei, aldri. …"), keyed by the answer; "Nei, men …" turns the no and is left out."""
         denied: dict[int, set[str]] = {}
-        previous = None
-        for turn in turns.itertuples(index=False):
-            if turn.role != "participant":
-                previous = turn
-                continue
-            question, previous = previous, None
-            if question is None:
-                continue
-            asked_words = WORD_RE.findall(_last_question(question.text).lower())
+        for question, turn, asked_words in _answers(turns):
             answer = [word.lower() for word in WORD_RE.findall(turn.text)[:2]]
             if not asked_words or asked_words[0] in QUESTION_WORDS or not answer:
                 continue
@@ -1163,6 +1147,20 @@ def _spoken_parts(parts: list[Any]) -> list[_Part]:
         for part in parts
         for first, last in spoken_sentences(part.text)
     ]
+
+
+def _answers(turns: pd.DataFrame) -> Iterator[tuple[Any, Any, list[str]]]:
+    """Each participant turn that directly answers another speaker's turn: ``(question turn, answer turn,
+    words of the question's last question)``. A participant turn after another participant turn answers
+    nothing."""
+    previous = None
+    for turn in turns.itertuples(index=False):
+        if turn.role != "participant":
+            previous = turn
+            continue
+        question, previous = previous, None
+        if question is not None:
+            yield question, turn, WORD_RE.findall(_last_question(question.text).lower())
 
 
 def _last_question(text: str) -> str:
