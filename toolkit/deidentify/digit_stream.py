@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 from stdnum.no import fodselsnummer
 
-from toolkit.deidentify.patterns import FNR_CUE_WORDS, trie_alternation
+from toolkit.deidentify.patterns import FNR_CUE_WORDS, plausible_fnr_date, trie_alternation
 from toolkit.deidentify.spans import Span
 
 # the digit each word stands for, Bokmål, Nynorsk and dialect forms (Trøndersk "fæmm", "fir"; western "tri")
@@ -168,11 +168,6 @@ def _windows(run: list[Piece], size: int) -> Iterator[tuple[int, int, str]]:
                 break
 
 
-def _plausible_date(digits: str) -> bool:
-    """Day and month, also as a D-nummer (day + 40) or H-nummer (month + 40)."""
-    return 1 <= int(digits[0:2]) % 40 <= 31 and 1 <= int(digits[2:4]) % 40 <= 12
-
-
 # a word for another kind of number between the cue and the digits: they are that number ("så fødselsnummer, så
 # kontonummer i DNB, 1207 …")
 _OTHER_NUMBER = re.compile(
@@ -203,7 +198,7 @@ def find_fnr_in_digit_stream(text: str) -> list[Span]:
     runs = [run for run in _sequences(text, pieces) if len(run) > 1 or len(run[0][0]) >= 6]
     for run in runs:
         for i, j, digits in _windows(run, 11):
-            if not _plausible_date(digits):
+            if not plausible_fnr_date(digits):
                 continue
             if fodselsnummer.is_valid(digits):
                 spans.append(Span(run[i][1], run[j][2], "FNR", 0.9))
@@ -224,7 +219,7 @@ def _masked_tails(text: str) -> list[Span]:
     return [
         Span(m.start(), m.end(), "FNR", 0.8)
         for m in _MASKED_TAIL.finditer(text)
-        if _plausible_date(m.group(1))
+        if plausible_fnr_date(m.group(1))
     ]
 
 
@@ -234,7 +229,7 @@ def _parts_apart(text: str, runs: list[list[Piece]]) -> list[Span]:
     spans: list[Span] = []
     for k, run in enumerate(runs):
         for i, j, date in _windows(run, 6):
-            if j != len(run) - 1 or not _plausible_date(date):  # the date part ends what was said
+            if j != len(run) - 1 or not plausible_fnr_date(date):  # the date part ends what was said
                 continue
             end = run[j][2]
             for later in runs[k + 1 :]:

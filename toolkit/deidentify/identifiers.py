@@ -25,7 +25,13 @@ from itertools import chain
 from stdnum.no import fodselsnummer
 
 from toolkit.deidentify.ner import ordinary_words
-from toolkit.deidentify.patterns import _FNR_LOOSE, _FUNCTION_WORDS, FNR_CUE_WORDS, _words
+from toolkit.deidentify.patterns import (
+    _FNR_LOOSE,
+    _FUNCTION_WORDS,
+    FNR_CUE_WORDS,
+    _words,
+    plausible_fnr_date,
+)
 from toolkit.deidentify.spans import Span
 from toolkit.deidentify.spoken import _AMBIGUOUS, _NUMBER_WORDS
 
@@ -257,7 +263,7 @@ def find_partial_fnr(text: str) -> list[Span]:
         window_end = min(len(text), cue.end() + 130)
         for m in _FNR_PART.finditer(text, cue.end(), window_end):
             digits = re.sub(r"\D", "", m.group(0))
-            if _plausible_date(digits):
+            if plausible_fnr_date(digits):
                 tail = _FNR_TAIL.match(text, m.end()) if len(digits) == 6 else None
                 spans.append(Span(m.start(), tail.end(1) if tail else m.end(), "FNR", 0.6))
     spans += [
@@ -278,18 +284,13 @@ def _distant_parts(text: str) -> list[Span]:
     """A date part and, within 80 characters after it, five digits that make a valid fødselsnummer with it."""
     spans = []
     for m in _DATE_PART.finditer(text):
-        if not _plausible_date(m.group(0)):
+        if not plausible_fnr_date(m.group(0)):
             continue
         for part in _LATER_PERSONAL_PART.finditer(text, m.end(), min(len(text), m.end() + 80)):
             if fodselsnummer.is_valid(m.group(0) + part.group(0).replace(" ", "")):
                 spans += [Span(m.start(), m.end(), "FNR", 0.8), Span(part.start(), part.end(), "FNR", 0.8)]
                 break
     return spans
-
-
-def _plausible_date(digits: str) -> bool:
-    """The first four digits read as day and month, also as a D-nummer (day + 40) or H-nummer (month + 40)."""
-    return 1 <= int(digits[0:2]) % 40 <= 31 and 1 <= int(digits[2:4]) % 40 <= 12
 
 
 def _grouped_fnr(text: str) -> list[Span]:
@@ -310,7 +311,7 @@ def _personal_parts(text: str) -> list[Span]:
     # a whole fødselsnummer is a cue too, for the next few words: a corrected personal part follows it
     # ("081104 64365, nei, 64356")
     anchors += [
-        (m.end(), 40) for m in _FNR_LOOSE.finditer(text) if _plausible_date(re.sub(r"\D", "", m.group(0)))
+        (m.end(), 40) for m in _FNR_LOOSE.finditer(text) if plausible_fnr_date(re.sub(r"\D", "", m.group(0)))
     ]
     for anchor, reach in anchors:
         window_end = min(len(text), anchor + reach)

@@ -316,8 +316,16 @@ _ROLE_NAME = re.compile(
     rf"(?:\s+(?:dr\.?|doktor))?\s+(?!(?:heter|heiter|het|heitte)\b)([{LOW}][{LOW}-]+)\b"
 )
 _CALLED = re.compile(rf"\b(?:kalte|kalla|kaller|kalles)\s+seg\s+([{UP}][\w-]+)")
+
+
 # the words that name a fødselsnummer or D-nummer, as typed and as speech recognition splits them ("fødsels
 # nummeret", "person nummer", "f.nr.", "D-nr.", "fødselsnumer")
+def plausible_fnr_date(digits: str) -> bool:
+    """The first four digits read as day and month, also as a D-nummer (day + 40) or H-nummer (month + 40):
+    how a fødselsnummer opens."""
+    return 1 <= int(digits[0:2]) % 40 <= 31 and 1 <= int(digits[2:4]) % 40 <= 12
+
+
 FNR_CUE_WORDS = (
     r"(?:føds(?:els)?[ -]?(?:num(?:mer|re|er)|nr\b)|person[ -]?(?:num(?:mer|re|er)|nr\b)|\bd-? ?num(?:mer|re)|"
     r"\bd-nr\b|\bf\.\s?nr\b|\bfnr\b|\bpnr\b)\w*"
