@@ -60,3 +60,23 @@ def test_leaving_the_block_early_stops_the_child() -> None:
         process = pending._process
         assert process is not None and process.is_alive()
     assert not process.is_alive()  # stopped at once, not after a minute
+
+
+def test_arguments_larger_than_a_pipe_reach_the_child_while_the_caller_goes_on() -> None:
+    # 8 MB of text: more than a pipe holds, so it goes over by the helper thread as the child reads it
+    text = "ordet " * 1_400_000
+    pending = in_second_process(len, text, worth_it=True)
+    assert pending.in_second_process
+    assert pending.result() == len(text)
+
+
+def test_a_call_the_child_cannot_read_is_done_here(monkeypatch) -> None:
+    import sys
+    import types
+
+    module = types.ModuleType("pdtk_module_only_in_the_test_process")
+    exec("def shout(word):\n    return word.upper()\n", module.__dict__)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    pending = in_second_process(module.shout, "nav", worth_it=True)
+    assert pending.result() == "NAV"  # the child could not import the function: EOF, then done here
+    assert not pending.in_second_process
