@@ -212,3 +212,33 @@ def test_odds_ratios_from_the_newton_fit_match_statsmodels():
     for col in ("odds_ratio", "ci_low", "ci_high", "p_value"):
         np.testing.assert_allclose(via_newton[col], via_statsmodels[col], rtol=1e-4, atol=1e-12)
     assert via_newton.loc[1, "ci_low"] < np.exp(0.1) < via_newton.loc[1, "ci_high"]
+
+
+def test_summaries_made_while_boosting_runs_equal_those_made_after(cohort, monkeypatch):
+    """With ``model: auto`` the logistic model's metrics, calibration and odds ratios are computed while the
+    boosting comparison still runs (when the main thread has nothing else to do); they must be the very
+    figures a logistic-only fit computes afterwards."""
+    import time
+
+    from toolkit.deviance import risk as risk_module
+
+    frame, _ = cohort
+    settings = dict(
+        outcome="fullfort_vgs_5aar", risk_factors=RISK_FACTORS, folds=3, seed=7, stability_seeds=2
+    )
+    after = fit_risk(frame, model="logit", **settings)
+
+    calls: list[int] = []
+    summaries = risk_module._summaries
+    monkeypatch.setattr(risk_module, "_summaries", lambda *a, **k: calls.append(1) or summaries(*a, **k))
+    one_thread = risk_module._one_openmp_thread
+    monkeypatch.setattr(  # slow boosting down, so the logistic work surely ends first
+        risk_module, "_one_openmp_thread", lambda *a, **k: time.sleep(2.0) or one_thread(*a, **k)
+    )
+    waiting = fit_risk(frame, model="auto", selection_rows=1000, **settings)
+
+    assert waiting.model == "logit" and calls == [1]  # made once, while waiting, and not again after
+    assert waiting.metrics == after.metrics
+    pd.testing.assert_frame_equal(waiting.calibration, after.calibration)
+    pd.testing.assert_frame_equal(waiting.odds_ratios, after.odds_ratios)
+    np.testing.assert_array_equal(waiting.p_runs, after.p_runs)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -495,6 +496,7 @@ def _compare_candidates(
     stability_seeds: int,
     zero: Sequence[int],
     base_state: LogitState | None,
+    while_waiting: Callable[[np.ndarray, LogitState], Any] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Cross-fit every candidate on ``sample``; with ``auto``, boosting runs on a second thread meanwhile.
 
@@ -503,8 +505,11 @@ def _compare_candidates(
     logistic regression on the sample and then, speculatively, the all-rows logistic start and as many
     stability runs as it can before boosting is done. Every piece is a pure function of the data and its
     seed, so the results do not depend on which thread finished first: only the time does. If boosting wins
-    the comparison, the speculative logistic work is simply unused. Returns the sample probabilities per
-    candidate and ``{"state": ..., "runs": {seed: probabilities}}`` (empty when nothing was speculated).
+    the comparison, the speculative logistic work is simply unused. If every stability run is done and
+    boosting is still running, ``while_waiting(main run, state)`` is called too (the logistic model's
+    summaries: the main thread would otherwise sit idle). Returns the sample probabilities per candidate and
+    ``{"state": ..., "runs": {seed: probabilities}, "while_waiting": its value}`` (empty when nothing was
+    speculated; no ``while_waiting`` key when it was not called).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -550,6 +555,9 @@ def _compare_candidates(
                     X, y, model="logit", folds=folds, seed=s, zero_at_prediction=zero, state=state
                 )
             speculative = {"state": state, "runs": runs}
+            idle = len(runs) == stability_seeds and not all(f.done() for f in pending.values())
+            if while_waiting is not None and idle:
+                speculative["while_waiting"] = while_waiting(runs[seed], state)
         for name, future in pending.items():
             found[name] = future.result()
     return {name: found[name] for name in candidates}, speculative
@@ -605,6 +613,9 @@ def fit_risk(
     if model == "auto" and len(y) > selection_rows:
         sample = np.sort(np.random.default_rng(seed).choice(len(y), size=selection_rows, replace=False))
     ys = y[sample]
+    summaries = partial(
+        _summaries, X, y, [*design.feature_names_, *benchmark_names], metrics=metrics, odds_ratios=odds_ratios
+    )
     speculative: dict[str, Any] = {}
     if base_state is not None and model == "logit":
         # benchmark refit of a logistic model: nothing to compare; cross-fit once below, from the warm start
@@ -620,6 +631,7 @@ def fit_risk(
             stability_seeds=stability_seeds,
             zero=zero,
             base_state=base_state,
+            while_waiting=summaries,
         )
     comparison, chosen = _choose(first, ys, len(sample), auto=model == "auto")
     state = None
@@ -636,21 +648,38 @@ def fit_risk(
         )
     seeds = [seed + 1000 * i for i in range(stability_seeds)]
     runs = _stability_runs(X, y, first[chosen], chosen, seeds, done_runs, folds=folds, zero=zero, state=state)
-    p = runs[:, 0]
+    ready = speculative.get("while_waiting") if chosen == "logit" else None  # made while boosting ran
+    model_metric, calibration, odds = ready or summaries(runs[:, 0], state)
     return RiskModelResult(
         model=chosen,
-        p_expected=p,
+        p_expected=runs[:, 0],
         p_runs=runs,
         comparison=comparison,
-        metrics=model_metrics(y, p) if metrics else {},
-        odds_ratios=odds_ratio_table(X, y, [*design.feature_names_, *benchmark_names], state=state)
-        if odds_ratios
-        else pd.DataFrame(),
+        metrics=model_metric,
+        odds_ratios=odds,
         design=design,
         seeds=seeds,
-        calibration=calibration_table(y, p) if metrics else pd.DataFrame(),
+        calibration=calibration,
         X=X[:, : len(design.feature_names_)],
         logit_state=state if not zero else None,
+    )
+
+
+def _summaries(
+    X: np.ndarray,
+    y: np.ndarray,
+    names: list[str],
+    p: np.ndarray,
+    state: LogitState | None,
+    *,
+    metrics: bool,
+    odds_ratios: bool,
+) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
+    """What the report says about the chosen model's main run ``p``: metrics, calibration and odds ratios."""
+    return (
+        model_metrics(y, p) if metrics else {},
+        calibration_table(y, p) if metrics else pd.DataFrame(),
+        odds_ratio_table(X, y, names, state=state) if odds_ratios else pd.DataFrame(),
     )
 
 
