@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import fisher_exact
-from statsmodels.stats.multitest import multipletests
 
 from toolkit.coding.autocode import to_indicator_matrix
 from toolkit.coding.codebook import Codebook
@@ -118,6 +116,10 @@ def themes_by_group(
 
     ``groups`` maps ``source`` → ``group``; units of transcripts without a group are left out.
     """
+    # imported here: scipy.stats and statsmodels take ~0.6 s to import; only a study with groups needs them
+    from scipy.stats import fisher_exact
+    from statsmodels.stats.multitest import multipletests
+
     mapping = dict(zip(groups["source"].astype(str), groups["group"].astype(str), strict=False))
     matrix = to_indicator_matrix(units, coded, code_ids)
     unit_groups = pd.Series([mapping.get(s) for s in matrix.index.get_level_values(0)], index=matrix.index)
