@@ -203,9 +203,28 @@ class NerRecognizer:
             if _service_compound(piece, ignore):
                 continue  # "NAV-saken", "BUP-time" name a matter, not an office
             for a, b in _line_pieces(text, start, end) if "\n" in ent.text else [(start, end)]:
+                if ent.label_ != "PER" and _plain_name_word(text, a, b):
+                    continue  # "Den andre?", "Nei. Jo, forresten": the word, not an organisation or a place
                 if not is_ordinary_at_start(text, a, b):
                     spans.append(Span(a, b, LABEL_TO_TYPE[ent.label_], self.score, "model"))
         return spans
+
+
+@functools.lru_cache(maxsize=1)
+def function_word_names() -> frozenset[str]:
+    """Closed-class words that are also given names (``data/function_word_names.txt``: "andre", "jo", "hans")."""
+    return frozenset(w.lower() for w in read_list("function_word_names.txt"))
+
+
+def _plain_name_word(text: str, start: int, end: int) -> bool:
+    """One closed-class word that is also a given name (:func:`function_word_names`: "andre", "jo") in lower
+    case or opening a sentence: nothing marks it as a name, and as an organisation or a place it is no name at
+    all. A person span of it is left to the model ("jo" may be someone in a lower-case transcript), and so is
+    any other name that is a word too: the model's type may be wrong where its find is right ("dama mi siv")."""
+    piece = text[start:end]
+    if not (piece.islower() or _sentence_start(text, start)):
+        return False
+    return piece.lower() in function_word_names()
 
 
 _SPEAKER_LABEL = re.compile(r"[^\s:]{1,15}:[ \t]*")

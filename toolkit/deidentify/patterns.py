@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
+from toolkit.deidentify.gazetteers import read_list
 from toolkit.deidentify.spans import Span
 
 
@@ -334,7 +335,8 @@ _FNR_LOOSE = re.compile(
     r"(?<![\d.,])(?:\d{6}[ -]?|\d{2}[ .]\d{2}[ .]\d{2}[ .]?)(?:\d{5}|\d{3} \d{2}|\d{2} \d{3})(?![\d]|[.,]\d)"
 )
 _SUBJECT = (
-    r"(?:jeg|je|æ|eg|e|i|han|hun|hu|ho|hen|vi|me|dem|de|du|dokker|broren|søstera|søsteren|sønnen|dattera|datteren|"
+    r"(?:jeg|je|æ|eg|e|i|han|hun|hu|ho|hen|vi|me|dem|de|dei|døm|dæm|du|dokker|"
+    r"broren|søstera|søsteren|sønnen|dattera|datteren|"
     r"mor|far|mora|faren|moren|mamma|pappa|mammaen|pappaen|bestefar|bestemor|farfar|farmor|morfar|mormor|onkel|"
     r"tante|lillebror|lillesøster|storebror|storesøster|lillebroren|lillesøstera|lillesøsteren|storebroren|"
     r"storesøstera|storesøsteren|kjæresten|samboeren|yngstemann|eldstemann|den\s+yngste|den\s+eldste|"
@@ -753,6 +755,10 @@ _FUNCTION_WORDS = _words(
     "seg oss dem en ei et ett min mi mitt mine din hans hennes sin vår deres "
     # pronoun-like words no dictionary of the written standard lists ("takk sjølv", "sjefen hass")
     "selv sjølv sjøl hass hennar dokkar dykkar"
+) | frozenset(
+    # closed-class words of Bokmål, Nynorsk and the dialects ("ein", "dei", "kordan", "ha", "dr"): data
+    w.lower()
+    for w in read_list("function_words.txt")
 )
 _COUNTRY_CUE = re.compile(
     r"(?:\bfra|\bfødt\s+i|\boppvokst\s+(?:i|på)|\bvokst\s+opp\s+i|\bfødd\s+i|\bbodde\s+i|\bbudde\s+i|\bvokste\s+opp\s+i|\bopprinnelig\s+fra|\bhjemme\s+i|"

@@ -1188,6 +1188,8 @@ class NorwegianDetector:
             word = m.group(1)
             if word in _FUNCTION_WORDS or word in self.g.ambiguous and word not in self.g.first_names:
                 continue
+            if word not in self.g.first_names and self._plain_in_written_turn(text, m.start(1), m.end(1)):
+                continue  # "på skulen sitt nummer" in a turn that writes names with capitals
             if word in self.g.first_names or not self._ordinary(word):
                 spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
         spans += self._names_after_cues(text)
@@ -1206,6 +1208,16 @@ class NorwegianDetector:
                 if head in self.g.first_names or not self._ordinary(head):
                     spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
         return spans + self._kin_names(text)
+
+    def _plain_in_written_turn(self, text: str, start: int, end: int) -> bool:
+        """A lower-case dictionary word (Bokmål or Nynorsk: "skulen", "jobben") in a turn written with capitals,
+        where a name would have one."""
+        import simplemma
+
+        word = text[start:end]
+        if _in_lower_case_turn(text, start, end):
+            return False
+        return self._ordinary(word) or simplemma.is_known(word, lang="nn")
 
     def _kin_names(self, text: str) -> list[Span]:
         """A lower-case name after a plain kin word ("min mor faadumo", "og datter lin"): a first name, or a word

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from toolkit.deidentify.patterns import _FUNCTION_WORDS, _STREET_PREFIX_WORDS, FNR_CUE_WORDS
+from toolkit.deidentify.patterns import _FUNCTION_WORDS, _STREET_PREFIX_WORDS, FNR_CUE_WORDS, _sentence_start
 from toolkit.deidentify.spans import Span
 
 MIN_DIGITS = 6
@@ -399,6 +399,28 @@ def _with_street_title(text: str, begin: int) -> int:
     return begin
 
 
+def _street_name_before_alle(text: str, begin: int) -> int | None:
+    """Where a street said with a bare "alle" begins: at the name word before it ("moholt alle tjueåtte").
+
+    Unaccented "alle" is mostly the word for "all" ("takk alle tre", "vi følgjer opp alle tre"), so it is a
+    street word only after a name: a word capitalised inside a sentence, or one neither the Bokmål nor the
+    Nynorsk dictionary knows, and no function word. ``None`` when there is none."""
+    import simplemma
+
+    before = re.search(r"([\wæøå-]+)\s+$", text[max(0, begin - 30) : begin])
+    if before is None:
+        return None
+    name = before.group(1)
+    low = name.lower()
+    if low in _FUNCTION_WORDS or any(c.isdigit() for c in name):
+        return None
+    start = begin - len(before.group(0))
+    capital = name[0].isupper() and not _sentence_start(text, start)  # "Takk alle tre" opens a sentence
+    if not capital and (simplemma.is_known(low, lang="nb") or simplemma.is_known(low, lang="nn")):
+        return None
+    return _with_street_title(text, start)
+
+
 def find_spoken_addresses(text: str, street_suffixes: tuple[str, ...]) -> list[Span]:
     """A street said with its number in words ("furuveien sytten", "bygdevegen hundre og fem", "moholt allé
     tjueåtte hybel fire"), and a postcode said in words before a place ("to null to null skedsmokorset")."""
@@ -409,7 +431,12 @@ def find_spoken_addresses(text: str, street_suffixes: tuple[str, ...]) -> list[S
         run = runs.get(m.end())
         if run and any(word.endswith(suffix) for suffix in street_suffixes):
             begin = m.start(1)
-            if word in street_suffixes and word != "alle":  # "kongens gate sekstien", "moholt allé tjueåtte"
+            # "moholt alle tjueåtte" is a street, "takk alle tre" and "dama sa alle elleve" are not
+            if word == "alle":
+                begin = _street_name_before_alle(text, begin)
+                if begin is None:
+                    continue
+            elif word in street_suffixes:  # "kongens gate sekstien", "moholt allé tjueåtte"
                 before = re.search(r"([\wæøå-]+)\s+$", text[max(0, begin - 30) : begin])
                 if before and before.group(1).lower() not in _FUNCTION_WORDS:
                     begin -= len(before.group(0))  # the street's name stands before the bare street word
