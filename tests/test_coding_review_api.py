@@ -97,14 +97,25 @@ def code_like_gold(client: TestClient, turn_id: int, gold: dict) -> dict:
 
 # ---------------------------------------------------------------------------------------------- security
 def test_every_request_needs_the_token_and_a_local_host(client):
-    for path in ("/", "/api/status", "/api/queue", "/api/codebook", "/api/turns/0", "/static/coding.js"):
+    shared = "/static/common.js"  # what both review pages share, served from the de-identification review
+    for path in (
+        "/",
+        "/api/status",
+        "/api/queue",
+        "/api/codebook",
+        "/api/turns/0",
+        "/static/coding.js",
+        shared,
+    ):
         assert client.get(path).status_code == 403, path
         assert client.get(path, params={"token": "wrong"}).status_code == 403, path
     assert client.post("/api/turns/0/decisions", json={"decision": "done"}).status_code == 403
     foreign = client.get("/api/status", params={"token": TOKEN}, headers={"host": "evil.example"})
     assert foreign.status_code in (400, 403)
     page = client.get("/", params={"token": TOKEN})
-    assert page.status_code == 200 and "coding.js" in page.text
+    assert page.status_code == 200 and "coding.js" in page.text and "common.js" in page.text
+    script = client.get(shared, params={"token": TOKEN})
+    assert script.status_code == 200 and "async function api(" in script.text
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert page.headers["cache-control"] == "no-store" and page.headers["referrer-policy"] == "no-referrer"
 

@@ -17,12 +17,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from toolkit.coding.review.session import CodingSession
 from toolkit.deidentify.review.app import ALLOWED_HOSTS, MAX_WAIT_SECONDS, TokenGuard, api_endpoint, json_body
+from toolkit.deidentify.review.app import STATIC as REVIEW_STATIC  # common.js: what both review pages share
 from toolkit.errors import PdtkError
 
 STATIC = Path(__file__).with_name("static")
@@ -76,6 +77,7 @@ def create_coding_app(session: CodingSession, token: str) -> Starlette:
         Route("/api/turns/{turn}", api_endpoint(turn), methods=["GET"]),
         Route("/api/turns/{turn}/decisions", api_endpoint(decisions), methods=["POST"]),
         Route("/api/refit", api_endpoint(refit), methods=["POST"]),
+        Route("/static/common.js", lambda _: FileResponse(REVIEW_STATIC / "common.js"), methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [

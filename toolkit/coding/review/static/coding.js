@@ -1,9 +1,7 @@
 // pdtk code-review — the coding view. Talks only to this server (docs/REVIEW_API.md, "Coding view"), always
 // with ?token=. Offsets from the server count Unicode code points (Python); the page converts to UTF-16.
 "use strict";
-
-const TOKEN = new URLSearchParams(location.search).get("token") || "";
-const $ = (id) => document.getElementById(id);
+// TOKEN, $, api(), say(), codePointIndex() and toU16() come from /static/common.js, shared with pdtk review.
 
 const view = {
   codebook: [],     // GET /api/codebook
@@ -13,34 +11,6 @@ const view = {
   focus: 0,         // index of the selected code chip
   busy: false,
 };
-
-async function api(path, options = {}) {
-  const sep = path.includes("?") ? "&" : "?";
-  const init = { method: options.method || "GET", headers: {} };
-  if (options.body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(options.body);
-  }
-  const response = await fetch(path + sep + "token=" + encodeURIComponent(TOKEN), init);
-  const data = await response.json().catch(() => ({ error: response.statusText }));
-  if (!response.ok) throw new Error(data.error || response.statusText);
-  return data;
-}
-
-function say(text, ok = false) {
-  $("message").textContent = text;
-  $("message").className = ok ? "ok" : "";
-}
-
-function codePointIndex(text) {
-  if (!/[\uD800-\uDBFF]/.test(text)) return null;
-  const u16 = [];
-  let i = 0;
-  for (const ch of text) { u16.push(i); i += ch.length; }
-  u16.push(i);
-  return u16;
-}
-const toU16 = (map, cp) => (map ? map[cp] : cp);
 
 // ------------------------------------------------------------------ rendering
 function selectedCode() {

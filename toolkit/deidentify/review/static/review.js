@@ -1,10 +1,9 @@
 // pdtk review — the page. Talks only to this server (docs/REVIEW_API.md), always with ?token=.
 // Offsets from the server count Unicode code points (Python); the page converts to and from UTF-16.
 "use strict";
+// TOKEN, $, api(), say(), codePointIndex() and toU16() come from common.js, shared with the coding view.
 
 const TYPES = ["PERSON", "STED", "ORG", "ADRESSE", "FNR", "TELEFON", "EPOST", "ID", "DATO", "ALDER"];
-const TOKEN = new URLSearchParams(location.search).get("token") || "";
-const $ = (id) => document.getElementById(id);
 
 const view = {
   sources: [],        // rows of GET /api/sources
@@ -16,37 +15,8 @@ const view = {
   busy: false,
 };
 
-async function api(path, options = {}) {
-  const sep = path.includes("?") ? "&" : "?";
-  const init = { method: options.method || "GET", headers: {} };
-  if (options.body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(options.body);
-  }
-  const response = await fetch(path + sep + "token=" + encodeURIComponent(TOKEN), init);
-  const data = await response.json().catch(() => ({ error: response.statusText }));
-  if (!response.ok) throw new Error(data.error || response.statusText);
-  return data;
-}
-
 const sourcePath = (name) => "/api/sources/" + encodeURIComponent(name);
 
-function say(text, ok = false) {
-  $("message").textContent = text;
-  $("message").className = ok ? "ok" : "";
-}
-
-// ------------------------------------------------------------------ code points <-> UTF-16
-function codePointIndex(text) {
-  // u16[i] = UTF-16 index of code point i (identity when the text has no astral characters)
-  if (!/[\uD800-\uDBFF]/.test(text)) return null;
-  const u16 = [];
-  let i = 0;
-  for (const ch of text) { u16.push(i); i += ch.length; }
-  u16.push(i);
-  return u16;
-}
-const toU16 = (map, cp) => (map ? map[cp] : cp);
 const countCodePoints = (s) => { let n = 0; for (const _ of s) n++; return n; };
 
 // ------------------------------------------------------------------ rendering
