@@ -112,7 +112,7 @@ def apply_review(
     still = _still_replaced(log, result.spans)
     at = now()
     log.append({"event": "applied", "by": reviewer, "at": at, "outputs": outputs, "still_replaced": still})
-    record_in_manifest(paths)
+    record_in_manifest(paths, hashed=outputs)
     return ApplyResult(len(result.files), len(result.spans), n_allow, n_deny, still, settings.recorded, at)
 
 
@@ -130,8 +130,12 @@ def _still_replaced(log: ReviewLog, spans) -> int:
     return count
 
 
-def record_in_manifest(paths: ReviewPaths) -> None:
-    """Put the review record (who, when, how many changes per transcript) into the study's manifest."""
+def record_in_manifest(paths: ReviewPaths, hashed: dict[str, str] | None = None) -> None:
+    """Put the review record (who, when, how many changes per transcript) into the study's manifest.
+
+    ``hashed`` holds SHA-256 digests already taken of files under ``paths.deid_dir`` (by their path relative
+    to it), so that applying a review reads each rewritten transcript once, not twice."""
+    hashed = hashed or {}
     if paths.manifest is None or not paths.manifest.is_file():
         return
     manifest = json.loads(paths.manifest.read_text(encoding="utf-8"))
@@ -142,6 +146,7 @@ def record_in_manifest(paths: ReviewPaths) -> None:
         for name in [n for n in outputs if n.startswith(f"{folder}/")]:
             del outputs[name]
         for file in sorted(p for p in paths.deid_dir.rglob("*") if p.is_file()):
-            outputs[f"{folder}/{file.relative_to(paths.deid_dir).as_posix()}"] = sha256_file(file)
+            relative = file.relative_to(paths.deid_dir).as_posix()
+            outputs[f"{folder}/{relative}"] = hashed.get(relative) or sha256_file(file)
         manifest["outputs"] = dict(sorted(outputs.items()))
     write_json(paths.manifest, manifest)
