@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
 from toolkit.coding.autocode import AutoCoder, coded_units, literal_prefixes, to_indicator_matrix
@@ -132,3 +134,23 @@ def test_hand_coded_set_is_as_documented():
     joined = " ".join(texts.values())
     for form in ("ikkje", "heime", " eg ", "aldri", "skolehverdagen", "NAV-veilederen"):
         assert form in joined
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    literals=st.lists(
+        st.text(alphabet="abå -.", min_size=1, max_size=6), min_size=1, max_size=25, unique=True
+    ),
+    text=st.text(alphabet="abå -.c", max_size=40),
+)
+def test_the_trie_alternation_matches_the_longest_literal_like_the_plain_one(literals, text):
+    import re
+
+    from toolkit.coding.autocode import longest_first_alternation
+
+    plain = re.compile("|".join(map(re.escape, sorted(literals, key=len, reverse=True))))
+    trie = re.compile(f"(?:{longest_first_alternation(literals)})")
+    for position in range(len(text) + 1):
+        expected = plain.match(text, position)
+        found = trie.match(text, position)
+        assert (found and found.group(0)) == (expected and expected.group(0))
