@@ -7,7 +7,7 @@ import pytest
 import statsmodels.api as sm
 from sklearn.base import clone
 
-from toolkit.deviance.logit import NewtonLogit, cross_fit_logit, logit_state
+from toolkit.deviance.logit import NewtonLogit, cross_fit_logit, extended_state, logit_state
 
 
 def _data(n: int = 4000, seed: int = 5) -> tuple[np.ndarray, np.ndarray]:
@@ -59,6 +59,25 @@ def test_pattern_cross_fit_equals_fitting_each_fold_on_its_rows() -> None:
         train = np.setdiff1d(np.arange(len(y)), test)
         slow = NewtonLogit().fit(X[train], y[train]).predict_proba(X[test])[:, 1]
         np.testing.assert_allclose(fast[test], slow, atol=1e-5)
+
+
+def test_an_extended_state_is_the_state_of_the_whole_design() -> None:
+    """The benchmark refits add unit indicators to a fitted design by its added columns alone; the start,
+    patterns and cross-fit must be those of the design with the columns stacked on."""
+    X, y = _data(n=3000, seed=13)
+    X[:, 0] = np.round(X[:, 0] / 5)
+    unit = np.random.default_rng(4).integers(0, 6, len(y))
+    added = np.column_stack([unit == 2, unit == 5]).astype(float)
+    whole = np.column_stack([X, added])
+    extended, direct = extended_state(logit_state(X, y), added, y), logit_state(whole, y)
+    np.testing.assert_allclose(extended.start, direct.start, atol=1e-7)
+    assert len(extended.patterns) == len(direct.patterns)
+    folds = np.array_split(np.random.default_rng(3).permutation(len(y)), 5)
+    np.testing.assert_allclose(
+        cross_fit_logit(X, y, folds, [3, 4], state=extended),
+        cross_fit_logit(whole, y, folds, [3, 4]),
+        atol=1e-6,
+    )
 
 
 @pytest.mark.parametrize("separated", [True])

@@ -485,19 +485,23 @@ def _analyse(
     )
     tables: dict[str, pd.DataFrame] = {}
     strata = list(strata) if strata is not None else smp.default_strata(frame, units)
-    # Three independent, seeded steps share two cores: the unit analyses (logistic refits, NumPy releases the
-    # GIL) and the isolation-forest lens (tree code releases the GIL) run on worker threads while this thread
-    # builds the profiles and the sampling frame, which read nothing the workers produce. Every result is
-    # joined before it is read, so the outputs do not depend on which thread finishes first.
+    # Independent, seeded steps share two cores: the isolation-forest lens (tree code releases the GIL) and
+    # the unit analyses, one task per unit column (logistic refits, NumPy releases the GIL), run on worker
+    # threads while this thread builds the profiles and the sampling frame, which read nothing the workers
+    # produce. Every result is joined before it is read, so the outputs do not depend on which thread
+    # finishes first; the longest task is queued first.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        units_future = pool.submit(
-            unit_analyses_with_benchmark, frame, y, risk, outcome, risk_factors, units, config, seed
-        )
         iso_future = (
             pool.submit(ind.isolation_view, risk.X, individuals, seed=seed)
             if isolation and (y == 1).sum() > 10
             else None
         )
+        unit_futures = [
+            pool.submit(
+                unit_analyses_with_benchmark, frame, y, risk, outcome, risk_factors, [u], config, seed
+            )
+            for u in units
+        ]
         profile_tables, matched, profile_notes = _profiles(
             frame, individuals, risk, outcome, units, config, seed, disclosure
         )
@@ -512,7 +516,7 @@ def _analyse(
         if iso_future is not None:
             individuals = individuals.merge(iso_future.result(), on="pid", how="left")
             tables["isolation_comparison"] = _isolation_comparison(individuals, disclosure)
-        unit_analyses = units_future.result()
+        unit_analyses = [analysis for future in unit_futures for analysis in future.result()]
     notes = [a.dispersion_note() for a in unit_analyses if not a.dispersion["estimable"]]
     tables.update(profile_tables)
     notes += profile_notes

@@ -250,43 +250,55 @@ def logit_state(X: np.ndarray, y: np.ndarray, base: LogitState | None = None) ->
 
     The stability seeds re-cross-fit the same design with different fold splits, so :func:`fit_risk` computes
     this once per design and passes it to every run instead of once per seed. ``base`` is the state of a
-    design
-    whose columns are the first columns of ``X`` (the benchmark refits add unit indicators): its patterns and
-    standardisation are reused and its fit is the starting point, with 0 for the added columns.
+    design whose columns are the first columns of ``X`` (see :func:`extended_state`).
     """
-    init = None
     if base is not None and base.patterns.shape[1] <= X.shape[1]:
-        k = base.patterns.shape[1]
-        extra = X[:, k:]
-        row_pattern, first = row_patterns(extra, start=base.row_pattern)
-        counts = np.bincount(row_pattern, minlength=len(first)).astype(np.float64)
-        extra_raw = extra[first].astype(np.float64)
-        extra_mean, extra_scale = _pattern_mean_scale(extra_raw, counts)
-        mean = np.r_[base.mean, extra_mean]
-        scale = np.r_[base.scale, extra_scale]
-        # column-major: the Newton passes are matrix-vector products, about 3x faster on column-major data
-        patterns = np.empty((len(first), X.shape[1]), order="F")
-        patterns[:, :k] = base.patterns[base.row_pattern[first]]
-        patterns[:, k:] = (extra_raw - extra_mean) / extra_scale
-        init = np.r_[base.start, np.zeros(X.shape[1] - k)]
-    else:
-        row_pattern, first = row_patterns(X)
-        counts = np.bincount(row_pattern, minlength=len(first)).astype(np.float64)
-        raw = X[first].astype(np.float64)
-        mean, scale = _pattern_mean_scale(raw, counts)
-        patterns = np.asfortranarray((raw - mean) / scale)
-    successes = np.bincount(row_pattern, weights=y, minlength=len(first))
+        return extended_state(base, X[:, base.patterns.shape[1] :], y)
+    row_pattern, first = row_patterns(X)
+    counts = np.bincount(row_pattern, minlength=len(first)).astype(np.float64)
+    raw = X[first].astype(np.float64)
+    mean, scale = _pattern_mean_scale(raw, counts)
+    patterns = np.asfortranarray((raw - mean) / scale)
+    folds = base.folds if base is not None else {}
+    return _fitted_state(patterns, row_pattern, counts, y, mean, scale, init=None, folds=folds)
+
+
+def extended_state(base: LogitState, added: np.ndarray, y: np.ndarray) -> LogitState:
+    """The state of ``base``'s design with the columns ``added`` after its own (the benchmark refits add unit
+    indicators): its patterns and standardisation are reused and its fit is the starting point, with 0 for
+    the added columns. Only the added columns are passed, so the full matrix is never copied to add them.
+    """
+    row_pattern, first = row_patterns(added, start=base.row_pattern)
+    counts = np.bincount(row_pattern, minlength=len(first)).astype(np.float64)
+    added_raw = added[first].astype(np.float64)
+    added_mean, added_scale = _pattern_mean_scale(added_raw, counts)
+    k = base.patterns.shape[1]
+    # column-major: the Newton passes are matrix-vector products, about 3x faster on column-major data
+    patterns = np.empty((len(first), k + added.shape[1]), order="F")
+    patterns[:, :k] = base.patterns[base.row_pattern[first]]
+    patterns[:, k:] = (added_raw - added_mean) / added_scale
+    init = np.r_[base.start, np.zeros(added.shape[1])]
+    mean, scale = np.r_[base.mean, added_mean], np.r_[base.scale, added_scale]
+    return _fitted_state(patterns, row_pattern, counts, y, mean, scale, init=init, folds=base.folds)
+
+
+def _fitted_state(
+    patterns: np.ndarray,
+    row_pattern: np.ndarray,
+    counts: np.ndarray,
+    y: np.ndarray,
+    mean: np.ndarray,
+    scale: np.ndarray,
+    *,
+    init: np.ndarray | None,
+    folds: dict,
+) -> LogitState:
+    """The all-rows fit on the patterns (successes per pattern as rates, counts as weights), its Hessian."""
+    successes = np.bincount(row_pattern, weights=y, minlength=len(counts))
     start = fit_logistic_newton(patterns, successes / counts, sample_weight=counts, init=init)
     mu = 1.0 / (1.0 + np.exp(-np.clip(start[0] + patterns @ start[1:], -30, 30)))
-    return LogitState(
-        patterns,
-        row_pattern,
-        mean,
-        scale,
-        start,
-        logistic_hessian(patterns, counts * mu * (1 - mu)),
-        base.folds if base else {},
-    )
+    hessian = logistic_hessian(patterns, counts * mu * (1 - mu))
+    return LogitState(patterns, row_pattern, mean, scale, start, hessian, folds)
 
 
 def cross_fit_logit(

@@ -35,7 +35,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
-from toolkit.deviance.logit import LogitState, NewtonLogit, cross_fit_logit, logit_state
+from toolkit.deviance.logit import LogitState, NewtonLogit, cross_fit_logit, extended_state, logit_state
 from toolkit.deviance.logit import (
     fit_logistic_newton as fit_logistic_newton,  # re-export: deviance.propensity
 )
@@ -606,7 +606,9 @@ def fit_risk(
     else:
         design = RiskDesign(risk_factors).fit(frame)
         X = design.transform(frame)
-    X, zero, benchmark_names = _with_benchmark_indicators(frame, X, outside_benchmark or {})
+    added, zero, benchmark_names = _benchmark_indicators(frame, X.shape[1], outside_benchmark or {})
+    if base_state is None and added.shape[1]:  # a logistic refit extends its start by the added columns alone
+        X = np.column_stack([X, added])
 
     candidates = list(MODELS) if model == "auto" else [model]
     sample = np.arange(len(y))
@@ -634,12 +636,8 @@ def fit_risk(
             while_waiting=summaries,
         )
     comparison, chosen = _choose(first, ys, len(sample), auto=model == "auto")
-    state = None
-    done_runs: dict[int, np.ndarray] = {}
-    if chosen == "logit" and "state" in speculative:
-        state, done_runs = speculative["state"], speculative["runs"]
-    elif chosen == "logit" and (len(sample) < len(y) or stability_seeds > 1 or base_state is not None):
-        state = logit_state(X, y, base=base_state)
+    reused = len(sample) < len(y) or stability_seeds > 1
+    state, done_runs = _logistic_start(chosen, speculative, X, y, base=base_state, added=added, reused=reused)
     if seed in done_runs:
         first[chosen] = done_runs[seed]
     elif len(sample) < len(y) or (base_state is not None and chosen == "logit"):
@@ -663,6 +661,29 @@ def fit_risk(
         X=X[:, : len(design.feature_names_)],
         logit_state=state if not zero else None,
     )
+
+
+def _logistic_start(
+    chosen: str,
+    speculative: dict[str, Any],
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    base: LogitState | None,
+    added: np.ndarray,
+    reused: bool,
+) -> tuple[LogitState | None, dict[int, np.ndarray]]:
+    """The logistic start the chosen model's cross-fits share, and the stability runs already made with it.
+
+    Made while boosting ran, if it was; for a benchmark refit, ``base`` extended by the ``added`` indicator
+    columns; otherwise computed here when more than one cross-fit will use it (``reused``)."""
+    if chosen != "logit":
+        return None, {}
+    if "state" in speculative:
+        return speculative["state"], speculative["runs"]
+    if base is not None:
+        return extended_state(base, added, y), {}
+    return (logit_state(X, y) if reused else None), {}
 
 
 def _summaries(
@@ -708,10 +729,11 @@ def _stability_runs(
     return runs
 
 
-def _with_benchmark_indicators(
-    frame: pd.DataFrame, X: np.ndarray, outside_benchmark: dict[str, Sequence[str]]
+def _benchmark_indicators(
+    frame: pd.DataFrame, first_column: int, outside_benchmark: dict[str, Sequence[str]]
 ) -> tuple[np.ndarray, list[int], list[str]]:
-    """``X`` with one indicator column per unit kept out of the benchmark; their positions and names."""
+    """One 0/1 column per unit kept out of the benchmark (rows × units), their positions in the design once
+    added after its ``first_column`` columns, and their names."""
     zero: list[int] = []
     benchmark_names: list[str] = []
     indicators: list[np.ndarray] = []
@@ -721,11 +743,10 @@ def _with_benchmark_indicators(
         label_code = {str(label): i for i, label in enumerate(labels)}
         for member in members:
             indicators.append(codes == label_code.get(str(member), -2))
-            zero.append(X.shape[1] + len(indicators) - 1)
+            zero.append(first_column + len(indicators) - 1)
             benchmark_names.append(f"{unit_var}={member} (outside benchmark)")
-    if indicators:  # one copy of the matrix, not one per indicator
-        X = np.column_stack([X, *indicators])
-    return X, zero, benchmark_names
+    added = np.column_stack(indicators) if indicators else np.empty((len(frame), 0))
+    return added.astype(np.float64), zero, benchmark_names
 
 
 def _choose(
