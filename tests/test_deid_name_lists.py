@@ -43,3 +43,48 @@ def test_lower_case_and_word_like_names(found, text: str, name: str) -> None:
 def test_ambiguous_words_stay_words_without_a_cue(found) -> None:
     spans = found("d: det var trang plass og vold er aldri greitt, men eg ante ingenting")
     assert not [t for kind, t in spans if kind == "PERSON"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # the rest of an Arabic name after a found part: a hyphenated particle, or abd/abu/bin and the word after
+        ("d: i går ringte jeg til nadia al-hassan om vakta", "nadia al-hassan"),
+        ("d: jeg heter yusuf abd al-latif men alle sier yusso", "yusuf abd al-latif"),
+        ("d: og søster hiba el-zein hun bor i amman", "el-zein"),
+        ("d: Fastlegen er Tariq ul-Islam på Sentrum legesenter.", "Tariq ul-Islam"),
+    ],
+)
+def test_arabic_name_particles_join_the_name(found, text: str, name: str) -> None:
+    assert any(kind == "PERSON" and name in t for kind, t in found(text))
+
+
+def test_particles_norwegian_uses_as_words_join_nothing(found) -> None:
+    spans = found("d: eg snakka med kari da hun kom, og de var der alle")
+    assert ("PERSON", "kari") in spans
+    assert not [t for kind, t in spans if kind == "PERSON" and " " in t]
+
+
+def test_a_persons_other_name_after_eller(found) -> None:
+    spans = found("d: eg veit ikkje om det var gunnar eller gunne som ringte")
+    assert ("PERSON", "gunne") in spans
+    assert "noen" not in {t for _k, t in found("d: eg ringer kari eller noen andre i morgon")}
+
+
+def test_nickname_made_from_the_given_name(found) -> None:
+    spans = found("d: ja eg heiter tobias og alle kaller meg tobbe")
+    assert ("PERSON", "tobbe") in spans
+
+
+def test_frøken_before_a_teachers_first_name(found) -> None:
+    assert ("PERSON", "sol") in found("d: dottera mi har læraren sin frøken sol som er veldig snill")
+
+
+def test_a_kin_word_with_the_possessive_after_it(found) -> None:
+    assert ("PERSON", "per haugen") in found("d: far min per haugen er snekkar og mor mi er lærar")
+    assert ("PERSON", "ida") in found("d: vi bur med deres datter ida hun er fire")
+
+
+def test_the_answer_to_what_someones_relative_is_called(found) -> None:
+    spans = found("i: kva heiter bestemor di\nd: torgunn brekkestø ho bur på garden\n")
+    assert ("PERSON", "torgunn brekkestø") in spans

@@ -20,7 +20,7 @@ from toolkit.deidentify.patterns import (
     _SCHOOL_WORDS,
     _words,
 )
-from toolkit.deidentify.spans import Span, without_own_tags
+from toolkit.deidentify.spans import Span, merge_spans, without_own_tags
 
 _ADDRESS_GAP = re.compile(
     r"^,?\s*(?:(?:leil(?:ighet)?\.?|hybel|oppgang|bolig|H)\s*[\w-]{1,6}\s*,?\s*|,\s*)?$", re.IGNORECASE
@@ -145,8 +145,33 @@ def compose(text: str, spans: list[Span]) -> list[Span]:
             continue
         out.append(span)
     return without_own_tags(
-        text, corrected(text, _with_sub_locations(text, [_with_department(text, span) for span in out]))
+        text,
+        _with_name_particles(
+            text, corrected(text, _with_sub_locations(text, [_with_department(text, span) for span in out]))
+        ),
     )
+
+
+# the rest of an Arabic name after a found part: a particle joined by a hyphen ("al-sayed", "el-huda", "ul-Haq"),
+# or "abd", "abu", "umm", "bin", "bint", "ibn" and the word after it ("abd al-karim", "bin laden"). Not the
+# particles Norwegian also uses as words ("da", "de", "der").
+_NAME_PARTICLE_AFTER = re.compile(
+    r"(?:[ \t]+(?:(?:abd|abu|umm|bin|bint|ibn)[ \t]+(?!(?:og|i|på|er|var|han|hun|som)\b)[^\W\d_][\w'’]*"
+    r"|(?:al|el|ul|ibn|bin|abu|abd)-[^\W\d_][\w'’]+))+(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def _with_name_particles(text: str, spans: list[Span]) -> list[Span]:
+    """A person span with the particles and name parts that follow it ("ahmed al-sayed", "mohammad abd
+    al-karim", "Imran ul-Haq"): a name found in part must not leave the rest of it in the text."""
+    if "-" not in text and not re.search(r"\b(?:abd|abu|umm|bin|bint|ibn)\b", text, re.IGNORECASE):
+        return spans
+    longer = []
+    for span in spans:
+        m = _NAME_PARTICLE_AFTER.match(text, span.end) if span.type == "PERSON" else None
+        longer.append(Span(span.start, m.end(), span.type, span.score, span.source) if m else span)
+    return merge_spans(longer) if longer != spans else spans
 
 
 # a unit named after its institution and a comma ("Haugesund sjukehus, psykiatrisk akuttmottak", "DPS Vestre Viken,

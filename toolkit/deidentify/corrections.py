@@ -1,5 +1,6 @@
 """A name the speaker corrects at once is the same kind of identifier: "line nei lene", "dr hagen nei hagerup",
-"lunde eh lunde", "i ski nei skien", "fredag 13. desember ... nei, torsdag 12.".
+"lunde eh lunde", "i ski nei skien", "fredag 13. desember ... nei, torsdag 12."; so is a person's other name
+given with "eller" ("rune eller runar").
 
 Speakers (and speech recognisers) often get a name slightly wrong and correct it straight away. One of the two
 words is usually found (a first-name list, a place list, the model), the other is a mis-hearing or a rarer form
@@ -35,7 +36,9 @@ _DAY_AFTER = re.compile(
     r"måndag|tysdag|laurdag|sundag)[ \t]+)?(?:den[ \t]+)?((?:0?[1-9]|[12]\d|3[01])\.)(?!\d)",
     re.IGNORECASE,
 )
-_CUE = re.compile(r"\b(?:nei|eh|ehm|æh|unnskyld)\b", re.IGNORECASE)
+# a person's other name or fuller form: "rune eller runar", "ahmed eller ahmed al-sayed"
+_OR_AFTER = re.compile(rf"[ \t]*,?[ \t]+eller[ \t]+(?:bare[ \t]+|berre[ \t]+)?({_WORD})", re.IGNORECASE)
+_CUE = re.compile(r"\b(?:nei|eh|ehm|æh|unnskyld|eller)\b", re.IGNORECASE)
 _BEFORE_WINDOW = 40
 _BLANKS = re.compile(r"[ \t]*")
 
@@ -65,6 +68,10 @@ def _partners(text: str, span: Span) -> list[Span]:
         out.append(Span(m.start(1), repeated, span.type, span.score, "correction"))
     elif m and _plausible(m.group(1), last, span.type):
         out.append(Span(m.start(1), m.end(1), span.type, span.score, "correction"))
+    elif span.type == "PERSON":
+        alt = _OR_AFTER.match(text, span.end)
+        if alt and _other_name(alt.group(1), text[span.start : span.end]):
+            out.append(Span(alt.start(1), alt.end(1), "PERSON", span.score, "correction"))
     window_start = max(0, span.start - _BEFORE_WINDOW)
     b = _BEFORE.search(text, window_start, span.start)
     if b and _similar(b.group(1), first):
@@ -94,6 +101,15 @@ def _plausible(word: str, found: str, kind: str) -> bool:
     if _similar(word, found) or word[0].isupper():
         return True
     return kind == "PERSON" and lw in load_gazetteers().first_names
+
+
+def _other_name(word: str, found: str) -> bool:
+    """The word after "<name> eller" is the same person's other name: spelt like one of the found name's words
+    ("rune eller runar"), or a first name, and no function word ("kari eller noen andre")."""
+    lw = word.lower()
+    if lw in _FUNCTION_WORDS or len(lw) < 2:
+        return False
+    return any(_similar(word, w) for w in found.split()) or lw in load_gazetteers().first_names
 
 
 def _similar(word: str, found: str) -> bool:

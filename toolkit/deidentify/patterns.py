@@ -186,10 +186,12 @@ _LOWER_RELATION_NAME = re.compile(
 # "I: hva heter du? / U: hibaaq, 18": the first word of the answer to a name question is a name
 # the plain kin words learners and dialect speakers use without the article ("min mor faadumo", "datter lin",
 # "mann bilal", "oldefar hennes aksel"): common words before verbs too ("far jobbar"), so the name gate is stricter
+_KIN_WORDS = r"(?:oldefar|oldemor|svogeren|svoger|svigerinne|datter|dotter|sønn|son|mann|mor|far)"
+_KIN_OWNERS = r"(?:min|mi|mitt|din|di|hans|hennes|hennar|hass|vår|deres|dykkar|dokkar|sin|si)"
+# ... or a possessive after the kin word stands for the word before it ("far min per", "oldefar hennes aksel")
 _LOWER_KIN_NAME = re.compile(
-    r"\b(?:min|mi|mitt|hans|hennes|vår|og|med|til|te|en|ei|ein)\s+"
-    r"(?:oldefar|oldemor|svogeren|svoger|svigerinne|datter|dotter|sønn|son|mann|mor|far)"
-    rf"(?:\s+(?:min|mi|mitt|hans|hennes|vår))?[.,]?\s+([{LOW}][{LOW}]+(?:-[{LOW}]+)?)\b"
+    rf"\b(?:(?:{_KIN_OWNERS}|og|med|til|te|en|ei|ein)\s+{_KIN_WORDS}(?:\s+{_KIN_OWNERS})?|{_KIN_WORDS}\s+{_KIN_OWNERS})"
+    rf"[.,]?\s+([{LOW}][{LOW}]+(?:-[{LOW}]+)?)\b"
 )
 # a name's spelling explained: "noen skriver mahmud med u", "de staver det kowalenko med w", "står det x uten
 # bindestrek": the word or two spelt are a name
@@ -200,12 +202,13 @@ _SPELLING_VARIANT = re.compile(
     re.IGNORECASE,
 )
 _NAME_ANSWER = re.compile(
-    r"\b(?:(?:hva|ka|kva)\s+(?:heter|heiter)\s+du|navn\s+og\s+alder|navnet\s+ditt|namnet\s+ditt|"
+    r"\b(?:(?:hva|ka|kva)\s+(?:heter|heiter)\s+(?:du|dere|han|hun|ho|hu|mamma|pappa|mora\s+di|faren\s+din|"
+    rf"(?:{_RELATIONS})(?:\s+(?:din|di|ditt|hans|hennes|hennar))?)|navn\s+og\s+alder|navnet\s+ditt|namnet\s+ditt|"
     # an introduction asked for ("si litt om deg selv", "presenter deg", "hei. navn")
     r"om\s+deg(?:\s+selv|\s+sjølv|\s+sjøl)?|presenter(?:e)?\s+deg|hvem\s+er\s+du|navn(?=[ \t?.]*\n))"
     r"\b[^\n]*\n\s*\n?[ \t]*"
     r"(?:[^\n:]{1,30}:[ \t]*)(?!(?:ja|nei|jo|hei|jeg|eg|æ|ok|okei|okay|eh|ehm|mm|hmm|tja|altså)\b)"
-    rf"([{UP}{LOW}][{LOW}-]+(?:\s[{UP}{LOW}][{LOW}]+){{0,2}})(?=[ \t]*(?:[,.]|\smen\b|\n|$))"
+    rf"([{UP}{LOW}][{LOW}-]+(?:\s[{UP}{LOW}][{LOW}]+){{0,2}})(?=[ \t]*(?:[,.]|\s(?:men|og|ho|hu|hun|han)\b|\n|$))"
 )
 # "I: hvor bor du / U: holmlia typ": the first word of the answer to a place question is a place
 _PLACE_ANSWER = re.compile(
@@ -314,7 +317,7 @@ _ROLE_SUFFIXES = (
 )
 _ROLE_NAME = re.compile(
     rf"\b[{LOW}]*(?:{_ROLE_SUFFIXES})(?:\s+(?:min|mi|mitt|vår|hans|hennes|der|dar))?(?:\s+(?:er|e|var|va|heter|heiter|het|heitte))?"
-    rf"(?:\s+(?:dr\.?|doktor))?\s+(?!(?:heter|heiter|het|heitte)\b)([{LOW}][{LOW}-]+)\b"
+    rf"(?:\s+(?:dr\.?|doktor|frøken|frk\.?))?\s+(?!(?:heter|heiter|het|heitte)\b)([{LOW}][{LOW}-]+)\b"
 )
 _CALLED = re.compile(rf"\b(?:kalte|kalla|kaller|kalles)\s+seg\s+([{UP}][\w-]+)")
 

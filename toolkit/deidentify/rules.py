@@ -206,7 +206,8 @@ _NAME_PARTICLES = frozenset(
         "di",
     }
 )
-_DOCTOR_BEFORE = re.compile(r"\b(?:dr\.?|doktor)\s+$", re.IGNORECASE)
+# a title only a name follows: a doctor, or an unmarried woman or a teacher called "frøken" ("frøken gro")
+_DOCTOR_BEFORE = re.compile(r"\b(?:dr\.?|doktor|frøken|frk\.?)\s+$", re.IGNORECASE)
 # a doctor named by the surname with its capital ("fastlegen, dr. Aksnes på …"): a title no place or firm has
 _DOCTOR_NAME = re.compile(rf"\b(?:[Dd]r\.?|[Dd]oktor)\s+([{UP}][{LOW}-]{{2,}})\b")
 # a sibling or child named before a pronoun and an age said as a word ("og mustafe han er seksten"): the pronoun
@@ -1232,8 +1233,8 @@ class NorwegianDetector:
                 continue
             if head in self.g.first_names or not (
                 self._ordinary(head) or simplemma.is_known(head, lang="nn")
-            ):
-                spans.append(Span(m.start(1), m.end(1), "PERSON", 0.6))
+            ):  # with the surname after it ("far min per grande")
+                spans.append(Span(m.start(1), self._surname_end(text, m.end(1)), "PERSON", 0.6))
         return spans
 
     def _names_in_answers(self, text: str) -> list[Span]:
@@ -1254,11 +1255,15 @@ class NorwegianDetector:
         return spans
 
     def _short_of_name(self, text: str, start: int, lw: str) -> bool:
-        """``lw`` begins a first name said just before ("kristoffer … kaller meg kris"): a short form of it."""
+        """``lw`` is a short form of a first name said just before: it begins the name ("kristoffer … kaller meg
+        kris") or shares its first three letters ("tobias … kalle mæ tobben"). Not a two-letter word: "sier jo"
+        is the particle."""
         if len(lw) < 3:
             return False
         return any(
-            w.lower() != lw and w.lower().startswith(lw) and w.lower() in self.g.first_names
+            w.lower() != lw
+            and w.lower() in self.g.first_names
+            and (w.lower().startswith(lw) or (len(lw) >= 4 and w.lower()[:3] == lw[:3]))
             for w in WORD.findall(text[max(0, start - 120) : start])
         )
 
@@ -1275,7 +1280,8 @@ class NorwegianDetector:
                 sure_name = word in self.g.first_names and (
                     regex is _NAMED_BY_VERB or word not in self.g.ambiguous
                 )
-                # a doctor is named by the surname, which may be a word too ("dr lind", "doktor berg")
+                # a doctor is named by the surname, which may be a word too ("dr lind", "doktor berg"), and
+                # "frøken" comes before a teacher's first name, which may be a word too ("frøken gro")
                 sure_name = (
                     sure_name or _DOCTOR_BEFORE.search(text, max(0, m.start(1) - 8), m.start(1)) is not None
                 )
