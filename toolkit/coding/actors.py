@@ -912,18 +912,19 @@ class ActorExtractor:
                 elif _negated_after(text, tokens, words, index, lexicon.negators):
                     polarity = -polarity  # verb second: "hun maste aldri", "det hjalp ikke"
                 found.append((offset + tokens[index].start(), offset + tokens[index].end(), polarity))
+        lower = text.lower()
         found.extend(
             (offset + start, offset + end, -1)
             for pattern in lexicon.negative_patterns
-            for match in pattern.finditer(text.lower())
+            for match in pattern.finditer(lower)
             for start, end in _pattern_targets(match)
         )
-        if not lexicon.state_patterns:
-            return found
+        if not found or not lexicon.state_patterns:
+            return found  # no hit to take back: the state patterns need not run (most sentences)
         states = [
             (offset + match.start(), offset + match.end())
             for pattern in lexicon.state_patterns
-            for match in pattern.finditer(text.lower())
+            for match in pattern.finditer(lower)
         ]
         return [hit for hit in found if not any(a <= hit[0] < b for a, b in states)]
 

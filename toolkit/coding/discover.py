@@ -15,9 +15,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.decomposition import NMF
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from toolkit.coding.codebook import Codebook
 from toolkit.language import NorwegianAnalyzer, get_analyzer, stop_words
@@ -54,6 +51,12 @@ def discover_themes(
     ``candidate`` is True when fewer than a third of the topic's top terms are codebook keywords — a
     theme the codebook may be missing. ``closest_code`` is the code sharing most top terms.
     """
+    # imported here, not with the module: scikit-learn takes ~0.7 s to import, and ``pdtk autocode`` imports
+    # this module before it starts the actor extraction in a second process, which then starts that much later
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     analyzer = analyzer or get_analyzer()
     texts = [t for t in texts if t and t.strip()]
     columns = ["topic", "top_terms", "weight", "share_keywords", "candidate", "closest_code"]

@@ -23,12 +23,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score
 
 from toolkit.coding.autocode import to_indicator_matrix
 
 
 def _kappa(a: np.ndarray, b: np.ndarray) -> float:
+    # imported here: scikit-learn takes ~0.7 s to import, and only a comparison with hand coding needs it
+    from sklearn.metrics import cohen_kappa_score
+
     if len(a) == 0 or (len(np.unique(np.concatenate([a, b]))) < 2):
         return float("nan")
     with np.errstate(divide="ignore", invalid="ignore"):

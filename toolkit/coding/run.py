@@ -40,7 +40,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -58,7 +58,6 @@ from toolkit.coding.autocode import (
 from toolkit.coding.cards import render_cards
 from toolkit.coding.codebook import Codebook, load_codebook
 from toolkit.coding.discover import discover_themes, suggest_collocations
-from toolkit.coding.learn import ThemeLearner
 from toolkit.coding.refiqda import (
     codebook_qdc_bytes,
     is_actor_code,
@@ -71,6 +70,9 @@ from toolkit.coding.segments import read_segments
 from toolkit.errors import InputDataError
 from toolkit.io import atomic_write_bytes, atomic_write_text, read_table, staged_output, write_csv
 from toolkit.language import WORD_RE, get_analyzer
+
+if TYPE_CHECKING:  # the learner (scikit-learn, ~0.7 s to import) is imported when hand coding is given
+    from toolkit.coding.learn import ThemeLearner
 
 MACHINE_CODER = "pdtk-autocode"
 ACTORS_APART_FROM_CHARACTERS = 1_000_000
@@ -355,6 +357,8 @@ def learn_from_hand_coding(
 
     labels = to_indicator_matrix(coded_part, hand, book.ids).reset_index(drop=True)
     texts, groups = coded_part["text"].tolist(), coded_part["source"].tolist()
+    from toolkit.coding.learn import ThemeLearner
+
     learner = ThemeLearner(book, analyzer=analyzer, seed=seed)
     cv = learner.cross_validate(texts, labels, groups=groups, questions=asked(coded_part))
     learner.fit(
