@@ -88,3 +88,19 @@ def test_errors(tmp_path):
         read_segments(tmp_path)
     with pytest.raises(InputDataError, match="unknown coding unit"):
         read_segments(tmp_path, unit="paragraph")
+
+
+def test_turn_and_sentence_columns_are_the_tables_values():
+    from pathlib import Path
+
+    from toolkit.coding.segments import SEGMENT_COLUMNS, sentence_columns, turn_columns
+
+    folder = Path(__file__).parent / "data" / "coding" / "transcripts"
+    for path in sorted(folder.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        columns = turn_columns(text, path.name)
+        turns = split_turns(text, path.name)
+        assert list(columns) == SEGMENT_COLUMNS
+        assert {c: turns[c].tolist() for c in turns.columns} == columns
+        sentences = split_sentences(turns)
+        assert {c: sentences[c].tolist() for c in sentences.columns} == sentence_columns(columns)

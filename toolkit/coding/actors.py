@@ -72,7 +72,8 @@ from toolkit.coding.actor_scope import (
     speaker_state,
     spoken_sentences,
 )
-from toolkit.coding.segments import split_sentences, split_turns
+from toolkit.coding.autocode import longest_first_alternation
+from toolkit.coding.segments import sentence_columns, turn_columns
 from toolkit.errors import InputDataError
 from toolkit.language import WORD_RE, NorwegianAnalyzer
 
@@ -505,6 +506,9 @@ class ActorExtractor:
             for actor in self._compiled
             if actor.phrase is not None
         ]
+        # one scan tells whether a sentence holds any phrase at all (the phrases as one trie-shaped pattern)
+        listed = [phrase for _, phrases in self._phrase_actors for phrase in phrases]
+        self._any_phrase = re.compile(longest_first_alternation(listed) if listed else "(?!)")  # none: never
 
     @property
     def actor_ids(self) -> list[str]:
@@ -592,7 +596,8 @@ class ActorExtractor:
         if school and "skole" in self.vocabulary:
             out.extend(_school_counsellors(words, tokens, offset, turn_index))
         lower = text.lower()
-        for actor, phrases in self._phrase_actors:
+        phrase_actors = self._phrase_actors if self._any_phrase.search(lower) else []  # most sentences: none
+        for actor, phrases in phrase_actors:
             if not any(phrase in lower for phrase in phrases):
                 continue
             for match in actor.phrase.finditer(lower):
@@ -663,14 +668,18 @@ class ActorExtractor:
 
     def _mention_rows(self, text: str, source: str) -> list[dict[str, object]]:
         """:meth:`mentions` as one dict per row: :meth:`transcript_actors` reads the rows without a frame."""
-        turns = split_turns(text, source)
-        participant = turns[turns["role"] == "participant"]
-        if participant.empty:
+        turns = turn_columns(text, source)
+        spoken = [role == "participant" for role in turns["role"]]
+        if not any(spoken):
             return []
+        participant = {
+            name: [v for v, keep in zip(values, spoken, strict=True) if keep]
+            for name, values in turns.items()
+        }
         turn_rows = _rows(turns)  # read five ways below
         topics = self._question_topics(turn_rows)
         asked_tones = self._question_tones(turn_rows)
-        sentences_by_turn = _sentences_by_turn(split_sentences(participant))
+        sentences_by_turn = _sentences_by_turn(_rows(sentence_columns(participant)))
         affirmed = self._affirmed_topics(turn_rows)
         denied = self._denied_topics(turn_rows)
         about_school = _school_context_turns(turn_rows)
@@ -1133,21 +1142,22 @@ def _row_type(columns: tuple[str, ...]) -> type:
     return namedtuple("Row", columns, rename=True)
 
 
-def _rows(frame: pd.DataFrame) -> list[Any]:
-    """The rows of a turn or sentence table as named tuples (``itertuples(index=False)``'s values).
+def _rows(columns: Mapping[str, list]) -> list[Any]:
+    """The rows of turns or sentences given as column lists (:func:`~toolkit.coding.segments.turn_columns`)
+    as named tuples, the values ``itertuples(index=False)`` gives on their table.
 
-    Built from whole columns: ``itertuples`` walks pandas' Arrow-backed text columns one element at a time,
-    and the turns of every transcript are read five ways (a tenth of the actor extraction on a million words).
+    Why not the table: building pandas' text columns and walking them back (``itertuples`` goes one element
+    at a time through Arrow-backed text) was a fifth of the actor extraction on a million words.
     """
-    make = _row_type(tuple(frame.columns))._make
-    return [make(values) for values in zip(*(frame[c].tolist() for c in frame.columns), strict=True)]
+    make = _row_type(tuple(columns))._make
+    return [make(values) for values in zip(*columns.values(), strict=True)]
 
 
-def _sentences_by_turn(sentences: pd.DataFrame) -> dict[int, list[Any]]:
-    """The sentence rows of each turn, turns in order, sentences in their order (one pass over the frame:
+def _sentences_by_turn(sentences: list[Any]) -> dict[int, list[Any]]:
+    """The sentence rows of each turn, turns in order, sentences in their order (one pass over the rows:
     grouping a pandas frame per turn cost a third of ``pdtk autocode`` on a million words)."""
     grouped: dict[int, list[Any]] = {}
-    for part in _rows(sentences):
+    for part in sentences:
         grouped.setdefault(int(part.turn_index), []).append(part)
     return {turn_index: grouped[turn_index] for turn_index in sorted(grouped)}
 

@@ -18,6 +18,7 @@ punctuated; common abbreviations (``f.eks.``, ``bl.a.``, ``osv.``) do not end a 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +87,15 @@ def split_turns(text: str, source: str = "") -> pd.DataFrame:
     ``source_text[start:end]``. Text before the first label (a title, a header) is not a turn. A file without
     any label is read as unlabelled paragraphs, each one turn with an empty speaker.
     """
+    return _segment_frame(turn_columns(text, source))
+
+
+def turn_columns(text: str, source: str = "") -> dict[str, list]:
+    """:func:`split_turns` as lists, one per column (``SEGMENT_COLUMNS``), without building the table.
+
+    For readers that walk the turns one by one (the actor extraction reads every transcript's turns and
+    sentences so): building pandas' text columns only to read them back was a tenth of that work.
+    """
     labels = list(_LABEL.finditer(text))
     spans: list[tuple[str, int, int]] = []
     if labels:
@@ -101,16 +111,20 @@ def split_turns(text: str, source: str = "") -> pd.DataFrame:
         start, end = _strip_span(text, start, end)
         for name, value in zip(columns, (speaker, roles[speaker], start, end, text[start:end]), strict=True):
             columns[name].append(value)
-    return _segment_frame({"source": [source] * len(spans), "turn_index": list(range(len(spans))), **columns})
+    return {"source": [source] * len(spans), "turn_index": list(range(len(spans))), **columns}
 
 
 def split_sentences(turns: pd.DataFrame) -> pd.DataFrame:
     """Split turns into sentences; each keeps its turn's ``turn_index`` and gets a ``sentence_index``."""
-    carried = {c: turns[c].tolist() for c in SEGMENT_COLUMNS if c not in ("start", "end", "text")}
+    columns = sentence_columns({c: turns[c].tolist() for c in SEGMENT_COLUMNS if c != "end"})
+    return _segment_frame(columns, [*SEGMENT_COLUMNS, "sentence_index"])
+
+
+def sentence_columns(turns: Mapping[str, list]) -> dict[str, list]:
+    """:func:`split_sentences` on turns given as column lists (:func:`turn_columns`), as column lists."""
+    carried = {c: turns[c] for c in SEGMENT_COLUMNS if c not in ("start", "end", "text")}
     columns: dict[str, list] = {c: [] for c in [*carried, "start", "end", "text", "sentence_index"]}
-    for row, (turn_start, text) in enumerate(
-        zip(turns["start"].tolist(), turns["text"].tolist(), strict=True)
-    ):
+    for row, (turn_start, text) in enumerate(zip(turns["start"], turns["text"], strict=True)):
         bounds = _sentence_bounds(text)
         for name, values in carried.items():
             columns[name].extend([values[row]] * len(bounds))
@@ -120,7 +134,7 @@ def split_sentences(turns: pd.DataFrame) -> pd.DataFrame:
             columns["end"].append(turn_start + end)
             columns["text"].append(text[start:end])
             columns["sentence_index"].append(s_index)
-    return _segment_frame(columns, [*SEGMENT_COLUMNS, "sentence_index"])
+    return columns
 
 
 def _sentence_bounds(text: str) -> list[tuple[int, int]]:
