@@ -41,10 +41,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from toolkit.coding.codebook import Code, Codebook
-from toolkit.coding.segments import split_turns
+from toolkit.coding.segments import turn_columns
 from toolkit.errors import InputDataError
 from toolkit.io import atomic_write_bytes
 
@@ -152,19 +153,19 @@ def project_qde_bytes(
     if "coder" not in codings.columns:
         codings["coder"] = default_coder
     codings["coder"] = codings["coder"].fillna(default_coder).astype(str)
-    unknown = sorted(set(codings["code_id"]) - set(codebook.ids))
+    unknown = sorted(set(codings["code_id"].tolist()) - set(codebook.ids))
     if unknown:
         raise InputDataError(
             f"coding uses code '{unknown[0]}', which is not in the codebook",
             fix="add the code to the codebook or correct the code_id",
         )
-    missing = sorted(set(codings["source"]) - set(texts))
+    missing = sorted(set(codings["source"].tolist()) - set(texts))
     if missing:
         raise InputDataError(
             f"coding refers to source '{missing[0]}', which has no text",
             fix="code only transcripts that are exported",
         )
-    coders = sorted(set(codings["coder"])) or [default_coder]
+    coders = sorted(set(codings["coder"].tolist())) or [default_coder]
     user_guid = {c: stable_guid("user", c) for c in coders}
     root = ET.Element(
         f"{p}Project",
@@ -397,8 +398,8 @@ def actor_codings(actors: pd.DataFrame, texts: Mapping[str, str], *, coder: str)
     for source, mentions in said.groupby("source", sort=True):
         if source not in texts:
             continue
-        turns = split_turns(texts[source], str(source))
-        starts, ends = turns["start"].to_numpy(), turns["end"].to_numpy()
+        turns = turn_columns(texts[source], str(source))  # only the bounds: no table needed
+        starts, ends = np.asarray(turns["start"], dtype=np.int64), np.asarray(turns["end"], dtype=np.int64)
         for actor, offsets in zip(mentions["actor"], mentions["mention_offsets"], strict=True):
             spans = set()
             for offset in str(offsets).split(";") if pd.notna(offsets) else []:
