@@ -32,12 +32,12 @@ test compares the bytes), because ElementTree's serializer is pure Python and wa
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +46,7 @@ import pandas as pd
 
 from toolkit.coding.codebook import Code, Codebook
 from toolkit.coding.segments import turn_columns
+from toolkit.coding.zip_archive import FIXED_DATE_TIME, deflate, zip_archive
 from toolkit.errors import InputDataError
 from toolkit.io import atomic_write_bytes
 
@@ -306,23 +307,23 @@ def _selection_name(text: str) -> str:
 
 
 def qdpx_bytes(codebook: Codebook, texts: dict[str, str], codings: pd.DataFrame, **kwargs: object) -> bytes:
-    """A ``.qdpx`` archive: ``project.qde`` plus ``sources/<guid>.txt`` (UTF-8, LF), with fixed timestamps."""
-    qde, guids = project_qde_bytes(codebook, texts, codings, **kwargs)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        _write_member(archive, "project.qde", qde)
-        for name in sorted(texts):
-            text = texts[name].replace("\r\n", "\n").replace("\r", "\n")
-            _write_member(archive, f"sources/{guids[name]}.txt", text.encode("utf-8"))
-    return buffer.getvalue()
+    """A ``.qdpx`` archive: ``project.qde`` plus ``sources/<guid>.txt`` (UTF-8, LF), with fixed timestamps.
 
-
-def _write_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(
-        name, date_time=(2020, 1, 1, 0, 0, 0)
-    )  # fixed: the same input gives the same bytes
-    info.compress_type = zipfile.ZIP_DEFLATED
-    archive.writestr(info, data)
+    The source texts are compressed in a worker thread while the project XML is built here (zlib runs
+    without the GIL; :mod:`toolkit.coding.zip_archive`); the archive is the one ``zipfile`` writes.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sources = [
+            (
+                name,
+                pool.submit(deflate, texts[name].replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")),
+            )
+            for name in sorted(texts)
+        ]
+        qde, guids = project_qde_bytes(codebook, texts, codings, **kwargs)
+        members = [("project.qde", deflate(qde))]
+        members += [(f"sources/{guids[name]}.txt", source.result()) for name, source in sources]
+    return zip_archive(members, date_time=FIXED_DATE_TIME)
 
 
 def export_qdpx(
