@@ -73,6 +73,7 @@ from toolkit.coding.actor_scope import (
     spoken_sentences,
 )
 from toolkit.coding.autocode import longest_first_alternation
+from toolkit.coding.regex_literals import may_match, required_substrings
 from toolkit.coding.segments import sentence_columns, turn_columns
 from toolkit.errors import InputDataError
 from toolkit.language import WORD_RE, NorwegianAnalyzer
@@ -289,6 +290,12 @@ class ToneLexicon:
     """Regular expressions for a person's health or sleep said with an evaluative word ("når ho er dårleg",
     "ei dårleg natt", "de sover dårlig"): how someone is, not what an actor was like; a word inside one
     carries no tone."""
+
+    @cached_property
+    def pattern_needs(self) -> dict[re.Pattern[str], tuple[frozenset[str], ...]]:
+        """The literal strings every match of each negative or state pattern contains: a sentence without
+        them is not scanned (:func:`~toolkit.coding.regex_literals.required_substrings`; same matches)."""
+        return {p: required_substrings(p) for p in (*self.negative_patterns, *self.state_patterns)}
 
     @cached_property
     def phrase_starts(self) -> frozenset[str]:
@@ -922,9 +929,11 @@ class ActorExtractor:
                     polarity = -polarity  # verb second: "hun maste aldri", "det hjalp ikke"
                 found.append((offset + tokens[index].start(), offset + tokens[index].end(), polarity))
         lower = text.lower()
+        needs = lexicon.pattern_needs
         found.extend(
             (offset + start, offset + end, -1)
             for pattern in lexicon.negative_patterns
+            if may_match(lower, needs[pattern])
             for match in pattern.finditer(lower)
             for start, end in _pattern_targets(match)
         )
@@ -933,6 +942,7 @@ class ActorExtractor:
         states = [
             (offset + match.start(), offset + match.end())
             for pattern in lexicon.state_patterns
+            if may_match(lower, needs[pattern])
             for match in pattern.finditer(lower)
         ]
         return [hit for hit in found if not any(a <= hit[0] < b for a, b in states)]
