@@ -52,7 +52,9 @@ def load_gazetteers() -> Gazetteers:
     first |= {n.lower() for n in (*NoPerson.first_names_male, *NoPerson.first_names_female)}
     surnames = {n.lower() for n in read_list("surnames.txt")} | {n.lower() for n in NoPerson.last_names}
     municipalities = [line.split(";", 1)[1] for line in read_list("municipalities.txt")]
-    places = set(municipalities) | set(read_list("places.txt"))
+    # places.txt: the study region and larger towns by hand; places_geonames.txt: every other town or village
+    # of 500+ people that is not also a word (scripts/extract_geonames_places.py, GeoNames, CC BY 4.0)
+    places = set(municipalities) | set(read_list("places.txt")) | set(read_list("places_geonames.txt"))
     return Gazetteers(
         first_names=frozenset(first),
         surnames=frozenset(surnames),
