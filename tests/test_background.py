@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from toolkit.background import in_second_process
+from toolkit.background import in_second_process, shared_map
 
 
 def test_small_work_runs_here_when_asked_for() -> None:
@@ -42,10 +42,10 @@ def test_autocode_writes_the_same_actor_files_when_actors_run_in_a_second_proces
     started = []
 
     def recording(*args, **kwargs):
-        started.append(in_second_process(*args, **kwargs))
+        started.append(shared_map(*args, **kwargs))
         return started[-1]
 
-    monkeypatch.setattr(run, "in_second_process", recording)
+    monkeypatch.setattr(run, "shared_map", recording)
     apart = run.autocode_folder(transcripts, codebook, tmp_path / "apart", min_cell=1)
     for name in ("actors.csv", "segments.csv"):
         assert apart.files[name].read_bytes() == here.files[name].read_bytes()
@@ -80,3 +80,36 @@ def test_a_call_the_child_cannot_read_is_done_here(monkeypatch) -> None:
     pending = in_second_process(module.shout, "nav", worth_it=True)
     assert pending.result() == "NAV"  # the child could not import the function: EOF, then done here
     assert not pending.in_second_process
+
+
+def test_a_shared_map_gives_the_plain_maps_answer_whoever_does_the_items() -> None:
+    import functools
+    import operator
+    import time
+
+    items = list(range(300))
+    expected = [3 * item for item in items]
+    alone = shared_map(functools.partial, items, operator.mul, 3, worth_it=False)
+    assert not alone.in_second_process and alone.result() == expected
+    child_first = shared_map(functools.partial, items, operator.mul, 3, worth_it=True)
+    time.sleep(2)  # the child starts and works through the items while this process "does its own work"
+    assert child_first.result() == expected and child_first.items_done_apart > 0
+    here_first = shared_map(functools.partial, items, operator.mul, 3, worth_it=True)
+    assert here_first.result() == expected  # asked at once: this process does most of them
+
+
+def test_an_error_in_a_shared_map_is_raised_here_and_a_worker_that_cannot_start_leaves_the_items_here(
+    monkeypatch,
+) -> None:
+    import functools
+    import operator
+    import sys
+    import types
+
+    failing = shared_map(functools.partial, [1, 2, "three", 4] * 20, operator.truediv, 12, worth_it=True)
+    with pytest.raises(TypeError):
+        failing.result()
+    module = types.ModuleType("pdtk_module_only_in_the_test_process")
+    exec("def make(k):\n    return lambda item: item * k\n", module.__dict__)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    assert shared_map(module.make, [1, 2, 3], 2, worth_it=True).result() == [2, 4, 6]

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, Generic, TypeVar
@@ -160,4 +161,161 @@ def in_second_process(
     return pending.start() if worth_it else pending
 
 
-__all__ = ["Pending", "in_second_process"]
+# ============================================================================================== shared map
+IN_FLIGHT = 2
+"""Items the child holds at once: the next one waits in the pipe while it works, so the child does not sit
+idle while this process's helper thread waits for the GIL to hand it another."""
+
+
+def _serve_items(connection: Connection) -> None:
+    """The child's life in :func:`shared_map`: build the worker once, then answer ``(index, item)`` with
+    ``("ok", index, worker(item))`` until told to stop (``None``); an error is sent back and ends it."""
+    try:
+        make_worker, args, kwargs = connection.recv()
+        worker = make_worker(*args, **kwargs)
+    except Exception:  # noqa: BLE001 - cannot work here: say nothing, the caller does every item
+        connection.close()
+        return
+    try:
+        while (message := connection.recv()) is not None:
+            index, item = message
+            try:
+                connection.send(("ok", index, worker(item)))
+            except Exception as error:  # noqa: BLE001 - the caller raises it
+                connection.send(("error", index, error))
+                break
+    except (EOFError, OSError):
+        pass  # the caller is gone or stopped us
+    finally:
+        connection.close()
+
+
+class SharedMap(Generic[T]):
+    """``[worker(item) for item in items]`` with ``worker = make_worker(*args, **kwargs)``, worked through
+    from the front by a spawned child as soon as it starts and from the back by this process once it asks
+    for :meth:`result`, so that neither waits long for the other whatever else this process had to do first.
+
+    Items go to the child one or two at a time from a helper thread (:data:`IN_FLIGHT`); results come back
+    in the items' order whichever process made them, and each process builds its worker once (so per-word
+    caches stay warm). A child that cannot start, cannot build its worker or dies leaves its items to this
+    process; an error a worker raises is raised by :meth:`result`.
+    """
+
+    def __init__(
+        self, make_worker: Callable[..., Callable[[Any], T]], items: list, args: tuple, kwargs: dict
+    ):
+        self._make_worker, self._args, self._kwargs = make_worker, args, kwargs
+        self._queue: deque[tuple[int, Any]] = deque(enumerate(items))
+        self._results: list[Any] = [None] * len(items)
+        self._lock = threading.Lock()
+        self._error: BaseException | None = None
+        self._process: Any = None
+        self._connection: Connection | None = None
+        self._feeder: threading.Thread | None = None
+        self.in_second_process = False
+        """Whether a second process was started for the items."""
+        self.items_done_apart = 0
+        """How many items the second process did."""
+
+    def start(self) -> SharedMap[T]:
+        """Start the child and the helper thread that feeds it; on a start-up failure stay in this process."""
+        payload = ForkingPickler.dumps((self._make_worker, self._args, self._kwargs))
+        context = multiprocessing.get_context("spawn")
+        here, there = context.Pipe(duplex=True)
+        try:
+            self._process = context.Process(target=_serve_items, args=(there,), daemon=True)
+            self._process.start()
+        except (OSError, RuntimeError):
+            self._process = None
+            here.close()
+            return self
+        finally:
+            there.close()
+        self._connection, self.in_second_process = here, True
+        self._feeder = threading.Thread(target=self._feed, args=(here, payload), daemon=True)
+        self._feeder.start()
+        return self
+
+    def _take(self, *, front: bool) -> tuple[int, Any] | None:
+        with self._lock:
+            if not self._queue:
+                return None
+            return self._queue.popleft() if front else self._queue.pop()
+
+    def _feed(self, connection: Connection, payload: bytes) -> None:
+        """The helper thread: keep the child supplied from the front of the queue and collect its results."""
+        in_flight: dict[int, Any] = {}
+        try:
+            connection.send_bytes(payload)
+            while True:
+                while len(in_flight) < IN_FLIGHT and (taken := self._take(front=True)) is not None:
+                    connection.send(taken)
+                    in_flight[taken[0]] = taken[1]
+                if not in_flight:
+                    connection.send(None)
+                    return
+                status, index, value = connection.recv()
+                del in_flight[index]
+                if status == "error":
+                    self._error = value
+                    return
+                self._results[index] = value
+                self.items_done_apart += 1
+        except (EOFError, OSError):  # the child died or was stopped: its items come back to the queue
+            with self._lock:
+                self._queue.extend(in_flight.items())
+
+    def result(self) -> list[T]:
+        """The results in the items' order, this process working from the back until the queue is empty."""
+        worker = None
+        while self._error is None and (taken := self._take(front=False)) is not None:
+            worker = worker or self._make_worker(*self._args, **self._kwargs)
+            self._results[taken[0]] = worker(taken[1])
+        self.close(grace=None)  # the child finishes what it holds, then stops
+        while self._error is None and (taken := self._take(front=False)) is not None:  # a child that died
+            worker = worker or self._make_worker(*self._args, **self._kwargs)
+            self._results[taken[0]] = worker(taken[1])
+        if self._error is not None:
+            raise self._error
+        return self._results
+
+    def close(self, grace: float | None = 0.0) -> None:
+        """Stop feeding the child and release it (``grace=None``: after it has answered what it holds)."""
+        if self._feeder is not None:
+            if grace is None:
+                self._feeder.join()
+            self._feeder = None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._process is not None:
+            self._process.join(timeout=5.0 if grace is None else grace)
+            if self._process.is_alive():
+                self._process.terminate()
+                self._process.join()
+            self._process = None
+
+    def __enter__(self) -> SharedMap[T]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def shared_map(
+    make_worker: Callable[..., Callable[[Any], T]],
+    items: Sequence[Any],
+    *args: Any,
+    worth_it: bool = True,
+    **kwargs: Any,
+) -> SharedMap[T]:
+    """``[make_worker(*args, **kwargs)(item) for item in items]``, shared with a spawned process when
+    ``worth_it`` (:class:`SharedMap`); else all of it done here when :meth:`SharedMap.result` is asked for.
+
+    ``make_worker`` must be importable by name, its arguments, the items and the results must pickle.
+    """
+    pending: SharedMap[T] = SharedMap(make_worker, list(items), args, kwargs)
+    return pending.start() if worth_it and items else pending
+
+
+__all__ = ["Pending", "SharedMap", "in_second_process", "shared_map"]

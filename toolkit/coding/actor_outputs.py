@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from toolkit.coding.actor_map import MAP_CAPTION, draw_actor_maps
-from toolkit.coding.actors import ActorEntry, ActorExtractor, actors_by_group, load_actor_vocabulary
+from toolkit.coding.actors import (
+    ActorEntry,
+    ActorExtractor,
+    actor_ids_of,
+    actors_by_group,
+    combine_actor_tables,
+    load_actor_vocabulary,
+)
 from toolkit.coding.codebook import Codebook
 from toolkit.coding.refiqda import actor_codings, with_actor_codes
 from toolkit.report.translate import translate_figure
@@ -83,10 +90,38 @@ def actor_outputs(
     ``vocabulary`` is :func:`~toolkit.coding.actors.load_actor_vocabulary` with a study's extensions
     (default: the shipped vocabulary alone); ``language`` is the study's report language (the map files).
     """
+    worker = actor_table_worker(vocabulary)
+    tables = [worker(item) for item in texts.items()]
+    return actor_outputs_from_tables(
+        tables, groups, min_cell=min_cell, vocabulary=vocabulary, language=language
+    )
+
+
+def actor_table_worker(
+    vocabulary: Mapping[str, ActorEntry] | None = None,
+) -> Callable[[tuple[str, str]], pd.DataFrame]:
+    """A function from ``(source, text)`` to that transcript's ``actors.csv`` rows, one extractor behind it.
+
+    Why a maker: :func:`toolkit.background.shared_map` builds one worker per process and hands it transcripts
+    one by one, so the extractor's per-word caches serve every transcript that process reads.
+    """
     extractor = ActorExtractor(vocabulary if vocabulary is not None else load_actor_vocabulary())
-    actors = extractor.transform(dict(texts))
+    return lambda item: extractor.transcript_actors(item[1], item[0])
+
+
+def actor_outputs_from_tables(
+    tables: list[pd.DataFrame],
+    groups: pd.DataFrame | None,
+    *,
+    min_cell: int,
+    vocabulary: Mapping[str, ActorEntry] | None = None,
+    language: str = "en",
+) -> ActorOutputs:
+    """:func:`actor_outputs` from each transcript's table (:func:`actor_table_worker`), in text order."""
+    vocabulary = vocabulary if vocabulary is not None else load_actor_vocabulary()
+    actors = combine_actor_tables(tables)
     by_group = actors_by_group(actors, groups, min_cell=min_cell) if groups is not None else None
-    labels = {actor: extractor.vocabulary[actor].label or actor for actor in extractor.actor_ids}
+    labels = {actor: vocabulary[actor].label or actor for actor in actor_ids_of(vocabulary)}
     return ActorOutputs(actors=actors, by_group=by_group, labels=labels, language=language)
 
 
@@ -105,4 +140,4 @@ def _png_bytes(fig: Any) -> bytes:
     return buffer.getvalue()
 
 
-__all__ = ["ActorOutputs", "actor_outputs"]
+__all__ = ["ActorOutputs", "actor_outputs", "actor_outputs_from_tables", "actor_table_worker"]

@@ -520,8 +520,7 @@ class ActorExtractor:
     @property
     def actor_ids(self) -> list[str]:
         """Canonical ids first, in contract order, then any ids a study added."""
-        extra = [a for a in self.vocabulary if a not in ACTOR_IDS]
-        return [*ACTOR_IDS, *extra]
+        return actor_ids_of(self.vocabulary)
 
     # ------------------------------------------------------------------------------------ mentions
     def _token_actors(self, token: str) -> frozenset[str]:
@@ -996,10 +995,7 @@ class ActorExtractor:
 
     def transform(self, texts: Mapping[str, str]) -> pd.DataFrame:
         """``actors.csv`` for many transcripts (``{source: text}``), one row per transcript × actor id."""
-        frames = [self.transcript_actors(text, source) for source, text in texts.items()]
-        if not frames:
-            return pd.DataFrame(columns=[*ACTOR_COLUMNS, *EXTRA_COLUMNS])
-        return pd.concat(frames, ignore_index=True)
+        return combine_actor_tables([self.transcript_actors(text, source) for source, text in texts.items()])
 
     def is_public_service(self, actor: str) -> bool:
         """Whether an id counts towards fragmentation (canonical ids by contract, added ids by their flag)."""
@@ -1328,6 +1324,18 @@ def actors_by_group(actors: pd.DataFrame, groups: pd.DataFrame, *, min_cell: int
         },
         group_cols=["actor"],
     )
+
+
+def actor_ids_of(vocabulary: Mapping[str, ActorEntry]) -> list[str]:
+    """Canonical ids first, in contract order, then any ids a study added (the rows of each transcript)."""
+    return [*ACTOR_IDS, *(actor for actor in vocabulary if actor not in ACTOR_IDS)]
+
+
+def combine_actor_tables(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """``actors.csv`` from each transcript's table (:meth:`ActorExtractor.transcript_actors`), in order."""
+    if not frames:
+        return pd.DataFrame(columns=[*ACTOR_COLUMNS, *EXTRA_COLUMNS])
+    return pd.concat(frames, ignore_index=True)
 
 
 def extract_actors(

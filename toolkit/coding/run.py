@@ -44,8 +44,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from toolkit.background import in_second_process
-from toolkit.coding.actor_outputs import ActorOutputs, actor_outputs
+from toolkit.background import shared_map
+from toolkit.coding.actor_outputs import ActorOutputs, actor_outputs_from_tables, actor_table_worker
 from toolkit.coding.actors import load_actor_vocabulary
 from toolkit.coding.analysis import code_frequencies, cooccurrence, cooccurrence_matrix, themes_by_group
 from toolkit.coding.autocode import (
@@ -77,8 +77,8 @@ if TYPE_CHECKING:  # the learner (scikit-learn, ~0.7 s to import) is imported wh
 MACHINE_CODER = "pdtk-autocode"
 ACTORS_APART_FROM_CHARACTERS = 1_000_000
 """From this much transcript text (~150,000 words) on, actors are extracted in a second process beside the
-theme coding (:func:`toolkit.background.in_second_process`); below, a second process costs more than
-it saves."""
+theme coding, which joins in on the transcripts left when its own work is done
+(:func:`toolkit.background.shared_map`); below, a second process costs more than it saves."""
 RELIABILITY_NOTE = (
     "Reliability scores are optional in reflexive thematic analysis: there, themes are the researcher's "
     "interpretation, not a measurement. Here they answer a narrower question — can the codebook rules (or "
@@ -512,15 +512,12 @@ def autocode_folder(
     actor_vocabulary = load_actor_vocabulary(extensions=actor_extensions)  # a bad extension fails early
     segments, texts = read_segments(in_dir, unit=unit)
     group_frame, group_note = _read_groups(groups, in_dir)
-    with in_second_process(  # actors need only the texts: extracted beside the theme coding
-        actor_outputs,
-        texts,
-        group_frame,
-        min_cell=min_cell,
-        vocabulary=actor_vocabulary,
-        language=language,
+    with shared_map(  # actors need only the texts: extracted beside the theme coding, shared at the end
+        actor_table_worker,
+        list(texts.items()),
+        actor_vocabulary,
         worth_it=sum(map(len, texts.values())) >= ACTORS_APART_FROM_CHARACTERS,
-    ) as pending_actors:
+    ) as actor_tables:
         analyzer = get_analyzer(backend)
         coder = AutoCoder(book, analyzer=analyzer)
         started = time.perf_counter()
@@ -544,7 +541,13 @@ def autocode_folder(
             min_cell=min_cell,
             synthetic=synthetic,
         )
-        actors = pending_actors.result()
+        actors = actor_outputs_from_tables(
+            actor_tables.result(),
+            group_frame,
+            min_cell=min_cell,
+            vocabulary=actor_vocabulary,
+            language=language,
+        )
     outputs = _autocode_outputs(book, texts, unit, findings, themes, cards_html, group_frame, actors)
     files = _write_staged(out_dir, outputs)
     settings = {"unit": unit, "backend": analyzer.backend, "min_cell": min_cell, "seed": seed}
