@@ -6,7 +6,8 @@
 A set folder may hold ``second_coder/``: an independent second coding of the same transcripts under the same
 guidelines, by a coder who never saw the first coding (``annotation.txt``: one line per turn,
 ``turn_index<TAB>SPEAKER: text``, participant turns ending in ``{code, code}``; ``actors.csv`` in the
-``actors_gold.csv`` format). This script scores the second coder against the set's gold with the very
+``actors_gold.csv`` format; a folder with only ``actors.csv`` is scored on the actors). This script scores
+the second coder against the set's gold with the very
 measures the issue's targets use for the tool: mean Cohen's kappa over themes on participant turns
 (:func:`toolkit.coding.evaluate.mean_kappa`), and actor mention F1, fragmentation exact share and tone
 kappa (:func:`toolkit.coding.actors.actor_agreement`). If two careful people agree at kappa 0.4 on tone, a
@@ -56,10 +57,12 @@ def read_annotation(path: Path) -> pd.DataFrame:
 def agreement(folder: Path) -> dict[str, object]:
     """The second coder against the gold: theme kappa and the actor measures."""
     data = load_coding_set(folder)
-    second = read_annotation(folder / "second_coder" / "annotation.txt")
-    unknown = sorted(set(second["code_id"]) - set(data.codebook.ids))
-    second_matrix = to_indicator_matrix(data.units, second, data.codebook.ids).reset_index(drop=True)
-    theme_kappa, _ = mean_kappa(data.gold, second_matrix)
+    theme_kappa, unknown = float("nan"), []
+    if (folder / "second_coder" / "annotation.txt").is_file():  # a second coder may have done the actors only
+        second = read_annotation(folder / "second_coder" / "annotation.txt")
+        unknown = sorted(set(second["code_id"]) - set(data.codebook.ids))
+        second_matrix = to_indicator_matrix(data.units, second, data.codebook.ids).reset_index(drop=True)
+        theme_kappa, _ = mean_kappa(data.gold, second_matrix)
     gold_actors = pd.read_csv(folder / "actors_gold.csv", dtype={"tone": str}, keep_default_na=False)
     second_actors = pd.read_csv(
         folder / "second_coder" / "actors.csv", dtype={"tone": str}, keep_default_na=False
