@@ -49,3 +49,18 @@ def test_a_qdpx_sized_archive_reads_back():
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.testzip() is None
         assert [(i.filename, archive.read(i)) for i in archive.infolist()] == members
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=20_000), st.lists(st.integers(min_value=0, max_value=20_000), max_size=8))
+def test_a_member_deflated_piece_by_piece_is_the_member_deflated_whole(data, cuts):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from toolkit.coding.zip_archive import PieceDeflater
+
+    bounds = sorted({min(cut, len(data)) for cut in cuts} | {0, len(data)})
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        deflater = PieceDeflater(pool)
+        for first, last in zip(bounds, bounds[1:], strict=False):
+            deflater.add(data[first:last])
+        assert deflater.finish() == deflate(data)

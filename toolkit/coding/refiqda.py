@@ -36,7 +36,7 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +46,7 @@ import pandas as pd
 
 from toolkit.coding.codebook import Code, Codebook
 from toolkit.coding.segments import turn_columns
-from toolkit.coding.zip_archive import FIXED_DATE_TIME, deflate, zip_archive
+from toolkit.coding.zip_archive import FIXED_DATE_TIME, PieceDeflater, deflate, zip_archive
 from toolkit.errors import InputDataError
 from toolkit.io import atomic_write_bytes
 
@@ -149,6 +149,24 @@ def project_qde_bytes(
     ``codings`` has ``source, start, end, code_id`` and optionally ``coder`` (one User per coder).
     ``groups`` (source → group) becomes a text Variable ``gruppe`` on each source.
     """
+    pieces, source_guid = project_qde_pieces(
+        codebook, texts, codings, project_name=project_name, groups=groups, default_coder=default_coder
+    )
+    return "".join(pieces).encode("utf-8"), source_guid
+
+
+def project_qde_pieces(
+    codebook: Codebook,
+    texts: dict[str, str],
+    codings: pd.DataFrame,
+    *,
+    project_name: str = "pdtk",
+    groups: dict[str, str] | None = None,
+    default_coder: str = "pdtk-autocode",
+) -> tuple[Iterator[str], dict[str, str]]:
+    """:func:`project_qde_bytes` as consecutive pieces of text, one source at a time (joined, they are the
+    document), so that the ``.qdpx`` export compresses each piece while the next is built; a coding the
+    export cannot take raises here, before the first piece."""
     p = f"{{{PROJECT_NS}}}"
     codings = codings.copy()
     if "coder" not in codings.columns:
@@ -190,22 +208,27 @@ def project_qde_bytes(
     spans = _spans_by_source(codings)
     code_guids = {c: code_guid(codebook, c) for c in codebook.ids}
     source_guid = {name: stable_guid("source", name) for name in sorted(texts)}
-    sources = [
-        _source_xml(
-            name,
-            texts[name],
-            source_guid[name],
-            user_guid[coders[0]],
-            [(span, user_guid[span[2]], code_ids) for span, code_ids in spans.get(name, [])],
-            code_guids,
-            (variable_guid, groups[name]) if groups and name in groups and pd.notna(groups[name]) else None,
-        )
-        for name in source_guid
-    ]
     head = _xml_bytes(root, PROJECT_NS).decode("utf-8")
     closing = "\n</Project>\n"  # Users always comes first, so the root is never written empty
-    body = _layout("Sources", [], sources, depth=1)
-    return (head[: -len(closing)] + "\n  " + body + closing).encode("utf-8"), source_guid
+
+    def pieces() -> Iterator[str]:
+        # the Sources element as _layout("Sources", [], sources, depth=1) lays it out, one source at a time
+        yield head[: -len(closing)] + "\n  " + ("<Sources>" if source_guid else "<Sources />")
+        for name in source_guid:
+            yield "\n    " + _source_xml(
+                name,
+                texts[name],
+                source_guid[name],
+                user_guid[coders[0]],
+                [(span, user_guid[span[2]], code_ids) for span, code_ids in spans.get(name, [])],
+                code_guids,
+                (variable_guid, groups[name])
+                if groups and name in groups and pd.notna(groups[name])
+                else None,
+            )
+        yield ("\n  </Sources>" if source_guid else "") + closing
+
+    return pieces(), source_guid
 
 
 def _spans_by_source(codings: pd.DataFrame) -> dict[str, list[tuple[tuple[int, int, str], list[str]]]]:
@@ -309,19 +332,28 @@ def _selection_name(text: str) -> str:
 def qdpx_bytes(codebook: Codebook, texts: dict[str, str], codings: pd.DataFrame, **kwargs: object) -> bytes:
     """A ``.qdpx`` archive: ``project.qde`` plus ``sources/<guid>.txt`` (UTF-8, LF), with fixed timestamps.
 
-    The source texts are compressed in a worker thread while the project XML is built here (zlib runs
-    without the GIL; :mod:`toolkit.coding.zip_archive`); the archive is the one ``zipfile`` writes.
+    The project XML is compressed piece by piece in one worker thread as it is built here, and the source
+    texts in another (zlib runs without the GIL; :mod:`toolkit.coding.zip_archive`); the archive is the one
+    ``zipfile`` writes.
     """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        sources = [
-            (
-                name,
-                pool.submit(deflate, texts[name].replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")),
-            )
-            for name in sorted(texts)
-        ]
-        qde, guids = project_qde_bytes(codebook, texts, codings, **kwargs)
-        members = [("project.qde", deflate(qde))]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        qde = PieceDeflater(pool)  # first, so that one worker takes it while the other does the sources
+        try:
+            sources = [
+                (
+                    name,
+                    pool.submit(
+                        deflate, texts[name].replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
+                    ),
+                )
+                for name in sorted(texts)
+            ]
+            pieces, guids = project_qde_pieces(codebook, texts, codings, **kwargs)
+            for piece in pieces:
+                qde.add(piece.encode("utf-8"))
+        finally:
+            project = qde.finish()
+        members = [("project.qde", project)]
         members += [(f"sources/{guids[name]}.txt", source.result()) for name, source in sources]
     return zip_archive(members, date_time=FIXED_DATE_TIME)
 

@@ -20,7 +20,9 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
+from queue import SimpleQueue
 
 FIXED_DATE_TIME = (2020, 1, 1, 0, 0, 0)
 """Timestamp of every member: the same input gives the same bytes."""
@@ -42,6 +44,41 @@ def deflate(data: bytes) -> Deflated:
     """
     compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
     return Deflated(data, compressor.compress(data) + compressor.flush(), zlib.crc32(data))
+
+
+class PieceDeflater:
+    """Deflates one member handed over piece by piece, in a worker thread of ``pool``, as :func:`deflate`
+    deflates the pieces joined: zlib's stream does not depend on how its input is cut (a test checks), so a
+    document can be compressed while it is still being written. :meth:`finish` must be called (it ends the
+    worker even when the writer failed half-way)."""
+
+    def __init__(self, pool: Executor) -> None:
+        self._pieces: SimpleQueue[bytes | None] = SimpleQueue()
+        self._result: Future[Deflated] = pool.submit(self._run)
+        self._finished = False
+
+    def add(self, piece: bytes) -> None:
+        """Hand over the next piece."""
+        self._pieces.put(piece)
+
+    def finish(self) -> Deflated:
+        """No more pieces: the member as :func:`deflate` gives it for the pieces joined."""
+        if not self._finished:
+            self._finished = True
+            self._pieces.put(None)
+        return self._result.result()
+
+    def _run(self) -> Deflated:
+        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        data: list[bytes] = []
+        compressed: list[bytes] = []
+        crc = 0
+        while (piece := self._pieces.get()) is not None:
+            data.append(piece)
+            compressed.append(compressor.compress(piece))
+            crc = zlib.crc32(piece, crc)
+        compressed.append(compressor.flush())
+        return Deflated(b"".join(data), b"".join(compressed), crc)
 
 
 def zip_archive(members: Sequence[tuple[str, Deflated]], *, date_time: tuple = FIXED_DATE_TIME) -> bytes:
@@ -135,4 +172,4 @@ def _zipfile_archive(members: Sequence[tuple[str, Deflated]], date_time: tuple) 
     return buffer.getvalue()
 
 
-__all__ = ["FIXED_DATE_TIME", "Deflated", "deflate", "zip_archive"]
+__all__ = ["FIXED_DATE_TIME", "Deflated", "PieceDeflater", "deflate", "zip_archive"]
