@@ -87,7 +87,7 @@ def render_cards(
     )
     coded = coded.copy()
     coded["group"] = coded["source"].map(mapping)
-    per_unit_codes = coded.groupby(["source", "turn_index"])["code_id"].apply(set).to_dict()
+    per_unit_codes = _codes_per_unit(coded)
     parts = [
         "<!DOCTYPE html><html lang='nb'><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
@@ -155,6 +155,17 @@ def render_cards(
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _codes_per_unit(coded: pd.DataFrame) -> dict[tuple[str, int], set[str]]:
+    """``{(source, turn_index): codes}``, units in sorted order: what ``groupby([...])["code_id"].apply(set)``
+    gives, from one pass over the columns (the pandas route applied a function per unit, ~0.3 s on a million
+    words)."""
+    found: dict[tuple[str, int], set[str]] = {}
+    columns = (coded[c].tolist() for c in ("source", "turn_index", "code_id"))
+    for source, turn, code in zip(*columns, strict=True):
+        found.setdefault((source, turn), set()).add(code)
+    return dict(sorted(found.items(), key=lambda item: item[0]))
 
 
 def _apart_text(
