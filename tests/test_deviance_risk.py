@@ -242,3 +242,41 @@ def test_summaries_made_while_boosting_runs_equal_those_made_after(cohort, monke
     pd.testing.assert_frame_equal(waiting.calibration, after.calibration)
     pd.testing.assert_frame_equal(waiting.odds_ratios, after.odds_ratios)
     np.testing.assert_array_equal(waiting.p_runs, after.p_runs)
+
+
+_IMPORTS_WHILE_WAITING = """
+import sys, time
+import numpy as np
+import pandas as pd
+from toolkit.deviance import risk
+
+rng = np.random.default_rng(3)
+frame = pd.DataFrame({"a": rng.normal(size=3000), "b": rng.integers(0, 3, 3000).astype(str)})
+frame["y"] = (rng.random(3000) < 1 / (1 + np.exp(-frame["a"]))).astype(int)
+summaries, new = risk._summaries, []
+
+def recording(*args, **kwargs):
+    before = set(sys.modules)
+    result = summaries(*args, **kwargs)
+    new.extend(sorted(set(sys.modules) - before))
+    return result
+
+one_thread = risk._one_openmp_thread
+risk._summaries = recording
+risk._one_openmp_thread = lambda *a, **k: time.sleep(2.0) or one_thread(*a, **k)
+risk.fit_risk(frame, outcome="y", risk_factors=["a", "b"], model="auto", folds=3, stability_seeds=2,
+              selection_rows=1000)
+print(new)
+"""
+
+
+def test_what_runs_while_boosting_runs_imports_nothing():
+    """scikit-learn on the boosting thread looks polars up in ``sys.modules``; a module the main thread is still
+    importing then is half-built (notebook 02 failed so when the odds ratios, which import statsmodels and with
+    it polars, were made while waiting). A fresh interpreter shows what the waiting work imports."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _IMPORTS_WHILE_WAITING], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"

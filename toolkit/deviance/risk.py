@@ -496,7 +496,7 @@ def _compare_candidates(
     stability_seeds: int,
     zero: Sequence[int],
     base_state: LogitState | None,
-    while_waiting: Callable[[np.ndarray, LogitState], Any] | None = None,
+    while_waiting: Callable[[np.ndarray], Any] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Cross-fit every candidate on ``sample``; with ``auto``, boosting runs on a second thread meanwhile.
 
@@ -506,8 +506,12 @@ def _compare_candidates(
     stability runs as it can before boosting is done. Every piece is a pure function of the data and its
     seed, so the results do not depend on which thread finished first: only the time does. If boosting wins
     the comparison, the speculative logistic work is simply unused. If every stability run is done and
-    boosting is still running, ``while_waiting(main run, state)`` is called too (the logistic model's
-    summaries: the main thread would otherwise sit idle). Returns the sample probabilities per candidate and
+    boosting is still running, ``while_waiting(main run)`` is called too (the logistic model's metrics and
+    calibration: the main thread would otherwise sit idle). It must import nothing new: scikit-learn on the
+    boosting thread looks ``polars`` up in ``sys.modules`` on every fit, and a module this thread is still
+    importing there (statsmodels brings in polars) is half-built (an AttributeError, seen in notebook 02). So
+    the odds ratios, whose small-register route imports statsmodels, are made after the join. Returns the
+    sample probabilities per candidate and
     ``{"state": ..., "runs": {seed: probabilities}, "while_waiting": its value}`` (empty when nothing was
     speculated; no ``while_waiting`` key when it was not called).
     """
@@ -557,7 +561,7 @@ def _compare_candidates(
             speculative = {"state": state, "runs": runs}
             idle = len(runs) == stability_seeds and not all(f.done() for f in pending.values())
             if while_waiting is not None and idle:
-                speculative["while_waiting"] = while_waiting(runs[seed], state)
+                speculative["while_waiting"] = while_waiting(runs[seed])
         for name, future in pending.items():
             found[name] = future.result()
     return {name: found[name] for name in candidates}, speculative
@@ -615,9 +619,7 @@ def fit_risk(
     if model == "auto" and len(y) > selection_rows:
         sample = np.sort(np.random.default_rng(seed).choice(len(y), size=selection_rows, replace=False))
     ys = y[sample]
-    summaries = partial(
-        _summaries, X, y, [*design.feature_names_, *benchmark_names], metrics=metrics, odds_ratios=odds_ratios
-    )
+    summaries = partial(_summaries, y, metrics=metrics)
     speculative: dict[str, Any] = {}
     if base_state is not None and model == "logit":
         # benchmark refit of a logistic model: nothing to compare; cross-fit once below, from the warm start
@@ -647,7 +649,9 @@ def fit_risk(
     seeds = [seed + 1000 * i for i in range(stability_seeds)]
     runs = _stability_runs(X, y, first[chosen], chosen, seeds, done_runs, folds=folds, zero=zero, state=state)
     ready = speculative.get("while_waiting") if chosen == "logit" else None  # made while boosting ran
-    model_metric, calibration, odds = ready or summaries(runs[:, 0], state)
+    model_metric, calibration = ready or summaries(runs[:, 0])
+    names = [*design.feature_names_, *benchmark_names]
+    odds = odds_ratio_table(X, y, names, state=state) if odds_ratios else pd.DataFrame()
     return RiskModelResult(
         model=chosen,
         p_expected=runs[:, 0],
@@ -686,22 +690,9 @@ def _logistic_start(
     return (logit_state(X, y) if reused else None), {}
 
 
-def _summaries(
-    X: np.ndarray,
-    y: np.ndarray,
-    names: list[str],
-    p: np.ndarray,
-    state: LogitState | None,
-    *,
-    metrics: bool,
-    odds_ratios: bool,
-) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
-    """What the report says about the chosen model's main run ``p``: metrics, calibration and odds ratios."""
-    return (
-        model_metrics(y, p) if metrics else {},
-        calibration_table(y, p) if metrics else pd.DataFrame(),
-        odds_ratio_table(X, y, names, state=state) if odds_ratios else pd.DataFrame(),
-    )
+def _summaries(y: np.ndarray, p: np.ndarray, *, metrics: bool) -> tuple[dict[str, float], pd.DataFrame]:
+    """What the report says about the chosen model's main run ``p``: its metrics and calibration table."""
+    return (model_metrics(y, p), calibration_table(y, p)) if metrics else ({}, pd.DataFrame())
 
 
 def _stability_runs(
