@@ -113,3 +113,15 @@ def test_an_error_in_a_shared_map_is_raised_here_and_a_worker_that_cannot_start_
     exec("def make(k):\n    return lambda item: item * k\n", module.__dict__)
     monkeypatch.setitem(sys.modules, module.__name__, module)
     assert shared_map(module.make, [1, 2, 3], 2, worth_it=True).result() == [2, 4, 6]
+
+
+def test_large_items_and_results_do_not_block_the_pipes() -> None:
+    import functools
+    import operator
+    import time
+
+    items = [bytes([i]) * 400_000 for i in range(12)]  # each item and each result fills a pipe
+    shared = shared_map(functools.partial, items, operator.mul, 2, worth_it=True)
+    time.sleep(1)
+    assert shared.result() == [2 * item for item in items]
+    assert shared.items_done_apart > 0

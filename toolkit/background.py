@@ -195,10 +195,11 @@ class SharedMap(Generic[T]):
     from the front by a spawned child as soon as it starts and from the back by this process once it asks
     for :meth:`result`, so that neither waits long for the other whatever else this process had to do first.
 
-    Items go to the child one or two at a time from a helper thread (:data:`IN_FLIGHT`); results come back
-    in the items' order whichever process made them, and each process builds its worker once (so per-word
-    caches stay warm). A child that cannot start, cannot build its worker or dies leaves its items to this
-    process; an error a worker raises is raised by :meth:`result`.
+    Two helper threads talk to the child: one hands it items (at most :data:`IN_FLIGHT` unanswered), one
+    reads its results, so neither side can block the other on a full pipe. Results come back in the items'
+    order whichever process made them, and each process builds its worker once (per-word caches stay warm).
+    A child that cannot start, cannot build its worker or dies leaves its items to this process; an error a
+    worker raises is raised by :meth:`result`.
     """
 
     def __init__(
@@ -206,19 +207,22 @@ class SharedMap(Generic[T]):
     ):
         self._make_worker, self._args, self._kwargs = make_worker, args, kwargs
         self._queue: deque[tuple[int, Any]] = deque(enumerate(items))
+        self._in_flight: dict[int, Any] = {}
         self._results: list[Any] = [None] * len(items)
         self._lock = threading.Lock()
+        self._slots = threading.Semaphore(IN_FLIGHT)
+        self._closed = False
         self._error: BaseException | None = None
         self._process: Any = None
         self._connection: Connection | None = None
-        self._feeder: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self.in_second_process = False
         """Whether a second process was started for the items."""
         self.items_done_apart = 0
         """How many items the second process did."""
 
     def start(self) -> SharedMap[T]:
-        """Start the child and the helper thread that feeds it; on a start-up failure stay in this process."""
+        """Start the child and the helper threads; on a start-up failure stay in this process."""
         payload = ForkingPickler.dumps((self._make_worker, self._args, self._kwargs))
         context = multiprocessing.get_context("spawn")
         here, there = context.Pipe(duplex=True)
@@ -232,68 +236,91 @@ class SharedMap(Generic[T]):
         finally:
             there.close()
         self._connection, self.in_second_process = here, True
-        self._feeder = threading.Thread(target=self._feed, args=(here, payload), daemon=True)
-        self._feeder.start()
+        self._threads = [
+            threading.Thread(target=self._send_items, args=(here, payload), daemon=True),
+            threading.Thread(target=self._receive_results, args=(here,), daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
         return self
 
     def _take(self, *, front: bool) -> tuple[int, Any] | None:
         with self._lock:
-            if not self._queue:
+            if not self._queue or self._error is not None:
                 return None
-            return self._queue.popleft() if front else self._queue.pop()
+            taken = self._queue.popleft() if front else self._queue.pop()
+            if front:
+                self._in_flight[taken[0]] = taken[1]
+            return taken
 
-    def _feed(self, connection: Connection, payload: bytes) -> None:
-        """The helper thread: keep the child supplied from the front of the queue and collect its results."""
-        in_flight: dict[int, Any] = {}
+    def _send_items(self, connection: Connection, payload: bytes) -> None:
+        """Helper thread: the worker's recipe, then items from the front while there are free slots."""
+        taken = None
         try:
             connection.send_bytes(payload)
             while True:
-                while len(in_flight) < IN_FLIGHT and (taken := self._take(front=True)) is not None:
-                    connection.send(taken)
-                    in_flight[taken[0]] = taken[1]
-                if not in_flight:
-                    connection.send(None)
+                self._slots.acquire()
+                if self._closed:
                     return
+                taken = self._take(front=True)
+                connection.send(taken)  # None: no more items
+                if taken is None:
+                    return
+        except OSError:  # the child is gone: an item it never got comes back to the queue
+            with self._lock:
+                if taken is not None and self._in_flight.pop(taken[0], None) is not None:
+                    self._queue.append(taken)
+
+    def _receive_results(self, connection: Connection) -> None:
+        """Helper thread: store the child's results until it closes; what it held comes back to the queue."""
+        try:
+            while True:
                 status, index, value = connection.recv()
-                del in_flight[index]
+                with self._lock:
+                    self._in_flight.pop(index, None)
                 if status == "error":
                     self._error = value
                     return
                 self._results[index] = value
                 self.items_done_apart += 1
-        except (EOFError, OSError):  # the child died or was stopped: its items come back to the queue
+                self._slots.release()
+        except (EOFError, OSError):
+            pass  # done (the child closes after the last item), stopped, or dead
+        finally:
             with self._lock:
-                self._queue.extend(in_flight.items())
+                self._queue.extend(self._in_flight.items())
+                self._in_flight.clear()
+                self._closed = True
+            self._slots.release()  # the sender may be waiting for a slot
 
     def result(self) -> list[T]:
         """The results in the items' order, this process working from the back until the queue is empty."""
         worker = None
-        while self._error is None and (taken := self._take(front=False)) is not None:
-            worker = worker or self._make_worker(*self._args, **self._kwargs)
-            self._results[taken[0]] = worker(taken[1])
-        self.close(grace=None)  # the child finishes what it holds, then stops
-        while self._error is None and (taken := self._take(front=False)) is not None:  # a child that died
-            worker = worker or self._make_worker(*self._args, **self._kwargs)
-            self._results[taken[0]] = worker(taken[1])
+        for _round in ("beside the child", "what a child that died left"):
+            while (taken := self._take(front=False)) is not None:
+                worker = worker or self._make_worker(*self._args, **self._kwargs)
+                self._results[taken[0]] = worker(taken[1])
+            with self._lock:
+                holding = bool(self._in_flight)
+            self.close(grace=None if holding else 0.0)  # it finishes what it holds; holding nothing, it stops
         if self._error is not None:
             raise self._error
         return self._results
 
     def close(self, grace: float | None = 0.0) -> None:
-        """Stop feeding the child and release it (``grace=None``: after it has answered what it holds)."""
-        if self._feeder is not None:
-            if grace is None:
-                self._feeder.join()
-            self._feeder = None
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        """Release the child (``grace=None``: after it has answered what it holds) and the helper threads."""
         if self._process is not None:
-            self._process.join(timeout=5.0 if grace is None else grace)
+            self._process.join(timeout=grace)
             if self._process.is_alive():
                 self._process.terminate()
                 self._process.join()
             self._process = None
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def __enter__(self) -> SharedMap[T]:
         return self
