@@ -23,11 +23,12 @@ from __future__ import annotations
 import re
 
 from toolkit.deidentify.gazetteers import Gazetteers, load_gazetteers, organisation_kinds
-from toolkit.deidentify.ner import ordinary_words
+from toolkit.deidentify.ner import generic_services, ordinary_words
 from toolkit.deidentify.patterns import (
     _FUNCTION_WORDS,
     _PLACE_HEADS,
     _POSSESSIVES,
+    _RELATIONS,
     _SPEECH_VERBS,
     LOW,
     UP,
@@ -70,6 +71,12 @@ _FIRM_HEADS = (
     "transport",
     "service",
 )
+_KIN = re.compile(rf"(?:{_RELATIONS}|mamma|pappa|mor|far|foreldra|foreldrene|familien|familie)")
+_NOT_TOWNS = _words(
+    "tillegg dag fjor går morgen kveld helg uke veke måned månad år tida tide forhold fall praksis starten "
+    "januar februar mars april mai juni juli august september oktober november desember jul påske "
+    "bygda byen kommune kommunen fylket fylke landet norge noreg utlandet verden verda nærheten nærleiken hovedsak utgangspunktet"
+)
 _MUNICIPAL = _words("kommunal kommunale interkommunal interkommunale")
 _TIME_WORDS = _words(
     "fjor forfjor går dag morgen kveld helga helgen byen sentrum vår høst haust sommer vinter"
@@ -81,7 +88,7 @@ _WORK_CUE = re.compile(
 _KINDS_FIRST = (
     r"hotell|hotellet|kafé|kafe|kafeen|kaféen|restaurant|restauranten|fritidsklubben|ungdomsklubben|ungdomshuset|"
     r"treningssenteret|behandlingssenteret|helsestasjonen|ungdomshelsestasjonen|klinikken|fagskolen|fagskulen|"
-    r"kjøpesenteret|frisørsalongen|salong|salongen"
+    r"kjøpesenteret|frisørsalongen|salong|salongen|campus"
 )
 # kinds of firm named after their founder, whose name follows ("advokatfirmaet hjort", "advokatkontoret elden"):
 # the founder's surname may be an ordinary word, so no dictionary guard
@@ -89,6 +96,23 @@ _FOUNDER_KINDS = (
     r"(?:advokatfirma|advokatfirmaet|advokatkontor|advokatkontoret|revisjonsfirma|revisjonsfirmaet)"
 )
 _EVERYDAY_CHAINS = _words("extra prix spar power max ark normal kid vita obs mester")
+# kind words that end a firm's name only after "hos": elsewhere they are ordinary nouns ("med relevant kompetanse",
+# "med full kraft"), but "hos" is said of a person or a firm ("kurs hos fokus kompetanse", "hos eidsiva energi")
+_HOS_KINDS = "kompetanse|energi|kraft|gruppen|partner|ressurs|utvikling|vekst"
+# the definite head of a public or voluntary office, named by its town after it ("flyktningtjenesten drammen",
+# "frivillighetssentralen i skedsmo", "legekontoret i grue")
+_OFFICE_HEADS = (
+    "tjenesten",
+    "tenesta",
+    "tenesten",
+    "sentralen",
+    "kontoret",
+    "senteret",
+    "etaten",
+    "foreningen",
+    "foreininga",
+    "klubben",
+)
 
 
 def _place_compound(word: str) -> bool:
@@ -106,6 +130,8 @@ class ContextOrganisationFinder:
     def __init__(self, gazetteers: Gazetteers | None = None):
         g = gazetteers or load_gazetteers()
         self.places_lower = g.places_lower
+        self.first_names = g.first_names
+        self.surnames = g.surnames
         self.chains_lower = frozenset(c.lower() for c in (*g.chains, *g.organisations))
         word = rf"[{LOW}][{LOW}-]*"
         preps = "på|hos|i|for|med|til|fra|frå|ved|mot"
@@ -119,6 +145,13 @@ class ContextOrganisationFinder:
             rf"\b(?:{preps}|heiter|heter|heite|heitte|het)[ \t]+((?:{name_word}){{1,3}}?(?:{kinds})"
             rf"(?:[ \t]+og[ \t]+(?:{kinds}))?)(?![\w-])"
         )
+        self._hos_kind_re = re.compile(rf"\bhos[ \t]+((?:{name_word}){{1,2}}?(?:{_HOS_KINDS}))(?![\w-])")
+        # "flyktningtjenesten drammen", "frivillighetssentralen i skedsmo": an office and its (known) town
+        self._office_re = re.compile(
+            rf"(?<![\w-])([{LOW}]{{3,}}(?:{'|'.join(_OFFICE_HEADS)})[ \t]+(?:(?:i|på)[ \t]+)?({word}))(?![\w-])"
+        )
+        # "jobber hos kongsberg maritime", "tiltak hos vekst gjøvik": a known place and a word, either way round
+        self._place_firm_re = re.compile(rf"\b(?:på|hos)[ \t]+(?=(({word})[ \t]+({word}))(?![\w-]))")
         # the service after its place ("volda dps", "haukeland bup"): the place must be a known one
         self._place_service_re = re.compile(rf"(?<![\w-])(({word})[ \t]+(?:dps|bup|ppt))(?![\w-])")
         self._service_re = re.compile(rf"(?<![\w-])((?:{_SERVICE})[ \t]+({word}))(?![\w-])")
@@ -150,7 +183,9 @@ class ContextOrganisationFinder:
         chains = [c.lower().replace("1000", "(?:1000|tusen)") for c in g.chains]
         chains = [c for c in chains if c not in _EVERYDAY_CHAINS]
         alternation = "|".join(sorted(chains, key=len, reverse=True))  # already escaped enough: plain words
-        self._chain_re = re.compile(rf"\b(?:på|hos|heiter|heite|heter)[ \t]+({alternation})(?![\w-])")
+        self._chain_re = re.compile(
+            rf"\b(?:på|hos|til|fra|frå|heiter|heite|heter)[ \t]+({alternation})(?![\w-])"
+        )
         # the definite or dialect form of a chain names the shop people mean ("jobber på kiwien", "på
         # Rema'n på Loddefjord"): the suffix makes it a workplace, not a brand; with a place after it, one name
         self._chain_inflected_re = re.compile(
@@ -161,7 +196,85 @@ class ContextOrganisationFinder:
     def find(self, text: str) -> list[Span]:
         """Lower-case organisation spans in ``text``."""
         spans = self._kinds(text) + self._services(text) + self._colleges(text) + self._chains(text)
-        return spans + self._workplaces(text) + self._kind_first(text) + self._work_answers(text)
+        spans += self._workplaces(text) + self._kind_first(text) + self._work_answers(text)
+        return spans + self._hos_kinds(text) + self._offices(text) + self._place_firms(text)
+
+    def _hos_kinds(self, text: str) -> list[Span]:
+        """ "hos" and a name ending in a kind word that is an ordinary noun elsewhere ("hos fokus kompetanse")."""
+        spans = []
+        for m in self._hos_kind_re.finditer(text):
+            words = m.group(1).split()
+            if any(w in _NOT_A_NAME or w in _FUNCTION_WORDS or w in _POSSESSIVES for w in words[:-1]):
+                continue
+            spans.append(Span(m.start(1), m.end(1), "ORG", 0.5))
+        return spans
+
+    def _offices(self, text: str) -> list[Span]:
+        """An office's definite name and the known town it serves ("flyktningtjenesten drammen")."""
+        return [
+            Span(m.start(1), m.end(1), "ORG", 0.5)
+            for m in self._office_re.finditer(text)
+            if m.group(2) not in _FUNCTION_WORDS
+            and m.group(2) not in _NOT_A_PLACE
+            and m.group(2) not in self.first_names
+            and m.group(2) not in self.surnames
+            and m.group(2) not in _TIME_WORDS
+            and m.group(2) not in organisation_kinds()
+            and (
+                m.group(2) in self.places_lower
+                or self._unknown(m.group(2))
+                or (m.group(0).split()[1] in ("i", "på") and self._town_like(m.group(2)))
+            )
+        ]
+
+    @staticmethod
+    def _no_dictionary_word(word: str) -> bool:
+        """A word the lemma dictionary does not know, though the ordinary-word list (which holds many firm and place
+        names: "mustad", "borregaard") may: after a workplace cue or "hos", a firm's name."""
+        import simplemma
+
+        if len(word) < 4 or word in _FUNCTION_WORDS or word in _NOT_A_PLACE or word in _TIME_WORDS:
+            return False
+        if word in generic_services() or word in _POSSESSIVES or _KIN.fullmatch(word):
+            return False
+        ordinary = ordinary_words()
+        if word.endswith(("s", "a")) and (word[:-1] in ordinary or simplemma.is_known(word[:-1], lang="nb")):
+            return False  # a genitive ("hos kommunens kontor") or a dialect's definite form ("hos kompisa")
+        if any(word[k:] in ordinary for k in range(3, len(word) - 4)):
+            return False  # a compound with an ordinary head ("jobbsenteret"), not a name
+        return not simplemma.is_known(word, lang="nb") and not simplemma.is_known(word, lang="nn")
+
+    @staticmethod
+    def _town_like(word: str) -> bool:
+        """A word that may be a town the lists miss ("skedsmo"): no definite or plural noun, no number, no time."""
+        if len(word) < 4 or word.endswith(("en", "et", "a", "ene", "ane", "er", "ar", "ing", "het", "ning")):
+            return False
+        return word not in _NOT_TOWNS
+
+    def _place_firms(self, text: str) -> list[Span]:
+        """After a workplace cue or "hos": a known place and a name word ("søkt jobb på kongsberg maritime"), or a
+        name word and a known place ("tiltak hos vekst gjøvik"): a firm or its branch, not the town alone."""
+        spans = []
+        for m in self._place_firm_re.finditer(text):
+            first, second = m.group(2), m.group(3)
+            if not text.startswith("hos", m.start()) and not _WORK_CUE.search(
+                text, max(0, m.start() - 60), m.start()
+            ):
+                continue
+            if first in self.places_lower and second in self.places_lower:
+                continue  # "på mo rana"? two places are no firm
+            if first in self.places_lower:
+                other = second
+            elif second in self.places_lower and text.startswith("hos", m.start()):
+                other = first
+            else:
+                continue
+            if other in _NOT_A_PLACE or other in _FUNCTION_WORDS or other in _TIME_WORDS or len(other) < 3:
+                continue
+            if other in _POSSESSIVES or other in self.first_names or _KIN.fullmatch(other):
+                continue  # "hos mamma drammen", "hos kari hamar": a person, then where
+            spans.append(Span(m.start(1), m.end(1), "ORG", 0.5))
+        return spans
 
     def _work_answers(self, text: str) -> list[Span]:
         """The answer to "hvor jobber du": a workplace when its first word is a chain, a place or no word."""
@@ -197,6 +310,7 @@ class ContextOrganisationFinder:
             words = re.sub(r"[ \t]+og[ \t]+\S+$", "", m.group(1)).split()  # "turn og idrettslag": one kind
             # a place's own service may be "kommunal" ("oslo kommunale legevakt"); "en kommunal skole" is none
             owned = words[0] in self.places_lower and set(words[1:-1]) <= _MUNICIPAL
+            owned = owned or " ".join(words[:-1]) in self.places_lower  # "møre og romsdal fylkeskommune"
             if not owned and any(
                 w in _NOT_A_NAME or w in _FUNCTION_WORDS or w in _POSSESSIVES for w in words[:-1]
             ):
@@ -291,7 +405,10 @@ class ContextOrganisationFinder:
             words = m.group(1).split()
             run = 0
             for w in words:
-                if w in _NOT_A_NAME or w in self.places_lower or not self._unknown(w):
+                if w in _NOT_A_NAME or w in self.places_lower:
+                    break
+                after_hos = text.startswith("hos", m.start())
+                if not (self._unknown(w) or (run == 0 and after_hos and self._no_dictionary_word(w))):
                     break
                 run += 1
             if run:

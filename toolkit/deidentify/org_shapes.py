@@ -51,7 +51,8 @@ _NAME_WORD = rf"(?:[{UP}][{UP}{LOW}'’]*(?:-[{UP}{LOW}][{UP}{LOW}'’]*)*|\d+[{
 _DEFINITE = re.compile(r"(?:en|et|ene|ane|a|['’]n)$")
 _TRADES = (
     "Bil|Bygg|Rør|Maskin|Transport|Elektro|Verksted|Eiendom|Regnskap|Service|Fisk|Trevare|Snekkeri|Maling|"
-    "Varme|Dekk|Anlegg|Entreprenør|Frisør|Data|Mat|Bakeri|Tre|Trevare|Båt|Sag|Gjenvinning"
+    "Varme|Dekk|Anlegg|Entreprenør|Frisør|Data|Mat|Bakeri|Tre|Trevare|Båt|Sag|Gjenvinning|Flis|Mur|Murer|Tak|"
+    "Glass|VVS|Rengjøring|Hage|Montasje|Sveis|Stein"
 )
 
 # a hospital department named on its own after a preposition ("på avdeling for rus og psykiatri")

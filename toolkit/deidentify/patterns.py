@@ -370,7 +370,7 @@ _AGE_PATTERNS = [
         rf"fylte|har\s+fylt|er\s+snart|er\s+nesten|(?:er|e|var|va|ble|vart)\s+(?:bare|berre))\s+"
         r"(?:(?:typ|rundt|cirka|ca\.?|omtrent|vel|jo|visst|kanskje|sånn|sånt|sikkert)\s+)?"
         rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
-        rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|då\b|eller\b|tror\b|trur\b|tru\b|"
+        rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|no\b|men\b|så\b|da\b|då\b|eller\b|tror\b|trur\b|tru\b|selv\b|sjøl\b|sjølv\b|"
         rf"i\s+(?:dag|år|fjor|fjol|går|sommer|sommar|vår|høst|haust|vinter|{_MONTHS})\b|"
         rf"(?:nesten|snart|cirka)\s*[,.!?;\n]|$))"
     ),
@@ -470,6 +470,11 @@ _AGE_CORRECTION = re.compile(
     rf"((?:\d{{1,2}}|{_NUMWORDS})(?:[ \t]+år)?)\b",
     re.IGNORECASE,
 )
+# a second age joined by "og" that closes the clause: "de var tre og fem da", "dei er ni og ti år."
+_AGE_AND = re.compile(
+    rf"[ \t]+og[ \t]+((?:\d{{1,2}}|(?i:{_NUMWORDS}|{_SMALLNUM}))(?:[ \t]+år)?)"
+    r"(?=[ \t]*(?:[,.!?;\n]|$|(?:da|då|nå|no|begge)\b))"
+)
 # a second age said without its verb after a first one: "mamma er 45, pappa 50", "Mia er 14, og Theo 9"
 _AGE_ELLIPSIS = re.compile(
     r"[ \t]*,[ \t]*(?:og[ \t]+)?(?:mamma|pappa|mor|far|mora|faren|moren|bror|broren|søster|søstera|søsteren|"
@@ -488,13 +493,13 @@ _NAME_COMMA_AGE = re.compile(
 )
 # "Emine er seks og …": a name (a capitalised word that is no ordinary word) with an age at the end of a clause
 _NAMED_AGE = re.compile(
-    rf"\b([{UP}][{LOW}]+),?\s+(?:er|e|æ|var|vart|blir|ble|blei|fyller|fylte)\s+(?:bare\s+|snart\s+|nesten\s+)?"
+    rf"\b([{UP}][{LOW}]+),?\s+(?:er|e|æ|var|va|vart|blir|ble|blei|fyller|fylte)\s+(?:bare\s+|snart\s+|nesten\s+)?"
     rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
     rf"(?=\s*(?:[,.!?;)\n]|og\b|nå\b|i\s+dag\b|$))"
 )
 # "sagal er fem og abdi er to og et halvt": a lower-case word that reads as a name, with an age closing a clause
 _LOWER_NAMED_AGE = re.compile(
-    rf"\b([{LOW}][{LOW}-]+)\s+(?:er|e|æ|var|va|blir|ble|fyller|fylte)\s+"
+    rf"\b([{LOW}][{LOW}-]+)\s+(?:som\s+)?(?:er|e|æ|var|va|blir|ble|fyller|fylte)\s+"
     rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM}){_HALF}(?:\s+år)?)"
     r"(?=\s*(?:[,.!?;)\n]|$|(?:og|nå|no|de|dei|han|hun|ho|hu|vi|me|jeg|æ|eg)\b))"
 )
@@ -520,6 +525,40 @@ _AGE_RANGE = CIPattern(
 _AGE_LIMIT = CIPattern(
     rf"\b(?:de|dei|dem|unge|ungdom|barn|elever|elevar)\s+(?:under|over)\s+({_AGE_NUM}(?:\s+år)?)\b"
     r"(?!\s*(?:kroner|kr\b|prosent|%|timer|dager|uker|måneder|siden|sia))"
+)
+# "elevene er mellom 16 og 21": the range said with its verb between the group and "mellom"
+_AGE_RANGE_VERB = CIPattern(
+    r"\b(?:unge|ungdom|ungdommer|ungdomar|ungdommene|elever|elevar|elevene|elevane|deltakerne|deltakarane)"
+    rf"\s+(?:er|var|e|va)\s+(?:mellom|fra|frå)\s+({_AGE_NUM})\s+(?:og|til|-|–)\s+({_AGE_NUM}(?:\s+år)?)\b"
+)
+# "han er ung, kanskje 25", "ikke så mye eldre enn meg, kanskje tretti": a guessed age after a word of age
+_GUESSED_AGE = CIPattern(
+    r"\b(?:ung|eldre|yngre|gammel|gamal|gammal)\b[^.\n?!\d]{0,30}?[ \t,]"
+    rf"(?:kanskje|sikkert|vel|rundt|cirka|ca\.?|omtrent|typ)[ \t]+((?:[2-6]\d|{_NUMWORDS})(?:[ \t]+år)?)\b"
+    r"(?=\s*(?:[,.!?;)\n]|$|og\b|eller\b|eg\b|jeg\b|tror\b|trur\b))"
+)
+# "Ella, som er tre.", "Máret som e tolv og …": a capitalised name, "som er" and a number closing the clause
+_NAME_WHO_IS_AGE = re.compile(
+    rf"\b([{UP}][{LOW}]+),?\s+som\s+(?:er|e|æ|var|va|vart|ble|blei|blir)\s+"
+    rf"((?:\d{{1,2}}|(?i:{_NUMWORDS}|{_SMALLNUM})){_HALF}(?:\s+år)?)"
+    r"(?=\s*(?:[,.!?;)\n]|$|(?:og|nå|no|men|da|då)\b))"
+)
+# "on E6", "langs riksvei 7", "rv. 4", "fv 17": a road by its number is a place
+_ROAD_NUMBER = re.compile(
+    r"\b(?:på|langs|ved|over|mot|fra|frå|til|av|etter)[ \t]+"
+    r"((?:E|e)[ \t]?\d{1,3}|(?:riksvei|riksveg|fylkesvei|fylkesveg|[Rr]v\.?|[Ff]v\.?)[ \t]?\d{1,4})(?![\w,.]\d|[\w-])"
+)
+# "14.10", "17/12": a day and a month without a year; not a time ("kl. 10.10"), a decimal with a unit, or a
+# fraction (the month has two digits)
+_DAY_MONTH = re.compile(
+    r"(?<![\w.,/:+-])(?:0?[1-9]|[12]\d|3[01])[./](?:0[1-9]|1[0-2])(?![\w]|[.,/:-]\d)"
+    r"(?!\s*(?:kr\b|kroner|,-|NOK|prosent|%|meter|m\b|km|mil\b|kilo|kg|gram|g\b|liter|l\b|poeng|timer|t\b|min\b|"
+    r"minutter|mg|ml|cm|mm|sek))"
+)
+_CLOCK_BEFORE = re.compile(
+    r"\b(?:kl|klokka|klokken|klokkja|kvart\s+over|kvart\s+på|halv|rom|rommet|nr|nummer|side|sida|kapittel|punkt|"
+    r"paragraf|versjon|avsnitt|kontor|kontoret|sal|salen|bygg|bygning|etasje)\.?\s*$|§\s*$",
+    re.IGNORECASE,
 )
 _GENERIC_AGE_BEFORE = _words("en ei et ein eit alle mange noen de hver enhver")
 _BARE_AGE = re.compile(r"\b(1[0-9]|2[0-9])\s+år\b(?!\s+(?:siden|etter|før|til|senere|tidligere))")

@@ -15,12 +15,14 @@ from toolkit.anonymise.identifiers import is_valid
 from toolkit.deidentify.gazetteers import Gazetteers, load_gazetteers
 from toolkit.deidentify.patterns import (
     _ADDRESS_CONTEXT,
+    _AGE_AND,
     _AGE_CORRECTION,
     _AGE_ELLIPSIS,
     _AGE_LIMIT,
     _AGE_PATTERNS,
     _AGE_QUESTION,
     _AGE_RANGE,
+    _AGE_RANGE_VERB,
     _ARTICLES,
     _BARE_AGE,
     _BARE_YEAR,
@@ -30,6 +32,7 @@ from toolkit.deidentify.patterns import (
     _CAMP_PLACE,
     _CARD_NUMBER,
     _CASE_NUMBER,
+    _CLOCK_BEFORE,
     _CLUB_WORDS,
     _CODE_SPACE_DIGITS,
     _COMPANY,
@@ -37,6 +40,7 @@ from toolkit.deidentify.patterns import (
     _COUNTRY_PREPS,
     _DATE_AFTER_CUE,
     _DATE_PATTERNS,
+    _DAY_MONTH,
     _DOC_NUMBER,
     _DOC_NUMBER_CUE,
     _DUF_NUMBER,
@@ -51,6 +55,7 @@ from toolkit.deidentify.patterns import (
     _GENERIC_SCHOOL_COMPOUNDS,
     _GENITIVE_RELATION,
     _GREETED,
+    _GUESSED_AGE,
     _HOUSE_NUMBER,
     _HYPHEN_NUMBER,
     _ID,
@@ -78,6 +83,7 @@ from toolkit.deidentify.patterns import (
     _NAME_COMMA_AGE,
     _NAME_CUES_AFTER,
     _NAME_CUES_BEFORE,
+    _NAME_WHO_IS_AGE,
     _NAMED_AGE,
     _NAMED_BY_VERB,
     _NAMED_ORG,
@@ -103,6 +109,7 @@ from toolkit.deidentify.patterns import (
     _RELATIVE_SEASON,
     _RESIDENCE_NOUNS,
     _RESIDENCE_PLACE,
+    _ROAD_NUMBER,
     _ROLE_NAME,
     _SCHOOL_WORDS,
     _SENTENCE_STARTS,
@@ -646,6 +653,12 @@ class NorwegianDetector:
         spans += [Span(m.start(1), m.end(1), "DATO", 0.6) for m in _YEAR_CUE.finditer(text, low)]
         spans += [Span(m.start(1), m.end(1), "DATO", 0.6) for m in _RELATIVE_SEASON.finditer(text, low)]
         spans += [Span(m.start(1), m.end(1), "DATO", 0.5) for m in _BARE_YEAR.finditer(text)]
+        spans += [
+            Span(m.start(), m.end(), "DATO", 0.5)
+            for m in _DAY_MONTH.finditer(text)
+            if not _CLOCK_BEFORE.search(text, max(0, m.start() - 16), m.start())
+            and not _PHONE_CUE.search(text[max(0, m.start() - 40) : m.start()])
+        ]
         for span in list(spans):
             piece = text[span.start : span.end]
             if piece.isdigit() or not re.match(
@@ -710,6 +723,15 @@ class NorwegianDetector:
             Span(m.start(g), m.end(g), "ALDER", 0.6) for m in _AGE_RANGE.finditer(text, low) for g in (1, 2)
         ]
         spans += [Span(m.start(1), m.end(1), "ALDER", 0.6) for m in _AGE_LIMIT.finditer(text, low)]
+        spans += [
+            Span(m.start(g), m.end(g), "ALDER", 0.6)
+            for m in _AGE_RANGE_VERB.finditer(text, low)
+            for g in (1, 2)
+        ]
+        spans += [Span(m.start(1), m.end(1), "ALDER", 0.5) for m in _GUESSED_AGE.finditer(text, low)]
+        for m in _NAME_WHO_IS_AGE.finditer(text):
+            if self._is_name_word(text, m.start(1), m.group(1)):
+                spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
         return spans + self._corrected_ages(text, spans)
 
     @staticmethod
@@ -718,7 +740,11 @@ class NorwegianDetector:
         second age said without its verb ("mamma er 45, pappa 50")."""
         found = []
         for span in ages:
-            m = _AGE_CORRECTION.match(text, span.end) or _AGE_ELLIPSIS.match(text, span.end)
+            m = (
+                _AGE_CORRECTION.match(text, span.end)
+                or _AGE_ELLIPSIS.match(text, span.end)
+                or _AGE_AND.match(text, span.end)
+            )
             if m:
                 found.append(Span(m.start(1), m.end(1), "ALDER", 0.6))
         return found
@@ -919,6 +945,12 @@ class NorwegianDetector:
                 continue  # a compound of an ordinary word ("innføringsklassen"), not a name
             spans.append(Span(m.start(1), m.end(1), "STED", 0.5))
         spans += self._residence_places(text)
+        spans += [Span(m.start(1), m.end(1), "STED", 0.6) for m in _ROAD_NUMBER.finditer(text)]
+        spans += [
+            Span(m.start(1), m.end(1), "STED", 0.6)
+            for m in _TOWN_CENTRE.finditer(text)
+            if m.group(2).lower() in g.places_lower
+        ]
         spans += [
             Span(m.start(1), m.end(1), "STED", 0.6)
             for m in _NAMED_PLACE.finditer(text)
@@ -954,7 +986,21 @@ class NorwegianDetector:
             if word in _MONTH_WORDS or not _in_lower_case_turn(text, m.start(), m.end()):
                 continue  # "flytter i mars"; and in text with capitals a lower-case word is no name
             spans.append(Span(m.start(1), m.end(1), "STED", 0.55))
+            spans += self._districts(text, m.end(1))
         return spans
+
+    def _districts(self, text: str, end: int) -> list[Span]:
+        """The part of town after the town one lives in ("bor i elverum på leiret"):
+        a place, even when a dictionary knows the word, unless it is a noun people live in or a time."""
+        m = _DISTRICT_AFTER.match(text, end)
+        if m is None:
+            return []
+        word = m.group(1)
+        if word in _FUNCTION_WORDS or word in _RESIDENCE_NOUNS or word in self.g.first_names:
+            return []
+        if word in _MONTH_WORDS or word in _NOT_DISTRICTS or word.startswith(_TIME_STEMS):
+            return []
+        return [Span(m.start(1), m.end(1), "STED", 0.55)]
 
     # ------------------------------------------------------------------------------------ persons
     def find_persons(self, text: str) -> list[Span]:
@@ -1360,6 +1406,38 @@ class NorwegianDetector:
             *self.find_dates(text),
             *self.find_ages(text),
         ]
+
+
+# "Hamar sentrum", "elverum sentrum": a town's centre is a place of its own
+_TOWN_CENTRE = re.compile(rf"(?<![\w-])(([{UP}{LOW}][{LOW}-]+)[ \t]+sentrum)(?![\w-])")
+# "bor i elverum på leiret": after the town one lives in, "på" and the part of town
+_DISTRICT_AFTER = re.compile(rf"(?:[ \t]+i[ \t]+[{LOW}]+)?[ \t]+på[ \t]+([{LOW}][{LOW}-]{{2,}})(?![\w'-])")
+_NOT_DISTRICTS = _words(
+    "dagtid kveldstid natta natt helga helgene ferie ferien jobb skole skule arbeid trening kurs tiltak praksis "
+    "mottak lager lageret sykehuset sjukehuset nav hybel internat "
+    "grunn grunnen måte måten sikt slutten starten begynnelsen toppen bunnen"
+)
+_TIME_STEMS = (
+    "mandag",
+    "måndag",
+    "tirsdag",
+    "tysdag",
+    "onsdag",
+    "torsdag",
+    "fredag",
+    "lørdag",
+    "laurdag",
+    "søndag",
+    "sundag",
+    "sommer",
+    "sommar",
+    "vinter",
+    "høst",
+    "haust",
+    "vår",
+    "morgen",
+    "kveld",
+)
 
 
 def _in_lower_case_turn(text: str, start: int, end: int) -> bool:
