@@ -13,9 +13,12 @@ ROOT = Path(__file__).resolve().parents[1]
 CODING_BLIND = ROOT / "tests" / "data" / "coding_blind"
 REPORT_ONLY_CODING = ("set2", "set3", "set5", "set8", "set9")
 """Coding/actor sets never tuned on (``tests/data/coding_blind``); set9 was written 2026-12-05."""
-REPORT_ONLY_DEID = ("blind_a", "blind_b", "blind_c", "blind_d", "blind_e", "blind_f", "blind_g", "blind_h")
+REPORT_ONLY_DEID = (
+    "blind_a", "blind_b", "blind_c", "blind_d", "blind_e", "blind_f", "blind_g", "blind_h", "blind_i",
+)  # fmt: skip
 """De-identification sets never tuned on (``tests/data/deid/<name>.jsonl``); blind_e … blind_h: 2026-12-05
-(blind_h after the last tuning round of that day)."""
+(blind_h after the last tuning round of that day); blind_i: 2026-12-05, fourth session, measured on the code of
+that session's start and on its end."""
 
 
 def is_report_only(folder: Path) -> bool:
