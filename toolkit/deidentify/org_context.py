@@ -10,12 +10,17 @@ firm. What does mark them is the context, the same in any transcript:
 * "høgskolen i innlandet", "universitetet i sørøst-norge": a university or college with its region;
 * a **workplace cue** ("jobber", "praksis", "lærlingplass" …) then "på/hos" and words no dictionary knows:
   "lærlingplass hos caverion";
-* a **shop chain** after "på/hos" ("jobber på kiwi"), except chain names that are also everyday words ("extra",
-  "spar", "max") — those still need a place after them (``rules.py``).
+  after "hos", also a word the lemma dictionary does not know though the ordinary-word list holds it (firm names
+  such as "hos hydro"); a known place and a word either way round ("jobb på <town> <firm>", "hos <word> <town>");
+* a **shop chain** after "på/hos/til/fra" ("jobber på kiwi"), except chain names that are also everyday words
+  ("extra", "spar", "max") — those still need a place after them (``rules.py``);
+* kind words that name a firm only after "hos" ("hos <name> kompetanse"), an office's definite name and its town
+  ("<x>tjenesten <town>", "<x>sentralen i <town>"), a "<name>tunet"/"<name>heimen" whose first part is no word.
 
 Every rule refuses names made of function words, articles, possessives, adjectives of size/age/kind and number
-words, so "på en ny skole", "i vanlig fotball" and "hos meg" stay. Lower-case only: capitalised names are the
-model's and the capitalised rules' job.
+words, so "på en ny skole", "i vanlig fotball" and "hos meg" stay. Lower-case only, with one exception: a
+capitalised name after "hos" or after a workplace cue and "for/til/på/i" ("bussjåfør for <Name>"), for the turns
+where the model misses it; national services and platforms kept on purpose (``generic_services.txt``) stay.
 """
 
 from __future__ import annotations
@@ -132,6 +137,8 @@ class ContextOrganisationFinder:
         self.places_lower = g.places_lower
         self.first_names = g.first_names
         self.surnames = g.surnames
+        self.common_proper = g.common_proper
+        self.countries = g.countries
         self.chains_lower = frozenset(c.lower() for c in (*g.chains, *g.organisations))
         word = rf"[{LOW}][{LOW}-]*"
         preps = "på|hos|i|for|med|til|fra|frå|ved|mot"
@@ -149,6 +156,13 @@ class ContextOrganisationFinder:
         # "flyktningtjenesten drammen", "frivillighetssentralen i skedsmo": an office and its (known) town
         self._office_re = re.compile(
             rf"(?<![\w-])([{LOW}]{{3,}}(?:{'|'.join(_OFFICE_HEADS)})[ \t]+(?:(?:i|på)[ \t]+)?({word}))(?![\w-])"
+        )
+        self._capital_after_re = re.compile(
+            rf"\b(?:hos|for|til|på|i)[ \t]+([{UP}][\w'’&-]*\w(?:[ \t]+[{UP}][\w'’&-]*\w){{0,2}})(?![\w-])"
+        )
+        self._site_re = re.compile(rf"[ \t]+(?:i|på)[ \t]+({word})(?![\w-])")
+        self._courtyard_re = re.compile(
+            rf"\b(?:på|i|til|fra|frå|ved|hos)[ \t]+(((?:[{LOW}]+[ \t]+)?[{LOW}][{LOW}]+-?)(?:tunet|heimen))(?![\w-])"
         )
         # "jobber hos kongsberg maritime", "tiltak hos vekst gjøvik": a known place and a word, either way round
         self._place_firm_re = re.compile(rf"\b(?:på|hos)[ \t]+(?=(({word})[ \t]+({word}))(?![\w-]))")
@@ -197,7 +211,59 @@ class ContextOrganisationFinder:
         """Lower-case organisation spans in ``text``."""
         spans = self._kinds(text) + self._services(text) + self._colleges(text) + self._chains(text)
         spans += self._workplaces(text) + self._kind_first(text) + self._work_answers(text)
-        return spans + self._hos_kinds(text) + self._offices(text) + self._place_firms(text)
+        spans += self._hos_kinds(text) + self._offices(text) + self._place_firms(text)
+        spans += self._capitalised_workplaces(text) + self._courtyards(text)
+        return spans + self._sites(text, spans)
+
+    def _sites(self, text: str, spans: list[Span]) -> list[Span]:
+        """The known place after a lower-case firm ("kurs hos <firm> i lier", "mottak i ski"): where the firm
+        is, even when the place is also a word or a name (``ambiguous_words.txt`` keeps those out elsewhere)."""
+        found = []
+        for span in spans:
+            m = self._site_re.match(text, span.end)
+            if m and m.group(1) in self.places_lower and text[span.start : span.end].islower():
+                found.append(Span(m.start(1), m.end(1), "STED", 0.5))
+        return found
+
+    def _courtyards(self, text: str) -> list[Span]:
+        """An institution named "<name>tunet" or "<name>heimen" ("på lunnertunet", "ved bjørgeheimen"): an
+        institution or a farm museum when the first part is no dictionary word ("skoletunet" is a school yard)."""
+        import simplemma
+
+        spans = []
+        for m in self._courtyard_re.finditer(text):
+            prefix = m.group(2).rstrip("-")
+            stem = prefix[:-1] if prefix.endswith("s") else prefix
+            if len(stem) < 3 or prefix in _FUNCTION_WORDS:
+                continue
+            if simplemma.is_known(prefix, lang="nb") or simplemma.is_known(stem, lang="nb"):
+                continue
+            if simplemma.is_known(prefix, lang="nn") or simplemma.is_known(stem, lang="nn"):
+                continue
+            spans.append(Span(m.start(1), m.end(1), "ORG", 0.5))
+        return spans
+
+    def _capitalised_workplaces(self, text: str) -> list[Span]:
+        """A capitalised name after "hos", or after a workplace cue and "for/til/på/i" ("bussjåfør for Tide",
+        "jobb på lageret til Borregaard"): the capital marks a name, the cue says a firm; not a place, a national
+        service or platform kept on purpose (``generic_services.txt``), nor a short acronym ("på TIP")."""
+        spans = []
+        for m in self._capital_after_re.finditer(text):
+            if not text.startswith("hos", m.start()) and not _WORK_CUE.search(
+                text, max(0, m.start() - 60), m.start()
+            ):
+                continue
+            name = m.group(1)
+            first = name.split()[0]
+            low = first.lower()
+            if name.casefold() in generic_services() or first.casefold() in generic_services():
+                continue
+            if first in self.common_proper or low in self.places_lower or first in self.countries:
+                continue
+            if first.isupper() and len(first) <= 3:
+                continue
+            spans.append(Span(m.start(1), m.end(1), "ORG", 0.5))
+        return spans
 
     def _hos_kinds(self, text: str) -> list[Span]:
         """ "hos" and a name ending in a kind word that is an ordinary noun elsewhere ("hos fokus kompetanse")."""
@@ -336,7 +402,11 @@ class ContextOrganisationFinder:
             Span(m.start(1), m.end(1), "ORG", 0.6)
             for m in self._place_service_re.finditer(text)
             if m.group(2) not in _NOT_A_PLACE
-            and (m.group(2) in self.places_lower or self._unknown(m.group(2)))
+            and (
+                m.group(2) in self.places_lower
+                or self._unknown(m.group(2))
+                or self._no_dictionary_word(m.group(2))  # a hospital's name ("<name> bup")
+            )
         ]
         spans += [
             self._with_branch(text, Span(m.start(1), m.end(1), "ORG", 0.5))

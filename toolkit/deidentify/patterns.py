@@ -250,7 +250,7 @@ _NAMED_PLACE = re.compile(
 # "mottaket på lier", "leiren i dadaab": a reception centre or camp is named by its place, even when the place is
 # also an ordinary word ("os", "fjell", "lier")
 _CAMP_PLACE = re.compile(
-    r"\b(?:mottaket|asylmottaket|transittmottaket|ankomstsenteret|omsorgssenteret|flyktningleiren|"
+    r"\b(?:mottaket|asylmottaket|transittmottaket|ankomstsenteret|omsorgssenteret|flyktningleiren|mottak|asylmottak|"
     r"flyktningeleiren|leiren)\s+(?:på|i)\s+(?!(?:fjor|dag|går|morgen|begynnelsen|starten|slutten|ett|to|tre|"
     rf"mange|flere|lang|lengre|en|ei|et|ein|eit)\b)([{UP}{LOW}][{LOW}-]+)\b",
     re.IGNORECASE,
@@ -275,7 +275,7 @@ _PLACE_HEADS = tuple(
 # a dictionary knows it as a word, unless it is one of the common nouns people live in or come from
 _RESIDENCE_PLACE = re.compile(
     r"\b(?:bor|bur|bodde|budde|oppvokst|oppvaksen|vokste[ \t]+opp|vaks[ \t]+opp|voks[ \t]+opp|flytta|flytte|flyttet|"
-    r"flyttar|flytter|kjem|kommer)[ \t]+(?:(?:eg|jeg|æ|je|han|hun|ho|hu|vi|me|dei|de|du)[ \t]+)?"
+    r"flyttar|flytter|kjem|kommer)[ \t]+(?:(?:eg|jeg|æ|je|han|hun|ho|hu|vi|me|dei|de|du|meg|oss|dem|ham|henne)[ \t]+)?"
     r"(?:(?:nå|no|eigentleg|egentlig|hit|dit|heime|hjemme|sjølv|selv)[ \t]+)?"
     rf"(?:på|i|frå|fra|til)[ \t]+([{LOW}][{LOW}-]{{2,}})(?![\w'-])"
 )
@@ -536,6 +536,13 @@ _GUESSED_AGE = CIPattern(
     r"\b(?:ung|eldre|yngre|gammel|gamal|gammal)\b[^.\n?!\d]{0,30}?[ \t,]"
     rf"(?:kanskje|sikkert|vel|rundt|cirka|ca\.?|omtrent|typ)[ \t]+((?:[2-6]\d|{_NUMWORDS})(?:[ \t]+år)?)\b"
     r"(?=\s*(?:[,.!?;)\n]|$|og\b|eller\b|eg\b|jeg\b|tror\b|trur\b))"
+)
+# "lillesøster Siri på 15 bor …", "en mann på 40 ringte": a name or a man/woman and "på" with an age
+_NAME_ON_AGE = re.compile(
+    rf"\b([{UP}][{LOW}]+|(?i:mann|kvinne|dame|fyr|ungdom|jente|gutt|pasient|elev))\s+på\s+"
+    rf"((?:1[0-9]|[2-9]\d|(?i:{_NUMWORDS}))(?:\s+år)?)\b"
+    r"(?![.,:]\d|\s*(?:kilo|kg|cm|gram|kroner|kr\b|prosent|%|timer|minutter|sekunder|meter|m\b|km|poeng|stykker|"
+    r"personer|kvadrat|m2|år\s+siden|plass|plassen|nummer|nr))"
 )
 # "Ella, som er tre.", "Máret som e tolv og …": a capitalised name, "som er" and a number closing the clause
 _NAME_WHO_IS_AGE = re.compile(

@@ -83,6 +83,7 @@ from toolkit.deidentify.patterns import (
     _NAME_COMMA_AGE,
     _NAME_CUES_AFTER,
     _NAME_CUES_BEFORE,
+    _NAME_ON_AGE,
     _NAME_WHO_IS_AGE,
     _NAMED_AGE,
     _NAMED_BY_VERB,
@@ -729,6 +730,9 @@ class NorwegianDetector:
             for g in (1, 2)
         ]
         spans += [Span(m.start(1), m.end(1), "ALDER", 0.5) for m in _GUESSED_AGE.finditer(text, low)]
+        for m in _NAME_ON_AGE.finditer(text):
+            if m.group(1)[0].islower() or self._is_name_word(text, m.start(1), m.group(1)):
+                spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
         for m in _NAME_WHO_IS_AGE.finditer(text):
             if self._is_name_word(text, m.start(1), m.group(1)):
                 spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
