@@ -52,6 +52,7 @@ def test_organisations_by_their_context(covered, text: str, piece: str) -> None:
         ("d: Bussen sto fast på E16 ved Fagernes i to timer.", "E16"),
         ("d: jeg bor i elverum på leiret sammen med faren min", "leiret"),
         ("d: kommunen flytter meg til bjørke neste måned", "bjørke"),
+        ("d: eg e frå stokka i elverum men bur i oslo no", "stokka"),
         ("d: jeg har arbeidstrening hos nordvik kompetanse i ski to dager", "ski"),
         ("d: først bodde vi på mottak i sande et halvt år", "sande"),
     ],
@@ -65,6 +66,7 @@ def test_places_by_their_context(covered, text: str, piece: str) -> None:
     [
         ("d: Tannlegetimen er flyttet til 23.09, sa de.", "23.09"),
         ("d: Vi har satt av 12/10 til flyttinga.", "12/10"),
+        ("d: Han sendte sms: «Vi ses 03/11 kl 10».", "03/11"),
     ],
 )
 def test_day_and_month_without_a_year(covered, text: str, piece: str) -> None:
@@ -75,6 +77,9 @@ def test_day_and_month_without_a_year(covered, text: str, piece: str) -> None:
     ("text", "piece"),
     [
         ("d: i fjor var eg på opphald på hovjetunet i fire veker", "hovjetunet"),
+        ("d: først gikk jeg på innføring og så nordre lia videregående i to år", "nordre lia videregående"),
+        ("d: nå tar jeg fag på voksenskolen nord om kveldene", "voksenskolen nord"),
+        ("d: Tannlegen på Rådhusets plass tannklinikk var grei.", "Rådhusets plass tannklinikk"),
     ],
 )
 def test_firms_after_a_workplace_cue(covered, text: str, piece: str) -> None:
@@ -122,6 +127,7 @@ def test_a_clock_time_is_no_date(covered) -> None:
         ("d: og tvillingbroren kasper som er femten han spiller fotball", "femten"),
         ("d: Fetteren min Trym va ni. Da flytta vi.", "ni"),
         ("d: Jeg passet tvillingene. De var fire og seks da.", "seks"),
+        ("d: Det er søstera mi, hun bor i Moss. Nitten. Hun studerer.", "Nitten"),
         ("d: Naboen ringte, en mann på 34 som bor over oss.", "34"),
         ("d: Kusina mi Tiril på 15 overnatter her i helgene.", "15"),
     ],
@@ -143,6 +149,8 @@ def test_ages_in_words(covered, text: str, piece: str) -> None:
         ("d: Møtet er i rom 2.11 i andre etasje.", "2.11"),
         ("d: En sekk på 25 kilo er tung.", "25"),
         ("d: vi spiste på skoletunet hver dag", "skoletunet"),
+        ("d: men ungdomsskolen på bekkelaget var tung", "ungdomsskolen"),
+        ("d: Hvor mange var dere? Tjue. Det var mange.", "Tjue"),
     ],
 )
 def test_no_mask_without_a_name(covered, text: str, piece: str) -> None:

@@ -80,6 +80,8 @@ _KIN = re.compile(rf"(?:{_RELATIONS}|mamma|pappa|mor|far|foreldra|foreldrene|fam
 _NOT_TOWNS = _words(
     "tillegg dag fjor går morgen kveld helg uke veke måned månad år tida tide forhold fall praksis starten "
     "januar februar mars april mai juni juli august september oktober november desember jul påske "
+    "første andre tredje fjerde femte sjette sjuende syvende åttende niende tiende fyrste sjuande åttande niande "
+    "tiande norsk matte matematikk engelsk gym naturfag samfunnsfag historie kroppsøving mat helse "
     "bygda byen kommune kommunen fylket fylke landet norge noreg utlandet verden verda nærheten nærleiken hovedsak utgangspunktet"
 )
 _MUNICIPAL = _words("kommunal kommunale interkommunal interkommunale")
@@ -117,7 +119,14 @@ _OFFICE_HEADS = (
     "foreningen",
     "foreininga",
     "klubben",
+    "skolen",
+    "skulen",
 )
+# a school is named by its region ("nettskolen vest"), but "skolen i <town>" is mostly said of the town, and the
+# town alone is then the identifier
+_SCHOOL_HEADS = ("skolen", "skulen")
+# the parts of a county or country a service is named by ("nettskolen vest", "ppt midt")
+_REGIONS = _words("vest nord sør øst midt nordvest nordaust nordøst sørvest sørøst sørvest")
 
 
 def _place_compound(word: str) -> bool:
@@ -149,7 +158,7 @@ class ContextOrganisationFinder:
         # after a preposition or a verb of naming ("det heiter hornindal trevare"); a second kind joined by "og"
         # is the same name ("volda turn og idrettslag")
         self._kind_re = re.compile(
-            rf"\b(?:{preps}|heiter|heter|heite|heitte|het)[ \t]+((?:{name_word}){{1,3}}?(?:{kinds})"
+            rf"\b(?:{preps}|heiter|heter|heite|heitte|het|og[ \t]+så)[ \t]+((?:{name_word}){{1,3}}?(?:{kinds})"
             rf"(?:[ \t]+og[ \t]+(?:{kinds}))?)(?![\w-])"
         )
         self._hos_kind_re = re.compile(rf"\bhos[ \t]+((?:{name_word}){{1,2}}?(?:{_HOS_KINDS}))(?![\w-])")
@@ -221,7 +230,12 @@ class ContextOrganisationFinder:
         found = []
         for span in spans:
             m = self._site_re.match(text, span.end)
-            if m and m.group(1) in self.places_lower and text[span.start : span.end].islower():
+            if m is None or not text[span.start : span.end].islower():
+                continue
+            word = m.group(1)
+            if word in _NOT_A_PLACE or word in _TIME_WORDS or word in _NOT_TOWNS:
+                continue
+            if word in self.places_lower:
                 found.append(Span(m.start(1), m.end(1), "STED", 0.5))
         return found
 
@@ -286,8 +300,10 @@ class ContextOrganisationFinder:
             and m.group(2) not in self.surnames
             and m.group(2) not in _TIME_WORDS
             and m.group(2) not in organisation_kinds()
+            and (not m.group(1).split()[0].endswith(_SCHOOL_HEADS) or m.group(1).split()[1] in _REGIONS)
             and (
                 m.group(2) in self.places_lower
+                or m.group(2) in _REGIONS
                 or self._unknown(m.group(2))
                 or (m.group(0).split()[1] in ("i", "på") and self._town_like(m.group(2)))
             )

@@ -44,6 +44,8 @@ _COMPOUND_KINDS = (
 # bo- og omsorgssenter", "Sogn jord- og hagebruksskule")
 _KIND_ADJECTIVES = (
     rf"(?:sentrum|kommunale|kommunal|interkommunale|interkommunal|private|regionale|lokale|kommunes|fylkeskommunes|"
+    # a clinic named by its square or street ("Torvets plass legesenter", "Strandgata tannklinikk")
+    rf"plass|torg|torget|gate|gata|park|brygge|bryggen|"
     rf"[{LOW}]{{3,}}(?:ske|iske|dokse|isk|doks)|[{LOW}]{{2,}}-[ \t]+og)"
 )
 _NAME_WORD = rf"(?:[{UP}][{UP}{LOW}'’]*(?:-[{UP}{LOW}][{UP}{LOW}'’]*)*|\d+[{UP}]?)"  # no "Vg1", "R2"

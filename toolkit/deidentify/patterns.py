@@ -544,6 +544,14 @@ _NAME_ON_AGE = re.compile(
     r"(?![.,:]\d|\s*(?:kilo|kg|cm|gram|kroner|kr\b|prosent|%|timer|minutter|sekunder|meter|m\b|km|poeng|stykker|"
     r"personer|kvadrat|m2|år\s+siden|plass|plassen|nummer|nr))"
 )
+# "… men alle sier Jonna. Atten. Jeg jobber …": a number from 13 to 69 said in words as a sentence of its own is
+# an age (a count or an amount is said with its noun or in digits)
+_AGE_SENTENCE = re.compile(
+    r"(?:^|(?<=[.!?:]\s)|(?<=[.!?:]\s\s))((?i:(?:tretten|fjorten|femten|seksten|sytten|søtten|atten|nitten|trettan|"
+    rf"fjortan|femtan|sekstan|syttan|søttan|attan|nittan|(?:tjue|tretti|førti|femti|seksti)(?:{_UNITS}|ein|eitt)?)"
+    r"(?:\s+år)?))(?=[.!]\s|[.!]$|[.!]\n)",
+    re.MULTILINE,
+)
 # "Ella, som er tre.", "Máret som e tolv og …": a capitalised name, "som er" and a number closing the clause
 _NAME_WHO_IS_AGE = re.compile(
     rf"\b([{UP}][{LOW}]+),?\s+som\s+(?:er|e|æ|var|va|vart|ble|blei|blir)\s+"

@@ -23,6 +23,7 @@ from toolkit.deidentify.patterns import (
     _AGE_QUESTION,
     _AGE_RANGE,
     _AGE_RANGE_VERB,
+    _AGE_SENTENCE,
     _ARTICLES,
     _BARE_AGE,
     _BARE_YEAR,
@@ -658,7 +659,6 @@ class NorwegianDetector:
             Span(m.start(), m.end(), "DATO", 0.5)
             for m in _DAY_MONTH.finditer(text)
             if not _CLOCK_BEFORE.search(text, max(0, m.start() - 16), m.start())
-            and not _PHONE_CUE.search(text[max(0, m.start() - 40) : m.start()])
         ]
         for span in list(spans):
             piece = text[span.start : span.end]
@@ -730,6 +730,11 @@ class NorwegianDetector:
             for g in (1, 2)
         ]
         spans += [Span(m.start(1), m.end(1), "ALDER", 0.5) for m in _GUESSED_AGE.finditer(text, low)]
+        spans += [
+            Span(m.start(1), m.end(1), "ALDER", 0.5)
+            for m in _AGE_SENTENCE.finditer(text)
+            if not _COUNT_QUESTION.search(text, max(0, m.start() - 80), m.start())
+        ]
         for m in _NAME_ON_AGE.finditer(text):
             if m.group(1)[0].islower() or self._is_name_word(text, m.start(1), m.group(1)):
                 spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
@@ -949,6 +954,15 @@ class NorwegianDetector:
                 continue  # a compound of an ordinary word ("innføringsklassen"), not a name
             spans.append(Span(m.start(1), m.end(1), "STED", 0.5))
         spans += self._residence_places(text)
+        for m in _DISTRICT_BEFORE.finditer(text):
+            word = m.group(1)
+            if m.group(2) not in g.places_lower or not _in_lower_case_turn(text, m.start(), m.end()):
+                continue
+            if word in _FUNCTION_WORDS or word in _RESIDENCE_NOUNS or word in g.first_names:
+                continue
+            if word in _MONTH_WORDS or word in _NOT_DISTRICTS or word.startswith(_TIME_STEMS):
+                continue
+            spans.append(Span(m.start(1), m.end(1), "STED", 0.55))
         spans += [Span(m.start(1), m.end(1), "STED", 0.6) for m in _ROAD_NUMBER.finditer(text)]
         spans += [
             Span(m.start(1), m.end(1), "STED", 0.6)
@@ -1416,6 +1430,17 @@ class NorwegianDetector:
 _TOWN_CENTRE = re.compile(rf"(?<![\w-])(([{UP}{LOW}][{LOW}-]+)[ \t]+sentrum)(?![\w-])")
 # "bor i elverum på leiret": after the town one lives in, "på" and the part of town
 _DISTRICT_AFTER = re.compile(rf"(?:[ \t]+i[ \t]+[{LOW}]+)?[ \t]+på[ \t]+([{LOW}][{LOW}-]{{2,}})(?![\w'-])")
+# "e frå hinna i stavanger", "bur på leiret i elverum": the part of town before the town one lives in or is from
+_DISTRICT_BEFORE = re.compile(
+    r"\b(?:bor|bur|bodde|budde|oppvokst|oppvaksen|er|e|æ|kommer|kjem|flytta|flyttet|flytter)[ \t]+"
+    r"(?:(?:eg|jeg|æ|je|han|hun|ho|hu|vi|me|dei|de)[ \t]+)?(?:(?:egentlig|eigentleg|opprinnelig|no|nå)[ \t]+)?"
+    rf"(?:fra|frå|på)[ \t]+([{LOW}][{LOW}-]{{2,}})[ \t]+i[ \t]+([{LOW}][{LOW}-]+)(?![\w-])"
+)
+# "Hvor mange var dere? Tjue.": a number answering a question of how many or how much is no age
+_COUNT_QUESTION = re.compile(
+    r"\b(?:hvor|kor|ka)\s+(?:mange|mye|mykje|mykkje|lenge|langt|mykji)\b|\b(?:antall|klokka|klokken|kroner)\b",
+    re.IGNORECASE,
+)
 _NOT_DISTRICTS = _words(
     "dagtid kveldstid natta natt helga helgene ferie ferien jobb skole skule arbeid trening kurs tiltak praksis "
     "mottak lager lageret sykehuset sjukehuset nav hybel internat "
