@@ -236,10 +236,12 @@ _WHO_ANSWER = re.compile(
 )
 _GREETED = re.compile(rf"\b(?:hei|hallo|heisann|takk)[,!]?\s+([{LOW}][{LOW}]{{2,}})\b")
 # lower-case transcripts: a word no dictionary knows after a place preposition ("mor i asmara", "på gressvik")
-_LOWER_UNKNOWN_PLACE = re.compile(rf"\b(?:i|på|fra|frå|utenfor|utanfor|ved)\s+([{LOW}][{LOW}-]{{3,}})\b")
+_LOWER_UNKNOWN_PLACE = re.compile(
+    rf"\b(?:i|på|fra|frå|utenfor|utanfor|ved|rundt|langs)\s+([{LOW}][{LOW}-]{{3,}})\b"
+)
 # "fra byen baidoa", "i landsbyen X": a word no dictionary knows after a noun for a town is the town's name
 _TOWN_NOUN_PLACE = re.compile(
-    rf"\b(?:byen|bygda|landsbyen|tettstedet|øya|provinsen|regionen|distriktet|bydelen)\s+([{LOW}][{LOW}-]{{3,}})\b"
+    rf"\b(?:byen|bygda|landsbyen|tettstedet|øya|provinsen|regionen|distriktet|bydelen|leiren|flyktningleiren)\s+([{LOW}][{LOW}-]{{3,}})\b"
 )
 # "ein stad som heiter olden", "ei øy som heter vega": the name of a place introduced as one, even if it is a word
 _NAMED_PLACE = re.compile(
@@ -489,7 +491,7 @@ _LOWER_RELATION_AGE = re.compile(
 # "Lina Sørensen (17)": a number in brackets right after a capitalised name
 _BRACKET_AGE = re.compile(rf"\b([{UP}][{LOW}-]+)\s\((\d{{1,2}})\)")
 _NAME_COMMA_AGE = re.compile(
-    rf"\b([{UP}{LOW}][{LOW}-]+)[,.]\s+((?:1[3-9]|[2-9]\d|(?i:{_NUMWORDS}))(?:\s+år)?)(?:,\s|\.(?:\s|$))"
+    rf"\b([{UP}{LOW}][{LOW}-]+)[,.]\s+((?:1[3-9]|[2-9]\d|(?i:{_NUMWORDS}))(?:\s+år)?|(?:[1-9]|1[0-2])\s+år)(?:,\s|\.(?:\s|$))"
 )
 # "Emine er seks og …": a name (a capitalised word that is no ordinary word) with an age at the end of a clause
 _NAMED_AGE = re.compile(
@@ -552,11 +554,16 @@ _AGE_SENTENCE = re.compile(
     r"(?:\s+år)?))(?=[.!]\s|[.!]$|[.!]\n)",
     re.MULTILINE,
 )
+# "hun er den yngste, bare 16.": the youngest or eldest and a number closing the clause
+_YOUNGEST_AGE = CIPattern(
+    r"\b(?:yngste|eldste|yngst|eldst)\b[ \t]*,?[ \t]+(?:(?:bare|berre|snart|nesten|kun)[ \t]+)?"
+    rf"((?:\d{{1,2}}|{_NUMWORDS}|{_SMALLNUM})(?:[ \t]+år)?)(?=[ \t]*(?:[,.!?;)\n]|$|og\b))"
+)
 # "Ella, som er tre.", "Máret som e tolv og …": a capitalised name, "som er" and a number closing the clause
 _NAME_WHO_IS_AGE = re.compile(
     rf"\b([{UP}][{LOW}]+),?\s+som\s+(?:er|e|æ|var|va|vart|ble|blei|blir)\s+"
     rf"((?:\d{{1,2}}|(?i:{_NUMWORDS}|{_SMALLNUM})){_HALF}(?:\s+år)?)"
-    r"(?=\s*(?:[,.!?;)\n]|$|(?:og|nå|no|men|da|då)\b))"
+    r"(?=\s*(?:[,.!?;)\n–—]|\s-\s|$|(?:og|nå|no|men|da|då)\b))"
 )
 # "on E6", "langs riksvei 7", "rv. 4", "fv 17": a road by its number is a place
 _ROAD_NUMBER = re.compile(

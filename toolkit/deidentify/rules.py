@@ -131,6 +131,7 @@ from toolkit.deidentify.patterns import (
     _YEAR_GROUPS,
     _YEAR_SERIAL,
     _YEAR_SERIAL_CUE,
+    _YOUNGEST_AGE,
     LOW,
     SPEAKER,
     UP,
@@ -735,6 +736,7 @@ class NorwegianDetector:
             for m in _AGE_SENTENCE.finditer(text)
             if not _COUNT_QUESTION.search(text, max(0, m.start() - 80), m.start())
         ]
+        spans += [Span(m.start(1), m.end(1), "ALDER", 0.6) for m in _YOUNGEST_AGE.finditer(text, low)]
         for m in _NAME_ON_AGE.finditer(text):
             if m.group(1)[0].islower() or self._is_name_word(text, m.start(1), m.group(1)):
                 spans.append(Span(m.start(2), m.end(2), "ALDER", 0.6))
