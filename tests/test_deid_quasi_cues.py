@@ -49,6 +49,7 @@ def test_organisations_by_their_context(covered, text: str, piece: str) -> None:
     ("text", "piece"),
     [
         ("d: Vi satt på en kafé i Hamar sentrum hele kvelden.", "Hamar sentrum"),
+        ("d: Han spiller gitar på Gjøvik torv om lørdagene.", "Gjøvik torv"),
         ("d: Bussen sto fast på E16 ved Fagernes i to timer.", "E16"),
         ("d: jeg bor i elverum på leiret sammen med faren min", "leiret"),
         ("d: kommunen flytter meg til bjørke neste måned", "bjørke"),

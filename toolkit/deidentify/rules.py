@@ -1428,8 +1428,8 @@ class NorwegianDetector:
         ]
 
 
-# "Hamar sentrum", "elverum sentrum": a town's centre is a place of its own
-_TOWN_CENTRE = re.compile(rf"(?<![\w-])(([{UP}{LOW}][{LOW}-]+)[ \t]+sentrum)(?![\w-])")
+# "Hamar sentrum", "elverum torg": a town's centre or square is a place of its own
+_TOWN_CENTRE = re.compile(rf"(?<![\w-])(([{UP}{LOW}][{LOW}-]+)[ \t]+(?:sentrum|torv|torg))(?![\w-])")
 # "bor i elverum på leiret": after the town one lives in, "på" and the part of town
 _DISTRICT_AFTER = re.compile(rf"(?:[ \t]+i[ \t]+[{LOW}]+)?[ \t]+på[ \t]+([{LOW}][{LOW}-]{{2,}})(?![\w'-])")
 # "e frå hinna i stavanger", "bur på leiret i elverum": the part of town before the town one lives in or is from
