@@ -541,6 +541,8 @@ def autocode_folder(
             min_cell=min_cell,
             synthetic=synthetic,
         )
+        # counted before the join: the main process's share of the actor extraction starts after its own work
+        size = _size_and_speed(segments, len(texts), len(units_all), seconds)
         actors = actor_outputs_from_tables(
             actor_tables.result(),
             group_frame,
@@ -551,7 +553,7 @@ def autocode_folder(
     outputs = _autocode_outputs(book, texts, unit, findings, themes, cards_html, group_frame, actors)
     files = _write_staged(out_dir, outputs)
     settings = {"unit": unit, "backend": analyzer.backend, "min_cell": min_cell, "seed": seed}
-    settings |= _size_and_speed(segments, len(texts), len(units_all), seconds)
+    settings |= size
     return AutocodeResult(
         segments=findings.final,
         units=turn_units,
