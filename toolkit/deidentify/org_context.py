@@ -38,6 +38,7 @@ from toolkit.deidentify.patterns import (
     LOW,
     UP,
     _words,
+    trie_alternation,
 )
 from toolkit.deidentify.spans import Span
 
@@ -134,10 +135,6 @@ def _place_compound(word: str) -> bool:
     return any(word.endswith(head) and len(word) >= len(head) + 3 for head in _PLACE_HEADS)
 
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
 class ContextOrganisationFinder:
     """Lower-case organisations named by their context (see the module docstring)."""
 
@@ -154,7 +151,7 @@ class ContextOrganisationFinder:
         name_word = (
             rf"(?!(?:{preps})[ \t]){word}[ \t]+"  # a name word is no preposition: "i åttende på tune vgs"
         )
-        kinds = _alternation(organisation_kinds())
+        kinds = trie_alternation(organisation_kinds())
         # after a preposition or a verb of naming ("det heiter hornindal trevare"); a second kind joined by "og"
         # is the same name ("volda turn og idrettslag")
         self._kind_re = re.compile(

@@ -137,13 +137,13 @@ from toolkit.deidentify.patterns import (
     UP,
     WORD,
     _adjacent,
-    _alternation,
     _lower_compound,
     _prev_token,
     _prev_word,
     _sentence_start,
     _tokens_to_spans,
     _words,
+    trie_alternation,
 )
 from toolkit.deidentify.spans import LANGUAGE, Span
 
@@ -301,11 +301,11 @@ class NorwegianDetector:
         self.places_lower = g.places_lower
         self.countries_lower = frozenset(c.lower() for c in g.countries)
         self.chains_lower = frozenset(c.lower() for c in (*g.chains, *g.organisations))
-        self._org_re = re.compile(rf"(?=[{UP}0-9])(?<![\w-])({_alternation(g.organisations)})(?![\w-])")
+        self._org_re = re.compile(rf"(?=[{UP}0-9])(?<![\w-])({trie_alternation(g.organisations)})(?![\w-])")
         self.common_lower = frozenset(c.lower() for c in g.common_proper)
-        place_alt = _alternation(g.places)
+        place_alt = trie_alternation(g.places)
         self._place_re = re.compile(rf"(?=[{UP}])(?<![\w-])({place_alt})(s)?(?![\w-])")
-        self._country_re = re.compile(rf"(?=[{UP}])(?<![\w-])({_alternation(g.countries)})(?![\w-])")
+        self._country_re = re.compile(rf"(?=[{UP}])(?<![\w-])({trie_alternation(g.countries)})(?![\w-])")
         self._nav_re = re.compile(
             rf"\b(?:NAV|Nav|BUP|DPS|PPT|PP-tjenesten|Barnevernet|barnevernet|Politiet|Bufetat|Helsestasjonen|"
             rf"Familievernkontoret|Ungdomsklubben|Frivilligsentralen|Kirkens Bymisjon|Røde Kors|Fretex|Frelsesarmeen)"
@@ -324,19 +324,19 @@ class NorwegianDetector:
         )
         self._institution_re = re.compile(rf"(?=[{UP}])(?<![\w-])({place_alt})\s(?:{_INSTITUTION_WORDS})\b")
         self._chain_re = re.compile(
-            rf"(?=[{UP}0-9])(?<![\w-])({_alternation(g.chains)})\s+([{UP}][\w-]+(?:\s[{UP}][\w-]+)?)"
+            rf"(?=[{UP}0-9])(?<![\w-])({trie_alternation(g.chains)})\s+([{UP}][\w-]+(?:\s[{UP}][\w-]+)?)"
         )
         # "på SATS Kongsvinger", "gjennom Jobzone Kongsvinger", "Klipp & Krøll Skarnes": a capitalised brand
         # after a preposition (so not at a sentence start), followed by a known place
         self._brand_place_re = re.compile(
             rf"\b(?:på|hos|for|gjennom|via|ved|fra|til|med|i)\s+([{UP}][\w-]*\w(?:\s&\s[{UP}][\w-]*\w)?)\s+"
-            rf"({_alternation(g.places)})(?![\w-])"
+            rf"({trie_alternation(g.places)})(?![\w-])"
         )
 
         # Text transcribed without capitals ("bor på kirkenær", "jobber på coop prix kirkenær", "nav grue",
         # "bingsfoss vgs"): the same gazetteers, matched in lower case, with a cue that it is a name
         def lower_alt(words: Iterable[str]) -> str:
-            return _alternation(sorted({w.lower() for w in words}, key=len, reverse=True))
+            return trie_alternation(sorted({w.lower() for w in words}, key=len, reverse=True))
 
         preps = "|".join(sorted(_PLACE_PREPS))
         lower_chains = lower_alt(g.chains)
@@ -368,7 +368,7 @@ class NorwegianDetector:
             rf"Treningssenteret|Senteret|Klubben|Behandlingssenteret|Klinikk|Klinikken)\s+[{UP}][\w'-]*(?:\s[{UP}][\w'-]*){{0,2}}"
         )
         self._chain_alone_re = re.compile(
-            rf"(?=[{UP}0-9])(?<![\w-])({_alternation(g.chains)})\s+(?:i|på|på\s+senteret\s+i)\s+(?:{_alternation(g.places)})(?![\w-])"
+            rf"(?=[{UP}0-9])(?<![\w-])({trie_alternation(g.chains)})\s+(?:i|på|på\s+senteret\s+i)\s+(?:{trie_alternation(g.places)})(?![\w-])"
         )
         suffix_alt = "|".join(re.escape(s) for s in g.street_suffixes)
         self._street_word_re = re.compile(rf"(?<![\w-])([{UP}][{LOW}-]{{2,}}?(?:{suffix_alt}))(?![\w-])")
