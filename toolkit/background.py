@@ -61,6 +61,16 @@ def _hand_over(task: Connection, payload: bytes) -> None:
         task.close()
 
 
+def _stopped(process: Any, grace: float | None) -> None:
+    """Wait up to ``grace`` seconds (``None``: as long as it takes) for a child to end, then stop it."""
+    if process is not None:
+        process.join(timeout=grace)
+        if process.is_alive():
+            process.terminate()
+            process.join()
+    return None
+
+
 class Pending(Generic[T]):
     """A result being computed elsewhere (or not yet computed); :meth:`result` waits for it once."""
 
@@ -131,12 +141,7 @@ class Pending(Generic[T]):
         if self._connection is not None:
             self._connection.close()
             self._connection = None
-        if self._process is not None:
-            self._process.join(timeout=grace)
-            if self._process.is_alive():
-                self._process.terminate()
-                self._process.join()
-            self._process = None
+        self._process = _stopped(self._process, grace)
         if self._feeder is not None:
             self._feeder.join()  # the child is gone, so its pipe is closed and the write has ended
             self._feeder = None
@@ -309,12 +314,7 @@ class SharedMap(Generic[T]):
 
     def close(self, grace: float | None = 0.0) -> None:
         """Release the child (``grace=None``: after it has answered what it holds) and the helper threads."""
-        if self._process is not None:
-            self._process.join(timeout=grace)
-            if self._process.is_alive():
-                self._process.terminate()
-                self._process.join()
-            self._process = None
+        self._process = _stopped(self._process, grace)
         for thread in self._threads:
             thread.join()
         self._threads = []
