@@ -611,7 +611,7 @@ def fit_risk(
         design = RiskDesign(risk_factors).fit(frame)
         X = design.transform(frame)
     added, zero, benchmark_names = _benchmark_indicators(frame, X.shape[1], outside_benchmark or {})
-    if base_state is None and added.shape[1]:  # a logistic refit extends its start by the added columns alone
+    if added.shape[1] and (base_state is None or odds_ratios):  # a refit extends its start by them alone
         X = np.column_stack([X, added])
 
     candidates = list(MODELS) if model == "auto" else [model]
