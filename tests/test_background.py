@@ -2,32 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from toolkit.background import in_second_process, shared_map
-
-
-def test_small_work_runs_here_when_asked_for() -> None:
-    pending = in_second_process(os.path.join, "a", "b", worth_it=False)
-    assert not pending.in_second_process
-    assert pending.result() == os.path.join("a", "b")
-    assert pending.result() == os.path.join("a", "b")  # asked twice, computed once
-
-
-def test_large_work_runs_in_a_spawned_process_with_the_same_answer() -> None:
-    pending = in_second_process(os.getpid, worth_it=True)
-    assert pending.in_second_process
-    assert pending.result() != os.getpid()  # it really ran elsewhere
-    same = in_second_process(sorted, [3, 1, 2], reverse=True, worth_it=True)
-    assert same.result() == sorted([3, 1, 2], reverse=True)
-
-
-def test_an_error_in_the_second_process_is_raised_here() -> None:
-    pending = in_second_process(int, "not a number", worth_it=True)
-    with pytest.raises(ValueError, match="not a number"):
-        pending.result()
+from toolkit.background import shared_map
 
 
 def test_autocode_writes_the_same_actor_files_when_actors_run_in_a_second_process(tmp_path, monkeypatch):
@@ -51,35 +28,6 @@ def test_autocode_writes_the_same_actor_files_when_actors_run_in_a_second_proces
         assert apart.files[name].read_bytes() == here.files[name].read_bytes()
     assert apart.actors is not None and apart.actors.actors.equals(here.actors.actors)
     assert [p.in_second_process for p in started] == [True]
-
-
-def test_leaving_the_block_early_stops_the_child() -> None:
-    import time
-
-    with in_second_process(time.sleep, 60, worth_it=True) as pending:
-        process = pending._process
-        assert process is not None and process.is_alive()
-    assert not process.is_alive()  # stopped at once, not after a minute
-
-
-def test_arguments_larger_than_a_pipe_reach_the_child_while_the_caller_goes_on() -> None:
-    # 8 MB of text: more than a pipe holds, so it goes over by the helper thread as the child reads it
-    text = "ordet " * 1_400_000
-    pending = in_second_process(len, text, worth_it=True)
-    assert pending.in_second_process
-    assert pending.result() == len(text)
-
-
-def test_a_call_the_child_cannot_read_is_done_here(monkeypatch) -> None:
-    import sys
-    import types
-
-    module = types.ModuleType("pdtk_module_only_in_the_test_process")
-    exec("def shout(word):\n    return word.upper()\n", module.__dict__)
-    monkeypatch.setitem(sys.modules, module.__name__, module)
-    pending = in_second_process(module.shout, "nav", worth_it=True)
-    assert pending.result() == "NAV"  # the child could not import the function: EOF, then done here
-    assert not pending.in_second_process
 
 
 def test_a_shared_map_gives_the_plain_maps_answer_whoever_does_the_items() -> None:
@@ -125,3 +73,17 @@ def test_large_items_and_results_do_not_block_the_pipes() -> None:
     time.sleep(1)
     assert shared.result() == [2 * item for item in items]
     assert shared.items_done_apart > 0
+
+
+def test_leaving_the_block_early_stops_the_child() -> None:
+
+    with shared_map(_slow_worker, [60, 60, 60], worth_it=True) as shared:
+        process = shared._process
+        assert process is not None and process.is_alive()
+    assert not process.is_alive()  # stopped at once, not after a minute per item
+
+
+def _slow_worker():  # noqa: ANN202 - a worker factory must be importable by name in the child
+    import time
+
+    return time.sleep
