@@ -192,8 +192,9 @@ def _uncorrected(text: str, run: list[Piece], i: int, j: int) -> bool:
 def find_fnr_in_digit_stream(text: str) -> list[Span]:
     """Fødselsnumre and D-numre read in any shape (see the module's docstring)."""
     pieces = _merge_hundreds(text, _pieces(text))
+    cued = _cued_parts(text, pieces)
     if sum(len(p[0]) for p in pieces) < 11:
-        return _masked_tails(text)
+        return _outermost(cued + _masked_tails(text))
     spans: list[Span] = []
     runs = [run for run in _sequences(text, pieces) if len(run) > 1 or len(run[0][0]) >= 6]
     for run in runs:
@@ -204,7 +205,61 @@ def find_fnr_in_digit_stream(text: str) -> list[Span]:
                 spans.append(Span(run[i][1], run[j][2], "FNR", 0.9))
             elif i == 0 and _uncorrected(text, run, i, j) and _cued(text, run[i][1]):
                 spans.append(Span(run[i][1], run[j][2], "FNR", 0.7))
-    return spans + _parts_apart(text, runs) + _masked_tails(text)
+    return _outermost(spans + cued + _parts_apart(text, runs) + _masked_tails(text))
+
+
+def _outermost(spans: list[Span]) -> list[Span]:
+    """Each span once, without those inside another (the ways above find some parts twice), in text order."""
+    unique = sorted({(s.start, s.end): s for s in spans}.values(), key=lambda s: (s.start, -s.end))
+    kept: list[Span] = []
+    for span in unique:
+        if not any(k.start <= span.start and span.end <= k.end for k in kept):
+            kept.append(span)
+    return kept
+
+
+# how far after a fødselsnummer cue its parts are still taken to be its parts: a speaker explains where it
+# stands, stops to look at a card, is interrupted by the interviewer, then reads on
+_CUE_REACH = 300
+# a number followed by a unit is an amount, a distance or a time, not the five personal digits
+_UNIT_AFTER = re.compile(
+    r"\s*(?:kr\b|kroner|krone|nok\b|,-|prosent|%|mil\b|km\b|meter|år\b|timer|dager|måneder|stk\b)",
+    re.IGNORECASE,
+)
+
+
+def _cued_parts(text: str, pieces: list[Piece]) -> list[Span]:
+    """After a fødselsnummer cue, its parts whatever the check digits: within :data:`_CUE_REACH` characters
+    (and before another kind of number is named) a group of six digits that reads as a birth date, a group of
+    exactly five digits that is not an amount ("det er ikke 45288, det er 45388"; "298 40"; "fire seks tre to
+    en" said after looking at the card) and eleven digits that open with a birth date. A group is digits and
+    digit words with nothing but spaces between them. Recall first: a person who says their number twice, or
+    misremembers it, has said it either way."""
+    spans: list[Span] = []
+    for cue in _FNR_CUE.finditer(text):
+        other = _OTHER_NUMBER.search(text, cue.end(), cue.end() + _CUE_REACH)
+        reach = other.start() if other else cue.end() + _CUE_REACH
+        for digits, start, end in _spaced_groups(text, [p for p in pieces if cue.end() <= p[1] < reach]):
+            dated = len(digits) in (6, 11) and plausible_fnr_date(digits)
+            # "18 000", "16 800": a round sum said without its unit is an amount, not five personal digits
+            personal = len(digits) == 5 and not digits.endswith("00") and not _UNIT_AFTER.match(text, end)
+            if dated or personal:
+                spans.append(Span(start, end, "FNR", 0.6))
+    return spans
+
+
+def _spaced_groups(text: str, pieces: list[Piece]) -> Iterator[tuple[str, int, int]]:
+    """Pieces joined by spaces only ("298 40", "fire seks tre to en"): their digits, start and end."""
+    group: list[Piece] = []
+    for piece in pieces:
+        if group and not (
+            text[group[-1][2] : piece[1]].isspace() and "\n" not in text[group[-1][2] : piece[1]]
+        ):
+            yield "".join(p[0] for p in group), group[0][1], group[-1][2]
+            group = []
+        group.append(piece)
+    if group:
+        yield "".join(p[0] for p in group), group[0][1], group[-1][2]
 
 
 # a fødselsnummer as a screen or letter shows it, the personal part hidden ("161002 *****", "161002-xxxxx"):
