@@ -522,3 +522,12 @@ def test_kid_handles_with_underscore_or_dot_and_mixed_case_numbers() -> None:
     )
     found = {text[s.start : s.end] for s in find_accounts_and_handles(text)}
     assert found == {"3107 5520 8841", "tindra_lia", "oda.strand", "2024-0733-OSL"}
+
+
+def test_a_birth_date_written_with_dots_then_a_dash_and_the_personal_digits():
+    from toolkit.deidentify import Deidentifier
+
+    text = "Jeg skriver det uten å tenke: 21.07.04-33519. Og så telefonen."
+    found = Deidentifier(engine="direct", spacy_model=None).analyze(text)
+    start = text.index("21.07.04")
+    assert any(s.start <= start and s.end >= start + len("21.07.04-33519") and s.type == "FNR" for s in found)

@@ -337,7 +337,7 @@ FNR_CUE_WORDS = (
     r"\bd-nr\b|\bf\.\s?nr\b|\bfnr\b|\bpnr\b)\w*"
 )
 _FNR_LOOSE = re.compile(
-    r"(?<![\d.,])(?:\d{6}[ -]?|\d{2}[ .]\d{2}[ .]\d{2}[ .]?)(?:\d{5}|\d{3} \d{2}|\d{2} \d{3})(?![\d]|[.,]\d)"
+    r"(?<![\d.,])(?:\d{6}[ -]?|\d{2}[ .]\d{2}[ .]\d{2}[ .-]?)(?:\d{5}|\d{3} \d{2}|\d{2} \d{3})(?![\d]|[.,]\d)"
 )
 _SUBJECT = (
     r"(?:jeg|je|æ|eg|e|i|han|hun|hu|ho|hen|vi|me|dem|de|dei|døm|dæm|du|dokker|"
