@@ -280,3 +280,23 @@ def test_what_runs_while_boosting_runs_imports_nothing():
     done = subprocess.run([sys.executable, "-c", _IMPORTS_WHILE_WAITING], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_prepared_refit_of_another_model_still_sees_its_benchmark_indicators(cohort):
+    """Only a logistic refit extends its start by the unit indicators alone; a refit that compares or boosts
+    needs them in the design (the zeroed columns of prediction are among its columns)."""
+    frame, _ = cohort
+    settings = dict(
+        outcome="fullfort_vgs_5aar", risk_factors=RISK_FACTORS, folds=3, seed=3, stability_seeds=2
+    )
+    main = fit_risk(frame, model="logit", **settings)
+    unit = frame["kommune"].astype(str).value_counts().index[0]
+    refit = fit_risk(
+        frame,
+        model="auto",
+        outside_benchmark={"kommune": [unit]},
+        prepared=(main.design, main.X, main.logit_state),
+        odds_ratios=False,
+        **settings,
+    )
+    assert refit.p_expected.shape == main.p_expected.shape and np.isfinite(refit.p_expected).all()

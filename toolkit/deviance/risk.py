@@ -611,7 +611,8 @@ def fit_risk(
         design = RiskDesign(risk_factors).fit(frame)
         X = design.transform(frame)
     added, zero, benchmark_names = _benchmark_indicators(frame, X.shape[1], outside_benchmark or {})
-    if added.shape[1] and (base_state is None or odds_ratios):  # a refit extends its start by them alone
+    logistic_refit = base_state is not None and model == "logit"  # extends its start by the indicators alone
+    if added.shape[1] and (not logistic_refit or odds_ratios):
         X = np.column_stack([X, added])
 
     candidates = list(MODELS) if model == "auto" else [model]
@@ -621,8 +622,7 @@ def fit_risk(
     ys = y[sample]
     summaries = partial(_summaries, y, metrics=metrics)
     speculative: dict[str, Any] = {}
-    if base_state is not None and model == "logit":
-        # benchmark refit of a logistic model: nothing to compare; cross-fit once below, from the warm start
+    if logistic_refit:  # nothing to compare; cross-fit once below, from the warm start
         first: dict[str, np.ndarray | None] = {"logit": None}
     else:
         first, speculative = _compare_candidates(
