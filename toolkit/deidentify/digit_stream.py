@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 from stdnum.no import fodselsnummer
 
-from toolkit.deidentify.patterns import FNR_CUE_WORDS, plausible_fnr_date, trie_alternation
+from toolkit.deidentify.patterns import AMOUNT_UNITS, FNR_CUE_WORDS, plausible_fnr_date, trie_alternation
 from toolkit.deidentify.spans import Span
 
 # the digit each word stands for, Bokmål, Nynorsk and dialect forms (Trøndersk "fæmm", "fir"; western "tri")
@@ -222,10 +222,7 @@ def _outermost(spans: list[Span]) -> list[Span]:
 # stands, stops to look at a card, is interrupted by the interviewer, then reads on
 _CUE_REACH = 300
 # a number followed by a unit is an amount, a distance or a time, not the five personal digits
-_UNIT_AFTER = re.compile(
-    r"\s*(?:kr\b|kroner|krone|nok\b|,-|prosent|%|mil\b|km\b|meter|år\b|timer|dager|måneder|stk\b)",
-    re.IGNORECASE,
-)
+_UNIT_AFTER = re.compile(rf"\s*(?:{AMOUNT_UNITS}|krone|nok\b|mil\b|km\b|meter|måneder|stk\b)", re.IGNORECASE)
 
 
 def _cued_parts(text: str, pieces: list[Piece]) -> list[Span]:
@@ -234,7 +231,10 @@ def _cued_parts(text: str, pieces: list[Piece]) -> list[Span]:
     exactly five digits that is not an amount ("det er ikke 45288, det er 45388"; "298 40"; "fire seks tre to
     en" said after looking at the card) and eleven digits that open with a birth date. A group is digits and
     digit words with nothing but spaces between them. Recall first: a person who says their number twice, or
-    misremembers it, has said it either way."""
+    misremembers it, has said it either way. Beside :func:`toolkit.deidentify.identifiers.find_partial_fnr`'s
+    personal parts (five written digits within 80 characters of a personal-part cue or of a whole number), this
+    reaches further, reads digit words and takes the date part too; both leave out the same amounts
+    (:data:`~toolkit.deidentify.patterns.AMOUNT_UNITS`)."""
     spans: list[Span] = []
     for cue in _FNR_CUE.finditer(text):
         other = _OTHER_NUMBER.search(text, cue.end(), cue.end() + _CUE_REACH)

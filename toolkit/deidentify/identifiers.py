@@ -28,6 +28,7 @@ from toolkit.deidentify.ner import ordinary_words
 from toolkit.deidentify.patterns import (
     _FNR_LOOSE,
     _FUNCTION_WORDS,
+    AMOUNT_UNITS,
     FNR_CUE_WORDS,
     _words,
     plausible_fnr_date,
@@ -133,7 +134,7 @@ _PERSONAL_CUE = re.compile(
     re.IGNORECASE,
 )
 _PERSONAL_PART = re.compile(
-    r"(?<![\d.,/+-])(?<!\d )\d(?: ?\d){4}(?![\d]|[.,/]\d| \d)(?!\s*(?:kr\b|kroner|,-|%|prosent|år\b|timer|dager))",
+    rf"(?<![\d.,/+-])(?<!\d )\d(?: ?\d){{4}}(?![\d]|[.,/]\d| \d)(?!\s*(?:{AMOUNT_UNITS}))",
     re.IGNORECASE,
 )
 
