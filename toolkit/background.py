@@ -28,16 +28,6 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 
-def _stopped(process: Any, grace: float | None) -> None:
-    """Wait up to ``grace`` seconds (``None``: as long as it takes) for a child to end, then stop it."""
-    if process is not None:
-        process.join(timeout=grace)
-        if process.is_alive():
-            process.terminate()
-            process.join()
-    return None
-
-
 # ============================================================================================== shared map
 IN_FLIGHT = 2
 """Items the child holds at once: the next one waits in the pipe while it works, so the child does not sit
@@ -186,7 +176,12 @@ class SharedMap(Generic[T]):
 
     def close(self, grace: float | None = 0.0) -> None:
         """Release the child (``grace=None``: after it has answered what it holds) and the helper threads."""
-        self._process = _stopped(self._process, grace)
+        if self._process is not None:
+            self._process.join(timeout=grace)
+            if self._process.is_alive():
+                self._process.terminate()
+                self._process.join()
+            self._process = None
         for thread in self._threads:
             thread.join()
         self._threads = []
