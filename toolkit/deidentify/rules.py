@@ -143,6 +143,7 @@ from toolkit.deidentify.patterns import (
     _sentence_start,
     _tokens_to_spans,
     _words,
+    plausible_fnr_date,
     trie_alternation,
 )
 from toolkit.deidentify.spans import LANGUAGE, Span
@@ -390,7 +391,7 @@ class NorwegianDetector:
             digits = re.sub(r"\D", "", m.group(0))
             if is_valid(digits):
                 spans.append(Span(m.start(), m.end(), "FNR", 1.0))
-            elif 1 <= int(digits[0:2]) % 40 <= 31 and 1 <= int(digits[2:4]) % 40 <= 12:
+            elif plausible_fnr_date(digits):
                 spans.append(Span(m.start(), m.end(), "FNR", 0.7))
         return spans
 
