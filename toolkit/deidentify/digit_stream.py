@@ -23,7 +23,12 @@ from collections.abc import Iterator
 
 from stdnum.no import fodselsnummer
 
-from toolkit.deidentify.patterns import AMOUNT_UNITS, FNR_CUE_WORDS, plausible_fnr_date, trie_alternation
+from toolkit.deidentify.patterns import (
+    AMOUNT_UNITS,
+    FNR_CUE,
+    plausible_fnr_date,
+    trie_alternation,
+)
 from toolkit.deidentify.spans import Span
 
 # the digit each word stands for, Bokmål, Nynorsk and dialect forms (Trøndersk "fæmm", "fir"; western "tri")
@@ -87,7 +92,6 @@ _GAP = re.compile(rf"^{_SEPARATORS}*(?:(?:{'|'.join(_FILLER_WORDS)}){_SEPARATORS
 # a hesitation that may carry a few other words with it ("eh vent eg ser ikkje eh"): the check digits decide
 _HESITATION = re.compile(r"\b(?:eh|ehm|æh|øh|hm|vent|nei|unnskyld|sorry)\b", re.IGNORECASE)
 _LONG_GAP = re.compile(rf"^(?:{_SEPARATORS}*[^\W\d]+){{1,7}}{_SEPARATORS}*$")
-_FNR_CUE = re.compile(FNR_CUE_WORDS, re.IGNORECASE)
 
 Piece = tuple[str, int, int]  # the digits, start, end
 
@@ -179,7 +183,7 @@ _CORRECTION = re.compile(r"\b(?:nei|vent|unnskyld|sorry|feil|trur|tror)\b", re.I
 
 def _cued(text: str, start: int) -> bool:
     """A fødselsnummer cue in the 60 characters before, with no other kind of number named after it."""
-    cues = list(_FNR_CUE.finditer(text, max(0, start - 60), start))
+    cues = list(FNR_CUE.finditer(text, max(0, start - 60), start))
     return bool(cues) and not _OTHER_NUMBER.search(text, cues[-1].end(), start)
 
 
@@ -236,7 +240,7 @@ def _cued_parts(text: str, pieces: list[Piece]) -> list[Span]:
     reaches further, reads digit words and takes the date part too; both leave out the same amounts
     (:data:`~toolkit.deidentify.patterns.AMOUNT_UNITS`)."""
     spans: list[Span] = []
-    for cue in _FNR_CUE.finditer(text):
+    for cue in FNR_CUE.finditer(text):
         other = _OTHER_NUMBER.search(text, cue.end(), cue.end() + _CUE_REACH)
         reach = other.start() if other else cue.end() + _CUE_REACH
         for digits, start, end in _spaced_groups(text, [p for p in pieces if cue.end() <= p[1] < reach]):

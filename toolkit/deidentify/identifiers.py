@@ -29,6 +29,7 @@ from toolkit.deidentify.patterns import (
     _FNR_LOOSE,
     _FUNCTION_WORDS,
     AMOUNT_UNITS,
+    FNR_CUE,
     FNR_CUE_WORDS,
     _words,
     plausible_fnr_date,
@@ -85,7 +86,6 @@ _TLDS = _words("no com net org se dk io eu de uk nu info")
 # a case number mixing digit groups and capital letters ("2025-0418-KRI", "25-118804TVI-BBYR/04"): no word,
 # date or amount is written so
 _MIXED_CASE_NUMBER = re.compile(r"(?<![\w/-])\d[\dA-ZÆØÅ]*(?:[-/][\dA-ZÆØÅ]+)+(?![\w/-])")
-_FNR_CUE = re.compile(FNR_CUE_WORDS, re.IGNORECASE)
 # a personal site on a blog host ("strikkestord.blogg.no"): the part before the host is the person's own name for
 # it; the hosts are literal, so the regex runs only on a text that names one
 _HOSTED_SITES = (".blogg.", ".blogspot.", ".wordpress.", ".tumblr.", ".substack.", ".wixsite.", ".weebly.")
@@ -259,7 +259,7 @@ def find_partial_fnr(text: str) -> list[Span]:
     word with them ("010203 og så 12345"). Without a cue, a date part and five digits said apart are a
     fødselsnummer when together they pass its check digits ("120805... 10037")."""
     spans = []
-    for cue in _FNR_CUE.finditer(text):
+    for cue in FNR_CUE.finditer(text):
         # 130 characters: a speaker says "fødselsnummer", explains where it stands, then reads it out
         window_end = min(len(text), cue.end() + 130)
         for m in _FNR_PART.finditer(text, cue.end(), window_end):

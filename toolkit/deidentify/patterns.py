@@ -336,6 +336,7 @@ FNR_CUE_WORDS = (
     r"(?:føds(?:els)?[ -]?(?:num(?:mer|re|er)|nr\b)|person[ -]?(?:num(?:mer|re|er)|nr\b)|\bd-? ?num(?:mer|re)|"
     r"\bd-nr\b|\bf\.\s?nr\b|\bfnr\b|\bpnr\b)\w*"
 )
+FNR_CUE = re.compile(FNR_CUE_WORDS, re.IGNORECASE)
 # a number followed by one of these is an amount, a share or a duration, not the digits of an identity number
 AMOUNT_UNITS = r"kr\b|kroner|,-|%|prosent|år\b|timer|dager"
 _FNR_LOOSE = re.compile(
