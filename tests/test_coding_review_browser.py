@@ -171,3 +171,69 @@ def test_accept_reject_add_by_keyboard_in_chromium(study, server, browser):
     said = process.stdout.read() + process.stderr.read()
     assert target["text"][:25] not in said  # nothing of a transcript in the server's output
     assert "stopped; every decision is in" in said
+
+
+def _actor_items(browser) -> list[dict]:
+    """The actor list on screen: label, decision shown and classes (read in the page)."""
+    return browser.execute_script(
+        "return [...document.querySelectorAll('#queue-list li')].map(li => ({id: li.dataset.id, "
+        "cls: li.className, tone: li.querySelector('.tone').textContent}))"
+    )
+
+
+def test_actor_tones_by_keyboard_in_chromium(study, server, browser):
+    """The actor view: tone one actor, strike the next, add a missed one, reload, read the CSV back."""
+    import pandas as pd
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from toolkit.coding.review.actor_decisions import ACTOR_REVIEW_FILE
+
+    wait = WebDriverWait(browser, 60)
+    base = server["url"].replace("/?token=", "/actors?token=")
+
+    def keys(*sequence: str) -> None:
+        ActionChains(browser).send_keys(*sequence).perform()
+
+    browser.get(base)
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#queue-list li")) >= 2)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#quotes .quote mark.actor"))
+    first, second = _actor_items(browser)[:2]
+    assert "current" in first["cls"]
+    keys("n")  # negativ, then the next actor
+    wait.until(lambda d: _actor_items(d)[0]["tone"] == "negativ")
+    wait.until(lambda d: "current" in _actor_items(d)[1]["cls"])
+    keys("x")  # not part of this young person's help
+    wait.until(lambda d: "struck" in _actor_items(d)[1]["cls"])
+
+    listing = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch('/api/actors?token=' + new URLSearchParams(location.search).get('token'))"
+        ".then(r => r.json()).then(done);"
+    )
+    current = next(a for a in listing["actors"] if str(a["id"]) == _current_id(browser))
+    present = {a["actor"] for a in listing["actors"] if a["source"] == current["source"]}
+    missing = next(v for v in listing["vocabulary"] if v["actor"] not in present)
+    keys("c")
+    wait.until(lambda d: d.find_element(By.ID, "picker").is_displayed())
+    keys(missing["actor"], "\ue007")
+    wait.until(lambda d: d.find_element(By.ID, "title").text.startswith(missing["label"]))
+    keys("p")
+    wait.until(lambda d: any(i["tone"] == "positiv" for i in _actor_items(d)))
+
+    browser.refresh()  # the decisions come back from the log
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#queue-list li.decided")) == 3)
+    review = pd.read_csv(study["restricted"] / ACTOR_REVIEW_FILE, dtype=str, keep_default_na=False)
+    assert stat.S_IMODE((study["restricted"] / ACTOR_REVIEW_FILE).stat().st_mode) == 0o600
+    decided = {(r.actor, r.mentioned, r.tone) for r in review.itertuples(index=False)}
+    by_id = {str(a["id"]): a for a in listing["actors"]}
+    assert decided == {
+        (by_id[first["id"]]["actor"], "1", "negativ"),
+        (by_id[second["id"]]["actor"], "0", ""),
+        (missing["actor"], "1", "positiv"),
+    }
+
+
+def _current_id(browser) -> str:
+    return browser.execute_script("return document.querySelector('#queue-list li.current').dataset.id")

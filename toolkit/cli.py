@@ -453,6 +453,13 @@ def autocode(
             "project to learn from"
         ),
     ] = None,
+    actor_review: Annotated[
+        Path | None,
+        typer.Option(
+            help="actor_review.csv written by the actor view of 'pdtk code-review': the reviewer's mentions "
+            "and tones replace the extractor's in actors.csv"
+        ),
+    ] = None,
 ) -> None:
     """Code transcripts into themes with a codebook; export REFI-QDA for NVivo, ATLAS.ti, MAXQDA."""
     from toolkit.coding.run import autocode_folder
@@ -462,7 +469,13 @@ def autocode(
     result = _run_with_spinner(
         "coding transcripts",
         lambda: autocode_folder(
-            in_dir, codebook, out_dir, unit=unit, groups=group_table, hand_coded=hand_coded
+            in_dir,
+            codebook,
+            out_dir,
+            unit=unit,
+            groups=group_table,
+            hand_coded=hand_coded,
+            actor_review=actor_review,
         ),
     )
     out.print(f"coded segments: {len(result.segments)} rows in {out_dir / 'segments.csv'}")

@@ -114,6 +114,11 @@ class CodingSection(_Strict):
     codebook: Path
     unit: Literal["turn", "sentence"] = "turn"
     hand_coded: Path | None = None
+    actor_review: Path | None = Field(
+        default=None,
+        description="actor_review.csv from the actor view of 'pdtk code-review' (in the restricted folder): "
+        "the reviewer's actor mentions and tones replace the extractor's",
+    )
     actors_extra: list[Path] = Field(
         default_factory=list,
         description="study extensions of the actor vocabulary (protocols/actors_nb.yml): YAML files adding "
@@ -356,6 +361,7 @@ class Protocol(_Strict):
         if self.coding is not None:
             self.coding.codebook = resolve(self.coding.codebook)
             self.coding.hand_coded = resolve(self.coding.hand_coded)
+            self.coding.actor_review = resolve(self.coding.actor_review)
             self.coding.actors_extra = [p for p in map(resolve, self.coding.actors_extra) if p is not None]
         if self.phase3 is not None:
             for field in ("panel", "individuals", "series"):
@@ -376,6 +382,8 @@ class Protocol(_Strict):
             checks.append(("coding.codebook", self.coding.codebook, "file"))
             if self.coding.hand_coded is not None:
                 checks.append(("coding.hand_coded", self.coding.hand_coded, "file"))
+            if self.coding.actor_review is not None:
+                checks.append(("coding.actor_review", self.coding.actor_review, "file"))
             checks += [("coding.actors_extra", extra, "file") for extra in self.coding.actors_extra]
         if self.phase3 is not None:
             for field in ("panel", "individuals", "series"):

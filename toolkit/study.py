@@ -749,6 +749,7 @@ class Study:
                 unit=coding.unit,
                 groups=groups,
                 hand_coded=coding.hand_coded,
+                actor_review=coding.actor_review,
                 min_cell=self.protocol.min_cell,
                 seed=self.seed,
                 synthetic=self.is_synthetic,

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit.coding.actor_corrections import apply_actor_review
 from toolkit.coding.actor_map import MAP_CAPTION, draw_actor_maps
 from toolkit.coding.actors import (
     ActorEntry,
@@ -116,10 +117,14 @@ def actor_outputs_from_tables(
     min_cell: int,
     vocabulary: Mapping[str, ActorEntry] | None = None,
     language: str = "en",
+    review: pd.DataFrame | None = None,
 ) -> ActorOutputs:
-    """:func:`actor_outputs` from each transcript's table (:func:`actor_table_worker`), in text order."""
+    """:func:`actor_outputs` from each transcript's table (:func:`actor_table_worker`), in text order.
+
+    ``review`` is a human actor review (:func:`toolkit.coding.actor_corrections.read_actor_review`), applied
+    before anything is counted, so the comparison, the maps and the REFI-QDA codes follow it."""
     vocabulary = vocabulary if vocabulary is not None else load_actor_vocabulary()
-    actors = combine_actor_tables(tables)
+    actors = apply_actor_review(combine_actor_tables(tables), review)
     by_group = actors_by_group(actors, groups, min_cell=min_cell) if groups is not None else None
     labels = {actor: vocabulary[actor].label or actor for actor in actor_ids_of(vocabulary)}
     return ActorOutputs(actors=actors, by_group=by_group, labels=labels, language=language)

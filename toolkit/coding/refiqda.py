@@ -435,7 +435,8 @@ def actor_codings(actors: pd.DataFrame, texts: Mapping[str, str], *, coder: str)
         starts, ends = np.asarray(turns["start"], dtype=np.int64), np.asarray(turns["end"], dtype=np.int64)
         for actor, offsets in zip(mentions["actor"], mentions["mention_offsets"], strict=True):
             spans = set()
-            for offset in str(offsets).split(";") if pd.notna(offsets) else []:
+            # an actor a reviewer added has no offsets: nothing to code it on (actors.csv still has it)
+            for offset in filter(None, str(offsets).split(";") if pd.notna(offsets) else []):
                 start = int(offset.split("-")[0])
                 inside = (starts <= start) & (start < ends)
                 spans |= {(int(a), int(b)) for a, b in zip(starts[inside], ends[inside], strict=True)}

@@ -45,8 +45,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from toolkit.background import shared_map
+from toolkit.coding.actor_corrections import read_actor_review
 from toolkit.coding.actor_outputs import ActorOutputs, actor_outputs_from_tables, actor_table_worker
-from toolkit.coding.actors import load_actor_vocabulary
+from toolkit.coding.actors import actor_ids_of, load_actor_vocabulary
 from toolkit.coding.analysis import code_frequencies, cooccurrence, cooccurrence_matrix, themes_by_group
 from toolkit.coding.autocode import (
     SEGMENT_CONTRACT,
@@ -495,6 +496,7 @@ def autocode_folder(
     synthetic: bool = False,
     actor_extensions: Sequence[Path] = (),
     language: str = "en",
+    actor_review: Path | None = None,
 ) -> AutocodeResult:
     """Code every transcript in ``in_dir`` with ``codebook`` and write the outputs to ``out_dir``.
 
@@ -503,13 +505,16 @@ def autocode_folder(
     ``hand_coded`` (CSV in ``segments.csv`` format with an optional ``coder`` column, or a REFI-QDA
     ``.qdpx``) adds reliability against the human coder(s), learned suggestions and a coding queue.
     ``actor_extensions`` are a study's additions to the actor vocabulary (``coding.actors_extra``);
-    ``language`` is the study's report language (the texts of the actor-map files).
+    ``language`` is the study's report language (the texts of the actor-map files). ``actor_review`` is the
+    ``actor_review.csv`` of ``pdtk code-review``'s actor view: a human's mentions and tones replace the
+    extractor's (:mod:`toolkit.coding.actor_corrections`).
     """
     in_dir, codebook_path, out_dir = Path(in_dir), Path(codebook), Path(out_dir)
     if min_cell < 1:
         raise ValueError("min_cell must be at least 1")
     book = load_codebook(codebook_path)
     actor_vocabulary = load_actor_vocabulary(extensions=actor_extensions)  # a bad extension fails early
+    reviewed = read_actor_review(actor_review, actor_ids_of(actor_vocabulary)) if actor_review else None
     segments, texts = read_segments(in_dir, unit=unit)
     group_frame, group_note = _read_groups(groups, in_dir)
     with shared_map(  # actors need only the texts: extracted beside the theme coding, shared at the end
@@ -549,6 +554,7 @@ def autocode_folder(
             min_cell=min_cell,
             vocabulary=actor_vocabulary,
             language=language,
+            review=reviewed,
         )
     outputs = _autocode_outputs(book, texts, unit, findings, themes, cards_html, group_frame, actors)
     files = _write_staged(out_dir, outputs)

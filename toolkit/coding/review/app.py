@@ -21,6 +21,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from toolkit.coding.review.actor_session import ActorView
 from toolkit.coding.review.session import CodingSession
 from toolkit.deidentify.review.app import ALLOWED_HOSTS, MAX_WAIT_SECONDS, TokenGuard, api_endpoint, json_body
 from toolkit.deidentify.review.app import STATIC as REVIEW_STATIC  # common.js: what both review pages share
@@ -77,6 +78,7 @@ def create_coding_app(session: CodingSession, token: str) -> Starlette:
         Route("/api/turns/{turn}", api_endpoint(turn), methods=["GET"]),
         Route("/api/turns/{turn}/decisions", api_endpoint(decisions), methods=["POST"]),
         Route("/api/refit", api_endpoint(refit), methods=["POST"]),
+        *_actor_routes(session.actors, token),
         Route("/static/common.js", lambda _: FileResponse(REVIEW_STATIC / "common.js"), methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
@@ -85,3 +87,37 @@ def create_coding_app(session: CodingSession, token: str) -> Starlette:
         Middleware(TokenGuard, token=token),
     ]
     return Starlette(routes=routes, middleware=middleware)
+
+
+def _actor_routes(view: ActorView, token: str) -> list[Route]:
+    """The actor view (docs/REVIEW_API.md, "Actor view"): its page and its four endpoints."""
+    index = (STATIC / "actors.html").read_text(encoding="utf-8")
+
+    async def page(request: Request) -> Response:
+        return HTMLResponse(index.replace("__TOKEN__", token))
+
+    async def listing(request: Request) -> Any:
+        return await run_in_threadpool(view.listing)
+
+    async def item(request: Request) -> Any:
+        return await run_in_threadpool(view.item, request.path_params["item"])
+
+    async def decision(request: Request) -> Any:
+        body = await json_body(request)
+        if "decision" not in body:
+            raise PdtkError('send {"decision": a tone, "not_mentioned" or "undo"}')
+        return await run_in_threadpool(view.decide, request.path_params["item"], body["decision"])
+
+    async def add(request: Request) -> Any:
+        body = await json_body(request)
+        if not {"source", "actor", "decision"} <= set(body):
+            raise PdtkError('send {"source": transcript, "actor": id, "decision": a tone}')
+        return await run_in_threadpool(view.add, body["source"], body["actor"], body["decision"])
+
+    return [
+        Route("/actors", page, methods=["GET"]),
+        Route("/api/actors", api_endpoint(listing), methods=["GET"]),
+        Route("/api/actors", api_endpoint(add), methods=["POST"]),
+        Route("/api/actors/{item}", api_endpoint(item), methods=["GET"]),
+        Route("/api/actors/{item}/decisions", api_endpoint(decision), methods=["POST"]),
+    ]

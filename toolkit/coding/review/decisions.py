@@ -79,19 +79,27 @@ class CodingState:
 
 
 class CodingLog:
-    """``coding_review.jsonl``: the events in order, rewritten atomically on every append (thread-safe)."""
+    """``coding_review.jsonl``: the events in order, rewritten atomically on every append (thread-safe).
+
+    The actor view's log (:class:`toolkit.coding.review.actor_decisions.ActorLog`) is this log with its own
+    file, state and check."""
+
+    file_name = DECISIONS_FILE
 
     def __init__(self, folder: Path, code_ids: list[str]):
-        self.path = Path(folder) / DECISIONS_FILE
+        self.path = Path(folder) / self.file_name
         self.code_ids = set(code_ids)
         self._lines: list[str] = []
-        self.state = CodingState()
+        self.state = self._new_state()
         self._lock = threading.Lock()
         if self.path.exists():
             for event in read_events(self.path):
                 self._check(event)
                 self._lines.append(json.dumps(event, ensure_ascii=False))
                 self.state.apply_event(event)
+
+    def _new_state(self) -> Any:
+        return CodingState()
 
     def _check(self, event: dict[str, Any]) -> None:
         codes = [event.get("code")] if event.get("event") == "decision" else event.get("reject", [])

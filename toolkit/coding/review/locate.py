@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.coding.review.actor_decisions import ACTOR_REVIEW_FILE
 from toolkit.coding.review.decisions import DECISIONS_FILE, HAND_CODING_FILE
 from toolkit.deidentify.review.locate import protocol_from_manifest, study_manifest
 from toolkit.errors import InputDataError
@@ -27,6 +28,8 @@ class CodingPaths:
     codebook: Path
     coding_dir: Path
     restricted_dir: Path
+    actor_extensions: tuple[Path, ...] = ()
+    """The study's additions to the actor vocabulary (``coding.actors_extra``), for the actor view."""
 
     @property
     def decisions(self) -> Path:
@@ -35,6 +38,10 @@ class CodingPaths:
     @property
     def hand_coding(self) -> Path:
         return self.restricted_dir / HAND_CODING_FILE
+
+    @property
+    def actor_review(self) -> Path:
+        return self.restricted_dir / ACTOR_REVIEW_FILE
 
 
 def locate_coding(
@@ -78,4 +85,5 @@ def locate_coding(
             file=folder,
             fix="keep review decisions outside results/, e.g. ../restricted",
         )
-    return CodingPaths(transcripts, codebook, coding_dir, folder)
+    extensions = tuple(study.coding.actors_extra) if study is not None and study.coding is not None else ()
+    return CodingPaths(transcripts, codebook, coding_dir, folder, extensions)

@@ -28,6 +28,7 @@ from toolkit.coding import evidence as ev
 from toolkit.coding.autocode import AutoCoder, question_texts
 from toolkit.coding.codebook import load_codebook
 from toolkit.coding.learn import uncertainty
+from toolkit.coding.review.actor_session import ActorView
 from toolkit.coding.review.decisions import (
     DECISIONS,
     CodingLog,
@@ -93,7 +94,7 @@ class CodingSession:
         self.seed = seed
         self.codebook = load_codebook(paths.codebook)
         self.lock = threading.RLock()
-        segments, _texts = read_segments(paths.transcripts, unit="turn")
+        segments, texts = read_segments(paths.transcripts, unit="turn")
         coder = AutoCoder(self.codebook, analyzer=get_analyzer())
         units, scores, matches = coder.unit_scores(segments)
         self.units = units[["source", "turn_index", "speaker", "start", "end", "text"]].reset_index(drop=True)
@@ -105,6 +106,9 @@ class CodingSession:
         self.evidence = self._evidence(coder, matches)
         self.model = self._initial_model(coder, scores)
         self.log = CodingLog(paths.restricted_dir, self.codebook.ids)
+        self.actors = ActorView(
+            texts, paths.restricted_dir, reviewer=reviewer, extensions=paths.actor_extensions
+        )
         self.queue = self._rank()
         self._write_hand_coding(set(self.units["source"]))
         self.refitter: Refitter | None = None

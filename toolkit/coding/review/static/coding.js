@@ -194,65 +194,18 @@ function move(step, uncodedOnly = false) {
 }
 
 // ------------------------------------------------------------------ the code picker
-function pickerMatches() {
-  const typed = $("picker-input").value.trim().toLowerCase();
-  if (!typed) return view.codebook;
-  if (/^\d+$/.test(typed)) return view.codebook.filter((c) => String(c.number) === typed);
-  return view.codebook.filter((c) => c.name.toLowerCase().includes(typed) || c.code.toLowerCase().includes(typed));
-}
-
-function renderPicker() {
-  const list = $("picker-list");
-  list.textContent = "";
-  pickerMatches().forEach((c, i) => {
-    const li = document.createElement("li");
-    li.className = i === 0 ? "first" : "";
-    const num = document.createElement("span");
-    num.className = "num";
-    num.textContent = c.number;
-    li.append(num, document.createTextNode(c.name));
-    li.title = c.description || "";
-    li.addEventListener("mousedown", (e) => { e.preventDefault(); pick(c); });
-    list.appendChild(li);
-  });
-}
+const codePicker = numberedPicker({
+  entries: () => view.codebook.map((c) => ({ number: c.number, name: c.name, key: c.code, title: c.description })),
+  onClose: () => $("text").focus(),
+  onPick: (entry) => send({ code: entry.key, decision: "add" }).then(() => {
+    const at = view.turn.codes.findIndex((c) => c.code === entry.key);
+    if (at >= 0) { view.focus = at; renderTurn(); }
+  }),
+});
 
 function openPicker() {
-  if (!view.turn) return;
-  $("picker").hidden = false;
-  $("picker-input").value = "";
-  renderPicker();
-  $("picker-input").focus();
+  if (view.turn) codePicker.open();
 }
-
-function closePicker() {
-  $("picker").hidden = true;
-  $("text").focus();
-}
-
-function pick(code) {
-  closePicker();
-  if (!code) return;
-  send({ code: code.code, decision: "add" }).then(() => {
-    const at = view.turn.codes.findIndex((c) => c.code === code.code);
-    if (at >= 0) { view.focus = at; renderTurn(); }
-  });
-}
-
-$("picker-input").addEventListener("input", () => {
-  const typed = $("picker-input").value.trim();
-  // a number that no longer number can start (e.g. 3 with 12 codes) picks at once
-  if (/^\d+$/.test(typed) && Number(typed) * 10 > view.codebook.length) {
-    pick(view.codebook.find((c) => String(c.number) === typed));
-    return;
-  }
-  renderPicker();
-});
-$("picker-input").addEventListener("keydown", (e) => {
-  if (e.key === "Escape") { e.preventDefault(); closePicker(); }
-  else if (e.key === "Enter") { e.preventDefault(); pick(pickerMatches()[0]); }
-  e.stopPropagation();
-});
 
 // ------------------------------------------------------------------ keys
 const KEYS = {

@@ -35,3 +35,47 @@ function codePointIndex(text) {
   return u16;
 }
 const toU16 = (map, cp) => (map ? map[cp] : cp);
+
+// The numbered picker of the coding and actor views (#picker, #picker-input, #picker-list): type an entry's
+// number or part of its name or key, Enter picks the first match; a number no longer number can start (3 with
+// 12 entries) picks at once. entries() gives [{number, name, key, title}]; onPick(entry) gets the choice.
+function numberedPicker({ entries, onPick, onClose = () => {} }) {
+  const input = $("picker-input");
+  const matches = () => {
+    const typed = input.value.trim().toLowerCase();
+    if (!typed) return entries();
+    if (/^\d+$/.test(typed)) return entries().filter((e) => String(e.number) === typed);
+    return entries().filter((e) => e.name.toLowerCase().includes(typed) || e.key.toLowerCase().includes(typed));
+  };
+  const close = () => { $("picker").hidden = true; onClose(); };
+  const pick = (entry) => { close(); if (entry) onPick(entry); };
+  const render = () => {
+    const list = $("picker-list");
+    list.textContent = "";
+    matches().forEach((entry, i) => {
+      const li = document.createElement("li");
+      li.className = i === 0 ? "first" : "";
+      const num = document.createElement("span");
+      num.className = "num";
+      num.textContent = entry.number;
+      li.append(num, document.createTextNode(entry.name));
+      li.title = entry.title || "";
+      li.addEventListener("mousedown", (e) => { e.preventDefault(); pick(entry); });
+      list.appendChild(li);
+    });
+  };
+  input.addEventListener("input", () => {
+    const typed = input.value.trim();
+    if (/^\d+$/.test(typed) && Number(typed) * 10 > entries().length) {
+      pick(entries().find((e) => String(e.number) === typed));
+      return;
+    }
+    render();
+  });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") { e.preventDefault(); close(); }
+    else if (e.key === "Enter") { e.preventDefault(); pick(matches()[0]); }
+    e.stopPropagation();
+  });
+  return { open() { $("picker").hidden = false; input.value = ""; render(); input.focus(); } };
+}
