@@ -15,7 +15,13 @@ from __future__ import annotations
 
 import re
 
-from toolkit.deidentify.patterns import _FUNCTION_WORDS, _STREET_PREFIX_WORDS, FNR_CUE_WORDS, _sentence_start
+from toolkit.deidentify.patterns import (
+    _FUNCTION_WORDS,
+    _STREET_PREFIX_WORDS,
+    FNR_CUE_WORDS,
+    _sentence_start,
+    plausible_fnr_date,
+)
 from toolkit.deidentify.spans import Span
 
 MIN_DIGITS = 6
@@ -288,10 +294,15 @@ def _personal_part_after_date(text: str, runs: list[tuple[int, int, int, int]]) 
             continue
         first = _read_digits(_TOKEN.findall(text[start:end]))
         second = _TOKEN.findall(text[start2:end2])
-        if first is None or any(t.isdigit() for t in second) or not _date_digits(first):
+        if first is None or any(t.isdigit() for t in second) or not _opens_fnr(first):
             continue
         spans.append(Span(start2, end2, "FNR", 0.6))
     return spans
+
+
+def _opens_fnr(digits: str) -> bool:
+    """Six digits that open a fødselsnummer (:func:`~toolkit.deidentify.patterns.plausible_fnr_date`)."""
+    return len(digits) == 6 and digits.isdigit() and plausible_fnr_date(digits)
 
 
 def _read_digits(tokens: list[str]) -> str | None:
@@ -306,14 +317,6 @@ def _read_digits(tokens: list[str]) -> str | None:
         else:
             out.append(value)  # type: ignore[arg-type]
     return "".join(out)
-
-
-def _date_digits(digits: str) -> bool:
-    """Six digits that open a fødselsnummer: a day (or a D-number's day plus 40) and a month."""
-    if len(digits) != 6 or not digits.isdigit():
-        return False
-    day, month = int(digits[:2]), int(digits[2:4])
-    return (1 <= day <= 31 or 41 <= day <= 71) and 1 <= month <= 12
 
 
 # the spoken plus of an international number, right before its first number word
