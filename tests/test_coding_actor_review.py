@@ -248,3 +248,19 @@ def test_autocode_refuses_a_bad_review_in_one_line_and_writes_nothing(tmp_path):
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "row 2, column tone" in lines[0] and "Fix:" in lines[0]
     assert not out.exists()
+
+
+def test_the_report_says_whose_tones_they_are(study):
+    from toolkit.coding.actor_outputs import actor_outputs_from_tables
+
+    actors = pd.read_csv(study["coding"] / "actors.csv", dtype={"tone": str}, keep_default_na=False)
+    actors = actors.drop(columns=[ORIGIN_COLUMN])
+    machine = actor_outputs_from_tables([actors], None, min_cell=5)
+    assert "extractor's alone" in machine.tone_provenance()
+    first = actors[actors["mentioned"] == 1].iloc[0]
+    review = pd.DataFrame(
+        {"source": [first["source"]], "actor": [first["actor"]], "mentioned": [1], "tone": ["negativ"]}
+    )
+    reviewed = actor_outputs_from_tables([actors], None, min_cell=5, review=review)
+    mentioned = int(actors["mentioned"].sum())
+    assert reviewed.tone_provenance().startswith(f"A reviewer judged the tone of 1 of {mentioned}")

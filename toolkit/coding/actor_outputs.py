@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.coding.actor_corrections import apply_actor_review
+from toolkit.coding.actor_corrections import ORIGIN_COLUMN, apply_actor_review
 from toolkit.coding.actor_map import MAP_CAPTION, draw_actor_maps
 from toolkit.coding.actors import (
     ActorEntry,
@@ -58,6 +58,21 @@ class ActorOutputs:
                 out[f"actor_map_{_file_part(group)}.png"] = _png_bytes(translate_figure(fig, self.language))
         return out
 
+    def tone_provenance(self) -> str:
+        """One sentence on whose judgement the tones are: a reviewer's (the actor view) or the extractor's."""
+        mentioned = self.actors["mentioned"].astype(int) == 1
+        human = int((self.actors.loc[mentioned, ORIGIN_COLUMN] == "human").sum())
+        if not human:
+            return (
+                "The tones are the extractor's alone, which agrees only weakly with human readers on others' "
+                "transcripts: review them in the actor view of 'pdtk code-review' before reading them as "
+                "findings."
+            )
+        return (
+            f"A reviewer judged the tone of {human} of {int(mentioned.sum())} mentioned actors (the actor "
+            "view of 'pdtk code-review'); the others are the extractor's (column tone_origin of actors.csv)."
+        )
+
     def refiqda(
         self, codebook: Codebook, texts: Mapping[str, str], *, coder: str
     ) -> tuple[Codebook, pd.DataFrame]:
@@ -73,6 +88,7 @@ class ActorOutputs:
             "Which actors (NAV, OT, school, family …) each group mentions as part of a young person's help, "
             "how many people mention them and in which tone; counts below the minimum cell are hidden."
         )
+        report.add_text(self.tone_provenance())
         report.add_table(self.by_group, "Actors by group (small cells suppressed)")
         for group, fig in self.maps().items():
             report.add_figure(fig, f"System map: {group}. {MAP_CAPTION}")
