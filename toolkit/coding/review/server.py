@@ -30,6 +30,11 @@ def serve_coding(
         f"transcript(s) ({progress['coded']} coded so far); decisions are saved in "
         f"{session.paths.decisions} on every click. Stop with Ctrl-C."
     )
+    actors = session.actors.progress()
+    say(
+        f"actor view (tone of {actors['actors']} transcript × actor item(s), {actors['reviewed']} reviewed): "
+        f"{url.replace('/?token=', '/actors?token=', 1)}"
+    )
     if open_browser:
         webbrowser.open(url)
     try:
@@ -38,7 +43,8 @@ def serve_coding(
         session.close()
     say(
         f"stopped; every decision is in {session.paths.decisions}; complete transcripts as hand coding in "
-        f"{session.paths.hand_coding}"
+        f"{session.paths.hand_coding}; actor decisions in {session.paths.actor_review} (pdtk autocode "
+        "--actor-review)"
     )
 
 
