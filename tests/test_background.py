@@ -87,3 +87,33 @@ def _slow_worker():  # noqa: ANN202 - a worker factory must be importable by nam
     import time
 
     return time.sleep
+
+
+def test_a_helper_process_answers_as_this_process_would_and_hands_back_what_it_cannot_do(monkeypatch) -> None:
+    import functools
+    import operator
+    import os
+    import sys
+    import types
+
+    from toolkit.background import HelperProcess
+
+    with HelperProcess(("fractions",)) as helper:
+        assert helper.apart
+        pids = helper.submit(os.getpid)
+        product = helper.submit(operator.mul, 6, 7)
+        assert product.result() == 42 and product.made_apart
+        assert pids.result() != os.getpid()  # made in the child
+        # a call the child cannot import (defined only in this process) is made here, with the same answer
+        module = types.ModuleType("pdtk_helper_module_only_in_the_test_process")
+        exec("def triple(x):\n    return 3 * x\n", module.__dict__)
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+        tripled = helper.submit(module.triple, 5)
+        assert tripled.result() == 15 and not tripled.made_apart
+        # an error of the call itself is the call's error, raised here
+        with pytest.raises(ZeroDivisionError):
+            helper.submit(operator.truediv, 1, 0).result()
+    after = helper.submit(functools.partial(operator.add, 1), 2)  # closed: made here at once
+    assert after.result() == 3 and not after.made_apart
+    alone = HelperProcess(worth_it=False)
+    assert not alone.apart and alone.submit(os.getpid).result() == os.getpid()

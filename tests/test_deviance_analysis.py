@@ -197,3 +197,22 @@ def test_allocation_is_proportional_and_covers_strata():
     assert places["a"] > places["b"] > places["c"]
     assert allocate(pd.Series({"a": 2, "b": 1}), 10).tolist() == [2, 1]  # never more than there are people
     assert np.array_equal(allocate(pd.Series({"a": 5, "b": 4, "c": 3}), 2).to_numpy(), [1, 1, 0])
+
+
+def test_a_report_drawn_in_the_helper_process_has_the_same_bytes_as_one_drawn_here(result):
+    from toolkit.background import Answer, HelperProcess
+    from toolkit.deviance.figures import PRELOAD
+    from toolkit.report import Report
+
+    def report(drawer, language):
+        made = Report("Phase 2", subtitle="test", language=language, drawer=drawer)
+        result.add_to_report(made)
+        return made
+
+    with HelperProcess(PRELOAD) as helper:
+        for language in ("en", "nb"):
+            apart = report(helper, language)
+            answers = [block.content for block in apart.blocks if isinstance(block.content, Answer)]
+            html = apart.render()
+            assert len(answers) >= 6 and all(answer.made_apart for answer in answers)
+            assert html == report(None, language).render()

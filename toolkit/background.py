@@ -13,14 +13,22 @@ this process when the result is asked for, with the same result. The worker fact
 items and the results must pickle; if the second process cannot be started, cannot build its worker or dies,
 its items are done here instead, so the answer never depends on the route. Used as a context manager, leaving
 the block early (an error in the caller's own share) stops the child.
+
+:class:`HelperProcess` is the other shape: one spawned child, started long before it is needed so that its
+imports run while the caller works, that then runs whole calls for the caller (``pdtk phase2`` has it draw
+the report's figures while the tables are written). The same rules hold: spawned, the calls and their results
+must pickle, and a call the child cannot answer is made here, so the answer never depends on the route.
 """
 
 from __future__ import annotations
 
+import gc
+import importlib
 import multiprocessing
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, Generic, TypeVar
@@ -212,4 +220,97 @@ def shared_map(
     return pending.start() if worth_it and items else pending
 
 
-__all__ = ["SharedMap", "shared_map"]
+# ============================================================================================ helper process
+def _preload(modules: Sequence[str]) -> None:
+    """The helper's first work: import what its calls will need, before the first call arrives.
+
+    Then everything imported is moved to the garbage collector's permanent generation: it lives as long as
+    the helper, and a spawned child ends through the interpreter's full shutdown, whose collections would
+    otherwise walk all of it (0.3 s with matplotlib and pandas loaded, a wait for whoever closes the helper).
+    """
+    for name in modules:
+        importlib.import_module(name)
+    gc.freeze()
+
+
+class Answer(Generic[T]):
+    """What :meth:`HelperProcess.submit` returns: :meth:`result` is the call's value, made by the helper
+    process or — when it cannot answer (it did not start, died, or the call failed there) — made here."""
+
+    def __init__(self, call: Callable[..., T], args: tuple, future: Future | None = None):
+        self._call, self._args, self._future = call, args, future
+        self._value: T | None = None
+        self._done = future is None
+        if self._done:
+            self._value = call(*args)
+        self.made_apart = False
+        """Whether the helper process made the value."""
+
+    def result(self) -> T:
+        """The call's value (waits for the helper; an error of the call itself is raised by the call here)."""
+        if not self._done:
+            assert self._future is not None
+            try:
+                self._value = self._future.result()
+                self.made_apart = True
+            except Exception:  # noqa: BLE001 - whatever went wrong apart, the call made here decides
+                self._value = self._call(*self._args)
+            self._future, self._done = None, True
+        return self._value  # type: ignore[return-value]
+
+
+class HelperProcess:
+    """One spawned child that imports ``preload`` as soon as it starts, then runs calls for this process.
+
+    Why start it early: a fresh interpreter needs a second or more to import NumPy, pandas or matplotlib,
+    and the point is to have that happen on the other core while this process is busy with work that needs
+    it less (its own imports, a model fit), so that the child is ready when the calls come. Why a process:
+    the calls worth handing over (drawing figures) hold the GIL. ``worth_it=False`` starts nothing and every
+    :meth:`submit` runs its call at once, here. Calls and their arguments must be importable by name and
+    pickle; a child that cannot start, dies, or cannot answer leaves the call to this process
+    (:class:`Answer`). Used as a context manager, the child is shut down on leaving the block.
+    """
+
+    def __init__(self, preload: Sequence[str] = (), *, worth_it: bool = True):
+        self._pool: ProcessPoolExecutor | None = None
+        if worth_it:
+            try:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_preload,
+                    initargs=(tuple(preload),),
+                )
+                self._pool.submit(int)  # the child starts (and imports) now, not at the first real call
+            except (OSError, RuntimeError):
+                self._pool = None
+
+    @property
+    def apart(self) -> bool:
+        """Whether a child process was started for the calls."""
+        return self._pool is not None
+
+    def submit(self, call: Callable[..., T], *args: Any) -> Answer[T]:
+        """``call(*args)``, in the child when there is one (see :class:`Answer`), else at once, here."""
+        if self._pool is not None:
+            try:
+                return Answer(call, args, self._pool.submit(call, *args))
+            except RuntimeError:  # shut down or broken: do it here
+                pass
+        return Answer(call, args)
+
+    def close(self) -> None:
+        """Stop the child (calls not yet started are cancelled: an :class:`Answer` not yet made is made
+        here)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> HelperProcess:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+__all__ = ["Answer", "HelperProcess", "SharedMap", "shared_map"]

@@ -147,8 +147,9 @@ class Study:
                     self._labels.values.setdefault(column, {}).update(names)
         return self._labels
 
-    def new_report(self, title: str, *, region: str | None = None):
-        """An empty report with the study's provenance; ``region`` names the region a report is about."""
+    def new_report(self, title: str, *, region: str | None = None, drawer: Any = None):
+        """An empty report with the study's provenance; ``region`` names the region a report is about,
+        ``drawer`` the helper process that draws its figures (``None``: this process)."""
         from toolkit.report import Report
         from toolkit.report.translate import translate
 
@@ -161,6 +162,7 @@ class Study:
             synthetic=self.is_synthetic,
             language=language,
             labels=self.labels(),
+            drawer=drawer,
         )
 
     @contextlib.contextmanager
@@ -201,19 +203,28 @@ class Study:
         return result
 
     def _publish(
-        self, relative: str, result: Any, report_title: str | None = None, *, region: str | None = None
+        self,
+        relative: str,
+        result: Any,
+        report_title: str | None = None,
+        *,
+        region: str | None = None,
+        drawer: Any = None,
     ) -> None:
         """Write a step result's :meth:`~toolkit.results.StepResult.outputs` and its report under
-        ``results/``."""
+        ``results/``. The report is put together first: figures it hands to ``drawer`` (a helper process)
+        are drawn there while the tables are written here."""
         with self._output(relative) as out:
-            self._write_outputs(out, relative, dict(result.outputs()))
+            report = None
             if report_title is not None:
-                report = self.new_report(report_title, region=region)
+                report = self.new_report(report_title, region=region, drawer=drawer)
                 result.add_to_report(report)
                 if relative == "phase1" and (disclosure := self._disclosure_report()) is not None:
                     from toolkit.mapping import add_disclosure_section
 
                     add_disclosure_section(report, disclosure)
+            self._write_outputs(out, relative, dict(result.outputs()))
+            if report is not None:
                 report.write(out / "report.html")
 
     def _write_outputs(self, out: Path, relative: str, outputs: dict[str, Any]) -> None:
@@ -458,19 +469,22 @@ class Study:
     # ------------------------------------------------------------------------------------------ phase 2
     def phase2(self):
         """Phase 2: cross-fitted expectations, individual and unit deviants, profile, interview frame."""
-        from toolkit.deviance.analysis import analyse_deviance
+        from toolkit.deviance.figures import drawing_process
 
         frame = self._analysis_frame("phase2")
-        result = analyse_deviance(
-            frame,
-            outcome=self.protocol.outcome,
-            risk_factors=self.protocol.risk_factors,
-            units=self.protocol.units,
-            config=self.protocol.deviance,
-            seed=self.seed,
-            disclosure=self.disclosure_policy,
-        )
-        self._publish("phase2", result, "Phase 2 — positive deviance (positive avvik)")
+        with drawing_process(len(frame)) as drawer:  # started now: its imports overlap the analysis
+            from toolkit.deviance.analysis import analyse_deviance
+
+            result = analyse_deviance(
+                frame,
+                outcome=self.protocol.outcome,
+                risk_factors=self.protocol.risk_factors,
+                units=self.protocol.units,
+                config=self.protocol.deviance,
+                seed=self.seed,
+                disclosure=self.disclosure_policy,
+            )
+            self._publish("phase2", result, "Phase 2 — positive deviance (positive avvik)", drawer=drawer)
         self._pooled_deviance = result
         if self.protocol.privacy is not None:
             self._write_contact_list(result)

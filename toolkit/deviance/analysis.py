@@ -23,20 +23,22 @@ raise expectations for everybody else. Individual expectations use the risk fact
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from toolkit.deviance import figures as fig
 from toolkit.deviance import individuals as ind
 from toolkit.deviance import profile as prof
 from toolkit.deviance import sampling as smp
 from toolkit.deviance import units as unt
-from toolkit.deviance.propensity import MatchResult
+from toolkit.deviance.propensity import SMD_TARGET, MatchResult
 from toolkit.deviance.risk import RiskModelResult, check_outcome, fit_risk
 from toolkit.disclosure import DisclosurePolicy, suppress_small_cells
 from toolkit.errors import InputDataError, ProtocolError
@@ -78,7 +80,7 @@ class DevianceResult(StepResult):
     @property
     def figures(self) -> dict[str, Any]:
         """The distribution of predicted risk and of the share of runs each person was flagged in."""
-        return {"risk": self._risk_figure(), "stability": self._stability_figure()}
+        return {"risk": self._risk_figure()(), "stability": self._stability_figure()()}
 
     def summary_line(self) -> str:
         flagged = self.units[self.units["flag"].fillna("") != ""]
@@ -153,7 +155,7 @@ class DevianceResult(StepResult):
             "Cross-validated performance of the candidate models (lower log loss and Brier are better).",
         )
         report.add_figure(
-            self.risk.reliability_plot(),
+            partial(fig.reliability, self.risk.calibration, self.risk.model),
             "Calibration: observed against predicted, by tenth of predicted probability.",
         )
         report.add_table(self.tables["calibration"], "Calibration table.")
@@ -216,7 +218,7 @@ class DevianceResult(StepResult):
             report.add_heading(f"Units: {analysis.unit_var}", level=3)
             report.add_text(analysis.dispersion_note())
             report.add_figure(
-                analysis.funnel_plot(),
+                partial(fig.funnel, *fig.funnel_inputs(analysis)),
                 f"Funnel plot for {analysis.unit_var}: 95 % and {s['unit_limit']:.1%} limits.",
             )
             shown = self.units[self.units["unit_var"] == analysis.unit_var]
@@ -263,10 +265,12 @@ class DevianceResult(StepResult):
                 f"({self.matched.message}). Differences that remain are not explained by the measured risk."
             )
             report.add_figure(
-                self.matched.love_plot(), "Love plot: balance on the risk factors before and after matching."
+                partial(fig.love, self.matched.balance, SMD_TARGET),
+                "Love plot: balance on the risk factors before and after matching.",
             )
             report.add_figure(
-                self.matched.overlap_plot(), "Overlap of propensity scores (deviants vs high-risk peers)."
+                partial(fig.overlap, self.matched.logit_propensity, self.matched.treated),
+                "Overlap of propensity scores (deviants vs high-risk peers).",
             )
             if "matched_profile" in self.tables and len(self.tables["matched_profile"]):
                 report.add_table(
@@ -306,42 +310,15 @@ class DevianceResult(StepResult):
             ]
         )
 
-    def _risk_figure(self):
-        import matplotlib.pyplot as plt
-
+    def _risk_figure(self) -> Callable[[], Any]:
+        """The call that draws the distribution of predicted risk (see :mod:`toolkit.deviance.figures`)."""
         risk = self.individuals["risk"].to_numpy()
-        cut = float(np.quantile(risk, self.settings["high_risk_quantile"]))
-        fig, ax = plt.subplots(figsize=(5.5, 3.4))
-        ax.hist(risk, bins=30, density=True, color="tab:blue", alpha=0.7)
-        ax.axvline(cut, color="tab:red", lw=1.2, label="high-risk cut-off")
-        ax.set_xlabel("predicted risk of the bad outcome (cross-fitted)")
-        ax.set_ylabel("density")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        return fig
+        return partial(fig.risk_distribution, risk, self.settings["high_risk_quantile"])
 
-    def _stability_figure(self):
-        import matplotlib.pyplot as plt
-
+    def _stability_figure(self) -> Callable[[], Any]:
+        """The call that draws the share of runs each ever-flagged person was flagged in."""
         share = self.individuals.loc[self.individuals["flagged_share"] > 0, "flagged_share"]
-        fig, ax = plt.subplots(figsize=(5.5, 3.2))
-        runs = self.settings["stability_seeds"]
-        if len(share):
-            ax.hist(
-                share,
-                bins=np.linspace(0, 1, runs + 2) if runs > 1 else 3,
-                color="tab:green",
-                alpha=0.8,
-                density=True,
-            )
-        else:
-            ax.text(
-                0.5, 0.5, "nobody was flagged in any run", ha="center", va="center", transform=ax.transAxes
-            )
-        ax.set_xlabel("share of runs flagged (people flagged at least once)")
-        ax.set_ylabel("density")
-        fig.tight_layout()
-        return fig
+        return partial(fig.stability, share, self.settings["stability_seeds"])
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -474,34 +451,35 @@ def _analyse(
         units=units,
         timing=config.timing,
     )
-    individuals = ind.individual_table(
-        frame["pid"].to_numpy(),
-        y,
-        risk.p_runs,
-        high_risk_quantile=config.high_risk_quantile,
-        rule=config.rule,
-        score_threshold=config.score_threshold,
-        top_share=config.top_share,
-    )
     tables: dict[str, pd.DataFrame] = {}
     strata = list(strata) if strata is not None else smp.default_strata(frame, units)
-    # Independent, seeded steps share two cores: the isolation-forest lens (tree code releases the GIL) and
-    # the unit analyses, one task per unit column (logistic refits, NumPy releases the GIL), run on worker
-    # threads while this thread builds the profiles and the sampling frame, which read nothing the workers
+    # Independent, seeded steps share two cores: the unit analyses, one task per unit column (logistic
+    # refits, NumPy releases the GIL), start on worker threads as soon as the expectations are there, while
+    # this thread builds the per-person table; then the isolation-forest lens (tree code releases the GIL)
+    # joins them, and this thread builds the profiles and the sampling frame, which read nothing the workers
     # produce. Every result is joined before it is read, so the outputs do not depend on which thread
-    # finishes first; the longest task is queued first.
+    # finishes first.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        iso_future = (
-            pool.submit(ind.isolation_view, risk.X, individuals, seed=seed)
-            if isolation and (y == 1).sum() > 10
-            else None
-        )
         unit_futures = [
             pool.submit(
                 unit_analyses_with_benchmark, frame, y, risk, outcome, risk_factors, [u], config, seed
             )
             for u in units
         ]
+        individuals = ind.individual_table(
+            frame["pid"].to_numpy(),
+            y,
+            risk.p_runs,
+            high_risk_quantile=config.high_risk_quantile,
+            rule=config.rule,
+            score_threshold=config.score_threshold,
+            top_share=config.top_share,
+        )
+        iso_future = (
+            pool.submit(ind.isolation_view, risk.X, individuals, seed=seed)
+            if isolation and (y == 1).sum() > 10
+            else None
+        )
         profile_tables, matched, profile_notes = _profiles(
             frame, individuals, risk, outcome, units, config, seed, disclosure
         )

@@ -400,40 +400,15 @@ class MatchResult:
 
     def love_plot(self):
         """|SMD| of each covariate before and after matching, with the 0.1 line."""
-        import matplotlib.pyplot as plt
+        from toolkit.deviance.figures import love
 
-        b = self.balance.iloc[::-1]
-        fig, ax = plt.subplots(figsize=(5.5, 0.32 * len(b) + 1.4))
-        y = np.arange(len(b))
-        ax.scatter(
-            b["smd_before"].abs(), y, marker="o", facecolors="none", edgecolors="tab:red", label="before"
-        )
-        ax.scatter(b["smd_after"].abs(), y, marker="o", color="tab:blue", label="after matching")
-        ax.axvline(SMD_TARGET, color="grey", ls="--", lw=1)
-        ax.set_yticks(y)
-        ax.set_yticklabels(b["covariate"], fontsize=8)
-        ax.set_xlabel("|standardised mean difference| (treated SD)")
-        ax.legend(fontsize=8, loc="lower right")
-        ax.set_title("Covariate balance (Love plot)")
-        fig.tight_layout()
-        return fig
+        return love(self.balance, SMD_TARGET)
 
     def overlap_plot(self):
         """Distributions of the logit propensity score for treated and controls (overlap / common support)."""
-        import matplotlib.pyplot as plt
+        from toolkit.deviance.figures import overlap
 
-        fig, ax = plt.subplots(figsize=(5.5, 3.6))
-        s = self.logit_propensity
-        finite = np.isfinite(s)
-        bins = np.linspace(np.nanmin(s[finite]), np.nanmax(s[finite]), 40)
-        ax.hist(s[~self.treated & finite], bins=bins, density=True, alpha=0.5, label="controls")
-        ax.hist(s[self.treated & finite], bins=bins, density=True, alpha=0.5, label="treated")
-        ax.set_xlabel("logit of the propensity score")
-        ax.set_ylabel("density")
-        ax.legend(fontsize=8)
-        ax.set_title("Overlap of propensity scores")
-        fig.tight_layout()
-        return fig
+        return overlap(self.logit_propensity, self.treated)
 
 
 # ---------------------------------------------------------------------------------------------------------

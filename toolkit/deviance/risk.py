@@ -191,15 +191,15 @@ class RiskDesign:
         j = 0
         for col in self.risk_factors:
             if col in self.levels_:
-                text = frame[col].astype("string").fillna("(missing)").to_numpy(dtype=object)
+                # each distinct text is compared with the levels once, not a million times per level
+                codes, distinct = pd.factorize(frame[col].astype("string").fillna("(missing)"))
                 levels = self.levels_[col]
-                if "(other)" in levels:
-                    known = set(levels)
-                    text = np.where(pd.Series(text).isin(known).to_numpy(), text, "(other)")
+                known = set(levels)
+                shown = [str(v) if "(other)" not in known or str(v) in known else "(other)" for v in distinct]
                 for level in levels:
                     if level == self.reference_[col]:
                         continue
-                    out[:, j] = text == level
+                    out[:, j] = np.array([v == level for v in shown], dtype=bool)[codes]
                     j += 1
             else:
                 values = pd.to_numeric(frame[col], errors="coerce").to_numpy(
@@ -441,23 +441,9 @@ class RiskModelResult:
 
     def reliability_plot(self):
         """Observed success rate against mean predicted probability by tenth of predicted probability."""
-        import matplotlib.pyplot as plt
+        from toolkit.deviance.figures import reliability
 
-        fig, ax = plt.subplots(figsize=(4.8, 4.2))
-        ax.plot([0, 1], [0, 1], color="grey", lw=1, ls="--", label="perfect calibration")
-        ax.plot(
-            self.calibration["mean_predicted"],
-            self.calibration["observed_rate"],
-            "o-",
-            label=f"{self.model} (cross-fitted)",
-        )
-        ax.set_xlabel("predicted probability of the good outcome")
-        ax.set_ylabel("observed share with the good outcome")
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.legend(loc="upper left", fontsize=8)
-        fig.tight_layout()
-        return fig
+        return reliability(self.calibration, self.model)
 
 
 def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFrame:

@@ -166,35 +166,9 @@ class UnitAnalysis:
     def funnel_plot(self):
         """O/E against precision E²/V with 95 % and ``unit_limit`` limits (widened by √φ when that
         applies)."""
-        import matplotlib.pyplot as plt
+        from toolkit.deviance.figures import funnel, funnel_inputs
 
-        t = self.table
-        ok = (t["variance"] > 0) & ~t.get("no_unit", pd.Series(False, index=t.index))
-        precision = (t.loc[ok, "expected"] ** 2 / t.loc[ok, "variance"]).to_numpy(dtype=float)
-        ratio = (t.loc[ok, "observed"] / t.loc[ok, "expected"]).to_numpy(dtype=float)
-        inflate = np.sqrt(self.dispersion["phi"]) if self.widened else 1.0
-        grid = (
-            np.linspace(max(precision.min() * 0.8, 1e-3), precision.max() * 1.1, 200)
-            if len(precision)
-            else np.array([1.0])
-        )
-        fig, ax = plt.subplots(figsize=(6, 4.2))
-        for level, style in ((0.95, "--"), (self.limit, "-")):
-            zc = stats.norm.ppf(1 - (1 - level) / 2) * inflate
-            ax.plot(grid, 1 + zc / np.sqrt(grid), color="grey", ls=style, lw=1, label=f"{level:.1%} limits")
-            ax.plot(grid, 1 - zc / np.sqrt(grid), color="grey", ls=style, lw=1)
-        colours = t.loc[ok, "flag"].map({"above": "tab:green", "below": "tab:red"}).fillna("tab:blue")
-        ax.scatter(precision, ratio, c=list(colours), s=28, zorder=3)
-        for x, r, f, u in zip(precision, ratio, t.loc[ok, "flag"], t.loc[ok, "unit"], strict=True):
-            if f:
-                ax.annotate(str(u), (x, r), textcoords="offset points", xytext=(4, 4), fontsize=8)
-        ax.axhline(1, color="black", lw=0.8)
-        ax.set_xlabel("precision (expected² / variance)")
-        ax.set_ylabel("observed / expected successes")
-        ax.set_title(f"Funnel plot: {self.unit_var}")
-        ax.legend(fontsize=8, loc="best")
-        fig.tight_layout()
-        return fig
+        return funnel(*funnel_inputs(self))
 
 
 def analyse_units(

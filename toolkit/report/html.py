@@ -19,6 +19,7 @@ import base64
 import html
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
+from toolkit.background import Answer, HelperProcess
 from toolkit.io import atomic_write_text
 from toolkit.report.formatting import display_frame, is_numeric_text, readable_p_in_text
 from toolkit.report.labels import Labels
@@ -49,6 +51,12 @@ def figure_to_data_uri(fig: Any, dpi: int = 110) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def drawn_data_uri(draw: Callable[[], Any], language: str) -> str:
+    """``draw()``'s figure in ``language`` as a PNG data URI: what :meth:`Report.add_figure` embeds for a
+    drawing call, here or in the report's helper process (the same function, so the same bytes)."""
+    return figure_to_data_uri(translate_figure(draw(), language))
+
+
 def _table_html(shown: pd.DataFrame, classes: str) -> str:
     """An HTML table of text cells: numbers right-aligned, words left-aligned."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
@@ -65,7 +73,7 @@ def _table_html(shown: pd.DataFrame, classes: str) -> str:
 @dataclass
 class _Block:
     kind: str  # heading | text | html | table | figure
-    content: str
+    content: str | Answer[str]  # an Answer: a figure the helper process is drawing
     caption: str = ""
     level: int = 2
 
@@ -85,6 +93,8 @@ class Report:
     blocks: list[_Block] = field(default_factory=list)
     language: str = "en"
     labels: Labels | None = None
+    drawer: HelperProcess | None = None
+    """Where drawing calls given to :meth:`add_figure` are drawn (``None``: here, at once)."""
 
     def __post_init__(self) -> None:
         if self.labels is None:
@@ -155,12 +165,26 @@ class Report:
 
     def add_figure(self, fig: Any, caption: str = "") -> Report:
         """A matplotlib figure, embedded as PNG (its texts in the report's language, see
-        :func:`~toolkit.report.translate.translate_figure`)."""
-        figure = figure_to_data_uri(translate_figure(fig, self.language))
+        :func:`~toolkit.report.translate.translate_figure`).
+
+        ``fig`` may instead be a call that draws the figure (``functools.partial`` of a module-level function
+        with small picklable inputs): a report with a :attr:`drawer` hands it to that helper process and goes
+        on, and the PNG is collected when the report is rendered; without one it is drawn here at once.
+        """
+        figure: str | Answer[str]
+        if callable(fig) and self.drawer is not None:
+            figure = self.drawer.submit(drawn_data_uri, fig, self.language)
+        elif callable(fig):
+            figure = drawn_data_uri(fig, self.language)
+        else:
+            figure = figure_to_data_uri(translate_figure(fig, self.language))
         self.blocks.append(_Block("figure", figure, caption=self._named(self.t(caption))))
         return self
 
     def render(self) -> str:
+        for block in self.blocks:  # figures still being drawn by the helper process
+            if isinstance(block.content, Answer):
+                block.content = block.content.result()
         template = _ENV.get_template("report.html.j2")
         return template.render(
             title=self.title,
