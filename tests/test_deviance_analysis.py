@@ -201,7 +201,7 @@ def test_allocation_is_proportional_and_covers_strata():
 
 def test_a_report_drawn_in_the_helper_process_has_the_same_bytes_as_one_drawn_here(result):
     from toolkit.background import Answer, HelperProcess
-    from toolkit.deviance.figures import PRELOAD
+    from toolkit.deviance.helper import PRELOAD
     from toolkit.report import Report
 
     def report(drawer, language):
@@ -216,3 +216,25 @@ def test_a_report_drawn_in_the_helper_process_has_the_same_bytes_as_one_drawn_he
             html = apart.render()
             assert len(answers) >= 6 and all(answer.made_apart for answer in answers)
             assert html == report(None, language).render()
+
+
+def test_the_isolation_forest_grown_in_the_helper_process_gives_the_same_scores(result, frame):
+    from toolkit.background import HelperProcess
+    from toolkit.deviance.helper import PRELOAD
+
+    config = DevianceSection(model="auto", folds=5, stability_seeds=2, cohort="fodselsar", characterise=[])
+    with HelperProcess(PRELOAD) as helper:
+        apart = analyse_deviance(
+            frame,
+            outcome="fullfort_vgs_5aar",
+            risk_factors=RISK_FACTORS,
+            units=["kommune", "vgs_skole"],
+            config=config,
+            seed=2021,
+            disclosure=MIN_CELL,
+            helper=helper,
+        )
+    assert apart.individuals["isolation_score"].notna().sum() > 100
+    pd.testing.assert_frame_equal(apart.individuals, result.individuals)
+    for name, table in result.tables.items():
+        pd.testing.assert_frame_equal(apart.tables[name], table)

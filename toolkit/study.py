@@ -469,10 +469,10 @@ class Study:
     # ------------------------------------------------------------------------------------------ phase 2
     def phase2(self):
         """Phase 2: cross-fitted expectations, individual and unit deviants, profile, interview frame."""
-        from toolkit.deviance.figures import drawing_process
+        from toolkit.deviance.helper import start_helper
 
         frame = self._analysis_frame("phase2")
-        with drawing_process(len(frame)) as drawer:  # started now: its imports overlap the analysis
+        with start_helper(len(frame)) as helper:  # started now: its imports overlap the analysis
             from toolkit.deviance.analysis import analyse_deviance
 
             result = analyse_deviance(
@@ -483,8 +483,9 @@ class Study:
                 config=self.protocol.deviance,
                 seed=self.seed,
                 disclosure=self.disclosure_policy,
+                helper=helper,
             )
-            self._publish("phase2", result, "Phase 2 — positive deviance (positive avvik)", drawer=drawer)
+            self._publish("phase2", result, "Phase 2 — positive deviance (positive avvik)", drawer=helper)
         self._pooled_deviance = result
         if self.protocol.privacy is not None:
             self._write_contact_list(result)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from toolkit.background import Answer, HelperProcess
 from toolkit.deviance import figures as fig
 from toolkit.deviance import individuals as ind
 from toolkit.deviance import profile as prof
@@ -396,6 +397,7 @@ def analyse_deviance(
     strata: Sequence[str] | None = None,
     isolation: bool = True,
     threads: int | None = 1,
+    helper: HelperProcess | None = None,
 ) -> DevianceResult:
     """Run phase 2 on the anonymised register ``frame`` (see the module docstring for the design).
 
@@ -408,7 +410,9 @@ def analyse_deviance(
     than it gained (gradient boosting measured 3.8 times slower with two threads than with one). Independent,
     seeded steps run on worker threads instead, each with one BLAS/OpenMP thread: boosting's model-selection
     fits beside the logistic fits, and the unit analyses and the isolation forest beside the profiles and the
-    sampling frame; their results do not depend on which thread finishes first.
+    sampling frame; their results do not depend on which thread finishes first. ``helper`` (a started
+    :func:`toolkit.deviance.helper.start_helper`) grows the isolation forest in that second process instead
+    of on a worker thread; the scores are the same.
     """
     with threadpool_limits(limits=threads) if threads is not None else contextlib.nullcontext():
         return _analyse(
@@ -421,6 +425,7 @@ def analyse_deviance(
             disclosure=DisclosurePolicy.coerce(disclosure),
             strata=strata,
             isolation=isolation,
+            helper=helper,
         )
 
 
@@ -435,6 +440,7 @@ def _analyse(
     disclosure: DisclosurePolicy,
     strata: Sequence[str] | None,
     isolation: bool,
+    helper: HelperProcess | None = None,
 ) -> DevianceResult:
     units = list(units)
     _check_columns(frame, outcome, units, config)
@@ -476,9 +482,7 @@ def _analyse(
             top_share=config.top_share,
         )
         iso_future = (
-            pool.submit(ind.isolation_view, risk.X, individuals, seed=seed)
-            if isolation and (y == 1).sum() > 10
-            else None
+            _isolation(pool, helper, risk.X, individuals, seed) if isolation and (y == 1).sum() > 10 else None
         )
         profile_tables, matched, profile_notes = _profiles(
             frame, individuals, risk, outcome, units, config, seed, disclosure
@@ -514,6 +518,34 @@ def _analyse(
         disclosure=disclosure,
         notes=notes,
     )
+
+
+def _isolation(
+    pool: ThreadPoolExecutor,
+    helper: HelperProcess | None,
+    features: np.ndarray,
+    individuals: pd.DataFrame,
+    seed: int,
+) -> Future | _IsolationApart:
+    """The isolation-forest lens, started: in the helper process when there is one (the rows are chosen
+    here, the forest grows there), else on a worker thread. ``result()`` gives ``pid`` and
+    ``isolation_score`` either way."""
+    if helper is None or not helper.apart:
+        return pool.submit(ind.isolation_view, features, individuals, seed=seed)
+    inputs = ind.isolation_inputs(features, individuals, seed=seed)
+    scores = helper.submit(ind.isolation_scores, inputs.fit_rows, inputs.rows, seed)
+    return _IsolationApart(inputs, scores)
+
+
+@dataclass
+class _IsolationApart:
+    """The isolation scores the helper process is making, and what turns them into the table."""
+
+    inputs: ind.IsolationInputs
+    scores: Answer[np.ndarray]
+
+    def result(self) -> pd.DataFrame:
+        return ind.isolation_table(self.inputs, self.scores.result())
 
 
 def unit_analyses_with_benchmark(

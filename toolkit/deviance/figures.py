@@ -3,7 +3,7 @@
 Why functions and not only methods: the report can then hand a figure to a second process as
 ``functools.partial(function, *inputs)`` — the inputs pickle in milliseconds, where the result objects the
 methods hang on hold the million-row design — and that process draws it while this one writes the tables
-(:func:`drawing_process`). The methods that drew these figures (``RiskModelResult.reliability_plot``,
+(:mod:`toolkit.deviance.helper`). The methods that drew these figures (``RiskModelResult.reliability_plot``,
 ``UnitAnalysis.funnel_plot``, ``MatchResult.love_plot`` and ``overlap_plot``) call these functions, so a
 notebook gets the same figure either way. Nothing here imports scikit-learn or SciPy at import, and matplotlib
 is imported only when a figure is drawn: a process that never draws (the analysis process when a helper draws)
@@ -17,32 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from toolkit.background import HelperProcess
-
 if TYPE_CHECKING:
     from toolkit.deviance.units import UnitAnalysis
-
-DRAW_APART_ROWS = 200_000
-"""From this many register rows on, phase 2's report figures are drawn in a helper process. Below it they are
-drawn in this process: a second interpreter costs about a second and a half of CPU to start, more than the
-figures of a small register take to draw."""
-
-PRELOAD = ("matplotlib.pyplot", __name__, "toolkit.report.html")
-"""What the helper imports before the first figure arrives: matplotlib, these figures and the report's PNG
-encoder (the figures' inputs are pandas and NumPy objects; no SciPy, no scikit-learn)."""
-
-
-def drawing_process(rows: int) -> HelperProcess:
-    """The helper process that draws the report figures of a phase 2 on ``rows`` rows, started now.
-
-    Started before the analysis so that its imports run on the other core while this process imports
-    scikit-learn and fits; it waits idle until the report hands it the figures, and draws them while this
-    process writes the tables (drawing holds the GIL, so a thread would only take turns with the writing).
-    Below :data:`DRAW_APART_ROWS` rows nothing is drawn apart: every figure is drawn here, with the same
-    bytes.
-    Close it (or use it as a context manager) when the report is written.
-    """
-    return HelperProcess(PRELOAD, worth_it=rows >= DRAW_APART_ROWS)
 
 
 def reliability(calibration: pd.DataFrame, model: str) -> Any:
@@ -184,8 +160,6 @@ def overlap(logit_propensity: np.ndarray, treated: np.ndarray) -> Any:
 
 
 __all__ = [
-    "DRAW_APART_ROWS",
-    "drawing_process",
     "funnel",
     "funnel_inputs",
     "love",

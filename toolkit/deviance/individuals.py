@@ -19,6 +19,7 @@ person's share of runs in which they were flagged is reported (``flagged_share``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -194,23 +195,54 @@ def isolation_view(
     of risk factors rare among successes?". The two agree on the clearest cases and disagree usefully
     elsewhere. The forest is fitted on the successes (a seeded sample of at most ``max_rows``; each tree only
     looks at 256 rows anyway) and scores the high-risk successes, the people the comparison is about.
-    Returns ``pid`` and ``isolation_score`` (higher = more unusual).
+    Returns ``pid`` and ``isolation_score`` (higher = more unusual). The same in three steps, so that the
+    forest can be grown in another process on small inputs: :func:`isolation_inputs` (here),
+    :func:`isolation_scores` (anywhere), :func:`isolation_table` (here).
     """
+    inputs = isolation_inputs(features, individuals, seed=seed, max_rows=max_rows)
+    return isolation_table(inputs, isolation_scores(inputs.fit_rows, inputs.rows, seed))
+
+
+@dataclass
+class IsolationInputs:
+    """What the isolation forest is fitted on and what it scores, chosen where the data are."""
+
+    fit_rows: np.ndarray
+    """The successes' risk factors, a seeded sample of at most ``max_rows``."""
+    rows: np.ndarray
+    """The scored people's risk factors (high-risk successes)."""
+    pid: np.ndarray
+    """The scored people."""
+
+
+def isolation_inputs(
+    features: np.ndarray, individuals: pd.DataFrame, *, seed: int = 0, max_rows: int = 200_000
+) -> IsolationInputs:
+    """The rows :func:`isolation_view` fits its forest on and the rows it scores (see there)."""
+    success = individuals["outcome"].to_numpy() == 1
+    rng = np.random.default_rng(seed)
+    n_success = int(success.sum())
+    if n_success <= max_rows:
+        fit_rows = features[success]
+    else:  # the sampled successes' rows only, not a copy of every success's first
+        fit_rows = features[np.flatnonzero(success)[rng.choice(n_success, size=max_rows, replace=False)]]
+    scored = success & individuals["high_risk"].to_numpy()
+    # the scored few, not a million pids, become objects
+    return IsolationInputs(fit_rows, features[scored], individuals["pid"].array[scored])
+
+
+def isolation_scores(fit_rows: np.ndarray, rows: np.ndarray, seed: int) -> np.ndarray:
+    """Grow the isolation forest on ``fit_rows`` and score ``rows`` (higher = more unusual): a pure function
+    of its inputs and ``seed``, so any process gives the same scores."""
     from sklearn.ensemble import IsolationForest
 
-    success = individuals["outcome"].to_numpy() == 1
-    X = features[success]
-    rng = np.random.default_rng(seed)
-    fit_rows = X if len(X) <= max_rows else X[rng.choice(len(X), size=max_rows, replace=False)]
     forest = IsolationForest(n_estimators=100, random_state=seed).fit(fit_rows)
-    scored = success & individuals["high_risk"].to_numpy()
     # a score depends on the row's values only: score each distinct row once (a register of mostly categorical
     # risk factors repeats its rows), the same figures for a fraction of the tree walks
-    rows = features[scored]
     pattern, first = row_patterns(rows)
-    return pd.DataFrame(
-        {
-            "pid": individuals["pid"].array[scored],  # the scored few, not a million pids, become objects
-            "isolation_score": -forest.score_samples(rows[first])[pattern],
-        }
-    )
+    return -forest.score_samples(rows[first])[pattern]
+
+
+def isolation_table(inputs: IsolationInputs, scores: np.ndarray) -> pd.DataFrame:
+    """``pid`` and ``isolation_score`` of every scored person."""
+    return pd.DataFrame({"pid": inputs.pid, "isolation_score": scores})

@@ -1,0 +1,40 @@
+"""Phase 2's helper process: a second interpreter for the work that holds the GIL and needs little data.
+
+On a large register two steps of phase 2 run there (:class:`toolkit.background.HelperProcess`): the
+isolation forest (:func:`toolkit.deviance.individuals.isolation_scores`: its inputs are a sample of the
+successes' risk factors, a few megabytes) while this process builds the profiles and the unit analyses run on
+its worker threads, and the report's figures (:mod:`toolkit.deviance.figures`) while this process writes the
+tables. On a worker thread the forest's Python between its tree calls competed with the profiles for the GIL
+and cost about a second of a nine-second run; the figures on a thread took turns with the writing. Both give
+the same bytes wherever they run. This module imports nothing heavy, so the helper can be started before this
+process imports scikit-learn, and its own imports run on the other core meanwhile.
+"""
+
+from __future__ import annotations
+
+from toolkit.background import HelperProcess
+
+HELPER_FROM_ROWS = 200_000
+"""From this many register rows on, phase 2 starts a helper process. Below it everything runs in this
+process: a second interpreter costs about a second and a half of CPU to start, more than the forest and the
+figures of a small register take."""
+
+PRELOAD = (
+    "sklearn.ensemble",
+    "toolkit.deviance.individuals",
+    "matplotlib.pyplot",
+    "toolkit.deviance.figures",
+    "toolkit.report.html",
+)
+"""What the helper imports before the first call arrives, in the order the calls come: the isolation forest,
+then matplotlib, the figures and the report's PNG encoder."""
+
+
+def start_helper(rows: int) -> HelperProcess:
+    """Phase 2's helper process for a register of ``rows`` rows, started now (see the module docstring);
+    below :data:`HELPER_FROM_ROWS` rows one that does every call here, at once. Close it (or use it as a
+    context manager) once the report is written."""
+    return HelperProcess(PRELOAD, worth_it=rows >= HELPER_FROM_ROWS)
+
+
+__all__ = ["HELPER_FROM_ROWS", "PRELOAD", "start_helper"]
