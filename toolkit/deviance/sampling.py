@@ -71,10 +71,13 @@ def allocate(sizes: pd.Series, total: int) -> pd.Series:
     return places
 
 
-def _stratum_labels(frame: pd.DataFrame, strata: Sequence[str]) -> pd.Series:
+def _stratum_labels(frame: pd.DataFrame, strata: Sequence[str], rows: np.ndarray) -> pd.Series:
+    """The stratum of each of the ``rows`` (a mask): a column prints as it does in the whole register."""
     if not strata:
-        return pd.Series("all", index=frame.index, dtype="string")
-    parts = [as_label_column(frame[c]).astype("string").fillna("(missing)").radd(f"{c}=") for c in strata]
+        return pd.Series("all", index=frame.index[rows], dtype="string")
+    parts = [
+        as_label_column(frame[c])[rows].astype("string").fillna("(missing)").radd(f"{c}=") for c in strata
+    ]
     label = parts[0]
     for part in parts[1:]:
         label = label + " | " + part
@@ -96,8 +99,10 @@ def sampling_frame(
     typical cases and negative deviants (typical cases fill any places negative deviants cannot).
     """
     rng = np.random.default_rng(seed)
-    label = _stratum_labels(frame, strata).to_numpy()
-    base = individuals.assign(stratum=label)
+    # only the people some role can draw get a stratum label (a few hundred thousand, not every row)
+    roles = individuals[["is_deviant", "is_negative_deviant", "is_typical"]].to_numpy()
+    rows = roles.any(axis=1)
+    base = individuals[rows].assign(stratum=_stratum_labels(frame, strata, rows).to_numpy())
     n_negative = n_comparisons // 2
     pools = {
         "deviant": (base[base["is_deviant"]], ["flagged_share", "pd_score"], False, n_deviants),
