@@ -12,6 +12,9 @@ import html
 import importlib.metadata
 import json
 import platform
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +79,25 @@ def input_hashes(protocol: Protocol) -> dict[str, str]:
     return {
         name: sha256_path(path) for name, path in items.items() if path is not None and Path(path).exists()
     }
+
+
+def input_hashes_soon(protocol: Protocol) -> Callable[[], dict[str, str]]:
+    """:func:`input_hashes` started now on a background thread; call what this returns to wait for them.
+
+    Why: a report's provenance names its inputs' hashes, and hashing a million-row register takes a fifth of
+    a second which the file reads and hashlib spend without the GIL, so it can run while the step works
+    instead of on the step's way to its report. An error is raised by the call, as without the thread.
+    """
+    future: Future[dict[str, str]] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(input_hashes(protocol))
+        except BaseException as error:  # noqa: BLE001 - handed to whoever asks
+            future.set_exception(error)
+
+    threading.Thread(target=run, name="input-hashes", daemon=True).start()
+    return future.result
 
 
 def output_hashes(results_dir: Path, folders: list[str] | None = None) -> dict[str, str]:

@@ -89,6 +89,7 @@ class Study:
         self._raw: pd.DataFrame | None = None  # the raw register, read once by the check and reused
         self._anonymised_on_disk: pd.DataFrame | None = None  # without privacy: read once by the check
         self._checked = None
+        self._input_hashes: Callable[[], dict[str, str]] | None = None  # started once the check passed
         self._pooled_deviance = None  # phase 2 on the pooled register: the regions step reuses its model
         self._phase3_data: tuple[pd.DataFrame | None, ...] | None = None  # read once for every region
 
@@ -124,11 +125,12 @@ class Study:
         from toolkit.manifest import input_hashes, package_versions
 
         versions = package_versions()
+        hashes = self._input_hashes() if self._input_hashes is not None else input_hashes(self.protocol)
         return {
             "study": self.protocol.study,
             "protocol hash (sha256)": self.protocol.content_hash,
             "seed": self.seed,
-            **{f"input {k}": v[:16] for k, v in input_hashes(self.protocol).items()},
+            **{f"input {k}": v[:16] for k, v in hashes.items()},
             "versions": ", ".join(f"{k} {v}" for k, v in versions.items()),
         }
 
@@ -277,11 +279,13 @@ class Study:
         returns the :class:`~toolkit.check.CheckResult` (with its warnings) when the study can run.
         """
         from toolkit.check import check_study
+        from toolkit.manifest import input_hashes_soon
 
         if self._checked is None:
             result = check_study(self.protocol, self._register_for_check)
             result.raise_if_failed()
             self._checked = result
+            self._input_hashes = input_hashes_soon(self.protocol)  # for the reports, while the step works
         return self._checked
 
     def _register_for_check(self) -> pd.DataFrame:
