@@ -115,6 +115,30 @@ def ordinary_words() -> frozenset[str]:
     return frozenset(w for w in (*words, *read_list("spoken_forms.txt")) if w and not w.startswith("#"))
 
 
+def linking_form(word: str) -> bool:
+    """A noun with the linking -s of a compound's first part ("ungdoms", "oppfølgings", "inntaks"):
+    speech recognition writes "ungdoms helse stasjonen" for *ungdomshelsestasjonen*; no name looks like it."""
+    if len(word) < 5 or not word.endswith("s"):
+        return False
+    from toolkit.language import load_lexicon
+
+    return (
+        word[:-1] in load_lexicon().nouns
+    )  # Norsk Ordbank's nouns: the word list holds odd forms ("tertne")
+
+
+def splits_a_compound(text: str, start: int) -> bool:
+    """The lower-case word at ``start`` ends a compound that speech recognition split after its first part
+    ("ung doms skolen": "ung" + "doms" is *ungdoms*, the first part of *ungdomsskolen*); it is no name."""
+    before = text[max(0, start - 30) : start]
+    m = re.search(r"([a-zæøå]+) $", before)
+    word = WORD.match(text, start)
+    if m is None or word is None or not word.group().islower():
+        return False
+    joined = m.group(1) + word.group()
+    return linking_form(joined)  # not any joined word: "til" + "gro" is a word too, "gro" a name
+
+
 def is_ordinary_at_start(text: str, start: int, end: int) -> bool:
     """True for a span whose capital says nothing — at a sentence or turn start, or all lower case — and whose
     words are all ordinary words or function words ("Mamma", "Bra", "Sjefen min", "Intervjuar").
@@ -205,7 +229,7 @@ class NerRecognizer:
             for a, b in _line_pieces(text, start, end) if "\n" in ent.text else [(start, end)]:
                 if ent.label_ != "PER" and _plain_name_word(text, a, b):
                     continue  # "Den andre?", "Nei. Jo, forresten": the word, not an organisation or a place
-                if not is_ordinary_at_start(text, a, b):
+                if not is_ordinary_at_start(text, a, b) and not splits_a_compound(text, a):
                     spans.append(Span(a, b, LABEL_TO_TYPE[ent.label_], self.score, "model"))
         return spans
 

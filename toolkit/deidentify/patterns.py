@@ -264,6 +264,23 @@ _NAMED_ORG = re.compile(
     r"verkstad|kontor|klinikk|avdeling|institusjon|bofellesskap)(?:en|et|a|n)?\s+(?:som\s+)?"
     rf"(?:heter|heiter|heite|het|hette|heitte|kalles|kallast)\s+([{UP}{LOW}][\w'-]+(?:\s[{UP}][\w'-]+)?)"
 )
+# in text without capitals, a team named by how people follow or play for it: "på kamp når rosenborg spiller",
+# "spiller håndball i fyllingen", "trener fotball for ik start" (a club's letters before or after its name)
+_SPORTS = (
+    "fotball|håndball|handball|basket|basketball|hockey|ishockey|volleyball|bandy|innebandy|futsal|friidrett"
+)
+_CLUB_LETTERS = "ik|if|il|fk|sk|bk|hk|uil|idrettslag"
+_TEAM = rf"(?:(?:{_CLUB_LETTERS})\s+)?[{LOW}][{LOW}0-9/-]+(?:\s+(?:{_CLUB_LETTERS}))?"
+_LOWER_TEAM = re.compile(
+    rf"\bkamp(?:en|ar|er)?\s+når\s+({_TEAM})\s+(?:spiller|spille|spelar|speler|spela|spilte|spelte|møter)\b|"
+    rf"\b(?:spiller|spelar|speler|spela|trener|trenar|trene|spilte|spelte|spille)\s+(?:{_SPORTS})\s+"
+    rf"(?:i|for|på|med|hos)\s+({_TEAM})(?![\w-])"
+)
+# "bydel gamle oslo", "nav vest-telemark": a district's own services, named in lower case
+_LOWER_DISTRICT_ORG = re.compile(
+    rf"\b(?:bydel\s+[{LOW}][{LOW}-]+(?:\s+(?!og\b|i\b|på\b|med\b|eller\b)[{LOW}][{LOW}-]+)?|"
+    rf"nav\s+(?:nord|sør|øst|vest|midt|indre|ytre)-[{LOW}]+)\b"
+)
 # heads of compounds that name a place ("harasjøen", "finnsnesvatnet", "gryllefjord", "kvittinden", "ådalsbruk"):
 # such a compound no dictionary knows is a place name, not an ordinary compound noun
 _PLACE_HEADS = tuple(
@@ -275,11 +292,15 @@ _PLACE_HEADS = tuple(
 )
 # "oppvokst på støren", "no bur eg på leira": after a verb of living or moving, the place word is a place even when
 # a dictionary knows it as a word, unless it is one of the common nouns people live in or come from
-_RESIDENCE_PLACE = re.compile(
-    r"\b(?:bor|bur|bodde|budde|oppvokst|oppvaksen|vokste[ \t]+opp|vaks[ \t]+opp|voks[ \t]+opp|flytta|flytte|flyttet|"
-    r"flyttar|flytter|kjem|kommer)[ \t]+(?:(?:eg|jeg|æ|je|han|hun|ho|hu|vi|me|dei|de|du|meg|oss|dem|ham|henne)[ \t]+)?"
+_RESIDENCE_WHO = (
+    r"[ \t]+(?:(?:eg|jeg|æ|je|han|hun|ho|hu|vi|me|dei|de|du|meg|oss|dem|ham|henne)[ \t]+)?"
     r"(?:(?:nå|no|eigentleg|egentlig|hit|dit|heime|hjemme|sjølv|selv)[ \t]+)?"
-    rf"(?:på|i|frå|fra|til)[ \t]+([{LOW}][{LOW}-]{{2,}})(?![\w'-])"
+)
+_RESIDENCE_PLACE = re.compile(
+    r"\b(?:(?:bor|bur|bodde|budde|oppvokst|oppvaksen|vokste[ \t]+opp|vaks[ \t]+opp|voks[ \t]+opp|flytta|flytte|"
+    rf"flyttet|flyttar|flytter){_RESIDENCE_WHO}(?:på|i|frå|fra|til)|"
+    # one comes *from* a place ("kjem frå rjukan"); "kommer på besøk", "kjem på møte" name none
+    rf"(?:kjem|kommer){_RESIDENCE_WHO}(?:frå|fra|ifrå))[ \t]+([{LOW}][{LOW}-]{{2,}})(?![\w'-])"
 )
 _RESIDENCE_NOUNS = _words(
     "hybel hybelen internat internatet mottak mottaket asylmottak asylmottaket landet bygda bygd byen by gård "
@@ -289,7 +310,8 @@ _RESIDENCE_NOUNS = _words(
     "beredskapshjem loftet kjelleren gata vestkanten østkanten toppen samme same norge noreg utlandet landsbygda "
     "bygdene nabolaget området feltet blokka blokk rekkehus enebolig skolen skulen jobb jobben kontoret "
     "hjemlandet heimlandet krig krigen flukt mamma pappa mor far foreldrene foreldra familien faren mora moren "
-    "venner ein eit ei eitt nokre noen nokon egen eigen eget første andre tredje nærheten nærleiken"
+    "venner ein eit ei eitt nokre noen nokon egen eigen eget første andre tredje nærheten nærleiken "
+    "lag"  # "bur i lag med kjærasten": together, no place
 )
 # "romerike regnskap as": a lower-case company with its AS after a preposition
 _LOWER_COMPANY = re.compile(rf"\b(?:i|hos|på|for|fra|med)\s+((?:[{LOW}][\w&-]*\s){{1,3}}(?:as|asa))\b")
@@ -814,7 +836,8 @@ _SPEECH_VERBS = _words(
     "hjalp hjelper bodde jobber jobbet jobba begynte sluttet slutta og"
 )
 _PLACE_PREPS = _words(
-    "i på fra til ved mot nær utenfor rundt mellom forbi gjennom innover utover oppi nedi bortpå"
+    "i på fra til ved mot nær utenfor rundt mellom forbi gjennom innover utover oppi nedi bortpå "
+    "frå ifrå ifra utanfor innanfor oppå nedpå"  # Nynorsk and spoken forms ("kom frå rjukan")
 )
 _FUNCTION_WORDS = _words(
     "i på fra til ved mot og men så da at om for med av som det den de du jeg han hun vi dere eg æ e je "
@@ -853,6 +876,8 @@ _ARTICLES = _words("en ei et ein eit den det dei denne dette ny nye gamle")
 # institutions named by a word before them, for lower-case transcripts ("bingsfoss vgs", "grue helsesenter")
 _LOWER_INSTITUTIONS = (
     "helsehus|frisørskole|folkehøgskule|sjukeheim|klinikk|vgs|videregående skole|videregående|ungdomsskole|ungdomsskule|barneskole|barneskule|yrkesskole|"
+    # Nynorsk and as speech recognition spells it ("nome vidaregåande", "kongsbakken vidregåande")
+    "vidaregåande skule|vidaregåande skole|vidaregåande|vidregåande|vidergåande|"
     "naturbruksskole|folkehøgskole|læringssenter|legesenter|helsesenter|legekontor|sykehjem|helsetun|"
     "behandlingssenter|idrettslag|fotballklubb|"
     # a place and a kind of association or local service is one name ("skedsmo speidergruppe", "førde
@@ -977,6 +1002,12 @@ def _prev_token(text: str, pos: int) -> tuple[int, int, str] | None:
 def _prev_word(text: str, pos: int) -> str:
     tok = _prev_token(text, pos)
     return tok[2] if tok else ""
+
+
+def _next_word(text: str, end: int) -> str:
+    """The lower-case word right after ``end`` on the same line ("" at a line end)."""
+    m = re.match(r"[ \t]+([\w-]+)", text[end : end + 40])
+    return m.group(1).lower() if m else ""
 
 
 def _adjacent(text: str, a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:

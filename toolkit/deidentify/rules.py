@@ -13,6 +13,7 @@ from itertools import chain
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
 from toolkit.anonymise.identifiers import is_valid
 from toolkit.deidentify.gazetteers import Gazetteers, load_gazetteers
+from toolkit.deidentify.ner import generic_services, linking_form, ordinary_words
 from toolkit.deidentify.patterns import (
     _ADDRESS_CONTEXT,
     _AGE_AND,
@@ -68,6 +69,7 @@ from toolkit.deidentify.patterns import (
     _LICENCE_PLATE,
     _LONG_NUMBER,
     _LOWER_COMPANY,
+    _LOWER_DISTRICT_ORG,
     _LOWER_INSTITUTIONS,
     _LOWER_KIN_NAME,
     _LOWER_LICENCE_PLATE,
@@ -77,6 +79,7 @@ from toolkit.deidentify.patterns import (
     _LOWER_POSTCODE_PLACE,
     _LOWER_RELATION_AGE,
     _LOWER_RELATION_NAME,
+    _LOWER_TEAM,
     _LOWER_UNKNOWN_PLACE,
     _MONTH_WORDS,
     _MONTHS,
@@ -138,6 +141,7 @@ from toolkit.deidentify.patterns import (
     WORD,
     _adjacent,
     _lower_compound,
+    _next_word,
     _prev_token,
     _prev_word,
     _sentence_start,
@@ -354,6 +358,20 @@ class NorwegianDetector:
         self._lower_known_org_re = re.compile(
             # (also the dialect "te", Nynorsk "hjå", and "gjennom": "henvist meg te sørlandet sykehus")
             rf"\b(?:på|hos|til|te|fra|frå|ved|i|med|for|hjå|gjennom)\s+({lower_alt(g.organisations)})(?![\w-])"
+        )
+        # a listed organisation of two or more words needs no cue ("og så røde kors i tromsø", "det er vestre
+        # viken"): several words that together make a listed name are no everyday phrase
+        self._lower_multiword_org_re = re.compile(
+            rf"(?<![\w-])({lower_alt(o for o in g.organisations if ' ' in o)})(?![\w-])"
+        )
+        # a listed organisation of one word that is no everyday word nor a name ("det er jo norgesgruppen",
+        # "kanskje espira"): as unmistakable as a multi-word one
+        self._lower_unique_org_re = re.compile(
+            rf"(?<![\w-])({lower_alt(o for o in g.organisations if self._unmistakable(o))})(?![\w-])"
+        )
+        # a shop chain or listed organisation named after another in a list ("rema tusen og kiwi og maxbo")
+        self._lower_listed_org_re = re.compile(
+            rf"(?:\s*,\s*|\s+(?:og|eller)\s+)({lower_alt((*g.chains, *g.organisations))})(?![\w-])"
         )
         self._lower_org_re = re.compile(
             rf"(?<![\w-])((?:nav|{lower_chains})\s+(?:{lower_alt(g.places)}))(?![\w-])"
@@ -762,8 +780,51 @@ class NorwegianDetector:
         return found
 
     # ------------------------------------------------------------------------------------ organisations
+    def _unmistakable(self, name: str) -> bool:
+        """A one-word organisation name that no list knows as an everyday word, a name or an ambiguous word."""
+        lw = name.lower()
+        g = self.g
+        names = lw in g.first_names or lw in g.surnames or lw in g.ambiguous
+        return " " not in lw and len(lw) >= 4 and not names and lw not in ordinary_words()
+
     def find_organisations(self, text: str) -> list[Span]:
-        """Named schools, NAV offices, clubs, companies, a chain with its place, a place's institution."""
+        """Named schools, NAV offices, clubs, companies, a chain with its place, a place's institution, and
+        in lower-case turns the organisations listed after one of them (:meth:`_listed_organisations`)."""
+        spans = self._organisations(text)
+        return spans + self._listed_organisations(text, spans)
+
+    def _listed_organisations(self, text: str, found: list[Span]) -> list[Span]:
+        """In a turn without capitals, a chain or listed organisation named after an organisation ("som rema
+        tusen og kiwi og maxbo"): a list goes on naming the same kind of thing."""
+        listed: list[Span] = []
+        queue = sorted((s.end for s in found if s.type == "ORG"), reverse=True)
+        while queue:
+            end = queue.pop()
+            m = self._lower_listed_org_re.match(text, end)
+            if m and _in_lower_case_turn(text, m.start(1), m.end(1)):
+                listed.append(Span(m.start(1), m.end(1), "ORG", 0.55))
+                queue.append(m.end(1))
+        return listed
+
+    def _lower_teams_and_districts(self, text: str) -> list[Span]:
+        """In turns without capitals, a team named by how people follow or play for it and a district's own
+        services (:data:`~toolkit.deidentify.patterns._LOWER_TEAM`, ``_LOWER_DISTRICT_ORG``)."""
+        spans = []
+        for m in _LOWER_TEAM.finditer(text):
+            group = 1 if m.group(1) else 2
+            name = m.group(group)
+            if name in _FUNCTION_WORDS or not _in_lower_case_turn(text, m.start(group), m.end(group)):
+                continue
+            spans.append(Span(m.start(group), m.end(group), "ORG", 0.55))
+        spans += [
+            Span(m.start(), m.end(), "ORG", 0.6)
+            for m in _LOWER_DISTRICT_ORG.finditer(text)
+            if _in_lower_case_turn(text, m.start(), m.end())
+        ]
+        return spans
+
+    def _organisations(self, text: str) -> list[Span]:
+        """:meth:`find_organisations` without the listed ones."""
         spans: list[Span] = []
         for m in self._nav_re.finditer(text):
             place = m.group(1)
@@ -823,7 +884,9 @@ class NorwegianDetector:
             for m in _NAMED_ORG.finditer(text)
             if m.group(1).split()[0].lower() not in _FUNCTION_WORDS
         ]
-        for m in self._lower_known_org_re.finditer(self._low(text)):
+        lowered = self._low(text)
+        lower_known = (self._lower_known_org_re, self._lower_multiword_org_re, self._lower_unique_org_re)
+        for m in [m for regex in lower_known for m in regex.finditer(lowered)]:
             if _in_lower_case_turn(text, m.start(1), m.end(1)):
                 spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
         for m in self._lower_chain_word_re.finditer(text):
@@ -835,6 +898,7 @@ class NorwegianDetector:
                 spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
         for m in _LOWER_COMPANY.finditer(text):
             spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
+        spans += self._lower_teams_and_districts(text)
         for m in _ORG_COMPOUND.finditer(text):
             name = m.group(1)
             lw = name.lower()
@@ -920,7 +984,49 @@ class NorwegianDetector:
 
     # ------------------------------------------------------------------------------------ places
     def find_places(self, text: str) -> list[Span]:
-        """Municipalities, villages and districts (gazetteer), foreign countries when they describe a person."""
+        """Municipalities, villages and districts (gazetteer), foreign countries when they describe a person,
+        and in lower-case turns the places listed after one of them (:meth:`_listed_after`)."""
+        spans = self._places(text)
+        return spans + self._listed_after(text, spans)
+
+    def _listed_after(self, text: str, places: list[Span]) -> list[Span]:
+        """In a turn without capitals, the words listed after a place ("mellom bø og seljord og kviteseid",
+        "fra vennesla og lillesand"): a place the gazetteer knows (not one that is also a word) or a word no
+        dictionary knows (:meth:`_unknown_lower_word`, nor the ordinary-word list, which knows Nynorsk verbs).
+        Nothing else marks a name there, and a list goes on naming the same kind of thing."""
+        found: list[Span] = []
+        queue = sorted((s.end for s in places if s.type == "STED"), reverse=True)
+        seen: set[int] = set()
+        while queue:
+            end = queue.pop()
+            m = _LISTED_NEXT.match(text, end)
+            if m is None or m.start(1) in seen or not _in_lower_case_turn(text, m.start(1), m.end(1)):
+                continue
+            word = m.group(1)
+            known = word in self.places_lower and word not in self.g.ambiguous
+            if known or (self._unknown_lower_word(word) and word not in ordinary_words()):
+                seen.add(m.start(1))
+                found.append(Span(m.start(1), m.end(1), "STED", 0.55))
+                queue.append(m.end(1))
+        return found
+
+    def _unknown_lower_word(self, word: str) -> bool:
+        """A lower-case word that could be a name because nothing else explains it: no function word, no word
+        that is also a place or a name (ambiguous), no first name, no word simplemma knows, no first part of a
+        compound (:func:`~toolkit.deidentify.ner.linking_form`), and no compound of an ordinary word
+        ("innføringsklassen") unless it ends like a place name."""
+        g = self.g
+        if word in _FUNCTION_WORDS or word in g.ambiguous or word in g.first_names or self._ordinary(word):
+            return False
+        if linking_form(word):
+            return False  # "på ungdoms helse stasjonen": speech recognition split a compound after its -s
+        if word in generic_services():
+            return False  # "på vigo", "i visma": a platform or national service, no place
+        compound = any(self._ordinary(word[k:]) for k in range(3, len(word) - 4))
+        return not compound or word.endswith(_PLACE_HEADS)
+
+    def _places(self, text: str) -> list[Span]:
+        """:meth:`find_places` without the listed places."""
         g = self.g
         spans: list[Span] = []
         for m in self._place_re.finditer(text):
@@ -942,21 +1048,18 @@ class NorwegianDetector:
             # ("damaskus", "moss"), unless it is a word that answers without naming one ("hjemme", "usikker")
             spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
         for m in chain(_LOWER_UNKNOWN_PLACE.finditer(text), _TOWN_NOUN_PLACE.finditer(text)):
-            word = m.group(1)
             if not _in_lower_case_turn(text, m.start(), m.end()):
                 continue  # only in turns written without capitals, where a name has no other mark
-            if (
-                word in _FUNCTION_WORDS
-                or word in g.ambiguous
-                or word in g.first_names
-                or self._ordinary(word)
-            ):
-                continue
-            compound = any(self._ordinary(word[k:]) for k in range(3, len(word) - 4))
-            if compound and not word.endswith(_PLACE_HEADS):
-                continue  # a compound of an ordinary word ("innføringsklassen"), not a name
-            spans.append(Span(m.start(1), m.end(1), "STED", 0.5))
+            if self._unknown_lower_word(m.group(1)):
+                spans.append(Span(m.start(1), m.end(1), "STED", 0.5))
         spans += self._residence_places(text)
+        spans += [
+            Span(m.start(1), m.end(1), "STED", 0.55)
+            for m in _LOWER_STREET.finditer(text)
+            if m.group(1) not in ordinary_words()
+            and not self._ordinary(m.group(1))
+            and _in_lower_case_turn(text, m.start(1), m.end(1))
+        ]
         for m in _DISTRICT_BEFORE.finditer(text):
             word = m.group(1)
             if m.group(2) not in g.places_lower or not _in_lower_case_turn(text, m.start(), m.end()):
@@ -1006,6 +1109,8 @@ class NorwegianDetector:
                 continue
             if word in _MONTH_WORDS or not _in_lower_case_turn(text, m.start(), m.end()):
                 continue  # "flytter i mars"; and in text with capitals a lower-case word is no name
+            if _next_word(text, m.end(1)) in _RESIDENCE_NOUNS:
+                continue  # "bor i kommunal leilighet", "bur på eige rom": what the home is like, no place
             spans.append(Span(m.start(1), m.end(1), "STED", 0.55))
             spans += self._districts(text, m.end(1))
         return spans
@@ -1470,6 +1575,16 @@ _TIME_STEMS = (
     "morgen",
     "kveld",
 )
+
+
+# a street without its number in text without capitals ("til munkegata", "i pilestredet"): a word that ends like a
+# street's name and that no dictionary knows (the suffixes of a street, not those of hills and fields)
+_LOWER_STREET = re.compile(
+    rf"(?<![\w-])([{LOW}][{LOW}-]{{2,}}(?:gata|gaten|gate|veien|vegen|stredet|allé|alleen|plassen|torget|"
+    r"bryggen|brygga|kaien|kaia|promenaden))(?![\w-])"
+)
+# a word listed after a place: ", X", " og X", " eller X"
+_LISTED_NEXT = re.compile(rf"(?:\s*,\s*|\s+(?:og|eller)\s+)([{LOW}][{LOW}-]{{2,}})(?![\w-])")
 
 
 def _in_lower_case_turn(text: str, start: int, end: int) -> bool:
