@@ -238,3 +238,13 @@ def test_the_isolation_forest_grown_in_the_helper_process_gives_the_same_scores(
     pd.testing.assert_frame_equal(apart.individuals, result.individuals)
     for name, table in result.tables.items():
         pd.testing.assert_frame_equal(apart.tables[name], table)
+
+
+def test_isolation_scores_are_put_in_place_as_a_merge_on_pid_would(result):
+    from toolkit.deviance import individuals as ind
+
+    people = result.individuals.drop(columns="isolation_score")
+    view = ind.isolation_view(result.risk.X, people, seed=2021)
+    placed = ind.with_isolation_scores(people, view)
+    pd.testing.assert_frame_equal(placed, people.merge(view, on="pid", how="left"))
+    assert placed["isolation_score"].notna().sum() == len(view) > 100

@@ -496,7 +496,7 @@ def _analyse(
             seed=seed,
         )
         if iso_future is not None:
-            individuals = individuals.merge(iso_future.result(), on="pid", how="left")
+            individuals = ind.with_isolation_scores(individuals, iso_future.result())
             tables["isolation_comparison"] = _isolation_comparison(individuals, disclosure)
         unit_analyses = [analysis for future in unit_futures for analysis in future.result()]
     notes = [a.dispersion_note() for a in unit_analyses if not a.dispersion["estimable"]]
