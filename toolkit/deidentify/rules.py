@@ -806,10 +806,18 @@ class NorwegianDetector:
                 queue.append(m.end(1))
         return listed
 
-    def _lower_teams_and_districts(self, text: str) -> list[Span]:
-        """In turns without capitals, a team named by how people follow or play for it and a district's own
-        services (:data:`~toolkit.deidentify.patterns._LOWER_TEAM`, ``_LOWER_DISTRICT_ORG``)."""
-        spans = []
+    def _lower_case_organisations(self, text: str) -> list[Span]:
+        """In turns without capitals (each match is checked to lie in one), a listed organisation after a
+        preposition or unmistakable without one, a team named by how people follow or play for it and a
+        district's own services (:data:`~toolkit.deidentify.patterns._LOWER_TEAM`, ``_LOWER_DISTRICT_ORG``)."""
+        lowered = self._low(text)
+        lower_known = (self._lower_known_org_re, self._lower_multiword_org_re, self._lower_unique_org_re)
+        spans = [
+            Span(m.start(1), m.end(1), "ORG", 0.6)
+            for regex in lower_known
+            for m in regex.finditer(lowered)
+            if _in_lower_case_turn(text, m.start(1), m.end(1))
+        ]
         for m in _LOWER_TEAM.finditer(text):
             group = 1 if m.group(1) else 2
             name = m.group(group)
@@ -884,11 +892,8 @@ class NorwegianDetector:
             for m in _NAMED_ORG.finditer(text)
             if m.group(1).split()[0].lower() not in _FUNCTION_WORDS
         ]
-        lowered = self._low(text)
-        lower_known = (self._lower_known_org_re, self._lower_multiword_org_re, self._lower_unique_org_re)
-        for m in [m for regex in lower_known for m in regex.finditer(lowered)]:
-            if _in_lower_case_turn(text, m.start(1), m.end(1)):
-                spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
+        if _has_lower_case_turn(text):
+            spans += self._lower_case_organisations(text)
         for m in self._lower_chain_word_re.finditer(text):
             word = m.group(2)
             chain = text[m.start(1) : m.start(2)].split()[-1].lower()
@@ -898,7 +903,6 @@ class NorwegianDetector:
                 spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
         for m in _LOWER_COMPANY.finditer(text):
             spans.append(Span(m.start(1), m.end(1), "ORG", 0.6))
-        spans += self._lower_teams_and_districts(text)
         for m in _ORG_COMPOUND.finditer(text):
             name = m.group(1)
             lw = name.lower()
@@ -1047,28 +1051,8 @@ class NorwegianDetector:
             # the answer to "where from/where do you live" is a place even when a dictionary knows the word
             # ("damaskus", "moss"), unless it is a word that answers without naming one ("hjemme", "usikker")
             spans.append(Span(m.start(1), m.end(1), "STED", 0.6))
-        for m in chain(_LOWER_UNKNOWN_PLACE.finditer(text), _TOWN_NOUN_PLACE.finditer(text)):
-            if not _in_lower_case_turn(text, m.start(), m.end()):
-                continue  # only in turns written without capitals, where a name has no other mark
-            if self._unknown_lower_word(m.group(1)):
-                spans.append(Span(m.start(1), m.end(1), "STED", 0.5))
-        spans += self._residence_places(text)
-        spans += [
-            Span(m.start(1), m.end(1), "STED", 0.55)
-            for m in _LOWER_STREET.finditer(text)
-            if m.group(1) not in ordinary_words()
-            and not self._ordinary(m.group(1))
-            and _in_lower_case_turn(text, m.start(1), m.end(1))
-        ]
-        for m in _DISTRICT_BEFORE.finditer(text):
-            word = m.group(1)
-            if m.group(2) not in g.places_lower or not _in_lower_case_turn(text, m.start(), m.end()):
-                continue
-            if word in _FUNCTION_WORDS or word in _RESIDENCE_NOUNS or word in g.first_names:
-                continue
-            if word in _MONTH_WORDS or word in _NOT_DISTRICTS or word.startswith(_TIME_STEMS):
-                continue
-            spans.append(Span(m.start(1), m.end(1), "STED", 0.55))
+        if _has_lower_case_turn(text):
+            spans += self._lower_case_places(text)
         spans += [Span(m.start(1), m.end(1), "STED", 0.6) for m in _ROAD_NUMBER.finditer(text)]
         spans += [
             Span(m.start(1), m.end(1), "STED", 0.6)
@@ -1096,6 +1080,35 @@ class NorwegianDetector:
             # only with a moving verb (the cue list)
             if prev in _COUNTRY_PREPS or _COUNTRY_CUE.search(text[max(0, m.start() - 40) : m.start()]):
                 spans.append(Span(m.start(), m.end(), "STED", 0.7))
+        return spans
+
+    def _lower_case_places(self, text: str) -> list[Span]:
+        """The places only a turn without capitals can hold (each match is checked to lie in one): unknown
+        words after a preposition, residences, streets by their suffix, a part of town before its town."""
+        g = self.g
+        spans: list[Span] = []
+        for m in chain(_LOWER_UNKNOWN_PLACE.finditer(text), _TOWN_NOUN_PLACE.finditer(text)):
+            if not _in_lower_case_turn(text, m.start(), m.end()):
+                continue  # only in turns written without capitals, where a name has no other mark
+            if self._unknown_lower_word(m.group(1)):
+                spans.append(Span(m.start(1), m.end(1), "STED", 0.5))
+        spans += self._residence_places(text)
+        spans += [
+            Span(m.start(1), m.end(1), "STED", 0.55)
+            for m in _LOWER_STREET.finditer(text)
+            if m.group(1) not in ordinary_words()
+            and not self._ordinary(m.group(1))
+            and _in_lower_case_turn(text, m.start(1), m.end(1))
+        ]
+        for m in _DISTRICT_BEFORE.finditer(text):
+            word = m.group(1)
+            if m.group(2) not in g.places_lower or not _in_lower_case_turn(text, m.start(), m.end()):
+                continue
+            if word in _FUNCTION_WORDS or word in _RESIDENCE_NOUNS or word in g.first_names:
+                continue
+            if word in _MONTH_WORDS or word in _NOT_DISTRICTS or word.startswith(_TIME_STEMS):
+                continue
+            spans.append(Span(m.start(1), m.end(1), "STED", 0.55))
         return spans
 
     def _residence_places(self, text: str) -> list[Span]:
@@ -1585,6 +1598,18 @@ _LOWER_STREET = re.compile(
 )
 # a word listed after a place: ", X", " og X", " eller X"
 _LISTED_NEXT = re.compile(rf"(?:\s*,\s*|\s+(?:og|eller)\s+)([{LOW}][{LOW}-]{{2,}})(?![\w-])")
+
+
+@functools.lru_cache(maxsize=4)
+def _has_lower_case_turn(text: str) -> bool:
+    """Whether any line holds a turn written without capitals (with a cased letter in it): where none does,
+    no match of a rule that asks :func:`_in_lower_case_turn` can be kept, so the rule need not run. Cached
+    for the few texts in hand: every recogniser asks about the same document."""
+    for line in text.split("\n"):
+        turn = line.split(":", 1)[-1]
+        if turn == turn.lower() and turn != turn.upper():
+            return True
+    return False
 
 
 def _in_lower_case_turn(text: str, start: int, end: int) -> bool:
