@@ -359,15 +359,11 @@ class NorwegianDetector:
             # (also the dialect "te", Nynorsk "hjå", and "gjennom": "henvist meg te sørlandet sykehus")
             rf"\b(?:på|hos|til|te|fra|frå|ved|i|med|for|hjå|gjennom)\s+({lower_alt(g.organisations)})(?![\w-])"
         )
-        # a listed organisation of two or more words needs no cue ("og så røde kors i tromsø", "det er vestre
-        # viken"): several words that together make a listed name are no everyday phrase
-        self._lower_multiword_org_re = re.compile(
-            rf"(?<![\w-])({lower_alt(o for o in g.organisations if ' ' in o)})(?![\w-])"
-        )
-        # a listed organisation of one word that is no everyday word nor a name ("det er jo norgesgruppen",
-        # "kanskje espira"): as unmistakable as a multi-word one
-        self._lower_unique_org_re = re.compile(
-            rf"(?<![\w-])({lower_alt(o for o in g.organisations if self._unmistakable(o))})(?![\w-])"
+        # a listed organisation that needs no cue: one of several words ("og så røde kors i tromsø", "det er
+        # vestre viken"), which together are no everyday phrase, or of one word that is no everyday word nor
+        # a name ("det er jo norgesgruppen", "kanskje espira")
+        self._lower_named_org_re = re.compile(
+            rf"(?<![\w-])({lower_alt(o for o in g.organisations if ' ' in o or self._unmistakable(o))})(?![\w-])"
         )
         # a shop chain or listed organisation named after another in a list ("rema tusen og kiwi og maxbo")
         self._lower_listed_org_re = re.compile(
@@ -785,7 +781,7 @@ class NorwegianDetector:
         lw = name.lower()
         g = self.g
         names = lw in g.first_names or lw in g.surnames or lw in g.ambiguous
-        return " " not in lw and len(lw) >= 4 and not names and lw not in ordinary_words()
+        return len(lw) >= 4 and not names and lw not in ordinary_words()
 
     def find_organisations(self, text: str) -> list[Span]:
         """Named schools, NAV offices, clubs, companies, a chain with its place, a place's institution, and
@@ -811,7 +807,7 @@ class NorwegianDetector:
         preposition or unmistakable without one, a team named by how people follow or play for it and a
         district's own services (:data:`~toolkit.deidentify.patterns._LOWER_TEAM`, ``_LOWER_DISTRICT_ORG``)."""
         lowered = self._low(text)
-        lower_known = (self._lower_known_org_re, self._lower_multiword_org_re, self._lower_unique_org_re)
+        lower_known = (self._lower_known_org_re, self._lower_named_org_re)
         spans = [
             Span(m.start(1), m.end(1), "ORG", 0.6)
             for regex in lower_known
