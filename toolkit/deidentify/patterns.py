@@ -237,7 +237,7 @@ _WHO_ANSWER = re.compile(
 _GREETED = re.compile(rf"\b(?:hei|hallo|heisann|takk)[,!]?\s+([{LOW}][{LOW}]{{2,}})\b")
 # lower-case transcripts: a word no dictionary knows after a place preposition ("mor i asmara", "på gressvik")
 _LOWER_UNKNOWN_PLACE = re.compile(
-    rf"\b(?:i|på|fra|frå|utenfor|utanfor|ved|rundt|langs)\s+([{LOW}][{LOW}-]{{3,}})\b"
+    rf"\b(?:i|på|fra|frå|til|utenfor|utanfor|ved|rundt|langs)\s+([{LOW}][{LOW}-]{{3,}})\b"
 )
 # "fra byen baidoa", "i landsbyen X": a word no dictionary knows after a noun for a town is the town's name
 _TOWN_NOUN_PLACE = re.compile(
@@ -287,7 +287,8 @@ _PLACE_HEADS = tuple(
     _words(
         "vatnet vannet vatn vann sjøen sjø tjern tjernet tinden tind fjellet fjell fjorden fjord berget elva elv "
         "øya øy holmen neset nes vika vik bukta dalen dal åsen haugen kollen toppen bruk sund sundet strand "
-        "stranda vegen veien gata gate moen marka lia byen bygda heia hamn havn botn eid våg vågen"
+        "stranda vegen veien gata gate moen marka lia byen bygda heia hamn havn botn eid våg vågen "
+        "skogen høyden høgda leiret leira nuten vidda myra parken stadion"
     )
 )
 # "oppvokst på støren", "no bur eg på leira": after a verb of living or moving, the place word is a place even when
