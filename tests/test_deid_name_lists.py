@@ -88,3 +88,25 @@ def test_a_kin_word_with_the_possessive_after_it(found) -> None:
 def test_the_answer_to_what_someones_relative_is_called(found) -> None:
     spans = found("i: kva heiter bestemor di\nd: torgunn brekkestø ho bur på garden\n")
     assert ("PERSON", "torgunn brekkestø") in spans
+
+
+def test_the_ordinary_word_list_holds_no_listed_name_or_place() -> None:
+    """``common_words.txt.gz`` is Norsk Ordbank and simplemma *less the gazetteers' names*: a name added to a list
+    later must leave it too (rebuild with ``training/ner/build_common_words.py``), or the lower-case rules and
+    the model's sentence-start filter keep treating it as a word ("brit", "fosnavåg")."""
+    from toolkit.deidentify.ner import ordinary_words
+
+    g = load_gazetteers()
+    names = g.first_names | g.surnames | {p.lower() for p in g.places} | {c.lower() for c in g.countries}
+    assert sorted(ordinary_words() & names)[:10] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("d: ja je heter malene og bor på stange", "malene"),
+        ("d: vi bor i stokke og eskil går på skolen der", "eskil"),
+    ],
+)
+def test_names_added_on_the_fifth_session_are_found_in_lower_case(found, text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text)
