@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
@@ -792,15 +792,7 @@ class NorwegianDetector:
     def _listed_organisations(self, text: str, found: list[Span]) -> list[Span]:
         """In a turn without capitals, a chain or listed organisation named after an organisation ("som rema
         tusen og kiwi og maxbo"): a list goes on naming the same kind of thing."""
-        listed: list[Span] = []
-        queue = sorted((s.end for s in found if s.type == "ORG"), reverse=True)
-        while queue:
-            end = queue.pop()
-            m = self._lower_listed_org_re.match(text, end)
-            if m and _in_lower_case_turn(text, m.start(1), m.end(1)):
-                listed.append(Span(m.start(1), m.end(1), "ORG", 0.55))
-                queue.append(m.end(1))
-        return listed
+        return _listed(text, found, "ORG", self._lower_listed_org_re, lambda word: True)
 
     def _lower_case_organisations(self, text: str) -> list[Span]:
         """In turns without capitals (each match is checked to lie in one), a listed organisation after a
@@ -985,30 +977,21 @@ class NorwegianDetector:
     # ------------------------------------------------------------------------------------ places
     def find_places(self, text: str) -> list[Span]:
         """Municipalities, villages and districts (gazetteer), foreign countries when they describe a person,
-        and in lower-case turns the places listed after one of them (:meth:`_listed_after`)."""
+        and in lower-case turns the places listed after one of them (:meth:`_listed_places`)."""
         spans = self._places(text)
-        return spans + self._listed_after(text, spans)
+        return spans + self._listed_places(text, spans)
 
-    def _listed_after(self, text: str, places: list[Span]) -> list[Span]:
+    def _listed_places(self, text: str, places: list[Span]) -> list[Span]:
         """In a turn without capitals, the words listed after a place ("mellom bø og seljord og kviteseid",
         "fra vennesla og lillesand"): a place the gazetteer knows (not one that is also a word) or a word no
         dictionary knows (:meth:`_unknown_lower_word`, nor the ordinary-word list, which knows Nynorsk verbs).
         Nothing else marks a name there, and a list goes on naming the same kind of thing."""
-        found: list[Span] = []
-        queue = sorted((s.end for s in places if s.type == "STED"), reverse=True)
-        seen: set[int] = set()
-        while queue:
-            end = queue.pop()
-            m = _LISTED_NEXT.match(text, end)
-            if m is None or m.start(1) in seen or not _in_lower_case_turn(text, m.start(1), m.end(1)):
-                continue
-            word = m.group(1)
+
+        def is_place(word: str) -> bool:
             known = word in self.places_lower and word not in self.g.ambiguous
-            if known or (self._unknown_lower_word(word) and word not in ordinary_words()):
-                seen.add(m.start(1))
-                found.append(Span(m.start(1), m.end(1), "STED", 0.55))
-                queue.append(m.end(1))
-        return found
+            return known or (self._unknown_lower_word(word) and word not in ordinary_words())
+
+        return _listed(text, places, "STED", _LISTED_NEXT, is_place)
 
     def _unknown_lower_word(self, word: str) -> bool:
         """A lower-case word that could be a name because nothing else explains it: no function word, no word
@@ -1594,6 +1577,26 @@ _LOWER_STREET = re.compile(
 )
 # a word listed after a place: ", X", " og X", " eller X"
 _LISTED_NEXT = re.compile(rf"(?:\s*,\s*|\s+(?:og|eller)\s+)([{LOW}][{LOW}-]{{2,}})(?![\w-])")
+
+
+def _listed(
+    text: str, found: list[Span], kind: str, pattern: re.Pattern[str], accept: Callable[[str], bool]
+) -> list[Span]:
+    """Spans of ``kind`` for the words listed after each found span of that kind, in a turn without capitals:
+    ``pattern`` matches a separator and the next item at a span's end (its group 1), ``accept`` decides on the
+    item; an accepted item is itself followed up ("bø og seljord og kviteseid")."""
+    listed: list[Span] = []
+    queue = sorted((s.end for s in found if s.type == kind), reverse=True)
+    seen: set[int] = set()
+    while queue:
+        m = pattern.match(text, queue.pop())
+        if m is None or m.start(1) in seen or not _in_lower_case_turn(text, m.start(1), m.end(1)):
+            continue
+        if accept(m.group(1)):
+            seen.add(m.start(1))
+            listed.append(Span(m.start(1), m.end(1), kind, 0.55))
+            queue.append(m.end(1))
+    return listed
 
 
 @functools.lru_cache(maxsize=4)
