@@ -879,6 +879,9 @@ _LOWER_INSTITUTIONS = (
     "helsehus|frisørskole|folkehøgskule|sjukeheim|klinikk|vgs|videregående skole|videregående|ungdomsskole|ungdomsskule|barneskole|barneskule|yrkesskole|"
     # Nynorsk and as speech recognition spells it ("nome vidaregåande", "kongsbakken vidregåande")
     "vidaregåande skule|vidaregåande skole|vidaregåande|vidregåande|vidergåande|"
+    # a municipality's care home and adult education, also split ("jølster omsorgssenter", "sandnes voksen
+    # opplæring")
+    "omsorgssenter|omsorgssenteret|voksenopplæring|voksenopplæringa|voksenopplæringen|voksen opplæring|"
     "naturbruksskole|folkehøgskole|læringssenter|legesenter|helsesenter|legekontor|sykehjem|helsetun|"
     "behandlingssenter|idrettslag|fotballklubb|"
     # a place and a kind of association or local service is one name ("skedsmo speidergruppe", "førde
