@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.coding.codebook import Code, Codebook
-from toolkit.coding.segments import turn_columns
+from toolkit.coding.segments import offset_spans, turn_columns
 from toolkit.coding.zip_archive import FIXED_DATE_TIME, PieceDeflater, deflate, zip_archive
 from toolkit.errors import InputDataError
 from toolkit.io import atomic_write_bytes
@@ -436,8 +436,7 @@ def actor_codings(actors: pd.DataFrame, texts: Mapping[str, str], *, coder: str)
         for actor, offsets in zip(mentions["actor"], mentions["mention_offsets"], strict=True):
             spans = set()
             # an actor a reviewer added has no offsets: nothing to code it on (actors.csv still has it)
-            for offset in filter(None, str(offsets).split(";") if pd.notna(offsets) else []):
-                start = int(offset.split("-")[0])
+            for start, _, _ in offset_spans(offsets):
                 inside = (starts <= start) & (start < ends)
                 spans |= {(int(a), int(b)) for a, b in zip(starts[inside], ends[inside], strict=True)}
             rows += [

@@ -90,6 +90,20 @@ def split_turns(text: str, source: str = "") -> pd.DataFrame:
     return _segment_frame(turn_columns(text, source))
 
 
+def offset_spans(value: object) -> list[tuple[int, int, str]]:
+    """Offsets into a transcript as ``actors.csv`` writes them — ``"12-15;40-47:+"`` (mentions ``start-end``,
+    tone evidence ``start-end:+`` or ``:-``) — as ``[(12, 15, ""), (40, 47, "+")]``; empty or missing:
+    ``[]``."""
+    if not isinstance(value, str):
+        return []
+    spans = []
+    for item in filter(None, value.split(";")):
+        offsets, _, sign = item.partition(":")
+        start, end = offsets.split("-")
+        spans.append((int(start), int(end), sign))
+    return spans
+
+
 def turn_columns(text: str, source: str = "") -> dict[str, list]:
     """:func:`split_turns` as lists, one per column (``SEGMENT_COLUMNS``), without building the table.
 

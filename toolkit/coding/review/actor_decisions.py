@@ -13,7 +13,6 @@ actor ids and tones, never text:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,7 +20,6 @@ import pandas as pd
 from toolkit.coding.actor_corrections import REVIEW_COLUMNS
 from toolkit.coding.actors import TONES
 from toolkit.coding.review.decisions import CodingLog
-from toolkit.deidentify.review.state import private_folder, write_private
 from toolkit.errors import InputDataError
 
 ACTOR_DECISIONS_FILE = "actor_review.jsonl"
@@ -73,12 +71,6 @@ class ActorLog(CodingLog):
             )
 
 
-def write_actor_review(path: Path, state: ActorState) -> None:
-    """Write ``actor_review.csv`` privately (0600 in a 0700 folder), atomically."""
-    private_folder(path.parent)
-    write_private(path, state.frame().to_csv(index=False, lineterminator="\n").encode("utf-8"))
-
-
 __all__ = [
     "ACTOR_DECISIONS",
     "ACTOR_DECISIONS_FILE",
@@ -86,5 +78,4 @@ __all__ = [
     "NOT_MENTIONED",
     "ActorLog",
     "ActorState",
-    "write_actor_review",
 ]

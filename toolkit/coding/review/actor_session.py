@@ -24,9 +24,9 @@ from toolkit.coding.review.actor_decisions import (
     ACTOR_REVIEW_FILE,
     NOT_MENTIONED,
     ActorLog,
-    write_actor_review,
 )
-from toolkit.coding.segments import turn_columns
+from toolkit.coding.review.decisions import write_private_csv
+from toolkit.coding.segments import offset_spans, turn_columns
 from toolkit.deidentify.review.session import NotFound
 from toolkit.deidentify.review.state import now
 from toolkit.errors import InputDataError
@@ -44,16 +44,6 @@ class FoundActor:
     evidence: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, "+" or "-")
 
 
-def _spans(value: str) -> list[tuple[int, int, str]]:
-    """``"12-15;40-47:+"`` as ``[(12, 15, ""), (40, 47, "+")]``."""
-    spans = []
-    for item in filter(None, str(value).split(";")):
-        offsets, _, sign = item.partition(":")
-        start, end = offsets.split("-")
-        spans.append((int(start), int(end), sign))
-    return spans
-
-
 def found_actors(texts: Mapping[str, str], extractor: ActorExtractor) -> dict[tuple[str, str], FoundActor]:
     """Every mentioned transcript × actor of ``texts``, in transcript and vocabulary order."""
     found: dict[tuple[str, str], FoundActor] = {}
@@ -65,8 +55,8 @@ def found_actors(texts: Mapping[str, str], extractor: ActorExtractor) -> dict[tu
                 row.actor,
                 str(row.tone),
                 int(row.n_turns),
-                [(s, e) for s, e, _ in _spans(row.mention_offsets)],
-                _spans(row.tone_evidence),
+                [(s, e) for s, e, _ in offset_spans(row.mention_offsets)],
+                offset_spans(row.tone_evidence),
             )
     return found
 
@@ -187,7 +177,7 @@ class ActorView:
         with self.lock:
             event = {"event": "actor", "source": source, "actor": actor, "decision": decision}
             self.log.append({**event, "by": self.reviewer, "at": now()})
-            write_actor_review(self.review_file, self.log.state)
+            write_private_csv(self.review_file, self.log.state.frame())
 
     def progress(self) -> dict[str, int]:
         decided = self.log.state.decided

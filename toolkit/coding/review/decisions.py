@@ -147,7 +147,8 @@ def hand_coding_frame(state: CodingState, units: pd.DataFrame, sources: list[str
     return pd.DataFrame(rows, columns=columns)
 
 
-def write_hand_coding(path: Path, frame: pd.DataFrame) -> None:
-    """Write the hand coding CSV privately (0600 in a 0700 folder), atomically."""
+def write_private_csv(path: Path, frame: pd.DataFrame) -> None:
+    """Write a review's CSV (the hand coding, the actor review) privately (0600 in a 0700 folder),
+    atomically."""
     private_folder(path.parent)
     write_private(path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))

@@ -34,7 +34,7 @@ from toolkit.coding.review.decisions import (
     CodingLog,
     TurnDecisions,
     hand_coding_frame,
-    write_hand_coding,
+    write_private_csv,
 )
 from toolkit.coding.review.locate import CodingPaths
 from toolkit.coding.review.refit import MIN_CODED_TURNS, RefitJob, RefitOutcome, Refitter
@@ -328,7 +328,7 @@ class CodingSession:
         complete = self.complete_sources()
         if not touched & set(complete) and self.paths.hand_coding.exists():
             return
-        write_hand_coding(self.paths.hand_coding, hand_coding_frame(self.log.state, self.units, complete))
+        write_private_csv(self.paths.hand_coding, hand_coding_frame(self.log.state, self.units, complete))
 
     def labels(self) -> tuple[np.ndarray, np.ndarray]:
         """Rows of the coded turns and their 0/1 codes (the learner's training data)."""
