@@ -117,3 +117,39 @@ def test_a_helper_process_answers_as_this_process_would_and_hands_back_what_it_c
     assert after.result() == 3 and not after.made_apart
     alone = HelperProcess(worth_it=False)
     assert not alone.apart and alone.submit(os.getpid).result() == os.getpid()
+
+
+def _imported(name: str) -> bool:  # a call the child can import by name
+    import sys
+
+    return name in sys.modules
+
+
+def test_a_helper_imports_then_import_right_after_its_first_call_and_answers_done() -> None:
+    import operator
+
+    from toolkit.background import HelperProcess
+
+    with HelperProcess(("fractions",), then_import=("colorsys",)) as helper:
+        assert helper.apart
+        before = helper.submit(_imported, "colorsys")  # the first call: not imported yet
+        after = helper.submit(_imported, "colorsys")
+        assert before.result() is False and after.result() is True
+        assert before.done() and before.made_apart and after.made_apart
+        assert helper.submit(operator.add, 1, 2).result() == 3
+
+
+def test_an_error_in_the_block_stops_the_helper_at_once_even_mid_import() -> None:
+    import time
+
+    from toolkit.background import HelperProcess
+
+    started = time.perf_counter()
+    with (
+        pytest.raises(RuntimeError, match="bad input"),
+        HelperProcess(("sklearn.ensemble", "matplotlib.pyplot")) as helper,
+    ):
+        assert helper.apart
+        raise RuntimeError("bad input")
+    assert time.perf_counter() - started < 1.0  # not waiting for the child's imports (~1.5 s)
+    assert not helper.apart

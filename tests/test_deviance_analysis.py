@@ -248,3 +248,66 @@ def test_isolation_scores_are_put_in_place_as_a_merge_on_pid_would(result):
     placed = ind.with_isolation_scores(people, view)
     pd.testing.assert_frame_equal(placed, people.merge(view, on="pid", how="left"))
     assert placed["isolation_score"].notna().sum() == len(view) > 100
+
+
+_PHASE2_WITH_A_HELPER = """
+import json, sys
+from pathlib import Path
+import yaml
+import toolkit.deviance.helper as helper
+helper.HELPER_FROM_ROWS = 0  # a helper process even for this small register, as for a large one
+from toolkit.study import Study
+from toolkit.synth.register import make_register
+work = Path(sys.argv[1])
+register = make_register(n=3000, seed=2021).register
+register = register.drop(columns=["fnr", "navn", "adresse", "telefon", "fodselsdato", "postnr"])
+register.insert(0, "pid", [f"P{i:05d}" for i in range(len(register))])
+register.to_csv(work / "register.csv", index=False)
+protocol = {
+    "study": "helper-route", "seed": 2021,
+    "data": {"register": str(work / "register.csv"), "results": str(work / "results")},
+    "outcome": "fullfort_vgs_5aar",
+    "risk_factors": ["foreldre_utdanning", "barnevern", "grunnskolepoeng", "fravaer_prosent"],
+    "units": ["kommune"], "deviance": {"model": "auto", "folds": 5, "cohort": "fodselsar"},
+}
+(work / "p.yml").write_text(yaml.safe_dump(protocol))
+study = Study(work / "p.yml")
+with study.phase2_helper() as started:
+    study.check()
+    result = study.phase2()
+    apart = started.apart
+print(json.dumps({"apart": apart, "boosting": len(result.risk.comparison),
+                  "loaded": sorted(m for m in sys.modules if m.split(".")[0] in ("sklearn", "matplotlib"))}))
+"""
+
+
+def test_phase_2_with_a_helper_process_imports_neither_scikit_learn_nor_matplotlib_itself(tmp_path):
+    """On a large register the model comparison's boosting, the isolation forest and the figures are made in
+    the helper process, and the folds, AUC and Brier score by ``toolkit.deviance.folds``/``metrics``: phase
+    2's own process never pays scikit-learn's import (0.6 s) or matplotlib's. Nor does importing the phase 2
+    modules import ``scipy.stats`` (0.4 s); statsmodels, which the odds ratios use up to 200,000 rows, does."""
+    import json
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", _PHASE2_WITH_A_HELPER, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    assert found["apart"] and found["boosting"] == 2
+    assert found["loaded"] == []
+    imports = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, toolkit.study, toolkit.deviance.analysis, toolkit.deviance.figures; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn' or m.startswith('scipy.stats')))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert imports.stdout.strip() == "[]"

@@ -7,7 +7,8 @@ import pytest
 import statsmodels.api as sm
 from sklearn.base import clone
 
-from toolkit.deviance.logit import NewtonLogit, cross_fit_logit, extended_state, logit_state
+from toolkit.deviance.logit import cross_fit_logit, extended_state, logit_state
+from toolkit.deviance.logit_estimator import NewtonLogit
 
 
 def _data(n: int = 4000, seed: int = 5) -> tuple[np.ndarray, np.ndarray]:

@@ -282,3 +282,19 @@ def test_is_within_follows_links_and_home(tmp_path, monkeypatch):
     assert is_within("~/restricted/keys", tmp_path / "restricted")  # through ~
     assert not is_within(outside, tmp_path / "restricted")
     assert not is_within(tmp_path / "restricted_other", tmp_path / "restricted")  # a prefix is not inside
+
+
+def test_approximate_rows_reads_parquet_metadata_and_estimates_text_without_reading_the_file(tmp_path):
+    import pandas as pd
+
+    from toolkit.io import approximate_rows
+
+    frame = pd.DataFrame({"pid": [f"P{i:06d}" for i in range(50_000)], "x": range(50_000)})
+    frame.to_parquet(tmp_path / "r.parquet")
+    frame.to_csv(tmp_path / "r.csv", index=False)
+    assert approximate_rows(tmp_path / "r.parquet") == 50_000
+    assert 45_000 <= approximate_rows(tmp_path / "r.csv") <= 55_000
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert approximate_rows(tmp_path / "empty.csv") == 0
+    assert approximate_rows(tmp_path / "missing.csv") == 0
+    assert approximate_rows(tmp_path / "r.sav") == 0

@@ -246,6 +246,10 @@ class Answer(Generic[T]):
         self.made_apart = False
         """Whether the helper process made the value."""
 
+    def done(self) -> bool:
+        """Whether :meth:`result` would return without waiting for the helper (as ``Future.done``)."""
+        return self._done or (self._future is not None and self._future.done())
+
     def result(self) -> T:
         """The call's value (waits for the helper; an error of the call itself is raised by the call here)."""
         if not self._done:
@@ -260,7 +264,8 @@ class Answer(Generic[T]):
 
 
 class HelperProcess:
-    """One spawned child that imports ``preload`` as soon as it starts, then runs calls for this process.
+    """One spawned child that imports ``preload`` as soon as it starts, then runs calls for this process
+    (and imports ``then_import`` right after the first call, for the calls that come later).
 
     Why start it early: a fresh interpreter needs a second or more to import NumPy, pandas or matplotlib,
     and the point is to have that happen on the other core while this process is busy with work that needs
@@ -271,8 +276,11 @@ class HelperProcess:
     (:class:`Answer`). Used as a context manager, the child is shut down on leaving the block.
     """
 
-    def __init__(self, preload: Sequence[str] = (), *, worth_it: bool = True):
+    def __init__(
+        self, preload: Sequence[str] = (), *, then_import: Sequence[str] = (), worth_it: bool = True
+    ):
         self._pool: ProcessPoolExecutor | None = None
+        self._then_import = tuple(then_import)
         if worth_it:
             try:
                 self._pool = ProcessPoolExecutor(
@@ -294,7 +302,11 @@ class HelperProcess:
         """``call(*args)``, in the child when there is one (see :class:`Answer`), else at once, here."""
         if self._pool is not None:
             try:
-                return Answer(call, args, self._pool.submit(call, *args))
+                answer = Answer(call, args, self._pool.submit(call, *args))
+                if self._then_import:  # right behind the first call (the child runs calls in order)
+                    self._pool.submit(_preload, self._then_import)
+                    self._then_import = ()
+                return answer
             except RuntimeError:  # shut down or broken: do it here
                 pass
         return Answer(call, args)
@@ -306,10 +318,22 @@ class HelperProcess:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    def stop_now(self) -> None:
+        """Stop the child at once, whatever it is doing (its imports included): when the caller failed and
+        nothing the child makes will be asked for, the error should not wait for them."""
+        if self._pool is not None:
+            # the executor has no public way to end a worker mid-task before Python 3.14's terminate_workers
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                process.terminate()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
     def __enter__(self) -> HelperProcess:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
+        if exc_type is not None:
+            self.stop_now()
         self.close()
 
 

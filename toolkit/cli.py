@@ -289,8 +289,12 @@ def phase1(protocol: ProtocolArg) -> None:
 @_friendly
 def phase2(protocol: ProtocolArg) -> None:
     """Phase 2: find positive deviants (individuals and units) → results/phase2/ and the contact list."""
-    study = _study(protocol)
-    result = _run_with_spinner("phase 2: positive deviance", study.phase2)
+    from toolkit.study import Study
+
+    study = Study(protocol)
+    with study.phase2_helper():  # its imports run on the other core while the check reads the register
+        _print_check(study.check())
+        result = _run_with_spinner("phase 2: positive deviance", study.phase2)
     out.print(f"phase 2: {result.summary_line()}; report {study.results_dir / 'phase2' / 'report.html'}")
 
 

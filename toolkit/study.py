@@ -28,7 +28,14 @@ import pandas as pd
 import pyarrow as pa
 
 from toolkit.errors import InputDataError, ProtocolError
-from toolkit.io import atomic_write_bytes, read_table, restrict_permissions, staged_output, write_csv
+from toolkit.io import (
+    approximate_rows,
+    atomic_write_bytes,
+    read_table,
+    restrict_permissions,
+    staged_output,
+    write_csv,
+)
 from toolkit.protocol import Protocol
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -91,6 +98,7 @@ class Study:
         self._checked = None
         self._input_hashes: Callable[[], dict[str, str]] | None = None  # started once the check passed
         self._pooled_deviance = None  # phase 2 on the pooled register: the regions step reuses its model
+        self._phase2_helper = None  # started by phase2_helper() before the check reads the register
         self._phase3_data: tuple[pd.DataFrame | None, ...] | None = None  # read once for every region
 
     # ------------------------------------------------------------------------------------------ basics
@@ -473,10 +481,8 @@ class Study:
     # ------------------------------------------------------------------------------------------ phase 2
     def phase2(self):
         """Phase 2: cross-fitted expectations, individual and unit deviants, profile, interview frame."""
-        from toolkit.deviance.helper import start_helper
-
-        frame = self._analysis_frame("phase2")
-        with start_helper(len(frame)) as helper:  # started now: its imports overlap the analysis
+        with self.phase2_helper() as helper:
+            frame = self._analysis_frame("phase2")
             from toolkit.deviance.analysis import analyse_deviance
 
             result = analyse_deviance(
@@ -494,6 +500,34 @@ class Study:
         if self.protocol.privacy is not None:
             self._write_contact_list(result)
         return result
+
+    @contextlib.contextmanager
+    def phase2_helper(self) -> Iterator[Any]:
+        """Phase 2's helper process (:mod:`toolkit.deviance.helper`) for the block, started now.
+
+        ``pdtk phase2`` opens this before the protocol check reads the register, so that the helper's
+        imports run on the other core during the read; :meth:`phase2` opens it itself otherwise (inside an
+        open block it uses that helper). Leaving the block with an error stops the helper at once.
+        """
+        if self._phase2_helper is not None:
+            yield self._phase2_helper
+            return
+        from toolkit.deviance.helper import start_helper
+
+        with start_helper(self._expected_rows()) as helper:
+            self._phase2_helper = helper
+            try:
+                yield helper
+            finally:
+                self._phase2_helper = None
+
+    def _expected_rows(self) -> int:
+        """About how many rows the register read for an analysis step has, before it is read."""
+        if self._register is not None:
+            return len(self._register)
+        if self.protocol.privacy is not None:
+            return approximate_rows(self.results_dir / "anonymised" / "register.parquet")
+        return sum(approximate_rows(path) for path in self.protocol.register_files().values())
 
     def _write_contact_list(self, result) -> Path:
         """Original ids of the interview sample, for the data controller only, in

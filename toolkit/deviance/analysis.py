@@ -411,8 +411,8 @@ def analyse_deviance(
     seeded steps run on worker threads instead, each with one BLAS/OpenMP thread: boosting's model-selection
     fits beside the logistic fits, and the unit analyses and the isolation forest beside the profiles and the
     sampling frame; their results do not depend on which thread finishes first. ``helper`` (a started
-    :func:`toolkit.deviance.helper.start_helper`) grows the isolation forest in that second process instead
-    of on a worker thread; the scores are the same.
+    :func:`toolkit.deviance.helper.start_helper`) makes boosting's model-selection fits and grows the
+    isolation forest in that second process instead of on worker threads; the results are the same.
     """
     with threadpool_limits(limits=threads) if threads is not None else contextlib.nullcontext():
         return _analyse(
@@ -446,6 +446,15 @@ def _analyse(
     _check_columns(frame, outcome, units, config)
     frame = frame.reset_index(drop=True)
     y = check_outcome(frame, outcome)
+    individual_table = partial(
+        ind.individual_table,
+        frame["pid"].to_numpy(),
+        y,
+        high_risk_quantile=config.high_risk_quantile,
+        rule=config.rule,
+        score_threshold=config.score_threshold,
+        top_share=config.top_share,
+    )
     risk = fit_risk(
         frame,
         outcome=outcome,
@@ -456,6 +465,8 @@ def _analyse(
         stability_seeds=config.stability_seeds,
         units=units,
         timing=config.timing,
+        helper=helper,
+        while_waiting=individual_table,  # made while boosting is fitted, if it still is
     )
     tables: dict[str, pd.DataFrame] = {}
     strata = list(strata) if strata is not None else smp.default_strata(frame, units)
@@ -472,15 +483,9 @@ def _analyse(
             )
             for u in units
         ]
-        individuals = ind.individual_table(
-            frame["pid"].to_numpy(),
-            y,
-            risk.p_runs,
-            high_risk_quantile=config.high_risk_quantile,
-            rule=config.rule,
-            score_threshold=config.score_threshold,
-            top_share=config.top_share,
-        )
+        individuals = risk.made_while_waiting
+        if individuals is None:
+            individuals = individual_table(risk.p_runs)
         iso_future = (
             _isolation(pool, helper, risk.X, individuals, seed) if isolation and (y == 1).sum() > 10 else None
         )
@@ -742,15 +747,14 @@ def _publish_units(analyses: list[unt.UnitAnalysis], disclosure: DisclosurePolic
 def _isolation_comparison(individuals: pd.DataFrame, disclosure: DisclosurePolicy) -> pd.DataFrame:
     """Agreement of pd_score and isolation score among high-risk successes (rank correlation, top-list
     overlap)."""
-    from scipy.stats import spearmanr
-
     mask = individuals["high_risk"] & (individuals["outcome"] == 1) & individuals["isolation_score"].notna()
     sub = individuals[mask]
     if len(sub) < 3:
         return pd.DataFrame(
             {"measure": ["high-risk successes"], "value": [str(disclosure.shown_count(len(sub)))]}
         )
-    rho = float(spearmanr(sub["pd_score"], sub["isolation_score"]).statistic)
+    # DataFrame.corr ranks in pandas' own code (Series.corr would import scipy.stats for this)
+    rho = float(sub[["pd_score", "isolation_score"]].corr(method="spearman").iloc[0, 1])
     top = max(int(round(0.1 * len(sub))), 1)
     top_pd = set(sub.nlargest(top, "pd_score")["pid"])
     top_iso = set(sub.nlargest(top, "isolation_score")["pid"])

@@ -82,12 +82,14 @@ def funnel_inputs(analysis: UnitAnalysis) -> tuple[pd.DataFrame, str, list[tuple
     """What :func:`funnel` draws for ``analysis``: its table, its unit column and each limit with its
     critical value (95 % and ``unit_limit``, times √φ when the limits are widened).
 
-    The critical values are worked out here, so that a process that only draws needs no SciPy.
+    The critical values are worked out here, so that a process that only draws needs no SciPy (and with
+    ``scipy.special``'s normal quantile, which is what ``scipy.stats.norm.ppf`` calls, so that phase 2's own
+    process does not import ``scipy.stats`` for two numbers).
     """
-    from scipy import stats
+    from scipy.special import ndtri
 
     inflate = np.sqrt(analysis.dispersion["phi"]) if analysis.widened else 1.0
-    limits = [(level, stats.norm.ppf(1 - (1 - level) / 2) * inflate) for level in (0.95, analysis.limit)]
+    limits = [(level, ndtri(1 - (1 - level) / 2) * inflate) for level in (0.95, analysis.limit)]
     return analysis.table, analysis.unit_var, limits
 
 

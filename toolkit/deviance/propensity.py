@@ -45,7 +45,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from toolkit.deviance.risk import RiskDesign, fit_logistic_newton
@@ -168,9 +167,21 @@ def _term_matrix(X: np.ndarray, terms: Sequence[tuple[int, ...]]) -> np.ndarray:
     return np.column_stack(cols) if cols else np.empty((len(X), 0))
 
 
+def _standardised(X: np.ndarray) -> np.ndarray:
+    """Columns centred and scaled to unit (population) standard deviation, a constant column left at 0: what
+    ``sklearn.preprocessing.StandardScaler().fit_transform`` gives (``tests/test_deviance_propensity.py``
+    compares them), without importing scikit-learn into phase 2's own process."""
+    n = X.shape[0]
+    mean = X.mean(axis=0)
+    var = X.var(axis=0)
+    eps = np.finfo(np.float64).eps
+    constant = var <= n * eps * var + (n * mean * eps) ** 2  # scikit-learn's test for a constant column
+    return (X - mean) / np.where(constant, 1.0, np.sqrt(var))
+
+
 def propensity_logit(X: np.ndarray, treated: np.ndarray, terms: Sequence[tuple[int, ...]]) -> np.ndarray:
     """Linear predictor (logit) of a logistic propensity model on ``terms`` of ``X``."""
-    design = StandardScaler().fit_transform(_term_matrix(X, terms))
+    design = _standardised(_term_matrix(X, terms))
     beta = fit_logistic_newton(design, treated.astype(float), ridge=1e-4)
     return beta[0] + design @ beta[1:]
 

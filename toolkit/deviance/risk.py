@@ -23,22 +23,22 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import brier_score_loss, roc_auc_score
-from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
-from toolkit.deviance.logit import LogitState, NewtonLogit, cross_fit_logit, extended_state, logit_state
+from toolkit.background import Answer, HelperProcess
+from toolkit.deviance.folds import stratified_test_folds
+from toolkit.deviance.logit import LogitState, cross_fit_logit, extended_state, logit_state
 from toolkit.deviance.logit import (
     fit_logistic_newton as fit_logistic_newton,  # re-export: deviance.propensity
 )
+from toolkit.deviance.metrics import brier_score, roc_auc
 from toolkit.deviance.units import unit_codes
 from toolkit.errors import InputDataError, ProtocolError
 from toolkit.progress import track
@@ -235,17 +235,26 @@ class RiskDesign:
 
 
 def make_estimator(model: str | Any, seed: int = 0) -> Any:
-    """A fresh scikit-learn classifier for ``model`` ('logit', 'boosting' or an estimator to clone)."""
+    """A fresh scikit-learn classifier for ``model`` ('logit', 'boosting' or an estimator to clone).
+
+    scikit-learn is imported here, when an estimator is asked for, not with this module: the logistic
+    cross-fits of a large register never ask (see :func:`cross_fitted_probabilities`)."""
     if not isinstance(model, str):
         if not (hasattr(model, "fit") and hasattr(model, "predict_proba")):
             raise TypeError("model must be 'logit', 'boosting' or a classifier with fit and predict_proba")
+        from sklearn.base import clone
+
         estimator = clone(model)
         if "random_state" in estimator.get_params():
             estimator.set_params(random_state=seed)
         return estimator
     if model == "logit":
+        from toolkit.deviance.logit_estimator import NewtonLogit
+
         return NewtonLogit()
     if model == "boosting":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
         return HistGradientBoostingClassifier(
             learning_rate=0.1,
             max_iter=300,
@@ -275,11 +284,21 @@ def _fit_predict(
         X_test[:, list(zero_at_prediction)] = 0.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)
-        if isinstance(estimator, NewtonLogit):
+        if _is_newton_logit(estimator):
             estimator.fit(X_train, y_train, init=init)
         else:
             estimator.fit(X_train, y_train)
     return estimator.predict_proba(X_test)[:, 1]
+
+
+def _is_newton_logit(model: str | Any) -> bool:
+    """Whether ``model`` is this module's logistic regression (by name, or as an estimator), without
+    importing scikit-learn for a name."""
+    if isinstance(model, str):
+        return model == "logit"
+    from toolkit.deviance.logit_estimator import NewtonLogit
+
+    return isinstance(model, NewtonLogit)
 
 
 def cross_fitted_probabilities(
@@ -308,18 +327,16 @@ def cross_fitted_probabilities(
             f"have {n_minority}",
             fix="lower 'deviance.folds' or widen the population",
         )
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    if isinstance(make_estimator(model, seed), NewtonLogit):
+    if _is_newton_logit(model if isinstance(model, str) else make_estimator(model, seed)):
         if state is None:
-            return cross_fit_logit(
-                X, y, [test for _, test in splitter.split(np.zeros(len(y)), y)], zero_at_prediction
-            )
+            return cross_fit_logit(X, y, stratified_test_folds(y, folds, seed), zero_at_prediction)
         if (folds, seed) not in state.folds:  # test rows only: a fold's training rows are all the others
-            state.folds[(folds, seed)] = [test for _, test in splitter.split(np.zeros(len(y)), y)]
+            state.folds[(folds, seed)] = stratified_test_folds(y, folds, seed)
         return cross_fit_logit(X, y, state.folds[(folds, seed)], zero_at_prediction, state)
-    splits = splitter.split(np.zeros(len(y)), y)
     p = np.empty(len(y), dtype=np.float64)
-    for train, test in splits:
+    every_row = np.arange(len(y))
+    for test in stratified_test_folds(y, folds, seed):
+        train = np.setdiff1d(every_row, test, assume_unique=True)
         p[test] = _fit_predict(model, X[train], y[train], X[test], seed, zero_at_prediction)
     return np.clip(p, _EPS, 1 - _EPS)
 
@@ -339,8 +356,8 @@ def model_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     """Log loss, Brier score and AUC of probabilities ``p`` for outcomes ``y``."""
     return {
         "log_loss": float(np.mean(_row_log_loss(y, np.clip(p, _EPS, 1 - _EPS)))),
-        "brier": float(brier_score_loss(y, p)),
-        "auc": float(roc_auc_score(y, p)),
+        "brier": brier_score(y, p),
+        "auc": roc_auc(y, p),
     }
 
 
@@ -366,7 +383,7 @@ def odds_ratio_table(
     routes give the same table. Returns an empty table with a ``note`` when the fit fails (e.g. perfect
     separation) rather than failing the phase.
     """
-    from scipy import stats as st
+    from scipy.special import ndtr, ndtri  # the normal distribution without importing scipy.stats (0.4 s)
 
     names = ["(intercept)", *feature_names]
     try:
@@ -403,7 +420,7 @@ def odds_ratio_table(
                 "note": [str(exc)[:80]],
             }
         )
-    z = st.norm.ppf(0.975)
+    z = ndtri(0.975)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         return pd.DataFrame(
             {
@@ -411,7 +428,7 @@ def odds_ratio_table(
                 "odds_ratio": np.exp(params),
                 "ci_low": np.exp(params - z * se),
                 "ci_high": np.exp(params + z * se),
-                "p_value": 2 * st.norm.sf(np.abs(params / se)),
+                "p_value": 2 * ndtr(-np.abs(params / se)),
             }
         )
 
@@ -438,6 +455,9 @@ class RiskModelResult:
     calibration: pd.DataFrame
     X: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
     logit_state: LogitState | None = field(default=None, repr=False)
+    made_while_waiting: Any = field(default=None, repr=False)
+    """The value of :func:`fit_risk`'s ``while_waiting`` on ``p_runs``, when it was made while boosting
+    was fitted and the logistic model was chosen; else ``None``."""
 
     def reliability_plot(self):
         """Observed success rate against mean predicted probability by tenth of predicted probability."""
@@ -471,6 +491,39 @@ def _one_openmp_thread(function: Callable[..., np.ndarray], *args: Any, **kwargs
         return function(*args, **kwargs)
 
 
+def _start_apart(
+    name: str,
+    Xs: np.ndarray,
+    ys: np.ndarray,
+    *,
+    folds: int,
+    seed: int,
+    zero: Sequence[int],
+    pool: Any,
+    helper: HelperProcess | None,
+) -> Future | Answer:
+    """Start cross-fitting candidate ``name`` on the selection sample away from this thread.
+
+    In the helper process when there is one: its scikit-learn is imported there (about 0.6 s this process
+    then never spends) and its Python between the histogram calls does not take turns with this thread's
+    logistic fits for the GIL; the sample is a few megabytes. Else on ``pool``'s worker thread. Either way
+    with one OpenMP thread, so the probabilities are the same bits on both routes.
+    """
+    call = partial(
+        _one_openmp_thread,
+        cross_fitted_probabilities,
+        Xs,
+        ys,
+        model=name,
+        folds=folds,
+        seed=seed,
+        zero_at_prediction=tuple(zero),
+    )
+    if helper is not None and helper.apart:
+        return helper.submit(call)
+    return pool.submit(call)
+
+
 def _compare_candidates(
     X: np.ndarray,
     y: np.ndarray,
@@ -483,8 +536,10 @@ def _compare_candidates(
     zero: Sequence[int],
     base_state: LogitState | None,
     while_waiting: Callable[[np.ndarray], Any] | None = None,
+    helper: HelperProcess | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Cross-fit every candidate on ``sample``; with ``auto``, boosting runs on a second thread meanwhile.
+    """Cross-fit every candidate on ``sample``; with ``auto``, boosting runs apart meanwhile (in ``helper``'s
+    process when it has one, else on a second thread: :func:`_start_apart`).
 
     Boosting's model-selection fits are the longest single step of phase 2 and its histogram code releases
     the GIL, so on a machine with two cores it runs on a background thread while this thread fits the
@@ -492,8 +547,9 @@ def _compare_candidates(
     stability runs as it can before boosting is done. Every piece is a pure function of the data and its
     seed, so the results do not depend on which thread finished first: only the time does. If boosting wins
     the comparison, the speculative logistic work is simply unused. If every stability run is done and
-    boosting is still running, ``while_waiting(main run)`` is called too (the logistic model's metrics and
-    calibration: the main thread would otherwise sit idle). It must import nothing new: scikit-learn on the
+    boosting is still running, ``while_waiting(runs)`` is called too (one column per stability seed, the
+    main seed first: the logistic model's metrics and calibration, and the caller's own work on the runs —
+    the main thread would otherwise sit idle). It must import nothing new: scikit-learn on the
     boosting thread looks ``polars`` up in ``sys.modules`` on every fit, and a module this thread is still
     importing there (statsmodels brings in polars) is half-built (an AttributeError, seen in notebook 02). So
     the odds ratios, whose small-register route imports statsmodels, are made after the join. Returns the
@@ -515,16 +571,7 @@ def _compare_candidates(
     speculative: dict[str, Any] = {}
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = {
-            name: pool.submit(
-                _one_openmp_thread,
-                cross_fitted_probabilities,
-                Xs,
-                ys,
-                model=name,
-                folds=folds,
-                seed=seed,
-                zero_at_prediction=zero,
-            )
+            name: _start_apart(name, Xs, ys, folds=folds, seed=seed, zero=zero, pool=pool, helper=helper)
             for name in candidates
             if name != "logit"
         }
@@ -547,7 +594,8 @@ def _compare_candidates(
             speculative = {"state": state, "runs": runs}
             idle = len(runs) == stability_seeds and not all(f.done() for f in pending.values())
             if while_waiting is not None and idle:
-                speculative["while_waiting"] = while_waiting(runs[seed])
+                every_run = np.column_stack([runs[seed + 1000 * i] for i in range(stability_seeds)])
+                speculative["while_waiting"] = while_waiting(every_run)
         for name, future in pending.items():
             found[name] = future.result()
     return {name: found[name] for name in candidates}, speculative
@@ -569,6 +617,8 @@ def fit_risk(
     selection_rows: int = 50_000,
     metrics: bool = True,
     prepared: tuple[RiskDesign, np.ndarray, LogitState | None] | None = None,
+    helper: HelperProcess | None = None,
+    while_waiting: Callable[[np.ndarray], Any] | None = None,
 ) -> RiskModelResult:
     """Check inputs, build the design, choose the model and cross-fit it over ``stability_seeds`` seeds.
 
@@ -577,25 +627,23 @@ def fit_risk(
     On registers larger than ``selection_rows`` the comparison is made on a seeded random sample of that many
     rows (ample to see any difference in log loss that matters) and only the chosen family is cross-fitted on
     every row; this keeps a million-row register fast. ``odds_ratios=False`` skips the GLM table and
-    ``metrics=False`` the calibration summaries (for the internal benchmark refits).
+    ``metrics=False`` the calibration summaries (for the internal benchmark refits). ``helper`` (phase 2's
+    helper process) makes boosting's comparison fits there; the result is the same without it.
+    ``while_waiting(p_runs)``, the caller's next step, is made while boosting is still fitted if it is (its
+    value is ``made_while_waiting`` when the logistic model is chosen; see :func:`_compare_candidates`).
 
     ``outside_benchmark`` (``{unit column: [units]}``) keeps units out of the *benchmark*: each gets an
     indicator column in the fit (so its own level is absorbed by its indicator rather than by the intercept),
     and every expectation is predicted with the indicators at 0, i.e. "as in an ordinary unit". Without this,
-    a
-    unit with a strong practice raises the intercept and so everybody else's expectation, making ordinary
+    a unit with a strong practice raises the intercept and so everybody else's expectation, making ordinary
     units look worse than they are (see :func:`toolkit.deviance.analysis.analyse_deviance`).
     """
     if model not in ("auto", *MODELS):
         raise ProtocolError(f"key 'deviance.model' must be auto, logit or boosting (got {model!r})")
     y = check_outcome(frame, outcome)
     risk_factors = check_risk_factors(frame, risk_factors, outcome=outcome, units=units, timing=timing)
-    base_state = None
-    if prepared is not None:  # design, matrix and logistic start of an earlier call on the same frame
-        design, X, base_state = prepared
-    else:
-        design = RiskDesign(risk_factors).fit(frame)
-        X = design.transform(frame)
+    # design, matrix and logistic start of an earlier call on the same frame, or a new design
+    design, X, base_state = prepared if prepared is not None else _new_design(frame, risk_factors)
     added, zero, benchmark_names = _benchmark_indicators(frame, X.shape[1], outside_benchmark or {})
     logistic_refit = base_state is not None and model == "logit"  # extends its start by the indicators alone
     if added.shape[1] and (not logistic_refit or odds_ratios):
@@ -621,7 +669,8 @@ def fit_risk(
             stability_seeds=stability_seeds,
             zero=zero,
             base_state=base_state,
-            while_waiting=summaries,
+            while_waiting=partial(_while_waiting, summaries, while_waiting),
+            helper=helper,
         )
     comparison, chosen = _choose(first, ys, len(sample), auto=model == "auto")
     reused = len(sample) < len(y) or stability_seeds > 1
@@ -635,7 +684,7 @@ def fit_risk(
     seeds = [seed + 1000 * i for i in range(stability_seeds)]
     runs = _stability_runs(X, y, first[chosen], chosen, seeds, done_runs, folds=folds, zero=zero, state=state)
     ready = speculative.get("while_waiting") if chosen == "logit" else None  # made while boosting ran
-    model_metric, calibration = ready or summaries(runs[:, 0])
+    (model_metric, calibration), made = ready or (summaries(runs[:, 0]), None)
     names = [*design.feature_names_, *benchmark_names]
     odds = odds_ratio_table(X, y, names, state=state) if odds_ratios else pd.DataFrame()
     return RiskModelResult(
@@ -650,7 +699,14 @@ def fit_risk(
         calibration=calibration,
         X=X[:, : len(design.feature_names_)],
         logit_state=state if not zero else None,
+        made_while_waiting=made,
     )
+
+
+def _new_design(frame: pd.DataFrame, risk_factors: list[str]) -> tuple[RiskDesign, np.ndarray, None]:
+    """The risk factors' design fitted on ``frame``, its matrix, and no logistic start yet."""
+    design = RiskDesign(risk_factors).fit(frame)
+    return design, design.transform(frame), None
 
 
 def _logistic_start(
@@ -674,6 +730,14 @@ def _logistic_start(
     if base is not None:
         return extended_state(base, added, y), {}
     return (logit_state(X, y) if reused else None), {}
+
+
+def _while_waiting(
+    summaries: Callable[[np.ndarray], Any], callers: Callable[[np.ndarray], Any] | None, runs: np.ndarray
+) -> tuple[Any, Any]:
+    """What the main thread makes from the logistic runs while boosting is still fitted: the model's
+    summaries (main run) and the caller's ``while_waiting`` value."""
+    return summaries(runs[:, 0]), (callers(runs) if callers is not None else None)
 
 
 def _summaries(y: np.ndarray, p: np.ndarray, *, metrics: bool) -> tuple[dict[str, float], pd.DataFrame]:

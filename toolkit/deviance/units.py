@@ -28,7 +28,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+# the normal, chi-square and binomial tails from scipy.special: the same functions scipy.stats calls for
+# these, without importing scipy.stats (0.4 s, most of it spent rewriting docstrings)
+from scipy.special import bdtrc, chdtrc, ndtri
 
 MIN_UNITS_FOR_PHI = 15
 MISSING_UNIT = "(missing)"
@@ -95,10 +98,11 @@ def overdispersion(z: np.ndarray, *, winsor: float = 0.1) -> dict[str, float]:
     # dividing
     # by its expectation under N(0, 1) makes φ ≈ 1 when there is no over-dispersion (and the χ² test
     # calibrated).
-    q = stats.norm.ppf(1 - winsor)
-    null_mean = (1 - 2 * winsor) - 2 * q * stats.norm.pdf(q) + 2 * winsor * q**2
+    q = ndtri(1 - winsor)
+    density = np.exp(-(q**2) / 2.0) / np.sqrt(2 * np.pi)  # the standard normal density at q
+    null_mean = (1 - 2 * winsor) - 2 * q * density + 2 * winsor * q**2
     phi = float(np.mean(zw**2) / null_mean)
-    p_value = float(stats.chi2.sf(n_units * phi, df=n_units - 1))
+    p_value = float(chdtrc(n_units - 1, n_units * phi))  # chi-square survival function
     estimable = n_units >= MIN_UNITS_FOR_PHI
     return {
         "phi": phi,
@@ -200,7 +204,7 @@ def analyse_units(
     phi = dispersion["phi"]
     widen = bool(dispersion["estimable"] and dispersion["significant"] and phi > 1)
     z_used = z / np.sqrt(phi) if widen else z
-    z_crit = stats.norm.ppf(1 - (1 - limit) / 2)
+    z_crit = ndtri(1 - (1 - limit) / 2)
     flag = np.where(judged & (z_used > z_crit), "above", np.where(judged & (z_used < -z_crit), "below", ""))
 
     n = t["n"].to_numpy(dtype=float)
@@ -285,12 +289,9 @@ def unit_persistence(
 
 def sign_persistence_p(cohorts_above: int, cohorts: int) -> float:
     """One-sided binomial p-value that a unit is above expectation in this many cohorts by chance (p =
-    1/2)."""
-    return (
-        float(stats.binomtest(int(cohorts_above), int(cohorts), 0.5, alternative="greater").pvalue)
-        if cohorts
-        else np.nan
-    )
+    1/2): P(X >= cohorts_above) for X ~ Binomial(cohorts, 1/2), as ``scipy.stats.binomtest(...,
+    alternative="greater")`` gives it (to within 1e-15: ``tests/test_deviance_units.py``)."""
+    return float(bdtrc(int(cohorts_above) - 1, int(cohorts), 0.5)) if cohorts else np.nan
 
 
 def analyse_all_units(
