@@ -90,3 +90,31 @@ def test_the_propensity_design_is_standardised_as_standard_scaler_does_constant_
         [rng.normal(5, 2, 1000), rng.integers(0, 2, 1000), np.full(1000, 7.0), np.zeros(1000)]
     )
     np.testing.assert_allclose(_standardised(X), StandardScaler().fit_transform(X), rtol=0, atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.integers(1, 300), runs=st.integers(1, 12), seed=st.integers(0, 10_000))
+def test_the_row_sd_of_the_stability_runs_is_numpys_bit_for_bit(rows, runs, seed):
+    from toolkit.deviance.individuals import row_sd
+
+    p = np.random.default_rng(seed).random((rows, runs))
+    np.testing.assert_array_equal(row_sd(p), p.std(axis=1, ddof=0))
+
+
+def test_the_calibration_bins_are_pandas_first_rank_quantile_bins_with_ties():
+    import pandas as pd
+
+    from toolkit.deviance.risk import calibration_table
+
+    rng = np.random.default_rng(8)
+    for n in (1, 3, 9, 10, 11, 57, 5_000):
+        p = rng.integers(0, 7, size=n) / 7  # heavy ties: the first-rank tie order matters
+        y = (rng.random(n) < 0.5).astype(np.int8)
+        binned = pd.qcut(pd.Series(p).rank(method="first"), q=min(10, n), labels=False)
+        expected = (
+            pd.DataFrame({"bin": binned.to_numpy(), "p": p, "y": y})
+            .groupby("bin")
+            .agg(n=("y", "size"), mean_predicted=("p", "mean"), observed_rate=("y", "mean"))
+            .reset_index()
+        )
+        pd.testing.assert_frame_equal(calibration_table(y, p), expected, check_exact=True)

@@ -101,10 +101,13 @@ def float_text(values: np.ndarray) -> pa.Array:
     text = pa.LargeStringArray.from_buffers(len(values), pa.py_buffer(offsets), pa.py_buffer(data))
     magnitude = np.abs(values)
     exponent_form = finite & ((magnitude >= 1e16) | ((magnitude < 1e-4) & (magnitude > 0)))
-    by_python = exponent_form | ~finite
-    if by_python.any():  # Python's spelling of exponents and infinities ("1e-05", "inf"); NaN as empty
-        spelled = [repr(v) if v == v else "" for v in values[by_python].tolist()]  # v != v only for NaN
-        text = pc.replace_with_mask(text, pa.array(by_python), pa.array(spelled, type=pa.large_string()))
+    by_python = exponent_form | np.isinf(values)
+    if by_python.any():  # Python's spelling of exponents and infinities ("1e-05", "inf")
+        spelled = pa.array(list(map(repr, values[by_python].tolist())), type=pa.large_string())
+        text = pc.replace_with_mask(text, pa.array(by_python), spelled)
+    missing = np.isnan(values)
+    if missing.any():  # NaN as empty, as pandas writes it (a mostly missing column costs no Python loop)
+        text = pc.if_else(pa.array(missing), _text(""), text)
     return text
 
 

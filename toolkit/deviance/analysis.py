@@ -331,7 +331,7 @@ def _check_columns(frame: pd.DataFrame, outcome: str, units: Sequence[str], conf
             "the register has no 'pid' column; phase 2 reads only the anonymised register",
             fix="run 'pdtk anonymise' first, or rename the pseudonym column to pid",
         )
-    if frame["pid"].isna().any() or not frame["pid"].is_unique:
+    if frame["pid"].isna().any() or frame["pid"].duplicated().any():  # duplicated: half is_unique's time
         raise InputDataError(
             "column 'pid' has missing or repeated pseudonyms",
             fix="re-run 'pdtk anonymise' on the raw register",
@@ -476,10 +476,12 @@ def _analyse(
     # joins them, and this thread builds the profiles and the sampling frame, which read nothing the workers
     # produce. Every result is joined before it is read, so the outputs do not depend on which thread
     # finishes first.
+    cohort = config.cohort
+    coded = {cohort: unt.unit_codes(frame[cohort])} if cohort is not None and cohort in frame else {}
     with ThreadPoolExecutor(max_workers=2) as pool:
         unit_futures = [
             pool.submit(
-                unit_analyses_with_benchmark, frame, y, risk, outcome, risk_factors, [u], config, seed
+                unit_analyses_with_benchmark, frame, y, risk, outcome, risk_factors, [u], config, seed, coded
             )
             for u in units
         ]
@@ -562,10 +564,15 @@ def unit_analyses_with_benchmark(
     units: list[str],
     config: Any,
     seed: int,
+    coded: unt.Coded | None = None,
 ) -> list[unt.UnitAnalysis]:
-    """Two passes per unit column: flag units, then refit the benchmark without those flagged above it."""
+    """Two passes per unit column: flag units, then refit the benchmark without those flagged above it.
+
+    Each unit column is coded once here (``coded`` may bring the cohort's) and every step reuses the codes.
+    """
     unit_analyses: list[unt.UnitAnalysis] = []
     for unit in units:
+        coded = {**(coded or {}), unit: unt.unit_codes(frame[unit])}
         first = unt.analyse_units(
             frame,
             unit,
@@ -574,6 +581,7 @@ def unit_analyses_with_benchmark(
             limit=config.unit_limit,
             min_unit_size=config.min_unit_size,
             cohort=config.cohort,
+            coded=coded,
         )
         above = first.table.loc[first.table["flag"] == "above", "unit"].tolist()
         analysis = first
@@ -592,6 +600,7 @@ def unit_analyses_with_benchmark(
                 odds_ratios=False,
                 metrics=False,
                 prepared=(risk.design, risk.X, risk.logit_state),
+                coded=coded,
             )
             analysis = unt.analyse_units(
                 frame,
@@ -601,6 +610,7 @@ def unit_analyses_with_benchmark(
                 limit=config.unit_limit,
                 min_unit_size=config.min_unit_size,
                 cohort=config.cohort,
+                coded=coded,
             )
         analysis.table["in_benchmark"] = ~analysis.table["unit"].isin(above)
         analysis.table["z_first_pass"] = first.table["z"].to_numpy()

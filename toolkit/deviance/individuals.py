@@ -140,12 +140,33 @@ def individual_table(
             "risk_percentile": pd.Series(risk).rank(pct=True).to_numpy(),
             "high_risk": high,
             "flagged_share": flagged.mean(axis=1),
-            "p_expected_sd": p_runs.std(axis=1, ddof=0),
+            "p_expected_sd": row_sd(p_runs),
             "is_negative_deviant": negative,
             "is_typical": high & (y == 0),
         }
     )
     return table
+
+
+def row_sd(runs: np.ndarray) -> np.ndarray:
+    """``runs.std(axis=1)`` (population SD across each row's few runs), the same bits in half the time.
+
+    NumPy reduces a million short rows one row at a time; here whole columns are added in the same order (a
+    row's values left to right, as NumPy sums fewer than eight values), so every row's mean, squared
+    deviations and sum are the same floating-point operations (``tests/test_deviance_folds_metrics.py``
+    compares them bit for bit). From eight runs on NumPy sums pairwise, and is asked.
+    """
+    if runs.shape[1] >= 8:
+        return runs.std(axis=1, ddof=0)
+    columns = [runs[:, i] for i in range(runs.shape[1])]
+    total = columns[0]
+    for column in columns[1:]:
+        total = total + column
+    mean = total / len(columns)
+    squares = (columns[0] - mean) ** 2
+    for column in columns[1:]:
+        squares = squares + (column - mean) ** 2
+    return np.sqrt(squares / len(columns))
 
 
 def base_rate_table(individuals: pd.DataFrame, *, score_threshold: float, rule: str) -> pd.DataFrame:

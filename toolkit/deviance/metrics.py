@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 
-def average_ranks(values: np.ndarray) -> np.ndarray:
+def average_ranks(values: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """1-based ranks of ``values``, ties sharing the mean of their ranks (``scipy.stats.rankdata``'s
-    ``average``)."""
+    ``average``). ``order`` is ``np.argsort(values, kind="stable")`` when the caller has it already."""
     values = np.asarray(values)
-    order = np.argsort(values, kind="mergesort")
+    order = np.argsort(values, kind="stable") if order is None else order
     in_order = values[order]
     starts = np.flatnonzero(np.r_[True, in_order[1:] != in_order[:-1]])
     ends = np.r_[starts[1:], len(values)]
@@ -25,15 +25,16 @@ def average_ranks(values: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def roc_auc(y: np.ndarray, p: np.ndarray) -> float:
+def roc_auc(y: np.ndarray, p: np.ndarray, order: np.ndarray | None = None) -> float:
     """Area under the ROC curve: the chance that a random success gets a higher ``p`` than a random failure,
-    ties counting one half (the Mann–Whitney statistic over ``n1 * n0``), as ``roc_auc_score(y, p)``."""
+    ties counting one half (the Mann–Whitney statistic over ``n1 * n0``), as ``roc_auc_score(y, p)``.
+    ``order``: as for :func:`average_ranks`."""
     success = np.asarray(y) == 1
     n1 = int(success.sum())
     n0 = len(success) - n1
     if n1 == 0 or n0 == 0:
         raise ValueError("Only one class present in y_true. ROC AUC score is not defined in that case.")
-    rank_sum = float(average_ranks(p)[success].sum())
+    rank_sum = float(average_ranks(p, order)[success].sum())
     return (rank_sum - n1 * (n1 + 1) / 2.0) / (n1 * n0)
 
 

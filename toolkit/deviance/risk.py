@@ -39,7 +39,7 @@ from toolkit.deviance.logit import (
     fit_logistic_newton as fit_logistic_newton,  # re-export: deviance.propensity
 )
 from toolkit.deviance.metrics import brier_score, roc_auc
-from toolkit.deviance.units import unit_codes
+from toolkit.deviance.units import Coded, codes_of
 from toolkit.errors import InputDataError, ProtocolError
 from toolkit.progress import track
 
@@ -352,12 +352,13 @@ def in_sample_probabilities(
     return np.clip(_fit_predict(model, X, y, X, seed), _EPS, 1 - _EPS)
 
 
-def model_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
-    """Log loss, Brier score and AUC of probabilities ``p`` for outcomes ``y``."""
+def model_metrics(y: np.ndarray, p: np.ndarray, order: np.ndarray | None = None) -> dict[str, float]:
+    """Log loss, Brier score and AUC of probabilities ``p`` for outcomes ``y`` (``order``: ``p``'s stable
+    argsort, if already made)."""
     return {
         "log_loss": float(np.mean(_row_log_loss(y, np.clip(p, _EPS, 1 - _EPS)))),
         "brier": brier_score(y, p),
-        "auc": roc_auc(y, p),
+        "auc": roc_auc(y, p, order),
     }
 
 
@@ -466,10 +467,19 @@ class RiskModelResult:
         return reliability(self.calibration, self.model)
 
 
-def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFrame:
-    """Mean prediction and observed rate per quantile bin of ``p`` (bins hold ~n/bins people each)."""
-    order = pd.qcut(pd.Series(p).rank(method="first"), q=min(bins, len(p)), labels=False)
-    frame = pd.DataFrame({"bin": order.to_numpy(), "p": p, "y": y})
+def calibration_table(
+    y: np.ndarray, p: np.ndarray, bins: int = 10, order: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Mean prediction and observed rate per quantile bin of ``p`` (bins hold ~n/bins people each).
+
+    People are ranked by ``p``, ties in order of appearance (``rank(method="first")``, from ``p``'s stable
+    argsort ``order``, which :func:`model_metrics` shares), and the ranks cut into ``bins`` quantile bins.
+    """
+    order = np.argsort(p, kind="stable") if order is None else order
+    first = np.empty(len(p), dtype=np.float64)
+    first[order] = np.arange(1, len(p) + 1)
+    binned = pd.qcut(pd.Series(first), q=min(bins, len(p)), labels=False)
+    frame = pd.DataFrame({"bin": binned.to_numpy(), "p": p, "y": y})
     table = (
         frame.groupby("bin")
         .agg(n=("y", "size"), mean_predicted=("p", "mean"), observed_rate=("y", "mean"))
@@ -619,6 +629,7 @@ def fit_risk(
     prepared: tuple[RiskDesign, np.ndarray, LogitState | None] | None = None,
     helper: HelperProcess | None = None,
     while_waiting: Callable[[np.ndarray], Any] | None = None,
+    coded: Coded | None = None,
 ) -> RiskModelResult:
     """Check inputs, build the design, choose the model and cross-fit it over ``stability_seeds`` seeds.
 
@@ -628,23 +639,22 @@ def fit_risk(
     rows (ample to see any difference in log loss that matters) and only the chosen family is cross-fitted on
     every row; this keeps a million-row register fast. ``odds_ratios=False`` skips the GLM table and
     ``metrics=False`` the calibration summaries (for the internal benchmark refits). ``helper`` (phase 2's
-    helper process) makes boosting's comparison fits there; the result is the same without it.
-    ``while_waiting(p_runs)``, the caller's next step, is made while boosting is still fitted if it is (its
-    value is ``made_while_waiting`` when the logistic model is chosen; see :func:`_compare_candidates`).
+    helper process) makes boosting's comparison fits there (same result). ``while_waiting(p_runs)``, the
+    caller's next step, is made while boosting is fitted, if it still is: ``made_while_waiting``.
 
     ``outside_benchmark`` (``{unit column: [units]}``) keeps units out of the *benchmark*: each gets an
     indicator column in the fit (so its own level is absorbed by its indicator rather than by the intercept),
     and every expectation is predicted with the indicators at 0, i.e. "as in an ordinary unit". Without this,
     a unit with a strong practice raises the intercept and so everybody else's expectation, making ordinary
-    units look worse than they are (see :func:`toolkit.deviance.analysis.analyse_deviance`).
-    """
+    units look worse than they are (see :func:`toolkit.deviance.analysis.analyse_deviance`); ``coded`` has
+    their columns' codes when the caller made them (:data:`~toolkit.deviance.units.Coded`)."""
     if model not in ("auto", *MODELS):
         raise ProtocolError(f"key 'deviance.model' must be auto, logit or boosting (got {model!r})")
     y = check_outcome(frame, outcome)
     risk_factors = check_risk_factors(frame, risk_factors, outcome=outcome, units=units, timing=timing)
     # design, matrix and logistic start of an earlier call on the same frame, or a new design
     design, X, base_state = prepared if prepared is not None else _new_design(frame, risk_factors)
-    added, zero, benchmark_names = _benchmark_indicators(frame, X.shape[1], outside_benchmark or {})
+    added, zero, benchmark_names = _benchmark_indicators(frame, X.shape[1], outside_benchmark or {}, coded)
     logistic_refit = base_state is not None and model == "logit"  # extends its start by the indicators alone
     if added.shape[1] and (not logistic_refit or odds_ratios):
         X = np.column_stack([X, added])
@@ -742,7 +752,10 @@ def _while_waiting(
 
 def _summaries(y: np.ndarray, p: np.ndarray, *, metrics: bool) -> tuple[dict[str, float], pd.DataFrame]:
     """What the report says about the chosen model's main run ``p``: its metrics and calibration table."""
-    return (model_metrics(y, p), calibration_table(y, p)) if metrics else ({}, pd.DataFrame())
+    if not metrics:
+        return {}, pd.DataFrame()
+    order = np.argsort(p, kind="stable")  # one sort for the AUC and the calibration bins
+    return model_metrics(y, p, order), calibration_table(y, p, order=order)
 
 
 def _stability_runs(
@@ -771,7 +784,10 @@ def _stability_runs(
 
 
 def _benchmark_indicators(
-    frame: pd.DataFrame, first_column: int, outside_benchmark: dict[str, Sequence[str]]
+    frame: pd.DataFrame,
+    first_column: int,
+    outside_benchmark: dict[str, Sequence[str]],
+    coded: Coded | None = None,
 ) -> tuple[np.ndarray, list[int], list[str]]:
     """One 0/1 column per unit kept out of the benchmark (rows × units), their positions in the design once
     added after its ``first_column`` columns, and their names."""
@@ -780,7 +796,7 @@ def _benchmark_indicators(
     indicators: list[np.ndarray] = []
     for unit_var, members in outside_benchmark.items():
         # compare integer codes, not a million strings per member; labels as in the unit tables
-        codes, labels = unit_codes(frame[unit_var])
+        codes, labels = codes_of(frame, unit_var, coded)
         label_code = {str(label): i for i, label in enumerate(labels)}
         for member in members:
             indicators.append(codes == label_code.get(str(member), -2))

@@ -38,10 +38,12 @@ MISSING_UNIT = "(missing)"
 CONTRACT_COLUMNS = ["unit_var", "unit", "n", "observed", "expected", "z", "flag"]
 
 
-def observed_expected(frame: pd.DataFrame, unit: str, y: np.ndarray, p: np.ndarray) -> pd.DataFrame:
+def observed_expected(
+    frame: pd.DataFrame, unit: str, y: np.ndarray, p: np.ndarray, coded: Coded | None = None
+) -> pd.DataFrame:
     """Per unit: n, observed successes, expected successes and the Bernoulli variance of the observed
     count."""
-    codes, labels = unit_codes(frame[unit])
+    codes, labels = codes_of(frame, unit, coded)
     k = len(labels)
     y = np.asarray(y, dtype=np.float64)
     p = np.asarray(p, dtype=np.float64)
@@ -76,6 +78,19 @@ def unit_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     present = np.bincount(codes, minlength=len(labels)) > 0
     remap = np.cumsum(present) - 1
     return remap[codes], labels[present]
+
+
+Coded = dict[str, tuple[np.ndarray, np.ndarray]]
+"""Columns already coded by :func:`unit_codes`, by name. Phase 2 codes each unit column and the cohort column
+once and passes them to every step of its unit analyses (observed/expected twice, persistence twice, the
+benchmark indicators) instead of factorising a million labels in each."""
+
+
+def codes_of(frame: pd.DataFrame, column: str, coded: Coded | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``unit_codes(frame[column])``, or the codes in ``coded`` when the caller made them already."""
+    if coded is not None and column in coded:
+        return coded[column]
+    return unit_codes(frame[column])
 
 
 def overdispersion(z: np.ndarray, *, winsor: float = 0.1) -> dict[str, float]:
@@ -184,12 +199,13 @@ def analyse_units(
     limit: float = 0.998,
     min_unit_size: int = 20,
     cohort: str | None = None,
+    coded: Coded | None = None,
 ) -> UnitAnalysis:
     """Observed vs expected per unit of column ``unit``, with z, intervals, shrinkage, flags and
-    persistence."""
+    persistence (``coded``: the unit and cohort columns' codes, if already made)."""
     y = np.asarray(y, dtype=np.float64)
     p = np.asarray(p, dtype=np.float64)
-    t = observed_expected(frame, unit, y, p)
+    t = observed_expected(frame, unit, y, p, coded)
     sd = np.sqrt(t["variance"].to_numpy())
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(sd > 0, (t["observed"] - t["expected"]) / sd, np.nan)
@@ -242,7 +258,7 @@ def analyse_units(
     )
     persistence = pd.DataFrame()
     if cohort is not None and cohort in frame.columns and frame[cohort].nunique(dropna=True) > 1:
-        persistence = unit_persistence(frame, unit, cohort, y, p)
+        persistence = unit_persistence(frame, unit, cohort, y, p, coded)
         summary = (
             persistence.groupby("unit")
             .agg(cohorts=("cohort", "size"), cohorts_above_expected=("above_expected", "sum"))
@@ -255,12 +271,12 @@ def analyse_units(
 
 
 def unit_persistence(
-    frame: pd.DataFrame, unit: str, cohort: str, y: np.ndarray, p: np.ndarray
+    frame: pd.DataFrame, unit: str, cohort: str, y: np.ndarray, p: np.ndarray, coded: Coded | None = None
 ) -> pd.DataFrame:
     """Per unit and cohort: n, observed, expected, z and whether the unit did better than expected that
     year."""
-    unit_code, unit_labels = unit_codes(frame[unit])
-    cohort_codes, cohort_labels = unit_codes(frame[cohort])
+    unit_code, unit_labels = codes_of(frame, unit, coded)
+    cohort_codes, cohort_labels = codes_of(frame, cohort, coded)
     # one bincount per sum over the combined (unit, cohort) code: a few passes instead of a pandas group-by
     n_cohorts = len(cohort_labels)
     cell = unit_code.astype(np.int64) * n_cohorts + cohort_codes
