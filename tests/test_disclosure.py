@@ -473,3 +473,24 @@ def test_a_hash_digest_is_not_an_identity_number() -> None:
     for leaking in (f"id {fnr}", f"abc{fnr}", f"fnr:{fnr}"):
         with pytest.raises(DisclosureError):
             guard._scan_text(leaking, Path("x.txt"), where="text")
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        f"id {SYNTHETIC_FNR[0]}",
+        f"{SYNTHETIC_FNR[0][:6]} {SYNTHETIC_FNR[0][6:]}",
+        f"{SYNTHETIC_FNR[0]}.0",
+        f"Ærlig {SYNTHETIC_FNR[0]}",
+    ],
+)
+def test_without_dropped_columns_numbered_pseudonyms_are_skipped_and_identity_numbers_still_found(planted):
+    """A study without dropped columns looks only for identity numbers, so a million pseudonyms with seven
+    digits (``P0012345``) are dropped by the pre-filter; an identity number among them is still found,
+    written with a space, as a float, or beside non-ASCII text."""
+    values = [f"P{i:07d}" for i in range(60_000)]
+    guard = LeakGuard(forbidden_values={})
+    guard.scan_frame(pd.DataFrame({"pid": values}))
+    values[4_242] = planted
+    with pytest.raises(DisclosureError, match="column 'pid'"):
+        guard.scan_frame(pd.DataFrame({"pid": values}))

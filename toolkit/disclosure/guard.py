@@ -276,7 +276,9 @@ class LeakGuard:
         if pa.types.is_dictionary(column.type):
             column = column.cast(column.type.value_type)
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            column = _could_leak(column.cast(pa.large_string()))
+            column = _could_leak(
+                column.cast(pa.large_string()), needles=bool(self._all_digits or self._all_phrases)
+            )
             # distinct values in Arrow, without a round trip through Python objects
             uniques = pc.drop_null(pc.unique(column))
             if len(uniques):
@@ -503,7 +505,7 @@ def _below(column: pa.ChunkedArray, limit: float) -> bool:
     return largest is None or largest < limit
 
 
-def _could_leak(column: object) -> object:
+def _could_leak(column: object, *, needles: bool = True) -> object:
     """Drop, from a column of many distinct strings, the values no check of ``_scan_strings`` could flag.
 
     Why: a column of pseudonyms has a million distinct values, and hashing them all to find the distinct ones
@@ -511,8 +513,11 @@ def _could_leak(column: object) -> object:
     number written without spaces) or two word characters separated by a non-word one (a phone number written
     with separators, a name or address phrase): needles have at least six digits, phrases at least two tokens.
     Kept: values with six ASCII digits in a row or with any character other than ``[0-9A-Za-z_]`` (so every
-    non-ASCII value, whatever Unicode calls a word character). Columns with few distinct values (judged on a
-    sample) are left whole, as their distinct values are cheap to find.
+    non-ASCII value, whatever Unicode calls a word character). Without ``needles`` (a study with no dropped
+    columns: only identity numbers are looked for) only values with an identity number's eleven ASCII digits
+    (``DDMMYY NNNNN``, the space optional) or any non-ASCII character (Unicode digits) are kept: a pseudonym
+    such as ``P0012345`` is then dropped too. Columns with few distinct values (judged on a sample) are left
+    whole, as their distinct values are cheap to find.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -525,7 +530,8 @@ def _could_leak(column: object) -> object:
     # one RE2 pass: six digits, or any character that is not an ASCII letter, digit or "_" (a separator, or
     # any
     # non-ASCII letter) — a superset of what the checks need, so nothing they could flag is dropped
-    keep = pc.match_substring_regex(column, "[0-9]{6}|[^0-9A-Za-z_]")
+    pattern = "[0-9]{6}|[^0-9A-Za-z_]" if needles else "[0-9]{6} ?[0-9]{5}|[^\\x00-\\x7f]"
+    keep = pc.match_substring_regex(column, pattern)
     return (
         column.filter(pc.fill_null(keep, False)) if isinstance(column, pa.ChunkedArray | pa.Array) else column
     )
