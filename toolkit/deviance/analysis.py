@@ -491,8 +491,8 @@ def _analyse(
         iso_future = (
             _isolation(pool, helper, risk.X, individuals, seed) if isolation and (y == 1).sum() > 10 else None
         )
-        profile_tables, matched, profile_notes = _profiles(
-            frame, individuals, risk, outcome, units, config, seed, disclosure
+        profile_tables, matching, profile_notes = _profiles(
+            frame, individuals, risk, outcome, units, config, seed, disclosure, helper
         )
         frame_sample = smp.sampling_frame(
             frame,
@@ -507,6 +507,7 @@ def _analyse(
             tables["isolation_comparison"] = _isolation_comparison(individuals, disclosure)
         unit_analyses = [analysis for future in unit_futures for analysis in future.result()]
     notes = [a.dispersion_note() for a in unit_analyses if not a.dispersion["estimable"]]
+    matched = _matched_tables(matching, profile_tables)
     tables.update(profile_tables)
     notes += profile_notes
     tables.update(_published_tables(frame_sample, risk, individuals, unit_analyses, config, disclosure))
@@ -628,39 +629,58 @@ def _profiles(
     config: Any,
     seed: int,
     disclosure: DisclosurePolicy,
-) -> tuple[dict[str, pd.DataFrame], MatchResult | None, list[str]]:
-    """How deviants differ from high-risk peers: SMD profile, and after matching on the risk factors."""
+    helper: HelperProcess | None = None,
+) -> tuple[dict[str, pd.DataFrame], Answer[tuple[MatchResult, pd.DataFrame]] | None, list[str]]:
+    """How deviants differ from high-risk peers: SMD profile, and after matching on the risk factors.
+
+    The matched comparison (propensity fits on ~50,000 rows) is started first: in the helper process when
+    there is one (its rows are a few megabytes; one BLAS thread there as here, so the same bits), else made
+    here at once. :func:`_matched_tables` collects it.
+    """
     tables: dict[str, pd.DataFrame] = {}
     deviant = individuals["is_deviant"].to_numpy()
     peers = individuals["high_risk"].to_numpy() & ~deviant
     characterise = prof.profile_columns(
         frame, exclude=["pid", outcome, *units], characterise=config.characterise
     )
+    enough = deviant.sum() >= max(disclosure.min_cell, 2)
+    sub = prof.matching_rows(frame, individuals, seed=seed, min_cell=disclosure.min_cell) if enough else None
+    matching = None
+    if sub is not None:
+        call = partial(
+            prof.compare_matched,
+            sub,
+            risk_factors=risk.design.risk_factors,
+            characterise=[c for c in characterise if c not in risk.design.risk_factors],
+            exact=config.exact_match,
+            seed=seed,
+            min_cell=disclosure.min_cell,
+            blas_threads=1,
+        )
+        matching = helper.submit(call) if helper is not None and helper.apart else Answer(call, ())
     roles_map = {c: "risk factor" for c in risk.design.risk_factors}
     profile_cols = list(dict.fromkeys([*risk.design.risk_factors, *characterise]))
     tables["profile"] = prof.smd_profile(
         frame, deviant, peers, profile_cols, roles=roles_map, disclosure=disclosure
     )
-    if deviant.sum() < max(disclosure.min_cell, 2):
+    if not enough:
         note = (
             f"Fewer than {max(disclosure.min_cell, 2)} positive deviants: no profile comparison or matching "
             "was done."
         )
         return tables, None, [note]
-    found = prof.matched_comparison(
-        frame,
-        individuals,
-        risk_factors=risk.design.risk_factors,
-        characterise=[c for c in characterise if c not in risk.design.risk_factors],
-        exact=config.exact_match,
-        seed=seed,
-        disclosure=disclosure,
-    )
-    if found is None:
-        return tables, None, []
-    matched, tables["matched_profile"] = found
+    return tables, matching, []
+
+
+def _matched_tables(
+    matching: Answer[tuple[MatchResult, pd.DataFrame]] | None, tables: dict[str, pd.DataFrame]
+) -> MatchResult | None:
+    """The matched comparison :func:`_profiles` started, its tables added to ``tables``."""
+    if matching is None:
+        return None
+    matched, tables["matched_profile"] = matching.result()
     tables["matched_balance"] = matched.balance
-    return tables, matched, []
+    return matched
 
 
 def _published_tables(

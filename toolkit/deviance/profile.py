@@ -18,10 +18,12 @@ unobserved cause. The report says so.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from toolkit.deviance.propensity import MatchResult, match_att
 from toolkit.disclosure import DisclosurePolicy, suppress_small_cells
@@ -192,9 +194,30 @@ def matched_comparison(
     very
     large registers the control pool is a seeded random sample of ``max_controls`` to keep matching fast.
     """
+    min_cell = disclosure.min_cell
+    sub = matching_rows(frame, individuals, seed=seed, min_cell=min_cell, max_controls=max_controls)
+    if sub is None:
+        return None
+    return compare_matched(
+        sub,
+        risk_factors=risk_factors,
+        characterise=characterise,
+        exact=exact,
+        seed=seed,
+        k=k,
+        min_cell=min_cell,
+    )
+
+
+def matching_rows(
+    frame: pd.DataFrame, individuals: pd.DataFrame, *, seed: int, min_cell: int, max_controls: int = 50_000
+) -> pd.DataFrame | None:
+    """The rows :func:`matched_comparison` matches: every deviant and the high-risk non-deviants (a seeded
+    sample of ``max_controls`` of them on a large register), with ``_deviant`` and ``_outcome`` (pd_score)
+    columns; ``None`` when either group is below ``min_cell``. A few megabytes, so phase 2 can hand them to
+    its helper process (:func:`compare_matched` there)."""
     high = individuals["high_risk"].to_numpy()
     deviant = individuals["is_deviant"].to_numpy()
-    min_cell = disclosure.min_cell
     if deviant.sum() < max(min_cell, 2) or (high & ~deviant).sum() < max(min_cell, 2):
         return None
     pool = np.flatnonzero(high & ~deviant)
@@ -202,22 +225,40 @@ def matched_comparison(
         pool = np.sort(np.random.default_rng(seed).choice(pool, size=max_controls, replace=False))
     rows = np.sort(np.r_[np.flatnonzero(deviant), pool])
     sub = frame.iloc[rows].reset_index(drop=True)
-    sub = sub.assign(_deviant=deviant[rows].astype(int), _outcome=individuals["pd_score"].to_numpy()[rows])
-    result = match_att(
-        sub,
-        "_deviant",
-        "_outcome",
-        list(risk_factors),
-        k=k,
-        replace=True,
-        exact=list(exact),
-        seed=seed,
-        refine=True,
-        max_steps=3,
-        max_candidates=6,
-        bias_correction=False,
-        n_boot=0,  # the profile describes differences; it reports no interval for the matched outcome
-    )
+    return sub.assign(_deviant=deviant[rows].astype(int), _outcome=individuals["pd_score"].to_numpy()[rows])
+
+
+def compare_matched(
+    sub: pd.DataFrame,
+    *,
+    risk_factors: Sequence[str],
+    characterise: Sequence[str],
+    exact: Sequence[str] = (),
+    seed: int = 0,
+    k: int = 3,
+    min_cell: int = 5,
+    blas_threads: int | None = None,
+) -> tuple[MatchResult, pd.DataFrame]:
+    """Match on :func:`matching_rows`' rows and compare the characterising columns after matching (see
+    :func:`matched_comparison`). ``blas_threads`` caps BLAS/OpenMP threads for the call (the helper process
+    passes phase 2's cap, so that its fits give the same bits as this process's)."""
+    capped = threadpool_limits(limits=blas_threads) if blas_threads is not None else contextlib.nullcontext()
+    with capped:
+        result = match_att(
+            sub,
+            "_deviant",
+            "_outcome",
+            list(risk_factors),
+            k=k,
+            replace=True,
+            exact=list(exact),
+            seed=seed,
+            refine=True,
+            max_steps=3,
+            max_candidates=6,
+            bias_correction=False,
+            n_boot=0,  # the profile describes differences; it reports no interval for the matched outcome
+        )
     weights = result.control_weights()
     matched_t = np.zeros(len(sub), dtype=bool)
     matched_t[result.matches["treated"].unique()] = True
