@@ -153,3 +153,44 @@ def test_an_error_in_the_block_stops_the_helper_at_once_even_mid_import() -> Non
         raise RuntimeError("bad input")
     assert time.perf_counter() - started < 1.0  # not waiting for the child's imports (~1.5 s)
     assert not helper.apart
+
+
+def test_a_pool_worker_ends_when_its_parent_is_killed(tmp_path) -> None:
+    """A ``ProcessPoolExecutor`` worker waits for its parent's stop sentinel, which a parent killed outright
+    never sends: without ``end_with_parent`` as its initializer this worker outlives the parent, asleep on
+    its queue (checked by hand; found as orphans of ``pdtk code-review`` after the browser tests killed it).
+    Every pool initializer of the toolkit calls it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import multiprocessing, os, time\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from toolkit.background import end_with_parent\n"
+        "if __name__ == '__main__':\n"
+        "    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn'),\n"
+        "                               initializer=end_with_parent)\n"
+        "    print(pool.submit(os.getpid).result(), flush=True)\n"
+        "    time.sleep(60)\n",
+        encoding="utf-8",
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    assert child != parent.pid
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:  # gone, or a zombie waiting for init to reap it: either way it has ended
+            if Path(f"/proc/{child}/stat").read_text().split(") ")[1].startswith("Z"):
+                return
+        except (FileNotFoundError, ProcessLookupError):
+            return
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    raise AssertionError("the pool worker outlived its killed parent")

@@ -268,7 +268,7 @@ def test_cp1252_byte_far_beyond_the_detection_window(tmp_path):
 
 
 def test_is_within_follows_links_and_home(tmp_path, monkeypatch):
-    from toolkit.io import is_within
+    from toolkit.files import is_within
 
     outside, inside = tmp_path / "results", tmp_path / "restricted" / "keys"
     inside.mkdir(parents=True)
@@ -287,7 +287,7 @@ def test_is_within_follows_links_and_home(tmp_path, monkeypatch):
 def test_approximate_rows_reads_parquet_metadata_and_estimates_text_without_reading_the_file(tmp_path):
     import pandas as pd
 
-    from toolkit.io import approximate_rows
+    from toolkit.files import approximate_rows
 
     frame = pd.DataFrame({"pid": [f"P{i:06d}" for i in range(50_000)], "x": range(50_000)})
     frame.to_parquet(tmp_path / "r.parquet")

@@ -25,6 +25,8 @@ from __future__ import annotations
 import gc
 import importlib
 import multiprocessing
+import multiprocessing.connection
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -220,6 +222,27 @@ def shared_map(
     return pending.start() if worth_it and items else pending
 
 
+# ========================================================================================= worker processes
+def end_with_parent() -> None:
+    """In a worker process: end it as soon as the process that started it is gone.
+
+    A ``ProcessPoolExecutor`` worker waits on its call queue for the next task, and only its parent sends the
+    sentinel that stops it: when the parent is killed (``kill -9``, a closed terminal, a test tearing down
+    its review server) the worker waited forever, holding its memory (found as orphans after the browser
+    tests). A daemon thread here waits on the parent's sentinel and ends the process. Every pool initializer
+    of the toolkit calls this first.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:  # not started by multiprocessing
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="pdtk-end-with-parent", daemon=True).start()
+
+
 # ============================================================================================ helper process
 def _preload(modules: Sequence[str]) -> None:
     """The helper's first work: import what its calls will need, before the first call arrives.
@@ -228,6 +251,7 @@ def _preload(modules: Sequence[str]) -> None:
     the helper, and a spawned child ends through the interpreter's full shutdown, whose collections would
     otherwise walk all of it (0.3 s with matplotlib and pandas loaded, a wait for whoever closes the helper).
     """
+    end_with_parent()
     for name in modules:
         importlib.import_module(name)
     gc.freeze()
@@ -337,4 +361,4 @@ class HelperProcess:
         self.close()
 
 
-__all__ = ["Answer", "HelperProcess", "SharedMap", "shared_map"]
+__all__ = ["Answer", "HelperProcess", "SharedMap", "end_with_parent", "shared_map"]

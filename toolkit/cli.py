@@ -13,12 +13,13 @@ line.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -215,6 +216,25 @@ def _study(protocol: Path):
     return study
 
 
+@contextlib.contextmanager
+def _phase2_study(protocol: Path) -> Iterator[Any]:
+    """The study for ``pdtk phase2``, with phase 2's helper process started first of all: before pandas and
+    the study are imported and the check reads the register, so that the helper's own imports (about a
+    second and a half) run on the other core meanwhile (:mod:`toolkit.deviance.helper`). Only the protocol
+    (YAML, pydantic) is read before; an error stops the helper at once."""
+    from toolkit.deviance.helper import start_helper
+    from toolkit.files import approximate_rows
+    from toolkit.protocol import Protocol
+
+    loaded = Protocol.load(protocol)
+    with start_helper(sum(approximate_rows(path) for path in loaded.analysis_register_files())) as helper:
+        from toolkit.study import Study
+
+        study = Study(loaded)
+        with study.phase2_helper(helper):
+            yield study
+
+
 def _print_check(result) -> None:
     for finding in result.warnings:
         err.print(f"[yellow]warning:[/] {finding.line()}", soft_wrap=True)
@@ -289,10 +309,7 @@ def phase1(protocol: ProtocolArg) -> None:
 @_friendly
 def phase2(protocol: ProtocolArg) -> None:
     """Phase 2: find positive deviants (individuals and units) → results/phase2/ and the contact list."""
-    from toolkit.study import Study
-
-    study = Study(protocol)
-    with study.phase2_helper():  # its imports run on the other core while the check reads the register
+    with _phase2_study(protocol) as study:
         _print_check(study.check())
         result = _run_with_spinner("phase 2: positive deviance", study.phase2)
     out.print(f"phase 2: {result.summary_line()}; report {study.results_dir / 'phase2' / 'report.html'}")

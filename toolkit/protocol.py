@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from toolkit.errors import ProtocolError
-from toolkit.io import is_within
+from toolkit.files import is_within
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_æøåÆØÅ]*$")
 _REGION_NAME = re.compile(r"[A-Za-z0-9æøåÆØÅ][A-Za-z0-9_\-æøåÆØÅ]*")
@@ -459,6 +459,13 @@ class Protocol(_Strict):
             return {f"regions.{r.name}.register": r.register for r in self.regions}
         assert self.data.register is not None
         return {"data.register": self.data.register}
+
+    def analysis_register_files(self) -> list[Path]:
+        """The files an analysis step reads the register from: the anonymised register ``pdtk anonymise``
+        writes under ``results/`` when the protocol has a privacy section, else the register files."""
+        if self.privacy is not None:
+            return [self.data.results / "anonymised" / "register.parquet"]
+        return list(self.register_files().values())
 
     @property
     def register_label(self) -> str:

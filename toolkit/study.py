@@ -28,8 +28,8 @@ import pandas as pd
 import pyarrow as pa
 
 from toolkit.errors import InputDataError, ProtocolError
+from toolkit.files import approximate_rows
 from toolkit.io import (
-    approximate_rows,
     atomic_write_bytes,
     read_table,
     restrict_permissions,
@@ -397,7 +397,7 @@ class Study:
                     fix="add a 'privacy:' section so 'pdtk anonymise' can pseudonymise the register",
                 )
         else:
-            path = self.results_dir / "anonymised" / "register.parquet"
+            path = self.protocol.analysis_register_files()[0]
             if not path.exists():
                 raise InputDataError(
                     "the anonymised register does not exist yet",
@@ -502,19 +502,25 @@ class Study:
         return result
 
     @contextlib.contextmanager
-    def phase2_helper(self) -> Iterator[Any]:
-        """Phase 2's helper process (:mod:`toolkit.deviance.helper`) for the block, started now.
+    def phase2_helper(self, started: Any = None) -> Iterator[Any]:
+        """Phase 2's helper process (:mod:`toolkit.deviance.helper`) for the block: ``started`` (one the
+        caller started and will close), or one started now and closed on leaving the block.
 
-        ``pdtk phase2`` opens this before the protocol check reads the register, so that the helper's
-        imports run on the other core during the read; :meth:`phase2` opens it itself otherwise (inside an
-        open block it uses that helper). Leaving the block with an error stops the helper at once.
+        ``pdtk phase2`` starts it before it even imports this module and the check reads the register, so
+        that the helper's imports run on the other core meanwhile; :meth:`phase2` opens this itself otherwise
+        (inside an open block it uses that helper). Leaving the block with an error stops a helper started
+        here at once.
         """
         if self._phase2_helper is not None:
             yield self._phase2_helper
             return
         from toolkit.deviance.helper import start_helper
 
-        with start_helper(self._expected_rows()) as helper:
+        with (
+            start_helper(self._expected_rows())
+            if started is None
+            else contextlib.nullcontext(started) as helper
+        ):
             self._phase2_helper = helper
             try:
                 yield helper
@@ -525,9 +531,7 @@ class Study:
         """About how many rows the register read for an analysis step has, before it is read."""
         if self._register is not None:
             return len(self._register)
-        if self.protocol.privacy is not None:
-            return approximate_rows(self.results_dir / "anonymised" / "register.parquet")
-        return sum(approximate_rows(path) for path in self.protocol.register_files().values())
+        return sum(approximate_rows(path) for path in self.protocol.analysis_register_files())
 
     def _write_contact_list(self, result) -> Path:
         """Original ids of the interview sample, for the data controller only, in

@@ -33,7 +33,7 @@ import pandas as pd
 
 from toolkit.anonymise import _hashing
 from toolkit.errors import InputDataError, ProtocolError
-from toolkit.io import is_within
+from toolkit.files import is_within
 
 KEY_BYTES = 32  # 256 bits
 _HEADER = "pdtk-key-v1"

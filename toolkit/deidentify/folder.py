@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 import toolkit  # noqa: F401  (sets TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS before presidio is imported)
+from toolkit.background import end_with_parent
 from toolkit.deidentify.consistency import present_strings
 from toolkit.deidentify.deidentifier import (
     CHUNK_CHARS,
@@ -26,10 +27,10 @@ from toolkit.deidentify.deidentifier import (
 from toolkit.deidentify.patterns import trie_alternation
 from toolkit.deidentify.spans import DIRECT_TYPES, Span
 from toolkit.errors import DisclosureError, InputDataError, PdtkError
+from toolkit.files import is_within
 from toolkit.io import (
     Guard,
     atomic_write_text,
-    is_within,
     list_transcripts,
     read_transcript,
     restrict_permissions,
@@ -188,6 +189,7 @@ _WORKER: Deidentifier | None = None
 
 def _worker_init(params: dict, key: bytes) -> None:
     global _WORKER
+    end_with_parent()
     _WORKER = Deidentifier(**params, key=key)
 
 
@@ -256,7 +258,9 @@ def _start_pool(deid: Deidentifier, workers: int):
         # build the regexes, the model and the lazy parts (Presidio, tldextract) once, before forking
         deid.analyze(_WARM_UP)
         _WORKER = deid
-        return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
+        return ProcessPoolExecutor(
+            max_workers=workers, mp_context=mp.get_context("fork"), initializer=end_with_parent
+        )
     return ProcessPoolExecutor(
         max_workers=workers, initializer=_worker_init, initargs=(deid.get_params(), deid.key)
     )

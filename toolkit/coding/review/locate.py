@@ -16,7 +16,7 @@ from toolkit.coding.review.actor_decisions import ACTOR_REVIEW_FILE
 from toolkit.coding.review.decisions import DECISIONS_FILE, HAND_CODING_FILE
 from toolkit.deidentify.review.locate import protocol_from_manifest, study_manifest
 from toolkit.errors import InputDataError
-from toolkit.io import is_within
+from toolkit.files import is_within
 from toolkit.protocol import Protocol
 
 

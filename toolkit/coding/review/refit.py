@@ -57,8 +57,10 @@ def _start_worker(codebook: Codebook, texts: list[str], questions: list[str], so
     (else it printed a traceback of its own)."""
     import signal
 
+    from toolkit.background import end_with_parent
     from toolkit.language import get_analyzer
 
+    end_with_parent()  # a server killed outright does not leave this worker behind
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     _WORKER.update(codebook=codebook, texts=texts, questions=questions, sources=sources)

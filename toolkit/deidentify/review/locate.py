@@ -18,7 +18,8 @@ from typing import Any
 
 from toolkit.deidentify.folder import RUN_FILE, SPANS_FILE, _output_name
 from toolkit.errors import InputDataError
-from toolkit.io import is_within, list_transcripts
+from toolkit.files import is_within
+from toolkit.io import list_transcripts
 from toolkit.protocol import Protocol
 
 

@@ -169,8 +169,10 @@ _WORKER_FINDER: SuspectFinder | None = None
 def _start_worker(spec: FinderSpec) -> None:
     """In the worker process: build the finder once (model, regexes, lexicon); Ctrl-C is the parent's."""
     global _WORKER_FINDER
+    from toolkit.background import end_with_parent
     from toolkit.deidentify.review.settings import review_registry
 
+    end_with_parent()  # a review server killed outright does not leave this worker behind
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_FINDER = SuspectFinder(review_registry(spec.config, spec.allow, spec.deny), known_words())
 
