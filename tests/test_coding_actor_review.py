@@ -170,7 +170,9 @@ def test_without_a_review_the_extractor_differs_from_the_gold(study, gold):
     assert set(actors.loc[actors["mentioned"] == 1, ORIGIN_COLUMN]) == {"rule"}
 
 
-def test_decisions_survive_a_restart(session, study):
+def test_decisions_survive_a_restart(client, session, study):
+    item = get(client, "/api/actors")["actors"][0]  # one decision of its own: the test runs alone, too
+    post(client, f"/api/actors/{item['id']}/decisions", {"decision": "negativ"})
     again = ActorView(read_segments(SET / "transcripts")[1], study["restricted"], reviewer="other")
     assert again.progress() == session.actors.progress()
     assert again.progress()["reviewed"] > 0

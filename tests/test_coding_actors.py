@@ -658,6 +658,20 @@ def test_the_municipality_where_someone_lives_is_a_place(extractor):
     assert "kommune_annet" in mentioned(extractor, "U: Gjeldsrådgiveren i kommunen var grei.")
 
 
+def test_a_municipality_named_in_the_indefinite_is_a_place(extractor):
+    """The indefinite *kommune* names a municipality as a place ("i en liten kommune", "byttet kommune"), never
+    the municipal services acting; the definite form and the compounds still do."""
+    for sentence in (
+        "U: Jeg bor i en liten kommune på Vestlandet.",
+        "U: De har byttet kommune og ikke fått hjelp.",
+        "U: Eleven er ofte fra en annen kommune, og det tar tid.",
+        "U: Eg er helsesjukepleiar i ein kommune med om lag fem tusen innbyggjarar.",
+    ):
+        assert "kommune_annet" not in mentioned(extractor, sentence), sentence
+    assert "kommune_annet" in mentioned(extractor, "U: Kommunen ga oss en leilighet.")
+    assert "kommune_annet" in mentioned(extractor, "U: Jeg fikk kommunal bolig i fjor.")
+
+
 @pytest.mark.parametrize(
     ("sentence", "actor"),
     [

@@ -145,6 +145,7 @@ class ActorEntry:
     place_forms: set[str] = field(default_factory=set)
     place_prepositions: set[str] = field(default_factory=set)
     residence_forms: set[str] = field(default_factory=set)
+    place_only_forms: set[str] = field(default_factory=set)
 
 
 def _read_yaml(path: Path) -> dict:
@@ -192,6 +193,7 @@ EXTENSION_KEYS = frozenset(
         "place_forms",
         "place_prepositions",
         "residence_forms",
+        "place_only_forms",
         "new",
     }
 )
@@ -253,6 +255,7 @@ def _merge_actor_file(vocabulary: dict[str, ActorEntry], file: Path, actors: Map
         entry.place_forms |= {str(a).lower() for a in spec.get("place_forms") or []}
         entry.place_prepositions |= {str(a).lower() for a in spec.get("place_prepositions") or []}
         entry.residence_forms |= {str(a).lower() for a in spec.get("residence_forms") or []}
+        entry.place_only_forms |= {str(a).lower() for a in spec.get("place_only_forms") or []}
         for name in _FIELDS:
             for raw in spec.get(name) or []:
                 _add_form(entry, name, str(raw).strip())
@@ -1353,7 +1356,11 @@ def extract_actors(
 def _names_a_place(entry: ActorEntry, lower: str, previous: str, before: str) -> bool:
     """Whether an actor word names a place here, not the actor acting: "på skolen" (``place_forms`` after a
     ``place_prepositions`` word, unless something came from it: "brev fra skolen"), "bosatt her i kommunen"
-    (``residence_forms`` after *i* and a word of living somewhere, :data:`RESIDENCE_CONTEXT`)."""
+    (``residence_forms`` after *i* and a word of living somewhere, :data:`RESIDENCE_CONTEXT`), "i en liten
+    kommune på Helgeland" (``place_only_forms``: the indefinite *kommune* names a municipality as a place
+    wherever it stands — "byttet kommune", "fra en annen kommune" — never the services acting)."""
+    if lower in entry.place_only_forms:
+        return True
     if lower in entry.place_forms and previous in entry.place_prepositions and before not in SENT_BY_NOUNS:
         return True
     return lower in entry.residence_forms and previous == "i" and before in RESIDENCE_CONTEXT
