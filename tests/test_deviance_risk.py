@@ -246,26 +246,32 @@ def test_summaries_made_while_boosting_runs_equal_those_made_after(cohort, monke
 
 _IMPORTS_WHILE_WAITING = """
 import sys, time
+from functools import partial
 import numpy as np
 import pandas as pd
 from toolkit.deviance import risk
+from toolkit.deviance.individuals import individual_table
 
 rng = np.random.default_rng(3)
 frame = pd.DataFrame({"a": rng.normal(size=3000), "b": rng.integers(0, 3, 3000).astype(str)})
 frame["y"] = (rng.random(3000) < 1 / (1 + np.exp(-frame["a"]))).astype(int)
-summaries, new = risk._summaries, []
+waiting, new, made = risk._while_waiting, [], []
 
 def recording(*args, **kwargs):
     before = set(sys.modules)
-    result = summaries(*args, **kwargs)
+    result = waiting(*args, **kwargs)
     new.extend(sorted(set(sys.modules) - before))
+    made.append(result)
     return result
 
 one_thread = risk._one_openmp_thread
-risk._summaries = recording
+risk._while_waiting = recording
 risk._one_openmp_thread = lambda *a, **k: time.sleep(2.0) or one_thread(*a, **k)
-risk.fit_risk(frame, outcome="y", risk_factors=["a", "b"], model="auto", folds=3, stability_seeds=2,
-              selection_rows=1000)
+pids = np.array([f"P{i}" for i in range(len(frame))], dtype=object)
+result = risk.fit_risk(frame, outcome="y", risk_factors=["a", "b"], model="auto", folds=3, stability_seeds=2,
+                       selection_rows=1000, while_waiting=partial(individual_table, pids, frame["y"].to_numpy()))
+assert made, "the waiting work was not done while boosting ran"
+assert result.model != "logit" or result.made_while_waiting is not None
 print(new)
 """
 
@@ -273,7 +279,8 @@ print(new)
 def test_what_runs_while_boosting_runs_imports_nothing():
     """scikit-learn on the boosting thread looks polars up in ``sys.modules``; a module the main thread is still
     importing then is half-built (notebook 02 failed so when the odds ratios, which import statsmodels and with
-    it polars, were made while waiting). A fresh interpreter shows what the waiting work imports."""
+    it polars, were made while waiting). A fresh interpreter shows what the waiting work imports: the model's
+    summaries and phase 2's per-person table."""
     import subprocess
     import sys
 
