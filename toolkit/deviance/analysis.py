@@ -644,14 +644,20 @@ def _profiles(
         frame, exclude=["pid", outcome, *units], characterise=config.characterise
     )
     enough = deviant.sum() >= max(disclosure.min_cell, 2)
-    sub = prof.matching_rows(frame, individuals, seed=seed, min_cell=disclosure.min_cell) if enough else None
+    described = [c for c in characterise if c not in risk.design.risk_factors]
+    needed = [*risk.design.risk_factors, *described, *config.exact_match]
+    sub = (
+        prof.matching_rows(frame, individuals, seed=seed, min_cell=disclosure.min_cell, columns=needed)
+        if enough
+        else None
+    )
     matching = None
     if sub is not None:
         call = partial(
             prof.compare_matched,
             sub,
             risk_factors=risk.design.risk_factors,
-            characterise=[c for c in characterise if c not in risk.design.risk_factors],
+            characterise=described,
             exact=config.exact_match,
             seed=seed,
             min_cell=disclosure.min_cell,

@@ -195,7 +195,10 @@ def matched_comparison(
     large registers the control pool is a seeded random sample of ``max_controls`` to keep matching fast.
     """
     min_cell = disclosure.min_cell
-    sub = matching_rows(frame, individuals, seed=seed, min_cell=min_cell, max_controls=max_controls)
+    needed = [*risk_factors, *characterise, *exact]
+    sub = matching_rows(
+        frame, individuals, seed=seed, min_cell=min_cell, max_controls=max_controls, columns=needed
+    )
     if sub is None:
         return None
     return compare_matched(
@@ -210,12 +213,19 @@ def matched_comparison(
 
 
 def matching_rows(
-    frame: pd.DataFrame, individuals: pd.DataFrame, *, seed: int, min_cell: int, max_controls: int = 50_000
+    frame: pd.DataFrame,
+    individuals: pd.DataFrame,
+    *,
+    seed: int,
+    min_cell: int,
+    max_controls: int = 50_000,
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame | None:
     """The rows :func:`matched_comparison` matches: every deviant and the high-risk non-deviants (a seeded
     sample of ``max_controls`` of them on a large register), with ``_deviant`` and ``_outcome`` (pd_score)
-    columns; ``None`` when either group is below ``min_cell``. A few megabytes, so phase 2 can hand them to
-    its helper process (:func:`compare_matched` there)."""
+    columns; ``None`` when either group is below ``min_cell``. ``columns`` keeps only what the comparison
+    reads. A few megabytes, so phase 2 can hand them to its helper process (:func:`compare_matched`
+    there)."""
     high = individuals["high_risk"].to_numpy()
     deviant = individuals["is_deviant"].to_numpy()
     if deviant.sum() < max(min_cell, 2) or (high & ~deviant).sum() < max(min_cell, 2):
@@ -224,7 +234,8 @@ def matching_rows(
     if len(pool) > max_controls:
         pool = np.sort(np.random.default_rng(seed).choice(pool, size=max_controls, replace=False))
     rows = np.sort(np.r_[np.flatnonzero(deviant), pool])
-    sub = frame.iloc[rows].reset_index(drop=True)
+    kept = frame if columns is None else frame[list(dict.fromkeys(c for c in columns if c in frame.columns))]
+    sub = kept.iloc[rows].reset_index(drop=True)
     return sub.assign(_deviant=deviant[rows].astype(int), _outcome=individuals["pd_score"].to_numpy()[rows])
 
 
