@@ -1,15 +1,17 @@
 """Phase 2's helper process: a second interpreter for the work that holds the GIL and needs little data.
 
-On a large register three steps of phase 2 run there (:class:`toolkit.background.HelperProcess`): the
-model comparison's boosting fits on the selection sample (:func:`toolkit.deviance.risk.fit_risk`; the
-sample is a few megabytes, and with them there this process never imports scikit-learn: 0.6 s), the
-isolation forest (:func:`toolkit.deviance.individuals.isolation_scores`: its inputs are a sample of the
-successes' risk factors, a few megabytes) while this process builds the profiles and the unit analyses run on
-its worker threads, and the report's figures (:mod:`toolkit.deviance.figures`) while this process writes the
-tables. On a worker thread the forest's Python between its tree calls competed with the profiles for the GIL
-and cost about a second of a nine-second run; the figures on a thread took turns with the writing. Both give
-the same bytes wherever they run. This module imports nothing heavy, so the helper is started before this
-process imports anything for phase 2, and its own imports run on the other core meanwhile.
+On a large register four steps of phase 2 run there (:class:`toolkit.background.HelperProcess`), each on
+inputs of a few megabytes: the model comparison's boosting fits on the selection sample
+(:func:`toolkit.deviance.risk.fit_risk`; with them there this process never imports scikit-learn, 0.6 s)
+while this process fits the logistic models; then the isolation forest
+(:func:`toolkit.deviance.individuals.isolation_scores`, on a sample of the successes' risk factors) and the
+matched comparison (:func:`toolkit.deviance.profile.compare_matched`, on the deviants and a sample of their
+high-risk peers) while this process builds the profile and its worker threads run the unit analyses; and the
+report's figures (:mod:`toolkit.deviance.figures`) while this process writes the tables. On worker threads
+they took turns with this process's Python for the GIL (the forest alone cost about a second of a
+nine-second run). Every step gives the same bytes wherever it runs. This module imports nothing heavy, so
+``pdtk phase2`` starts the helper before it imports pandas and reads the register, and the helper's own
+imports run on the other core meanwhile.
 """
 
 from __future__ import annotations
