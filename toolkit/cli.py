@@ -223,11 +223,10 @@ def _phase2_study(protocol: Path) -> Iterator[Any]:
     second and a half) run on the other core meanwhile (:mod:`toolkit.deviance.helper`). Only the protocol
     (YAML, pydantic) is read before; an error stops the helper at once."""
     from toolkit.deviance.helper import start_helper
-    from toolkit.files import approximate_rows
     from toolkit.protocol import Protocol
 
     loaded = Protocol.load(protocol)
-    with start_helper(sum(approximate_rows(path) for path in loaded.analysis_register_files())) as helper:
+    with start_helper(loaded.approximate_register_rows()) as helper:
         from toolkit.study import Study
 
         study = Study(loaded)

@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from toolkit.errors import ProtocolError
-from toolkit.files import is_within
+from toolkit.files import approximate_rows, is_within
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_æøåÆØÅ]*$")
 _REGION_NAME = re.compile(r"[A-Za-z0-9æøåÆØÅ][A-Za-z0-9_\-æøåÆØÅ]*")
@@ -466,6 +466,11 @@ class Protocol(_Strict):
         if self.privacy is not None:
             return [self.data.results / "anonymised" / "register.parquet"]
         return list(self.register_files().values())
+
+    def approximate_register_rows(self) -> int:
+        """About how many rows the register an analysis step reads has, from its files alone, without reading
+        it (0 when that cannot be told: :func:`toolkit.files.approximate_rows`)."""
+        return sum(approximate_rows(path) for path in self.analysis_register_files())
 
     @property
     def register_label(self) -> str:

@@ -28,7 +28,6 @@ import pandas as pd
 import pyarrow as pa
 
 from toolkit.errors import InputDataError, ProtocolError
-from toolkit.files import approximate_rows
 from toolkit.io import (
     atomic_write_bytes,
     read_table,
@@ -531,7 +530,7 @@ class Study:
         """About how many rows the register read for an analysis step has, before it is read."""
         if self._register is not None:
             return len(self._register)
-        return sum(approximate_rows(path) for path in self.protocol.analysis_register_files())
+        return self.protocol.approximate_register_rows()
 
     def _write_contact_list(self, result) -> Path:
         """Original ids of the interview sample, for the data controller only, in

@@ -573,7 +573,7 @@ def unit_analyses_with_benchmark(
     """
     unit_analyses: list[unt.UnitAnalysis] = []
     for unit in units:
-        coded = {**(coded or {}), unit: unt.unit_codes(frame[unit])}
+        unit_coded = {**(coded or {}), unit: unt.unit_codes(frame[unit])}
         first = unt.analyse_units(
             frame,
             unit,
@@ -582,7 +582,7 @@ def unit_analyses_with_benchmark(
             limit=config.unit_limit,
             min_unit_size=config.min_unit_size,
             cohort=config.cohort,
-            coded=coded,
+            coded=unit_coded,
         )
         above = first.table.loc[first.table["flag"] == "above", "unit"].tolist()
         analysis = first
@@ -601,7 +601,7 @@ def unit_analyses_with_benchmark(
                 odds_ratios=False,
                 metrics=False,
                 prepared=(risk.design, risk.X, risk.logit_state),
-                coded=coded,
+                coded=unit_coded,
             )
             analysis = unt.analyse_units(
                 frame,
@@ -611,7 +611,7 @@ def unit_analyses_with_benchmark(
                 limit=config.unit_limit,
                 min_unit_size=config.min_unit_size,
                 cohort=config.cohort,
-                coded=coded,
+                coded=unit_coded,
             )
         analysis.table["in_benchmark"] = ~analysis.table["unit"].isin(above)
         analysis.table["z_first_pass"] = first.table["z"].to_numpy()

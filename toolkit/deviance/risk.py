@@ -327,7 +327,7 @@ def cross_fitted_probabilities(
             f"have {n_minority}",
             fix="lower 'deviance.folds' or widen the population",
         )
-    if _is_newton_logit(model if isinstance(model, str) else make_estimator(model, seed)):
+    if _is_newton_logit(model):  # a name, or an estimator: cloning keeps its class, so ask it directly
         if state is None:
             return cross_fit_logit(X, y, stratified_test_folds(y, folds, seed), zero_at_prediction)
         if (folds, seed) not in state.folds:  # test rows only: a fold's training rows are all the others
