@@ -50,8 +50,8 @@ def frame(synthetic) -> pd.DataFrame:
     return register.assign(pid=[f"P{i:05d}" for i in range(len(register))])
 
 
-@pytest.fixture(scope="module")
-def result(frame) -> DevianceResult:
+def _phase2(frame: pd.DataFrame, helper=None) -> DevianceResult:  # noqa: ANN001 - a HelperProcess
+    """Phase 2 on the test cohort with the settings every test here uses (``helper``: a started one)."""
     config = DevianceSection(model="auto", folds=5, stability_seeds=2, cohort="fodselsar", characterise=[])
     return analyse_deviance(
         frame,
@@ -61,7 +61,13 @@ def result(frame) -> DevianceResult:
         config=config,
         seed=2021,
         disclosure=MIN_CELL,
+        helper=helper,
     )
+
+
+@pytest.fixture(scope="module")
+def result(frame) -> DevianceResult:
+    return _phase2(frame)
 
 
 def test_planted_municipality_and_school_are_the_only_units_flagged(result, synthetic):
@@ -222,18 +228,8 @@ def test_the_isolation_forest_grown_in_the_helper_process_gives_the_same_scores(
     from toolkit.background import HelperProcess
     from toolkit.deviance.helper import PRELOAD
 
-    config = DevianceSection(model="auto", folds=5, stability_seeds=2, cohort="fodselsar", characterise=[])
     with HelperProcess(PRELOAD) as helper:
-        apart = analyse_deviance(
-            frame,
-            outcome="fullfort_vgs_5aar",
-            risk_factors=RISK_FACTORS,
-            units=["kommune", "vgs_skole"],
-            config=config,
-            seed=2021,
-            disclosure=MIN_CELL,
-            helper=helper,
-        )
+        apart = _phase2(frame, helper)
     assert apart.individuals["isolation_score"].notna().sum() > 100
     pd.testing.assert_frame_equal(apart.individuals, result.individuals)
     for name, table in result.tables.items():
