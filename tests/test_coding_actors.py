@@ -464,6 +464,16 @@ def test_a_bad_extension_stops_autocode_before_any_output(tmp_path: Path):
     assert not (tmp_path / "out").exists()
 
 
+def test_an_extension_field_that_is_not_a_list_gets_one_line(tmp_path: Path):
+    from toolkit.errors import InputDataError
+
+    extension = tmp_path / "extra.yml"
+    extension.write_text("actors:\n  kommune_annet:\n    place_only_forms: kommuna\n", "utf-8")
+    with pytest.raises(InputDataError, match="field 'place_only_forms' is not a list") as raised:
+        load_actor_vocabulary(extensions=[extension])
+    assert "\n" not in str(raised.value) and "Fix:" in str(raised.value)
+
+
 def test_protocol_key_actors_extra_is_resolved_and_checked(tmp_path: Path):
     from toolkit.errors import ProtocolError
     from toolkit.protocol import Protocol

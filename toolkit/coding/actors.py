@@ -199,6 +199,11 @@ EXTENSION_KEYS = frozenset(
 )
 """Keys an actor entry may have in a vocabulary or a study extension (``new`` only in an extension)."""
 
+LIST_KEYS = frozenset(
+    {*_FIELDS, "absorbed_by", "place_forms", "place_prepositions", "residence_forms", "place_only_forms"}
+)
+"""The keys whose value is a list of forms (a bare string would be read letter by letter)."""
+
 ACTOR_ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 """What a study-specific actor id looks like (it becomes a column value and a REFI-QDA code id)."""
 
@@ -220,6 +225,13 @@ def _check_extension(file: Path, actors: object, vocabulary: Mapping[str, ActorE
                 file=file,
                 fix=f"use one of {', '.join(sorted(EXTENSION_KEYS))}",
             )
+        for key in sorted(set(map(str, spec)) & LIST_KEYS):
+            if spec[key] is not None and not isinstance(spec[key], list):
+                raise InputDataError(
+                    f"actor '{actor_id}': field '{key}' is not a list",
+                    file=file,
+                    fix=f"write it as a list, e.g. {key}: [{spec[key]}]",
+                )
         declared_new = bool(spec.get("new", False))
         if actor_id not in vocabulary and not declared_new:
             raise InputDataError(
