@@ -494,3 +494,44 @@ def test_without_dropped_columns_numbered_pseudonyms_are_skipped_and_identity_nu
     values[4_242] = planted
     with pytest.raises(DisclosureError, match="column 'pid'"):
         guard.scan_frame(pd.DataFrame({"pid": values}))
+
+
+def _in_script(digits: str, zero: str) -> str:
+    """``digits`` written with the decimal digits of the script whose zero is ``zero``."""
+    return "".join(chr(ord(zero) + int(d)) for d in digits)
+
+
+# Arabic-Indic, Persian, Devanagari and full-width digits
+@pytest.mark.parametrize("zero", ["\u0660", "\u06f0", "\u0966", "\uff10"])
+@pytest.mark.parametrize("kind", ["parquet", "csv", "txt"])
+def test_identity_and_phone_numbers_in_other_scripts_digits_are_blocked(
+    guard: LeakGuard, tmp_path: Path, zero: str, kind: str
+) -> None:
+    """A reader reads ``١٢٣`` as 123: so must the guard (it compared ASCII digits only before)."""
+    fnr = SYNTHETIC_FNR[3]
+    for planted, column_word, secret in [
+        (f"nr {_in_script(fnr[:6], zero)} {_in_script(fnr[6:], zero)}", "identity number", fnr),
+        (f"ring {_in_script('41234567', zero)}", "telefon", "41234567"),
+    ]:
+        frame = released_frame()
+        frame.loc[7, "note"] = planted
+        path = tmp_path / f"out.{kind}"
+        if kind == "parquet":
+            frame.to_parquet(path)
+        elif kind == "csv":
+            frame.to_csv(path, index=False)
+        else:
+            path.write_text(" ".join(frame["note"]), encoding="utf-8")
+        assert_blocked(guard, path, secret, column_word)
+
+
+@given(st.text(alphabet=st.characters(categories=["Nd"]), min_size=1, max_size=20))
+@settings(max_examples=200, deadline=None)
+def test_ascii_digits_agrees_with_int(digits: str) -> None:
+    """Folding digits of any script gives the number Python's own ``int`` reads (and ASCII stays as is)."""
+    from toolkit.disclosure.guard import ascii_digits
+
+    folded = ascii_digits(digits)
+    assert folded.isascii() and folded.isdigit()
+    assert int(folded) == int(digits) and len(folded) == len(digits)
+    assert ascii_digits(f"a {folded} b") == f"a {folded} b"

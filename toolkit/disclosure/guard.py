@@ -18,6 +18,7 @@ import hashlib
 import io
 import re
 import threading
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -57,6 +58,20 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _PHONE_IN_TEXT = re.compile(r"(?<![\w.,])\+?\d[\d \-.]{4,}\d(?![\w])")
 _NUMBER = re.compile(r"^\s*[+-]?(\d+)([.,]\d+)?([eE][+-]?\d+)?\s*$")
 _CANDIDATE = r"(?:^|\D)\d{6} ?\d{5}(?:\D|$)"
+_NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
+"""A decimal digit of another script (Arabic-Indic ``٣``, Devanagari ``३``, full-width ``３`` …)."""
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit of another script written as the ASCII digit of the same value.
+
+    Why: an identity number or a phone number typed with Arabic-Indic or full-width digits is the same
+    number to a reader (and to ``int``), but the identifier checks and the digit index compare ASCII
+    digits. Folding before scanning makes the guard see what a reader sees; ASCII text is returned as is.
+    """
+    if text.isascii():
+        return text
+    return _NON_ASCII_DIGIT.sub(lambda match: str(unicodedata.decimal(match.group())), text)
 
 
 class LeakGuard:
@@ -374,6 +389,7 @@ class LeakGuard:
 
     def _scan_strings(self, uniques: pd.Series, shown: Path, where: str) -> None:
         """Scan distinct strings: vectorised pre-filters, Python only for the few values that need it."""
+        uniques = _fold_digits(uniques)
         # 1. identity numbers: numbers by their integer part, other text by bounded 11-digit runs
         has_candidate = uniques.str.contains(_CANDIDATE, regex=True).fillna(False).to_numpy(dtype=bool)
         if has_candidate.any():
@@ -408,6 +424,7 @@ class LeakGuard:
                     self._text_phrases(text, shown, where)
 
     def _scan_text(self, text: str, shown: Path, where: str) -> None:
+        text = ascii_digits(text)
         for match in FNR_PATTERN.finditer(text):
             start = match.start()
             if start >= 2 and text[start - 1] == "." and text[start - 2].isdigit():
@@ -535,6 +552,16 @@ def _could_leak(column: object, *, needles: bool = True) -> object:
     return (
         column.filter(pc.fill_null(keep, False)) if isinstance(column, pa.ChunkedArray | pa.Array) else column
     )
+
+
+def _fold_digits(uniques: pd.Series) -> pd.Series:
+    """:func:`ascii_digits` on the values holding a non-ASCII digit (found by one vectorised pass first)."""
+    foreign = uniques.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).to_numpy(dtype=bool)
+    if not foreign.any():
+        return uniques
+    folded = uniques.copy()
+    folded[foreign] = uniques[foreign].map(ascii_digits)
+    return folded
 
 
 def _member(values: pd.Series, needles: set[str]) -> np.ndarray:
