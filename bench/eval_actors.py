@@ -8,9 +8,9 @@ Per set (a folder with transcripts/, actors_gold.csv and groups.csv): transcript
 recall and F1; the share of young people (groups positivt_avvik and sammenligning) whose fragmentation count
 (distinct public services) is exact; and tone agreement (Cohen's kappa, scikit-learn) over the actors that
 both the gold and the extractor mark as mentioned. Targets from the issue: F1 >= 0.85, fragmentation exact
->= 80 %, kappa >= 0.5. Tuning sets (transcripts, gold and per-item errors may be read): set1, set4, set6,
-set7. Report-only sets (run the script on them, never open their files): set2, set3, set5, set8, set9. See
-BENCHMARKS.md.
+>= 80 %, kappa >= 0.5. The sets' roles are ``bench/set_roles.py``'s: tuning sets (transcripts, gold and
+per-item errors may be read; set1, set4, set6, set7, set10, set11, set12 on 2026-12-05) and report-only sets
+(run the script on them, never open their files: set2, set3, set5, set8, set9). See BENCHMARKS.md.
 """
 
 from __future__ import annotations

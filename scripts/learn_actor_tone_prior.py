@@ -1,8 +1,8 @@
 """Learn the actor tone prior (issue 17) from the tuning sets' gold tone and write it to the protocol.
 
-    .venv/bin/python scripts/learn_actor_tone_prior.py                    # learn on the six tuning sets, print
+    .venv/bin/python scripts/learn_actor_tone_prior.py                    # learn on the seven tuning sets, print
     .venv/bin/python scripts/learn_actor_tone_prior.py --write            # ... and write the YAML
-    .venv/bin/python scripts/learn_actor_tone_prior.py --leave-one-out    # learn on five, test on the sixth
+    .venv/bin/python scripts/learn_actor_tone_prior.py --leave-one-out    # learn on six, test on the seventh
 
 Why: the word lexicon finds no evaluation for many actors the coders still gave a tone, and for some kinds
 of actor that tone is nearly always the same (an employer, coach or friend brought up in an interview about
@@ -33,7 +33,7 @@ from sklearn.metrics import cohen_kappa_score  # noqa: E402
 from toolkit.coding.actors import DEFAULT_TONE_PRIOR, NOT_PUBLIC_SERVICES, ActorExtractor  # noqa: E402
 from toolkit.io import read_transcript  # noqa: E402
 
-TUNING_SETS = ("set1", "set4", "set6", "set7", "set10", "set11")
+TUNING_SETS = ("set1", "set4", "set6", "set7", "set10", "set11", "set12")
 """The only sets this script reads (set2, set3, set5, set8 and set9 are report-only: never used to choose)."""
 MIN_SHARE = 0.6
 MIN_CASES = 5
@@ -43,7 +43,7 @@ SPECIALIST = frozenset({"BUP", "DPS"})
 
 HEADER = """\
 # Tone for et nevnt aktør uten noe vurderingsord (issue 17): lært fra tuningsettenes gulltone
-# (set1, set4, set6, set7, set10, set11) av scripts/learn_actor_tone_prior.py --write. Ikke rediger for hånd; kjør
+# (set1, set4, set6, set7, set10, set11, set12) av scripts/learn_actor_tone_prior.py --write. Ikke rediger for hånd; kjør
 # skriptet på nytt. Per kategori (BUP/DPS, andre offentlige tjenester, familie, annen støtte), skrevet ut per id.
 """
 
