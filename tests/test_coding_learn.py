@@ -9,7 +9,7 @@ import pytest
 
 from toolkit.coding.autocode import coded_units, to_indicator_matrix
 from toolkit.coding.codebook import default_codebook_path, load_codebook
-from toolkit.coding.learn import ThemeLearner
+from toolkit.coding.learn import ThemeLearner, theme_trust
 from toolkit.coding.segments import read_segments
 
 DATA = Path(__file__).parent / "data" / "coding"
@@ -156,3 +156,25 @@ def test_the_hand_coded_words_join_the_rule_evidence_at_the_weight_chosen(labell
     assert np.array_equal(at_zero[ruled].to_numpy(), rules[:, columns])
     learner.similarity_.weight_ = max(WEIGHTS)
     assert not at_zero.equals(learner.predict(rest))
+
+
+def test_theme_trust_advises_hand_coding_where_agreement_is_low_or_unknown():
+    cv = pd.DataFrame(
+        {
+            "code_id": ["a", "b", "c", "d"],
+            "n_positive": [20, 15, 2, 0],
+            "learned": [True, True, False, False],
+            "kappa": [0.62, 0.31, 0.9, float("nan")],
+        }
+    )
+    judged = theme_trust(cv)
+    assert judged["trusted"].tolist() == [True, False, True, False]
+    assert judged["advice"].tolist() == [
+        "usable; spot-check",
+        "code by hand: cross-validated kappa 0.31 < 0.40",
+        "usable; spot-check",
+        "code by hand: agreement not measurable (0 hand-coded turns with the code)",
+    ]
+    assert theme_trust(cv, min_kappa=0.3)["trusted"].tolist() == [True, True, True, False]
+    with pytest.raises(ValueError, match="min_kappa"):
+        theme_trust(cv, min_kappa=1.5)

@@ -121,6 +121,21 @@ def test_reliability_learning_and_queue(result):
     assert "Human vs machine" in summary and "words/s" in summary
 
 
+def test_learned_cv_says_which_codes_to_code_by_hand(result):
+    """Per code a verdict from the cross-validated kappa, in the csv and named in the summary."""
+    written = pd.read_csv(result.out_dir / "learned_cv.csv")
+    assert {"trusted", "advice"} <= set(written.columns)
+    judged = written["kappa"] >= 0.4
+    assert (written["trusted"] == judged).all()
+    assert written.loc[~written["trusted"], "advice"].str.startswith("code by hand").all()
+    untrusted = written.loc[~written["trusted"], "code_id"].tolist()
+    summary = result.summary()
+    if untrusted:
+        assert "Code by hand" in summary and all(code in summary for code in untrusted)
+    else:
+        assert "Every code's machine coding agrees" in summary
+
+
 def test_insight_cards(result):
     html = (result.out_dir / "insight_cards.html").read_text(encoding="utf-8")
     assert html.count("class='card'") == len(result.codebook)

@@ -28,7 +28,8 @@ Outputs in ``OUT_DIR``:
 ``keyword_suggestions.csv`` collocations that could become multi-word keywords
 ``reliability.csv``         per-code agreement, human vs machine (and human vs human) — with hand coding
 ``disagreements.csv``       units where coders differ, for review — with hand coding
-``learned_cv.csv``          cross-validated kappa of the learned classifiers — with hand coding
+``learned_cv.csv``          cross-validated kappa of the learned classifiers, and per code whether the
+                            machine's coding is usable (``trusted``, ``advice``) — with hand coding
 ``suggestions.csv``         learned code suggestions for turns not hand-coded — with hand coding
 ``coding_queue.csv``        uncertainty-first queue of turns to code next — with hand coding
 ==========================  ==============================================================================
@@ -141,6 +142,7 @@ class AutocodeResult:
             lines.append(
                 f"Learned suggestions: cross-validated mean kappa {self.learned_cv['kappa'].mean():.3f}."
             )
+            lines.extend(_code_by_hand_line(self.learned_cv))
         candidates = int(self.candidate_themes["candidate"].sum()) if len(self.candidate_themes) else 0
         lines.append(f"Theme discovery: {candidates} candidate theme(s) outside the codebook.")
         lines.extend(self.notes)
@@ -189,6 +191,19 @@ class AutocodeResult:
         report.add_table(self.candidate_themes, "Candidate themes (NMF on lemma TF-IDF)")
         report.add_table(self.keyword_suggestions, "Collocations that could become multi-word keywords")
         return report
+
+
+def _code_by_hand_line(learned_cv: pd.DataFrame) -> list[str]:
+    """The summary's line naming the themes to code by hand (:func:`toolkit.coding.learn.theme_trust`)."""
+    if "trusted" not in learned_cv.columns:
+        return []
+    untrusted = learned_cv.loc[~learned_cv["trusted"].astype(bool), "code_id"].tolist()
+    if not untrusted:
+        return ["Every code's machine coding agrees with the hand coding well enough to use (spot-check it)."]
+    return [
+        f"Code by hand ({len(untrusted)} of {len(learned_cv)}; the machine's agreement with the hand coding "
+        f"is too low or cannot be judged, see learned_cv.csv 'advice'): {', '.join(untrusted)}."
+    ]
 
 
 # ============================================================================================== inputs
@@ -358,10 +373,10 @@ def learn_from_hand_coding(
 
     labels = to_indicator_matrix(coded_part, hand, book.ids).reset_index(drop=True)
     texts, groups = coded_part["text"].tolist(), coded_part["source"].tolist()
-    from toolkit.coding.learn import ThemeLearner
+    from toolkit.coding.learn import ThemeLearner, theme_trust
 
     learner = ThemeLearner(book, analyzer=analyzer, seed=seed)
-    cv = learner.cross_validate(texts, labels, groups=groups, questions=asked(coded_part))
+    cv = theme_trust(learner.cross_validate(texts, labels, groups=groups, questions=asked(coded_part)))
     learner.fit(
         texts,
         labels,
