@@ -255,7 +255,12 @@ def test_the_queue_is_reranked_after_a_refit(client, session, gold):
     status = get(client, "/api/status")
     assert status["model"]["error"] is None
     assert status["model"]["version"] > version
-    assert status["model"]["coded_turns"] == status["coded"] >= 8 + 1
+    assert status["model"]["coded_turns"] == status["coded"] >= 8  # and any turn an earlier test coded
+    kappa, by_hand = status["model"]["kappa"], status["model"]["code_by_hand"]
+    assert set(kappa) == set(session.codebook.ids)
+    assert by_hand == [
+        c for c in session.codebook.ids if kappa[c] is None or kappa[c] < status["model"]["trust_kappa"]
+    ]
     after = get(client, "/api/queue")
     assert after["model_version"] == status["model"]["version"]
     open_after = [t["id"] for t in after["turns"] if not t["coded"]]

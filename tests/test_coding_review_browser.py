@@ -154,6 +154,12 @@ def test_accept_reject_add_by_keyboard_in_chromium(study, server, browser):
     chips = _chips(browser)
     assert chips[first] == "accepted" and chips[second] == "rejected" and chips[added] == "added"
     assert "coded" in browser.find_element(By.ID, "turn-state").text
+    shown = browser.execute_script(  # after a refit the page names the codes to code by hand
+        "renderModel({model: {version: 3, coded_turns: 9, seconds: 1.2, min_coded_turns: 6, trust_kappa: 0.4,"
+        " code_by_hand: ['helhet', 'mestring'], refitting: false, error: null}});"
+        "return document.getElementById('model-state').textContent;"
+    )
+    assert shown.endswith("code by hand (kappa with your coding < 0.4): helhet, mestring")
 
     log = study["restricted"] / DECISIONS_FILE
     assert stat.S_IMODE(log.stat().st_mode) == 0o600

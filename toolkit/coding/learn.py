@@ -527,6 +527,18 @@ def theme_trust(cv: pd.DataFrame, *, min_kappa: float = TRUST_KAPPA) -> pd.DataF
     return cv.assign(trusted=trusted, advice=advice)
 
 
+def origin_kappa(cv_kappa: dict[str, dict[str, float]], origin: dict[str, str]) -> dict[str, float]:
+    """Per code, the out-of-fold kappa (inside :meth:`ThemeLearner.fit`) of the coder it chose: the rules',
+    the model's or the adapted rules' (``cv_kappa_`` and ``origin_`` of a fitted learner). Cheaper than
+    :meth:`ThemeLearner.cross_validate` (no refit per fold) and a little optimistic where a model was chosen
+    on it; the coding view uses it to name the codes to code by hand after each refit."""
+    key = {"rule": "rules", "learned": "learned", "adapted": "adapted"}
+    return {
+        code: float(kappas.get(key.get(origin.get(code, "rule"), "rules"), float("nan")))
+        for code, kappas in cv_kappa.items()
+    }
+
+
 def _advice(trusted: bool, n_positive: int, kappa: float, min_kappa: float) -> str:
     if trusted:
         return "usable; spot-check"

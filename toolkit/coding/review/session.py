@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,7 @@ import pandas as pd
 from toolkit.coding import evidence as ev
 from toolkit.coding.autocode import AutoCoder, question_texts
 from toolkit.coding.codebook import load_codebook
-from toolkit.coding.learn import uncertainty
+from toolkit.coding.learn import TRUST_KAPPA, origin_kappa, uncertainty
 from toolkit.coding.review.actor_session import ActorView
 from toolkit.coding.review.decisions import (
     DECISIONS,
@@ -56,6 +56,9 @@ class Model:
     version: int = 0
     n_coded: int = 0
     seconds: float = 0.0
+    kappa: dict[str, float] = field(default_factory=dict)
+    """Per code, the refit's out-of-fold kappa against the coded turns (:func:`learn.origin_kappa`); empty
+    before the first refit."""
 
 
 def evidence_spans(text: str, words: list[str]) -> list[tuple[int, int]]:
@@ -353,7 +356,12 @@ class CodingSession:
         """Put a refit's suggestions in force and re-rank the queue."""
         with self.lock:
             self.model = Model(
-                outcome.proba, outcome.origin, self.model.version + 1, outcome.n_coded, outcome.seconds
+                outcome.proba,
+                outcome.origin,
+                self.model.version + 1,
+                outcome.n_coded,
+                outcome.seconds,
+                origin_kappa(outcome.cv_kappa, outcome.origin),
             )
             self.queue = self._rank()
 
@@ -397,8 +405,22 @@ class CodingSession:
                     "refitting": bool(refitter is not None and refitter.busy),
                     "min_coded_turns": MIN_CODED_TURNS,
                     "error": refitter.error if refitter is not None else None,
+                    **self._trust(),
                 },
             }
+
+    def _trust(self) -> dict[str, Any]:
+        """Per code the refit's out-of-fold kappa and the codes to code by hand (below
+        :data:`~toolkit.coding.learn.TRUST_KAPPA` or not measurable): the coding view says which
+        suggestions not to rely on. Nothing before the first refit."""
+        kappa = {c: (round(k, 3) if k == k else None) for c, k in self.model.kappa.items()}
+        return {
+            "kappa": kappa,
+            "trust_kappa": TRUST_KAPPA,
+            "code_by_hand": [
+                c for c in self.codebook.ids if c in kappa and (kappa[c] is None or kappa[c] < TRUST_KAPPA)
+            ],
+        }
 
     def close(self) -> None:
         """Stop the refit worker (call before the process ends)."""

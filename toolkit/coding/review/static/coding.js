@@ -113,6 +113,9 @@ function renderModel(status) {
   let text = m.version === 0
     ? `suggestions of the autocode run (the learner refits from ${m.min_coded_turns} coded turns)`
     : `model ${m.version}: learned on ${m.coded_turns} coded turns (${m.seconds} s)`;
+  if (m.code_by_hand && m.code_by_hand.length) {
+    text += ` · code by hand (kappa with your coding < ${m.trust_kappa}): ${m.code_by_hand.join(", ")}`;
+  }
   if (m.refitting) text += " · refitting…";
   if (m.error) text += " · " + m.error;
   $("model-state").textContent = text;
