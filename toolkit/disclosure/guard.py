@@ -2,14 +2,13 @@
 
 :class:`LeakGuard` is the second safety net after small-cell suppression. It is called for every file a step
 stages (``io.staged_output(final_dir, guard=...)``) and refuses the whole step with ``DisclosureError`` when
-it
-finds a valid identity number or a value of a column dropped as a direct identifier. Tables are best scanned
-in
-memory, before they are written (:meth:`LeakGuard.scan_frame`, :meth:`LeakGuard.scan_table`,
+it finds a valid identity number or a value of a column dropped as a direct identifier. Tables are best
+scanned in memory, before they are written (:meth:`LeakGuard.scan_frame`, :meth:`LeakGuard.scan_table`,
 :meth:`LeakGuard.serialise`): their types say which columns cannot hold an identifier (booleans, dates,
-numbers
-below :data:`~toolkit.disclosure.policy.SMALLEST_IDENTIFIER`, fractions), so no text is parsed back. A file
-whose bytes are exactly those of a scanned table is then not read again; any other file is read and scanned.
+numbers below :data:`~toolkit.disclosure.policy.SMALLEST_IDENTIFIER`, fractions), so no text is parsed back.
+A file whose bytes are exactly those of a scanned table is then not read again; any other file is read and
+scanned. Text is read as a reader reads it: decimal digits of other scripts (``٠١٢``, ``０１２``) count as the
+ASCII digits they stand for (:func:`ascii_digits`).
 """
 
 from __future__ import annotations
