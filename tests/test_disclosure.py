@@ -301,7 +301,10 @@ def test_scan_frame_checks_a_table_before_it_is_written(guard: LeakGuard) -> Non
         guard.scan_frame(frame, "results/phase1/table.csv")
 
 
-@pytest.mark.parametrize("leak", ["fnr", "spaced phone", "phrase", "non-ascii phrase", "leading zero"])
+@pytest.mark.parametrize(
+    "leak",
+    ["fnr", "spaced phone", "phrase", "non-ascii phrase", "leading zero", "fnr in Arabic-Indic digits"],
+)
 def test_many_distinct_strings_column_is_still_fully_scanned(tmp_path: Path, leak: str) -> None:
     """A high-cardinality column (pseudonym-like, synthetic) takes the pre-filtered path; each leak is still found."""
     rng = np.random.default_rng(7)
@@ -314,6 +317,7 @@ def test_many_distinct_strings_column_is_still_fully_scanned(tmp_path: Path, lea
         "phrase": "kari nordmann",
         "non-ascii phrase": "Ærlig-Ødegård",
         "leading zero": "0123456789",
+        "fnr in Arabic-Indic digits": f"id {_in_script(SYNTHETIC_FNR[0], chr(0x660))}",
     }[leak]
     values[31_337] = planted
     path = tmp_path / "out.parquet"
@@ -482,6 +486,7 @@ def test_a_hash_digest_is_not_an_identity_number() -> None:
         f"{SYNTHETIC_FNR[0][:6]} {SYNTHETIC_FNR[0][6:]}",
         f"{SYNTHETIC_FNR[0]}.0",
         f"Ærlig {SYNTHETIC_FNR[0]}",
+        f"id {''.join(chr(0x660 + int(d)) for d in SYNTHETIC_FNR[0])}",
     ],
 )
 def test_without_dropped_columns_numbered_pseudonyms_are_skipped_and_identity_numbers_still_found(planted):
