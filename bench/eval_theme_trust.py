@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/eval_theme_trust.py              # the tuning sets (~2 minutes)
     .venv/bin/python bench/eval_theme_trust.py --report     # the report-only sets (once before, once after)
+    .venv/bin/python bench/eval_theme_trust.py tests/data/coding_blind/set13   # named sets only
 
 With hand coding, ``pdtk autocode`` calls a theme's machine coding usable when the learner's cross-validated
 kappa on the hand-coded transcripts reaches :data:`toolkit.coding.learn.TRUST_KAPPA`
@@ -80,12 +81,13 @@ def summarise(table: pd.DataFrame) -> dict[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="*", type=Path, help="set folders (default: the tuning sets)")
     parser.add_argument(
         "--report", action="store_true", help="the report-only sets instead of the tuning sets"
     )
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=FutureWarning)
-    folders = (
+    folders = args.sets or (
         coding_sets(report=True) if args.report else [ROOT / "tests/data/coding", *coding_sets(report=False)]
     )
     tables = [cases(load_coding_set(folder)) for folder in folders]
