@@ -134,6 +134,23 @@ def test_learned_cv_says_which_codes_to_code_by_hand(result):
         assert "Code by hand" in summary and all(code in summary for code in untrusted)
     else:
         assert "Every code's machine coding agrees" in summary
+    assert len(result.trust_lines()) == 1 and result.trust_lines()[0] in summary
+
+
+def test_the_command_prints_which_codes_to_code_by_hand(result, tmp_path, monkeypatch):
+    """``pdtk autocode --hand-coded`` prints the verdict in the terminal (staff read that, not the csv)."""
+    from typer.testing import CliRunner
+
+    import toolkit.coding.run as run
+    from toolkit.cli import app
+
+    monkeypatch.setattr(run, "autocode_folder", lambda *args, **kwargs: result)  # the fixture's real run
+    hand = tmp_path / "hand.csv"
+    hand.write_text("source,turn_index,code_id\n", encoding="utf-8")
+    args = ["autocode", str(DATA / "transcripts"), str(default_codebook_path()), str(tmp_path / "c")]
+    printed = CliRunner().invoke(app, [*args, "--hand-coded", str(hand)])
+    assert printed.exit_code == 0, printed.output
+    assert " ".join(result.trust_lines()[0].split()) in " ".join(printed.output.split())
 
 
 def test_insight_cards(result):

@@ -514,6 +514,8 @@ def autocode(
         ),
     )
     out.print(f"coded segments: {len(result.segments)} rows in {out_dir / 'segments.csv'}")
+    for line in result.trust_lines():  # with hand coding: which codes the machine may not be trusted with
+        out.print(line)
 
 
 @app.command()

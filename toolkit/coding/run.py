@@ -142,13 +142,18 @@ class AutocodeResult:
             lines.append(
                 f"Learned suggestions: cross-validated mean kappa {self.learned_cv['kappa'].mean():.3f}."
             )
-            lines.extend(_code_by_hand_line(self.learned_cv))
+            lines.extend(self.trust_lines())
         candidates = int(self.candidate_themes["candidate"].sum()) if len(self.candidate_themes) else 0
         lines.append(f"Theme discovery: {candidates} candidate theme(s) outside the codebook.")
         lines.extend(self.notes)
         if run_details and self.out_dir is not None:
             lines.append(f"Outputs in {self.out_dir}: {', '.join(sorted(self.files))}.")
         return "\n".join(lines)
+
+    def trust_lines(self) -> list[str]:
+        """With hand coding, the line naming the codes to code by hand (else none): printed by
+        ``pdtk autocode`` too, because staff who run one command read the terminal, not learned_cv.csv."""
+        return _code_by_hand_line(self.learned_cv) if self.learned_cv is not None else []
 
     def add_to_report(self, report: Any) -> Any:
         """Add the coding section (tables, a co-occurrence heat map, reliability note) to a ``Report``."""
