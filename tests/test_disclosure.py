@@ -540,3 +540,17 @@ def test_ascii_digits_agrees_with_int(digits: str) -> None:
     assert folded.isascii() and folded.isdigit()
     assert int(folded) == int(digits) and len(folded) == len(digits)
     assert ascii_digits(f"a {folded} b") == f"a {folded} b"
+
+
+def test_every_digit_python_knows_is_folded_in_a_column() -> None:
+    """The column path finds digits with RE2 (``\\p{Nd}``) and folds them in Python: every non-ASCII decimal
+    digit of this Python's Unicode tables must be found by the one and folded by the other."""
+    import unicodedata
+
+    from toolkit.disclosure.guard import _fold_digits
+
+    digits = [chr(c) for c in range(0x80, 0x110000) if unicodedata.category(chr(c)) == "Nd"]
+    folded = _fold_digits(pd.Series([f"x{d}y" for d in digits], dtype="str"))
+    assert folded.tolist() == [f"x{unicodedata.decimal(d)}y" for d in digits]
+    plain = pd.Series(["blå 123", "ønske"], dtype="str")
+    assert _fold_digits(plain) is plain  # nothing to fold: the column is returned as it is
