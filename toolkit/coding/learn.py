@@ -61,11 +61,11 @@ ENTRY_SCALE = 1.0
 """Scale of the per-entry rule evidence features relative to the TF-IDF block."""
 TRUST_KAPPA = 0.4
 """Cross-validated kappa (on the hand coding) from which a theme's machine coding is called usable; below it,
-or with fewer hand-coded positives than the learner needs, :func:`theme_trust` advises coding the theme by
-hand. 0.4 is the usual lower bound of "moderate" agreement. On the eight tuning sets (a third hand-coded,
-three rounds each; ``bench/eval_theme_trust.py``) themes at or above it in the coded third agreed with the
-coders at mean kappa 0.65 on the other two thirds (8 % of them below 0.4), themes below it at 0.48 (33 % below
-0.4): a triage, not a guarantee — estimates from ~50 turns are noisy."""
+or where it cannot be measured, :func:`theme_trust` advises coding the theme by hand. 0.4 is the usual
+lower bound of "moderate" agreement. On the eight tuning sets (a third hand-coded, three rounds each;
+``bench/eval_theme_trust.py``) themes at or above it in the coded third agreed with the coders at mean
+kappa 0.65 on the other two thirds (8 % of them below 0.4), themes below it at 0.48 (33 % below 0.4): a
+triage, not a guarantee — estimates from ~50 turns are noisy."""
 SIMILARITY = True
 """Add the hand-coded turns' words to the rule evidence (:mod:`toolkit.coding.similarity`), at the weight
 the grouped cross-validation inside the hand coding chooses (0 where it does not pay)."""
