@@ -224,6 +224,28 @@ def test_hand_coding_from_a_refi_qda_project(tmp_path):
     )
 
 
+def test_cards_of_codes_to_code_by_hand_say_so(result):
+    """A workshop reads the card: a code the machine cannot be trusted with is marked on it, and only it."""
+    from toolkit.coding.cards import render_cards
+
+    first, second = result.codebook.ids[:2]
+    html = render_cards(
+        result.codebook, result.segments, result.units, None, None, untrusted={first: 0.31, second: None}
+    )
+    cards = html.split("<section class='card'>")[1:]
+    assert "Kod dette temaet for hånd" in cards[0] and "kryssvalidert kappa 0,31" in cards[0]
+    assert "kunne ikke måles" in cards[1]
+    assert not any("Kod dette temaet for hånd" in card for card in cards[2:])
+    written = (result.out_dir / "insight_cards.html").read_text(encoding="utf-8")
+    untrusted = set(result.learned_cv.loc[~result.learned_cv["trusted"], "code_id"])
+    marked = {
+        code
+        for code, card in zip(result.codebook.ids, written.split("<section class='card'>")[1:], strict=True)
+        if "Kod dette temaet for hånd" in card
+    }
+    assert marked == untrusted  # the run's own cards carry its verdict
+
+
 def test_hidden_group_counts_do_not_break_the_cards(result):
     """A group smaller than min_cell has its counts hidden (NA); the cards show them as hidden, not crash."""
     from toolkit.coding.cards import render_cards

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -28,7 +29,7 @@ COMPARISON_GROUP = "sammenligning"
 _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1b1b1b;max-width:60rem}
 h1{font-size:1.6rem}.note{color:#555;font-size:.9rem}
-.synthetic{background:#fff3cd;padding:.5rem;border:1px solid #e0c36b}
+.synthetic,.untrusted{background:#fff3cd;padding:.5rem;border:1px solid #e0c36b}
 .card{border:2px solid #2b5c8a;border-radius:8px;padding:1rem 1.25rem;margin:1.25rem 0;
 page-break-inside:avoid;break-inside:avoid}
 .card h2{margin:.1rem 0 .3rem;font-size:1.25rem;color:#2b5c8a}.card .id{color:#777;font-size:.85rem}
@@ -74,8 +75,14 @@ def render_cards(
     comparison_group: str = COMPARISON_GROUP,
     synthetic: bool = False,
     title: str = "Innsiktskort — tema fra intervjuene",
+    untrusted: Mapping[str, float | None] | None = None,
 ) -> str:
-    """The insight-card page as self-contained HTML (prints one card per theme without page breaks inside)."""
+    """The insight-card page as self-contained HTML (prints one card per theme without page breaks inside).
+
+    ``untrusted`` maps the codes the machine's coding cannot be trusted with (:func:`learn.theme_trust`) to
+    their cross-validated kappa (None where not measurable): their cards say so at the top, because a
+    workshop reads the card, not ``learned_cv.csv``.
+    """
     mapping = (
         {}
         if groups is None
@@ -107,6 +114,8 @@ def render_cards(
         parts.append("<section class='card'>")
         parts.append(f"<h2>{html.escape(code.name)}</h2><div class='id'>{html.escape(code.id)}</div>")
         parts.append(f"<p>{html.escape(code.description)}</p>")
+        if untrusted is not None and code.id in untrusted:
+            parts.append(_untrusted_note(untrusted[code.id]))
         # ---- counts by group
         if by_group is not None and not by_group.empty:
             rows = by_group[by_group["code_id"] == code.id]
@@ -155,6 +164,19 @@ def render_cards(
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _untrusted_note(kappa: float | None) -> str:
+    """The card's warning for a theme whose machine coding agreed too little with the hand coding."""
+    measured = (
+        "kunne ikke måles"
+        if kappa is None or kappa != kappa
+        else f"kryssvalidert kappa {kappa:.2f}".replace(".", ",")
+    )
+    return (
+        "<p class='untrusted'><strong>Kod dette temaet for hånd.</strong> Maskinens koding stemte for dårlig "
+        f"med håndkodingen ({measured}); tallene og sitatene under bygger på den.</p>"
+    )
 
 
 def _codes_per_unit(coded: pd.DataFrame) -> dict[tuple[str, int], set[str]]:

@@ -198,6 +198,17 @@ class AutocodeResult:
         return report
 
 
+def _untrusted_codes(learned_cv: pd.DataFrame | None) -> dict[str, float | None] | None:
+    """``{code: cross-validated kappa}`` of the codes to code by hand; None without hand coding."""
+    if learned_cv is None or "trusted" not in learned_cv.columns:
+        return None
+    rows = learned_cv[~learned_cv["trusted"].astype(bool)]
+    return {
+        str(c): (None if pd.isna(k) else float(k))
+        for c, k in zip(rows["code_id"], rows["kappa"], strict=True)
+    }
+
+
 def _code_by_hand_line(learned_cv: pd.DataFrame) -> list[str]:
     """The summary's line naming the themes to code by hand (:func:`toolkit.coding.learn.theme_trust`)."""
     if "trusted" not in learned_cv.columns:
@@ -565,6 +576,7 @@ def autocode_folder(
             group_frame,
             min_cell=min_cell,
             synthetic=synthetic,
+            untrusted=_untrusted_codes(findings.learned_cv),
         )
         # counted before the join: the main process's share of the actor extraction starts after its own work
         size = _size_and_speed(segments, len(texts), len(units_all), seconds)
