@@ -116,24 +116,7 @@ def render_cards(
         parts.append(f"<p>{html.escape(code.description)}</p>")
         if untrusted is not None and code.id in untrusted:
             parts.append(_untrusted_note(untrusted[code.id]))
-        # ---- counts by group
-        if by_group is not None and not by_group.empty:
-            rows = by_group[by_group["code_id"] == code.id]
-            parts.append(
-                "<table><tr><th>Gruppe</th><th>Ytringer med temaet</th><th>Andel</th><th>Intervjuer</th></tr>"
-            )
-            for row in rows.itertuples(index=False):
-                parts.append(
-                    f"<tr><td>{html.escape(str(row.group))}</td><td>{_fmt_count(row.n_coded)} av "
-                    f"{_fmt_count(row.n_units)}</td>"
-                    f"<td>{_fmt_share(row.share)}</td>"
-                    f"<td>{'–' if pd.isna(row.n_sources) else int(row.n_sources)}</td></tr>"
-                )
-            parts.append("</table>")
-        else:
-            n = mine[["source", "turn_index"]].drop_duplicates().shape[0]
-            shown = str(n) if n == 0 or n >= min_cell else f"&lt;{min_cell}"
-            parts.append(f"<p>Ytringer med temaet: {shown} av {len(units)}.</p>")
+        parts.extend(_counts_html(code.id, mine, units, by_group, min_cell))
         # ---- what sets deviants apart
         parts.append("<div class='apart'><strong>Hva skiller de positive avvikene?</strong> ")
         parts.append(
@@ -164,6 +147,26 @@ def render_cards(
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _counts_html(
+    code_id: str, mine: pd.DataFrame, units: pd.DataFrame, by_group: pd.DataFrame | None, min_cell: int
+) -> list[str]:
+    """The card's counts: a table by group (already suppressed), or the total with small counts hidden."""
+    if by_group is None or by_group.empty:
+        n = mine[["source", "turn_index"]].drop_duplicates().shape[0]
+        shown = str(n) if n == 0 or n >= min_cell else f"&lt;{min_cell}"
+        return [f"<p>Ytringer med temaet: {shown} av {len(units)}.</p>"]
+    parts = ["<table><tr><th>Gruppe</th><th>Ytringer med temaet</th><th>Andel</th><th>Intervjuer</th></tr>"]
+    for row in by_group[by_group["code_id"] == code_id].itertuples(index=False):
+        parts.append(
+            f"<tr><td>{html.escape(str(row.group))}</td><td>{_fmt_count(row.n_coded)} av "
+            f"{_fmt_count(row.n_units)}</td>"
+            f"<td>{_fmt_share(row.share)}</td>"
+            f"<td>{'–' if pd.isna(row.n_sources) else int(row.n_sources)}</td></tr>"
+        )
+    parts.append("</table>")
+    return parts
 
 
 def _untrusted_note(kappa: float | None) -> str:
