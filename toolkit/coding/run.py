@@ -153,7 +153,7 @@ class AutocodeResult:
     def trust_lines(self) -> list[str]:
         """With hand coding, the line naming the codes to code by hand (else none): printed by
         ``pdtk autocode`` too, because staff who run one command read the terminal, not learned_cv.csv."""
-        return _code_by_hand_line(self.learned_cv) if self.learned_cv is not None else []
+        return _code_by_hand_line(self.learned_cv)
 
     def add_to_report(self, report: Any) -> Any:
         """Add the coding section (tables, a co-occurrence heat map, reliability note) to a ``Report``."""
@@ -209,11 +209,11 @@ def _untrusted_codes(learned_cv: pd.DataFrame | None) -> dict[str, float | None]
     }
 
 
-def _code_by_hand_line(learned_cv: pd.DataFrame) -> list[str]:
+def _code_by_hand_line(learned_cv: pd.DataFrame | None) -> list[str]:
     """The summary's line naming the themes to code by hand (:func:`toolkit.coding.learn.theme_trust`)."""
-    if "trusted" not in learned_cv.columns:
+    untrusted = _untrusted_codes(learned_cv)
+    if untrusted is None:
         return []
-    untrusted = learned_cv.loc[~learned_cv["trusted"].astype(bool), "code_id"].tolist()
     if not untrusted:
         return ["Every code's machine coding agrees with the hand coding well enough to use (spot-check it)."]
     return [
