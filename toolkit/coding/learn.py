@@ -519,12 +519,19 @@ def theme_trust(cv: pd.DataFrame, *, min_kappa: float = TRUST_KAPPA) -> pd.DataF
     if not 0 <= min_kappa <= 1:
         raise ValueError("min_kappa must be between 0 and 1")
     kappa = cv["kappa"].astype(float)
-    trusted = (kappa >= min_kappa).to_numpy()
+    trusted = np.array([is_trusted(k, min_kappa) for k in kappa], dtype=bool)
     advice = [
         _advice(bool(ok), int(n), float(k), min_kappa)
         for ok, n, k in zip(trusted, cv["n_positive"], kappa, strict=True)
     ]
     return cv.assign(trusted=trusted, advice=advice)
+
+
+def is_trusted(kappa: float | None, min_kappa: float = TRUST_KAPPA) -> bool:
+    """The one rule for "the machine may be trusted with this code": a measured kappa of at least
+    ``min_kappa`` (None or NaN — not measurable — is not trusted). :func:`theme_trust` and the coding view
+    both ask it."""
+    return kappa is not None and not np.isnan(kappa) and kappa >= min_kappa
 
 
 def origin_kappa(cv_kappa: dict[str, dict[str, float]], origin: dict[str, str]) -> dict[str, float]:

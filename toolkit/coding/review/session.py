@@ -27,7 +27,7 @@ import pandas as pd
 from toolkit.coding import evidence as ev
 from toolkit.coding.autocode import AutoCoder, question_texts
 from toolkit.coding.codebook import load_codebook
-from toolkit.coding.learn import TRUST_KAPPA, origin_kappa, uncertainty
+from toolkit.coding.learn import TRUST_KAPPA, is_trusted, origin_kappa, uncertainty
 from toolkit.coding.review.actor_session import ActorView
 from toolkit.coding.review.decisions import (
     DECISIONS,
@@ -417,9 +417,7 @@ class CodingSession:
         return {
             "kappa": kappa,
             "trust_kappa": TRUST_KAPPA,
-            "code_by_hand": [
-                c for c in self.codebook.ids if c in kappa and (kappa[c] is None or kappa[c] < TRUST_KAPPA)
-            ],
+            "code_by_hand": [c for c in self.codebook.ids if c in kappa and not is_trusted(kappa[c])],
         }
 
     def close(self) -> None:
