@@ -41,7 +41,7 @@ from sklearn.preprocessing import StandardScaler, normalize  # noqa: E402
 
 from toolkit.coding import evidence as ev  # noqa: E402
 from toolkit.coding.autocode import AutoCoder  # noqa: E402
-from toolkit.coding.evaluate import CodingSet, load_coding_set, transcript_thirds  # noqa: E402
+from toolkit.coding.evaluate import CodingSet, learner_on, load_coding_set, transcript_thirds  # noqa: E402
 from toolkit.coding.learn import ThemeLearner  # noqa: E402
 from toolkit.coding.similarity import CodedSimilarity, mean_kappa  # noqa: E402
 
@@ -95,7 +95,7 @@ def third_features(data: CodingSet, train: np.ndarray, coded: np.ndarray) -> dic
     and the learner's probability."""
     texts, gold = data.units["text"].tolist(), data.gold.to_numpy()
     n, k = gold.shape
-    learner = ThemeLearner(data.codebook, seed=0)
+    learner = learner_on(data, train, seed=0)
     similarity = CodedSimilarity(learner._tokens)
     similarity.vectorizer_ = _vectorizer(learner)
     similarity.reference_ = similarity._vectorise(texts, fit=True)
@@ -109,15 +109,6 @@ def third_features(data: CodingSet, train: np.ndarray, coded: np.ndarray) -> dic
             ranked = -np.sort(-cosine[:, positive], axis=1)
             nearest[:, theme], top3[:, theme] = ranked[:, 0], ranked[:, :3].mean(axis=1)
     hits = (coded[train] & (gold[train] > 0)).sum(axis=0)
-    sources = data.units["source"].tolist()
-    learner.fit(
-        [t for t, keep in zip(texts, train, strict=True) if keep],
-        data.gold[train].reset_index(drop=True),
-        groups=[s for s, keep in zip(sources, train, strict=True) if keep],
-        questions=[q for q, keep in zip(data.questions, train, strict=True) if keep],
-        corpus=texts,
-        corpus_questions=data.questions,
-    )
     proba = learner.predict_proba(texts, questions=data.questions).reindex(columns=data.codebook.ids)
     row = np.ones((n, 1))
     return {

@@ -27,8 +27,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from set_roles import coding_sets  # noqa: E402
 
-from toolkit.coding.evaluate import CodingSet, load_coding_set, mean_kappa, transcript_thirds  # noqa: E402
-from toolkit.coding.learn import ThemeLearner, theme_trust  # noqa: E402
+from toolkit.coding.evaluate import (  # noqa: E402
+    CodingSet,
+    learner_on,
+    load_coding_set,
+    mean_kappa,
+    transcript_thirds,
+)
+from toolkit.coding.learn import theme_trust  # noqa: E402
 
 
 def cases(data: CodingSet, seed: int = 0) -> pd.DataFrame:
@@ -41,18 +47,10 @@ def cases(data: CodingSet, seed: int = 0) -> pd.DataFrame:
         def part(values: list, keep: bool = True, coded: np.ndarray = coded) -> list:
             return [v for v, c in zip(values, coded, strict=True) if c == keep]
 
+        learner = learner_on(data, coded, seed=seed)
         labels = data.gold[coded].reset_index(drop=True)
-        learner = ThemeLearner(data.codebook, seed=seed)
         verdict = theme_trust(
             learner.cross_validate(part(texts), labels, groups=part(sources), questions=part(data.questions))
-        )
-        learner.fit(
-            part(texts),
-            labels,
-            groups=part(sources),
-            questions=part(data.questions),
-            corpus=texts,
-            corpus_questions=data.questions,
         )
         predicted = learner.predict(part(texts, False), questions=part(data.questions, False))
         predicted = predicted.reindex(columns=data.codebook.ids).fillna(0).astype(int)

@@ -20,8 +20,10 @@ learning; a third is what a team can afford to code by hand first.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,9 @@ from toolkit.coding.autocode import AutoCoder, coded_units, question_texts, to_i
 from toolkit.coding.codebook import Codebook, default_codebook_path, load_codebook
 from toolkit.coding.segments import read_segments
 from toolkit.errors import InputDataError
+
+if TYPE_CHECKING:
+    from toolkit.coding.learn import ThemeLearner
 
 
 @dataclass
@@ -102,30 +107,39 @@ def transcript_thirds(sources: list[str], seed: int = 0) -> list[list[str]]:
 
 def evaluate_learning(data: CodingSet, rules: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
     """Per round (one third hand-coded): learned and rule kappa on the other two thirds."""
-    from toolkit.coding.learn import ThemeLearner
-
     rows = []
     sources = data.units["source"].tolist()
     for round_index, third in enumerate(transcript_thirds(sources, seed)):
         train = data.units["source"].isin(third).to_numpy()
-        texts = data.units["text"].tolist()
-        learner = ThemeLearner(data.codebook, seed=seed)
-        learner.fit(
-            [t for t, keep in zip(texts, train, strict=True) if keep],
-            data.gold[train].reset_index(drop=True),
-            groups=[s for s, keep in zip(sources, train, strict=True) if keep],
-            questions=[c for c, keep in zip(data.questions, train, strict=True) if keep],
-            corpus=texts,
-            corpus_questions=data.questions,
-        )
-        test_texts = [t for t, keep in zip(texts, train, strict=True) if not keep]
-        test_questions = [c for c, keep in zip(data.questions, train, strict=True) if not keep]
-        predicted = learner.predict(test_texts, questions=test_questions)
+        learner = learner_on(data, train, seed=seed)
+        rest = ~train
+        predicted = learner.predict(_rows(data.units["text"], rest), questions=_rows(data.questions, rest))
         gold_test = data.gold[~train].reset_index(drop=True)
         learned, _ = mean_kappa(gold_test, predicted)
         rule, _ = mean_kappa(gold_test, rules[~train].reset_index(drop=True))
         rows.append({"round": round_index, "hand_coded": len(third), "learned": learned, "rules": rule})
     return pd.DataFrame(rows)
+
+
+def learner_on(data: CodingSet, coded: np.ndarray, *, seed: int = 0) -> ThemeLearner:
+    """A :class:`~toolkit.coding.learn.ThemeLearner` fitted on the units marked ``coded`` (the hand-coded
+    part, from the gold), its rule weights learned on every unit of the set, as ``pdtk autocode`` does."""
+    from toolkit.coding.learn import ThemeLearner
+
+    learner = ThemeLearner(data.codebook, seed=seed)
+    return learner.fit(
+        _rows(data.units["text"], coded),
+        data.gold[coded].reset_index(drop=True),
+        groups=_rows(data.units["source"], coded),
+        questions=_rows(data.questions, coded),
+        corpus=data.units["text"].tolist(),
+        corpus_questions=data.questions,
+    )
+
+
+def _rows(values: Sequence[str] | pd.Series, keep: np.ndarray) -> list[str]:
+    """The values where ``keep`` is true, as a list (the learner takes lists of texts)."""
+    return [v for v, k in zip(values, keep, strict=True) if k]
 
 
 def evaluate_set(folder: str | Path, *, learning: bool = True, seed: int = 0) -> dict[str, object]:
