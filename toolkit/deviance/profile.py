@@ -189,10 +189,9 @@ def matched_comparison(
     matching.
 
     Returns the :class:`MatchResult` (its balance table covers the risk factors) and a table of weighted SMDs
-    on
-    the characterising numeric/binary columns, or None when there are too few deviants (< ``min_cell``). On
-    very
-    large registers the control pool is a seeded random sample of ``max_controls`` to keep matching fast.
+    on the characterising numeric/binary columns, or None when there are too few deviants (< ``min_cell``).
+    On very large registers the control pool is a seeded random sample of ``max_controls`` to keep matching
+    fast.
     """
     min_cell = disclosure.min_cell
     needed = [*risk_factors, *characterise, *exact]
