@@ -76,6 +76,8 @@ def main() -> None:
                 "turns": result["turns"],
                 "themes": result["themes"],
                 "rules": result["rules"],
+                "rules_low": result["rules_interval"][0],
+                "rules_high": result["rules_interval"][1],
                 "substring": result["substring"],
                 "learned_third": result["learned"],
                 "rules_same_turns": result["rules_on_rest"],

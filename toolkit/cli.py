@@ -514,7 +514,8 @@ def autocode(
         ),
     )
     out.print(f"coded segments: {len(result.segments)} rows in {out_dir / 'segments.csv'}")
-    for line in result.trust_lines():  # with hand coding: which codes the machine may not be trusted with
+    # with hand coding: how well the machine agrees, and which codes it may not be trusted with
+    for line in [*result.agreement_lines(), *result.trust_lines()]:
         out.print(line)
 
 

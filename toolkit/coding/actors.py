@@ -73,6 +73,7 @@ from toolkit.coding.actor_scope import (
     spoken_sentences,
 )
 from toolkit.coding.autocode import longest_first_alternation
+from toolkit.coding.kappa_interval import kappa_intervals
 from toolkit.coding.regex_literals import may_match, required_substrings
 from toolkit.coding.segments import sentence_columns, turn_columns
 from toolkit.errors import InputDataError
@@ -1267,7 +1268,9 @@ def actor_agreement(
     Mentions: precision, recall and F1 of ``other`` against ``reference`` over transcript × actor (a row
     missing from ``other`` is not mentioned). Fragmentation: the share of the ``youth`` sources (default
     every source of ``reference``) whose count of distinct public services is the same in both. Tone:
-    agreement and Cohen's kappa (scikit-learn) over the actors both mark as mentioned. The issue's targets
+    agreement and Cohen's kappa (scikit-learn) over the actors both mark as mentioned, with a 95 % interval
+    resampling whole transcripts (:mod:`toolkit.coding.kappa_interval`); the fragmentation share has a
+    Wilson interval (eight young people a set make a wide one). The issue's targets
     are stated on these three figures, so the evaluation script and the inter-coder check use this one
     function.
     """
@@ -1285,6 +1288,11 @@ def actor_agreement(
     ).reindex(sources, fill_value=0)
     both = merged[(merged["mentioned_ref"] == 1) & (merged["mentioned_other"] == 1)]
     tones_ref, tones_other = both["tone_ref"].astype(str), both["tone_other"].astype(str)
+    _, tone_interval = kappa_intervals(
+        [tones_ref.to_numpy(), tones_other.to_numpy()],
+        both["source"].astype(str).tolist(),
+        labels=sorted(set(TONES) | set(tones_ref) | set(tones_other)),
+    )
     return {
         "mentions": int(merged["mentioned_ref"].sum()),
         "precision": float(precision),
@@ -1292,10 +1300,23 @@ def actor_agreement(
         "f1": float(f1),
         "youths": len(sources),
         "fragmentation_exact": float(same.mean()) if len(sources) else float("nan"),
+        **_share_interval("fragmentation_exact", int(same.sum()), len(sources)),
         "tone_pairs": len(both),
         "tone_agreement": float((tones_ref == tones_other).mean()) if len(both) else float("nan"),
         "tone_kappa": float(cohen_kappa_score(tones_ref, tones_other)) if len(both) > 1 else float("nan"),
+        "tone_kappa_low": tone_interval[0],
+        "tone_kappa_high": tone_interval[1],
     }
+
+
+def _share_interval(name: str, hits: int, total: int) -> dict[str, float]:
+    """Wilson 95 % interval of a share (statsmodels): ``{name}_low`` and ``{name}_high``, NaN without data."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    if total == 0:
+        return {f"{name}_low": float("nan"), f"{name}_high": float("nan")}
+    low, high = proportion_confint(hits, total, alpha=0.05, method="wilson")
+    return {f"{name}_low": float(low), f"{name}_high": float(high)}
 
 
 def actors_by_group(actors: pd.DataFrame, groups: pd.DataFrame, *, min_cell: int = 5) -> pd.DataFrame:

@@ -11,6 +11,9 @@ Per code it reports
   with more than two coders, the mean of the pairwise kappas (Light's kappa);
 * Cohen's kappa on characters, for codings whose spans differ from the units (selections made in NVivo);
 * Krippendorff's alpha (nominal, the ``krippendorff`` package) for any number of coders;
+* a 95 % interval for each code's kappa and for the mean over codes, resampling whole interviews
+  (:mod:`toolkit.coding.kappa_interval`): a dozen interviews is a small sample, and the interval says how
+  small;
 
 and a disagreement table (unit, code, who coded it, who did not, the text) for a review meeting.
 Kappa is undefined (reported as missing) for a code that no coder — or every coder — applied everywhere.
@@ -25,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.coding.autocode import to_indicator_matrix
+from toolkit.coding.kappa_interval import kappa_intervals
 
 
 def _kappa(a: np.ndarray, b: np.ndarray) -> float:
@@ -50,16 +54,29 @@ def krippendorff_alpha(matrix: np.ndarray) -> float:
 
 @dataclass
 class ReliabilityResult:
-    """Per-code agreement (``per_code``), the disagreements, and the coders compared."""
+    """Per-code agreement (``per_code``), the disagreements, and the coders compared.
+
+    ``mean_kappa_interval`` is the 95 % bootstrap interval of :attr:`mean_kappa` over interviews (NaN with
+    fewer than two).
+    """
 
     per_code: pd.DataFrame
     disagreements: pd.DataFrame
     coders: list[str]
     n_units: int
+    mean_kappa_interval: tuple[float, float] = (float("nan"), float("nan"))
+    n_sources: int = 0
 
     @property
     def mean_kappa(self) -> float:
         return float(self.per_code["kappa"].mean(skipna=True))
+
+    def interval_text(self) -> str:
+        """`` (95 % interval 0.52–0.71 over 12 interviews)``, or nothing when it cannot be computed."""
+        low, high = self.mean_kappa_interval
+        if np.isnan(low):
+            return ""
+        return f" (95 % interval {low:.2f}–{high:.2f} over {self.n_sources} interviews)"
 
     @property
     def mean_alpha(self) -> float:
@@ -68,11 +85,11 @@ class ReliabilityResult:
     def summary(self) -> str:
         lines = [
             f"Agreement between {', '.join(self.coders)} on {self.n_units} units, {len(self.per_code)} codes",
-            f"mean Cohen's kappa {self.mean_kappa:.3f}; mean Krippendorff's alpha {self.mean_alpha:.3f}; "
-            f"{len(self.disagreements)} disagreements",
+            f"mean Cohen's kappa {self.mean_kappa:.3f}{self.interval_text()}; mean Krippendorff's alpha "
+            f"{self.mean_alpha:.3f}; {len(self.disagreements)} disagreements",
             "(Reliability scores are optional in reflexive thematic analysis.)",
         ]
-        table = self.per_code[["code_id", "percent_agreement", "kappa", "alpha"]]
+        table = self.per_code[["code_id", "percent_agreement", "kappa", "kappa_low", "kappa_high", "alpha"]]
         return "\n".join(lines) + "\n" + table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
 
@@ -87,7 +104,8 @@ def compare_coders(
 
     ``units`` are the codable segments (``source, turn_index`` and ``text``); each coding is a
     ``segments.csv``-like frame (``source, turn_index, code_id``; ``start, end`` for character level).
-    With ``texts`` ({source: text}) character-level kappa is added (two coders only).
+    With ``texts`` ({source: text}) character-level kappa is added (two coders only). ``kappa_low`` and
+    ``kappa_high`` bound each code's kappa by resampling the units' ``source`` (the interviews).
     """
     if len(codings) < 2:
         raise ValueError("compare_coders needs at least two coders")
@@ -115,7 +133,20 @@ def compare_coders(
             )
         rows.append(row)
     per_code = pd.DataFrame(rows)
-    return ReliabilityResult(per_code, disagreement_table(units, matrices, code_ids), coders, len(units))
+    sources = matrices[coders[0]].index.get_level_values("source").tolist()
+    intervals, mean_interval = kappa_intervals(
+        [matrices[c][code_ids].to_numpy() for c in coders], sources, labels=[0, 1]
+    )
+    per_code.insert(per_code.columns.get_loc("kappa") + 1, "kappa_low", [low for low, _ in intervals])
+    per_code.insert(per_code.columns.get_loc("kappa_low") + 1, "kappa_high", [high for _, high in intervals])
+    return ReliabilityResult(
+        per_code,
+        disagreement_table(units, matrices, code_ids),
+        coders,
+        len(units),
+        mean_kappa_interval=mean_interval,
+        n_sources=len(set(sources)),
+    )
 
 
 def disagreement_table(
