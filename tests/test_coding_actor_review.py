@@ -17,8 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sklearn.metrics import cohen_kappa_score
 
-from toolkit.coding.actor_corrections import ORIGIN_COLUMN, apply_actor_review, read_actor_review
+from toolkit.coding.actor_corrections import (
+    ORIGIN_COLUMN,
+    apply_actor_review,
+    read_actor_review,
+    review_agreement,
+)
 from toolkit.coding.actors import actor_agreement, actor_ids_of, load_actor_vocabulary
 from toolkit.coding.review.actor_decisions import ACTOR_DECISIONS_FILE, ACTOR_REVIEW_FILE
 from toolkit.coding.review.actor_session import ActorView
@@ -152,11 +158,20 @@ def test_reviewing_like_the_gold_makes_autocode_agree_with_it(client, study, gol
     assert stat.S_IMODE(study["restricted"].stat().st_mode) == 0o700
     assert "Amalie" not in log.read_text(encoding="utf-8")  # names of transcripts' people: no text
     out = tmp_path / "coding"
-    autocode_folder(SET / "transcripts", SET / "codebook.yml", out, actor_review=review_file)
+    result = autocode_folder(SET / "transcripts", SET / "codebook.yml", out, actor_review=review_file)
     actors = pd.read_csv(out / "actors.csv", dtype={"tone": str}, keep_default_na=False)
     agreement = actor_agreement(gold, actors)
     assert agreement["f1"] == 1.0 and agreement["fragmentation_exact"] == 1.0
     assert agreement["tone_agreement"] == 1.0
+    # the review measured the extractor: on the gold's rows that is the gold's own verdict on it
+    extracted = pd.read_csv(study["coding"] / "actors.csv", dtype={"tone": str}, keep_default_na=False)
+    reviewed = pd.read_csv(review_file, dtype=str, keep_default_na=False)
+    on_gold = actor_agreement(gold.merge(reviewed[["source", "actor"]]), extracted)
+    found = result.actors.review_agreement
+    assert found["tone_kappa"] == pytest.approx(on_gold["tone_kappa"])
+    assert found["tone_kappa_low"] < found["tone_kappa"] < found["tone_kappa_high"]
+    line = next(x for x in result.agreement_lines() if x.startswith("Actor review:"))
+    assert f"kappa {on_gold['tone_kappa']:.2f} ({on_gold['tone_pairs']} actors, 95 % interval" in line
     mentioned = actors["mentioned"] == 1
     assert set(actors.loc[mentioned, ORIGIN_COLUMN]) == {"human"}
     assert set(actors.loc[~mentioned, ORIGIN_COLUMN]) <= {"", "human"}
@@ -227,6 +242,31 @@ def test_applying_a_review_strikes_adds_and_recounts(tmp_path, ids):
     elsewhere = pd.DataFrame({"source": ["b.txt"], "actor": ["NAV"], "mentioned": [1], "tone": ["positiv"]})
     with pytest.raises(InputDataError, match="not among these transcripts"):
         apply_actor_review(actors, elsewhere)
+
+
+def test_review_agreement_counts_what_the_reviewer_changed(ids):
+    actors = pd.DataFrame(
+        {
+            "source": ["a.txt"] * 4 + ["b.txt"] * 4,
+            "actor": ["NAV", "OT", "familie", "skole"] * 2,
+            "mentioned": [1, 1, 0, 1, 1, 1, 1, 0],
+            "tone": ["positiv", "nøytral", "", "negativ", "blandet", "positiv", "nøytral", ""],
+        }
+    )
+    review = pd.DataFrame(
+        {
+            "source": ["a.txt", "a.txt", "a.txt", "b.txt", "b.txt", "b.txt", "b.txt"],
+            "actor": ["NAV", "OT", "familie", "NAV", "OT", "familie", "skole"],
+            "mentioned": [1, 0, 1, 1, 1, 1, 1],
+            "tone": ["positiv", "", "negativ", "negativ", "positiv", "nøytral", "positiv"],
+        }
+    )
+    found = review_agreement(actors, review)
+    assert (found["reviewed"], found["struck_out"], found["added"], found["tone_pairs"]) == (7, 1, 2, 4)
+    human, tool = ["positiv", "negativ", "positiv", "nøytral"], ["positiv", "blandet", "positiv", "nøytral"]
+    assert found["tone_agreement"] == 0.75
+    assert found["tone_kappa"] == pytest.approx(cohen_kappa_score(human, tool))
+    assert review_agreement(actors, None) is None
 
 
 def test_autocode_refuses_a_bad_review_in_one_line_and_writes_nothing(tmp_path):

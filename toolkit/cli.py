@@ -514,7 +514,7 @@ def autocode(
         ),
     )
     out.print(f"coded segments: {len(result.segments)} rows in {out_dir / 'segments.csv'}")
-    # with hand coding: how well the machine agrees, and which codes it may not be trusted with
+    # with hand coding or an actor review: how well the machine agrees, and what it may not be trusted with
     for line in [*result.agreement_lines(), *result.trust_lines()]:
         out.print(line)
 

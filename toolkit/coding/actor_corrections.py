@@ -13,6 +13,10 @@ The file: one row per reviewed transcript × actor, columns ``source, actor, men
 0/1; ``tone`` one of :data:`~toolkit.coding.actors.TONES`, empty when not mentioned), ``reviewer`` optional.
 ``actors.csv`` gets a ``tone_origin`` column: ``human`` for a reviewed row, ``rule`` for a mention only the
 extractor judged, empty for an actor not mentioned.
+
+The review is also a measurement: :func:`review_agreement` compares the extractor with the reviewer on the
+rows reviewed (how many mentions were struck out or added; the tone's kappa with an interval over
+transcripts), so a team knows how far to trust the tones nobody reviewed in the same study.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.coding.actors import NOT_PUBLIC_SERVICES, TONES
+from toolkit.coding.kappa_interval import kappa_intervals
 from toolkit.errors import InputDataError
 
 REVIEW_COLUMNS = ["source", "actor", "mentioned", "tone"]
@@ -109,6 +114,41 @@ def apply_actor_review(actors: pd.DataFrame, review: pd.DataFrame | None) -> pd.
     return out
 
 
+def review_agreement(actors: pd.DataFrame, review: pd.DataFrame | None) -> dict[str, float | int] | None:
+    """How the extractor's ``actors`` compare with the reviewer's rows (None without a review).
+
+    ``reviewed`` rows; ``struck_out``: the extractor's mentions the reviewer said were not part of the help;
+    ``added``: actors the reviewer added; over the rows both mark as mentioned, ``tone_pairs``,
+    ``tone_agreement`` and Cohen's ``tone_kappa`` (scikit-learn) with its 95 % interval resampling
+    transcripts (``tone_kappa_low``, ``tone_kappa_high``; NaN with fewer than two transcripts or pairs).
+    The rows a reviewer chose to open are not a random sample: read the figure as this study's indication,
+    not as a measurement of the extractor.
+    """
+    from sklearn.metrics import cohen_kappa_score
+
+    if review is None or review.empty:
+        return None
+    merged = review.merge(actors, on=["source", "actor"], how="left", suffixes=("_human", "_tool"))
+    tool = merged["mentioned_tool"].fillna(0).astype(int)
+    human = merged["mentioned_human"].astype(int)
+    both = merged[(tool == 1) & (human == 1)]
+    tones = [both["tone_human"].astype(str).to_numpy(), both["tone_tool"].astype(str).to_numpy()]
+    kappa, interval = float("nan"), (float("nan"), float("nan"))
+    if len(both) > 1 and len(set(tones[0]) | set(tones[1])) > 1:
+        kappa = float(cohen_kappa_score(tones[0], tones[1]))
+        _, interval = kappa_intervals(tones, both["source"].astype(str).tolist(), labels=list(TONES))
+    return {
+        "reviewed": len(merged),
+        "struck_out": int(((tool == 1) & (human == 0)).sum()),
+        "added": int(((tool == 0) & (human == 1)).sum()),
+        "tone_pairs": len(both),
+        "tone_agreement": float((tones[0] == tones[1]).mean()) if len(both) else float("nan"),
+        "tone_kappa": kappa,
+        "tone_kappa_low": interval[0],
+        "tone_kappa_high": interval[1],
+    }
+
+
 def _apply_row(out: pd.DataFrame, index: int, mentioned: int, tone: str) -> None:
     """One reviewed transcript × actor."""
     out.loc[index, ["mentioned", "tone", ORIGIN_COLUMN]] = [mentioned, tone, "human"]
@@ -121,4 +161,4 @@ def _apply_row(out: pd.DataFrame, index: int, mentioned: int, tone: str) -> None
             out.loc[index, column] = empty
 
 
-__all__ = ["ORIGIN_COLUMN", "REVIEW_COLUMNS", "apply_actor_review", "read_actor_review"]
+__all__ = ["ORIGIN_COLUMN", "REVIEW_COLUMNS", "apply_actor_review", "read_actor_review", "review_agreement"]

@@ -10,6 +10,7 @@ comparison table, so the maps show nothing the table hides (:mod:`toolkit.coding
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.coding.actor_corrections import ORIGIN_COLUMN, apply_actor_review
+from toolkit.coding.actor_corrections import ORIGIN_COLUMN, apply_actor_review, review_agreement
 from toolkit.coding.actor_map import MAP_CAPTION, draw_actor_maps
 from toolkit.coding.actors import (
     ActorEntry,
@@ -42,6 +43,9 @@ class ActorOutputs:
     """``{actor id: label}`` in the vocabulary's order (canonical ids first, then a study's own)."""
     language: str = "en"
     """The study's report language: the map files' texts are written in it (``nb`` or ``en``)."""
+    review_agreement: dict[str, float | int] | None = None
+    """The extractor against the human actor review on the reviewed rows
+    (:func:`~toolkit.coding.actor_corrections.review_agreement`); None without a review."""
 
     def maps(self) -> dict[str, Any]:
         """One system map per group (matplotlib figures; the caller closes them), none without groups."""
@@ -68,10 +72,31 @@ class ActorOutputs:
                 "transcripts: review them in the actor view of 'pdtk code-review' before reading them as "
                 "findings."
             )
-        return (
+        judged = (
             f"A reviewer judged the tone of {human} of {int(mentioned.sum())} mentioned actors (the actor "
             "view of 'pdtk code-review'); the others are the extractor's (column tone_origin of actors.csv)."
         )
+        return " ".join(part for part in (judged, self.review_line()) if part)
+
+    def review_line(self) -> str:
+        """How the extractor agreed with the reviewer on the reviewed rows (empty without a review)."""
+        found = self.review_agreement
+        if not found:
+            return ""
+        line = (
+            f"On the {found['reviewed']} reviewed rows the reviewer struck out {found['struck_out']} of the "
+            f"extractor's mentions and added {found['added']}"
+        )
+        if not math.isnan(found["tone_kappa"]):
+            interval = ""
+            if not math.isnan(found["tone_kappa_low"]):
+                interval = f", 95 % interval {found['tone_kappa_low']:.2f}–{found['tone_kappa_high']:.2f}"
+            line += (
+                f"; the extractor's tone agreed with the reviewer's at kappa {found['tone_kappa']:.2f}"
+                f" ({found['tone_pairs']} actors{interval}): expect about that in the transcripts nobody "
+                "reviewed"
+            )
+        return line + "."
 
     def refiqda(
         self, codebook: Codebook, texts: Mapping[str, str], *, coder: str
@@ -140,10 +165,17 @@ def actor_outputs_from_tables(
     ``review`` is a human actor review (:func:`toolkit.coding.actor_corrections.read_actor_review`), applied
     before anything is counted, so the comparison, the maps and the REFI-QDA codes follow it."""
     vocabulary = vocabulary if vocabulary is not None else load_actor_vocabulary()
-    actors = apply_actor_review(combine_actor_tables(tables), review)
+    extracted = combine_actor_tables(tables)
+    actors = apply_actor_review(extracted, review)
     by_group = actors_by_group(actors, groups, min_cell=min_cell) if groups is not None else None
     labels = {actor: vocabulary[actor].label or actor for actor in actor_ids_of(vocabulary)}
-    return ActorOutputs(actors=actors, by_group=by_group, labels=labels, language=language)
+    return ActorOutputs(
+        actors=actors,
+        by_group=by_group,
+        labels=labels,
+        language=language,
+        review_agreement=review_agreement(extracted, review),
+    )
 
 
 def _file_part(group: str) -> str:

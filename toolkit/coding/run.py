@@ -146,7 +146,8 @@ class AutocodeResult:
         return "\n".join(lines)
 
     def agreement_lines(self) -> list[str]:
-        """With hand coding, the agreement of the machine (and of the human coders) with its interval."""
+        """With hand coding, the agreement of the machine (and of the human coders) with its interval; with an
+        actor review, how the extractor agreed with the reviewer."""
         lines = []
         if self.reliability is not None:
             lines.append(
@@ -159,6 +160,8 @@ class AutocodeResult:
                 f"Between human coders: mean kappa {self.human_reliability.mean_kappa:.3f}"
                 f"{self.human_reliability.interval_text()}."
             )
+        if self.actors is not None and self.actors.review_agreement:
+            lines.append(f"Actor review: {self.actors.review_line()}")
         return lines
 
     def trust_lines(self) -> list[str]:
