@@ -11,6 +11,8 @@ kappa on the hand-coded transcripts reaches :data:`toolkit.coding.learn.TRUST_KA
 learner's kappa per theme is measured on the other two thirds. Printed per set and pooled: how many
 theme × round cases were trusted, the mean kappa on the rest of trusted and untrusted themes, and the share
 of each below 0.4. A verdict that did not predict anything would show the same figures in both columns.
+The trusted themes are split once more by their advice: "usable; spot-check" and "usable; check more of it"
+(the agreement's 95 % interval on the coded third reaches below the bar).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from toolkit.coding.evaluate import (  # noqa: E402
     mean_kappa,
     transcript_thirds,
 )
-from toolkit.coding.learn import theme_trust  # noqa: E402
+from toolkit.coding.learn import CHECK_MORE, theme_trust  # noqa: E402
 
 
 def cases(data: CodingSet, seed: int = 0) -> pd.DataFrame:
@@ -57,6 +59,7 @@ def cases(data: CodingSet, seed: int = 0) -> pd.DataFrame:
         _mean, per_theme = mean_kappa(data.gold[~coded].reset_index(drop=True), predicted)
         rows += [
             {"set": data.name, "round": round_index, "code_id": r.code_id, "trusted": bool(r.trusted)}
+            | {"check_more": str(r.advice).startswith(CHECK_MORE)}
             | {"kappa_rest": float(per_theme.get(r.code_id, np.nan))}
             for r in verdict.itertuples()
         ]
@@ -67,6 +70,7 @@ def summarise(table: pd.DataFrame) -> dict[str, float]:
     """Trusted share, mean kappa on the rest and share below 0.4, for trusted and untrusted themes."""
     judged = table.dropna(subset=["kappa_rest"])
     trusted, untrusted = judged[judged["trusted"]], judged[~judged["trusted"]]
+    sure, unsure = trusted[~trusted["check_more"]], trusted[trusted["check_more"]]
     return {
         "cases": len(judged),
         "trusted_share": float(judged["trusted"].mean()),
@@ -74,6 +78,10 @@ def summarise(table: pd.DataFrame) -> dict[str, float]:
         "kappa_untrusted": float(untrusted["kappa_rest"].mean()),
         "below_0.4_trusted": float((trusted["kappa_rest"] < 0.4).mean()),
         "below_0.4_untrusted": float((untrusted["kappa_rest"] < 0.4).mean()),
+        "kappa_spot_check": float(sure["kappa_rest"].mean()),
+        "kappa_check_more": float(unsure["kappa_rest"].mean()),
+        "below_0.4_spot_check": float((sure["kappa_rest"] < 0.4).mean()),
+        "below_0.4_check_more": float((unsure["kappa_rest"] < 0.4).mean()),
     }
 
 

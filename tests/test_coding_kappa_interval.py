@@ -113,6 +113,8 @@ def test_bad_arguments_say_what_is_wrong():
         kappa_intervals([gold, gold], ["a", "a", "b", "b"], level=95)
     with pytest.raises(ValueError, match="at least two"):
         kappa_intervals([gold], ["a", "a", "b", "b"])
+    with pytest.raises(ValueError, match="'2' is not among the labels"):
+        kappa_intervals([gold, gold + 2], ["a", "a", "b", "b"], labels=[0, 1])
 
 
 def test_compare_coders_reports_each_codes_interval_and_the_means():

@@ -176,5 +176,14 @@ def test_theme_trust_advises_hand_coding_where_agreement_is_low_or_unknown():
         "code by hand: agreement not measurable (0 hand-coded turns with the code)",
     ]
     assert theme_trust(cv, min_kappa=0.3)["trusted"].tolist() == [True, True, True, False]
+    unsure = theme_trust(
+        cv.assign(kappa_low=[0.45, 0.1, 0.35, float("nan")], kappa_high=[0.8, 0.5, 1.0, float("nan")])
+    )
+    assert unsure["trusted"].tolist() == [True, False, True, False]
+    assert unsure["advice"].tolist()[:3] == [
+        "usable; spot-check",
+        "code by hand: cross-validated kappa 0.31 < 0.40",
+        "usable; check more of it: kappa 0.90, 95 % interval 0.35–1.00 reaches below 0.40",
+    ]
     with pytest.raises(ValueError, match="min_kappa"):
         theme_trust(cv, min_kappa=1.5)

@@ -129,12 +129,18 @@ def test_learned_cv_says_which_codes_to_code_by_hand(result):
     assert (written["trusted"] == judged).all()
     assert written.loc[~written["trusted"], "advice"].str.startswith("code by hand").all()
     untrusted = written.loc[~written["trusted"], "code_id"].tolist()
+    check_more = written["advice"].str.startswith("usable; check more")
+    assert (written.loc[check_more, "kappa_low"] < 0.4).all()
+    assert (written.loc[written["trusted"] & ~check_more, "kappa_low"] >= 0.4).all()
     summary = result.summary()
     if untrusted:
         assert "Code by hand" in summary and all(code in summary for code in untrusted)
-    else:
+    if check_more.any():
+        assert "Check more of" in summary
+        assert all(code in summary for code in written.loc[check_more, "code_id"])
+    if not untrusted and not check_more.any():
         assert "Every code's machine coding agrees" in summary
-    assert len(result.trust_lines()) == 1 and result.trust_lines()[0] in summary
+    assert result.trust_lines() and all(line in summary for line in result.trust_lines())
 
 
 def test_the_command_prints_which_codes_to_code_by_hand(result, tmp_path, monkeypatch):

@@ -136,7 +136,8 @@ def review_agreement(actors: pd.DataFrame, review: pd.DataFrame | None) -> dict[
     kappa, interval = float("nan"), (float("nan"), float("nan"))
     if len(both) > 1 and len(set(tones[0]) | set(tones[1])) > 1:
         kappa = float(cohen_kappa_score(tones[0], tones[1]))
-        _, interval = kappa_intervals(tones, both["source"].astype(str).tolist(), labels=list(TONES))
+        labels = sorted(set(TONES) | set(tones[0]) | set(tones[1]))
+        _, interval = kappa_intervals(tones, both["source"].astype(str).tolist(), labels=labels)
     return {
         "reviewed": len(merged),
         "struck_out": int(((tool == 1) & (human == 0)).sum()),

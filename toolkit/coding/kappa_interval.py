@@ -58,6 +58,9 @@ def cluster_tables(
         raise ValueError("one cluster (interview) per unit is needed")
     values = list(labels) if labels is not None else sorted(set(first.ravel()) | set(second.ravel()))
     index = {value: i for i, value in enumerate(values)}
+    unknown = (set(first.ravel()) | set(second.ravel())) - set(index)
+    if unknown:
+        raise ValueError(f"label {sorted(map(str, unknown))[0]!r} is not among the labels {values}")
     names, member = np.unique(np.asarray(clusters, dtype=object).astype(str), return_inverse=True)
     tables = np.zeros((len(names), first.shape[1], len(values), len(values)))
     rows = np.vectorize(index.__getitem__, otypes=[int])(first)

@@ -224,15 +224,27 @@ def _untrusted_codes(learned_cv: pd.DataFrame | None) -> dict[str, float | None]
 
 
 def _code_by_hand_line(learned_cv: pd.DataFrame | None) -> list[str]:
-    """The summary's line naming the themes to code by hand (:func:`toolkit.coding.learn.theme_trust`)."""
+    """The summary's lines naming the themes to code by hand and those to check more than spot-check
+    (:func:`toolkit.coding.learn.theme_trust`)."""
+    from toolkit.coding.learn import CHECK_MORE
+
     untrusted = _untrusted_codes(learned_cv)
     if untrusted is None:
         return []
-    if not untrusted:
-        return ["Every code's machine coding agrees with the hand coding well enough to use (spot-check it)."]
-    return [
-        f"Code by hand ({len(untrusted)} of {len(learned_cv)}; the machine's agreement with the hand coding "
-        f"is too low or cannot be judged, see learned_cv.csv 'advice'): {', '.join(untrusted)}."
+    unsure = learned_cv.loc[learned_cv["advice"].astype(str).str.startswith(CHECK_MORE), "code_id"]
+    lines = []
+    if untrusted:
+        lines.append(
+            f"Code by hand ({len(untrusted)} of {len(learned_cv)}; the machine's agreement with the hand "
+            f"coding is too low or cannot be judged, see learned_cv.csv 'advice'): {', '.join(untrusted)}."
+        )
+    if len(unsure):
+        lines.append(
+            f"Check more of the machine's coding of {len(unsure)} of {len(learned_cv)} codes (usable, but "
+            f"the interval of their agreement reaches below the bar): {', '.join(map(str, unsure))}."
+        )
+    return lines or [
+        "Every code's machine coding agrees with the hand coding well enough to use (spot-check it)."
     ]
 
 
