@@ -32,6 +32,7 @@ from eval_coding_blind import markdown  # noqa: E402
 from toolkit.coding.actors import actor_agreement  # noqa: E402
 from toolkit.coding.autocode import to_indicator_matrix  # noqa: E402
 from toolkit.coding.evaluate import load_coding_set, mean_kappa  # noqa: E402
+from toolkit.coding.kappa_interval import kappa_intervals  # noqa: E402
 
 _TURN = re.compile(r"^(?P<turn>\d+)\t.*?(?:\{(?P<codes>[^{}]*)\})?\s*$")
 
@@ -57,12 +58,17 @@ def read_annotation(path: Path) -> pd.DataFrame:
 def agreement(folder: Path) -> dict[str, object]:
     """The second coder against the gold: theme kappa and the actor measures."""
     data = load_coding_set(folder)
-    theme_kappa, unknown = float("nan"), []
+    theme_kappa, unknown, interval = float("nan"), [], (float("nan"), float("nan"))
     if (folder / "second_coder" / "annotation.txt").is_file():  # a second coder may have done the actors only
         second = read_annotation(folder / "second_coder" / "annotation.txt")
         unknown = sorted(set(second["code_id"]) - set(data.codebook.ids))
         second_matrix = to_indicator_matrix(data.units, second, data.codebook.ids).reset_index(drop=True)
         theme_kappa, _ = mean_kappa(data.gold, second_matrix)
+        interval = kappa_intervals(
+            [data.gold.to_numpy(), second_matrix[data.gold.columns].to_numpy()],
+            data.units["source"].tolist(),
+            labels=[0, 1],
+        )[1]
     gold_actors = pd.read_csv(folder / "actors_gold.csv", dtype={"tone": str}, keep_default_na=False)
     second_actors = pd.read_csv(
         folder / "second_coder" / "actors.csv", dtype={"tone": str}, keep_default_na=False
@@ -72,11 +78,15 @@ def agreement(folder: Path) -> dict[str, object]:
         "set": folder.name,
         "turns": len(data.units),
         "theme_kappa": theme_kappa,
+        "theme_kappa_low": interval[0],
+        "theme_kappa_high": interval[1],
         "unknown_codes": len(unknown),
         "actor_f1": actors["f1"],
         "fragmentation_exact": actors["fragmentation_exact"],
         "tone_pairs": actors["tone_pairs"],
         "tone_kappa": actors["tone_kappa"],
+        "tone_kappa_low": actors["tone_kappa_low"],
+        "tone_kappa_high": actors["tone_kappa_high"],
     }
 
 
