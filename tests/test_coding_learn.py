@@ -187,3 +187,22 @@ def test_theme_trust_advises_hand_coding_where_agreement_is_low_or_unknown():
     ]
     with pytest.raises(ValueError, match="min_kappa"):
         theme_trust(cv, min_kappa=1.5)
+
+
+def test_origin_intervals_bound_the_kappa_the_coding_view_shows(labelled):
+    """The out-of-fold decisions kept per code give back the kappa :func:`origin_kappa` reports for the
+    chosen coder, and its interval over the coded transcripts holds it."""
+    from toolkit.coding.learn import _kappa, origin_kappa
+
+    book, units, labels = labelled
+    learner = ThemeLearner(book, seed=0).fit(units["text"].tolist(), labels, groups=units["source"].tolist())
+    shown = origin_kappa(learner.cv_kappa_, learner.origin_)
+    intervals = learner.origin_intervals()
+    assert set(intervals) == set(shown) == set(learner.code_ids_)
+    key = {"rule": "rules", "learned": "learned", "adapted": "adapted"}
+    for code, (low, high) in intervals.items():
+        decision = learner.oof_decisions_[code][key[learner.origin_[code]]]
+        y = labels[code].to_numpy()
+        assert _kappa(y, decision) == pytest.approx(shown[code])
+        if y.sum() >= 3:
+            assert low <= shown[code] + 1e-9 and shown[code] <= high + 1e-9

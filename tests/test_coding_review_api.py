@@ -261,6 +261,12 @@ def test_the_queue_is_reranked_after_a_refit(client, session, gold):
     assert by_hand == [
         c for c in session.codebook.ids if kappa[c] is None or kappa[c] < status["model"]["trust_kappa"]
     ]
+    low, high = status["model"]["kappa_low"], status["model"]["kappa_high"]
+    measured = [c for c in kappa if kappa[c] is not None and low[c] is not None]
+    assert measured and all(low[c] <= high[c] for c in measured)
+    assert status["model"]["check_more"] == [
+        c for c in session.codebook.ids if c not in by_hand and low[c] is not None and low[c] < 0.4
+    ]
     after = get(client, "/api/queue")
     assert after["model_version"] == status["model"]["version"]
     open_after = [t["id"] for t in after["turns"] if not t["coded"]]

@@ -156,10 +156,11 @@ def test_accept_reject_add_by_keyboard_in_chromium(study, server, browser):
     assert "coded" in browser.find_element(By.ID, "turn-state").text
     shown = browser.execute_script(  # after a refit the page names the codes to code by hand
         "renderModel({model: {version: 3, coded_turns: 9, seconds: 1.2, min_coded_turns: 6, trust_kappa: 0.4,"
-        " code_by_hand: ['helhet', 'mestring'], refitting: false, error: null}});"
+        " code_by_hand: ['helhet', 'mestring'], check_more: ['familie'], refitting: false, error: null}});"
         "return document.getElementById('model-state').textContent;"
     )
-    assert shown.endswith("code by hand (kappa with your coding < 0.4): helhet, mestring")
+    assert "code by hand (kappa with your coding < 0.4): helhet, mestring" in shown
+    assert shown.endswith("check more of (its kappa's 95 % interval reaches below 0.4): familie")
 
     log = study["restricted"] / DECISIONS_FILE
     assert stat.S_IMODE(log.stat().st_mode) == 0o600

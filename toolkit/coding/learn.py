@@ -268,6 +268,9 @@ class ThemeLearner:
         if ADAPTED_RULES and self.rule_features:
             adapted_oof = self._adapted_out_of_fold(texts, questions, matrix, splits)
         self.models_, self.thresholds_, self.origin_, self.cv_kappa_ = {}, {}, {}, {}
+        self.oof_decisions_: dict[str, dict[str, np.ndarray]] = {}
+        self.fit_labels_ = matrix
+        self.fit_groups_ = list(groups) if groups is not None else list(range(len(texts)))
         for code_id in self.code_ids_:
             theme = self.codebook.ids.index(code_id)
             y = matrix[:, theme]
@@ -335,6 +338,7 @@ class ThemeLearner:
         """Use the adapted rules for a theme when, out of fold, they beat both the rules and the model."""
         kappa = _kappa(y, decision)
         self.cv_kappa_[code_id]["adapted"] = kappa
+        self.oof_decisions_[code_id]["adapted"] = decision.astype(int)
         if y.sum() < MIN_POSITIVE_TO_REPLACE:
             return
         best_other = max(self.cv_kappa_[code_id]["rules"] + SWITCH_MARGIN, self.cv_kappa_[code_id]["learned"])
@@ -361,6 +365,7 @@ class ThemeLearner:
         the margin (:data:`SWITCH_MARGIN`) before the model replaces the rules.
         """
         rule_kappa = _kappa(y, rule_decision) if self.rule_features else -1.0
+        self.oof_decisions_[code_id] = {"rules": rule_decision.astype(int)}
         self.models_[code_id] = None
         self.thresholds_[code_id] = 0.5
         self.origin_[code_id] = "rule" if self.rule_features else "none"
@@ -377,11 +382,23 @@ class ThemeLearner:
             )
         threshold, learned_kappa = best_threshold(y, out_of_fold)
         self.cv_kappa_[code_id]["learned"] = learned_kappa
+        self.oof_decisions_[code_id]["learned"] = (out_of_fold >= threshold).astype(int)
         if learned_kappa <= rule_kappa + SWITCH_MARGIN or y.sum() < MIN_POSITIVE_TO_REPLACE:
             return
         self.models_[code_id] = self._model().fit(features, y)
         self.thresholds_[code_id] = threshold
         self.origin_[code_id] = "learned"
+
+    def origin_intervals(self) -> dict[str, tuple[float, float]]:
+        """Per code, the 95 % interval of :func:`origin_kappa`'s kappa (the chosen coder's out-of-fold
+        decisions against the coded turns), resampling the coded transcripts; NaN with fewer than two."""
+        key = {"rule": "rules", "learned": "learned", "adapted": "adapted"}
+        out = {}
+        for code, decisions in self.oof_decisions_.items():
+            chosen = decisions.get(key.get(self.origin_.get(code, "rule"), "rules"), decisions["rules"])
+            labels = self.fit_labels_[:, self.codebook.ids.index(code)]
+            (out[code],), _ = kappa_intervals([labels, chosen], self.fit_groups_, labels=[0, 1])
+        return out
 
     def predict_proba(self, texts: Sequence[str], *, questions: Sequence[str] | None = None) -> pd.DataFrame:
         """Per code, a score in [0, 1] that is 0.5 at the code's threshold (a probability where learned;

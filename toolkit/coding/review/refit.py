@@ -46,6 +46,9 @@ class RefitOutcome:
     n_coded: int
     seconds: float
     cv_kappa: dict[str, dict[str, float]] = field(default_factory=dict)
+    cv_interval: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Per code, the 95 % interval of the chosen coder's out-of-fold kappa
+    (:meth:`~toolkit.coding.learn.ThemeLearner.origin_intervals`)."""
 
 
 _WORKER: dict[str, object] = {}
@@ -100,6 +103,7 @@ def refit(job: RefitJob) -> RefitOutcome:
         len(rows),
         time.perf_counter() - started,
         {code: dict(kappas) for code, kappas in learner.cv_kappa_.items()},
+        learner.origin_intervals(),
     )
 
 

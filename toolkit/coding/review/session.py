@@ -59,6 +59,13 @@ class Model:
     kappa: dict[str, float] = field(default_factory=dict)
     """Per code, the refit's out-of-fold kappa against the coded turns (:func:`learn.origin_kappa`); empty
     before the first refit."""
+    interval: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Per code, that kappa's 95 % interval over the coded transcripts; empty before the first refit."""
+
+
+def _rounded(value: float) -> float | None:
+    """A kappa for the page: three decimals, None where it is not measurable (NaN)."""
+    return round(value, 3) if value == value else None
 
 
 def evidence_spans(text: str, words: list[str]) -> list[tuple[int, int]]:
@@ -362,6 +369,7 @@ class CodingSession:
                 outcome.n_coded,
                 outcome.seconds,
                 origin_kappa(outcome.cv_kappa, outcome.origin),
+                dict(outcome.cv_interval),
             )
             self.queue = self._rank()
 
@@ -410,14 +418,21 @@ class CodingSession:
             }
 
     def _trust(self) -> dict[str, Any]:
-        """Per code the refit's out-of-fold kappa and the codes to code by hand (below
-        :data:`~toolkit.coding.learn.TRUST_KAPPA` or not measurable): the coding view says which
+        """Per code the refit's out-of-fold kappa with its interval, the codes to code by hand (below
+        :data:`~toolkit.coding.learn.TRUST_KAPPA` or not measurable) and the usable ones whose interval
+        reaches below it (check more of them), as ``pdtk autocode`` advises: the coding view says which
         suggestions not to rely on. Nothing before the first refit."""
-        kappa = {c: (round(k, 3) if k == k else None) for c, k in self.model.kappa.items()}
+        kappa = {c: _rounded(k) for c, k in self.model.kappa.items()}
+        low = {c: _rounded(lo) for c, (lo, _) in self.model.interval.items()}
+        high = {c: _rounded(hi) for c, (_, hi) in self.model.interval.items()}
+        trusted = [c for c in self.codebook.ids if c in kappa and is_trusted(kappa[c])]
         return {
             "kappa": kappa,
+            "kappa_low": low,
+            "kappa_high": high,
             "trust_kappa": TRUST_KAPPA,
-            "code_by_hand": [c for c in self.codebook.ids if c in kappa and not is_trusted(kappa[c])],
+            "code_by_hand": [c for c in self.codebook.ids if c in kappa and c not in trusted],
+            "check_more": [c for c in trusted if low.get(c) is not None and low[c] < TRUST_KAPPA],
         }
 
     def close(self) -> None:

@@ -116,6 +116,9 @@ function renderModel(status) {
   if (m.code_by_hand && m.code_by_hand.length) {
     text += ` · code by hand (kappa with your coding < ${m.trust_kappa}): ${m.code_by_hand.join(", ")}`;
   }
+  if (m.check_more && m.check_more.length) {
+    text += ` · check more of (its kappa's 95 % interval reaches below ${m.trust_kappa}): ${m.check_more.join(", ")}`;
+  }
   if (m.refitting) text += " · refitting…";
   if (m.error) text += " · " + m.error;
   $("model-state").textContent = text;
