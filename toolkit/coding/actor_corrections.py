@@ -26,12 +26,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.coding.actors import NOT_PUBLIC_SERVICES, TONES
-from toolkit.coding.kappa_interval import kappa_intervals
+from toolkit.coding.actors import NOT_PUBLIC_SERVICES, TONES, actor_agreement
 from toolkit.errors import InputDataError
 
 REVIEW_COLUMNS = ["source", "actor", "mentioned", "tone"]
 ORIGIN_COLUMN = "tone_origin"
+TONE_FIGURES = ("tone_pairs", "tone_agreement", "tone_kappa", "tone_kappa_low", "tone_kappa_high")
+"""What :func:`review_agreement` takes over from :func:`~toolkit.coding.actors.actor_agreement`."""
 
 
 def read_actor_review(path: Path, actor_ids: Iterable[str]) -> pd.DataFrame:
@@ -118,35 +119,24 @@ def review_agreement(actors: pd.DataFrame, review: pd.DataFrame | None) -> dict[
     """How the extractor's ``actors`` compare with the reviewer's rows (None without a review).
 
     ``reviewed`` rows; ``struck_out``: the extractor's mentions the reviewer said were not part of the help;
-    ``added``: actors the reviewer added; over the rows both mark as mentioned, ``tone_pairs``,
-    ``tone_agreement`` and Cohen's ``tone_kappa`` (scikit-learn) with its 95 % interval resampling
-    transcripts (``tone_kappa_low``, ``tone_kappa_high``; NaN with fewer than two transcripts or pairs).
-    The rows a reviewer chose to open are not a random sample: read the figure as this study's indication,
-    not as a measurement of the extractor.
+    ``added``: actors the reviewer added; over the rows both mark as mentioned, the tone figures of
+    :func:`~toolkit.coding.actors.actor_agreement` with the reviewer as the reference (``tone_pairs``,
+    ``tone_agreement``, ``tone_kappa`` and its 95 % interval over transcripts, ``tone_kappa_low`` and
+    ``tone_kappa_high``). The rows a reviewer chose to open are not a random sample: read the figure as this
+    study's indication, not as a measurement of the extractor.
     """
-    from sklearn.metrics import cohen_kappa_score
-
     if review is None or review.empty:
         return None
-    merged = review.merge(actors, on=["source", "actor"], how="left", suffixes=("_human", "_tool"))
+    found = actors[["source", "actor", "mentioned"]]
+    merged = review.merge(found, on=["source", "actor"], how="left", suffixes=("_human", "_tool"))
     tool = merged["mentioned_tool"].fillna(0).astype(int)
     human = merged["mentioned_human"].astype(int)
-    both = merged[(tool == 1) & (human == 1)]
-    tones = [both["tone_human"].astype(str).to_numpy(), both["tone_tool"].astype(str).to_numpy()]
-    kappa, interval = float("nan"), (float("nan"), float("nan"))
-    if len(both) > 1 and len(set(tones[0]) | set(tones[1])) > 1:
-        kappa = float(cohen_kappa_score(tones[0], tones[1]))
-        labels = sorted(set(TONES) | set(tones[0]) | set(tones[1]))
-        _, interval = kappa_intervals(tones, both["source"].astype(str).tolist(), labels=labels)
+    tone = actor_agreement(review, actors)
     return {
         "reviewed": len(merged),
         "struck_out": int(((tool == 1) & (human == 0)).sum()),
         "added": int(((tool == 0) & (human == 1)).sum()),
-        "tone_pairs": len(both),
-        "tone_agreement": float((tones[0] == tones[1]).mean()) if len(both) else float("nan"),
-        "tone_kappa": kappa,
-        "tone_kappa_low": interval[0],
-        "tone_kappa_high": interval[1],
+        **{key: tone[key] for key in TONE_FIGURES},
     }
 
 
