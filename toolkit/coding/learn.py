@@ -392,10 +392,9 @@ class ThemeLearner:
     def origin_intervals(self) -> dict[str, tuple[float, float]]:
         """Per code, the 95 % interval of :func:`origin_kappa`'s kappa (the chosen coder's out-of-fold
         decisions against the coded turns), resampling the coded transcripts; NaN with fewer than two."""
-        key = {"rule": "rules", "learned": "learned", "adapted": "adapted"}
         out = {}
         for code, decisions in self.oof_decisions_.items():
-            chosen = decisions.get(key.get(self.origin_.get(code, "rule"), "rules"), decisions["rules"])
+            chosen = decisions.get(_cv_key(self.origin_.get(code, "rule")), decisions["rules"])
             labels = self.fit_labels_[:, self.codebook.ids.index(code)]
             (out[code],), _ = kappa_intervals([labels, chosen], self.fit_groups_, labels=[0, 1])
         return out
@@ -576,11 +575,21 @@ def origin_kappa(cv_kappa: dict[str, dict[str, float]], origin: dict[str, str]) 
     the model's or the adapted rules' (``cv_kappa_`` and ``origin_`` of a fitted learner). Cheaper than
     :meth:`ThemeLearner.cross_validate` (no refit per fold) and a little optimistic where a model was chosen
     on it; the coding view uses it to name the codes to code by hand after each refit."""
-    key = {"rule": "rules", "learned": "learned", "adapted": "adapted"}
     return {
-        code: float(kappas.get(key.get(origin.get(code, "rule"), "rules"), float("nan")))
+        code: float(kappas.get(_cv_key(origin.get(code, "rule")), float("nan")))
         for code, kappas in cv_kappa.items()
     }
+
+
+def _cv_key(origin: str) -> str:
+    """The key under which ``cv_kappa_`` and ``oof_decisions_`` hold the coder of an ``origin_`` value."""
+    return {"rule": "rules", "learned": "learned", "adapted": "adapted"}.get(origin, "rules")
+
+
+def needs_more_checking(kappa: float | None, low: float | None, min_kappa: float = TRUST_KAPPA) -> bool:
+    """The one rule for "usable; check more of it": a trusted code (:func:`is_trusted`) whose kappa's interval
+    reaches below ``min_kappa``. :func:`theme_trust` and the coding view both ask it."""
+    return is_trusted(kappa, min_kappa) and low is not None and not np.isnan(low) and low < min_kappa
 
 
 def _advice(
@@ -590,7 +599,7 @@ def _advice(
     of it": on the tuning sets such codes agreed at 0.62 on the transcripts not coded (12 % below 0.4),
     those whose interval stays above at 0.68 (3 %), the untrusted at 0.48 (33 %)."""
     low, high = interval
-    if trusted and not np.isnan(low) and low < min_kappa:
+    if needs_more_checking(kappa, low, min_kappa):
         interval_text = f"95 % interval {low:.2f}–{high:.2f}"
         return f"{CHECK_MORE}: kappa {kappa:.2f}, {interval_text} reaches below {min_kappa:.2f}"
     if trusted:

@@ -27,7 +27,7 @@ import pandas as pd
 from toolkit.coding import evidence as ev
 from toolkit.coding.autocode import AutoCoder, question_texts
 from toolkit.coding.codebook import load_codebook
-from toolkit.coding.learn import TRUST_KAPPA, is_trusted, origin_kappa, uncertainty
+from toolkit.coding.learn import TRUST_KAPPA, is_trusted, needs_more_checking, origin_kappa, uncertainty
 from toolkit.coding.review.actor_session import ActorView
 from toolkit.coding.review.decisions import (
     DECISIONS,
@@ -432,7 +432,7 @@ class CodingSession:
             "kappa_high": high,
             "trust_kappa": TRUST_KAPPA,
             "code_by_hand": [c for c in self.codebook.ids if c in kappa and c not in trusted],
-            "check_more": [c for c in trusted if low.get(c) is not None and low[c] < TRUST_KAPPA],
+            "check_more": [c for c in trusted if needs_more_checking(kappa[c], low.get(c))],
         }
 
     def close(self) -> None:
