@@ -31,8 +31,7 @@ from eval_coding_blind import markdown  # noqa: E402
 
 from toolkit.coding.actors import actor_agreement  # noqa: E402
 from toolkit.coding.autocode import to_indicator_matrix  # noqa: E402
-from toolkit.coding.evaluate import load_coding_set, mean_kappa  # noqa: E402
-from toolkit.coding.kappa_interval import kappa_intervals  # noqa: E402
+from toolkit.coding.evaluate import load_coding_set, mean_kappa, mean_kappa_interval  # noqa: E402
 
 _TURN = re.compile(r"^(?P<turn>\d+)\t.*?(?:\{(?P<codes>[^{}]*)\})?\s*$")
 
@@ -64,11 +63,7 @@ def agreement(folder: Path) -> dict[str, object]:
         unknown = sorted(set(second["code_id"]) - set(data.codebook.ids))
         second_matrix = to_indicator_matrix(data.units, second, data.codebook.ids).reset_index(drop=True)
         theme_kappa, _ = mean_kappa(data.gold, second_matrix)
-        interval = kappa_intervals(
-            [data.gold.to_numpy(), second_matrix[data.gold.columns].to_numpy()],
-            data.units["source"].tolist(),
-            labels=[0, 1],
-        )[1]
+        interval = mean_kappa_interval(data, second_matrix)
     gold_actors = pd.read_csv(folder / "actors_gold.csv", dtype={"tone": str}, keep_default_na=False)
     second_actors = pd.read_csv(
         folder / "second_coder" / "actors.csv", dtype={"tone": str}, keep_default_na=False

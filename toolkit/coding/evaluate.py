@@ -89,6 +89,13 @@ def mean_kappa(gold: pd.DataFrame, predicted: pd.DataFrame) -> tuple[float, pd.S
     return float(series.mean(skipna=True)), series
 
 
+def mean_kappa_interval(data: CodingSet, predicted: pd.DataFrame) -> tuple[float, float]:
+    """95 % interval of :func:`mean_kappa` of ``predicted`` (a 0/1 matrix of the set's units) against the
+    gold, resampling the set's transcripts (:mod:`toolkit.coding.kappa_interval`)."""
+    codings = [data.gold.to_numpy(), predicted[data.gold.columns].to_numpy()]
+    return kappa_intervals(codings, data.units["source"].tolist(), labels=[0, 1])[1]
+
+
 def substring_baseline(book: Codebook, texts: list[str]) -> pd.DataFrame:
     """0/1 per text and theme: does any of the theme's keywords occur as a lower-case substring."""
     lowered = [t.lower() for t in texts]
@@ -161,11 +168,7 @@ def evaluate_set(folder: str | Path, *, learning: bool = True, seed: int = 0) ->
         "turns": len(data.units),
         "themes": len(data.codebook),
         "rules": rule_kappa,
-        "rules_interval": kappa_intervals(
-            [data.gold.to_numpy(), rules[data.gold.columns].to_numpy()],
-            data.units["source"].tolist(),
-            labels=[0, 1],
-        )[1],
+        "rules_interval": mean_kappa_interval(data, rules),
         "substring": substring_kappa,
         "per_theme": pd.DataFrame({"rules": rule_per_theme, "substring": substring_per_theme}),
     }
