@@ -9,7 +9,12 @@ import pandas as pd
 import pytest
 
 from toolkit.coding.codebook import default_codebook_path
-from toolkit.coding.run import AutocodeResult, autocode_folder
+from toolkit.coding.run import (
+    UNMEASURED_CODING_NOTE,
+    UNREVIEWED_TONE_NOTE,
+    AutocodeResult,
+    autocode_folder,
+)
 from toolkit.errors import InputDataError, ProtocolError
 from toolkit.report import Report
 
@@ -157,6 +162,28 @@ def test_the_command_prints_which_codes_to_code_by_hand(result, tmp_path, monkey
     printed = CliRunner().invoke(app, [*args, "--hand-coded", str(hand)])
     assert printed.exit_code == 0, printed.output
     assert " ".join(result.trust_lines()[0].split()) in " ".join(printed.output.split())
+
+
+def test_without_hand_coding_the_command_says_the_coding_is_unmeasured(tmp_path, monkeypatch):
+    """Without hand coding or an actor review, the summary and the terminal say that the codes and the actor
+    tones are unmeasured on this study and how to measure them; with hand coding the first note goes."""
+    from typer.testing import CliRunner
+
+    import toolkit.coding.run as run
+    from toolkit.cli import app
+
+    plain = autocode_folder(DATA / "transcripts", default_codebook_path(), tmp_path / "plain")
+    assert plain.notes[-2:] == [UNMEASURED_CODING_NOTE, UNREVIEWED_TONE_NOTE]
+    assert UNMEASURED_CODING_NOTE in plain.summary()
+    monkeypatch.setattr(run, "autocode_folder", lambda *args, **kwargs: plain)
+    args = ["autocode", str(DATA / "transcripts"), str(default_codebook_path()), str(tmp_path / "c")]
+    printed = " ".join(CliRunner().invoke(app, args).output.split())
+    assert "No hand coding: these codes" in printed and "--actor-review" in printed
+
+
+def test_with_hand_coding_the_coding_is_measured_not_the_tones(result):
+    assert UNMEASURED_CODING_NOTE not in result.notes
+    assert UNREVIEWED_TONE_NOTE in result.notes
 
 
 def test_insight_cards(result):

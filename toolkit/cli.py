@@ -514,8 +514,9 @@ def autocode(
         ),
     )
     out.print(f"coded segments: {len(result.segments)} rows in {out_dir / 'segments.csv'}")
-    # with hand coding or an actor review: how well the machine agrees, and what it may not be trusted with
-    for line in [*result.agreement_lines(), *result.trust_lines()]:
+    # with hand coding or an actor review: how well the machine agrees, and what it may not be trusted with;
+    # without them, the notes say the coding and the tones are unmeasured and how to measure them
+    for line in [*result.agreement_lines(), *result.trust_lines(), *result.notes]:
         out.print(line)
 
 

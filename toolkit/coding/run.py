@@ -88,6 +88,20 @@ RELIABILITY_NOTE = (
     "kappa_high bound each code's kappa (95 %, resampling whole interviews): with a dozen interviews a "
     "difference of 0.1 between two codes is often within them."
 )
+UNMEASURED_CODING_NOTE = (
+    "No hand coding: these codes are the codebook rules' suggestions, not measured against a human coder "
+    "on this study. On codebooks and interviews written by other teams the rules agreed with the teams' "
+    "coders well below a second human coder (BENCHMARKS.md, issue 14). Code some interviews by hand "
+    "('pdtk code-review', or a CSV or REFI-QDA project with --hand-coded) to measure the agreement here, "
+    "see which codes to trust, and let the learner adapt."
+)
+"""Said when there is no hand coding, because a team that runs one command otherwise reads the rules'
+coding as if it were measured; the figures stay in BENCHMARKS.md rather than here, where they would age."""
+UNREVIEWED_TONE_NOTE = (
+    "Actor tones are the extractor's, from evaluative words near each mention; on other writers' "
+    "interviews they agreed only weakly with a reader's judgement (BENCHMARKS.md, issue 17). Check them "
+    "in the actor view of 'pdtk code-review' and pass its file with --actor-review."
+)
 
 
 @dataclass
@@ -591,6 +605,8 @@ def autocode_folder(
             hand_coded, unit, book, analyzer, coder, coded, turn_segments, turn_units, texts, seed
         )
         notes = ([group_note.capitalize() + "."] if group_note else []) + findings.notes
+        if reviewed is None:
+            notes.append(UNREVIEWED_TONE_NOTE)
         themes = _theme_tables(
             findings.final, turn_units, group_frame, book, analyzer, min_cell=min_cell, seed=seed
         )
@@ -677,7 +693,7 @@ def _hand_coding_findings(
     """Reliability against the hand coding and what the learner makes of it; the rules' coding without it."""
     rule_coding = coded.assign(origin="rule")
     if hand_coded is None:
-        return HandCodingFindings(final=rule_coding)
+        return HandCodingFindings(final=rule_coding, notes=[UNMEASURED_CODING_NOTE])
     hand = read_hand_coding(hand_coded, book, turn_segments)
     reliability, human_reliability, learning = _compare_and_learn(
         hand, book, analyzer, coder, coded, turn_segments, turn_units, texts, seed
