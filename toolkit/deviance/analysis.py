@@ -574,16 +574,7 @@ def unit_analyses_with_benchmark(
     unit_analyses: list[unt.UnitAnalysis] = []
     for unit in units:
         unit_coded = {**(coded or {}), unit: unt.unit_codes(frame[unit])}
-        first = unt.analyse_units(
-            frame,
-            unit,
-            y,
-            risk.p_expected,
-            limit=config.unit_limit,
-            min_unit_size=config.min_unit_size,
-            cohort=config.cohort,
-            coded=unit_coded,
-        )
+        first = _analyse_unit(frame, unit, y, risk.p_expected, config, unit_coded)
         above = first.table.loc[first.table["flag"] == "above", "unit"].tolist()
         analysis = first
         if above:
@@ -603,21 +594,28 @@ def unit_analyses_with_benchmark(
                 prepared=(risk.design, risk.X, risk.logit_state),
                 coded=unit_coded,
             )
-            analysis = unt.analyse_units(
-                frame,
-                unit,
-                y,
-                bench.p_expected,
-                limit=config.unit_limit,
-                min_unit_size=config.min_unit_size,
-                cohort=config.cohort,
-                coded=unit_coded,
-            )
+            analysis = _analyse_unit(frame, unit, y, bench.p_expected, config, unit_coded)
         analysis.table["in_benchmark"] = ~analysis.table["unit"].isin(above)
         analysis.table["z_first_pass"] = first.table["z"].to_numpy()
         analysis.table["flag_first_pass"] = first.table["flag"].to_numpy()
         unit_analyses.append(analysis)
     return unit_analyses
+
+
+def _analyse_unit(
+    frame: pd.DataFrame, unit: str, y: np.ndarray, p_expected: np.ndarray, config: Any, coded: unt.Coded
+) -> unt.UnitAnalysis:
+    """One pass of the unit statistics against ``p_expected`` (the first pass and the refitted benchmark)."""
+    return unt.analyse_units(
+        frame,
+        unit,
+        y,
+        p_expected,
+        limit=config.unit_limit,
+        min_unit_size=config.min_unit_size,
+        cohort=config.cohort,
+        coded=coded,
+    )
 
 
 def _profiles(
