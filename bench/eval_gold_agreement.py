@@ -10,7 +10,7 @@ guidelines, by a coder who never saw the first coding (``annotation.txt``: one l
 the second coder against the set's gold with the very
 measures the issue's targets use for the tool: mean Cohen's kappa over themes on participant turns
 (:func:`toolkit.coding.evaluate.mean_kappa`), and actor mention F1, fragmentation exact share and tone
-kappa (:func:`toolkit.coding.actors.actor_agreement`). If two careful people agree at kappa 0.4 on tone, a
+kappa (:func:`toolkit.coding.actor_tables.actor_agreement`). If two careful people agree at kappa 0.4 on tone, a
 target of 0.5 for a machine against one of them asks for more than the data can show.
 """
 

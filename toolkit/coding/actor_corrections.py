@@ -10,7 +10,8 @@ counted, compared, drawn or exported, so the group table, the system maps and th
 human decisions.
 
 The file: one row per reviewed transcript × actor, columns ``source, actor, mentioned, tone`` (``mentioned``
-0/1; ``tone`` one of :data:`~toolkit.coding.actors.TONES`, empty when not mentioned), ``reviewer`` optional.
+0/1; ``tone`` one of :data:`~toolkit.coding.actor_vocabulary.TONES`, empty when not mentioned), ``reviewer``
+optional.
 ``actors.csv`` gets a ``tone_origin`` column: ``human`` for a reviewed row, ``rule`` for a mention only the
 extractor judged, empty for an actor not mentioned.
 
@@ -26,13 +27,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.coding.actors import NOT_PUBLIC_SERVICES, TONES, actor_agreement
+from toolkit.coding.actor_tables import actor_agreement
+from toolkit.coding.actor_vocabulary import NOT_PUBLIC_SERVICES, TONES
 from toolkit.errors import InputDataError
 
 REVIEW_COLUMNS = ["source", "actor", "mentioned", "tone"]
 ORIGIN_COLUMN = "tone_origin"
 TONE_FIGURES = ("tone_pairs", "tone_agreement", "tone_kappa", "tone_kappa_low", "tone_kappa_high")
-"""What :func:`review_agreement` takes over from :func:`~toolkit.coding.actors.actor_agreement`."""
+"""What :func:`review_agreement` takes over from :func:`~toolkit.coding.actor_tables.actor_agreement`."""
 
 
 def read_actor_review(path: Path, actor_ids: Iterable[str]) -> pd.DataFrame:
@@ -120,7 +122,7 @@ def review_agreement(actors: pd.DataFrame, review: pd.DataFrame | None) -> dict[
 
     ``reviewed`` rows; ``struck_out``: the extractor's mentions the reviewer said were not part of the help;
     ``added``: actors the reviewer added; over the rows both mark as mentioned, the tone figures of
-    :func:`~toolkit.coding.actors.actor_agreement` with the reviewer as the reference (``tone_pairs``,
+    :func:`~toolkit.coding.actor_tables.actor_agreement` with the reviewer as the reference (``tone_pairs``,
     ``tone_agreement``, ``tone_kappa`` and its 95 % interval over transcripts, ``tone_kappa_low`` and
     ``tone_kappa_high``). The rows a reviewer chose to open are not a random sample: read the figure as this
     study's indication, not as a measurement of the extractor.

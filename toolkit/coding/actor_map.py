@@ -6,7 +6,7 @@ young person in the middle and the actors the group mentions around it: a node's
 of people who mention the actor, and the line to it is coloured by the tone those people gave it.
 
 Disclosure: a map is drawn from the *published* comparison table
-(:func:`toolkit.coding.actors.actors_by_group`, already passed through
+(:func:`toolkit.coding.actor_tables.actors_by_group`, already passed through
 :func:`toolkit.disclosure.suppress_small_cells`), never from the raw ``actors.csv``.
 So it cannot show more than the table: a hidden count is drawn as a node of the smallest size labelled
 ``hidden`` (no number, no size that depends on it), and a line whose tone counts are not all shown is drawn
@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit.coding.actors import ACTOR_IDS, TONES
+from toolkit.coding.actor_vocabulary import ACTOR_IDS, TONES
 
 CENTRE = "young person"
 HIDDEN = "hidden"
@@ -117,7 +117,7 @@ def draw_actor_map(
 ) -> Any:
     """One group's system map as a matplotlib figure (the caller closes or embeds it).
 
-    ``by_group`` is the published :func:`~toolkit.coding.actors.actors_by_group` table; ``actor_order``
+    ``by_group`` is the published :func:`~toolkit.coding.actor_tables.actors_by_group` table; ``actor_order``
     fixes where each actor sits on the circle (the vocabulary's ids; ids a study added go after them).
     """
     import matplotlib.pyplot as plt

@@ -20,14 +20,9 @@ import pandas as pd
 
 from toolkit.coding.actor_corrections import ORIGIN_COLUMN, apply_actor_review, review_agreement
 from toolkit.coding.actor_map import MAP_CAPTION, draw_actor_maps
-from toolkit.coding.actors import (
-    ActorEntry,
-    ActorExtractor,
-    actor_ids_of,
-    actors_by_group,
-    combine_actor_tables,
-    load_actor_vocabulary,
-)
+from toolkit.coding.actor_tables import actors_by_group, combine_actor_tables
+from toolkit.coding.actor_vocabulary import ActorEntry, actor_ids_of, load_actor_vocabulary
+from toolkit.coding.actors import ActorExtractor
 from toolkit.coding.codebook import Codebook
 from toolkit.coding.refiqda import actor_codings, with_actor_codes
 from toolkit.report.translate import translate_figure
@@ -129,7 +124,7 @@ def actor_outputs(
 ) -> ActorOutputs:
     """Extract actors from ``{source: text}`` and compare groups.
 
-    ``vocabulary`` is :func:`~toolkit.coding.actors.load_actor_vocabulary` with a study's extensions
+    ``vocabulary`` is :func:`~toolkit.coding.actor_vocabulary.load_actor_vocabulary` with a study's extensions
     (default: the shipped vocabulary alone); ``language`` is the study's report language (the map files).
     """
     worker = actor_table_worker(vocabulary)

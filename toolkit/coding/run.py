@@ -48,7 +48,7 @@ import pandas as pd
 from toolkit.background import shared_map
 from toolkit.coding.actor_corrections import read_actor_review
 from toolkit.coding.actor_outputs import ActorOutputs, actor_outputs_from_tables, actor_table_worker
-from toolkit.coding.actors import actor_ids_of, load_actor_vocabulary
+from toolkit.coding.actor_vocabulary import actor_ids_of, load_actor_vocabulary
 from toolkit.coding.analysis import code_frequencies, cooccurrence, cooccurrence_matrix, themes_by_group
 from toolkit.coding.autocode import (
     SEGMENT_CONTRACT,
@@ -604,9 +604,7 @@ def autocode_folder(
         findings = _hand_coding_findings(
             hand_coded, unit, book, analyzer, coder, coded, turn_segments, turn_units, texts, seed
         )
-        notes = ([group_note.capitalize() + "."] if group_note else []) + findings.notes
-        if reviewed is None:
-            notes.append(UNREVIEWED_TONE_NOTE)
+        notes = _run_notes(group_note, findings.notes, actors_reviewed=reviewed is not None)
         themes = _theme_tables(
             findings.final, turn_units, group_frame, book, analyzer, min_cell=min_cell, seed=seed
         )
@@ -654,6 +652,13 @@ def autocode_folder(
         notes=notes,
         actors=actors,
     )
+
+
+def _run_notes(group_note: str | None, coding_notes: list[str], *, actors_reviewed: bool) -> list[str]:
+    """The summary's notes: how groups were found, what the hand coding gave or that there was none, and
+    whether the actor tones are unchecked."""
+    notes = ([group_note.capitalize() + "."] if group_note else []) + coding_notes
+    return notes if actors_reviewed else [*notes, UNREVIEWED_TONE_NOTE]
 
 
 def _size_and_speed(segments: pd.DataFrame, n_transcripts: int, n_units: int, seconds: float) -> dict:

@@ -6,7 +6,7 @@ coding decisions are (:class:`~toolkit.coding.review.decisions.CodingLog`). Even
 actor ids and tones, never text:
 
 ``{"event": "actor", "source", "actor", "decision", "by", "at"}`` with ``decision`` a tone
-(:data:`~toolkit.coding.actors.TONES`: the actor is part of this young person's help, in that tone),
+(:data:`~toolkit.coding.actor_vocabulary.TONES`: the actor is part of this young person's help, in that tone),
 ``not_mentioned`` (the extractor was wrong: not part of the help) or ``undo`` (back to the extractor's word).
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit.coding.actor_corrections import REVIEW_COLUMNS
-from toolkit.coding.actors import TONES
+from toolkit.coding.actor_vocabulary import TONES
 from toolkit.coding.review.decisions import CodingLog
 from toolkit.errors import InputDataError
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.coding.actors import ActorExtractor, actor_ids_of, load_actor_vocabulary
+from toolkit.coding.actor_vocabulary import actor_ids_of, load_actor_vocabulary
+from toolkit.coding.actors import ActorExtractor
 from toolkit.coding.review.actor_decisions import (
     ACTOR_DECISIONS,
     ACTOR_REVIEW_FILE,
