@@ -91,16 +91,18 @@ RELIABILITY_NOTE = (
 UNMEASURED_CODING_NOTE = (
     "No hand coding: these codes are the codebook rules' suggestions, not measured against a human coder "
     "on this study. On codebooks and interviews written by other teams the rules agreed with the teams' "
-    "coders well below a second human coder (BENCHMARKS.md, issue 14). Code some interviews by hand "
-    "('pdtk code-review', or a CSV or REFI-QDA project with --hand-coded) to measure the agreement here, "
-    "see which codes to trust, and let the learner adapt."
+    "coders well below a second human coder (BENCHMARKS.md, issue 14). Code some interviews by hand (in "
+    "'pdtk code-review', or as a CSV or REFI-QDA project) and give them with --hand-coded "
+    "(coding.hand_coded in a protocol) to measure the agreement here, see which codes to trust, and let "
+    "the learner adapt."
 )
 """Said when there is no hand coding, because a team that runs one command otherwise reads the rules'
 coding as if it were measured; the figures stay in BENCHMARKS.md rather than here, where they would age."""
 UNREVIEWED_TONE_NOTE = (
     "Actor tones are the extractor's, from evaluative words near each mention; on other writers' "
     "interviews they agreed only weakly with a reader's judgement (BENCHMARKS.md, issue 17). Check them "
-    "in the actor view of 'pdtk code-review' and pass its file with --actor-review."
+    "in the actor view of 'pdtk code-review' and pass its file with --actor-review (coding.actor_review "
+    "in a protocol)."
 )
 
 
