@@ -78,6 +78,7 @@ def agreement(folder: Path) -> dict[str, object]:
         "unknown_codes": len(unknown),
         "actor_f1": actors["f1"],
         "fragmentation_exact": actors["fragmentation_exact"],
+        "fragmentation_within_one": actors["fragmentation_within_one"],
         "tone_pairs": actors["tone_pairs"],
         "tone_kappa": actors["tone_kappa"],
         "tone_kappa_low": actors["tone_kappa_low"],

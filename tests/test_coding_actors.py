@@ -776,9 +776,11 @@ def test_actor_agreement_scores_mentions_fragmentation_and_tone():
     assert result["mentions"] == 4
     assert result["precision"] == 3 / 4 and result["recall"] == 3 / 4
     assert result["fragmentation_exact"] == 0.0  # a.txt 2 vs 1 public services, b.txt 1 vs 2
+    assert result["fragmentation_within_one"] == 1.0 and result["fragmentation_mean_abs_diff"] == 1.0
     assert result["tone_pairs"] == 3 and result["tone_agreement"] == 2 / 3
     same = actor_agreement(reference, reference)
     assert same["f1"] == 1.0 and same["fragmentation_exact"] == 1.0 and same["tone_kappa"] == 1.0
+    assert same["fragmentation_mean_abs_diff"] == 0.0
 
 
 def test_a_youth_club_is_leisure_not_a_second_public_service(extractor):

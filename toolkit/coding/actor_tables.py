@@ -36,7 +36,9 @@ def actor_agreement(
 
     Mentions: precision, recall and F1 of ``other`` against ``reference`` over transcript × actor (a row
     missing from ``other`` is not mentioned). Fragmentation: the share of the ``youth`` sources (default
-    every source of ``reference``) whose count of distinct public services is the same in both. Tone:
+    every source of ``reference``) whose count of distinct public services is the same in both, the share
+    within one of it and the mean absolute difference (how far off a count is when it is off: the borderline
+    calls two readers also disagree on move a count by one). Tone:
     agreement and Cohen's kappa (scikit-learn) over the actors both mark as mentioned, with a 95 % interval
     resampling whole transcripts (:mod:`toolkit.coding.kappa_interval`); the fragmentation share has a
     Wilson interval (eight young people a set make a wide one). The issue's targets
@@ -52,9 +54,10 @@ def actor_agreement(
         merged["mentioned_ref"], merged["mentioned_other"], average="binary", zero_division=0
     )
     sources = pd.Index(list(youth) if youth is not None else reference["source"].unique())
-    same = fragmentation_counts(reference).reindex(sources, fill_value=0) == fragmentation_counts(
+    apart = fragmentation_counts(reference).reindex(sources, fill_value=0) - fragmentation_counts(
         other
     ).reindex(sources, fill_value=0)
+    same = apart == 0
     both = merged[(merged["mentioned_ref"] == 1) & (merged["mentioned_other"] == 1)]
     tones_ref, tones_other = both["tone_ref"].astype(str), both["tone_other"].astype(str)
     _, tone_interval = kappa_intervals(
@@ -70,6 +73,8 @@ def actor_agreement(
         "youths": len(sources),
         "fragmentation_exact": float(same.mean()) if len(sources) else float("nan"),
         **_share_interval("fragmentation_exact", int(same.sum()), len(sources)),
+        "fragmentation_within_one": float((apart.abs() <= 1).mean()) if len(sources) else float("nan"),
+        "fragmentation_mean_abs_diff": float(apart.abs().mean()) if len(sources) else float("nan"),
         "tone_pairs": len(both),
         "tone_agreement": float((tones_ref == tones_other).mean()) if len(both) else float("nan"),
         "tone_kappa": float(cohen_kappa_score(tones_ref, tones_other)) if len(both) > 1 else float("nan"),
