@@ -200,6 +200,7 @@ def test_add_to_report(result, tmp_path):
     path = report.write(tmp_path / "report.html")
     text = path.read_text(encoding="utf-8")
     assert "optional in reflexive thematic analysis" in text
+    assert "read it as ±1" in text  # the fragmentation count's note beside the actor table
     assert "data:image/png;base64" in text
 
 

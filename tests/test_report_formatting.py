@@ -85,6 +85,15 @@ def test_norwegian_report_translates_headings_and_marks_its_language(tmp_path):
     assert "31,3 pp" in page and "5\u202f000" in page
 
 
+def test_the_fragmentation_note_is_translated():
+    """The note beside the actor table reads in the report's language (the table of exact strings)."""
+    from toolkit.coding.actor_outputs import FRAGMENTATION_NOTE
+    from toolkit.report.translate import translate
+
+    assert "les det som ±1" in translate(FRAGMENTATION_NOTE, "nb")
+    assert translate(FRAGMENTATION_NOTE, "en") == FRAGMENTATION_NOTE
+
+
 def test_track_reports_to_a_listener_and_is_silent_without_one():
     seen: list[tuple[str, int | None]] = []
     advanced: list[int] = []

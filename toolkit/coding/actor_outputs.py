@@ -27,6 +27,14 @@ from toolkit.coding.codebook import Codebook
 from toolkit.coding.refiqda import actor_codings, with_actor_codes
 from toolkit.report.translate import translate_figure
 
+FRAGMENTATION_NOTE = (
+    "mean_fragmentation is the mean number of distinct public services per young person. On interviews "
+    "written by others a young person's count was nearly always within one service of a careful reader's, "
+    "but exact for only a little over half of them (BENCHMARKS.md, issue 17): read it as ±1."
+)
+"""Said beside the group table, because a count looks exact and one borderline service (a psychologist at
+BUP counted apart or not) moves it; the figures stay in BENCHMARKS.md."""
+
 
 @dataclass
 class ActorOutputs:
@@ -108,6 +116,7 @@ class ActorOutputs:
             "Which actors (NAV, OT, school, family …) each group mentions as part of a young person's help, "
             "how many people mention them and in which tone; counts below the minimum cell are hidden."
         )
+        report.add_text(FRAGMENTATION_NOTE)
         report.add_text(self.tone_provenance())
         report.add_table(self.by_group, "Actors by group (small cells suppressed)")
         for group, fig in self.maps().items():

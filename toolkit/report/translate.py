@@ -72,6 +72,13 @@ _NB: dict[str, str] = {
         "Hvilke aktører (NAV, OT, skolen, familien …) hver gruppe nevner som en del av hjelpen til den unge, "
         "hvor mange som nevner dem og i hvilken tone; tall under minstegrensen er skjult."
     ),
+    "mean_fragmentation is the mean number of distinct public services per young person. On interviews "
+    "written by others a young person's count was nearly always within one service of a careful reader's, "
+    "but exact for only a little over half of them (BENCHMARKS.md, issue 17): read it as ±1.": (
+        "mean_fragmentation er gjennomsnittlig antall ulike offentlige tjenester per ung person. I "
+        "intervjuer skrevet av andre var antallet nesten alltid innenfor én tjeneste fra en nøye lesers, "
+        "men likt for bare litt over halvparten (BENCHMARKS.md, sak 17): les det som ±1."
+    ),
     "Actors by group (small cells suppressed)": "Aktører etter gruppe (små tall skjult)",
     "Themes by group: share of turns, Fisher exact test against the other groups, Benjamini-Hochberg q "
     "(turns "
