@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 RESAMPLES = 2000
 """Bootstrap resamples: enough for stable 2.5 and 97.5 percentiles (Efron and Tibshirani suggest ≥ 1,000)."""
@@ -133,3 +134,12 @@ def kappa_intervals(
         means = np.nanmean(per_code, axis=1)
     codes = [percentile_interval(per_code[:, code], level) for code in range(per_code.shape[1])]
     return codes, percentile_interval(means, level)
+
+
+def with_interval_columns(table: pd.DataFrame, intervals: Sequence[tuple[float, float]]) -> pd.DataFrame:
+    """``table`` (one row per code, a ``kappa`` column) with ``kappa_low`` and ``kappa_high`` right after
+    ``kappa``: the layout of ``reliability.csv`` and ``learned_cv.csv``."""
+    at = table.columns.get_loc("kappa") + 1
+    table.insert(at, "kappa_low", [low for low, _ in intervals])
+    table.insert(at + 1, "kappa_high", [high for _, high in intervals])
+    return table

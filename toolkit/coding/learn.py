@@ -41,7 +41,7 @@ from toolkit.coding import evidence as ev
 from toolkit.coding.adapt import adapt_rules
 from toolkit.coding.autocode import AutoCoder
 from toolkit.coding.codebook import Codebook
-from toolkit.coding.kappa_interval import kappa_intervals
+from toolkit.coding.kappa_interval import kappa_intervals, with_interval_columns
 from toolkit.coding.similarity import CodedSimilarity
 from toolkit.language import NorwegianAnalyzer, get_analyzer, stop_words
 
@@ -498,9 +498,7 @@ class ThemeLearner:
             list(groups) if groups is not None else list(range(n)),
             labels=[0, 1],
         )
-        table.insert(table.columns.get_loc("kappa") + 1, "kappa_low", [low for low, _ in intervals])
-        table.insert(table.columns.get_loc("kappa") + 2, "kappa_high", [high for _, high in intervals])
-        return table.assign(cv=f"{len(splits)}-fold, {scheme}")
+        return with_interval_columns(table, intervals).assign(cv=f"{len(splits)}-fold, {scheme}")
 
     def _clone(self) -> ThemeLearner:
         return ThemeLearner(

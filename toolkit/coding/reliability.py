@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.coding.autocode import to_indicator_matrix
-from toolkit.coding.kappa_interval import kappa_intervals
+from toolkit.coding.kappa_interval import kappa_intervals, with_interval_columns
 
 
 def _kappa(a: np.ndarray, b: np.ndarray) -> float:
@@ -137,10 +137,8 @@ def compare_coders(
     intervals, mean_interval = kappa_intervals(
         [matrices[c][code_ids].to_numpy() for c in coders], sources, labels=[0, 1]
     )
-    per_code.insert(per_code.columns.get_loc("kappa") + 1, "kappa_low", [low for low, _ in intervals])
-    per_code.insert(per_code.columns.get_loc("kappa_low") + 1, "kappa_high", [high for _, high in intervals])
     return ReliabilityResult(
-        per_code,
+        with_interval_columns(per_code, intervals),
         disagreement_table(units, matrices, code_ids),
         coders,
         len(units),

@@ -422,17 +422,16 @@ class CodingSession:
         :data:`~toolkit.coding.learn.TRUST_KAPPA` or not measurable) and the usable ones whose interval
         reaches below it (check more of them), as ``pdtk autocode`` advises: the coding view says which
         suggestions not to rely on. Nothing before the first refit."""
-        kappa = {c: _rounded(k) for c, k in self.model.kappa.items()}
-        low = {c: _rounded(lo) for c, (lo, _) in self.model.interval.items()}
-        high = {c: _rounded(hi) for c, (_, hi) in self.model.interval.items()}
+        kappa, interval = self.model.kappa, self.model.interval
         trusted = [c for c in self.codebook.ids if c in kappa and is_trusted(kappa[c])]
-        return {
-            "kappa": kappa,
-            "kappa_low": low,
-            "kappa_high": high,
+        unsure = [c for c in trusted if needs_more_checking(kappa[c], interval.get(c, (None, None))[0])]
+        return {  # judged on the kappas as computed, as theme_trust does; rounded only for the page
+            "kappa": {c: _rounded(k) for c, k in kappa.items()},
+            "kappa_low": {c: _rounded(lo) for c, (lo, _) in interval.items()},
+            "kappa_high": {c: _rounded(hi) for c, (_, hi) in interval.items()},
             "trust_kappa": TRUST_KAPPA,
             "code_by_hand": [c for c in self.codebook.ids if c in kappa and c not in trusted],
-            "check_more": [c for c in trusted if needs_more_checking(kappa[c], low.get(c))],
+            "check_more": unsure,
         }
 
     def close(self) -> None:
